@@ -1,0 +1,92 @@
+//! Diagnostics: warnings and errors that name the file and line they concern.
+//!
+//! Printed rustc-style (`warning: …` then `  --> file:line`) so both people and
+//! editors can jump to the spot.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+    Warning,
+    Error,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Diagnostic {
+    pub severity: Severity,
+    pub message: String,
+    /// The file concerned, as the user would type it (book folder joined).
+    pub file: Option<PathBuf>,
+    /// 1-based line in `file`, when known.
+    pub line: Option<u32>,
+}
+
+impl Diagnostic {
+    pub fn error(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Error,
+            message: message.into(),
+            file: None,
+            line: None,
+        }
+    }
+
+    pub fn warning(message: impl Into<String>) -> Self {
+        Diagnostic {
+            severity: Severity::Warning,
+            ..Diagnostic::error(message)
+        }
+    }
+
+    pub fn in_file(mut self, file: impl AsRef<Path>) -> Self {
+        self.file = Some(file.as_ref().to_path_buf());
+        self
+    }
+
+    pub fn at_line(mut self, line: u32) -> Self {
+        self.line = Some(line);
+        self
+    }
+
+    /// An I/O failure on `path`, phrased for the user.
+    pub fn io(what: &str, path: &Path, err: &std::io::Error) -> Self {
+        Diagnostic::error(format!("{what} {}: {err}", path.display())).in_file(path)
+    }
+}
+
+impl fmt::Display for Diagnostic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let label = match self.severity {
+            Severity::Warning => "warning",
+            Severity::Error => "error",
+        };
+        write!(f, "{label}: {}", self.message)?;
+        if let Some(file) = &self.file {
+            write!(f, "\n  --> {}", file.display())?;
+            if let Some(line) = self.line {
+                write!(f, ":{line}")?;
+            }
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for Diagnostic {}
+
+pub type Result<T, E = Diagnostic> = std::result::Result<T, E>;
+
+/// Warnings collected while a build runs; errors stop the build instead.
+#[derive(Debug, Default, Clone)]
+pub struct Warnings(pub Vec<Diagnostic>);
+
+impl Warnings {
+    pub fn push(&mut self, warning: Diagnostic) {
+        debug_assert_eq!(warning.severity, Severity::Warning);
+        self.0.push(warning);
+    }
+
+    pub fn extend(&mut self, other: Warnings) {
+        self.0.extend(other.0);
+    }
+}

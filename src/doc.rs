@@ -1,0 +1,252 @@
+//! The document model: what a book *is*, after Markdown parsing and before any
+//! writer. Both the EPUB writer and the print pipeline (shape → break lines →
+//! paginate → PDF) read only this; neither reaches back into Markdown.
+//!
+//! Every node carries the [`SourcePos`] it came from, so any later stage can
+//! report a problem as `file:line`.
+
+use std::collections::BTreeMap;
+use std::path::PathBuf;
+
+/// A 1-based line (and column) in a chapter's Markdown file.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct SourcePos {
+    pub line: u32,
+    pub column: u32,
+}
+
+/// Reading direction of a book, paragraph or run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Direction {
+    #[default]
+    Ltr,
+    Rtl,
+}
+
+impl Direction {
+    /// The HTML `dir` attribute value.
+    pub fn as_html(self) -> &'static str {
+        match self {
+            Direction::Ltr => "ltr",
+            Direction::Rtl => "rtl",
+        }
+    }
+}
+
+/// Page geometry for the print edition, in millimetres.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageSetup {
+    pub width_mm: f32,
+    pub height_mm: f32,
+    /// Margins: top, bottom, inner (spine side), outer.
+    pub margin_top_mm: f32,
+    pub margin_bottom_mm: f32,
+    pub margin_inner_mm: f32,
+    pub margin_outer_mm: f32,
+    /// Bleed beyond the trim on every side (0 for office printing).
+    pub bleed_mm: f32,
+    /// Body text size in points.
+    pub font_size_pt: f32,
+}
+
+impl Default for PageSetup {
+    /// A5 with comfortable book margins.
+    fn default() -> Self {
+        PageSetup {
+            width_mm: 148.0,
+            height_mm: 210.0,
+            margin_top_mm: 18.0,
+            margin_bottom_mm: 20.0,
+            margin_inner_mm: 18.0,
+            margin_outer_mm: 15.0,
+            bleed_mm: 3.0,
+            font_size_pt: 12.0,
+        }
+    }
+}
+
+/// Book-level metadata (from `book.toml`, or derived).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Metadata {
+    pub title: String,
+    pub authors: Vec<String>,
+    /// BCP 47 language tag, e.g. `ar`, `fr`, `en-GB`.
+    pub language: String,
+    pub direction: Direction,
+    /// A stable identifier (e.g. `urn:isbn:…` or `urn:uuid:…`), derived from the
+    /// title and authors when `book.toml` gives none, so builds are reproducible.
+    pub identifier: String,
+    /// Publication/modification time, seconds since the Unix epoch
+    /// (`SOURCE_DATE_EPOCH` when set).
+    pub timestamp: i64,
+}
+
+/// A whole parsed book.
+#[derive(Debug, Clone)]
+pub struct Document {
+    pub metadata: Metadata,
+    pub page: PageSetup,
+    /// Cover artwork, if the book has one (key into `images`).
+    pub cover: Option<String>,
+    pub chapters: Vec<Chapter>,
+    /// Every picture the book uses, keyed by its path relative to the book
+    /// folder (forward slashes). Loaded and checked once, during parsing.
+    pub images: BTreeMap<String, Picture>,
+    /// Extra font files the book brings (paths inside the book folder).
+    pub fonts: Vec<PathBuf>,
+}
+
+/// A decoded picture: original bytes plus what writers need to know.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Picture {
+    pub bytes: std::sync::Arc<Vec<u8>>,
+    pub format: PictureFormat,
+    pub width: u32,
+    pub height: u32,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PictureFormat {
+    Png,
+    Jpeg,
+}
+
+impl PictureFormat {
+    pub fn media_type(self) -> &'static str {
+        match self {
+            PictureFormat::Png => "image/png",
+            PictureFormat::Jpeg => "image/jpeg",
+        }
+    }
+}
+
+/// One Markdown file.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Chapter {
+    /// Path relative to the book folder, e.g. `01-intro.md`.
+    pub source: PathBuf,
+    /// The chapter's title: its first heading's inlines, or the file stem.
+    pub title: Vec<Inline>,
+    pub blocks: Vec<Block>,
+    /// Footnote definitions in order of first reference; `number` is 1-based
+    /// within the chapter.
+    pub footnotes: Vec<Footnote>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Footnote {
+    pub label: String,
+    pub number: u32,
+    pub blocks: Vec<Block>,
+    pub pos: SourcePos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Block {
+    pub kind: BlockKind,
+    pub pos: SourcePos,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    None,
+    Start,
+    Center,
+    End,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum BlockKind {
+    /// Level 1–3 (deeper Markdown headings are clamped to 3). `id` is unique
+    /// within the chapter and usable as an HTML id / link anchor.
+    Heading {
+        level: u8,
+        id: String,
+        content: Vec<Inline>,
+    },
+    Paragraph(Vec<Inline>),
+    List {
+        /// `Some(n)` for an ordered list starting at n.
+        start: Option<u64>,
+        items: Vec<Vec<Block>>,
+    },
+    Quote(Vec<Block>),
+    /// Always laid out left to right in a monospace face.
+    Code {
+        language: Option<String>,
+        text: String,
+    },
+    Table {
+        align: Vec<Align>,
+        head: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
+    Rule,
+    /// Raw HTML that passed the sanitizer: well-formed XHTML with only safe
+    /// elements and attributes. The print edition ignores it (its text is
+    /// also lost there: HTML is an EPUB-only escape hatch).
+    Html(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Inline {
+    pub kind: InlineKind,
+    pub pos: SourcePos,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum InlineKind {
+    Text(String),
+    Emphasis(Vec<Inline>),
+    Strong(Vec<Inline>),
+    /// Inline code: left to right, monospace.
+    Code(String),
+    Link {
+        target: LinkTarget,
+        content: Vec<Inline>,
+    },
+    Image {
+        /// Key into [`Document::images`].
+        key: String,
+        alt: String,
+    },
+    /// A reference to `Chapter::footnotes[number - 1]`.
+    FootnoteRef {
+        number: u32,
+    },
+    /// A hard line break.
+    LineBreak,
+    /// Raw inline HTML that passed the sanitizer (EPUB only).
+    Html(String),
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkTarget {
+    /// `http:`, `https:`, `mailto:` URLs, kept as written.
+    External(String),
+    /// A chapter of this book, optionally an anchor (heading id) in it.
+    Chapter {
+        index: usize,
+        anchor: Option<String>,
+    },
+}
+
+/// Plain text of a run of inlines (for titles, alt text, bookmarks).
+pub fn plain_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    push_plain_text(inlines, &mut out);
+    out
+}
+
+fn push_plain_text(inlines: &[Inline], out: &mut String) {
+    for inline in inlines {
+        match &inline.kind {
+            InlineKind::Text(t) | InlineKind::Code(t) => out.push_str(t),
+            InlineKind::Emphasis(c)
+            | InlineKind::Strong(c)
+            | InlineKind::Link { content: c, .. } => push_plain_text(c, out),
+            InlineKind::LineBreak => out.push(' '),
+            InlineKind::Image { .. } | InlineKind::FootnoteRef { .. } | InlineKind::Html(_) => {}
+        }
+    }
+}

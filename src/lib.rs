@@ -1,0 +1,99 @@
+//! warraq turns a folder of Markdown chapters into an EPUB 3 and a print PDF.
+//!
+//! The pipeline, one module per stage:
+//!
+//! ```text
+//! load (book folder → Book) → parse (Markdown → doc::Document)
+//!     ├─ epub   (Document → .epub bytes)
+//!     └─ text (bidi, itemize, shape) → layout (break lines, paginate → pages)
+//!              → pdf (pages → .pdf bytes)
+//! ```
+//!
+//! Each stage takes data in and hands data out; writers never reach back into
+//! Markdown.
+
+pub mod diag;
+pub mod doc;
+pub mod epub;
+pub mod fonts;
+pub mod layout;
+pub mod load;
+pub mod output;
+pub mod parse;
+pub mod pdf;
+pub mod text;
+
+use std::path::{Path, PathBuf};
+
+use diag::{Diagnostic, Result, Warnings};
+
+/// Which outputs a build writes.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Format {
+    Epub,
+    Pdf,
+    #[default]
+    All,
+}
+
+#[derive(Debug, Clone)]
+pub struct BuildOptions {
+    pub book_dir: PathBuf,
+    /// Defaults to `book_dir/out`.
+    pub out_dir: Option<PathBuf>,
+    pub format: Format,
+}
+
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    /// Files written, in the order written.
+    pub outputs: Vec<PathBuf>,
+    pub warnings: Warnings,
+}
+
+/// Builds a book folder into its EPUB and/or PDF.
+///
+/// Outputs are written atomically: on error no output file is created or
+/// replaced.
+pub fn build(options: &BuildOptions) -> Result<BuildReport> {
+    let mut report = BuildReport::default();
+    let book = load::load(&options.book_dir)?;
+    let document = parse::parse(&book, &mut report.warnings)?;
+    let fonts = fonts::FontLibrary::builtin();
+
+    let out_dir = options
+        .out_dir
+        .clone()
+        .unwrap_or_else(|| options.book_dir.join("out"));
+    let name = output_name(&book.dir);
+
+    // Produce every output in memory first, so a failure in the second never
+    // leaves the first half-updated beside stale siblings.
+    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
+    if options.format != Format::Pdf {
+        let bytes = epub::write(&document, &fonts)?;
+        files.push((out_dir.join(format!("{name}.epub")), bytes));
+    }
+    if options.format != Format::Epub {
+        let pages = layout::typeset(&document, &fonts, &mut report.warnings)?;
+        let bytes = pdf::write(&document, &pages)?;
+        files.push((out_dir.join(format!("{name}.pdf")), bytes));
+    }
+
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| Diagnostic::io("cannot create output folder", &out_dir, &e))?;
+    for (path, bytes) in files {
+        output::write_atomic(&path, &bytes)?;
+        report.outputs.push(path);
+    }
+    Ok(report)
+}
+
+/// Output file stem: the book folder's name (`book` → `book.epub`).
+fn output_name(book_dir: &Path) -> String {
+    book_dir
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty() && n != "." && n != "..")
+        .unwrap_or_else(|| "book".to_string())
+}

@@ -1,0 +1,74 @@
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use warraq::{BuildOptions, Format};
+
+/// warraq — builds a folder of Markdown chapters into an EPUB 3 and a print PDF.
+#[derive(Parser)]
+#[command(version, about)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Build a book folder into OUT_DIR/<name>.epub and OUT_DIR/<name>.pdf.
+    Build {
+        /// The book folder (Markdown files, optional book.toml).
+        #[arg(default_value = ".")]
+        book_dir: PathBuf,
+        /// Where to write the outputs [default: BOOK_DIR/out].
+        #[arg(short, long)]
+        out_dir: Option<PathBuf>,
+        /// Which outputs to write.
+        #[arg(long, value_enum, default_value_t = FormatArg::All)]
+        format: FormatArg,
+    },
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum FormatArg {
+    Epub,
+    Pdf,
+    All,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build {
+            book_dir,
+            out_dir,
+            format,
+        } => {
+            let format = match format {
+                FormatArg::Epub => Format::Epub,
+                FormatArg::Pdf => Format::Pdf,
+                FormatArg::All => Format::All,
+            };
+            let options = BuildOptions {
+                book_dir,
+                out_dir,
+                format,
+            };
+            match warraq::build(&options) {
+                Ok(report) => {
+                    for warning in &report.warnings.0 {
+                        eprintln!("{warning}");
+                    }
+                    for path in &report.outputs {
+                        eprintln!("wrote {}", path.display());
+                    }
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("{error}");
+                    ExitCode::FAILURE
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+//! Writing outputs so that a reader never sees a half-written file.
+
+use std::io::Write;
+use std::path::Path;
+
+use crate::diag::{Diagnostic, Result};
+
+/// Writes `bytes` to a temporary file beside `path`, then renames it over
+/// `path`. On any error `path` is left as it was.
+pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
+    let dir = path.parent().unwrap_or(Path::new("."));
+    let fail = |e: std::io::Error| Diagnostic::io("cannot write", path, &e);
+    let mut tmp = tempfile::NamedTempFile::new_in(dir).map_err(fail)?;
+    tmp.write_all(bytes).map_err(fail)?;
+    tmp.as_file().sync_all().map_err(fail)?;
+    tmp.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
+}

@@ -1,0 +1,1 @@
+//! Text: bidi, itemization and HarfBuzz shaping. STUB.
