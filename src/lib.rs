@@ -18,6 +18,7 @@ pub mod epub;
 pub mod fonts;
 pub mod layout;
 pub mod load;
+pub mod locale;
 pub mod output;
 pub mod parse;
 pub mod pdf;
