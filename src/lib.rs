@@ -23,6 +23,7 @@ pub mod output;
 pub mod parse;
 pub mod pdf;
 pub mod text;
+pub mod time;
 
 use std::path::{Path, PathBuf};
 
@@ -77,7 +78,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     }
     if options.format != Format::Epub {
         let pages = layout::typeset(&document, &fonts, &mut report.warnings)?;
-        let bytes = pdf::write(&document, &pages)?;
+        let bytes = pdf::write(&document, &fonts, &pages)?;
         files.push((out_dir.join(format!("{name}.pdf")), bytes));
     }
 

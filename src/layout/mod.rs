@@ -1,17 +1,165 @@
-//! Layout: line breaking and pagination into a page model. STUB.
+//! Layout: from the document to pages of positioned glyphs.
+//!
+//! [`flow`] turns each chapter into a vertical flow of chunks (shaping and
+//! breaking its paragraphs with [`linebreak`] and [`line`]); [`paginate`]
+//! fills pages from the flows; [`front`] makes the cover, title page and
+//! table of contents. The result, [`page::Pages`], is all the PDF writer sees.
 
-use crate::diag::{Diagnostic, Result, Warnings};
+pub mod flow;
+pub mod front;
+pub mod line;
+pub mod linebreak;
+pub mod page;
+pub mod paginate;
+
+use rayon::prelude::*;
+
+use crate::diag::{Result, Warnings};
 use crate::doc::Document;
 use crate::fonts::FontLibrary;
+use crate::locale;
+use crate::text::Shaper;
 
-/// The laid-out print edition.
-#[derive(Debug, Clone, Default)]
-pub struct Pages {}
+use flow::{ChapterFlow, Column, FlowItem, Typesetter};
+use front::{Geometry, TocEntry};
+use page::{Page, PagePart};
+use paginate::{Paginator, TextArea};
 
-pub fn typeset(
-    _document: &Document,
-    _fonts: &FontLibrary,
-    _warnings: &mut Warnings,
-) -> Result<Pages> {
-    Err(Diagnostic::error("not implemented"))
+pub use page::Pages;
+
+const POINTS_PER_MM: f32 = 72.0 / 25.4;
+
+fn geometry(document: &Document) -> Geometry {
+    let p = &document.page;
+    let (width, height) = (p.width_mm * POINTS_PER_MM, p.height_mm * POINTS_PER_MM);
+    let (inner, outer) = (p.margin_inner_mm * POINTS_PER_MM, p.margin_outer_mm * POINTS_PER_MM);
+    let measure = width - inner - outer;
+    // Pages alternate sides of the spine. The first page of a left-to-right
+    // book is a right-hand page (spine on its left); of a right-to-left book,
+    // a left-hand page (spine on its right). Index 0 is that first page.
+    let spine_left_first = !matches!(document.metadata.direction, crate::doc::Direction::Rtl);
+    let left = if spine_left_first {
+        [inner, outer]
+    } else {
+        [outer, inner]
+    };
+    Geometry {
+        width,
+        height,
+        bleed: p.bleed_mm * POINTS_PER_MM,
+        area: TextArea {
+            top: p.margin_top_mm * POINTS_PER_MM,
+            height: height - (p.margin_top_mm + p.margin_bottom_mm) * POINTS_PER_MM,
+            left,
+        },
+        measure,
+        margin_bottom: p.margin_bottom_mm * POINTS_PER_MM,
+    }
+}
+
+/// Lays out the whole print edition.
+pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings) -> Result<Pages> {
+    let g = geometry(document);
+    let language = document.metadata.language.as_str();
+    let size = document.page.font_size_pt;
+    let direction = document.metadata.direction;
+    let column = Column {
+        x: 0.0,
+        width: g.measure,
+    };
+
+    // Shape and flow every chapter, in parallel: shaping is the costly part
+    // and chapters are independent. HarfBuzz fonts are per thread.
+    let flows: Vec<(Vec<FlowItem>, Vec<_>)> = document
+        .chapters
+        .par_iter()
+        .map_init(
+            || Shaper::new(fonts, language),
+            |shaper, chapter| {
+                let mut ts = Typesetter::new(shaper, fonts, size, direction, chapter.source.clone());
+                let items = ChapterFlow {
+                    ts: &mut ts,
+                    document,
+                    chapter,
+                    column,
+                    items: Vec::new(),
+                }
+                .run();
+                (items, ts.warnings)
+            },
+        )
+        .collect();
+
+    let shaper = Shaper::new(fonts, language);
+    let mut ts = Typesetter::new(&shaper, fonts, size, direction, std::path::PathBuf::new());
+    let labels = locale::labels(language);
+    let titles: Vec<String> = document
+        .chapters
+        .iter()
+        .map(|c| crate::doc::plain_text(&c.title))
+        .collect();
+
+    // Front matter: cover, title page, contents. The contents' length depends
+    // only on the titles, so lay it out once with dummy folios to learn it.
+    let cover = front::cover(&mut ts, document, &g);
+    let title = front::title_page(&mut ts, document, &g, 1);
+    let dummy: Vec<TocEntry> = titles
+        .iter()
+        .map(|t| TocEntry {
+            title: t.clone(),
+            page: 0,
+            folio: 0,
+            y: 0.0,
+        })
+        .collect();
+    let toc_len = front::contents(&mut ts, labels.contents, &dummy, &g, 2).len();
+    let body_start = 2 + toc_len;
+
+    let mut paginator = Paginator::new(g.area, body_start);
+    let mut chapter_starts = Vec::new();
+    for (items, chapter_warnings) in &flows {
+        chapter_starts.push(paginator.outline.len());
+        paginator.place(items);
+        for w in chapter_warnings {
+            warnings.push(w.clone());
+        }
+    }
+    let outline = paginator.outline;
+    let entries: Vec<TocEntry> = chapter_starts
+        .iter()
+        .zip(&titles)
+        .filter_map(|(&first_mark, title)| {
+            let mark = outline.get(first_mark)?;
+            Some(TocEntry {
+                title: title.clone(),
+                page: mark.page,
+                folio: mark.page as u32 + 1,
+                y: mark.y,
+            })
+        })
+        .collect();
+    let toc = front::contents(&mut ts, labels.contents, &entries, &g, 2);
+    debug_assert_eq!(toc.len(), toc_len);
+
+    let mut pages: Vec<Page> = vec![cover, title];
+    pages.extend(toc);
+    pages.extend(paginator.pages);
+    for (index, page) in pages.iter_mut().enumerate() {
+        if page.part == PagePart::Body || index >= 2 {
+            let number = index as u32 + 1;
+            page.folio = Some(number);
+            let folio = front::folio(&mut ts, number, &g, index);
+            page.items.extend(folio);
+        }
+    }
+    for w in ts.warnings {
+        warnings.push(w);
+    }
+    Ok(Pages {
+        width: g.width,
+        height: g.height,
+        bleed: g.bleed,
+        pages,
+        outline,
+    })
 }

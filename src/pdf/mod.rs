@@ -1,9 +1,245 @@
-//! PDF writer. STUB.
+//! PDF writer: draws the page model with krilla.
+//!
+//! Glyphs go in exactly as HarfBuzz shaped them (krilla's own shaper is
+//! compiled out), each with the source text of its cluster, so text copies out
+//! of the PDF as the original characters. krilla embeds subset fonts, writes
+//! the trim and bleed boxes, the outline, XMP metadata and a content-derived
+//! `/ID`, so the same pages give the same bytes.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use krilla::Document as PdfDocument;
+use krilla::SerializeSettings;
+use krilla::action::{Action, LinkAction};
+use krilla::annotation::{Annotation, LinkAnnotation, Target};
+use krilla::color::luma;
+use krilla::destination::XyzDestination;
+use krilla::geom::{PathBuilder, Point, Rect as PdfRect, Size, Transform};
+use krilla::image::Image;
+use krilla::metadata::{DateTime, Metadata, TextDirection};
+use krilla::num::NormalizedF32;
+use krilla::outline::{Outline, OutlineNode};
+use krilla::page::PageSettings;
+use krilla::paint::Fill;
+use krilla::surface::Surface;
+use krilla::text::{Font, GlyphId};
 
 use crate::diag::{Diagnostic, Result};
-use crate::doc::Document;
+use crate::doc::{Direction, Document, PictureFormat};
+use crate::fonts::FontLibrary;
+use crate::layout::page::{GlyphRun, Item, LinkDestination, OutlineEntry, Page, PlacedGlyph, Rect};
 use crate::layout::Pages;
+use crate::time::UtcDateTime;
 
-pub fn write(_document: &Document, _pages: &Pages) -> Result<Vec<u8>> {
-    Err(Diagnostic::error("not implemented"))
+/// Serializes the laid-out pages.
+pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<Vec<u8>> {
+    let mut pdf = PdfDocument::new_with(SerializeSettings::default());
+    let mut writer = Writer {
+        document,
+        fonts,
+        krilla_fonts: HashMap::new(),
+        images: HashMap::new(),
+        bleed: pages.bleed,
+    };
+    let media = (pages.width + 2.0 * pages.bleed, pages.height + 2.0 * pages.bleed);
+    for page in &pages.pages {
+        let trim = PdfRect::from_xywh(pages.bleed, pages.bleed, pages.width, pages.height);
+        let bleed = PdfRect::from_xywh(0.0, 0.0, media.0, media.1);
+        let settings = PageSettings::from_wh(media.0, media.1)
+            .ok_or_else(|| Diagnostic::error("the page size is not valid"))?
+            .with_bleed_box(bleed)
+            .with_trim_box(trim);
+        let mut pdf_page = pdf.start_page_with(settings);
+        {
+            let mut surface = pdf_page.surface();
+            writer.draw_page(&mut surface, page)?;
+            surface.finish();
+        }
+        for link in &page.links {
+            if let Some(annotation) = writer.link(link.rect, &link.target) {
+                pdf_page.add_annotation(annotation);
+            }
+        }
+        pdf_page.finish();
+    }
+    pdf.set_outline(outline(&pages.outline, pages.bleed));
+    pdf.set_metadata(metadata(document));
+    pdf.finish()
+        .map_err(|e| Diagnostic::error(format!("cannot write the PDF: {e:?}")))
+}
+
+struct Writer<'a> {
+    document: &'a Document,
+    fonts: &'a FontLibrary,
+    krilla_fonts: HashMap<usize, Font>,
+    images: HashMap<String, Image>,
+    bleed: f32,
+}
+
+impl Writer<'_> {
+    fn font(&mut self, face: usize) -> Result<Font> {
+        if let Some(font) = self.krilla_fonts.get(&face) {
+            return Ok(font.clone());
+        }
+        let data = self.fonts.faces[face].data.clone();
+        let font = Font::new(data.into(), 0).ok_or_else(|| {
+            Diagnostic::error(format!("cannot read the font {}", self.fonts.faces[face].file_name))
+        })?;
+        self.krilla_fonts.insert(face, font.clone());
+        Ok(font)
+    }
+
+    fn image(&mut self, key: &str) -> Result<Option<Image>> {
+        if let Some(image) = self.images.get(key) {
+            return Ok(Some(image.clone()));
+        }
+        let Some(picture) = self.document.images.get(key) else {
+            return Ok(None);
+        };
+        let data = picture.bytes.clone().into();
+        let image = match picture.format {
+            PictureFormat::Png => Image::from_png(data, true),
+            PictureFormat::Jpeg => Image::from_jpeg(data, true),
+        }
+        .map_err(|e| Diagnostic::error(format!("cannot embed the picture {key}: {e}")).in_file(key))?;
+        self.images.insert(key.to_string(), image.clone());
+        Ok(Some(image))
+    }
+
+    fn draw_page(&mut self, surface: &mut Surface, page: &Page) -> Result<()> {
+        // The page model's origin is the trimmed page's corner.
+        surface.push_transform(&Transform::from_translate(self.bleed, self.bleed));
+        for item in &page.items {
+            match item {
+                Item::Glyphs(run) => self.draw_run(surface, run)?,
+                Item::Picture { key, rect } => {
+                    if let (Some(image), Some(size)) = (self.image(key)?, Size::from_wh(rect.width, rect.height)) {
+                        surface.push_transform(&Transform::from_translate(rect.x, rect.y));
+                        surface.draw_image(image, size);
+                        surface.pop();
+                    }
+                }
+                Item::Fill { rect, grey, opacity } => {
+                    let Some(r) = PdfRect::from_xywh(rect.x, rect.y, rect.width, rect.height) else {
+                        continue;
+                    };
+                    let mut path = PathBuilder::new();
+                    path.push_rect(r);
+                    let Some(path) = path.finish() else { continue };
+                    surface.set_fill(Some(Fill {
+                        paint: luma::Color::new((grey.clamp(0.0, 1.0) * 255.0).round() as u8).into(),
+                        opacity: NormalizedF32::new(opacity.clamp(0.0, 1.0)).unwrap_or(NormalizedF32::ONE),
+                        rule: Default::default(),
+                    }));
+                    surface.draw_path(&path);
+                }
+            }
+        }
+        surface.pop();
+        Ok(())
+    }
+
+    fn draw_run(&mut self, surface: &mut Surface, run: &GlyphRun) -> Result<()> {
+        let font = self.font(run.face)?;
+        let colour = if run.inverse {
+            luma::Color::white()
+        } else {
+            luma::Color::black()
+        };
+        surface.set_fill(Some(Fill {
+            paint: colour.into(),
+            ..Fill::default()
+        }));
+        let glyphs: Vec<ShapedGlyph> = run.glyphs.iter().map(ShapedGlyph).collect();
+        surface.draw_glyphs(Point::from_xy(run.x, run.y), &glyphs, font, &run.text, run.size, false);
+        Ok(())
+    }
+
+    fn link(&self, rect: Rect, target: &LinkDestination) -> Option<Annotation> {
+        let rect = PdfRect::from_xywh(rect.x + self.bleed, rect.y + self.bleed, rect.width, rect.height)?;
+        let target = match target {
+            LinkDestination::Page { index, y } => Target::Destination(
+                XyzDestination::new(*index, Point::from_xy(0.0, y + self.bleed)).into(),
+            ),
+            LinkDestination::Uri(uri) => Target::Action(Action::Link(LinkAction::new(uri.clone()))),
+        };
+        Some(Annotation::new_link(LinkAnnotation::new(rect, target), None))
+    }
+}
+
+/// A glyph as krilla wants it: our values are already at the run's size.
+struct ShapedGlyph<'a>(&'a PlacedGlyph);
+
+impl krilla::text::Glyph for ShapedGlyph<'_> {
+    fn glyph_id(&self) -> GlyphId {
+        GlyphId::new(u32::from(self.0.id))
+    }
+    fn text_range(&self) -> Range<usize> {
+        self.0.text_range()
+    }
+    fn x_advance(&self, _size: f32) -> f32 {
+        self.0.x_advance
+    }
+    fn x_offset(&self, _size: f32) -> f32 {
+        self.0.x_offset
+    }
+    fn y_offset(&self, _size: f32) -> f32 {
+        self.0.y_offset
+    }
+    fn y_advance(&self, _size: f32) -> f32 {
+        0.0
+    }
+    fn location(&self) -> Option<krilla::surface::Location> {
+        None
+    }
+}
+
+/// Bookmarks nested by heading level.
+fn outline(entries: &[OutlineEntry], bleed: f32) -> Outline {
+    // Each open node with its level; children are attached when a node closes.
+    let mut stack: Vec<(u8, OutlineNode)> = Vec::new();
+    let mut outline = Outline::new();
+    let close = |stack: &mut Vec<(u8, OutlineNode)>, outline: &mut Outline| {
+        let (_, node) = stack.pop().expect("caller checked the stack is not empty");
+        match stack.last_mut() {
+            Some((_, parent)) => parent.push_child(node),
+            None => outline.push_child(node),
+        }
+    };
+    for entry in entries {
+        while stack.last().is_some_and(|(level, _)| *level >= entry.level) {
+            close(&mut stack, &mut outline);
+        }
+        let destination = XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y + bleed));
+        stack.push((entry.level, OutlineNode::new(entry.title.clone(), destination)));
+    }
+    while !stack.is_empty() {
+        close(&mut stack, &mut outline);
+    }
+    outline
+}
+
+fn metadata(document: &Document) -> Metadata {
+    let meta = &document.metadata;
+    let t = UtcDateTime::from_unix(meta.timestamp);
+    let date = DateTime::new(t.year.clamp(0, 9999) as u16)
+        .month(t.month)
+        .day(t.day)
+        .hour(t.hour)
+        .minute(t.minute)
+        .second(t.second)
+        .utc_offset_hour(0)
+        .utc_offset_minute(0);
+    Metadata::new()
+        .title(meta.title.clone())
+        .authors(meta.authors.clone())
+        .language(meta.language.clone())
+        .creator(format!("warraq {}", env!("CARGO_PKG_VERSION")))
+        .producer(format!("warraq {} (krilla)", env!("CARGO_PKG_VERSION")))
+        .creation_date(date)
+        .text_direction(match meta.direction {
+            Direction::Rtl => TextDirection::RightToLeft,
+            Direction::Ltr => TextDirection::LeftToRight,
+        })
 }

@@ -1,1 +1,74 @@
-//! Text: bidi, itemization and HarfBuzz shaping. STUB.
+//! Text: from a styled paragraph to HarfBuzz glyph runs.
+//!
+//! [`itemize`] splits a paragraph into runs of one bidi level, one script and
+//! one font face (with fallback for characters the main face lacks);
+//! [`shape`] shapes each run with HarfBuzz. Both are pure functions of their
+//! inputs, so paragraphs can be shaped in parallel and cached.
+
+pub mod itemize;
+pub mod shape;
+
+use std::ops::Range;
+
+use crate::doc::{Direction, SourcePos};
+use crate::fonts::{Role, Style};
+
+pub use shape::{ShapedGlyph, ShapedRun, ShapedText, Shaper};
+
+/// How a stretch of text is to be set.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TextStyle {
+    pub role: Role,
+    pub style: Style,
+    /// Font size in points.
+    pub size: f32,
+    /// Baseline shift upwards in points (footnote references).
+    pub raise: f32,
+}
+
+/// A paragraph ready to shape: its text, and styled spans covering it in order.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct StyledText {
+    pub text: String,
+    pub spans: Vec<StyledSpan>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct StyledSpan {
+    pub range: Range<usize>,
+    pub style: TextStyle,
+    /// Where the span's text came from, for diagnostics.
+    pub pos: SourcePos,
+}
+
+impl StyledText {
+    /// Appends `text` set in `style`, merging with the previous span when the
+    /// style is the same.
+    pub fn push(&mut self, text: &str, style: TextStyle, pos: SourcePos) {
+        if text.is_empty() {
+            return;
+        }
+        let start = self.text.len();
+        self.text.push_str(text);
+        let end = self.text.len();
+        match self.spans.last_mut() {
+            Some(last) if last.style == style && last.range.end == start => last.range.end = end,
+            _ => self.spans.push(StyledSpan {
+                range: start..end,
+                style,
+                pos,
+            }),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.trim().is_empty()
+    }
+}
+
+/// What the shaper needs to know about the paragraph as a whole.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct ParagraphSettings {
+    /// The base direction; `None` takes it from the first strong character.
+    pub direction: Option<Direction>,
+}

@@ -1,0 +1,304 @@
+//! Generated pages: the cover, the title page and the table of contents.
+
+use crate::doc::{Direction, Document, SourcePos};
+use crate::fonts::Role;
+use crate::text::StyledText;
+
+use super::flow::{Chunk, Column, Typesetter};
+use super::line::Align;
+use super::page::{GlyphRun, Item, LinkArea, LinkDestination, Page, PagePart, PlacedGlyph, Rect};
+use super::paginate::{TextArea, shift};
+
+/// Page geometry in points.
+#[derive(Debug, Clone, Copy)]
+pub struct Geometry {
+    pub width: f32,
+    pub height: f32,
+    pub bleed: f32,
+    pub area: TextArea,
+    pub measure: f32,
+    pub margin_bottom: f32,
+}
+
+/// Stacks chunks from `y`, returning the y after them.
+fn stack(page: &mut Page, chunks: Vec<Chunk>, left: f32, mut y: f32) -> f32 {
+    for chunk in chunks {
+        for item in &chunk.items {
+            page.items.push(shift(item, left, y));
+        }
+        y += chunk.height;
+    }
+    y
+}
+
+fn text(s: &str, style: crate::text::TextStyle) -> StyledText {
+    let mut styled = StyledText::default();
+    styled.push(s, style, SourcePos::default());
+    styled
+}
+
+/// The cover: artwork over the whole page and its bleed, a translucent band,
+/// and the title and authors set over it in white.
+pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
+    let mut page = Page {
+        part: PagePart::Cover,
+        ..Page::default()
+    };
+    if let Some(key) = &document.cover {
+        page.items.push(Item::Picture {
+            key: key.clone(),
+            rect: Rect {
+                x: -g.bleed,
+                y: -g.bleed,
+                width: g.width + 2.0 * g.bleed,
+                height: g.height + 2.0 * g.bleed,
+            },
+        });
+    }
+    let column = Column {
+        x: 0.0,
+        width: g.measure,
+    };
+    let title = ts.paragraph(
+        text(&document.metadata.title, ts.style(Role::Text, true, false, 2.0)),
+        None,
+        column,
+        Align::Center,
+    );
+    let authors = ts.paragraph(
+        text(&document.metadata.authors.join("، "), ts.style(Role::Text, false, false, 1.4)),
+        None,
+        column,
+        Align::Center,
+    );
+    let band_top = g.height * 0.18;
+    let content: f32 = title.iter().chain(&authors).map(|c| c.height).sum::<f32>() + ts.size * 1.5;
+    page.items.push(Item::Fill {
+        rect: Rect {
+            x: -g.bleed,
+            y: band_top - ts.size * 1.5,
+            width: g.width + 2.0 * g.bleed,
+            height: content + ts.size * 3.0,
+        },
+        grey: 0.05,
+        opacity: 0.72,
+    });
+    let start = page.items.len();
+    let y = stack(&mut page, title, g.area.left[0], band_top);
+    stack(&mut page, authors, g.area.left[0], y + ts.size * 1.5);
+    for item in &mut page.items[start..] {
+        if let Item::Glyphs(run) = item {
+            run.inverse = true;
+        }
+    }
+    page
+}
+
+/// The title page: title and authors, centred in the upper third.
+pub fn title_page(ts: &mut Typesetter, document: &Document, g: &Geometry, index: usize) -> Page {
+    let mut page = Page::default();
+    let column = Column {
+        x: 0.0,
+        width: g.measure,
+    };
+    let title = ts.paragraph(
+        text(&document.metadata.title, ts.style(Role::Text, true, false, 1.8)),
+        None,
+        column,
+        Align::Center,
+    );
+    let authors = ts.paragraph(
+        text(&document.metadata.authors.join("، "), ts.style(Role::Text, false, false, 1.3)),
+        None,
+        column,
+        Align::Center,
+    );
+    let left = g.area.left[index % 2];
+    let y = stack(&mut page, title, left, g.area.top + g.area.height * 0.2);
+    stack(&mut page, authors, left, y + ts.size * 2.0);
+    page
+}
+
+/// One line of the table of contents.
+pub struct TocEntry {
+    pub title: String,
+    /// Index of the page the chapter starts on, and the folio printed there.
+    pub page: usize,
+    pub folio: u32,
+    pub y: f32,
+}
+
+/// The table of contents: every chapter, dot leaders, the folio where it
+/// starts, each entry a link to its page. Page count depends only on the
+/// titles, so it can be laid out before the folios are known.
+pub fn contents(
+    ts: &mut Typesetter,
+    heading: &str,
+    entries: &[TocEntry],
+    g: &Geometry,
+    first_index: usize,
+) -> Vec<Page> {
+    let size = ts.size;
+    let number_slot = size * 2.5;
+    let gap = size * 0.5;
+    let direction = ts.direction;
+    let title_column = match direction {
+        Direction::Rtl => Column {
+            x: number_slot + gap,
+            width: g.measure - number_slot - gap,
+        },
+        Direction::Ltr => Column {
+            x: 0.0,
+            width: g.measure - number_slot - gap,
+        },
+    };
+    let number_column = match direction {
+        Direction::Rtl => Column {
+            x: 0.0,
+            width: number_slot,
+        },
+        Direction::Ltr => Column {
+            x: g.measure - number_slot,
+            width: number_slot,
+        },
+    };
+    let dot = leader_dot(ts);
+
+    let mut pages: Vec<Page> = vec![Page::default()];
+    let heading_chunks = ts.paragraph(
+        text(heading, ts.style(Role::Text, true, false, 1.6)),
+        Some(direction),
+        Column {
+            x: 0.0,
+            width: g.measure,
+        },
+        Align::Start,
+    );
+    let left = |index: usize| g.area.left[(first_index + index) % 2];
+    let mut y = stack(&mut pages[0], heading_chunks, left(0), g.area.top + size * 4.0) + size;
+
+    for entry in entries {
+        let style = ts.style(Role::Text, false, false, 1.0);
+        let mut lines = ts.paragraph(text(&entry.title, style), None, title_column, Align::Start);
+        // Number and leaders go on the entry's last line, number on the end side.
+        let numbers = ts.paragraph(
+            text(&entry.folio.to_string(), style),
+            Some(Direction::Ltr),
+            number_column,
+            match direction {
+                Direction::Rtl => Align::Start,
+                Direction::Ltr => Align::Center,
+            },
+        );
+        let height: f32 = lines.iter().map(|c| c.height).sum();
+        if y + height > g.area.top + g.area.height {
+            pages.push(Page::default());
+            y = g.area.top;
+        }
+        if let (Some(last), Some(number)) = (lines.last_mut(), numbers.into_iter().next()) {
+            let runs: Vec<&GlyphRun> = last
+                .items
+                .iter()
+                .filter_map(|i| match i {
+                    Item::Glyphs(r) => Some(r),
+                    _ => None,
+                })
+                .collect();
+            let text_left = runs.iter().map(|r| r.x).fold(f32::MAX, f32::min);
+            let text_right = runs.iter().map(|r| r.x + r.width()).fold(f32::MIN, f32::max);
+            let baseline = runs.first().map_or(size, |r| r.y);
+            let (from, to) = match direction {
+                Direction::Rtl => (number_slot + gap, text_left - gap),
+                Direction::Ltr => (text_right + gap, g.measure - number_slot - gap),
+            };
+            if let Some(dots) = dot.as_ref().and_then(|d| leaders(d, from, to, baseline)) {
+                last.items.push(Item::Glyphs(dots));
+            }
+            for mut item in number.items {
+                if let Item::Glyphs(run) = &mut item {
+                    run.y = baseline;
+                }
+                last.items.push(item);
+            }
+        }
+        let index = pages.len() - 1;
+        let top = y;
+        y = stack(&mut pages[index], lines, left(index), y);
+        pages[index].links.push(LinkArea {
+            rect: Rect {
+                x: left(index),
+                y: top,
+                width: g.measure,
+                height: y - top,
+            },
+            target: LinkDestination::Page {
+                index: entry.page,
+                y: entry.y,
+            },
+        });
+    }
+    pages
+}
+
+/// The glyph run of a single leader dot, shaped like any text.
+fn leader_dot(ts: &mut Typesetter) -> Option<GlyphRun> {
+    let style = ts.style(Role::Text, false, false, 1.0);
+    let chunks = ts.paragraph(
+        text(".", style),
+        Some(Direction::Ltr),
+        Column { x: 0.0, width: 100.0 },
+        Align::Start,
+    );
+    chunks.into_iter().next()?.items.into_iter().find_map(|i| match i {
+        Item::Glyphs(run) => Some(run),
+        _ => None,
+    })
+}
+
+/// Dots from `from` to `to` on a fixed pitch, so the leaders of all entries
+/// line up.
+fn leaders(dot: &GlyphRun, from: f32, to: f32, baseline: f32) -> Option<GlyphRun> {
+    let glyph = *dot.glyphs.first()?;
+    let pitch = dot.size * 0.6;
+    let first = (from / pitch).ceil() * pitch;
+    let count = ((to - first) / pitch).floor() as usize;
+    if count < 2 {
+        return None;
+    }
+    let text: String = ".".repeat(count);
+    let glyphs = (0..count)
+        .map(|i| PlacedGlyph {
+            text: (i, i + 1),
+            x_advance: pitch,
+            x_offset: (pitch - glyph.x_advance) / 2.0,
+            ..glyph
+        })
+        .collect();
+    Some(GlyphRun {
+        x: first,
+        y: baseline,
+        glyphs,
+        text: text.into(),
+        ..dot.clone()
+    })
+}
+
+/// The folio, centred in the bottom margin.
+pub fn folio(ts: &mut Typesetter, number: u32, g: &Geometry, index: usize) -> Vec<Item> {
+    let style = ts.style(Role::Text, false, false, 0.9);
+    let chunks = ts.paragraph(
+        text(&number.to_string(), style),
+        Some(Direction::Ltr),
+        Column {
+            x: 0.0,
+            width: g.measure,
+        },
+        Align::Center,
+    );
+    let y = g.height - g.margin_bottom * 0.75;
+    chunks
+        .into_iter()
+        .flat_map(|c| c.items)
+        .map(|item| shift(&item, g.area.left[index % 2], y - ts.size))
+        .collect()
+}

@@ -1,0 +1,133 @@
+//! Building one line: the glyphs of a line range, in visual order (UAX #9
+//! L2), aligned or justified in the measure.
+
+use std::ops::Range;
+use std::sync::Arc;
+
+use unicode_bidi::{BidiInfo, Level};
+
+use crate::text::itemize::level_runs;
+use crate::text::{ShapedRun, ShapedText};
+
+use super::linebreak::trim_end;
+use super::page::{GlyphRun, PlacedGlyph};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Align {
+    /// The paragraph's start side (right for right-to-left text).
+    Start,
+    Center,
+    /// Both edges; the last line of a paragraph goes to the start side.
+    Justify,
+}
+
+/// A line's glyph runs, x relative to the left edge of the measure and y
+/// relative to the baseline.
+#[derive(Debug, Clone)]
+pub struct Line {
+    pub runs: Vec<GlyphRun>,
+    /// The largest font size on the line.
+    pub size: f32,
+}
+
+pub fn build_line(
+    shaped: &ShapedText,
+    text: &Arc<str>,
+    range: Range<usize>,
+    width: f32,
+    align: Align,
+    last: bool,
+) -> Line {
+    let range = trim_end(shaped.text(), range);
+    let levels: Vec<(Range<usize>, Level)> = level_runs(&shaped.levels, range.clone());
+    let order = BidiInfo::reorder_visual(&levels.iter().map(|(_, l)| *l).collect::<Vec<_>>());
+
+    let mut runs: Vec<GlyphRun> = Vec::new();
+    for index in order {
+        let (visual, level) = &levels[index];
+        let pieces = shaped
+            .runs
+            .iter()
+            .filter(|run| run.range.start < visual.end && visual.start < run.range.end);
+        let pieces: Vec<&ShapedRun> = if level.is_rtl() {
+            pieces.rev().collect()
+        } else {
+            pieces.collect()
+        };
+        for run in pieces {
+            let glyphs = clip_run(run, visual.clone());
+            if !glyphs.is_empty() {
+                runs.push(GlyphRun {
+                    face: run.face,
+                    size: run.size,
+                    x: 0.0,
+                    y: -run.raise,
+                    inverse: false,
+                    glyphs,
+                    text: text.clone(),
+                });
+            }
+        }
+    }
+
+    let natural: f32 = runs.iter().map(GlyphRun::width).sum();
+    let justify = align == Align::Justify && !last && natural < width;
+    if justify {
+        stretch_spaces(&mut runs, shaped.text(), width - natural);
+    }
+    let used: f32 = runs.iter().map(GlyphRun::width).sum();
+    let rtl = shaped.base_level.is_rtl();
+    let mut x = match align {
+        Align::Center => (width - used) / 2.0,
+        _ if rtl => width - used,
+        _ => 0.0,
+    };
+    for run in &mut runs {
+        run.x = x;
+        x += run.width();
+    }
+    let size = runs.iter().map(|r| r.size).fold(0.0, f32::max);
+    Line { runs, size }
+}
+
+/// The glyphs of `run` whose clusters fall in `range`, each with the source
+/// text its cluster stands for.
+fn clip_run(run: &ShapedRun, range: Range<usize>) -> Vec<PlacedGlyph> {
+    let mut starts: Vec<usize> = run.glyphs.iter().map(|g| g.cluster).collect();
+    starts.sort_unstable();
+    starts.dedup();
+    let cluster_end = |cluster: usize| {
+        let next = starts.partition_point(|&s| s <= cluster);
+        starts.get(next).copied().unwrap_or(run.range.end).min(range.end)
+    };
+    run.glyphs
+        .iter()
+        .filter(|g| range.contains(&g.cluster))
+        .map(|g| PlacedGlyph {
+            id: g.id,
+            text: (g.cluster, cluster_end(g.cluster)),
+            x_advance: g.x_advance,
+            x_offset: g.x_offset,
+            y_offset: g.y_offset,
+        })
+        .collect()
+}
+
+/// Spreads `extra` width evenly over the inter-word spaces of the line.
+fn stretch_spaces(runs: &mut [GlyphRun], text: &str, extra: f32) {
+    let is_space = |g: &PlacedGlyph| &text[g.text_range()] == " ";
+    let count = runs
+        .iter()
+        .flat_map(|r| &r.glyphs)
+        .filter(|g| is_space(g))
+        .count();
+    if count == 0 {
+        return;
+    }
+    let each = extra / count as f32;
+    for glyph in runs.iter_mut().flat_map(|r| r.glyphs.iter_mut()) {
+        if is_space(glyph) {
+            glyph.x_advance += each;
+        }
+    }
+}

@@ -1,0 +1,136 @@
+//! Filling pages from a flow: chunks stack down the text area; a chunk that
+//! does not fit starts a new page, and headings are kept with what follows.
+
+use super::flow::{Chunk, FlowItem};
+use super::page::{Item, OutlineEntry, Page, PagePart};
+
+/// Where text goes on a page: the text area's left edge depends on whether the
+/// page is a left or a right page (mirrored margins).
+#[derive(Debug, Clone, Copy)]
+pub struct TextArea {
+    pub top: f32,
+    pub height: f32,
+    /// Left edge of the text area for pages whose index is even / odd.
+    pub left: [f32; 2],
+}
+
+pub struct Paginator {
+    pub area: TextArea,
+    pub pages: Vec<Page>,
+    pub outline: Vec<OutlineEntry>,
+    /// Index of the first page of this paginator in the whole book.
+    pub first_index: usize,
+    y: f32,
+    open: bool,
+    pending_marks: Vec<(String, u8)>,
+}
+
+impl Paginator {
+    pub fn new(area: TextArea, first_index: usize) -> Self {
+        Paginator {
+            area,
+            pages: Vec::new(),
+            outline: Vec::new(),
+            first_index,
+            y: 0.0,
+            open: false,
+            pending_marks: Vec::new(),
+        }
+    }
+
+    fn new_page(&mut self) {
+        self.pages.push(Page {
+            part: PagePart::Body,
+            ..Page::default()
+        });
+        self.y = 0.0;
+        self.open = true;
+    }
+
+    fn page_index(&self) -> usize {
+        self.first_index + self.pages.len() - 1
+    }
+
+    pub fn place(&mut self, flow: &[FlowItem]) {
+        for (i, item) in flow.iter().enumerate() {
+            match item {
+                FlowItem::PageBreak => self.open = false,
+                FlowItem::Gap(gap) => {
+                    if self.open && self.y > 0.0 {
+                        self.y += gap;
+                    } else if !self.open {
+                        // A gap right after a page break opens the page (chapter sink).
+                        self.new_page();
+                        self.y += gap;
+                    }
+                }
+                FlowItem::Mark { title, level } => self.pending_marks.push((title.clone(), *level)),
+                FlowItem::Chunk(chunk) => {
+                    let needed = chunk.height + kept_height(chunk, &flow[i + 1..]);
+                    if !self.open || (self.y > 0.0 && self.y + needed > self.area.height + 0.01) {
+                        self.new_page();
+                    }
+                    self.put(chunk);
+                }
+            }
+        }
+    }
+
+    fn put(&mut self, chunk: &Chunk) {
+        let index = self.page_index();
+        let left = self.area.left[index % 2];
+        let top = self.area.top + self.y;
+        for (title, level) in self.pending_marks.drain(..) {
+            self.outline.push(OutlineEntry {
+                title,
+                level,
+                page: index,
+                y: top,
+            });
+        }
+        let page = self.pages.last_mut().expect("a page is open");
+        for item in &chunk.items {
+            page.items.push(shift(item, left, top));
+        }
+        self.y += chunk.height;
+    }
+}
+
+/// Height of the chunks that must stay on the same page as `chunk`: while a
+/// chunk is kept with the next, the next one too.
+fn kept_height(chunk: &Chunk, rest: &[FlowItem]) -> f32 {
+    if !chunk.keep_with_next {
+        return 0.0;
+    }
+    let mut height = 0.0;
+    for item in rest {
+        match item {
+            FlowItem::Chunk(next) => {
+                height += next.height;
+                if !next.keep_with_next {
+                    break;
+                }
+            }
+            FlowItem::Gap(gap) => height += gap,
+            FlowItem::Mark { .. } => {}
+            FlowItem::PageBreak => break,
+        }
+    }
+    height
+}
+
+/// Moves an item from chunk coordinates to page coordinates.
+pub fn shift(item: &Item, dx: f32, dy: f32) -> Item {
+    let mut item = item.clone();
+    match &mut item {
+        Item::Glyphs(run) => {
+            run.x += dx;
+            run.y += dy;
+        }
+        Item::Picture { rect, .. } | Item::Fill { rect, .. } => {
+            rect.x += dx;
+            rect.y += dy;
+        }
+    }
+    item
+}
