@@ -1,20 +1,909 @@
 //! Stage 1: read a book folder (`book.toml`, the Markdown chapters) into memory.
-//! STUB — to be written.
+//!
+//! Everything that can be decided without parsing Markdown is decided here:
+//! which files are chapters (and that they stay inside the folder), the
+//! language and direction, the timestamp and the page geometry. Title and
+//! identifier fall back to the first heading, so [`crate::parse`] resolves
+//! those.
 
-use std::path::{Path, PathBuf};
+use std::io::Read;
+use std::path::{Component, Path, PathBuf};
+
+use serde::Deserialize;
+use toml::Spanned;
 
 use crate::diag::{Diagnostic, Result};
+use crate::doc::{Direction, PageSetup};
+
+/// Files larger than this are refused (chapters, `book.toml`, pictures).
+pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
+
+/// The name of the optional configuration file inside a book folder.
+pub const CONFIG_FILE: &str = "book.toml";
 
 /// A book folder as read from disk, before any parsing.
 #[derive(Debug, Clone)]
 pub struct Book {
     /// The book folder, canonicalized.
     pub dir: PathBuf,
+    /// The book folder as the user gave it; messages name files under it.
+    pub input_dir: PathBuf,
+    pub config: BookConfig,
+    /// The chapters, in reading order.
+    pub chapters: Vec<SourceFile>,
 }
 
+impl Book {
+    /// A path inside the book, spelled as the user would type it (the folder
+    /// as given, joined with `rel`), for diagnostics.
+    pub fn display_path(&self, rel: impl AsRef<Path>) -> PathBuf {
+        self.input_dir.join(rel)
+    }
+}
+
+/// One Markdown file, read and normalized (no BOM, `\n` line endings).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SourceFile {
+    /// Relative to the book folder, normalized (no `.` or `..`), e.g. `01-intro.md`.
+    pub path: PathBuf,
+    pub text: String,
+}
+
+/// `book.toml`, validated, with the defaults that need no Markdown parsing
+/// already applied.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookConfig {
+    /// `[book] title`; `None` when absent (the first heading of the first
+    /// chapter, else the folder name, is used — see `parse`).
+    pub title: Option<String>,
+    pub authors: Vec<String>,
+    /// BCP 47 tag: from `book.toml`, else detected from the first chapter
+    /// (`ar` when its first strong character is Arabic script, else `en`).
+    pub language: String,
+    /// Derived from the language's primary subtag.
+    pub direction: Direction,
+    /// Cover picture, relative to the book folder as written in `book.toml`.
+    pub cover: Option<String>,
+    /// Line of the `cover` key in `book.toml`, for messages.
+    pub cover_line: Option<u32>,
+    /// `[book] identifier`; `None` when absent (`parse` derives a UUID v5).
+    pub identifier: Option<String>,
+    /// `[book] date` as `YYYY-MM-DD`.
+    pub date: Option<String>,
+    /// Seconds since the Unix epoch: `SOURCE_DATE_EPOCH`, else `date` at
+    /// 00:00 UTC, else 0. Never the current time.
+    pub timestamp: i64,
+    /// `[pdf]`, validated.
+    pub page: PageSetup,
+}
+
+impl Default for BookConfig {
+    fn default() -> Self {
+        BookConfig {
+            title: None,
+            authors: Vec::new(),
+            language: "en".to_string(),
+            direction: Direction::Ltr,
+            cover: None,
+            cover_line: None,
+            identifier: None,
+            date: None,
+            timestamp: 0,
+            page: PageSetup::default(),
+        }
+    }
+}
+
+/// Reads the book folder `dir`. `SOURCE_DATE_EPOCH` is taken from the
+/// environment.
 pub fn load(dir: &Path) -> Result<Book> {
-    Err(Diagnostic::error(format!(
-        "not implemented: {}",
-        dir.display()
-    )))
+    let epoch = std::env::var_os("SOURCE_DATE_EPOCH");
+    let epoch = match &epoch {
+        Some(value) => Some(value.to_str().ok_or_else(|| {
+            Diagnostic::error("SOURCE_DATE_EPOCH is not valid text; it must be an integer")
+        })?),
+        None => None,
+    };
+    load_with_epoch(dir, epoch)
+}
+
+/// [`load`], with the value of `SOURCE_DATE_EPOCH` given explicitly.
+pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Book> {
+    let meta = std::fs::metadata(dir).map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            Diagnostic::error(format!("book folder {} does not exist", dir.display())).in_file(dir)
+        } else {
+            Diagnostic::io("cannot read book folder", dir, &e)
+        }
+    })?;
+    if !meta.is_dir() {
+        return Err(Diagnostic::error(format!("{} is not a folder", dir.display())).in_file(dir));
+    }
+    let canonical = dir
+        .canonicalize()
+        .map_err(|e| Diagnostic::io("cannot read book folder", dir, &e))?;
+
+    let config_path = dir.join(CONFIG_FILE);
+    let (raw, config_text) = read_config(&canonical, &config_path)?;
+    let book_section = raw.book.unwrap_or_default();
+    let pdf_section = raw.pdf.unwrap_or_default();
+
+    // Chapters.
+    let chapter_paths: Vec<(PathBuf, Option<u32>)> = match &book_section.chapters {
+        Some(list) => {
+            let list_line = config_text.line_of(list.span().start);
+            if list.get_ref().is_empty() {
+                return Err(Diagnostic::error("`chapters` in book.toml lists no files")
+                    .in_file(&config_path)
+                    .at_line(list_line));
+            }
+            let mut out: Vec<(PathBuf, Option<u32>)> = Vec::new();
+            for entry in list.get_ref() {
+                let line = config_text.line_of(entry.span().start);
+                let rel = normalize_config_path(entry.get_ref()).map_err(|why| {
+                    Diagnostic::error(format!("chapter `{}` in book.toml {why}", entry.get_ref()))
+                        .in_file(&config_path)
+                        .at_line(line)
+                })?;
+                if out.iter().any(|(p, _)| *p == rel) {
+                    return Err(Diagnostic::error(format!(
+                        "chapter `{}` is listed twice in book.toml",
+                        entry.get_ref()
+                    ))
+                    .in_file(&config_path)
+                    .at_line(line));
+                }
+                out.push((rel, Some(line)));
+            }
+            out
+        }
+        None => list_markdown_files(dir, &canonical)?
+            .into_iter()
+            .map(|p| (p, None))
+            .collect(),
+    };
+
+    let mut chapters = Vec::with_capacity(chapter_paths.len());
+    for (rel, line) in chapter_paths {
+        chapters.push(read_chapter(dir, &canonical, &config_path, &rel, line)?);
+    }
+
+    // Metadata that needs no Markdown parsing.
+    let title = book_section
+        .title
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
+    let authors: Vec<String> = book_section
+        .authors
+        .unwrap_or_default()
+        .into_iter()
+        .map(|a| a.trim().to_string())
+        .filter(|a| !a.is_empty())
+        .collect();
+    let language = match &book_section.language {
+        Some(lang) => {
+            let tag = lang.get_ref().trim();
+            if !is_language_tag(tag) {
+                return Err(Diagnostic::error(format!(
+                    "`language = \"{}\"` in book.toml is not a BCP 47 language tag (like `ar`, `en-GB`)",
+                    lang.get_ref()
+                ))
+                .in_file(&config_path)
+                .at_line(config_text.line_of(lang.span().start)));
+            }
+            tag.to_string()
+        }
+        None => detect_language(chapters.first().map_or("", |c| c.text.as_str())).to_string(),
+    };
+    let direction = direction_of(&language);
+
+    let identifier = book_section
+        .identifier
+        .as_deref()
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string);
+
+    let (cover, cover_line) = match &book_section.cover {
+        Some(c) => (
+            Some(c.get_ref().clone()),
+            Some(config_text.line_of(c.span().start)),
+        ),
+        None => (None, None),
+    };
+
+    let (date, date_days) = match &book_section.date {
+        Some(d) => {
+            let line = config_text.line_of(d.span().start);
+            let text = match d.get_ref() {
+                toml::Value::String(s) => s.trim().to_string(),
+                toml::Value::Datetime(dt) => dt.to_string(),
+                _ => String::new(),
+            };
+            let days = parse_date(&text).ok_or_else(|| {
+                Diagnostic::error(format!(
+                    "`date` in book.toml must be a date written YYYY-MM-DD, got `{}`",
+                    d.get_ref()
+                ))
+                .in_file(&config_path)
+                .at_line(line)
+            })?;
+            (Some(text), Some(days))
+        }
+        None => (None, None),
+    };
+    let timestamp = timestamp(source_date_epoch, date_days)?;
+
+    let page = page_setup(&pdf_section, &config_text, &config_path)?;
+
+    Ok(Book {
+        dir: canonical,
+        input_dir: dir.to_path_buf(),
+        config: BookConfig {
+            title,
+            authors,
+            language,
+            direction,
+            cover,
+            cover_line,
+            identifier,
+            date,
+            timestamp,
+            page,
+        },
+        chapters,
+    })
+}
+
+// ---------------------------------------------------------------------------
+// book.toml
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawConfig {
+    book: Option<RawBook>,
+    pdf: Option<RawPdf>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBook {
+    title: Option<String>,
+    authors: Option<Vec<String>>,
+    language: Option<Spanned<String>>,
+    cover: Option<Spanned<String>>,
+    chapters: Option<Spanned<Vec<Spanned<String>>>>,
+    identifier: Option<String>,
+    date: Option<Spanned<toml::Value>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawPdf {
+    page: Option<Spanned<String>>,
+    width_mm: Option<Spanned<f32>>,
+    height_mm: Option<Spanned<f32>>,
+    margin_top_mm: Option<Spanned<f32>>,
+    margin_bottom_mm: Option<Spanned<f32>>,
+    margin_inner_mm: Option<Spanned<f32>>,
+    margin_outer_mm: Option<Spanned<f32>>,
+    bleed_mm: Option<Spanned<f32>>,
+    font_size_pt: Option<Spanned<f32>>,
+}
+
+/// The text of `book.toml` (empty when absent), to turn byte spans into lines.
+#[derive(Default)]
+struct ConfigText {
+    text: String,
+}
+
+impl ConfigText {
+    fn line_of(&self, offset: usize) -> u32 {
+        line_of(&self.text, offset)
+    }
+}
+
+fn line_of(text: &str, offset: usize) -> u32 {
+    let end = offset.min(text.len());
+    let newlines = text.as_bytes()[..end]
+        .iter()
+        .filter(|&&b| b == b'\n')
+        .count();
+    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+}
+
+fn read_config(canonical_dir: &Path, config_path: &Path) -> Result<(RawConfig, ConfigText)> {
+    let real = canonical_dir.join(CONFIG_FILE);
+    let meta = match std::fs::symlink_metadata(&real) {
+        Ok(m) => m,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok((RawConfig::default(), ConfigText::default()));
+        }
+        Err(e) => return Err(Diagnostic::io("cannot read", config_path, &e)),
+    };
+    if meta.file_type().is_symlink() {
+        let target = real
+            .canonicalize()
+            .map_err(|e| Diagnostic::io("cannot read", config_path, &e))?;
+        if !target.starts_with(canonical_dir) {
+            return Err(Diagnostic::error(format!(
+                "{} is a link to a file outside the book folder",
+                config_path.display()
+            ))
+            .in_file(config_path));
+        }
+    }
+    let text = read_text_file(&real, config_path)?;
+    let raw = toml::from_str::<RawConfig>(&text).map_err(|e| {
+        let message = e.message().trim().to_string();
+        let mut diag =
+            Diagnostic::error(format!("invalid book.toml: {message}")).in_file(config_path);
+        if let Some(span) = e.span() {
+            diag = diag.at_line(line_of(&text, span.start));
+        }
+        diag
+    })?;
+    Ok((raw, ConfigText { text }))
+}
+
+// ---------------------------------------------------------------------------
+// Chapters
+
+/// Every `*.md` file directly in the folder, in byte order of the file name.
+fn list_markdown_files(dir: &Path, canonical: &Path) -> Result<Vec<PathBuf>> {
+    let entries =
+        std::fs::read_dir(canonical).map_err(|e| Diagnostic::io("cannot list", dir, &e))?;
+    let mut names: Vec<std::ffi::OsString> = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| Diagnostic::io("cannot list", dir, &e))?;
+        let name = entry.file_name();
+        let path = Path::new(&name);
+        let is_md = path
+            .extension()
+            .is_some_and(|ext| ext.eq_ignore_ascii_case("md"));
+        if !is_md || name.as_encoded_bytes().starts_with(b".") {
+            continue;
+        }
+        // Follows symlinks: a link to a folder is not a chapter.
+        let is_file = std::fs::metadata(entry.path()).map(|m| m.is_file());
+        if matches!(is_file, Ok(false)) {
+            continue;
+        }
+        names.push(name);
+    }
+    if names.is_empty() {
+        return Err(
+            Diagnostic::error(format!("no Markdown files (*.md) in {}", dir.display()))
+                .in_file(dir),
+        );
+    }
+    names.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
+    Ok(names.into_iter().map(PathBuf::from).collect())
+}
+
+/// Checks a chapter or cover path from `book.toml` lexically: relative, and
+/// not leaving the folder. Returns it without `.`/`..` components.
+pub(crate) fn normalize_config_path(path: &str) -> std::result::Result<PathBuf, &'static str> {
+    if path.trim().is_empty() {
+        return Err("is empty");
+    }
+    normalize_relative(Path::new(""), Path::new(path))
+}
+
+/// Joins `rel` onto the folder-relative `base` and resolves `.` and `..`
+/// lexically. Fails for absolute paths and for paths leaving the folder.
+pub(crate) fn normalize_relative(
+    base: &Path,
+    rel: &Path,
+) -> std::result::Result<PathBuf, &'static str> {
+    let mut parts: Vec<std::ffi::OsString> = Vec::new();
+    for comp in base.components().chain(rel.components()) {
+        match comp {
+            Component::Normal(p) => parts.push(p.to_os_string()),
+            Component::CurDir => {}
+            Component::ParentDir => {
+                if parts.pop().is_none() {
+                    return Err("points outside the book folder");
+                }
+            }
+            Component::RootDir | Component::Prefix(_) => {
+                return Err("is an absolute path; use a path inside the book folder");
+            }
+        }
+    }
+    if parts.is_empty() {
+        return Err("does not name a file");
+    }
+    Ok(parts.iter().collect())
+}
+
+fn read_chapter(
+    dir: &Path,
+    canonical: &Path,
+    config_path: &Path,
+    rel: &Path,
+    config_line: Option<u32>,
+) -> Result<SourceFile> {
+    let shown = dir.join(rel);
+    // Problems with a path listed in book.toml are reported there.
+    let at_config = |message: String| match config_line {
+        Some(line) => Diagnostic::error(message)
+            .in_file(config_path)
+            .at_line(line),
+        None => Diagnostic::error(message).in_file(&shown),
+    };
+    let full = canonical.join(rel);
+    let real = match full.canonicalize() {
+        Ok(p) => p,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Err(at_config(format!(
+                "chapter {} does not exist",
+                shown.display()
+            )));
+        }
+        Err(e) => return Err(Diagnostic::io("cannot read chapter", &shown, &e)),
+    };
+    if !real.starts_with(canonical) {
+        return Err(at_config(format!(
+            "chapter {} is a link to a file outside the book folder",
+            shown.display()
+        )));
+    }
+    if !real.is_file() {
+        return Err(at_config(format!(
+            "chapter {} is not a file",
+            shown.display()
+        )));
+    }
+    let text = read_text_file(&real, &shown)?;
+    Ok(SourceFile {
+        path: rel.to_path_buf(),
+        text,
+    })
+}
+
+/// Reads a UTF-8 text file of at most [`MAX_FILE_BYTES`]; strips a BOM and
+/// normalizes line endings to `\n`. `shown` names the file in messages.
+fn read_text_file(real: &Path, shown: &Path) -> Result<String> {
+    let bytes = read_limited(real, shown)?;
+    let text = String::from_utf8(bytes).map_err(|e| {
+        let valid = e.utf8_error().valid_up_to();
+        let line = e.as_bytes()[..valid]
+            .iter()
+            .filter(|&&b| b == b'\n')
+            .count()
+            + 1;
+        Diagnostic::error(format!(
+            "{} is not UTF-8 text; save it as UTF-8",
+            shown.display()
+        ))
+        .in_file(shown)
+        .at_line(u32::try_from(line).unwrap_or(u32::MAX))
+    })?;
+    Ok(normalize_newlines(strip_bom(text)))
+}
+
+/// Reads a whole file, refusing files larger than [`MAX_FILE_BYTES`].
+pub(crate) fn read_limited(real: &Path, shown: &Path) -> Result<Vec<u8>> {
+    let file = std::fs::File::open(real).map_err(|e| Diagnostic::io("cannot read", shown, &e))?;
+    let too_big = || {
+        Diagnostic::error(format!(
+            "{} is larger than {} MB",
+            shown.display(),
+            MAX_FILE_BYTES / (1024 * 1024)
+        ))
+        .in_file(shown)
+    };
+    let len = file
+        .metadata()
+        .map_err(|e| Diagnostic::io("cannot read", shown, &e))?
+        .len();
+    if len > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Diagnostic::io("cannot read", shown, &e))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_big());
+    }
+    Ok(bytes)
+}
+
+fn strip_bom(text: String) -> String {
+    match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
+    }
+}
+
+/// `\r\n` and lone `\r` become `\n`.
+fn normalize_newlines(text: String) -> String {
+    if !text.contains('\r') {
+        return text;
+    }
+    text.replace("\r\n", "\n").replace('\r', "\n")
+}
+
+// ---------------------------------------------------------------------------
+// Language and direction
+
+/// Languages written right to left (primary subtags).
+const RTL_LANGUAGES: &[&str] = &["ar", "fa", "ur", "he", "yi", "ps", "sd", "ug", "dv", "ckb"];
+
+/// The reading direction of a BCP 47 language tag.
+pub fn direction_of(language: &str) -> Direction {
+    let primary = language.split(['-', '_']).next().unwrap_or("");
+    if RTL_LANGUAGES
+        .iter()
+        .any(|l| l.eq_ignore_ascii_case(primary))
+    {
+        Direction::Rtl
+    } else {
+        Direction::Ltr
+    }
+}
+
+/// A loose BCP 47 syntax check: letters for the primary subtag, then
+/// `-`-separated alphanumeric subtags of 1–8 characters.
+fn is_language_tag(tag: &str) -> bool {
+    let mut parts = tag.split('-');
+    let primary = parts.next().unwrap_or("");
+    (2..=8).contains(&primary.len())
+        && primary.bytes().all(|b| b.is_ascii_alphabetic())
+        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
+}
+
+/// `ar` when the first strong character of the Markdown text (markup and
+/// URLs skipped) is Arabic script, else `en`.
+pub fn detect_language(markdown: &str) -> &'static str {
+    use pulldown_cmark::{Event, Parser};
+    use unicode_bidi::BidiClass;
+    for event in Parser::new(markdown) {
+        if let Event::Text(text) = event {
+            for c in text.chars() {
+                match unicode_bidi::bidi_class(c) {
+                    BidiClass::L => return "en",
+                    BidiClass::R | BidiClass::AL => {
+                        return if is_arabic_script(c) { "ar" } else { "en" };
+                    }
+                    _ => {}
+                }
+            }
+        }
+    }
+    "en"
+}
+
+fn is_arabic_script(c: char) -> bool {
+    matches!(c,
+        '\u{0600}'..='\u{06FF}'
+        | '\u{0750}'..='\u{077F}'
+        | '\u{0870}'..='\u{08FF}'
+        | '\u{FB50}'..='\u{FDFF}'
+        | '\u{FE70}'..='\u{FEFF}'
+        | '\u{10E60}'..='\u{10E7F}'
+        | '\u{1EE00}'..='\u{1EEFF}')
+}
+
+// ---------------------------------------------------------------------------
+// Dates
+
+/// `SOURCE_DATE_EPOCH` wins, then the `date` (days since the epoch) at
+/// midnight UTC, then 0.
+fn timestamp(source_date_epoch: Option<&str>, date_days: Option<i64>) -> Result<i64> {
+    if let Some(value) = source_date_epoch {
+        return value.trim().parse::<i64>().map_err(|_| {
+            Diagnostic::error(format!(
+                "SOURCE_DATE_EPOCH must be an integer number of seconds since 1970, got `{value}`"
+            ))
+        });
+    }
+    Ok(date_days.map_or(0, |d| d * 86_400))
+}
+
+/// Days since 1970-01-01 of a `YYYY-MM-DD` date, or `None` if malformed.
+fn parse_date(text: &str) -> Option<i64> {
+    let bytes = text.as_bytes();
+    if bytes.len() != 10 || bytes[4] != b'-' || bytes[7] != b'-' {
+        return None;
+    }
+    let num = |range: std::ops::Range<usize>| -> Option<i64> {
+        let part = &text[range];
+        if part.bytes().all(|b| b.is_ascii_digit()) {
+            part.parse().ok()
+        } else {
+            None
+        }
+    };
+    let (y, m, d) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    let month_days = [
+        31,
+        if leap { 29 } else { 28 },
+        31,
+        30,
+        31,
+        30,
+        31,
+        31,
+        30,
+        31,
+        30,
+        31,
+    ];
+    if !(1..=12).contains(&m) || d < 1 || d > month_days[(m - 1) as usize] {
+        return None;
+    }
+    Some(days_from_civil(y, m, d))
+}
+
+/// Howard Hinnant's `days_from_civil`.
+fn days_from_civil(y: i64, m: i64, d: i64) -> i64 {
+    let y = if m <= 2 { y - 1 } else { y };
+    let era = if y >= 0 { y } else { y - 399 } / 400;
+    let yoe = y - era * 400;
+    let mp = (m + 9) % 12;
+    let doy = (153 * mp + 2) / 5 + d - 1;
+    let doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    era * 146_097 + doe - 719_468
+}
+
+// ---------------------------------------------------------------------------
+// [pdf]
+
+/// Named page sizes, width × height in millimetres.
+const PAGE_SIZES: &[(&str, f32, f32)] = &[
+    ("A4", 210.0, 297.0),
+    ("A5", 148.0, 210.0),
+    ("A6", 105.0, 148.0),
+    ("B5", 176.0, 250.0),
+    ("letter", 215.9, 279.4),
+];
+
+/// Smallest text block (width and height) the margins must leave.
+const MIN_TEXT_AREA_MM: f32 = 20.0;
+/// Largest page side accepted.
+const MAX_PAGE_MM: f32 = 1000.0;
+
+fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<PageSetup> {
+    let err = |message: String, offset: usize| {
+        Diagnostic::error(message)
+            .in_file(config_path)
+            .at_line(text.line_of(offset))
+    };
+    let mut page = PageSetup::default();
+
+    if let Some(name) = &pdf.page {
+        if pdf.width_mm.is_some() || pdf.height_mm.is_some() {
+            return Err(err(
+                "book.toml gives both `page` and `width_mm`/`height_mm`; give one or the other"
+                    .to_string(),
+                name.span().start,
+            ));
+        }
+        let found = PAGE_SIZES
+            .iter()
+            .find(|(n, _, _)| n.eq_ignore_ascii_case(name.get_ref().trim()));
+        match found {
+            Some(&(_, w, h)) => {
+                page.width_mm = w;
+                page.height_mm = h;
+            }
+            None => {
+                let known: Vec<&str> = PAGE_SIZES.iter().map(|(n, _, _)| *n).collect();
+                return Err(err(
+                    format!(
+                        "unknown page size `{}` in book.toml; use one of {}, or give width_mm and height_mm",
+                        name.get_ref(),
+                        known.join(", ")
+                    ),
+                    name.span().start,
+                ));
+            }
+        }
+    }
+
+    let set = |key: &str,
+               value: &Option<Spanned<f32>>,
+               target: &mut f32,
+               min: f32,
+               max: f32,
+               min_exclusive: bool|
+     -> Result<()> {
+        let Some(v) = value else { return Ok(()) };
+        let x = *v.get_ref();
+        let below = if min_exclusive { x <= min } else { x < min };
+        if !x.is_finite() || below || x > max {
+            let range = if min_exclusive {
+                format!("greater than {min} and at most {max}")
+            } else {
+                format!("between {min} and {max}")
+            };
+            return Err(err(
+                format!("`{key} = {x}` in book.toml must be {range}"),
+                v.span().start,
+            ));
+        }
+        *target = x;
+        Ok(())
+    };
+    set(
+        "width_mm",
+        &pdf.width_mm,
+        &mut page.width_mm,
+        0.0,
+        MAX_PAGE_MM,
+        true,
+    )?;
+    set(
+        "height_mm",
+        &pdf.height_mm,
+        &mut page.height_mm,
+        0.0,
+        MAX_PAGE_MM,
+        true,
+    )?;
+    set(
+        "margin_top_mm",
+        &pdf.margin_top_mm,
+        &mut page.margin_top_mm,
+        0.0,
+        MAX_PAGE_MM,
+        false,
+    )?;
+    set(
+        "margin_bottom_mm",
+        &pdf.margin_bottom_mm,
+        &mut page.margin_bottom_mm,
+        0.0,
+        MAX_PAGE_MM,
+        false,
+    )?;
+    set(
+        "margin_inner_mm",
+        &pdf.margin_inner_mm,
+        &mut page.margin_inner_mm,
+        0.0,
+        MAX_PAGE_MM,
+        false,
+    )?;
+    set(
+        "margin_outer_mm",
+        &pdf.margin_outer_mm,
+        &mut page.margin_outer_mm,
+        0.0,
+        MAX_PAGE_MM,
+        false,
+    )?;
+    set(
+        "bleed_mm",
+        &pdf.bleed_mm,
+        &mut page.bleed_mm,
+        0.0,
+        25.0,
+        false,
+    )?;
+    set(
+        "font_size_pt",
+        &pdf.font_size_pt,
+        &mut page.font_size_pt,
+        6.0,
+        30.0,
+        false,
+    )?;
+
+    let first_span = [
+        pdf.page.as_ref().map(|s| s.span().start),
+        pdf.width_mm.as_ref().map(|s| s.span().start),
+        pdf.height_mm.as_ref().map(|s| s.span().start),
+        pdf.margin_inner_mm.as_ref().map(|s| s.span().start),
+        pdf.margin_outer_mm.as_ref().map(|s| s.span().start),
+        pdf.margin_top_mm.as_ref().map(|s| s.span().start),
+        pdf.margin_bottom_mm.as_ref().map(|s| s.span().start),
+    ]
+    .into_iter()
+    .flatten()
+    .next();
+    let text_width = page.width_mm - page.margin_inner_mm - page.margin_outer_mm;
+    let text_height = page.height_mm - page.margin_top_mm - page.margin_bottom_mm;
+    if text_width < MIN_TEXT_AREA_MM || text_height < MIN_TEXT_AREA_MM {
+        let message = format!(
+            "the [pdf] margins leave a text area of {text_width} × {text_height} mm on a {} × {} mm page; it must be at least {MIN_TEXT_AREA_MM} mm each way",
+            page.width_mm, page.height_mm
+        );
+        return Err(match first_span {
+            Some(offset) => err(message, offset),
+            None => Diagnostic::error(message).in_file(config_path),
+        });
+    }
+    Ok(page)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dates() {
+        assert_eq!(parse_date("1970-01-01"), Some(0));
+        assert_eq!(parse_date("2000-03-01"), Some(11_017));
+        assert_eq!(parse_date("2024-02-29"), Some(19_782));
+        assert_eq!(parse_date("2023-02-29"), None);
+        assert_eq!(parse_date("2023-13-01"), None);
+        assert_eq!(parse_date("2023-1-01"), None);
+        assert_eq!(parse_date("+023-01-01"), None);
+    }
+
+    #[test]
+    fn timestamp_precedence() {
+        assert_eq!(
+            timestamp(Some("1700000000"), Some(1)).unwrap(),
+            1_700_000_000
+        );
+        assert_eq!(timestamp(None, Some(2)).unwrap(), 172_800);
+        assert_eq!(timestamp(None, None).unwrap(), 0);
+        assert!(timestamp(Some("yesterday"), None).is_err());
+    }
+
+    #[test]
+    fn directions() {
+        assert_eq!(direction_of("ar"), Direction::Rtl);
+        assert_eq!(direction_of("ar-EG"), Direction::Rtl);
+        assert_eq!(direction_of("CKB"), Direction::Rtl);
+        assert_eq!(direction_of("fa-IR"), Direction::Rtl);
+        assert_eq!(direction_of("en"), Direction::Ltr);
+        assert_eq!(direction_of("fr-CA"), Direction::Ltr);
+        assert_eq!(direction_of("arn"), Direction::Ltr);
+    }
+
+    #[test]
+    fn language_detection_skips_markup() {
+        assert_eq!(detect_language("# مقدمة\n\nنص"), "ar");
+        assert_eq!(detect_language("# Intro\n\nمقدمة"), "en");
+        assert_eq!(
+            detect_language("<div dir=\"rtl\">\n\n[مرحبا](https://example.com)"),
+            "ar"
+        );
+        assert_eq!(detect_language("123 — !"), "en");
+        assert_eq!(detect_language("שלום"), "en");
+    }
+
+    #[test]
+    fn language_tags() {
+        assert!(is_language_tag("ar"));
+        assert!(is_language_tag("en-GB"));
+        assert!(is_language_tag("zh-Hant-TW"));
+        assert!(!is_language_tag("a"));
+        assert!(!is_language_tag("ar_EG"));
+        assert!(!is_language_tag("ar-"));
+        assert!(!is_language_tag("\"><x"));
+    }
+
+    #[test]
+    fn relative_paths() {
+        assert_eq!(
+            normalize_config_path("./a.md").unwrap(),
+            PathBuf::from("a.md")
+        );
+        assert_eq!(
+            normalize_config_path("x/../a.md").unwrap(),
+            PathBuf::from("a.md")
+        );
+        assert!(normalize_config_path("../a.md").is_err());
+        assert!(normalize_config_path("/etc/passwd").is_err());
+        assert!(normalize_config_path("").is_err());
+        assert!(normalize_config_path(".").is_err());
+    }
+
+    #[test]
+    fn newlines_and_bom() {
+        assert_eq!(
+            normalize_newlines(strip_bom("\u{feff}a\r\nb\rc".into())),
+            "a\nb\nc"
+        );
+    }
 }
