@@ -1,9 +1,219 @@
-//! Stage 2: Markdown → [`crate::doc::Document`]. STUB — to be written.
+//! Stage 2: Markdown → [`crate::doc::Document`].
+//!
+//! * [`markdown`]: one chapter's pulldown-cmark events → blocks and inlines;
+//! * [`html`]: the raw-HTML sanitizer;
+//! * [`links`]: link targets and picture loading;
+//! * [`footnotes`]: footnote numbering;
+//! * this module: the whole book — chapters, cross-chapter anchors, cover
+//!   and metadata.
+
+mod footnotes;
+mod html;
+mod links;
+mod markdown;
+mod pos;
+mod text;
+mod walk;
+
+use std::collections::{BTreeMap, HashSet};
+use std::path::{Path, PathBuf};
 
 use crate::diag::{Diagnostic, Result, Warnings};
-use crate::doc::Document;
-use crate::load::Book;
+use crate::doc::{
+    Block, BlockKind, Chapter, Document, InlineKind, LinkTarget, Metadata, Picture, plain_text,
+};
+use crate::load::{Book, CONFIG_FILE};
 
-pub fn parse(_book: &Book, _warnings: &mut Warnings) -> Result<Document> {
-    Err(Diagnostic::error("not implemented"))
+pub use markdown::MAX_NESTING;
+
+/// Parses every chapter of `book`, loads its pictures and resolves its
+/// metadata. Problems that spoil the book (a picture outside the folder,
+/// missing or damaged) are errors; everything else is a warning.
+pub fn parse(book: &Book, warnings: &mut Warnings) -> Result<Document> {
+    let paths: Vec<PathBuf> = book.chapters.iter().map(|c| c.path.clone()).collect();
+    let mut images: BTreeMap<String, Picture> = BTreeMap::new();
+    let mut chapters = Vec::with_capacity(book.chapters.len());
+    for index in 0..book.chapters.len() {
+        chapters.push(markdown::parse_chapter(
+            book,
+            index,
+            &paths,
+            &mut images,
+            warnings,
+        )?);
+    }
+    check_anchors(book, &mut chapters, warnings);
+
+    let cover = match &book.config.cover {
+        Some(path) => Some(load_cover(book, path, &mut images)?),
+        None => None,
+    };
+
+    let title = book
+        .config
+        .title
+        .clone()
+        .or_else(|| first_heading_text(&chapters))
+        .unwrap_or_else(|| folder_name(&book.dir));
+    let authors = book.config.authors.clone();
+    let identifier = book
+        .config
+        .identifier
+        .clone()
+        .unwrap_or_else(|| derived_identifier(&title, &authors));
+
+    Ok(Document {
+        metadata: Metadata {
+            title,
+            authors,
+            language: book.config.language.clone(),
+            direction: book.config.direction,
+            identifier,
+            timestamp: book.config.timestamp,
+        },
+        page: book.config.page.clone(),
+        cover,
+        chapters,
+        images,
+        fonts: Vec::new(),
+    })
 }
+
+/// Plain text of the first chapter's first heading, whitespace collapsed.
+fn first_heading_text(chapters: &[Chapter]) -> Option<String> {
+    let first = chapters.first()?;
+    let content = first.blocks.iter().find_map(|b| match &b.kind {
+        BlockKind::Heading { content, .. } => Some(content),
+        _ => None,
+    })?;
+    let text = plain_text(content)
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    (!text.is_empty()).then_some(text)
+}
+
+fn folder_name(dir: &Path) -> String {
+    dir.file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .filter(|n| !n.is_empty())
+        .unwrap_or_else(|| "book".to_string())
+}
+
+/// `urn:uuid:` + a UUID v5 of the title and authors: stable across builds.
+pub fn derived_identifier(title: &str, authors: &[String]) -> String {
+    let mut name = format!("warraq:{title}");
+    for author in authors {
+        name.push('\u{1f}');
+        name.push_str(author);
+    }
+    let uuid = uuid::Uuid::new_v5(&uuid::Uuid::NAMESPACE_URL, name.as_bytes());
+    format!("urn:uuid:{uuid}")
+}
+
+fn load_cover(book: &Book, path: &str, images: &mut BTreeMap<String, Picture>) -> Result<String> {
+    let config = book.display_path(CONFIG_FILE);
+    let error = |message: String| {
+        let diag = Diagnostic::error(message).in_file(&config);
+        match book.config.cover_line {
+            Some(line) => diag.at_line(line),
+            None => diag,
+        }
+    };
+    match links::load_image(book, Path::new(""), path, images) {
+        Ok(links::ImageRef::Local(key)) => Ok(key),
+        Ok(links::ImageRef::Remote) => Err(error(format!(
+            "cover `{path}` must be a PNG or JPEG file in the book folder, not a web address"
+        ))),
+        Err(why) => Err(error(format!("cover: {why}"))),
+    }
+}
+
+/// Links to `chapter#anchor` whose anchor names no heading (or raw HTML id)
+/// there lose the anchor, with a warning. An anchor written as a heading's
+/// text (`#My Title`) is mapped to the heading's id.
+fn check_anchors(book: &Book, chapters: &mut [Chapter], warnings: &mut Warnings) {
+    let ids: Vec<HashSet<String>> = chapters.iter().map(chapter_ids).collect();
+    for (index, chapter) in chapters.iter_mut().enumerate() {
+        let file = book.display_path(&chapter.source);
+        let mut fix = |inline: &mut crate::doc::Inline| {
+            let InlineKind::Link {
+                target:
+                    LinkTarget::Chapter {
+                        index: to,
+                        anchor: anchor @ Some(_),
+                    },
+                ..
+            } = &mut inline.kind
+            else {
+                return;
+            };
+            let Some(known) = ids.get(*to) else { return };
+            let wanted = anchor.as_deref().unwrap_or_default();
+            if known.contains(wanted) {
+                return;
+            }
+            let slug = text::slug(wanted);
+            if known.contains(&slug) {
+                *anchor = Some(slug);
+                return;
+            }
+            let place = if *to == index {
+                "this chapter".to_string()
+            } else {
+                book.display_path(&book.chapters[*to].path)
+                    .display()
+                    .to_string()
+            };
+            warnings.push(
+                Diagnostic::warning(format!(
+                    "link to `#{wanted}`: no heading with that id in {place}; the link goes to the start of the chapter"
+                ))
+                .in_file(&file)
+                .at_line(inline.pos.line),
+            );
+            *anchor = None;
+        };
+        walk::inlines_mut(&mut chapter.blocks, &mut fix);
+        for note in &mut chapter.footnotes {
+            walk::inlines_mut(&mut note.blocks, &mut fix);
+        }
+    }
+}
+
+/// Heading ids and raw-HTML ids of a chapter.
+fn chapter_ids(chapter: &Chapter) -> HashSet<String> {
+    let mut ids = HashSet::new();
+    let mut collect = |block: &Block| match &block.kind {
+        BlockKind::Heading { id, .. } => {
+            ids.insert(id.clone());
+        }
+        BlockKind::Html(html) => html_ids(html, &mut ids),
+        _ => {}
+    };
+    walk::blocks(&chapter.blocks, &mut collect);
+    for note in &chapter.footnotes {
+        walk::blocks(&note.blocks, &mut collect);
+    }
+    let mut inline_html = |inline: &crate::doc::Inline| {
+        if let InlineKind::Html(html) = &inline.kind {
+            html_ids(html, &mut ids);
+        }
+    };
+    walk::inlines(&chapter.blocks, &mut inline_html);
+    ids
+}
+
+/// `id="…"` attributes of sanitized HTML (which we serialized ourselves, so
+/// the form is fixed and text never contains a raw `"`).
+fn html_ids(html: &str, ids: &mut HashSet<String>) {
+    for (i, _) in html.match_indices(" id=\"") {
+        let rest = &html[i + 5..];
+        if let Some(end) = rest.find('"') {
+            ids.insert(rest[..end].to_string());
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,299 @@
+//! Resolving link destinations and loading pictures.
+//!
+//! Links are resolved lexically against the chapter list: no file is ever
+//! read (or even looked at) because of a link. Pictures must be files inside
+//! the book folder, checked after resolving symlinks; they are read once and
+//! must be PNG or JPEG.
+
+use std::collections::BTreeMap;
+use std::io::Cursor;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use crate::doc::{LinkTarget, Picture, PictureFormat};
+use crate::load::{Book, normalize_relative, read_limited};
+
+/// Where a link in chapter `current` (at `chapter_path`, folder-relative)
+/// leads, or why it cannot be kept.
+pub(crate) fn resolve_link(
+    dest: &str,
+    chapter_path: &Path,
+    current: usize,
+    chapters: &[PathBuf],
+) -> Result<LinkTarget, String> {
+    let dest = dest.trim();
+    if dest.is_empty() {
+        return Err("the link has no destination".to_string());
+    }
+    if let Some(anchor) = dest.strip_prefix('#') {
+        return Ok(LinkTarget::Chapter {
+            index: current,
+            anchor: decode_anchor(anchor),
+        });
+    }
+    if let Some(scheme) = scheme(dest) {
+        return match scheme.to_ascii_lowercase().as_str() {
+            "http" | "https" | "mailto" => Ok(LinkTarget::External(dest.to_string())),
+            _ => Err(format!("links starting with `{scheme}:` are not allowed")),
+        };
+    }
+    if dest.starts_with("//") {
+        return Err("links to other hosts need `https:`".to_string());
+    }
+    let (path, anchor) = match dest.split_once('#') {
+        Some((p, a)) => (p, decode_anchor(a)),
+        None => (dest, None),
+    };
+    if path.is_empty() {
+        return Ok(LinkTarget::Chapter {
+            index: current,
+            anchor,
+        });
+    }
+    let decoded = percent_decode(path);
+    let base = chapter_path.parent().unwrap_or(Path::new(""));
+    let target = normalize_relative(base, Path::new(&decoded)).map_err(|why| why.to_string())?;
+    match chapters.iter().position(|c| *c == target) {
+        Some(index) => Ok(LinkTarget::Chapter { index, anchor }),
+        None => Err(format!("`{}` is not a chapter of this book", path)),
+    }
+}
+
+fn decode_anchor(anchor: &str) -> Option<String> {
+    let anchor = percent_decode(anchor);
+    (!anchor.is_empty()).then_some(anchor)
+}
+
+/// The URL scheme of `dest` (`https`, `javascript`…), if it has one.
+fn scheme(dest: &str) -> Option<&str> {
+    let (scheme, _) = dest.split_once(':')?;
+    let mut chars = scheme.chars();
+    let first = chars.next()?;
+    (first.is_ascii_alphabetic()
+        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
+    .then_some(scheme)
+}
+
+/// Decodes `%XX` escapes; invalid escapes and non-UTF-8 results are kept
+/// as written.
+pub(crate) fn percent_decode(text: &str) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let (hi, lo) = (bytes[i + 1], bytes[i + 2]);
+            if hi.is_ascii_hexdigit() && lo.is_ascii_hexdigit() {
+                let digit = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
+                out.push(digit(hi) * 16 + digit(lo));
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+/// What an image destination refers to.
+#[derive(Debug, PartialEq)]
+pub(crate) enum ImageRef {
+    /// Loaded into the picture map under this key.
+    Local(String),
+    /// An `http(s):` URL: not fetched.
+    Remote,
+}
+
+/// Resolves a picture path written in a file whose folder is `base`
+/// (folder-relative), loads and checks it, and stores it in `images` (once).
+/// The error is a message for the user, without file or line.
+pub(crate) fn load_image(
+    book: &Book,
+    base: &Path,
+    dest: &str,
+    images: &mut BTreeMap<String, Picture>,
+) -> Result<ImageRef, String> {
+    let dest = dest.trim();
+    if dest.is_empty() {
+        return Err("the picture has no path".to_string());
+    }
+    if let Some(scheme) = scheme(dest) {
+        return match scheme.to_ascii_lowercase().as_str() {
+            "http" | "https" => Ok(ImageRef::Remote),
+            _ => Err(format!(
+                "picture `{dest}`: only files inside the book folder can be used (not `{scheme}:`)"
+            )),
+        };
+    }
+    if dest.starts_with("//") {
+        return Ok(ImageRef::Remote);
+    }
+    let decoded = percent_decode(dest);
+    let rel = normalize_relative(base, Path::new(&decoded))
+        .map_err(|why| format!("picture `{dest}` {why}"))?;
+    let shown = book.display_path(&rel);
+    let full = book.dir.join(&rel);
+    let real = full.canonicalize().map_err(|e| {
+        if e.kind() == std::io::ErrorKind::NotFound {
+            format!(
+                "picture `{dest}` not found ({} does not exist)",
+                shown.display()
+            )
+        } else {
+            format!("cannot read picture {}: {e}", shown.display())
+        }
+    })?;
+    let Ok(inside) = real.strip_prefix(&book.dir) else {
+        return Err(format!(
+            "picture `{dest}` is a link to a file outside the book folder"
+        ));
+    };
+    let key = inside
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy())
+        .collect::<Vec<_>>()
+        .join("/");
+    if images.contains_key(&key) {
+        return Ok(ImageRef::Local(key));
+    }
+    if !real.is_file() {
+        return Err(format!("picture `{dest}` is not a file"));
+    }
+    let bytes = read_limited(&real, &shown).map_err(|d| d.message)?;
+    let picture = decode_picture(bytes).map_err(|why| format!("picture `{dest}` {why}"))?;
+    images.insert(key.clone(), picture);
+    Ok(ImageRef::Local(key))
+}
+
+/// Checks that `bytes` are a PNG or JPEG and reads its size.
+pub(crate) fn decode_picture(bytes: Vec<u8>) -> Result<Picture, String> {
+    let reader = image::ImageReader::new(Cursor::new(&bytes))
+        .with_guessed_format()
+        .map_err(|e| format!("cannot be read: {e}"))?;
+    let format = match reader.format() {
+        Some(image::ImageFormat::Png) => PictureFormat::Png,
+        Some(image::ImageFormat::Jpeg) => PictureFormat::Jpeg,
+        Some(other) => {
+            return Err(format!(
+                "is a {other:?} picture; only PNG and JPEG are supported"
+            ));
+        }
+        None => return Err("is not a PNG or JPEG picture".to_string()),
+    };
+    let (width, height) = reader
+        .into_dimensions()
+        .map_err(|e| format!("is damaged or not a valid {format:?} file: {e}"))?;
+    if width == 0 || height == 0 {
+        return Err("has no pixels".to_string());
+    }
+    Ok(Picture {
+        bytes: Arc::new(bytes),
+        format,
+        width,
+        height,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn chapters() -> Vec<PathBuf> {
+        vec![
+            PathBuf::from("01-a.md"),
+            PathBuf::from("02-b.md"),
+            PathBuf::from("part/03-c.md"),
+        ]
+    }
+
+    fn resolve(dest: &str, from: &str) -> Result<LinkTarget, String> {
+        let current = chapters()
+            .iter()
+            .position(|c| c == Path::new(from))
+            .unwrap();
+        resolve_link(dest, Path::new(from), current, &chapters())
+    }
+
+    fn chapter(index: usize, anchor: Option<&str>) -> LinkTarget {
+        LinkTarget::Chapter {
+            index,
+            anchor: anchor.map(str::to_string),
+        }
+    }
+
+    #[test]
+    fn external_links() {
+        for url in [
+            "https://example.com/a?b#c",
+            "http://x.y",
+            "mailto:a@b.c",
+            "HTTPS://X.Y",
+        ] {
+            assert_eq!(
+                resolve(url, "01-a.md"),
+                Ok(LinkTarget::External(url.to_string()))
+            );
+        }
+    }
+
+    #[test]
+    fn chapter_links() {
+        assert_eq!(resolve("02-b.md", "01-a.md"), Ok(chapter(1, None)));
+        assert_eq!(
+            resolve("./02-b.md#x-y", "01-a.md"),
+            Ok(chapter(1, Some("x-y")))
+        );
+        assert_eq!(resolve("#here", "01-a.md"), Ok(chapter(0, Some("here"))));
+        assert_eq!(resolve("part/03-c.md", "02-b.md"), Ok(chapter(2, None)));
+        assert_eq!(resolve("../01-a.md", "part/03-c.md"), Ok(chapter(0, None)));
+        assert_eq!(
+            resolve("02-b.md#%D9%85%D9%82%D8%AF%D9%85%D8%A9", "01-a.md"),
+            Ok(chapter(1, Some("مقدمة")))
+        );
+    }
+
+    #[test]
+    fn rejected_links() {
+        for bad in [
+            "javascript:alert(1)",
+            "JavaScript:alert(1)",
+            "data:text/html,x",
+            "file:///etc/passwd",
+            "notes.txt",
+            "../outside.md",
+            "/etc/passwd",
+            "//evil.example/x",
+            "",
+            "03-c.md",
+        ] {
+            assert!(resolve(bad, "01-a.md").is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn percent_decoding() {
+        assert_eq!(percent_decode("a%20b"), "a b");
+        assert_eq!(percent_decode("100%"), "100%");
+        assert_eq!(percent_decode("%zz%4"), "%zz%4");
+        assert_eq!(percent_decode("%+1"), "%+1");
+        assert_eq!(percent_decode("%FF"), "%FF");
+    }
+
+    #[test]
+    fn pictures_are_checked() {
+        assert!(decode_picture(b"not a picture".to_vec()).is_err());
+        let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
+        png.extend_from_slice(b"garbage");
+        assert!(decode_picture(png).is_err());
+        let gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec();
+        assert!(
+            decode_picture(gif)
+                .unwrap_err()
+                .contains("only PNG and JPEG")
+        );
+    }
+}

@@ -1,0 +1,963 @@
+//! One chapter: pulldown-cmark events → [`Chapter`] blocks and inlines.
+//!
+//! The event stream is folded with an explicit stack of frames (no
+//! recursion), so any input depth is safe here. To keep every later stage
+//! safe too, nesting of quotes, lists, emphasis, links and inline HTML is
+//! capped at [`MAX_NESTING`]: deeper containers are flattened into their
+//! parent, with one warning.
+
+use std::borrow::Cow;
+use std::collections::{BTreeMap, HashSet};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+
+use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
+
+use crate::diag::{Diagnostic, Result, Warnings};
+use crate::doc::{
+    Align, Block, BlockKind, Chapter, Inline, InlineKind, LinkTarget, Picture, SourcePos,
+    plain_text,
+};
+use crate::load::Book;
+
+use super::footnotes::Footnotes;
+use super::html::{self, Class, InlineTag};
+use super::links::{self, ImageRef};
+use super::pos::LineIndex;
+use super::text::{HeadingIds, escape_into, is_forbidden, strip_forbidden};
+
+/// Deepest nesting of containers kept as such.
+pub const MAX_NESTING: usize = 32;
+
+/// At most this many warnings about control characters per chapter.
+const MAX_CONTROL_WARNINGS: usize = 10;
+
+/// The pulldown-cmark extensions books use.
+pub(crate) fn options() -> Options {
+    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
+}
+
+/// Parses chapter `index` of `book`. `chapters` are the folder-relative
+/// chapter paths (for links); pictures are loaded into `images`.
+pub(crate) fn parse_chapter(
+    book: &Book,
+    index: usize,
+    chapters: &[PathBuf],
+    images: &mut BTreeMap<String, Picture>,
+    warnings: &mut Warnings,
+) -> Result<Chapter> {
+    let source = &book.chapters[index];
+    let text = source.text.as_str();
+    let mut builder = Builder {
+        book,
+        index,
+        chapters,
+        path: &source.path,
+        file: book.display_path(&source.path),
+        src: text,
+        lines: LineIndex::new(text),
+        stack: vec![Frame::new(Kind::Root, SourcePos { line: 1, column: 1 })],
+        depth: 0,
+        depth_warned: false,
+        control_warnings: 0,
+        control_lines: HashSet::new(),
+        ids: HeadingIds::default(),
+        footnotes: Footnotes::default(),
+        images,
+        warnings,
+    };
+    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+        builder.event(event, range)?;
+    }
+    builder.finish()
+}
+
+struct Builder<'a, 'w> {
+    book: &'a Book,
+    index: usize,
+    chapters: &'a [PathBuf],
+    /// The chapter, relative to the book folder.
+    path: &'a Path,
+    /// The chapter as the user would type it, for messages.
+    file: PathBuf,
+    src: &'a str,
+    lines: LineIndex<'a>,
+    stack: Vec<Frame>,
+    /// Open frames counting towards [`MAX_NESTING`].
+    depth: usize,
+    depth_warned: bool,
+    control_warnings: usize,
+    control_lines: HashSet<u32>,
+    ids: HeadingIds,
+    footnotes: Footnotes,
+    images: &'w mut BTreeMap<String, Picture>,
+    warnings: &'w mut Warnings,
+}
+
+/// Something being built: a container of blocks and/or inlines.
+struct Frame {
+    kind: Kind,
+    pos: SourcePos,
+    blocks: Vec<Block>,
+    inlines: Vec<Inline>,
+    /// Counts towards [`MAX_NESTING`].
+    nested: bool,
+}
+
+enum Kind {
+    Root,
+    Quote,
+    List {
+        start: Option<u64>,
+        items: Vec<Vec<Block>>,
+    },
+    Item,
+    Footnote {
+        label: String,
+    },
+    Paragraph,
+    Heading(u8),
+    Code {
+        language: Option<String>,
+        text: String,
+    },
+    HtmlBlock {
+        raw: String,
+        offset: usize,
+    },
+    Table {
+        align: Vec<Align>,
+        head: Vec<Vec<Inline>>,
+        rows: Vec<Vec<Vec<Inline>>>,
+    },
+    /// The head row or a body row of a table.
+    Row {
+        head: bool,
+        cells: Vec<Vec<Inline>>,
+    },
+    Cell,
+    Emphasis,
+    Strong,
+    /// `None`: the link was refused; its text is kept.
+    Link(Option<LinkTarget>),
+    Image {
+        dest: String,
+    },
+    /// An inline HTML element opened in this paragraph, waiting for its end tag.
+    InlineHtml {
+        name: String,
+        mode: HtmlMode,
+        /// Byte offset of the start tag, for messages.
+        offset: usize,
+    },
+    /// Contents go to the parent (unsupported or too deeply nested markup).
+    Transparent,
+}
+
+enum HtmlMode {
+    /// Allowed: the sanitized start tag.
+    Keep(String),
+    /// Tags dropped, content kept.
+    Unwrap,
+    /// Removed with its content.
+    Drop,
+}
+
+impl Frame {
+    fn new(kind: Kind, pos: SourcePos) -> Self {
+        Frame {
+            kind,
+            pos,
+            blocks: Vec::new(),
+            inlines: Vec::new(),
+            nested: false,
+        }
+    }
+
+    fn add_block(&mut self, block: Block) {
+        self.flush_inlines();
+        self.blocks.push(block);
+    }
+
+    fn add_inline(&mut self, inline: Inline) {
+        if let InlineKind::Text(new) = &inline.kind
+            && let Some(Inline {
+                kind: InlineKind::Text(last),
+                ..
+            }) = self.inlines.last_mut()
+        {
+            last.push_str(new);
+            return;
+        }
+        self.inlines.push(inline);
+    }
+
+    /// Loose inlines (a tight list item's text) become a paragraph.
+    fn flush_inlines(&mut self) {
+        let inlines = trim(std::mem::take(&mut self.inlines));
+        if let Some(first) = inlines.first() {
+            let pos = first.pos;
+            self.blocks.push(Block {
+                kind: BlockKind::Paragraph(inlines),
+                pos,
+            });
+        }
+    }
+
+    fn into_blocks(mut self) -> Vec<Block> {
+        self.flush_inlines();
+        self.blocks
+    }
+}
+
+/// Trims spaces at both ends of a run of inlines, dropping emptied texts.
+fn trim(mut inlines: Vec<Inline>) -> Vec<Inline> {
+    let is_space = |c: char| c == ' ' || c == '\t' || c == '\n';
+    if let Some(Inline {
+        kind: InlineKind::Text(t),
+        ..
+    }) = inlines.first_mut()
+    {
+        let trimmed = t.trim_start_matches(is_space);
+        if trimmed.len() != t.len() {
+            *t = trimmed.to_string();
+        }
+    }
+    if let Some(Inline {
+        kind: InlineKind::Text(t),
+        ..
+    }) = inlines.last_mut()
+    {
+        let len = t.trim_end_matches(is_space).len();
+        t.truncate(len);
+    }
+    inlines.retain(|i| !matches!(&i.kind, InlineKind::Text(t) if t.is_empty()));
+    inlines
+}
+
+impl Builder<'_, '_> {
+    fn event(&mut self, event: Event<'_>, range: Range<usize>) -> Result<()> {
+        match event {
+            Event::Start(tag) => self.start(tag, range),
+            Event::End(end) => return self.end(end),
+            Event::Text(text) => self.text(&text, range),
+            Event::Code(code) => {
+                let pos = self.lines.pos(range.start);
+                let code = self.clean(&code, range.start).into_owned();
+                self.inline(InlineKind::Code(code), pos);
+            }
+            Event::InlineMath(math) | Event::DisplayMath(math) => self.text(&math, range),
+            Event::Html(raw) => self.html_block_piece(&raw, range),
+            Event::InlineHtml(raw) => self.inline_html(&raw, range),
+            Event::FootnoteReference(label) => {
+                let pos = self.lines.pos(range.start);
+                let number = self.footnotes.reference(&label);
+                self.inline(InlineKind::FootnoteRef { number }, pos);
+            }
+            Event::SoftBreak => {
+                let pos = self.lines.pos(range.start);
+                self.inline(InlineKind::Text(" ".to_string()), pos);
+            }
+            Event::HardBreak => {
+                let pos = self.lines.pos(range.start);
+                self.inline(InlineKind::LineBreak, pos);
+            }
+            Event::Rule => {
+                let pos = self.lines.pos(range.start);
+                self.top().add_block(Block {
+                    kind: BlockKind::Rule,
+                    pos,
+                });
+            }
+            Event::TaskListMarker(done) => {
+                let pos = self.lines.pos(range.start);
+                let mark = if done { "[x] " } else { "[ ] " };
+                self.inline(InlineKind::Text(mark.to_string()), pos);
+            }
+        }
+        Ok(())
+    }
+
+    fn top(&mut self) -> &mut Frame {
+        self.stack
+            .last_mut()
+            .expect("the root frame is never popped")
+    }
+
+    fn inline(&mut self, kind: InlineKind, pos: SourcePos) {
+        self.top().add_inline(Inline { kind, pos });
+    }
+
+    fn warn(&mut self, message: impl Into<String>, line: u32) {
+        self.warnings.push(
+            Diagnostic::warning(message)
+                .in_file(&self.file)
+                .at_line(line),
+        );
+    }
+
+    /// Removes characters XHTML cannot carry, with a warning.
+    fn clean<'t>(&mut self, text: &'t str, offset: usize) -> Cow<'t, str> {
+        let cleaned = strip_forbidden(text);
+        if let Cow::Owned(_) = cleaned {
+            let first = text.find(is_forbidden).unwrap_or(0);
+            // Text events map to the source one to one, except entities.
+            let line = self.lines.line(offset + first);
+            if self.control_warnings < MAX_CONTROL_WARNINGS && self.control_lines.insert(line) {
+                self.control_warnings += 1;
+                self.warn(
+                    "control characters removed from the text (they cannot appear in a book)",
+                    line,
+                );
+            }
+        }
+        cleaned
+    }
+
+    fn push_frame(&mut self, kind: Kind, pos: SourcePos, nested: bool) {
+        let mut frame = Frame::new(kind, pos);
+        if nested {
+            if self.depth >= MAX_NESTING {
+                frame.kind = Kind::Transparent;
+                if !self.depth_warned {
+                    self.depth_warned = true;
+                    self.warn(
+                        format!("markup nested more than {MAX_NESTING} levels deep was flattened"),
+                        pos.line,
+                    );
+                }
+            } else {
+                self.depth += 1;
+                frame.nested = true;
+            }
+        }
+        self.stack.push(frame);
+    }
+
+    fn start(&mut self, tag: Tag<'_>, range: Range<usize>) {
+        let pos = self.lines.pos(range.start);
+        let (kind, nested) = match tag {
+            Tag::Paragraph => (Kind::Paragraph, false),
+            Tag::Heading { level, .. } => (Kind::Heading((level as u8).min(3)), false),
+            Tag::BlockQuote(_) => (Kind::Quote, true),
+            Tag::CodeBlock(kind) => {
+                let language = match kind {
+                    CodeBlockKind::Fenced(info) => info
+                        .split_whitespace()
+                        .next()
+                        .map(|l| strip_forbidden(l).into_owned())
+                        .filter(|l| !l.is_empty()),
+                    CodeBlockKind::Indented => None,
+                };
+                let code = Kind::Code {
+                    language,
+                    text: String::new(),
+                };
+                (code, false)
+            }
+            Tag::HtmlBlock => (
+                Kind::HtmlBlock {
+                    raw: String::new(),
+                    offset: range.start,
+                },
+                false,
+            ),
+            Tag::List(start) => (
+                Kind::List {
+                    start,
+                    items: Vec::new(),
+                },
+                true,
+            ),
+            Tag::Item => (Kind::Item, true),
+            Tag::FootnoteDefinition(label) => (
+                Kind::Footnote {
+                    label: label.to_string(),
+                },
+                true,
+            ),
+            Tag::Table(alignments) => (
+                Kind::Table {
+                    align: alignments.iter().map(align).collect(),
+                    head: Vec::new(),
+                    rows: Vec::new(),
+                },
+                false,
+            ),
+            Tag::TableHead => (
+                Kind::Row {
+                    head: true,
+                    cells: Vec::new(),
+                },
+                false,
+            ),
+            Tag::TableRow => (
+                Kind::Row {
+                    head: false,
+                    cells: Vec::new(),
+                },
+                false,
+            ),
+            Tag::TableCell => (Kind::Cell, false),
+            Tag::Emphasis => (Kind::Emphasis, true),
+            Tag::Strong => (Kind::Strong, true),
+            Tag::Link {
+                link_type,
+                dest_url,
+                ..
+            } => {
+                let dest = if link_type == LinkType::Email && !dest_url.contains(':') {
+                    format!("mailto:{dest_url}")
+                } else {
+                    dest_url.to_string()
+                };
+                let target = match links::resolve_link(&dest, self.path, self.index, self.chapters)
+                {
+                    Ok(target) => Some(target),
+                    Err(why) => {
+                        self.warn(
+                            format!("link to `{dest}` removed, its text kept: {why}"),
+                            pos.line,
+                        );
+                        None
+                    }
+                };
+                (Kind::Link(target), true)
+            }
+            Tag::Image { dest_url, .. } => (
+                Kind::Image {
+                    dest: dest_url.to_string(),
+                },
+                true,
+            ),
+            // Strikethrough keeps its text; the rest is not enabled.
+            _ => (Kind::Transparent, false),
+        };
+        self.push_frame(kind, pos, nested);
+    }
+
+    fn end(&mut self, _end: TagEnd) -> Result<()> {
+        self.unwind_inline_html();
+        if self.stack.len() < 2 {
+            return Ok(());
+        }
+        let frame = self.stack.pop().expect("checked above");
+        if frame.nested {
+            self.depth -= 1;
+        }
+        let pos = frame.pos;
+        match frame.kind {
+            Kind::Root => self.stack.push(frame),
+            Kind::Paragraph => {
+                let content = trim(frame.inlines);
+                if !content.is_empty() {
+                    self.top().add_block(Block {
+                        kind: BlockKind::Paragraph(content),
+                        pos,
+                    });
+                }
+            }
+            Kind::Heading(level) => {
+                let content = trim(frame.inlines);
+                let id = self.ids.next(&plain_text(&content));
+                self.top().add_block(Block {
+                    kind: BlockKind::Heading { level, id, content },
+                    pos,
+                });
+            }
+            Kind::Code { language, mut text } => {
+                if text.ends_with('\n') {
+                    text.pop();
+                }
+                self.top().add_block(Block {
+                    kind: BlockKind::Code { language, text },
+                    pos,
+                });
+            }
+            Kind::HtmlBlock { raw, offset } => self.html_block(&raw, offset, pos),
+            Kind::Quote => {
+                let blocks = Frame {
+                    kind: Kind::Quote,
+                    ..frame
+                }
+                .into_blocks();
+                self.top().add_block(Block {
+                    kind: BlockKind::Quote(blocks),
+                    pos,
+                });
+            }
+            Kind::List { start, mut items } => {
+                // Content of items flattened for depth lands here.
+                let rest = Frame::new(Kind::Transparent, pos);
+                let rest = Frame {
+                    blocks: frame.blocks,
+                    inlines: frame.inlines,
+                    ..rest
+                }
+                .into_blocks();
+                if !rest.is_empty() {
+                    items.push(rest);
+                }
+                if !items.is_empty() {
+                    self.top().add_block(Block {
+                        kind: BlockKind::List { start, items },
+                        pos,
+                    });
+                }
+            }
+            Kind::Item => {
+                let blocks = Frame {
+                    kind: Kind::Item,
+                    ..frame
+                }
+                .into_blocks();
+                match &mut self.top().kind {
+                    Kind::List { items, .. } => items.push(blocks),
+                    _ => blocks.into_iter().for_each(|b| self.top().add_block(b)),
+                }
+            }
+            Kind::Footnote { ref label } => {
+                let label = label.clone();
+                let blocks = frame.into_blocks();
+                if !self.footnotes.define(&label, pos, blocks) {
+                    self.warn(
+                        format!(
+                            "footnote `[^{label}]` is defined twice; the first definition is used"
+                        ),
+                        pos.line,
+                    );
+                }
+            }
+            Kind::Table { align, head, rows } => {
+                let columns = align.len().max(head.len());
+                let fit = |mut cells: Vec<Vec<Inline>>| {
+                    cells.resize_with(columns, Vec::new);
+                    cells
+                };
+                let head = fit(head);
+                let rows = rows.into_iter().map(fit).collect();
+                let mut align = align;
+                align.resize(columns, Align::None);
+                self.top().add_block(Block {
+                    kind: BlockKind::Table { align, head, rows },
+                    pos,
+                });
+            }
+            Kind::Row { head, cells } => match &mut self.top().kind {
+                Kind::Table {
+                    head: table_head,
+                    rows,
+                    ..
+                } => {
+                    if head {
+                        *table_head = cells;
+                    } else {
+                        rows.push(cells);
+                    }
+                }
+                _ => {
+                    for cell in cells {
+                        cell.into_iter().for_each(|i| self.top().add_inline(i));
+                    }
+                }
+            },
+            Kind::Cell => {
+                let content = trim(frame.inlines);
+                match &mut self.top().kind {
+                    Kind::Row { cells, .. } => cells.push(content),
+                    _ => content.into_iter().for_each(|i| self.top().add_inline(i)),
+                }
+            }
+            Kind::Emphasis => self.inline(InlineKind::Emphasis(frame.inlines), pos),
+            Kind::Strong => self.inline(InlineKind::Strong(frame.inlines), pos),
+            Kind::Link(Some(target)) => self.inline(
+                InlineKind::Link {
+                    target,
+                    content: frame.inlines,
+                },
+                pos,
+            ),
+            Kind::Image { ref dest } => {
+                let dest = dest.clone();
+                self.image(&dest, &frame.inlines, pos)?;
+            }
+            Kind::Link(None) | Kind::Transparent | Kind::InlineHtml { .. } => self.merge(frame),
+        }
+        Ok(())
+    }
+
+    /// Moves a frame's contents into the frame below it.
+    fn merge(&mut self, frame: Frame) {
+        let top = self.top();
+        for block in frame.blocks {
+            top.add_block(block);
+        }
+        for inline in frame.inlines {
+            top.add_inline(inline);
+        }
+    }
+
+    fn text(&mut self, text: &str, range: Range<usize>) {
+        if let Some(Frame {
+            kind: Kind::Code { .. },
+            ..
+        }) = self.stack.last()
+        {
+            let text = self.clean(text, range.start).into_owned();
+            if let Some(Frame {
+                kind: Kind::Code { text: code, .. },
+                ..
+            }) = self.stack.last_mut()
+            {
+                code.push_str(&text);
+            }
+            return;
+        }
+        let pos = self.lines.pos(range.start);
+        if text == "[" {
+            self.check_undefined_footnote(range.start, pos);
+        }
+        let text = self.clean(text, range.start).into_owned();
+        self.inline(InlineKind::Text(text), pos);
+    }
+
+    /// pulldown-cmark leaves a reference to an undefined footnote as literal
+    /// text, starting with a lone `[` text event; tell the author.
+    fn check_undefined_footnote(&mut self, offset: usize, pos: SourcePos) {
+        let Some(rest) = self.src.get(offset..) else {
+            return;
+        };
+        let escaped = self.src[..offset]
+            .bytes()
+            .rev()
+            .take_while(|&b| b == b'\\')
+            .count()
+            % 2
+            == 1;
+        if escaped {
+            return;
+        }
+        let Some(after) = rest.strip_prefix("[^") else {
+            return;
+        };
+        let Some(end) = after.find(']') else { return };
+        let label = &after[..end];
+        if label.is_empty()
+            || label.len() > 200
+            || label.contains(|c: char| c.is_whitespace() || c == '[')
+        {
+            return;
+        }
+        self.warn(
+            format!("footnote `[^{label}]` is not defined in this chapter; kept as text"),
+            pos.line,
+        );
+    }
+
+    fn image(&mut self, dest: &str, alt: &[Inline], pos: SourcePos) -> Result<()> {
+        let alt = plain_text(alt);
+        let base = self.path.parent().unwrap_or(Path::new(""));
+        match links::load_image(self.book, base, dest, self.images) {
+            Ok(ImageRef::Local(key)) => self.inline(InlineKind::Image { key, alt }, pos),
+            Ok(ImageRef::Remote) => {
+                self.warn(
+                    format!(
+                        "picture `{dest}` is on the web and was left out (pictures must be files in the book folder); its description is kept"
+                    ),
+                    pos.line,
+                );
+                if !alt.is_empty() {
+                    self.inline(InlineKind::Text(alt), pos);
+                }
+            }
+            Err(why) => {
+                return Err(Diagnostic::error(why).in_file(&self.file).at_line(pos.line));
+            }
+        }
+        Ok(())
+    }
+
+    // -----------------------------------------------------------------------
+    // Raw HTML
+
+    fn html_block_piece(&mut self, raw: &str, range: Range<usize>) {
+        match self.stack.last_mut() {
+            Some(Frame {
+                kind: Kind::HtmlBlock { raw: block, .. },
+                ..
+            }) => block.push_str(raw),
+            _ => {
+                let pos = self.lines.pos(range.start);
+                self.html_block(raw, range.start, pos);
+            }
+        }
+    }
+
+    fn html_block(&mut self, raw: &str, offset: usize, pos: SourcePos) {
+        let mut issues = Vec::new();
+        let html = html::sanitize_block(raw, &mut issues);
+        for issue in issues {
+            let newlines = raw.as_bytes()[..issue.offset.min(raw.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count();
+            let line = self.lines.line(offset) + u32::try_from(newlines).unwrap_or(0);
+            self.warn(issue.message, line);
+        }
+        if let Some(html) = html
+            && !html.trim().is_empty()
+        {
+            let html = html.trim_end_matches('\n').to_string();
+            self.top().add_block(Block {
+                kind: BlockKind::Html(html),
+                pos,
+            });
+        }
+    }
+
+    fn inline_html(&mut self, raw: &str, range: Range<usize>) {
+        let pos = self.lines.pos(range.start);
+        let mut issues = Vec::new();
+        let tag = html::inline_tag(raw, &mut issues);
+        for issue in issues {
+            self.warn(issue.message, pos.line);
+        }
+        match tag {
+            InlineTag::Comment => {}
+            InlineTag::Other(why) => {
+                self.warn(
+                    format!("raw HTML `{}` removed: {why}", snippet(raw)),
+                    pos.line,
+                );
+            }
+            InlineTag::Close { name } => {
+                let matches = matches!(
+                    self.stack.last(),
+                    Some(Frame { kind: Kind::InlineHtml { name: open, .. }, .. }) if *open == name
+                );
+                if matches {
+                    let frame = self.stack.pop().expect("checked above");
+                    if frame.nested {
+                        self.depth -= 1;
+                    }
+                    self.close_inline_html(frame);
+                } else {
+                    self.warn(
+                        format!("raw HTML `</{name}>` removed: it closes no tag opened in this paragraph"),
+                        pos.line,
+                    );
+                }
+            }
+            InlineTag::Open {
+                name,
+                class,
+                empty,
+                tag,
+            } => {
+                if empty {
+                    self.inline_empty_element(&name, class, tag, pos);
+                    return;
+                }
+                let mode = match (class, tag) {
+                    (Class::Phrasing, Some(tag)) => HtmlMode::Keep(tag),
+                    (Class::Dangerous, _) => {
+                        self.warn(
+                            format!("raw HTML `<{name}>` is not allowed in a book; it was removed with its content"),
+                            pos.line,
+                        );
+                        HtmlMode::Drop
+                    }
+                    (Class::Flow, _) => {
+                        self.warn(
+                            format!("raw HTML `<{name}>` cannot appear inside a paragraph; its tags were removed"),
+                            pos.line,
+                        );
+                        HtmlMode::Unwrap
+                    }
+                    _ => {
+                        self.warn(
+                            format!("raw HTML `<{name}>` is not supported; its tags were removed, its text kept"),
+                            pos.line,
+                        );
+                        HtmlMode::Unwrap
+                    }
+                };
+                let kind = Kind::InlineHtml {
+                    name,
+                    mode,
+                    offset: range.start,
+                };
+                self.push_frame(kind, pos, true);
+            }
+        }
+    }
+
+    /// `<br>`, `<hr>`, `<span/>`… inside a paragraph.
+    fn inline_empty_element(
+        &mut self,
+        name: &str,
+        class: Class,
+        tag: Option<String>,
+        pos: SourcePos,
+    ) {
+        match (class, tag) {
+            _ if name == "br" => self.inline(InlineKind::LineBreak, pos),
+            (Class::Phrasing, Some(tag)) => {
+                let html = if html::is_void(name) {
+                    tag
+                } else {
+                    format!("{tag}</{name}>")
+                };
+                self.inline(InlineKind::Html(html), pos);
+            }
+            (Class::Flow, _) => self.warn(
+                format!("raw HTML `<{name}>` cannot appear inside a paragraph; removed"),
+                pos.line,
+            ),
+            (Class::Dangerous, _) => self.warn(
+                format!("raw HTML `<{name}>` is not allowed in a book; removed"),
+                pos.line,
+            ),
+            _ => self.warn(
+                format!("raw HTML `<{name}>` is not supported; removed"),
+                pos.line,
+            ),
+        }
+    }
+
+    /// The end tag of an inline element arrived: emit the whole element.
+    fn close_inline_html(&mut self, frame: Frame) {
+        let Kind::InlineHtml { name, mode, .. } = &frame.kind else {
+            return;
+        };
+        match mode {
+            HtmlMode::Drop => {}
+            HtmlMode::Unwrap => self.merge(frame),
+            HtmlMode::Keep(tag) => match inlines_to_xhtml(&frame.inlines) {
+                Some(inner) => {
+                    let html = format!("{tag}{inner}</{name}>");
+                    self.inline(InlineKind::Html(html), frame.pos);
+                }
+                None => {
+                    let message = format!(
+                        "raw HTML `<{name}>` around a link, picture or footnote: its tags were removed"
+                    );
+                    self.warn(message, frame.pos.line);
+                    self.merge(frame);
+                }
+            },
+        }
+    }
+
+    /// Inline HTML elements still open when their paragraph (or other
+    /// container) ends: drop their tags, keep their text.
+    fn unwind_inline_html(&mut self) {
+        while let Some(Frame {
+            kind: Kind::InlineHtml { .. },
+            ..
+        }) = self.stack.last()
+        {
+            let frame = self.stack.pop().expect("checked by the loop");
+            if frame.nested {
+                self.depth -= 1;
+            }
+            let Kind::InlineHtml { name, mode, offset } = &frame.kind else {
+                continue;
+            };
+            let line = self.lines.line(*offset);
+            let message = format!(
+                "raw HTML `<{name}>` is not closed in the same paragraph; its tags were removed"
+            );
+            self.warn(message, line);
+            if !matches!(mode, HtmlMode::Drop) {
+                self.merge(frame);
+            }
+        }
+    }
+
+    fn finish(mut self) -> Result<Chapter> {
+        self.unwind_inline_html();
+        // Anything left open (pulldown-cmark always closes, but be safe).
+        while self.stack.len() > 1 {
+            let frame = self.stack.pop().expect("length checked");
+            self.merge(frame);
+        }
+        let root = self.stack.pop().expect("the root frame");
+        let mut blocks = root.into_blocks();
+        let footnotes =
+            std::mem::take(&mut self.footnotes).finish(&mut blocks, &self.file, self.warnings);
+        let title = blocks
+            .iter()
+            .find_map(|b| match &b.kind {
+                BlockKind::Heading { content, .. } => Some(content.clone()),
+                _ => None,
+            })
+            .unwrap_or_else(|| {
+                let stem = self
+                    .path
+                    .file_stem()
+                    .map(|s| s.to_string_lossy().into_owned())
+                    .unwrap_or_default();
+                vec![Inline {
+                    kind: InlineKind::Text(stem),
+                    pos: SourcePos { line: 1, column: 1 },
+                }]
+            });
+        Ok(Chapter {
+            source: self.path.to_path_buf(),
+            title,
+            blocks,
+            footnotes,
+        })
+    }
+}
+
+fn align(a: &Alignment) -> Align {
+    match a {
+        Alignment::None => Align::None,
+        Alignment::Left => Align::Start,
+        Alignment::Center => Align::Center,
+        Alignment::Right => Align::End,
+    }
+}
+
+/// The start of a raw HTML piece, for messages.
+fn snippet(raw: &str) -> String {
+    let one_line = raw.trim().replace('\n', " ");
+    match one_line.char_indices().nth(60) {
+        Some((i, _)) => format!("{}…", &one_line[..i]),
+        None => one_line,
+    }
+}
+
+/// Serializes inlines inside an allowed inline HTML element, or `None` when
+/// they hold something only writers can render (links, pictures, footnotes).
+fn inlines_to_xhtml(inlines: &[Inline]) -> Option<String> {
+    let mut out = String::new();
+    for inline in inlines {
+        match &inline.kind {
+            InlineKind::Text(t) => escape_into(&mut out, t),
+            InlineKind::Code(t) => {
+                out.push_str("<code>");
+                escape_into(&mut out, t);
+                out.push_str("</code>");
+            }
+            InlineKind::Emphasis(c) => {
+                out.push_str("<em>");
+                out.push_str(&inlines_to_xhtml(c)?);
+                out.push_str("</em>");
+            }
+            InlineKind::Strong(c) => {
+                out.push_str("<strong>");
+                out.push_str(&inlines_to_xhtml(c)?);
+                out.push_str("</strong>");
+            }
+            InlineKind::LineBreak => out.push_str("<br/>"),
+            InlineKind::Html(h) => out.push_str(h),
+            InlineKind::Link { .. } | InlineKind::Image { .. } | InlineKind::FootnoteRef { .. } => {
+                return None;
+            }
+        }
+    }
+    Some(out)
+}

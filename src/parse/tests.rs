@@ -1,0 +1,1 @@
+//! Spec-style tests: small Markdown in, expected model out.
