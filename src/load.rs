@@ -337,13 +337,21 @@ fn read_config(canonical_dir: &Path, config_path: &Path) -> Result<(RawConfig, C
     }
     let text = read_text_file(&real, config_path)?;
     let raw = toml::from_str::<RawConfig>(&text).map_err(|e| {
-        let message = e.message().trim().to_string();
-        let mut diag =
-            Diagnostic::error(format!("invalid book.toml: {message}")).in_file(config_path);
-        if let Some(span) = e.span() {
-            diag = diag.at_line(line_of(&text, span.start));
+        let mut message = format!("invalid book.toml: {}", e.message().trim());
+        let line = e.span().map(|span| line_of(&text, span.start));
+        // Quote the line, so the key concerned is always named.
+        if let Some(source) = line.and_then(|l| text.lines().nth(l as usize - 1)) {
+            let source = source.trim();
+            if !source.is_empty() {
+                let shown: String = source.chars().take(80).collect();
+                message.push_str(&format!(" (in `{shown}`)"));
+            }
         }
-        diag
+        let diag = Diagnostic::error(message).in_file(config_path);
+        match line {
+            Some(line) => diag.at_line(line),
+            None => diag,
+        }
     })?;
     Ok((raw, ConfigText { text }))
 }

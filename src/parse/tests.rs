@@ -1,1 +1,731 @@
 //! Spec-style tests: small Markdown in, expected model out.
+
+use std::path::PathBuf;
+
+use super::*;
+use crate::diag::Severity;
+use crate::doc::{Align, Inline, SourcePos};
+use crate::load::{BookConfig, SourceFile};
+
+/// A book in a temporary folder: `files` are written there, `chapters`
+/// (name, Markdown) become the chapters (and are written too).
+fn book(chapters: &[(&str, &str)], files: &[(&str, Vec<u8>)]) -> (tempfile::TempDir, Book) {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        let path = tmp.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    for (name, text) in chapters {
+        std::fs::write(tmp.path().join(name), text).unwrap();
+    }
+    let book = Book {
+        dir: tmp.path().canonicalize().unwrap(),
+        input_dir: tmp.path().to_path_buf(),
+        config: BookConfig::default(),
+        chapters: chapters
+            .iter()
+            .map(|(name, text)| SourceFile {
+                path: PathBuf::from(name),
+                text: text.to_string(),
+            })
+            .collect(),
+    };
+    (tmp, book)
+}
+
+/// Parses one chapter `ch.md`; returns its blocks, footnotes and warnings.
+fn chapter(md: &str) -> (Chapter, Vec<Diagnostic>) {
+    let (_tmp, book) = book(&[("ch.md", md)], &[]);
+    let mut warnings = Warnings::default();
+    let doc = parse(&book, &mut warnings).unwrap();
+    (doc.chapters.into_iter().next().unwrap(), warnings.0)
+}
+
+fn blocks(md: &str) -> Vec<BlockKind> {
+    let (ch, warnings) = chapter(md);
+    assert!(warnings.is_empty(), "unexpected warnings: {warnings:?}");
+    ch.blocks.into_iter().map(|b| b.kind).collect()
+}
+
+/// Inline kinds with positions removed, recursively.
+fn kinds(inlines: &[Inline]) -> Vec<InlineKind> {
+    inlines.iter().map(|i| strip(&i.kind)).collect()
+}
+
+fn strip(kind: &InlineKind) -> InlineKind {
+    match kind {
+        InlineKind::Emphasis(c) => InlineKind::Emphasis(unpos(c)),
+        InlineKind::Strong(c) => InlineKind::Strong(unpos(c)),
+        InlineKind::Link { target, content } => InlineKind::Link {
+            target: target.clone(),
+            content: unpos(content),
+        },
+        other => other.clone(),
+    }
+}
+
+/// Same inlines with every position zeroed.
+fn unpos(inlines: &[Inline]) -> Vec<Inline> {
+    inlines
+        .iter()
+        .map(|i| Inline {
+            kind: strip(&i.kind),
+            pos: SourcePos::default(),
+        })
+        .collect()
+}
+
+fn unpos_blocks(blocks: &[Block]) -> Vec<Block> {
+    blocks
+        .iter()
+        .map(|b| Block {
+            kind: match &b.kind {
+                BlockKind::Heading { level, id, content } => BlockKind::Heading {
+                    level: *level,
+                    id: id.clone(),
+                    content: unpos(content),
+                },
+                BlockKind::Paragraph(c) => BlockKind::Paragraph(unpos(c)),
+                BlockKind::List { start, items } => BlockKind::List {
+                    start: *start,
+                    items: items.iter().map(|i| unpos_blocks(i)).collect(),
+                },
+                BlockKind::Quote(inner) => BlockKind::Quote(unpos_blocks(inner)),
+                BlockKind::Table { align, head, rows } => BlockKind::Table {
+                    align: align.clone(),
+                    head: head.iter().map(|c| unpos(c)).collect(),
+                    rows: rows
+                        .iter()
+                        .map(|r| r.iter().map(|c| unpos(c)).collect())
+                        .collect(),
+                },
+                other => other.clone(),
+            },
+            pos: SourcePos::default(),
+        })
+        .collect()
+}
+
+fn t(text: &str) -> Inline {
+    Inline {
+        kind: InlineKind::Text(text.to_string()),
+        pos: SourcePos::default(),
+    }
+}
+
+fn i(kind: InlineKind) -> Inline {
+    Inline {
+        kind,
+        pos: SourcePos::default(),
+    }
+}
+
+fn p(inlines: Vec<Inline>) -> Block {
+    Block {
+        kind: BlockKind::Paragraph(inlines),
+        pos: SourcePos::default(),
+    }
+}
+
+fn para(text: &str) -> Block {
+    p(vec![t(text)])
+}
+
+fn pos(line: u32, column: u32) -> SourcePos {
+    SourcePos { line, column }
+}
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let img = image::RgbImage::new(width, height);
+    let mut out = std::io::Cursor::new(Vec::new());
+    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
+    out.into_inner()
+}
+
+fn warned(warnings: &[Diagnostic], needle: &str, line: u32) -> bool {
+    warnings.iter().any(|w| {
+        w.severity == Severity::Warning
+            && w.message.contains(needle)
+            && w.line == Some(line)
+            && w.file.as_ref().is_some_and(|f| f.ends_with("ch.md"))
+    })
+}
+
+#[test]
+fn arabic_paragraph_with_latin_and_digits() {
+    let md = "هذا نص عربي فيه كلمة English ورقم 42 و١٢٣.\nسطر ثانٍ";
+    let (ch, warnings) = chapter(md);
+    assert!(warnings.is_empty());
+    assert_eq!(ch.blocks.len(), 1);
+    assert_eq!(ch.blocks[0].pos, pos(1, 1));
+    let BlockKind::Paragraph(content) = &ch.blocks[0].kind else {
+        panic!("{:?}", ch.blocks[0]);
+    };
+    // The soft break becomes one space and the texts merge.
+    assert_eq!(
+        kinds(content),
+        vec![InlineKind::Text(
+            "هذا نص عربي فيه كلمة English ورقم 42 و١٢٣. سطر ثانٍ".into()
+        )]
+    );
+    // No heading: the title is the file stem.
+    assert_eq!(kinds(&ch.title), vec![InlineKind::Text("ch".into())]);
+}
+
+#[test]
+fn headings_levels_ids_and_title() {
+    let (ch, _) = chapter("# مقدمة *الكتاب*\n\n## Intro\n\n#### Deep\n\n# مقدمة الكتاب\n\n# !!!\n");
+    let got: Vec<(u8, String, SourcePos)> = ch
+        .blocks
+        .iter()
+        .map(|b| match &b.kind {
+            BlockKind::Heading { level, id, .. } => (*level, id.clone(), b.pos),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, "مقدمة-الكتاب".into(), pos(1, 1)),
+            (2, "intro".into(), pos(3, 1)),
+            (3, "deep".into(), pos(5, 1)),
+            (1, "مقدمة-الكتاب-2".into(), pos(7, 1)),
+            (1, "section-5".into(), pos(9, 1)),
+        ]
+    );
+    assert_eq!(
+        kinds(&ch.title),
+        vec![
+            InlineKind::Text("مقدمة ".into()),
+            InlineKind::Emphasis(vec![t("الكتاب")]),
+        ]
+    );
+}
+
+#[test]
+fn emphasis_strong_code_and_positions() {
+    let (ch, _) = chapter("نص *مائل* و**عريض** و`code()` ~~شطب~~");
+    let BlockKind::Paragraph(content) = &ch.blocks[0].kind else {
+        panic!()
+    };
+    assert_eq!(
+        kinds(content),
+        vec![
+            InlineKind::Text("نص ".into()),
+            InlineKind::Emphasis(vec![t("مائل")]),
+            InlineKind::Text(" و".into()),
+            InlineKind::Strong(vec![t("عريض")]),
+            InlineKind::Text(" و".into()),
+            InlineKind::Code("code()".into()),
+            // Strikethrough keeps its text only.
+            InlineKind::Text(" شطب".into()),
+        ]
+    );
+    // Columns count characters, not bytes.
+    assert_eq!(content[1].pos, pos(1, 4));
+    assert_eq!(content[3].pos, pos(1, 12));
+}
+
+#[test]
+fn lists_tight_loose_ordered_nested() {
+    let md = "3. واحد\n4. اثنان\n   - x\n   - y\n\n\n- loose a\n\n- loose b\n";
+    let got = unpos_blocks(&chapter(md).0.blocks);
+    assert_eq!(
+        got,
+        vec![
+            Block {
+                kind: BlockKind::List {
+                    start: Some(3),
+                    items: vec![
+                        vec![para("واحد")],
+                        vec![
+                            para("اثنان"),
+                            Block {
+                                kind: BlockKind::List {
+                                    start: None,
+                                    items: vec![vec![para("x")], vec![para("y")]],
+                                },
+                                pos: SourcePos::default(),
+                            },
+                        ],
+                    ],
+                },
+                pos: SourcePos::default(),
+            },
+            Block {
+                kind: BlockKind::List {
+                    start: None,
+                    items: vec![vec![para("loose a")], vec![para("loose b")]],
+                },
+                pos: SourcePos::default(),
+            },
+        ]
+    );
+    let (ch, _) = chapter(md);
+    let BlockKind::List { items, .. } = &ch.blocks[0].kind else {
+        panic!()
+    };
+    assert_eq!(items[1][1].pos, pos(3, 4));
+    assert_eq!(ch.blocks[1].pos, pos(7, 1));
+}
+
+#[test]
+fn quotes_rules_and_breaks() {
+    let got = unpos_blocks(&chapter("> a\\\n> b\n>\n> c\n\n---\n").0.blocks);
+    assert_eq!(
+        got,
+        vec![
+            Block {
+                kind: BlockKind::Quote(vec![
+                    p(vec![t("a"), i(InlineKind::LineBreak), t("b")]),
+                    para("c"),
+                ]),
+                pos: SourcePos::default(),
+            },
+            Block {
+                kind: BlockKind::Rule,
+                pos: SourcePos::default(),
+            },
+        ]
+    );
+}
+
+#[test]
+fn code_blocks() {
+    assert_eq!(
+        blocks("```rust ignore\nfn main() {}\n\n```\n\n    indented\n      more\n"),
+        vec![
+            BlockKind::Code {
+                language: Some("rust".into()),
+                text: "fn main() {}\n".into(),
+            },
+            BlockKind::Code {
+                language: None,
+                text: "indented\n  more".into(),
+            },
+        ]
+    );
+}
+
+#[test]
+fn tables() {
+    let md = "| الاسم | العدد | x |\n|:--|--:|:-:|\n| أ | 1 | *y* |\n| ب |\n";
+    let got = unpos_blocks(&chapter(md).0.blocks);
+    assert_eq!(
+        got[0].kind,
+        BlockKind::Table {
+            align: vec![Align::Start, Align::End, Align::Center],
+            head: vec![vec![t("الاسم")], vec![t("العدد")], vec![t("x")]],
+            rows: vec![
+                vec![
+                    vec![t("أ")],
+                    vec![t("1")],
+                    vec![i(InlineKind::Emphasis(vec![t("y")]))]
+                ],
+                vec![vec![t("ب")], vec![], vec![]],
+            ],
+        }
+    );
+}
+
+#[test]
+fn footnotes_numbered_by_first_reference() {
+    let md = "ب[^b] أ[^a] ب مرة أخرى[^B]\n\n[^a]: حاشية أ[^c].\n[^b]: حاشية ب.\n[^c]: nested.\n[^unused]: لا أحد.\n";
+    let (ch, warnings) = chapter(md);
+    let BlockKind::Paragraph(content) = &ch.blocks[0].kind else {
+        panic!()
+    };
+    let numbers: Vec<u32> = content
+        .iter()
+        .filter_map(|i| match i.kind {
+            InlineKind::FootnoteRef { number } => Some(number),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(numbers, vec![1, 2, 1]);
+    let notes: Vec<(&str, u32, Vec<Block>)> = ch
+        .footnotes
+        .iter()
+        .map(|f| (f.label.as_str(), f.number, unpos_blocks(&f.blocks)))
+        .collect();
+    assert_eq!(
+        notes,
+        vec![
+            ("b", 1, vec![para("حاشية ب.")]),
+            (
+                "a",
+                2,
+                vec![p(vec![
+                    t("حاشية أ"),
+                    i(InlineKind::FootnoteRef { number: 3 }),
+                    t(".")
+                ])]
+            ),
+            ("c", 3, vec![para("nested.")]),
+        ]
+    );
+    assert_eq!(ch.footnotes[1].pos, pos(3, 1));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warned(&warnings, "[^unused]", 6));
+}
+
+#[test]
+fn footnotes_in_text_numbered_before_footnotes_in_notes() {
+    // Provisional order (as events come): a, c (inside a), z (inside the
+    // unused note), b. Final: the text's a, b first, then c.
+    let md =
+        "x[^a]\n\n[^a]: see[^c]\n\n[^unused]: z[^z]\n\ny[^b]\n\n[^b]: bee\n[^c]: sea\n[^z]: zed\n";
+    let (ch, warnings) = chapter(md);
+    let refs: Vec<u32> = ch
+        .blocks
+        .iter()
+        .flat_map(|b| match &b.kind {
+            BlockKind::Paragraph(c) => c.clone(),
+            _ => vec![],
+        })
+        .filter_map(|i| match i.kind {
+            InlineKind::FootnoteRef { number } => Some(number),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(refs, vec![1, 2]);
+    let notes: Vec<(&str, u32)> = ch
+        .footnotes
+        .iter()
+        .map(|f| (f.label.as_str(), f.number))
+        .collect();
+    assert_eq!(notes, vec![("a", 1), ("b", 2), ("c", 3)]);
+    assert_eq!(
+        unpos_blocks(&ch.footnotes[0].blocks),
+        vec![p(vec![t("see"), i(InlineKind::FootnoteRef { number: 3 })])]
+    );
+    // `unused` and `z` (only referenced from `unused`) are left out.
+    assert_eq!(warnings.len(), 2, "{warnings:?}");
+    assert!(warned(&warnings, "[^unused]", 5));
+    assert!(warned(&warnings, "[^z]", 11));
+}
+
+#[test]
+fn undefined_footnote_kept_as_text() {
+    let (ch, warnings) = chapter("line one\n\nx [^nope] y \\[^escaped]\n");
+    assert_eq!(unpos_blocks(&ch.blocks)[1], para("x [^nope] y [^escaped]"));
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warned(&warnings, "[^nope]", 3));
+    assert!(ch.footnotes.is_empty());
+}
+
+#[test]
+fn safe_raw_html_kept() {
+    let md = "<div dir=\"ltr\" class=\"en\">\nEnglish &amp; more\n</div>\n\nنص <span dir=\"ltr\">abc *d*</span> نص<br>سطر\n";
+    let got = blocks(md);
+    assert_eq!(
+        got[0],
+        BlockKind::Html("<div dir=\"ltr\" class=\"en\">\nEnglish &amp; more\n</div>".into())
+    );
+    let BlockKind::Paragraph(content) = &got[1] else {
+        panic!()
+    };
+    assert_eq!(
+        kinds(content),
+        vec![
+            InlineKind::Text("نص ".into()),
+            InlineKind::Html("<span dir=\"ltr\">abc <em>d</em></span>".into()),
+            InlineKind::Text(" نص".into()),
+            InlineKind::LineBreak,
+            InlineKind::Text("سطر".into()),
+        ]
+    );
+}
+
+#[test]
+fn unsafe_raw_html_dropped_with_warnings() {
+    let md = "قبل\n\n<script>alert(1)</script>\n\na <iframe src=x>y</iframe> b <span onclick=\"e()\">z</span>\n\n<!-- comment -->\n\n<div><p>unclosed</div>\n";
+    let (ch, warnings) = chapter(md);
+    assert_eq!(
+        unpos_blocks(&ch.blocks),
+        vec![
+            para("قبل"),
+            p(vec![
+                t("a  b "),
+                i(InlineKind::Html("<span>z</span>".into()))
+            ]),
+        ]
+    );
+    assert!(warned(&warnings, "<script>", 3), "{warnings:?}");
+    assert!(warned(&warnings, "<iframe>", 5), "{warnings:?}");
+    assert!(warned(&warnings, "onclick", 5), "{warnings:?}");
+    assert!(warned(&warnings, "not well-formed", 9), "{warnings:?}");
+    assert_eq!(warnings.len(), 4, "{warnings:?}");
+}
+
+#[test]
+fn unbalanced_inline_html_keeps_text() {
+    let (ch, warnings) = chapter("a <span>b\n\nc</span> <b>*d</b>*\n");
+    assert_eq!(
+        unpos_blocks(&ch.blocks),
+        vec![
+            para("a b"),
+            p(vec![t("c "), i(InlineKind::Emphasis(vec![t("d")]))]),
+        ]
+    );
+    assert!(warned(&warnings, "<span>", 1), "{warnings:?}");
+    assert!(warned(&warnings, "</span>", 3), "{warnings:?}");
+    assert!(warned(&warnings, "<b>", 3), "{warnings:?}");
+}
+
+#[test]
+fn links() {
+    let (_tmp, book) = book(
+        &[
+            (
+                "01-a.md",
+                "# Intro\n\n[web](https://example.com) [mail](mailto:a@b.c) [next](./02-b.md#part-two) [here](#intro) [Title](02-b.md#Part%20Two)\n\n[bad](javascript:alert(1)) [file](notes.txt) [up](../x.md) [gone](02-b.md#nowhere)\n",
+            ),
+            ("02-b.md", "## Part two\n"),
+        ],
+        &[],
+    );
+    let mut warnings = Warnings::default();
+    let doc = parse(&book, &mut warnings).unwrap();
+    let ch = &doc.chapters[0];
+    let BlockKind::Paragraph(first) = &ch.blocks[1].kind else {
+        panic!()
+    };
+    let targets: Vec<LinkTarget> = first
+        .iter()
+        .filter_map(|i| match &i.kind {
+            InlineKind::Link { target, .. } => Some(target.clone()),
+            _ => None,
+        })
+        .collect();
+    let chapter = |index, anchor: &str| LinkTarget::Chapter {
+        index,
+        anchor: Some(anchor.to_string()),
+    };
+    assert_eq!(
+        targets,
+        vec![
+            LinkTarget::External("https://example.com".into()),
+            LinkTarget::External("mailto:a@b.c".into()),
+            chapter(1, "part-two"),
+            chapter(0, "intro"),
+            chapter(1, "part-two"),
+        ]
+    );
+    let BlockKind::Paragraph(second) = &ch.blocks[2].kind else {
+        panic!()
+    };
+    assert_eq!(
+        kinds(second),
+        vec![
+            InlineKind::Text("bad file up ".into()),
+            InlineKind::Link {
+                target: LinkTarget::Chapter {
+                    index: 1,
+                    anchor: None
+                },
+                content: vec![t("gone")],
+            },
+        ]
+    );
+    let lines: Vec<Option<u32>> = warnings.0.iter().map(|w| w.line).collect();
+    assert_eq!(lines, vec![Some(5); 4], "{warnings:?}");
+    assert!(warnings.0[0].message.contains("javascript:"));
+    assert!(warnings.0[3].message.contains("#nowhere"));
+}
+
+#[test]
+fn pictures_loaded_once() {
+    let (_tmp, book) = book(
+        &[(
+            "ch.md",
+            "![شكل](img/a.png) ![again](./img/../img/a.png)\n\n![remote](https://x.y/z.png)\n",
+        )],
+        &[("img/a.png", png(3, 2))],
+    );
+    let mut warnings = Warnings::default();
+    let doc = parse(&book, &mut warnings).unwrap();
+    assert_eq!(doc.images.len(), 1);
+    let picture = &doc.images["img/a.png"];
+    assert_eq!((picture.width, picture.height), (3, 2));
+    assert_eq!(picture.format, crate::doc::PictureFormat::Png);
+    let BlockKind::Paragraph(content) = &doc.chapters[0].blocks[0].kind else {
+        panic!()
+    };
+    assert_eq!(
+        kinds(content)[0],
+        InlineKind::Image {
+            key: "img/a.png".into(),
+            alt: "شكل".into()
+        }
+    );
+    assert_eq!(unpos_blocks(&doc.chapters[0].blocks)[1], para("remote"),);
+    assert!(warned(&warnings.0, "https://x.y/z.png", 3), "{warnings:?}");
+}
+
+#[test]
+fn picture_errors_name_file_and_line() {
+    for (md, needle) in [
+        ("text\n\n![x](../secret.png)\n", "outside"),
+        ("text\n\n![x](missing.png)\n", "not found"),
+        ("text\n\n![x](bad.png)\n", "bad.png"),
+        ("text\n\n![x](file:///etc/passwd)\n", "file:"),
+        ("text\n\n![x](/etc/passwd)\n", "absolute"),
+    ] {
+        let (_tmp, book) = book(
+            &[("ch.md", md)],
+            &[("bad.png", b"\x89PNG\r\n\x1a\nbroken".to_vec())],
+        );
+        let err = parse(&book, &mut Warnings::default()).unwrap_err();
+        assert_eq!(err.severity, Severity::Error);
+        assert!(err.message.contains(needle), "{md}: {err}");
+        assert!(err.file.as_ref().unwrap().ends_with("ch.md"), "{err}");
+        assert_eq!(err.line, Some(3), "{md}: {err}");
+    }
+}
+
+#[test]
+fn control_characters_stripped() {
+    let (ch, warnings) = chapter("ok\n\na\u{1}b\u{1b}c &#x7; `x\u{2}`\n\n```\nq\u{8}\n```\n");
+    assert_eq!(
+        unpos_blocks(&ch.blocks)[1],
+        p(vec![t("abc  "), i(InlineKind::Code("x".into()))])
+    );
+    assert_eq!(
+        ch.blocks[2].kind,
+        BlockKind::Code {
+            language: None,
+            text: "q".into()
+        }
+    );
+    assert!(warned(&warnings, "control characters", 3), "{warnings:?}");
+    assert!(warned(&warnings, "control characters", 6), "{warnings:?}");
+}
+
+#[test]
+fn odd_input_does_not_panic() {
+    // NUL is a control character: removed (XHTML cannot carry it). Lone
+    // combining marks and bidi controls are kept as text.
+    let odd = "a\u{0}b \u{301}\u{202e}bidi\u{202c} \u{fffe}";
+    let (ch, warnings) = chapter(odd);
+    assert_eq!(
+        unpos_blocks(&ch.blocks),
+        vec![para("ab \u{301}\u{202e}bidi\u{202c}")]
+    );
+    assert!(warned(&warnings, "control characters", 1), "{warnings:?}");
+}
+
+/// Deepest nesting of blocks and inlines in a tree.
+fn depth(blocks: &[Block]) -> usize {
+    fn inline_depth(inlines: &[Inline]) -> usize {
+        inlines
+            .iter()
+            .map(|i| match &i.kind {
+                InlineKind::Emphasis(c)
+                | InlineKind::Strong(c)
+                | InlineKind::Link { content: c, .. } => 1 + inline_depth(c),
+                _ => 1,
+            })
+            .max()
+            .unwrap_or(0)
+    }
+    blocks
+        .iter()
+        .map(|b| match &b.kind {
+            BlockKind::Quote(inner) => 1 + depth(inner),
+            BlockKind::List { items, .. } => 1 + items.iter().map(|i| depth(i)).max().unwrap_or(0),
+            BlockKind::Paragraph(c) | BlockKind::Heading { content: c, .. } => 1 + inline_depth(c),
+            _ => 1,
+        })
+        .max()
+        .unwrap_or(0)
+}
+
+#[test]
+fn deep_nesting_is_flattened() {
+    for md in [
+        format!("{} deep", ">".repeat(50_000)),
+        format!("{} deep", "- ".repeat(5_000)),
+        format!("{}x{}", "*".repeat(20_000), "*".repeat(20_000)),
+        format!("{}x{}", "<span>".repeat(5_000), "</span>".repeat(5_000)),
+    ] {
+        let (ch, warnings) = chapter(&md);
+        assert!(
+            depth(&ch.blocks) <= 2 * MAX_NESTING + 4,
+            "{}",
+            depth(&ch.blocks)
+        );
+        assert!(!warnings.is_empty());
+        let text: String = format!("{:?}", ch.blocks);
+        assert!(text.contains('x') || text.contains("deep"));
+    }
+}
+
+#[test]
+fn huge_paragraph() {
+    let word = "كلمة word ";
+    let md = word.repeat(10 * 1024 * 1024 / word.len());
+    let started = std::time::Instant::now();
+    let (ch, warnings) = chapter(&md);
+    assert!(warnings.is_empty());
+    assert_eq!(ch.blocks.len(), 1);
+    assert!(started.elapsed().as_secs() < 60);
+}
+
+#[test]
+fn document_metadata() {
+    let (_tmp, mut book) = book(
+        &[
+            ("a.md", "Text first\n\n# The *Book*  Title\n"),
+            ("b.md", "# B"),
+        ],
+        &[],
+    );
+    let doc = parse(&book, &mut Warnings::default()).unwrap();
+    assert_eq!(doc.metadata.title, "The Book Title");
+    assert_eq!(
+        doc.metadata.identifier,
+        derived_identifier("The Book Title", &[])
+    );
+    assert!(doc.metadata.identifier.starts_with("urn:uuid:"));
+    assert_eq!(doc.chapters.len(), 2);
+    assert_eq!(
+        kinds(&doc.chapters[1].title),
+        vec![InlineKind::Text("B".into())]
+    );
+    assert!(doc.fonts.is_empty());
+    assert_eq!(doc.page, crate::doc::PageSetup::default());
+
+    // No heading anywhere: the folder name.
+    book.chapters[0].text = "no heading".into();
+    let doc = parse(&book, &mut Warnings::default()).unwrap();
+    assert_eq!(doc.metadata.title, folder_name(&book.dir));
+
+    // book.toml wins.
+    book.config.title = Some("Given".into());
+    book.config.authors = vec!["A".into()];
+    book.config.identifier = Some("urn:isbn:9780000000000".into());
+    let doc = parse(&book, &mut Warnings::default()).unwrap();
+    assert_eq!(doc.metadata.title, "Given");
+    assert_eq!(doc.metadata.identifier, "urn:isbn:9780000000000");
+    assert_ne!(
+        derived_identifier("Given", &[]),
+        derived_identifier("Given", &["A".into()])
+    );
+}
+
+#[test]
+fn cover_loaded_and_checked() {
+    let (_tmp, mut book) = book(&[("a.md", "x")], &[("art/cover.png", png(4, 6))]);
+    book.config.cover = Some("art/cover.png".into());
+    let doc = parse(&book, &mut Warnings::default()).unwrap();
+    assert_eq!(doc.cover.as_deref(), Some("art/cover.png"));
+    assert!(doc.images.contains_key("art/cover.png"));
+
+    book.config.cover = Some("../cover.png".into());
+    book.config.cover_line = Some(4);
+    let err = parse(&book, &mut Warnings::default()).unwrap_err();
+    assert!(err.file.as_ref().unwrap().ends_with("book.toml"), "{err}");
+    assert_eq!(err.line, Some(4));
+}

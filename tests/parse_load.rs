@@ -1,0 +1,350 @@
+//! Loading book folders: `book.toml`, chapter discovery and the bad-input
+//! catalogue, through the public API.
+
+use std::path::{Path, PathBuf};
+
+use warraq::diag::{Diagnostic, Severity};
+use warraq::doc::{Direction, PageSetup};
+use warraq::load::{Book, load, load_with_epoch};
+
+fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    for (name, bytes) in files {
+        let path = tmp.path().join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+    tmp
+}
+
+fn load_ok(dir: &Path) -> Book {
+    load_with_epoch(dir, None).unwrap_or_else(|e| panic!("{e}"))
+}
+
+fn load_err(dir: &Path) -> Diagnostic {
+    let err = load_with_epoch(dir, None).expect_err("loading should fail");
+    assert_eq!(err.severity, Severity::Error);
+    err
+}
+
+fn names_file(err: &Diagnostic, file: &Path) -> bool {
+    err.file.as_deref() == Some(file)
+}
+
+#[test]
+fn minimal_book_without_toml() {
+    let tmp = folder(&[
+        ("b.md", "# ثانياً"),
+        ("a.md", "\u{feff}# مقدمة\r\n\r\nنص\r\nسطر"),
+        ("Z.md", "z"),
+        ("notes.txt", "not a chapter"),
+        (".hidden.md", "editor file"),
+        ("sub/c.md", "not directly in the folder"),
+    ]);
+    let book = load_ok(tmp.path());
+    assert_eq!(book.dir, tmp.path().canonicalize().unwrap());
+    assert_eq!(book.input_dir, tmp.path());
+    let paths: Vec<&Path> = book.chapters.iter().map(|c| c.path.as_path()).collect();
+    // Byte order: upper case before lower case.
+    assert_eq!(
+        paths,
+        [Path::new("Z.md"), Path::new("a.md"), Path::new("b.md")]
+    );
+    // BOM stripped, CRLF normalized.
+    assert_eq!(book.chapters[1].text, "# مقدمة\n\nنص\nسطر");
+    let config = &book.config;
+    assert_eq!(config.title, None);
+    assert!(config.authors.is_empty());
+    // The first chapter (Z.md) starts with Latin text.
+    assert_eq!(config.language, "en");
+    assert_eq!(config.direction, Direction::Ltr);
+    assert_eq!(config.timestamp, 0);
+    assert_eq!(config.page, PageSetup::default());
+}
+
+#[test]
+fn arabic_detected_from_first_chapter() {
+    let tmp = folder(&[(
+        "01.md",
+        "<div dir=\"rtl\">\n\n# الفصل الأول\n\nEnglish later",
+    )]);
+    let book = load_ok(tmp.path());
+    assert_eq!(book.config.language, "ar");
+    assert_eq!(book.config.direction, Direction::Rtl);
+}
+
+#[test]
+fn full_book_toml() {
+    let toml = r#"
+[book]
+title = "  كتاب  "
+authors = ["مؤلف", " ", "Second"]
+language = "fa-IR"
+cover = "art/cover.jpg"
+chapters = ["./two.md", "part/one.md"]
+identifier = "urn:isbn:9780000000001"
+date = "2025-11-30"
+
+[pdf]
+page = "a4"
+margin_inner_mm = 25
+bleed_mm = 0
+font_size_pt = 11.5
+"#;
+    let tmp = folder(&[
+        ("book.toml", toml),
+        ("two.md", "two"),
+        ("part/one.md", "one"),
+        ("ignored.md", "not listed"),
+    ]);
+    let book = load_ok(tmp.path());
+    let paths: Vec<&Path> = book.chapters.iter().map(|c| c.path.as_path()).collect();
+    assert_eq!(paths, [Path::new("two.md"), Path::new("part/one.md")]);
+    let c = &book.config;
+    assert_eq!(c.title.as_deref(), Some("كتاب"));
+    assert_eq!(c.authors, ["مؤلف", "Second"]);
+    assert_eq!(c.language, "fa-IR");
+    assert_eq!(c.direction, Direction::Rtl);
+    assert_eq!(c.cover.as_deref(), Some("art/cover.jpg"));
+    assert_eq!(c.cover_line, Some(6));
+    assert_eq!(c.identifier.as_deref(), Some("urn:isbn:9780000000001"));
+    assert_eq!(c.date.as_deref(), Some("2025-11-30"));
+    assert_eq!(c.timestamp, 1_764_460_800);
+    assert_eq!(
+        c.page,
+        PageSetup {
+            width_mm: 210.0,
+            height_mm: 297.0,
+            margin_inner_mm: 25.0,
+            bleed_mm: 0.0,
+            font_size_pt: 11.5,
+            ..PageSetup::default()
+        }
+    );
+}
+
+#[test]
+fn toml_dates_and_source_date_epoch() {
+    let tmp = folder(&[("book.toml", "[book]\ndate = 2000-03-01\n"), ("a.md", "x")]);
+    assert_eq!(load_ok(tmp.path()).config.timestamp, 951_868_800);
+    // SOURCE_DATE_EPOCH wins over the date.
+    let book = load_with_epoch(tmp.path(), Some("1700000000")).unwrap();
+    assert_eq!(book.config.timestamp, 1_700_000_000);
+    let err = load_with_epoch(tmp.path(), Some("last tuesday")).unwrap_err();
+    assert!(err.message.contains("SOURCE_DATE_EPOCH"), "{err}");
+
+    let tmp = folder(&[
+        ("book.toml", "[book]\n\ndate = \"2025-02-30\"\n"),
+        ("a.md", "x"),
+    ]);
+    let err = load_err(tmp.path());
+    assert!(err.message.contains("date"), "{err}");
+    assert_eq!(err.line, Some(3));
+}
+
+#[test]
+fn custom_page_size() {
+    let tmp = folder(&[
+        ("book.toml", "[pdf]\nwidth_mm = 120\nheight_mm = 190.5\n"),
+        ("a.md", "x"),
+    ]);
+    let page = load_ok(tmp.path()).config.page;
+    assert_eq!((page.width_mm, page.height_mm), (120.0, 190.5));
+}
+
+#[test]
+fn bad_page_settings() {
+    for (toml, needle, line) in [
+        ("[pdf]\npage = \"A9\"\n", "A9", 2),
+        ("[pdf]\npage = \"A5\"\nwidth_mm = 100\n", "both", 2),
+        ("[pdf]\n\nfont_size_pt = 40\n", "font_size_pt", 3),
+        ("[pdf]\nfont_size_pt = 5.9\n", "font_size_pt", 2),
+        ("[pdf]\nwidth_mm = -3\n", "width_mm", 2),
+        ("[pdf]\nheight_mm = nan\n", "height_mm", 2),
+        ("[pdf]\nmargin_top_mm = -1\n", "margin_top_mm", 2),
+        (
+            "[pdf]\nmargin_inner_mm = 70\nmargin_outer_mm = 60\n",
+            "text area",
+            2,
+        ),
+        ("[pdf]\nwidth_mm = \"wide\"\n", "width_mm", 2),
+    ] {
+        let tmp = folder(&[("book.toml", toml), ("a.md", "x")]);
+        let err = load_err(tmp.path());
+        assert!(err.message.contains(needle), "{toml}: {err}");
+        assert!(names_file(&err, &tmp.path().join("book.toml")), "{err}");
+        assert_eq!(err.line, Some(line), "{toml}: {err}");
+    }
+}
+
+#[test]
+fn missing_folder() {
+    let tmp = tempfile::tempdir().unwrap();
+    let missing = tmp.path().join("no-such-book");
+    let err = load(&missing).unwrap_err();
+    assert!(err.message.contains("does not exist"), "{err}");
+    assert!(names_file(&err, &missing));
+}
+
+#[test]
+fn folder_is_a_file() {
+    let tmp = folder(&[("a.md", "x")]);
+    let file = tmp.path().join("a.md");
+    let err = load_err(&file);
+    assert!(err.message.contains("not a folder"), "{err}");
+}
+
+#[test]
+fn no_markdown_files() {
+    let tmp = folder(&[("readme.txt", "x"), ("sub/a.md", "nested only")]);
+    let err = load_err(tmp.path());
+    assert!(err.message.contains("no Markdown files"), "{err}");
+    assert!(names_file(&err, tmp.path()));
+}
+
+#[test]
+fn bad_toml_names_the_line() {
+    let tmp = folder(&[
+        (
+            "book.toml",
+            "[book]\ntitle = \"ok\"\nauthors = [\"a\",\n\nlanguage = ar\n",
+        ),
+        ("a.md", "x"),
+    ]);
+    let err = load_err(tmp.path());
+    assert!(err.message.contains("book.toml"), "{err}");
+    assert!(names_file(&err, &tmp.path().join("book.toml")), "{err}");
+    assert_eq!(err.line, Some(5), "{err}");
+}
+
+#[test]
+fn unknown_key_is_named() {
+    for (toml, key, line) in [
+        ("[book]\ntitle = \"t\"\nsubtitle = \"s\"\n", "subtitle", 3),
+        ("[pdf]\npaper = \"A4\"\n", "paper", 2),
+        ("[epub]\nx = 1\n", "epub", 1),
+    ] {
+        let tmp = folder(&[("book.toml", toml), ("a.md", "x")]);
+        let err = load_err(tmp.path());
+        assert!(err.message.contains(key), "{err}");
+        assert!(err.message.contains("book.toml"), "{err}");
+        assert_eq!(err.line, Some(line), "{err}");
+    }
+}
+
+#[test]
+fn bad_language_tag() {
+    let tmp = folder(&[
+        ("book.toml", "[book]\nlanguage = \"arabic language\"\n"),
+        ("a.md", "x"),
+    ]);
+    let err = load_err(tmp.path());
+    assert!(err.message.contains("language"), "{err}");
+    assert_eq!(err.line, Some(2));
+}
+
+#[test]
+fn listed_chapter_missing() {
+    let tmp = folder(&[
+        (
+            "book.toml",
+            "[book]\nchapters = [\n  \"a.md\",\n  \"b.md\",\n]\n",
+        ),
+        ("a.md", "x"),
+    ]);
+    let err = load_err(tmp.path());
+    assert!(err.message.contains("does not exist"), "{err}");
+    assert!(
+        err.message
+            .contains(&tmp.path().join("b.md").display().to_string()),
+        "{err}"
+    );
+    assert!(names_file(&err, &tmp.path().join("book.toml")), "{err}");
+    assert_eq!(err.line, Some(4));
+}
+
+#[test]
+fn chapter_escaping_the_folder() {
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(outer.path().join("x.md"), "secret").unwrap();
+    let book = outer.path().join("book");
+    std::fs::create_dir(&book).unwrap();
+    std::fs::write(book.join("a.md"), "x").unwrap();
+    for (list, line) in [
+        ("[\"../x.md\"]", 2),
+        ("[\"a.md\",\n \"sub/../../x.md\"]", 3),
+        (
+            &format!("[{:?}]", outer.path().join("x.md").display().to_string()),
+            2,
+        ),
+    ] {
+        std::fs::write(
+            book.join("book.toml"),
+            format!("[book]\nchapters = {list}\n"),
+        )
+        .unwrap();
+        let err = load_err(&book);
+        assert!(
+            err.message.contains("outside the book folder") || err.message.contains("absolute"),
+            "{err}"
+        );
+        assert!(names_file(&err, &book.join("book.toml")), "{err}");
+        assert_eq!(err.line, Some(line), "{list}: {err}");
+    }
+    let err = {
+        std::fs::write(
+            book.join("book.toml"),
+            "[book]\nchapters = [\"a.md\", \"./a.md\"]\n",
+        )
+        .unwrap();
+        load_err(&book)
+    };
+    assert!(err.message.contains("twice"), "{err}");
+}
+
+#[cfg(unix)]
+#[test]
+fn symlinked_chapter_pointing_outside() {
+    let outer = tempfile::tempdir().unwrap();
+    std::fs::write(outer.path().join("secret.md"), "secret").unwrap();
+    let book = outer.path().join("book");
+    std::fs::create_dir(&book).unwrap();
+    std::fs::write(book.join("a.md"), "x").unwrap();
+    std::os::unix::fs::symlink(outer.path().join("secret.md"), book.join("b.md")).unwrap();
+    let err = load_err(&book);
+    assert!(err.message.contains("outside the book folder"), "{err}");
+    assert!(names_file(&err, &book.join("b.md")), "{err}");
+}
+
+#[test]
+fn non_utf8_chapter() {
+    let tmp = folder(&[]);
+    std::fs::write(
+        tmp.path().join("a.md"),
+        b"# ok\n\nline two \xff\xfe latin-1\n",
+    )
+    .unwrap();
+    let err = load_err(tmp.path());
+    assert!(err.message.contains("not UTF-8"), "{err}");
+    assert!(names_file(&err, &tmp.path().join("a.md")), "{err}");
+    assert_eq!(err.line, Some(3));
+}
+
+#[test]
+fn oversized_chapter() {
+    let tmp = folder(&[("a.md", "")]);
+    let file = std::fs::File::create(tmp.path().join("big.md")).unwrap();
+    file.set_len(50 * 1024 * 1024 + 1).unwrap();
+    let err = load_err(tmp.path());
+    assert!(err.message.contains("larger than 50 MB"), "{err}");
+    assert!(names_file(&err, &tmp.path().join("big.md")), "{err}");
+}
+
+#[test]
+fn messages_use_the_path_as_given() {
+    let tmp = folder(&[("book/a.md", "")]);
+    std::fs::write(tmp.path().join("book/a.md"), b"\xff").unwrap();
+    let given: PathBuf = tmp.path().join("book").join(".");
+    let err = load_err(&given);
+    assert_eq!(err.file.as_deref(), Some(given.join("a.md").as_path()));
+}
