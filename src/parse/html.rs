@@ -238,14 +238,8 @@ pub(crate) fn sanitize_block(raw: &str, issues: &mut Vec<Issue>) -> Option<Strin
                 let name = end.name().as_ref().to_ascii_lowercase();
                 state.close(&name, offset)
             }
-            Event::Text(text) => {
-                state.text(&text.xml10_content());
-                true
-            }
-            Event::CData(text) => {
-                state.text(&text.xml10_content());
-                true
-            }
+            Event::Text(text) => state.text(&text.xml10_content(), offset),
+            Event::CData(text) => state.text(&text.xml10_content(), offset),
             Event::GeneralRef(reference) => {
                 let resolved = match reference.resolve_char_ref() {
                     Ok(Some(c)) => Some(c.to_string()),
@@ -253,10 +247,7 @@ pub(crate) fn sanitize_block(raw: &str, issues: &mut Vec<Issue>) -> Option<Strin
                     Err(_) => None,
                 };
                 match resolved {
-                    Some(text) => {
-                        state.text(&text);
-                        true
-                    }
+                    Some(text) => state.text(&text, offset),
                     None => {
                         state.fail(
                             format!("unknown character reference `&{};`", &*reference),
@@ -307,10 +298,22 @@ impl Sanitizer<'_> {
         });
     }
 
-    fn text(&mut self, text: &str) {
-        if self.dropping == 0 {
-            escape_into(&mut self.out, text);
+    /// Text; false when it sits where XHTML allows no text (directly in a
+    /// list, table or row).
+    fn text(&mut self, text: &str, offset: usize) -> bool {
+        if self.dropping > 0 {
+            return true;
         }
+        if let Some(parent) = self.kept_parent()
+            && NO_TEXT.contains(&parent)
+            && !text.chars().all(char::is_whitespace)
+        {
+            let message = format!("it is not valid XHTML (text directly inside `<{parent}>`)");
+            self.fail(message, offset);
+            return false;
+        }
+        escape_into(&mut self.out, text);
+        true
     }
 
     /// A start tag; `has_content` is false for `<x/>` and void elements.
@@ -322,9 +325,23 @@ impl Sanitizer<'_> {
             }
             return true;
         }
-        let mode = element_mode(&name, self.phrasing_parents > 0, offset, self.issues);
+        let mut mode = element_mode(&name, self.phrasing_parents > 0, offset, self.issues);
         if mode == Mode::Keep {
+            let parent = self.kept_parent();
+            if let Err(why) = fits_in(&name, parent) {
+                self.fail(why, offset);
+                return false;
+            }
             match start_tag(&name, start, offset, self.issues) {
+                Ok(tag) if !has_required_attributes(&name, &tag) => {
+                    self.issues.push(Issue {
+                        message: format!(
+                            "raw HTML: `<{name}>` needs a `dir` attribute; its tags were removed"
+                        ),
+                        offset,
+                    });
+                    mode = Mode::Unwrap;
+                }
                 Ok(tag) => {
                     self.out.push_str(&tag);
                     if !has_content {
@@ -346,6 +363,15 @@ impl Sanitizer<'_> {
             self.stack.push(Open::new(name, mode));
         }
         true
+    }
+
+    /// The innermost element kept in the output (unwrapped ones vanish).
+    fn kept_parent(&self) -> Option<&str> {
+        self.stack
+            .iter()
+            .rev()
+            .find(|o| o.mode == Mode::Keep)
+            .map(|o| o.name.as_str())
     }
 
     /// An end tag. Returns false when it does not match the open element.
@@ -383,6 +409,49 @@ impl Sanitizer<'_> {
         }
         true
     }
+}
+
+/// Elements that may not contain text (other than white space).
+const NO_TEXT: &[&str] = &["ul", "ol", "dl", "table", "thead", "tbody", "tr"];
+
+/// Whether an allowed element may appear inside the kept element `parent`
+/// (`None`: at the top of the fragment), per the XHTML content model.
+pub(crate) fn fits_in(name: &str, parent: Option<&str>) -> Result<(), String> {
+    let needs: &[&str] = match name {
+        "li" => &["ul", "ol"],
+        "dt" | "dd" => &["dl", "div"],
+        "tr" => &["table", "thead", "tbody"],
+        "td" | "th" => &["tr"],
+        "thead" | "tbody" | "caption" => &["table"],
+        "figcaption" => &["figure"],
+        "rt" | "rp" => &["ruby"],
+        _ => &[],
+    };
+    if !needs.is_empty() && !parent.is_some_and(|p| needs.contains(&p)) {
+        return Err(format!(
+            "it is not valid XHTML (`<{name}>` must be inside `<{}>`)",
+            needs.join(">` or `<")
+        ));
+    }
+    let children: &[&str] = match parent {
+        Some("ul" | "ol") => &["li"],
+        Some("dl") => &["dt", "dd", "div"],
+        Some("table") => &["caption", "thead", "tbody", "tr"],
+        Some("thead" | "tbody") => &["tr"],
+        Some("tr") => &["td", "th"],
+        _ => &[],
+    };
+    match parent {
+        Some(p) if !children.is_empty() && !children.contains(&name) => Err(format!(
+            "it is not valid XHTML (`<{name}>` cannot be directly inside `<{p}>`)"
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// `<bdo>` means nothing without its `dir`.
+pub(crate) fn has_required_attributes(name: &str, start_tag: &str) -> bool {
+    name != "bdo" || start_tag.contains(" dir=\"")
 }
 
 /// Whether an allowed element's content must be phrasing only.
@@ -728,6 +797,34 @@ mod tests {
             assert_eq!(out, None, "{raw}");
             assert_eq!(issues.len(), 1, "{raw}: {issues:?}");
         }
+    }
+
+    #[test]
+    fn invalid_structure_dropped() {
+        for raw in [
+            "<li>item</li>",
+            "<ul><p>x</p></ul>",
+            "<ul>text<li>x</li></ul>",
+            "<table><td>x</td></table>",
+            "<dl><li>x</li></dl>",
+            "<p><rt>x</rt></p>",
+        ] {
+            let (out, issues) = block(raw);
+            assert_eq!(out, None, "{raw}");
+            assert!(issues[0].contains("not valid XHTML"), "{raw}: {issues:?}");
+        }
+        let ok = "<ul>\n<li>a</li>\n</ul><dl><dt>t</dt><dd>d</dd></dl><ruby>漢<rt>kan</rt></ruby>";
+        assert_eq!(block(ok).0.as_deref(), Some(ok));
+        // An unwrapped element is transparent for the checks.
+        let (out, _) = block("<ul><font><li>a</li></font></ul>");
+        assert_eq!(out.as_deref(), Some("<ul><li>a</li></ul>"));
+    }
+
+    #[test]
+    fn bdo_needs_dir() {
+        let (out, issues) = block("<p><bdo>x</bdo><bdo dir=\"rtl\">y</bdo></p>");
+        assert_eq!(out.as_deref(), Some("<p>x<bdo dir=\"rtl\">y</bdo></p>"));
+        assert_eq!(issues.len(), 1);
     }
 
     #[test]

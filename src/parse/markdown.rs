@@ -22,6 +22,7 @@ use crate::load::Book;
 
 use super::footnotes::Footnotes;
 use super::html::{self, Class, InlineTag};
+use super::ids;
 use super::links::{self, ImageRef};
 use super::pos::LineIndex;
 use super::text::{HeadingIds, escape_into, is_forbidden, strip_forbidden};
@@ -758,7 +759,37 @@ impl Builder<'_, '_> {
                     self.inline_empty_element(&name, class, tag, pos);
                     return;
                 }
+                let parent = match self.stack.last() {
+                    Some(Frame {
+                        kind:
+                            Kind::InlineHtml {
+                                name,
+                                mode: HtmlMode::Keep(_),
+                                ..
+                            },
+                        ..
+                    }) => Some(name.as_str()),
+                    _ => None,
+                };
+                let misplaced = html::fits_in(&name, parent).err();
                 let mode = match (class, tag) {
+                    (Class::Phrasing, Some(_)) if misplaced.is_some() => {
+                        let why = misplaced.unwrap_or_default();
+                        self.warn(
+                            format!("raw HTML `<{name}>`: its tags were removed: {why}"),
+                            pos.line,
+                        );
+                        HtmlMode::Unwrap
+                    }
+                    (Class::Phrasing, Some(tag)) if !html::has_required_attributes(&name, &tag) => {
+                        self.warn(
+                            format!(
+                                "raw HTML `<{name}>` needs a `dir` attribute; its tags were removed"
+                            ),
+                            pos.line,
+                        );
+                        HtmlMode::Unwrap
+                    }
                     (Class::Phrasing, Some(tag)) => HtmlMode::Keep(tag),
                     (Class::Dangerous, _) => {
                         self.warn(
@@ -884,8 +915,9 @@ impl Builder<'_, '_> {
         }
         let root = self.stack.pop().expect("the root frame");
         let mut blocks = root.into_blocks();
-        let footnotes =
+        let mut footnotes =
             std::mem::take(&mut self.footnotes).finish(&mut blocks, &self.file, self.warnings);
+        ids::remove_duplicate_html_ids(&mut blocks, &mut footnotes, &self.file, self.warnings);
         let title = blocks
             .iter()
             .find_map(|b| match &b.kind {

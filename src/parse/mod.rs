@@ -9,6 +9,7 @@
 
 mod footnotes;
 mod html;
+mod ids;
 mod links;
 mod markdown;
 mod pos;
@@ -188,7 +189,7 @@ fn chapter_ids(chapter: &Chapter) -> HashSet<String> {
         BlockKind::Heading { id, .. } => {
             ids.insert(id.clone());
         }
-        BlockKind::Html(html) => html_ids(html, &mut ids),
+        BlockKind::Html(html) => ids::html_ids(html, &mut ids),
         _ => {}
     };
     walk::blocks(&chapter.blocks, &mut collect);
@@ -197,22 +198,11 @@ fn chapter_ids(chapter: &Chapter) -> HashSet<String> {
     }
     let mut inline_html = |inline: &crate::doc::Inline| {
         if let InlineKind::Html(html) = &inline.kind {
-            html_ids(html, &mut ids);
+            ids::html_ids(html, &mut ids);
         }
     };
     walk::inlines(&chapter.blocks, &mut inline_html);
     ids
-}
-
-/// `id="…"` attributes of sanitized HTML (which we serialized ourselves, so
-/// the form is fixed and text never contains a raw `"`).
-fn html_ids(html: &str, ids: &mut HashSet<String>) {
-    for (i, _) in html.match_indices(" id=\"") {
-        let rest = &html[i + 5..];
-        if let Some(end) = rest.find('"') {
-            ids.insert(rest[..end].to_string());
-        }
-    }
 }
 
 #[cfg(test)]

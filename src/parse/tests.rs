@@ -460,6 +460,47 @@ fn unsafe_raw_html_dropped_with_warnings() {
 }
 
 #[test]
+fn duplicate_ids_removed_from_raw_html() {
+    let md = "# Intro\n\n<div id=\"intro\">a</div>\n\n<div id=\"x\">b</div>\n\nc <span id=\"x\">d</span>\n";
+    let (ch, warnings) = chapter(md);
+    assert_eq!(ch.blocks[1].kind, BlockKind::Html("<div>a</div>".into()));
+    assert_eq!(
+        ch.blocks[2].kind,
+        BlockKind::Html("<div id=\"x\">b</div>".into())
+    );
+    assert_eq!(
+        kinds(match &ch.blocks[3].kind {
+            BlockKind::Paragraph(c) => c,
+            _ => panic!(),
+        }),
+        vec![
+            InlineKind::Text("c ".into()),
+            InlineKind::Html("<span>d</span>".into())
+        ]
+    );
+    assert!(warned(&warnings, "`intro`", 3), "{warnings:?}");
+    assert!(warned(&warnings, "`x`", 7), "{warnings:?}");
+    assert_eq!(warnings.len(), 2);
+}
+
+#[test]
+fn inline_html_content_model() {
+    let (ch, warnings) =
+        chapter("<ruby>漢<rt>kan</rt></ruby> <rt>x</rt> <bdo>y</bdo> <bdo dir=\"rtl\">z</bdo>\n");
+    assert_eq!(
+        unpos_blocks(&ch.blocks),
+        vec![p(vec![
+            i(InlineKind::Html("<ruby>漢<rt>kan</rt></ruby>".into())),
+            t(" x y "),
+            i(InlineKind::Html("<bdo dir=\"rtl\">z</bdo>".into())),
+        ])]
+    );
+    assert!(warned(&warnings, "<rt>", 1), "{warnings:?}");
+    assert!(warned(&warnings, "<bdo>", 1), "{warnings:?}");
+    assert_eq!(warnings.len(), 2);
+}
+
+#[test]
 fn unbalanced_inline_html_keeps_text() {
     let (ch, warnings) = chapter("a <span>b\n\nc</span> <b>*d</b>*\n");
     assert_eq!(

@@ -77,3 +77,15 @@ pub(crate) fn blocks(blocks_: &[Block], f: &mut dyn FnMut(&Block)) {
         }
     }
 }
+
+/// Mutable twin of [`blocks`].
+pub(crate) fn blocks_mut(blocks_: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
+    for block in blocks_ {
+        f(block);
+        match &mut block.kind {
+            BlockKind::List { items, .. } => items.iter_mut().for_each(|item| blocks_mut(item, f)),
+            BlockKind::Quote(inner) => blocks_mut(inner, f),
+            _ => {}
+        }
+    }
+}
