@@ -151,7 +151,7 @@ impl Writer<'_> {
             paint: colour.into(),
             ..Fill::default()
         }));
-        let glyphs: Vec<ShapedGlyph> = run.glyphs.iter().map(ShapedGlyph).collect();
+        let glyphs: Vec<ShapedGlyph> = run.glyphs.iter().map(|g| ShapedGlyph(g, run.size)).collect();
         surface.draw_glyphs(Point::from_xy(run.x, run.y), &glyphs, font, &run.text, run.size, false);
         Ok(())
     }
@@ -168,8 +168,15 @@ impl Writer<'_> {
     }
 }
 
-/// A glyph as krilla wants it: our values are already at the run's size.
-struct ShapedGlyph<'a>(&'a PlacedGlyph);
+/// A glyph as krilla wants it: krilla asks for lengths at a font size of its
+/// choosing; ours are in points at the run's size (the second field).
+struct ShapedGlyph<'a>(&'a PlacedGlyph, f32);
+
+impl ShapedGlyph<'_> {
+    fn at(&self, length: f32, size: f32) -> f32 {
+        length / self.1 * size
+    }
+}
 
 impl krilla::text::Glyph for ShapedGlyph<'_> {
     fn glyph_id(&self) -> GlyphId {
@@ -178,14 +185,14 @@ impl krilla::text::Glyph for ShapedGlyph<'_> {
     fn text_range(&self) -> Range<usize> {
         self.0.text_range()
     }
-    fn x_advance(&self, _size: f32) -> f32 {
-        self.0.x_advance
+    fn x_advance(&self, size: f32) -> f32 {
+        self.at(self.0.x_advance, size)
     }
-    fn x_offset(&self, _size: f32) -> f32 {
-        self.0.x_offset
+    fn x_offset(&self, size: f32) -> f32 {
+        self.at(self.0.x_offset, size)
     }
-    fn y_offset(&self, _size: f32) -> f32 {
-        self.0.y_offset
+    fn y_offset(&self, size: f32) -> f32 {
+        self.at(self.0.y_offset, size)
     }
     fn y_advance(&self, _size: f32) -> f32 {
         0.0
