@@ -77,7 +77,13 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         files.push((out_dir.join(format!("{name}.epub")), bytes));
     }
     if options.format != Format::Epub {
-        let pages = layout::typeset(&document, &fonts, &mut report.warnings)?;
+        let mut layout_warnings = Warnings::default();
+        let pages = layout::typeset(&document, &fonts, &mut layout_warnings)?;
+        // Layout names chapters by their path in the book; say it as the user would.
+        for mut warning in layout_warnings.0 {
+            warning.file = warning.file.map(|f| book.input_dir.join(f));
+            report.warnings.push(warning);
+        }
         let bytes = pdf::write(&document, &fonts, &pages)?;
         files.push((out_dir.join(format!("{name}.pdf")), bytes));
     }

@@ -8,7 +8,7 @@ use unicode_bidi::{BidiInfo, Level};
 use unicode_script::{Script, UnicodeScript};
 
 use crate::doc::Direction;
-use crate::fonts::{FontLibrary, Role};
+use crate::fonts::{FontLibrary, Role, Style};
 
 use super::StyledText;
 
@@ -74,10 +74,7 @@ pub fn itemize(
     for (span_index, span) in styled.spans.iter().enumerate() {
         let text = &styled.text[span.range.clone()];
         let scripts = resolve_scripts(text);
-        let mut candidates: Vec<usize> = fonts.candidates(span.style.role, span.style.style).collect();
-        if span.style.role != Role::Fallback {
-            candidates.extend(fonts.candidates(Role::Fallback, span.style.style));
-        }
+        let candidates = face_order(fonts, span.style.role, span.style.style);
         let primary = candidates.first().copied().unwrap_or(0);
         let mut previous_face: Option<usize> = None;
         for (i, ((offset, ch), script)) in text.char_indices().zip(scripts).enumerate() {
@@ -112,6 +109,25 @@ pub fn itemize(
         }
     }
     items
+}
+
+/// Faces to try for a role, in order: the role's own faces, then the text
+/// faces (code may quote Arabic), then the fallback faces.
+fn face_order(fonts: &FontLibrary, role: Role, style: Style) -> Vec<usize> {
+    let roles: &[Role] = match role {
+        Role::Mono => &[Role::Mono, Role::Text, Role::Fallback],
+        Role::Text => &[Role::Text, Role::Fallback],
+        Role::Fallback => &[Role::Fallback],
+    };
+    let mut faces: Vec<usize> = Vec::new();
+    for &r in roles {
+        for face in fonts.candidates(r, style) {
+            if !faces.contains(&face) {
+                faces.push(face);
+            }
+        }
+    }
+    faces
 }
 
 /// The face for `ch`: marks, joiners and spaces stay with the previous face
@@ -173,7 +189,6 @@ pub fn level_runs(levels: &[Level], range: Range<usize>) -> Vec<(Range<usize>, L
 mod tests {
     use super::*;
     use crate::doc::SourcePos;
-    use crate::fonts::Style;
     use crate::text::TextStyle;
 
     struct Fake;
