@@ -16,6 +16,10 @@ use super::page::{Item, Rect};
 /// harakat above and below.
 pub const LEADING: f32 = 1.75;
 
+/// What a Markdown hard break becomes in the text: LINE SEPARATOR, a
+/// mandatory break (UAX #14) that is not a paragraph separator (UAX #9).
+const HARD_BREAK: char = '\u{2028}';
+
 /// One piece of a flow.
 #[derive(Debug, Clone)]
 pub enum FlowItem {
@@ -138,7 +142,9 @@ impl<'a> Typesetter<'a> {
             .into_iter()
             .enumerate()
             .map(|(i, range)| {
-                let line = build_line(&shaped, &text, range, column.width, align, i + 1 == count);
+                // A line ending at a hard break is set like a paragraph's last line.
+                let last = i + 1 == count || text[range.clone()].trim_end_matches(' ').ends_with(HARD_BREAK);
+                let line = build_line(&shaped, &text, range, column.width, align, last);
                 self.line_chunk(line, column)
             })
             .collect()
@@ -310,8 +316,8 @@ impl ChapterFlow<'_, '_> {
                 }
                 self.items.push(FlowItem::Gap(size * 0.5));
             }
-            BlockKind::Table { head, rows, .. } => {
-                self.table(head, rows, column, block.pos);
+            BlockKind::Table { align, head, rows } => {
+                self.table(align, head, rows, column);
                 self.items.push(FlowItem::Gap(size * 0.5));
             }
             BlockKind::Rule => {
@@ -331,8 +337,17 @@ impl ChapterFlow<'_, '_> {
                     }],
                 }));
             }
-            // Raw HTML is an EPUB-only escape hatch.
-            BlockKind::Html(_) => {}
+            // Raw HTML's markup is for the EPUB; print keeps its words.
+            BlockKind::Html(xhtml) => {
+                let mut styled = StyledText::default();
+                let words = html_text(xhtml).split_whitespace().collect::<Vec<_>>().join(" ");
+                styled.push(&words, self.ts.style(Role::Text, false, false, 1.0), block.pos);
+                let chunks = self.ts.paragraph(styled, None, column, Align::Justify);
+                if !chunks.is_empty() {
+                    self.push_chunks(chunks, bars);
+                    self.items.push(FlowItem::Gap(size * 0.5));
+                }
+            }
         }
     }
 
@@ -399,7 +414,7 @@ impl ChapterFlow<'_, '_> {
 
     /// A table: equal columns, first column on the start side, a rule under
     /// the head and under every row; each row is one chunk.
-    fn table(&mut self, head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], column: Column, pos: SourcePos) {
+    fn table(&mut self, aligns: &[crate::doc::Align], head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], column: Column) {
         let columns = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
         let pad = self.ts.size * 0.4;
         let cell_width = column.width / columns as f32;
@@ -420,7 +435,15 @@ impl ChapterFlow<'_, '_> {
                     width: cell_width - 2.0 * pad,
                 };
                 let style = self.ts.style(Role::Text, is_head, false, 0.9);
-                let lines = self.ts.paragraph(styled_inlines(cell, style), None, cell_column, Align::Start);
+                let align = match aligns.get(i) {
+                    Some(crate::doc::Align::Center) => Align::Center,
+                    Some(crate::doc::Align::End) => Align::End,
+                    _ => Align::Start,
+                };
+                // Cells follow the table's (the book's) direction, so a Latin
+                // word in an Arabic table still sits on the right.
+                let direction = Some(self.ts.direction);
+                let lines = self.ts.paragraph(styled_inlines(cell, style), direction, cell_column, align);
                 let mut y = pad / 2.0;
                 for line in lines {
                     for mut item in line.items {
@@ -446,7 +469,6 @@ impl ChapterFlow<'_, '_> {
             chunk.keep_with_next = is_head;
             self.items.push(FlowItem::Chunk(chunk));
         }
-        let _ = pos;
     }
 
     /// The chapter's notes, after its text.
@@ -501,6 +523,21 @@ impl Typesetter<'_> {
     /// kept, never justified.
     fn paragraph_keep_space(&mut self, styled: StyledText, column: Column) -> Vec<Chunk> {
         self.paragraph(styled, Some(Direction::Ltr), column, Align::Start)
+    }
+}
+
+/// The text of a sanitized XHTML fragment: tags dropped, entities decoded.
+fn html_text(xhtml: &str) -> String {
+    let mut text = String::new();
+    let mut rest = xhtml;
+    while let Some(open) = rest.find('<') {
+        text.push_str(&rest[..open]);
+        rest = rest[open..].find('>').map_or("", |close| &rest[open + close + 1..]);
+    }
+    text.push_str(rest);
+    match quick_xml::escape::unescape(&text) {
+        Ok(unescaped) => unescaped.into_owned(),
+        Err(_) => text,
     }
 }
 
@@ -570,8 +607,8 @@ fn push_inlines(styled: &mut StyledText, inlines: &[Inline], style: TextStyle) {
                 };
                 styled.push(&number.to_string(), note, inline.pos)
             }
-            InlineKind::LineBreak => styled.push("\u{2028}", style, inline.pos),
-            InlineKind::Html(_) => {}
+            InlineKind::LineBreak => styled.push(HARD_BREAK.encode_utf8(&mut [0; 4]), style, inline.pos),
+            InlineKind::Html(xhtml) => styled.push(&html_text(xhtml), style, inline.pos),
         }
     }
 }

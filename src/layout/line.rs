@@ -17,6 +17,8 @@ pub enum Align {
     /// The paragraph's start side (right for right-to-left text).
     Start,
     Center,
+    /// The paragraph's end side.
+    End,
     /// Both edges; the last line of a paragraph goes to the start side.
     Justify,
 }
@@ -79,6 +81,8 @@ pub fn build_line(
     let rtl = shaped.base_level.is_rtl();
     let mut x = match align {
         Align::Center => (width - used) / 2.0,
+        Align::End if !rtl => width - used,
+        Align::End => 0.0,
         _ if rtl => width - used,
         _ => 0.0,
     };
