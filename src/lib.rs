@@ -51,6 +51,8 @@ pub struct BuildReport {
     /// Files written, in the order written.
     pub outputs: Vec<PathBuf>,
     pub warnings: Warnings,
+    /// Pages in the PDF (0 when no PDF was made).
+    pub pdf_pages: usize,
 }
 
 /// Builds a book folder into its EPUB and/or PDF.
@@ -84,6 +86,7 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             warning.file = warning.file.map(|f| book.input_dir.join(f));
             report.warnings.push(warning);
         }
+        report.pdf_pages = pages.pages.len();
         let bytes = pdf::write(&document, &fonts, &pages)?;
         files.push((out_dir.join(format!("{name}.pdf")), bytes));
     }

@@ -60,7 +60,11 @@ fn main() -> ExitCode {
                         eprintln!("{warning}");
                     }
                     for path in &report.outputs {
-                        eprintln!("wrote {}", path.display());
+                        if path.extension().is_some_and(|e| e == "pdf") {
+                            eprintln!("wrote {} ({} pages)", path.display(), report.pdf_pages);
+                        } else {
+                            eprintln!("wrote {}", path.display());
+                        }
                     }
                     ExitCode::SUCCESS
                 }
