@@ -1,0 +1,51 @@
+//! The zip container: `mimetype` first and stored, everything else deflated,
+//! with fixed timestamps and permissions so the bytes are reproducible.
+
+use std::borrow::Cow;
+use std::io::{Cursor, Write};
+
+use zip::write::SimpleFileOptions;
+use zip::{CompressionMethod, System, ZipWriter};
+
+use super::time::Civil;
+use crate::diag::{Diagnostic, Result};
+
+/// One file of the package, `path` relative to the zip root.
+pub(crate) struct Entry<'a> {
+    pub path: String,
+    pub bytes: Cow<'a, [u8]>,
+}
+
+const MIMETYPE: &[u8] = b"application/epub+zip";
+
+/// Zips `files` after the `mimetype` entry, in the order given. Every entry
+/// gets the time `timestamp` (clamped to the zip range, 1980–2107) and
+/// permissions `rw-r--r--`.
+pub(crate) fn zip(files: &[Entry<'_>], timestamp: i64) -> Result<Vec<u8>> {
+    let fail = |e: &dyn std::fmt::Display| Diagnostic::error(format!("cannot write the EPUB: {e}"));
+    let base = SimpleFileOptions::default()
+        .last_modified_time(Civil::zip_datetime(timestamp))
+        .unix_permissions(0o644)
+        .system(System::Unix)
+        .large_file(false);
+    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+
+    // Readers sniff the first 58 bytes: no compression, no extra field.
+    zip.start_file(
+        "mimetype",
+        base.compression_method(CompressionMethod::Stored),
+    )
+    .map_err(|e| fail(&e))?;
+    zip.write_all(MIMETYPE).map_err(|e| fail(&e))?;
+
+    let deflated = base
+        .compression_method(CompressionMethod::Deflated)
+        .compression_level(None);
+    for file in files {
+        zip.start_file(file.path.as_str(), deflated)
+            .map_err(|e| fail(&e))?;
+        zip.write_all(&file.bytes).map_err(|e| fail(&e))?;
+    }
+    let cursor = zip.finish().map_err(|e| fail(&e))?;
+    Ok(cursor.into_inner())
+}

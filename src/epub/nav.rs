@@ -1,0 +1,178 @@
+//! Navigation: `nav.xhtml` (the EPUB 3 table of contents and landmarks) and
+//! `toc.ncx` (the same table of contents for EPUB 2 readers).
+
+use std::fmt::Write as _;
+
+use super::xhtml::document;
+use super::xml::escape;
+use super::{COVER, NAV, Plan, TITLE_PAGE, collapse_whitespace};
+use crate::doc::{BlockKind, plain_text};
+
+/// One line of the table of contents.
+pub(crate) struct TocEntry {
+    pub label: String,
+    pub href: String,
+    pub children: Vec<TocEntry>,
+}
+
+/// The table of contents: every chapter, with its level-2 headings nested.
+/// A book without chapters lists its title page, so the list is never empty.
+pub(crate) fn toc(plan: &Plan) -> Vec<TocEntry> {
+    let mut entries: Vec<TocEntry> = plan
+        .doc
+        .chapters
+        .iter()
+        .zip(&plan.chapters)
+        .map(|(chapter, entry)| {
+            let children = chapter
+                .blocks
+                .iter()
+                .enumerate()
+                .filter_map(|(i, block)| match &block.kind {
+                    // The first heading is the chapter's own title.
+                    BlockKind::Heading { .. } if i == 0 => None,
+                    BlockKind::Heading {
+                        level: 2,
+                        id,
+                        content,
+                    } => {
+                        let label = collapse_whitespace(&plain_text(content));
+                        (!label.is_empty()).then(|| TocEntry {
+                            label,
+                            href: format!("{}#{id}", entry.href),
+                            children: Vec::new(),
+                        })
+                    }
+                    _ => None,
+                })
+                .collect();
+            TocEntry {
+                label: entry.title.clone(),
+                href: entry.href.clone(),
+                children,
+            }
+        })
+        .collect();
+    if entries.is_empty() {
+        entries.push(TocEntry {
+            label: plan.title.clone(),
+            href: TITLE_PAGE.to_string(),
+            children: Vec::new(),
+        });
+    }
+    entries
+}
+
+/// `nav.xhtml`: the table of contents (shown, and part of the spine) and
+/// the landmarks (hidden).
+pub(crate) fn nav_xhtml(plan: &Plan) -> String {
+    let strings = plan.strings;
+    let mut body = String::new();
+    let _ = writeln!(
+        body,
+        "<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\" aria-labelledby=\"toc-title\">\n\
+         <h1 id=\"toc-title\">{}</h1>",
+        escape(strings.contents)
+    );
+    push_ol(&mut body, &toc(plan));
+    body.push_str("</nav>\n");
+
+    let _ = writeln!(
+        body,
+        "<nav epub:type=\"landmarks\" id=\"landmarks\" hidden=\"\">\n<h2>{}</h2>\n<ol>",
+        escape(strings.landmarks)
+    );
+    let mut landmark = |kind: &str, href: &str, label: &str| {
+        let _ = writeln!(
+            body,
+            "<li><a epub:type=\"{kind}\" href=\"{}\">{}</a></li>",
+            escape(href),
+            escape(label)
+        );
+    };
+    if plan.cover.is_some() {
+        landmark("cover", COVER, strings.cover);
+    }
+    landmark("titlepage", TITLE_PAGE, strings.title_page);
+    landmark("toc", &format!("{NAV}#toc"), strings.contents);
+    if let Some(first) = plan.chapters.first() {
+        landmark("bodymatter", &first.href, strings.start);
+    }
+    body.push_str("</ol>\n</nav>\n");
+
+    document(plan, strings.contents, " class=\"nav\"", &body)
+}
+
+fn push_ol(out: &mut String, entries: &[TocEntry]) {
+    out.push_str("<ol>\n");
+    for entry in entries {
+        let _ = write!(
+            out,
+            "<li><a href=\"{}\">{}</a>",
+            escape(&entry.href),
+            escape(&entry.label)
+        );
+        if !entry.children.is_empty() {
+            out.push('\n');
+            push_ol(out, &entry.children);
+        }
+        out.push_str("</li>\n");
+    }
+    out.push_str("</ol>\n");
+}
+
+/// `toc.ncx`, mirroring the table of contents of `nav.xhtml`.
+pub(crate) fn ncx(plan: &Plan) -> String {
+    let entries = toc(plan);
+    let depth = if entries.iter().any(|e| !e.children.is_empty()) {
+        2
+    } else {
+        1
+    };
+    let mut out = String::new();
+    let _ = write!(
+        out,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<ncx xmlns="http://www.daisy.org/z3986/2005/ncx/" version="2005-1" xml:lang="{lang}" dir="{dir}">
+<head>
+<meta name="dtb:uid" content="{uid}"/>
+<meta name="dtb:depth" content="{depth}"/>
+<meta name="dtb:totalPageCount" content="0"/>
+<meta name="dtb:maxPageNumber" content="0"/>
+</head>
+<docTitle><text>{title}</text></docTitle>
+"#,
+        lang = escape(&plan.lang),
+        dir = plan.dir,
+        uid = escape(&plan.identifier),
+        title = escape(&plan.title),
+    );
+    for author in plan.authors() {
+        let _ = writeln!(
+            out,
+            "<docAuthor><text>{}</text></docAuthor>",
+            escape(author)
+        );
+    }
+    out.push_str("<navMap>\n");
+    let mut order = 0;
+    push_nav_points(&mut out, &entries, &mut order);
+    out.push_str("</navMap>\n</ncx>\n");
+    out
+}
+
+fn push_nav_points(out: &mut String, entries: &[TocEntry], order: &mut u32) {
+    for entry in entries {
+        *order += 1;
+        let _ = writeln!(
+            out,
+            "<navPoint id=\"nav-{order}\" playOrder=\"{order}\">\n\
+             <navLabel><text>{}</text></navLabel>\n\
+             <content src=\"{}\"/>",
+            escape(&entry.label),
+            escape(&entry.href),
+        );
+        push_nav_points(out, &entry.children, order);
+        out.push_str("</navPoint>\n");
+    }
+}

@@ -1,0 +1,169 @@
+//! The package document, `package.opf`: metadata, manifest and spine.
+
+use std::fmt::Write as _;
+
+use super::time::Civil;
+use super::xml::escape;
+use super::{COVER, CSS, NAV, NCX, Plan, TITLE_PAGE};
+use crate::doc::Direction;
+
+pub(crate) fn opf(plan: &Plan) -> String {
+    let mut out = String::new();
+    let _ = writeln!(
+        out,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<package xmlns="http://www.idpf.org/2007/opf" version="3.0" unique-identifier="book-id" xml:lang="{lang}" dir="{dir}">"#,
+        lang = escape(&plan.lang),
+        dir = plan.dir,
+    );
+    metadata(plan, &mut out);
+    manifest(plan, &mut out);
+    spine(plan, &mut out);
+    out.push_str("</package>\n");
+    out
+}
+
+fn metadata(plan: &Plan, out: &mut String) {
+    let timestamp = plan.doc.metadata.timestamp;
+    out.push_str("<metadata xmlns:dc=\"http://purl.org/dc/elements/1.1/\">\n");
+    let _ = writeln!(
+        out,
+        "<dc:identifier id=\"book-id\">{}</dc:identifier>",
+        escape(&plan.identifier)
+    );
+    let _ = writeln!(
+        out,
+        "<dc:title id=\"title\">{}</dc:title>",
+        escape(&plan.title)
+    );
+    for (n, author) in plan.authors().enumerate() {
+        let id = format!("creator-{}", n + 1);
+        let _ = writeln!(
+            out,
+            "<dc:creator id=\"{id}\">{}</dc:creator>\n\
+             <meta refines=\"#{id}\" property=\"role\" scheme=\"marc:relators\">aut</meta>",
+            escape(author)
+        );
+    }
+    let _ = writeln!(out, "<dc:language>{}</dc:language>", escape(&plan.lang));
+    // A timestamp of 0 means the book gave no date (see `load`): no dc:date
+    // then, though dcterms:modified is required and stays.
+    if timestamp != 0 {
+        let _ = writeln!(out, "<dc:date>{}</dc:date>", Civil::w3c_date(timestamp));
+    }
+    let _ = writeln!(
+        out,
+        "<meta property=\"dcterms:modified\">{}</meta>",
+        Civil::w3c_datetime(timestamp)
+    );
+    if let Some(cover) = plan.cover {
+        // For EPUB 2 readers; EPUB 3 ones use the cover-image property.
+        let _ = writeln!(
+            out,
+            "<meta name=\"cover\" content=\"{}\"/>",
+            escape(&plan.images[cover].id)
+        );
+    }
+
+    // Accessibility (EPUB Accessibility 1.1, schema.org vocabulary).
+    let mut a11y = |property: &str, value: &str| {
+        let _ = writeln!(out, "<meta property=\"schema:{property}\">{value}</meta>");
+    };
+    a11y("accessMode", "textual");
+    if plan.has_images {
+        a11y("accessMode", "visual");
+    }
+    if plan.has_images {
+        a11y("accessModeSufficient", "textual,visual");
+    }
+    a11y("accessModeSufficient", "textual");
+    for feature in [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ] {
+        a11y("accessibilityFeature", feature);
+    }
+    a11y("accessibilityHazard", "none");
+    let strings = plan.strings;
+    let lang_attr = if plan.lang.eq_ignore_ascii_case(strings.lang)
+        || plan
+            .lang
+            .to_ascii_lowercase()
+            .starts_with(&format!("{}-", strings.lang))
+    {
+        String::new()
+    } else {
+        format!(" xml:lang=\"{}\"", strings.lang)
+    };
+    let _ = writeln!(
+        out,
+        "<meta property=\"schema:accessibilitySummary\"{lang_attr}>{}</meta>",
+        escape(strings.accessibility_summary)
+    );
+    out.push_str("</metadata>\n");
+}
+
+fn manifest(plan: &Plan, out: &mut String) {
+    out.push_str("<manifest>\n");
+    let mut item = |id: &str, href: &str, media_type: &str, properties: &str| {
+        let _ = write!(
+            out,
+            "<item id=\"{}\" href=\"{}\" media-type=\"{media_type}\"",
+            escape(id),
+            escape(href)
+        );
+        if !properties.is_empty() {
+            let _ = write!(out, " properties=\"{properties}\"");
+        }
+        out.push_str("/>\n");
+    };
+    const XHTML: &str = "application/xhtml+xml";
+    item("nav", NAV, XHTML, "nav");
+    item("ncx", NCX, "application/x-dtbncx+xml", "");
+    item("css", CSS, "text/css", "");
+    if plan.cover.is_some() {
+        item("cover", COVER, XHTML, "");
+    }
+    item("titlepage", TITLE_PAGE, XHTML, "");
+    for chapter in &plan.chapters {
+        item(
+            &chapter.id,
+            &chapter.href,
+            XHTML,
+            &chapter.properties.join(" "),
+        );
+    }
+    for (key, image) in &plan.images {
+        let properties = if plan.cover == Some(*key) {
+            "cover-image"
+        } else {
+            ""
+        };
+        item(&image.id, &image.href, image.media_type, properties);
+    }
+    for font in &plan.fonts {
+        item(&font.id, &font.href, font.media_type, "");
+    }
+    out.push_str("</manifest>\n");
+}
+
+fn spine(plan: &Plan, out: &mut String) {
+    let direction = match plan.doc.metadata.direction {
+        Direction::Rtl => "rtl",
+        Direction::Ltr => "ltr",
+    };
+    let _ = writeln!(
+        out,
+        "<spine toc=\"ncx\" page-progression-direction=\"{direction}\">"
+    );
+    if plan.cover.is_some() {
+        out.push_str("<itemref idref=\"cover\" linear=\"yes\"/>\n");
+    }
+    out.push_str("<itemref idref=\"titlepage\"/>\n<itemref idref=\"nav\"/>\n");
+    for chapter in &plan.chapters {
+        let _ = writeln!(out, "<itemref idref=\"{}\"/>", escape(&chapter.id));
+    }
+    out.push_str("</spine>\n");
+}

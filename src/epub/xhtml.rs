@@ -1,0 +1,464 @@
+//! XHTML content documents: the cover, the title page and one file per
+//! chapter, rendered from the document model's blocks and inlines.
+
+use std::collections::{HashMap, HashSet};
+use std::fmt::Write as _;
+
+use super::xml::{escape, push_escaped};
+use super::{CSS, ImageEntry, Plan};
+use crate::diag::{Diagnostic, Result};
+use crate::doc::{Align, Block, BlockKind, Chapter, Footnote, Inline, InlineKind, LinkTarget};
+
+/// A complete XHTML document: the book's `lang` and `dir` on `<html>`, the
+/// stylesheet linked, `body` inserted as is after `<body{body_attrs}>`.
+pub(crate) fn document(plan: &Plan, title: &str, body_attrs: &str, body: &str) -> String {
+    let lang = escape(&plan.lang);
+    let mut out = String::with_capacity(body.len() + 512);
+    let _ = write!(
+        out,
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE html>
+<html xmlns="http://www.w3.org/1999/xhtml" xmlns:epub="http://www.idpf.org/2007/ops" lang="{lang}" xml:lang="{lang}" dir="{dir}">
+<head>
+<meta charset="utf-8"/>
+<title>{title}</title>
+<link rel="stylesheet" type="text/css" href="{CSS}"/>
+</head>
+<body{body_attrs}>
+"#,
+        dir = plan.dir,
+        title = escape(title),
+    );
+    out.push_str(body);
+    out.push_str("</body>\n</html>\n");
+    out
+}
+
+/// `cover.xhtml`: the cover picture alone, fitted to the screen.
+pub(crate) fn cover(plan: &Plan, key: &str) -> String {
+    let image = &plan.images[key];
+    let body = format!(
+        "<section class=\"cover\" epub:type=\"cover\">\n\
+         <img src=\"{src}\" alt=\"{alt}\" role=\"doc-cover\"{size}/>\n\
+         </section>\n",
+        src = escape(&image.href),
+        alt = escape(&plan.title),
+        size = size_attributes(image),
+    );
+    document(plan, plan.strings.cover, " class=\"cover\"", &body)
+}
+
+/// `titlepage.xhtml`: the title and the authors.
+pub(crate) fn title_page(plan: &Plan) -> String {
+    let mut body = String::from("<section class=\"titlepage\" epub:type=\"titlepage\">\n");
+    let _ = writeln!(body, "<h1 class=\"title\">{}</h1>", escape(&plan.title));
+    for author in plan.authors() {
+        let _ = writeln!(body, "<p class=\"author\">{}</p>", escape(author));
+    }
+    body.push_str("</section>\n");
+    document(plan, &plan.title, "", &body)
+}
+
+/// The XHTML of chapter `index`.
+pub(crate) fn chapter(plan: &Plan, index: usize) -> Result<String> {
+    let chapter = &plan.doc.chapters[index];
+    let entry = &plan.chapters[index];
+    let mut w = ChapterWriter::new(plan, index);
+
+    w.out
+        .push_str("<section epub:type=\"chapter\" role=\"doc-chapter\"");
+    match chapter.blocks.first().map(|b| &b.kind) {
+        Some(BlockKind::Heading { id, .. }) => {
+            let _ = write!(w.out, " aria-labelledby=\"{}\"", escape(id));
+        }
+        _ => {
+            let _ = write!(w.out, " aria-label=\"{}\"", escape(&entry.title));
+        }
+    }
+    w.out.push_str(">\n");
+    w.blocks(&chapter.blocks)?;
+    w.footnotes()?;
+    w.out.push_str("</section>\n");
+    Ok(document(plan, &entry.title, "", &w.out))
+}
+
+/// Renders one chapter's blocks into `out`.
+struct ChapterWriter<'p, 'a> {
+    plan: &'p Plan<'a>,
+    chapter: &'p Chapter,
+    out: String,
+    /// Ids used so far (headings first), so generated ids never collide.
+    ids: HashSet<String>,
+    /// Id of footnote n (1-based) at index n - 1.
+    note_ids: Vec<String>,
+    /// Id of the first reference to each footnote, by number.
+    first_refs: HashMap<u32, String>,
+}
+
+impl<'p, 'a> ChapterWriter<'p, 'a> {
+    fn new(plan: &'p Plan<'a>, index: usize) -> Self {
+        let chapter = &plan.doc.chapters[index];
+        let mut ids = plan.chapters[index].ids.clone();
+        let note_ids = (1..=chapter.footnotes.len())
+            .map(|n| unique_id(&mut ids, &format!("fn-{n}")))
+            .collect();
+        ChapterWriter {
+            plan,
+            chapter,
+            out: String::new(),
+            ids,
+            note_ids,
+            first_refs: HashMap::new(),
+        }
+    }
+
+    fn error(&self, message: String, line: u32) -> Diagnostic {
+        Diagnostic::error(message)
+            .in_file(&self.chapter.source)
+            .at_line(line)
+    }
+
+    fn blocks(&mut self, blocks: &[Block]) -> Result<()> {
+        for block in blocks {
+            self.block(block)?;
+        }
+        Ok(())
+    }
+
+    fn block(&mut self, block: &Block) -> Result<()> {
+        match &block.kind {
+            BlockKind::Heading { level, id, content } => {
+                let level = (*level).clamp(1, 3);
+                let _ = write!(self.out, "<h{level} id=\"{}\">", escape(id));
+                self.inlines(content)?;
+                let _ = writeln!(self.out, "</h{level}>");
+            }
+            BlockKind::Paragraph(content) => {
+                if is_figure(content) {
+                    self.out.push_str("<p class=\"figure\">");
+                } else {
+                    self.out.push_str("<p>");
+                }
+                self.inlines(content)?;
+                self.out.push_str("</p>\n");
+            }
+            BlockKind::List { start, items } => {
+                let tag = match start {
+                    Some(1) => {
+                        self.out.push_str("<ol>\n");
+                        "ol"
+                    }
+                    Some(n) => {
+                        let _ = writeln!(self.out, "<ol start=\"{n}\">");
+                        "ol"
+                    }
+                    None => {
+                        self.out.push_str("<ul>\n");
+                        "ul"
+                    }
+                };
+                for item in items {
+                    self.out.push_str("<li>");
+                    // A one-paragraph item is written without its <p>, so
+                    // tight lists stay tight.
+                    match item.as_slice() {
+                        [
+                            Block {
+                                kind: BlockKind::Paragraph(content),
+                                ..
+                            },
+                        ] => self.inlines(content)?,
+                        blocks => {
+                            self.out.push('\n');
+                            self.blocks(blocks)?;
+                        }
+                    }
+                    self.out.push_str("</li>\n");
+                }
+                let _ = writeln!(self.out, "</{tag}>");
+            }
+            BlockKind::Quote(blocks) => {
+                self.out.push_str("<blockquote>\n");
+                self.blocks(blocks)?;
+                self.out.push_str("</blockquote>\n");
+            }
+            BlockKind::Code { language, text } => {
+                self.out.push_str("<pre dir=\"ltr\"><code");
+                if let Some(class) = language.as_deref().and_then(language_class) {
+                    let _ = write!(self.out, " class=\"language-{class}\"");
+                }
+                self.out.push('>');
+                push_escaped(&mut self.out, text.strip_suffix('\n').unwrap_or(text));
+                self.out.push_str("</code></pre>\n");
+            }
+            BlockKind::Table { align, head, rows } => self.table(align, head, rows)?,
+            BlockKind::Rule => self.out.push_str("<hr/>\n"),
+            BlockKind::Html(html) => {
+                self.out.push_str(html);
+                if !html.ends_with('\n') {
+                    self.out.push('\n');
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn table(
+        &mut self,
+        align: &[Align],
+        head: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+    ) -> Result<()> {
+        self.out.push_str("<table>\n");
+        if !head.is_empty() {
+            self.out.push_str("<thead>\n<tr>");
+            for (i, cell) in head.iter().enumerate() {
+                self.cell("th scope=\"col\"", "th", align.get(i), cell)?;
+            }
+            self.out.push_str("</tr>\n</thead>\n");
+        }
+        if !rows.is_empty() {
+            self.out.push_str("<tbody>\n");
+            for row in rows {
+                self.out.push_str("<tr>");
+                for (i, cell) in row.iter().enumerate() {
+                    self.cell("td", "td", align.get(i), cell)?;
+                }
+                self.out.push_str("</tr>\n");
+            }
+            self.out.push_str("</tbody>\n");
+        }
+        self.out.push_str("</table>\n");
+        Ok(())
+    }
+
+    fn cell(
+        &mut self,
+        open: &str,
+        close: &str,
+        align: Option<&Align>,
+        content: &[Inline],
+    ) -> Result<()> {
+        let class = match align {
+            Some(Align::Start) => " class=\"align-start\"",
+            Some(Align::Center) => " class=\"align-center\"",
+            Some(Align::End) => " class=\"align-end\"",
+            Some(Align::None) | None => "",
+        };
+        let _ = write!(self.out, "<{open}{class}>");
+        self.inlines(content)?;
+        let _ = write!(self.out, "</{close}>");
+        Ok(())
+    }
+
+    fn inlines(&mut self, inlines: &[Inline]) -> Result<()> {
+        for inline in inlines {
+            self.inline(inline)?;
+        }
+        Ok(())
+    }
+
+    fn inline(&mut self, inline: &Inline) -> Result<()> {
+        match &inline.kind {
+            InlineKind::Text(text) => push_escaped(&mut self.out, text),
+            InlineKind::Emphasis(content) => {
+                self.out.push_str("<em>");
+                self.inlines(content)?;
+                self.out.push_str("</em>");
+            }
+            InlineKind::Strong(content) => {
+                self.out.push_str("<strong>");
+                self.inlines(content)?;
+                self.out.push_str("</strong>");
+            }
+            InlineKind::Code(text) => {
+                self.out.push_str("<code dir=\"ltr\">");
+                push_escaped(&mut self.out, text);
+                self.out.push_str("</code>");
+            }
+            InlineKind::Link { target, content } => {
+                let href = self.href(target, inline.pos.line)?;
+                let _ = write!(self.out, "<a href=\"{}\">", escape(&href));
+                self.inlines(content)?;
+                self.out.push_str("</a>");
+            }
+            InlineKind::Image { key, alt } => {
+                let Some(image) = self.plan.images.get(key.as_str()) else {
+                    return Err(self.error(
+                        format!("the picture `{key}` was not loaded"),
+                        inline.pos.line,
+                    ));
+                };
+                let _ = write!(
+                    self.out,
+                    "<img src=\"{}\" alt=\"{}\"{}/>",
+                    escape(&image.href),
+                    escape(alt),
+                    size_attributes(image),
+                );
+            }
+            InlineKind::FootnoteRef { number } => {
+                let n = *number;
+                let Some(note_id) = (n as usize)
+                    .checked_sub(1)
+                    .and_then(|i| self.note_ids.get(i))
+                    .cloned()
+                else {
+                    return Err(self.error(
+                        format!("reference to footnote {n}, which the chapter does not define"),
+                        inline.pos.line,
+                    ));
+                };
+                let ref_id = unique_id(&mut self.ids, &format!("fnref-{n}"));
+                self.first_refs.entry(n).or_insert_with(|| ref_id.clone());
+                let _ = write!(
+                    self.out,
+                    "<sup><a epub:type=\"noteref\" href=\"#{}\" id=\"{}\" role=\"doc-noteref\">{n}</a></sup>",
+                    escape(&note_id),
+                    escape(&ref_id),
+                );
+            }
+            InlineKind::LineBreak => self.out.push_str("<br/>\n"),
+            InlineKind::Html(html) => self.out.push_str(html),
+        }
+        Ok(())
+    }
+
+    /// The href of a link target, checking chapter links land somewhere.
+    fn href(&self, target: &LinkTarget, line: u32) -> Result<String> {
+        match target {
+            LinkTarget::External(url) => Ok(url.clone()),
+            LinkTarget::Chapter { index, anchor } => {
+                let Some(entry) = self.plan.chapters.get(*index) else {
+                    return Err(self.error(
+                        format!(
+                            "link to chapter {}, which the book does not have",
+                            index + 1
+                        ),
+                        line,
+                    ));
+                };
+                match anchor {
+                    None => Ok(entry.href.clone()),
+                    Some(anchor) if entry.ids.contains(anchor) => {
+                        Ok(format!("{}#{anchor}", entry.href))
+                    }
+                    Some(anchor) => Err(self.error(
+                        format!(
+                            "link to `#{anchor}` in {}, which has no element with that id",
+                            self.plan.doc.chapters[*index].source.display()
+                        ),
+                        line,
+                    )),
+                }
+            }
+        }
+    }
+
+    /// The chapter's footnotes, each an `<aside epub:type="footnote">` (shown
+    /// as a pop-up by readers that support it, at the chapter's end by the
+    /// others) opening with a link back to its first reference.
+    fn footnotes(&mut self) -> Result<()> {
+        if self.chapter.footnotes.is_empty() {
+            return Ok(());
+        }
+        let _ = writeln!(
+            self.out,
+            "<section class=\"footnotes\" aria-label=\"{}\">",
+            escape(self.plan.strings.notes)
+        );
+        let chapter = self.chapter;
+        for (i, note) in chapter.footnotes.iter().enumerate() {
+            self.footnote(note, i)?;
+        }
+        self.out.push_str("</section>\n");
+        Ok(())
+    }
+
+    fn footnote(&mut self, note: &Footnote, index: usize) -> Result<()> {
+        let _ = writeln!(
+            self.out,
+            "<aside epub:type=\"footnote\" id=\"{}\" role=\"doc-footnote\">",
+            escape(&self.note_ids[index])
+        );
+        let label = match self.first_refs.get(&note.number) {
+            Some(ref_id) => format!(
+                "<a href=\"#{}\" role=\"doc-backlink\" title=\"{}\">{}</a>. ",
+                escape(ref_id),
+                escape(self.plan.strings.back_to_text),
+                note.number
+            ),
+            None => format!("{}. ", note.number),
+        };
+        match note.blocks.split_first() {
+            Some((
+                Block {
+                    kind: BlockKind::Paragraph(content),
+                    ..
+                },
+                rest,
+            )) => {
+                self.out.push_str("<p>");
+                self.out.push_str(&label);
+                self.inlines(content)?;
+                self.out.push_str("</p>\n");
+                self.blocks(rest)?;
+            }
+            _ => {
+                let _ = writeln!(self.out, "<p>{}</p>", label.trim_end());
+                self.blocks(&note.blocks)?;
+            }
+        }
+        self.out.push_str("</aside>\n");
+        Ok(())
+    }
+}
+
+/// ` width="…" height="…"` (the picture's pixels, so readers can reserve
+/// the space before it loads), or nothing when the size is unknown.
+fn size_attributes(image: &ImageEntry) -> String {
+    if image.width > 0 && image.height > 0 {
+        format!(" width=\"{}\" height=\"{}\"", image.width, image.height)
+    } else {
+        String::new()
+    }
+}
+
+/// `base`, or `base-2`, `base-3`, … — the first not in `ids` (then added).
+fn unique_id(ids: &mut HashSet<String>, base: &str) -> String {
+    let mut n = 1;
+    loop {
+        let id = if n == 1 {
+            base.to_string()
+        } else {
+            format!("{base}-{n}")
+        };
+        if ids.insert(id.clone()) {
+            return id;
+        }
+        n += 1;
+    }
+}
+
+/// A paragraph holding only pictures (and spaces) is shown centred.
+fn is_figure(content: &[Inline]) -> bool {
+    let mut images = 0;
+    for inline in content {
+        match &inline.kind {
+            InlineKind::Image { .. } => images += 1,
+            InlineKind::Text(t) if t.trim().is_empty() => {}
+            InlineKind::LineBreak => {}
+            _ => return false,
+        }
+    }
+    images > 0
+}
+
+/// A code block's language as a class name, when it is a safe one.
+fn language_class(language: &str) -> Option<&str> {
+    let ok = !language.is_empty()
+        && language
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '.'));
+    ok.then_some(language)
+}
