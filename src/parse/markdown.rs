@@ -33,6 +33,9 @@ pub const MAX_NESTING: usize = 32;
 /// At most this many warnings about control characters per chapter.
 const MAX_CONTROL_WARNINGS: usize = 10;
 
+/// At most this many warnings per chapter; the rest are counted.
+pub(crate) const MAX_WARNINGS: usize = 100;
+
 /// The pulldown-cmark extensions books use.
 pub(crate) fn options() -> Options {
     Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
@@ -59,7 +62,10 @@ pub(crate) fn parse_chapter(
         lines: LineIndex::new(text),
         stack: vec![Frame::new(Kind::Root, SourcePos { line: 1, column: 1 })],
         depth: 0,
+        html_depth: 0,
         depth_warned: false,
+        issued: 0,
+        suppressed: 0,
         control_warnings: 0,
         control_lines: HashSet::new(),
         ids: HeadingIds::default(),
@@ -67,10 +73,28 @@ pub(crate) fn parse_chapter(
         images,
         warnings,
     };
+    let first_warning = builder.warnings.0.len();
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
         builder.event(event, range)?;
     }
-    builder.finish()
+    let file = builder.file.clone();
+    let mut suppressed = builder.suppressed;
+    let chapter = builder.finish()?;
+    // Footnote and id checks warn directly; cap the chapter's total too.
+    let mine = warnings.0.len() - first_warning;
+    if mine > MAX_WARNINGS {
+        suppressed += mine - MAX_WARNINGS;
+        warnings.0.truncate(first_warning + MAX_WARNINGS);
+    }
+    if suppressed > 0 {
+        warnings.push(
+            Diagnostic::warning(format!(
+                "{suppressed} more warnings about this file were not shown"
+            ))
+            .in_file(file),
+        );
+    }
+    Ok(chapter)
 }
 
 struct Builder<'a, 'w> {
@@ -86,7 +110,13 @@ struct Builder<'a, 'w> {
     stack: Vec<Frame>,
     /// Open frames counting towards [`MAX_NESTING`].
     depth: usize,
+    /// Open inline HTML elements being kept (they nest inside one string).
+    html_depth: usize,
     depth_warned: bool,
+    /// Warnings issued by the builder, and those not shown because of
+    /// [`MAX_WARNINGS`].
+    issued: usize,
+    suppressed: usize,
     control_warnings: usize,
     control_lines: HashSet<u32>,
     ids: HeadingIds,
@@ -290,11 +320,42 @@ impl Builder<'_, '_> {
     }
 
     fn warn(&mut self, message: impl Into<String>, line: u32) {
+        if self.issued >= MAX_WARNINGS {
+            self.suppressed += 1;
+            return;
+        }
+        self.issued += 1;
         self.warnings.push(
             Diagnostic::warning(message)
                 .in_file(&self.file)
                 .at_line(line),
         );
+    }
+
+    fn warn_depth(&mut self, line: u32) {
+        if !self.depth_warned {
+            self.depth_warned = true;
+            self.warn(
+                format!("markup nested more than {MAX_NESTING} levels deep was flattened"),
+                line,
+            );
+        }
+    }
+
+    /// Pops the top frame, keeping the depth counters right.
+    fn pop_frame(&mut self) -> Option<Frame> {
+        let frame = self.stack.pop()?;
+        if frame.nested {
+            self.depth -= 1;
+        }
+        if let Kind::InlineHtml {
+            mode: HtmlMode::Keep(_),
+            ..
+        } = frame.kind
+        {
+            self.html_depth -= 1;
+        }
+        Some(frame)
     }
 
     /// Removes characters XHTML cannot carry, with a warning.
@@ -320,13 +381,7 @@ impl Builder<'_, '_> {
         if nested {
             if self.depth >= MAX_NESTING {
                 frame.kind = Kind::Transparent;
-                if !self.depth_warned {
-                    self.depth_warned = true;
-                    self.warn(
-                        format!("markup nested more than {MAX_NESTING} levels deep was flattened"),
-                        pos.line,
-                    );
-                }
+                self.warn_depth(pos.line);
             } else {
                 self.depth += 1;
                 frame.nested = true;
@@ -442,10 +497,7 @@ impl Builder<'_, '_> {
         if self.stack.len() < 2 {
             return Ok(());
         }
-        let frame = self.stack.pop().expect("checked above");
-        if frame.nested {
-            self.depth -= 1;
-        }
+        let frame = self.pop_frame().expect("checked above");
         let pos = frame.pos;
         match frame.kind {
             Kind::Root => self.stack.push(frame),
@@ -737,10 +789,7 @@ impl Builder<'_, '_> {
                     Some(Frame { kind: Kind::InlineHtml { name: open, .. }, .. }) if *open == name
                 );
                 if matches {
-                    let frame = self.stack.pop().expect("checked above");
-                    if frame.nested {
-                        self.depth -= 1;
-                    }
+                    let frame = self.pop_frame().expect("checked above");
                     self.close_inline_html(frame);
                 } else {
                     self.warn(
@@ -813,12 +862,25 @@ impl Builder<'_, '_> {
                         HtmlMode::Unwrap
                     }
                 };
+                // Kept elements nest inside one string, not the document
+                // tree; still, keep their depth sane. Unwrapped ones vanish.
+                let mode = match mode {
+                    HtmlMode::Keep(_) if self.html_depth >= MAX_NESTING => {
+                        self.warn_depth(pos.line);
+                        HtmlMode::Unwrap
+                    }
+                    HtmlMode::Keep(tag) => {
+                        self.html_depth += 1;
+                        HtmlMode::Keep(tag)
+                    }
+                    other => other,
+                };
                 let kind = Kind::InlineHtml {
                     name,
                     mode,
                     offset: range.start,
                 };
-                self.push_frame(kind, pos, true);
+                self.push_frame(kind, pos, false);
             }
         }
     }
@@ -888,10 +950,7 @@ impl Builder<'_, '_> {
             ..
         }) = self.stack.last()
         {
-            let frame = self.stack.pop().expect("checked by the loop");
-            if frame.nested {
-                self.depth -= 1;
-            }
+            let frame = self.pop_frame().expect("checked by the loop");
             let Kind::InlineHtml { name, mode, offset } = &frame.kind else {
                 continue;
             };
@@ -910,7 +969,7 @@ impl Builder<'_, '_> {
         self.unwind_inline_html();
         // Anything left open (pulldown-cmark always closes, but be safe).
         while self.stack.len() > 1 {
-            let frame = self.stack.pop().expect("length checked");
+            let frame = self.pop_frame().expect("length checked");
             self.merge(frame);
         }
         let root = self.stack.pop().expect("the root frame");

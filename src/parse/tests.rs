@@ -704,6 +704,38 @@ fn deep_nesting_is_flattened() {
 }
 
 #[test]
+fn deeply_nested_inline_html_is_capped_quietly() {
+    let md = format!("{}x{}", "<span>".repeat(5_000), "</span>".repeat(5_000));
+    let (ch, warnings) = chapter(&md);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warnings[0].message.contains("nested"));
+    let BlockKind::Paragraph(content) = &ch.blocks[0].kind else {
+        panic!()
+    };
+    let InlineKind::Html(html) = &content[0].kind else {
+        panic!("{content:?}")
+    };
+    assert_eq!(html.matches("<span>").count(), MAX_NESTING);
+    assert_eq!(html.matches("</span>").count(), MAX_NESTING);
+}
+
+#[test]
+fn warnings_are_capped_per_chapter() {
+    let md = "</b> ".repeat(500) + "\n\n" + &"[^x]: unused\n\n".repeat(1);
+    let (_, warnings) = chapter(&md);
+    assert_eq!(warnings.len(), markdown::MAX_WARNINGS + 1);
+    assert!(
+        warnings
+            .last()
+            .unwrap()
+            .message
+            .contains("401 more warnings"),
+        "{:?}",
+        warnings.last()
+    );
+}
+
+#[test]
 fn huge_paragraph() {
     let word = "كلمة word ";
     let md = word.repeat(10 * 1024 * 1024 / word.len());
