@@ -214,6 +214,8 @@ pub(crate) fn sanitize_block(raw: &str, issues: &mut Vec<Issue>) -> Option<Strin
         stack: Vec::new(),
         dropping: 0,
         phrasing_parents: 0,
+        kept: 0,
+        depth_warned: false,
         issues,
     };
     loop {
@@ -287,6 +289,9 @@ struct Sanitizer<'i> {
     dropping: usize,
     /// Number of open kept elements whose content must be phrasing.
     phrasing_parents: usize,
+    /// Number of open kept elements.
+    kept: usize,
+    depth_warned: bool,
     issues: &'i mut Vec<Issue>,
 }
 
@@ -326,6 +331,18 @@ impl Sanitizer<'_> {
             return true;
         }
         let mut mode = element_mode(&name, self.phrasing_parents > 0, offset, self.issues);
+        if mode == Mode::Keep && has_content && self.kept >= MAX_DEPTH {
+            if !self.depth_warned {
+                self.depth_warned = true;
+                self.issues.push(Issue {
+                    message: format!(
+                        "raw HTML nested more than {MAX_DEPTH} elements deep: the deeper tags were removed"
+                    ),
+                    offset,
+                });
+            }
+            mode = Mode::Unwrap;
+        }
         if mode == Mode::Keep {
             let parent = self.kept_parent();
             if let Err(why) = fits_in(&name, parent) {
@@ -357,8 +374,13 @@ impl Sanitizer<'_> {
         if has_content {
             match mode {
                 Mode::Drop => self.dropping += 1,
-                Mode::Keep if needs_phrasing(&name) => self.phrasing_parents += 1,
-                _ => {}
+                Mode::Keep => {
+                    self.kept += 1;
+                    if needs_phrasing(&name) {
+                        self.phrasing_parents += 1;
+                    }
+                }
+                Mode::Unwrap => {}
             }
             self.stack.push(Open::new(name, mode));
         }
@@ -396,6 +418,7 @@ impl Sanitizer<'_> {
         match open.mode {
             Mode::Drop => self.dropping -= 1,
             Mode::Keep => {
+                self.kept -= 1;
                 if needs_phrasing(name) {
                     self.phrasing_parents -= 1;
                 }
@@ -410,6 +433,9 @@ impl Sanitizer<'_> {
         true
     }
 }
+
+/// Deepest nesting of kept elements in one fragment.
+pub(crate) const MAX_DEPTH: usize = 64;
 
 /// Elements that may not contain text (other than white space).
 const NO_TEXT: &[&str] = &["ul", "ol", "dl", "table", "thead", "tbody", "tr"];
@@ -818,6 +844,16 @@ mod tests {
         // An unwrapped element is transparent for the checks.
         let (out, _) = block("<ul><font><li>a</li></font></ul>");
         assert_eq!(out.as_deref(), Some("<ul><li>a</li></ul>"));
+    }
+
+    #[test]
+    fn deep_nesting_capped() {
+        let raw = "<div>".repeat(10_000) + "x" + &"</div>".repeat(10_000);
+        let (out, issues) = block(&raw);
+        let out = out.unwrap();
+        assert_eq!(out.matches("<div>").count(), MAX_DEPTH);
+        assert_eq!(out.matches("</div>").count(), MAX_DEPTH);
+        assert_eq!(issues.len(), 1);
     }
 
     #[test]
