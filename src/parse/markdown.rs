@@ -125,14 +125,21 @@ struct Builder<'a, 'w> {
     warnings: &'w mut Warnings,
 }
 
-/// Something being built: a container of blocks and/or inlines.
+/// Something being built.
 struct Frame {
     kind: Kind,
     pos: SourcePos,
-    blocks: Vec<Block>,
-    inlines: Vec<Inline>,
+    content: Content,
     /// Counts towards [`MAX_NESTING`].
     nested: bool,
+}
+
+/// What a frame has collected so far. Inlines always come after the
+/// blocks: adding a block first turns pending inlines into a paragraph.
+#[derive(Default)]
+struct Content {
+    blocks: Vec<Block>,
+    inlines: Vec<Inline>,
 }
 
 enum Kind {
@@ -199,12 +206,21 @@ impl Frame {
         Frame {
             kind,
             pos,
-            blocks: Vec::new(),
-            inlines: Vec::new(),
+            content: Content::default(),
             nested: false,
         }
     }
 
+    fn add_block(&mut self, block: Block) {
+        self.content.add_block(block);
+    }
+
+    fn add_inline(&mut self, inline: Inline) {
+        self.content.add_inline(inline);
+    }
+}
+
+impl Content {
     fn add_block(&mut self, block: Block) {
         self.flush_inlines();
         self.blocks.push(block);
@@ -497,21 +513,28 @@ impl Builder<'_, '_> {
         if self.stack.len() < 2 {
             return Ok(());
         }
-        let frame = self.pop_frame().expect("checked above");
-        let pos = frame.pos;
-        match frame.kind {
-            Kind::Root => self.stack.push(frame),
+        let Frame {
+            kind, pos, content, ..
+        } = self.pop_frame().expect("checked above");
+        match kind {
+            // Never on top of another frame; put it back.
+            Kind::Root => self.stack.push(Frame {
+                kind: Kind::Root,
+                pos,
+                content,
+                nested: false,
+            }),
             Kind::Paragraph => {
-                let content = trim(frame.inlines);
-                if !content.is_empty() {
+                let inlines = trim(content.inlines);
+                if !inlines.is_empty() {
                     self.top().add_block(Block {
-                        kind: BlockKind::Paragraph(content),
+                        kind: BlockKind::Paragraph(inlines),
                         pos,
                     });
                 }
             }
             Kind::Heading(level) => {
-                let content = trim(frame.inlines);
+                let content = trim(content.inlines);
                 let id = self.ids.next(&plain_text(&content));
                 self.top().add_block(Block {
                     kind: BlockKind::Heading { level, id, content },
@@ -529,11 +552,7 @@ impl Builder<'_, '_> {
             }
             Kind::HtmlBlock { raw, offset } => self.html_block(&raw, offset, pos),
             Kind::Quote => {
-                let blocks = Frame {
-                    kind: Kind::Quote,
-                    ..frame
-                }
-                .into_blocks();
+                let blocks = content.into_blocks();
                 self.top().add_block(Block {
                     kind: BlockKind::Quote(blocks),
                     pos,
@@ -541,13 +560,7 @@ impl Builder<'_, '_> {
             }
             Kind::List { start, mut items } => {
                 // Content of items flattened for depth lands here.
-                let rest = Frame::new(Kind::Transparent, pos);
-                let rest = Frame {
-                    blocks: frame.blocks,
-                    inlines: frame.inlines,
-                    ..rest
-                }
-                .into_blocks();
+                let rest = content.into_blocks();
                 if !rest.is_empty() {
                     items.push(rest);
                 }
@@ -559,19 +572,14 @@ impl Builder<'_, '_> {
                 }
             }
             Kind::Item => {
-                let blocks = Frame {
-                    kind: Kind::Item,
-                    ..frame
-                }
-                .into_blocks();
+                let blocks = content.into_blocks();
                 match &mut self.top().kind {
                     Kind::List { items, .. } => items.push(blocks),
                     _ => blocks.into_iter().for_each(|b| self.top().add_block(b)),
                 }
             }
-            Kind::Footnote { ref label } => {
-                let label = label.clone();
-                let blocks = frame.into_blocks();
+            Kind::Footnote { label } => {
+                let blocks = content.into_blocks();
                 if !self.footnotes.define(&label, pos, blocks) {
                     self.warn(
                         format!(
@@ -615,37 +623,34 @@ impl Builder<'_, '_> {
                 }
             },
             Kind::Cell => {
-                let content = trim(frame.inlines);
+                let inlines = trim(content.inlines);
                 match &mut self.top().kind {
-                    Kind::Row { cells, .. } => cells.push(content),
-                    _ => content.into_iter().for_each(|i| self.top().add_inline(i)),
+                    Kind::Row { cells, .. } => cells.push(inlines),
+                    _ => inlines.into_iter().for_each(|i| self.top().add_inline(i)),
                 }
             }
-            Kind::Emphasis => self.inline(InlineKind::Emphasis(frame.inlines), pos),
-            Kind::Strong => self.inline(InlineKind::Strong(frame.inlines), pos),
+            Kind::Emphasis => self.inline(InlineKind::Emphasis(content.inlines), pos),
+            Kind::Strong => self.inline(InlineKind::Strong(content.inlines), pos),
             Kind::Link(Some(target)) => self.inline(
                 InlineKind::Link {
                     target,
-                    content: frame.inlines,
+                    content: content.inlines,
                 },
                 pos,
             ),
-            Kind::Image { ref dest } => {
-                let dest = dest.clone();
-                self.image(&dest, &frame.inlines, pos)?;
-            }
-            Kind::Link(None) | Kind::Transparent | Kind::InlineHtml { .. } => self.merge(frame),
+            Kind::Image { dest } => self.image(&dest, &content.inlines, pos)?,
+            Kind::Link(None) | Kind::Transparent | Kind::InlineHtml { .. } => self.merge(content),
         }
         Ok(())
     }
 
-    /// Moves a frame's contents into the frame below it.
-    fn merge(&mut self, frame: Frame) {
+    /// Moves a closed frame's contents into the frame now on top.
+    fn merge(&mut self, content: Content) {
         let top = self.top();
-        for block in frame.blocks {
+        for block in content.blocks {
             top.add_block(block);
         }
-        for inline in frame.inlines {
+        for inline in content.inlines {
             top.add_inline(inline);
         }
     }
@@ -920,23 +925,29 @@ impl Builder<'_, '_> {
 
     /// The end tag of an inline element arrived: emit the whole element.
     fn close_inline_html(&mut self, frame: Frame) {
-        let Kind::InlineHtml { name, mode, .. } = &frame.kind else {
+        let Frame {
+            kind: Kind::InlineHtml { name, mode, .. },
+            pos,
+            content,
+            ..
+        } = frame
+        else {
             return;
         };
         match mode {
             HtmlMode::Drop => {}
-            HtmlMode::Unwrap => self.merge(frame),
-            HtmlMode::Keep(tag) => match inlines_to_xhtml(&frame.inlines) {
+            HtmlMode::Unwrap => self.merge(content),
+            HtmlMode::Keep(tag) => match inlines_to_xhtml(&content.inlines) {
                 Some(inner) => {
                     let html = format!("{tag}{inner}</{name}>");
-                    self.inline(InlineKind::Html(html), frame.pos);
+                    self.inline(InlineKind::Html(html), pos);
                 }
                 None => {
                     let message = format!(
                         "raw HTML `<{name}>` around a link, picture or footnote: its tags were removed"
                     );
-                    self.warn(message, frame.pos.line);
-                    self.merge(frame);
+                    self.warn(message, pos.line);
+                    self.merge(content);
                 }
             },
         }
@@ -950,17 +961,21 @@ impl Builder<'_, '_> {
             ..
         }) = self.stack.last()
         {
-            let frame = self.pop_frame().expect("checked by the loop");
-            let Kind::InlineHtml { name, mode, offset } = &frame.kind else {
+            let Some(Frame {
+                kind: Kind::InlineHtml { name, mode, offset },
+                content,
+                ..
+            }) = self.pop_frame()
+            else {
                 continue;
             };
-            let line = self.lines.line(*offset);
+            let line = self.lines.line(offset);
             let message = format!(
                 "raw HTML `<{name}>` is not closed in the same paragraph; its tags were removed"
             );
             self.warn(message, line);
             if !matches!(mode, HtmlMode::Drop) {
-                self.merge(frame);
+                self.merge(content);
             }
         }
     }
@@ -970,10 +985,10 @@ impl Builder<'_, '_> {
         // Anything left open (pulldown-cmark always closes, but be safe).
         while self.stack.len() > 1 {
             let frame = self.pop_frame().expect("length checked");
-            self.merge(frame);
+            self.merge(frame.content);
         }
         let root = self.stack.pop().expect("the root frame");
-        let mut blocks = root.into_blocks();
+        let mut blocks = root.content.into_blocks();
         let mut footnotes =
             std::mem::take(&mut self.footnotes).finish(&mut blocks, &self.file, self.warnings);
         ids::remove_duplicate_html_ids(&mut blocks, &mut footnotes, &self.file, self.warnings);
