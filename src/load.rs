@@ -686,13 +686,6 @@ fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<Pag
     let mut page = PageSetup::default();
 
     if let Some(name) = &pdf.page {
-        if pdf.width_mm.is_some() || pdf.height_mm.is_some() {
-            return Err(err(
-                "book.toml gives both `page` and `width_mm`/`height_mm`; give one or the other"
-                    .to_string(),
-                name.span().start,
-            ));
-        }
         let found = PAGE_SIZES
             .iter()
             .find(|(n, _, _)| n.eq_ignore_ascii_case(name.get_ref().trim()));
@@ -755,6 +748,32 @@ fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<Pag
         MAX_PAGE_MM,
         true,
     )?;
+    // `page` with `width_mm`/`height_mm` is fine as long as they agree.
+    if let Some(name) = &pdf.page
+        && let Some(&(_, width, height)) = PAGE_SIZES
+            .iter()
+            .find(|(n, _, _)| n.eq_ignore_ascii_case(name.get_ref().trim()))
+    {
+        for (key, value, size) in [
+            ("width_mm", &pdf.width_mm, width),
+            ("height_mm", &pdf.height_mm, height),
+        ] {
+            if let Some(v) = value
+                && (v.get_ref() - size).abs() > 0.5
+            {
+                return Err(err(
+                    format!(
+                        "`{key} = {}` in book.toml contradicts `page = \"{}\"` ({} × {} mm); give one or the other",
+                        v.get_ref(),
+                        name.get_ref(),
+                        width,
+                        height
+                    ),
+                    v.span().start,
+                ));
+            }
+        }
+    }
     set(
         "margin_top_mm",
         &pdf.margin_top_mm,

@@ -143,6 +143,25 @@ fn toml_dates_and_source_date_epoch() {
 }
 
 #[test]
+fn page_name_with_matching_size() {
+    // As in the README: `page` and the same size spelled out.
+    let tmp = folder(&[
+        (
+            "book.toml",
+            "[pdf]\npage = \"A5\"\nwidth_mm = 148\nheight_mm = 210\n",
+        ),
+        ("a.md", "x"),
+    ]);
+    let page = load_ok(tmp.path()).config.page;
+    assert_eq!((page.width_mm, page.height_mm), (148.0, 210.0));
+    let tmp = folder(&[
+        ("book.toml", "[pdf]\npage = \"Letter\"\nwidth_mm = 216\n"),
+        ("a.md", "x"),
+    ]);
+    assert_eq!(load_ok(tmp.path()).config.page.width_mm, 216.0);
+}
+
+#[test]
 fn custom_page_size() {
     let tmp = folder(&[
         ("book.toml", "[pdf]\nwidth_mm = 120\nheight_mm = 190.5\n"),
@@ -156,7 +175,12 @@ fn custom_page_size() {
 fn bad_page_settings() {
     for (toml, needle, line) in [
         ("[pdf]\npage = \"A9\"\n", "A9", 2),
-        ("[pdf]\npage = \"A5\"\nwidth_mm = 100\n", "both", 2),
+        ("[pdf]\npage = \"A5\"\nwidth_mm = 100\n", "contradicts", 3),
+        (
+            "[pdf]\npage = \"letter\"\nheight_mm = 297\n",
+            "contradicts",
+            3,
+        ),
         ("[pdf]\n\nfont_size_pt = 40\n", "font_size_pt", 3),
         ("[pdf]\nfont_size_pt = 5.9\n", "font_size_pt", 2),
         ("[pdf]\nwidth_mm = -3\n", "width_mm", 2),
