@@ -47,14 +47,14 @@ pub fn build_line(
     let mut runs: Vec<GlyphRun> = Vec::new();
     for index in order {
         let (visual, level) = &levels[index];
-        let pieces = shaped
-            .runs
-            .iter()
-            .filter(|run| run.range.start < visual.end && visual.start < run.range.end);
+        // Shaped runs are in logical order and do not overlap.
+        let first = shaped.runs.partition_point(|run| run.range.end <= visual.start);
+        let last = shaped.runs.partition_point(|run| run.range.start < visual.end);
+        let pieces = &shaped.runs[first..last];
         let pieces: Vec<&ShapedRun> = if level.is_rtl() {
-            pieces.rev().collect()
+            pieces.iter().rev().collect()
         } else {
-            pieces.collect()
+            pieces.iter().collect()
         };
         for run in pieces {
             let glyphs = clip_run(run, visual.clone());
@@ -95,21 +95,27 @@ pub fn build_line(
 }
 
 /// The glyphs of `run` whose clusters fall in `range`, each with the source
-/// text its cluster stands for.
+/// text its cluster stands for. Clusters are monotonic within a run, so the
+/// glyphs in `range` are one contiguous slice, found by binary search.
 fn clip_run(run: &ShapedRun, range: Range<usize>) -> Vec<PlacedGlyph> {
-    let mut starts: Vec<usize> = run.glyphs.iter().map(|g| g.cluster).collect();
-    starts.sort_unstable();
-    starts.dedup();
-    let cluster_end = |cluster: usize| {
-        let next = starts.partition_point(|&s| s <= cluster);
-        starts.get(next).copied().unwrap_or(run.range.end).min(range.end)
+    let glyphs = &run.glyphs;
+    let descending = glyphs.first().zip(glyphs.last()).is_some_and(|(a, b)| a.cluster > b.cluster);
+    let (start, end) = if descending {
+        (
+            glyphs.partition_point(|g| g.cluster >= range.end),
+            glyphs.partition_point(|g| g.cluster >= range.start),
+        )
+    } else {
+        (
+            glyphs.partition_point(|g| g.cluster < range.start),
+            glyphs.partition_point(|g| g.cluster < range.end),
+        )
     };
-    run.glyphs
+    glyphs[start..end]
         .iter()
-        .filter(|g| range.contains(&g.cluster))
         .map(|g| PlacedGlyph {
             id: g.id,
-            text: (g.cluster, cluster_end(g.cluster)),
+            text: (g.cluster, g.cluster_end.min(range.end)),
             x_advance: g.x_advance,
             x_offset: g.x_offset,
             y_offset: g.y_offset,

@@ -21,6 +21,8 @@ pub struct ShapedGlyph {
     pub id: u16,
     /// Byte offset in the paragraph text of the cluster this glyph belongs to.
     pub cluster: usize,
+    /// End of that cluster's text (the next cluster's start, or the run's end).
+    pub cluster_end: usize,
     pub x_advance: f32,
     pub x_offset: f32,
     /// Upwards, as in HarfBuzz.
@@ -138,7 +140,7 @@ impl<'a> Shaper<'a> {
             harfbuzz_rs::Direction::Ltr
         };
         let mut buffer = UnicodeBuffer::new()
-            .add_str_item(text, &text[range])
+            .add_str_item(text, &text[range.clone()])
             .set_direction(direction)
             .set_language(self.language)
             .set_cluster_level(ClusterLevel::MonotoneGraphemes);
@@ -147,18 +149,45 @@ impl<'a> Shaper<'a> {
         }
         let output = harfbuzz_rs::shape(&self.fonts[face], buffer, &[]);
         let scale = size / self.upem[face];
-        output
+        let mut glyphs: Vec<ShapedGlyph> = output
             .get_glyph_infos()
             .iter()
             .zip(output.get_glyph_positions())
             .map(|(info, pos)| ShapedGlyph {
                 id: u16::try_from(info.codepoint).unwrap_or(0),
                 cluster: info.cluster as usize,
+                cluster_end: range.end,
                 x_advance: pos.x_advance as f32 * scale,
                 x_offset: pos.x_offset as f32 * scale,
                 y_offset: pos.y_offset as f32 * scale,
             })
-            .collect()
+            .collect();
+        set_cluster_ends(&mut glyphs, range.end);
+        glyphs
+    }
+}
+
+/// Fills in `cluster_end`. Clusters are monotonic (HarfBuzz's monotone
+/// cluster levels): ascending in left-to-right runs, descending in
+/// right-to-left ones, so one pass in logical order finds each next start.
+fn set_cluster_ends(glyphs: &mut [ShapedGlyph], run_end: usize) {
+    let descending = glyphs.first().zip(glyphs.last()).is_some_and(|(a, b)| a.cluster > b.cluster);
+    let mut end = run_end;
+    let mut current = usize::MAX;
+    let mut fill = |g: &mut ShapedGlyph| {
+        if g.cluster != current {
+            if current != usize::MAX {
+                end = current;
+            }
+            current = g.cluster;
+        }
+        g.cluster_end = end;
+    };
+    // Walk from the logically last glyph backwards.
+    if descending {
+        glyphs.iter_mut().for_each(&mut fill);
+    } else {
+        glyphs.iter_mut().rev().for_each(&mut fill);
     }
 }
 
