@@ -1,52 +1,101 @@
-//! Words warraq itself puts into a book (headings of generated pages), in the
-//! book's language.
+//! The few words warraq adds to a book itself (the contents heading, landmark
+//! labels, the accessibility summary), in the book's language; shared by the
+//! EPUB writer and the print layout.
 
-/// Localized labels for generated matter.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Labels {
+/// Fixed strings in one language.
+#[derive(Debug)]
+pub struct Strings {
+    /// Primary language subtag these strings are for.
+    pub lang: &'static str,
     /// Heading of the table of contents.
     pub contents: &'static str,
-    /// Heading of a chapter's notes.
-    pub notes: &'static str,
     pub cover: &'static str,
     pub title_page: &'static str,
+    /// Landmark label of the first chapter.
+    pub start: &'static str,
+    /// Heading of the (hidden) landmarks navigation.
+    pub landmarks: &'static str,
+    /// Accessible name of a chapter's block of footnotes.
+    pub notes: &'static str,
+    /// Accessible name of a footnote's link back to its reference.
+    pub back_to_text: &'static str,
+    /// `schema:accessibilitySummary`.
+    pub accessibility_summary: &'static str,
 }
 
-/// Labels for a BCP 47 language tag, by its primary subtag; English otherwise.
-pub fn labels(language: &str) -> Labels {
-    let primary = language.split(['-', '_']).next().unwrap_or("").to_ascii_lowercase();
-    match primary.as_str() {
-        "ar" => Labels {
-            contents: "المحتويات",
-            notes: "الحواشي",
-            cover: "الغلاف",
-            title_page: "صفحة العنوان",
-        },
-        "fa" => Labels {
-            contents: "فهرست مطالب",
-            notes: "یادداشت‌ها",
-            cover: "جلد",
-            title_page: "صفحهٔ عنوان",
-        },
-        "ur" => Labels {
-            contents: "فہرست",
-            notes: "حواشی",
-            cover: "سرورق",
-            title_page: "صفحۂ عنوان",
-        },
-        "fr" => Labels {
-            contents: "Table des matières",
-            notes: "Notes",
-            cover: "Couverture",
-            title_page: "Page de titre",
-        },
-        _ => Labels {
-            contents: "Contents",
-            notes: "Notes",
-            cover: "Cover",
-            title_page: "Title page",
-        },
-    }
+const ENGLISH: Strings = Strings {
+    lang: "en",
+    contents: "Contents",
+    cover: "Cover",
+    title_page: "Title Page",
+    start: "Start of Content",
+    landmarks: "Landmarks",
+    notes: "Notes",
+    back_to_text: "Back to text",
+    accessibility_summary: "Reflowable text with a logical reading order, structured headings \
+        and a table of contents.",
+};
+
+const TABLE: &[Strings] = &[
+    Strings {
+        lang: "ar",
+        contents: "المحتويات",
+        cover: "الغلاف",
+        title_page: "صفحة العنوان",
+        start: "بداية النص",
+        landmarks: "معالم الكتاب",
+        notes: "الحواشي",
+        back_to_text: "العودة إلى النص",
+        accessibility_summary: "نص قابل لإعادة التدفق بترتيب قراءة منطقي، مع عناوين منظمة \
+            وجدول للمحتويات.",
+    },
+    Strings {
+        lang: "fa",
+        contents: "فهرست مطالب",
+        cover: "جلد",
+        title_page: "صفحهٔ عنوان",
+        start: "آغاز متن",
+        landmarks: "نشانه‌ها",
+        notes: "یادداشت‌ها",
+        back_to_text: "بازگشت به متن",
+        accessibility_summary: "متن قابل جریان مجدد با ترتیب خواندن منطقی، سرفصل‌های ساختاریافته \
+            و فهرست مطالب.",
+    },
+    Strings {
+        lang: "ur",
+        contents: "فہرست",
+        cover: "سرورق",
+        title_page: "صفحۂ عنوان",
+        start: "متن کا آغاز",
+        landmarks: "نشانات",
+        notes: "حواشی",
+        back_to_text: "متن پر واپس",
+        accessibility_summary: "منطقی ترتیبِ مطالعہ، منظم سرخیوں اور فہرست کے ساتھ قابلِ \
+            ترتیبِ نو متن۔",
+    },
+    ENGLISH,
+    Strings {
+        lang: "fr",
+        contents: "Table des matières",
+        cover: "Couverture",
+        title_page: "Page de titre",
+        start: "Début du texte",
+        landmarks: "Repères",
+        notes: "Notes",
+        back_to_text: "Retour au texte",
+        accessibility_summary: "Texte recomposable, avec un ordre de lecture logique, des titres \
+            structurés et une table des matières.",
+    },
+];
+
+/// Strings for a BCP 47 tag (matched on its primary subtag); English when
+/// the language is not in the table.
+pub fn strings_for(language: &str) -> &'static Strings {
+    let primary = language.split(['-', '_']).next().unwrap_or("");
+    TABLE
+        .iter()
+        .find(|s| s.lang.eq_ignore_ascii_case(primary))
+        .unwrap_or(&ENGLISH)
 }
 
 #[cfg(test)]
@@ -54,9 +103,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn picks_by_primary_subtag() {
-        assert_eq!(labels("ar-MA").contents, "المحتويات");
-        assert_eq!(labels("fr").contents, "Table des matières");
-        assert_eq!(labels("de").contents, "Contents");
+    fn matches_primary_subtag() {
+        assert_eq!(strings_for("ar").contents, "المحتويات");
+        assert_eq!(strings_for("ar-MA").contents, "المحتويات");
+        assert_eq!(strings_for("FR-ca").lang, "fr");
+        assert_eq!(strings_for("de").lang, "en");
+        assert_eq!(strings_for("").lang, "en");
     }
 }

@@ -7,8 +7,8 @@ use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, System, ZipWriter};
 
-use super::time::Civil;
 use crate::diag::{Diagnostic, Result};
+use crate::time::Civil;
 
 /// One file of the package, `path` relative to the zip root.
 pub(crate) struct Entry<'a> {
@@ -24,7 +24,7 @@ const MIMETYPE: &[u8] = b"application/epub+zip";
 pub(crate) fn zip(files: &[Entry<'_>], timestamp: i64) -> Result<Vec<u8>> {
     let fail = |e: &dyn std::fmt::Display| Diagnostic::error(format!("cannot write the EPUB: {e}"));
     let base = SimpleFileOptions::default()
-        .last_modified_time(Civil::zip_datetime(timestamp))
+        .last_modified_time(zip_datetime(timestamp))
         .unix_permissions(0o644)
         .system(System::Unix)
         .large_file(false);
@@ -48,4 +48,19 @@ pub(crate) fn zip(files: &[Entry<'_>], timestamp: i64) -> Result<Vec<u8>> {
     }
     let cursor = zip.finish().map_err(|e| fail(&e))?;
     Ok(cursor.into_inner())
+}
+
+/// The timestamp as a zip (MS-DOS) date-time: clamped to 1980–2107, seconds
+/// rounded down to even.
+fn zip_datetime(timestamp: i64) -> zip::DateTime {
+    let c = Civil::clamped(timestamp, 1980, 2107);
+    zip::DateTime::from_date_and_time(
+        c.year as u16,
+        c.month,
+        c.day,
+        c.hour,
+        c.minute,
+        c.second & !1,
+    )
+    .unwrap_or_default()
 }

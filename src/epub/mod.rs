@@ -23,12 +23,10 @@
 //! ```
 
 mod archive;
-mod l10n;
 mod nav;
 mod package;
 mod resources;
 mod style;
-mod time;
 mod xhtml;
 mod xml;
 
@@ -39,7 +37,7 @@ use crate::diag::{Diagnostic, Result};
 use crate::doc::{Block, BlockKind, Chapter, Document, Inline, InlineKind, plain_text};
 use crate::fonts::{FontFace, FontLibrary};
 
-use l10n::Strings;
+use crate::locale::{self, Strings};
 use resources::Names;
 
 /// The folder inside the zip holding the package document and its content.
@@ -169,7 +167,7 @@ impl<'a> Plan<'a> {
             "" => "und".to_string(),
             l => l.to_string(),
         };
-        let strings = l10n::strings_for(&lang);
+        let strings = locale::strings_for(&lang);
         let title = match meta.title.trim() {
             "" => "Untitled".to_string(),
             t => t.to_string(),

@@ -2,7 +2,7 @@
 
 use std::fmt::Write as _;
 
-use super::time::Civil;
+use crate::time::Civil;
 use super::xml::escape;
 use super::{COVER, CSS, NAV, NCX, Plan, TITLE_PAGE};
 use crate::doc::Direction;

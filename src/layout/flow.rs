@@ -29,7 +29,10 @@ pub enum FlowItem {
     /// Vertical space, dropped at the top of a page.
     Gap(f32),
     /// Where a heading starts, for bookmarks and the table of contents.
-    Mark { title: String, level: u8 },
+    Mark {
+        title: String,
+        level: u8,
+    },
     PageBreak,
 }
 
@@ -114,7 +117,8 @@ impl<'a> Typesetter<'a> {
         if styled.is_empty() {
             return Vec::new();
         }
-        let direction = direction.or_else(|| Some(first_strong(&styled.text).unwrap_or(self.direction)));
+        let direction =
+            direction.or_else(|| Some(first_strong(&styled.text).unwrap_or(self.direction)));
         let shaped = self
             .shaper
             .shape(self.fonts, styled, ParagraphSettings { direction });
@@ -143,7 +147,10 @@ impl<'a> Typesetter<'a> {
             .enumerate()
             .map(|(i, range)| {
                 // A line ending at a hard break is set like a paragraph's last line.
-                let last = i + 1 == count || text[range.clone()].trim_end_matches(' ').ends_with(HARD_BREAK);
+                let last = i + 1 == count
+                    || text[range.clone()]
+                        .trim_end_matches(' ')
+                        .ends_with(HARD_BREAK);
                 let line = build_line(&shaped, &text, range, column.width, align, last);
                 self.line_chunk(line, column)
             })
@@ -151,7 +158,11 @@ impl<'a> Typesetter<'a> {
     }
 
     fn line_chunk(&self, line: Line, column: Column) -> Chunk {
-        let size = if line.size > 0.0 { line.size } else { self.size };
+        let size = if line.size > 0.0 {
+            line.size
+        } else {
+            self.size
+        };
         let height = size * LEADING;
         let baseline = (height - size) / 2.0 + size * 0.75;
         let items = line
@@ -258,9 +269,12 @@ impl ChapterFlow<'_, '_> {
                     }
                 } else {
                     let style = self.ts.style(Role::Text, false, false, 1.0);
-                    let chunks = self
-                        .ts
-                        .paragraph(styled_inlines(inlines, style), None, column, Align::Justify);
+                    let chunks = self.ts.paragraph(
+                        styled_inlines(inlines, style),
+                        None,
+                        column,
+                        Align::Justify,
+                    );
                     self.push_chunks(chunks, bars);
                 }
                 self.items.push(FlowItem::Gap(size * 0.5));
@@ -294,7 +308,11 @@ impl ChapterFlow<'_, '_> {
                 for source_line in text.trim_end_matches('\n').split('\n') {
                     let mut styled = StyledText::default();
                     // A blank code line still takes a line: a no-break space keeps it.
-                    let content = if source_line.trim().is_empty() { "\u{A0}" } else { source_line };
+                    let content = if source_line.trim().is_empty() {
+                        "\u{A0}"
+                    } else {
+                        source_line
+                    };
                     styled.push(content, style, block.pos);
                     let mut chunks = self.ts.paragraph_keep_space(styled, inner);
                     for chunk in &mut chunks {
@@ -340,8 +358,15 @@ impl ChapterFlow<'_, '_> {
             // Raw HTML's markup is for the EPUB; print keeps its words.
             BlockKind::Html(xhtml) => {
                 let mut styled = StyledText::default();
-                let words = html_text(xhtml).split_whitespace().collect::<Vec<_>>().join(" ");
-                styled.push(&words, self.ts.style(Role::Text, false, false, 1.0), block.pos);
+                let words = html_text(xhtml)
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" ");
+                styled.push(
+                    &words,
+                    self.ts.style(Role::Text, false, false, 1.0),
+                    block.pos,
+                );
                 let chunks = self.ts.paragraph(styled, None, column, Align::Justify);
                 if !chunks.is_empty() {
                     self.push_chunks(chunks, bars);
@@ -353,11 +378,20 @@ impl ChapterFlow<'_, '_> {
 
     /// Puts a list marker on the start side of the first line laid out since
     /// flow item `first`.
-    fn place_marker(&mut self, marker: &str, column: Column, indent: f32, first: usize, pos: SourcePos) {
-        let has_text = |item: &FlowItem| {
-            matches!(item, FlowItem::Chunk(c) if c.items.iter().any(|i| matches!(i, Item::Glyphs(_))))
-        };
-        let Some(at) = self.items[first..].iter().position(has_text).map(|i| first + i) else {
+    fn place_marker(
+        &mut self,
+        marker: &str,
+        column: Column,
+        indent: f32,
+        first: usize,
+        pos: SourcePos,
+    ) {
+        let has_text = |item: &FlowItem| matches!(item, FlowItem::Chunk(c) if c.items.iter().any(|i| matches!(i, Item::Glyphs(_))));
+        let Some(at) = self.items[first..]
+            .iter()
+            .position(has_text)
+            .map(|i| first + i)
+        else {
             return;
         };
         let mut styled = StyledText::default();
@@ -414,8 +448,17 @@ impl ChapterFlow<'_, '_> {
 
     /// A table: equal columns, first column on the start side, a rule under
     /// the head and under every row; each row is one chunk.
-    fn table(&mut self, aligns: &[crate::doc::Align], head: &[Vec<Inline>], rows: &[Vec<Vec<Inline>>], column: Column) {
-        let columns = head.len().max(rows.iter().map(Vec::len).max().unwrap_or(0)).max(1);
+    fn table(
+        &mut self,
+        aligns: &[crate::doc::Align],
+        head: &[Vec<Inline>],
+        rows: &[Vec<Vec<Inline>>],
+        column: Column,
+    ) {
+        let columns = head
+            .len()
+            .max(rows.iter().map(Vec::len).max().unwrap_or(0))
+            .max(1);
         let pad = self.ts.size * 0.4;
         let cell_width = column.width / columns as f32;
         let mut all_rows: Vec<(&[Vec<Inline>], bool)> = vec![(head, true)];
@@ -443,7 +486,9 @@ impl ChapterFlow<'_, '_> {
                 // Cells follow the table's (the book's) direction, so a Latin
                 // word in an Arabic table still sits on the right.
                 let direction = Some(self.ts.direction);
-                let lines = self.ts.paragraph(styled_inlines(cell, style), direction, cell_column, align);
+                let lines =
+                    self.ts
+                        .paragraph(styled_inlines(cell, style), direction, cell_column, align);
                 let mut y = pad / 2.0;
                 for line in lines {
                     for mut item in line.items {
@@ -532,7 +577,9 @@ fn html_text(xhtml: &str) -> String {
     let mut rest = xhtml;
     while let Some(open) = rest.find('<') {
         text.push_str(&rest[..open]);
-        rest = rest[open..].find('>').map_or("", |close| &rest[open + close + 1..]);
+        rest = rest[open..]
+            .find('>')
+            .map_or("", |close| &rest[open + close + 1..]);
     }
     text.push_str(rest);
     match quick_xml::escape::unescape(&text) {
@@ -607,7 +654,9 @@ fn push_inlines(styled: &mut StyledText, inlines: &[Inline], style: TextStyle) {
                 };
                 styled.push(&number.to_string(), note, inline.pos)
             }
-            InlineKind::LineBreak => styled.push(HARD_BREAK.encode_utf8(&mut [0; 4]), style, inline.pos),
+            InlineKind::LineBreak => {
+                styled.push(HARD_BREAK.encode_utf8(&mut [0; 4]), style, inline.pos)
+            }
             InlineKind::Html(xhtml) => styled.push(&html_text(xhtml), style, inline.pos),
         }
     }

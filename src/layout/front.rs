@@ -60,13 +60,19 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
         width: g.measure,
     };
     let title = ts.paragraph(
-        text(&document.metadata.title, ts.style(Role::Text, true, false, 2.0)),
+        text(
+            &document.metadata.title,
+            ts.style(Role::Text, true, false, 2.0),
+        ),
         None,
         column,
         Align::Center,
     );
     let authors = ts.paragraph(
-        text(&document.metadata.authors.join("، "), ts.style(Role::Text, false, false, 1.4)),
+        text(
+            &document.metadata.authors.join("، "),
+            ts.style(Role::Text, false, false, 1.4),
+        ),
         None,
         column,
         Align::Center,
@@ -102,13 +108,19 @@ pub fn title_page(ts: &mut Typesetter, document: &Document, g: &Geometry, index:
         width: g.measure,
     };
     let title = ts.paragraph(
-        text(&document.metadata.title, ts.style(Role::Text, true, false, 1.8)),
+        text(
+            &document.metadata.title,
+            ts.style(Role::Text, true, false, 1.8),
+        ),
         None,
         column,
         Align::Center,
     );
     let authors = ts.paragraph(
-        text(&document.metadata.authors.join("، "), ts.style(Role::Text, false, false, 1.3)),
+        text(
+            &document.metadata.authors.join("، "),
+            ts.style(Role::Text, false, false, 1.3),
+        ),
         None,
         column,
         Align::Center,
@@ -175,7 +187,12 @@ pub fn contents(
         Align::Start,
     );
     let left = |index: usize| g.area.left[(first_index + index) % 2];
-    let mut y = stack(&mut pages[0], heading_chunks, left(0), g.area.top + size * 4.0) + size;
+    let mut y = stack(
+        &mut pages[0],
+        heading_chunks,
+        left(0),
+        g.area.top + size * 4.0,
+    ) + size;
 
     for entry in entries {
         let style = ts.style(Role::Text, false, false, 1.0);
@@ -205,7 +222,10 @@ pub fn contents(
                 })
                 .collect();
             let text_left = runs.iter().map(|r| r.x).fold(f32::MAX, f32::min);
-            let text_right = runs.iter().map(|r| r.x + r.width()).fold(f32::MIN, f32::max);
+            let text_right = runs
+                .iter()
+                .map(|r| r.x + r.width())
+                .fold(f32::MIN, f32::max);
             let baseline = runs.first().map_or(size, |r| r.y);
             let (from, to) = match direction {
                 Direction::Rtl => (number_slot + gap, text_left - gap),
@@ -246,13 +266,21 @@ fn leader_dot(ts: &mut Typesetter) -> Option<GlyphRun> {
     let chunks = ts.paragraph(
         text(".", style),
         Some(Direction::Ltr),
-        Column { x: 0.0, width: 100.0 },
+        Column {
+            x: 0.0,
+            width: 100.0,
+        },
         Align::Start,
     );
-    chunks.into_iter().next()?.items.into_iter().find_map(|i| match i {
-        Item::Glyphs(run) => Some(run),
-        _ => None,
-    })
+    chunks
+        .into_iter()
+        .next()?
+        .items
+        .into_iter()
+        .find_map(|i| match i {
+            Item::Glyphs(run) => Some(run),
+            _ => None,
+        })
 }
 
 /// Dots from `from` to `to` on a fixed pitch, so the leaders of all entries

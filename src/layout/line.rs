@@ -48,8 +48,12 @@ pub fn build_line(
     for index in order {
         let (visual, level) = &levels[index];
         // Shaped runs are in logical order and do not overlap.
-        let first = shaped.runs.partition_point(|run| run.range.end <= visual.start);
-        let last = shaped.runs.partition_point(|run| run.range.start < visual.end);
+        let first = shaped
+            .runs
+            .partition_point(|run| run.range.end <= visual.start);
+        let last = shaped
+            .runs
+            .partition_point(|run| run.range.start < visual.end);
         let pieces = &shaped.runs[first..last];
         let pieces: Vec<&ShapedRun> = if level.is_rtl() {
             pieces.iter().rev().collect()
@@ -99,7 +103,10 @@ pub fn build_line(
 /// glyphs in `range` are one contiguous slice, found by binary search.
 fn clip_run(run: &ShapedRun, range: Range<usize>) -> Vec<PlacedGlyph> {
     let glyphs = &run.glyphs;
-    let descending = glyphs.first().zip(glyphs.last()).is_some_and(|(a, b)| a.cluster > b.cluster);
+    let descending = glyphs
+        .first()
+        .zip(glyphs.last())
+        .is_some_and(|(a, b)| a.cluster > b.cluster);
     let (start, end) = if descending {
         (
             glyphs.partition_point(|g| g.cluster >= range.end),

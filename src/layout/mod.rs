@@ -32,7 +32,10 @@ const POINTS_PER_MM: f32 = 72.0 / 25.4;
 fn geometry(document: &Document) -> Geometry {
     let p = &document.page;
     let (width, height) = (p.width_mm * POINTS_PER_MM, p.height_mm * POINTS_PER_MM);
-    let (inner, outer) = (p.margin_inner_mm * POINTS_PER_MM, p.margin_outer_mm * POINTS_PER_MM);
+    let (inner, outer) = (
+        p.margin_inner_mm * POINTS_PER_MM,
+        p.margin_outer_mm * POINTS_PER_MM,
+    );
     let measure = width - inner - outer;
     // Pages alternate sides of the spine. The first page of a left-to-right
     // book is a right-hand page (spine on its left); of a right-to-left book,
@@ -76,7 +79,8 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
         .map_init(
             || Shaper::new(fonts, language),
             |shaper, chapter| {
-                let mut ts = Typesetter::new(shaper, fonts, size, direction, chapter.source.clone());
+                let mut ts =
+                    Typesetter::new(shaper, fonts, size, direction, chapter.source.clone());
                 let items = ChapterFlow {
                     ts: &mut ts,
                     document,
@@ -92,7 +96,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
 
     let shaper = Shaper::new(fonts, language);
     let mut ts = Typesetter::new(&shaper, fonts, size, direction, std::path::PathBuf::new());
-    let labels = locale::labels(language);
+    let labels = locale::strings_for(language);
     let titles: Vec<String> = document
         .chapters
         .iter()

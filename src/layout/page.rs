@@ -43,10 +43,17 @@ pub enum PagePart {
 pub enum Item {
     Glyphs(GlyphRun),
     /// A picture (key into `Document::images`) filling `rect`.
-    Picture { key: String, rect: Rect },
+    Picture {
+        key: String,
+        rect: Rect,
+    },
     /// A filled rectangle (rules, bands), in grey level 0 (black) – 1 (white)
     /// with `opacity`.
-    Fill { rect: Rect, grey: f32, opacity: f32 },
+    Fill {
+        rect: Rect,
+        grey: f32,
+        opacity: f32,
+    },
 }
 
 /// Glyphs of one face and size on one baseline, in visual order.
@@ -106,7 +113,10 @@ pub struct LinkArea {
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkDestination {
     /// A spot in this PDF: page index and y.
-    Page { index: usize, y: f32 },
+    Page {
+        index: usize,
+        y: f32,
+    },
     Uri(String),
 }
 

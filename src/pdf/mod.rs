@@ -28,9 +28,9 @@ use krilla::text::{Font, GlyphId};
 use crate::diag::{Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
 use crate::fonts::FontLibrary;
-use crate::layout::page::{GlyphRun, Item, LinkDestination, OutlineEntry, Page, PlacedGlyph, Rect};
 use crate::layout::Pages;
-use crate::time::UtcDateTime;
+use crate::layout::page::{GlyphRun, Item, LinkDestination, OutlineEntry, Page, PlacedGlyph, Rect};
+use crate::time::Civil;
 
 /// Serializes the laid-out pages.
 pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<Vec<u8>> {
@@ -42,7 +42,10 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         images: HashMap::new(),
         bleed: pages.bleed,
     };
-    let media = (pages.width + 2.0 * pages.bleed, pages.height + 2.0 * pages.bleed);
+    let media = (
+        pages.width + 2.0 * pages.bleed,
+        pages.height + 2.0 * pages.bleed,
+    );
     for page in &pages.pages {
         let trim = PdfRect::from_xywh(pages.bleed, pages.bleed, pages.width, pages.height);
         let bleed = PdfRect::from_xywh(0.0, 0.0, media.0, media.1);
@@ -84,7 +87,10 @@ impl Writer<'_> {
         }
         let data = self.fonts.faces[face].data.clone();
         let font = Font::new(data.into(), 0).ok_or_else(|| {
-            Diagnostic::error(format!("cannot read the font {}", self.fonts.faces[face].file_name))
+            Diagnostic::error(format!(
+                "cannot read the font {}",
+                self.fonts.faces[face].file_name
+            ))
         })?;
         self.krilla_fonts.insert(face, font.clone());
         Ok(font)
@@ -102,7 +108,9 @@ impl Writer<'_> {
             PictureFormat::Png => Image::from_png(data, true),
             PictureFormat::Jpeg => Image::from_jpeg(data, true),
         }
-        .map_err(|e| Diagnostic::error(format!("cannot embed the picture {key}: {e}")).in_file(key))?;
+        .map_err(|e| {
+            Diagnostic::error(format!("cannot embed the picture {key}: {e}")).in_file(key)
+        })?;
         self.images.insert(key.to_string(), image.clone());
         Ok(Some(image))
     }
@@ -114,22 +122,31 @@ impl Writer<'_> {
             match item {
                 Item::Glyphs(run) => self.draw_run(surface, run)?,
                 Item::Picture { key, rect } => {
-                    if let (Some(image), Some(size)) = (self.image(key)?, Size::from_wh(rect.width, rect.height)) {
+                    if let (Some(image), Some(size)) =
+                        (self.image(key)?, Size::from_wh(rect.width, rect.height))
+                    {
                         surface.push_transform(&Transform::from_translate(rect.x, rect.y));
                         surface.draw_image(image, size);
                         surface.pop();
                     }
                 }
-                Item::Fill { rect, grey, opacity } => {
-                    let Some(r) = PdfRect::from_xywh(rect.x, rect.y, rect.width, rect.height) else {
+                Item::Fill {
+                    rect,
+                    grey,
+                    opacity,
+                } => {
+                    let Some(r) = PdfRect::from_xywh(rect.x, rect.y, rect.width, rect.height)
+                    else {
                         continue;
                     };
                     let mut path = PathBuilder::new();
                     path.push_rect(r);
                     let Some(path) = path.finish() else { continue };
                     surface.set_fill(Some(Fill {
-                        paint: luma::Color::new((grey.clamp(0.0, 1.0) * 255.0).round() as u8).into(),
-                        opacity: NormalizedF32::new(opacity.clamp(0.0, 1.0)).unwrap_or(NormalizedF32::ONE),
+                        paint: luma::Color::new((grey.clamp(0.0, 1.0) * 255.0).round() as u8)
+                            .into(),
+                        opacity: NormalizedF32::new(opacity.clamp(0.0, 1.0))
+                            .unwrap_or(NormalizedF32::ONE),
                         rule: Default::default(),
                     }));
                     surface.draw_path(&path);
@@ -151,20 +168,39 @@ impl Writer<'_> {
             paint: colour.into(),
             ..Fill::default()
         }));
-        let glyphs: Vec<ShapedGlyph> = run.glyphs.iter().map(|g| ShapedGlyph(g, run.size)).collect();
-        surface.draw_glyphs(Point::from_xy(run.x, run.y), &glyphs, font, &run.text, run.size, false);
+        let glyphs: Vec<ShapedGlyph> = run
+            .glyphs
+            .iter()
+            .map(|g| ShapedGlyph(g, run.size))
+            .collect();
+        surface.draw_glyphs(
+            Point::from_xy(run.x, run.y),
+            &glyphs,
+            font,
+            &run.text,
+            run.size,
+            false,
+        );
         Ok(())
     }
 
     fn link(&self, rect: Rect, target: &LinkDestination) -> Option<Annotation> {
-        let rect = PdfRect::from_xywh(rect.x + self.bleed, rect.y + self.bleed, rect.width, rect.height)?;
+        let rect = PdfRect::from_xywh(
+            rect.x + self.bleed,
+            rect.y + self.bleed,
+            rect.width,
+            rect.height,
+        )?;
         let target = match target {
             LinkDestination::Page { index, y } => Target::Destination(
                 XyzDestination::new(*index, Point::from_xy(0.0, y + self.bleed)).into(),
             ),
             LinkDestination::Uri(uri) => Target::Action(Action::Link(LinkAction::new(uri.clone()))),
         };
-        Some(Annotation::new_link(LinkAnnotation::new(rect, target), None))
+        Some(Annotation::new_link(
+            LinkAnnotation::new(rect, target),
+            None,
+        ))
     }
 }
 
@@ -219,7 +255,10 @@ fn outline(entries: &[OutlineEntry], bleed: f32) -> Outline {
             close(&mut stack, &mut outline);
         }
         let destination = XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y + bleed));
-        stack.push((entry.level, OutlineNode::new(entry.title.clone(), destination)));
+        stack.push((
+            entry.level,
+            OutlineNode::new(entry.title.clone(), destination),
+        ));
     }
     while !stack.is_empty() {
         close(&mut stack, &mut outline);
@@ -229,8 +268,9 @@ fn outline(entries: &[OutlineEntry], bleed: f32) -> Outline {
 
 fn metadata(document: &Document) -> Metadata {
     let meta = &document.metadata;
-    let t = UtcDateTime::from_unix(meta.timestamp);
-    let date = DateTime::new(t.year.clamp(0, 9999) as u16)
+    // PDF dates have four-digit years.
+    let t = Civil::clamped(meta.timestamp, 1, 9999);
+    let date = DateTime::new(t.year as u16)
         .month(t.month)
         .day(t.day)
         .hour(t.hour)
