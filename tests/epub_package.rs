@@ -362,3 +362,15 @@ fn epubcheck_catches_a_broken_package() {
     assert_eq!(verdict.errors, 1, "{}", verdict.report);
     assert!(verdict.report.contains("CSS-001"), "{}", verdict.report);
 }
+
+#[test]
+fn a_paragraph_against_the_book_direction_gets_its_own_dir() {
+    // UAX #9 P2, as in the print layout: the first strong character decides.
+    let mut document = arabic_document();
+    document.chapters[0].blocks.push(para(vec![text("2025: Astana and Rabat, ثم العربية")]));
+    document.chapters[0].blocks.push(para(vec![text("«نص عربي» with English")]));
+    let files = unzip(&write(&document));
+    let one = entry(&files, "EPUB/chapter-01.xhtml");
+    assert!(one.contains("<p dir=\"ltr\">2025: Astana and Rabat, ثم العربية</p>"), "{one}");
+    assert!(one.contains("<p>«نص عربي» with English</p>"), "{one}");
+}

@@ -7,7 +7,11 @@ use std::fmt::Write as _;
 use super::xml::{escape, push_escaped};
 use super::{CSS, ImageEntry, Plan};
 use crate::diag::{Diagnostic, Result};
-use crate::doc::{Align, Block, BlockKind, Chapter, Footnote, Inline, InlineKind, LinkTarget};
+use crate::doc::{
+    Align, Block, BlockKind, Chapter, Direction, Footnote, Inline, InlineKind, LinkTarget,
+    plain_text,
+};
+use crate::text::first_strong;
 
 /// A complete XHTML document: the book's `lang` and `dir` on `<html>`, the
 /// stylesheet linked, `body` inserted as is after `<body{body_attrs}>`.
@@ -125,11 +129,25 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
         Ok(())
     }
 
+    /// ` dir="…"` when a paragraph's first strong character (UAX #9 P2) goes
+    /// against the book's direction — the same rule the print layout uses —
+    /// else nothing: the paragraph inherits the document's `dir`.
+    fn dir_attribute(&self, content: &[Inline]) -> &'static str {
+        match first_strong(&plain_text(content)) {
+            Some(direction) if direction != self.plan.doc.metadata.direction => match direction {
+                Direction::Ltr => " dir=\"ltr\"",
+                Direction::Rtl => " dir=\"rtl\"",
+            },
+            _ => "",
+        }
+    }
+
     fn block(&mut self, block: &Block) -> Result<()> {
         match &block.kind {
             BlockKind::Heading { level, id, content } => {
                 let level = (*level).clamp(1, 3);
-                let _ = write!(self.out, "<h{level} id=\"{}\">", escape(id));
+                let dir = self.dir_attribute(content);
+                let _ = write!(self.out, "<h{level} id=\"{}\"{dir}>", escape(id));
                 self.inlines(content)?;
                 let _ = writeln!(self.out, "</h{level}>");
             }
@@ -137,7 +155,8 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 if is_figure(content) {
                     self.out.push_str("<p class=\"figure\">");
                 } else {
-                    self.out.push_str("<p>");
+                    let dir = self.dir_attribute(content);
+                    let _ = write!(self.out, "<p{dir}>");
                 }
                 self.inlines(content)?;
                 self.out.push_str("</p>\n");

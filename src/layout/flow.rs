@@ -6,7 +6,7 @@ use std::sync::Arc;
 use crate::diag::Diagnostic;
 use crate::doc::{Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, SourcePos};
 use crate::fonts::{FontLibrary, Role, Style};
-use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle};
+use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, first_strong};
 
 use super::line::{Align, Line, build_line};
 use super::linebreak::{Measure, break_lines};
@@ -179,15 +179,6 @@ impl<'a> Typesetter<'a> {
             keep_with_next: false,
             items,
         }
-    }
-}
-
-/// The direction of the first strong character (UAX #9 P2), if any.
-pub fn first_strong(text: &str) -> Option<Direction> {
-    match unicode_bidi::get_base_direction(text) {
-        unicode_bidi::Direction::Ltr => Some(Direction::Ltr),
-        unicode_bidi::Direction::Rtl => Some(Direction::Rtl),
-        unicode_bidi::Direction::Mixed => None,
     }
 }
 

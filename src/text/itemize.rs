@@ -162,7 +162,11 @@ fn resolve_scripts(text: &str) -> Vec<Script> {
     let raw: Vec<Script> = text.chars().map(|c| c.script()).collect();
     let is_real = |s: Script| !matches!(s, Script::Common | Script::Inherited | Script::Unknown);
     let mut resolved = raw.clone();
-    let mut last_real = raw.iter().copied().find(|&s| is_real(s)).unwrap_or(Script::Common);
+    let mut last_real = raw
+        .iter()
+        .copied()
+        .find(|&s| is_real(s))
+        .unwrap_or(Script::Common);
     for (slot, &script) in resolved.iter_mut().zip(&raw) {
         if is_real(script) {
             last_real = script;
@@ -243,7 +247,19 @@ mod tests {
                 ch.is_ascii()
             }
         }
-        itemize(&s, &levels, &FontLibrary::builtin(), &OnlyAscii, &mut missing);
-        assert_eq!(missing, vec![MissingGlyph { ch: '\u{1F600}', offset: 1 }]);
+        itemize(
+            &s,
+            &levels,
+            &FontLibrary::builtin(),
+            &OnlyAscii,
+            &mut missing,
+        );
+        assert_eq!(
+            missing,
+            vec![MissingGlyph {
+                ch: '\u{1F600}',
+                offset: 1
+            }]
+        );
     }
 }

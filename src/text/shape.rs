@@ -95,7 +95,12 @@ impl<'a> Shaper<'a> {
     }
 
     /// Itemizes and shapes a paragraph.
-    pub fn shape(&self, library: &FontLibrary, styled: StyledText, settings: ParagraphSettings) -> ShapedText {
+    pub fn shape(
+        &self,
+        library: &FontLibrary,
+        styled: StyledText,
+        settings: ParagraphSettings,
+    ) -> ShapedText {
         let (base_level, levels) = itemize::bidi_levels(&styled.text, settings.direction);
         let mut missing = Vec::new();
         let items = itemize::itemize(&styled, &levels, library, self, &mut missing);
@@ -103,7 +108,14 @@ impl<'a> Shaper<'a> {
             .into_iter()
             .map(|item| {
                 let style = styled.spans[item.span].style;
-                let glyphs = self.shape_run(&styled.text, item.range.clone(), item.face, style.size, item.level, item.script);
+                let glyphs = self.shape_run(
+                    &styled.text,
+                    item.range.clone(),
+                    item.face,
+                    style.size,
+                    item.level,
+                    item.script,
+                );
                 ShapedRun {
                     range: item.range,
                     face: item.face,
@@ -171,7 +183,10 @@ impl<'a> Shaper<'a> {
 /// cluster levels): ascending in left-to-right runs, descending in
 /// right-to-left ones, so one pass in logical order finds each next start.
 fn set_cluster_ends(glyphs: &mut [ShapedGlyph], run_end: usize) {
-    let descending = glyphs.first().zip(glyphs.last()).is_some_and(|(a, b)| a.cluster > b.cluster);
+    let descending = glyphs
+        .first()
+        .zip(glyphs.last())
+        .is_some_and(|(a, b)| a.cluster > b.cluster);
     let mut end = run_end;
     let mut current = usize::MAX;
     let mut fill = |g: &mut ShapedGlyph| {
