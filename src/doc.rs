@@ -92,8 +92,16 @@ pub struct Document {
     /// Every picture the book uses, keyed by its path relative to the book
     /// folder (forward slashes). Loaded and checked once, during parsing.
     pub images: BTreeMap<String, Picture>,
-    /// Extra font files the book brings (paths inside the book folder).
-    pub fonts: Vec<PathBuf>,
+    /// Font files the book brings in its `fonts/` folder, in file-name order.
+    pub fonts: Vec<BookFont>,
+}
+
+/// A font file from the book's `fonts/` folder.
+#[derive(Debug, Clone, PartialEq)]
+pub struct BookFont {
+    /// File name, e.g. `Scheherazade-Bold.ttf`.
+    pub file_name: String,
+    pub data: std::sync::Arc<Vec<u8>>,
 }
 
 /// A decoded picture: original bytes plus what writers need to know.

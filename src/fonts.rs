@@ -2,7 +2,11 @@
 //! build never depends on what the machine has installed) plus any the book
 //! brings in its `fonts/` folder.
 
+use std::path::Path;
 use std::sync::Arc;
+
+use crate::diag::{Diagnostic, Result};
+use crate::doc::BookFont;
 
 /// What a face is for. Fallback faces are tried, in order, for characters the
 /// primary face lacks.
@@ -26,7 +30,7 @@ pub struct Style {
 #[derive(Debug, Clone)]
 pub struct FontFace {
     /// Family name as CSS and the PDF should call it, e.g. `Amiri`.
-    pub family: &'static str,
+    pub family: String,
     /// File name, e.g. `Amiri-Regular.ttf` (also its name inside the EPUB).
     pub file_name: String,
     pub role: Role,
@@ -99,7 +103,7 @@ impl FontLibrary {
         let faces = BUILTIN
             .iter()
             .map(|&(family, file, role, style, data)| FontFace {
-                family,
+                family: family.to_string(),
                 file_name: file.to_string(),
                 role,
                 style,
@@ -109,19 +113,58 @@ impl FontLibrary {
         FontLibrary { faces }
     }
 
-    /// Faces for `role`, best match for `style` first: exact style, then the
-    /// regular face of the role.
-    pub fn candidates(&self, role: Role, style: Style) -> impl Iterator<Item = usize> + '_ {
-        let exact = self
-            .faces
-            .iter()
-            .position(|f| f.role == role && f.style == style);
-        let regular = self
-            .faces
-            .iter()
-            .position(|f| f.role == role && f.style == Style::default());
-        exact
-            .into_iter()
-            .chain(regular.filter(|r| Some(*r) != exact))
+    /// warraq's faces plus the book's own, which come first for body text:
+    /// a book's font is preferred, warraq's fill in what it lacks. A book
+    /// font's family is its file name up to the first `-`, its style read
+    /// from the rest (`Bold`, `Italic`, `Slanted`, `Oblique`).
+    pub fn for_book(book_fonts: &[BookFont]) -> Result<Self> {
+        let mut faces = Vec::new();
+        for font in book_fonts {
+            let face = harfbuzz_rs::Face::from_bytes(font.data.as_slice(), 0);
+            if face.glyph_count() == 0 {
+                return Err(Diagnostic::error(format!(
+                    "fonts/{} is not a font warraq can read (TrueType or OpenType)",
+                    font.file_name
+                ))
+                .in_file(Path::new("fonts").join(&font.file_name)));
+            }
+            let stem = font
+                .file_name
+                .rsplit_once('.')
+                .map_or(font.file_name.as_str(), |(s, _)| s);
+            let (family, variant) = stem.split_once('-').unwrap_or((stem, ""));
+            let variant = variant.to_ascii_lowercase();
+            faces.push(FontFace {
+                family: family.to_string(),
+                file_name: font.file_name.clone(),
+                role: Role::Text,
+                style: Style {
+                    bold: variant.contains("bold"),
+                    italic: ["italic", "slanted", "oblique"]
+                        .iter()
+                        .any(|v| variant.contains(v)),
+                },
+                data: font.data.clone(),
+            });
+        }
+        faces.extend(Self::builtin().faces);
+        Ok(FontLibrary { faces })
+    }
+
+    /// Faces for `role`, best match for `style` first: every face of the
+    /// exact style (the book's before warraq's), then the regular faces.
+    pub fn candidates(&self, role: Role, style: Style) -> Vec<usize> {
+        let of_style = |wanted: Style| {
+            self.faces
+                .iter()
+                .enumerate()
+                .filter(move |(_, f)| f.role == role && f.style == wanted)
+                .map(|(i, _)| i)
+        };
+        let mut faces: Vec<usize> = of_style(style).collect();
+        if style != Style::default() {
+            faces.extend(of_style(Style::default()));
+        }
+        faces
     }
 }

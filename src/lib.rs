@@ -63,7 +63,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut report = BuildReport::default();
     let book = load::load(&options.book_dir)?;
     let document = parse::parse(&book, &mut report.warnings)?;
-    let fonts = fonts::FontLibrary::builtin();
+    let fonts = fonts::FontLibrary::for_book(&document.fonts).map_err(|e| Diagnostic {
+        file: e.file.map(|f| book.input_dir.join(f)),
+        ..e
+    })?;
 
     let out_dir = options
         .out_dir

@@ -18,7 +18,7 @@ pub(crate) fn stylesheet(plan: &Plan) -> String {
             out,
             "@font-face {{\n  font-family: {};\n  font-weight: {};\n  font-style: {};\n  \
              src: url(\"../{}\") format(\"{}\");\n}}\n",
-            css_string(face.family),
+            css_string(&face.family),
             if face.style.bold { "bold" } else { "normal" },
             if face.style.italic {
                 "italic"
@@ -53,8 +53,8 @@ fn families(plan: &Plan, roles: &[Role], generic: &str) -> String {
     let mut names: Vec<&str> = Vec::new();
     for role in roles {
         for font in &plan.fonts {
-            if font.face.role == *role && !names.contains(&font.face.family) {
-                names.push(font.face.family);
+            if font.face.role == *role && !names.contains(&font.face.family.as_str()) {
+                names.push(&font.face.family);
             }
         }
     }

@@ -18,10 +18,12 @@ mod walk;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Result, Warnings};
 use crate::doc::{
-    Block, BlockKind, Chapter, Document, InlineKind, LinkTarget, Metadata, Picture, plain_text,
+    Block, BlockKind, BookFont, Chapter, Document, InlineKind, LinkTarget, Metadata, Picture,
+    plain_text,
 };
 use crate::load::{Book, CONFIG_FILE};
 
@@ -76,8 +78,53 @@ pub fn parse(book: &Book, warnings: &mut Warnings) -> Result<Document> {
         cover,
         chapters,
         images,
-        fonts: Vec::new(),
+        fonts: book_fonts(book)?,
     })
+}
+
+/// The `.ttf`/`.otf` files directly in the book's `fonts/` folder, in
+/// file-name order. Symbolic links out of the book folder are refused.
+fn book_fonts(book: &Book) -> Result<Vec<BookFont>> {
+    let folder = book.dir.join("fonts");
+    if !folder.is_dir() {
+        return Ok(Vec::new());
+    }
+    let shown = book.display_path("fonts");
+    let entries =
+        std::fs::read_dir(&folder).map_err(|e| Diagnostic::io("cannot read", &shown, &e))?;
+    let mut paths: Vec<PathBuf> = entries
+        .filter_map(|entry| entry.ok().map(|e| e.path()))
+        .filter(|path| {
+            path.extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| e.eq_ignore_ascii_case("ttf") || e.eq_ignore_ascii_case("otf"))
+        })
+        .collect();
+    paths.sort();
+    let mut fonts = Vec::with_capacity(paths.len());
+    for path in paths {
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let shown = book.display_path(Path::new("fonts").join(&file_name));
+        let real = path
+            .canonicalize()
+            .map_err(|e| Diagnostic::io("cannot read", &shown, &e))?;
+        if !real.starts_with(&book.dir) || !real.is_file() {
+            return Err(Diagnostic::error(format!(
+                "font {} is a link to something outside the book folder",
+                shown.display()
+            ))
+            .in_file(&shown));
+        }
+        let data = crate::load::read_limited(&real, &shown)?;
+        fonts.push(BookFont {
+            file_name,
+            data: Arc::new(data),
+        });
+    }
+    Ok(fonts)
 }
 
 /// Plain text of the first chapter's first heading, whitespace collapsed.
