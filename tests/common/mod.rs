@@ -1,0 +1,322 @@
+//! Helpers shared by the PDF and CLI tests (`mod common;` in each): the
+//! policy for external validators, running them, and building the books once
+//! per test binary.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::OnceLock;
+
+/// The timestamp every test build uses (2025-11-30 00:00:00 UTC).
+pub const SOURCE_DATE_EPOCH: &str = "1764460800";
+
+/// The repository root.
+pub fn repo() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// The seed book (`book/`).
+pub fn seed_book() -> PathBuf {
+    repo().join("book")
+}
+
+/// The second test book: lists, a table, footnotes, code, raw HTML, Cyrillic.
+pub fn showcase_book() -> PathBuf {
+    repo().join("tests/books/showcase")
+}
+
+/// The `warraq` binary cargo built for these tests.
+pub fn warraq() -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_warraq"));
+    cmd.env("SOURCE_DATE_EPOCH", SOURCE_DATE_EPOCH);
+    cmd
+}
+
+// ---------------------------------------------------------------------------
+// External tools.
+
+/// Whether CI is running us (`CI=true`): there a missing validator is a
+/// failure, not a skip.
+pub fn on_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true")
+}
+
+fn on_path(tool: &str) -> bool {
+    let Some(path) = std::env::var_os("PATH") else {
+        return false;
+    };
+    std::env::split_paths(&path).any(|dir| {
+        let file = dir.join(tool);
+        file.is_file()
+            && std::fs::metadata(&file).is_ok_and(|m| {
+                #[cfg(unix)]
+                {
+                    use std::os::unix::fs::PermissionsExt;
+                    m.permissions().mode() & 0o111 != 0
+                }
+                #[cfg(not(unix))]
+                {
+                    let _ = m;
+                    true
+                }
+            })
+    })
+}
+
+/// The validator policy: `true` when every tool is installed. When one is
+/// missing the test fails on CI (`CI=true`); elsewhere this prints
+/// `skipping: <tool> not installed` and returns `false`, and the test should
+/// return without asserting anything.
+pub fn have_tools(tools: &[&str]) -> bool {
+    for tool in tools {
+        if !on_path(tool) {
+            if on_ci() {
+                panic!("{tool} is required on CI (CI=true) but is not installed");
+            }
+            eprintln!("skipping: {tool} not installed");
+            return false;
+        }
+    }
+    true
+}
+
+/// Runs `program args…`, panicking if it cannot be started.
+pub fn run(program: &str, args: &[&str]) -> Output {
+    Command::new(program)
+        .args(args)
+        .output()
+        .unwrap_or_else(|e| panic!("cannot run {program}: {e}"))
+}
+
+/// Runs `program args…`, asserts it exits 0 and returns its stdout as UTF-8.
+pub fn run_ok(program: &str, args: &[&str]) -> String {
+    let out = run(program, args);
+    assert!(
+        out.status.success(),
+        "`{program} {}` failed ({}):\n{}",
+        args.join(" "),
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8(out.stdout)
+        .unwrap_or_else(|e| panic!("`{program} {}` printed invalid UTF-8: {e}", args.join(" ")))
+}
+
+/// A path as a `&str` argument for the tools.
+pub fn arg(path: &Path) -> &str {
+    path.to_str().expect("test paths are UTF-8")
+}
+
+// ---------------------------------------------------------------------------
+// Text.
+
+/// Bidi controls `pdftotext` wraps right-to-left and numeric text in (LRM,
+/// RLM, LRE…RLO, LRI…PDI).
+pub fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// `s` without whitespace and bidi controls. Extracted text is compared in
+/// this form: `pdftotext` puts spaces wherever a gap between glyphs is wide
+/// (Amiri leaves wide gaps after ز, ر, و… so «رؤية» comes out as «رؤ ية»),
+/// lines wrap anywhere, and justified spaces are only gaps.
+pub fn squash(s: &str) -> String {
+    s.chars()
+        .filter(|c| !c.is_whitespace() && !is_bidi_control(*c))
+        .collect()
+}
+
+/// `pdftotext` output of pages `first..=last` (1-based) of `pdf`; `layout`
+/// adds `-layout` (keeps each printed line, e.g. a contents entry with its
+/// page number, on one output line).
+pub fn pdftotext(pdf: &Path, pages: Option<(usize, usize)>, layout: bool) -> String {
+    let mut args: Vec<String> = vec!["-enc".into(), "UTF-8".into()];
+    if layout {
+        args.push("-layout".into());
+    }
+    if let Some((first, last)) = pages {
+        args.extend([
+            "-f".into(),
+            first.to_string(),
+            "-l".into(),
+            last.to_string(),
+        ]);
+    }
+    args.push(arg(pdf).into());
+    args.push("-".into());
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    run_ok("pdftotext", &args)
+}
+
+/// The number of pages of `pdf`, from `pdfinfo`.
+pub fn page_count(pdf: &Path) -> usize {
+    let info = run_ok("pdfinfo", &[arg(pdf)]);
+    info.lines()
+        .find_map(|l| l.strip_prefix("Pages:"))
+        .and_then(|n| n.trim().parse().ok())
+        .unwrap_or_else(|| panic!("pdfinfo gave no page count:\n{info}"))
+}
+
+// ---------------------------------------------------------------------------
+// The books' sources.
+
+/// `book.toml` of a book folder.
+pub fn book_toml(book: &Path) -> toml::Table {
+    let text = std::fs::read_to_string(book.join("book.toml")).unwrap();
+    text.parse().unwrap_or_else(|e| panic!("book.toml: {e}"))
+}
+
+/// `[book] title`.
+pub fn toml_title(book: &Path) -> String {
+    book_toml(book)["book"]["title"]
+        .as_str()
+        .expect("book.toml has a title")
+        .to_string()
+}
+
+/// `[book] authors`.
+pub fn toml_authors(book: &Path) -> Vec<String> {
+    book_toml(book)["book"]["authors"]
+        .as_array()
+        .expect("book.toml lists authors")
+        .iter()
+        .map(|a| a.as_str().unwrap().to_string())
+        .collect()
+}
+
+/// One chapter file, split into Markdown blocks.
+#[derive(Debug, Clone)]
+pub struct ChapterSource {
+    pub file: String,
+    /// The first `# ` heading, without the `# `.
+    pub title: String,
+    /// Every block (headings without their `#`s, paragraphs), in order; each
+    /// block's lines joined with a space.
+    pub blocks: Vec<String>,
+}
+
+/// The chapters of a book, in `book.toml` order, read straight from the
+/// Markdown files (not through warraq). Good for books of headings and plain
+/// paragraphs, like the seed book.
+pub fn chapters(book: &Path) -> Vec<ChapterSource> {
+    let toml = book_toml(book);
+    toml["book"]["chapters"]
+        .as_array()
+        .expect("book.toml lists the chapters")
+        .iter()
+        .map(|file| {
+            let file = file.as_str().unwrap().to_string();
+            let text = std::fs::read_to_string(book.join(&file)).unwrap();
+            let blocks: Vec<String> = text
+                .split("\n\n")
+                .map(|block| {
+                    let block = block.trim();
+                    let block = block.trim_start_matches('#').trim_start();
+                    block.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+                })
+                .filter(|b| !b.is_empty())
+                .collect();
+            let title = text
+                .lines()
+                .find_map(|l| l.strip_prefix("# "))
+                .unwrap_or_else(|| panic!("{file} has no `# ` heading"))
+                .trim()
+                .to_string();
+            ChapterSource {
+                file,
+                title,
+                blocks,
+            }
+        })
+        .collect()
+}
+
+// ---------------------------------------------------------------------------
+// Building the books once per test binary.
+
+/// A folder for this test process's outputs, under cargo's scratch folder
+/// for integration tests (`target/tmp`). Folders left by earlier runs whose
+/// process is gone are removed.
+pub fn scratch() -> &'static Path {
+    static DIR: OnceLock<PathBuf> = OnceLock::new();
+    DIR.get_or_init(|| {
+        let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("warraq-tests");
+        std::fs::create_dir_all(&root).unwrap();
+        if Path::new("/proc/self").exists() {
+            for entry in std::fs::read_dir(&root).unwrap().flatten() {
+                let name = entry.file_name();
+                let Some(pid) = name.to_str().and_then(|n| n.rsplit('-').next()) else {
+                    continue;
+                };
+                // An hour old too, in case another PID namespace shares the
+                // folder.
+                let old = entry
+                    .metadata()
+                    .and_then(|m| m.modified())
+                    .ok()
+                    .and_then(|t| t.elapsed().ok())
+                    .is_some_and(|age| age.as_secs() > 3600);
+                if old && pid.parse::<u32>().is_ok() && !Path::new("/proc").join(pid).exists() {
+                    let _ = std::fs::remove_dir_all(entry.path());
+                }
+            }
+        }
+        let exe = std::env::current_exe().unwrap();
+        let stem = exe.file_stem().unwrap().to_string_lossy().into_owned();
+        let dir = root.join(format!("{stem}-{}", std::process::id()));
+        let _ = std::fs::remove_dir_all(&dir);
+        std::fs::create_dir_all(&dir).unwrap();
+        dir
+    })
+}
+
+/// One book built by the `warraq` binary.
+#[derive(Debug)]
+pub struct Built {
+    pub out_dir: PathBuf,
+    pub pdf: PathBuf,
+    /// What the build printed on stderr (warnings, `wrote …`).
+    pub stderr: String,
+}
+
+fn build_pdf(book: &Path, name: &str) -> Built {
+    let out_dir = scratch().join(name);
+    let out = warraq()
+        .arg("build")
+        .arg(book)
+        .arg("-o")
+        .arg(&out_dir)
+        .args(["--format", "pdf"])
+        .output()
+        .expect("run warraq");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        out.status.success(),
+        "warraq build {} failed ({}):\n{stderr}",
+        book.display(),
+        out.status
+    );
+    let pdf = out_dir.join(format!("{name}.pdf"));
+    assert!(
+        pdf.is_file(),
+        "warraq build did not write {}",
+        pdf.display()
+    );
+    Built {
+        out_dir,
+        pdf,
+        stderr,
+    }
+}
+
+/// The seed book's PDF, built once per test binary.
+pub fn seed_pdf() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| build_pdf(&seed_book(), "book"))
+}
+
+/// The showcase book's PDF, built once per test binary.
+pub fn showcase_pdf() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| build_pdf(&showcase_book(), "showcase"))
+}

@@ -1,0 +1,146 @@
+//! The PDF's text copies out as the book's text: `pdftotext` gives back every
+//! heading and paragraph of the seed book, in logical order, in book order.
+
+mod common;
+
+use common::squash;
+
+/// Undoes a known `pdftotext` misreading: a number followed by an Arabic
+/// comma («عام 2025، حيث») is one word to poppler, which takes it as left to
+/// right and so keeps its characters in visual order, comma first:
+/// `U+202A ،2025 U+202C`. (A PDF of the same line from HarfBuzz and cairo,
+/// `hb-view --output-format=pdf`, reads back the same way; it is not ours.)
+/// Inside such a left-to-right embedding, Arabic punctuation before the
+/// digits is moved back after them.
+fn fix_number_punctuation(text: &str) -> String {
+    const ARABIC_PUNCTUATION: &[char] = &['،', '؛', '؟'];
+    let mut out = String::with_capacity(text.len());
+    let mut rest = text;
+    while let Some(start) = rest.find('\u{202A}') {
+        out.push_str(&rest[..start]);
+        let after = &rest[start + '\u{202A}'.len_utf8()..];
+        let Some(end) = after.find('\u{202C}') else {
+            rest = &rest[start..];
+            break;
+        };
+        let inner = after[..end].trim();
+        let fixed = inner
+            .strip_prefix(ARABIC_PUNCTUATION)
+            .filter(|digits| !digits.is_empty() && digits.chars().all(|c| c.is_ascii_digit()))
+            .map(|digits| format!("{digits}{}", &inner[..inner.len() - digits.len()]));
+        out.push_str(fixed.as_deref().unwrap_or(&after[..end]));
+        rest = &after[end + '\u{202C}'.len_utf8()..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// The body of the book as `pdftotext` reads it: the pages after the first
+/// one that says «المحتويات» (the contents repeat every heading).
+fn body_text() -> String {
+    let text = common::pdftotext(&common::seed_pdf().pdf, None, false);
+    let text = fix_number_punctuation(&text);
+    let pages: Vec<&str> = text.split('\u{c}').collect();
+    let toc = pages
+        .iter()
+        .position(|p| squash(p).contains("المحتويات"))
+        .expect("no page says «المحتويات»");
+    pages[toc + 1..].join("\u{c}")
+}
+
+/// Finds `blocks` in `haystack` one after the other, each after the end of
+/// the one before. Both sides are compared without whitespace and bidi
+/// controls (see [`common::squash`]): `pdftotext` inserts spaces where
+/// Amiri's glyph gaps are wide (after ز, ر, و: «رؤ ية»), lines wrap anywhere,
+/// and it wraps runs in U+202A…U+202C and U+200E/F.
+fn assert_in_order(haystack: &str, blocks: &[(String, String)]) {
+    let haystack = squash(haystack);
+    let mut at = 0;
+    for (file, block) in blocks {
+        let needle = squash(block);
+        assert!(!needle.is_empty());
+        match haystack[at..].find(&needle) {
+            Some(found) => at += found + needle.len(),
+            None => {
+                let anywhere = haystack.contains(&needle);
+                // The longest prefix that is there, to show where it goes wrong.
+                let mut prefix: String = String::new();
+                for c in needle.chars() {
+                    prefix.push(c);
+                    if !haystack[at..].contains(&prefix) {
+                        break;
+                    }
+                }
+                panic!(
+                    "{file}: {}\n  block: {block}\n  matches up to: {prefix}",
+                    if anywhere {
+                        "block is in the PDF text, but out of order"
+                    } else {
+                        "block is not in the PDF text"
+                    }
+                );
+            }
+        }
+    }
+}
+
+fn seed_blocks() -> Vec<(String, String)> {
+    common::chapters(&common::seed_book())
+        .into_iter()
+        .flat_map(|c| {
+            let file = c.file.clone();
+            c.blocks.into_iter().map(move |b| (file.clone(), b))
+        })
+        .collect()
+}
+
+#[test]
+fn every_heading_and_paragraph_copies_out_in_order() {
+    if !common::have_tools(&["pdftotext", "pdfinfo"]) {
+        return;
+    }
+    let blocks = seed_blocks();
+    // 10 headings and at least one paragraph per chapter.
+    assert!(
+        blocks.len() >= 20,
+        "only {} blocks read from book/",
+        blocks.len()
+    );
+    assert_in_order(&body_text(), &blocks);
+}
+
+#[test]
+fn text_comparison_catches_disorder_and_loss() {
+    if !common::have_tools(&["pdftotext", "pdfinfo"]) {
+        return;
+    }
+    let body = body_text();
+    let blocks = seed_blocks();
+    let check = |blocks: Vec<(String, String)>| {
+        std::panic::catch_unwind(|| assert_in_order(&body, &blocks)).is_err()
+    };
+    // Two chapters swapped.
+    let mut swapped = blocks.clone();
+    swapped.swap(0, 2);
+    assert!(check(swapped), "chapters out of order went unnoticed");
+    // Words of a paragraph in visual (reversed) order.
+    let mut reversed = blocks.clone();
+    let p = &mut reversed[1].1;
+    *p = p.split(' ').rev().collect::<Vec<_>>().join(" ");
+    assert!(check(reversed), "reversed words went unnoticed");
+    // One word that is not in the book.
+    let mut extra = blocks.clone();
+    extra[3].1.push_str(" كلمة");
+    assert!(check(extra), "a missing word went unnoticed");
+}
+
+#[test]
+fn number_punctuation_fix() {
+    assert_eq!(
+        fix_number_punctuation("\u{202B}عام \u{202A} ،2025\u{202C}حيث\u{202C}"),
+        "\u{202B}عام 2025،حيث\u{202C}"
+    );
+    // Anything else inside an embedding stays as it is.
+    assert_eq!(fix_number_punctuation("\u{202A}:\u{202C}"), ":");
+    assert_eq!(fix_number_punctuation("\u{202A}،x\u{202C}"), "،x");
+}
