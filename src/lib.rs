@@ -24,6 +24,7 @@ pub mod parse;
 pub mod pdf;
 pub mod text;
 pub mod time;
+mod xml;
 
 use std::path::{Path, PathBuf};
 

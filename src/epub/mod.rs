@@ -28,7 +28,6 @@ mod package;
 mod resources;
 mod style;
 mod xhtml;
-mod xml;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};

@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 
 use super::xhtml::document;
-use super::xml::escape;
 use super::{COVER, NAV, Plan, TITLE_PAGE, collapse_whitespace};
 use crate::doc::{BlockKind, plain_text};
+use crate::xml::escape;
 
 /// One line of the table of contents.
 pub(crate) struct TocEntry {

@@ -2,10 +2,10 @@
 
 use std::fmt::Write as _;
 
-use super::xml::escape;
 use super::{COVER, CSS, NAV, NCX, Plan, TITLE_PAGE};
 use crate::doc::Direction;
 use crate::time::Civil;
+use crate::xml::escape;
 
 pub(crate) fn opf(plan: &Plan) -> String {
     let mut out = String::new();

@@ -4,7 +4,6 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
-use super::xml::{escape, push_escaped};
 use super::{CSS, ImageEntry, Plan};
 use crate::diag::{Diagnostic, Result};
 use crate::doc::{
@@ -12,6 +11,7 @@ use crate::doc::{
     plain_text,
 };
 use crate::text::first_strong;
+use crate::xml::{escape, push_escaped};
 
 /// A complete XHTML document: the book's `lang` and `dir` on `<html>`, the
 /// stylesheet linked, `body` inserted as is after `<body{body_attrs}>`.

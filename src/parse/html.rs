@@ -19,7 +19,7 @@
 use quick_xml::events::{BytesStart, Event};
 use quick_xml::{Reader, XmlVersion};
 
-use super::text::escape_into;
+use crate::xml::push_escaped;
 
 /// Elements allowed inside text (phrasing content).
 const PHRASING: &[&str] = &[
@@ -317,7 +317,7 @@ impl Sanitizer<'_> {
             self.fail(message, offset);
             return false;
         }
-        escape_into(&mut self.out, text);
+        push_escaped(&mut self.out, text);
         true
     }
 
@@ -598,7 +598,7 @@ pub(crate) fn start_tag(
                 tag.push(' ');
                 tag.push_str(&key);
                 tag.push_str("=\"");
-                escape_into(&mut tag, &value);
+                push_escaped(&mut tag, &value);
                 tag.push('"');
             }
             Err(why) => issues.push(Issue {

@@ -25,7 +25,8 @@ use super::html::{self, Class, InlineTag};
 use super::ids;
 use super::links::{self, ImageRef};
 use super::pos::LineIndex;
-use super::text::{HeadingIds, escape_into, is_forbidden, strip_forbidden};
+use super::text::{HeadingIds, strip_forbidden};
+use crate::xml::{is_forbidden, push_escaped};
 
 /// Deepest nesting of containers kept as such.
 pub const MAX_NESTING: usize = 32;
@@ -1042,10 +1043,10 @@ fn inlines_to_xhtml(inlines: &[Inline]) -> Option<String> {
     let mut out = String::new();
     for inline in inlines {
         match &inline.kind {
-            InlineKind::Text(t) => escape_into(&mut out, t),
+            InlineKind::Text(t) => push_escaped(&mut out, t),
             InlineKind::Code(t) => {
                 out.push_str("<code>");
-                escape_into(&mut out, t);
+                push_escaped(&mut out, t);
                 out.push_str("</code>");
             }
             InlineKind::Emphasis(c) => {

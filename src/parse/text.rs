@@ -1,37 +1,18 @@
 //! Small text helpers: characters XHTML cannot carry, escaping, heading ids.
 
 use std::borrow::Cow;
+
+use crate::xml::is_forbidden;
 use std::collections::HashSet;
 
 use unicode_bidi::BidiClass;
 
-/// Characters that are not allowed in XML 1.0 documents: C0 controls other
-/// than tab, newline and carriage return, and U+FFFE/U+FFFF.
-pub(crate) fn is_forbidden(c: char) -> bool {
-    (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
-}
-
-/// `text` without [forbidden](is_forbidden) characters.
+/// `text` without characters XML cannot carry ([`is_forbidden`]).
 pub(crate) fn strip_forbidden(text: &str) -> Cow<'_, str> {
     if text.chars().any(is_forbidden) {
         Cow::Owned(text.chars().filter(|&c| !is_forbidden(c)).collect())
     } else {
         Cow::Borrowed(text)
-    }
-}
-
-/// Escapes text for XHTML content or a double-quoted attribute value, and
-/// drops characters XML cannot carry.
-pub(crate) fn escape_into(out: &mut String, text: &str) {
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            c if is_forbidden(c) => {}
-            c => out.push(c),
-        }
     }
 }
 
@@ -106,8 +87,5 @@ mod tests {
     #[test]
     fn forbidden_characters() {
         assert_eq!(strip_forbidden("a\u{0}b\u{1}c\td\n\u{FFFF}"), "abc\td\n");
-        let mut out = String::new();
-        escape_into(&mut out, "<a href=\"x\">&\u{7}</a>");
-        assert_eq!(out, "&lt;a href=&quot;x&quot;&gt;&amp;&lt;/a&gt;");
     }
 }

@@ -1,10 +1,10 @@
-//! Escaping text for XML and XHTML.
+//! Escaping text for XML and XHTML (the EPUB's documents, sanitized raw HTML).
 
 /// Appends `text` to `out` with `&`, `<`, `>`, `"` and `'` escaped, so the
 /// result is safe both as element content and inside a quoted attribute.
 ///
-/// Characters XML 1.0 cannot carry at all (most C0 controls, U+FFFE, U+FFFF)
-/// would make the document ill-formed; they become U+FFFD.
+/// Characters XML 1.0 cannot carry at all ([`is_forbidden`]) would make the
+/// document ill-formed; they are dropped (the parser has already warned).
 pub(crate) fn push_escaped(out: &mut String, text: &str) {
     for c in text.chars() {
         match c {
@@ -13,11 +13,16 @@ pub(crate) fn push_escaped(out: &mut String, text: &str) {
             '>' => out.push_str("&gt;"),
             '"' => out.push_str("&quot;"),
             '\'' => out.push_str("&#39;"),
-            '\t' | '\n' | '\r' => out.push(c),
-            '\u{0}'..='\u{1f}' | '\u{fffe}' | '\u{ffff}' => out.push('\u{fffd}'),
+            c if is_forbidden(c) => {}
             _ => out.push(c),
         }
     }
+}
+
+/// Characters that are not allowed in XML 1.0 documents: C0 controls other
+/// than tab, newline and carriage return, and U+FFFE/U+FFFF.
+pub(crate) fn is_forbidden(c: char) -> bool {
+    (c < ' ' && !matches!(c, '\t' | '\n' | '\r')) || c == '\u{FFFE}' || c == '\u{FFFF}'
 }
 
 /// `text` escaped (see [`push_escaped`]).
@@ -40,8 +45,8 @@ mod tests {
     }
 
     #[test]
-    fn keeps_arabic_and_whitespace_but_replaces_controls() {
+    fn keeps_arabic_and_whitespace_but_drops_controls() {
         assert_eq!(escape("سلام\tعليكم\n"), "سلام\tعليكم\n");
-        assert_eq!(escape("a\u{1}b"), "a\u{fffd}b");
+        assert_eq!(escape("a\u{1}b\u{FFFF}"), "ab");
     }
 }
