@@ -321,9 +321,17 @@ fn ltr_book_direction_is_ltr_everywhere() {
     document.metadata.direction = Direction::Ltr;
     let files = unzip(&write(&document));
     for (name, xhtml) in content_documents(&files) {
-        assert!(xhtml.contains("dir=\"ltr\""), "{name}");
-        assert!(!xhtml.contains("dir=\"rtl\""), "{name}");
+        // The documents are left to right; an Arabic paragraph in them is
+        // marked right to left on its own (UAX #9 P2, as in print).
+        let html = xhtml
+            .lines()
+            .find(|l| l.starts_with("<html"))
+            .unwrap_or_default();
+        assert!(html.contains("dir=\"ltr\""), "{name}: {html}");
+        assert!(!html.contains("dir=\"rtl\""), "{name}: {html}");
     }
+    let one = entry(&files, "EPUB/chapter-01.xhtml");
+    assert!(one.contains("<p dir=\"rtl\">في عام 2024"), "{one}");
 }
 
 /// The harness itself: EPUBCheck must see a package that breaks the rules
@@ -367,10 +375,17 @@ fn epubcheck_catches_a_broken_package() {
 fn a_paragraph_against_the_book_direction_gets_its_own_dir() {
     // UAX #9 P2, as in the print layout: the first strong character decides.
     let mut document = arabic_document();
-    document.chapters[0].blocks.push(para(vec![text("2025: Astana and Rabat, ثم العربية")]));
-    document.chapters[0].blocks.push(para(vec![text("«نص عربي» with English")]));
+    document.chapters[0]
+        .blocks
+        .push(para(vec![text("2025: Astana and Rabat, ثم العربية")]));
+    document.chapters[0]
+        .blocks
+        .push(para(vec![text("«نص عربي» with English")]));
     let files = unzip(&write(&document));
     let one = entry(&files, "EPUB/chapter-01.xhtml");
-    assert!(one.contains("<p dir=\"ltr\">2025: Astana and Rabat, ثم العربية</p>"), "{one}");
+    assert!(
+        one.contains("<p dir=\"ltr\">2025: Astana and Rabat, ثم العربية</p>"),
+        "{one}"
+    );
     assert!(one.contains("<p>«نص عربي» with English</p>"), "{one}");
 }
