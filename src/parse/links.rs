@@ -169,6 +169,13 @@ pub(crate) fn load_image(
     Ok(ImageRef::Local(key))
 }
 
+/// Whether an end-of-image marker (FF D9) follows the last start-of-scan
+/// (FF DA). Entropy-coded data escapes FF bytes, so neither appears by chance.
+fn jpeg_is_complete(bytes: &[u8]) -> bool {
+    let last = |marker: u8| bytes.windows(2).rposition(|w| w == [0xFF, marker]);
+    matches!((last(0xDA), last(0xD9)), (Some(scan), Some(end)) if end > scan)
+}
+
 /// Checks that `bytes` are a PNG or JPEG and reads its size.
 pub(crate) fn decode_picture(bytes: Vec<u8>) -> Result<Picture, String> {
     let reader = image::ImageReader::new(Cursor::new(&bytes))
@@ -184,9 +191,18 @@ pub(crate) fn decode_picture(bytes: Vec<u8>) -> Result<Picture, String> {
         }
         None => return Err("is not a PNG or JPEG picture".to_string()),
     };
-    let (width, height) = reader
-        .into_dimensions()
+    // Decode it whole, once, so that a damaged file is reported here with its
+    // file and line, not later by a writer (or not at all: a PDF viewer would
+    // meet the damage first).
+    let decoded = reader
+        .decode()
         .map_err(|e| format!("is damaged or not a valid {format:?} file: {e}"))?;
+    let (width, height) = (decoded.width(), decoded.height());
+    // The JPEG decoder fills in a cut-off file silently; a whole JPEG ends its
+    // last scan with an end-of-image marker.
+    if format == PictureFormat::Jpeg && !jpeg_is_complete(&bytes) {
+        return Err("is damaged: the JPEG data is cut off (no end-of-image marker)".to_string());
+    }
     if width == 0 || height == 0 {
         return Err("has no pixels".to_string());
     }
