@@ -17,6 +17,8 @@ pub struct Strings {
     pub landmarks: &'static str,
     /// Accessible name of a chapter's block of footnotes.
     pub notes: &'static str,
+    /// Between names in a list of authors.
+    pub list_separator: &'static str,
     /// Accessible name of a footnote's link back to its reference.
     pub back_to_text: &'static str,
     /// `schema:accessibilitySummary`.
@@ -31,6 +33,7 @@ const ENGLISH: Strings = Strings {
     start: "Start of Content",
     landmarks: "Landmarks",
     notes: "Notes",
+    list_separator: ", ",
     back_to_text: "Back to text",
     accessibility_summary: "Reflowable text with a logical reading order, structured headings \
         and a table of contents.",
@@ -45,6 +48,7 @@ const TABLE: &[Strings] = &[
         start: "بداية النص",
         landmarks: "معالم الكتاب",
         notes: "الحواشي",
+        list_separator: "، ",
         back_to_text: "العودة إلى النص",
         accessibility_summary: "نص قابل لإعادة التدفق بترتيب قراءة منطقي، مع عناوين منظمة \
             وجدول للمحتويات.",
@@ -57,6 +61,7 @@ const TABLE: &[Strings] = &[
         start: "آغاز متن",
         landmarks: "نشانه‌ها",
         notes: "یادداشت‌ها",
+        list_separator: "، ",
         back_to_text: "بازگشت به متن",
         accessibility_summary: "متن قابل جریان مجدد با ترتیب خواندن منطقی، سرفصل‌های ساختاریافته \
             و فهرست مطالب.",
@@ -69,6 +74,7 @@ const TABLE: &[Strings] = &[
         start: "متن کا آغاز",
         landmarks: "نشانات",
         notes: "حواشی",
+        list_separator: "، ",
         back_to_text: "متن پر واپس",
         accessibility_summary: "منطقی ترتیبِ مطالعہ، منظم سرخیوں اور فہرست کے ساتھ قابلِ \
             ترتیبِ نو متن۔",
@@ -82,6 +88,7 @@ const TABLE: &[Strings] = &[
         start: "Début du texte",
         landmarks: "Repères",
         notes: "Notes",
+        list_separator: ", ",
         back_to_text: "Retour au texte",
         accessibility_summary: "Texte recomposable, avec un ordre de lecture logique, des titres \
             structurés et une table des matières.",

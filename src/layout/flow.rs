@@ -603,25 +603,13 @@ fn push_inlines(styled: &mut StyledText, inlines: &[Inline], style: TextStyle) {
     for inline in inlines {
         match &inline.kind {
             InlineKind::Text(text) => styled.push(text, style, inline.pos),
-            InlineKind::Emphasis(content) => {
-                let style = TextStyle {
-                    style: Style {
-                        italic: true,
-                        ..style.style
-                    },
-                    ..style
-                };
-                push_inlines(styled, content, style)
-            }
-            InlineKind::Strong(content) => {
-                let style = TextStyle {
-                    style: Style {
-                        bold: true,
-                        ..style.style
-                    },
-                    ..style
-                };
-                push_inlines(styled, content, style)
+            InlineKind::Emphasis(content) | InlineKind::Strong(content) => {
+                let mut inner = style;
+                match inline.kind {
+                    InlineKind::Emphasis(_) => inner.style.italic = true,
+                    _ => inner.style.bold = true,
+                }
+                push_inlines(styled, content, inner)
             }
             InlineKind::Code(code) => {
                 let mono = TextStyle {

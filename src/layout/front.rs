@@ -37,6 +37,31 @@ fn text(s: &str, style: crate::text::TextStyle) -> StyledText {
     styled
 }
 
+/// The title and the authors, centred in the measure, at the given scales
+/// of the body size.
+fn title_and_authors(
+    ts: &mut Typesetter,
+    document: &Document,
+    g: &Geometry,
+    scales: (f32, f32),
+) -> (Vec<Chunk>, Vec<Chunk>) {
+    let column = Column {
+        x: 0.0,
+        width: g.measure,
+    };
+    let meta = &document.metadata;
+    let separator = crate::locale::strings_for(&meta.language).list_separator;
+    let title = text(&meta.title, ts.style(Role::Text, true, false, scales.0));
+    let authors = text(
+        &meta.authors.join(separator),
+        ts.style(Role::Text, false, false, scales.1),
+    );
+    (
+        ts.paragraph(title, None, column, Align::Center),
+        ts.paragraph(authors, None, column, Align::Center),
+    )
+}
+
 /// The cover: artwork over the whole page and its bleed, a translucent band,
 /// and the title and authors set over it in white.
 pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
@@ -55,28 +80,7 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
             },
         });
     }
-    let column = Column {
-        x: 0.0,
-        width: g.measure,
-    };
-    let title = ts.paragraph(
-        text(
-            &document.metadata.title,
-            ts.style(Role::Text, true, false, 2.0),
-        ),
-        None,
-        column,
-        Align::Center,
-    );
-    let authors = ts.paragraph(
-        text(
-            &document.metadata.authors.join("، "),
-            ts.style(Role::Text, false, false, 1.4),
-        ),
-        None,
-        column,
-        Align::Center,
-    );
+    let (title, authors) = title_and_authors(ts, document, g, (2.0, 1.4));
     let band_top = g.height * 0.18;
     let content: f32 = title.iter().chain(&authors).map(|c| c.height).sum::<f32>() + ts.size * 1.5;
     page.items.push(Item::Fill {
@@ -103,28 +107,7 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
 /// The title page: title and authors, centred in the upper third.
 pub fn title_page(ts: &mut Typesetter, document: &Document, g: &Geometry, index: usize) -> Page {
     let mut page = Page::default();
-    let column = Column {
-        x: 0.0,
-        width: g.measure,
-    };
-    let title = ts.paragraph(
-        text(
-            &document.metadata.title,
-            ts.style(Role::Text, true, false, 1.8),
-        ),
-        None,
-        column,
-        Align::Center,
-    );
-    let authors = ts.paragraph(
-        text(
-            &document.metadata.authors.join("، "),
-            ts.style(Role::Text, false, false, 1.3),
-        ),
-        None,
-        column,
-        Align::Center,
-    );
+    let (title, authors) = title_and_authors(ts, document, g, (1.8, 1.3));
     let left = g.area.left[index % 2];
     let y = stack(&mut page, title, left, g.area.top + g.area.height * 0.2);
     stack(&mut page, authors, left, y + ts.size * 2.0);
