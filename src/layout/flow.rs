@@ -305,7 +305,7 @@ impl ChapterFlow<'_, '_> {
                         source_line
                     };
                     styled.push(content, style, block.pos);
-                    let mut chunks = self.ts.paragraph_keep_space(styled, inner);
+                    let mut chunks = self.ts.code_line(styled, inner);
                     for chunk in &mut chunks {
                         chunk.items.insert(
                             0,
@@ -555,9 +555,9 @@ impl ChapterFlow<'_, '_> {
 }
 
 impl Typesetter<'_> {
-    /// Like [`Typesetter::paragraph`] for code: left to right, leading spaces
-    /// kept, never justified.
-    fn paragraph_keep_space(&mut self, styled: StyledText, column: Column) -> Vec<Chunk> {
+    /// One line of a code block: left to right whatever the book's direction,
+    /// never justified (its indentation is kept, as in every paragraph).
+    fn code_line(&mut self, styled: StyledText, column: Column) -> Vec<Chunk> {
         self.paragraph(styled, Some(Direction::Ltr), column, Align::Start)
     }
 }
