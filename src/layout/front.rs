@@ -69,17 +69,24 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
         part: PagePart::Cover,
         ..Page::default()
     };
-    if let Some(key) = &document.cover {
-        page.items.push(Item::Picture {
+    let full_bleed = Rect {
+        x: -g.bleed,
+        y: -g.bleed,
+        width: g.width + 2.0 * g.bleed,
+        height: g.height + 2.0 * g.bleed,
+    };
+    page.items.push(match &document.cover {
+        Some(key) => Item::Picture {
             key: key.clone(),
-            rect: Rect {
-                x: -g.bleed,
-                y: -g.bleed,
-                width: g.width + 2.0 * g.bleed,
-                height: g.height + 2.0 * g.bleed,
-            },
-        });
-    }
+            rect: full_bleed,
+        },
+        // Without artwork, a plain dark cover.
+        None => Item::Fill {
+            rect: full_bleed,
+            grey: 0.25,
+            opacity: 1.0,
+        },
+    });
     let (title, authors) = title_and_authors(ts, document, g, (2.0, 1.4));
     let band_top = g.height * 0.18;
     let content: f32 = title.iter().chain(&authors).map(|c| c.height).sum::<f32>() + ts.size * 1.5;
