@@ -2,12 +2,11 @@
 //! EPUB): EPUBCheck finds nothing wrong, and the package is what the book
 //! says it is.
 
-#[path = "epub_support.rs"]
-mod support;
+mod common;
 
 use std::path::Path;
 
-use support::*;
+use common::epub::*;
 use warraq::diag::Warnings;
 use warraq::fonts::FontLibrary;
 

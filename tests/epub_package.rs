@@ -1,12 +1,11 @@
 //! The EPUB writer on hand-built documents: EPUBCheck finds nothing wrong,
 //! the zip is laid out as readers expect, and the bytes are reproducible.
 
-#[path = "epub_support.rs"]
-mod support;
+mod common;
 
 use std::sync::OnceLock;
 
-use support::*;
+use common::epub::*;
 use warraq::doc::{BlockKind, Direction, Document};
 use warraq::fonts::FontLibrary;
 

@@ -1,7 +1,12 @@
-//! Helpers shared by the PDF and CLI tests (`mod common;` in each): the
+//! Helpers shared by the integration tests (`mod common;` in each): the
 //! policy for external validators, running them, and building the books once
-//! per test binary.
+//! per test binary; [`epub`] has the EPUB tests' own.
+//!
+//! Every test binary compiles all of it and uses only some, hence the
+//! `allow(dead_code)` (it covers the submodules too).
 #![allow(dead_code)]
+
+pub mod epub;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};

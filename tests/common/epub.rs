@@ -1,9 +1,5 @@
-//! Helpers for the EPUB tests, included by them with `#[path]`: a sample
-//! document built by hand, unzipping, and running EPUBCheck.
-//!
-//! (Cargo also builds this file as a test target of its own; it has no
-//! tests.)
-#![allow(dead_code)]
+//! Helpers for the EPUB tests (`common::epub`): sample documents built by
+//! hand, unzipping, and running EPUBCheck.
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
