@@ -35,18 +35,12 @@ fn content_documents(files: &[(String, bool, Vec<u8>)]) -> Vec<(String, String)>
 
 #[test]
 fn arabic_book_passes_epubcheck() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("arabic.epub");
-    std::fs::write(&path, arabic_epub()).unwrap();
-    assert_epubcheck_clean(&path);
+    assert_epubcheck_clean("arabic.epub", arabic_epub());
 }
 
 #[test]
 fn english_book_passes_epubcheck() {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("english.epub");
-    std::fs::write(&path, english_epub()).unwrap();
-    assert_epubcheck_clean(&path);
+    assert_epubcheck_clean("english.epub", english_epub());
 }
 
 #[test]
@@ -360,10 +354,7 @@ fn epubcheck_catches_a_broken_package() {
         }
     }
     let bytes = broken.finish().unwrap().into_inner();
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("broken.epub");
-    std::fs::write(&path, bytes).unwrap();
-    let Some(verdict) = epubcheck(&path) else {
+    let Some(verdict) = epubcheck("broken.epub", &bytes) else {
         return;
     };
     assert_eq!(verdict.errors, 1, "{}", verdict.report);

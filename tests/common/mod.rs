@@ -42,7 +42,7 @@ pub fn warraq() -> Command {
 
 /// Whether CI is running us (`CI=true`): there a missing validator is a
 /// failure, not a skip.
-pub fn on_ci() -> bool {
+fn on_ci() -> bool {
     std::env::var("CI").is_ok_and(|v| v == "true")
 }
 
@@ -68,21 +68,32 @@ fn on_path(tool: &str) -> bool {
     })
 }
 
-/// The validator policy: `true` when every tool is installed. When one is
-/// missing the test fails on CI (`CI=true`); elsewhere this prints
-/// `skipping: <tool> not installed` and returns `false`, and the test should
-/// return without asserting anything.
-pub fn have_tools(tools: &[&str]) -> bool {
-    for tool in tools {
-        if !on_path(tool) {
-            if on_ci() {
-                panic!("{tool} is required on CI (CI=true) but is not installed");
-            }
-            eprintln!("skipping: {tool} not installed");
-            return false;
+/// The validator policy, for anything a test needs from outside: `found` is
+/// the thing (`what`) or why it is missing. When it is missing the test
+/// fails on CI (`CI=true`); elsewhere this prints `skipping: <what>: <why>`
+/// and returns `None`, and the test should return without asserting
+/// anything.
+pub fn require<T>(what: &str, found: Result<T, String>) -> Option<T> {
+    match found {
+        Ok(found) => Some(found),
+        Err(why) if on_ci() => panic!("{what} is required on CI (CI=true): {why}"),
+        Err(why) => {
+            eprintln!("skipping: {what}: {why}");
+            None
         }
     }
-    true
+}
+
+/// [`require`] for commands on `PATH`: `true` when every tool is installed.
+pub fn have_tools(tools: &[&str]) -> bool {
+    tools.iter().all(|tool| {
+        let found = if on_path(tool) {
+            Ok(())
+        } else {
+            Err("not installed".to_string())
+        };
+        require(tool, found).is_some()
+    })
 }
 
 /// Runs `program args…`, panicking if it cannot be started.
