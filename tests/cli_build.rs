@@ -75,9 +75,7 @@ fn copy_dir(from: &Path, to: &Path) {
 fn book(dir: &Path, name: &str, files: &[(&str, &[u8])]) -> PathBuf {
     let book = dir.join(name);
     std::fs::create_dir_all(&book).unwrap();
-    for (file, bytes) in files {
-        std::fs::write(book.join(file), bytes).unwrap();
-    }
+    common::write_files(&book, files);
     book
 }
 

@@ -1,22 +1,15 @@
 //! Parsing book folders into documents, through the public API
 //! (`load` then `parse`): pictures, raw HTML, links and metadata.
 
+mod common;
+
 use std::path::Path;
 
+use common::{encode, folder};
 use warraq::diag::{Diagnostic, Severity, Warnings};
 use warraq::doc::{BlockKind, Document, InlineKind, PictureFormat};
 use warraq::load::load_with_epoch;
 use warraq::parse::parse;
-
-fn folder(files: &[(&str, &[u8])]) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for (name, bytes) in files {
-        let path = tmp.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-    tmp
-}
 
 fn build(dir: &Path) -> Result<(Document, Warnings), Diagnostic> {
     let book = load_with_epoch(dir, None)?;
@@ -26,19 +19,11 @@ fn build(dir: &Path) -> Result<(Document, Warnings), Diagnostic> {
 }
 
 fn png() -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::RgbImage::new(5, 7)
-        .write_to(&mut out, image::ImageFormat::Png)
-        .unwrap();
-    out.into_inner()
+    encode(&image::RgbImage::new(5, 7), image::ImageFormat::Png)
 }
 
 fn jpeg() -> Vec<u8> {
-    let mut out = std::io::Cursor::new(Vec::new());
-    image::RgbImage::new(8, 4)
-        .write_to(&mut out, image::ImageFormat::Jpeg)
-        .unwrap();
-    out.into_inner()
+    encode(&image::RgbImage::new(8, 4), image::ImageFormat::Jpeg)
 }
 
 fn assert_error_at(err: &Diagnostic, file: &Path, line: u32, needle: &str) {

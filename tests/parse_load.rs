@@ -1,20 +1,18 @@
 //! Loading book folders: `book.toml`, chapter discovery and the bad-input
 //! catalogue, through the public API.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 
 use warraq::diag::{Diagnostic, Severity};
 use warraq::doc::{Direction, PageSetup};
 use warraq::load::{Book, load, load_with_epoch};
 
+/// A temporary folder holding text `files` (see [`common::folder`]).
 fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
-    let tmp = tempfile::tempdir().unwrap();
-    for (name, bytes) in files {
-        let path = tmp.path().join(name);
-        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
-        std::fs::write(path, bytes).unwrap();
-    }
-    tmp
+    let files: Vec<(&str, &[u8])> = files.iter().map(|&(n, t)| (n, t.as_bytes())).collect();
+    common::folder(&files)
 }
 
 fn load_ok(dir: &Path) -> Book {

@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use warraq::doc::*;
 
-use super::require;
+use super::{encode, require};
 
 fn pos(line: u32) -> SourcePos {
     SourcePos { line, column: 1 }
@@ -42,20 +42,16 @@ pub fn heading(level: u8, id: &str, title: &str) -> Block {
     })
 }
 
-/// A tiny PNG (a 6×4 gradient), made with the `image` crate.
+/// A tiny PNG (a 6×4 gradient).
 pub fn tiny_png() -> Vec<u8> {
     let img = image::RgbImage::from_fn(6, 4, |x, y| image::Rgb([x as u8 * 40, y as u8 * 60, 128]));
-    let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Png).unwrap();
-    out.into_inner()
+    encode(&img, image::ImageFormat::Png)
 }
 
 /// A tiny JPEG (a 30×45 "cover").
 pub fn tiny_jpeg() -> Vec<u8> {
     let img = image::RgbImage::from_fn(30, 45, |x, y| image::Rgb([200, x as u8 * 8, y as u8 * 5]));
-    let mut out = Cursor::new(Vec::new());
-    img.write_to(&mut out, image::ImageFormat::Jpeg).unwrap();
-    out.into_inner()
+    encode(&img, image::ImageFormat::Jpeg)
 }
 
 fn picture(bytes: Vec<u8>, format: PictureFormat, width: u32, height: u32) -> Picture {

@@ -248,6 +248,33 @@ pub fn chapters(book: &Path) -> Vec<ChapterSource> {
 }
 
 // ---------------------------------------------------------------------------
+// Books and pictures made by the tests.
+
+/// Writes `files` (path relative to `dir`, contents) under `dir`, creating
+/// the folders on the way.
+pub fn write_files(dir: &Path, files: &[(&str, &[u8])]) {
+    for (name, bytes) in files {
+        let path = dir.join(name);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, bytes).unwrap();
+    }
+}
+
+/// A temporary folder holding `files` (see [`write_files`]).
+pub fn folder(files: &[(&str, &[u8])]) -> tempfile::TempDir {
+    let tmp = tempfile::tempdir().unwrap();
+    write_files(tmp.path(), files);
+    tmp
+}
+
+/// `image` encoded as `format` (PNG, JPEG).
+pub fn encode(image: &image::RgbImage, format: image::ImageFormat) -> Vec<u8> {
+    let mut out = std::io::Cursor::new(Vec::new());
+    image.write_to(&mut out, format).unwrap();
+    out.into_inner()
+}
+
+// ---------------------------------------------------------------------------
 // Building the books once per test binary.
 
 /// A folder for this test process's outputs, under cargo's scratch folder
