@@ -69,11 +69,14 @@ fn whole_book() {
 
 #[test]
 fn image_outside_the_folder_is_an_error() {
-    let outer = tempfile::tempdir().unwrap();
-    std::fs::write(outer.path().join("secret.png"), png()).unwrap();
+    let outer = folder(&[
+        ("secret.png", &png()),
+        (
+            "book/ch.md",
+            "# عنوان\n\nنص\n\n![x](../secret.png)\n".as_bytes(),
+        ),
+    ]);
     let book = outer.path().join("book");
-    std::fs::create_dir(&book).unwrap();
-    std::fs::write(book.join("ch.md"), "# عنوان\n\nنص\n\n![x](../secret.png)\n").unwrap();
     let err = build(&book).unwrap_err();
     assert_error_at(&err, &book.join("ch.md"), 5, "outside the book folder");
 }
@@ -81,12 +84,9 @@ fn image_outside_the_folder_is_an_error() {
 #[cfg(unix)]
 #[test]
 fn symlinked_image_pointing_outside_is_an_error() {
-    let outer = tempfile::tempdir().unwrap();
-    std::fs::write(outer.path().join("secret.png"), png()).unwrap();
+    let outer = folder(&[("secret.png", &png()), ("book/ch.md", b"![x](pic.png)\n")]);
     let book = outer.path().join("book");
-    std::fs::create_dir(&book).unwrap();
     std::os::unix::fs::symlink(outer.path().join("secret.png"), book.join("pic.png")).unwrap();
-    std::fs::write(book.join("ch.md"), "![x](pic.png)\n").unwrap();
     let err = build(&book).unwrap_err();
     assert_error_at(&err, &book.join("ch.md"), 1, "outside the book folder");
 }

@@ -29,6 +29,26 @@ fn names_file(err: &Diagnostic, file: &Path) -> bool {
     err.file.as_deref() == Some(file)
 }
 
+/// A book of one chapter, `a.md`, and `toml` as its `book.toml`.
+fn with_toml(toml: &str) -> tempfile::TempDir {
+    folder(&[("book.toml", toml), ("a.md", "x")])
+}
+
+/// Asserts that loading a book with `toml` (see [`with_toml`]) fails naming
+/// `book.toml`, at `line`, with `needle` in the message. Returns the folder
+/// and the error, for further checks.
+fn toml_error(toml: &str, needle: &str, line: u32) -> (tempfile::TempDir, Diagnostic) {
+    let tmp = with_toml(toml);
+    let err = load_err(tmp.path());
+    assert!(err.message.contains(needle), "{toml}: {err}");
+    assert!(
+        names_file(&err, &tmp.path().join("book.toml")),
+        "{toml}: {err}"
+    );
+    assert_eq!(err.line, Some(line), "{toml}: {err}");
+    (tmp, err)
+}
+
 #[test]
 fn minimal_book_without_toml() {
     let tmp = folder(&[
@@ -123,7 +143,7 @@ font_size_pt = 11.5
 
 #[test]
 fn toml_dates_and_source_date_epoch() {
-    let tmp = folder(&[("book.toml", "[book]\ndate = 2000-03-01\n"), ("a.md", "x")]);
+    let tmp = with_toml("[book]\ndate = 2000-03-01\n");
     assert_eq!(load_ok(tmp.path()).config.timestamp, 951_868_800);
     // SOURCE_DATE_EPOCH wins over the date.
     let book = load_with_epoch(tmp.path(), Some("1700000000")).unwrap();
@@ -131,40 +151,22 @@ fn toml_dates_and_source_date_epoch() {
     let err = load_with_epoch(tmp.path(), Some("last tuesday")).unwrap_err();
     assert!(err.message.contains("SOURCE_DATE_EPOCH"), "{err}");
 
-    let tmp = folder(&[
-        ("book.toml", "[book]\n\ndate = \"2025-02-30\"\n"),
-        ("a.md", "x"),
-    ]);
-    let err = load_err(tmp.path());
-    assert!(err.message.contains("date"), "{err}");
-    assert_eq!(err.line, Some(3));
+    toml_error("[book]\n\ndate = \"2025-02-30\"\n", "date", 3);
 }
 
 #[test]
 fn page_name_with_matching_size() {
     // As in the README: `page` and the same size spelled out.
-    let tmp = folder(&[
-        (
-            "book.toml",
-            "[pdf]\npage = \"A5\"\nwidth_mm = 148\nheight_mm = 210\n",
-        ),
-        ("a.md", "x"),
-    ]);
+    let tmp = with_toml("[pdf]\npage = \"A5\"\nwidth_mm = 148\nheight_mm = 210\n");
     let page = load_ok(tmp.path()).config.page;
     assert_eq!((page.width_mm, page.height_mm), (148.0, 210.0));
-    let tmp = folder(&[
-        ("book.toml", "[pdf]\npage = \"Letter\"\nwidth_mm = 216\n"),
-        ("a.md", "x"),
-    ]);
+    let tmp = with_toml("[pdf]\npage = \"Letter\"\nwidth_mm = 216\n");
     assert_eq!(load_ok(tmp.path()).config.page.width_mm, 216.0);
 }
 
 #[test]
 fn custom_page_size() {
-    let tmp = folder(&[
-        ("book.toml", "[pdf]\nwidth_mm = 120\nheight_mm = 190.5\n"),
-        ("a.md", "x"),
-    ]);
+    let tmp = with_toml("[pdf]\nwidth_mm = 120\nheight_mm = 190.5\n");
     let page = load_ok(tmp.path()).config.page;
     assert_eq!((page.width_mm, page.height_mm), (120.0, 190.5));
 }
@@ -191,11 +193,7 @@ fn bad_page_settings() {
         ),
         ("[pdf]\nwidth_mm = \"wide\"\n", "width_mm", 2),
     ] {
-        let tmp = folder(&[("book.toml", toml), ("a.md", "x")]);
-        let err = load_err(tmp.path());
-        assert!(err.message.contains(needle), "{toml}: {err}");
-        assert!(names_file(&err, &tmp.path().join("book.toml")), "{err}");
-        assert_eq!(err.line, Some(line), "{toml}: {err}");
+        toml_error(toml, needle, line);
     }
 }
 
@@ -226,17 +224,11 @@ fn no_markdown_files() {
 
 #[test]
 fn bad_toml_names_the_line() {
-    let tmp = folder(&[
-        (
-            "book.toml",
-            "[book]\ntitle = \"ok\"\nauthors = [\"a\",\n\nlanguage = ar\n",
-        ),
-        ("a.md", "x"),
-    ]);
-    let err = load_err(tmp.path());
-    assert!(err.message.contains("book.toml"), "{err}");
-    assert!(names_file(&err, &tmp.path().join("book.toml")), "{err}");
-    assert_eq!(err.line, Some(5), "{err}");
+    toml_error(
+        "[book]\ntitle = \"ok\"\nauthors = [\"a\",\n\nlanguage = ar\n",
+        "book.toml",
+        5,
+    );
 }
 
 #[test]
@@ -246,52 +238,34 @@ fn unknown_key_is_named() {
         ("[pdf]\npaper = \"A4\"\n", "paper", 2),
         ("[epub]\nx = 1\n", "epub", 1),
     ] {
-        let tmp = folder(&[("book.toml", toml), ("a.md", "x")]);
-        let err = load_err(tmp.path());
-        assert!(err.message.contains(key), "{err}");
+        let (_, err) = toml_error(toml, key, line);
         assert!(err.message.contains("book.toml"), "{err}");
-        assert_eq!(err.line, Some(line), "{err}");
     }
 }
 
 #[test]
 fn bad_language_tag() {
-    let tmp = folder(&[
-        ("book.toml", "[book]\nlanguage = \"arabic language\"\n"),
-        ("a.md", "x"),
-    ]);
-    let err = load_err(tmp.path());
-    assert!(err.message.contains("language"), "{err}");
-    assert_eq!(err.line, Some(2));
+    toml_error("[book]\nlanguage = \"arabic language\"\n", "language", 2);
 }
 
 #[test]
 fn listed_chapter_missing() {
-    let tmp = folder(&[
-        (
-            "book.toml",
-            "[book]\nchapters = [\n  \"a.md\",\n  \"b.md\",\n]\n",
-        ),
-        ("a.md", "x"),
-    ]);
-    let err = load_err(tmp.path());
-    assert!(err.message.contains("does not exist"), "{err}");
+    let (tmp, err) = toml_error(
+        "[book]\nchapters = [\n  \"a.md\",\n  \"b.md\",\n]\n",
+        "does not exist",
+        4,
+    );
     assert!(
         err.message
             .contains(&tmp.path().join("b.md").display().to_string()),
         "{err}"
     );
-    assert!(names_file(&err, &tmp.path().join("book.toml")), "{err}");
-    assert_eq!(err.line, Some(4));
 }
 
 #[test]
 fn chapter_escaping_the_folder() {
-    let outer = tempfile::tempdir().unwrap();
-    std::fs::write(outer.path().join("x.md"), "secret").unwrap();
+    let outer = folder(&[("x.md", "secret"), ("book/a.md", "x")]);
     let book = outer.path().join("book");
-    std::fs::create_dir(&book).unwrap();
-    std::fs::write(book.join("a.md"), "x").unwrap();
     for (list, line) in [
         ("[\"../x.md\"]", 2),
         ("[\"a.md\",\n \"sub/../../x.md\"]", 3),
@@ -327,11 +301,8 @@ fn chapter_escaping_the_folder() {
 #[cfg(unix)]
 #[test]
 fn symlinked_chapter_pointing_outside() {
-    let outer = tempfile::tempdir().unwrap();
-    std::fs::write(outer.path().join("secret.md"), "secret").unwrap();
+    let outer = folder(&[("secret.md", "secret"), ("book/a.md", "x")]);
     let book = outer.path().join("book");
-    std::fs::create_dir(&book).unwrap();
-    std::fs::write(book.join("a.md"), "x").unwrap();
     std::os::unix::fs::symlink(outer.path().join("secret.md"), book.join("b.md")).unwrap();
     let err = load_err(&book);
     assert!(err.message.contains("outside the book folder"), "{err}");
