@@ -15,6 +15,17 @@ fn build(args: &[&Path]) -> Output {
     cmd.output().expect("run warraq")
 }
 
+/// `warraq build BOOK -o OUT_DIR --format FORMAT`.
+fn build_to(book: &Path, out_dir: &Path, format: &str) -> Output {
+    build(&[
+        book,
+        Path::new("-o"),
+        out_dir,
+        Path::new("--format"),
+        Path::new(format),
+    ])
+}
+
 fn build_in(dir: &Path, args: &[&Path]) -> Output {
     let mut cmd = warraq();
     cmd.current_dir(dir).arg("build").args(args);
@@ -114,13 +125,7 @@ fn assert_epub(path: &Path) {
 fn format_all_writes_exactly_the_pdf_and_the_epub() {
     let tmp = tempfile::tempdir().unwrap();
     let out_dir = tmp.path().join("out");
-    let out = build(&[
-        &common::seed_book(),
-        Path::new("-o"),
-        &out_dir,
-        Path::new("--format"),
-        Path::new("all"),
-    ]);
+    let out = build_to(&common::seed_book(), &out_dir, "all");
     assert_success(&out);
     assert_eq!(files(&out_dir), paths(&["book.epub", "book.pdf"]));
     assert_pdf(&out_dir.join("book.pdf"));
@@ -139,13 +144,7 @@ fn format_all_writes_exactly_the_pdf_and_the_epub() {
 fn format_pdf_writes_only_the_pdf() {
     let tmp = tempfile::tempdir().unwrap();
     let out_dir = tmp.path().join("out");
-    let out = build(&[
-        &common::seed_book(),
-        Path::new("-o"),
-        &out_dir,
-        Path::new("--format"),
-        Path::new("pdf"),
-    ]);
+    let out = build_to(&common::seed_book(), &out_dir, "pdf");
     assert_success(&out);
     assert_eq!(files(&out_dir), paths(&["book.pdf"]));
     assert_pdf(&out_dir.join("book.pdf"));
@@ -177,13 +176,7 @@ fn same_source_date_epoch_gives_identical_pdfs() {
     let tmp = tempfile::tempdir().unwrap();
     let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
     for dir in [&a, &b] {
-        assert_success(&build(&[
-            &common::seed_book(),
-            Path::new("-o"),
-            dir,
-            Path::new("--format"),
-            Path::new("pdf"),
-        ]));
+        assert_success(&build_to(&common::seed_book(), dir, "pdf"));
     }
     let (pa, pb) = (
         std::fs::read(a.join("book.pdf")).unwrap(),
@@ -215,6 +208,16 @@ fn assert_fails(out: &Output, file: &Path, line: Option<u32>, out_dir: &Path) {
     );
 }
 
+/// Builds the book `dir/name` of `files` into `dir/out`, both outputs, and
+/// asserts the build fails naming `file:line` of the book (see
+/// [`assert_fails`]).
+fn assert_book_fails(dir: &Path, name: &str, files: &[(&str, &[u8])], file: &str, line: u32) {
+    let book = book(dir, name, files);
+    let out_dir = dir.join("out");
+    let out = build_to(&book, &out_dir, "all");
+    assert_fails(&out, &book.join(file), Some(line), &out_dir);
+}
+
 /// A PNG cut short: its header (and so its size) reads fine, its pixels do
 /// not.
 fn truncated_png() -> Vec<u8> {
@@ -227,23 +230,16 @@ fn bad_inputs_fail_naming_the_file_and_write_nothing() {
     let tmp = tempfile::tempdir().unwrap();
     let t = tmp.path();
     let out_dir = t.join("out");
-    let pdf_all = |book: &Path| {
-        build(&[
-            book,
-            Path::new("-o"),
-            &out_dir,
-            Path::new("--format"),
-            Path::new("all"),
-        ])
-    };
 
     // A folder that does not exist.
     let missing = t.join("no-such-book");
-    assert_fails(&pdf_all(&missing), &missing, None, &out_dir);
+    let out = build_to(&missing, &out_dir, "all");
+    assert_fails(&out, &missing, None, &out_dir);
 
     // A folder without Markdown.
     let empty = book(t, "empty", &[("notes.txt", b"not a chapter")]);
-    assert_fails(&pdf_all(&empty), &empty, None, &out_dir);
+    let out = build_to(&empty, &out_dir, "all");
+    assert_fails(&out, &empty, None, &out_dir);
 
     // A picture outside the book folder.
     std::fs::copy(
@@ -251,62 +247,46 @@ fn bad_inputs_fail_naming_the_file_and_write_nothing() {
         t.join("outside.png"),
     )
     .unwrap();
-    let outside = book(
+    assert_book_fails(
         t,
         "outside",
         &[("01.md", "# فصل\n\nنص.\n\n![x](../outside.png)\n".as_bytes())],
-    );
-    assert_fails(
-        &pdf_all(&outside),
-        &outside.join("01.md"),
-        Some(5),
-        &out_dir,
+        "01.md",
+        5,
     );
 
     // A picture that is not a picture.
-    let corrupt = book(
+    assert_book_fails(
         t,
         "corrupt",
         &[
             ("01.md", "# فصل\n\n![x](bad.png)\n".as_bytes()),
             ("bad.png", b"this is not a PNG"),
         ],
-    );
-    assert_fails(
-        &pdf_all(&corrupt),
-        &corrupt.join("01.md"),
-        Some(3),
-        &out_dir,
+        "01.md",
+        3,
     );
 
     // book.toml that is not TOML, and one with an unknown key.
-    let bad_toml = book(
+    assert_book_fails(
         t,
         "bad-toml",
         &[
             ("01.md", "# فصل\n".as_bytes()),
             ("book.toml", b"[book]\ntitle = \"unclosed\n"),
         ],
+        "book.toml",
+        2,
     );
-    assert_fails(
-        &pdf_all(&bad_toml),
-        &bad_toml.join("book.toml"),
-        Some(2),
-        &out_dir,
-    );
-    let unknown_key = book(
+    assert_book_fails(
         t,
         "unknown-key",
         &[
             ("01.md", "# فصل\n".as_bytes()),
             ("book.toml", b"[book]\ntitle = \"x\"\ntitel = \"y\"\n"),
         ],
-    );
-    assert_fails(
-        &pdf_all(&unknown_key),
-        &unknown_key.join("book.toml"),
-        Some(3),
-        &out_dir,
+        "book.toml",
+        3,
     );
 
     // The out folder was never created.
@@ -320,35 +300,33 @@ fn bad_inputs_fail_naming_the_file_and_write_nothing() {
 #[test]
 fn truncated_png_fails_naming_the_chapter() {
     let tmp = tempfile::tempdir().unwrap();
-    let out_dir = tmp.path().join("out");
     let png = truncated_png();
-    let broken = book(
+    assert_book_fails(
         tmp.path(),
         "broken",
         &[
             ("01.md", "# فصل\n\nنص.\n\n![x](cut.png)\n".as_bytes()),
             ("cut.png", &png),
         ],
+        "01.md",
+        5,
     );
-    let out = build(&[&broken, Path::new("-o"), &out_dir]);
-    assert_fails(&out, &broken.join("01.md"), Some(5), &out_dir);
 }
 
 #[test]
 fn truncated_jpeg_fails_naming_the_chapter() {
     let tmp = tempfile::tempdir().unwrap();
-    let out_dir = tmp.path().join("out");
     let jpeg = std::fs::read(common::seed_book().join("cover.jpg")).unwrap();
-    let broken = book(
+    assert_book_fails(
         tmp.path(),
         "broken",
         &[
             ("01.md", "# فصل\n\nنص.\n\n![x](cut.jpg)\n".as_bytes()),
             ("cut.jpg", &jpeg[..2000]),
         ],
+        "01.md",
+        5,
     );
-    let out = build(&[&broken, Path::new("-o"), &out_dir]);
-    assert_fails(&out, &broken.join("01.md"), Some(5), &out_dir);
 }
 
 #[test]
@@ -426,13 +404,7 @@ fn missing_glyphs_warn_with_character_and_place() {
             "# فصل\n\nنص عربي.\n\nحرف تبتي ཀ هنا.\n\nوجه 😀 ضاحك.\n".as_bytes(),
         )],
     );
-    let out = build(&[
-        &book,
-        Path::new("-o"),
-        &out_dir,
-        Path::new("--format"),
-        Path::new("pdf"),
-    ]);
+    let out = build_to(&book, &out_dir, "pdf");
     assert_success(&out);
     assert_eq!(files(&out_dir), paths(&["glyphs.pdf"]));
     let err = stderr(&out);
