@@ -136,13 +136,26 @@ fn read_toc(pdf: &Path) -> Toc {
     }
 }
 
-#[test]
-fn contents_list_every_chapter_with_its_folio() {
-    if !common::have_tools(&["pdftotext", "pdfinfo"]) {
-        return;
+/// The seed book's PDF and its contents (see [`read_toc`]); `None` when
+/// `pdftotext`, `pdfinfo` or one of the `also` tools is missing (see
+/// [`common::have_tools`]).
+fn seed_toc(also: &[&str]) -> Option<(&'static Path, Toc)> {
+    let tools: Vec<&str> = ["pdftotext", "pdfinfo"]
+        .into_iter()
+        .chain(also.iter().copied())
+        .collect();
+    if !common::have_tools(&tools) {
+        return None;
     }
     let pdf = &common::seed_pdf().pdf;
-    let toc = read_toc(pdf);
+    Some((pdf, read_toc(pdf)))
+}
+
+#[test]
+fn contents_list_every_chapter_with_its_folio() {
+    let Some((pdf, toc)) = seed_toc(&[]) else {
+        return;
+    };
     let listed: Vec<&str> = toc.entries.iter().map(|e| e.title.as_str()).collect();
     let wanted: Vec<String> = toc.titles.iter().map(|t| squash(t)).collect();
     assert_eq!(listed, wanted, "contents entries vs chapters of book.toml");
@@ -246,11 +259,9 @@ fn dest_page(pdf: &Path, dest: &str, pages: &[u32]) -> usize {
 
 #[test]
 fn contents_entries_link_to_their_chapters() {
-    if !common::have_tools(&["pdftotext", "pdfinfo", "mutool"]) {
+    let Some((pdf, toc)) = seed_toc(&["mutool"]) else {
         return;
-    }
-    let pdf = &common::seed_pdf().pdf;
-    let toc = read_toc(pdf);
+    };
     let pages = page_objects(pdf);
     assert_eq!(pages.len(), common::page_count(pdf));
     let dict = object(pdf, pages[toc.toc_page - 1]);
@@ -278,11 +289,9 @@ fn contents_entries_link_to_their_chapters() {
 
 #[test]
 fn outline_has_one_bookmark_per_chapter() {
-    if !common::have_tools(&["pdftotext", "pdfinfo", "mutool"]) {
+    let Some((pdf, toc)) = seed_toc(&["mutool"]) else {
         return;
-    }
-    let pdf = &common::seed_pdf().pdf;
-    let toc = read_toc(pdf);
+    };
     // Lines like `|<TAB>"title"<TAB>#page=4&zoom=…`; one tab before the
     // title for a top-level entry, more for nested ones.
     let outline = run_ok("mutool", &["show", arg(pdf), "outline"]);
