@@ -33,7 +33,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::diag::{Diagnostic, Result};
-use crate::doc::{Block, BlockKind, Chapter, Document, Inline, InlineKind, plain_text};
+use crate::doc::{Chapter, Document, InlineKind, plain_text, walk};
 use crate::fonts::{FontFace, FontLibrary};
 
 use crate::locale::{self, Strings};
@@ -187,7 +187,7 @@ impl<'a> Plan<'a> {
                     href: format!("{id}.xhtml"),
                     id,
                     title: chapter_title(chapter, i),
-                    ids: element_ids(chapter),
+                    ids: chapter.element_ids(),
                     properties: html_properties(chapter),
                 }
             })
@@ -295,69 +295,9 @@ pub(crate) fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// Calls `f` on every block of `blocks`, depth first (list items and quotes
-/// included).
-pub(crate) fn walk_blocks<'b>(blocks: &'b [Block], f: &mut impl FnMut(&'b Block)) {
-    for block in blocks {
-        f(block);
-        match &block.kind {
-            BlockKind::List { items, .. } => {
-                for item in items {
-                    walk_blocks(item, f);
-                }
-            }
-            BlockKind::Quote(inner) => walk_blocks(inner, f),
-            _ => {}
-        }
-    }
-}
-
-/// Calls `f` on every block of the chapter, its footnotes' included.
-fn walk_chapter<'b>(chapter: &'b Chapter, f: &mut impl FnMut(&'b Block)) {
-    walk_blocks(&chapter.blocks, f);
-    for note in &chapter.footnotes {
-        walk_blocks(&note.blocks, f);
-    }
-}
-
-fn element_ids(chapter: &Chapter) -> HashSet<String> {
-    let mut ids = HashSet::new();
-    walk_chapter(chapter, &mut |block| {
-        if let BlockKind::Heading { id, .. } = &block.kind {
-            ids.insert(id.clone());
-        }
-    });
-    for html in raw_html(chapter) {
-        // The sanitizer serializes attributes as ` id="…"`.
-        for (at, _) in html.match_indices(" id=\"") {
-            let rest = &html[at + 5..];
-            if let Some(end) = rest.find('"') {
-                ids.insert(rest[..end].to_string());
-            }
-        }
-    }
-    ids
-}
-
-/// Every raw-HTML fragment of the chapter, blocks and inlines.
-fn raw_html(chapter: &Chapter) -> Vec<&str> {
-    let mut html = Vec::new();
-    walk_chapter(chapter, &mut |block| {
-        if let BlockKind::Html(h) = &block.kind {
-            html.push(h.as_str());
-        }
-        visit_inlines(block, &mut |inline| {
-            if let InlineKind::Html(h) = &inline.kind {
-                html.push(h.as_str());
-            }
-        });
-    });
-    html
-}
-
 /// Manifest properties for what raw HTML brings (SVG or MathML).
 fn html_properties(chapter: &Chapter) -> Vec<&'static str> {
-    let html = raw_html(chapter);
+    let html = chapter.raw_html();
     let mut properties = Vec::new();
     if html.iter().any(|h| h.contains("<svg")) {
         properties.push("svg");
@@ -370,35 +310,8 @@ fn html_properties(chapter: &Chapter) -> Vec<&'static str> {
 
 fn chapter_has_images(chapter: &Chapter) -> bool {
     let mut found = false;
-    walk_chapter(chapter, &mut |block| {
-        visit_inlines(block, &mut |inline| {
-            found |= matches!(inline.kind, InlineKind::Image { .. });
-        });
+    walk::chapter_inlines(chapter, &mut |inline| {
+        found |= matches!(inline.kind, InlineKind::Image { .. });
     });
     found
-}
-
-/// Calls `f` on every inline directly in `block` (not in nested blocks),
-/// nested inlines included.
-fn visit_inlines<'b>(block: &'b Block, f: &mut impl FnMut(&'b Inline)) {
-    fn walk<'b>(inlines: &'b [Inline], f: &mut impl FnMut(&'b Inline)) {
-        for inline in inlines {
-            f(inline);
-            match &inline.kind {
-                InlineKind::Emphasis(c)
-                | InlineKind::Strong(c)
-                | InlineKind::Link { content: c, .. } => walk(c, f),
-                _ => {}
-            }
-        }
-    }
-    match &block.kind {
-        BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => walk(content, f),
-        BlockKind::Table { head, rows, .. } => {
-            for cell in head.iter().chain(rows.iter().flatten()) {
-                walk(cell, f);
-            }
-        }
-        _ => {}
-    }
 }

@@ -12,7 +12,7 @@ use std::path::Path;
 use crate::diag::{Diagnostic, Warnings};
 use crate::doc::{Block, Footnote, InlineKind, SourcePos};
 
-use super::walk;
+use crate::doc::walk;
 
 #[derive(Default)]
 pub(crate) struct Footnotes {

@@ -7,19 +7,7 @@ use std::path::Path;
 use crate::diag::{Diagnostic, Warnings};
 use crate::doc::{Block, BlockKind, Footnote, InlineKind};
 
-use super::walk;
-
-/// Adds the `id="…"` values of sanitized HTML to `ids` (as serialized, i.e.
-/// escaped). We wrote that HTML ourselves, so the form is fixed, and text or
-/// other attribute values never contain a raw `"`.
-pub(crate) fn html_ids(html: &str, ids: &mut HashSet<String>) {
-    for (i, _) in html.match_indices(" id=\"") {
-        let rest = &html[i + 5..];
-        if let Some(end) = rest.find('"') {
-            ids.insert(rest[..end].to_string());
-        }
-    }
-}
+use crate::doc::walk;
 
 /// Removes, with a warning, raw-HTML `id` attributes that repeat a heading
 /// id or an earlier raw-HTML id of the same chapter.

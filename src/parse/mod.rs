@@ -14,7 +14,6 @@ mod links;
 mod markdown;
 mod pos;
 mod text;
-mod walk;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
@@ -22,8 +21,7 @@ use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Result, Warnings};
 use crate::doc::{
-    Block, BlockKind, BookFont, Chapter, Document, InlineKind, LinkTarget, Metadata, Picture,
-    plain_text,
+    BlockKind, BookFont, Chapter, Document, InlineKind, LinkTarget, Metadata, Picture, plain_text,
 };
 use crate::load::{Book, CONFIG_FILE};
 
@@ -181,7 +179,7 @@ fn load_cover(book: &Book, path: &str, images: &mut BTreeMap<String, Picture>) -
 /// there lose the anchor, with a warning. An anchor written as a heading's
 /// text (`#My Title`) is mapped to the heading's id.
 fn check_anchors(book: &Book, chapters: &mut [Chapter], warnings: &mut Warnings) {
-    let ids: Vec<HashSet<String>> = chapters.iter().map(chapter_ids).collect();
+    let ids: Vec<HashSet<String>> = chapters.iter().map(Chapter::element_ids).collect();
     for (index, chapter) in chapters.iter_mut().enumerate() {
         let file = book.display_path(&chapter.source);
         let mut fix = |inline: &mut crate::doc::Inline| {
@@ -222,34 +220,11 @@ fn check_anchors(book: &Book, chapters: &mut [Chapter], warnings: &mut Warnings)
             );
             *anchor = None;
         };
-        walk::inlines_mut(&mut chapter.blocks, &mut fix);
+        crate::doc::walk::inlines_mut(&mut chapter.blocks, &mut fix);
         for note in &mut chapter.footnotes {
-            walk::inlines_mut(&mut note.blocks, &mut fix);
+            crate::doc::walk::inlines_mut(&mut note.blocks, &mut fix);
         }
     }
-}
-
-/// Heading ids and raw-HTML ids of a chapter.
-fn chapter_ids(chapter: &Chapter) -> HashSet<String> {
-    let mut ids = HashSet::new();
-    let mut collect = |block: &Block| match &block.kind {
-        BlockKind::Heading { id, .. } => {
-            ids.insert(id.clone());
-        }
-        BlockKind::Html(html) => ids::html_ids(html, &mut ids),
-        _ => {}
-    };
-    walk::blocks(&chapter.blocks, &mut collect);
-    for note in &chapter.footnotes {
-        walk::blocks(&note.blocks, &mut collect);
-    }
-    let mut inline_html = |inline: &crate::doc::Inline| {
-        if let InlineKind::Html(html) = &inline.kind {
-            ids::html_ids(html, &mut ids);
-        }
-    };
-    walk::inlines(&chapter.blocks, &mut inline_html);
-    ids
 }
 
 #[cfg(test)]

@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::*;
 use crate::diag::Severity;
-use crate::doc::{Align, Inline, SourcePos};
+use crate::doc::{Align, Block, Inline, SourcePos};
 use crate::load::{BookConfig, SourceFile};
 
 /// A book in a temporary folder: `files` are written there, `chapters`

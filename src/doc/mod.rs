@@ -5,7 +5,9 @@
 //! Every node carries the [`SourcePos`] it came from, so any later stage can
 //! report a problem as `file:line`.
 
-use std::collections::BTreeMap;
+pub mod walk;
+
+use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
 
 /// A 1-based line (and column) in a chapter's Markdown file.
@@ -139,6 +141,51 @@ pub struct Chapter {
     /// Footnote definitions in order of first reference; `number` is 1-based
     /// within the chapter.
     pub footnotes: Vec<Footnote>,
+}
+
+impl Chapter {
+    /// Every raw-HTML fragment, blocks and inlines, footnotes included.
+    pub fn raw_html(&self) -> Vec<&str> {
+        let mut html = Vec::new();
+        walk::chapter_blocks(self, &mut |block| {
+            if let BlockKind::Html(h) = &block.kind {
+                html.push(h.as_str());
+            }
+        });
+        walk::chapter_inlines(self, &mut |inline| {
+            if let InlineKind::Html(h) = &inline.kind {
+                html.push(h.as_str());
+            }
+        });
+        html
+    }
+
+    /// Every element id the chapter defines: its headings' and those in its
+    /// raw HTML.
+    pub fn element_ids(&self) -> HashSet<String> {
+        let mut ids = HashSet::new();
+        walk::chapter_blocks(self, &mut |block| {
+            if let BlockKind::Heading { id, .. } = &block.kind {
+                ids.insert(id.clone());
+            }
+        });
+        for html in self.raw_html() {
+            html_ids(html, &mut ids);
+        }
+        ids
+    }
+}
+
+/// Adds the `id="…"` values of sanitized raw HTML to `ids` (as serialized,
+/// i.e. escaped). The sanitizer writes attributes as ` id="…"` and never
+/// leaves a raw `"` in text or values, so a scan is exact.
+pub fn html_ids(html: &str, ids: &mut HashSet<String>) {
+    for (at, _) in html.match_indices(" id=\"") {
+        let rest = &html[at + 5..];
+        if let Some(end) = rest.find('"') {
+            ids.insert(rest[..end].to_string());
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq)]

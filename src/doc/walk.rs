@@ -1,11 +1,13 @@
-//! Visiting every inline of a block tree (footnote renumbering, anchors).
+//! Visiting every block or inline of a block tree, for any stage that needs
+//! to look through a document (footnote numbering, anchors, EPUB manifest
+//! properties).
 //!
-//! Recursion depth is bounded: the Markdown builder caps nesting.
+//! Recursion depth is bounded: the Markdown parser caps nesting.
 
-use crate::doc::{Block, BlockKind, Inline, InlineKind};
+use super::{Block, BlockKind, Chapter, Inline, InlineKind};
 
 /// Calls `f` on every inline, parents before their children, in reading order.
-pub(crate) fn inlines(blocks: &[Block], f: &mut dyn FnMut(&Inline)) {
+pub fn inlines<'b>(blocks: &'b [Block], f: &mut dyn FnMut(&'b Inline)) {
     for block in blocks {
         match &block.kind {
             BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => {
@@ -22,7 +24,7 @@ pub(crate) fn inlines(blocks: &[Block], f: &mut dyn FnMut(&Inline)) {
     }
 }
 
-fn inline_list(list: &[Inline], f: &mut dyn FnMut(&Inline)) {
+fn inline_list<'b>(list: &'b [Inline], f: &mut dyn FnMut(&'b Inline)) {
     for inline in list {
         f(inline);
         match &inline.kind {
@@ -35,7 +37,7 @@ fn inline_list(list: &[Inline], f: &mut dyn FnMut(&Inline)) {
 }
 
 /// Mutable twin of [`inlines`].
-pub(crate) fn inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
+pub fn inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
     for block in blocks {
         match &mut block.kind {
             BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => {
@@ -67,7 +69,7 @@ fn inline_list_mut(list: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
 }
 
 /// Calls `f` on every block, parents before children.
-pub(crate) fn blocks(blocks_: &[Block], f: &mut dyn FnMut(&Block)) {
+pub fn blocks<'b>(blocks_: &'b [Block], f: &mut dyn FnMut(&'b Block)) {
     for block in blocks_ {
         f(block);
         match &block.kind {
@@ -79,7 +81,7 @@ pub(crate) fn blocks(blocks_: &[Block], f: &mut dyn FnMut(&Block)) {
 }
 
 /// Mutable twin of [`blocks`].
-pub(crate) fn blocks_mut(blocks_: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
+pub fn blocks_mut(blocks_: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
     for block in blocks_ {
         f(block);
         match &mut block.kind {
@@ -87,5 +89,21 @@ pub(crate) fn blocks_mut(blocks_: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
             BlockKind::Quote(inner) => blocks_mut(inner, f),
             _ => {}
         }
+    }
+}
+
+/// Calls `f` on every block of a chapter, its footnotes' included.
+pub fn chapter_blocks<'b>(chapter: &'b Chapter, f: &mut dyn FnMut(&'b Block)) {
+    blocks(&chapter.blocks, f);
+    for note in &chapter.footnotes {
+        blocks(&note.blocks, f);
+    }
+}
+
+/// Calls `f` on every inline of a chapter, its footnotes' included.
+pub fn chapter_inlines<'b>(chapter: &'b Chapter, f: &mut dyn FnMut(&'b Inline)) {
+    inlines(&chapter.blocks, f);
+    for note in &chapter.footnotes {
+        inlines(&note.blocks, f);
     }
 }
