@@ -587,14 +587,7 @@ pub fn detect_language(markdown: &str) -> &'static str {
 }
 
 fn is_arabic_script(c: char) -> bool {
-    matches!(c,
-        '\u{0600}'..='\u{06FF}'
-        | '\u{0750}'..='\u{077F}'
-        | '\u{0870}'..='\u{08FF}'
-        | '\u{FB50}'..='\u{FDFF}'
-        | '\u{FE70}'..='\u{FEFF}'
-        | '\u{10E60}'..='\u{10E7F}'
-        | '\u{1EE00}'..='\u{1EEFF}')
+    unicode_script::UnicodeScript::script(&c) == unicode_script::Script::Arabic
 }
 
 // ---------------------------------------------------------------------------
