@@ -51,6 +51,8 @@ pub fn trim_end(text: &str, range: Range<usize>) -> Range<usize> {
 /// characters as a last resort.
 pub fn break_lines(shaped: &ShapedText, measure: &Measure, width: f32) -> Vec<Range<usize>> {
     let text = shaped.text();
+    // However narrow the column, an empty range must fit, so breaking ends.
+    let width = width.max(1.0);
     let mut lines = Vec::new();
     let mut start = 0;
     let mut fitting: Option<usize> = None;
@@ -69,7 +71,7 @@ pub fn break_lines(shaped: &ShapedText, measure: &Measure, width: f32) -> Vec<Ra
                     start = end;
                 }
             }
-            while !fits(start, at) {
+            while start < at && !fits(start, at) {
                 let end = emergency_break(text, measure, start, at, width);
                 lines.push(start..end);
                 start = end;
@@ -90,8 +92,8 @@ pub fn break_lines(shaped: &ShapedText, measure: &Measure, width: f32) -> Vec<Ra
     lines
 }
 
-/// The last character boundary after which `start..` still fits (at least one
-/// character, so progress is always made).
+/// The last character boundary after which `start..` still fits: at least one
+/// character (so progress is always made), never past `limit`.
 fn emergency_break(text: &str, measure: &Measure, start: usize, limit: usize, width: f32) -> usize {
     let mut end = start;
     for (offset, ch) in text[start..limit].char_indices() {
@@ -101,5 +103,56 @@ fn emergency_break(text: &str, measure: &Measure, start: usize, limit: usize, wi
         }
         end = next;
     }
-    end.max(start + text[start..].chars().next().map_or(0, char::len_utf8))
+    let first = start + text[start..].chars().next().map_or(0, char::len_utf8);
+    end.max(first).min(limit)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::{Direction, SourcePos};
+    use crate::fonts::{FontLibrary, Role, Style};
+    use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle};
+
+    fn shaped(text: &str) -> ShapedText {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "ar");
+        let mut styled = StyledText::default();
+        let style = TextStyle {
+            role: Role::Text,
+            style: Style::default(),
+            size: 12.0,
+            raise: 0.0,
+        };
+        styled.push(text, style, SourcePos::default());
+        let direction = Some(Direction::Rtl);
+        shaper.shape(&fonts, styled, ParagraphSettings { direction })
+    }
+
+    #[test]
+    fn every_character_is_on_exactly_one_line_whatever_the_width() {
+        let text = "عنوان طويل جدا جدا Astana 2025 كلمةطويلةجدابلافواصل";
+        let shaped = shaped(text);
+        let measure = Measure::new(&shaped);
+        for width in [-50.0, 0.0, 0.5, 5.0, 30.0, 100.0, 1000.0] {
+            let lines = break_lines(&shaped, &measure, width);
+            let joined: String = lines.iter().map(|l| &text[l.clone()]).collect();
+            assert_eq!(joined.replace(' ', ""), text.replace(' ', ""), "width {width}");
+            for pair in lines.windows(2) {
+                assert!(pair[0].end <= pair[1].start, "width {width}: {lines:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn lines_fit_the_measure_when_words_do() {
+        let text = "شهدت العلاقات الثنائية بين المغرب وكازاخستان دينامية دبلوماسية ملحوظة";
+        let shaped = shaped(text);
+        let measure = Measure::new(&shaped);
+        let lines = break_lines(&shaped, &measure, 120.0);
+        assert!(lines.len() > 2);
+        for line in lines {
+            assert!(measure.width(trim_end(text, line)) <= 120.01);
+        }
+    }
 }
