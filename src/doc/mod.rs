@@ -144,6 +144,19 @@ pub struct Chapter {
 }
 
 impl Chapter {
+    /// The title as plain text, whitespace collapsed; the file name when the
+    /// title is empty (a chapter that is only `#`).
+    pub fn title_text(&self) -> String {
+        let text = collapse_whitespace(&plain_text(&self.title));
+        if text.is_empty() {
+            self.source
+                .file_stem()
+                .map_or_else(String::new, |s| collapse_whitespace(&s.to_string_lossy()))
+        } else {
+            text
+        }
+    }
+
     /// Every raw-HTML fragment, blocks and inlines, footnotes included.
     pub fn raw_html(&self) -> Vec<&str> {
         let mut html = Vec::new();
@@ -284,6 +297,11 @@ pub enum LinkTarget {
         index: usize,
         anchor: Option<String>,
     },
+}
+
+/// `text` with runs of whitespace turned into single spaces, trimmed.
+pub fn collapse_whitespace(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Plain text of a run of inlines (for titles, alt text, bookmarks).

@@ -33,7 +33,7 @@ use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
 use crate::diag::{Diagnostic, Result};
-use crate::doc::{Chapter, Document, InlineKind, plain_text, walk};
+use crate::doc::{Chapter, Document, InlineKind, walk};
 use crate::fonts::{FontFace, FontLibrary};
 
 use crate::locale::{self, Strings};
@@ -275,24 +275,15 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// A chapter's plain-text title; its file stem, or "Chapter N", when the
-/// title has no text.
+/// A chapter's plain-text title ([`Chapter::title_text`]), or its number
+/// when even the file name gives none.
 fn chapter_title(chapter: &Chapter, index: usize) -> String {
-    let title = collapse_whitespace(&plain_text(&chapter.title));
-    if !title.is_empty() {
-        return title;
+    let title = chapter.title_text();
+    if title.is_empty() {
+        (index + 1).to_string()
+    } else {
+        title
     }
-    chapter
-        .source
-        .file_stem()
-        .map(|s| s.to_string_lossy().trim().to_string())
-        .filter(|s| !s.is_empty())
-        .unwrap_or_else(|| format!("{}", index + 1))
-}
-
-/// `text` with runs of whitespace turned into single spaces, trimmed.
-pub(crate) fn collapse_whitespace(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 /// Manifest properties for what raw HTML brings (SVG or MathML).

@@ -4,8 +4,8 @@
 use std::fmt::Write as _;
 
 use super::xhtml::document;
-use super::{COVER, NAV, Plan, TITLE_PAGE, collapse_whitespace};
-use crate::doc::{BlockKind, plain_text};
+use super::{COVER, NAV, Plan, TITLE_PAGE};
+use crate::doc::{BlockKind, collapse_whitespace, plain_text};
 use crate::xml::escape;
 
 /// One line of the table of contents.

@@ -192,11 +192,18 @@ pub struct ChapterFlow<'a, 'b> {
 }
 
 impl ChapterFlow<'_, '_> {
+    /// The chapter's flow; it starts a page of its own (see
+    /// [`super::paginate::Paginator::place`]).
     pub fn run(mut self) -> Vec<FlowItem> {
-        self.items.push(FlowItem::PageBreak);
-        // Chapter openings start a third of the way down ("sink").
-        self.items.push(FlowItem::Gap(self.ts.size * 4.0));
         let chapter = self.chapter;
+        // The chapter's bookmark, whatever it starts with; its title heading
+        // gets none of its own.
+        self.items.push(FlowItem::Mark {
+            title: chapter.title_text(),
+            level: 1,
+        });
+        // Chapter openings start some way down the page ("sink").
+        self.items.push(FlowItem::Gap(self.ts.size * 4.0));
         self.blocks(&chapter.blocks, self.column, &[]);
         if !chapter.footnotes.is_empty() {
             self.notes();
@@ -240,10 +247,14 @@ impl ChapterFlow<'_, '_> {
                 if before > 0.0 {
                     self.items.push(FlowItem::Gap(size * before));
                 }
-                self.items.push(FlowItem::Mark {
-                    title: crate::doc::plain_text(content),
-                    level: *level,
-                });
+                let is_title = std::ptr::eq(block, self.chapter.blocks.first().unwrap_or(block))
+                    && content == &self.chapter.title;
+                if !is_title {
+                    self.items.push(FlowItem::Mark {
+                        title: crate::doc::plain_text(content),
+                        level: *level,
+                    });
+                }
                 let style = self.ts.style(Role::Text, true, false, scale);
                 let styled = styled_inlines(content, style);
                 let mut chunks = self.ts.paragraph(styled, None, column, Align::Start);

@@ -137,7 +137,11 @@ mod tests {
         for width in [-50.0, 0.0, 0.5, 5.0, 30.0, 100.0, 1000.0] {
             let lines = break_lines(&shaped, &measure, width);
             let joined: String = lines.iter().map(|l| &text[l.clone()]).collect();
-            assert_eq!(joined.replace(' ', ""), text.replace(' ', ""), "width {width}");
+            assert_eq!(
+                joined.replace(' ', ""),
+                text.replace(' ', ""),
+                "width {width}"
+            );
             for pair in lines.windows(2) {
                 assert!(pair[0].end <= pair[1].start, "width {width}: {lines:?}");
             }

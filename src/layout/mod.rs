@@ -94,60 +94,50 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
         )
         .collect();
 
+    for (_, chapter_warnings) in &flows {
+        warnings.0.extend(chapter_warnings.iter().cloned());
+    }
+
     let shaper = Shaper::new(fonts, language);
     let mut ts = Typesetter::new(&shaper, fonts, size, direction, std::path::PathBuf::new());
-    let labels = locale::strings_for(language);
-    let titles: Vec<String> = document
-        .chapters
-        .iter()
-        .map(|c| crate::doc::plain_text(&c.title))
-        .collect();
+    let heading = locale::strings_for(language).contents;
+    let titles: Vec<String> = document.chapters.iter().map(|c| c.title_text()).collect();
 
-    // Front matter: cover, title page, contents. The contents' length depends
-    // only on the titles, so lay it out once with dummy folios to learn it.
+    // Front matter: cover, title page, contents. The body is paginated after
+    // them, so it must know how many pages the contents take; that depends
+    // on the titles, not the folios (numbers sit in a fixed slot), so one
+    // more round settles it.
     let cover = front::cover(&mut ts, document, &g);
     let title = front::title_page(&mut ts, document, &g, 1);
-    let dummy: Vec<TocEntry> = titles
-        .iter()
-        .map(|t| TocEntry {
-            title: t.clone(),
-            page: 0,
-            folio: 0,
-            y: 0.0,
-        })
-        .collect();
-    let toc_len = front::contents(&mut ts, labels.contents, &dummy, &g, 2).len();
-    let body_start = 2 + toc_len;
-
-    let mut paginator = Paginator::new(g.area, body_start);
-    let mut chapter_starts = Vec::new();
-    for (items, chapter_warnings) in &flows {
-        chapter_starts.push(paginator.outline.len());
-        paginator.place(items);
-        for w in chapter_warnings {
-            warnings.push(w.clone());
-        }
-    }
-    let outline = paginator.outline;
-    let entries: Vec<TocEntry> = chapter_starts
-        .iter()
-        .zip(&titles)
-        .filter_map(|(&first_mark, title)| {
-            let mark = outline.get(first_mark)?;
-            Some(TocEntry {
-                title: title.clone(),
-                page: mark.page,
-                folio: mark.page as u32 + 1,
-                y: mark.y,
+    let mut toc_len = 1;
+    let mut rounds = 1;
+    let (toc, body, outline) = loop {
+        let body_start = 2 + toc_len;
+        let mut paginator = Paginator::new(g.area, body_start);
+        let entries: Vec<TocEntry> = flows
+            .iter()
+            .zip(&titles)
+            .map(|((items, _), title)| {
+                let page = paginator.place(items);
+                TocEntry {
+                    title: title.clone(),
+                    page,
+                    folio: page as u32 + 1,
+                    y: g.area.top,
+                }
             })
-        })
-        .collect();
-    let toc = front::contents(&mut ts, labels.contents, &entries, &g, 2);
-    debug_assert_eq!(toc.len(), toc_len);
+            .collect();
+        let toc = front::contents(&mut ts, heading, &entries, &g, 2);
+        if toc.len() == toc_len || rounds == 3 {
+            break (toc, paginator.pages, paginator.outline);
+        }
+        toc_len = toc.len();
+        rounds += 1;
+    };
 
     let mut pages: Vec<Page> = vec![cover, title];
     pages.extend(toc);
-    pages.extend(paginator.pages);
+    pages.extend(body);
     for (index, page) in pages.iter_mut().enumerate() {
         if page.part == PagePart::Body || index >= 2 {
             let number = index as u32 + 1;

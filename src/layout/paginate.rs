@@ -21,7 +21,8 @@ pub struct Paginator {
     /// Index of the first page of this paginator in the whole book.
     pub first_index: usize,
     y: f32,
-    open: bool,
+    /// Whether anything but space has been put on the open page.
+    has_content: bool,
     pending_marks: Vec<(String, u8)>,
 }
 
@@ -33,7 +34,7 @@ impl Paginator {
             outline: Vec::new(),
             first_index,
             y: 0.0,
-            open: false,
+            has_content: false,
             pending_marks: Vec::new(),
         }
     }
@@ -44,35 +45,61 @@ impl Paginator {
             ..Page::default()
         });
         self.y = 0.0;
-        self.open = true;
+        self.has_content = false;
     }
 
     fn page_index(&self) -> usize {
         self.first_index + self.pages.len() - 1
     }
 
-    pub fn place(&mut self, flow: &[FlowItem]) {
+    /// Places a flow, starting on a new page; returns the index of that page.
+    pub fn place(&mut self, flow: &[FlowItem]) -> usize {
+        self.new_page();
+        let start = self.page_index();
         for (i, item) in flow.iter().enumerate() {
             match item {
-                FlowItem::PageBreak => self.open = false,
-                FlowItem::Gap(gap) => {
-                    if self.open && self.y > 0.0 {
-                        self.y += gap;
-                    } else if !self.open {
-                        // A gap right after a page break opens the page (chapter sink).
+                FlowItem::PageBreak => {
+                    if self.has_content {
                         self.new_page();
+                    }
+                }
+                FlowItem::Gap(gap) => {
+                    // Space at the top of a page is kept only where a flow
+                    // opens it (a chapter's sink), not after a page turn.
+                    if self.has_content || self.page_index() == start {
                         self.y += gap;
                     }
                 }
                 FlowItem::Mark { title, level } => self.pending_marks.push((title.clone(), *level)),
                 FlowItem::Chunk(chunk) => {
-                    let needed = chunk.height + kept_height(chunk, &flow[i + 1..]);
-                    if !self.open || (self.y > 0.0 && self.y + needed > self.area.height + 0.01) {
+                    let kept = chunk.height + kept_height(chunk, &flow[i + 1..]);
+                    // A group taller than a page cannot stay together.
+                    let needed = if kept > self.area.height {
+                        chunk.height
+                    } else {
+                        kept
+                    };
+                    if self.has_content && self.y + needed > self.area.height + 0.01 {
                         self.new_page();
                     }
                     self.put(chunk);
                 }
             }
+        }
+        // Marks with nothing after them (an empty chapter) point at its end.
+        self.flush_marks(self.area.top + self.y);
+        start
+    }
+
+    fn flush_marks(&mut self, y: f32) {
+        let page = self.page_index();
+        for (title, level) in self.pending_marks.drain(..) {
+            self.outline.push(OutlineEntry {
+                title,
+                level,
+                page,
+                y,
+            });
         }
     }
 
@@ -80,19 +107,13 @@ impl Paginator {
         let index = self.page_index();
         let left = self.area.left[index % 2];
         let top = self.area.top + self.y;
-        for (title, level) in self.pending_marks.drain(..) {
-            self.outline.push(OutlineEntry {
-                title,
-                level,
-                page: index,
-                y: top,
-            });
-        }
+        self.flush_marks(top);
         let page = self.pages.last_mut().expect("a page is open");
         for item in &chunk.items {
             page.items.push(shift(item, left, top));
         }
         self.y += chunk.height;
+        self.has_content = true;
     }
 }
 

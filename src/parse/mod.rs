@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::diag::{Diagnostic, Result, Warnings};
+use crate::doc::collapse_whitespace;
 use crate::doc::{
     BlockKind, BookFont, Chapter, Document, InlineKind, LinkTarget, Metadata, Picture, plain_text,
 };
@@ -132,10 +133,7 @@ fn first_heading_text(chapters: &[Chapter]) -> Option<String> {
         BlockKind::Heading { content, .. } => Some(content),
         _ => None,
     })?;
-    let text = plain_text(content)
-        .split_whitespace()
-        .collect::<Vec<_>>()
-        .join(" ");
+    let text = collapse_whitespace(&plain_text(content));
     (!text.is_empty()).then_some(text)
 }
 
