@@ -66,15 +66,20 @@ pub struct Column {
 }
 
 impl Column {
-    /// Narrows the column by `start` on the start side and `end` on the other.
+    /// Narrows the column by `start` on the start side and `end` on the other;
+    /// deep nesting stops indenting once the column is down to an inch.
     fn inset(self, direction: Direction, start: f32, end: f32) -> Column {
+        const NARROWEST: f32 = 72.0;
+        if self.width - start - end < NARROWEST {
+            return self;
+        }
         let (left, right) = match direction {
             Direction::Ltr => (start, end),
             Direction::Rtl => (end, start),
         };
         Column {
             x: self.x + left,
-            width: (self.width - left - right).max(1.0),
+            width: self.width - left - right,
         }
     }
 }
