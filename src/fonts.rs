@@ -152,7 +152,8 @@ impl FontLibrary {
     }
 
     /// Faces for `role`, best match for `style` first: every face of the
-    /// exact style (the book's before warraq's), then the regular faces.
+    /// exact style (the book's before warraq's), then of the nearer styles
+    /// (bold italic falls back to bold, then italic), then the regular ones.
     pub fn candidates(&self, role: Role, style: Style) -> Vec<usize> {
         let of_style = |wanted: Style| {
             self.faces
@@ -161,10 +162,47 @@ impl FontLibrary {
                 .filter(move |(_, f)| f.role == role && f.style == wanted)
                 .map(|(i, _)| i)
         };
-        let mut faces: Vec<usize> = of_style(style).collect();
-        if style != Style::default() {
-            faces.extend(of_style(Style::default()));
+        let bold = Style {
+            italic: false,
+            ..style
+        };
+        let italic = Style {
+            bold: false,
+            ..style
+        };
+        let mut faces: Vec<usize> = Vec::new();
+        for wanted in [style, bold, italic, Style::default()] {
+            for face in of_style(wanted) {
+                if !faces.contains(&face) {
+                    faces.push(face);
+                }
+            }
         }
         faces
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bold_italic_falls_back_to_bold_then_italic_then_regular() {
+        let fonts = FontLibrary::builtin();
+        let names: Vec<&str> = fonts
+            .candidates(
+                Role::Text,
+                Style {
+                    bold: true,
+                    italic: true,
+                },
+            )
+            .into_iter()
+            .map(|i| fonts.faces[i].file_name.as_str())
+            .collect();
+        assert_eq!(
+            names,
+            ["Amiri-Bold.ttf", "Amiri-Slanted.ttf", "Amiri-Regular.ttf"]
+        );
     }
 }

@@ -6,7 +6,7 @@ mod common;
 use std::sync::OnceLock;
 
 use common::epub::*;
-use warraq::doc::{BlockKind, Direction, Document};
+use warraq::doc::{BlockKind, Direction, Document, InlineKind};
 use warraq::fonts::FontLibrary;
 
 fn write(document: &Document) -> Vec<u8> {
@@ -371,6 +371,11 @@ fn a_paragraph_against_the_book_direction_gets_its_own_dir() {
     document.chapters[0]
         .blocks
         .push(para(vec![text("«نص عربي» with English")]));
+    // Code is an isolate: its letters do not decide (as in print).
+    document.chapters[0].blocks.push(para(vec![
+        inline(InlineKind::Code("npm install".into())),
+        text(" ثم نكمل"),
+    ]));
     let files = unzip(&write(&document));
     let one = entry(&files, "EPUB/chapter-01.xhtml");
     assert!(
@@ -378,4 +383,8 @@ fn a_paragraph_against_the_book_direction_gets_its_own_dir() {
         "{one}"
     );
     assert!(one.contains("<p>«نص عربي» with English</p>"), "{one}");
+    assert!(
+        one.contains("<p><code dir=\"ltr\">npm install</code> ثم نكمل</p>"),
+        "{one}"
+    );
 }

@@ -307,17 +307,31 @@ pub fn collapse_whitespace(text: &str) -> String {
 /// Plain text of a run of inlines (for titles, alt text, bookmarks).
 pub fn plain_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
-    push_plain_text(inlines, &mut out);
+    push_plain_text(inlines, &mut out, false);
     out
 }
 
-fn push_plain_text(inlines: &[Inline], out: &mut String) {
+/// Plain text for deciding a paragraph's direction (UAX #9 P2): code is
+/// set apart as a left-to-right isolate (LRI … PDI), as both writers set it,
+/// so its letters never decide the direction of the text around it.
+pub fn bidi_text(inlines: &[Inline]) -> String {
+    let mut out = String::new();
+    push_plain_text(inlines, &mut out, true);
+    out
+}
+
+fn push_plain_text(inlines: &[Inline], out: &mut String, isolate_code: bool) {
     for inline in inlines {
         match &inline.kind {
+            InlineKind::Code(t) if isolate_code => {
+                out.push('\u{2066}');
+                out.push_str(t);
+                out.push('\u{2069}');
+            }
             InlineKind::Text(t) | InlineKind::Code(t) => out.push_str(t),
             InlineKind::Emphasis(c)
             | InlineKind::Strong(c)
-            | InlineKind::Link { content: c, .. } => push_plain_text(c, out),
+            | InlineKind::Link { content: c, .. } => push_plain_text(c, out, isolate_code),
             InlineKind::LineBreak => out.push(' '),
             InlineKind::Image { .. } | InlineKind::FootnoteRef { .. } | InlineKind::Html(_) => {}
         }

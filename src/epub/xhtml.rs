@@ -8,7 +8,7 @@ use super::{CSS, ImageEntry, Plan};
 use crate::diag::{Diagnostic, Result};
 use crate::doc::{
     Align, Block, BlockKind, Chapter, Direction, Footnote, Inline, InlineKind, LinkTarget,
-    plain_text,
+    bidi_text,
 };
 use crate::text::first_strong;
 use crate::xml::{escape, push_escaped};
@@ -133,7 +133,7 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
     /// against the book's direction — the same rule the print layout uses —
     /// else nothing: the paragraph inherits the document's `dir`.
     fn dir_attribute(&self, content: &[Inline]) -> &'static str {
-        match first_strong(&plain_text(content)) {
+        match first_strong(&bidi_text(content)) {
             Some(direction) if direction != self.plan.doc.metadata.direction => match direction {
                 Direction::Ltr => " dir=\"ltr\"",
                 Direction::Rtl => " dir=\"rtl\"",

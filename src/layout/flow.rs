@@ -314,14 +314,15 @@ impl ChapterFlow<'_, '_> {
                 let inner = column.inset(Direction::Ltr, size * 0.5, size * 0.5);
                 for source_line in text.trim_end_matches('\n').split('\n') {
                     let mut styled = StyledText::default();
-                    // A blank code line still takes a line: a no-break space keeps it.
-                    let content = if source_line.trim().is_empty() {
-                        "\u{A0}"
-                    } else {
-                        source_line
-                    };
-                    styled.push(content, style, block.pos);
+                    styled.push(&expand_tabs(source_line), style, block.pos);
                     let mut chunks = self.ts.code_line(styled, inner);
+                    if chunks.is_empty() {
+                        // A blank line of code still takes a line.
+                        chunks.push(Chunk {
+                            height: style.size * LEADING,
+                            ..Chunk::default()
+                        });
+                    }
                     for chunk in &mut chunks {
                         chunk.items.insert(
                             0,
@@ -550,20 +551,27 @@ impl ChapterFlow<'_, '_> {
         let chapter = self.chapter;
         for note in &chapter.footnotes {
             let style = self.ts.style(Role::Text, false, false, 0.85);
-            let mut first = true;
+            // The note's number starts its first paragraph, or stands on a
+            // line of its own before a note that opens with something else.
+            let mut number = Some(format!("{}. ", note.number));
             for block in &note.blocks {
-                match &block.kind {
-                    BlockKind::Paragraph(inlines) => {
-                        let mut styled = StyledText::default();
-                        if first {
-                            styled.push(&format!("{}. ", note.number), style, note.pos);
-                            first = false;
-                        }
-                        push_inlines(&mut styled, inlines, style);
-                        let chunks = self.ts.paragraph(styled, None, column, Align::Justify);
-                        self.push_chunks(chunks, &[]);
-                    }
-                    _ => self.block(block, column, &[]),
+                let inlines = match &block.kind {
+                    BlockKind::Paragraph(inlines) => inlines.as_slice(),
+                    _ => &[],
+                };
+                if inlines.is_empty() && number.is_none() {
+                    self.block(block, column, &[]);
+                    continue;
+                }
+                let mut styled = StyledText::default();
+                if let Some(number) = number.take() {
+                    styled.push(&number, style, note.pos);
+                }
+                push_inlines(&mut styled, inlines, style);
+                let chunks = self.ts.paragraph(styled, None, column, Align::Justify);
+                self.push_chunks(chunks, &[]);
+                if inlines.is_empty() {
+                    self.block(block, column, &[]);
                 }
             }
         }
@@ -576,6 +584,21 @@ impl Typesetter<'_> {
     fn code_line(&mut self, styled: StyledText, column: Column) -> Vec<Chunk> {
         self.paragraph(styled, Some(Direction::Ltr), column, Align::Start)
     }
+}
+
+/// Code with its tabs turned into spaces up to the next multiple of 4
+/// columns: fonts have no glyph for a tab.
+fn expand_tabs(line: &str) -> String {
+    let mut out = String::with_capacity(line.len());
+    for ch in line.chars() {
+        if ch == '\t' {
+            let column = out.chars().count();
+            out.extend(std::iter::repeat_n(' ', 4 - column % 4));
+        } else {
+            out.push(ch);
+        }
+    }
+    out
 }
 
 /// The text of a sanitized XHTML fragment: tags dropped, entities decoded.
