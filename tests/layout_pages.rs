@@ -121,3 +121,55 @@ fn assert_inside(pages: &Pages) {
         }
     }
 }
+
+fn png(width: u32, height: u32) -> Vec<u8> {
+    let mut bytes = Vec::new();
+    image::RgbImage::from_pixel(width, height, image::Rgb([20, 80, 120]))
+        .write_to(
+            &mut std::io::Cursor::new(&mut bytes),
+            image::ImageFormat::Png,
+        )
+        .unwrap();
+    bytes
+}
+
+#[test]
+fn pictures_keep_their_shape_and_fit_the_page() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("square.png"), png(100, 100)).unwrap();
+    std::fs::write(dir.path().join("tall.png"), png(100, 2000)).unwrap();
+    std::fs::write(
+        dir.path().join("book.toml"),
+        "[book]\ntitle = \"صور\"\ncover = \"square.png\"\n",
+    )
+    .unwrap();
+    std::fs::write(dir.path().join("01.md"), "# صور\n\n![طويلة](tall.png)\n").unwrap();
+    let book = warraq::load::load(dir.path()).unwrap();
+    let mut warnings = Warnings::default();
+    let document = warraq::parse::parse(&book, &mut warnings).unwrap();
+    let pages = warraq::layout::typeset(&document, &FontLibrary::builtin(), &mut warnings).unwrap();
+    let pictures: Vec<_> = pages
+        .pages
+        .iter()
+        .flat_map(|p| &p.items)
+        .filter_map(|item| match item {
+            Item::Picture { key, rect } => Some((key.as_str(), *rect)),
+            _ => None,
+        })
+        .collect();
+    let (_, cover) = pictures.iter().find(|(k, _)| *k == "square.png").unwrap();
+    assert!(
+        (cover.width - cover.height).abs() < 0.01,
+        "the cover is distorted: {cover:?}"
+    );
+    let b = pages.bleed;
+    assert!(cover.x <= -b + 0.01 && cover.y <= -b + 0.01);
+    assert!(cover.x + cover.width >= pages.width + b - 0.01);
+    assert!(cover.y + cover.height >= pages.height + b - 0.01);
+    let (_, tall) = pictures.iter().find(|(k, _)| *k == "tall.png").unwrap();
+    assert!((tall.height / tall.width - 20.0).abs() < 0.01, "{tall:?}");
+    assert!(
+        tall.y >= 0.0 && tall.y + tall.height <= pages.height,
+        "{tall:?}"
+    );
+}

@@ -55,7 +55,9 @@ pub struct Typesetter<'a> {
     pub direction: Direction,
     /// Warnings (characters no font has), with the file they concern.
     pub warnings: Vec<Diagnostic>,
-    pub file: std::path::PathBuf,
+    /// The chapter being set; `None` for generated pages, whose text (title,
+    /// authors, chapter titles) is warned about where it comes from.
+    pub file: Option<std::path::PathBuf>,
 }
 
 /// Horizontal extent of a column inside the text area.
@@ -90,7 +92,7 @@ impl<'a> Typesetter<'a> {
         fonts: &'a FontLibrary,
         size: f32,
         direction: Direction,
-        file: std::path::PathBuf,
+        file: Option<std::path::PathBuf>,
     ) -> Self {
         Typesetter {
             shaper,
@@ -134,14 +136,14 @@ impl<'a> Typesetter<'a> {
                 .iter()
                 .find(|s| s.range.contains(&missing.offset))
                 .map_or(SourcePos::default(), |s| s.pos);
-            self.warnings.push(
-                Diagnostic::warning(format!(
-                    "no font has the character {:?} (U+{:04X}); it will print as a blank box",
-                    missing.ch, missing.ch as u32
-                ))
-                .in_file(&self.file)
-                .at_line(pos.line),
-            );
+            let warning = Diagnostic::warning(format!(
+                "no font has the character {:?} (U+{:04X}); it will print as a blank box",
+                missing.ch, missing.ch as u32
+            ));
+            self.warnings.push(match &self.file {
+                Some(file) => warning.in_file(file).at_line(pos.line),
+                None => warning,
+            });
         }
         let measure = Measure::new(&shaped);
         let ranges = break_lines(&shaped, &measure, column.width);
@@ -193,6 +195,8 @@ pub struct ChapterFlow<'a, 'b> {
     pub document: &'a Document,
     pub chapter: &'a Chapter,
     pub column: Column,
+    /// No picture is set taller than this (the text area's height).
+    pub max_picture_height: f32,
     pub items: Vec<FlowItem>,
 }
 
@@ -436,7 +440,7 @@ impl ChapterFlow<'_, '_> {
         let Some(picture) = self.document.images.get(key) else {
             return;
         };
-        let max_height = self.ts.size * 24.0;
+        let max_height = self.max_picture_height;
         let scale = (column.width / picture.width as f32).min(max_height / picture.height as f32);
         let (width, height) = (picture.width as f32 * scale, picture.height as f32 * scale);
         self.items.push(FlowItem::Chunk(Chunk {

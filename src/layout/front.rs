@@ -75,11 +75,27 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
         width: g.width + 2.0 * g.bleed,
         height: g.height + 2.0 * g.bleed,
     };
-    page.items.push(match &document.cover {
-        Some(key) => Item::Picture {
-            key: key.clone(),
-            rect: full_bleed,
-        },
+    let artwork = document
+        .cover
+        .as_ref()
+        .and_then(|key| Some((key, document.images.get(key)?)));
+    page.items.push(match artwork {
+        // Scaled to cover the page and its bleed, centred; the media box
+        // crops what overflows, so the artwork is never distorted.
+        Some((key, picture)) => {
+            let scale = (full_bleed.width / picture.width as f32)
+                .max(full_bleed.height / picture.height as f32);
+            let (width, height) = (picture.width as f32 * scale, picture.height as f32 * scale);
+            Item::Picture {
+                key: key.clone(),
+                rect: Rect {
+                    x: full_bleed.x - (width - full_bleed.width) / 2.0,
+                    y: full_bleed.y - (height - full_bleed.height) / 2.0,
+                    width,
+                    height,
+                },
+            }
+        }
         // Without artwork, a plain dark cover.
         None => Item::Fill {
             rect: full_bleed,

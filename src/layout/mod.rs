@@ -80,12 +80,13 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
             || Shaper::new(fonts, language),
             |shaper, chapter| {
                 let mut ts =
-                    Typesetter::new(shaper, fonts, size, direction, chapter.source.clone());
+                    Typesetter::new(shaper, fonts, size, direction, Some(chapter.source.clone()));
                 let items = ChapterFlow {
                     ts: &mut ts,
                     document,
                     chapter,
                     column,
+                    max_picture_height: g.area.height,
                     items: Vec::new(),
                 }
                 .run();
@@ -99,7 +100,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
     }
 
     let shaper = Shaper::new(fonts, language);
-    let mut ts = Typesetter::new(&shaper, fonts, size, direction, std::path::PathBuf::new());
+    let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
     let heading = locale::strings_for(language).contents;
     let titles: Vec<String> = document.chapters.iter().map(|c| c.title_text()).collect();
 
@@ -146,8 +147,12 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
             page.items.extend(folio);
         }
     }
+    // Generated pages repeat text set elsewhere (chapter titles) and are set
+    // more than once (the contents): say each thing once, where it is.
     for w in ts.warnings {
-        warnings.push(w);
+        if !warnings.0.iter().any(|seen| seen.message == w.message) {
+            warnings.push(w);
+        }
     }
     Ok(Pages {
         width: g.width,
