@@ -251,8 +251,8 @@ pub enum BlockKind {
     },
     Rule,
     /// Raw HTML that passed the sanitizer: well-formed XHTML with only safe
-    /// elements and attributes. The print edition ignores it (its text is
-    /// also lost there: HTML is an EPUB-only escape hatch).
+    /// elements and attributes. The EPUB keeps the markup; print keeps only
+    /// its text.
     Html(String),
 }
 

@@ -10,7 +10,10 @@
 //! - [`xhtml`] — cover, title page and chapters from blocks and inlines;
 //! - [`style`] — the stylesheet (`style.css` plus `@font-face` rules);
 //! - [`archive`] — the zip container;
-//! - [`resources`], [`l10n`], [`time`], [`xml`] — names, strings, dates, escaping.
+//! - [`resources`] — safe file names for pictures and fonts.
+//!
+//! Shared with the print side: `crate::locale` (words), `crate::time`
+//! (dates), `crate::xml` (escaping).
 //!
 //! Layout inside the zip:
 //!

@@ -6,7 +6,7 @@ use crate::text::StyledText;
 
 use super::flow::{Chunk, Column, Typesetter};
 use super::line::Align;
-use super::page::{GlyphRun, Item, LinkArea, LinkDestination, Page, PagePart, PlacedGlyph, Rect};
+use super::page::{GlyphRun, Item, LinkArea, Page, PlacedGlyph, Rect};
 use super::paginate::{TextArea, shift};
 
 /// Page geometry in points.
@@ -65,10 +65,7 @@ fn title_and_authors(
 /// The cover: artwork over the whole page and its bleed, a translucent band,
 /// and the title and authors set over it in white.
 pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
-    let mut page = Page {
-        part: PagePart::Cover,
-        ..Page::default()
-    };
+    let mut page = Page::default();
     let full_bleed = Rect {
         x: -g.bleed,
         y: -g.bleed,
@@ -257,10 +254,8 @@ pub fn contents(
                 width: g.measure,
                 height: y - top,
             },
-            target: LinkDestination::Page {
-                index: entry.page,
-                y: entry.y,
-            },
+            page: entry.page,
+            y: entry.y,
         });
     }
     pages

@@ -22,7 +22,7 @@ use crate::text::Shaper;
 
 use flow::{ChapterFlow, Column, FlowItem, Typesetter};
 use front::{Geometry, TocEntry};
-use page::{Page, PagePart};
+use page::Page;
 use paginate::{Paginator, TextArea};
 
 pub use page::Pages;
@@ -140,7 +140,8 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
     pages.extend(toc);
     pages.extend(body);
     for (index, page) in pages.iter_mut().enumerate() {
-        if page.part == PagePart::Body || index >= 2 {
+        // Every page but the cover and the title page shows its number.
+        if index >= 2 {
             let number = index as u32 + 1;
             page.folio = Some(number);
             let folio = front::folio(&mut ts, number, &g, index);

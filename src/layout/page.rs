@@ -27,16 +27,6 @@ pub struct Page {
     pub links: Vec<LinkArea>,
     /// The number printed in the footer, if any.
     pub folio: Option<u32>,
-    /// What part of the book the page belongs to (for page labels).
-    pub part: PagePart,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum PagePart {
-    Cover,
-    #[default]
-    FrontMatter,
-    Body,
 }
 
 #[derive(Debug, Clone)]
@@ -103,21 +93,13 @@ pub struct Rect {
     pub height: f32,
 }
 
-/// A clickable area.
+/// A clickable area leading to a spot in this PDF.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LinkArea {
     pub rect: Rect,
-    pub target: LinkDestination,
-}
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum LinkDestination {
-    /// A spot in this PDF: page index and y.
-    Page {
-        index: usize,
-        y: f32,
-    },
-    Uri(String),
+    /// Index of the page it leads to, and the y there.
+    pub page: usize,
+    pub y: f32,
 }
 
 #[derive(Debug, Clone, PartialEq)]

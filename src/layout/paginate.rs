@@ -2,7 +2,7 @@
 //! does not fit starts a new page, and headings are kept with what follows.
 
 use super::flow::{Chunk, FlowItem};
-use super::page::{Item, OutlineEntry, Page, PagePart};
+use super::page::{Item, OutlineEntry, Page};
 
 /// Where text goes on a page: the text area's left edge depends on whether the
 /// page is a left or a right page (mirrored margins).
@@ -40,10 +40,7 @@ impl Paginator {
     }
 
     fn new_page(&mut self) {
-        self.pages.push(Page {
-            part: PagePart::Body,
-            ..Page::default()
-        });
+        self.pages.push(Page::default());
         self.y = 0.0;
         self.has_content = false;
     }

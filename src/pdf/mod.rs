@@ -11,7 +11,6 @@ use std::ops::Range;
 
 use krilla::Document as PdfDocument;
 use krilla::SerializeSettings;
-use krilla::action::{Action, LinkAction};
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::luma;
 use krilla::destination::XyzDestination;
@@ -29,7 +28,7 @@ use crate::diag::{Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
 use crate::fonts::FontLibrary;
 use crate::layout::Pages;
-use crate::layout::page::{GlyphRun, Item, LinkDestination, OutlineEntry, Page, PlacedGlyph, Rect};
+use crate::layout::page::{GlyphRun, Item, LinkArea, OutlineEntry, Page, PlacedGlyph};
 use crate::time::Civil;
 
 /// Serializes the laid-out pages.
@@ -60,7 +59,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             surface.finish();
         }
         for link in &page.links {
-            if let Some(annotation) = writer.link(link.rect, &link.target) {
+            if let Some(annotation) = writer.link(link) {
                 pdf_page.add_annotation(annotation);
             }
         }
@@ -184,19 +183,16 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn link(&self, rect: Rect, target: &LinkDestination) -> Option<Annotation> {
+    fn link(&self, link: &LinkArea) -> Option<Annotation> {
         let rect = PdfRect::from_xywh(
-            rect.x + self.bleed,
-            rect.y + self.bleed,
-            rect.width,
-            rect.height,
+            link.rect.x + self.bleed,
+            link.rect.y + self.bleed,
+            link.rect.width,
+            link.rect.height,
         )?;
-        let target = match target {
-            LinkDestination::Page { index, y } => Target::Destination(
-                XyzDestination::new(*index, Point::from_xy(0.0, y + self.bleed)).into(),
-            ),
-            LinkDestination::Uri(uri) => Target::Action(Action::Link(LinkAction::new(uri.clone()))),
-        };
+        let target = Target::Destination(
+            XyzDestination::new(link.page, Point::from_xy(0.0, link.y + self.bleed)).into(),
+        );
         Some(Annotation::new_link(
             LinkAnnotation::new(rect, target),
             None,

@@ -9,7 +9,6 @@ use std::str::FromStr;
 use harfbuzz_rs::{ClusterLevel, Face, Font, Language, Owned, Tag, UnicodeBuffer};
 use unicode_bidi::Level;
 
-use crate::doc::Direction;
 use crate::fonts::FontLibrary;
 
 use super::itemize::{self, Coverage, MissingGlyph};
@@ -56,14 +55,6 @@ impl ShapedText {
     pub fn text(&self) -> &str {
         &self.styled.text
     }
-
-    pub fn direction(&self) -> Direction {
-        if self.base_level.is_rtl() {
-            Direction::Rtl
-        } else {
-            Direction::Ltr
-        }
-    }
 }
 
 /// HarfBuzz fonts for every face of a library. Not `Send`: make one per thread.
@@ -87,11 +78,6 @@ impl<'a> Shaper<'a> {
             upem,
             language,
         }
-    }
-
-    /// Units per em of a face.
-    pub fn upem(&self, face: usize) -> f32 {
-        self.upem[face]
     }
 
     /// Itemizes and shapes a paragraph.
