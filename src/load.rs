@@ -169,12 +169,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
     }
 
     // Metadata that needs no Markdown parsing.
-    let title = book_section
-        .title
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string);
+    let title = trimmed(book_section.title.as_deref());
     let authors: Vec<String> = book_section
         .authors
         .unwrap_or_default()
@@ -199,12 +194,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
     };
     let direction = direction_of(&language);
 
-    let identifier = book_section
-        .identifier
-        .as_deref()
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_string);
+    let identifier = trimmed(book_section.identifier.as_deref());
 
     let (cover, cover_line) = match &book_section.cover {
         Some(c) => (
@@ -584,6 +574,15 @@ pub fn detect_language(markdown: &str) -> &'static str {
         }
     }
     "en"
+}
+
+/// A `book.toml` string without surrounding space; `None` when that leaves
+/// nothing.
+fn trimmed(value: Option<&str>) -> Option<String> {
+    value
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 fn is_arabic_script(c: char) -> bool {
