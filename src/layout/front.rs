@@ -137,9 +137,8 @@ pub fn title_page(ts: &mut Typesetter, document: &Document, g: &Geometry, index:
 /// One line of the table of contents.
 pub struct TocEntry {
     pub title: String,
-    /// Index of the page the chapter starts on, and the folio printed there.
+    /// Index of the page the chapter starts on (its folio is index + 1).
     pub page: usize,
-    pub folio: u32,
     pub y: f32,
 }
 
@@ -202,7 +201,7 @@ pub fn contents(
         let mut lines = ts.paragraph(text(&entry.title, style), None, title_column, Align::Start);
         // Number and leaders go on the entry's last line, number on the end side.
         let numbers = ts.paragraph(
-            text(&entry.folio.to_string(), style),
+            text(&(entry.page + 1).to_string(), style),
             Some(Direction::Ltr),
             number_column,
             match direction {

@@ -123,7 +123,6 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
                 TocEntry {
                     title: title.clone(),
                     page,
-                    folio: page as u32 + 1,
                     y: g.area.top,
                 }
             })
