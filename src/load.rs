@@ -13,7 +13,10 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Result};
-use crate::doc::{Direction, PageSetup};
+use crate::doc::{
+    ChapterStart, Direction, FolioPosition, FrontMatterNumbering, Justify, LayoutSettings,
+    Linebreak, Numerals, PageSetup, RunningHead,
+};
 
 /// Files larger than this are refused (chapters, `book.toml`, pictures).
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
@@ -75,6 +78,8 @@ pub struct BookConfig {
     pub timestamp: i64,
     /// `[pdf]`, validated.
     pub page: PageSetup,
+    /// `[layout]`, validated, over the language's defaults.
+    pub layout: LayoutSettings,
 }
 
 impl Default for BookConfig {
@@ -90,6 +95,7 @@ impl Default for BookConfig {
             date: None,
             timestamp: 0,
             page: PageSetup::default(),
+            layout: LayoutSettings::default(),
         }
     }
 }
@@ -127,6 +133,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
     let (raw, config_text) = read_config(&canonical, &config_path)?;
     let book_section = raw.book.unwrap_or_default();
     let pdf_section = raw.pdf.unwrap_or_default();
+    let layout_section = raw.layout.unwrap_or_default();
 
     // Chapters.
     let chapter_paths: Vec<(PathBuf, Option<u32>)> = match &book_section.chapters {
@@ -227,6 +234,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
     let timestamp = timestamp(source_date_epoch, date_days)?;
 
     let page = page_setup(&pdf_section, &config_text, &config_path)?;
+    let layout = layout_settings(&layout_section, &language, &config_text, &config_path)?;
 
     Ok(Book {
         dir: canonical,
@@ -242,6 +250,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
             date,
             timestamp,
             page,
+            layout,
         },
         chapters,
     })
@@ -255,6 +264,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
 struct RawConfig {
     book: Option<RawBook>,
     pdf: Option<RawPdf>,
+    layout: Option<RawLayout>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -281,6 +291,20 @@ struct RawPdf {
     margin_outer_mm: Option<Spanned<f32>>,
     bleed_mm: Option<Spanned<f32>>,
     font_size_pt: Option<Spanned<f32>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawLayout {
+    linebreak: Option<Spanned<String>>,
+    justify: Option<Spanned<String>>,
+    hyphenate: Option<bool>,
+    verso_head: Option<Spanned<String>>,
+    recto_head: Option<Spanned<String>>,
+    folio: Option<Spanned<String>>,
+    numerals: Option<Spanned<String>>,
+    front_matter: Option<Spanned<String>>,
+    chapter_start: Option<Spanned<String>>,
 }
 
 /// The text of `book.toml` (empty when absent), to turn byte spans into lines.
@@ -652,6 +676,130 @@ const PAGE_SIZES: &[(&str, f32, f32)] = &[
     ("B5", 176.0, 250.0),
     ("letter", 215.9, 279.4),
 ];
+
+// ---------------------------------------------------------------------------
+// [layout]
+
+/// `[layout]` over the defaults for `language`; each key takes one of a
+/// few names, and any other is an error listing them.
+fn layout_settings(
+    raw: &RawLayout,
+    language: &str,
+    text: &ConfigText,
+    config_path: &Path,
+) -> Result<LayoutSettings> {
+    fn pick<T: Copy>(
+        key: &str,
+        value: &Option<Spanned<String>>,
+        choices: &[(&str, T)],
+        default: T,
+        text: &ConfigText,
+        config_path: &Path,
+    ) -> Result<T> {
+        let Some(value) = value else {
+            return Ok(default);
+        };
+        let name = value.get_ref().trim();
+        match choices.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+            Some(&(_, choice)) => Ok(choice),
+            None => {
+                let names: Vec<String> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+                Err(Diagnostic::error(format!(
+                    "`{key} = \"{name}\"` in book.toml is not known; use one of {}",
+                    names.join(", ")
+                ))
+                .in_file(config_path)
+                .at_line(text.line_of(value.span().start)))
+            }
+        }
+    }
+    let d = LayoutSettings::for_language(language);
+    let heads = [
+        ("book", RunningHead::Book),
+        ("chapter", RunningHead::Chapter),
+        ("none", RunningHead::None),
+    ];
+    Ok(LayoutSettings {
+        linebreak: pick(
+            "linebreak",
+            &raw.linebreak,
+            &[
+                ("total-fit", Linebreak::TotalFit),
+                ("first-fit", Linebreak::FirstFit),
+            ],
+            d.linebreak,
+            text,
+            config_path,
+        )?,
+        justify: pick(
+            "justify",
+            &raw.justify,
+            &[("kashida", Justify::Kashida), ("space", Justify::Space)],
+            d.justify,
+            text,
+            config_path,
+        )?,
+        hyphenate: raw.hyphenate.unwrap_or(d.hyphenate),
+        verso_head: pick(
+            "verso_head",
+            &raw.verso_head,
+            &heads,
+            d.verso_head,
+            text,
+            config_path,
+        )?,
+        recto_head: pick(
+            "recto_head",
+            &raw.recto_head,
+            &heads,
+            d.recto_head,
+            text,
+            config_path,
+        )?,
+        folio: pick(
+            "folio",
+            &raw.folio,
+            &[
+                ("center", FolioPosition::Center),
+                ("outer", FolioPosition::Outer),
+            ],
+            d.folio,
+            text,
+            config_path,
+        )?,
+        numerals: pick(
+            "numerals",
+            &raw.numerals,
+            &[
+                ("western", Numerals::Western),
+                ("arabic-indic", Numerals::ArabicIndic),
+                ("persian", Numerals::Persian),
+            ],
+            d.numerals,
+            text,
+            config_path,
+        )?,
+        front_matter: pick(
+            "front_matter",
+            &raw.front_matter,
+            &[
+                ("roman", FrontMatterNumbering::Roman),
+                ("none", FrontMatterNumbering::None),
+            ],
+            d.front_matter,
+            text,
+            config_path,
+        )?,
+        chapter_start: pick(
+            "chapter_start",
+            &raw.chapter_start,
+            &[("any", ChapterStart::Any), ("recto", ChapterStart::Recto)],
+            d.chapter_start,
+            text,
+            config_path,
+        )?,
+    })
+}
 
 /// Smallest text block (width and height) the margins must leave.
 const MIN_TEXT_AREA_MM: f32 = 20.0;

@@ -6,7 +6,10 @@ mod common;
 use std::path::{Path, PathBuf};
 
 use warraq::diag::{Diagnostic, Severity};
-use warraq::doc::{Direction, PageSetup};
+use warraq::doc::{
+    ChapterStart, Direction, FolioPosition, FrontMatterNumbering, Justify, LayoutSettings,
+    Linebreak, Numerals, PageSetup, RunningHead,
+};
 use warraq::load::{Book, load, load_with_epoch};
 
 /// A temporary folder holding text `files` (see [`common::folder`]).
@@ -195,6 +198,59 @@ fn bad_page_settings() {
     ] {
         toml_error(toml, needle, line);
     }
+}
+
+#[test]
+fn layout_defaults_follow_the_language() {
+    let arabic = load_ok(with_toml("[book]\nlanguage = \"ar\"\n").path());
+    assert_eq!(arabic.config.layout.justify, Justify::Kashida);
+    assert_eq!(arabic.config.layout.linebreak, Linebreak::TotalFit);
+    let english = load_ok(with_toml("[book]\nlanguage = \"en-GB\"\n").path());
+    assert_eq!(english.config.layout.justify, Justify::Space);
+    assert!(english.config.layout.hyphenate);
+}
+
+#[test]
+fn layout_section_sets_every_key() {
+    let book = load_ok(
+        with_toml(
+            "[book]\nlanguage = \"ar\"\n[layout]\nlinebreak = \"first-fit\"\njustify = \"space\"\n\
+             hyphenate = false\nverso_head = \"chapter\"\nrecto_head = \"none\"\nfolio = \"outer\"\n\
+             numerals = \"arabic-indic\"\nfront_matter = \"none\"\nchapter_start = \"recto\"\n",
+        )
+        .path(),
+    );
+    assert_eq!(
+        book.config.layout,
+        LayoutSettings {
+            linebreak: Linebreak::FirstFit,
+            justify: Justify::Space,
+            hyphenate: false,
+            verso_head: RunningHead::Chapter,
+            recto_head: RunningHead::None,
+            folio: FolioPosition::Outer,
+            numerals: Numerals::ArabicIndic,
+            front_matter: FrontMatterNumbering::None,
+            chapter_start: ChapterStart::Recto,
+        }
+    );
+}
+
+#[test]
+fn bad_layout_value_lists_the_choices() {
+    toml_error(
+        "[layout]\n\njustify = \"tatweel\"\n",
+        "use one of \"kashida\", \"space\"",
+        3,
+    );
+    toml_error("[layout]\nnumerals = \"roman\"\n", "\"persian\"", 2);
+}
+
+#[test]
+fn numerals_write_digits() {
+    assert_eq!(Numerals::Western.format(2025), "2025");
+    assert_eq!(Numerals::ArabicIndic.format(2025), "٢٠٢٥");
+    assert_eq!(Numerals::Persian.format(107), "۱۰۷");
 }
 
 #[test]

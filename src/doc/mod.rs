@@ -67,6 +67,142 @@ impl Default for PageSetup {
     }
 }
 
+/// How the print edition sets its text and its page furniture
+/// (`[layout]` in `book.toml`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct LayoutSettings {
+    pub linebreak: Linebreak,
+    pub justify: Justify,
+    /// Hyphenate words of Latin-script languages (never Arabic).
+    pub hyphenate: bool,
+    /// What the running head says on left-hand (verso) and right-hand
+    /// (recto) pages.
+    pub verso_head: RunningHead,
+    pub recto_head: RunningHead,
+    pub folio: FolioPosition,
+    /// Digits for folios, contents numbers, note marks and list numbers.
+    pub numerals: Numerals,
+    /// How the front matter (title page, contents) is numbered.
+    pub front_matter: FrontMatterNumbering,
+    pub chapter_start: ChapterStart,
+}
+
+impl LayoutSettings {
+    /// The defaults for a book in `language`: kashida justification for
+    /// Arabic-script languages, spaces only for the rest.
+    pub fn for_language(language: &str) -> Self {
+        let primary = language.split(['-', '_']).next().unwrap_or("");
+        let arabic_script = ["ar", "fa", "ur", "ps", "sd", "ug", "ckb"]
+            .iter()
+            .any(|l| l.eq_ignore_ascii_case(primary));
+        LayoutSettings {
+            linebreak: Linebreak::TotalFit,
+            justify: if arabic_script {
+                Justify::Kashida
+            } else {
+                Justify::Space
+            },
+            hyphenate: true,
+            verso_head: RunningHead::Book,
+            recto_head: RunningHead::Chapter,
+            folio: FolioPosition::Center,
+            numerals: Numerals::Western,
+            front_matter: FrontMatterNumbering::Roman,
+            chapter_start: ChapterStart::Any,
+        }
+    }
+}
+
+impl Default for LayoutSettings {
+    fn default() -> Self {
+        LayoutSettings::for_language("en")
+    }
+}
+
+/// `[layout] linebreak`: how a paragraph is broken into lines.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Linebreak {
+    /// Knuth–Plass over the whole paragraph (`"total-fit"`).
+    TotalFit,
+    /// Each line as full as it can be (`"first-fit"`).
+    FirstFit,
+}
+
+/// `[layout] justify`: how justified lines are filled.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Justify {
+    /// Arabic words lengthened with kashida, the rest on spaces (`"kashida"`).
+    Kashida,
+    /// Spaces only (`"space"`).
+    Space,
+}
+
+/// `[layout] verso_head` / `recto_head`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RunningHead {
+    /// The book's title (`"book"`).
+    Book,
+    /// The current chapter's title (`"chapter"`).
+    Chapter,
+    /// No running head (`"none"`).
+    None,
+}
+
+/// `[layout] folio`: where the page number stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FolioPosition {
+    /// Centred at the foot (`"center"`).
+    Center,
+    /// At the foot's outer corner, away from the spine (`"outer"`).
+    Outer,
+}
+
+/// `[layout] numerals`: the digits numbers are printed with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Numerals {
+    /// 0–9 (`"western"`, usual in Morocco).
+    Western,
+    /// ٠–٩ (`"arabic-indic"`).
+    ArabicIndic,
+    /// ۰–۹ (`"persian"`).
+    Persian,
+}
+
+impl Numerals {
+    /// `number` written in these digits.
+    pub fn format(self, number: u64) -> String {
+        let zero = match self {
+            Numerals::Western => return number.to_string(),
+            Numerals::ArabicIndic => '\u{0660}',
+            Numerals::Persian => '\u{06F0}',
+        };
+        number
+            .to_string()
+            .chars()
+            .map(|d| char::from_u32(zero as u32 + d.to_digit(10).unwrap_or(0)).unwrap_or(d))
+            .collect()
+    }
+}
+
+/// `[layout] front_matter`: how pages before the first chapter are numbered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum FrontMatterNumbering {
+    /// i, ii, iii… (`"roman"`); the body starts again at 1.
+    Roman,
+    /// Not numbered (`"none"`); the body starts at 1.
+    None,
+}
+
+/// `[layout] chapter_start`: on which page a chapter opens.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ChapterStart {
+    /// The next page (`"any"`).
+    Any,
+    /// The next right-hand page in the book's binding order, with a blank
+    /// page before when needed (`"recto"`).
+    Recto,
+}
+
 /// Book-level metadata (from `book.toml`, or derived).
 #[derive(Debug, Clone, PartialEq)]
 pub struct Metadata {
@@ -88,6 +224,7 @@ pub struct Metadata {
 pub struct Document {
     pub metadata: Metadata,
     pub page: PageSetup,
+    pub layout: LayoutSettings,
     /// Cover artwork, if the book has one (key into `images`).
     pub cover: Option<String>,
     pub chapters: Vec<Chapter>,

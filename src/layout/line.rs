@@ -126,6 +126,7 @@ fn clip_run(run: &ShapedRun, range: Range<usize>) -> Vec<PlacedGlyph> {
             x_advance: g.x_advance,
             x_offset: g.x_offset,
             y_offset: g.y_offset,
+            kashida: false,
         })
         .collect()
 }

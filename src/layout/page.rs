@@ -71,6 +71,9 @@ pub struct PlacedGlyph {
     pub x_offset: f32,
     /// Upwards, as in HarfBuzz.
     pub y_offset: f32,
+    /// Part of a kashida (tatweel) that justification inserted: it stands
+    /// for no source text, and copies out as nothing.
+    pub kashida: bool,
 }
 
 impl PlacedGlyph {

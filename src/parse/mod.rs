@@ -74,6 +74,7 @@ pub fn parse(book: &Book, warnings: &mut Warnings) -> Result<Document> {
             timestamp: book.config.timestamp,
         },
         page: book.config.page.clone(),
+        layout: book.config.layout,
         cover,
         chapters,
         images,
