@@ -1,5 +1,7 @@
 //! Turning a chapter's blocks into a vertical flow of unbreakable chunks
-//! (lines, pictures, rules, table rows) for the paginator.
+//! (lines, pictures, rules, pieces of table rows) for the paginator, with
+//! what it needs to break pages well: which chunks stay together, which
+//! footnotes each line calls, and which paragraph each line is part of.
 
 use std::sync::Arc;
 
@@ -10,7 +12,8 @@ use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, first_strong
 
 use super::line::{Align, Line, build_line};
 use super::linebreak::{Measure, break_lines};
-use super::page::{Item, Rect};
+use super::page::{Item, LineInfo, Rect};
+use super::paginate::shift;
 
 /// Line height as a multiple of the font size: Arabic needs room for
 /// harakat above and below.
@@ -19,6 +22,11 @@ pub const LEADING: f32 = 1.75;
 /// What a Markdown hard break becomes in the text: LINE SEPARATOR, a
 /// mandatory break (UAX #14) that is not a paragraph separator (UAX #9).
 const HARD_BREAK: char = '\u{2028}';
+
+/// Footnotes, and the numbers that call them, are set smaller than the text.
+const NOTE_SCALE: f32 = 0.85;
+/// A picture's caption (its alt text), smaller than the text.
+const CAPTION_SCALE: f32 = 0.8;
 
 /// One piece of a flow.
 #[derive(Debug, Clone)]
@@ -33,15 +41,31 @@ pub enum FlowItem {
         title: String,
         level: u8,
     },
+    /// What separates footnotes from the text above them on this flow's
+    /// pages; comes before the first chunk that calls a note.
+    FootRule(Chunk),
     PageBreak,
 }
 
 #[derive(Debug, Clone, Default)]
 pub struct Chunk {
     pub height: f32,
-    /// Do not end a page after this chunk (headings).
+    /// Do not end a page after this chunk: a heading; the first and the
+    /// second-to-last line of a paragraph (no orphan at a page's foot, no
+    /// widow at its head); a picture before its caption; a table's head row
+    /// and every piece of a row but its last.
     pub keep_with_next: bool,
     pub items: Vec<Item>,
+    /// The footnotes this chunk calls first, each as its lines (notes they
+    /// call follow them): they go to the foot of the page this chunk is on.
+    pub notes: Vec<Vec<Chunk>>,
+    /// The lines of running text the chunk holds (one for a line of a
+    /// paragraph, one a cell for a piece of a table row): top and bottom
+    /// relative to the chunk, paragraphs numbered within the chapter.
+    pub lines: Vec<LineInfo>,
+    /// The head row of the table this chunk is part of, set again above the
+    /// chunk when it starts a page.
+    pub repeat_header: Option<Arc<Chunk>>,
 }
 
 /// Lays out text in a column; shared by chapters and generated pages.
@@ -183,8 +207,8 @@ impl<'a> Typesetter<'a> {
             .collect();
         Chunk {
             height,
-            keep_with_next: false,
             items,
+            ..Chunk::default()
         }
     }
 }
@@ -198,9 +222,49 @@ pub struct ChapterFlow<'a, 'b> {
     /// No picture is set taller than this (the text area's height).
     pub max_picture_height: f32,
     pub items: Vec<FlowItem>,
+    /// Paragraphs set so far: the next one's number.
+    paragraphs: u32,
+    /// Whether each footnote (number − 1) has gone with a line calling it.
+    called: Vec<bool>,
 }
 
-impl ChapterFlow<'_, '_> {
+/// A paragraph's styled text, with where its footnote references are.
+#[derive(Debug, Default)]
+pub struct NotedText {
+    pub styled: StyledText,
+    /// Byte offset in the text of each footnote reference, with its number.
+    pub refs: Vec<(usize, u32)>,
+}
+
+impl From<StyledText> for NotedText {
+    fn from(styled: StyledText) -> Self {
+        NotedText {
+            styled,
+            refs: Vec::new(),
+        }
+    }
+}
+
+impl<'a, 'b> ChapterFlow<'a, 'b> {
+    pub fn new(
+        ts: &'b mut Typesetter<'a>,
+        document: &'a Document,
+        chapter: &'a Chapter,
+        column: Column,
+        max_picture_height: f32,
+    ) -> Self {
+        ChapterFlow {
+            ts,
+            document,
+            chapter,
+            column,
+            max_picture_height,
+            items: Vec::new(),
+            paragraphs: 0,
+            called: vec![false; chapter.footnotes.len()],
+        }
+    }
+
     /// The chapter's flow; it starts a page of its own (see
     /// [`super::paginate::Paginator::place`]).
     pub fn run(mut self) -> Vec<FlowItem> {
@@ -213,11 +277,152 @@ impl ChapterFlow<'_, '_> {
         });
         // Chapter openings start some way down the page ("sink").
         self.items.push(FlowItem::Gap(self.ts.size * 4.0));
-        self.blocks(&chapter.blocks, self.column, &[]);
         if !chapter.footnotes.is_empty() {
-            self.notes();
+            self.items.push(FlowItem::FootRule(self.foot_rule()));
+        }
+        self.blocks(&chapter.blocks, self.column, &[]);
+        // The parser keeps only notes the text calls, so every note has gone
+        // with its first call; should one not have, it still prints, at the
+        // foot of the chapter's last page.
+        let uncalled: Vec<Vec<Chunk>> = (1..=chapter.footnotes.len() as u32)
+            .flat_map(|number| self.call_note(number))
+            .collect();
+        if !uncalled.is_empty() {
+            self.items.push(FlowItem::Chunk(Chunk {
+                notes: uncalled,
+                ..Chunk::default()
+            }));
         }
         self.items
+    }
+
+    /// Sets a paragraph as lines of running text: each numbered in the
+    /// paragraph, the first two and the last two kept together, each
+    /// carrying the notes it calls first.
+    fn lines(
+        &mut self,
+        text: NotedText,
+        direction: Option<Direction>,
+        column: Column,
+        align: Align,
+    ) -> Vec<Chunk> {
+        let NotedText { styled, refs } = text;
+        let hard_breaks: Vec<usize> = styled
+            .text
+            .match_indices(HARD_BREAK)
+            .map(|(at, _)| at)
+            .collect();
+        let mut chunks = self.ts.paragraph(styled, direction, column, align);
+        let count = chunks.len();
+        // Lines follow the text's order: line i holds the text from where it
+        // starts to where line i + 1 starts (the first from the beginning).
+        let mut starts = vec![0; count];
+        for i in 1..count {
+            starts[i] = starts[i - 1].max(text_start(&chunks[i]));
+        }
+        let paragraph = self.paragraphs;
+        self.paragraphs += 1;
+        for (i, chunk) in chunks.iter_mut().enumerate() {
+            let end = starts.get(i + 1).copied().unwrap_or(usize::MAX);
+            let holds = |at: &usize| (starts[i]..end).contains(at);
+            for &(_, number) in refs.iter().filter(|(at, _)| holds(at)) {
+                let notes = self.call_note(number);
+                chunk.notes.extend(notes);
+            }
+            chunk.lines.push(LineInfo {
+                top: 0.0,
+                bottom: chunk.height,
+                paragraph,
+                index: i as u32,
+                count: count as u32,
+                justified: align == Align::Justify
+                    && i + 1 < count
+                    && !hard_breaks.iter().any(holds),
+            });
+        }
+        if count >= 2 {
+            chunks[0].keep_with_next = true;
+            chunks[count - 2].keep_with_next = true;
+        }
+        chunks
+    }
+
+    /// The lines of note `number`, and of the notes it calls, if no line
+    /// has called it before.
+    fn call_note(&mut self, number: u32) -> Vec<Vec<Chunk>> {
+        let chapter = self.chapter;
+        let Some(index) = (number as usize).checked_sub(1) else {
+            return Vec::new();
+        };
+        let (Some(note), Some(false)) = (chapter.footnotes.get(index), self.called.get(index))
+        else {
+            return Vec::new();
+        };
+        self.called[index] = true;
+        // The note is set as a flow of its own, then taken apart.
+        let text = std::mem::take(&mut self.items);
+        let style = self.ts.style(Role::Text, false, false, NOTE_SCALE);
+        let column = self.column;
+        // The note's number starts its first paragraph, or stands on a
+        // line of its own before a note that opens with something else.
+        let mut mark = Some(format!("{}. ", note.number));
+        for block in &note.blocks {
+            let inlines = match &block.kind {
+                BlockKind::Paragraph(inlines) => inlines.as_slice(),
+                _ => &[],
+            };
+            if inlines.is_empty() && mark.is_none() {
+                self.block(block, column, &[]);
+                continue;
+            }
+            let mut noted = NotedText::default();
+            if let Some(mark) = mark.take() {
+                noted.styled.push(&mark, style, note.pos);
+            }
+            push_inlines(&mut noted, inlines, style);
+            let chunks = self.lines(noted, None, column, Align::Justify);
+            self.push_chunks(chunks, &[]);
+            if inlines.is_empty() {
+                self.block(block, column, &[]);
+            }
+        }
+        let set = std::mem::replace(&mut self.items, text);
+        let mut lines = Vec::new();
+        let mut called = Vec::new();
+        for item in set {
+            if let FlowItem::Chunk(mut chunk) = item {
+                called.append(&mut chunk.notes);
+                lines.push(chunk);
+            }
+        }
+        let mut notes = vec![lines];
+        notes.extend(called);
+        notes
+    }
+
+    /// A short rule on the start side, with space above it.
+    fn foot_rule(&self) -> Chunk {
+        let size = self.ts.size;
+        let column = self.column;
+        let width = column.width / 4.0;
+        let x = match self.ts.direction {
+            Direction::Ltr => column.x,
+            Direction::Rtl => column.x + column.width - width,
+        };
+        Chunk {
+            height: size,
+            items: vec![Item::Fill {
+                rect: Rect {
+                    x,
+                    y: size * 0.5,
+                    width,
+                    height: 0.5,
+                },
+                grey: 0.3,
+                opacity: 1.0,
+            }],
+            ..Chunk::default()
+        }
     }
 
     fn push_chunks(&mut self, chunks: Vec<Chunk>, bars: &[f32]) {
@@ -265,8 +470,8 @@ impl ChapterFlow<'_, '_> {
                     });
                 }
                 let style = self.ts.style(Role::Text, true, false, scale);
-                let styled = styled_inlines(content, style);
-                let mut chunks = self.ts.paragraph(styled, None, column, Align::Start);
+                let noted = styled_inlines(content, style);
+                let mut chunks = self.lines(noted, None, column, Align::Start);
                 for chunk in &mut chunks {
                     chunk.keep_with_next = true;
                 }
@@ -275,17 +480,13 @@ impl ChapterFlow<'_, '_> {
             }
             BlockKind::Paragraph(inlines) => {
                 if let Some(pictures) = only_pictures(inlines) {
-                    for key in pictures {
-                        self.picture(key, column);
+                    for (key, alt) in pictures {
+                        self.picture(key, alt, column, block.pos);
                     }
                 } else {
                     let style = self.ts.style(Role::Text, false, false, 1.0);
-                    let chunks = self.ts.paragraph(
-                        styled_inlines(inlines, style),
-                        None,
-                        column,
-                        Align::Justify,
-                    );
+                    let chunks =
+                        self.lines(styled_inlines(inlines, style), None, column, Align::Justify);
                     self.push_chunks(chunks, bars);
                 }
                 self.items.push(FlowItem::Gap(size * 0.5));
@@ -319,7 +520,10 @@ impl ChapterFlow<'_, '_> {
                 for source_line in text.trim_end_matches('\n').split('\n') {
                     let mut styled = StyledText::default();
                     styled.push(&expand_tabs(source_line), style, block.pos);
-                    let mut chunks = self.ts.code_line(styled, inner);
+                    // Left to right whatever the book's direction, never
+                    // justified (its indentation is kept).
+                    let mut chunks =
+                        self.lines(styled.into(), Some(Direction::Ltr), inner, Align::Start);
                     if chunks.is_empty() {
                         // A blank line of code still takes a line.
                         chunks.push(Chunk {
@@ -354,7 +558,6 @@ impl ChapterFlow<'_, '_> {
                 let width = column.width / 3.0;
                 self.items.push(FlowItem::Chunk(Chunk {
                     height: size * 1.5,
-                    keep_with_next: false,
                     items: vec![Item::Fill {
                         rect: Rect {
                             x: column.x + (column.width - width) / 2.0,
@@ -365,6 +568,7 @@ impl ChapterFlow<'_, '_> {
                         grey: 0.3,
                         opacity: 1.0,
                     }],
+                    ..Chunk::default()
                 }));
             }
             // Raw HTML's markup is for the EPUB; print keeps its words.
@@ -379,7 +583,7 @@ impl ChapterFlow<'_, '_> {
                     self.ts.style(Role::Text, false, false, 1.0),
                     block.pos,
                 );
-                let chunks = self.ts.paragraph(styled, None, column, Align::Justify);
+                let chunks = self.lines(styled.into(), None, column, Align::Justify);
                 if !chunks.is_empty() {
                     self.push_chunks(chunks, bars);
                     self.items.push(FlowItem::Gap(size * 0.5));
@@ -436,16 +640,34 @@ impl ChapterFlow<'_, '_> {
         }
     }
 
-    fn picture(&mut self, key: &str, column: Column) {
+    /// A picture scaled to the column, no taller than a page with its
+    /// caption (the alt text, small and centred below it, kept with it).
+    fn picture(&mut self, key: &str, alt: &str, column: Column, pos: SourcePos) {
         let Some(picture) = self.document.images.get(key) else {
             return;
         };
-        let max_height = self.max_picture_height;
+        let size = self.ts.size;
+        let mut caption = Vec::new();
+        if !alt.trim().is_empty() {
+            let mut styled = StyledText::default();
+            let style = self.ts.style(Role::Text, false, false, CAPTION_SCALE);
+            styled.push(alt, style, pos);
+            caption = self.ts.paragraph(styled, None, column, Align::Center);
+        }
+        let gap = if caption.is_empty() { 0.0 } else { size * 0.4 };
+        let caption_height: f32 = gap + caption.iter().map(|c| c.height).sum::<f32>();
+        // A caption too long to share the page with the picture leaves the
+        // picture a page of its own, and the caption follows.
+        let max_height = if caption_height <= self.max_picture_height / 2.0 {
+            self.max_picture_height - caption_height
+        } else {
+            self.max_picture_height
+        };
         let scale = (column.width / picture.width as f32).min(max_height / picture.height as f32);
         let (width, height) = (picture.width as f32 * scale, picture.height as f32 * scale);
         self.items.push(FlowItem::Chunk(Chunk {
-            height,
-            keep_with_next: false,
+            height: height + gap,
+            keep_with_next: !caption.is_empty(),
             items: vec![Item::Picture {
                 key: key.to_string(),
                 rect: Rect {
@@ -455,11 +677,19 @@ impl ChapterFlow<'_, '_> {
                     height,
                 },
             }],
+            ..Chunk::default()
         }));
+        let count = caption.len();
+        for (i, mut line) in caption.into_iter().enumerate() {
+            line.keep_with_next = i + 1 < count;
+            self.items.push(FlowItem::Chunk(line));
+        }
     }
 
     /// A table: equal columns, first column on the start side, a rule under
-    /// the head and under every row; each row is one chunk.
+    /// the head and under every row. Rows are set in pieces a page may end
+    /// between (see [`row_pieces`]); the head row comes again at the top of
+    /// every page the table continues on.
     fn table(
         &mut self,
         aligns: &[crate::doc::Align],
@@ -475,11 +705,12 @@ impl ChapterFlow<'_, '_> {
         let cell_width = column.width / columns as f32;
         let mut all_rows: Vec<(&[Vec<Inline>], bool)> = vec![(head, true)];
         all_rows.extend(rows.iter().map(|r| (r.as_slice(), false)));
+        let mut header: Option<Arc<Chunk>> = None;
         for (cells, is_head) in all_rows {
             if cells.is_empty() {
                 continue;
             }
-            let mut chunk = Chunk::default();
+            let mut cell_lines = Vec::with_capacity(cells.len());
             for (i, cell) in cells.iter().enumerate() {
                 let slot = match self.ts.direction {
                     Direction::Ltr => i,
@@ -498,96 +729,91 @@ impl ChapterFlow<'_, '_> {
                 // Cells follow the table's (the book's) direction, so a Latin
                 // word in an Arabic table still sits on the right.
                 let direction = Some(self.ts.direction);
-                let lines =
-                    self.ts
-                        .paragraph(styled_inlines(cell, style), direction, cell_column, align);
-                let mut y = pad / 2.0;
-                for line in lines {
-                    for mut item in line.items {
-                        if let Item::Glyphs(run) = &mut item {
-                            run.y += y;
-                        }
-                        chunk.items.push(item);
-                    }
-                    y += line.height;
+                let mut lines =
+                    self.lines(styled_inlines(cell, style), direction, cell_column, align);
+                // Pieces of rows, not cells' lines, decide where pages end.
+                for line in &mut lines {
+                    line.keep_with_next = false;
                 }
-                chunk.height = chunk.height.max(y + pad / 2.0);
+                cell_lines.push(lines);
             }
-            chunk.items.push(Item::Fill {
-                rect: Rect {
-                    x: column.x,
-                    y: chunk.height - 0.5,
-                    width: column.width,
-                    height: if is_head { 0.9 } else { 0.4 },
-                },
-                grey: 0.3,
-                opacity: 1.0,
-            });
-            chunk.keep_with_next = is_head;
-            self.items.push(FlowItem::Chunk(chunk));
-        }
-    }
-
-    /// The chapter's notes, after its text.
-    fn notes(&mut self) {
-        let size = self.ts.size;
-        let column = self.column;
-        self.items.push(FlowItem::Gap(size));
-        let width = column.width / 4.0;
-        let x = match self.ts.direction {
-            Direction::Ltr => column.x,
-            Direction::Rtl => column.x + column.width - width,
-        };
-        self.items.push(FlowItem::Chunk(Chunk {
-            height: size * 0.8,
-            keep_with_next: true,
-            items: vec![Item::Fill {
-                rect: Rect {
-                    x,
-                    y: 0.0,
-                    width,
-                    height: 0.5,
-                },
-                grey: 0.3,
-                opacity: 1.0,
-            }],
-        }));
-        let chapter = self.chapter;
-        for note in &chapter.footnotes {
-            let style = self.ts.style(Role::Text, false, false, 0.85);
-            // The note's number starts its first paragraph, or stands on a
-            // line of its own before a note that opens with something else.
-            let mut number = Some(format!("{}. ", note.number));
-            for block in &note.blocks {
-                let inlines = match &block.kind {
-                    BlockKind::Paragraph(inlines) => inlines.as_slice(),
-                    _ => &[],
-                };
-                if inlines.is_empty() && number.is_none() {
-                    self.block(block, column, &[]);
-                    continue;
-                }
-                let mut styled = StyledText::default();
-                if let Some(number) = number.take() {
-                    styled.push(&number, style, note.pos);
-                }
-                push_inlines(&mut styled, inlines, style);
-                let chunks = self.ts.paragraph(styled, None, column, Align::Justify);
-                self.push_chunks(chunks, &[]);
-                if inlines.is_empty() {
-                    self.block(block, column, &[]);
+            let mut pieces = row_pieces(cell_lines, pad, column, is_head);
+            if is_head {
+                header = Some(Arc::new(stack(&pieces)));
+            } else {
+                for piece in &mut pieces {
+                    piece.repeat_header = header.clone();
                 }
             }
+            self.items.extend(pieces.into_iter().map(FlowItem::Chunk));
         }
     }
 }
 
-impl Typesetter<'_> {
-    /// One line of a code block: left to right whatever the book's direction,
-    /// never justified (its indentation is kept, as in every paragraph).
-    fn code_line(&mut self, styled: StyledText, column: Column) -> Vec<Chunk> {
-        self.paragraph(styled, Some(Direction::Ltr), column, Align::Start)
+/// A table row as pieces a page may end between, so that a row taller than
+/// a page still fits: piece n holds line n of every cell, with the row's
+/// padding above the first and below the last, and the rule under the row.
+/// Every piece but the last is kept with the next; the head row's last too.
+fn row_pieces(cells: Vec<Vec<Chunk>>, pad: f32, column: Column, is_head: bool) -> Vec<Chunk> {
+    let depth = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
+    let mut cells: Vec<_> = cells.into_iter().map(Vec::into_iter).collect();
+    let mut pieces = Vec::with_capacity(depth);
+    for n in 0..depth {
+        let top = if n == 0 { pad / 2.0 } else { 0.0 };
+        let mut piece = Chunk {
+            keep_with_next: true,
+            ..Chunk::default()
+        };
+        let mut height: f32 = 0.0;
+        for line in cells.iter_mut().filter_map(Iterator::next) {
+            height = height.max(line.height);
+            piece
+                .items
+                .extend(line.items.iter().map(|item| shift(item, 0.0, top)));
+            piece.notes.extend(line.notes);
+            piece.lines.extend(line.lines.iter().map(|l| LineInfo {
+                top: l.top + top,
+                bottom: l.bottom + top,
+                ..*l
+            }));
+        }
+        piece.height = top + height;
+        pieces.push(piece);
     }
+    if let Some(last) = pieces.last_mut() {
+        last.height += pad / 2.0;
+        last.items.push(Item::Fill {
+            rect: Rect {
+                x: column.x,
+                y: last.height - 0.5,
+                width: column.width,
+                height: if is_head { 0.9 } else { 0.4 },
+            },
+            grey: 0.3,
+            opacity: 1.0,
+        });
+        last.keep_with_next = is_head;
+    }
+    pieces
+}
+
+/// Pieces stacked into one chunk (a table's head, to repeat); the notes they
+/// call stay with the first setting.
+fn stack(pieces: &[Chunk]) -> Chunk {
+    let mut chunk = Chunk::default();
+    for piece in pieces {
+        let top = chunk.height;
+        chunk
+            .items
+            .extend(piece.items.iter().map(|item| shift(item, 0.0, top)));
+        chunk.lines.extend(piece.lines.iter().map(|l| LineInfo {
+            top: l.top + top,
+            bottom: l.bottom + top,
+            ..*l
+        }));
+        chunk.height += piece.height;
+    }
+    chunk
 }
 
 /// Code with its tabs turned into spaces up to the next multiple of 4
@@ -622,12 +848,12 @@ fn html_text(xhtml: &str) -> String {
     }
 }
 
-/// If a paragraph is nothing but pictures, their keys.
-fn only_pictures(inlines: &[Inline]) -> Option<Vec<&str>> {
+/// If a paragraph is nothing but pictures, their keys and alt texts.
+fn only_pictures(inlines: &[Inline]) -> Option<Vec<(&str, &str)>> {
     let mut keys = Vec::new();
     for inline in inlines {
         match &inline.kind {
-            InlineKind::Image { key, .. } => keys.push(key.as_str()),
+            InlineKind::Image { key, alt } => keys.push((key.as_str(), alt.as_str())),
             InlineKind::Text(t) if t.trim().is_empty() => {}
             InlineKind::LineBreak => {}
             _ => return None,
@@ -636,23 +862,35 @@ fn only_pictures(inlines: &[Inline]) -> Option<Vec<&str>> {
     (!keys.is_empty()).then_some(keys)
 }
 
-pub fn styled_inlines(inlines: &[Inline], style: TextStyle) -> StyledText {
-    let mut styled = StyledText::default();
-    push_inlines(&mut styled, inlines, style);
-    styled
+pub fn styled_inlines(inlines: &[Inline], style: TextStyle) -> NotedText {
+    let mut noted = NotedText::default();
+    push_inlines(&mut noted, inlines, style);
+    noted
 }
 
-fn push_inlines(styled: &mut StyledText, inlines: &[Inline], style: TextStyle) {
+/// Where a line's text starts: the first byte its glyphs stand for.
+fn text_start(line: &Chunk) -> usize {
+    line.items
+        .iter()
+        .filter_map(|item| match item {
+            Item::Glyphs(run) => run.glyphs.iter().map(|g| g.text.0).min(),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(0)
+}
+
+fn push_inlines(noted: &mut NotedText, inlines: &[Inline], style: TextStyle) {
     for inline in inlines {
         match &inline.kind {
-            InlineKind::Text(text) => styled.push(text, style, inline.pos),
+            InlineKind::Text(text) => noted.styled.push(text, style, inline.pos),
             InlineKind::Emphasis(content) | InlineKind::Strong(content) => {
                 let mut inner = style;
                 match inline.kind {
                     InlineKind::Emphasis(_) => inner.style.italic = true,
                     _ => inner.style.bold = true,
                 }
-                push_inlines(styled, content, inner)
+                push_inlines(noted, content, inner)
             }
             InlineKind::Code(code) => {
                 let mono = TextStyle {
@@ -662,24 +900,27 @@ fn push_inlines(styled: &mut StyledText, inlines: &[Inline], style: TextStyle) {
                     ..style
                 };
                 // Isolated left to right, so code never reorders with the text around it.
-                styled.push("\u{2066}", style, inline.pos);
-                styled.push(code, mono, inline.pos);
-                styled.push("\u{2069}", style, inline.pos);
+                noted.styled.push("\u{2066}", style, inline.pos);
+                noted.styled.push(code, mono, inline.pos);
+                noted.styled.push("\u{2069}", style, inline.pos);
             }
-            InlineKind::Link { content, .. } => push_inlines(styled, content, style),
-            InlineKind::Image { alt, .. } => styled.push(alt, style, inline.pos),
+            InlineKind::Link { content, .. } => push_inlines(noted, content, style),
+            InlineKind::Image { alt, .. } => noted.styled.push(alt, style, inline.pos),
             InlineKind::FootnoteRef { number } => {
                 let note = TextStyle {
                     size: style.size * 0.6,
                     raise: style.size * 0.4,
                     ..style
                 };
-                styled.push(&number.to_string(), note, inline.pos)
+                noted.refs.push((noted.styled.text.len(), *number));
+                noted.styled.push(&number.to_string(), note, inline.pos)
             }
             InlineKind::LineBreak => {
-                styled.push(HARD_BREAK.encode_utf8(&mut [0; 4]), style, inline.pos)
+                noted
+                    .styled
+                    .push(HARD_BREAK.encode_utf8(&mut [0; 4]), style, inline.pos)
             }
-            InlineKind::Html(xhtml) => styled.push(&html_text(xhtml), style, inline.pos),
+            InlineKind::Html(xhtml) => noted.styled.push(&html_text(xhtml), style, inline.pos),
         }
     }
 }

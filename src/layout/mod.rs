@@ -81,15 +81,8 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
             |shaper, chapter| {
                 let mut ts =
                     Typesetter::new(shaper, fonts, size, direction, Some(chapter.source.clone()));
-                let items = ChapterFlow {
-                    ts: &mut ts,
-                    document,
-                    chapter,
-                    column,
-                    max_picture_height: g.area.height,
-                    items: Vec::new(),
-                }
-                .run();
+                let items =
+                    ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
                 (items, ts.warnings)
             },
         )

@@ -27,6 +27,31 @@ pub struct Page {
     pub links: Vec<LinkArea>,
     /// The number printed in the footer, if any.
     pub folio: Option<u32>,
+    /// Every line of running text on the page, in the order set (the text
+    /// top to bottom, then the notes): the lines of paragraphs, headings,
+    /// list items, quotes, code, table cells and footnotes (not captions nor
+    /// the lines of generated pages and page furniture). For measuring pages.
+    pub lines: Vec<LineInfo>,
+}
+
+/// One line of running text: where it is and which paragraph it is part of.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LineInfo {
+    /// Top and bottom of the line's box (its leading included), in page
+    /// coordinates.
+    pub top: f32,
+    pub bottom: f32,
+    /// The paragraph, unique in the book (a footnote's paragraph, a line of
+    /// code, a heading and a table cell are paragraphs too; a table's head
+    /// row repeated on a new page repeats its cells' numbers).
+    pub paragraph: u32,
+    /// The line's place in its paragraph, from 0, and the paragraph's number
+    /// of lines.
+    pub index: u32,
+    pub count: u32,
+    /// Set to the full measure: a line of a justified paragraph other than
+    /// its last and other than one ending at a hard break.
+    pub justified: bool,
 }
 
 #[derive(Debug, Clone)]
