@@ -144,3 +144,20 @@ fn number_punctuation_fix() {
     assert_eq!(fix_number_punctuation("\u{202A}:\u{202C}"), ":");
     assert_eq!(fix_number_punctuation("\u{202A}،x\u{202C}"), "،x");
 }
+
+#[test]
+fn footnotes_copy_out_on_the_page_that_calls_them() {
+    if !common::have_tools(&["pdftotext", "pdfinfo"]) {
+        return;
+    }
+    let pdf = &common::showcase_pdf().pdf;
+    let pages_with = |needle: &str| -> Vec<usize> {
+        (1..=common::page_count(pdf))
+            .filter(|&p| squash(&common::pdftotext(pdf, Some((p, p)), false)).contains(needle))
+            .collect()
+    };
+    let call = pages_with("تذكرالمصادر");
+    assert_eq!(call.len(), 1, "{call:?}");
+    assert_eq!(pages_with("حاشيةأولى"), call);
+    assert_eq!(pages_with("حاشيةثانية"), call);
+}
