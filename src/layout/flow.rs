@@ -322,12 +322,19 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         }
         let paragraph = self.paragraphs;
         self.paragraphs += 1;
+        // Both lists are in text order, as the lines are: one pass each.
+        let (mut next_ref, mut next_break) = (0, 0);
         for (i, chunk) in chunks.iter_mut().enumerate() {
             let end = starts.get(i + 1).copied().unwrap_or(usize::MAX);
-            let holds = |at: &usize| (starts[i]..end).contains(at);
-            for &(_, number) in refs.iter().filter(|(at, _)| holds(at)) {
+            while let Some(&(_, number)) = refs.get(next_ref).filter(|(at, _)| *at < end) {
                 let notes = self.call_note(number);
                 chunk.notes.extend(notes);
+                next_ref += 1;
+            }
+            let mut hard_break = false;
+            while hard_breaks.get(next_break).is_some_and(|&at| at < end) {
+                hard_break = true;
+                next_break += 1;
             }
             chunk.lines.push(LineInfo {
                 top: 0.0,
@@ -335,9 +342,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 paragraph,
                 index: i as u32,
                 count: count as u32,
-                justified: align == Align::Justify
-                    && i + 1 < count
-                    && !hard_breaks.iter().any(holds),
+                justified: align == Align::Justify && i + 1 < count && !hard_break,
             });
         }
         if count >= 2 {

@@ -171,7 +171,7 @@ impl Paginator {
             count = first_group_len(&lines);
         }
         let (set, rest) = lines.split_at(count);
-        self.to_foot(set);
+        self.set_in_foot(set);
         self.carry.extend(rest.iter().cloned());
     }
 
@@ -201,14 +201,17 @@ impl Paginator {
                 FlowItem::Chunk(chunk) => {
                     let own = Need::of(chunk);
                     let header = chunk.repeat_header.as_ref().map_or(0.0, |h| h.height);
-                    let (group, group_len) = kept(chunk, &flow[i + 1..]);
-                    let mut need = group;
-                    if i < loose_until {
-                        need = own;
-                    } else if self.height(group) + header > self.area.height + EPSILON {
-                        loose_until = i + 1 + group_len;
-                        need = own;
-                    }
+                    let need = if i < loose_until {
+                        own
+                    } else {
+                        let (group, group_len) = kept(chunk, &flow[i + 1..]);
+                        if self.height(group) + header > self.area.height + EPSILON {
+                            loose_until = i + 1 + group_len;
+                            own
+                        } else {
+                            group
+                        }
+                    };
                     if !self.fits(need) && !self.page_is_empty() {
                         self.new_page(self.height(need) + header);
                         if let Some(header) = &chunk.repeat_header {
@@ -265,12 +268,12 @@ impl Paginator {
             let room =
                 self.area.height - self.y - rest.body - rest.notes - self.foot_height() - rule;
             let (set, carried) = note.split_at(fitting_prefix(note, room));
-            self.to_foot(set);
+            self.set_in_foot(set);
             self.carry.extend(carried.iter().cloned());
         }
     }
 
-    fn to_foot(&mut self, lines: &[Chunk]) {
+    fn set_in_foot(&mut self, lines: &[Chunk]) {
         self.foot_lines += lines.iter().map(|line| line.height).sum::<f32>();
         self.foot.extend(lines.iter().cloned());
     }
