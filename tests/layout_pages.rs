@@ -534,3 +534,43 @@ fn a_picture_has_its_alt_text_below_it_and_code_wraps_inside_the_text_area() {
         assert_eq!(captions, 1, "{language}");
     }
 }
+
+#[test]
+fn awkward_notes_all_print_inside_the_page() {
+    // A note five pages long, notes calling notes, calls from a heading, a
+    // table's head and cells, and a note made of a list and code.
+    let text = format!(
+        "# عنوان[^h]\n\n{s}[^long]\n\n| رأس[^head] | ب |\n|---|---|\n| خلية[^cell] | د |\n\n{s}[^outer]\n\n\
+         [^h]: حاشية العنوان.\n[^long]: {long}\n[^head]: حاشية الرأس.\n[^cell]: حاشية الخلية.\n\
+         [^outer]: حاشية تحيل إلى أخرى[^inner].\n[^inner]: - بند أول\n    - بند ثان\n\n    ```\n    code\n    ```\n",
+        s = SENTENCE.repeat(3),
+        long = SENTENCE.repeat(400),
+    );
+    let pages = typeset(&[("01.md", &text)]);
+    assert_inside(&pages);
+    let (_, _, bottom) = default_area();
+    let all: String = (0..pages.pages.len())
+        .flat_map(|i| runs(&pages, i))
+        .map(|(t, _, _)| t)
+        .collect();
+    for needle in [
+        "حاشية العنوان",
+        "حاشية الرأس",
+        "حاشية الخلية",
+        "تحيل",
+        "بند ثان",
+        "code",
+    ] {
+        assert!(all.contains(needle), "{needle} is missing");
+    }
+    for page in &pages.pages {
+        for line in &page.lines {
+            assert!(
+                line.bottom <= bottom + 0.01,
+                "a line ends at {}",
+                line.bottom
+            );
+        }
+    }
+    assert!(pages.pages.len() > 6, "{} pages", pages.pages.len());
+}

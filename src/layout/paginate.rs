@@ -213,7 +213,25 @@ impl Paginator {
                         }
                     };
                     if !self.fits(need) && !self.page_is_empty() {
-                        self.new_page(self.height(need) + header);
+                        // Notes carried over can fill whole pages before
+                        // a chunk calling notes fits (its notes cannot come
+                        // first): each new page takes some of them, all its
+                        // room while they cannot end on it, or else has
+                        // room for the chunk.
+                        loop {
+                            let wanted = self.height(need) + header;
+                            let carried: f32 = self.carry.iter().map(|line| line.height).sum();
+                            let shared = carried + self.rule_height() + wanted <= self.area.height;
+                            let reserve = if need.notes > 0.0 && !shared {
+                                0.0
+                            } else {
+                                wanted
+                            };
+                            self.new_page(reserve);
+                            if self.fits(need) || self.page_is_empty() {
+                                break;
+                            }
+                        }
                         if let Some(header) = &chunk.repeat_header {
                             self.put(header, Need::default());
                         }
