@@ -574,3 +574,34 @@ fn awkward_notes_all_print_inside_the_page() {
     }
     assert!(pages.pages.len() > 6, "{} pages", pages.pages.len());
 }
+
+#[test]
+fn a_tall_picture_with_a_long_caption_stays_inside_the_text_area() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("tall.png"), png(100, 2000)).unwrap();
+    let alt = SENTENCE.repeat(40);
+    std::fs::write(
+        dir.path().join("01.md"),
+        format!("# صورة\n\n![{alt}](tall.png)\n"),
+    )
+    .unwrap();
+    let pages = typeset_dir(dir.path());
+    assert_inside(&pages);
+    let (_, top, bottom) = default_area();
+    for page in &pages.pages {
+        for item in &page.items {
+            match item {
+                Item::Picture { rect, .. } => {
+                    assert!(
+                        rect.y >= top - 0.01 && rect.y + rect.height <= bottom + 0.01,
+                        "{rect:?}"
+                    )
+                }
+                Item::Glyphs(run) if run.text.starts_with("شهدت") => {
+                    assert!(run.y < bottom, "a caption line at y {}", run.y)
+                }
+                _ => {}
+            }
+        }
+    }
+}

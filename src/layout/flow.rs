@@ -23,7 +23,7 @@ pub const LEADING: f32 = 1.75;
 /// mandatory break (UAX #14) that is not a paragraph separator (UAX #9).
 const HARD_BREAK: char = '\u{2028}';
 
-/// Footnotes, and the numbers that call them, are set smaller than the text.
+/// Footnotes are set smaller than the text.
 const NOTE_SCALE: f32 = 0.85;
 /// A picture's caption (its alt text), smaller than the text.
 const CAPTION_SCALE: f32 = 0.8;
@@ -365,7 +365,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         };
         self.called[index] = true;
         // The note is set as a flow of its own, then taken apart.
-        let text = std::mem::take(&mut self.items);
+        let chapter_items = std::mem::take(&mut self.items);
         let style = self.ts.style(Role::Text, false, false, NOTE_SCALE);
         let column = self.column;
         // The note's number starts its first paragraph, or stands on a
@@ -391,7 +391,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 self.block(block, column, &[]);
             }
         }
-        let set = std::mem::replace(&mut self.items, text);
+        let set = std::mem::replace(&mut self.items, chapter_items);
         let mut lines = Vec::new();
         let mut called = Vec::new();
         for item in set {
@@ -660,13 +660,13 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             caption = self.ts.paragraph(styled, None, column, Align::Center);
         }
         let gap = if caption.is_empty() { 0.0 } else { size * 0.4 };
-        let caption_height: f32 = gap + caption.iter().map(|c| c.height).sum::<f32>();
+        let caption_height: f32 = caption.iter().map(|c| c.height).sum();
         // A caption too long to share the page with the picture leaves the
         // picture a page of its own, and the caption follows.
         let max_height = if caption_height <= self.max_picture_height / 2.0 {
-            self.max_picture_height - caption_height
+            self.max_picture_height - gap - caption_height
         } else {
-            self.max_picture_height
+            self.max_picture_height - gap
         };
         let scale = (column.width / picture.width as f32).min(max_height / picture.height as f32);
         let (width, height) = (picture.width as f32 * scale, picture.height as f32 * scale);
@@ -772,15 +772,8 @@ fn row_pieces(cells: Vec<Vec<Chunk>>, pad: f32, column: Column, is_head: bool) -
         let mut height: f32 = 0.0;
         for line in cells.iter_mut().filter_map(Iterator::next) {
             height = height.max(line.height);
-            piece
-                .items
-                .extend(line.items.iter().map(|item| shift(item, 0.0, top)));
+            overlay(&mut piece, &line, top);
             piece.notes.extend(line.notes);
-            piece.lines.extend(line.lines.iter().map(|l| LineInfo {
-                top: l.top + top,
-                bottom: l.bottom + top,
-                ..*l
-            }));
         }
         piece.height = top + height;
         pieces.push(piece);
@@ -808,17 +801,22 @@ fn stack(pieces: &[Chunk]) -> Chunk {
     let mut chunk = Chunk::default();
     for piece in pieces {
         let top = chunk.height;
-        chunk
-            .items
-            .extend(piece.items.iter().map(|item| shift(item, 0.0, top)));
-        chunk.lines.extend(piece.lines.iter().map(|l| LineInfo {
-            top: l.top + top,
-            bottom: l.bottom + top,
-            ..*l
-        }));
+        overlay(&mut chunk, piece, top);
         chunk.height += piece.height;
     }
     chunk
+}
+
+/// Adds `part`'s items and lines to `chunk`, `top` points down.
+fn overlay(chunk: &mut Chunk, part: &Chunk, top: f32) {
+    chunk
+        .items
+        .extend(part.items.iter().map(|item| shift(item, 0.0, top)));
+    chunk.lines.extend(part.lines.iter().map(|line| LineInfo {
+        top: line.top + top,
+        bottom: line.bottom + top,
+        ..*line
+    }));
 }
 
 /// Code with its tabs turned into spaces up to the next multiple of 4
