@@ -7,6 +7,7 @@
 #![allow(dead_code)]
 
 pub mod epub;
+pub mod generate;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
