@@ -189,15 +189,28 @@ impl TextLine<'_> {
         if self.runs.iter().any(|run| is_added_hyphen(run)) {
             return LineEnd::Hyphen;
         }
-        let ends_paragraph = self
-            .pieces()
-            .iter()
-            .any(|(text, range)| text[range.end..].trim().is_empty());
-        if ends_paragraph {
+        let last = match self.line.paragraph {
+            Some((_, index, count)) => index + 1 == count,
+            // Without the page model's word, the line's main paragraph (the
+            // one most of its glyphs set; not a list marker beside it) ends
+            // on it when nothing but spaces follows.
+            None => self.main_run().is_some_and(|main| {
+                self.pieces()
+                    .iter()
+                    .find(|(text, _)| Arc::ptr_eq(text, &main.text))
+                    .is_some_and(|(text, range)| text[range.end..].trim().is_empty())
+            }),
+        };
+        if last {
             LineEnd::Paragraph
         } else {
             LineEnd::Word
         }
+    }
+
+    /// The run with the most glyphs.
+    fn main_run(&self) -> Option<&GlyphRun> {
+        self.runs.iter().copied().max_by_key(|run| run.glyphs.len())
     }
 }
 
@@ -206,15 +219,18 @@ pub fn text_lines<'a>(pages: &'a Pages, document: &Document, index: usize) -> Ve
     let page = &pages.pages[index];
     let block = text_block(document, index);
     let rtl = document.metadata.direction == Direction::Rtl;
-    line_boxes(page, block)
+    let mut boxes = line_boxes(page, block);
+    // Lines side by side (a table row's cells) share one box: one line.
+    boxes.sort_by(|a, b| a.top.total_cmp(&b.top));
+    boxes.dedup_by(|a, b| a.top == b.top && a.bottom == b.bottom);
+    boxes
         .into_iter()
         .filter_map(|line| {
             let mut runs: Vec<&GlyphRun> = glyph_runs(page)
                 .filter(|run| run.y >= line.top && run.y <= line.bottom)
                 .collect();
             runs.sort_by(|a, b| a.x.total_cmp(&b.x));
-            let longest = runs.iter().max_by_key(|run| run.glyphs.len())?;
-            let baseline = longest.y;
+            let baseline = runs.iter().max_by_key(|run| run.glyphs.len())?.y;
             let left = runs.iter().map(|r| r.x).fold(f32::MAX, f32::min);
             let right = runs
                 .iter()
