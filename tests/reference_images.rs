@@ -15,9 +15,12 @@ use common::Typeset;
 use common::refs::{self, TOLERANCE};
 use image::GrayImage;
 
+/// A reference's name and how to find its page (0-based) in a book.
+type Choice<'a> = (&'a str, &'a dyn Fn(&Typeset) -> usize);
+
 /// Lays out the book, writes its PDF (from the very pages the choices are
 /// made on) and checks each chosen page against its reference.
-fn check_pages(book: &Path, name: &str, choose: &[(&str, &dyn Fn(&Typeset) -> usize)]) {
+fn check_pages(book: &Path, name: &str, choose: &[Choice]) {
     if !common::have_tools(&["pdftoppm"]) {
         return;
     }
