@@ -30,7 +30,7 @@ fn check_pages(book: &Path, name: &str, choose: &[Choice]) {
         .iter()
         .filter_map(|(reference, page)| {
             let index = page(&typeset);
-            refs::check_image(reference, &refs::render(&pdf, index))
+            refs::check_image(reference, &refs::render(&pdf, index, refs::RESOLUTION))
                 .map_err(|e| format!("{e} (page {})", index + 1))
                 .err()
         })
@@ -154,7 +154,7 @@ fn the_comparator_passes_the_same_page_and_fails_a_moved_line() {
     }
     let typeset = common::typeset(&common::seed_book());
     let index = densest(&typeset);
-    let page = refs::render(&write_pdf(&typeset, "comparator"), index);
+    let page = refs::render(&write_pdf(&typeset, "comparator"), index, refs::RESOLUTION);
 
     // Rendered again: the same.
     assert!(refs::same_page(&page, &page.clone(), TOLERANCE));
@@ -184,4 +184,70 @@ fn the_comparator_passes_the_same_page_and_fails_a_moved_line() {
     let cropped =
         image::imageops::crop_imm(&page, 0, 0, page.width(), page.height() - 1).to_image();
     assert!(!refs::same_page(&page, &cropped, TOLERANCE));
+}
+
+// ---------------------------------------------------------------------------
+// The README's before and after.
+
+/// The resolution of the README's pictures.
+const README_RESOLUTION: u32 = 150;
+
+/// The kashida paragraph of the showcase book, cropped from its page at
+/// [`README_RESOLUTION`].
+fn kashida_paragraph(book: &Path, name: &str) -> GrayImage {
+    const FIRST_WORDS: &str = "تسعى السياسة الخارجية المغربية";
+    let typeset = common::typeset(book);
+    let index = typeset
+        .page_with(FIRST_WORDS)
+        .expect("the kashida paragraph");
+    let lines = typeset.lines(index);
+    let first = lines
+        .iter()
+        .position(|l| common::squash(&l.text()).contains(&common::squash(FIRST_WORDS)))
+        .expect("its first line");
+    let last = lines[first..]
+        .iter()
+        .find(|l| l.end() == warraq::layout::dump::LineEnd::Paragraph)
+        .expect("its last line");
+    let block = warraq::layout::dump::text_block(&typeset.document, index);
+    let size = typeset.document.page.font_size_pt;
+    // Page points to pixels (the rendering shows the bleed too); the
+    // paragraph's lines with their harakat, and one em to each side.
+    let bleed = typeset.pages.bleed;
+    let px = |pt: f32| ((pt + bleed) * README_RESOLUTION as f32 / 72.0).max(0.0) as u32;
+    let (top, bottom) = (
+        lines[first].baseline - 1.2 * size,
+        last.baseline + 0.8 * size,
+    );
+    let (x, y) = (px(block.x - size), px(top));
+    let (width, height) = (px(block.x + block.width + size) - x, px(bottom) - y);
+    let page = refs::render(&write_pdf(&typeset, name), index, README_RESOLUTION);
+    image::imageops::crop_imm(&page, x, y, width, height).to_image()
+}
+
+/// The same paragraph justified with spaces alone and with kashida, for the
+/// README (`docs/justify-space.png`, `docs/justify-kashida.png`): written
+/// with the references (`WARRAQ_UPDATE_REFS=1`), else to
+/// `target/ref-failures/` to look at.
+#[test]
+fn the_kashida_paragraph_set_both_ways_for_the_readme() {
+    if !common::have_tools(&["pdftoppm"]) {
+        return;
+    }
+    let showcase = common::showcase_book();
+    let space = common::with_layout(&showcase, "justify = \"space\"");
+    let kashida = common::with_layout(&showcase, "justify = \"kashida\"");
+    let dir = if refs::updating() {
+        common::repo().join("docs")
+    } else {
+        refs::failures_dir()
+    };
+    std::fs::create_dir_all(&dir).unwrap();
+    for (book, name) in [(&space, "justify-space"), (&kashida, "justify-kashida")] {
+        let picture = kashida_paragraph(book.path(), name);
+        assert!(picture.height() > 100, "{name}: {:?}", picture.dimensions());
+        let path = dir.join(format!("{name}.png"));
+        picture.save(&path).unwrap();
+        println!("wrote {}", path.display());
+    }
 }

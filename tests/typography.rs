@@ -15,7 +15,6 @@
 mod common;
 
 use std::collections::{BTreeMap, HashMap};
-use std::path::Path;
 
 use common::Typeset;
 use common::generate::{self, BookSpec, Script};
@@ -315,29 +314,6 @@ fn assert_latin_well_set(figures: &Figures) {
     );
 }
 
-/// A copy of the book in `dir` with `[layout] justify = "space"`.
-fn with_space_justification(dir: &Path) -> tempfile::TempDir {
-    let copy = tempfile::tempdir().unwrap();
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_file() {
-            std::fs::copy(&path, copy.path().join(path.file_name().unwrap())).unwrap();
-        }
-    }
-    let toml = std::fs::read_to_string(dir.join("book.toml")).unwrap();
-    assert!(
-        !toml.contains("[layout]"),
-        "{}: has a [layout]",
-        dir.display()
-    );
-    std::fs::write(
-        copy.path().join("book.toml"),
-        format!("{toml}\n[layout]\njustify = \"space\"\n"),
-    )
-    .unwrap();
-    copy
-}
-
 fn generated(spec: &BookSpec) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     generate::write_book(dir.path(), spec).unwrap();
@@ -347,7 +323,7 @@ fn generated(spec: &BookSpec) -> tempfile::TempDir {
 #[test]
 fn seed_book_kashida_is_tighter_than_spaces_and_everything_fits() {
     let seed = common::seed_book();
-    let space = with_space_justification(&seed);
+    let space = common::with_layout(&seed, "justify = \"space\"");
     let kashida = measure("seed book, kashida", &common::typeset(&seed));
     let space = measure("seed book, space", &common::typeset(space.path()));
     assert_kashida_tighter(&kashida, &space, Some(TATWEELS_PER_PAGE));

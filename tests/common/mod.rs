@@ -428,6 +428,30 @@ pub fn typeset(dir: &Path) -> Typeset {
     }
 }
 
+/// A copy of the book in `dir` (its top folder's files) with `layout` as
+/// its `book.toml`'s `[layout]` table, which it must not have.
+pub fn with_layout(dir: &Path, layout: &str) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, copy.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let toml = std::fs::read_to_string(dir.join("book.toml")).unwrap();
+    assert!(
+        !toml.contains("[layout]"),
+        "{}: has a [layout]",
+        dir.display()
+    );
+    std::fs::write(
+        copy.path().join("book.toml"),
+        format!("{toml}\n[layout]\n{layout}\n"),
+    )
+    .unwrap();
+    copy
+}
+
 /// The English test book (`tests/books/english`): a short briefing with
 /// long words, notes, a list and a quote.
 pub fn english_book() -> PathBuf {

@@ -151,11 +151,11 @@ pub fn same_page(expected: &GrayImage, actual: &GrayImage, tolerance: Tolerance)
 }
 
 /// Renders page `index` (0-based) of `pdf` as a grey image at
-/// [`RESOLUTION`], with `pdftoppm`.
-pub fn render(pdf: &Path, index: usize) -> GrayImage {
+/// `resolution` dots per inch, with `pdftoppm`.
+pub fn render(pdf: &Path, index: usize, resolution: u32) -> GrayImage {
     let page = (index + 1).to_string();
-    let prefix = pdf.with_extension(format!("page-{page}"));
-    let resolution = RESOLUTION.to_string();
+    let prefix = pdf.with_extension(format!("page-{page}-{resolution}dpi"));
+    let resolution = resolution.to_string();
     super::run_ok(
         "pdftoppm",
         &[
@@ -172,7 +172,7 @@ pub fn render(pdf: &Path, index: usize) -> GrayImage {
             super::arg(&prefix),
         ],
     );
-    let png = prefix.with_extension(format!("page-{page}.png"));
+    let png = prefix.with_extension(format!("page-{page}-{resolution}dpi.png"));
     image::open(&png)
         .unwrap_or_else(|e| panic!("{}: {e}", png.display()))
         .to_luma8()
