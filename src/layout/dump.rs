@@ -20,7 +20,7 @@ const SAME_LINE: f32 = 0.6;
 
 /// How far (points) a line may differ from the measure and still fill it:
 /// rounding in advances and positions, never a visible gap.
-pub const FULL_MEASURE_TOLERANCE: f32 = 0.5;
+const FULL_MEASURE_TOLERANCE: f32 = 0.5;
 
 /// The text block of page `index` (0-based) of a book: where running text
 /// may be set, in page coordinates.

@@ -1,6 +1,8 @@
 //! Helpers shared by the integration tests (`mod common;` in each): the
 //! policy for external validators, running them, and building the books once
-//! per test binary; [`epub`] has the EPUB tests' own.
+//! per test binary, laying them out in process to read the page model;
+//! [`epub`] has the EPUB tests' own, [`generate`] writes large books and
+//! [`refs`] compares with committed references.
 //!
 //! Every test binary compiles all of it and uses only some, hence the
 //! `allow(dead_code)` (it covers the submodules too).
