@@ -5,6 +5,7 @@
 //! fills pages from the flows; [`front`] makes the cover, title page and
 //! table of contents. The result, [`page::Pages`], is all the PDF writer sees.
 
+pub mod dump;
 pub mod flow;
 pub mod front;
 pub mod line;

@@ -1,12 +1,16 @@
 //! Helpers shared by the integration tests (`mod common;` in each): the
 //! policy for external validators, running them, and building the books once
-//! per test binary; [`epub`] has the EPUB tests' own.
+//! per test binary, laying them out in process to read the page model;
+//! [`epub`] has the EPUB tests' own, [`generate`] writes large books and
+//! [`refs`] compares with committed references.
 //!
 //! Every test binary compiles all of it and uses only some, hence the
 //! `allow(dead_code)` (it covers the submodules too).
 #![allow(dead_code)]
 
 pub mod epub;
+pub mod generate;
+pub mod refs;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -362,4 +366,96 @@ pub fn seed_pdf() -> &'static Built {
 pub fn showcase_pdf() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();
     BUILT.get_or_init(|| build_pdf(&showcase_book(), "showcase"))
+}
+
+// ---------------------------------------------------------------------------
+// Books laid out in this process, for reading the page model.
+
+/// A book folder laid out by the library: its document, fonts and pages.
+pub struct Typeset {
+    pub document: warraq::doc::Document,
+    pub fonts: warraq::fonts::FontLibrary,
+    pub pages: warraq::layout::Pages,
+}
+
+impl Typeset {
+    /// The book's PDF, from these very pages.
+    pub fn pdf(&self) -> Vec<u8> {
+        warraq::pdf::write(&self.document, &self.fonts, &self.pages).expect("the PDF is written")
+    }
+
+    /// Lines of running text on page `index` (0-based).
+    pub fn lines(&self, index: usize) -> Vec<warraq::layout::dump::TextLine<'_>> {
+        warraq::layout::dump::text_lines(&self.pages, &self.document, index)
+    }
+
+    /// The index of the first page whose running text contains `needle`
+    /// (compared without whitespace: lines break anywhere).
+    pub fn page_with(&self, needle: &str) -> Option<usize> {
+        let needle = squash(needle);
+        (0..self.pages.pages.len()).find(|&index| {
+            let text: String = self.lines(index).iter().map(|l| l.text()).collect();
+            squash(&text).contains(&needle)
+        })
+    }
+
+    /// The index of the page where chapter `n` (1-based) starts.
+    pub fn chapter_start(&self, n: usize) -> usize {
+        self.pages
+            .outline
+            .iter()
+            .filter(|entry| entry.level == 1)
+            .nth(n - 1)
+            .unwrap_or_else(|| panic!("the book has no chapter {n}"))
+            .page
+    }
+}
+
+/// Lays out the book in `dir` (with [`SOURCE_DATE_EPOCH`]), panicking on
+/// errors.
+pub fn typeset(dir: &Path) -> Typeset {
+    let book = warraq::load::load_with_epoch(dir, Some(SOURCE_DATE_EPOCH))
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let mut warnings = warraq::diag::Warnings::default();
+    let document = warraq::parse::parse(&book, &mut warnings)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let fonts = warraq::fonts::FontLibrary::for_book(&document.fonts)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    let pages = warraq::layout::typeset(&document, &fonts, &mut warnings)
+        .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
+    Typeset {
+        document,
+        fonts,
+        pages,
+    }
+}
+
+/// A copy of the book in `dir` (its top folder's files) with `layout` as
+/// its `book.toml`'s `[layout]` table, which it must not have.
+pub fn with_layout(dir: &Path, layout: &str) -> tempfile::TempDir {
+    let copy = tempfile::tempdir().unwrap();
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, copy.path().join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let toml = std::fs::read_to_string(dir.join("book.toml")).unwrap();
+    assert!(
+        !toml.contains("[layout]"),
+        "{}: has a [layout]",
+        dir.display()
+    );
+    std::fs::write(
+        copy.path().join("book.toml"),
+        format!("{toml}\n[layout]\n{layout}\n"),
+    )
+    .unwrap();
+    copy
+}
+
+/// The English test book (`tests/books/english`): a short briefing with
+/// long words, notes, a list and a quote.
+pub fn english_book() -> PathBuf {
+    repo().join("tests/books/english")
 }
