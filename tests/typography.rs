@@ -48,9 +48,8 @@ struct Figures {
     justified: usize,
     /// Lines going past the text block.
     beyond: Vec<String>,
-    /// Paragraphs with a line alone at the foot or head of a page; `None`
-    /// while the page model does not say which paragraph a line is of.
-    widows_and_orphans: Option<Vec<String>>,
+    /// Paragraphs with a line alone at the foot or head of a page.
+    widows_and_orphans: Vec<String>,
     /// The widest word space on those lines, in natural spaces, and where.
     widest_space: f32,
     widest_at: String,
@@ -71,10 +70,7 @@ impl Figures {
     }
 
     fn print(&self) {
-        let widows = match &self.widows_and_orphans {
-            Some(found) => found.len().to_string(),
-            None => "not measured (no paragraph per line in the page model)".to_string(),
-        };
+        let widows = self.widows_and_orphans.len();
         println!(
             "{}: {} pages, {} lines ({} justified non-final)\n  \
              lines beyond the text block: {}\n  \
@@ -167,7 +163,7 @@ fn measure(name: &str, typeset: &Typeset) -> Figures {
         lines: 0,
         justified: 0,
         beyond: Vec::new(),
-        widows_and_orphans: Some(Vec::new()),
+        widows_and_orphans: Vec::new(),
         widest_space: 0.0,
         widest_at: String::new(),
         p95_space: 0.0,
@@ -186,17 +182,12 @@ fn measure(name: &str, typeset: &Typeset) -> Figures {
         figures.lines += lines.len();
         let block = warraq::layout::dump::text_block(&typeset.document, index);
         // Every line box, a table row's cells each: (paragraph, index, count).
-        let boxes = warraq::layout::dump::line_boxes(&typeset.pages.pages[index], block);
-        let paragraphs: Option<Vec<(u32, u32, u32)>> = boxes.iter().map(|b| b.paragraph).collect();
-        match (&mut figures.widows_and_orphans, paragraphs) {
-            (Some(found), Some(paragraphs)) => {
-                for paragraph in alone(&paragraphs) {
-                    found.push(format!("page {}, paragraph {paragraph}", index + 1));
-                }
-            }
-            // TODO(lead): once `line_boxes` reads `Page::lines`, every line
-            // knows its paragraph and this never happens.
-            _ => figures.widows_and_orphans = None,
+        let boxes = warraq::layout::dump::line_boxes(&typeset.pages.pages[index]);
+        let paragraphs: Vec<(u32, u32, u32)> = boxes.iter().map(|b| b.paragraph).collect();
+        for paragraph in alone(&paragraphs) {
+            figures
+                .widows_and_orphans
+                .push(format!("page {}, paragraph {paragraph}", index + 1));
         }
         for line in &lines {
             let at = format!("page {}, {:?}", index + 1, line.text());
@@ -260,17 +251,12 @@ fn assert_well_set(figures: &Figures) {
         "{}: lines beyond the text block",
         figures.name
     );
-    match &figures.widows_and_orphans {
-        Some(found) => assert_eq!(
-            found,
-            &Vec::<String>::new(),
-            "{}: widows and orphans",
-            figures.name
-        ),
-        // TODO(lead): resolved by switching `layout::dump::line_boxes` to
-        // `Page::lines` after merging `pages`; then this arm is unreachable.
-        None => println!("  TODO: widows and orphans not asserted"),
-    }
+    assert_eq!(
+        figures.widows_and_orphans,
+        Vec::<String>::new(),
+        "{}: widows and orphans",
+        figures.name
+    );
 }
 
 /// An Arabic book set with kashida and with spaces alone: kashida clearly

@@ -3,8 +3,8 @@
 //! on a page (their glyph runs, width, kashidas, how they end) and [`dump`]
 //! writes every page's lines as plain text.
 //!
-//! Only the line boxes ([`line_boxes`]) depend on how the page model records
-//! lines; everything else reads glyph runs.
+//! The line boxes ([`line_boxes`]) are the page model's `Page::lines`;
+//! everything else reads glyph runs.
 
 use std::fmt::Write;
 use std::sync::Arc;
@@ -12,15 +12,6 @@ use std::sync::Arc;
 use crate::doc::{Direction, Document};
 
 use super::page::{GlyphRun, Item, Page, Pages, PlacedGlyph, Rect};
-
-/// Glyph runs whose baselines are closer than this many times their size
-/// belong to one line: a raised note call sits 0.4 em above its line, the
-/// next line is [`super::flow::LEADING`] em below.
-const SAME_LINE: f32 = 0.6;
-
-/// How far (points) a line may differ from the measure and still fill it:
-/// rounding in advances and positions, never a visible gap.
-const FULL_MEASURE_TOLERANCE: f32 = 0.5;
 
 /// The text block of page `index` (0-based) of a book: where running text
 /// may be set, in page coordinates.
@@ -42,40 +33,24 @@ pub struct LineBox {
     pub top: f32,
     pub bottom: f32,
     /// The paragraph (unique in the book), the line's place in it from 0 and
-    /// its number of lines, when the page model records them.
-    pub paragraph: Option<(u32, u32, u32)>,
-    /// Whether the line was set to the full measure, when the page model
-    /// records it.
-    pub justified: Option<bool>,
+    /// its number of lines.
+    pub paragraph: (u32, u32, u32),
+    /// Whether the line was set to the full measure.
+    pub justified: bool,
 }
 
-/// The lines of running text on `page`.
-///
-/// TODO(lead, after merging `pages`): the page model gains `Page::lines`
-/// (`LineInfo { top, bottom, paragraph, index, count, justified }`); make
-/// this `page.lines.iter().map(|l| LineBox { top: l.top, bottom: l.bottom,
-/// paragraph: Some((l.paragraph, l.index, l.count)), justified:
-/// Some(l.justified) }).collect()` and drop `block`. Until then, lines are
-/// the runs grouped by baseline inside the text block, and no paragraph or
-/// justification is known.
-pub fn line_boxes(page: &Page, block: Rect) -> Vec<LineBox> {
-    let mut runs: Vec<&GlyphRun> = glyph_runs(page)
-        .filter(|run| run.y >= block.y && run.y <= block.y + block.height)
-        .collect();
-    runs.sort_by(|a, b| a.y.total_cmp(&b.y));
-    let mut boxes: Vec<LineBox> = Vec::new();
-    for run in runs {
-        match boxes.last_mut() {
-            Some(line) if run.y - line.bottom < run.size * SAME_LINE => line.bottom = run.y,
-            _ => boxes.push(LineBox {
-                top: run.y,
-                bottom: run.y,
-                paragraph: None,
-                justified: None,
-            }),
-        }
-    }
-    boxes
+/// The lines of running text on `page`, as the page model records them
+/// (its running heads and folios are not running text).
+pub fn line_boxes(page: &Page) -> Vec<LineBox> {
+    page.lines
+        .iter()
+        .map(|l| LineBox {
+            top: l.top,
+            bottom: l.bottom,
+            paragraph: (l.paragraph, l.index, l.count),
+            justified: l.justified,
+        })
+        .collect()
 }
 
 fn glyph_runs(page: &Page) -> impl Iterator<Item = &GlyphRun> {
@@ -98,8 +73,7 @@ pub struct TextLine<'a> {
     pub right: f32,
     /// The measure it was set in (the text block's width).
     pub measure: f32,
-    /// Set to the full measure: as the page model says, else judged from
-    /// the width.
+    /// Set to the full measure, as the page model says.
     pub justified: bool,
     /// The book's direction: the order of a line's pieces from different
     /// paragraphs (table cells).
@@ -189,28 +163,12 @@ impl TextLine<'_> {
         if self.runs.iter().any(|run| is_added_hyphen(run)) {
             return LineEnd::Hyphen;
         }
-        let last = match self.line.paragraph {
-            Some((_, index, count)) => index + 1 == count,
-            // Without the page model's word, the line's main paragraph (the
-            // one most of its glyphs set; not a list marker beside it) ends
-            // on it when nothing but spaces follows.
-            None => self.main_run().is_some_and(|main| {
-                self.pieces()
-                    .iter()
-                    .find(|(text, _)| Arc::ptr_eq(text, &main.text))
-                    .is_some_and(|(text, range)| text[range.end..].trim().is_empty())
-            }),
-        };
-        if last {
+        let (_, index, count) = self.line.paragraph;
+        if index + 1 == count {
             LineEnd::Paragraph
         } else {
             LineEnd::Word
         }
-    }
-
-    /// The run with the most glyphs.
-    fn main_run(&self) -> Option<&GlyphRun> {
-        self.runs.iter().copied().max_by_key(|run| run.glyphs.len())
     }
 }
 
@@ -219,7 +177,7 @@ pub fn text_lines<'a>(pages: &'a Pages, document: &Document, index: usize) -> Ve
     let page = &pages.pages[index];
     let block = text_block(document, index);
     let rtl = document.metadata.direction == Direction::Rtl;
-    let mut boxes = line_boxes(page, block);
+    let mut boxes = line_boxes(page);
     // Lines side by side (a table row's cells) share one box: one line.
     boxes.sort_by(|a, b| a.top.total_cmp(&b.top));
     boxes.dedup_by(|a, b| a.top == b.top && a.bottom == b.bottom);
@@ -236,9 +194,7 @@ pub fn text_lines<'a>(pages: &'a Pages, document: &Document, index: usize) -> Ve
                 .iter()
                 .map(|r| r.x + r.width())
                 .fold(f32::MIN, f32::max);
-            let justified = line
-                .justified
-                .unwrap_or((right - left - block.width).abs() <= FULL_MEASURE_TOLERANCE);
+            let justified = line.justified;
             Some(TextLine {
                 line,
                 baseline,
