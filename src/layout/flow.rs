@@ -4,7 +4,9 @@
 use std::sync::Arc;
 
 use crate::diag::Diagnostic;
-use crate::doc::{Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, SourcePos};
+use crate::doc::{
+    Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, Numerals, SourcePos,
+};
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, first_strong};
 
@@ -265,7 +267,7 @@ impl ChapterFlow<'_, '_> {
                     });
                 }
                 let style = self.ts.style(Role::Text, true, false, scale);
-                let styled = styled_inlines(content, style);
+                let styled = styled_inlines(content, style, self.document.layout.numerals);
                 let mut chunks = self.ts.paragraph(styled, None, column, Align::Start);
                 for chunk in &mut chunks {
                     chunk.keep_with_next = true;
@@ -281,7 +283,7 @@ impl ChapterFlow<'_, '_> {
                 } else {
                     let style = self.ts.style(Role::Text, false, false, 1.0);
                     let chunks = self.ts.paragraph(
-                        styled_inlines(inlines, style),
+                        styled_inlines(inlines, style, self.document.layout.numerals),
                         None,
                         column,
                         Align::Justify,
@@ -294,7 +296,9 @@ impl ChapterFlow<'_, '_> {
                 let indent = size * 2.0;
                 for (i, item) in items.iter().enumerate() {
                     let marker = match start {
-                        Some(n) => format!("{}.", n + i as u64),
+                        Some(n) => {
+                            format!("{}.", self.document.layout.numerals.format(n + i as u64))
+                        }
                         None => "•".to_string(),
                     };
                     let inner = column.inset(self.ts.direction, indent, 0.0);
@@ -498,9 +502,12 @@ impl ChapterFlow<'_, '_> {
                 // Cells follow the table's (the book's) direction, so a Latin
                 // word in an Arabic table still sits on the right.
                 let direction = Some(self.ts.direction);
-                let lines =
-                    self.ts
-                        .paragraph(styled_inlines(cell, style), direction, cell_column, align);
+                let lines = self.ts.paragraph(
+                    styled_inlines(cell, style, self.document.layout.numerals),
+                    direction,
+                    cell_column,
+                    align,
+                );
                 let mut y = pad / 2.0;
                 for line in lines {
                     for mut item in line.items {
@@ -557,7 +564,8 @@ impl ChapterFlow<'_, '_> {
             let style = self.ts.style(Role::Text, false, false, 0.85);
             // The note's number starts its first paragraph, or stands on a
             // line of its own before a note that opens with something else.
-            let mut number = Some(format!("{}. ", note.number));
+            let numerals = self.document.layout.numerals;
+            let mut number = Some(format!("{}. ", numerals.format(u64::from(note.number))));
             for block in &note.blocks {
                 let inlines = match &block.kind {
                     BlockKind::Paragraph(inlines) => inlines.as_slice(),
@@ -571,7 +579,7 @@ impl ChapterFlow<'_, '_> {
                 if let Some(number) = number.take() {
                     styled.push(&number, style, note.pos);
                 }
-                push_inlines(&mut styled, inlines, style);
+                push_inlines(&mut styled, inlines, style, numerals);
                 let chunks = self.ts.paragraph(styled, None, column, Align::Justify);
                 self.push_chunks(chunks, &[]);
                 if inlines.is_empty() {
@@ -636,13 +644,14 @@ fn only_pictures(inlines: &[Inline]) -> Option<Vec<&str>> {
     (!keys.is_empty()).then_some(keys)
 }
 
-pub fn styled_inlines(inlines: &[Inline], style: TextStyle) -> StyledText {
+/// `inlines` as styled text; note marks in `numerals`.
+pub fn styled_inlines(inlines: &[Inline], style: TextStyle, numerals: Numerals) -> StyledText {
     let mut styled = StyledText::default();
-    push_inlines(&mut styled, inlines, style);
+    push_inlines(&mut styled, inlines, style, numerals);
     styled
 }
 
-fn push_inlines(styled: &mut StyledText, inlines: &[Inline], style: TextStyle) {
+fn push_inlines(styled: &mut StyledText, inlines: &[Inline], style: TextStyle, numerals: Numerals) {
     for inline in inlines {
         match &inline.kind {
             InlineKind::Text(text) => styled.push(text, style, inline.pos),
@@ -652,7 +661,7 @@ fn push_inlines(styled: &mut StyledText, inlines: &[Inline], style: TextStyle) {
                     InlineKind::Emphasis(_) => inner.style.italic = true,
                     _ => inner.style.bold = true,
                 }
-                push_inlines(styled, content, inner)
+                push_inlines(styled, content, inner, numerals)
             }
             InlineKind::Code(code) => {
                 let mono = TextStyle {
@@ -666,7 +675,7 @@ fn push_inlines(styled: &mut StyledText, inlines: &[Inline], style: TextStyle) {
                 styled.push(code, mono, inline.pos);
                 styled.push("\u{2069}", style, inline.pos);
             }
-            InlineKind::Link { content, .. } => push_inlines(styled, content, style),
+            InlineKind::Link { content, .. } => push_inlines(styled, content, style, numerals),
             InlineKind::Image { alt, .. } => styled.push(alt, style, inline.pos),
             InlineKind::FootnoteRef { number } => {
                 let note = TextStyle {
@@ -674,7 +683,7 @@ fn push_inlines(styled: &mut StyledText, inlines: &[Inline], style: TextStyle) {
                     raise: style.size * 0.4,
                     ..style
                 };
-                styled.push(&number.to_string(), note, inline.pos)
+                styled.push(&numerals.format(u64::from(*number)), note, inline.pos)
             }
             InlineKind::LineBreak => {
                 styled.push(HARD_BREAK.encode_utf8(&mut [0; 4]), style, inline.pos)

@@ -1,8 +1,11 @@
 //! Filling pages from a flow: chunks stack down the text area; a chunk that
 //! does not fit starts a new page, and headings are kept with what follows.
 
+use crate::doc::ChapterStart;
+
 use super::flow::{Chunk, FlowItem};
-use super::page::{Item, OutlineEntry, Page};
+use super::is_recto;
+use super::page::{Item, OutlineEntry, Page, PageKind};
 
 /// Where text goes on a page: the text area's left edge depends on whether the
 /// page is a left or a right page (mirrored margins).
@@ -20,6 +23,8 @@ pub struct Paginator {
     pub outline: Vec<OutlineEntry>,
     /// Index of the first page of this paginator in the whole book.
     pub first_index: usize,
+    /// Whether a chapter may open on any page or only on a recto.
+    pub chapter_start: ChapterStart,
     y: f32,
     /// Whether anything but space has been put on the open page.
     has_content: bool,
@@ -33,6 +38,7 @@ impl Paginator {
             pages: Vec::new(),
             outline: Vec::new(),
             first_index,
+            chapter_start: ChapterStart::Any,
             y: 0.0,
             has_content: false,
             pending_marks: Vec::new(),
@@ -49,9 +55,16 @@ impl Paginator {
         self.first_index + self.pages.len() - 1
     }
 
-    /// Places a flow, starting on a new page; returns the index of that page.
+    /// Places a flow, starting on a new page (a recto, after a blank page
+    /// if needed, when `chapter_start` says so); returns the index of that page.
     pub fn place(&mut self, flow: &[FlowItem]) -> usize {
         self.new_page();
+        if self.chapter_start == ChapterStart::Recto && !is_recto(self.page_index()) {
+            if let Some(page) = self.pages.last_mut() {
+                page.kind = PageKind::Blank;
+            }
+            self.new_page();
+        }
         let start = self.page_index();
         for (i, item) in flow.iter().enumerate() {
             match item {
