@@ -28,9 +28,11 @@ pub fn label(page: &Page, strings: &Strings) -> PageLabel {
             let name = match page.kind {
                 PageKind::Cover => strings.cover,
                 PageKind::Title => strings.title_page,
-                PageKind::Contents => strings.contents,
-                // Only front pages go uncounted.
-                PageKind::ChapterOpening | PageKind::Body | PageKind::Blank => "",
+                // The only uncounted blank page is the one that lets the
+                // first chapter open on a recto: it ends the contents.
+                PageKind::Contents | PageKind::Blank => strings.contents,
+                // The body is always counted.
+                PageKind::ChapterOpening | PageKind::Body => "",
             };
             PageLabel::new(None, Some(name.to_string()), None)
         }
