@@ -3,7 +3,7 @@
 
 use warraq::diag::Warnings;
 use warraq::fonts::FontLibrary;
-use warraq::layout::page::{Item, Pages};
+use warraq::layout::page::{Item, NumberStyle, PageKind, Pages};
 
 fn typeset(files: &[(&str, &str)]) -> Pages {
     let dir = tempfile::tempdir().unwrap();
@@ -38,14 +38,26 @@ fn chapters_without_headings_are_listed_where_they_start() {
     let chapters: Vec<_> = pages.outline.iter().filter(|e| e.level == 1).collect();
     let titles: Vec<&str> = chapters.iter().map(|e| e.title.as_str()).collect();
     assert_eq!(titles, ["01-a", "02-b", "الفصل الثالث"]);
-    for (entry, needle) in chapters.iter().zip(["الأول", "الثاني", "الثالث."]) {
+    let body_start = chapters[0].page;
+    for (index, (entry, needle)) in chapters
+        .iter()
+        .zip(["الأول", "الثاني", "الثالث."])
+        .enumerate()
+    {
         assert!(
             page_text(&pages, entry.page).contains(needle),
             "{} is not on page {}",
             entry.title,
             entry.page + 1
         );
-        assert_eq!(pages.pages[entry.page].folio, Some(entry.page as u32 + 1));
+        let page = &pages.pages[entry.page];
+        assert_eq!(page.kind, PageKind::ChapterOpening);
+        assert_eq!(page.chapter, Some(index));
+        // The body is numbered from its first page.
+        assert_eq!(
+            page.folio().map(|f| (f.value, f.style)),
+            Some(((entry.page - body_start + 1) as u32, NumberStyle::Decimal))
+        );
     }
     // The title heading is the chapter's bookmark, not a second one.
     assert_eq!(pages.outline.len(), 3, "{:?}", pages.outline);

@@ -1,7 +1,7 @@
 //! The seed book's table of contents: every chapter listed in order with the
 //! folio of the page it starts on, that folio printed on that page and equal
-//! to the page's position in the file; each entry a link to that page; one
-//! bookmark per chapter.
+//! to the page's PDF label (the front matter numbered in roman, the body from
+//! 1); each entry a link to that page; one bookmark per chapter.
 
 mod common;
 
@@ -19,18 +19,6 @@ fn page_text(pdf: &Path, page: usize) -> String {
         .collect()
 }
 
-/// The folio: the page's last non-empty line, which must be a number.
-fn folio(text: &str, page: usize) -> u32 {
-    let line = text
-        .lines()
-        .rev()
-        .find(|l| !l.trim().is_empty())
-        .unwrap_or_else(|| panic!("page {page} is empty"));
-    line.trim()
-        .parse()
-        .unwrap_or_else(|_| panic!("page {page}: last line {line:?} is not a folio"))
-}
-
 /// A contents entry: the title (squashed, see [`common::squash`]) and the
 /// page number at the end of its last line.
 #[derive(Debug, Clone, PartialEq)]
@@ -42,13 +30,14 @@ struct Entry {
 /// Contents entries on a page of the contents. A line's number is its first
 /// or last word (right to left, the end of the entry is on the left); leader
 /// dots are dropped; a line without a number continues the next line's title.
-/// A line holding only a number is the page's own folio.
+/// A line holding only a number (or a roman numeral) is the page's own folio.
 fn entries(text: &str) -> Vec<Entry> {
     let mut out = Vec::new();
     let mut pending = String::new();
     for line in text.lines() {
         let words: Vec<&str> = line.split_whitespace().collect();
-        if words.is_empty() || squash(line) == "المحتويات" {
+        if words.is_empty() || squash(line) == "المحتويات" || common::printed_folio(line).is_some()
+        {
             continue;
         }
         let is_number = |w: &&str| w.chars().all(|c| c.is_ascii_digit());
@@ -90,6 +79,7 @@ struct Toc {
     /// 1-based page each chapter starts on, by the heading at its top.
     chapter_pages: Vec<usize>,
     titles: Vec<String>,
+    labels: Vec<String>,
 }
 
 fn read_toc(pdf: &Path) -> Toc {
@@ -117,30 +107,30 @@ fn read_toc(pdf: &Path) -> Toc {
     let entries: Vec<Entry> = (toc..chapter_pages[0] - 1)
         .flat_map(|i| entries(&pages[i]))
         .collect();
+    let labels = common::page_labels(pdf);
     for (i, page) in pages.iter().enumerate() {
-        // Cover and title page have no folio.
-        if i >= 2 {
-            assert_eq!(
-                folio(page, i + 1) as usize,
-                i + 1,
-                "page {}: wrong folio",
-                i + 1
-            );
-        }
+        // Cover and title page print no folio; every other page prints its
+        // label.
+        let printed = common::printed_folio(page);
+        let wanted = (i >= 2).then(|| labels[i].clone());
+        assert_eq!(printed, wanted, "page {}: folio vs label", i + 1);
     }
+    // The title page is counted: the contents page is ii, the body starts at 1.
+    assert_eq!(labels[..4], ["الغلاف", "i", "ii", "1"]);
     Toc {
         toc_page: toc + 1,
         entries,
         chapter_pages,
         titles,
+        labels,
     }
 }
 
 /// The seed book's PDF and its contents (see [`read_toc`]); `None` when
-/// `pdftotext`, `pdfinfo` or one of the `also` tools is missing (see
+/// `pdftotext`, `pdfinfo`, `qpdf` or one of the `also` tools is missing (see
 /// [`common::have_tools`]).
 fn seed_toc(also: &[&str]) -> Option<(&'static Path, Toc)> {
-    let tools: Vec<&str> = ["pdftotext", "pdfinfo"]
+    let tools: Vec<&str> = ["pdftotext", "pdfinfo", "qpdf"]
         .into_iter()
         .chain(also.iter().copied())
         .collect();
@@ -161,15 +151,17 @@ fn contents_list_every_chapter_with_its_folio() {
     assert_eq!(listed, wanted, "contents entries vs chapters of book.toml");
     for ((entry, title), &page) in toc.entries.iter().zip(&toc.titles).zip(&toc.chapter_pages) {
         let text = page_text(pdf, page);
-        let printed = folio(&text, page);
+        let printed = common::printed_folio(&text);
         assert_eq!(
-            entry.number, printed,
-            "«{title}»: contents say page {}, its first page prints {printed}",
+            Some(entry.number.to_string()),
+            printed,
+            "«{title}»: contents say page {}, its first page prints {printed:?}",
             entry.number
         );
         assert_eq!(
-            printed as usize, page,
-            "«{title}»: folio {printed} on the file's page {page}"
+            toc.labels[page - 1],
+            entry.number.to_string(),
+            "«{title}»: the PDF label of its first page (file page {page})"
         );
     }
     assert!(toc.chapter_pages.windows(2).all(|w| w[0] < w[1]));
@@ -182,7 +174,7 @@ fn contents_parser_reads_numbers_and_wrapped_titles() {
                 12   ........      عنوان\n\
                      طويل جدا\n\
                 13   بقية العنوان . . . .\n\n\
-                     3\n";
+                     ii\n";
     assert_eq!(
         entries(text),
         vec![

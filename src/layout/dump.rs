@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::doc::{Direction, Document};
 
-use super::page::{GlyphRun, Item, Page, Pages, PlacedGlyph, Rect};
+use super::page::{GlyphRun, Item, Page, PageKind, Pages, PlacedGlyph, Rect};
 
 /// The text block of page `index` (0-based) of a book: where running text
 /// may be set, in page coordinates.
@@ -209,26 +209,15 @@ pub fn text_lines<'a>(pages: &'a Pages, document: &Document, index: usize) -> Ve
         .collect()
 }
 
-/// What a page is, as far as its contents tell.
-fn page_kind(pages: &Pages, index: usize, has_lines: bool) -> &'static str {
-    let first_chapter = pages
-        .outline
-        .iter()
-        .filter(|e| e.level == 1)
-        .map(|e| e.page)
-        .min();
-    if first_chapter.is_none_or(|first| index < first) {
-        "front"
-    } else if pages
-        .outline
-        .iter()
-        .any(|e| e.level == 1 && e.page == index)
-    {
-        "chapter opening"
-    } else if has_lines {
-        "text"
-    } else {
-        "blank"
+/// What a page is, in the dump's words.
+fn kind_name(kind: PageKind) -> &'static str {
+    match kind {
+        PageKind::Cover => "cover",
+        PageKind::Title => "title",
+        PageKind::Contents => "contents",
+        PageKind::ChapterOpening => "chapter opening",
+        PageKind::Body => "text",
+        PageKind::Blank => "blank",
     }
 }
 
@@ -239,10 +228,11 @@ pub fn dump(pages: &Pages, document: &Document) -> String {
     let mut out = String::new();
     for index in 0..pages.pages.len() {
         let lines = text_lines(pages, document, index);
-        let kind = page_kind(pages, index, !lines.is_empty());
-        let folio = pages.pages[index]
-            .folio
-            .map_or("none".to_string(), |n| n.to_string());
+        let page = &pages.pages[index];
+        let kind = kind_name(page.kind);
+        let folio = page
+            .folio()
+            .map_or("none".to_string(), |n| n.text(document.layout.numerals));
         let _ = writeln!(out, "page {} ({kind}, folio {folio})", index + 1);
         for line in &lines {
             let end = match line.end() {

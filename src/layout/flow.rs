@@ -6,7 +6,9 @@
 use std::sync::Arc;
 
 use crate::diag::Diagnostic;
-use crate::doc::{Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, SourcePos};
+use crate::doc::{
+    Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, Numerals, SourcePos,
+};
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, first_strong};
 
@@ -370,7 +372,8 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         let column = self.column;
         // The note's number starts its first paragraph, or stands on a
         // line of its own before a note that opens with something else.
-        let mut mark = Some(format!("{}. ", note.number));
+        let numerals = self.document.layout.numerals;
+        let mut mark = Some(format!("{}. ", numerals.format(u64::from(note.number))));
         for block in &note.blocks {
             let inlines = match &block.kind {
                 BlockKind::Paragraph(inlines) => inlines.as_slice(),
@@ -384,7 +387,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             if let Some(mark) = mark.take() {
                 noted.styled.push(&mark, style, note.pos);
             }
-            push_inlines(&mut noted, inlines, style);
+            push_inlines(&mut noted, inlines, style, numerals);
             let chunks = self.lines(noted, None, column, Align::Justify);
             self.push_chunks(chunks, &[]);
             if inlines.is_empty() {
@@ -475,7 +478,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     });
                 }
                 let style = self.ts.style(Role::Text, true, false, scale);
-                let noted = styled_inlines(content, style);
+                let noted = styled_inlines(content, style, self.document.layout.numerals);
                 let mut chunks = self.lines(noted, None, column, Align::Start);
                 for chunk in &mut chunks {
                     chunk.keep_with_next = true;
@@ -490,8 +493,12 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     }
                 } else {
                     let style = self.ts.style(Role::Text, false, false, 1.0);
-                    let chunks =
-                        self.lines(styled_inlines(inlines, style), None, column, Align::Justify);
+                    let chunks = self.lines(
+                        styled_inlines(inlines, style, self.document.layout.numerals),
+                        None,
+                        column,
+                        Align::Justify,
+                    );
                     self.push_chunks(chunks, bars);
                 }
                 self.items.push(FlowItem::Gap(size * 0.5));
@@ -500,7 +507,9 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 let indent = size * 2.0;
                 for (i, item) in items.iter().enumerate() {
                     let marker = match start {
-                        Some(n) => format!("{}.", n + i as u64),
+                        Some(n) => {
+                            format!("{}.", self.document.layout.numerals.format(n + i as u64))
+                        }
                         None => "•".to_string(),
                     };
                     let inner = column.inset(self.ts.direction, indent, 0.0);
@@ -734,8 +743,12 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 // Cells follow the table's (the book's) direction, so a Latin
                 // word in an Arabic table still sits on the right.
                 let direction = Some(self.ts.direction);
-                let mut lines =
-                    self.lines(styled_inlines(cell, style), direction, cell_column, align);
+                let mut lines = self.lines(
+                    styled_inlines(cell, style, self.document.layout.numerals),
+                    direction,
+                    cell_column,
+                    align,
+                );
                 // Pieces of rows, not cells' lines, decide where pages end.
                 for line in &mut lines {
                     line.keep_with_next = false;
@@ -865,9 +878,10 @@ fn only_pictures(inlines: &[Inline]) -> Option<Vec<(&str, &str)>> {
     (!keys.is_empty()).then_some(keys)
 }
 
-pub fn styled_inlines(inlines: &[Inline], style: TextStyle) -> NotedText {
+/// `inlines` as styled text; note marks in `numerals`.
+pub fn styled_inlines(inlines: &[Inline], style: TextStyle, numerals: Numerals) -> NotedText {
     let mut noted = NotedText::default();
-    push_inlines(&mut noted, inlines, style);
+    push_inlines(&mut noted, inlines, style, numerals);
     noted
 }
 
@@ -883,7 +897,7 @@ fn text_start(line: &Chunk) -> usize {
         .unwrap_or(0)
 }
 
-fn push_inlines(noted: &mut NotedText, inlines: &[Inline], style: TextStyle) {
+fn push_inlines(noted: &mut NotedText, inlines: &[Inline], style: TextStyle, numerals: Numerals) {
     for inline in inlines {
         match &inline.kind {
             InlineKind::Text(text) => noted.styled.push(text, style, inline.pos),
@@ -893,7 +907,7 @@ fn push_inlines(noted: &mut NotedText, inlines: &[Inline], style: TextStyle) {
                     InlineKind::Emphasis(_) => inner.style.italic = true,
                     _ => inner.style.bold = true,
                 }
-                push_inlines(noted, content, inner)
+                push_inlines(noted, content, inner, numerals)
             }
             InlineKind::Code(code) => {
                 let mono = TextStyle {
@@ -907,7 +921,7 @@ fn push_inlines(noted: &mut NotedText, inlines: &[Inline], style: TextStyle) {
                 noted.styled.push(code, mono, inline.pos);
                 noted.styled.push("\u{2069}", style, inline.pos);
             }
-            InlineKind::Link { content, .. } => push_inlines(noted, content, style),
+            InlineKind::Link { content, .. } => push_inlines(noted, content, style, numerals),
             InlineKind::Image { alt, .. } => noted.styled.push(alt, style, inline.pos),
             InlineKind::FootnoteRef { number } => {
                 let note = TextStyle {
@@ -916,7 +930,9 @@ fn push_inlines(noted: &mut NotedText, inlines: &[Inline], style: TextStyle) {
                     ..style
                 };
                 noted.refs.push((noted.styled.text.len(), *number));
-                noted.styled.push(&number.to_string(), note, inline.pos)
+                noted
+                    .styled
+                    .push(&numerals.format(u64::from(*number)), note, inline.pos)
             }
             InlineKind::LineBreak => {
                 noted

@@ -6,7 +6,7 @@ use crate::text::StyledText;
 
 use super::flow::{Chunk, Column, Typesetter};
 use super::line::Align;
-use super::page::{GlyphRun, Item, LinkArea, Page, PlacedGlyph, Rect};
+use super::page::{GlyphRun, Item, LinkArea, Page, PageKind, PlacedGlyph, Rect};
 use super::paginate::{TextArea, shift};
 
 /// Page geometry in points.
@@ -65,7 +65,10 @@ fn title_and_authors(
 /// The cover: artwork over the whole page and its bleed, a translucent band,
 /// and the title and authors set over it in white.
 pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
-    let mut page = Page::default();
+    let mut page = Page {
+        kind: PageKind::Cover,
+        ..Page::default()
+    };
     let full_bleed = Rect {
         x: -g.bleed,
         y: -g.bleed,
@@ -126,7 +129,10 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
 
 /// The title page: title and authors, centred in the upper third.
 pub fn title_page(ts: &mut Typesetter, document: &Document, g: &Geometry, index: usize) -> Page {
-    let mut page = Page::default();
+    let mut page = Page {
+        kind: PageKind::Title,
+        ..Page::default()
+    };
     let (title, authors) = title_and_authors(ts, document, g, (1.8, 1.3));
     let left = g.area.left[index % 2];
     let y = stack(&mut page, title, left, g.area.top + g.area.height * 0.2);
@@ -137,20 +143,22 @@ pub fn title_page(ts: &mut Typesetter, document: &Document, g: &Geometry, index:
 /// One line of the table of contents.
 pub struct TocEntry {
     pub title: String,
-    /// Index of the page the chapter starts on (its folio is index + 1).
+    /// Index of the page the chapter starts on.
     pub page: usize,
     pub y: f32,
 }
 
 /// The table of contents: every chapter, dot leaders, the folio where it
-/// starts, each entry a link to its page. Page count depends only on the
-/// titles, so it can be laid out before the folios are known.
+/// starts (`printed_folio` of its page index), each entry a link to its
+/// page. Page count depends only on the titles, so it can be laid out before
+/// the folios are known.
 pub fn contents(
     ts: &mut Typesetter,
     heading: &str,
     entries: &[TocEntry],
     g: &Geometry,
     first_index: usize,
+    printed_folio: &dyn Fn(usize) -> String,
 ) -> Vec<Page> {
     let size = ts.size;
     let number_slot = size * 2.5;
@@ -178,7 +186,11 @@ pub fn contents(
     };
     let dot = leader_dot(ts);
 
-    let mut pages: Vec<Page> = vec![Page::default()];
+    let contents_page = || Page {
+        kind: PageKind::Contents,
+        ..Page::default()
+    };
+    let mut pages: Vec<Page> = vec![contents_page()];
     let heading_chunks = ts.paragraph(
         text(heading, ts.style(Role::Text, true, false, 1.6)),
         Some(direction),
@@ -201,7 +213,7 @@ pub fn contents(
         let mut lines = ts.paragraph(text(&entry.title, style), None, title_column, Align::Start);
         // Number and leaders go on the entry's last line, number on the end side.
         let numbers = ts.paragraph(
-            text(&(entry.page + 1).to_string(), style),
+            text(&printed_folio(entry.page), style),
             Some(Direction::Ltr),
             number_column,
             match direction {
@@ -211,7 +223,7 @@ pub fn contents(
         );
         let height: f32 = lines.iter().map(|c| c.height).sum();
         if y + height > g.area.top + g.area.height {
-            pages.push(Page::default());
+            pages.push(contents_page());
             y = g.area.top;
         }
         if let (Some(last), Some(number)) = (lines.last_mut(), numbers.into_iter().next()) {
@@ -309,24 +321,4 @@ fn leaders(dot: &GlyphRun, from: f32, to: f32, baseline: f32) -> Option<GlyphRun
         text: text.into(),
         ..dot.clone()
     })
-}
-
-/// The folio, centred in the bottom margin.
-pub fn folio(ts: &mut Typesetter, number: u32, g: &Geometry, index: usize) -> Vec<Item> {
-    let style = ts.style(Role::Text, false, false, 0.9);
-    let chunks = ts.paragraph(
-        text(&number.to_string(), style),
-        Some(Direction::Ltr),
-        Column {
-            x: 0.0,
-            width: g.measure,
-        },
-        Align::Center,
-    );
-    let y = g.height - g.margin_bottom * 0.75;
-    chunks
-        .into_iter()
-        .flat_map(|c| c.items)
-        .map(|item| shift(&item, g.area.left[index % 2], y - ts.size))
-        .collect()
 }

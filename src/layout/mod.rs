@@ -8,6 +8,7 @@
 pub mod dump;
 pub mod flow;
 pub mod front;
+pub mod furniture;
 pub mod line;
 pub mod linebreak;
 pub mod page;
@@ -23,12 +24,30 @@ use crate::text::Shaper;
 
 use flow::{ChapterFlow, Column, FlowItem, Typesetter};
 use front::{Geometry, TocEntry};
-use page::Page;
+use furniture::Numbering;
+use page::{Page, PageKind};
 use paginate::{Paginator, TextArea};
 
 pub use page::Pages;
 
 const POINTS_PER_MM: f32 = 72.0 / 25.4;
+
+/// Whether page `index` (0 = the cover) is a recto: the front of a leaf,
+/// the page a reader meets first when turning, and the one that carries an
+/// odd number. The cover is the front of the first leaf, so the rectos are
+/// the even indices in both directions. Which hand a recto is on depends on
+/// the binding: in a left-to-right book the spine is on the left of the
+/// block, and a recto is the right-hand page of a spread (spine on its
+/// left); in a right-to-left book, bound on the right, the leaves turn the
+/// other way and a recto is the left-hand page (spine on its right).
+pub fn is_recto(index: usize) -> bool {
+    index.is_multiple_of(2)
+}
+
+/// Whether the spine is on page `index`'s left (see [`is_recto`]).
+pub fn spine_on_left(index: usize, direction: crate::doc::Direction) -> bool {
+    is_recto(index) == (direction == crate::doc::Direction::Ltr)
+}
 
 fn geometry(document: &Document) -> Geometry {
     let p = &document.page;
@@ -38,15 +57,14 @@ fn geometry(document: &Document) -> Geometry {
         p.margin_outer_mm * POINTS_PER_MM,
     );
     let measure = width - inner - outer;
-    // Pages alternate sides of the spine. The first page of a left-to-right
-    // book is a right-hand page (spine on its left); of a right-to-left book,
-    // a left-hand page (spine on its right). Index 0 is that first page.
-    let spine_left_first = !matches!(document.metadata.direction, crate::doc::Direction::Rtl);
-    let left = if spine_left_first {
-        [inner, outer]
-    } else {
-        [outer, inner]
-    };
+    // Margins mirror: the inner one is on the spine's side.
+    let left = [0, 1].map(|index| {
+        if spine_on_left(index, document.metadata.direction) {
+            inner
+        } else {
+            outer
+        }
+    });
     Geometry {
         width,
         height,
@@ -102,13 +120,15 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
     // them, so it must know how many pages the contents take; that depends
     // on the titles, not the folios (numbers sit in a fixed slot), so one
     // more round settles it.
+    let layout = &document.layout;
     let cover = front::cover(&mut ts, document, &g);
     let title = front::title_page(&mut ts, document, &g, 1);
     let mut toc_len = 1;
     let mut rounds = 1;
-    let (toc, body, outline) = loop {
-        let body_start = 2 + toc_len;
-        let mut paginator = Paginator::new(g.area, body_start);
+    let (toc, body, outline, entries, numbering) = loop {
+        let first_index = 2 + toc_len;
+        let mut paginator = Paginator::new(g.area, first_index);
+        paginator.chapter_start = layout.chapter_start;
         let entries: Vec<TocEntry> = flows
             .iter()
             .zip(&titles)
@@ -121,9 +141,21 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
                 }
             })
             .collect();
-        let toc = front::contents(&mut ts, heading, &entries, &g, 2);
+        // A blank page that lets the first chapter open on a recto still
+        // belongs to the front matter: the body starts with the chapter.
+        let numbering = Numbering {
+            body_start: entries.first().map_or(first_index, |e| e.page),
+            front_matter: layout.front_matter,
+        };
+        let printed = |index: usize| {
+            numbering
+                .number(index)
+                .map(|n| n.text(layout.numerals))
+                .unwrap_or_default()
+        };
+        let toc = front::contents(&mut ts, heading, &entries, &g, 2, &printed);
         if toc.len() == toc_len || rounds == 3 {
-            break (toc, paginator.pages, paginator.outline);
+            break (toc, paginator.pages, paginator.outline, entries, numbering);
         }
         toc_len = toc.len();
         rounds += 1;
@@ -133,14 +165,20 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
     pages.extend(toc);
     pages.extend(body);
     for (index, page) in pages.iter_mut().enumerate() {
-        // Every page but the cover and the title page shows its number.
-        if index >= 2 {
-            let number = index as u32 + 1;
-            page.folio = Some(number);
-            let folio = front::folio(&mut ts, number, &g, index);
-            page.items.extend(folio);
-        }
+        page.number = numbering.number(index);
     }
+    // Each chapter runs from its opening to the next one; blank pages
+    // between chapters belong to none.
+    let ends = entries.iter().skip(1).map(|e| e.page).chain([pages.len()]);
+    for (chapter, (entry, end)) in entries.iter().zip(ends).enumerate() {
+        for page in &mut pages[entry.page..end] {
+            if page.kind == PageKind::Body {
+                page.chapter = Some(chapter);
+            }
+        }
+        pages[entry.page].kind = PageKind::ChapterOpening;
+    }
+    furniture::apply(&mut ts, document, &g, &titles, &mut pages);
     // Generated pages repeat text set elsewhere (chapter titles) and are set
     // more than once (the contents): say each thing once, where it is.
     for w in ts.warnings {

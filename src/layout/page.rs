@@ -8,6 +8,8 @@
 use std::ops::Range;
 use std::sync::Arc;
 
+use crate::doc::Numerals;
+
 /// The laid-out print edition.
 #[derive(Debug, Clone, Default)]
 pub struct Pages {
@@ -25,13 +27,62 @@ pub struct Pages {
 pub struct Page {
     pub items: Vec<Item>,
     pub links: Vec<LinkArea>,
-    /// The number printed in the footer, if any.
-    pub folio: Option<u32>,
+    pub kind: PageKind,
+    /// Index into `Document::chapters` of the chapter this page sets (body
+    /// pages and chapter openings only).
+    pub chapter: Option<usize>,
+    /// The page's number in its sequence (front matter or body), whether it
+    /// is printed or only counted; `None` for pages outside any count (the
+    /// cover, unnumbered front matter). See [`Page::folio`].
+    pub number: Option<PageNumber>,
     /// Every line of running text on the page, in the order set (the text
     /// top to bottom, then the notes): the lines of paragraphs, headings,
     /// list items, quotes, code, table cells and footnotes (not captions nor
     /// the lines of generated pages and page furniture). For measuring pages.
     pub lines: Vec<LineInfo>,
+}
+
+impl Page {
+    /// The number printed in the footer, if any: pages that are counted but
+    /// show nothing (the title page, blank pages) have none.
+    pub fn folio(&self) -> Option<PageNumber> {
+        match self.kind {
+            PageKind::Contents | PageKind::ChapterOpening | PageKind::Body => self.number,
+            PageKind::Cover | PageKind::Title | PageKind::Blank => None,
+        }
+    }
+}
+
+/// What a page is, for its furniture (running head, folio) and for readers
+/// of the page model (PDF page labels, imposition, the EPUB page-list).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum PageKind {
+    Cover,
+    Title,
+    Contents,
+    /// The first page of a chapter: a folio, but no running head.
+    ChapterOpening,
+    /// A page of a chapter after its first.
+    #[default]
+    Body,
+    /// Left empty so that the next chapter opens on a recto.
+    Blank,
+}
+
+/// A page's number and how it is written.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PageNumber {
+    /// 1-based within its sequence.
+    pub value: u32,
+    pub style: NumberStyle,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum NumberStyle {
+    /// i, ii, iii… (front matter).
+    LowerRoman,
+    /// In the book's numerals (`doc::Numerals`): the body.
+    Decimal,
 }
 
 /// One line of running text: where it is and which paragraph it is part of.
@@ -137,4 +188,75 @@ pub struct OutlineEntry {
     pub level: u8,
     pub page: usize,
     pub y: f32,
+}
+
+impl PageNumber {
+    /// The number as printed: roman numerals in lower case, the body in the
+    /// book's `numerals`.
+    pub fn text(self, numerals: Numerals) -> String {
+        match self.style {
+            NumberStyle::LowerRoman => lower_roman(self.value),
+            NumberStyle::Decimal => numerals.format(u64::from(self.value)),
+        }
+    }
+}
+
+/// `n` in lower-case roman numerals (`0` for zero, which no page has).
+fn lower_roman(mut n: u32) -> String {
+    const DIGITS: [(u32, &str); 13] = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    if n == 0 {
+        return "0".into();
+    }
+    let mut out = String::new();
+    for (value, digits) in DIGITS {
+        while n >= value {
+            out.push_str(digits);
+            n -= value;
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn page_numbers_print_in_roman_or_the_books_numerals() {
+        let roman = |value| {
+            PageNumber {
+                value,
+                style: NumberStyle::LowerRoman,
+            }
+            .text(Numerals::Persian)
+        };
+        assert_eq!(
+            [1, 2, 4, 9, 14, 40, 1994].map(roman),
+            ["i", "ii", "iv", "ix", "xiv", "xl", "mcmxciv"]
+        );
+        let body = |numerals| {
+            PageNumber {
+                value: 105,
+                style: NumberStyle::Decimal,
+            }
+            .text(numerals)
+        };
+        assert_eq!(body(Numerals::Western), "105");
+        assert_eq!(body(Numerals::ArabicIndic), "١٠٥");
+        assert_eq!(body(Numerals::Persian), "۱۰۵");
+    }
 }

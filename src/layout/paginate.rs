@@ -8,8 +8,11 @@
 use std::collections::VecDeque;
 use std::ops::{Add, Sub};
 
+use crate::doc::ChapterStart;
+
 use super::flow::{Chunk, FlowItem};
-use super::page::{Item, LineInfo, OutlineEntry, Page};
+use super::is_recto;
+use super::page::{Item, LineInfo, OutlineEntry, Page, PageKind};
 
 /// Slack for rounding when comparing heights.
 const EPSILON: f32 = 0.01;
@@ -30,6 +33,8 @@ pub struct Paginator {
     pub outline: Vec<OutlineEntry>,
     /// Index of the first page of this paginator in the whole book.
     pub first_index: usize,
+    /// Whether a chapter may open on any page or only on a recto.
+    pub chapter_start: ChapterStart,
     y: f32,
     /// Whether anything but space has been put in the open page's text.
     has_content: bool,
@@ -97,6 +102,7 @@ impl Paginator {
             pages: Vec::new(),
             outline: Vec::new(),
             first_index,
+            chapter_start: ChapterStart::Any,
             y: 0.0,
             has_content: false,
             pending_marks: Vec::new(),
@@ -175,9 +181,16 @@ impl Paginator {
         self.carry.extend(rest.iter().cloned());
     }
 
-    /// Places a flow, starting on a new page; returns the index of that page.
+    /// Places a flow, starting on a new page (a recto, after a blank page
+    /// if needed, when `chapter_start` says so); returns the index of that page.
     pub fn place(&mut self, flow: &[FlowItem]) -> usize {
         self.new_page(0.0);
+        if self.chapter_start == ChapterStart::Recto && !is_recto(self.page_index()) {
+            if let Some(page) = self.pages.last_mut() {
+                page.kind = PageKind::Blank;
+            }
+            self.new_page(0.0);
+        }
         let start = self.page_index();
         // Flow items before this index belong to a kept group too tall for
         // a page: they are placed one by one, each as far as it fits.

@@ -4,7 +4,9 @@
 //! compiled out), each with the source text of its cluster, so text copies out
 //! of the PDF as the original characters. krilla embeds subset fonts, writes
 //! the trim and bleed boxes, the outline, XMP metadata and a content-derived
-//! `/ID`, so the same pages give the same bytes.
+//! `/ID`, so the same pages give the same bytes. Page labels: [`labels`].
+
+mod labels;
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -45,13 +47,15 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         pages.width + 2.0 * pages.bleed,
         pages.height + 2.0 * pages.bleed,
     );
+    let strings = crate::locale::strings_for(&document.metadata.language);
     for page in &pages.pages {
         let trim = PdfRect::from_xywh(pages.bleed, pages.bleed, pages.width, pages.height);
         let bleed = PdfRect::from_xywh(0.0, 0.0, media.0, media.1);
         let settings = PageSettings::from_wh(media.0, media.1)
             .ok_or_else(|| Diagnostic::error("the page size is not valid"))?
             .with_bleed_box(bleed)
-            .with_trim_box(trim);
+            .with_trim_box(trim)
+            .with_page_label(labels::label(page, strings));
         let mut pdf_page = pdf.start_page_with(settings);
         {
             let mut surface = pdf_page.surface();

@@ -271,6 +271,56 @@ pub fn folder(files: &[(&str, &[u8])]) -> tempfile::TempDir {
     tmp
 }
 
+/// Sentences generated books are made of (no digits in them).
+pub const ARABIC_SENTENCE: &str = "يشهد العالم تحولات متسارعة في السياسة والاقتصاد والثقافة، \
+    وتبرز العلاقات بين البلدين نموذجا للتعاون المبني على الاحترام المتبادل والرؤية المشتركة.";
+pub const ENGLISH_SENTENCE: &str = "The world is changing quickly in politics, economics and \
+    culture, and the ties between the two countries stand out as a model of cooperation.";
+
+/// A book of chapters titled `titles[i]` with `paragraphs[i]` paragraphs of
+/// a sentence said six times, in Arabic or English, with `layout` as its
+/// `[layout]` table and `title` as its title.
+pub fn generated_book(
+    arabic: bool,
+    title: &str,
+    layout: &str,
+    titles: &[&str],
+    paragraphs: &[usize],
+) -> tempfile::TempDir {
+    let (language, sentence) = if arabic {
+        ("ar", ARABIC_SENTENCE)
+    } else {
+        ("en", ENGLISH_SENTENCE)
+    };
+    let paragraph = [sentence; 6].join(" ");
+    let mut files: Vec<(String, String)> = titles
+        .iter()
+        .zip(paragraphs)
+        .enumerate()
+        .map(|(i, (heading, &count))| {
+            let body = vec![paragraph.as_str(); count].join("\n\n");
+            (
+                format!("{:02}.md", i + 1),
+                format!("# {heading}\n\n{body}\n"),
+            )
+        })
+        .collect();
+    let chapters: Vec<String> = files.iter().map(|(n, _)| format!("{n:?}")).collect();
+    files.push((
+        "book.toml".into(),
+        format!(
+            "[book]\ntitle = {title:?}\nauthors = [\"A\"]\nlanguage = \"{language}\"\n\
+             chapters = [{}]\n\n[layout]\n{layout}\n",
+            chapters.join(", ")
+        ),
+    ));
+    let files: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(n, t)| (n.as_str(), t.as_bytes()))
+        .collect();
+    folder(&files)
+}
+
 /// `image` encoded as `format` (PNG, JPEG).
 pub fn encode(image: &image::RgbImage, format: image::ImageFormat) -> Vec<u8> {
     let mut out = std::io::Cursor::new(Vec::new());
@@ -458,4 +508,111 @@ pub fn with_layout(dir: &Path, layout: &str) -> tempfile::TempDir {
 /// long words, notes, a list and a quote.
 pub fn english_book() -> PathBuf {
     repo().join("tests/books/english")
+}
+
+// ---------------------------------------------------------------------------
+// Page numbers.
+
+/// `n` in lower-case roman numerals.
+pub fn roman(mut n: u32) -> String {
+    let digits = [
+        (1000, "m"),
+        (900, "cm"),
+        (500, "d"),
+        (400, "cd"),
+        (100, "c"),
+        (90, "xc"),
+        (50, "l"),
+        (40, "xl"),
+        (10, "x"),
+        (9, "ix"),
+        (5, "v"),
+        (4, "iv"),
+        (1, "i"),
+    ];
+    let mut out = String::new();
+    for (value, letters) in digits {
+        while n >= value {
+            out.push_str(letters);
+            n -= value;
+        }
+    }
+    out
+}
+
+/// The page labels of `pdf` as a viewer shows them, one a page, from
+/// `qpdf --json` (ranges with a style, a start and a prefix; qpdf writes
+/// text strings as `u:…`).
+pub fn page_labels(pdf: &Path) -> Vec<String> {
+    let json = run_ok("qpdf", &["--json", "--json-key=pagelabels", arg(pdf)]);
+    let field = |entry: &str, key: &str| -> Option<String> {
+        let rest = entry.split(&format!("\"{key}\": ")).nth(1)?;
+        let value = rest
+            .split([',', '\n', '}'])
+            .next()?
+            .trim()
+            .trim_matches('"');
+        Some(value.strip_prefix("u:").unwrap_or(value).to_string())
+    };
+    // (first page index, style, start, prefix)
+    let ranges: Vec<(usize, Option<String>, u32, String)> = json
+        .split("\"index\": ")
+        .skip(1)
+        .map(|entry| {
+            let index = entry
+                .split(|c: char| !c.is_ascii_digit())
+                .next()
+                .and_then(|n| n.parse().ok())
+                .unwrap_or_else(|| panic!("qpdf: a page label without an index: {entry}"));
+            let start = field(entry, "/St")
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(1);
+            (
+                index,
+                field(entry, "/S"),
+                start,
+                field(entry, "/P").unwrap_or_default(),
+            )
+        })
+        .collect();
+    (0..page_count(pdf))
+        .map(|page| {
+            let Some((first, style, start, prefix)) =
+                ranges.iter().rev().find(|(first, ..)| *first <= page)
+            else {
+                return String::new();
+            };
+            let value = start + (page - first) as u32;
+            let number = match style.as_deref() {
+                Some("/D") => value.to_string(),
+                Some("/r") => roman(value),
+                Some(other) => panic!("unexpected page label style {other}"),
+                None => String::new(),
+            };
+            format!("{prefix}{number}")
+        })
+        .collect()
+}
+
+/// `s` with Arabic-Indic (٠–٩) and Persian (۰–۹) digits turned into 0–9.
+pub fn western_digits(s: &str) -> String {
+    s.chars()
+        .map(|c| match c {
+            '\u{0660}'..='\u{0669}' => char::from(b'0' + (c as u32 - 0x0660) as u8),
+            '\u{06F0}'..='\u{06F9}' => char::from(b'0' + (c as u32 - 0x06F0) as u8),
+            c => c,
+        })
+        .collect()
+}
+
+/// The folio printed on a page, from the page's `pdftotext -layout` text:
+/// its last non-empty line when that is one number (in any digits) or a
+/// lower-case roman numeral.
+pub fn printed_folio(page_text: &str) -> Option<String> {
+    let line = page_text.lines().rev().find(|l| !squash(l).is_empty())?;
+    let word = squash(line);
+    let digits = western_digits(&word);
+    let is_number = digits.chars().all(|c| c.is_ascii_digit());
+    let is_roman = word.chars().all(|c| "ivxlcdm".contains(c));
+    (is_number || is_roman).then_some(word)
 }

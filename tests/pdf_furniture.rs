@@ -1,0 +1,162 @@
+//! Page furniture as the PDF has it: every page's label equals the folio
+//! printed on it, in each numeral system, with roman or unnumbered front
+//! matter and blank pages before chapters; running heads copy out as the
+//! titles they show.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{arg, generated_book, squash};
+
+/// Builds `book` into a fresh folder and returns its PDF.
+fn build(book: &Path, name: &str) -> PathBuf {
+    let out = common::scratch().join(name);
+    let status = common::warraq()
+        .arg("build")
+        .arg(book)
+        .arg("-o")
+        .arg(&out)
+        .args(["--format", "pdf"])
+        .status()
+        .expect("run warraq");
+    assert!(status.success(), "warraq build failed for {name}");
+    let dir_name = book.file_name().unwrap().to_string_lossy().into_owned();
+    out.join(format!("{dir_name}.pdf"))
+}
+
+/// Each page's `pdftotext -layout` text.
+fn page_texts(pdf: &Path) -> Vec<String> {
+    (1..=common::page_count(pdf))
+        .map(|p| common::pdftotext(pdf, Some((p, p)), true))
+        .collect()
+}
+
+const TITLES: [&str; 3] = ["الفصل الأول", "الفصل الثاني", "الفصل الثالث"];
+const BOOK_TITLE: &str = "كتاب التجربة";
+
+#[test]
+fn page_labels_equal_the_printed_folios() {
+    if !common::have_tools(&["pdftotext", "pdfinfo", "qpdf"]) {
+        return;
+    }
+    for (numerals, front, one) in [
+        ("western", "roman", "1"),
+        ("arabic-indic", "roman", "١"),
+        ("persian", "none", "۱"),
+    ] {
+        let layout = format!(
+            "numerals = \"{numerals}\"\nfront_matter = \"{front}\"\nchapter_start = \"recto\""
+        );
+        let book = generated_book(true, BOOK_TITLE, &layout, &TITLES, &[1, 4, 2]);
+        let pdf = build(book.path(), numerals);
+        let labels = common::page_labels(&pdf);
+        let texts = page_texts(&pdf);
+        let mut blanks = 0;
+        for (index, (label, text)) in labels.iter().zip(&texts).enumerate() {
+            let page = index + 1;
+            let printed = common::printed_folio(text);
+            match index {
+                0 => assert_eq!(label, "الغلاف", "{numerals}: the cover"),
+                1 if front == "roman" => assert_eq!(label, "i", "{numerals}: the title page"),
+                1 => assert_eq!(label, "صفحة العنوان", "{numerals}: the title page"),
+                _ if squash(text).is_empty() => {
+                    blanks += 1;
+                    // Counted blank pages are labelled with their number;
+                    // the one ending unnumbered front matter, by name.
+                    assert!(!label.is_empty(), "{numerals}: page {page} has no label");
+                }
+                _ if index == 2 && front == "none" => {
+                    assert_eq!(printed, None, "{numerals}: unnumbered contents");
+                    assert_eq!(label, "المحتويات");
+                }
+                _ => {
+                    let printed = printed.unwrap_or_else(|| {
+                        panic!("{numerals}: page {page} prints no folio:\n{text}")
+                    });
+                    assert_eq!(
+                        &common::western_digits(&printed),
+                        label,
+                        "{numerals}: page {page} prints {printed}"
+                    );
+                }
+            }
+        }
+        assert!(blanks > 0, "{numerals}: the book should have blank pages");
+        // The body starts at 1 on the first chapter's opening, a recto.
+        let first = labels.iter().position(|l| l == "1").unwrap();
+        assert_eq!(first % 2, 0, "{numerals}: body starts at file page {first}");
+        assert_eq!(common::printed_folio(&texts[first]).as_deref(), Some(one));
+    }
+}
+
+/// The text in the head margin of page `page` (1-based): what lies above
+/// the text area (18 mm, plus the 3 mm bleed in the media box).
+fn head_margin_text(pdf: &Path, page: usize) -> String {
+    let top = ((18.0 + 3.0) * 72.0 / 25.4) as u32;
+    let page = page.to_string();
+    let text = common::run_ok(
+        "pdftotext",
+        &[
+            "-enc",
+            "UTF-8",
+            "-f",
+            &page,
+            "-l",
+            &page,
+            "-x",
+            "0",
+            "-y",
+            "0",
+            "-W",
+            "1000",
+            "-H",
+            &top.to_string(),
+            arg(pdf),
+            "-",
+        ],
+    );
+    squash(&text)
+}
+
+#[test]
+fn running_heads_copy_out_as_the_titles_they_show() {
+    if !common::have_tools(&["pdftotext", "pdfinfo"]) {
+        return;
+    }
+    let book = generated_book(true, BOOK_TITLE, "", &TITLES, &[9, 14, 5]);
+    let pdf = build(book.path(), "heads");
+    let texts = page_texts(&pdf);
+    let mut chapter = None;
+    let mut sides = [0, 0];
+    for (index, text) in texts.iter().enumerate() {
+        let head = head_margin_text(&pdf, index + 1);
+        if index < 3 {
+            assert_eq!(head, "", "front page {} has a head", index + 1);
+            continue;
+        }
+        if head.is_empty() {
+            // A chapter opening: no head, and the next chapter's title.
+            let next = chapter.map_or(0, |c| c + 1);
+            assert!(
+                squash(text).starts_with(&squash(TITLES[next])),
+                "page {}: no head, but not the opening of «{}»",
+                index + 1,
+                TITLES[next]
+            );
+            chapter = Some(next);
+            continue;
+        }
+        let chapter = chapter.expect("a head before the first chapter");
+        // Versos (odd indices) name the book, rectos the chapter.
+        let wanted = if index % 2 == 1 {
+            BOOK_TITLE
+        } else {
+            TITLES[chapter]
+        };
+        assert_eq!(head, squash(wanted), "page {}", index + 1);
+        sides[index % 2] += 1;
+    }
+    assert_eq!(chapter, Some(2), "three chapter openings");
+    assert!(sides[0] > 2 && sides[1] > 2, "{sides:?}");
+}
