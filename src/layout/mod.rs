@@ -7,6 +7,7 @@
 
 pub mod flow;
 pub mod front;
+pub mod hyphenate;
 pub mod line;
 pub mod linebreak;
 pub mod page;
@@ -22,6 +23,8 @@ use crate::text::Shaper;
 
 use flow::{ChapterFlow, Column, FlowItem, Typesetter};
 use front::{Geometry, TocEntry};
+use hyphenate::Hyphenator;
+use linebreak::BreakSettings;
 use page::Page;
 use paginate::{Paginator, TextArea};
 
@@ -70,6 +73,15 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
         x: 0.0,
         width: g.measure,
     };
+    let breaking = BreakSettings {
+        linebreak: document.layout.linebreak,
+        hyphenator: document
+            .layout
+            .hyphenate
+            .then(|| Hyphenator::for_language(language))
+            .flatten(),
+        justify: false,
+    };
 
     // Shape and flow every chapter, in parallel: shaping is the costly part
     // and chapters are independent. HarfBuzz fonts are per thread.
@@ -81,6 +93,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
             |shaper, chapter| {
                 let mut ts =
                     Typesetter::new(shaper, fonts, size, direction, Some(chapter.source.clone()));
+                ts.breaking = breaking;
                 let items = ChapterFlow {
                     ts: &mut ts,
                     document,
@@ -101,6 +114,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
 
     let shaper = Shaper::new(fonts, language);
     let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
+    ts.breaking = breaking;
     let heading = locale::strings_for(language).contents;
     let titles: Vec<String> = document.chapters.iter().map(|c| c.title_text()).collect();
 
