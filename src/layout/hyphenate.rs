@@ -35,9 +35,9 @@ impl Hyphenator {
             match (letter, word_start) {
                 (Some((at, ch)), None) => {
                     word_start = Some(at);
-                    latin = ch.script() == Script::Latin;
+                    latin = is_latin(ch);
                 }
-                (Some((_, ch)), Some(_)) => latin &= ch.script() == Script::Latin,
+                (Some((_, ch)), Some(_)) => latin &= is_latin(ch),
                 (None, Some(start)) => {
                     let end = item.map_or(segment.len(), |(at, _)| at);
                     if latin {
@@ -57,6 +57,11 @@ impl Hyphenator {
             }
         }
     }
+}
+
+/// Whether a letter is of the Latin script (ASCII first: it is most of them).
+fn is_latin(ch: char) -> bool {
+    ch.is_ascii_alphabetic() || ch.script() == Script::Latin
 }
 
 #[cfg(test)]

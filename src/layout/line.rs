@@ -361,7 +361,7 @@ fn pieces(par: &Paragraph, line: &BrokenLine, range: Range<usize>) -> Vec<Piece>
         range.start + start..range.end
     });
     let reshaped: Vec<Range<usize>> = match (head, tail) {
-        (Some(h), Some(t)) if h.end >= t.start => vec![h.start..t.end],
+        (Some(h), Some(t)) if h.end >= t.start => std::iter::once(h.start..t.end).collect(),
         (h, t) => h.into_iter().chain(t).collect(),
     };
     let hyphen = line.end == BreakKind::Hyphen;

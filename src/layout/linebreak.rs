@@ -1,9 +1,9 @@
 //! Choosing where lines end.
 //!
 //! Breakpoints are the UAX #14 opportunities, hyphenation points inside
-//! Latin-script words, and — inside a word wider than the measure only —
-//! emergency points after `/`, `.` and `-` and, as a last resort, between
-//! clusters. Never inside a cluster. Each candidate line is measured in O(1)
+//! Latin-script words, emergency points after `/`, `.` and `-` inside a
+//! long word (a URL) and, in a word wider than the measure, between
+//! clusters as a last resort. Never inside a cluster. Each candidate line is measured in O(1)
 //! ([`Measure::line`]); the lines are chosen over the whole paragraph
 //! (Knuth–Plass total fit) or one at a time (first fit).
 
@@ -12,6 +12,8 @@ use std::ops::Range;
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 use crate::doc::Linebreak;
+use crate::fonts::Role;
+use crate::text::ShapedText;
 
 use super::hyphenate::Hyphenator;
 use super::line::{LineMetrics, Measure, trim_end};
@@ -25,7 +27,7 @@ pub enum BreakKind {
     Mandatory,
     /// A hyphenation point: the line ends with a hyphen.
     Hyphen,
-    /// After `/`, `.` or `-` inside a word (a URL) wider than the measure.
+    /// After `/`, `.` or `-` inside a long word (a URL).
     Punctuation,
     /// Between two clusters of a word wider than the measure.
     Cluster,
@@ -87,7 +89,8 @@ const HYPHEN_PENALTY: f64 = 50.0;
 /// Breaking a URL after `/`, `.`, `-`: worse than a hyphen, far better
 /// than an arbitrary cut.
 const PUNCTUATION_PENALTY: f64 = 150.0;
-const CLUSTER_PENALTY: f64 = 3000.0;
+/// A cut between clusters costs more than a line as bad as can be.
+const CLUSTER_PENALTY: f64 = 2.0 * MAX_BADNESS;
 /// Two hyphenated lines in a row.
 const DOUBLE_HYPHEN_DEMERITS: f64 = 10_000.0;
 /// More hyphenated lines in a row than this cost like an overfull line's
@@ -100,29 +103,41 @@ const FINAL_HYPHEN_DEMERITS: f64 = 5_000.0;
 const FITNESS_DEMERITS: f64 = 10_000.0;
 /// Badness beyond which lines are all equally bad.
 const MAX_BADNESS: f64 = 1e5;
-/// Badness of an empty line with nothing to stretch (a piece of a URL):
-/// such lines cannot be justified, so their emptiness costs only a little
-/// more than a loose line, never as much as a cut between clusters.
-const UNSTRETCHABLE_BADNESS: f64 = 1000.0;
+/// A word at least this share of the measure wide (a URL, a path) may also
+/// break after `/`, `.` and `-`; one wider than the measure between any
+/// two clusters too.
+const LONG_WORD: f32 = 0.5;
 /// An overfull line costs more than any set of feasible lines.
 const OVERFULL_DEMERITS: f64 = 1e14;
 /// Slack in comparisons of widths, in points.
 const EPSILON: f32 = 0.01;
 
+/// Whether the word between two UAX #14 opportunities may be hyphenated:
+/// not in code, nor in a URL, an address or a file name.
+fn hyphenatable(shaped: &ShapedText, word: Range<usize>) -> bool {
+    let text = &shaped.text()[word.clone()];
+    let body = text.trim_end_matches(|c: char| c.is_ascii_punctuation());
+    let code = shaped.styled.spans.iter().any(|s| {
+        s.style.role == Role::Mono && s.range.start < word.end && word.start < s.range.end
+    });
+    !code && !body.contains(['/', '@', '.', '_', ':'])
+}
+
 /// The breakpoints of a paragraph, in text order; the last is the
 /// mandatory break at its end.
 pub fn breakpoints(
-    text: &str,
+    shaped: &ShapedText,
     measure: &Measure,
     width: f32,
     hyphenator: Option<Hyphenator>,
 ) -> Vec<Breakpoint> {
+    let text = shaped.text();
     let mut points = Vec::new();
     let mut start = 0;
     for (at, opportunity) in linebreaks(text) {
         let word = trim_end(text, start..at);
         let mut inside: Vec<Breakpoint> = Vec::new();
-        if let Some(h) = hyphenator {
+        if let Some(h) = hyphenator.filter(|_| hyphenatable(shaped, word.clone())) {
             h.points(text, word.clone(), |at| {
                 inside.push(Breakpoint {
                     at,
@@ -130,11 +145,14 @@ pub fn breakpoints(
                 })
             });
         }
-        if measure.width(word.clone()) > width {
+        let word_width = measure.width(word.clone());
+        if word_width > width * LONG_WORD {
+            let overlong = word_width > width;
             for (offset, ch) in text[word.clone()].char_indices() {
                 let kind = match ch {
                     '/' | '.' | '-' => BreakKind::Punctuation,
-                    _ => BreakKind::Cluster,
+                    _ if overlong => BreakKind::Cluster,
+                    _ => continue,
                 };
                 inside.push(Breakpoint {
                     at: word.start + offset + ch.len_utf8(),
@@ -167,12 +185,13 @@ pub fn breakpoints(
 /// Breaks a paragraph into lines of `width`. Lines that would hold only
 /// spaces are dropped; every other character is on exactly one line.
 pub fn break_lines(
-    text: &str,
+    shaped: &ShapedText,
     measure: &Measure,
     width: f32,
     settings: BreakSettings,
 ) -> Vec<BrokenLine> {
-    let points = breakpoints(text, measure, width, settings.hyphenator);
+    let text = shaped.text();
+    let points = breakpoints(shaped, measure, width, settings.hyphenator);
     let line = |start: usize, point: &Breakpoint| {
         let metrics = measure.line(text, start..point.at, point.kind == BreakKind::Hyphen);
         if settings.justify {
@@ -290,8 +309,8 @@ fn total_fit(
     for (index, point) in points.iter().enumerate() {
         let last = point.kind == BreakKind::Mandatory;
         let mut best: Option<Node> = None;
-        for from in active..nodes.len() {
-            let previous = &nodes[from];
+        let first = active;
+        for (from, previous) in nodes.iter().enumerate().skip(first) {
             let metrics = line(start_of(previous), point);
             // The last line is set at its natural width (finishing glue).
             let ratio = if last && metrics.natural <= width + EPSILON {
@@ -307,13 +326,11 @@ fn total_fit(
                     (OVERFULL_DEMERITS * (1.0 + excess.max(0.0)), 0)
                 }
                 ratio => {
-                    let badness = ratio.map_or_else(
-                        || {
-                            UNSTRETCHABLE_BADNESS
-                                * f64::from((width - metrics.natural) / width).clamp(0.0, 1.0)
-                        },
-                        |r| (100.0 * f64::from(r).abs().powi(3)).min(MAX_BADNESS),
-                    );
+                    // A short line with nothing to stretch is as bad as any
+                    // line can be (TeX's infinite badness).
+                    let badness = ratio.map_or(MAX_BADNESS, |r| {
+                        (100.0 * f64::from(r).abs().powi(3)).min(MAX_BADNESS)
+                    });
                     let penalty = point.kind.penalty();
                     let fitness = fitness_class(ratio.unwrap_or(f32::INFINITY));
                     let mut d = (LINE_PENALTY + badness).powi(2) + penalty * penalty;
@@ -394,7 +411,7 @@ mod tests {
     use crate::doc::{Direction, SourcePos};
     use crate::fonts::{FontLibrary, Role, Style};
     use crate::layout::line::{Align, Line, Paragraph, build_line};
-    use crate::text::{ParagraphSettings, ShapedText, Shaper, StyledText, TextStyle};
+    use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle};
 
     const SIZE: f32 = 12.0;
 
@@ -464,7 +481,7 @@ mod tests {
                 .flatten(),
             justify: true,
         };
-        let lines = break_lines(text, &measure, width, settings);
+        let lines = break_lines(&shaped, &measure, width, settings);
         let paragraph = Paragraph {
             shaped: &shaped,
             text: Arc::from(text),
@@ -644,6 +661,40 @@ mod tests {
             let set = set(&text, language, width, Linebreak::TotalFit, true);
             assert!(!set.hyphenated().iter().any(|&h| h));
         }
+    }
+
+    #[test]
+    fn code_and_urls_are_never_hyphenated() {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "en");
+        let style = |role| TextStyle {
+            role,
+            style: Style::default(),
+            size: SIZE,
+            raise: 0.0,
+        };
+        let mut styled = StyledText::default();
+        let pos = SourcePos::default();
+        styled.push("internationalisation ", style(Role::Text), pos);
+        styled.push("internationalisation", style(Role::Mono), pos);
+        styled.push(" www.internationalisation.org", style(Role::Text), pos);
+        let shaped = shaper.shape(
+            &fonts,
+            styled,
+            ParagraphSettings {
+                direction: Some(Direction::Ltr),
+            },
+        );
+        let measure = Measure::new(&shaped, &shaper, &[]);
+        let points = breakpoints(&shaped, &measure, 1000.0, Hyphenator::for_language("en"));
+        let hyphens: Vec<usize> = points
+            .iter()
+            .filter(|p| p.kind == BreakKind::Hyphen)
+            .map(|p| p.at)
+            .collect();
+        let plain = "internationalisation".len();
+        assert!(!hyphens.is_empty());
+        assert!(hyphens.iter().all(|&at| at < plain), "{hyphens:?}");
     }
 
     #[test]
