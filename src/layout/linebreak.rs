@@ -697,6 +697,53 @@ mod tests {
         assert!(hyphens.iter().all(|&at| at < plain), "{hyphens:?}");
     }
 
+    /// Glyph ids of a text shaped as a paragraph of its own, left to right
+    /// on the page.
+    fn glyphs_alone(text: &str, language: &str) -> Vec<u16> {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, language);
+        let direction = crate::text::first_strong(text).unwrap_or(Direction::Ltr);
+        let shaped = shape(&shaper, &fonts, text, direction);
+        let mut runs: Vec<&crate::text::ShapedRun> = shaped.runs.iter().collect();
+        if direction == Direction::Rtl {
+            runs.reverse();
+        }
+        runs.iter()
+            .flat_map(|r| r.glyphs.iter().map(|g| g.id))
+            .collect()
+    }
+
+    #[test]
+    fn a_word_cut_by_a_break_is_shaped_again_on_each_side() {
+        // Arabic letters join: a word cut between clusters takes final and
+        // initial forms at the cut, as if it ended and started there.
+        let word = "الاستراتيجيةالمغربيةالكازاخستانية";
+        let cut = set(word, "ar", 60.0, Linebreak::TotalFit, false);
+        // English: the hyphenated line ends with the glyphs of `frag-`.
+        let width = measure_of(ENGLISH, "en", 30.0);
+        let hyphenated = set(ENGLISH, "en", width, Linebreak::TotalFit, true);
+        let mut checked = 0;
+        for (set, language) in [(&cut, "ar"), (&hyphenated, "en")] {
+            for (line, committed) in set.lines.iter().zip(&set.committed) {
+                if !line.start.inside_word() && !line.end.inside_word() {
+                    continue;
+                }
+                let mut alone = set.text[trim_end(&set.text, line.range.clone())].to_string();
+                if line.end == BreakKind::Hyphen {
+                    alone.push('-');
+                }
+                let ids: Vec<u16> = committed
+                    .runs
+                    .iter()
+                    .flat_map(|r| r.glyphs.iter().map(|g| g.id))
+                    .collect();
+                assert_eq!(ids, glyphs_alone(&alone, language), "{alone}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 4);
+    }
+
     #[test]
     fn a_long_url_in_arabic_breaks_after_slash_or_dot() {
         // The host name has no UAX #14 opportunity and is wider than the
