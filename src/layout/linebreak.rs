@@ -194,12 +194,13 @@ pub fn break_lines(
     let points = breakpoints(shaped, measure, width, settings.hyphenator);
     let line = |start: usize, point: &Breakpoint| {
         let metrics = measure.line(text, start..point.at, point.kind == BreakKind::Hyphen);
-        if settings.justify {
+        if settings.justify || metrics.natural <= width + EPSILON {
             metrics
         } else {
-            // Ragged lines do not shrink.
+            // Ragged lines do not shrink: wider than the measure is overfull.
             LineMetrics {
                 spaces: 0.0,
+                kashida: 0.0,
                 ..metrics
             }
         }
