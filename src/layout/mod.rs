@@ -1,8 +1,8 @@
 //! Layout: from the document to pages of positioned glyphs.
 //!
 //! [`flow`] turns each chapter into a vertical flow of chunks (shaping and
-//! breaking its paragraphs with [`linebreak`] and [`line`]); [`paginate`]
-//! fills pages from the flows; [`front`] makes the cover, title page and
+//! breaking its paragraphs with [`linebreak`], [`hyphenate`] and [`line`]);
+//! [`paginate`] fills pages from the flows; [`front`] makes the cover, title page and
 //! table of contents. The result, [`page::Pages`], is all the PDF writer sees.
 
 pub mod flow;
