@@ -133,6 +133,26 @@ impl Measure {
                 }
             }
         }
+        // A ligature's advance is shared by its characters, so that a word
+        // hyphenated inside one (of-fi-cial) is measured about right; only
+        // hyphenation breaks there, and the cut word is shaped again.
+        for run in &shaped.runs {
+            let mut previous = usize::MAX;
+            for glyph in &run.glyphs {
+                if glyph.cluster == previous {
+                    continue;
+                }
+                previous = glyph.cluster;
+                let cluster = &text[glyph.cluster..glyph.cluster_end];
+                let count = cluster.chars().count();
+                if count > 1 {
+                    let share = per_byte[glyph.cluster] / count as f32;
+                    for (offset, _) in cluster.char_indices() {
+                        per_byte[glyph.cluster + offset] = share;
+                    }
+                }
+            }
+        }
         let mut sites: Vec<KashidaSite> = kashida.to_vec();
         sites.sort_by_key(|s| s.at);
         let mut kashida_sum = vec![0.0];

@@ -3,9 +3,10 @@
 //! Breakpoints are the UAX #14 opportunities, hyphenation points inside
 //! Latin-script words, emergency points after `/`, `.` and `-` inside a
 //! long word (a URL) and, in a word wider than the measure, between
-//! clusters as a last resort. Never inside a cluster. Each candidate line is measured in O(1)
-//! ([`Measure::line`]); the lines are chosen over the whole paragraph
-//! (Knuth–Plass total fit) or one at a time (first fit).
+//! clusters as a last resort. Never inside a cluster, but for a hyphen
+//! inside a ligature (the cut word is shaped again). Each candidate line is
+//! measured in O(1) ([`Measure::line`]); the lines are chosen over the whole
+//! paragraph (Knuth–Plass total fit) or one at a time (first fit).
 
 use std::ops::Range;
 
@@ -161,17 +162,18 @@ pub fn breakpoints(
             }
         }
         // In order; of two at one place the cheaper; inside the word only;
-        // at cluster boundaries only.
+        // at cluster boundaries only, but for hyphens, which may split a
+        // ligature (the cut word is shaped again).
         inside.sort_by(|a, b| {
             a.at.cmp(&b.at)
                 .then(a.kind.penalty().total_cmp(&b.kind.penalty()))
         });
         inside.dedup_by_key(|b| b.at);
-        points.extend(
-            inside
-                .into_iter()
-                .filter(|b| b.at > word.start && b.at < word.end && measure.is_cluster_start(b.at)),
-        );
+        points.extend(inside.into_iter().filter(|b| {
+            b.at > word.start
+                && b.at < word.end
+                && (b.kind == BreakKind::Hyphen || measure.is_cluster_start(b.at))
+        }));
         let kind = match opportunity {
             BreakOpportunity::Mandatory => BreakKind::Mandatory,
             BreakOpportunity::Allowed => BreakKind::Word,
@@ -743,6 +745,27 @@ mod tests {
             }
         }
         assert!(checked >= 4);
+    }
+
+    #[test]
+    fn a_word_may_be_hyphenated_inside_a_ligature() {
+        let text = "official";
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "en");
+        let shaped = shape(&shaper, &fonts, text, Direction::Ltr);
+        let measure = Measure::new(&shaped, &shaper, &[]);
+        // Noto Serif sets `ffi` as one glyph: one cluster.
+        assert!(!measure.is_cluster_start(3));
+        let points = breakpoints(&shaped, &measure, 1000.0, Hyphenator::for_language("en"));
+        assert!(
+            points
+                .iter()
+                .any(|p| p.at == 2 && p.kind == BreakKind::Hyphen),
+            "{points:?}"
+        );
+        // The ligature's width is shared by its letters.
+        assert!(measure.width(0..2) > measure.width(0..1));
+        assert!(measure.width(2..4) > 0.0);
     }
 
     #[test]
