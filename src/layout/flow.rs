@@ -158,7 +158,7 @@ impl<'a> Typesetter<'a> {
             justify: align == Align::Justify,
             ..self.breaking
         };
-        let lines = break_lines(&shaped, &measure, column.width, settings);
+        let lines = break_lines(&shaped, self.shaper, &measure, column.width, settings);
         let paragraph = Paragraph {
             shaped: &shaped,
             text: Arc::from(shaped.text()),

@@ -231,6 +231,67 @@ impl Measure {
     }
 }
 
+/// How much wider the glyphs next to a cut between clusters get when the
+/// word is shaped again on each side: as the end of one line, and as the
+/// start of the next.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CutWidths {
+    pub ending: f32,
+    pub starting: f32,
+}
+
+/// Characters shaped again on each side of a cut to measure it (joining
+/// reaches no further), and as much context beyond them.
+const CUT_WINDOW: usize = 8;
+
+impl Measure {
+    /// What a cut at `at` changes in the widths of the glyphs around it.
+    pub fn cut_widths(&self, shaped: &ShapedText, shaper: &Shaper, at: usize) -> CutWidths {
+        let text = shaped.text();
+        let back = |from: usize, chars: usize| {
+            text[..from]
+                .char_indices()
+                .rev()
+                .nth(chars.saturating_sub(1))
+                .map_or(0, |(i, _)| i)
+        };
+        let forward = |from: usize, chars: usize| {
+            text[from..]
+                .char_indices()
+                .nth(chars)
+                .map_or(text.len(), |(i, _)| from + i)
+        };
+        let run_of = |byte: usize| {
+            let index = self
+                .run_starts
+                .partition_point(|&s| s <= byte)
+                .saturating_sub(1);
+            shaped.runs.get(index)
+        };
+        let reshaped = |context: Range<usize>, item: Range<usize>, run: &ShapedRun| {
+            let glyphs = shaper.shape_run(
+                &text[context.clone()],
+                item.start - context.start..item.end - context.start,
+                run.face,
+                run.size,
+                run.level,
+                run.script,
+            );
+            glyphs.iter().map(|g| g.x_advance).sum::<f32>() - self.width(item)
+        };
+        let mut widths = CutWidths::default();
+        if let Some(run) = run_of(at.saturating_sub(1)).filter(|_| at > 0) {
+            let start = back(at, CUT_WINDOW).max(run.range.start);
+            widths.ending = reshaped(back(start, CUT_WINDOW)..at, start..at, run);
+        }
+        if let Some(run) = run_of(at).filter(|_| at < text.len()) {
+            let end = forward(at, CUT_WINDOW).min(run.range.end);
+            widths.starting = reshaped(at..forward(end, CUT_WINDOW), at..end, run);
+        }
+        widths
+    }
+}
+
 fn running_sum(values: Vec<f32>) -> Vec<f32> {
     let mut sum = 0.0;
     values

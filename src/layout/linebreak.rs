@@ -14,10 +14,10 @@ use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 use crate::doc::Linebreak;
 use crate::fonts::Role;
-use crate::text::ShapedText;
+use crate::text::{ShapedText, Shaper};
 
 use super::hyphenate::Hyphenator;
-use super::line::{LineMetrics, Measure, trim_end};
+use super::line::{CutWidths, LineMetrics, Measure, trim_end};
 
 /// What a break costs and shows, by kind.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -188,14 +188,29 @@ pub fn breakpoints(
 /// spaces are dropped; every other character is on exactly one line.
 pub fn break_lines(
     shaped: &ShapedText,
+    shaper: &Shaper,
     measure: &Measure,
     width: f32,
     settings: BreakSettings,
 ) -> Vec<BrokenLine> {
     let text = shaped.text();
     let points = breakpoints(shaped, measure, width, settings.hyphenator);
+    // What each cut between clusters adds to the line it ends and to the
+    // one it starts (Arabic letters change form there), by offset.
+    let cuts: Vec<(usize, CutWidths)> = points
+        .iter()
+        .filter(|p| p.kind == BreakKind::Cluster)
+        .map(|p| (p.at, measure.cut_widths(shaped, shaper, p.at)))
+        .collect();
+    let cut = |at: usize| {
+        cuts.binary_search_by_key(&at, |c| c.0)
+            .map_or(CutWidths::default(), |i| cuts[i].1)
+    };
     let line = |start: usize, point: &Breakpoint| {
-        let metrics = measure.line(text, start..point.at, point.kind == BreakKind::Hyphen);
+        let mut metrics = measure.line(text, start..point.at, point.kind == BreakKind::Hyphen);
+        if !cuts.is_empty() {
+            metrics.natural += cut(start).starting + cut(point.at).ending;
+        }
         if settings.justify || metrics.natural <= width + EPSILON {
             metrics
         } else {
@@ -484,7 +499,7 @@ mod tests {
                 .flatten(),
             justify: true,
         };
-        let lines = break_lines(&shaped, &measure, width, settings);
+        let lines = break_lines(&shaped, &shaper, &measure, width, settings);
         let paragraph = Paragraph {
             shaped: &shaped,
             text: Arc::from(text),
@@ -766,6 +781,32 @@ mod tests {
         // The ligature's width is shared by its letters.
         assert!(measure.width(0..2) > measure.width(0..1));
         assert!(measure.width(2..4) > 0.0);
+    }
+
+    #[test]
+    fn arabic_words_cut_between_clusters_still_fit_the_measure() {
+        // Measures narrower than some words: they are cut, and the letters
+        // at each cut take their final or initial form, which the breaker
+        // must count.
+        let text = arabic();
+        let mut cuts = 0;
+        for chars in [11.0, 12.0, 13.0, 14.0] {
+            let width = measure_of(&text, "ar", chars);
+            for linebreak in [Linebreak::TotalFit, Linebreak::FirstFit] {
+                let set = set(&text, "ar", width, linebreak, false);
+                cuts += set
+                    .lines
+                    .iter()
+                    .filter(|l| l.end == BreakKind::Cluster)
+                    .count();
+                let widest = set.widest_line();
+                assert!(
+                    widest <= width + 0.01,
+                    "{chars} {linebreak:?}: {widest} > {width}"
+                );
+            }
+        }
+        assert!(cuts > 0);
     }
 
     #[test]
