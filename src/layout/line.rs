@@ -242,7 +242,7 @@ pub struct CutWidths {
 
 /// Characters shaped again on each side of a cut to measure it (joining
 /// reaches no further), and as much context beyond them.
-const CUT_WINDOW: usize = 8;
+const CUT_WINDOW: usize = 4;
 
 impl Measure {
     /// What a cut at `at` changes in the widths of the glyphs around it.

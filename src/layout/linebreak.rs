@@ -55,11 +55,13 @@ impl BreakKind {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq)]
 pub struct Breakpoint {
     /// Byte offset where the next line starts.
     pub at: usize,
     pub kind: BreakKind,
+    /// For a cut between clusters: what it adds to the lines on each side.
+    pub cut: CutWidths,
 }
 
 /// A chosen line: its range (trailing spaces included) and how the lines
@@ -143,6 +145,7 @@ pub fn breakpoints(
                 inside.push(Breakpoint {
                     at,
                     kind: BreakKind::Hyphen,
+                    cut: CutWidths::default(),
                 })
             });
         }
@@ -158,6 +161,7 @@ pub fn breakpoints(
                 inside.push(Breakpoint {
                     at: word.start + offset + ch.len_utf8(),
                     kind,
+                    cut: CutWidths::default(),
                 });
             }
         }
@@ -178,7 +182,11 @@ pub fn breakpoints(
             BreakOpportunity::Mandatory => BreakKind::Mandatory,
             BreakOpportunity::Allowed => BreakKind::Word,
         };
-        points.push(Breakpoint { at, kind });
+        points.push(Breakpoint {
+            at,
+            kind,
+            cut: CutWidths::default(),
+        });
         start = at;
     }
     points
@@ -194,23 +202,16 @@ pub fn break_lines(
     settings: BreakSettings,
 ) -> Vec<BrokenLine> {
     let text = shaped.text();
-    let points = breakpoints(shaped, measure, width, settings.hyphenator);
+    let mut points = breakpoints(shaped, measure, width, settings.hyphenator);
     // What each cut between clusters adds to the line it ends and to the
-    // one it starts (Arabic letters change form there), by offset.
-    let cuts: Vec<(usize, CutWidths)> = points
-        .iter()
-        .filter(|p| p.kind == BreakKind::Cluster)
-        .map(|p| (p.at, measure.cut_widths(shaped, shaper, p.at)))
-        .collect();
-    let cut = |at: usize| {
-        cuts.binary_search_by_key(&at, |c| c.0)
-            .map_or(CutWidths::default(), |i| cuts[i].1)
-    };
-    let line = |start: usize, point: &Breakpoint| {
-        let mut metrics = measure.line(text, start..point.at, point.kind == BreakKind::Hyphen);
-        if !cuts.is_empty() {
-            metrics.natural += cut(start).starting + cut(point.at).ending;
-        }
+    // one it starts (Arabic letters change form there).
+    for point in points.iter_mut().filter(|p| p.kind == BreakKind::Cluster) {
+        point.cut = measure.cut_widths(shaped, shaper, point.at);
+    }
+    let line = |start: Option<&Breakpoint>, point: &Breakpoint| {
+        let from = start.map_or(0, |s| s.at);
+        let mut metrics = measure.line(text, from..point.at, point.kind == BreakKind::Hyphen);
+        metrics.natural += start.map_or(0.0, |s| s.cut.starting) + point.cut.ending;
         if settings.justify || metrics.natural <= width + EPSILON {
             metrics
         } else {
@@ -248,10 +249,10 @@ pub fn break_lines(
 fn first_fit(
     points: &[Breakpoint],
     width: f32,
-    line: impl Fn(usize, &Breakpoint) -> LineMetrics,
+    line: impl Fn(Option<&Breakpoint>, &Breakpoint) -> LineMetrics,
 ) -> Vec<usize> {
     let mut chosen = Vec::new();
-    let mut start = 0;
+    let mut start: Option<&Breakpoint> = None;
     let mut fitting: Option<usize> = None;
     let mut fitting_cut: Option<usize> = None;
     let mut index = 0;
@@ -277,7 +278,7 @@ fn first_fit(
             index - 1
         };
         chosen.push(end);
-        start = points[end].at;
+        start = Some(&points[end]);
         fitting = None;
         fitting_cut = None;
     }
@@ -306,7 +307,7 @@ struct Node {
 fn total_fit(
     points: &[Breakpoint],
     width: f32,
-    line: impl Fn(usize, &Breakpoint) -> LineMetrics,
+    line: impl Fn(Option<&Breakpoint>, &Breakpoint) -> LineMetrics,
 ) -> Vec<usize> {
     let mut nodes = Vec::with_capacity(points.len() + 1);
     nodes.push(Node {
@@ -316,13 +317,7 @@ fn total_fit(
         fitness: 1,
         hyphens: 0,
     });
-    let start_of = |node: &Node| {
-        if node.at == 0 {
-            0
-        } else {
-            points[node.at - 1].at
-        }
-    };
+    let start_of = |node: &Node| node.at.checked_sub(1).map(|i| &points[i]);
     let mut active = 0;
     for (index, point) in points.iter().enumerate() {
         let last = point.kind == BreakKind::Mandatory;
