@@ -12,8 +12,8 @@ use crate::doc::{
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, first_strong};
 
-use super::line::{Align, Line, build_line};
-use super::linebreak::{Measure, break_lines};
+use super::line::{Align, Line, Measure, Paragraph, build_line};
+use super::linebreak::{BreakSettings, break_lines};
 use super::page::{Item, LineInfo, Rect};
 use super::paginate::shift;
 
@@ -84,6 +84,8 @@ pub struct Typesetter<'a> {
     /// The chapter being set; `None` for generated pages, whose text (title,
     /// authors, chapter titles) is warned about where it comes from.
     pub file: Option<std::path::PathBuf>,
+    /// How paragraphs are broken into lines (`[layout]`, the book's language).
+    pub breaking: BreakSettings,
 }
 
 /// Horizontal extent of a column inside the text area.
@@ -127,6 +129,11 @@ impl<'a> Typesetter<'a> {
             direction,
             warnings: Vec::new(),
             file,
+            breaking: BreakSettings {
+                linebreak: crate::doc::Linebreak::TotalFit,
+                hyphenator: None,
+                justify: false,
+            },
         }
     }
 
@@ -171,20 +178,23 @@ impl<'a> Typesetter<'a> {
                 None => warning,
             });
         }
-        let measure = Measure::new(&shaped);
-        let ranges = break_lines(&shaped, &measure, column.width);
-        let text: Arc<str> = Arc::from(shaped.text());
-        let count = ranges.len();
-        ranges
-            .into_iter()
-            .enumerate()
-            .map(|(i, range)| {
-                // A line ending at a hard break is set like a paragraph's last line.
-                let last = i + 1 == count
-                    || text[range.clone()]
-                        .trim_end_matches(' ')
-                        .ends_with(HARD_BREAK);
-                let line = build_line(&shaped, &text, range, column.width, align, last);
+        // No kashida sites yet: every line is filled by its spaces.
+        let measure = Measure::new(&shaped, self.shaper, &[]);
+        let settings = BreakSettings {
+            justify: align == Align::Justify,
+            ..self.breaking
+        };
+        let lines = break_lines(&shaped, self.shaper, &measure, column.width, settings);
+        let paragraph = Paragraph {
+            shaped: &shaped,
+            text: Arc::from(shaped.text()),
+            measure: &measure,
+            shaper: self.shaper,
+        };
+        lines
+            .iter()
+            .map(|line| {
+                let line = build_line(&paragraph, line, column.width, align);
                 self.line_chunk(line, column)
             })
             .collect()

@@ -1,16 +1,38 @@
-//! Building one line: the glyphs of a line range, in visual order (UAX #9
-//! L2), aligned or justified in the measure.
+//! One line of a paragraph: measuring a candidate line (natural width,
+//! stretch, shrink, hyphen) for the breaker, then committing the chosen one
+//! to positioned glyphs — reshaping a word cut by the break, reordering for
+//! display (UAX #9 L1–L2) and justifying.
 
 use std::ops::Range;
-use std::sync::Arc;
+use std::sync::{Arc, LazyLock};
 
 use unicode_bidi::{BidiInfo, Level};
+use unicode_script::Script;
 
 use crate::text::itemize::level_runs;
-use crate::text::{ShapedRun, ShapedText};
+use crate::text::{ShapedGlyph, ShapedRun, ShapedText, Shaper};
 
-use super::linebreak::trim_end;
+use super::linebreak::{BreakKind, BrokenLine};
 use super::page::{GlyphRun, PlacedGlyph};
+
+/// How much a word space may grow at an adjustment ratio of 1, as a share
+/// of its natural width (TeX's default interword glue: stretch 1/2 space).
+pub const SPACE_STRETCH: f32 = 0.5;
+/// How much a word space may give up at most: it never gets narrower than
+/// 80% of its natural width.
+pub const SPACE_SHRINK: f32 = 0.2;
+/// Kashida counts towards a line's stretch at this weight, so the breaker
+/// looks for lines that spaces can fill first and kashida only helps.
+pub const KASHIDA_STRETCH_WEIGHT: f32 = 0.5;
+
+/// The character a hyphenated line ends with. U+002D rather than U+2010:
+/// every face has it, and a text extractor that sees a line ending in
+/// U+002D joins the word again (pdftotext does).
+const HYPHEN: &str = "-";
+
+/// The hyphen's own text, for the glyph run that shows it: the hyphen copies
+/// out as a hyphen, not as a character of the paragraph.
+static HYPHEN_TEXT: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(HYPHEN));
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
@@ -23,6 +45,276 @@ pub enum Align {
     Justify,
 }
 
+/// Where justification may lengthen an Arabic word with kashida: after the
+/// character at byte `at`, by at most `max` points.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct KashidaSite {
+    pub at: usize,
+    pub max: f32,
+}
+
+/// What the breaker knows of a candidate line before committing it.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct LineMetrics {
+    /// Width of the glyphs, trailing spaces hanging, hyphen included.
+    pub natural: f32,
+    /// Natural width of the word spaces (which stretch and shrink).
+    pub spaces: f32,
+    /// The most kashida can add to the line.
+    pub kashida: f32,
+    /// Width of the hyphen the line ends with (0 if none).
+    pub hyphen: f32,
+}
+
+impl LineMetrics {
+    pub fn stretch(&self) -> f32 {
+        self.spaces * SPACE_STRETCH + self.kashida * KASHIDA_STRETCH_WEIGHT
+    }
+
+    pub fn shrink(&self) -> f32 {
+        self.spaces * SPACE_SHRINK
+    }
+
+    /// The adjustment ratio that sets the line at `width`: 0 at its natural
+    /// width, 1 at full stretch, -1 at full shrink; beyond -1 it is overfull.
+    /// `None` when the line is too short and nothing on it can stretch.
+    pub fn ratio(&self, width: f32) -> Option<f32> {
+        let delta = width - self.natural;
+        if delta.abs() < 1e-3 {
+            Some(0.0)
+        } else if delta > 0.0 {
+            let stretch = self.stretch();
+            (stretch > 0.0).then(|| delta / stretch)
+        } else {
+            let shrink = self.shrink();
+            Some(if shrink > 0.0 {
+                delta / shrink
+            } else {
+                f32::NEG_INFINITY
+            })
+        }
+    }
+}
+
+/// Widths of every prefix of a paragraph, so that any candidate line is
+/// measured in O(1): each glyph's advance is charged to its cluster's first
+/// byte.
+pub struct Measure {
+    /// `advance[i]`: total advance of the clusters starting before byte `i`.
+    advance: Vec<f32>,
+    /// The same for word spaces only.
+    spaces: Vec<f32>,
+    /// Whether a cluster starts at byte `i` (a line may break there).
+    cluster_start: Vec<bool>,
+    /// Kashida sites in text order, and the running sum of their `max`.
+    kashida_at: Vec<usize>,
+    kashida_sum: Vec<f32>,
+    /// The hyphen's width in the face and size of each shaped run.
+    hyphen: Vec<f32>,
+    /// Where each shaped run starts.
+    run_starts: Vec<usize>,
+}
+
+impl Measure {
+    pub fn new(shaped: &ShapedText, shaper: &Shaper, kashida: &[KashidaSite]) -> Self {
+        let text = shaped.text();
+        let len = text.len();
+        let mut per_byte = vec![0.0f32; len + 1];
+        let mut space_per_byte = vec![0.0f32; len + 1];
+        let mut cluster_start = vec![false; len + 1];
+        cluster_start[0] = true;
+        cluster_start[len] = true;
+        for run in &shaped.runs {
+            for glyph in &run.glyphs {
+                per_byte[glyph.cluster] += glyph.x_advance;
+                cluster_start[glyph.cluster] = true;
+                if is_space(&text[glyph.cluster..glyph.cluster_end]) {
+                    space_per_byte[glyph.cluster] += glyph.x_advance;
+                }
+            }
+        }
+        // A ligature's advance is shared by its characters, so that a word
+        // hyphenated inside one (of-fi-cial) is measured about right; only
+        // hyphenation breaks there, and the cut word is shaped again.
+        for run in &shaped.runs {
+            let mut previous = usize::MAX;
+            for glyph in &run.glyphs {
+                if glyph.cluster == previous {
+                    continue;
+                }
+                previous = glyph.cluster;
+                let cluster = &text[glyph.cluster..glyph.cluster_end];
+                let count = cluster.chars().count();
+                if count > 1 {
+                    let share = per_byte[glyph.cluster] / count as f32;
+                    for (offset, _) in cluster.char_indices() {
+                        per_byte[glyph.cluster + offset] = share;
+                    }
+                }
+            }
+        }
+        let mut sites: Vec<KashidaSite> = kashida.to_vec();
+        sites.sort_by_key(|s| s.at);
+        let mut kashida_sum = vec![0.0];
+        for site in &sites {
+            kashida_sum.push(kashida_sum.last().copied().unwrap_or(0.0) + site.max.max(0.0));
+        }
+        // One hyphen width per face and size, shaped once.
+        let mut widths: Vec<((usize, u32), f32)> = Vec::new();
+        let hyphen = shaped
+            .runs
+            .iter()
+            .map(|run| {
+                let key = (run.face, run.size.to_bits());
+                if let Some((_, w)) = widths.iter().find(|(k, _)| *k == key) {
+                    return *w;
+                }
+                let glyphs = shaper.shape_run(
+                    HYPHEN,
+                    0..HYPHEN.len(),
+                    run.face,
+                    run.size,
+                    Level::ltr(),
+                    Script::Common,
+                );
+                let w = glyphs.iter().map(|g| g.x_advance).sum();
+                widths.push((key, w));
+                w
+            })
+            .collect();
+        Measure {
+            advance: running_sum(per_byte),
+            spaces: running_sum(space_per_byte),
+            cluster_start,
+            kashida_at: sites.iter().map(|s| s.at).collect(),
+            kashida_sum,
+            hyphen,
+            run_starts: shaped.runs.iter().map(|r| r.range.start).collect(),
+        }
+    }
+
+    pub fn width(&self, range: Range<usize>) -> f32 {
+        self.advance[range.end] - self.advance[range.start]
+    }
+
+    /// Whether a line may end at byte `at` without cutting a cluster.
+    pub fn is_cluster_start(&self, at: usize) -> bool {
+        self.cluster_start.get(at).copied().unwrap_or(false)
+    }
+
+    /// The hyphen's width where a word is cut at `at`.
+    fn hyphen_width(&self, at: usize) -> f32 {
+        let run = self
+            .run_starts
+            .partition_point(|&s| s < at)
+            .saturating_sub(1);
+        self.hyphen.get(run).copied().unwrap_or(0.0)
+    }
+
+    /// Measures the line `range` of `text` (trailing spaces hanging), ending
+    /// in a hyphen or not.
+    pub fn line(&self, text: &str, range: Range<usize>, hyphen: bool) -> LineMetrics {
+        let range = trim_end(text, range);
+        let hyphen = if hyphen {
+            self.hyphen_width(range.end)
+        } else {
+            0.0
+        };
+        let first = self.kashida_at.partition_point(|&at| at < range.start);
+        let last = self.kashida_at.partition_point(|&at| at < range.end);
+        LineMetrics {
+            natural: self.width(range.clone()) + hyphen,
+            spaces: self.spaces[range.end] - self.spaces[range.start],
+            kashida: self.kashida_sum[last] - self.kashida_sum[first],
+            hyphen,
+        }
+    }
+}
+
+/// How much wider the glyphs next to a cut between clusters get when the
+/// word is shaped again on each side: as the end of one line, and as the
+/// start of the next.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct CutWidths {
+    pub ending: f32,
+    pub starting: f32,
+}
+
+/// Characters shaped again on each side of a cut to measure it (joining
+/// reaches no further), and as much context beyond them.
+const CUT_WINDOW: usize = 4;
+
+impl Measure {
+    /// What a cut at `at` changes in the widths of the glyphs around it.
+    pub fn cut_widths(&self, shaped: &ShapedText, shaper: &Shaper, at: usize) -> CutWidths {
+        let text = shaped.text();
+        let back = |from: usize, chars: usize| {
+            text[..from]
+                .char_indices()
+                .rev()
+                .nth(chars.saturating_sub(1))
+                .map_or(0, |(i, _)| i)
+        };
+        let forward = |from: usize, chars: usize| {
+            text[from..]
+                .char_indices()
+                .nth(chars)
+                .map_or(text.len(), |(i, _)| from + i)
+        };
+        let run_of = |byte: usize| {
+            let index = self
+                .run_starts
+                .partition_point(|&s| s <= byte)
+                .saturating_sub(1);
+            shaped.runs.get(index)
+        };
+        let reshaped = |context: Range<usize>, item: Range<usize>, run: &ShapedRun| {
+            let glyphs = shaper.shape_run(
+                &text[context.clone()],
+                item.start - context.start..item.end - context.start,
+                run.face,
+                run.size,
+                run.level,
+                run.script,
+            );
+            glyphs.iter().map(|g| g.x_advance).sum::<f32>() - self.width(item)
+        };
+        let mut widths = CutWidths::default();
+        if let Some(run) = run_of(at.saturating_sub(1)).filter(|_| at > 0) {
+            let start = back(at, CUT_WINDOW).max(run.range.start);
+            widths.ending = reshaped(back(start, CUT_WINDOW)..at, start..at, run);
+        }
+        if let Some(run) = run_of(at).filter(|_| at < text.len()) {
+            let end = forward(at, CUT_WINDOW).min(run.range.end);
+            widths.starting = reshaped(at..forward(end, CUT_WINDOW), at..end, run);
+        }
+        widths
+    }
+}
+
+fn running_sum(values: Vec<f32>) -> Vec<f32> {
+    let mut sum = 0.0;
+    values
+        .into_iter()
+        .map(|v| {
+            let before = sum;
+            sum += v;
+            before
+        })
+        .collect()
+}
+
+/// A word space: the glue justification stretches.
+fn is_space(cluster_text: &str) -> bool {
+    cluster_text == " "
+}
+
+/// `range` without the whitespace at its end (which hangs past the margin).
+pub fn trim_end(text: &str, range: Range<usize>) -> Range<usize> {
+    let trimmed = text[range.clone()].trim_end();
+    range.start..range.start + trimmed.len()
+}
+
 /// A line's glyph runs, x relative to the left edge of the measure and y
 /// relative to the baseline.
 #[derive(Debug, Clone)]
@@ -32,57 +324,88 @@ pub struct Line {
     pub size: f32,
 }
 
-pub fn build_line(
-    shaped: &ShapedText,
-    text: &Arc<str>,
-    range: Range<usize>,
-    width: f32,
-    align: Align,
-    last: bool,
-) -> Line {
-    let range = trim_end(shaped.text(), range);
-    let levels: Vec<(Range<usize>, Level)> = level_runs(&shaped.levels, range.clone());
-    let order = BidiInfo::reorder_visual(&levels.iter().map(|(_, l)| *l).collect::<Vec<_>>());
+/// A shaped paragraph and what committing its lines needs.
+pub struct Paragraph<'a> {
+    pub shaped: &'a ShapedText,
+    /// The paragraph's text, shared by every glyph run of its lines.
+    pub text: Arc<str>,
+    pub measure: &'a Measure,
+    /// For words cut by a break, which must be shaped again.
+    pub shaper: &'a Shaper<'a>,
+}
 
+/// A piece of one shaped run on a line, in logical order.
+struct Piece {
+    range: Range<usize>,
+    level: Level,
+    face: usize,
+    size: f32,
+    raise: f32,
+    /// In visual order.
+    glyphs: Vec<PlacedGlyph>,
+    /// The hyphen shown after the piece (in its direction), if the line ends
+    /// with it.
+    hyphen: Vec<PlacedGlyph>,
+}
+
+/// Commits a line: its glyphs in visual order, aligned or justified in
+/// `width`.
+pub fn build_line(par: &Paragraph, line: &BrokenLine, width: f32, align: Align) -> Line {
+    let text = par.shaped.text();
+    let range = trim_end(text, line.range.clone());
+    let hyphen = line.end == BreakKind::Hyphen;
+    let metrics = par.measure.line(text, range.clone(), hyphen);
+    let pieces = pieces(par, line, range.clone());
+
+    // UAX #9 L1 (trailing whitespace to the paragraph level) holds because
+    // trailing whitespace hangs outside `range`; L2 reorders the level runs.
+    let levels: Vec<(Range<usize>, Level)> = level_runs(&par.shaped.levels, range);
+    let order = BidiInfo::reorder_visual(&levels.iter().map(|(_, l)| *l).collect::<Vec<_>>());
     let mut runs: Vec<GlyphRun> = Vec::new();
     for index in order {
         let (visual, level) = &levels[index];
-        // Shaped runs are in logical order and do not overlap.
-        let first = shaped
-            .runs
-            .partition_point(|run| run.range.end <= visual.start);
-        let last = shaped
-            .runs
-            .partition_point(|run| run.range.start < visual.end);
-        let pieces = &shaped.runs[first..last];
-        let pieces: Vec<&ShapedRun> = if level.is_rtl() {
-            pieces.iter().rev().collect()
+        let inside = pieces
+            .iter()
+            .filter(|p| p.range.start >= visual.start && p.range.end <= visual.end);
+        let inside: Vec<&Piece> = if level.is_rtl() {
+            inside.rev().collect()
         } else {
-            pieces.iter().collect()
+            inside.collect()
         };
-        for run in pieces {
-            let glyphs = clip_run(run, visual.clone());
-            if !glyphs.is_empty() {
-                runs.push(GlyphRun {
-                    face: run.face,
-                    size: run.size,
-                    x: 0.0,
-                    y: -run.raise,
-                    inverse: false,
-                    glyphs,
-                    text: text.clone(),
-                });
-            }
+        for piece in inside {
+            let run = |glyphs: Vec<PlacedGlyph>, text: Arc<str>| GlyphRun {
+                face: piece.face,
+                size: piece.size,
+                x: 0.0,
+                y: -piece.raise,
+                inverse: false,
+                glyphs,
+                text,
+            };
+            let hyphen =
+                (!piece.hyphen.is_empty()).then(|| run(piece.hyphen.clone(), HYPHEN_TEXT.clone()));
+            let body =
+                (!piece.glyphs.is_empty()).then(|| run(piece.glyphs.clone(), par.text.clone()));
+            // The hyphen follows the word in its own direction.
+            let (left, right) = if piece.level.is_rtl() {
+                (hyphen, body)
+            } else {
+                (body, hyphen)
+            };
+            runs.extend(left);
+            runs.extend(right);
         }
     }
 
     let natural: f32 = runs.iter().map(GlyphRun::width).sum();
-    let justify = align == Align::Justify && !last && natural < width;
-    if justify {
-        stretch_spaces(&mut runs, shaped.text(), width - natural);
+    let last = line.end == BreakKind::Mandatory;
+    // A justified line fills the measure; any line may shrink its spaces
+    // rather than overflow.
+    if (align == Align::Justify && !last) || natural > width {
+        justify(&mut runs, width, &metrics);
     }
     let used: f32 = runs.iter().map(GlyphRun::width).sum();
-    let rtl = shaped.base_level.is_rtl();
+    let rtl = par.shaped.base_level.is_rtl();
     let mut x = match align {
         Align::Center => (width - used) / 2.0,
         Align::End if !rtl => width - used,
@@ -96,6 +419,114 @@ pub fn build_line(
     }
     let size = runs.iter().map(|r| r.size).fold(0.0, f32::max);
     Line { runs, size }
+}
+
+/// The line's pieces of shaped runs, in logical order. A word cut by the
+/// break at either edge of the line is shaped again on its own (with a
+/// hyphen if the line ends in one): ligatures and Arabic joining must not
+/// reach across a break.
+fn pieces(par: &Paragraph, line: &BrokenLine, range: Range<usize>) -> Vec<Piece> {
+    let text = par.shaped.text();
+    let line_text = &text[range.clone()];
+    let head = line.start.inside_word().then(|| {
+        range.start
+            ..range.start
+                + line_text
+                    .find(char::is_whitespace)
+                    .unwrap_or(line_text.len())
+    });
+    let tail = line.end.inside_word().then(|| {
+        let start = line_text.rfind(char::is_whitespace).map_or(0, |at| {
+            at + line_text[at..].chars().next().map_or(1, char::len_utf8)
+        });
+        range.start + start..range.end
+    });
+    let reshaped: Vec<Range<usize>> = match (head, tail) {
+        (Some(h), Some(t)) if h.end >= t.start => std::iter::once(h.start..t.end).collect(),
+        (h, t) => h.into_iter().chain(t).collect(),
+    };
+    let hyphen = line.end == BreakKind::Hyphen;
+
+    let runs = &par.shaped.runs;
+    let first = runs.partition_point(|run| run.range.end <= range.start);
+    let last = runs.partition_point(|run| run.range.start < range.end);
+    let mut pieces = Vec::new();
+    for run in &runs[first..last] {
+        let span = run.range.start.max(range.start)..run.range.end.min(range.end);
+        // Cut the run's span at the edges of the reshaped words.
+        let mut cuts = vec![span.start, span.end];
+        for r in &reshaped {
+            cuts.extend([r.start, r.end].into_iter().filter(|c| span.contains(c)));
+        }
+        cuts.sort_unstable();
+        cuts.dedup();
+        for part in cuts.windows(2).map(|w| w[0]..w[1]) {
+            let piece = |glyphs, hyphen| Piece {
+                range: part.clone(),
+                level: run.level,
+                face: run.face,
+                size: run.size,
+                raise: run.raise,
+                glyphs,
+                hyphen,
+            };
+            if reshaped
+                .iter()
+                .any(|r| r.start <= part.start && part.end <= r.end)
+            {
+                let with_hyphen = hyphen && part.end == range.end;
+                let (glyphs, hyphen) = reshape(par, run, range.start, part.clone(), with_hyphen);
+                pieces.push(piece(glyphs, hyphen));
+            } else {
+                pieces.push(piece(clip_run(run, part.clone()), Vec::new()));
+            }
+        }
+    }
+    pieces
+}
+
+/// Shapes `part` of `run` again, with the line's text up to `part` as its
+/// only context, and a hyphen after it if `hyphen`. Returns the part's
+/// glyphs and the hyphen's.
+fn reshape(
+    par: &Paragraph,
+    run: &ShapedRun,
+    line_start: usize,
+    part: Range<usize>,
+    hyphen: bool,
+) -> (Vec<PlacedGlyph>, Vec<PlacedGlyph>) {
+    let text = par.shaped.text();
+    let mut context = text[line_start..part.end].to_string();
+    if hyphen {
+        context.push_str(HYPHEN);
+    }
+    let item = part.start - line_start..context.len();
+    let glyphs = par
+        .shaper
+        .shape_run(&context, item, run.face, run.size, run.level, run.script);
+    let end = part.end - line_start;
+    let place = |g: &ShapedGlyph, text: (usize, usize)| PlacedGlyph {
+        id: g.id,
+        text,
+        x_advance: g.x_advance,
+        x_offset: g.x_offset,
+        y_offset: g.y_offset,
+        kashida: false,
+    };
+    let (word, hyphen): (Vec<&ShapedGlyph>, Vec<&ShapedGlyph>) =
+        glyphs.iter().partition(|g| g.cluster < end);
+    let word = word
+        .into_iter()
+        .map(|g| {
+            let cluster_end = g.cluster_end.min(end);
+            place(g, (g.cluster + line_start, cluster_end + line_start))
+        })
+        .collect();
+    let hyphen = hyphen
+        .into_iter()
+        .map(|g| place(g, (0, HYPHEN.len())))
+        .collect();
+    (word, hyphen)
 }
 
 /// The glyphs of `run` whose clusters fall in `range`, each with the source
@@ -131,21 +562,29 @@ fn clip_run(run: &ShapedRun, range: Range<usize>) -> Vec<PlacedGlyph> {
         .collect()
 }
 
-/// Spreads `extra` width evenly over the inter-word spaces of the line.
-fn stretch_spaces(runs: &mut [GlyphRun], text: &str, extra: f32) {
-    let is_space = |g: &PlacedGlyph| &text[g.text_range()] == " ";
-    let count = runs
+/// Sets a committed line at `width`: spreads the difference from its natural
+/// width evenly over the word spaces, which may shrink by at most
+/// [`SPACE_SHRINK`] of their width (`metrics.shrink()` in all). Stretching
+/// has no limit here: the breaker has already chosen the best lines.
+pub fn justify(runs: &mut [GlyphRun], width: f32, metrics: &LineMetrics) {
+    let natural: f32 = runs.iter().map(GlyphRun::width).sum();
+    let extra = (width - natural).max(-metrics.shrink());
+    let spaces: Vec<(usize, usize)> = runs
         .iter()
-        .flat_map(|r| &r.glyphs)
-        .filter(|g| is_space(g))
-        .count();
-    if count == 0 {
+        .enumerate()
+        .flat_map(|(r, run)| {
+            run.glyphs
+                .iter()
+                .enumerate()
+                .filter(|(_, g)| is_space(&run.text[g.text_range()]))
+                .map(move |(g, _)| (r, g))
+        })
+        .collect();
+    if spaces.is_empty() {
         return;
     }
-    let each = extra / count as f32;
-    for glyph in runs.iter_mut().flat_map(|r| r.glyphs.iter_mut()) {
-        if is_space(glyph) {
-            glyph.x_advance += each;
-        }
+    let each = extra / spaces.len() as f32;
+    for (r, g) in spaces {
+        runs[r].glyphs[g].x_advance += each;
     }
 }

@@ -1,149 +1,588 @@
-//! Choosing where lines end (UAX #14 opportunities, first fit).
+//! Choosing where lines end.
 //!
-//! Widths come from the glyphs already shaped for the whole paragraph: each
-//! glyph's advance is charged to its cluster's first byte, and prefix sums make
-//! any range's width O(1). Breaking never reshapes: breaks fall at spaces and
-//! other UAX #14 opportunities, where the scripts warraq sets do not join.
+//! Breakpoints are the UAX #14 opportunities, hyphenation points inside
+//! Latin-script words, emergency points after `/`, `.` and `-` inside a
+//! long word (a URL) and, in a word wider than the measure, between
+//! clusters as a last resort. Never inside a cluster, but for a hyphen
+//! inside a ligature (the cut word is shaped again). Each candidate line is
+//! measured in O(1) ([`Measure::line`]); the lines are chosen over the whole
+//! paragraph (Knuth–Plass total fit) or one at a time (first fit).
 
 use std::ops::Range;
 
 use unicode_linebreak::{BreakOpportunity, linebreaks};
 
-use crate::text::ShapedText;
+use crate::doc::Linebreak;
+use crate::fonts::Role;
+use crate::text::{ShapedText, Shaper};
 
-/// Natural widths of every prefix of a paragraph.
-pub struct Measure {
-    /// `prefix[i]` = total advance of the clusters starting before byte `i`.
-    prefix: Vec<f32>,
+use super::hyphenate::Hyphenator;
+use super::line::{CutWidths, LineMetrics, Measure, trim_end};
+
+/// What a break costs and shows, by kind.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BreakKind {
+    /// A UAX #14 opportunity (after a space, after a hyphen…).
+    Word,
+    /// A UAX #14 mandatory break: a hard break or the paragraph's end.
+    Mandatory,
+    /// A hyphenation point: the line ends with a hyphen.
+    Hyphen,
+    /// After `/`, `.` or `-` inside a long word (a URL).
+    Punctuation,
+    /// Between two clusters of a word wider than the measure.
+    Cluster,
 }
 
-impl Measure {
-    pub fn new(shaped: &ShapedText) -> Self {
-        let len = shaped.text().len();
-        let mut per_byte = vec![0.0f32; len + 1];
-        for run in &shaped.runs {
-            for glyph in &run.glyphs {
-                per_byte[glyph.cluster] += glyph.x_advance;
-            }
-        }
-        let mut prefix = Vec::with_capacity(len + 1);
-        let mut sum = 0.0;
-        for advance in per_byte {
-            prefix.push(sum);
-            sum += advance;
-        }
-        Measure { prefix }
+impl BreakKind {
+    /// Whether the break cuts a word, whose glyphs on each side must then be
+    /// shaped again.
+    pub fn inside_word(self) -> bool {
+        matches!(
+            self,
+            BreakKind::Hyphen | BreakKind::Punctuation | BreakKind::Cluster
+        )
     }
 
-    pub fn width(&self, range: Range<usize>) -> f32 {
-        self.prefix[range.end] - self.prefix[range.start]
+    /// Knuth–Plass penalty for breaking here.
+    fn penalty(self) -> f64 {
+        match self {
+            BreakKind::Word | BreakKind::Mandatory => 0.0,
+            BreakKind::Hyphen => HYPHEN_PENALTY,
+            BreakKind::Punctuation => PUNCTUATION_PENALTY,
+            BreakKind::Cluster => CLUSTER_PENALTY,
+        }
     }
 }
 
-/// `range` without the whitespace at its end (which hangs past the margin).
-pub fn trim_end(text: &str, range: Range<usize>) -> Range<usize> {
-    let trimmed = text[range.clone()].trim_end();
-    range.start..range.start + trimmed.len()
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Breakpoint {
+    /// Byte offset where the next line starts.
+    pub at: usize,
+    pub kind: BreakKind,
+    /// For a cut between clusters: what it adds to the lines on each side.
+    pub cut: CutWidths,
 }
 
-/// Breaks a paragraph into line ranges no wider than `width` where possible.
-/// A word longer than the line gets a line of its own, broken between
-/// characters as a last resort.
-pub fn break_lines(shaped: &ShapedText, measure: &Measure, width: f32) -> Vec<Range<usize>> {
+/// A chosen line: its range (trailing spaces included) and how the lines
+/// before and at its end were broken.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct BrokenLine {
+    pub range: Range<usize>,
+    /// How the previous line ended (`Mandatory` for the first line).
+    pub start: BreakKind,
+    pub end: BreakKind,
+}
+
+/// How a paragraph is broken.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct BreakSettings {
+    pub linebreak: Linebreak,
+    /// Patterns for the paragraph's language, when it is hyphenated.
+    pub hyphenator: Option<Hyphenator>,
+    /// Justified lines may shrink their spaces; ragged ones are set at their
+    /// natural width.
+    pub justify: bool,
+}
+
+// Knuth–Plass parameters, as in TeX where TeX has them.
+/// Added to every line's badness, so fewer lines are better.
+const LINE_PENALTY: f64 = 10.0;
+const HYPHEN_PENALTY: f64 = 50.0;
+/// Breaking a URL after `/`, `.`, `-`: worse than a hyphen, far better
+/// than an arbitrary cut.
+const PUNCTUATION_PENALTY: f64 = 150.0;
+/// A cut between clusters costs more than a line as bad as can be.
+const CLUSTER_PENALTY: f64 = 2.0 * MAX_BADNESS;
+/// Two hyphenated lines in a row.
+const DOUBLE_HYPHEN_DEMERITS: f64 = 10_000.0;
+/// More hyphenated lines in a row than this cost like an overfull line's
+/// fraction: only taken when nothing else fits.
+const MAX_CONSECUTIVE_HYPHENS: u8 = 2;
+const TOO_MANY_HYPHENS_DEMERITS: f64 = 1e12;
+/// A hyphen on the line before the last.
+const FINAL_HYPHEN_DEMERITS: f64 = 5_000.0;
+/// Adjacent lines of fitness classes more than one apart (tight after loose).
+const FITNESS_DEMERITS: f64 = 10_000.0;
+/// Badness beyond which lines are all equally bad.
+const MAX_BADNESS: f64 = 1e5;
+/// A word at least this share of the measure wide (a URL, a path) may also
+/// break after `/`, `.` and `-`; one wider than the measure between any
+/// two clusters too.
+const LONG_WORD: f32 = 0.5;
+/// An overfull line costs more than any set of feasible lines.
+const OVERFULL_DEMERITS: f64 = 1e14;
+/// Slack in comparisons of widths, in points.
+const EPSILON: f32 = 0.01;
+
+/// Whether the word between two UAX #14 opportunities may be hyphenated:
+/// not in code, nor in a URL, an address or a file name.
+fn hyphenatable(shaped: &ShapedText, word: Range<usize>) -> bool {
+    let text = &shaped.text()[word.clone()];
+    let body = text.trim_end_matches(|c: char| c.is_ascii_punctuation());
+    let code = shaped.styled.spans.iter().any(|s| {
+        s.style.role == Role::Mono && s.range.start < word.end && word.start < s.range.end
+    });
+    !code && !body.contains(['/', '@', '.', '_', ':'])
+}
+
+/// The breakpoints of a paragraph, in text order; the last is the
+/// mandatory break at its end.
+pub fn breakpoints(
+    shaped: &ShapedText,
+    measure: &Measure,
+    width: f32,
+    hyphenator: Option<Hyphenator>,
+) -> Vec<Breakpoint> {
     let text = shaped.text();
-    // However narrow the column, an empty range must fit, so breaking ends.
-    let width = width.max(1.0);
-    let mut lines = Vec::new();
+    let mut points = Vec::new();
     let mut start = 0;
-    let mut fitting: Option<usize> = None;
-    let fits = |start: usize, end: usize| measure.width(trim_end(text, start..end)) <= width + 0.01;
     for (at, opportunity) in linebreaks(text) {
-        if !fits(start, at) {
-            match fitting.take() {
-                Some(end) => {
-                    lines.push(start..end);
-                    start = end;
-                }
-                None => {
-                    // One unbreakable stretch wider than the line.
-                    let end = emergency_break(text, measure, start, at, width);
-                    lines.push(start..end);
-                    start = end;
-                }
-            }
-            while start < at && !fits(start, at) {
-                let end = emergency_break(text, measure, start, at, width);
-                lines.push(start..end);
-                start = end;
+        let word = trim_end(text, start..at);
+        let mut inside: Vec<Breakpoint> = Vec::new();
+        if let Some(h) = hyphenator.filter(|_| hyphenatable(shaped, word.clone())) {
+            h.points(text, word.clone(), |at| {
+                inside.push(Breakpoint {
+                    at,
+                    kind: BreakKind::Hyphen,
+                    cut: CutWidths::default(),
+                })
+            });
+        }
+        let word_width = measure.width(word.clone());
+        if word_width > width * LONG_WORD {
+            let overlong = word_width > width;
+            for (offset, ch) in text[word.clone()].char_indices() {
+                let kind = match ch {
+                    '/' | '.' | '-' => BreakKind::Punctuation,
+                    _ if overlong => BreakKind::Cluster,
+                    _ => continue,
+                };
+                inside.push(Breakpoint {
+                    at: word.start + offset + ch.len_utf8(),
+                    kind,
+                    cut: CutWidths::default(),
+                });
             }
         }
-        if opportunity == BreakOpportunity::Mandatory {
-            lines.push(start..at);
-            start = at;
-            fitting = None;
+        // In order; of two at one place the cheaper; inside the word only;
+        // at cluster boundaries only, but for hyphens, which may split a
+        // ligature (the cut word is shaped again).
+        inside.sort_by(|a, b| {
+            a.at.cmp(&b.at)
+                .then(a.kind.penalty().total_cmp(&b.kind.penalty()))
+        });
+        inside.dedup_by_key(|b| b.at);
+        points.extend(inside.into_iter().filter(|b| {
+            b.at > word.start
+                && b.at < word.end
+                && (b.kind == BreakKind::Hyphen || measure.is_cluster_start(b.at))
+        }));
+        let kind = match opportunity {
+            BreakOpportunity::Mandatory => BreakKind::Mandatory,
+            BreakOpportunity::Allowed => BreakKind::Word,
+        };
+        points.push(Breakpoint {
+            at,
+            kind,
+            cut: CutWidths::default(),
+        });
+        start = at;
+    }
+    points
+}
+
+/// Breaks a paragraph into lines of `width`. Lines that would hold only
+/// spaces are dropped; every other character is on exactly one line.
+pub fn break_lines(
+    shaped: &ShapedText,
+    shaper: &Shaper,
+    measure: &Measure,
+    width: f32,
+    settings: BreakSettings,
+) -> Vec<BrokenLine> {
+    let text = shaped.text();
+    let mut points = breakpoints(shaped, measure, width, settings.hyphenator);
+    // What each cut between clusters adds to the line it ends and to the
+    // one it starts (Arabic letters change form there).
+    for point in points.iter_mut().filter(|p| p.kind == BreakKind::Cluster) {
+        point.cut = measure.cut_widths(shaped, shaper, point.at);
+    }
+    let line = |start: Option<&Breakpoint>, point: &Breakpoint| {
+        let from = start.map_or(0, |s| s.at);
+        let mut metrics = measure.line(text, from..point.at, point.kind == BreakKind::Hyphen);
+        metrics.natural += start.map_or(0.0, |s| s.cut.starting) + point.cut.ending;
+        if settings.justify || metrics.natural <= width + EPSILON {
+            metrics
         } else {
-            fitting = Some(at);
+            // Ragged lines do not shrink: wider than the measure is overfull.
+            LineMetrics {
+                spaces: 0.0,
+                kashida: 0.0,
+                ..metrics
+            }
         }
+    };
+    let chosen = match settings.linebreak {
+        Linebreak::TotalFit => total_fit(&points, width, line),
+        Linebreak::FirstFit => first_fit(&points, width, line),
+    };
+    let mut lines = Vec::with_capacity(chosen.len());
+    let mut start = 0;
+    let mut start_kind = BreakKind::Mandatory;
+    for point in chosen.into_iter().map(|i| points[i]) {
+        if !text[start..point.at].trim().is_empty() {
+            lines.push(BrokenLine {
+                range: start..point.at,
+                start: start_kind,
+                end: point.kind,
+            });
+        }
+        start = point.at;
+        start_kind = point.kind;
     }
-    if start < text.len() {
-        lines.push(start..text.len());
-    }
-    lines.retain(|line| !text[line.clone()].trim().is_empty());
     lines
 }
 
-/// The last character boundary after which `start..` still fits: at least one
-/// character (so progress is always made), never past `limit`.
-fn emergency_break(text: &str, measure: &Measure, start: usize, limit: usize, width: f32) -> usize {
-    let mut end = start;
-    for (offset, ch) in text[start..limit].char_indices() {
-        let next = start + offset + ch.len_utf8();
-        if end > start && measure.width(start..next) > width {
-            break;
-        }
-        end = next;
+/// Each line as full as it fits, preferring any break to a cut between
+/// clusters. Returns the indices of the chosen breakpoints.
+fn first_fit(
+    points: &[Breakpoint],
+    width: f32,
+    line: impl Fn(Option<&Breakpoint>, &Breakpoint) -> LineMetrics,
+) -> Vec<usize> {
+    let mut chosen = Vec::new();
+    let mut start: Option<&Breakpoint> = None;
+    let mut fitting: Option<usize> = None;
+    let mut fitting_cut: Option<usize> = None;
+    let mut index = 0;
+    while let Some(point) = points.get(index) {
+        let fits = line(start, point).natural <= width + EPSILON;
+        let end = if fits && point.kind != BreakKind::Mandatory {
+            if point.kind == BreakKind::Cluster {
+                fitting_cut = Some(index);
+            } else {
+                fitting = Some(index);
+            }
+            index += 1;
+            continue;
+        } else if fits {
+            index += 1;
+            index - 1
+        } else if let Some(fit) = fitting.or(fitting_cut) {
+            // Try this point again on the next line.
+            fit
+        } else {
+            // Not even the shortest piece fits: it overflows on its own.
+            index += 1;
+            index - 1
+        };
+        chosen.push(end);
+        start = Some(&points[end]);
+        fitting = None;
+        fitting_cut = None;
     }
-    let first = start + text[start..].chars().next().map_or(0, char::len_utf8);
-    end.max(first).min(limit)
+    chosen
+}
+
+/// A way of breaking the paragraph up to one breakpoint.
+#[derive(Debug, Clone, Copy)]
+struct Node {
+    /// Index of the breakpoint (0 = the paragraph's start, then breakpoint
+    /// `i` is node `i + 1`).
+    at: usize,
+    /// The node the best line ending here starts from.
+    previous: usize,
+    demerits: f64,
+    fitness: u8,
+    /// How many lines in a row up to here end with a hyphen.
+    hyphens: u8,
+}
+
+/// Knuth–Plass: the breaks that minimise the paragraph's total demerits.
+/// Each breakpoint keeps only its best predecessor; a start from which the
+/// line is already overfull leaves the active range for good (lines only get
+/// wider as they go on), which bounds the work per breakpoint by the number
+/// of breakpoints on a line. Returns the indices of the chosen breakpoints.
+fn total_fit(
+    points: &[Breakpoint],
+    width: f32,
+    line: impl Fn(Option<&Breakpoint>, &Breakpoint) -> LineMetrics,
+) -> Vec<usize> {
+    let mut nodes = Vec::with_capacity(points.len() + 1);
+    nodes.push(Node {
+        at: 0,
+        previous: 0,
+        demerits: 0.0,
+        fitness: 1,
+        hyphens: 0,
+    });
+    let start_of = |node: &Node| node.at.checked_sub(1).map(|i| &points[i]);
+    let mut active = 0;
+    for (index, point) in points.iter().enumerate() {
+        let last = point.kind == BreakKind::Mandatory;
+        let mut best: Option<Node> = None;
+        let first = active;
+        for (from, previous) in nodes.iter().enumerate().skip(first) {
+            let metrics = line(start_of(previous), point);
+            // The last line is set at its natural width (finishing glue).
+            let ratio = if last && metrics.natural <= width + EPSILON {
+                Some(0.0)
+            } else {
+                metrics.ratio(width)
+            };
+            let (line_demerits, fitness) = match ratio {
+                Some(r) if r < -1.0 => {
+                    // Wider still from every earlier start.
+                    active = from + 1;
+                    let excess = f64::from(metrics.natural - metrics.shrink() - width);
+                    (OVERFULL_DEMERITS * (1.0 + excess.max(0.0)), 0)
+                }
+                ratio => {
+                    // A short line with nothing to stretch is as bad as any
+                    // line can be (TeX's infinite badness).
+                    let badness = ratio.map_or(MAX_BADNESS, |r| {
+                        (100.0 * f64::from(r).abs().powi(3)).min(MAX_BADNESS)
+                    });
+                    let penalty = point.kind.penalty();
+                    let fitness = fitness_class(ratio.unwrap_or(f32::INFINITY));
+                    let mut d = (LINE_PENALTY + badness).powi(2) + penalty * penalty;
+                    if previous.hyphens > 0 && point.kind == BreakKind::Hyphen {
+                        d += DOUBLE_HYPHEN_DEMERITS;
+                    }
+                    if previous.hyphens >= MAX_CONSECUTIVE_HYPHENS
+                        && point.kind == BreakKind::Hyphen
+                    {
+                        d += TOO_MANY_HYPHENS_DEMERITS;
+                    }
+                    if previous.hyphens > 0 && last {
+                        d += FINAL_HYPHEN_DEMERITS;
+                    }
+                    if from > 0 && previous.fitness.abs_diff(fitness) > 1 {
+                        d += FITNESS_DEMERITS;
+                    }
+                    (d, fitness)
+                }
+            };
+            let demerits = previous.demerits + line_demerits;
+            if best.is_none_or(|b| demerits < b.demerits) {
+                best = Some(Node {
+                    at: index + 1,
+                    previous: from,
+                    demerits,
+                    fitness,
+                    hyphens: if point.kind == BreakKind::Hyphen {
+                        previous.hyphens + 1
+                    } else {
+                        0
+                    },
+                });
+            }
+        }
+        // There is always a candidate: `active` never passes the newest node.
+        let node = best.unwrap_or(Node {
+            at: index + 1,
+            previous: nodes.len() - 1,
+            demerits: f64::INFINITY,
+            fitness: 1,
+            hyphens: 0,
+        });
+        nodes.push(node);
+        if last {
+            // No line reaches across a mandatory break.
+            active = nodes.len() - 1;
+        }
+    }
+    let mut chosen = Vec::new();
+    let mut node = nodes.len() - 1;
+    while node > 0 {
+        chosen.push(nodes[node].at - 1);
+        node = nodes[node].previous;
+    }
+    chosen.reverse();
+    chosen
+}
+
+/// TeX's fitness classes: tight, decent, loose, very loose.
+fn fitness_class(ratio: f32) -> u8 {
+    if ratio < -0.5 {
+        0
+    } else if ratio <= 0.5 {
+        1
+    } else if ratio <= 1.0 {
+        2
+    } else {
+        3
+    }
 }
 
 #[cfg(test)]
 mod tests {
+    use std::sync::Arc;
+
     use super::*;
     use crate::doc::{Direction, SourcePos};
     use crate::fonts::{FontLibrary, Role, Style};
+    use crate::layout::line::{Align, Line, Paragraph, build_line};
     use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle};
 
-    fn shaped(text: &str) -> ShapedText {
-        let fonts = FontLibrary::builtin();
-        let shaper = Shaper::new(&fonts, "ar");
+    const SIZE: f32 = 12.0;
+
+    const ENGLISH: &str = "Relations between Morocco and Kazakhstan have grown steadily since \
+        the two countries established diplomatic ties, and the past decade has brought \
+        regular consultations between their foreign ministries, agreements on investment \
+        protection and the avoidance of double taxation, and a shared commitment to the \
+        peaceful settlement of disputes. Both governments describe the partnership as \
+        strategic: they coordinate their positions in multilateral organisations, support \
+        each other's candidacies, and work together on nuclear non-proliferation, food \
+        security and the fight against terrorism. Trade remains modest, but business \
+        delegations, direct flights and cooperation between universities are expected to \
+        change that, while cultural exchanges bring their peoples closer.";
+
+    const FRENCH: &str = "Les relations entre le Maroc et le Kazakhstan se sont \
+        considérablement développées depuis l'établissement des relations diplomatiques, \
+        et les consultations régulières entre les ministères des affaires étrangères \
+        témoignent d'une volonté commune de renforcer la coopération économique, \
+        culturelle et universitaire.";
+
+    /// The seed book's introduction, as one long paragraph.
+    fn arabic() -> String {
+        include_str!("../../book/01-introduction.md")
+            .lines()
+            .filter(|l| l.chars().count() > 200)
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    fn shape(shaper: &Shaper, fonts: &FontLibrary, text: &str, direction: Direction) -> ShapedText {
         let mut styled = StyledText::default();
         let style = TextStyle {
             role: Role::Text,
             style: Style::default(),
-            size: 12.0,
+            size: SIZE,
             raise: 0.0,
         };
         styled.push(text, style, SourcePos::default());
-        let direction = Some(Direction::Rtl);
-        shaper.shape(&fonts, styled, ParagraphSettings { direction })
+        shaper.shape(
+            fonts,
+            styled,
+            ParagraphSettings {
+                direction: Some(direction),
+            },
+        )
+    }
+
+    /// A paragraph broken and committed, with the width of its natural word
+    /// space.
+    struct Set {
+        text: String,
+        lines: Vec<BrokenLine>,
+        committed: Vec<Line>,
+        space: f32,
+    }
+
+    fn set(text: &str, language: &str, width: f32, linebreak: Linebreak, hyphenate: bool) -> Set {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, language);
+        let direction = crate::text::first_strong(text).unwrap_or(Direction::Ltr);
+        let shaped = shape(&shaper, &fonts, text, direction);
+        let measure = Measure::new(&shaped, &shaper, &[]);
+        let settings = BreakSettings {
+            linebreak,
+            hyphenator: hyphenate
+                .then(|| Hyphenator::for_language(language))
+                .flatten(),
+            justify: true,
+        };
+        let lines = break_lines(&shaped, &shaper, &measure, width, settings);
+        let paragraph = Paragraph {
+            shaped: &shaped,
+            text: Arc::from(text),
+            measure: &measure,
+            shaper: &shaper,
+        };
+        let committed = lines
+            .iter()
+            .map(|l| build_line(&paragraph, l, width, Align::Justify))
+            .collect();
+        let space = shaped
+            .runs
+            .iter()
+            .flat_map(|r| &r.glyphs)
+            .find(|g| &text[g.cluster..g.cluster_end] == " ")
+            .map_or(1.0, |g| g.x_advance);
+        Set {
+            text: text.to_string(),
+            lines,
+            committed,
+            space,
+        }
+    }
+
+    impl Set {
+        /// The widest word space on the justified (non-final) lines, as a
+        /// multiple of the natural space.
+        fn widest_space(&self) -> f32 {
+            self.lines
+                .iter()
+                .zip(&self.committed)
+                .filter(|(l, _)| l.end != BreakKind::Mandatory)
+                .flat_map(|(_, c)| &c.runs)
+                .flat_map(|r| r.glyphs.iter().map(move |g| (r, g)))
+                .filter(|(r, g)| &r.text[g.text_range()] == " ")
+                .map(|(_, g)| g.x_advance / self.space)
+                .fold(0.0, f32::max)
+        }
+
+        fn widest_line(&self) -> f32 {
+            self.committed
+                .iter()
+                .map(|c| c.runs.iter().map(|r| r.width()).sum::<f32>())
+                .fold(0.0, f32::max)
+        }
+
+        fn hyphenated(&self) -> Vec<bool> {
+            self.lines
+                .iter()
+                .map(|l| l.end == BreakKind::Hyphen)
+                .collect()
+        }
+
+        /// Every character on exactly one line, in order, spaces aside.
+        fn assert_complete(&self) {
+            let joined: String = self
+                .lines
+                .iter()
+                .map(|l| &self.text[l.range.clone()])
+                .collect();
+            assert_eq!(joined.replace(' ', ""), self.text.replace(' ', ""));
+            for pair in self.lines.windows(2) {
+                assert!(pair[0].range.end <= pair[1].range.start, "{:?}", self.lines);
+            }
+        }
+    }
+
+    /// A measure of about `chars` average characters of `text`.
+    fn measure_of(text: &str, language: &str, chars: f32) -> f32 {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, language);
+        let direction = crate::text::first_strong(text).unwrap_or(Direction::Ltr);
+        let shaped = shape(&shaper, &fonts, text, direction);
+        let total: f32 = shaped
+            .runs
+            .iter()
+            .flat_map(|r| &r.glyphs)
+            .map(|g| g.x_advance)
+            .sum();
+        total / text.chars().count() as f32 * chars
     }
 
     #[test]
     fn every_character_is_on_exactly_one_line_whatever_the_width() {
         let text = "عنوان طويل جدا جدا Astana 2025 كلمةطويلةجدابلافواصل";
-        let shaped = shaped(text);
-        let measure = Measure::new(&shaped);
-        for width in [-50.0, 0.0, 0.5, 5.0, 30.0, 100.0, 1000.0] {
-            let lines = break_lines(&shaped, &measure, width);
-            let joined: String = lines.iter().map(|l| &text[l.clone()]).collect();
-            assert_eq!(
-                joined.replace(' ', ""),
-                text.replace(' ', ""),
-                "width {width}"
-            );
-            for pair in lines.windows(2) {
-                assert!(pair[0].end <= pair[1].start, "width {width}: {lines:?}");
+        for linebreak in [Linebreak::TotalFit, Linebreak::FirstFit] {
+            for width in [-50.0, 0.0, 0.5, 5.0, 30.0, 100.0, 1000.0] {
+                set(text, "ar", width, linebreak, true).assert_complete();
             }
         }
     }
@@ -151,12 +590,259 @@ mod tests {
     #[test]
     fn lines_fit_the_measure_when_words_do() {
         let text = "شهدت العلاقات الثنائية بين المغرب وكازاخستان دينامية دبلوماسية ملحوظة";
-        let shaped = shaped(text);
-        let measure = Measure::new(&shaped);
-        let lines = break_lines(&shaped, &measure, 120.0);
-        assert!(lines.len() > 2);
-        for line in lines {
-            assert!(measure.width(trim_end(text, line)) <= 120.01);
+        for linebreak in [Linebreak::TotalFit, Linebreak::FirstFit] {
+            let set = set(text, "ar", 120.0, linebreak, false);
+            assert!(set.lines.len() > 2);
+            assert!(
+                set.widest_line() <= 120.01,
+                "{linebreak:?}: {}",
+                set.widest_line()
+            );
+        }
+    }
+
+    /// The widest word space with first fit and with total fit, on
+    /// measures of 50 to 60 average characters.
+    fn widest_spaces(text: &str, language: &str, hyphenate: bool) -> Vec<(f32, f32)> {
+        (50..=60)
+            .map(|chars| {
+                let width = measure_of(text, language, chars as f32);
+                let first = set(text, language, width, Linebreak::FirstFit, hyphenate);
+                let total = set(text, language, width, Linebreak::TotalFit, hyphenate);
+                total.assert_complete();
+                assert!(total.widest_line() <= width + 0.01);
+                let pair = (first.widest_space(), total.widest_space());
+                println!(
+                    "{language}, {chars} characters ({width:.0} pt): widest space {:.2}× with \
+                     first fit, {:.2}× with total fit",
+                    pair.0, pair.1
+                );
+                pair
+            })
+            .collect()
+    }
+
+    fn median(mut values: Vec<f32>) -> f32 {
+        values.sort_by(f32::total_cmp);
+        values[values.len() / 2]
+    }
+
+    /// Total fit is never looser than first fit, usually tighter.
+    fn assert_tighter(pairs: &[(f32, f32)]) {
+        assert!(pairs.iter().all(|(first, total)| total <= &(first + 1e-3)));
+        let first: f32 = pairs.iter().map(|p| p.0).sum();
+        let total: f32 = pairs.iter().map(|p| p.1).sum();
+        assert!(total < first * 0.9, "{pairs:?}");
+    }
+
+    #[test]
+    fn total_fit_sets_english_tighter_than_first_fit_and_within_twice_the_space() {
+        let pairs = widest_spaces(ENGLISH, "en", true);
+        assert_tighter(&pairs);
+        let total = median(pairs.iter().map(|p| p.1).collect());
+        println!("English, hyphenated: median widest space {total:.2}× with total fit");
+        assert!(total <= 2.0);
+    }
+
+    #[test]
+    fn total_fit_sets_arabic_tighter_than_first_fit() {
+        assert_tighter(&widest_spaces(&arabic(), "ar", false));
+    }
+
+    #[test]
+    fn latin_text_hyphenates_at_a_narrow_measure_arabic_never() {
+        for (text, language) in [(ENGLISH, "en"), (FRENCH, "fr")] {
+            let width = measure_of(text, language, 30.0);
+            let set = set(text, language, width, Linebreak::TotalFit, true);
+            set.assert_complete();
+            let hyphenated = set.hyphenated();
+            assert!(hyphenated.iter().any(|&h| h), "{language}: no hyphen");
+            assert!(
+                !hyphenated.windows(3).any(|w| w.iter().all(|&h| h)),
+                "{language}: three hyphens in a row"
+            );
+            // The hyphen shows, as its own run that copies out as a hyphen.
+            for (line, committed) in set.lines.iter().zip(&set.committed) {
+                let shows = committed.runs.iter().any(|r| &*r.text == "-");
+                assert_eq!(shows, line.end == BreakKind::Hyphen);
+            }
+        }
+        let text = arabic();
+        let width = measure_of(&text, "ar", 30.0);
+        // Even asked to, Arabic words are never hyphenated.
+        for language in ["ar", "en"] {
+            let set = set(&text, language, width, Linebreak::TotalFit, true);
+            assert!(!set.hyphenated().iter().any(|&h| h));
+        }
+    }
+
+    #[test]
+    fn code_and_urls_are_never_hyphenated() {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "en");
+        let style = |role| TextStyle {
+            role,
+            style: Style::default(),
+            size: SIZE,
+            raise: 0.0,
+        };
+        let mut styled = StyledText::default();
+        let pos = SourcePos::default();
+        styled.push("internationalisation ", style(Role::Text), pos);
+        styled.push("internationalisation", style(Role::Mono), pos);
+        styled.push(" www.internationalisation.org", style(Role::Text), pos);
+        let shaped = shaper.shape(
+            &fonts,
+            styled,
+            ParagraphSettings {
+                direction: Some(Direction::Ltr),
+            },
+        );
+        let measure = Measure::new(&shaped, &shaper, &[]);
+        let points = breakpoints(&shaped, &measure, 1000.0, Hyphenator::for_language("en"));
+        let hyphens: Vec<usize> = points
+            .iter()
+            .filter(|p| p.kind == BreakKind::Hyphen)
+            .map(|p| p.at)
+            .collect();
+        let plain = "internationalisation".len();
+        assert!(!hyphens.is_empty());
+        assert!(hyphens.iter().all(|&at| at < plain), "{hyphens:?}");
+    }
+
+    /// Glyph ids of a text shaped as a paragraph of its own, left to right
+    /// on the page.
+    fn glyphs_alone(text: &str, language: &str) -> Vec<u16> {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, language);
+        let direction = crate::text::first_strong(text).unwrap_or(Direction::Ltr);
+        let shaped = shape(&shaper, &fonts, text, direction);
+        let mut runs: Vec<&crate::text::ShapedRun> = shaped.runs.iter().collect();
+        if direction == Direction::Rtl {
+            runs.reverse();
+        }
+        runs.iter()
+            .flat_map(|r| r.glyphs.iter().map(|g| g.id))
+            .collect()
+    }
+
+    #[test]
+    fn a_word_cut_by_a_break_is_shaped_again_on_each_side() {
+        // Arabic letters join: a word cut between clusters takes final and
+        // initial forms at the cut, as if it ended and started there.
+        let word = "الاستراتيجيةالمغربيةالكازاخستانية";
+        let cut = set(word, "ar", 60.0, Linebreak::TotalFit, false);
+        // English: the hyphenated line ends with the glyphs of `frag-`.
+        let width = measure_of(ENGLISH, "en", 30.0);
+        let hyphenated = set(ENGLISH, "en", width, Linebreak::TotalFit, true);
+        let mut checked = 0;
+        for (set, language) in [(&cut, "ar"), (&hyphenated, "en")] {
+            for (line, committed) in set.lines.iter().zip(&set.committed) {
+                if !line.start.inside_word() && !line.end.inside_word() {
+                    continue;
+                }
+                let mut alone = set.text[trim_end(&set.text, line.range.clone())].to_string();
+                if line.end == BreakKind::Hyphen {
+                    alone.push('-');
+                }
+                let ids: Vec<u16> = committed
+                    .runs
+                    .iter()
+                    .flat_map(|r| r.glyphs.iter().map(|g| g.id))
+                    .collect();
+                assert_eq!(ids, glyphs_alone(&alone, language), "{alone}");
+                checked += 1;
+            }
+        }
+        assert!(checked >= 4);
+    }
+
+    #[test]
+    fn a_word_may_be_hyphenated_inside_a_ligature() {
+        let text = "official";
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "en");
+        let shaped = shape(&shaper, &fonts, text, Direction::Ltr);
+        let measure = Measure::new(&shaped, &shaper, &[]);
+        // Noto Serif sets `ffi` as one glyph: one cluster.
+        assert!(!measure.is_cluster_start(3));
+        let points = breakpoints(&shaped, &measure, 1000.0, Hyphenator::for_language("en"));
+        assert!(
+            points
+                .iter()
+                .any(|p| p.at == 2 && p.kind == BreakKind::Hyphen),
+            "{points:?}"
+        );
+        // The ligature's width is shared by its letters.
+        assert!(measure.width(0..2) > measure.width(0..1));
+        assert!(measure.width(2..4) > 0.0);
+    }
+
+    #[test]
+    fn arabic_words_cut_between_clusters_still_fit_the_measure() {
+        // Measures narrower than some words: they are cut, and the letters
+        // at each cut take their final or initial form, which the breaker
+        // must count.
+        let text = arabic();
+        let mut cuts = 0;
+        for chars in [11.0, 12.0, 13.0, 14.0] {
+            let width = measure_of(&text, "ar", chars);
+            for linebreak in [Linebreak::TotalFit, Linebreak::FirstFit] {
+                let set = set(&text, "ar", width, linebreak, false);
+                cuts += set
+                    .lines
+                    .iter()
+                    .filter(|l| l.end == BreakKind::Cluster)
+                    .count();
+                let widest = set.widest_line();
+                assert!(
+                    widest <= width + 0.01,
+                    "{chars} {linebreak:?}: {widest} > {width}"
+                );
+            }
+        }
+        assert!(cuts > 0);
+    }
+
+    #[test]
+    fn a_long_url_in_arabic_breaks_after_slash_or_dot() {
+        // The host name has no UAX #14 opportunity and is wider than the
+        // measure: it must break after a dot.
+        let url = "https://consultations.bilaterales.maroc.kazakhstan.diplomatie.example.org/\
+                   accords/cooperation-economique";
+        let text = format!("انظر الموقع الرسمي {url} للاطلاع على نصوص الاتفاقيات الموقعة بين البلدين");
+        let url_range = text.find(url).unwrap()..text.find(url).unwrap() + url.len();
+        let width = 150.0;
+        for linebreak in [Linebreak::TotalFit, Linebreak::FirstFit] {
+            let set = set(&text, "ar", width, linebreak, true);
+            set.assert_complete();
+            assert!(set.widest_line() <= width + 0.01, "{linebreak:?}");
+            let cuts: Vec<usize> = set
+                .lines
+                .iter()
+                .map(|l| l.range.end)
+                .filter(|end| url_range.start < *end && *end < url_range.end)
+                .collect();
+            assert!(cuts.len() >= 2, "{linebreak:?}: {:?}", set.lines);
+            for end in cuts {
+                let before = text[..end].chars().last();
+                assert!(
+                    matches!(before, Some('/' | '.' | '-')),
+                    "{linebreak:?}: cut after {before:?}"
+                );
+            }
+            // The URL stays left to right: its glyphs run left to right.
+            for committed in &set.committed {
+                for run in &committed.runs {
+                    let clusters: Vec<usize> = run
+                        .glyphs
+                        .iter()
+                        .map(|g| g.text.0)
+                        .filter(|at| url_range.contains(at))
+                        .collect();
+                    assert!(clusters.windows(2).all(|w| w[0] <= w[1]), "{clusters:?}");
+                }
+            }
         }
     }
 }

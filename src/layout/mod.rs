@@ -1,14 +1,15 @@
 //! Layout: from the document to pages of positioned glyphs.
 //!
 //! [`flow`] turns each chapter into a vertical flow of chunks (shaping and
-//! breaking its paragraphs with [`linebreak`] and [`line`]); [`paginate`]
-//! fills pages from the flows; [`front`] makes the cover, title page and
+//! breaking its paragraphs with [`linebreak`], [`hyphenate`] and [`line`]);
+//! [`paginate`] fills pages from the flows; [`front`] makes the cover, title page and
 //! table of contents. The result, [`page::Pages`], is all the PDF writer sees.
 
 pub mod dump;
 pub mod flow;
 pub mod front;
 pub mod furniture;
+pub mod hyphenate;
 pub mod line;
 pub mod linebreak;
 pub mod page;
@@ -25,6 +26,8 @@ use crate::text::Shaper;
 use flow::{ChapterFlow, Column, FlowItem, Typesetter};
 use front::{Geometry, TocEntry};
 use furniture::Numbering;
+use hyphenate::Hyphenator;
+use linebreak::BreakSettings;
 use page::{Page, PageKind};
 use paginate::{Paginator, TextArea};
 
@@ -89,6 +92,15 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
         x: 0.0,
         width: g.measure,
     };
+    let breaking = BreakSettings {
+        linebreak: document.layout.linebreak,
+        hyphenator: document
+            .layout
+            .hyphenate
+            .then(|| Hyphenator::for_language(language))
+            .flatten(),
+        justify: false,
+    };
 
     // Shape and flow every chapter, in parallel: shaping is the costly part
     // and chapters are independent. HarfBuzz fonts are per thread.
@@ -100,6 +112,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
             |shaper, chapter| {
                 let mut ts =
                     Typesetter::new(shaper, fonts, size, direction, Some(chapter.source.clone()));
+                ts.breaking = breaking;
                 let items =
                     ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
                 (items, ts.warnings)
@@ -113,6 +126,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
 
     let shaper = Shaper::new(fonts, language);
     let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
+    ts.breaking = breaking;
     let heading = locale::strings_for(language).contents;
     let titles: Vec<String> = document.chapters.iter().map(|c| c.title_text()).collect();
 

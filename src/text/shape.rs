@@ -36,6 +36,7 @@ pub struct ShapedRun {
     pub size: f32,
     pub raise: f32,
     pub level: Level,
+    pub script: unicode_script::Script,
     /// In HarfBuzz's output order (visual order, left to right).
     pub glyphs: Vec<ShapedGlyph>,
 }
@@ -108,6 +109,7 @@ impl<'a> Shaper<'a> {
                     size: style.size,
                     raise: style.raise,
                     level: item.level,
+                    script: item.script,
                     glyphs,
                 }
             })
@@ -123,7 +125,10 @@ impl<'a> Shaper<'a> {
 
     /// Shapes `text[range]` with the rest of `text` as context (so joining
     /// across a style change, e.g. a bold letter inside a word, is right).
-    fn shape_run(
+    /// Clusters are byte offsets in `text`. Layout calls it again on a piece
+    /// of a run whose neighbours change at a line break (a word cut by a
+    /// hyphen or an emergency break), with only the line's text as context.
+    pub fn shape_run(
         &self,
         text: &str,
         range: Range<usize>,
