@@ -4,10 +4,13 @@
 use std::sync::Arc;
 
 use crate::diag::Diagnostic;
-use crate::doc::{Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, SourcePos};
+use crate::doc::{
+    Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, Justify, SourcePos,
+};
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, first_strong};
 
+use super::kashida::{self, Kashida};
 use super::line::{Align, Line, build_line};
 use super::linebreak::{Measure, break_lines};
 use super::page::{Item, Rect};
@@ -53,6 +56,8 @@ pub struct Typesetter<'a> {
     /// The book's direction: the default for paragraphs with no strong
     /// character, and the side lists and quotes indent from.
     pub direction: Direction,
+    /// How justified paragraphs are filled (`[layout] justify`).
+    pub justify: Justify,
     /// Warnings (characters no font has), with the file they concern.
     pub warnings: Vec<Diagnostic>,
     /// The chapter being set; `None` for generated pages, whose text (title,
@@ -99,6 +104,7 @@ impl<'a> Typesetter<'a> {
             fonts,
             size,
             direction,
+            justify: Justify::Space,
             warnings: Vec::new(),
             file,
         }
@@ -147,6 +153,16 @@ impl<'a> Typesetter<'a> {
         }
         let measure = Measure::new(&shaped);
         let ranges = break_lines(&shaped, &measure, column.width);
+        let sites = if align == Align::Justify && self.justify == Justify::Kashida {
+            kashida::sites(self.shaper, &shaped)
+        } else {
+            Vec::new()
+        };
+        let kashida = Kashida {
+            shaper: self.shaper,
+            sites: &sites,
+        };
+        let kashida = (!sites.is_empty()).then_some(&kashida);
         let text: Arc<str> = Arc::from(shaped.text());
         let count = ranges.len();
         ranges
@@ -158,7 +174,7 @@ impl<'a> Typesetter<'a> {
                     || text[range.clone()]
                         .trim_end_matches(' ')
                         .ends_with(HARD_BREAK);
-                let line = build_line(&shaped, &text, range, column.width, align, last);
+                let line = build_line(&shaped, &text, range, column.width, align, last, kashida);
                 self.line_chunk(line, column)
             })
             .collect()

@@ -7,8 +7,9 @@ use std::sync::Arc;
 use unicode_bidi::{BidiInfo, Level};
 
 use crate::text::itemize::level_runs;
-use crate::text::{ShapedRun, ShapedText};
+use crate::text::{ShapedGlyph, ShapedRun, ShapedText};
 
+use super::kashida::{self, Kashida};
 use super::linebreak::trim_end;
 use super::page::{GlyphRun, PlacedGlyph};
 
@@ -32,6 +33,10 @@ pub struct Line {
     pub size: f32,
 }
 
+/// Sets `range` of a shaped paragraph as one line `width` wide. A justified
+/// line that is not the paragraph's `last` is filled to the measure: with
+/// `kashida`, Arabic words take part of the slack as tatweels; the spaces
+/// take the rest.
 pub fn build_line(
     shaped: &ShapedText,
     text: &Arc<str>,
@@ -39,6 +44,7 @@ pub fn build_line(
     width: f32,
     align: Align,
     last: bool,
+    kashida: Option<&Kashida>,
 ) -> Line {
     let range = trim_end(shaped.text(), range);
     let levels: Vec<(Range<usize>, Level)> = level_runs(&shaped.levels, range.clone());
@@ -79,7 +85,17 @@ pub fn build_line(
     let natural: f32 = runs.iter().map(GlyphRun::width).sum();
     let justify = align == Align::Justify && !last && natural < width;
     if justify {
-        stretch_spaces(&mut runs, shaped.text(), width - natural);
+        let mut slack = width - natural;
+        if let Some(kashida) = kashida {
+            let spaces: f32 = runs
+                .iter()
+                .flat_map(|r| &r.glyphs)
+                .filter(|g| is_space(g, shaped.text()))
+                .map(|g| g.x_advance)
+                .sum();
+            slack -= kashida::justify(&mut runs, shaped, range.clone(), slack, spaces, kashida);
+        }
+        stretch_spaces(&mut runs, shaped.text(), slack);
     }
     let used: f32 = runs.iter().map(GlyphRun::width).sum();
     let rtl = shaped.base_level.is_rtl();
@@ -120,20 +136,30 @@ fn clip_run(run: &ShapedRun, range: Range<usize>) -> Vec<PlacedGlyph> {
     };
     glyphs[start..end]
         .iter()
-        .map(|g| PlacedGlyph {
-            id: g.id,
-            text: (g.cluster, g.cluster_end.min(range.end)),
-            x_advance: g.x_advance,
-            x_offset: g.x_offset,
-            y_offset: g.y_offset,
-            kashida: false,
-        })
+        .map(|g| placed_glyph(g, range.end))
         .collect()
+}
+
+/// A shaped glyph as set on a line that ends at byte `end` of the text.
+pub(super) fn placed_glyph(g: &ShapedGlyph, end: usize) -> PlacedGlyph {
+    PlacedGlyph {
+        id: g.id,
+        text: (g.cluster, g.cluster_end.min(end)),
+        x_advance: g.x_advance,
+        x_offset: g.x_offset,
+        y_offset: g.y_offset,
+        kashida: false,
+    }
+}
+
+/// Whether `glyph` is an inter-word space, which justification widens.
+fn is_space(glyph: &PlacedGlyph, text: &str) -> bool {
+    &text[glyph.text_range()] == " "
 }
 
 /// Spreads `extra` width evenly over the inter-word spaces of the line.
 fn stretch_spaces(runs: &mut [GlyphRun], text: &str, extra: f32) {
-    let is_space = |g: &PlacedGlyph| &text[g.text_range()] == " ";
+    let is_space = |g: &PlacedGlyph| is_space(g, text);
     let count = runs
         .iter()
         .flat_map(|r| &r.glyphs)

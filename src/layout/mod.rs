@@ -7,6 +7,7 @@
 
 pub mod flow;
 pub mod front;
+pub mod kashida;
 pub mod line;
 pub mod linebreak;
 pub mod page;
@@ -81,6 +82,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
             |shaper, chapter| {
                 let mut ts =
                     Typesetter::new(shaper, fonts, size, direction, Some(chapter.source.clone()));
+                ts.justify = document.layout.justify;
                 let items = ChapterFlow {
                     ts: &mut ts,
                     document,

@@ -167,19 +167,22 @@ impl Writer<'_> {
             paint: colour.into(),
             ..Fill::default()
         }));
-        let glyphs: Vec<ShapedGlyph> = run
-            .glyphs
-            .iter()
-            .map(|g| ShapedGlyph(g, run.size))
-            .collect();
-        surface.draw_glyphs(
-            Point::from_xy(run.x, run.y),
-            &glyphs,
-            font,
-            &run.text,
-            run.size,
-            false,
-        );
+        // Kashidas inserted by justification stand for no text. A glyph shown
+        // as text with no ToUnicode entry still copies out, as U+FFFD (mupdf),
+        // so they are drawn as outlines: ink, not text.
+        let mut x = run.x;
+        for piece in run.glyphs.chunk_by(|a, b| a.kashida == b.kashida) {
+            let glyphs: Vec<ShapedGlyph> = piece.iter().map(|g| ShapedGlyph(g, run.size)).collect();
+            surface.draw_glyphs(
+                Point::from_xy(x, run.y),
+                &glyphs,
+                font.clone(),
+                &run.text,
+                run.size,
+                piece[0].kashida,
+            );
+            x += piece.iter().map(|g| g.x_advance).sum::<f32>();
+        }
         Ok(())
     }
 

@@ -1,0 +1,608 @@
+//! Kashida justification: Arabic words lengthened with tatweels (U+0640) so
+//! that justified lines need less space between words.
+//!
+//! [`sites`] finds, once per paragraph, the one place in each Arabic word
+//! where a kashida looks best by the classical rules (after seen and sad,
+//! before final dal, teh marbuta, heh, alef…) and where HarfBuzz says a
+//! tatweel changes nothing else (`HB_GLYPH_FLAG_SAFE_TO_INSERT_TATWEEL`).
+//! The line breaker may count each site's `max` as stretch. [`justify`]
+//! realises a committed line: it hands whole tatweels to some of its words,
+//! spread along the line, re-shapes those words with the tatweels in their
+//! text and measures them after shaping (Amiri's U+0640 is an empty glyph;
+//! its visible kashidas come from `rlig` in context). The spaces take the
+//! rest of the slack.
+//!
+//! Inserted tatweels are not in the paragraph's text: their glyphs carry an
+//! empty text range and `kashida: true`, so they copy out of the PDF as
+//! nothing.
+
+use std::ops::Range;
+
+use unicode_script::{Script, UnicodeScript};
+
+use crate::text::shape::{MAX_TATWEELS, TatweelWidths};
+use crate::text::{ShapedGlyph, ShapedText, Shaper};
+
+use super::line::placed_glyph;
+use super::page::{GlyphRun, PlacedGlyph};
+
+const TATWEEL: char = '\u{0640}';
+
+/// The most tatweels one word gets (W3C alreq #225, babel#242: 2–3).
+pub const MAX_PER_WORD: usize = MAX_TATWEELS;
+
+/// The most tatweels one line gets, whatever its slack.
+const MAX_PER_LINE: usize = 8;
+
+/// How many tatweels a lengthened word gets when the line has enough slack:
+/// two make a kashida a reader sees as deliberate, without spreading the
+/// stretch over every word.
+const PREFERRED_PER_WORD: usize = 2;
+
+/// Before any kashida, the spaces of a line stretch by this fraction of
+/// their natural width: moderate space stretching is not a fault, and a line
+/// that is nearly full needs no kashida.
+const SPACE_STRETCH_FIRST: f32 = 0.25;
+
+/// Characters of context on each side when re-shaping a word (HarfBuzz
+/// looks at five).
+const CONTEXT_CHARS: usize = 8;
+
+/// Where one Arabic word may be lengthened.
+#[derive(Debug, Clone, PartialEq)]
+pub struct KashidaSite {
+    /// Byte offset in the paragraph text where tatweels would be inserted:
+    /// the start of a letter's cluster, after the marks of the letter before.
+    pub at: usize,
+    /// What the site can add to its line, in points ([`MAX_PER_WORD`]
+    /// tatweels).
+    pub max: f32,
+    /// The word, a byte range of the paragraph text inside one shaped run.
+    pub word: Range<usize>,
+    /// Classical preference, 1 (best) to 7; see [`priority`].
+    pub priority: u8,
+    /// Index of the shaped run the word is in.
+    pub run: usize,
+}
+
+/// What kashida justification needs for the lines of one paragraph.
+pub struct Kashida<'a> {
+    pub shaper: &'a Shaper<'a>,
+    /// The paragraph's sites, in text order (from [`sites`]).
+    pub sites: &'a [KashidaSite],
+}
+
+/// The best kashida site of every Arabic word of a paragraph, in text order.
+pub fn sites(shaper: &Shaper, shaped: &ShapedText) -> Vec<KashidaSite> {
+    let text = shaped.text();
+    let mut sites = Vec::new();
+    let mut run_index = 0;
+    for word in words(text) {
+        // Runs are in text order, and so are words.
+        while shaped
+            .runs
+            .get(run_index)
+            .is_some_and(|r| r.range.end <= word.start)
+        {
+            run_index += 1;
+        }
+        let Some(run) = shaped.runs.get(run_index) else {
+            break;
+        };
+        // Not across a change of font, style, size or direction.
+        if run.script != Script::Arabic
+            || !run.level.is_rtl()
+            || run.range.start > word.start
+            || run.range.end < word.end
+        {
+            continue;
+        }
+        let Some(widths) = shaper.tatweel_widths(run.face) else {
+            continue;
+        };
+        let safe = |at: usize| {
+            let found = if run
+                .glyphs
+                .first()
+                .zip(run.glyphs.last())
+                .is_some_and(|(a, b)| a.cluster > b.cluster)
+            {
+                run.glyphs.partition_point(|g| g.cluster > at)
+            } else {
+                run.glyphs.partition_point(|g| g.cluster < at)
+            };
+            run.glyphs[found..]
+                .iter()
+                .take_while(|g| g.cluster == at)
+                .any(|g| g.tatweel_safe)
+        };
+        if let Some((at, priority)) = best_site(text, word.clone(), safe) {
+            sites.push(KashidaSite {
+                at,
+                max: widths.0[MAX_PER_WORD - 1] * run.size / shaper.upem(run.face),
+                word,
+                priority,
+                run: run_index,
+            });
+        }
+    }
+    sites
+}
+
+/// The words of `text`: maximal stretches of Arabic letters and marks.
+fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
+    let mut chars = text.char_indices().peekable();
+    std::iter::from_fn(move || {
+        let (start, _) = chars.by_ref().find(|&(_, c)| is_letter(c))?;
+        let mut end = text.len();
+        while let Some(&(at, c)) = chars.peek() {
+            if !(is_letter(c) || is_mark(c)) {
+                end = at;
+                break;
+            }
+            chars.next();
+        }
+        Some(start..end)
+    })
+}
+
+/// The best site of `word` by [`priority`] (ties to the one nearer the
+/// word's end), among those `safe` accepts.
+fn best_site(text: &str, word: Range<usize>, safe: impl Fn(usize) -> bool) -> Option<(usize, u8)> {
+    // Base letters with their offsets; marks stay with the letter before.
+    let letters: Vec<(usize, char)> = text[word.clone()]
+        .char_indices()
+        .filter(|&(_, c)| !is_mark(c))
+        .map(|(i, c)| (word.start + i, c))
+        .collect();
+    let mut best: Option<(usize, u8)> = None;
+    for i in 1..letters.len() {
+        let (at, next) = letters[i];
+        let prev = letters[i - 1].1;
+        let after = letters.get(i + 1).map(|&(_, c)| c);
+        let Some(p) = priority(prev, next, after) else {
+            continue;
+        };
+        if best.is_none_or(|(_, b)| p <= b) && safe(at) {
+            best = Some((at, p));
+        }
+    }
+    best
+}
+
+/// The classical preference for a kashida between the letters `prev` and
+/// `next` of a word (`after` is the letter after `next`, if any): 1 is best;
+/// `None` where no kashida may go. After Microsoft's rules for Arabic
+/// justification, as LibreOffice implements them
+/// (`i18nutil::GetWordKashidaPosition`):
+///
+/// 1. after a tatweel the author typed;
+/// 2. after seen or sad (initial or medial);
+/// 3. before a final teh marbuta, dal or heh;
+/// 4. before a final alef, tah, lam, kaf or gaf;
+/// 5. before a medial beh-like letter followed by reh or yeh;
+/// 6. before a final waw, ain, qaf or feh;
+/// 7. before any other final letter.
+///
+/// Never after a letter that does not join the next one (alef, dal, reh,
+/// waw…), never between lam and alef (their ligature), and not before a
+/// final yeh unless after seen (LibreOffice tdf#65344).
+pub fn priority(prev: char, next: char, after: Option<char>) -> Option<u8> {
+    if !joins_next(prev) || !joins_previous(next) || (is_lam(prev) && is_alef(next)) {
+        return None;
+    }
+    let last = after.is_none();
+    let p = if prev == TATWEEL {
+        1
+    } else if matches!(prev, 'س' | 'ش' | 'ص' | 'ض') {
+        2
+    } else if last && matches!(next, 'ة' | 'د' | 'ذ' | 'ه') {
+        3
+    } else if last && (is_alef(next) || matches!(next, 'ط' | 'ظ' | 'ك' | 'ک' | 'گ') || is_lam(next))
+    {
+        4
+    } else if is_beh_like(next) && after.is_some_and(|a| matches!(a, 'ر' | 'ز' | 'ي' | 'ى' | 'ی'))
+    {
+        5
+    } else if last && matches!(next, 'و' | 'ؤ' | 'ع' | 'غ' | 'ق' | 'ف') {
+        6
+    } else if last && !matches!(next, 'ي' | 'ى' | 'ی') {
+        7
+    } else {
+        return None;
+    };
+    Some(p)
+}
+
+fn is_alef(c: char) -> bool {
+    matches!(c, 'ا' | 'أ' | 'إ' | 'آ' | 'ٱ')
+}
+
+fn is_lam(c: char) -> bool {
+    c == 'ل'
+}
+
+fn is_beh_like(c: char) -> bool {
+    matches!(c, 'ب' | 'ت' | 'ث' | 'ن' | 'ي' | 'ى' | 'ئ' | 'پ' | 'ی' | 'ٹ')
+}
+
+/// Arabic letters (and the tatweel), which words are made of.
+fn is_letter(c: char) -> bool {
+    c.is_alphabetic() && !is_mark(c) && c.script() == Script::Arabic
+}
+
+/// Arabic combining marks: harakat, Quranic annotation marks.
+fn is_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}'
+        | '\u{06D6}'..='\u{06DC}' | '\u{06DF}'..='\u{06E4}' | '\u{06E7}'..='\u{06E8}'
+        | '\u{06EA}'..='\u{06ED}' | '\u{08D3}'..='\u{08FF}')
+}
+
+/// Letters that join only to the letter before them (Unicode
+/// `Joining_Type=R`), in the Arabic block.
+fn is_right_joining(c: char) -> bool {
+    matches!(c,
+        '\u{0622}'..='\u{0625}' | '\u{0627}' | '\u{0629}' | '\u{062F}'..='\u{0632}' | '\u{0648}'
+        | '\u{0671}'..='\u{0673}' | '\u{0675}'..='\u{0677}' | '\u{0688}'..='\u{0699}' | '\u{06C0}'
+        | '\u{06C3}'..='\u{06CB}' | '\u{06CD}' | '\u{06CF}' | '\u{06D2}'..='\u{06D3}' | '\u{06D5}'
+        | '\u{06EE}'..='\u{06EF}')
+}
+
+/// Letters that join the letter after them (dual-joining, and the tatweel).
+fn joins_next(c: char) -> bool {
+    is_letter(c) && c != 'ء' && !is_right_joining(c)
+}
+
+/// Letters that join the letter before them.
+fn joins_previous(c: char) -> bool {
+    is_letter(c) && c != 'ء'
+}
+
+/// A site of this line chosen to be lengthened, with its tatweels.
+#[derive(Debug, Clone)]
+struct Stretch<'s> {
+    site: &'s KashidaSite,
+    widths: TatweelWidths,
+    tatweels: usize,
+}
+
+/// Lengthens words of a committed line with tatweels to take up part of its
+/// `slack` (points); returns the width added. `runs` are the line's glyph
+/// runs (visual order), `line` its text range, `space_width` the natural
+/// width of its inter-word spaces; what is not added here is left to the
+/// spaces. Each lengthened word is re-shaped with its tatweels and measured
+/// as shaped; its glyphs replace the word's in `runs`.
+pub fn justify(
+    runs: &mut [GlyphRun],
+    shaped: &ShapedText,
+    line: Range<usize>,
+    slack: f32,
+    space_width: f32,
+    kashida: &Kashida,
+) -> f32 {
+    let text = shaped.text();
+    let first = kashida.sites.partition_point(|s| s.word.start < line.start);
+    let last = kashida.sites.partition_point(|s| s.word.end <= line.end);
+    let candidates = &kashida.sites[first..last.max(first)];
+    let budget = slack - SPACE_STRETCH_FIRST * space_width;
+    let scale = |site: &KashidaSite| {
+        let run = &shaped.runs[site.run];
+        run.size / kashida.shaper.upem(run.face)
+    };
+    let mut stretches = choose(text, line.clone(), candidates, budget, |site| {
+        let widths = kashida.shaper.tatweel_widths(shaped.runs[site.run].face)?;
+        Some(TatweelWidths(widths.0.map(|w| w * scale(site))))
+    });
+    if stretches.is_empty() {
+        return 0.0;
+    }
+
+    // Re-shape, measure, and give tatweels back while the line overflows
+    // (the probe's widths are estimates: a tatweel may ligate in context).
+    let mut words: Vec<Option<(Vec<PlacedGlyph>, f32)>> = stretches
+        .iter()
+        .map(|s| lengthen(runs, shaped, s, kashida.shaper))
+        .collect();
+    loop {
+        let added: f32 = words.iter().flatten().map(|(_, delta)| delta).sum();
+        if added <= slack + 0.001 {
+            break;
+        }
+        let Some(i) = (0..stretches.len())
+            .filter(|&i| stretches[i].tatweels > 0)
+            .max_by_key(|&i| (stretches[i].tatweels, stretches[i].site.priority))
+        else {
+            break;
+        };
+        stretches[i].tatweels -= 1;
+        words[i] = lengthen(runs, shaped, &stretches[i], kashida.shaper);
+    }
+
+    let mut added = 0.0;
+    for (stretch, word) in stretches.iter().zip(words) {
+        let Some((glyphs, delta)) = word else {
+            continue;
+        };
+        if splice(runs, &stretch.site.word, glyphs) {
+            added += delta;
+        }
+    }
+    added
+}
+
+/// Which sites of a line get how many tatweels, for about `budget` points:
+/// whole tatweels, at most [`MAX_PER_WORD`] a word and [`MAX_PER_LINE`] a
+/// line, [`PREFERRED_PER_WORD`] a word where the budget allows, on words
+/// spread evenly along the line (not piled at one end), no two neighbours
+/// where that can be avoided, and the better sites first.
+fn choose<'s>(
+    text: &str,
+    line: Range<usize>,
+    candidates: &'s [KashidaSite],
+    budget: f32,
+    widths: impl Fn(&KashidaSite) -> Option<TatweelWidths>,
+) -> Vec<Stretch<'s>> {
+    let candidates: Vec<(&KashidaSite, TatweelWidths)> = candidates
+        .iter()
+        .filter_map(|s| Some((s, widths(s)?)))
+        .collect();
+    let Some(one) = candidates
+        .iter()
+        .map(|(_, w)| w.0[0])
+        .min_by(f32::total_cmp)
+    else {
+        return Vec::new();
+    };
+    if budget < one {
+        return Vec::new();
+    }
+    let tatweels = ((budget / one) as usize).min(MAX_PER_LINE);
+    let wanted = tatweels.div_ceil(PREFERRED_PER_WORD).min(candidates.len());
+
+    // Word number (0, 1, …) of each candidate on the line.
+    let mut word_starts: Vec<usize> = Vec::new();
+    let mut in_word = false;
+    for (i, c) in text[line.clone()].char_indices() {
+        if !c.is_whitespace() && !in_word {
+            word_starts.push(line.start + i);
+        }
+        in_word = !c.is_whitespace();
+    }
+    let index = |site: &KashidaSite| {
+        word_starts
+            .partition_point(|&s| s <= site.word.start)
+            .saturating_sub(1)
+    };
+    let words = word_starts.len().max(1);
+
+    // One pick per equal share of the line's words, the best site in it.
+    let mut picked: Vec<usize> = Vec::new();
+    let adjacent = |picked: &[usize], c: usize| {
+        picked
+            .iter()
+            .any(|&p| index(candidates[p].0).abs_diff(index(candidates[c].0)) <= 1)
+    };
+    let better = |a: usize, b: usize, centre: f32| {
+        let key = |c: usize| {
+            let distance = (index(candidates[c].0) as f32 - centre).abs();
+            (candidates[c].0.priority, (distance * 16.0) as u32)
+        };
+        key(a) < key(b)
+    };
+    for share in 0..wanted {
+        let from = share * words / wanted;
+        let to = (share + 1) * words / wanted;
+        let centre = (from + to) as f32 / 2.0;
+        let best = (0..candidates.len())
+            .filter(|&c| (from..to).contains(&index(candidates[c].0)))
+            .filter(|&c| !adjacent(&picked, c))
+            .reduce(|a, b| if better(b, a, centre) { b } else { a });
+        picked.extend(best);
+    }
+    // Shares with no site of their own: the best sites left, neighbours last.
+    for allow_adjacent in [false, true] {
+        while picked.len() < wanted {
+            let best = (0..candidates.len())
+                .filter(|c| !picked.contains(c))
+                .filter(|&c| allow_adjacent || !adjacent(&picked, c))
+                .min_by_key(|&c| candidates[c].0.priority);
+            match best {
+                Some(c) => picked.push(c),
+                None => break,
+            }
+        }
+    }
+    picked.sort_by_key(|&c| (candidates[c].0.priority, candidates[c].0.at));
+
+    // Whole tatweels, one at a time round the picked words, best first,
+    // while the estimated width stays within the budget.
+    let mut stretches: Vec<Stretch> = picked
+        .iter()
+        .map(|&c| Stretch {
+            site: candidates[c].0,
+            widths: candidates[c].1,
+            tatweels: 0,
+        })
+        .collect();
+    let mut spent = 0.0;
+    let mut given = 0;
+    'outer: loop {
+        let mut progress = false;
+        for stretch in &mut stretches {
+            if given == tatweels {
+                break 'outer;
+            }
+            if stretch.tatweels == MAX_PER_WORD {
+                continue;
+            }
+            let w = &stretch.widths.0;
+            let step = w[stretch.tatweels] - stretch.tatweels.checked_sub(1).map_or(0.0, |k| w[k]);
+            if spent + step > budget {
+                continue;
+            }
+            spent += step;
+            stretch.tatweels += 1;
+            given += 1;
+            progress = true;
+        }
+        if !progress {
+            break;
+        }
+    }
+    stretches.retain(|s| s.tatweels > 0);
+    stretches
+}
+
+/// The word of `stretch` re-shaped with its tatweels, as placed glyphs, and
+/// how much wider it is than the glyphs it replaces in `runs`; `None` when
+/// it is not wider (nothing to gain).
+fn lengthen(
+    runs: &[GlyphRun],
+    shaped: &ShapedText,
+    stretch: &Stretch,
+    shaper: &Shaper,
+) -> Option<(Vec<PlacedGlyph>, f32)> {
+    if stretch.tatweels == 0 {
+        return None;
+    }
+    let text = shaped.text();
+    let site = stretch.site;
+    let before: f32 = word_glyphs(runs, &site.word)
+        .map(|(r, span)| runs[r].glyphs[span].iter().map(|g| g.x_advance).sum())?;
+
+    // A window of the paragraph around the word, with the tatweels in it.
+    let start = text[..site.word.start]
+        .char_indices()
+        .rev()
+        .nth(CONTEXT_CHARS - 1)
+        .map_or(0, |(i, _)| i);
+    let end = text[site.word.end..]
+        .char_indices()
+        .nth(CONTEXT_CHARS)
+        .map_or(text.len(), |(i, _)| site.word.end + i);
+    let inserted = TATWEEL.len_utf8() * stretch.tatweels;
+    let mut context = String::with_capacity(end - start + inserted);
+    context.push_str(&text[start..site.at]);
+    context.extend(std::iter::repeat_n(TATWEEL, stretch.tatweels));
+    context.push_str(&text[site.at..end]);
+    let range = site.word.start - start..site.word.end - start + inserted;
+    let glyphs = shaper.reshape(&shaped.runs[site.run], &context, range);
+
+    // Clusters back to the paragraph's text: the tatweels' collapse to the
+    // insertion point, so a tatweel alone stands for no text.
+    let back = |offset: usize| {
+        let offset = offset + start;
+        if offset < site.at {
+            offset
+        } else if offset < site.at + inserted {
+            site.at
+        } else {
+            offset - inserted
+        }
+    };
+    let placed: Vec<PlacedGlyph> = glyphs
+        .iter()
+        .map(|g| {
+            let g = ShapedGlyph {
+                cluster: back(g.cluster),
+                cluster_end: back(g.cluster_end),
+                ..*g
+            };
+            PlacedGlyph {
+                kashida: g.cluster == g.cluster_end,
+                ..placed_glyph(&g, site.word.end)
+            }
+        })
+        .collect();
+    let after: f32 = placed.iter().map(|g| g.x_advance).sum();
+    let delta = after - before;
+    (delta > 0.0).then_some((placed, delta))
+}
+
+/// Where the glyphs of `word` are in `runs`: a run index and a glyph range
+/// (clusters are monotonic in a run, so they are contiguous).
+fn word_glyphs(runs: &[GlyphRun], word: &Range<usize>) -> Option<(usize, Range<usize>)> {
+    runs.iter().enumerate().find_map(|(r, run)| {
+        let inside = |g: &PlacedGlyph| word.contains(&g.text.0) && !g.kashida;
+        let first = run.glyphs.iter().position(inside)?;
+        let len = run.glyphs[first..].iter().take_while(|g| inside(g)).count();
+        Some((r, first..first + len))
+    })
+}
+
+/// Puts `glyphs` in place of `word`'s glyphs in `runs`; false if the word
+/// is not there.
+fn splice(runs: &mut [GlyphRun], word: &Range<usize>, glyphs: Vec<PlacedGlyph>) -> bool {
+    match word_glyphs(runs, word) {
+        Some((r, span)) => {
+            runs[r].glyphs.splice(span, glyphs);
+            true
+        }
+        None => false,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::{Direction, SourcePos};
+    use crate::fonts::{FontLibrary, Role, Style};
+    use crate::text::{ParagraphSettings, StyledText, TextStyle};
+
+    fn style(bold: bool) -> TextStyle {
+        TextStyle {
+            role: Role::Text,
+            style: Style {
+                bold,
+                italic: false,
+            },
+            size: 12.0,
+            raise: 0.0,
+        }
+    }
+
+    fn shape(shaper: &Shaper, fonts: &FontLibrary, parts: &[(&str, bool)]) -> ShapedText {
+        let mut styled = StyledText::default();
+        for (text, bold) in parts {
+            styled.push(text, style(*bold), SourcePos::default());
+        }
+        let direction = Some(Direction::Rtl);
+        shaper.shape(fonts, styled, ParagraphSettings { direction })
+    }
+
+    /// The sites of `text` as (word, text before the site, priority).
+    fn sites_of(text: &str) -> Vec<(String, String, u8)> {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "ar");
+        let shaped = shape(&shaper, &fonts, &[(text, false)]);
+        sites(&shaper, &shaped)
+            .into_iter()
+            .map(|s| {
+                (
+                    text[s.word.clone()].to_string(),
+                    text[s.word.start..s.at].to_string(),
+                    s.priority,
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn harfbuzz_flags_where_a_tatweel_is_safe() {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "ar");
+        let text = "الاستراتيجية";
+        let shaped = shape(&shaper, &fonts, &[(text, false)]);
+        let mut flagged: Vec<usize> = shaped.runs[0]
+            .glyphs
+            .iter()
+            .filter(|g| g.tatweel_safe)
+            .map(|g| g.cluster)
+            .collect();
+        flagged.sort();
+        // Before ت (after س), before ي (after ج), before ة: as hb-shape
+        // --safe-to-insert-tatweel says.
+        assert_eq!(flagged, [8, 20, 22]);
+    }
+}
