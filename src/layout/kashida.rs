@@ -605,4 +605,191 @@ mod tests {
         // --safe-to-insert-tatweel says.
         assert_eq!(flagged, [8, 20, 22]);
     }
+
+    #[test]
+    fn one_site_a_word_by_the_classical_order() {
+        assert_eq!(
+            sites_of("الاستراتيجية محمد مدرسة ذهب"),
+            [
+                // After seen, though HarfBuzz allows two more.
+                ("الاستراتيجية".into(), "الاس".into(), 2),
+                // Before the final dal.
+                ("محمد".into(), "محم".into(), 3),
+                // After seen beats before the final teh marbuta.
+                ("مدرسة".into(), "مدرس".into(), 2),
+                // Before any other final letter.
+                ("ذهب".into(), "ذه".into(), 7),
+            ]
+        );
+    }
+
+    #[test]
+    fn no_site_where_letters_do_not_join_nor_outside_arabic() {
+        // لا is a ligature; دار and ورد never join onward; Latin has no kashida.
+        assert_eq!(sites_of("لا دار ورد Astana 2025"), []);
+        assert_eq!(priority('ل', 'ا', None), None);
+        assert_eq!(priority('ر', 'ب', Some('ة')), None);
+        assert_eq!(priority('ا', 'ل', Some('ب')), None);
+        // A final yeh only after seen (LibreOffice tdf#65344).
+        assert_eq!(priority('ن', 'ي', None), None);
+        assert_eq!(priority('س', 'ي', None), Some(2));
+    }
+
+    #[test]
+    fn sites_come_after_the_marks_of_their_letter() {
+        // مُحَمَّدٌ: before the dal, after the shadda and fatha of the meem.
+        let word = "مُحَمَّدٌ";
+        assert_eq!(sites_of(word), [(word.into(), "مُحَمَّ".into(), 3)]);
+    }
+
+    #[test]
+    fn no_site_across_a_style_change() {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "ar");
+        // A bold letter inside مدرسة: its runs each hold part of the word.
+        let shaped = shape(
+            &shaper,
+            &fonts,
+            &[("مد", false), ("ر", true), ("سة محمد", false)],
+        );
+        let found: Vec<&str> = sites(&shaper, &shaped)
+            .iter()
+            .map(|s| &shaped.text()[s.word.clone()])
+            .collect();
+        assert_eq!(found, ["محمد"]);
+    }
+
+    #[test]
+    fn tatweels_are_measured_after_shaping() {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "ar");
+        // Amiri maps U+0640 to an empty glyph (what LibreOffice measures)…
+        let face = harfbuzz_rs::Face::from_bytes(fonts.faces[0].data.as_slice(), 0);
+        let font = harfbuzz_rs::Font::new(face);
+        let mapped = font
+            .get_nominal_glyph(TATWEEL)
+            .expect("Amiri has a tatweel");
+        assert_eq!(font.get_glyph_h_advance(mapped), 0);
+        // …and draws its kashidas through `rlig` (185 units of 1000 each).
+        let widths = shaper.tatweel_widths(0).expect("Amiri has a tatweel").0;
+        for (k, width) in widths.iter().enumerate() {
+            assert!((width - 185.4 * (k + 1) as f32).abs() < 1.5, "{widths:?}");
+        }
+    }
+
+    /// Sites at every word of `words` words ("مدرسة …"), all of `priority`
+    /// except those listed in `better`, each tatweel 2 pt.
+    fn line_of(words: usize, better: &[usize]) -> (String, Vec<KashidaSite>) {
+        let text = vec!["مدرسة"; words].join(" ");
+        let sites = (0..words)
+            .map(|i| {
+                let start = i * ("مدرسة".len() + 1);
+                KashidaSite {
+                    at: start + "مدرس".len(),
+                    max: 6.0,
+                    word: start..start + "مدرسة".len(),
+                    priority: if better.contains(&i) { 2 } else { 5 },
+                    run: 0,
+                }
+            })
+            .collect();
+        (text, sites)
+    }
+
+    const TWO_POINTS: TatweelWidths = TatweelWidths([2.0, 4.0, 6.0]);
+
+    /// The word number and tatweels of each lengthened word.
+    fn chosen(text: &str, sites: &[KashidaSite], budget: f32) -> Vec<(usize, usize)> {
+        let mut chosen: Vec<(usize, usize)> =
+            choose(text, 0..text.len(), sites, budget, |_| Some(TWO_POINTS))
+                .iter()
+                .map(|s| (s.site.word.start / ("مدرسة".len() + 1), s.tatweels))
+                .collect();
+        chosen.sort();
+        chosen
+    }
+
+    #[test]
+    fn tatweels_are_spread_along_the_line_two_a_word() {
+        let (text, sites) = line_of(12, &[]);
+        // Four tatweels: two words, one in each half of the line.
+        assert_eq!(chosen(&text, &sites, 8.5), [(3, 2), (9, 2)]);
+        // Plenty of slack: the line's cap, on words that are not neighbours.
+        let many = chosen(&text, &sites, 100.0);
+        assert_eq!(many.iter().map(|(_, k)| k).sum::<usize>(), MAX_PER_LINE);
+        assert!(many.windows(2).all(|w| w[1].0 > w[0].0 + 1), "{many:?}");
+        assert!(many.iter().all(|&(_, k)| k <= MAX_PER_WORD));
+        // Less than one tatweel: none.
+        assert_eq!(chosen(&text, &sites, 1.9), []);
+    }
+
+    #[test]
+    fn better_sites_win_within_their_share_of_the_line() {
+        let (text, sites) = line_of(12, &[1, 10]);
+        assert_eq!(chosen(&text, &sites, 8.5), [(1, 2), (10, 2)]);
+        // A word alone takes no more than its cap.
+        let (text, sites) = line_of(1, &[]);
+        assert_eq!(chosen(&text, &sites, 100.0), [(0, MAX_PER_WORD)]);
+    }
+
+    #[test]
+    fn a_justified_line_is_filled_exactly_and_its_kashidas_copy_out_as_nothing() {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "ar");
+        let text = "شهدت العلاقات الثنائية بين المغرب وكازاخستان دينامية دبلوماسية ملحوظة";
+        let shaped = shape(&shaper, &fonts, &[(text, false)]);
+        let sites = sites(&shaper, &shaped);
+        let kashida = Kashida {
+            shaper: &shaper,
+            sites: &sites,
+        };
+        let arc: std::sync::Arc<str> = text.into();
+        let natural: f32 = shaped.runs[0].glyphs.iter().map(|g| g.x_advance).sum();
+        let width = natural + 20.0;
+        let line = |kashida| {
+            super::super::line::build_line(
+                &shaped,
+                &arc,
+                0..text.len(),
+                width,
+                super::super::line::Align::Justify,
+                false,
+                kashida,
+            )
+        };
+        let glyphs = |line: &super::super::line::Line| -> Vec<PlacedGlyph> {
+            line.runs.iter().flat_map(|r| r.glyphs.clone()).collect()
+        };
+        let with = glyphs(&line(Some(&kashida)));
+        let without = glyphs(&line(None));
+        let set: f32 = with.iter().map(|g| g.x_advance).sum();
+        assert!((set - width).abs() < 0.01, "{set} pt set in {width} pt");
+        let tatweels: Vec<&PlacedGlyph> = with.iter().filter(|g| g.kashida).collect();
+        assert!(tatweels.len() >= 2, "{tatweels:?}");
+        for g in &tatweels {
+            assert_eq!(g.text.0, g.text.1, "a kashida stands for no text");
+            assert!(g.x_advance > 0.0);
+        }
+        // The spaces took less than with spaces alone.
+        let widest = |glyphs: &[PlacedGlyph]| {
+            glyphs
+                .iter()
+                .filter(|g| &text[g.text_range()] == " ")
+                .map(|g| g.x_advance)
+                .fold(0.0, f32::max)
+        };
+        assert!(widest(&with) < widest(&without) - 1.0);
+        // Every other glyph is the paragraph's, and the text is all there.
+        let text_of = |glyphs: &[PlacedGlyph]| -> Vec<(usize, usize)> {
+            let mut ranges: Vec<(usize, usize)> = glyphs
+                .iter()
+                .filter(|g| !g.kashida)
+                .map(|g| g.text)
+                .collect();
+            ranges.sort();
+            ranges.dedup();
+            ranges
+        };
+        assert_eq!(text_of(&with), text_of(&without));
+    }
 }
