@@ -18,7 +18,7 @@
 
 use std::ops::Range;
 
-use unicode_script::{Script, UnicodeScript};
+use unicode_script::Script;
 
 use crate::text::shape::{MAX_TATWEELS, TatweelWidths};
 use crate::text::{ShapedGlyph, ShapedText, Shaper};
@@ -43,10 +43,6 @@ const PREFERRED_PER_WORD: usize = 2;
 /// their natural width: moderate space stretching is not a fault, and a line
 /// that is nearly full needs no kashida.
 const SPACE_STRETCH_FIRST: f32 = 0.25;
-
-/// Characters of context on each side when re-shaping a word (HarfBuzz
-/// looks at five).
-const CONTEXT_CHARS: usize = 8;
 
 /// Where one Arabic word may be lengthened.
 #[derive(Debug, Clone, PartialEq)]
@@ -100,22 +96,22 @@ pub fn sites(shaper: &Shaper, shaped: &ShapedText) -> Vec<KashidaSite> {
         let Some(widths) = shaper.tatweel_widths(run.face) else {
             continue;
         };
-        let safe = |at: usize| {
-            let found = if run
-                .glyphs
-                .first()
-                .zip(run.glyphs.last())
-                .is_some_and(|(a, b)| a.cluster > b.cluster)
-            {
-                run.glyphs.partition_point(|g| g.cluster > at)
-            } else {
-                run.glyphs.partition_point(|g| g.cluster < at)
-            };
+        // The glyphs of the cluster starting at `at` (clusters fall in a
+        // right-to-left run).
+        let cluster = |at: usize| {
+            let found = run.glyphs.partition_point(|g| g.cluster > at);
             run.glyphs[found..]
                 .iter()
-                .take_while(|g| g.cluster == at)
-                .any(|g| g.tatweel_safe)
+                .take_while(move |g| g.cluster == at)
         };
+        // The word is re-shaped alone: only if HarfBuzz shapes it the same
+        // cut from its neighbours (no kerning or ligature across its ends).
+        if cluster(word.start).any(|g| g.unsafe_to_break)
+            || cluster(word.end).any(|g| g.unsafe_to_break)
+        {
+            continue;
+        }
+        let safe = |at: usize| cluster(at).any(|g| g.tatweel_safe);
         if let Some((at, priority)) = best_site(text, word.clone(), safe) {
             sites.push(KashidaSite {
                 at,
@@ -228,7 +224,10 @@ fn is_beh_like(c: char) -> bool {
 
 /// Arabic letters (and the tatweel), which words are made of.
 fn is_letter(c: char) -> bool {
-    c.is_alphabetic() && !is_mark(c) && c.script() == Script::Arabic
+    matches!(c,
+        '\u{0620}'..='\u{064A}' | '\u{066E}'..='\u{066F}' | '\u{0671}'..='\u{06D3}' | '\u{06D5}'
+        | '\u{06EE}'..='\u{06EF}' | '\u{06FA}'..='\u{06FC}' | '\u{06FF}'
+        | '\u{0750}'..='\u{077F}' | '\u{08A0}'..='\u{08C9}')
 }
 
 /// Arabic combining marks: harakat, Quranic annotation marks.
@@ -471,16 +470,20 @@ fn lengthen(
     let before: f32 = word_glyphs(runs, &site.word)
         .map(|(r, span)| runs[r].glyphs[span].iter().map(|g| g.x_advance).sum())?;
 
-    // A window of the paragraph around the word, with the tatweels in it.
+    // The word with the tatweels in it, and as context the characters on
+    // each side up to the first that is not a mark: all that decides how
+    // its ends join (its ends are safe to break, see [`sites`]). The same
+    // word between the same neighbours is then the same input to HarfBuzz,
+    // which the shaper's cache answers.
     let start = text[..site.word.start]
         .char_indices()
         .rev()
-        .nth(CONTEXT_CHARS - 1)
+        .find(|&(_, c)| !is_mark(c))
         .map_or(0, |(i, _)| i);
     let end = text[site.word.end..]
         .char_indices()
-        .nth(CONTEXT_CHARS)
-        .map_or(text.len(), |(i, _)| site.word.end + i);
+        .find(|&(_, c)| !is_mark(c))
+        .map_or(text.len(), |(i, c)| site.word.end + i + c.len_utf8());
     let inserted = TATWEEL.len_utf8() * stretch.tatweels;
     let mut context = String::with_capacity(end - start + inserted);
     context.push_str(&text[start..site.at]);

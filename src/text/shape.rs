@@ -4,13 +4,14 @@
 //! with tatweels, see `layout::kashida`), and the PDF writer draws them as
 //! they are.
 
-use std::cell::OnceCell;
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::str::FromStr;
 
 use harfbuzz_rs::sys::{
     HB_BUFFER_FLAG_PRODUCE_SAFE_TO_INSERT_TATWEEL, HB_GLYPH_FLAG_SAFE_TO_INSERT_TATWEEL,
-    hb_buffer_get_flags, hb_buffer_set_flags,
+    HB_GLYPH_FLAG_UNSAFE_TO_BREAK, hb_buffer_get_flags, hb_buffer_set_flags,
 };
 use harfbuzz_rs::{ClusterLevel, Face, Font, Language, Owned, Tag, TypedBuffer, UnicodeBuffer};
 use unicode_bidi::Level;
@@ -37,6 +38,9 @@ pub struct ShapedGlyph {
     /// cluster without changing how the text around it shapes
     /// (`HB_GLYPH_FLAG_SAFE_TO_INSERT_TATWEEL`).
     pub tatweel_safe: bool,
+    /// Breaking the text at the start of this glyph's cluster changes how
+    /// one side shapes (`HB_GLYPH_FLAG_UNSAFE_TO_BREAK`).
+    pub unsafe_to_break: bool,
 }
 
 /// A run of one face, size, level and script.
@@ -76,7 +80,16 @@ pub struct Shaper<'a> {
     language: Language,
     /// Per face, what 1, 2, … tatweels add to a word (see [`Shaper::tatweel_widths`]).
     tatweel: Vec<OnceCell<Option<TatweelWidths>>>,
+    /// Pieces re-shaped by [`Shaper::reshape`], by everything HarfBuzz was given.
+    reshaped: RefCell<HashMap<ReshapeKey, Vec<ShapedGlyph>>>,
 }
+
+/// What [`Shaper::reshape`] shapes: face, size (bits), right to left,
+/// script, the context and the range of it shaped.
+type ReshapeKey = (usize, u32, bool, Script, String, Range<usize>);
+
+/// How many re-shaped pieces a shaper remembers before it starts afresh.
+const RESHAPED_CACHE: usize = 4096;
 
 /// The most tatweels in a row that [`Shaper::tatweel_widths`] measures.
 pub const MAX_TATWEELS: usize = 3;
@@ -101,6 +114,7 @@ impl<'a> Shaper<'a> {
             upem,
             language,
             tatweel,
+            reshaped: RefCell::new(HashMap::new()),
         }
     }
 
@@ -111,9 +125,28 @@ impl<'a> Shaper<'a> {
     /// Shapes `context[range]` as `run` was shaped (same face, size,
     /// direction, script and language), with the rest of `context` around
     /// it; clusters are byte offsets in `context`. For re-shaping a piece of
-    /// a run whose text was changed (tatweels inserted).
+    /// a run whose text was changed (tatweels inserted). The same piece in
+    /// the same context comes from a cache: justification re-shapes the
+    /// same words over and over.
     pub fn reshape(&self, run: &ShapedRun, context: &str, range: Range<usize>) -> Vec<ShapedGlyph> {
-        self.shape_run(context, range, run.face, run.size, run.level, run.script)
+        let key: ReshapeKey = (
+            run.face,
+            run.size.to_bits(),
+            run.level.is_rtl(),
+            run.script,
+            context.to_string(),
+            range.clone(),
+        );
+        if let Some(glyphs) = self.reshaped.borrow().get(&key) {
+            return glyphs.clone();
+        }
+        let glyphs = self.shape_run(context, range, run.face, run.size, run.level, run.script);
+        let mut cache = self.reshaped.borrow_mut();
+        if cache.len() >= RESHAPED_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, glyphs.clone());
+        glyphs
     }
 
     /// What tatweels add to an Arabic word set in `face`, measured after
@@ -224,6 +257,7 @@ impl<'a> Shaper<'a> {
                 x_offset: pos.x_offset as f32 * scale,
                 y_offset: pos.y_offset as f32 * scale,
                 tatweel_safe: info.glyph_flags().0 & HB_GLYPH_FLAG_SAFE_TO_INSERT_TATWEEL != 0,
+                unsafe_to_break: info.glyph_flags().0 & HB_GLYPH_FLAG_UNSAFE_TO_BREAK != 0,
             })
             .collect();
         set_cluster_ends(&mut glyphs, range.end);
