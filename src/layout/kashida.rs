@@ -258,6 +258,23 @@ fn joins_previous(c: char) -> bool {
     is_letter(c) && c != 'ء'
 }
 
+/// The sites (of a paragraph's, in text order) whose words lie on `line`.
+fn on_line<'s>(sites: &'s [KashidaSite], line: &Range<usize>) -> &'s [KashidaSite] {
+    let first = sites.partition_point(|s| s.word.start < line.start);
+    let last = sites.partition_point(|s| s.word.end <= line.end);
+    &sites[first..last.max(first)]
+}
+
+/// How much kashidas can lengthen `line` (a byte range of the paragraph), in
+/// points: its sites' `max`, within the cap on tatweels a line. For the line
+/// breaker, as stretch beside the spaces'; a paragraph's last line gets none.
+pub fn stretch(sites: &[KashidaSite], line: Range<usize>) -> f32 {
+    let sites = on_line(sites, &line);
+    let total: f32 = sites.iter().map(|s| s.max).sum();
+    let widest = sites.iter().map(|s| s.max).fold(0.0, f32::max);
+    total.min(widest * MAX_PER_LINE as f32 / MAX_PER_WORD as f32)
+}
+
 /// A site of this line chosen to be lengthened, with its tatweels.
 #[derive(Debug, Clone)]
 struct Stretch<'s> {
@@ -281,9 +298,7 @@ pub fn justify(
     kashida: &Kashida,
 ) -> f32 {
     let text = shaped.text();
-    let first = kashida.sites.partition_point(|s| s.word.start < line.start);
-    let last = kashida.sites.partition_point(|s| s.word.end <= line.end);
-    let candidates = &kashida.sites[first..last.max(first)];
+    let candidates = on_line(kashida.sites, &line);
     let budget = slack - SPACE_STRETCH_FIRST * space_width;
     let scale = |site: &KashidaSite| {
         let run = &shaped.runs[site.run];
@@ -759,6 +774,17 @@ mod tests {
         // A word alone takes no more than its cap.
         let (text, sites) = line_of(1, &uniform(1, &[]));
         assert_eq!(chosen(&text, &sites, 100.0), [(0, MAX_PER_WORD)]);
+    }
+
+    #[test]
+    fn a_lines_stretch_is_its_sites_within_the_cap() {
+        let (text, sites) = line_of(12, &uniform(12, &[]));
+        let word = "مدرسة".len() + 1;
+        // Two whole words and half of a third: two sites of 6 pt.
+        assert_eq!(stretch(&sites, 0..2 * word + 3), 12.0);
+        // Twelve sites, but no more than eight tatweels.
+        assert_eq!(stretch(&sites, 0..text.len()), 16.0);
+        assert_eq!(stretch(&[], 0..text.len()), 0.0);
     }
 
     #[test]

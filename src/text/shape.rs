@@ -51,6 +51,7 @@ pub struct ShapedRun {
     pub size: f32,
     pub raise: f32,
     pub level: Level,
+    /// The script HarfBuzz was told (Common and Inherited resolved).
     pub script: Script,
     /// In HarfBuzz's output order (visual order, left to right).
     pub glyphs: Vec<ShapedGlyph>,
@@ -118,6 +119,7 @@ impl<'a> Shaper<'a> {
         }
     }
 
+    /// Units per em of `face`.
     pub fn upem(&self, face: usize) -> f32 {
         self.upem[face]
     }
@@ -156,11 +158,13 @@ impl<'a> Shaper<'a> {
     /// the face has no tatweel or it adds nothing.
     pub fn tatweel_widths(&self, face: usize) -> Option<TatweelWidths> {
         *self.tatweel[face].get_or_init(|| {
-            const SEEN: &str = "\u{0633}";
-            const TATWEEL: &str = "\u{0640}";
-            self.fonts[face].get_nominal_glyph('\u{0640}')?;
+            const SEEN: char = '\u{0633}';
+            const TATWEEL: char = '\u{0640}';
+            self.fonts[face].get_nominal_glyph(TATWEEL)?;
             let width = |tatweels: usize| -> f32 {
-                let probe = format!("{SEEN}{}{SEEN}", TATWEEL.repeat(tatweels));
+                let mut probe = String::from(SEEN);
+                probe.extend(std::iter::repeat_n(TATWEEL, tatweels));
+                probe.push(SEEN);
                 let level = Level::rtl();
                 self.shape_run(&probe, 0..probe.len(), face, 1.0, level, Script::Arabic)
                     .iter()
