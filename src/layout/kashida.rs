@@ -456,9 +456,7 @@ fn spread(index: &[usize], priorities: &[u8], words: usize, wanted: usize) -> Ve
         // best[pick][c]: the least cost of picks 0..=pick, pick on `c`.
         let mut best = vec![vec![f32::INFINITY; n]; wanted];
         let mut from = vec![vec![usize::MAX; n]; wanted];
-        for c in 0..n {
-            best[0][c] = cost(c, 0);
-        }
+        best[0] = (0..n).map(|c| cost(c, 0)).collect();
         for pick in 1..wanted {
             for c in 0..n {
                 for p in 0..c {
