@@ -1,6 +1,8 @@
 //! The print edition's glyphs are HarfBuzz's: for the seed book's paragraphs
 //! and headings, every placed glyph (id, offsets, advance) equals what
-//! `hb-shape` gives for the same text and font, cluster by cluster.
+//! `hb-shape` gives for the same text and font, cluster by cluster. A word
+//! that kashida justification lengthened equals what `hb-shape` gives for
+//! it with one to three tatweels at its kashida site, in its context.
 
 mod common;
 
@@ -8,10 +10,12 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use warraq::diag::Warnings;
-use warraq::doc::{BlockKind, plain_text};
-use warraq::fonts::FontLibrary;
+use warraq::doc::{BlockKind, Direction, SourcePos, plain_text};
+use warraq::fonts::{FontLibrary, Role, Style};
 use warraq::layout::Pages;
+use warraq::layout::kashida::{self, KashidaSite};
 use warraq::layout::page::{GlyphRun, Item};
+use warraq::text::{ParagraphSettings, Shaper, StyledText, TextStyle};
 
 /// Units per em, read from the font's `head` table.
 fn upem(font: &[u8]) -> f32 {
@@ -57,8 +61,20 @@ type Clusters = BTreeMap<usize, Vec<Glyph>>;
 /// `hb-shape` of `text` in right-to-left Arabic, in font units (the default
 /// `--font-size=upem`), clusters as UTF-8 byte offsets.
 fn hb_shape(font_file: &Path, text: &str) -> Clusters {
+    let mut clusters = Clusters::new();
+    for (cluster, glyph) in hb_shape_glyphs(font_file, text, "", "") {
+        clusters.entry(cluster).or_default().push(glyph);
+    }
+    clusters
+}
+
+/// `hb-shape` of `text` between `before` and `after`, glyph by glyph in its
+/// output order, each with its cluster.
+fn hb_shape_glyphs(font_file: &Path, text: &str, before: &str, after: &str) -> Vec<(usize, Glyph)> {
     let font_arg = format!("--font-file={}", common::arg(font_file));
     let text_arg = format!("--text={text}");
+    let before_arg = format!("--text-before={before}");
+    let after_arg = format!("--text-after={after}");
     let out = common::run_ok(
         "hb-shape",
         &[
@@ -70,10 +86,12 @@ fn hb_shape(font_file: &Path, text: &str) -> Clusters {
             "--utf8-clusters",
             "--no-glyph-names",
             "--output-format=text",
+            &before_arg,
+            &after_arg,
             &text_arg,
         ],
     );
-    let mut clusters = Clusters::new();
+    let mut glyphs = Vec::new();
     let line = out.trim();
     let inner = line
         .strip_prefix('[')
@@ -101,18 +119,20 @@ fn hb_shape(font_file: &Path, text: &str) -> Clusters {
         let x_advance = parse(advance.split(',').next().unwrap());
         let cluster: usize = cluster.parse().unwrap();
         let is_space = text[cluster..].starts_with(' ');
-        clusters.entry(cluster).or_default().push(Glyph {
+        let glyph = Glyph {
             id: id.parse().unwrap(),
             x_offset,
             y_offset,
             x_advance: (!is_space).then_some(x_advance),
-        });
+        };
+        glyphs.push((cluster, glyph));
     }
-    clusters
+    glyphs
 }
 
 /// Our glyphs of every run set from `text` in `face`, in font units, per run,
-/// with the run's clusters in glyph order.
+/// with the run's clusters in glyph order (a kashida's cluster is where it
+/// was inserted).
 fn placed(pages: &Pages, text: &str, face: usize, upem: f32) -> Vec<(Clusters, Vec<usize>)> {
     let mut runs = Vec::new();
     for page in &pages.pages {
@@ -187,8 +207,55 @@ fn face_index(fonts: &FontLibrary, file_name: &str) -> usize {
         .unwrap_or_else(|| panic!("no built-in face {file_name}"))
 }
 
-/// Compares our glyphs for `text` in `face` with hb-shape's.
-fn assert_same_as_harfbuzz(t: &Typeset, text: &str, file_name: &str) {
+/// The words of `text` that kashida justification may lengthen (byte
+/// ranges), with where.
+fn kashida_sites(t: &Typeset, text: &str, bold: bool) -> Vec<KashidaSite> {
+    let shaper = Shaper::new(&t.fonts, "ar");
+    let mut styled = StyledText::default();
+    let style = TextStyle {
+        role: Role::Text,
+        style: Style {
+            bold,
+            italic: false,
+        },
+        size: 12.0,
+        raise: 0.0,
+    };
+    styled.push(text, style, SourcePos::default());
+    let settings = ParagraphSettings {
+        direction: Some(Direction::Rtl),
+    };
+    kashida::sites(&shaper, &shaper.shape(&t.fonts, styled, settings))
+}
+
+/// Whether `ours` (a word's glyphs in output order) is what hb-shape gives
+/// for the word with 1 to 3 tatweels at `site`, in the paragraph `text`.
+fn lengthened_by_harfbuzz(
+    font_file: &Path,
+    text: &str,
+    site: &KashidaSite,
+    ours: &[Glyph],
+) -> bool {
+    (1..=kashida::MAX_PER_WORD).any(|k| {
+        let word = format!(
+            "{}{}{}",
+            &text[site.word.start..site.at],
+            "\u{0640}".repeat(k),
+            &text[site.at..site.word.end]
+        );
+        let theirs = hb_shape_glyphs(
+            font_file,
+            &word,
+            &text[..site.word.start],
+            &text[site.word.end..],
+        );
+        theirs.len() == ours.len() && theirs.iter().zip(ours).all(|((_, a), b)| a.matches(b))
+    })
+}
+
+/// Compares our glyphs for `text` in `face` with hb-shape's; returns how
+/// many words were lengthened with tatweels.
+fn assert_same_as_harfbuzz(t: &Typeset, text: &str, file_name: &str) -> usize {
     let face = face_index(&t.fonts, file_name);
     let font_file = common::repo().join("fonts").join(file_name);
     let upem = upem(&t.fonts.faces[face].data);
@@ -198,7 +265,9 @@ fn assert_same_as_harfbuzz(t: &Typeset, text: &str, file_name: &str) {
         !runs.is_empty(),
         "no glyph run in {file_name} sets the text {text:?}"
     );
+    let sites = kashida_sites(t, text, file_name.contains("Bold"));
     let mut seen = std::collections::BTreeSet::new();
+    let mut lengthened = 0;
     for (run, order) in &runs {
         // One run has one direction: its clusters go one way (HarfBuzz's
         // output order, cluster level 0).
@@ -208,8 +277,34 @@ fn assert_same_as_harfbuzz(t: &Typeset, text: &str, file_name: &str) {
             rising || falling,
             "{file_name}: the clusters of a run of {text:?} are out of order: {order:?}"
         );
+        // Words with a kashida site: as hb-shape sets them, with or without
+        // tatweels. (They are right to left: clusters in falling order.)
+        for site in &sites {
+            let in_order = |clusters: &Clusters| -> Vec<Glyph> {
+                clusters
+                    .range(site.word.clone())
+                    .rev()
+                    .flat_map(|(_, glyphs)| glyphs.iter().copied())
+                    .collect()
+            };
+            let (ours, theirs) = (in_order(run), in_order(&expected));
+            let plain =
+                ours.len() == theirs.len() && ours.iter().zip(&theirs).all(|(a, b)| a.matches(b));
+            if ours.is_empty() || plain {
+                continue;
+            }
+            lengthened += 1;
+            assert!(
+                lengthened_by_harfbuzz(&font_file, text, site, &ours),
+                "{file_name}: the word {:?} of {text:?} is neither hb-shape's nor hb-shape's with tatweels:\n  ours:     {ours:?}\n  hb-shape: {theirs:?}",
+                &text[site.word.clone()]
+            );
+        }
         for (cluster, ours) in run {
             seen.insert(*cluster);
+            if sites.iter().any(|s| s.word.contains(cluster)) {
+                continue;
+            }
             let theirs = expected.get(cluster).unwrap_or_else(|| {
                 panic!(
                     "cluster {cluster} ({:?}) of {text:?}: hb-shape has no such cluster",
@@ -233,6 +328,7 @@ fn assert_same_as_harfbuzz(t: &Typeset, text: &str, file_name: &str) {
             text[*cluster..].chars().take(4).collect::<String>()
         );
     }
+    lengthened
 }
 
 #[test]
@@ -269,14 +365,21 @@ fn glyphs_are_harfbuzz_glyphs() {
         "the seed book has headings"
     );
 
+    let mut lengthened = 0;
     for (text, bold) in &t.blocks {
         let file = if *bold {
             "Amiri-Bold.ttf"
         } else {
             "Amiri-Regular.ttf"
         };
-        assert_same_as_harfbuzz(&t, text, file);
+        lengthened += assert_same_as_harfbuzz(&t, text, file);
     }
+    // The seed book is justified with kashida: its lengthened words were
+    // compared too.
+    assert!(
+        lengthened > 20,
+        "only {lengthened} words lengthened with tatweels"
+    );
 }
 
 /// Whether the comparison notices `change` made to a glyph run of the seed
@@ -303,7 +406,7 @@ fn notices(change: impl Fn(&mut GlyphRun) -> bool) -> bool {
         })
         .expect("no run to change");
     std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        assert_same_as_harfbuzz(&t, &changed, "Amiri-Regular.ttf")
+        assert_same_as_harfbuzz(&t, &changed, "Amiri-Regular.ttf");
     }))
     .is_err()
 }
@@ -371,6 +474,17 @@ fn harfbuzz_comparison_catches_changes() {
             true
         }),
         "glyphs of a cluster in the wrong order went unnoticed"
+    );
+    assert!(
+        notices(|run| {
+            let Some(g) = run.glyphs.iter_mut().find(|g| g.kashida) else {
+                return false;
+            };
+            // A tatweel longer than HarfBuzz makes it.
+            g.x_advance += 10.0 * run.size / 1000.0;
+            true
+        }),
+        "a kashida of the wrong length went unnoticed"
     );
 }
 

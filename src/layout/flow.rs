@@ -7,11 +7,13 @@ use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::doc::{
-    Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, Numerals, SourcePos,
+    Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, Justify, Numerals,
+    SourcePos,
 };
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, first_strong};
 
+use super::kashida::{self, Kashida};
 use super::line::{Align, Line, Measure, Paragraph, build_line};
 use super::linebreak::{BreakSettings, break_lines};
 use super::page::{Item, LineInfo, Rect};
@@ -79,6 +81,8 @@ pub struct Typesetter<'a> {
     /// The book's direction: the default for paragraphs with no strong
     /// character, and the side lists and quotes indent from.
     pub direction: Direction,
+    /// How justified paragraphs are filled (`[layout] justify`).
+    pub justify: Justify,
     /// Warnings (characters no font has), with the file they concern.
     pub warnings: Vec<Diagnostic>,
     /// The chapter being set; `None` for generated pages, whose text (title,
@@ -127,6 +131,7 @@ impl<'a> Typesetter<'a> {
             fonts,
             size,
             direction,
+            justify: Justify::Space,
             warnings: Vec::new(),
             file,
             breaking: BreakSettings {
@@ -178,8 +183,13 @@ impl<'a> Typesetter<'a> {
                 None => warning,
             });
         }
-        // No kashida sites yet: every line is filled by its spaces.
-        let measure = Measure::new(&shaped, self.shaper, &[]);
+        // Kashida lengthens the Arabic words of justified paragraphs only.
+        let sites = if align == Align::Justify && self.justify == Justify::Kashida {
+            kashida::sites(self.shaper, &shaped)
+        } else {
+            Vec::new()
+        };
+        let measure = Measure::new(&shaped, self.shaper, &sites);
         let settings = BreakSettings {
             justify: align == Align::Justify,
             ..self.breaking
@@ -190,6 +200,10 @@ impl<'a> Typesetter<'a> {
             text: Arc::from(shaped.text()),
             measure: &measure,
             shaper: self.shaper,
+            kashida: (!sites.is_empty()).then_some(Kashida {
+                shaper: self.shaper,
+                sites: &sites,
+            }),
         };
         lines
             .iter()

@@ -12,6 +12,7 @@ use unicode_script::Script;
 use crate::text::itemize::level_runs;
 use crate::text::{ShapedGlyph, ShapedRun, ShapedText, Shaper};
 
+use super::kashida::{self, Kashida, KashidaSite};
 use super::linebreak::{BreakKind, BrokenLine};
 use super::page::{GlyphRun, PlacedGlyph};
 
@@ -43,14 +44,6 @@ pub enum Align {
     End,
     /// Both edges; the last line of a paragraph goes to the start side.
     Justify,
-}
-
-/// Where justification may lengthen an Arabic word with kashida: after the
-/// character at byte `at`, by at most `max` points.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub struct KashidaSite {
-    pub at: usize,
-    pub max: f32,
 }
 
 /// What the breaker knows of a candidate line before committing it.
@@ -109,6 +102,8 @@ pub struct Measure {
     /// Kashida sites in text order, and the running sum of their `max`.
     kashida_at: Vec<usize>,
     kashida_sum: Vec<f32>,
+    /// The most kashida adds to any line ([`kashida::line_cap`]).
+    kashida_cap: f32,
     /// The hyphen's width in the face and size of each shaped run.
     hyphen: Vec<f32>,
     /// Where each shaped run starts.
@@ -188,6 +183,7 @@ impl Measure {
             cluster_start,
             kashida_at: sites.iter().map(|s| s.at).collect(),
             kashida_sum,
+            kashida_cap: kashida::line_cap(&sites),
             hyphen,
             run_starts: shaped.runs.iter().map(|r| r.range.start).collect(),
         }
@@ -225,7 +221,7 @@ impl Measure {
         LineMetrics {
             natural: self.width(range.clone()) + hyphen,
             spaces: self.spaces[range.end] - self.spaces[range.start],
-            kashida: self.kashida_sum[last] - self.kashida_sum[first],
+            kashida: (self.kashida_sum[last] - self.kashida_sum[first]).min(self.kashida_cap),
             hyphen,
         }
     }
@@ -332,6 +328,9 @@ pub struct Paragraph<'a> {
     pub measure: &'a Measure,
     /// For words cut by a break, which must be shaped again.
     pub shaper: &'a Shaper<'a>,
+    /// Where Arabic words may be lengthened, when the paragraph is
+    /// justified with kashida.
+    pub kashida: Option<Kashida<'a>>,
 }
 
 /// A piece of one shaped run on a line, in logical order.
@@ -359,7 +358,7 @@ pub fn build_line(par: &Paragraph, line: &BrokenLine, width: f32, align: Align) 
 
     // UAX #9 L1 (trailing whitespace to the paragraph level) holds because
     // trailing whitespace hangs outside `range`; L2 reorders the level runs.
-    let levels: Vec<(Range<usize>, Level)> = level_runs(&par.shaped.levels, range);
+    let levels: Vec<(Range<usize>, Level)> = level_runs(&par.shaped.levels, range.clone());
     let order = BidiInfo::reorder_visual(&levels.iter().map(|(_, l)| *l).collect::<Vec<_>>());
     let mut runs: Vec<GlyphRun> = Vec::new();
     for index in order {
@@ -399,9 +398,27 @@ pub fn build_line(par: &Paragraph, line: &BrokenLine, width: f32, align: Align) 
 
     let natural: f32 = runs.iter().map(GlyphRun::width).sum();
     let last = line.end == BreakKind::Mandatory;
+    let justified = align == Align::Justify && !last;
+    // Kashida takes its share of a justified line's slack first; the spaces
+    // take the rest.
+    if let Some(kashida) = par
+        .kashida
+        .as_ref()
+        .filter(|_| justified && natural < width)
+    {
+        kashida::justify(
+            &mut runs,
+            par.shaped,
+            range.clone(),
+            width - natural,
+            metrics.spaces,
+            kashida,
+        );
+    }
     // A justified line fills the measure; any line may shrink its spaces
     // rather than overflow.
-    if (align == Align::Justify && !last) || natural > width {
+    let natural: f32 = runs.iter().map(GlyphRun::width).sum();
+    if justified || natural > width {
         justify(&mut runs, width, &metrics);
     }
     let used: f32 = runs.iter().map(GlyphRun::width).sum();
@@ -506,12 +523,8 @@ fn reshape(
         .shape_run(&context, item, run.face, run.size, run.level, run.script);
     let end = part.end - line_start;
     let place = |g: &ShapedGlyph, text: (usize, usize)| PlacedGlyph {
-        id: g.id,
         text,
-        x_advance: g.x_advance,
-        x_offset: g.x_offset,
-        y_offset: g.y_offset,
-        kashida: false,
+        ..placed_glyph(g, end)
     };
     let (word, hyphen): (Vec<&ShapedGlyph>, Vec<&ShapedGlyph>) =
         glyphs.iter().partition(|g| g.cluster < end);
@@ -551,15 +564,20 @@ fn clip_run(run: &ShapedRun, range: Range<usize>) -> Vec<PlacedGlyph> {
     };
     glyphs[start..end]
         .iter()
-        .map(|g| PlacedGlyph {
-            id: g.id,
-            text: (g.cluster, g.cluster_end.min(range.end)),
-            x_advance: g.x_advance,
-            x_offset: g.x_offset,
-            y_offset: g.y_offset,
-            kashida: false,
-        })
+        .map(|g| placed_glyph(g, range.end))
         .collect()
+}
+
+/// A shaped glyph as set on a line that ends at byte `end` of the text.
+pub(super) fn placed_glyph(g: &ShapedGlyph, end: usize) -> PlacedGlyph {
+    PlacedGlyph {
+        id: g.id,
+        text: (g.cluster, g.cluster_end.min(end)),
+        x_advance: g.x_advance,
+        x_offset: g.x_offset,
+        y_offset: g.y_offset,
+        kashida: false,
+    }
 }
 
 /// Sets a committed line at `width`: spreads the difference from its natural

@@ -500,6 +500,7 @@ mod tests {
             text: Arc::from(text),
             measure: &measure,
             shaper: &shaper,
+            kashida: None,
         };
         let committed = lines
             .iter()

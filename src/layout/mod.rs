@@ -10,6 +10,7 @@ pub mod flow;
 pub mod front;
 pub mod furniture;
 pub mod hyphenate;
+pub mod kashida;
 pub mod line;
 pub mod linebreak;
 pub mod page;
@@ -113,6 +114,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
                 let mut ts =
                     Typesetter::new(shaper, fonts, size, direction, Some(chapter.source.clone()));
                 ts.breaking = breaking;
+                ts.justify = document.layout.justify;
                 let items =
                     ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
                 (items, ts.warnings)

@@ -17,6 +17,7 @@ use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::luma;
 use krilla::destination::XyzDestination;
 use krilla::geom::{PathBuilder, Point, Rect as PdfRect, Size, Transform};
+use krilla::graphic::Graphic;
 use krilla::image::Image;
 use krilla::metadata::{DateTime, Metadata, TextDirection};
 use krilla::num::NormalizedF32;
@@ -41,6 +42,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         fonts,
         krilla_fonts: HashMap::new(),
         images: HashMap::new(),
+        kashidas: HashMap::new(),
         bleed: pages.bleed,
     };
     let media = (
@@ -80,6 +82,8 @@ struct Writer<'a> {
     fonts: &'a FontLibrary,
     krilla_fonts: HashMap<usize, Font>,
     images: HashMap<String, Image>,
+    /// Outlines of kashida glyphs by face, glyph and colour (see [`Writer::draw_run`]).
+    kashidas: HashMap<(usize, u16, bool), Graphic>,
     bleed: f32,
 }
 
@@ -171,19 +175,49 @@ impl Writer<'_> {
             paint: colour.into(),
             ..Fill::default()
         }));
-        let glyphs: Vec<ShapedGlyph> = run
-            .glyphs
-            .iter()
-            .map(|g| ShapedGlyph(g, run.size))
-            .collect();
-        surface.draw_glyphs(
-            Point::from_xy(run.x, run.y),
-            &glyphs,
-            font,
-            &run.text,
-            run.size,
-            false,
-        );
+        // Kashidas inserted by justification stand for no text. A glyph shown
+        // as text with no ToUnicode entry still copies out, as U+FFFD (mupdf),
+        // so they are drawn as outlines: ink, not text. Each outline is
+        // written once, as a form the page calls at each kashida.
+        let mut x = run.x;
+        for piece in run.glyphs.chunk_by(|a, b| a.kashida == b.kashida) {
+            if piece[0].kashida {
+                for g in piece {
+                    let key = (run.face, g.id, run.inverse);
+                    let graphic = match self.kashidas.get(&key) {
+                        Some(graphic) => graphic.clone(),
+                        None => {
+                            let graphic = outline_graphic(surface, &font, g.id, colour);
+                            self.kashidas.insert(key, graphic.clone());
+                            graphic
+                        }
+                    };
+                    let scale = run.size / OUTLINE_SIZE;
+                    surface.push_transform(&Transform::from_row(
+                        scale,
+                        0.0,
+                        0.0,
+                        scale,
+                        x + g.x_offset,
+                        run.y - g.y_offset,
+                    ));
+                    surface.draw_graphic(graphic);
+                    surface.pop();
+                    x += g.x_advance;
+                }
+                continue;
+            }
+            let glyphs: Vec<ShapedGlyph> = piece.iter().map(|g| ShapedGlyph(g, run.size)).collect();
+            surface.draw_glyphs(
+                Point::from_xy(x, run.y),
+                &glyphs,
+                font.clone(),
+                &run.text,
+                run.size,
+                false,
+            );
+            x += piece.iter().map(|g| g.x_advance).sum::<f32>();
+        }
         Ok(())
     }
 
@@ -202,6 +236,39 @@ impl Writer<'_> {
             None,
         ))
     }
+}
+
+/// The font size kashida outlines are drawn at in their forms, scaled at
+/// each use: large enough that their coordinates keep the outline's precision.
+const OUTLINE_SIZE: f32 = 1000.0;
+
+/// The outline of glyph `id` of `font` at [`OUTLINE_SIZE`], its origin at
+/// the form's origin, filled with `colour`.
+fn outline_graphic(surface: &mut Surface, font: &Font, id: u16, colour: luma::Color) -> Graphic {
+    let glyph = PlacedGlyph {
+        id,
+        text: (0, 0),
+        x_advance: 0.0,
+        x_offset: 0.0,
+        y_offset: 0.0,
+        kashida: true,
+    };
+    let mut builder = surface.stream_builder();
+    let mut form = builder.surface();
+    form.set_fill(Some(Fill {
+        paint: colour.into(),
+        ..Fill::default()
+    }));
+    form.draw_glyphs(
+        Point::from_xy(0.0, 0.0),
+        &[ShapedGlyph(&glyph, OUTLINE_SIZE)],
+        font.clone(),
+        "",
+        OUTLINE_SIZE,
+        true,
+    );
+    form.finish();
+    Graphic::new(builder.finish(), false)
 }
 
 /// A glyph as krilla wants it: krilla asks for lengths at a font size of its

@@ -1,13 +1,21 @@
 //! HarfBuzz shaping. The glyph ids and positions produced here are exactly
 //! HarfBuzz's for the run's font, text, direction, script and language; layout
-//! only moves whole runs and widens spaces, and the PDF writer draws them as
+//! only moves whole runs and widens spaces (or re-shapes a word lengthened
+//! with tatweels, see `layout::kashida`), and the PDF writer draws them as
 //! they are.
 
+use std::cell::{OnceCell, RefCell};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::str::FromStr;
 
-use harfbuzz_rs::{ClusterLevel, Face, Font, Language, Owned, Tag, UnicodeBuffer};
+use harfbuzz_rs::sys::{
+    HB_BUFFER_FLAG_PRODUCE_SAFE_TO_INSERT_TATWEEL, HB_GLYPH_FLAG_SAFE_TO_INSERT_TATWEEL,
+    HB_GLYPH_FLAG_UNSAFE_TO_BREAK, hb_buffer_get_flags, hb_buffer_set_flags,
+};
+use harfbuzz_rs::{ClusterLevel, Face, Font, Language, Owned, Tag, TypedBuffer, UnicodeBuffer};
 use unicode_bidi::Level;
+use unicode_script::Script;
 
 use crate::fonts::FontLibrary;
 
@@ -26,6 +34,13 @@ pub struct ShapedGlyph {
     pub x_offset: f32,
     /// Upwards, as in HarfBuzz.
     pub y_offset: f32,
+    /// HarfBuzz says a U+0640 TATWEEL may be inserted before this glyph's
+    /// cluster without changing how the text around it shapes
+    /// (`HB_GLYPH_FLAG_SAFE_TO_INSERT_TATWEEL`).
+    pub tatweel_safe: bool,
+    /// Breaking the text at the start of this glyph's cluster changes how
+    /// one side shapes (`HB_GLYPH_FLAG_UNSAFE_TO_BREAK`).
+    pub unsafe_to_break: bool,
 }
 
 /// A run of one face, size, level and script.
@@ -36,7 +51,8 @@ pub struct ShapedRun {
     pub size: f32,
     pub raise: f32,
     pub level: Level,
-    pub script: unicode_script::Script,
+    /// The script HarfBuzz was told (Common and Inherited resolved).
+    pub script: Script,
     /// In HarfBuzz's output order (visual order, left to right).
     pub glyphs: Vec<ShapedGlyph>,
 }
@@ -63,7 +79,26 @@ pub struct Shaper<'a> {
     fonts: Vec<Owned<Font<'a>>>,
     upem: Vec<f32>,
     language: Language,
+    /// Per face, what 1, 2, … tatweels add to a word (see [`Shaper::tatweel_widths`]).
+    tatweel: Vec<OnceCell<Option<TatweelWidths>>>,
+    /// Pieces re-shaped by [`Shaper::reshape`], by everything HarfBuzz was given.
+    reshaped: RefCell<HashMap<ReshapeKey, Vec<ShapedGlyph>>>,
 }
+
+/// What [`Shaper::reshape`] shapes: face, size (bits), right to left,
+/// script, the context and the range of it shaped.
+type ReshapeKey = (usize, u32, bool, Script, String, Range<usize>);
+
+/// How many re-shaped pieces a shaper remembers before it starts afresh.
+const RESHAPED_CACHE: usize = 4096;
+
+/// The most tatweels in a row that [`Shaper::tatweel_widths`] measures.
+pub const MAX_TATWEELS: usize = 3;
+
+/// `widths[k - 1]` is what `k` tatweels inside a word add to its width, in
+/// font units.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct TatweelWidths(pub [f32; MAX_TATWEELS]);
 
 impl<'a> Shaper<'a> {
     pub fn new(library: &'a FontLibrary, language: &str) -> Self {
@@ -74,11 +109,76 @@ impl<'a> Shaper<'a> {
             .collect();
         let upem = fonts.iter().map(|f| f.face().upem() as f32).collect();
         let language = Language::from_str(language).unwrap_or_default();
+        let tatweel = fonts.iter().map(|_| OnceCell::new()).collect();
         Shaper {
             fonts,
             upem,
             language,
+            tatweel,
+            reshaped: RefCell::new(HashMap::new()),
         }
+    }
+
+    /// Units per em of `face`.
+    pub fn upem(&self, face: usize) -> f32 {
+        self.upem[face]
+    }
+
+    /// Shapes `context[range]` as `run` was shaped (same face, size,
+    /// direction, script and language), with the rest of `context` around
+    /// it; clusters are byte offsets in `context`. For re-shaping a piece of
+    /// a run whose text was changed (tatweels inserted). The same piece in
+    /// the same context comes from a cache: justification re-shapes the
+    /// same words over and over.
+    pub fn reshape(&self, run: &ShapedRun, context: &str, range: Range<usize>) -> Vec<ShapedGlyph> {
+        let key: ReshapeKey = (
+            run.face,
+            run.size.to_bits(),
+            run.level.is_rtl(),
+            run.script,
+            context.to_string(),
+            range.clone(),
+        );
+        if let Some(glyphs) = self.reshaped.borrow().get(&key) {
+            return glyphs.clone();
+        }
+        let glyphs = self.shape_run(context, range, run.face, run.size, run.level, run.script);
+        let mut cache = self.reshaped.borrow_mut();
+        if cache.len() >= RESHAPED_CACHE {
+            cache.clear();
+        }
+        cache.insert(key, glyphs.clone());
+        glyphs
+    }
+
+    /// What tatweels add to an Arabic word set in `face`, measured after
+    /// shaping: a font may draw U+0640 as an empty glyph and its visible
+    /// kashida only in context (Amiri does, through `rlig`), so the probe is
+    /// a tatweel between two seens, where every Arabic font joins. `None` when
+    /// the face has no tatweel or it adds nothing.
+    pub fn tatweel_widths(&self, face: usize) -> Option<TatweelWidths> {
+        *self.tatweel[face].get_or_init(|| {
+            const SEEN: char = '\u{0633}';
+            const TATWEEL: char = '\u{0640}';
+            self.fonts[face].get_nominal_glyph(TATWEEL)?;
+            let width = |tatweels: usize| -> f32 {
+                let mut probe = String::from(SEEN);
+                probe.extend(std::iter::repeat_n(TATWEEL, tatweels));
+                probe.push(SEEN);
+                let level = Level::rtl();
+                self.shape_run(&probe, 0..probe.len(), face, 1.0, level, Script::Arabic)
+                    .iter()
+                    .map(|g| g.x_advance)
+                    .sum::<f32>()
+                    * self.upem[face]
+            };
+            let plain = width(0);
+            let mut widths = [0.0; MAX_TATWEELS];
+            for (k, slot) in widths.iter_mut().enumerate() {
+                *slot = width(k + 1) - plain;
+            }
+            (widths[0] > 0.0).then_some(TatweelWidths(widths))
+        })
     }
 
     /// Itemizes and shapes a paragraph.
@@ -150,7 +250,7 @@ impl<'a> Shaper<'a> {
         if let Ok(tag) = Tag::from_str(script.short_name()) {
             buffer = buffer.set_script(tag);
         }
-        let output = harfbuzz_rs::shape(&self.fonts[face], buffer, &[]);
+        let output = harfbuzz_rs::shape(&self.fonts[face], with_tatweel_flags(buffer), &[]);
         let scale = size / self.upem[face];
         let mut glyphs: Vec<ShapedGlyph> = output
             .get_glyph_infos()
@@ -163,10 +263,29 @@ impl<'a> Shaper<'a> {
                 x_advance: pos.x_advance as f32 * scale,
                 x_offset: pos.x_offset as f32 * scale,
                 y_offset: pos.y_offset as f32 * scale,
+                tatweel_safe: info.glyph_flags().0 & HB_GLYPH_FLAG_SAFE_TO_INSERT_TATWEEL != 0,
+                unsafe_to_break: info.glyph_flags().0 & HB_GLYPH_FLAG_UNSAFE_TO_BREAK != 0,
             })
             .collect();
         set_cluster_ends(&mut glyphs, range.end);
         glyphs
+    }
+}
+
+/// `buffer` asking HarfBuzz to mark where a tatweel may be inserted. The flag
+/// only adds glyph flags: glyphs and positions stay the same.
+fn with_tatweel_flags(buffer: UnicodeBuffer) -> UnicodeBuffer {
+    let raw = buffer.into_raw();
+    // SAFETY: `raw` is the live buffer just released by `into_raw`; setting
+    // its flags does not touch its contents, and `take_from_raw` takes it
+    // back, as the Unicode buffer it still is.
+    unsafe {
+        let flags = hb_buffer_get_flags(raw);
+        hb_buffer_set_flags(raw, flags | HB_BUFFER_FLAG_PRODUCE_SAFE_TO_INSERT_TATWEEL);
+        match TypedBuffer::take_from_raw(raw) {
+            Some(TypedBuffer::Unicode(buffer)) => buffer,
+            _ => unreachable!("a buffer filled with text is a Unicode buffer"),
+        }
     }
 }
 

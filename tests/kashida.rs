@@ -1,0 +1,398 @@
+//! Kashida justification on the seed book (A5): Arabic words lengthened with
+//! tatweels where the classical rules and HarfBuzz allow, spread along the
+//! line, so that word spaces stay tighter than with spaces alone; lines
+//! exactly as wide as the measure; nothing on a paragraph's last line; the
+//! inserted tatweels never in the text that copies out of the PDF.
+//!
+//! The figures (tatweels a page, widest space, share of lines with kashida)
+//! are printed; run with `--nocapture` to see them.
+
+mod common;
+
+use std::collections::{BTreeMap, HashSet};
+
+use warraq::diag::Warnings;
+use warraq::doc::{BlockKind, Direction, Document, Justify, SourcePos, plain_text};
+use warraq::fonts::{FontLibrary, Role, Style};
+use warraq::layout::Pages;
+use warraq::layout::page::{GlyphRun, Item, PlacedGlyph};
+use warraq::text::{ParagraphSettings, Shaper, StyledText, TextStyle};
+
+const POINTS_PER_MM: f32 = 72.0 / 25.4;
+
+/// One printed line of a body paragraph.
+#[derive(Debug)]
+struct Line {
+    page: usize,
+    /// The paragraph's text.
+    text: String,
+    /// Left and right ends of the ink's advance box, in points.
+    left: f32,
+    right: f32,
+    /// The paragraph's last line (set ragged, start-aligned).
+    last: bool,
+    /// Advances of the inter-word spaces.
+    spaces: Vec<f32>,
+    /// Insertion points of the tatweels on the line (one per kashida).
+    kashidas: Vec<usize>,
+    /// The line's text, a range of the paragraph's.
+    range: std::ops::Range<usize>,
+    /// Every glyph of the line, in visual order.
+    glyphs: Vec<PlacedGlyph>,
+}
+
+struct Book {
+    document: Document,
+    lines: Vec<Line>,
+    /// The text block's width.
+    measure: f32,
+    /// Amiri's space at the body size: the natural word space.
+    natural_space: f32,
+}
+
+fn typeset_seed_book(justify: Justify) -> Book {
+    let book = warraq::load::load(&common::seed_book()).unwrap_or_else(|e| panic!("{e}"));
+    let mut warnings = Warnings::default();
+    let mut document = warraq::parse::parse(&book, &mut warnings).unwrap_or_else(|e| panic!("{e}"));
+    document.layout.justify = justify;
+    let fonts = FontLibrary::builtin();
+    let pages =
+        warraq::layout::typeset(&document, &fonts, &mut warnings).unwrap_or_else(|e| panic!("{e}"));
+    let p = &document.page;
+    assert_eq!(
+        (p.width_mm, p.height_mm),
+        (148.0, 210.0),
+        "the seed book is A5"
+    );
+    let measure = (p.width_mm - p.margin_inner_mm - p.margin_outer_mm) * POINTS_PER_MM;
+    let natural_space = natural_space(&fonts, p.font_size_pt);
+    let paragraphs: HashSet<String> = document
+        .chapters
+        .iter()
+        .flat_map(|c| &c.blocks)
+        .filter_map(|b| match &b.kind {
+            BlockKind::Paragraph(content) => Some(plain_text(content)),
+            _ => None,
+        })
+        .collect();
+    let lines = lines(&pages, &paragraphs);
+    Book {
+        document,
+        lines,
+        measure,
+        natural_space,
+    }
+}
+
+fn natural_space(fonts: &FontLibrary, size: f32) -> f32 {
+    let shaper = Shaper::new(fonts, "ar");
+    let mut styled = StyledText::default();
+    let style = TextStyle {
+        role: Role::Text,
+        style: Style::default(),
+        size,
+        raise: 0.0,
+    };
+    styled.push("ب ب", style, SourcePos::default());
+    let direction = Some(Direction::Rtl);
+    let shaped = shaper.shape(fonts, styled, ParagraphSettings { direction });
+    shaped.runs[0]
+        .glyphs
+        .iter()
+        .find(|g| g.cluster == "ب".len())
+        .expect("a space glyph")
+        .x_advance
+}
+
+/// The lines of body paragraphs: their runs grouped by page and baseline.
+fn lines(pages: &Pages, paragraphs: &HashSet<String>) -> Vec<Line> {
+    let mut lines = Vec::new();
+    for (index, page) in pages.pages.iter().enumerate() {
+        let mut by_baseline: BTreeMap<i64, Vec<&GlyphRun>> = BTreeMap::new();
+        for item in &page.items {
+            if let Item::Glyphs(run) = item
+                && paragraphs.contains(&*run.text)
+            {
+                by_baseline
+                    .entry((run.y * 100.0).round() as i64)
+                    .or_default()
+                    .push(run);
+            }
+        }
+        for runs in by_baseline.values() {
+            let text = runs[0].text.to_string();
+            let mut runs = runs.clone();
+            runs.sort_by(|a, b| a.x.total_cmp(&b.x));
+            let glyphs: Vec<PlacedGlyph> = runs.iter().flat_map(|r| r.glyphs.clone()).collect();
+            let start = glyphs.iter().map(|g| g.text.0).min().unwrap_or(0);
+            let end = glyphs.iter().map(|g| g.text.1).max().unwrap_or(0);
+            let mut kashidas: Vec<usize> = glyphs
+                .iter()
+                .filter(|g| g.kashida)
+                .map(|g| g.text.0)
+                .collect();
+            // A kashida of several tatweels may be several glyphs.
+            kashidas.dedup();
+            lines.push(Line {
+                page: index,
+                left: runs[0].x,
+                right: runs
+                    .iter()
+                    .map(|r| r.x + r.width())
+                    .fold(f32::MIN, f32::max),
+                last: end >= text.trim_end().len(),
+                spaces: glyphs
+                    .iter()
+                    .filter(|g| &text[g.text_range()] == " ")
+                    .map(|g| g.x_advance)
+                    .collect(),
+                kashidas,
+                range: start..end,
+                glyphs,
+                text,
+            });
+        }
+    }
+    lines
+}
+
+/// Justified lines: body lines that are not a paragraph's last.
+fn justified(book: &Book) -> impl Iterator<Item = &Line> {
+    book.lines.iter().filter(|l| !l.last)
+}
+
+/// The widest word space on justified lines, over the natural space.
+fn widest_space(book: &Book) -> f32 {
+    justified(book)
+        .flat_map(|l| &l.spaces)
+        .fold(0.0f32, |a, &b| a.max(b))
+        / book.natural_space
+}
+
+/// How many body lines a full page holds. (The seed book's chapters are
+/// short and each starts a page, so few of its pages are full: figures "a
+/// page" are per this many lines.)
+fn lines_per_page(book: &Book) -> f32 {
+    let p = &book.document.page;
+    let area = (p.height_mm - p.margin_top_mm - p.margin_bottom_mm) * POINTS_PER_MM;
+    (area / (p.font_size_pt * warraq::layout::flow::LEADING)).floor()
+}
+
+/// The letter before byte `at` of `text`, skipping combining marks.
+fn letter_before(text: &str, at: usize) -> Option<char> {
+    text[..at]
+        .chars()
+        .rev()
+        .find(|c| !matches!(c, '\u{064B}'..='\u{065F}' | '\u{0670}'))
+}
+
+#[test]
+fn kashida_takes_slack_off_the_spaces() {
+    let kashida = typeset_seed_book(Justify::Kashida);
+    let space = typeset_seed_book(Justify::Space);
+
+    let kashidas: usize = kashida.lines.iter().map(|l| l.kashidas.len()).sum();
+    let per_page = kashidas as f32 / kashida.lines.len() as f32 * lines_per_page(&kashida);
+    let lines = justified(&kashida).count();
+    let with_kashida = justified(&kashida)
+        .filter(|l| !l.kashidas.is_empty())
+        .count();
+    let (wide_kashida, wide_space) = (widest_space(&kashida), widest_space(&space));
+    println!(
+        "seed book, A5: {kashidas} kashidas on {} lines, {per_page:.1} a full page; \
+         {with_kashida} of {lines} justified lines ({:.0}%) use kashida; \
+         widest word space {wide_kashida:.2}× natural with kashida, {wide_space:.2}× with spaces only",
+        kashida.lines.len(),
+        100.0 * with_kashida as f32 / lines as f32,
+    );
+    assert!(per_page >= 5.0, "{per_page:.1} kashidas a full page");
+
+    // Spread along the lines, not piled at their ends: about as many in
+    // the first half of a line as in the second.
+    let first_half = justified(&kashida)
+        .flat_map(|l| {
+            l.kashidas
+                .iter()
+                .map(move |&at| (at - l.range.start) * 2 < l.range.len())
+        })
+        .filter(|&first| first)
+        .count();
+    let share = first_half as f32 / kashidas as f32;
+    println!(
+        "{:.0}% of the kashidas are in the first half of their line",
+        100.0 * share
+    );
+    assert!((0.3..=0.7).contains(&share), "{share}");
+    assert!(
+        wide_kashida < 0.85 * wide_space,
+        "widest space {wide_kashida:.2}× with kashida, {wide_space:.2}× without"
+    );
+}
+
+#[test]
+fn justified_lines_fill_the_measure_and_last_lines_have_no_kashida() {
+    let book = typeset_seed_book(Justify::Kashida);
+    assert!(book.lines.len() > 50, "only {} lines", book.lines.len());
+    for line in &book.lines {
+        let width = line.right - line.left;
+        if line.last {
+            assert!(
+                line.kashidas.is_empty(),
+                "page {}: a last line with kashida: {:?}",
+                line.page + 1,
+                line.text
+            );
+            assert!(width <= book.measure + 0.01);
+        } else {
+            assert!(
+                (width - book.measure).abs() <= 0.01,
+                "page {}: a justified line {width} pt wide in a measure of {}",
+                line.page + 1,
+                book.measure
+            );
+        }
+    }
+}
+
+#[test]
+fn kashidas_only_where_letters_join() {
+    let book = typeset_seed_book(Justify::Kashida);
+    let mut count = 0;
+    for line in &book.lines {
+        // Kashidas per word: one place a word.
+        let mut words: Vec<&str> = Vec::new();
+        for &at in &line.kashidas {
+            count += 1;
+            let before = letter_before(&line.text, at).unwrap();
+            let after = line.text[at..].chars().next().unwrap();
+            assert!(
+                !"اأإآدذرزوؤة".contains(before),
+                "a kashida after the non-joining {before:?} in {:?}",
+                &line.text[at.saturating_sub(12)..(at + 12).min(line.text.len())]
+            );
+            assert!(
+                !(before == 'ل' && "اأإآ".contains(after)),
+                "a kashida inside lam-alef"
+            );
+            assert!(
+                !after.is_whitespace() && before.is_alphabetic(),
+                "a kashida outside a word"
+            );
+            let start = line.text[..at].rfind(' ').map_or(0, |s| s + 1);
+            words.push(&line.text[start..at]);
+        }
+        let distinct: HashSet<&&str> = words.iter().collect();
+        assert_eq!(distinct.len(), words.len(), "two kashidas in one word");
+        // The tatweels stand for no text.
+        for g in line.glyphs.iter().filter(|g| g.kashida) {
+            assert_eq!(g.text.0, g.text.1);
+        }
+    }
+    assert!(count > 0);
+}
+
+/// The Arabic letters of a text `mutool` extracted, in logical order: mupdf
+/// writes each line in visual order, so each line's letters are reversed.
+fn mutool_letters(pdf: &std::path::Path) -> String {
+    let out = common::scratch().join(format!(
+        "{}.txt",
+        pdf.file_stem().unwrap().to_string_lossy()
+    ));
+    common::run_ok(
+        "mutool",
+        &[
+            "draw",
+            "-q",
+            "-F",
+            "txt",
+            "-o",
+            common::arg(&out),
+            common::arg(pdf),
+        ],
+    );
+    let text = std::fs::read_to_string(&out).unwrap();
+    for bad in ['\u{0640}', '\u{FFFD}'] {
+        assert!(
+            !text.contains(bad),
+            "mutool reads U+{:04X} in {}",
+            bad as u32,
+            pdf.display()
+        );
+    }
+    text.lines()
+        .flat_map(|line| {
+            let letters: Vec<char> = line.chars().filter(|c| is_arabic_letter(*c)).collect();
+            letters.into_iter().rev()
+        })
+        .collect()
+}
+
+fn is_arabic_letter(c: char) -> bool {
+    c.is_alphabetic() && ('\u{0600}'..='\u{06FF}').contains(&c)
+}
+
+/// The seed book built by `warraq` with `[layout] justify = "space"`.
+fn space_justified_seed_pdf() -> std::path::PathBuf {
+    let book = common::scratch().join("space-book");
+    std::fs::create_dir_all(&book).unwrap();
+    for entry in std::fs::read_dir(common::seed_book()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_file() {
+            std::fs::copy(&path, book.join(path.file_name().unwrap())).unwrap();
+        }
+    }
+    let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        format!("{toml}\n[layout]\njustify = \"space\"\n"),
+    )
+    .unwrap();
+    let out = common::scratch().join("space-out");
+    let built = common::warraq()
+        .args(["build", common::arg(&book), "-o", common::arg(&out)])
+        .args(["--format", "pdf"])
+        .output()
+        .unwrap();
+    assert!(
+        built.status.success(),
+        "{}",
+        String::from_utf8_lossy(&built.stderr)
+    );
+    out.join("space-book.pdf")
+}
+
+#[test]
+fn inserted_kashidas_never_copy_out() {
+    if !common::have_tools(&["pdftotext", "pdfinfo", "mutool"]) {
+        return;
+    }
+    // The seed book is Arabic, so kashida is its default.
+    let book = warraq::load::load(&common::seed_book()).unwrap();
+    let document = warraq::parse::parse(&book, &mut Warnings::default()).unwrap();
+    assert_eq!(document.layout.justify, Justify::Kashida);
+    let pdf = &common::seed_pdf().pdf;
+
+    // poppler: every paragraph as in the source, and no tatweel anywhere.
+    let text = common::squash(&common::pdftotext(pdf, None, false));
+    assert!(!text.contains('\u{0640}') && !text.contains('\u{FFFD}'));
+    for chapter in common::chapters(&common::seed_book()) {
+        for block in chapter
+            .blocks
+            .iter()
+            .filter(|b| !b.contains(char::is_numeric))
+        {
+            assert!(
+                text.contains(&common::squash(block)),
+                "{}: pdftotext does not give back {block:?}",
+                chapter.file
+            );
+        }
+    }
+    // mupdf: the same letters as from the book justified with spaces only
+    // (mupdf 1.21 misreads a few of Amiri's ligatures, «الكبرى» as
+    // «اللكبرى», whatever the justification).
+    let kashida = mutool_letters(pdf);
+    let space = mutool_letters(&space_justified_seed_pdf());
+    assert!(kashida.len() > 4000);
+    assert!(kashida == space, "mutool reads other letters with kashida");
+}
