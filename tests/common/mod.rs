@@ -513,31 +513,17 @@ pub fn english_book() -> PathBuf {
 // ---------------------------------------------------------------------------
 // Page numbers.
 
-/// `n` in lower-case roman numerals.
-pub fn roman(mut n: u32) -> String {
-    let digits = [
-        (1000, "m"),
-        (900, "cm"),
-        (500, "d"),
-        (400, "cd"),
-        (100, "c"),
-        (90, "xc"),
-        (50, "l"),
-        (40, "xl"),
-        (10, "x"),
-        (9, "ix"),
-        (5, "v"),
-        (4, "iv"),
-        (1, "i"),
+/// `n` in lower-case roman numerals, as a viewer shows a `/r` page label;
+/// written out, not computed, so that it is no copy of what it checks
+/// (front matter is a few pages).
+pub fn roman(n: u32) -> String {
+    const ROMAN: [&str; 12] = [
+        "i", "ii", "iii", "iv", "v", "vi", "vii", "viii", "ix", "x", "xi", "xii",
     ];
-    let mut out = String::new();
-    for (value, letters) in digits {
-        while n >= value {
-            out.push_str(letters);
-            n -= value;
-        }
-    }
-    out
+    ROMAN
+        .get(n.wrapping_sub(1) as usize)
+        .unwrap_or_else(|| panic!("no roman numeral written out for {n}"))
+        .to_string()
 }
 
 /// The page labels of `pdf` as a viewer shows them, one a page, from
