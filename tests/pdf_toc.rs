@@ -309,3 +309,70 @@ fn outline_has_one_bookmark_per_chapter() {
         .collect();
     assert_eq!(top, wanted, "top-level bookmarks vs chapters:\n{outline}");
 }
+
+/// The PDF's named destinations, in name order, with the page (1-based)
+/// each leads to. Names are `(literal)` or `<hex>` (UTF-8) strings.
+fn named_destinations(pdf: &Path) -> Vec<(String, usize)> {
+    let pages = page_objects(pdf);
+    let names = run_ok(
+        "mutool",
+        &["show", arg(pdf), "trailer/Root/Names/Dests/Names"],
+    );
+    let mut found = Vec::new();
+    let mut rest = names.trim().trim_start_matches('[');
+    while let Some(start) = rest.find(['(', '<']) {
+        let (name, after) = if rest[start..].starts_with('(') {
+            let (name, after) = rest[start + 1..].split_once(')').expect("a closed name");
+            (name.to_string(), after)
+        } else {
+            let (hex, after) = rest[start + 1..].split_once('>').expect("a closed name");
+            let bytes: Vec<u8> = (0..hex.len())
+                .step_by(2)
+                .map(|i| u8::from_str_radix(&hex[i..i + 2], 16).expect("hex digits"))
+                .collect();
+            (String::from_utf8(bytes).expect("a UTF-8 name"), after)
+        };
+        let end = after.find(" R").expect("a reference after the name") + 2;
+        found.push((name, dest_page(pdf, &after[..end], &pages)));
+        rest = &after[end..];
+    }
+    found
+}
+
+#[test]
+fn every_chapter_is_a_named_destination_at_its_first_page() {
+    let Some((pdf, toc)) = seed_toc(&["mutool"]) else {
+        return;
+    };
+    let mut chapters: Vec<String> = std::fs::read_dir(common::seed_book())
+        .expect("the seed book")
+        .filter_map(|e| e.ok()?.file_name().into_string().ok())
+        .filter_map(|n| n.strip_suffix(".md").map(str::to_string))
+        .collect();
+    chapters.sort();
+    let wanted: Vec<(String, usize)> = chapters
+        .into_iter()
+        .zip(toc.chapter_pages.iter().copied())
+        .collect();
+    assert_eq!(named_destinations(pdf), wanted);
+}
+
+#[test]
+fn sections_are_named_destinations_after_their_chapter_and_heading_id() {
+    if !common::have_tools(&["mutool"]) {
+        return;
+    }
+    let found = named_destinations(&common::showcase_pdf().pdf);
+    let page = |name: &str| {
+        found
+            .iter()
+            .find(|(n, _)| n == name)
+            .unwrap_or_else(|| panic!("no destination named {name}: {found:?}"))
+            .1
+    };
+    // «الجداول» opens the chapter; «الشيفرة» follows on the same page.
+    let opening = page("02-tables");
+    assert!(opening > 1);
+    assert_eq!(page("02-tables#الجداول"), opening);
+    assert_eq!(page("02-tables#الشيفرة"), opening);
+}

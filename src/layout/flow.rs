@@ -40,10 +40,12 @@ pub enum FlowItem {
     Chunk(Chunk),
     /// Vertical space, dropped at the top of a page.
     Gap(f32),
-    /// Where a heading starts, for bookmarks and the table of contents.
+    /// Where a heading starts, for bookmarks, the table of contents and
+    /// named destinations (`name`: see [`page::OutlineEntry::name`]).
     Mark {
         title: String,
         level: u8,
+        name: String,
     },
     /// What separates footnotes from the text above them on this flow's
     /// pages; comes before the first chunk that calls a note.
@@ -300,6 +302,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         self.items.push(FlowItem::Mark {
             title: chapter.title_text(),
             level: 1,
+            name: destination_name(chapter, None),
         });
         // Chapter openings start some way down the page ("sink").
         self.items.push(FlowItem::Gap(self.ts.size * 4.0));
@@ -484,7 +487,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
     fn block(&mut self, block: &Block, column: Column, bars: &[f32]) {
         let size = self.ts.size;
         match &block.kind {
-            BlockKind::Heading { level, content, .. } => {
+            BlockKind::Heading { level, content, id } => {
                 let (scale, before) = match level {
                     1 => (1.6, 0.0),
                     2 => (1.3, 1.0),
@@ -499,6 +502,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     self.items.push(FlowItem::Mark {
                         title: crate::doc::plain_text(content),
                         level: *level,
+                        name: destination_name(self.chapter, Some(id)),
                     });
                 }
                 let style = self.ts.style(Role::Text, true, false, scale);
@@ -885,6 +889,18 @@ fn html_text(xhtml: &str) -> String {
     match quick_xml::escape::unescape(&text) {
         Ok(unescaped) => unescaped.into_owned(),
         Err(_) => text,
+    }
+}
+
+/// The name of the PDF destination of a chapter (its file's path without
+/// `.md`) or of a heading in it (`path#id`, as a link to it in the EPUB
+/// reads), unique in the book.
+fn destination_name(chapter: &Chapter, heading: Option<&str>) -> String {
+    let path = chapter.source.with_extension("");
+    let path = path.to_string_lossy().replace('\\', "/");
+    match heading {
+        Some(id) => format!("{path}#{id}"),
+        None => path,
     }
 }
 

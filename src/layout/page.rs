@@ -186,6 +186,11 @@ pub struct OutlineEntry {
     pub title: String,
     /// 1 for chapters, 2 and 3 for sections.
     pub level: u8,
+    /// The PDF's named destination for this spot, unique in the book: the
+    /// chapter's file path without `.md` (`02-tables`), or for a section
+    /// that path and the heading's id (`02-tables#tables`), as the EPUB's
+    /// links name them; `book.pdf#nameddest=02-tables` opens there.
+    pub name: String,
     pub page: usize,
     pub y: f32,
 }

@@ -38,7 +38,7 @@ pub struct Paginator {
     y: f32,
     /// Whether anything but space has been put in the open page's text.
     has_content: bool,
-    pending_marks: Vec<(String, u8)>,
+    pending_marks: Vec<(String, u8, String)>,
     /// What separates the notes from the text (the flow's `FootRule`).
     foot_rule: Option<Chunk>,
     /// Note lines at the open page's foot, and their height (rule not
@@ -209,7 +209,10 @@ impl Paginator {
                         self.y += gap;
                     }
                 }
-                FlowItem::Mark { title, level } => self.pending_marks.push((title.clone(), *level)),
+                FlowItem::Mark { title, level, name } => {
+                    self.pending_marks
+                        .push((title.clone(), *level, name.clone()))
+                }
                 FlowItem::FootRule(rule) => self.foot_rule = Some(rule.clone()),
                 FlowItem::Chunk(chunk) => {
                     let own = Need::of(chunk);
@@ -267,10 +270,11 @@ impl Paginator {
 
     fn flush_marks(&mut self, y: f32) {
         let page = self.page_index();
-        for (title, level) in self.pending_marks.drain(..) {
+        for (title, level, name) in self.pending_marks.drain(..) {
             self.outline.push(OutlineEntry {
                 title,
                 level,
+                name,
                 page,
                 y,
             });

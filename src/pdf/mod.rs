@@ -15,7 +15,7 @@ use krilla::Document as PdfDocument;
 use krilla::SerializeSettings;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::luma;
-use krilla::destination::XyzDestination;
+use krilla::destination::{NamedDestination, XyzDestination};
 use krilla::geom::{PathBuilder, Point, Rect as PdfRect, Size, Transform};
 use krilla::graphic::Graphic;
 use krilla::image::Image;
@@ -70,6 +70,19 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             }
         }
         pdf_page.finish();
+    }
+    for entry in &pages.outline {
+        // Names are unique in the book (heading ids are, in their chapter).
+        pdf.register_named_destination(NamedDestination::new(
+            entry.name.clone(),
+            destination(entry, pages.bleed),
+        ))
+        .ok_or_else(|| {
+            Diagnostic::error(format!(
+                "two places in the book are both named `{}` in the PDF",
+                entry.name
+            ))
+        })?;
     }
     pdf.set_outline(outline(&pages.outline, pages.bleed));
     pdf.set_metadata(metadata(document));
@@ -306,6 +319,12 @@ impl krilla::text::Glyph for ShapedGlyph<'_> {
 }
 
 /// Bookmarks nested by heading level.
+/// Where an outline entry leads: its page, at its y (the media box includes
+/// the bleed).
+fn destination(entry: &OutlineEntry, bleed: f32) -> XyzDestination {
+    XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y + bleed))
+}
+
 fn outline(entries: &[OutlineEntry], bleed: f32) -> Outline {
     // Each open node with its level; children are attached when a node closes.
     let mut stack: Vec<(u8, OutlineNode)> = Vec::new();
@@ -321,10 +340,9 @@ fn outline(entries: &[OutlineEntry], bleed: f32) -> Outline {
         while stack.last().is_some_and(|(level, _)| *level >= entry.level) {
             close(&mut stack, &mut outline);
         }
-        let destination = XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y + bleed));
         stack.push((
             entry.level,
-            OutlineNode::new(entry.title.clone(), destination),
+            OutlineNode::new(entry.title.clone(), destination(entry, bleed)),
         ));
     }
     while !stack.is_empty() {
