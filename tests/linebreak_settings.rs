@@ -72,3 +72,49 @@ fn the_line_breaking_method_follows_the_book_setting() {
     assert_eq!(positions(&total), positions(&typeset("hyphenate = false")));
     assert_ne!(positions(&total), positions(&first));
 }
+
+#[test]
+fn titles_and_headings_keep_their_words_whole() {
+    // A title and a heading of long words, on an A6 page: justified text
+    // would hyphenate them (the paragraph above does); display text never.
+    let dir = tempfile::tempdir().unwrap();
+    let long = "Intergovernmental Telecommunications Interoperability Considerations";
+    std::fs::write(
+        dir.path().join("book.toml"),
+        format!("[book]\ntitle = \"{long}\"\nlanguage = \"en\"\n[pdf]\npage = \"A6\"\n"),
+    )
+    .unwrap();
+    std::fs::write(
+        dir.path().join("01.md"),
+        format!("# {long}\n\n## {long}\n\n{PARAGRAPH}\n"),
+    )
+    .unwrap();
+    let book = warraq::load::load(dir.path()).unwrap();
+    let mut warnings = Warnings::default();
+    let document = warraq::parse::parse(&book, &mut warnings).unwrap();
+    let pages = warraq::layout::typeset(&document, &FontLibrary::builtin(), &mut warnings).unwrap();
+    let hyphenated: Vec<usize> = pages
+        .pages
+        .iter()
+        .enumerate()
+        .filter(|(_, page)| {
+            page.items
+                .iter()
+                .any(|item| matches!(item, Item::Glyphs(run) if &*run.text == "-"))
+        })
+        .map(|(index, _)| index)
+        .collect();
+    // Only the body paragraph may be hyphenated; the cover, title page,
+    // contents and the opening's headings (pages 0 to 3) are set whole.
+    let heading_lines = runs(&pages)
+        .filter(|run| run.text.contains("Interoperability"))
+        .count();
+    assert!(
+        heading_lines >= 4,
+        "title and headings are set: {heading_lines}"
+    );
+    assert!(
+        hyphenated.iter().all(|&index| index > 3),
+        "hyphens on pages {hyphenated:?}"
+    );
+}

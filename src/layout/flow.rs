@@ -192,8 +192,12 @@ impl<'a> Typesetter<'a> {
             Vec::new()
         };
         let measure = Measure::new(&shaped, self.shaper, &sites);
+        // Only justified text is hyphenated: headings, titles, centred and
+        // ragged text keep their words whole.
+        let justify = align == Align::Justify;
         let settings = BreakSettings {
-            justify: align == Align::Justify,
+            justify,
+            hyphenator: self.breaking.hyphenator.filter(|_| justify),
             ..self.breaking
         };
         let lines = break_lines(&shaped, self.shaper, &measure, column.width, settings);
