@@ -388,3 +388,24 @@ fn a_paragraph_against_the_book_direction_gets_its_own_dir() {
         "{one}"
     );
 }
+
+#[test]
+fn note_marks_and_list_numbers_follow_the_books_numerals() {
+    let mut document = arabic_document();
+    document.layout.numerals = warraq::doc::Numerals::ArabicIndic;
+    let epub = write(&document);
+    assert_epubcheck_clean("arabic-indic.epub", &epub);
+    let files = unzip(&epub);
+    let css = entry(&files, "EPUB/css/style.css");
+    assert!(css.contains("list-style-type: arabic-indic;"), "{css}");
+    let text: String = content_documents(&files)
+        .into_iter()
+        .map(|(_, xhtml)| xhtml)
+        .collect();
+    assert!(text.contains("role=\"doc-noteref\">١</a>"), "{text}");
+    assert!(text.contains("role=\"doc-noteref\">٢</a>"), "{text}");
+    assert!(!text.contains("role=\"doc-noteref\">1</a>"), "{text}");
+    // Western by default.
+    let css = entry(&unzip(arabic_epub()), "EPUB/css/style.css");
+    assert!(css.contains("list-style-type: decimal;"), "{css}");
+}

@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::Plan;
 use super::resources::css_format;
-use crate::doc::Direction;
+use crate::doc::{Direction, Numerals};
 use crate::fonts::Role;
 
 const TEMPLATE: &str = include_str!("style.css");
@@ -41,10 +41,21 @@ pub(crate) fn stylesheet(plan: &Plan) -> String {
             .replace("@START@", start)
             .replace("@END@", end)
             .replace("@LINE_HEIGHT@", line_height)
+            .replace("@LIST_NUMERALS@", list_numerals(plan.doc.layout.numerals))
             .replace("@BODY_FONTS@", &text)
             .replace("@MONO_FONTS@", &mono),
     );
     out
+}
+
+/// The CSS counter style that writes list numbers in the book's numerals,
+/// as the print edition does.
+fn list_numerals(numerals: Numerals) -> &'static str {
+    match numerals {
+        Numerals::Western => "decimal",
+        Numerals::ArabicIndic => "arabic-indic",
+        Numerals::Persian => "persian",
+    }
 }
 
 /// A `font-family` list: the families of the faces with `roles` (in that

@@ -332,9 +332,10 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 self.first_refs.entry(n).or_insert_with(|| ref_id.clone());
                 let _ = write!(
                     self.out,
-                    "<sup><a epub:type=\"noteref\" href=\"#{}\" id=\"{}\" role=\"doc-noteref\">{n}</a></sup>",
+                    "<sup><a epub:type=\"noteref\" href=\"#{}\" id=\"{}\" role=\"doc-noteref\">{}</a></sup>",
                     escape(&note_id),
                     escape(&ref_id),
+                    self.plan.doc.layout.numerals.format(u64::from(n)),
                 );
             }
             InlineKind::LineBreak => self.out.push_str("<br/>\n"),
@@ -400,14 +401,15 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             "<aside epub:type=\"footnote\" id=\"{}\" role=\"doc-footnote\">",
             escape(&self.note_ids[index])
         );
+        let numerals = self.plan.doc.layout.numerals;
         let label = match self.first_refs.get(&note.number) {
             Some(ref_id) => format!(
                 "<a href=\"#{}\" role=\"doc-backlink\" title=\"{}\">{}</a>. ",
                 escape(ref_id),
                 escape(self.plan.strings.back_to_text),
-                note.number
+                numerals.format(u64::from(note.number))
             ),
-            None => format!("{}. ", note.number),
+            None => format!("{}. ", numerals.format(u64::from(note.number))),
         };
         match note.blocks.split_first() {
             Some((
