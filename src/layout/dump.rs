@@ -11,6 +11,7 @@ use std::sync::Arc;
 
 use crate::doc::{Direction, Document};
 
+use super::line::is_added_hyphen;
 use super::page::{GlyphRun, Item, Page, PageKind, Pages, PlacedGlyph, Rect};
 
 /// The text block of page `index` (0-based) of a book: where running text
@@ -89,12 +90,6 @@ pub enum LineEnd {
     Word,
     /// Inside a word, with a hyphen.
     Hyphen,
-}
-
-/// Whether `run` is a hyphen added at a line break (a run of its own,
-/// whose text is the hyphen alone, not a piece of the paragraph).
-fn is_added_hyphen(run: &GlyphRun) -> bool {
-    matches!(&*run.text, "-" | "\u{2010}")
 }
 
 impl TextLine<'_> {

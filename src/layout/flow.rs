@@ -14,7 +14,7 @@ use crate::fonts::{FontLibrary, Role, Style};
 use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, first_strong};
 
 use super::kashida::{self, Kashida};
-use super::line::{Align, Line, Measure, Paragraph, build_line};
+use super::line::{Align, Line, Measure, Paragraph, build_line, is_added_hyphen};
 use super::linebreak::{BreakSettings, break_lines};
 use super::page::{Item, LineInfo, Rect};
 use super::paginate::shift;
@@ -929,12 +929,13 @@ pub fn styled_inlines(inlines: &[Inline], style: TextStyle, numerals: Numerals) 
     noted
 }
 
-/// Where a line's text starts: the first byte its glyphs stand for.
+/// Where a line's text starts: the first byte of the paragraph its glyphs
+/// stand for (an added hyphen's glyphs stand for the hyphen's own text).
 fn text_start(line: &Chunk) -> usize {
     line.items
         .iter()
         .filter_map(|item| match item {
-            Item::Glyphs(run) => run.glyphs.iter().map(|g| g.text.0).min(),
+            Item::Glyphs(run) if !is_added_hyphen(run) => run.glyphs.iter().map(|g| g.text.0).min(),
             _ => None,
         })
         .min()
@@ -985,5 +986,52 @@ fn push_inlines(noted: &mut NotedText, inlines: &[Inline], style: TextStyle, num
             }
             InlineKind::Html(xhtml) => noted.styled.push(&html_text(xhtml), style, inline.pos),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::Linebreak;
+    use crate::layout::hyphenate::Hyphenator;
+
+    #[test]
+    fn a_hyphenated_line_starts_where_its_text_does() {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "en");
+        let mut ts = Typesetter::new(&shaper, &fonts, 12.0, Direction::Ltr, None);
+        ts.breaking = BreakSettings {
+            linebreak: Linebreak::TotalFit,
+            hyphenator: Hyphenator::for_language("en"),
+            justify: true,
+        };
+        let text = "Representatives emphasised that telecommunications infrastructure and \
+            interoperability between national registries remain indispensable prerequisites \
+            for cooperation between the administrations concerned.";
+        let mut styled = StyledText::default();
+        styled.push(
+            text,
+            ts.style(Role::Text, false, false, 1.0),
+            SourcePos::default(),
+        );
+        let column = Column {
+            x: 0.0,
+            width: 150.0,
+        };
+        let lines = ts.paragraph(styled, None, column, Align::Justify);
+        let hyphenated = lines
+            .iter()
+            .filter(|line| {
+                line.items
+                    .iter()
+                    .any(|item| matches!(item, Item::Glyphs(run) if is_added_hyphen(run)))
+            })
+            .count();
+        assert!(hyphenated > 0, "the test needs a hyphenated line");
+        let starts: Vec<usize> = lines.iter().map(text_start).collect();
+        assert!(
+            starts.windows(2).all(|w| w[0] < w[1]),
+            "line starts {starts:?}"
+        );
     }
 }

@@ -23,7 +23,7 @@ use unicode_script::Script;
 use crate::text::shape::{MAX_TATWEELS, TatweelWidths};
 use crate::text::{ShapedGlyph, ShapedText, Shaper};
 
-use super::line::placed_glyph;
+use super::line::{is_added_hyphen, placed_glyph};
 use super::page::{GlyphRun, PlacedGlyph};
 
 const TATWEEL: char = '\u{0640}';
@@ -554,7 +554,11 @@ fn lengthen(
 /// Where the glyphs of `word` are in `runs`: a run index and a glyph range
 /// (clusters are monotonic in a run, so they are contiguous).
 fn word_glyphs(runs: &[GlyphRun], word: &Range<usize>) -> Option<(usize, Range<usize>)> {
-    runs.iter().enumerate().find_map(|(r, run)| {
+    let paragraph = runs
+        .iter()
+        .enumerate()
+        .filter(|(_, run)| !is_added_hyphen(run));
+    paragraph.into_iter().find_map(|(r, run)| {
         let inside = |g: &PlacedGlyph| word.contains(&g.text.0) && !g.kashida;
         let first = run.glyphs.iter().position(inside)?;
         let len = run.glyphs[first..].iter().take_while(|g| inside(g)).count();

@@ -35,6 +35,12 @@ const HYPHEN: &str = "-";
 /// out as a hyphen, not as a character of the paragraph.
 static HYPHEN_TEXT: LazyLock<Arc<str>> = LazyLock::new(|| Arc::from(HYPHEN));
 
+/// Whether `run` is a hyphen added at a line break: its glyphs' text ranges
+/// are in the hyphen's own text, not in the paragraph's.
+pub fn is_added_hyphen(run: &GlyphRun) -> bool {
+    Arc::ptr_eq(&run.text, &HYPHEN_TEXT)
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
     /// The paragraph's start side (right for right-to-left text).
