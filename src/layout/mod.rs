@@ -36,6 +36,10 @@ pub use page::Pages;
 
 const POINTS_PER_MM: f32 = 72.0 / 25.4;
 
+/// Rounds of laying out the body after the contents before a contents that
+/// came out shorter is padded rather than set again.
+const MAX_CONTENTS_ROUNDS: u32 = 3;
+
 /// Whether page `index` (0 = the cover) is a recto: the front of a leaf,
 /// the page a reader meets first when turning, and the one that carries an
 /// odd number. The cover is the front of the first leaf, so the rectos are
@@ -169,8 +173,18 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
                 .map(|n| n.text(layout.numerals))
                 .unwrap_or_default()
         };
-        let toc = front::contents(&mut ts, heading, &entries, &g, 2, &printed);
-        if toc.len() == toc_len || rounds == 3 {
+        let mut toc = front::contents(&mut ts, heading, &entries, &g, 2, &printed);
+        // The body was placed after `toc_len` pages of contents: they must be
+        // exactly that many. Settled in two rounds (numbers have a slot of
+        // their own); should it ever shrink later, blank contents pages keep
+        // the count, and while it grows it is laid out again.
+        if toc.len() < toc_len && rounds >= MAX_CONTENTS_ROUNDS {
+            toc.resize_with(toc_len, || Page {
+                kind: PageKind::Contents,
+                ..Page::default()
+            });
+        }
+        if toc.len() == toc_len {
             break (toc, paginator.pages, paginator.outline, entries, numbering);
         }
         toc_len = toc.len();
