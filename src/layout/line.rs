@@ -19,9 +19,22 @@ use super::page::{GlyphRun, PlacedGlyph};
 /// How much a word space may grow at an adjustment ratio of 1, as a share
 /// of its natural width (TeX's default interword glue: stretch 1/2 space).
 pub const SPACE_STRETCH: f32 = 0.5;
-/// How much a word space may give up at most: it never gets narrower than
-/// 80% of its natural width.
-pub const SPACE_SHRINK: f32 = 0.2;
+/// How much a word space may give up at most, as a share of its width: a
+/// third in Latin and other scripts (TeX's interword shrink), a fifth in
+/// Arabic, whose word spaces are narrow already and whose lines lengthen
+/// words with kashida rather than squeeze them together.
+pub const SPACE_SHRINK: f32 = 1.0 / 3.0;
+pub const ARABIC_SPACE_SHRINK: f32 = 0.2;
+
+/// How much a space set in a run of `script` may shrink (see
+/// [`SPACE_SHRINK`]).
+fn space_shrink(script: Script) -> f32 {
+    if script == Script::Arabic {
+        ARABIC_SPACE_SHRINK
+    } else {
+        SPACE_SHRINK
+    }
+}
 /// Kashida counts towards a line's stretch at this weight, so the breaker
 /// looks for lines that spaces can fill first and kashida only helps.
 pub const KASHIDA_STRETCH_WEIGHT: f32 = 0.5;
@@ -59,6 +72,8 @@ pub struct LineMetrics {
     pub natural: f32,
     /// Natural width of the word spaces (which stretch and shrink).
     pub spaces: f32,
+    /// How much the word spaces may shrink in all.
+    pub shrink: f32,
     /// The most kashida can add to the line.
     pub kashida: f32,
     /// Width of the hyphen the line ends with (0 if none).
@@ -71,7 +86,7 @@ impl LineMetrics {
     }
 
     pub fn shrink(&self) -> f32 {
-        self.spaces * SPACE_SHRINK
+        self.shrink
     }
 
     /// The adjustment ratio that sets the line at `width`: 0 at its natural
@@ -101,8 +116,9 @@ impl LineMetrics {
 pub struct Measure {
     /// `advance[i]`: total advance of the clusters starting before byte `i`.
     advance: Vec<f32>,
-    /// The same for word spaces only.
+    /// The same for word spaces only, and for what they may shrink.
     spaces: Vec<f32>,
+    shrink: Vec<f32>,
     /// Whether a cluster starts at byte `i` (a line may break there).
     cluster_start: Vec<bool>,
     /// Kashida sites in text order, and the running sum of their `max`.
@@ -122,6 +138,7 @@ impl Measure {
         let len = text.len();
         let mut per_byte = vec![0.0f32; len + 1];
         let mut space_per_byte = vec![0.0f32; len + 1];
+        let mut shrink_per_byte = vec![0.0f32; len + 1];
         let mut cluster_start = vec![false; len + 1];
         cluster_start[0] = true;
         cluster_start[len] = true;
@@ -131,6 +148,7 @@ impl Measure {
                 cluster_start[glyph.cluster] = true;
                 if is_space(&text[glyph.cluster..glyph.cluster_end]) {
                     space_per_byte[glyph.cluster] += glyph.x_advance;
+                    shrink_per_byte[glyph.cluster] += glyph.x_advance * space_shrink(run.script);
                 }
             }
         }
@@ -186,6 +204,7 @@ impl Measure {
         Measure {
             advance: running_sum(per_byte),
             spaces: running_sum(space_per_byte),
+            shrink: running_sum(shrink_per_byte),
             cluster_start,
             kashida_at: sites.iter().map(|s| s.at).collect(),
             kashida_sum,
@@ -227,6 +246,7 @@ impl Measure {
         LineMetrics {
             natural: self.width(range.clone()) + hyphen,
             spaces: self.spaces[range.end] - self.spaces[range.start],
+            shrink: self.shrink[range.end] - self.shrink[range.start],
             kashida: (self.kashida_sum[last] - self.kashida_sum[first]).min(self.kashida_cap),
             hyphen,
         }
@@ -588,7 +608,7 @@ pub(super) fn placed_glyph(g: &ShapedGlyph, end: usize) -> PlacedGlyph {
 
 /// Sets a committed line at `width`: spreads the difference from its natural
 /// width evenly over the word spaces, which may shrink by at most
-/// [`SPACE_SHRINK`] of their width (`metrics.shrink()` in all). Stretching
+/// `metrics.shrink()` in all ([`SPACE_SHRINK`], [`ARABIC_SPACE_SHRINK`]). Stretching
 /// has no limit here: the breaker has already chosen the best lines.
 pub fn justify(runs: &mut [GlyphRun], width: f32, metrics: &LineMetrics) {
     let natural: f32 = runs.iter().map(GlyphRun::width).sum();
