@@ -747,8 +747,9 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             .len()
             .max(rows.iter().map(Vec::len).max().unwrap_or(0))
             .max(1);
-        let pad = self.ts.size * 0.4;
         let cell_width = column.width / columns as f32;
+        // Padding never takes more than half a narrow cell's width.
+        let pad = (self.ts.size * 0.4).min(cell_width / 4.0);
         let mut all_rows: Vec<(&[Vec<Inline>], bool)> = vec![(head, true)];
         all_rows.extend(rows.iter().map(|r| (r.as_slice(), false)));
         let mut header: Option<Arc<Chunk>> = None;

@@ -76,8 +76,6 @@ pub struct LineMetrics {
     pub shrink: f32,
     /// The most kashida can add to the line.
     pub kashida: f32,
-    /// Width of the hyphen the line ends with (0 if none).
-    pub hyphen: f32,
 }
 
 impl LineMetrics {
@@ -121,8 +119,9 @@ pub struct Measure {
     shrink: Vec<f32>,
     /// Whether a cluster starts at byte `i` (a line may break there).
     cluster_start: Vec<bool>,
-    /// Kashida sites in text order, and the running sum of their `max`.
-    kashida_at: Vec<usize>,
+    /// The words of the kashida sites, in text order, and the running sum
+    /// of the sites' `max`.
+    kashida_words: Vec<Range<usize>>,
     kashida_sum: Vec<f32>,
     /// The most kashida adds to any line ([`kashida::line_cap`]).
     kashida_cap: f32,
@@ -206,7 +205,7 @@ impl Measure {
             spaces: running_sum(space_per_byte),
             shrink: running_sum(shrink_per_byte),
             cluster_start,
-            kashida_at: sites.iter().map(|s| s.at).collect(),
+            kashida_words: sites.iter().map(|s| s.word.clone()).collect(),
             kashida_sum,
             kashida_cap: kashida::line_cap(&sites),
             hyphen,
@@ -241,14 +240,20 @@ impl Measure {
         } else {
             0.0
         };
-        let first = self.kashida_at.partition_point(|&at| at < range.start);
-        let last = self.kashida_at.partition_point(|&at| at < range.end);
+        // Only words wholly on the line are lengthened (as `kashida::justify`
+        // does): a word cut by the break has none.
+        let first = self
+            .kashida_words
+            .partition_point(|w| w.start < range.start);
+        let last = self
+            .kashida_words
+            .partition_point(|w| w.end <= range.end)
+            .max(first);
         LineMetrics {
             natural: self.width(range.clone()) + hyphen,
             spaces: self.spaces[range.end] - self.spaces[range.start],
             shrink: self.shrink[range.end] - self.shrink[range.start],
             kashida: (self.kashida_sum[last] - self.kashida_sum[first]).min(self.kashida_cap),
-            hyphen,
         }
     }
 }

@@ -226,6 +226,7 @@ pub fn break_lines(
             // Ragged lines do not shrink: wider than the measure is overfull.
             LineMetrics {
                 spaces: 0.0,
+                shrink: 0.0,
                 kashida: 0.0,
                 ..metrics
             }
@@ -278,7 +279,9 @@ fn first_fit(
             index += 1;
             index - 1
         } else if let Some(fit) = fitting.or(fitting_cut) {
-            // Try this point again on the next line.
+            // The next line starts there: look again at every point after
+            // it (cuts inside a long word may end that line).
+            index = fit + 1;
             fit
         } else {
             // Not even the shortest piece fits: it overflows on its own.
