@@ -41,9 +41,10 @@ const POINTS_PER_MM: f32 = 72.0 / 25.4;
 const MAX_CONTENTS_ROUNDS: u32 = 3;
 
 /// Whether page `index` (0 = the cover) is a recto: the front of a leaf,
-/// the page a reader meets first when turning, and the one that carries an
-/// odd number. The cover is the front of the first leaf, so the rectos are
-/// the even indices in both directions. Which hand a recto is on depends on
+/// the page a reader meets first when turning. The cover is the front of the
+/// first leaf, so the rectos are the even indices in both directions. (Folio
+/// 1 falls on a recto only when the first chapter opens on one: always with
+/// `chapter_start = "recto"`; with `"any"` it follows the front matter.) Which hand a recto is on depends on
 /// the binding: in a left-to-right book the spine is on the left of the
 /// block, and a recto is the right-hand page of a spread (spine on its
 /// left); in a right-to-left book, bound on the right, the leaves turn the
