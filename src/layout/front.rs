@@ -1,6 +1,6 @@
 //! Generated pages: the cover, the title page and the table of contents.
 
-use crate::doc::{Direction, Document, SourcePos};
+use crate::doc::{Direction, Document};
 use crate::fonts::Role;
 use crate::text::StyledText;
 
@@ -31,12 +31,6 @@ fn stack(page: &mut Page, chunks: Vec<Chunk>, left: f32, mut y: f32) -> f32 {
     y
 }
 
-fn text(s: &str, style: crate::text::TextStyle) -> StyledText {
-    let mut styled = StyledText::default();
-    styled.push(s, style, SourcePos::default());
-    styled
-}
-
 /// The title and the authors, centred in the measure, at the given scales
 /// of the body size.
 fn title_and_authors(
@@ -51,8 +45,8 @@ fn title_and_authors(
     };
     let meta = &document.metadata;
     let separator = crate::locale::strings_for(&meta.language).list_separator;
-    let title = text(&meta.title, ts.style(Role::Text, true, false, scales.0));
-    let authors = text(
+    let title = StyledText::plain(&meta.title, ts.style(Role::Text, true, false, scales.0));
+    let authors = StyledText::plain(
         &meta.authors.join(separator),
         ts.style(Role::Text, false, false, scales.1),
     );
@@ -192,7 +186,7 @@ pub fn contents(
     };
     let mut pages: Vec<Page> = vec![contents_page()];
     let heading_chunks = ts.paragraph(
-        text(heading, ts.style(Role::Text, true, false, 1.6)),
+        StyledText::plain(heading, ts.style(Role::Text, true, false, 1.6)),
         Some(direction),
         Column {
             x: 0.0,
@@ -210,10 +204,15 @@ pub fn contents(
 
     for entry in entries {
         let style = ts.style(Role::Text, false, false, 1.0);
-        let mut lines = ts.paragraph(text(&entry.title, style), None, title_column, Align::Start);
+        let mut lines = ts.paragraph(
+            StyledText::plain(&entry.title, style),
+            None,
+            title_column,
+            Align::Start,
+        );
         // Number and leaders go on the entry's last line, number on the end side.
         let numbers = ts.paragraph(
-            text(&printed_folio(entry.page), style),
+            StyledText::plain(&printed_folio(entry.page), style),
             Some(Direction::Ltr),
             number_column,
             match direction {
@@ -276,7 +275,7 @@ pub fn contents(
 fn leader_dot(ts: &mut Typesetter) -> Option<GlyphRun> {
     let style = ts.style(Role::Text, false, false, 1.0);
     let chunks = ts.paragraph(
-        text(".", style),
+        StyledText::plain(".", style),
         Some(Direction::Ltr),
         Column {
             x: 0.0,

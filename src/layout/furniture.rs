@@ -4,9 +4,7 @@
 
 use std::collections::HashMap;
 
-use crate::doc::{
-    Direction, Document, FolioPosition, FrontMatterNumbering, RunningHead, SourcePos,
-};
+use crate::doc::{Direction, Document, FolioPosition, FrontMatterNumbering, RunningHead};
 use crate::fonts::Role;
 use crate::text::StyledText;
 
@@ -117,16 +115,6 @@ enum Side {
     Right,
 }
 
-fn styled(text: &str, ts: &Typesetter, scale: f32) -> StyledText {
-    let mut styled = StyledText::default();
-    styled.push(
-        text,
-        ts.style(Role::Text, false, false, scale),
-        SourcePos::default(),
-    );
-    styled
-}
-
 /// `text` set on one line centred in the measure, relative to the text
 /// area's left edge, with its baseline at `baseline`; `None` if it takes
 /// more than one line or overflows the measure.
@@ -135,7 +123,7 @@ fn one_line(ts: &mut Typesetter, text: &str, g: &Geometry, baseline: f32) -> Opt
         x: 0.0,
         width: g.measure,
     };
-    let styled = styled(text, ts, HEAD_SCALE);
+    let styled = StyledText::plain(text, ts.style(Role::Text, false, false, HEAD_SCALE));
     let mut chunks = ts.paragraph(styled, None, column, Align::Center);
     if chunks.len() != 1 {
         return None;
@@ -216,7 +204,7 @@ fn folio(
 ) -> Vec<Item> {
     // Numbers read left to right in every script (their digits too).
     let chunks = ts.paragraph(
-        styled(text, ts, FOLIO_SCALE),
+        StyledText::plain(text, ts.style(Role::Text, false, false, FOLIO_SCALE)),
         Some(Direction::Ltr),
         Column {
             x: 0.0,

@@ -42,6 +42,14 @@ pub struct StyledSpan {
 }
 
 impl StyledText {
+    /// `text` in one style, with no source position: text warraq sets
+    /// itself (titles on generated pages, running heads, folios).
+    pub fn plain(text: &str, style: TextStyle) -> Self {
+        let mut styled = StyledText::default();
+        styled.push(text, style, SourcePos::default());
+        styled
+    }
+
     /// Appends `text` set in `style`, merging with the previous span when the
     /// style is the same.
     pub fn push(&mut self, text: &str, style: TextStyle, pos: SourcePos) {
