@@ -11,21 +11,24 @@ const PARAGRAPH: &str = "Relations between Morocco and Kazakhstan have grown ste
     disputes. Both governments describe the partnership as strategic: they coordinate their \
     positions in multilateral organisations and support each other's candidacies.";
 
-fn typeset(layout: &str) -> Pages {
+/// An English A6 book titled `title`, with `[layout]` settings `layout`
+/// and one chapter of `markdown`, laid out.
+fn typeset_book(title: &str, layout: &str, markdown: &str) -> Pages {
     let dir = tempfile::tempdir().unwrap();
     let config = format!(
-        "[book]\ntitle = \"Briefing\"\nlanguage = \"en\"\n[pdf]\npage = \"A6\"\n[layout]\n{layout}\n"
+        "[book]\ntitle = \"{title}\"\nlanguage = \"en\"\n[pdf]\npage = \"A6\"\n[layout]\n{layout}\n"
     );
     std::fs::write(dir.path().join("book.toml"), config).unwrap();
-    std::fs::write(
-        dir.path().join("01.md"),
-        format!("# Briefing\n\n{PARAGRAPH}\n"),
-    )
-    .unwrap();
+    std::fs::write(dir.path().join("01.md"), markdown).unwrap();
     let book = warraq::load::load(dir.path()).unwrap();
     let mut warnings = Warnings::default();
     let document = warraq::parse::parse(&book, &mut warnings).unwrap();
     warraq::layout::typeset(&document, &FontLibrary::builtin(), &mut warnings).unwrap()
+}
+
+/// The briefing paragraph under a heading, with `[layout]` settings `layout`.
+fn typeset(layout: &str) -> Pages {
+    typeset_book("Briefing", layout, &format!("# Briefing\n\n{PARAGRAPH}\n"))
 }
 
 fn runs(pages: &Pages) -> impl Iterator<Item = &GlyphRun> {
@@ -77,22 +80,8 @@ fn the_line_breaking_method_follows_the_book_setting() {
 fn titles_and_headings_keep_their_words_whole() {
     // A title and a heading of long words, on an A6 page: justified text
     // would hyphenate them (the paragraph above does); display text never.
-    let dir = tempfile::tempdir().unwrap();
     let long = "Intergovernmental Telecommunications Interoperability Considerations";
-    std::fs::write(
-        dir.path().join("book.toml"),
-        format!("[book]\ntitle = \"{long}\"\nlanguage = \"en\"\n[pdf]\npage = \"A6\"\n"),
-    )
-    .unwrap();
-    std::fs::write(
-        dir.path().join("01.md"),
-        format!("# {long}\n\n## {long}\n\n{PARAGRAPH}\n"),
-    )
-    .unwrap();
-    let book = warraq::load::load(dir.path()).unwrap();
-    let mut warnings = Warnings::default();
-    let document = warraq::parse::parse(&book, &mut warnings).unwrap();
-    let pages = warraq::layout::typeset(&document, &FontLibrary::builtin(), &mut warnings).unwrap();
+    let pages = typeset_book(long, "", &format!("# {long}\n\n## {long}\n\n{PARAGRAPH}\n"));
     let hyphenated: Vec<usize> = pages
         .pages
         .iter()
