@@ -11,7 +11,7 @@ use std::sync::Arc;
 
 use crate::doc::{Direction, Document};
 
-use super::line::is_added_hyphen;
+use super::line::{is_added_hyphen, is_space};
 use super::page::{GlyphRun, Item, Page, PageKind, Pages, PlacedGlyph, Rect};
 
 /// The text block of page `index` (0-based) of a book: where running text
@@ -112,7 +112,7 @@ impl TextLine<'_> {
     /// The word spaces: glyphs whose source text is a space.
     pub fn spaces(&self) -> impl Iterator<Item = (&GlyphRun, &PlacedGlyph)> {
         self.glyphs()
-            .filter(|(run, g)| !g.kashida && &run.text[g.text_range()] == " ")
+            .filter(|(run, g)| !g.kashida && is_space(&run.text[g.text_range()]))
     }
 
     /// The pieces of source text the line sets, one per paragraph it shows

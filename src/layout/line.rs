@@ -332,7 +332,7 @@ fn running_sum(values: Vec<f32>) -> Vec<f32> {
 }
 
 /// A word space: the glue justification stretches.
-fn is_space(cluster_text: &str) -> bool {
+pub(super) fn is_space(cluster_text: &str) -> bool {
     cluster_text == " "
 }
 
