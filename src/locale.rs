@@ -2,6 +2,8 @@
 //! labels, the accessibility summary), in the book's language; shared by the
 //! EPUB writer and the print layout.
 
+use crate::doc::CalloutKind;
+
 /// Fixed strings in one language.
 #[derive(Debug)]
 pub struct Strings {
@@ -23,6 +25,25 @@ pub struct Strings {
     pub back_to_text: &'static str,
     /// `schema:accessibilitySummary`.
     pub accessibility_summary: &'static str,
+    /// Accessible names of a task list's check boxes.
+    pub task_done: &'static str,
+    pub task_open: &'static str,
+    /// Labels of GitHub alerts: note, tip, important, warning, caution.
+    pub callouts: [&'static str; 5],
+}
+
+impl Strings {
+    /// The label a callout of `kind` opens with.
+    pub fn callout(&self, kind: CalloutKind) -> &'static str {
+        let index = match kind {
+            CalloutKind::Note => 0,
+            CalloutKind::Tip => 1,
+            CalloutKind::Important => 2,
+            CalloutKind::Warning => 3,
+            CalloutKind::Caution => 4,
+        };
+        self.callouts[index]
+    }
 }
 
 const ENGLISH: Strings = Strings {
@@ -37,6 +58,9 @@ const ENGLISH: Strings = Strings {
     back_to_text: "Back to text",
     accessibility_summary: "Reflowable text with a logical reading order, structured headings \
         and a table of contents.",
+    task_done: "Done",
+    task_open: "To do",
+    callouts: ["Note", "Tip", "Important", "Warning", "Caution"],
 };
 
 const TABLE: &[Strings] = &[
@@ -52,6 +76,9 @@ const TABLE: &[Strings] = &[
         back_to_text: "العودة إلى النص",
         accessibility_summary: "نص قابل لإعادة التدفق بترتيب قراءة منطقي، مع عناوين منظمة \
             وجدول للمحتويات.",
+        task_done: "منجز",
+        task_open: "غير منجز",
+        callouts: ["ملاحظة", "نصيحة", "مهم", "تحذير", "تنبيه"],
     },
     Strings {
         lang: "fa",
@@ -65,6 +92,9 @@ const TABLE: &[Strings] = &[
         back_to_text: "بازگشت به متن",
         accessibility_summary: "متن قابل جریان مجدد با ترتیب خواندن منطقی، سرفصل‌های ساختاریافته \
             و فهرست مطالب.",
+        task_done: "انجام‌شده",
+        task_open: "انجام‌نشده",
+        callouts: ["یادداشت", "نکته", "مهم", "هشدار", "احتیاط"],
     },
     Strings {
         lang: "ur",
@@ -78,6 +108,9 @@ const TABLE: &[Strings] = &[
         back_to_text: "متن پر واپس",
         accessibility_summary: "منطقی ترتیبِ مطالعہ، منظم سرخیوں اور فہرست کے ساتھ قابلِ \
             ترتیبِ نو متن۔",
+        task_done: "مکمل",
+        task_open: "نامکمل",
+        callouts: ["نوٹ", "مشورہ", "اہم", "انتباہ", "احتیاط"],
     },
     ENGLISH,
     Strings {
@@ -92,6 +125,15 @@ const TABLE: &[Strings] = &[
         back_to_text: "Retour au texte",
         accessibility_summary: "Texte recomposable, avec un ordre de lecture logique, des titres \
             structurés et une table des matières.",
+        task_done: "Fait",
+        task_open: "À faire",
+        callouts: [
+            "Remarque",
+            "Astuce",
+            "Important",
+            "Avertissement",
+            "Attention",
+        ],
     },
 ];
 

@@ -362,11 +362,14 @@ pub enum Align {
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum BlockKind {
-    /// Level 1–3 (deeper Markdown headings are clamped to 3). `id` is unique
-    /// within the chapter and usable as an HTML id / link anchor.
+    /// Level 1–6. `id` is unique within the chapter and usable as an HTML
+    /// id / link anchor: the one written as `{#id}` after the heading, or
+    /// one made from its text. `classes` are those written as `{.class}`
+    /// (the EPUB keeps them).
     Heading {
         level: u8,
         id: String,
+        classes: Vec<String>,
         content: Vec<Inline>,
     },
     Paragraph(Vec<Inline>),
@@ -376,6 +379,13 @@ pub enum BlockKind {
         items: Vec<Vec<Block>>,
     },
     Quote(Vec<Block>),
+    /// A GitHub alert (`> [!NOTE]` …): a quote set apart with a label.
+    Callout {
+        kind: CalloutKind,
+        blocks: Vec<Block>,
+    },
+    /// A definition list: terms, each with one or more definitions.
+    Definitions(Vec<Definition>),
     /// Always laid out left to right in a monospace face.
     Code {
         language: Option<String>,
@@ -393,6 +403,38 @@ pub enum BlockKind {
     Html(String),
 }
 
+/// The kinds of GitHub alerts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CalloutKind {
+    Note,
+    Tip,
+    Important,
+    Warning,
+    Caution,
+}
+
+impl CalloutKind {
+    /// The name GitHub writes (`[!NOTE]`), lower case: the EPUB's class.
+    pub fn name(self) -> &'static str {
+        match self {
+            CalloutKind::Note => "note",
+            CalloutKind::Tip => "tip",
+            CalloutKind::Important => "important",
+            CalloutKind::Warning => "warning",
+            CalloutKind::Caution => "caution",
+        }
+    }
+}
+
+/// One term of a definition list and what it means.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Definition {
+    pub term: Vec<Inline>,
+    /// Each definition's blocks.
+    pub details: Vec<Vec<Block>>,
+    pub pos: SourcePos,
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Inline {
     pub kind: InlineKind,
@@ -404,8 +446,24 @@ pub enum InlineKind {
     Text(String),
     Emphasis(Vec<Inline>),
     Strong(Vec<Inline>),
+    /// Text set apart in a way of its own (struck through, raised…).
+    Marked {
+        mark: Mark,
+        content: Vec<Inline>,
+    },
     /// Inline code: left to right, monospace.
     Code(String),
+    /// TeX math (`$…$`, or `$$…$$` when `display`), as written, and as
+    /// MathML (a `<math>` element) when its TeX was understood.
+    Math {
+        tex: String,
+        mathml: Option<String>,
+        display: bool,
+    },
+    /// The check box of a task list item (`- [x] …`), first in the item.
+    Task {
+        done: bool,
+    },
     Link {
         target: LinkTarget,
         content: Vec<Inline>,
@@ -425,6 +483,34 @@ pub enum InlineKind {
     Html(String),
 }
 
+/// How [`InlineKind::Marked`] text is set apart.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Mark {
+    /// `~~…~~`, `<s>`, `<del>`.
+    Strike,
+    /// `<u>`, `<ins>`.
+    Underline,
+    /// `<sup>`.
+    Superscript,
+    /// `<sub>`.
+    Subscript,
+    /// `<small>`.
+    Small,
+}
+
+impl Mark {
+    /// The XHTML element that sets text apart this way.
+    pub fn html_element(self) -> &'static str {
+        match self {
+            Mark::Strike => "s",
+            Mark::Underline => "u",
+            Mark::Superscript => "sup",
+            Mark::Subscript => "sub",
+            Mark::Small => "small",
+        }
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkTarget {
     /// `http:`, `https:`, `mailto:` URLs, kept as written.
@@ -434,6 +520,18 @@ pub enum LinkTarget {
         index: usize,
         anchor: Option<String>,
     },
+}
+
+/// Whether a list item (its blocks) is a task, and if so whether it is
+/// done: its first paragraph opens with the check box.
+pub fn task(item: &[Block]) -> Option<bool> {
+    match item.first().map(|b| &b.kind) {
+        Some(BlockKind::Paragraph(content)) => match content.first().map(|i| &i.kind) {
+            Some(InlineKind::Task { done }) => Some(*done),
+            _ => None,
+        },
+        _ => None,
+    }
 }
 
 /// `text` with runs of whitespace turned into single spaces, trimmed.
@@ -465,12 +563,23 @@ fn push_plain_text(inlines: &[Inline], out: &mut String, isolate_code: bool) {
                 out.push_str(t);
                 out.push('\u{2069}');
             }
-            InlineKind::Text(t) | InlineKind::Code(t) => out.push_str(t),
+            InlineKind::Math { tex, .. } if isolate_code => {
+                out.push('\u{2066}');
+                out.push_str(tex);
+                out.push('\u{2069}');
+            }
+            InlineKind::Text(t) | InlineKind::Code(t) | InlineKind::Math { tex: t, .. } => {
+                out.push_str(t)
+            }
             InlineKind::Emphasis(c)
             | InlineKind::Strong(c)
+            | InlineKind::Marked { content: c, .. }
             | InlineKind::Link { content: c, .. } => push_plain_text(c, out, isolate_code),
             InlineKind::LineBreak => out.push(' '),
-            InlineKind::Image { .. } | InlineKind::FootnoteRef { .. } | InlineKind::Html(_) => {}
+            InlineKind::Image { .. }
+            | InlineKind::FootnoteRef { .. }
+            | InlineKind::Task { .. }
+            | InlineKind::Html(_) => {}
         }
     }
 }

@@ -14,7 +14,13 @@ pub fn inlines<'b>(blocks: &'b [Block], f: &mut dyn FnMut(&'b Inline)) {
                 inline_list(content, f)
             }
             BlockKind::List { items, .. } => items.iter().for_each(|item| inlines(item, f)),
-            BlockKind::Quote(inner) => inlines(inner, f),
+            BlockKind::Quote(inner) | BlockKind::Callout { blocks: inner, .. } => inlines(inner, f),
+            BlockKind::Definitions(definitions) => {
+                for definition in definitions {
+                    inline_list(&definition.term, f);
+                    definition.details.iter().for_each(|d| inlines(d, f));
+                }
+            }
             BlockKind::Table { head, rows, .. } => {
                 head.iter().for_each(|cell| inline_list(cell, f));
                 rows.iter().flatten().for_each(|cell| inline_list(cell, f));
@@ -30,6 +36,7 @@ fn inline_list<'b>(list: &'b [Inline], f: &mut dyn FnMut(&'b Inline)) {
         match &inline.kind {
             InlineKind::Emphasis(c)
             | InlineKind::Strong(c)
+            | InlineKind::Marked { content: c, .. }
             | InlineKind::Link { content: c, .. } => inline_list(c, f),
             _ => {}
         }
@@ -44,7 +51,18 @@ pub fn inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
                 inline_list_mut(content, f)
             }
             BlockKind::List { items, .. } => items.iter_mut().for_each(|item| inlines_mut(item, f)),
-            BlockKind::Quote(inner) => inlines_mut(inner, f),
+            BlockKind::Quote(inner) | BlockKind::Callout { blocks: inner, .. } => {
+                inlines_mut(inner, f)
+            }
+            BlockKind::Definitions(definitions) => {
+                for definition in definitions {
+                    inline_list_mut(&mut definition.term, f);
+                    definition
+                        .details
+                        .iter_mut()
+                        .for_each(|d| inlines_mut(d, f));
+                }
+            }
             BlockKind::Table { head, rows, .. } => {
                 head.iter_mut().for_each(|cell| inline_list_mut(cell, f));
                 rows.iter_mut()
@@ -62,6 +80,7 @@ fn inline_list_mut(list: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
         match &mut inline.kind {
             InlineKind::Emphasis(c)
             | InlineKind::Strong(c)
+            | InlineKind::Marked { content: c, .. }
             | InlineKind::Link { content: c, .. } => inline_list_mut(c, f),
             _ => {}
         }
@@ -74,7 +93,11 @@ pub fn blocks<'b>(blocks_: &'b [Block], f: &mut dyn FnMut(&'b Block)) {
         f(block);
         match &block.kind {
             BlockKind::List { items, .. } => items.iter().for_each(|item| blocks(item, f)),
-            BlockKind::Quote(inner) => blocks(inner, f),
+            BlockKind::Quote(inner) | BlockKind::Callout { blocks: inner, .. } => blocks(inner, f),
+            BlockKind::Definitions(definitions) => definitions
+                .iter()
+                .flat_map(|d| &d.details)
+                .for_each(|d| blocks(d, f)),
             _ => {}
         }
     }
@@ -86,7 +109,13 @@ pub fn blocks_mut(blocks_: &mut [Block], f: &mut dyn FnMut(&mut Block)) {
         f(block);
         match &mut block.kind {
             BlockKind::List { items, .. } => items.iter_mut().for_each(|item| blocks_mut(item, f)),
-            BlockKind::Quote(inner) => blocks_mut(inner, f),
+            BlockKind::Quote(inner) | BlockKind::Callout { blocks: inner, .. } => {
+                blocks_mut(inner, f)
+            }
+            BlockKind::Definitions(definitions) => definitions
+                .iter_mut()
+                .flat_map(|d| &mut d.details)
+                .for_each(|d| blocks_mut(d, f)),
             _ => {}
         }
     }

@@ -289,14 +289,24 @@ fn chapter_title(chapter: &Chapter, index: usize) -> String {
     }
 }
 
-/// Manifest properties for what raw HTML brings (SVG or MathML).
+/// Manifest properties for what raw HTML and formulas bring (SVG or MathML).
 fn html_properties(chapter: &Chapter) -> Vec<&'static str> {
     let html = chapter.raw_html();
     let mut properties = Vec::new();
     if html.iter().any(|h| h.contains("<svg")) {
         properties.push("svg");
     }
-    if html.iter().any(|h| h.contains("<math")) {
+    let mut formula = false;
+    walk::chapter_inlines(chapter, &mut |inline| {
+        formula |= matches!(
+            inline.kind,
+            InlineKind::Math {
+                mathml: Some(_),
+                ..
+            }
+        );
+    });
+    if formula || html.iter().any(|h| h.contains("<math")) {
         properties.push("mathml");
     }
     properties

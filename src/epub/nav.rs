@@ -15,7 +15,34 @@ pub(crate) struct TocEntry {
     pub children: Vec<TocEntry>,
 }
 
-/// The table of contents: every chapter, with its level-2 headings nested.
+/// Nests entries by level: each under the nearest entry before it of a
+/// lower level (a level skipped, as in `##` then `####`, nests one deeper).
+fn nest(entries: impl Iterator<Item = (u8, TocEntry)>) -> Vec<TocEntry> {
+    let mut top: Vec<TocEntry> = Vec::new();
+    // The open path from the top level down: (level, entry).
+    let mut open: Vec<(u8, TocEntry)> = Vec::new();
+    let close = |open: &mut Vec<(u8, TocEntry)>, top: &mut Vec<TocEntry>| {
+        if let Some((_, done)) = open.pop() {
+            match open.last_mut() {
+                Some((_, parent)) => parent.children.push(done),
+                None => top.push(done),
+            }
+        }
+    };
+    for (level, entry) in entries {
+        while open.last().is_some_and(|(l, _)| *l >= level) {
+            close(&mut open, &mut top);
+        }
+        open.push((level, entry));
+    }
+    while !open.is_empty() {
+        close(&mut open, &mut top);
+    }
+    top
+}
+
+/// The table of contents: every chapter, with its headings (levels 2–6)
+/// nested by level.
 /// A book without chapters lists its title page, so the list is never empty.
 pub(crate) fn toc(plan: &Plan) -> Vec<TocEntry> {
     let mut entries: Vec<TocEntry> = plan
@@ -24,7 +51,7 @@ pub(crate) fn toc(plan: &Plan) -> Vec<TocEntry> {
         .iter()
         .zip(&plan.chapters)
         .map(|(chapter, entry)| {
-            let children = chapter
+            let headings = chapter
                 .blocks
                 .iter()
                 .enumerate()
@@ -32,20 +59,21 @@ pub(crate) fn toc(plan: &Plan) -> Vec<TocEntry> {
                     // The first heading is the chapter's own title.
                     BlockKind::Heading { .. } if i == 0 => None,
                     BlockKind::Heading {
-                        level: 2,
-                        id,
-                        content,
-                    } => {
+                        level, id, content, ..
+                    } if *level >= 2 => {
                         let label = collapse_whitespace(&plain_text(content));
-                        (!label.is_empty()).then(|| TocEntry {
-                            label,
-                            href: format!("{}#{id}", entry.href),
-                            children: Vec::new(),
+                        (!label.is_empty()).then(|| {
+                            let entry = TocEntry {
+                                label,
+                                href: format!("{}#{id}", entry.href),
+                                children: Vec::new(),
+                            };
+                            (*level, entry)
                         })
                     }
                     _ => None,
-                })
-                .collect();
+                });
+            let children = nest(headings);
             TocEntry {
                 label: entry.title.clone(),
                 href: entry.href.clone(),
@@ -121,14 +149,19 @@ fn push_ol(out: &mut String, entries: &[TocEntry]) {
     out.push_str("</ol>\n");
 }
 
+/// How many levels deep `entries` nest (1 for a flat list, 0 for none).
+fn depth(entries: &[TocEntry]) -> usize {
+    entries
+        .iter()
+        .map(|e| 1 + depth(&e.children))
+        .max()
+        .unwrap_or(0)
+}
+
 /// `toc.ncx`, mirroring the table of contents of `nav.xhtml`.
 pub(crate) fn ncx(plan: &Plan) -> String {
     let entries = toc(plan);
-    let depth = if entries.iter().any(|e| !e.children.is_empty()) {
-        2
-    } else {
-        1
-    };
+    let depth = depth(&entries);
     let mut out = String::new();
     let _ = write!(
         out,

@@ -8,7 +8,7 @@ use super::{CSS, ImageEntry, Plan};
 use crate::diag::{Diagnostic, Result};
 use crate::doc::{
     Align, Block, BlockKind, Chapter, Direction, Footnote, Inline, InlineKind, LinkTarget,
-    bidi_text,
+    bidi_text, task,
 };
 use crate::text::first_strong;
 use crate::xml::{escape, push_escaped};
@@ -144,10 +144,19 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
 
     fn block(&mut self, block: &Block) -> Result<()> {
         match &block.kind {
-            BlockKind::Heading { level, id, content } => {
-                let level = (*level).clamp(1, 3);
+            BlockKind::Heading {
+                level,
+                id,
+                classes,
+                content,
+            } => {
+                let level = (*level).clamp(1, 6);
                 let dir = self.dir_attribute(content);
-                let _ = write!(self.out, "<h{level} id=\"{}\"{dir}>", escape(id));
+                let _ = write!(self.out, "<h{level} id=\"{}\"", escape(id));
+                if !classes.is_empty() {
+                    let _ = write!(self.out, " class=\"{}\"", escape(&classes.join(" ")));
+                }
+                let _ = write!(self.out, "{dir}>");
                 self.inlines(content)?;
                 let _ = writeln!(self.out, "</h{level}>");
             }
@@ -177,21 +186,11 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                     }
                 };
                 for item in items {
-                    self.out.push_str("<li>");
-                    // A one-paragraph item is written without its <p>, so
-                    // tight lists stay tight.
-                    match item.as_slice() {
-                        [
-                            Block {
-                                kind: BlockKind::Paragraph(content),
-                                ..
-                            },
-                        ] => self.inlines(content)?,
-                        blocks => {
-                            self.out.push('\n');
-                            self.blocks(blocks)?;
-                        }
+                    match task(item) {
+                        Some(_) => self.out.push_str("<li class=\"task\">"),
+                        None => self.out.push_str("<li>"),
                     }
+                    self.tight_blocks(item)?;
                     self.out.push_str("</li>\n");
                 }
                 let _ = writeln!(self.out, "</{tag}>");
@@ -200,6 +199,31 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 self.out.push_str("<blockquote>\n");
                 self.blocks(blocks)?;
                 self.out.push_str("</blockquote>\n");
+            }
+            BlockKind::Callout { kind, blocks } => {
+                let _ = writeln!(
+                    self.out,
+                    "<div class=\"callout {}\" role=\"note\">\n<p class=\"callout-label\">{}</p>",
+                    kind.name(),
+                    escape(self.plan.strings.callout(*kind))
+                );
+                self.blocks(blocks)?;
+                self.out.push_str("</div>\n");
+            }
+            BlockKind::Definitions(definitions) => {
+                self.out.push_str("<dl>\n");
+                for definition in definitions {
+                    let dir = self.dir_attribute(&definition.term);
+                    let _ = write!(self.out, "<dt{dir}>");
+                    self.inlines(&definition.term)?;
+                    self.out.push_str("</dt>\n");
+                    for detail in &definition.details {
+                        self.out.push_str("<dd>");
+                        self.tight_blocks(detail)?;
+                        self.out.push_str("</dd>\n");
+                    }
+                }
+                self.out.push_str("</dl>\n");
             }
             BlockKind::Code { language, text } => {
                 self.out.push_str("<pre dir=\"ltr\"><code");
@@ -220,6 +244,23 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             }
         }
         Ok(())
+    }
+
+    /// A list item's or definition's blocks: one paragraph is written
+    /// without its `<p>`, so tight lists stay tight.
+    fn tight_blocks(&mut self, blocks: &[Block]) -> Result<()> {
+        match blocks {
+            [
+                Block {
+                    kind: BlockKind::Paragraph(content),
+                    ..
+                },
+            ] => self.inlines(content),
+            blocks => {
+                self.out.push('\n');
+                self.blocks(blocks)
+            }
+        }
     }
 
     fn table(
@@ -290,10 +331,41 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 self.inlines(content)?;
                 self.out.push_str("</strong>");
             }
+            InlineKind::Marked { mark, content } => {
+                let name = mark.html_element();
+                let _ = write!(self.out, "<{name}>");
+                self.inlines(content)?;
+                let _ = write!(self.out, "</{name}>");
+            }
             InlineKind::Code(text) => {
                 self.out.push_str("<code dir=\"ltr\">");
                 push_escaped(&mut self.out, text);
                 self.out.push_str("</code>");
+            }
+            InlineKind::Math {
+                mathml: Some(mathml),
+                ..
+            } => self.out.push_str(mathml),
+            // TeX that could not be read is shown as written (the parser
+            // warned).
+            InlineKind::Math {
+                tex, mathml: None, ..
+            } => {
+                self.out.push_str("<code dir=\"ltr\" class=\"math\">");
+                push_escaped(&mut self.out, tex);
+                self.out.push_str("</code>");
+            }
+            InlineKind::Task { done } => {
+                let (checked, label) = if *done {
+                    (" checked=\"checked\"", self.plan.strings.task_done)
+                } else {
+                    ("", self.plan.strings.task_open)
+                };
+                let _ = write!(
+                    self.out,
+                    "<input type=\"checkbox\" disabled=\"disabled\"{checked} aria-label=\"{}\"/> ",
+                    escape(label)
+                );
             }
             InlineKind::Link { target, content } => {
                 let href = self.href(target, inline.pos.line)?;

@@ -3,19 +3,22 @@
 //! what it needs to break pages well: which chunks stay together, which
 //! footnotes each line calls, and which paragraph each line is part of.
 
+use std::ops::Range;
 use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::doc::{
-    Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, Justify, Numerals,
-    SourcePos,
+    Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, Justify, Mark, Numerals,
+    SourcePos, task,
 };
 use crate::fonts::{FontLibrary, Role, Style};
+use crate::locale::strings_for;
 use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, first_strong};
 
 use super::kashida::{self, Kashida};
 use super::line::{Align, Line, Measure, Paragraph, build_line, is_added_hyphen};
 use super::linebreak::{BreakSettings, break_lines};
+use super::marks;
 use super::page::{Item, LineInfo, Rect};
 use super::paginate::shift;
 
@@ -31,6 +34,26 @@ const HARD_BREAK: char = '\u{2028}';
 const NOTE_SCALE: f32 = 0.85;
 /// A picture's caption (its alt text), smaller than the text.
 const CAPTION_SCALE: f32 = 0.8;
+
+/// Size (times the body's) and space before (in body sizes) of headings of
+/// levels 1 to 6.
+const HEADINGS: [(f32, f32); 6] = [
+    (1.6, 0.0),
+    (1.3, 1.0),
+    (1.15, 0.8),
+    (1.05, 0.6),
+    (1.0, 0.6),
+    (1.0, 0.5),
+];
+
+/// Superscripts and subscripts: their size and how far they move, times
+/// the size of the text around them.
+const SCRIPT_SCALE: f32 = 0.7;
+const SUPERSCRIPT_RAISE: f32 = 0.35;
+const SUBSCRIPT_DROP: f32 = 0.15;
+
+/// `<small>` text, times the size around it.
+const SMALL_SCALE: f32 = 0.85;
 
 /// One piece of a flow.
 #[derive(Debug, Clone)]
@@ -266,13 +289,15 @@ pub struct NotedText {
     pub styled: StyledText,
     /// Byte offset in the text of each footnote reference, with its number.
     pub refs: Vec<(usize, u32)>,
+    /// Byte ranges of the text struck through or underlined.
+    pub marks: Vec<(Range<usize>, Mark)>,
 }
 
 impl From<StyledText> for NotedText {
     fn from(styled: StyledText) -> Self {
         NotedText {
             styled,
-            refs: Vec::new(),
+            ..NotedText::default()
         }
     }
 }
@@ -339,13 +364,23 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         column: Column,
         align: Align,
     ) -> Vec<Chunk> {
-        let NotedText { styled, refs } = text;
+        let NotedText {
+            styled,
+            refs,
+            marks,
+        } = text;
         let hard_breaks: Vec<usize> = styled
             .text
             .match_indices(HARD_BREAK)
             .map(|(at, _)| at)
             .collect();
         let mut chunks = self.ts.paragraph(styled, direction, column, align);
+        if !marks.is_empty() {
+            for chunk in &mut chunks {
+                let rules = marks::rules(&chunk.items, &marks);
+                chunk.items.extend(rules);
+            }
+        }
         let count = chunks.len();
         // Lines follow the text's order: line i holds the text from where it
         // starts to where line i + 1 starts (the first from the beginning).
@@ -491,12 +526,10 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
     fn block(&mut self, block: &Block, column: Column, bars: &[f32]) {
         let size = self.ts.size;
         match &block.kind {
-            BlockKind::Heading { level, content, id } => {
-                let (scale, before) = match level {
-                    1 => (1.6, 0.0),
-                    2 => (1.3, 1.0),
-                    _ => (1.1, 0.6),
-                };
+            BlockKind::Heading {
+                level, content, id, ..
+            } => {
+                let (scale, before) = HEADINGS[usize::from(level.clamp(&1, &6) - 1)];
                 if before > 0.0 {
                     self.items.push(FlowItem::Gap(size * before));
                 }
@@ -509,7 +542,8 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                         name: destination_name(self.chapter, Some(id)),
                     });
                 }
-                let style = self.ts.style(Role::Text, true, false, scale);
+                // The lowest level stands apart by its slant only.
+                let style = self.ts.style(Role::Text, true, *level >= 6, scale);
                 let noted = styled_inlines(content, style, self.document.layout.numerals);
                 let mut chunks = self.lines(noted, None, column, Align::Start);
                 for chunk in &mut chunks {
@@ -538,11 +572,13 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             BlockKind::List { start, items } => {
                 let indent = size * 2.0;
                 for (i, item) in items.iter().enumerate() {
-                    let marker = match start {
-                        Some(n) => {
-                            format!("{}.", self.document.layout.numerals.format(n + i as u64))
-                        }
-                        None => "•".to_string(),
+                    let marker = match (task(item), start) {
+                        (Some(done), _) => Marker::Task { done },
+                        (None, Some(n)) => Marker::Text(format!(
+                            "{}.",
+                            self.document.layout.numerals.format(n + i as u64)
+                        )),
+                        (None, None) => Marker::Text("•".to_string()),
                     };
                     let inner = column.inset(self.ts.direction, indent, 0.0);
                     let first = self.items.len();
@@ -559,6 +595,42 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 let mut bars = bars.to_vec();
                 bars.push(bar_x);
                 self.blocks(blocks, inner, &bars);
+            }
+            BlockKind::Callout { kind, blocks } => {
+                let inner = column.inset(self.ts.direction, size * 1.5, size * 1.0);
+                let bar_x = match self.ts.direction {
+                    Direction::Rtl => inner.x + inner.width + size * 0.6,
+                    Direction::Ltr => inner.x - size * 0.6,
+                };
+                let mut bars = bars.to_vec();
+                bars.push(bar_x);
+                let label = strings_for(&self.document.metadata.language).callout(*kind);
+                let style = self.ts.style(Role::Text, true, false, 1.0);
+                let mut styled = StyledText::default();
+                styled.push(label, style, block.pos);
+                let mut chunks =
+                    self.lines(styled.into(), Some(self.ts.direction), inner, Align::Start);
+                for chunk in &mut chunks {
+                    chunk.keep_with_next = true;
+                }
+                self.push_chunks(chunks, &bars);
+                self.blocks(blocks, inner, &bars);
+            }
+            BlockKind::Definitions(definitions) => {
+                let inner = column.inset(self.ts.direction, size * 2.0, 0.0);
+                for definition in definitions {
+                    let style = self.ts.style(Role::Text, true, false, 1.0);
+                    let noted =
+                        styled_inlines(&definition.term, style, self.document.layout.numerals);
+                    let mut chunks = self.lines(noted, None, column, Align::Start);
+                    for chunk in &mut chunks {
+                        chunk.keep_with_next = true;
+                    }
+                    self.push_chunks(chunks, bars);
+                    for detail in &definition.details {
+                        self.blocks(detail, inner, bars);
+                    }
+                }
             }
             BlockKind::Code { text, .. } => {
                 let style = self.ts.style(Role::Mono, false, false, 0.8);
@@ -642,7 +714,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
     /// flow item `first`.
     fn place_marker(
         &mut self,
-        marker: &str,
+        marker: &Marker,
         column: Column,
         indent: f32,
         first: usize,
@@ -656,8 +728,6 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         else {
             return;
         };
-        let mut styled = StyledText::default();
-        styled.push(marker, self.ts.style(Role::Text, false, false, 1.0), pos);
         let slot_width = indent * 0.8;
         let slot = match self.ts.direction {
             Direction::Ltr => Column {
@@ -670,18 +740,44 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             },
         };
         let direction = Some(self.ts.direction);
-        let marker_chunks = self.ts.paragraph(styled, direction, slot, Align::Start);
+        let marker_items = match marker {
+            Marker::Text(text) => {
+                let mut styled = StyledText::default();
+                styled.push(text, self.ts.style(Role::Text, false, false, 1.0), pos);
+                let chunks = self.ts.paragraph(styled, direction, slot, Align::Start);
+                chunks.into_iter().take(1).flat_map(|c| c.items).collect()
+            }
+            Marker::Task { done } => check_box(*done, slot, self.ts.direction, self.ts.size),
+        };
         let FlowItem::Chunk(chunk) = &mut self.items[at] else {
             return;
         };
-        let baseline = chunk.items.iter().find_map(|i| match i {
+        let Some(baseline) = chunk.items.iter().find_map(|i| match i {
             Item::Glyphs(run) => Some(run.y),
             _ => None,
-        });
-        for item in marker_chunks.into_iter().take(1).flat_map(|c| c.items) {
-            if let (Item::Glyphs(mut run), Some(y)) = (item, baseline) {
-                run.y = y;
-                chunk.items.push(Item::Glyphs(run));
+        }) else {
+            return;
+        };
+        for item in marker_items {
+            match item {
+                Item::Glyphs(mut run) => {
+                    run.y = baseline;
+                    chunk.items.push(Item::Glyphs(run));
+                }
+                // The box is drawn with its bottom at y = 0.
+                Item::Fill {
+                    mut rect,
+                    grey,
+                    opacity,
+                } => {
+                    rect.y += baseline;
+                    chunk.items.push(Item::Fill {
+                        rect,
+                        grey,
+                        opacity,
+                    });
+                }
+                Item::Picture { .. } => {}
             }
         }
     }
@@ -946,6 +1042,35 @@ fn text_start(line: &Chunk) -> usize {
 fn push_inlines(noted: &mut NotedText, inlines: &[Inline], style: TextStyle, numerals: Numerals) {
     for inline in inlines {
         match &inline.kind {
+            InlineKind::Marked { mark, content } => {
+                let inner = match mark {
+                    Mark::Superscript => TextStyle {
+                        size: style.size * SCRIPT_SCALE,
+                        raise: style.raise + style.size * SUPERSCRIPT_RAISE,
+                        ..style
+                    },
+                    Mark::Subscript => TextStyle {
+                        size: style.size * SCRIPT_SCALE,
+                        raise: style.raise - style.size * SUBSCRIPT_DROP,
+                        ..style
+                    },
+                    Mark::Small => TextStyle {
+                        size: style.size * SMALL_SCALE,
+                        ..style
+                    },
+                    Mark::Strike | Mark::Underline => style,
+                };
+                let start = noted.styled.text.len();
+                push_inlines(noted, content, inner, numerals);
+                if matches!(mark, Mark::Strike | Mark::Underline) {
+                    noted.marks.push((start..noted.styled.text.len(), *mark));
+                }
+            }
+            // Print has no math layout: the TeX is set as code is (the
+            // parser warned).
+            InlineKind::Math { tex, .. } => push_code(noted, tex, style, inline.pos),
+            // Drawn in the list marker's place.
+            InlineKind::Task { .. } => {}
             InlineKind::Text(text) => noted.styled.push(text, style, inline.pos),
             InlineKind::Emphasis(content) | InlineKind::Strong(content) => {
                 let mut inner = style;
@@ -955,18 +1080,7 @@ fn push_inlines(noted: &mut NotedText, inlines: &[Inline], style: TextStyle, num
                 }
                 push_inlines(noted, content, inner, numerals)
             }
-            InlineKind::Code(code) => {
-                let mono = TextStyle {
-                    role: Role::Mono,
-                    style: Style::default(),
-                    size: style.size * 0.85,
-                    ..style
-                };
-                // Isolated left to right, so code never reorders with the text around it.
-                noted.styled.push("\u{2066}", style, inline.pos);
-                noted.styled.push(code, mono, inline.pos);
-                noted.styled.push("\u{2069}", style, inline.pos);
-            }
+            InlineKind::Code(code) => push_code(noted, code, style, inline.pos),
             InlineKind::Link { content, .. } => push_inlines(noted, content, style, numerals),
             InlineKind::Image { alt, .. } => noted.styled.push(alt, style, inline.pos),
             InlineKind::FootnoteRef { number } => {
@@ -988,6 +1102,71 @@ fn push_inlines(noted: &mut NotedText, inlines: &[Inline], style: TextStyle, num
             InlineKind::Html(xhtml) => noted.styled.push(&html_text(xhtml), style, inline.pos),
         }
     }
+}
+
+/// What stands before a list item: its number or bullet, or a task's box.
+enum Marker {
+    Text(String),
+    Task { done: bool },
+}
+
+/// Side of a task's check box, and its line's thickness, in ems.
+const CHECK_BOX: f32 = 0.62;
+const CHECK_BOX_LINE: f32 = 0.06;
+/// A done task's box is filled but for this margin, in ems.
+const CHECK_BOX_MARGIN: f32 = 0.16;
+
+/// A task's check box, drawn at the start side of `slot` with its bottom on
+/// y = 0 (the caller moves it to the baseline): an outline, filled inside
+/// when the task is done.
+fn check_box(done: bool, slot: Column, direction: Direction, size: f32) -> Vec<Item> {
+    let side = CHECK_BOX * size;
+    let line = CHECK_BOX_LINE * size;
+    let x = match direction {
+        Direction::Ltr => slot.x,
+        Direction::Rtl => slot.x + slot.width - side,
+    };
+    let y = -side;
+    let fill = |x, y, width, height| Item::Fill {
+        rect: Rect {
+            x,
+            y,
+            width,
+            height,
+        },
+        grey: 0.0,
+        opacity: 1.0,
+    };
+    let mut items = vec![
+        fill(x, y, side, line),
+        fill(x, y + side - line, side, line),
+        fill(x, y, line, side),
+        fill(x + side - line, y, line, side),
+    ];
+    if done {
+        let margin = CHECK_BOX_MARGIN * size;
+        items.push(fill(
+            x + margin,
+            y + margin,
+            side - 2.0 * margin,
+            side - 2.0 * margin,
+        ));
+    }
+    items
+}
+
+/// Inline code (or TeX) in the monospace face, isolated left to right so
+/// that it never reorders with the text around it.
+fn push_code(noted: &mut NotedText, code: &str, style: TextStyle, pos: SourcePos) {
+    let mono = TextStyle {
+        role: Role::Mono,
+        style: Style::default(),
+        size: style.size * 0.85,
+        ..style
+    };
+    noted.styled.push("\u{2066}", style, pos);
+    noted.styled.push(code, mono, pos);
+    noted.styled.push("\u{2069}", style, pos);
 }
 
 #[cfg(test)]

@@ -13,6 +13,7 @@ pub mod hyphenate;
 pub mod kashida;
 pub mod line;
 pub mod linebreak;
+pub mod marks;
 pub mod page;
 pub mod paginate;
 

@@ -11,12 +11,15 @@ use std::collections::{BTreeMap, HashSet};
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
-use pulldown_cmark::{Alignment, CodeBlockKind, Event, LinkType, Options, Parser, Tag, TagEnd};
+use pulldown_cmark::{
+    Alignment, BlockQuoteKind, CodeBlockKind, Event, LinkType, MetadataBlockKind, Options, Parser,
+    Tag, TagEnd,
+};
 
 use crate::diag::{Diagnostic, Result, Warnings};
 use crate::doc::{
-    Align, Block, BlockKind, Chapter, Inline, InlineKind, LinkTarget, Picture, SourcePos,
-    plain_text,
+    Align, Block, BlockKind, CalloutKind, Chapter, Definition, Inline, InlineKind, LinkTarget,
+    Mark, Picture, SourcePos, plain_text,
 };
 use crate::load::Book;
 
@@ -26,6 +29,7 @@ use super::ids;
 use super::links::{self, ImageRef};
 use super::pos::LineIndex;
 use super::text::{HeadingIds, strip_forbidden};
+use super::{math, smart};
 use crate::xml::{is_forbidden, push_escaped};
 
 /// Deepest nesting of containers kept as such.
@@ -39,7 +43,16 @@ pub(crate) const MAX_WARNINGS: usize = 100;
 
 /// The pulldown-cmark extensions books use.
 pub(crate) fn options() -> Options {
-    Options::ENABLE_TABLES | Options::ENABLE_FOOTNOTES | Options::ENABLE_STRIKETHROUGH
+    Options::ENABLE_TABLES
+        | Options::ENABLE_FOOTNOTES
+        | Options::ENABLE_STRIKETHROUGH
+        | Options::ENABLE_TASKLISTS
+        | Options::ENABLE_SMART_PUNCTUATION
+        | Options::ENABLE_HEADING_ATTRIBUTES
+        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
+        | Options::ENABLE_MATH
+        | Options::ENABLE_GFM
+        | Options::ENABLE_DEFINITION_LIST
 }
 
 /// Parses chapter `index` of `book`. `chapters` are the folder-relative
@@ -71,6 +84,7 @@ pub(crate) fn parse_chapter(
         control_lines: HashSet::new(),
         ids: HeadingIds::default(),
         footnotes: Footnotes::default(),
+        formulas: 0,
         images,
         warnings,
     };
@@ -122,6 +136,8 @@ struct Builder<'a, 'w> {
     control_lines: HashSet<u32>,
     ids: HeadingIds,
     footnotes: Footnotes,
+    /// Math formulas met so far (the first is warned about for print).
+    formulas: usize,
     images: &'w mut BTreeMap<String, Picture>,
     warnings: &'w mut Warnings,
 }
@@ -146,6 +162,12 @@ struct Content {
 enum Kind {
     Root,
     Quote,
+    Callout(CalloutKind),
+    Definitions(Vec<Definition>),
+    /// A definition list's term, waiting for its definitions.
+    Term,
+    /// One definition of the last term.
+    Detail,
     List {
         start: Option<u64>,
         items: Vec<Vec<Block>>,
@@ -155,7 +177,14 @@ enum Kind {
         label: String,
     },
     Paragraph,
-    Heading(u8),
+    Heading {
+        level: u8,
+        /// Written as `{#id}`.
+        id: Option<String>,
+        classes: Vec<String>,
+    },
+    /// YAML front matter (`---` … `---` at the top of the file).
+    FrontMatter,
     Code {
         language: Option<String>,
         text: String,
@@ -177,6 +206,7 @@ enum Kind {
     Cell,
     Emphasis,
     Strong,
+    Marked(Mark),
     /// `None`: the link was refused; its text is kept.
     Link(Option<LinkTarget>),
     Image {
@@ -196,10 +226,44 @@ enum Kind {
 enum HtmlMode {
     /// Allowed: the sanitized start tag.
     Keep(String),
+    /// A tag both writers style (`<b>`, `<sup>`…): becomes that inline.
+    Style(Styling),
     /// Tags dropped, content kept.
     Unwrap,
     /// Removed with its content.
     Drop,
+}
+
+/// What an inline HTML element both writers style stands for.
+#[derive(Clone, Copy)]
+enum Styling {
+    Emphasis,
+    Strong,
+    Mark(Mark),
+}
+
+impl Styling {
+    /// The styling of the inline HTML element `name`, if it is one.
+    fn of(name: &str) -> Option<Styling> {
+        Some(match name {
+            "i" | "em" | "cite" | "dfn" | "var" => Styling::Emphasis,
+            "b" | "strong" => Styling::Strong,
+            "s" | "del" | "strike" => Styling::Mark(Mark::Strike),
+            "u" | "ins" => Styling::Mark(Mark::Underline),
+            "sup" => Styling::Mark(Mark::Superscript),
+            "sub" => Styling::Mark(Mark::Subscript),
+            "small" => Styling::Mark(Mark::Small),
+            _ => return None,
+        })
+    }
+
+    fn inline(self, content: Vec<Inline>) -> InlineKind {
+        match self {
+            Styling::Emphasis => InlineKind::Emphasis(content),
+            Styling::Strong => InlineKind::Strong(content),
+            Styling::Mark(mark) => InlineKind::Marked { mark, content },
+        }
+    }
 }
 
 impl Frame {
@@ -261,10 +325,15 @@ impl Content {
 /// Trims spaces at both ends of a run of inlines, dropping emptied texts.
 fn trim(mut inlines: Vec<Inline>) -> Vec<Inline> {
     let is_space = |c: char| c == ' ' || c == '\t' || c == '\n';
+    // A task item's check box comes before the text to trim.
+    let first = usize::from(matches!(
+        inlines.first().map(|i| &i.kind),
+        Some(InlineKind::Task { .. })
+    ));
     if let Some(Inline {
         kind: InlineKind::Text(t),
         ..
-    }) = inlines.first_mut()
+    }) = inlines.get_mut(first)
     {
         let trimmed = t.trim_start_matches(is_space);
         if trimmed.len() != t.len() {
@@ -294,7 +363,8 @@ impl Builder<'_, '_> {
                 let code = self.clean(&code, range.start).into_owned();
                 self.inline(InlineKind::Code(code), pos);
             }
-            Event::InlineMath(math) | Event::DisplayMath(math) => self.text(&math, range),
+            Event::InlineMath(tex) => self.math(&tex, false, range),
+            Event::DisplayMath(tex) => self.math(&tex, true, range),
             Event::Html(raw) => self.html_block_piece(&raw, range),
             Event::InlineHtml(raw) => self.inline_html(&raw, range),
             Event::FootnoteReference(label) => {
@@ -319,8 +389,7 @@ impl Builder<'_, '_> {
             }
             Event::TaskListMarker(done) => {
                 let pos = self.lines.pos(range.start);
-                let mark = if done { "[x] " } else { "[ ] " };
-                self.inline(InlineKind::Text(mark.to_string()), pos);
+                self.inline(InlineKind::Task { done }, pos);
             }
         }
         Ok(())
@@ -411,8 +480,26 @@ impl Builder<'_, '_> {
         let pos = self.lines.pos(range.start);
         let (kind, nested) = match tag {
             Tag::Paragraph => (Kind::Paragraph, false),
-            Tag::Heading { level, .. } => (Kind::Heading((level as u8).min(3)), false),
-            Tag::BlockQuote(_) => (Kind::Quote, true),
+            Tag::Heading {
+                level, id, classes, ..
+            } => (
+                Kind::Heading {
+                    level: level as u8,
+                    id: id.map(|id| id.to_string()),
+                    classes: classes
+                        .iter()
+                        .map(|c| strip_forbidden(c).into_owned())
+                        .collect(),
+                },
+                false,
+            ),
+            Tag::BlockQuote(None) => (Kind::Quote, true),
+            Tag::BlockQuote(Some(kind)) => (Kind::Callout(callout_kind(kind)), true),
+            Tag::DefinitionList => (Kind::Definitions(Vec::new()), true),
+            Tag::DefinitionListTitle => (Kind::Term, false),
+            Tag::DefinitionListDefinition => (Kind::Detail, true),
+            Tag::Strikethrough => (Kind::Marked(Mark::Strike), true),
+            Tag::MetadataBlock(MetadataBlockKind::YamlStyle) => (Kind::FrontMatter, false),
             Tag::CodeBlock(kind) => {
                 let language = match kind {
                     CodeBlockKind::Fenced(info) => info
@@ -503,7 +590,8 @@ impl Builder<'_, '_> {
                 },
                 true,
             ),
-            // Strikethrough keeps its text; the rest is not enabled.
+            // Superscript, subscript, wiki links and `+++` metadata are not
+            // enabled.
             _ => (Kind::Transparent, false),
         };
         self.push_frame(kind, pos, nested);
@@ -534,13 +622,67 @@ impl Builder<'_, '_> {
                     });
                 }
             }
-            Kind::Heading(level) => {
+            Kind::Heading { level, id, classes } => {
                 let content = trim(content.inlines);
-                let id = self.ids.next(&plain_text(&content));
+                let id = id
+                    .and_then(|id| self.ids.written(&id))
+                    .unwrap_or_else(|| self.ids.next(&plain_text(&content)));
                 self.top().add_block(Block {
-                    kind: BlockKind::Heading { level, id, content },
+                    kind: BlockKind::Heading {
+                        level,
+                        id,
+                        classes,
+                        content,
+                    },
                     pos,
                 });
+            }
+            Kind::FrontMatter => self.warn(
+                "YAML front matter is not read (book metadata belongs in book.toml); it was left out of the book",
+                pos.line,
+            ),
+            Kind::Callout(kind) => {
+                let blocks = content.into_blocks();
+                self.top().add_block(Block {
+                    kind: BlockKind::Callout { kind, blocks },
+                    pos,
+                });
+            }
+            Kind::Definitions(definitions) => {
+                // Blocks flattened into the list for depth come after it.
+                let rest = content.into_blocks();
+                if !definitions.is_empty() {
+                    self.top().add_block(Block {
+                        kind: BlockKind::Definitions(definitions),
+                        pos,
+                    });
+                }
+                rest.into_iter().for_each(|b| self.top().add_block(b));
+            }
+            Kind::Term => {
+                let term = trim(content.inlines);
+                match &mut self.top().kind {
+                    Kind::Definitions(definitions) => definitions.push(Definition {
+                        term,
+                        details: Vec::new(),
+                        pos,
+                    }),
+                    _ => self.top().add_block(Block {
+                        kind: BlockKind::Paragraph(term),
+                        pos,
+                    }),
+                }
+            }
+            Kind::Detail => {
+                let blocks = content.into_blocks();
+                match &mut self.top().kind {
+                    Kind::Definitions(definitions) if !definitions.is_empty() => {
+                        if let Some(last) = definitions.last_mut() {
+                            last.details.push(blocks);
+                        }
+                    }
+                    _ => blocks.into_iter().for_each(|b| self.top().add_block(b)),
+                }
             }
             Kind::Code { language, mut text } => {
                 if text.ends_with('\n') {
@@ -632,6 +774,13 @@ impl Builder<'_, '_> {
             }
             Kind::Emphasis => self.inline(InlineKind::Emphasis(content.inlines), pos),
             Kind::Strong => self.inline(InlineKind::Strong(content.inlines), pos),
+            Kind::Marked(mark) => self.inline(
+                InlineKind::Marked {
+                    mark,
+                    content: content.inlines,
+                },
+                pos,
+            ),
             Kind::Link(Some(target)) => self.inline(
                 InlineKind::Link {
                     target,
@@ -658,6 +807,13 @@ impl Builder<'_, '_> {
 
     fn text(&mut self, text: &str, range: Range<usize>) {
         if let Some(Frame {
+            kind: Kind::FrontMatter,
+            ..
+        }) = self.stack.last()
+        {
+            return;
+        }
+        if let Some(Frame {
             kind: Kind::Code { .. },
             ..
         }) = self.stack.last()
@@ -676,8 +832,49 @@ impl Builder<'_, '_> {
         if text == "[" {
             self.check_undefined_footnote(range.start, pos);
         }
+        let text = match self.src.get(range.clone()) {
+            Some(source) if smart::is_substitution(source, text) => {
+                smart::in_context(self.src, range.clone(), text)
+            }
+            _ => text,
+        };
         let text = self.clean(text, range.start).into_owned();
         self.inline(InlineKind::Text(text), pos);
+    }
+
+    /// A formula: MathML for the EPUB when its TeX is understood, else its
+    /// TeX as code, with a warning; print always sets the TeX (said once).
+    fn math(&mut self, tex: &str, display: bool, range: Range<usize>) {
+        let pos = self.lines.pos(range.start);
+        let tex = self.clean(tex, range.start).into_owned();
+        let mathml = match math::mathml(&tex, display) {
+            Ok(mathml) => Some(mathml),
+            Err(why) => {
+                self.warn(
+                    format!(
+                        "math `{}` is not understood ({why}); it is set as its TeX source",
+                        snippet(&tex)
+                    ),
+                    pos.line,
+                );
+                None
+            }
+        };
+        if self.formulas == 0 {
+            self.warn(
+                "math is set as MathML in the EPUB, but as its TeX source in the PDF (warraq has no math layout for print)",
+                pos.line,
+            );
+        }
+        self.formulas += 1;
+        self.inline(
+            InlineKind::Math {
+                tex,
+                mathml,
+                display,
+            },
+            pos,
+        );
     }
 
     /// pulldown-cmark leaves a reference to an undefined footnote as literal
@@ -814,6 +1011,21 @@ impl Builder<'_, '_> {
                     self.inline_empty_element(&name, class, tag, pos);
                     return;
                 }
+                if let Some(styling) = Styling::of(&name) {
+                    if tag.as_deref().is_some_and(|t| t.contains(' ')) {
+                        self.warn(
+                            format!("raw HTML `<{name}>`: its attributes were removed (the text is styled, nothing else is kept)"),
+                            pos.line,
+                        );
+                    }
+                    let kind = Kind::InlineHtml {
+                        name,
+                        mode: HtmlMode::Style(styling),
+                        offset: range.start,
+                    };
+                    self.push_frame(kind, pos, true);
+                    return;
+                }
                 let parent = match self.stack.last() {
                     Some(Frame {
                         kind:
@@ -938,6 +1150,7 @@ impl Builder<'_, '_> {
         match mode {
             HtmlMode::Drop => {}
             HtmlMode::Unwrap => self.merge(content),
+            HtmlMode::Style(styling) => self.inline(styling.inline(content.inlines), pos),
             HtmlMode::Keep(tag) => match inlines_to_xhtml(&content.inlines) {
                 Some(inner) => {
                     let html = format!("{tag}{inner}</{name}>");
@@ -1019,6 +1232,16 @@ impl Builder<'_, '_> {
     }
 }
 
+fn callout_kind(kind: BlockQuoteKind) -> CalloutKind {
+    match kind {
+        BlockQuoteKind::Note => CalloutKind::Note,
+        BlockQuoteKind::Tip => CalloutKind::Tip,
+        BlockQuoteKind::Important => CalloutKind::Important,
+        BlockQuoteKind::Warning => CalloutKind::Warning,
+        BlockQuoteKind::Caution => CalloutKind::Caution,
+    }
+}
+
 fn align(a: &Alignment) -> Align {
     match a {
         Alignment::None => Align::None,
@@ -1059,9 +1282,19 @@ fn inlines_to_xhtml(inlines: &[Inline]) -> Option<String> {
                 out.push_str(&inlines_to_xhtml(c)?);
                 out.push_str("</strong>");
             }
+            InlineKind::Marked { mark, content } => {
+                let name = mark.html_element();
+                out.push_str(&format!("<{name}>"));
+                out.push_str(&inlines_to_xhtml(content)?);
+                out.push_str(&format!("</{name}>"));
+            }
             InlineKind::LineBreak => out.push_str("<br/>"),
             InlineKind::Html(h) => out.push_str(h),
-            InlineKind::Link { .. } | InlineKind::Image { .. } | InlineKind::FootnoteRef { .. } => {
+            InlineKind::Link { .. }
+            | InlineKind::Image { .. }
+            | InlineKind::FootnoteRef { .. }
+            | InlineKind::Math { .. }
+            | InlineKind::Task { .. } => {
                 return None;
             }
         }

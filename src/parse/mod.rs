@@ -12,7 +12,9 @@ mod html;
 mod ids;
 mod links;
 mod markdown;
+mod math;
 mod pos;
+mod smart;
 mod text;
 
 use std::collections::{BTreeMap, HashSet};

@@ -33,6 +33,26 @@ impl HeadingIds {
         if base.is_empty() {
             base = format!("section-{}", self.count);
         }
+        self.unique(base)
+    }
+
+    /// The id written after a heading (`{#id}`): kept as written when free,
+    /// else made unique like a made one. `None` when it holds nothing an id
+    /// can keep (the caller makes one from the text).
+    pub(crate) fn written(&mut self, id: &str) -> Option<String> {
+        let base: String = id
+            .chars()
+            .filter(|&c| !is_forbidden(c) && !c.is_whitespace())
+            .collect();
+        if base.is_empty() {
+            return None;
+        }
+        self.count += 1;
+        Some(self.unique(base))
+    }
+
+    /// `base`, or `base-2`, `base-3`… whichever is free first; then taken.
+    fn unique(&mut self, base: String) -> String {
         let mut id = base.clone();
         let mut n = 1;
         while self.used.contains(&id) {
@@ -82,6 +102,9 @@ mod tests {
         assert_eq!(ids.next("!!"), "section-3");
         assert_eq!(ids.next("intro 2"), "intro-2-2");
         assert_eq!(ids.next("Intro"), "intro-3");
+        assert_eq!(ids.written("intro").as_deref(), Some("intro-4"));
+        assert_eq!(ids.written("الملخص").as_deref(), Some("الملخص"));
+        assert_eq!(ids.written("\u{1}").as_deref(), None);
     }
 
     #[test]
