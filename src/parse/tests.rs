@@ -4,7 +4,7 @@ use std::path::PathBuf;
 
 use super::*;
 use crate::diag::Severity;
-use crate::doc::{Align, Block, Inline, SourcePos};
+use crate::doc::{Align, Block, CalloutKind, Inline, Mark, SourcePos};
 use crate::load::{BookConfig, SourceFile};
 
 /// A book in a temporary folder: `files` are written there, `chapters`
@@ -57,6 +57,10 @@ fn strip(kind: &InlineKind) -> InlineKind {
     match kind {
         InlineKind::Emphasis(c) => InlineKind::Emphasis(unpos(c)),
         InlineKind::Strong(c) => InlineKind::Strong(unpos(c)),
+        InlineKind::Marked { mark, content } => InlineKind::Marked {
+            mark: *mark,
+            content: unpos(content),
+        },
         InlineKind::Link { target, content } => InlineKind::Link {
             target: target.clone(),
             content: unpos(content),
@@ -81,9 +85,15 @@ fn unpos_blocks(blocks: &[Block]) -> Vec<Block> {
         .iter()
         .map(|b| Block {
             kind: match &b.kind {
-                BlockKind::Heading { level, id, content } => BlockKind::Heading {
+                BlockKind::Heading {
+                    level,
+                    id,
+                    classes,
+                    content,
+                } => BlockKind::Heading {
                     level: *level,
                     id: id.clone(),
+                    classes: classes.clone(),
                     content: unpos(content),
                 },
                 BlockKind::Paragraph(c) => BlockKind::Paragraph(unpos(c)),
@@ -189,7 +199,7 @@ fn headings_levels_ids_and_title() {
         vec![
             (1, "مقدمة-الكتاب".into(), pos(1, 1)),
             (2, "intro".into(), pos(3, 1)),
-            (3, "deep".into(), pos(5, 1)),
+            (4, "deep".into(), pos(5, 1)),
             (1, "مقدمة-الكتاب-2".into(), pos(7, 1)),
             (1, "section-5".into(), pos(9, 1)),
         ]
@@ -218,8 +228,11 @@ fn emphasis_strong_code_and_positions() {
             InlineKind::Strong(vec![t("عريض")]),
             InlineKind::Text(" و".into()),
             InlineKind::Code("code()".into()),
-            // Strikethrough keeps its text only.
-            InlineKind::Text(" شطب".into()),
+            InlineKind::Text(" ".into()),
+            InlineKind::Marked {
+                mark: Mark::Strike,
+                content: vec![t("شطب")],
+            },
         ]
     );
     // Columns count characters, not bytes.
@@ -801,4 +814,152 @@ fn cover_loaded_and_checked() {
     let err = parse(&book, &mut Warnings::default()).unwrap_err();
     assert!(err.file.as_ref().unwrap().ends_with("book.toml"), "{err}");
     assert_eq!(err.line, Some(4));
+}
+
+#[test]
+fn six_heading_levels_and_written_ids() {
+    let md = "# A\n\n## B {#b-id .wide}\n\n###### F {#b-id}\n\n####### seven\n";
+    let (ch, warnings) = chapter(md);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let got: Vec<(u8, String, Vec<String>)> = ch
+        .blocks
+        .iter()
+        .filter_map(|b| match &b.kind {
+            BlockKind::Heading {
+                level, id, classes, ..
+            } => Some((*level, id.clone(), classes.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        got,
+        vec![
+            (1, "a".into(), vec![]),
+            (2, "b-id".into(), vec!["wide".into()]),
+            // A written id already taken is made unique, like a made one.
+            (6, "b-id-2".into(), vec![]),
+        ]
+    );
+    // Seven hashes are no heading: a paragraph, as CommonMark says.
+    assert_eq!(unpos_blocks(&ch.blocks[3..]), vec![para("####### seven")]);
+}
+
+#[test]
+fn task_lists_carry_their_check_box() {
+    let (ch, _) = chapter("- [x] منجز\n- [ ] باقٍ\n- عادي\n");
+    let BlockKind::List { items, .. } = &ch.blocks[0].kind else {
+        panic!("{:?}", ch.blocks[0]);
+    };
+    let tasks: Vec<Option<bool>> = items.iter().map(|item| crate::doc::task(item)).collect();
+    assert_eq!(tasks, vec![Some(true), Some(false), None]);
+    let BlockKind::Paragraph(first) = &items[0][0].kind else {
+        panic!()
+    };
+    // The text after the box is trimmed, and no `[x]` is left.
+    assert_eq!(kinds(&first[1..]), vec![InlineKind::Text("منجز".into())]);
+}
+
+#[test]
+fn definition_lists_keep_terms_and_definitions() {
+    let (ch, warnings) =
+        chapter("الكشيدة\n: مدّ الحروف.\n: تسوية السطر.\n\nالسطر\n: ما بين هامشين.\n");
+    assert!(warnings.is_empty(), "{warnings:?}");
+    let BlockKind::Definitions(definitions) = &ch.blocks[0].kind else {
+        panic!("{:?}", ch.blocks);
+    };
+    assert_eq!(definitions.len(), 2);
+    assert_eq!(unpos(&definitions[0].term), vec![t("الكشيدة")]);
+    let details: Vec<Vec<Block>> = definitions[0]
+        .details
+        .iter()
+        .map(|d| unpos_blocks(d))
+        .collect();
+    assert_eq!(
+        details,
+        vec![vec![para("مدّ الحروف.")], vec![para("تسوية السطر.")]]
+    );
+}
+
+#[test]
+fn github_alerts_become_callouts() {
+    let (ch, _) = chapter("> [!WARNING]\n> لا تطبع بعد.\n\n> اقتباس عادي\n");
+    assert!(matches!(
+        &ch.blocks[0].kind,
+        BlockKind::Callout { kind: CalloutKind::Warning, blocks } if unpos_blocks(blocks) == vec![para("لا تطبع بعد.")]
+    ));
+    assert!(matches!(&ch.blocks[1].kind, BlockKind::Quote(_)));
+}
+
+#[test]
+fn inline_html_styles_become_marked_text() {
+    let (ch, warnings) = chapter(
+        "H<sub>2</sub>O م<sup>2</sup> <b>قوي</b> <del>قديم</del> <small class=\"x\">صغير</small>\n",
+    );
+    let BlockKind::Paragraph(content) = &ch.blocks[0].kind else {
+        panic!()
+    };
+    let marked = |mark, text: &str| InlineKind::Marked {
+        mark,
+        content: vec![t(text)],
+    };
+    let got = kinds(content);
+    assert!(got.contains(&marked(Mark::Subscript, "2")), "{got:?}");
+    assert!(got.contains(&marked(Mark::Superscript, "2")), "{got:?}");
+    assert!(got.contains(&marked(Mark::Strike, "قديم")), "{got:?}");
+    assert!(got.contains(&marked(Mark::Small, "صغير")), "{got:?}");
+    assert!(got.contains(&InlineKind::Strong(vec![t("قوي")])), "{got:?}");
+    assert!(
+        !got.iter().any(|k| matches!(k, InlineKind::Html(_))),
+        "{got:?}"
+    );
+    // The class on <small> cannot be kept: said so.
+    assert!(
+        warned(&warnings, "attributes were removed", 1),
+        "{warnings:?}"
+    );
+}
+
+#[test]
+fn math_is_kept_with_its_mathml_and_warned_about_for_print() {
+    let (ch, warnings) = chapter("قانون $E = mc^2$ و $\\nosuch{x}$\n");
+    let BlockKind::Paragraph(content) = &ch.blocks[0].kind else {
+        panic!()
+    };
+    let formulas: Vec<(&str, bool)> = content
+        .iter()
+        .filter_map(|i| match &i.kind {
+            InlineKind::Math { tex, mathml, .. } => Some((tex.as_str(), mathml.is_some())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(formulas, vec![("E = mc^2", true), ("\\nosuch{x}", false)]);
+    assert!(
+        warned(&warnings, "TeX source in the PDF", 1),
+        "{warnings:?}"
+    );
+    assert!(warned(&warnings, "is not understood", 1), "{warnings:?}");
+}
+
+#[test]
+fn smart_punctuation_for_latin_lines_only() {
+    let (ch, _) = chapter("He said \"yes\" -- twice...\n\nقال \"نعم\" -- مرتين...\n");
+    let texts: Vec<String> = ch
+        .blocks
+        .iter()
+        .map(|b| match &b.kind {
+            BlockKind::Paragraph(c) => crate::doc::plain_text(c),
+            other => panic!("{other:?}"),
+        })
+        .collect();
+    assert_eq!(
+        texts,
+        vec!["He said “yes” – twice…", "قال \"نعم\" -- مرتين..."]
+    );
+}
+
+#[test]
+fn front_matter_is_left_out_with_a_warning() {
+    let (ch, warnings) = chapter("---\ntitle: x\n---\n\n# العنوان\n");
+    assert_eq!(ch.blocks.len(), 1, "{:?}", ch.blocks);
+    assert!(warned(&warnings, "YAML front matter", 1), "{warnings:?}");
 }

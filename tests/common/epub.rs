@@ -38,6 +38,7 @@ pub fn heading(level: u8, id: &str, title: &str) -> Block {
     block(BlockKind::Heading {
         level,
         id: id.to_string(),
+        classes: Vec::new(),
         content: vec![text(title)],
     })
 }

@@ -602,3 +602,54 @@ pub fn printed_folio(page_text: &str) -> Option<String> {
     let is_roman = word.chars().all(|c| "ivxlcdm".contains(c));
     (is_number || is_roman).then_some(word)
 }
+
+// ---------------------------------------------------------------------------
+// Word boxes, read back from a PDF by poppler.
+
+/// A word as `pdftotext -bbox` finds it: its page (1-based) and box in
+/// points, origin at the top left.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Word {
+    pub page: usize,
+    pub x_min: f32,
+    pub y_min: f32,
+    pub x_max: f32,
+    pub y_max: f32,
+    pub text: String,
+}
+
+/// Every word of `pdf`, page by page, in poppler's reading order.
+pub fn words(pdf: &Path) -> Vec<Word> {
+    let html = run_ok("pdftotext", &["-bbox", arg(pdf), "-"]);
+    let attribute = |tag: &str, name: &str| -> f32 {
+        let key = format!("{name}=\"");
+        let start = tag.find(&key).map(|at| at + key.len()).unwrap_or_else(|| {
+            panic!("no {name} in `{tag}`");
+        });
+        let end = start + tag[start..].find('"').expect("a closing quote");
+        tag[start..end].parse().expect("a number")
+    };
+    let mut words = Vec::new();
+    let mut page = 0;
+    for line in html.lines().map(str::trim) {
+        if line.starts_with("<page ") {
+            page += 1;
+        } else if let Some(rest) = line.strip_prefix("<word ") {
+            let (tag, rest) = rest.split_once('>').expect("a word tag");
+            let text = rest.strip_suffix("</word>").unwrap_or(rest);
+            words.push(Word {
+                page,
+                x_min: attribute(tag, "xMin"),
+                y_min: attribute(tag, "yMin"),
+                x_max: attribute(tag, "xMax"),
+                y_max: attribute(tag, "yMax"),
+                text: text
+                    .replace("&lt;", "<")
+                    .replace("&gt;", ">")
+                    .replace("&quot;", "\"")
+                    .replace("&amp;", "&"),
+            });
+        }
+    }
+    words
+}
