@@ -147,8 +147,13 @@ fn nav_lists_every_chapter_and_its_sections() {
     assert!(nav.contains("<a href=\"chapter-02.xhtml\">الأرقام والبيانات</a>"));
     assert!(nav.contains("<a href=\"chapter-01.xhtml#الأهداف\">الأهداف</a>"));
     assert!(nav.contains("<a href=\"chapter-02.xhtml#الأرقام\">الأرقام</a>"));
-    // Level-3 headings stay out of the table of contents.
-    assert!(!nav.contains("تفاصيل"));
+    // A level-3 heading is nested under the level-2 heading before it.
+    let section = nav.find("#الأرقام\">").expect("the section");
+    let subsection = nav
+        .find("<a href=\"chapter-02.xhtml#تفاصيل\">تفاصيل تقنية</a>")
+        .expect("the subsection in the contents");
+    assert!(section < subsection);
+    assert_eq!(nav[section..subsection].matches("<ol>").count(), 1, "{nav}");
     assert!(nav.contains("epub:type=\"landmarks\""));
     for landmark in ["cover", "titlepage", "toc", "bodymatter"] {
         assert!(

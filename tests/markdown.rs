@@ -308,3 +308,64 @@ fn the_pdf_indents_definitions_under_their_terms() {
     assert!((20.0..28.0).contains(&indent), "indent {indent}");
     assert!(definition.y_min > term.y_max - 1.0);
 }
+
+#[test]
+fn the_pdf_sets_each_bayt_as_two_hemistichs_of_one_width() {
+    if !have_tools(&["pdftotext"]) {
+        return;
+    }
+    let words = words(&pdf());
+    // The lines of the poem: those holding a first word of a bayt.
+    let bayts: Vec<Vec<&Word>> = ["قفا", "فتوضح", "وقوفا"]
+        .iter()
+        .map(|first| {
+            let first = word(&words, first);
+            let mut line: Vec<&Word> = words
+                .iter()
+                .filter(|w| w.page == first.page && (w.y_min - first.y_min).abs() < 1.0)
+                .collect();
+            line.sort_by(|a, b| a.x_min.total_cmp(&b.x_min));
+            line
+        })
+        .collect();
+    let mut widths = Vec::new();
+    for line in &bayts {
+        // The widest gap between neighbouring words parts the hemistichs.
+        let (cut, gap) = line
+            .windows(2)
+            .enumerate()
+            .map(|(i, pair)| (i + 1, pair[1].x_min - pair[0].x_max))
+            .max_by(|a, b| a.1.total_cmp(&b.1))
+            .expect("a line of several words");
+        assert!(gap > 18.0, "the hemistichs are {gap} pt apart");
+        let (left, right) = line.split_at(cut);
+        for half in [left, right] {
+            widths.push(half.last().unwrap().x_max - half.first().unwrap().x_min);
+        }
+        // Right to left: the first hemistich (its first word) on the right.
+        assert!(right.iter().any(|w| {
+            let first: String = w.text.chars().rev().collect();
+            ["قفا", "فتوضح", "وقوفا"].contains(&first.as_str())
+        }));
+    }
+    let (narrowest, widest) = widths
+        .iter()
+        .fold((f32::MAX, 0.0_f32), |(lo, hi), &w| (lo.min(w), hi.max(w)));
+    assert!(widest - narrowest < 1.5, "hemistich widths {widths:?}");
+}
+
+#[test]
+fn the_epub_sets_verse_as_bayts_that_fold_on_narrow_screens() {
+    let files = epub();
+    let chapter = entry(&files, "EPUB/chapter-01.xhtml");
+    assert!(
+        chapter.contains("<p class=\"bayt\"><span class=\"hemistich\">قفا نبك من ذكرى حبيب ومنزل</span> <span class=\"hemistich\">بسقط اللوى بين الدخول فحومل</span></p>"),
+        "{chapter}"
+    );
+    assert_eq!(chapter.matches("<div class=\"stanza\">").count(), 2);
+    let css = entry(&files, "EPUB/css/style.css");
+    let narrow = &css[css
+        .find("@media (max-width: 30em)")
+        .expect("a narrow-screen form")..];
+    assert!(narrow.contains("display: block"), "{narrow}");
+}

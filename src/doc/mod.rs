@@ -386,6 +386,9 @@ pub enum BlockKind {
     },
     /// A definition list: terms, each with one or more definitions.
     Definitions(Vec<Definition>),
+    /// Poetry (a fenced `verse` block): stanzas of lines, each line one or
+    /// two hemistichs.
+    Verse(Vec<Vec<Bayt>>),
     /// Always laid out left to right in a monospace face.
     Code {
         language: Option<String>,
@@ -424,6 +427,14 @@ impl CalloutKind {
             CalloutKind::Caution => "caution",
         }
     }
+}
+
+/// A line of verse: a bayt of two hemistichs side by side (the first on the
+/// start side), or a line of one.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Bayt {
+    pub hemistichs: Vec<String>,
+    pub pos: SourcePos,
 }
 
 /// One term of a definition list and what it means.

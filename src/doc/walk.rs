@@ -25,7 +25,8 @@ pub fn inlines<'b>(blocks: &'b [Block], f: &mut dyn FnMut(&'b Inline)) {
                 head.iter().for_each(|cell| inline_list(cell, f));
                 rows.iter().flatten().for_each(|cell| inline_list(cell, f));
             }
-            BlockKind::Code { .. } | BlockKind::Rule | BlockKind::Html(_) => {}
+            BlockKind::Code { .. } | BlockKind::Verse(_) | BlockKind::Rule | BlockKind::Html(_) => {
+            }
         }
     }
 }
@@ -69,7 +70,8 @@ pub fn inlines_mut(blocks: &mut [Block], f: &mut dyn FnMut(&mut Inline)) {
                     .flatten()
                     .for_each(|cell| inline_list_mut(cell, f));
             }
-            BlockKind::Code { .. } | BlockKind::Rule | BlockKind::Html(_) => {}
+            BlockKind::Code { .. } | BlockKind::Verse(_) | BlockKind::Rule | BlockKind::Html(_) => {
+            }
         }
     }
 }

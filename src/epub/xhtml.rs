@@ -235,6 +235,31 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 self.out.push_str("</code></pre>\n");
             }
             BlockKind::Table { align, head, rows } => self.table(align, head, rows)?,
+            BlockKind::Verse(stanzas) => {
+                self.out.push_str("<div class=\"verse\">\n");
+                for stanza in stanzas {
+                    self.out.push_str("<div class=\"stanza\">\n");
+                    for bayt in stanza {
+                        let class = if bayt.hemistichs.len() == 2 {
+                            "bayt"
+                        } else {
+                            "bayt single"
+                        };
+                        let _ = write!(self.out, "<p class=\"{class}\">");
+                        for (i, hemistich) in bayt.hemistichs.iter().enumerate() {
+                            if i > 0 {
+                                self.out.push(' ');
+                            }
+                            self.out.push_str("<span class=\"hemistich\">");
+                            push_escaped(&mut self.out, hemistich);
+                            self.out.push_str("</span>");
+                        }
+                        self.out.push_str("</p>\n");
+                    }
+                    self.out.push_str("</div>\n");
+                }
+                self.out.push_str("</div>\n");
+            }
             BlockKind::Rule => self.out.push_str("<hr/>\n"),
             BlockKind::Html(html) => {
                 self.out.push_str(html);

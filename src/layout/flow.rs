@@ -209,7 +209,7 @@ impl<'a> Typesetter<'a> {
             });
         }
         // Kashida lengthens the Arabic words of justified paragraphs only.
-        let sites = if align == Align::Justify && self.justify == Justify::Kashida {
+        let sites = if align.justifies() && self.justify == Justify::Kashida {
             kashida::sites(self.shaper, &shaped)
         } else {
             Vec::new()
@@ -217,7 +217,7 @@ impl<'a> Typesetter<'a> {
         let measure = Measure::new(&shaped, self.shaper, &sites);
         // Only justified text is hyphenated: headings, titles, centred and
         // ragged text keep their words whole.
-        let justify = align == Align::Justify;
+        let justify = align.justifies();
         let settings = BreakSettings {
             justify,
             hyphenator: self.breaking.hyphenator.filter(|_| justify),
@@ -357,7 +357,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
     /// Sets a paragraph as lines of running text: each numbered in the
     /// paragraph, the first two and the last two kept together, each
     /// carrying the notes it calls first.
-    fn lines(
+    pub(super) fn lines(
         &mut self,
         text: NotedText,
         direction: Option<Direction>,
@@ -410,7 +410,8 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 paragraph,
                 index: i as u32,
                 count: count as u32,
-                justified: align == Align::Justify && i + 1 < count && !hard_break,
+                justified: align == Align::Full
+                    || (align == Align::Justify && i + 1 < count && !hard_break),
             });
         }
         if count >= 2 {
@@ -499,7 +500,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         }
     }
 
-    fn push_chunks(&mut self, chunks: Vec<Chunk>, bars: &[f32]) {
+    pub(super) fn push_chunks(&mut self, chunks: Vec<Chunk>, bars: &[f32]) {
         for mut chunk in chunks {
             for &x in bars {
                 chunk.items.push(Item::Fill {
@@ -670,6 +671,10 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             }
             BlockKind::Table { align, head, rows } => {
                 self.table(align, head, rows, column);
+                self.items.push(FlowItem::Gap(size * 0.5));
+            }
+            BlockKind::Verse(stanzas) => {
+                self.verse(stanzas, column, bars);
                 self.items.push(FlowItem::Gap(size * 0.5));
             }
             BlockKind::Rule => {
@@ -950,7 +955,7 @@ fn stack(pieces: &[Chunk]) -> Chunk {
 }
 
 /// Adds `part`'s items and lines to `chunk`, `top` points down.
-fn overlay(chunk: &mut Chunk, part: &Chunk, top: f32) {
+pub(super) fn overlay(chunk: &mut Chunk, part: &Chunk, top: f32) {
     chunk
         .items
         .extend(part.items.iter().map(|item| shift(item, 0.0, top)));

@@ -63,6 +63,15 @@ pub enum Align {
     End,
     /// Both edges; the last line of a paragraph goes to the start side.
     Justify,
+    /// Both edges, the last line too (a hemistich of verse).
+    Full,
+}
+
+impl Align {
+    /// Whether lines are set to the full measure (all but the last, or all).
+    pub fn justifies(self) -> bool {
+        matches!(self, Align::Justify | Align::Full)
+    }
 }
 
 /// What the breaker knows of a candidate line before committing it.
@@ -429,7 +438,7 @@ pub fn build_line(par: &Paragraph, line: &BrokenLine, width: f32, align: Align) 
 
     let natural: f32 = runs.iter().map(GlyphRun::width).sum();
     let last = line.end == BreakKind::Mandatory;
-    let justified = align == Align::Justify && !last;
+    let justified = align == Align::Full || (align == Align::Justify && !last);
     // Kashida takes its share of a justified line's slack first; the spaces
     // take the rest.
     if let Some(kashida) = par

@@ -16,6 +16,7 @@ pub mod linebreak;
 pub mod marks;
 pub mod page;
 pub mod paginate;
+pub mod verse;
 
 use rayon::prelude::*;
 

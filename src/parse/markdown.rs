@@ -29,7 +29,7 @@ use super::ids;
 use super::links::{self, ImageRef};
 use super::pos::LineIndex;
 use super::text::{HeadingIds, strip_forbidden};
-use super::{math, smart};
+use super::{math, smart, verse};
 use crate::xml::{is_forbidden, push_escaped};
 
 /// Deepest nesting of containers kept as such.
@@ -683,6 +683,14 @@ impl Builder<'_, '_> {
                     }
                     _ => blocks.into_iter().for_each(|b| self.top().add_block(b)),
                 }
+            }
+            Kind::Code { language, text } if language.as_deref() == Some(verse::LANGUAGE) => {
+                // The block's text starts on the line after its fence.
+                let first_line = pos.line + 1;
+                self.top().add_block(Block {
+                    kind: BlockKind::Verse(verse::stanzas(&text, first_line)),
+                    pos,
+                });
             }
             Kind::Code { language, mut text } => {
                 if text.ends_with('\n') {

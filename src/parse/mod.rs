@@ -16,6 +16,7 @@ mod math;
 mod pos;
 mod smart;
 mod text;
+mod verse;
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
