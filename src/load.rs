@@ -14,8 +14,8 @@ use toml::Spanned;
 
 use crate::diag::{Diagnostic, Result};
 use crate::doc::{
-    ChapterStart, Direction, FolioPosition, FrontMatterNumbering, Justify, LayoutSettings,
-    Linebreak, Numerals, PageSetup, RunningHead,
+    ChapterStart, CoverFit, Direction, FolioPosition, FrontMatterNumbering, Justify,
+    LayoutSettings, Linebreak, Numerals, PageSetup, RunningHead,
 };
 
 /// Files larger than this are refused (chapters, `book.toml`, pictures).
@@ -291,6 +291,9 @@ struct RawPdf {
     margin_outer_mm: Option<Spanned<f32>>,
     bleed_mm: Option<Spanned<f32>>,
     font_size_pt: Option<Spanned<f32>>,
+    picture_dpi: Option<Spanned<f32>>,
+    cover_fit: Option<Spanned<String>>,
+    cover_background: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -682,37 +685,40 @@ const PAGE_SIZES: &[(&str, f32, f32)] = &[
 
 /// `[layout]` over the defaults for `language`; each key takes one of a
 /// few names, and any other is an error listing them.
+/// The choice `value` names among `choices` (case-insensitive), `default`
+/// when absent; an error listing the choices otherwise.
+fn pick<T: Copy>(
+    key: &str,
+    value: &Option<Spanned<String>>,
+    choices: &[(&str, T)],
+    default: T,
+    text: &ConfigText,
+    config_path: &Path,
+) -> Result<T> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    let name = value.get_ref().trim();
+    match choices.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        Some(&(_, choice)) => Ok(choice),
+        None => {
+            let names: Vec<String> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+            Err(Diagnostic::error(format!(
+                "`{key} = \"{name}\"` in book.toml is not known; use one of {}",
+                names.join(", ")
+            ))
+            .in_file(config_path)
+            .at_line(text.line_of(value.span().start)))
+        }
+    }
+}
+
 fn layout_settings(
     raw: &RawLayout,
     language: &str,
     text: &ConfigText,
     config_path: &Path,
 ) -> Result<LayoutSettings> {
-    fn pick<T: Copy>(
-        key: &str,
-        value: &Option<Spanned<String>>,
-        choices: &[(&str, T)],
-        default: T,
-        text: &ConfigText,
-        config_path: &Path,
-    ) -> Result<T> {
-        let Some(value) = value else {
-            return Ok(default);
-        };
-        let name = value.get_ref().trim();
-        match choices.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            Some(&(_, choice)) => Ok(choice),
-            None => {
-                let names: Vec<String> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
-                Err(Diagnostic::error(format!(
-                    "`{key} = \"{name}\"` in book.toml is not known; use one of {}",
-                    names.join(", ")
-                ))
-                .in_file(config_path)
-                .at_line(text.line_of(value.span().start)))
-            }
-        }
-    }
     let d = LayoutSettings::for_language(language);
     let heads = [
         ("book", RunningHead::Book),
@@ -799,6 +805,22 @@ fn layout_settings(
             config_path,
         )?,
     })
+}
+
+/// Range of `picture_dpi`: from a poster's coarse pixels to a scan's.
+const MIN_PICTURE_DPI: f32 = 10.0;
+const MAX_PICTURE_DPI: f32 = 2400.0;
+/// `cover_background` when `cover_fit = "contain"` gives none.
+const WHITE: [u8; 3] = [255, 255, 255];
+
+/// `#rrggbb` as its three bytes.
+fn hex_colour(text: &str) -> Option<[u8; 3]> {
+    let hex = text.trim().strip_prefix('#')?;
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
 }
 
 /// Smallest text block (width and height) the margins must leave.
@@ -951,6 +973,46 @@ fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<Pag
         30.0,
         false,
     )?;
+    set(
+        "picture_dpi",
+        &pdf.picture_dpi,
+        &mut page.picture_dpi,
+        MIN_PICTURE_DPI,
+        MAX_PICTURE_DPI,
+        false,
+    )?;
+    let contain = pick(
+        "cover_fit",
+        &pdf.cover_fit,
+        &[("cover", false), ("contain", true)],
+        false,
+        text,
+        config_path,
+    )?;
+    page.cover_fit = match (&pdf.cover_background, contain) {
+        (None, false) => CoverFit::Cover,
+        (None, true) => CoverFit::Contain {
+            background: WHITE,
+        },
+        (Some(colour), true) => CoverFit::Contain {
+            background: hex_colour(colour.get_ref()).ok_or_else(|| {
+                err(
+                    format!(
+                        "`cover_background = \"{}\"` in book.toml is not a colour; write it as \"#rrggbb\"",
+                        colour.get_ref()
+                    ),
+                    colour.span().start,
+                )
+            })?,
+        },
+        (Some(colour), false) => {
+            return Err(err(
+                "`cover_background` in book.toml applies only with `cover_fit = \"contain\"`"
+                    .to_string(),
+                colour.span().start,
+            ));
+        }
+    };
 
     let first_span = [
         pdf.page.as_ref().map(|s| s.span().start),

@@ -35,7 +35,8 @@ impl Direction {
     }
 }
 
-/// Page geometry for the print edition, in millimetres.
+/// The print edition's page geometry, in millimetres, and how it prints
+/// pictures (`[pdf]` in `book.toml`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageSetup {
     pub width_mm: f32,
@@ -49,6 +50,26 @@ pub struct PageSetup {
     pub bleed_mm: f32,
     /// Body text size in points.
     pub font_size_pt: f32,
+    /// Pixels a picture has per inch at its natural size: no picture prints
+    /// larger than that. 96 by default, as a browser (and the EPUB) shows
+    /// a picture's pixels (CSS px).
+    pub picture_dpi: f32,
+    /// How the cover artwork fills the page and its bleed.
+    pub cover_fit: CoverFit,
+}
+
+/// Pixels per inch a picture has at its natural size unless `book.toml`
+/// says otherwise: CSS's px.
+pub const DEFAULT_PICTURE_DPI: f32 = 96.0;
+
+/// `[pdf] cover_fit`: how cover artwork whose shape is not the page's fills it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoverFit {
+    /// The whole page and bleed covered, the overflow cropped (`"cover"`).
+    Cover,
+    /// The whole picture shown, centred on `background` (`"contain"`,
+    /// `cover_background = "#rrggbb"`, white by default).
+    Contain { background: [u8; 3] },
 }
 
 impl Default for PageSetup {
@@ -63,6 +84,8 @@ impl Default for PageSetup {
             margin_outer_mm: 15.0,
             bleed_mm: 3.0,
             font_size_pt: 12.0,
+            picture_dpi: DEFAULT_PICTURE_DPI,
+            cover_fit: CoverFit::Cover,
         }
     }
 }
