@@ -38,7 +38,7 @@ const OBJECT: char = '\u{FFFC}';
 
 /// Pictures printed with fewer pixels per inch than this look coarse: a
 /// warning says so.
-pub const MIN_PRINT_PPI: f32 = 150.0;
+const MIN_PRINT_PPI: f32 = 150.0;
 
 const POINTS_PER_INCH: f32 = 72.0;
 
