@@ -325,6 +325,17 @@ fn pictures_print_at_their_natural_size_as_the_epub_shows_them() {
         chapter.contains("width=\"40\" height=\"40\""),
         "the EPUB's img gives its natural size:\n{chapter}"
     );
+    // Both outputs set the same pictures as blocks: the one alone and the
+    // one that is the whole of a link.
+    assert_eq!(
+        chapter.matches("<p class=\"figure\">").count(),
+        2,
+        "{chapter}"
+    );
+    assert!(
+        chapter.contains("<p class=\"figure\"><a href=\"https://example.org/block\"><img"),
+        "{chapter}"
+    );
     let page = icon_page(&built.pdf());
     let blocks: Vec<Area> = drawn_pictures(&built.pdf(), page)
         .into_iter()

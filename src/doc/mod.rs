@@ -459,6 +459,46 @@ pub enum LinkTarget {
     },
 }
 
+/// A picture standing alone in its paragraph (see [`block_pictures`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockPicture<'a> {
+    /// Key into [`Document::images`].
+    pub key: &'a str,
+    pub alt: &'a str,
+    pub pos: SourcePos,
+    /// The link it is the whole of, if any.
+    pub link: Option<&'a LinkTarget>,
+}
+
+/// If a paragraph holds nothing but pictures (each alone or the whole of a
+/// link), and spaces or line breaks between them, those pictures: both
+/// writers set them as blocks of their own; other pictures are set in the
+/// line of text.
+pub fn block_pictures(inlines: &[Inline]) -> Option<Vec<BlockPicture<'_>>> {
+    let mut pictures = Vec::new();
+    for inline in inlines {
+        let (picture, link) = match &inline.kind {
+            InlineKind::Link { target, content } => match content.as_slice() {
+                [picture] => (picture, Some(target)),
+                _ => return None,
+            },
+            _ => (inline, None),
+        };
+        match &picture.kind {
+            InlineKind::Image { key, alt } => pictures.push(BlockPicture {
+                key,
+                alt,
+                pos: picture.pos,
+                link,
+            }),
+            InlineKind::Text(t) if t.trim().is_empty() && link.is_none() => {}
+            InlineKind::LineBreak if link.is_none() => {}
+            _ => return None,
+        }
+    }
+    (!pictures.is_empty()).then_some(pictures)
+}
+
 /// `text` with runs of whitespace turned into single spaces, trimmed.
 pub fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")

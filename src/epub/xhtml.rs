@@ -152,7 +152,8 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 let _ = writeln!(self.out, "</h{level}>");
             }
             BlockKind::Paragraph(content) => {
-                if is_figure(content) {
+                // Pictures alone in their paragraph are blocks, centred.
+                if crate::doc::block_pictures(content).is_some() {
                     self.out.push_str("<p class=\"figure\">");
                 } else {
                     let dir = self.dir_attribute(content);
@@ -459,20 +460,6 @@ fn unique_id(ids: &mut HashSet<String>, base: &str) -> String {
         }
         n += 1;
     }
-}
-
-/// A paragraph holding only pictures (and spaces) is shown centred.
-fn is_figure(content: &[Inline]) -> bool {
-    let mut images = 0;
-    for inline in content {
-        match &inline.kind {
-            InlineKind::Image { .. } => images += 1,
-            InlineKind::Text(t) if t.trim().is_empty() => {}
-            InlineKind::LineBreak => {}
-            _ => return false,
-        }
-    }
-    images > 0
 }
 
 /// A code block's language as a class name, when it is a safe one.

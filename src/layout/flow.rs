@@ -7,8 +7,8 @@ use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::doc::{
-    Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, Justify, LinkTarget,
-    Numerals, Picture, SourcePos,
+    Block, BlockKind, BlockPicture, Chapter, Direction, Document, Inline, InlineKind, Justify,
+    LinkTarget, Numerals, Picture, SourcePos, block_pictures,
 };
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, first_strong};
@@ -330,14 +330,6 @@ impl From<StyledText> for NotedText {
             ..NotedText::default()
         }
     }
-}
-
-/// A picture in a paragraph of pictures only, set as a block.
-struct BlockPicture<'a> {
-    key: &'a str,
-    alt: &'a str,
-    pos: SourcePos,
-    link: Option<&'a LinkTarget>,
 }
 
 /// The size in points of `picture` at its natural size: `dpi` pixels an inch.
@@ -739,7 +731,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 self.items.push(FlowItem::Gap(size * 0.5));
             }
             BlockKind::Paragraph(inlines) => {
-                if let Some(pictures) = only_pictures(inlines) {
+                if let Some(pictures) = block_pictures(inlines) {
                     for picture in pictures {
                         self.picture(&picture, column);
                     }
@@ -1134,33 +1126,6 @@ fn destination_name(chapter: &Chapter, heading: Option<&str>) -> String {
         Some(id) => format!("{path}#{id}"),
         None => path,
     }
-}
-
-/// If a paragraph is nothing but pictures (each alone or alone in a link),
-/// those pictures.
-fn only_pictures(inlines: &[Inline]) -> Option<Vec<BlockPicture<'_>>> {
-    let mut pictures = Vec::new();
-    for inline in inlines {
-        let (picture, link) = match &inline.kind {
-            InlineKind::Link { target, content } => match content.as_slice() {
-                [picture] => (picture, Some(target)),
-                _ => return None,
-            },
-            _ => (inline, None),
-        };
-        match &picture.kind {
-            InlineKind::Image { key, alt } => pictures.push(BlockPicture {
-                key,
-                alt,
-                pos: picture.pos,
-                link,
-            }),
-            InlineKind::Text(t) if t.trim().is_empty() && link.is_none() => {}
-            InlineKind::LineBreak if link.is_none() => {}
-            _ => return None,
-        }
-    }
-    (!pictures.is_empty()).then_some(pictures)
 }
 
 /// `inlines` as styled text; note marks in `numerals`.
