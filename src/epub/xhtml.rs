@@ -180,14 +180,17 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 for item in items {
                     self.out.push_str("<li>");
                     // A one-paragraph item is written without its <p>, so
-                    // tight lists stay tight.
+                    // tight lists stay tight; pictures alone keep theirs,
+                    // a block as in print.
                     match item.as_slice() {
                         [
                             Block {
                                 kind: BlockKind::Paragraph(content),
                                 ..
                             },
-                        ] => self.inlines(content)?,
+                        ] if crate::doc::block_pictures(content).is_none() => {
+                            self.inlines(content)?
+                        }
                         blocks => {
                             self.out.push('\n');
                             self.blocks(blocks)?;
