@@ -202,7 +202,10 @@ const LANGUAGE_NAMES: &[(&str, &[&str])] = &[
 /// or the tag with `_` written as `-` (`ar_MA`).
 fn suggested_tag(tag: &str) -> Option<String> {
     let name = tag.trim().to_lowercase();
-    if let Some((code, _)) = LANGUAGE_NAMES.iter().find(|(_, names)| names.contains(&name.as_str())) {
+    if let Some((code, _)) = LANGUAGE_NAMES
+        .iter()
+        .find(|(_, names)| names.contains(&name.as_str()))
+    {
         return Some(code.to_string());
     }
     let dashed = tag.replace('_', "-");
@@ -233,7 +236,16 @@ mod tests {
 
     #[test]
     fn language_tags_are_checked_against_the_registry() {
-        for good in ["ar", "AR", "ar-MA", "en-GB", "zh-Hant-TW", "fa", "kk-Cyrl", "x-private"] {
+        for good in [
+            "ar",
+            "AR",
+            "ar-MA",
+            "en-GB",
+            "zh-Hant-TW",
+            "fa",
+            "kk-Cyrl",
+            "x-private",
+        ] {
             assert_eq!(invalid_language_tag(good), None, "{good}");
         }
         let arabic = invalid_language_tag("arabic").unwrap();
@@ -241,7 +253,10 @@ mod tests {
         let farsi = invalid_language_tag("Farsi").unwrap();
         assert!(farsi.contains("`language = \"fa\"`"), "{farsi}");
         let underscore = invalid_language_tag("ar_MA").unwrap();
-        assert!(underscore.contains("`language = \"ar-MA\"`"), "{underscore}");
+        assert!(
+            underscore.contains("`language = \"ar-MA\"`"),
+            "{underscore}"
+        );
         for bad in ["a", "ar-", "\"><x", "xx", "en-ZZZ", "العربية"] {
             assert!(invalid_language_tag(bad).is_some(), "{bad}");
         }

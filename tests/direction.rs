@@ -221,11 +221,7 @@ fn latin_started_paragraphs_are_right_to_left() {
     };
     for opening in ["Note", "HarfBuzz", "Quote", "See"] {
         let line = line_of(&words, opening);
-        let rightmost = line
-            .iter()
-            .rev()
-            .find(|w| !is_marker(&w.text))
-            .unwrap();
+        let rightmost = line.iter().rev().find(|w| !is_marker(&w.text)).unwrap();
         assert_eq!(
             bare(&rightmost.text),
             opening,
@@ -286,7 +282,10 @@ fn a_latin_started_cell_is_right_to_left() {
         .find(|w| w.text == "فصولا")
         .map(|w| w.x_max)
         .unwrap();
-    let cell: Vec<&&Word> = line.iter().filter(|w| w.x_max <= cell_right + SLACK).collect();
+    let cell: Vec<&&Word> = line
+        .iter()
+        .filter(|w| w.x_max <= cell_right + SLACK)
+        .collect();
     let rightmost = cell.last().unwrap();
     assert_eq!(bare(&rightmost.text), "writer", "{}", show(&line));
     assert!(
@@ -308,7 +307,12 @@ fn an_english_contents_entry_stands_right_with_its_leaders() {
     let arabic = line_of(&words, "مئاوقلا");
     assert_eq!(entry[0].page, arabic[0].page, "both on the contents page");
     let right = arabic.last().unwrap().x_max;
-    assert_eq!(bare(&entry.last().unwrap().text), "Glossary", "{}", show(&entry));
+    assert_eq!(
+        bare(&entry.last().unwrap().text),
+        "Glossary",
+        "{}",
+        show(&entry)
+    );
     assert!(
         (entry.last().unwrap().x_max - right).abs() < SLACK,
         "the entry does not stand at the right ({right:.0}): {}",
@@ -388,10 +392,7 @@ fn epub_blocks_say_their_direction_where_it_differs_from_the_book() {
     ] {
         assert!(chapter.contains(inherits), "{inherits:?} in:\n{chapter}");
     }
-    for own in [
-        "<p dir=\"ltr\">English only",
-        "<td dir=\"ltr\">krilla</td>",
-    ] {
+    for own in ["<p dir=\"ltr\">English only", "<td dir=\"ltr\">krilla</td>"] {
         assert!(chapter.contains(own), "{own:?} in:\n{chapter}");
     }
     let english = xhtml(arabic_book(), "chapter-02.xhtml");

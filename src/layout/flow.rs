@@ -675,7 +675,9 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 width: slot_width,
             },
         };
-        let marker_chunks = self.ts.paragraph(styled, Some(direction), slot, Align::Start);
+        let marker_chunks = self
+            .ts
+            .paragraph(styled, Some(direction), slot, Align::Start);
         let FlowItem::Chunk(chunk) = &mut self.items[at] else {
             return;
         };
