@@ -74,6 +74,7 @@ fn english_book() -> &'static Built {
                      نص عربي فقط.\n"
                         .as_bytes(),
                 ),
+                ("02-arabic.md", "# خاتمة عربية\n\nنص.\n".as_bytes()),
             ],
         );
         build(&dir, "english-direction")
@@ -366,6 +367,39 @@ fn in_a_left_to_right_book_arabic_started_blocks_stay_left_to_right() {
     assert!(
         (arabic.last().unwrap().x_max - right).abs() < SLACK,
         "{}",
+        show(&arabic)
+    );
+}
+
+/// Mirrored in the contents: an Arabic title keeps its own order but stands
+/// on the left like every entry, its leaders and number to its right.
+#[test]
+fn in_a_left_to_right_book_an_arabic_contents_entry_stands_left() {
+    let Some(words) = words(&english_book().pdf) else {
+        return;
+    };
+    let english = line_of(&words, "rule");
+    let arabic = line_of(&words, "ةيبرع");
+    assert_eq!(english[0].page, arabic[0].page, "both on the contents page");
+    assert!(
+        (arabic[0].x_min - english[0].x_min).abs() < SLACK,
+        "the entry does not stand at the left ({:.0}): {}",
+        english[0].x_min,
+        show(&arabic)
+    );
+    assert!(
+        arabic.iter().any(|w| w.text.starts_with("..")),
+        "no leaders: {}",
+        show(&arabic)
+    );
+    assert!(
+        arabic
+            .last()
+            .unwrap()
+            .text
+            .chars()
+            .all(|c| c.is_ascii_digit()),
+        "the page number is not on the right: {}",
         show(&arabic)
     );
 }
