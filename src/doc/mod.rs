@@ -114,13 +114,9 @@ impl LayoutSettings {
     /// The defaults for a book in `language`: kashida justification for
     /// Arabic-script languages, spaces only for the rest.
     pub fn for_language(language: &str) -> Self {
-        let primary = language.split(['-', '_']).next().unwrap_or("");
-        let arabic_script = ["ar", "fa", "ur", "ps", "sd", "ug", "ckb"]
-            .iter()
-            .any(|l| l.eq_ignore_ascii_case(primary));
         LayoutSettings {
             linebreak: Linebreak::TotalFit,
-            justify: if arabic_script {
+            justify: if crate::locale::is_arabic_script(language) {
                 Justify::Kashida
             } else {
                 Justify::Space
@@ -511,12 +507,67 @@ pub fn plain_text(inlines: &[Inline]) -> String {
     out
 }
 
-/// Plain text for deciding a paragraph's direction (UAX #9 P2): code is
-/// set apart as a left-to-right isolate (LRI … PDI), as both writers set it,
-/// so its letters never decide the direction of the text around it.
+/// The direction of a block — paragraph, heading, list item, quote, table
+/// cell, note, contents entry — holding `text` (as [`bidi_text`] gives it)
+/// in a book written in `book`: the book's direction, unless the block holds
+/// letters of the other direction and none of the book's. So in an Arabic
+/// book `PDF: صيغة الملفات` is right to left, `Python 3.12` left to right,
+/// and `2024` (no letter at all) right to left. Letters inside isolates
+/// (code, LRI … PDI) do not count, as they never count for the text around
+/// them. The one rule both writers and both contents use.
+pub fn block_direction(book: Direction, text: &str) -> Direction {
+    use unicode_bidi::BidiClass;
+    let (mut ltr, mut rtl) = (false, false);
+    let mut isolates = 0u32;
+    for c in text.chars() {
+        match unicode_bidi::bidi_class(c) {
+            BidiClass::LRI | BidiClass::RLI | BidiClass::FSI => isolates += 1,
+            BidiClass::PDI => isolates = isolates.saturating_sub(1),
+            _ if isolates > 0 => {}
+            BidiClass::L => ltr = true,
+            BidiClass::R | BidiClass::AL => rtl = true,
+            _ => {}
+        }
+    }
+    match book {
+        Direction::Rtl if ltr && !rtl => Direction::Ltr,
+        Direction::Ltr if rtl && !ltr => Direction::Rtl,
+        _ => book,
+    }
+}
+
+/// Plain text for deciding a block's direction ([`block_direction`]): code
+/// is set apart as a left-to-right isolate (LRI … PDI), as both writers set
+/// it, so its letters never decide the direction of the text around it.
 pub fn bidi_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
     push_plain_text(inlines, &mut out, true);
+    out
+}
+
+/// [`bidi_text`] of every block in `blocks` (a list item's, a quote's, a
+/// note's), for the direction of the block holding them.
+pub fn blocks_bidi_text(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        match &block.kind {
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => {
+                push_plain_text(content, &mut out, true)
+            }
+            BlockKind::List { items, .. } => items
+                .iter()
+                .for_each(|item| out.push_str(&blocks_bidi_text(item))),
+            BlockKind::Quote(inner) => out.push_str(&blocks_bidi_text(inner)),
+            BlockKind::Table { head, rows, .. } => head
+                .iter()
+                .chain(rows.iter().flatten())
+                .for_each(|cell| push_plain_text(cell, &mut out, true)),
+            // Code is always left to right, apart from the text around it;
+            // raw HTML carries its own `dir`.
+            BlockKind::Code { .. } | BlockKind::Rule | BlockKind::Html(_) => {}
+        }
+        out.push(' ');
+    }
     out
 }
 

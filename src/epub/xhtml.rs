@@ -8,9 +8,8 @@ use super::{CSS, ImageEntry, Plan};
 use crate::diag::{Diagnostic, Result};
 use crate::doc::{
     Align, Block, BlockKind, Chapter, Direction, Footnote, Inline, InlineKind, LinkTarget,
-    bidi_text,
+    bidi_text, block_direction, blocks_bidi_text,
 };
-use crate::text::first_strong;
 use crate::xml::{escape, push_escaped};
 
 /// A complete XHTML document: the book's `lang` and `dir` on `<html>`, the
@@ -97,6 +96,9 @@ struct ChapterWriter<'p, 'a> {
     note_ids: Vec<String>,
     /// Id of the first reference to each footnote, by number.
     first_refs: HashMap<u32, String>,
+    /// The direction of the element being written into: a block says its
+    /// own only where it differs.
+    direction: Direction,
 }
 
 impl<'p, 'a> ChapterWriter<'p, 'a> {
@@ -113,6 +115,7 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             ids,
             note_ids,
             first_refs: HashMap::new(),
+            direction: plan.doc.metadata.direction,
         }
     }
 
@@ -129,24 +132,32 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
         Ok(())
     }
 
-    /// ` dir="…"` when a paragraph's first strong character (UAX #9 P2) goes
-    /// against the book's direction — the same rule the print layout uses —
-    /// else nothing: the paragraph inherits the document's `dir`.
-    fn dir_attribute(&self, content: &[Inline]) -> &'static str {
-        match first_strong(&bidi_text(content)) {
-            Some(direction) if direction != self.plan.doc.metadata.direction => match direction {
-                Direction::Ltr => " dir=\"ltr\"",
-                Direction::Rtl => " dir=\"rtl\"",
-            },
-            _ => "",
-        }
+    /// The direction of a block holding `text` ([`block_direction`], the
+    /// rule the print layout uses), and its ` dir="…"` when that differs
+    /// from the direction it sits in (else nothing: it inherits).
+    fn direction_of(&self, text: &str) -> (Direction, &'static str) {
+        let direction = block_direction(self.plan.doc.metadata.direction, text);
+        let attribute = match direction {
+            _ if direction == self.direction => "",
+            Direction::Ltr => " dir=\"ltr\"",
+            Direction::Rtl => " dir=\"rtl\"",
+        };
+        (direction, attribute)
+    }
+
+    /// Writes `blocks` inside an element of `direction`.
+    fn blocks_in(&mut self, direction: Direction, blocks: &[Block]) -> Result<()> {
+        let outer = std::mem::replace(&mut self.direction, direction);
+        let written = self.blocks(blocks);
+        self.direction = outer;
+        written
     }
 
     fn block(&mut self, block: &Block) -> Result<()> {
         match &block.kind {
             BlockKind::Heading { level, id, content } => {
                 let level = (*level).clamp(1, 3);
-                let dir = self.dir_attribute(content);
+                let (_, dir) = self.direction_of(&bidi_text(content));
                 let _ = write!(self.out, "<h{level} id=\"{}\"{dir}>", escape(id));
                 self.inlines(content)?;
                 let _ = writeln!(self.out, "</h{level}>");
@@ -156,7 +167,7 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 if crate::doc::block_pictures(content).is_some() {
                     self.out.push_str("<p class=\"figure\">");
                 } else {
-                    let dir = self.dir_attribute(content);
+                    let (_, dir) = self.direction_of(&bidi_text(content));
                     let _ = write!(self.out, "<p{dir}>");
                 }
                 self.inlines(content)?;
@@ -178,7 +189,8 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                     }
                 };
                 for item in items {
-                    self.out.push_str("<li>");
+                    let (direction, dir) = self.direction_of(&blocks_bidi_text(item));
+                    let _ = write!(self.out, "<li{dir}>");
                     // A one-paragraph item is written without its <p>, so
                     // tight lists stay tight; pictures alone keep theirs,
                     // a block as in print.
@@ -193,7 +205,7 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                         }
                         blocks => {
                             self.out.push('\n');
-                            self.blocks(blocks)?;
+                            self.blocks_in(direction, blocks)?;
                         }
                     }
                     self.out.push_str("</li>\n");
@@ -201,8 +213,9 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 let _ = writeln!(self.out, "</{tag}>");
             }
             BlockKind::Quote(blocks) => {
-                self.out.push_str("<blockquote>\n");
-                self.blocks(blocks)?;
+                let (direction, dir) = self.direction_of(&blocks_bidi_text(blocks));
+                let _ = writeln!(self.out, "<blockquote{dir}>");
+                self.blocks_in(direction, blocks)?;
                 self.out.push_str("</blockquote>\n");
             }
             BlockKind::Code { language, text } => {
@@ -268,7 +281,8 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             Some(Align::End) => " class=\"align-end\"",
             Some(Align::None) | None => "",
         };
-        let _ = write!(self.out, "<{open}{class}>");
+        let (_, dir) = self.direction_of(&bidi_text(content));
+        let _ = write!(self.out, "<{open}{class}{dir}>");
         self.inlines(content)?;
         let _ = write!(self.out, "</{close}>");
         Ok(())
@@ -400,11 +414,23 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
     }
 
     fn footnote(&mut self, note: &Footnote, index: usize) -> Result<()> {
+        let (direction, dir) = self.direction_of(&blocks_bidi_text(&note.blocks));
         let _ = writeln!(
             self.out,
-            "<aside epub:type=\"footnote\" id=\"{}\" role=\"doc-footnote\">",
+            "<aside epub:type=\"footnote\" id=\"{}\" role=\"doc-footnote\"{dir}>",
             escape(&self.note_ids[index])
         );
+        let outer = std::mem::replace(&mut self.direction, direction);
+        let written = self.footnote_blocks(note);
+        self.direction = outer;
+        written?;
+        self.out.push_str("</aside>\n");
+        Ok(())
+    }
+
+    /// A note's blocks, its number (a link back to its first reference)
+    /// starting the first paragraph.
+    fn footnote_blocks(&mut self, note: &Footnote) -> Result<()> {
         let numerals = self.plan.doc.layout.numerals;
         let label = match self.first_refs.get(&note.number) {
             Some(ref_id) => format!(
@@ -423,7 +449,8 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 },
                 rest,
             )) => {
-                self.out.push_str("<p>");
+                let (_, dir) = self.direction_of(&bidi_text(content));
+                let _ = write!(self.out, "<p{dir}>");
                 self.out.push_str(&label);
                 self.inlines(content)?;
                 self.out.push_str("</p>\n");
@@ -434,7 +461,6 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 self.blocks(&note.blocks)?;
             }
         }
-        self.out.push_str("</aside>\n");
         Ok(())
     }
 }

@@ -8,10 +8,10 @@ use std::sync::Arc;
 use crate::diag::Diagnostic;
 use crate::doc::{
     Block, BlockKind, BlockPicture, Chapter, Direction, Document, Inline, InlineKind, Justify,
-    LinkTarget, Numerals, Picture, SourcePos, block_pictures,
+    LinkTarget, Numerals, Picture, SourcePos, block_direction, block_pictures, blocks_bidi_text,
 };
 use crate::fonts::{FontLibrary, Role, Style};
-use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, first_strong};
+use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle};
 
 use super::kashida::{self, Kashida};
 use super::line::{Align, Line, Measure, Paragraph, build_line, is_added_hyphen};
@@ -95,8 +95,8 @@ pub struct Typesetter<'a> {
     pub fonts: &'a FontLibrary,
     /// Body font size.
     pub size: f32,
-    /// The book's direction: the default for paragraphs with no strong
-    /// character, and the side lists and quotes indent from.
+    /// The book's direction: each block's own follows from it and the
+    /// block's letters ([`block_direction`]).
     pub direction: Direction,
     /// How justified paragraphs are filled (`[layout] justify`).
     pub justify: Justify,
@@ -168,7 +168,8 @@ impl<'a> Typesetter<'a> {
         }
     }
 
-    /// Shapes and breaks a paragraph into line chunks.
+    /// Shapes and breaks a paragraph into line chunks; `direction` `None`
+    /// is the paragraph's own ([`block_direction`]).
     pub fn paragraph(
         &mut self,
         styled: StyledText,
@@ -194,7 +195,7 @@ impl<'a> Typesetter<'a> {
             return Vec::new();
         }
         let direction =
-            direction.or_else(|| Some(first_strong(&styled.text).unwrap_or(self.direction)));
+            Some(direction.unwrap_or_else(|| block_direction(self.direction, &styled.text)));
         let mut shaped = self
             .shaper
             .shape(self.fonts, styled, ParagraphSettings { direction });
@@ -756,15 +757,19 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                         }
                         None => "•".to_string(),
                     };
-                    let inner = column.inset(self.ts.direction, indent, 0.0);
+                    // The item's direction puts its marker and its indent
+                    // on its own start side.
+                    let direction = block_direction(self.ts.direction, &blocks_bidi_text(item));
+                    let inner = column.inset(direction, indent, 0.0);
                     let first = self.items.len();
                     self.blocks(item, inner, bars);
-                    self.place_marker(&marker, column, indent, first, block.pos);
+                    self.place_marker(&marker, direction, column, indent, first, block.pos);
                 }
             }
             BlockKind::Quote(blocks) => {
-                let inner = column.inset(self.ts.direction, size * 1.5, size * 1.0);
-                let bar_x = match self.ts.direction {
+                let direction = block_direction(self.ts.direction, &blocks_bidi_text(blocks));
+                let inner = column.inset(direction, size * 1.5, size * 1.0);
+                let bar_x = match direction {
                     Direction::Rtl => inner.x + inner.width + size * 0.6,
                     Direction::Ltr => inner.x - size * 0.6,
                 };
@@ -850,11 +855,12 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         }
     }
 
-    /// Puts a list marker on the start side of the first line laid out since
-    /// flow item `first`.
+    /// Puts a list marker on the start side (in the item's `direction`) of
+    /// the first line laid out since flow item `first`.
     fn place_marker(
         &mut self,
         marker: &str,
+        direction: Direction,
         column: Column,
         indent: f32,
         first: usize,
@@ -871,7 +877,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         let mut styled = StyledText::default();
         styled.push(marker, self.ts.style(Role::Text, false, false, 1.0), pos);
         let slot_width = indent * 0.8;
-        let slot = match self.ts.direction {
+        let slot = match direction {
             Direction::Ltr => Column {
                 x: column.x,
                 width: slot_width,
@@ -881,8 +887,9 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 width: slot_width,
             },
         };
-        let direction = Some(self.ts.direction);
-        let marker_chunks = self.ts.paragraph(styled, direction, slot, Align::Start);
+        let marker_chunks = self
+            .ts
+            .paragraph(styled, Some(direction), slot, Align::Start);
         let FlowItem::Chunk(chunk) = &mut self.items[at] else {
             return;
         };
@@ -992,12 +999,10 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     Some(crate::doc::Align::End) => Align::End,
                     _ => Align::Start,
                 };
-                // Cells follow the table's (the book's) direction, so a Latin
-                // word in an Arabic table still sits on the right.
-                let direction = Some(self.ts.direction);
+                // Columns follow the book's direction, each cell its own.
                 let mut lines = self.lines(
                     styled_inlines(cell, style, self.document.layout.numerals),
-                    direction,
+                    None,
                     cell_column,
                     align,
                 );

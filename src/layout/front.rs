@@ -1,7 +1,7 @@
 //! Generated pages: the cover, the title page and the table of contents.
 
 use crate::diag::Diagnostic;
-use crate::doc::{CoverFit, Direction, Document, Picture};
+use crate::doc::{CoverFit, Direction, Document, Picture, block_direction};
 use crate::fonts::Role;
 use crate::text::StyledText;
 
@@ -267,11 +267,18 @@ pub fn contents(
 
     for entry in entries {
         let style = ts.style(Role::Text, false, false, 1.0);
+        // A title in the other direction keeps its own order but stands on
+        // the contents' start side, before its leaders, like every entry.
+        let title_direction = block_direction(direction, &entry.title);
         let mut lines = ts.paragraph(
             StyledText::plain(&entry.title, style),
-            None,
+            Some(title_direction),
             title_column,
-            Align::Start,
+            if title_direction == direction {
+                Align::Start
+            } else {
+                Align::End
+            },
         );
         // Number and leaders go on the entry's last line, number on the end side.
         let numbers = ts.paragraph(
