@@ -20,6 +20,8 @@ pub struct Diagnostic {
     pub file: Option<PathBuf>,
     /// 1-based line in `file`, when known.
     pub line: Option<u32>,
+    /// 1-based column in that line, when known.
+    pub column: Option<u32>,
 }
 
 impl Diagnostic {
@@ -29,6 +31,7 @@ impl Diagnostic {
             message: message.into(),
             file: None,
             line: None,
+            column: None,
         }
     }
 
@@ -49,6 +52,13 @@ impl Diagnostic {
         self
     }
 
+    /// At a line and column of a chapter (`file:line:column`).
+    pub fn at(mut self, pos: crate::doc::SourcePos) -> Self {
+        self.line = Some(pos.line);
+        self.column = Some(pos.column).filter(|&c| c > 0);
+        self
+    }
+
     /// An I/O failure on `path`, phrased for the user.
     pub fn io(what: &str, path: &Path, err: &std::io::Error) -> Self {
         Diagnostic::error(format!("{what} {}: {err}", path.display())).in_file(path)
@@ -66,6 +76,9 @@ impl fmt::Display for Diagnostic {
             write!(f, "\n  --> {}", file.display())?;
             if let Some(line) = self.line {
                 write!(f, ":{line}")?;
+                if let Some(column) = self.column {
+                    write!(f, ":{column}")?;
+                }
             }
         }
         Ok(())

@@ -14,8 +14,8 @@ use toml::Spanned;
 
 use crate::diag::{Diagnostic, Result};
 use crate::doc::{
-    ChapterStart, Direction, FolioPosition, FrontMatterNumbering, Justify, LayoutSettings,
-    Linebreak, Numerals, PageSetup, RunningHead,
+    ChapterStart, CoverFit, Direction, FolioPosition, FrontMatterNumbering, Justify,
+    LayoutSettings, Linebreak, Numerals, PageSetup, RunningHead,
 };
 
 /// Files larger than this are refused (chapters, `book.toml`, pictures).
@@ -187,19 +187,16 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
     let language = match &book_section.language {
         Some(lang) => {
             let tag = lang.get_ref().trim();
-            if !is_language_tag(tag) {
-                return Err(Diagnostic::error(format!(
-                    "`language = \"{}\"` in book.toml is not a BCP 47 language tag (like `ar`, `en-GB`)",
-                    lang.get_ref()
-                ))
-                .in_file(&config_path)
-                .at_line(config_text.line_of(lang.span().start)));
+            if let Some(message) = crate::locale::invalid_language_tag(tag) {
+                return Err(Diagnostic::error(message)
+                    .in_file(&config_path)
+                    .at_line(config_text.line_of(lang.span().start)));
             }
             tag.to_string()
         }
         None => detect_language(chapters.first().map_or("", |c| c.text.as_str())).to_string(),
     };
-    let direction = direction_of(&language);
+    let direction = crate::locale::direction_of(&language);
 
     let identifier = trimmed(book_section.identifier.as_deref());
 
@@ -291,6 +288,9 @@ struct RawPdf {
     margin_outer_mm: Option<Spanned<f32>>,
     bleed_mm: Option<Spanned<f32>>,
     font_size_pt: Option<Spanned<f32>>,
+    picture_dpi: Option<Spanned<f32>>,
+    cover_fit: Option<Spanned<String>>,
+    cover_background: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -553,32 +553,6 @@ fn normalize_newlines(text: String) -> String {
 // ---------------------------------------------------------------------------
 // Language and direction
 
-/// Languages written right to left (primary subtags).
-const RTL_LANGUAGES: &[&str] = &["ar", "fa", "ur", "he", "yi", "ps", "sd", "ug", "dv", "ckb"];
-
-/// The reading direction of a BCP 47 language tag.
-pub fn direction_of(language: &str) -> Direction {
-    let primary = language.split(['-', '_']).next().unwrap_or("");
-    if RTL_LANGUAGES
-        .iter()
-        .any(|l| l.eq_ignore_ascii_case(primary))
-    {
-        Direction::Rtl
-    } else {
-        Direction::Ltr
-    }
-}
-
-/// A loose BCP 47 syntax check: letters for the primary subtag, then
-/// `-`-separated alphanumeric subtags of 1–8 characters.
-fn is_language_tag(tag: &str) -> bool {
-    let mut parts = tag.split('-');
-    let primary = parts.next().unwrap_or("");
-    (2..=8).contains(&primary.len())
-        && primary.bytes().all(|b| b.is_ascii_alphabetic())
-        && parts.all(|p| (1..=8).contains(&p.len()) && p.bytes().all(|b| b.is_ascii_alphanumeric()))
-}
-
 /// `ar` when the first strong character of the Markdown text (markup and
 /// URLs skipped) is Arabic script, else `en`.
 pub fn detect_language(markdown: &str) -> &'static str {
@@ -682,37 +656,40 @@ const PAGE_SIZES: &[(&str, f32, f32)] = &[
 
 /// `[layout]` over the defaults for `language`; each key takes one of a
 /// few names, and any other is an error listing them.
+/// The choice `value` names among `choices` (case-insensitive), `default`
+/// when absent; an error listing the choices otherwise.
+fn pick<T: Copy>(
+    key: &str,
+    value: &Option<Spanned<String>>,
+    choices: &[(&str, T)],
+    default: T,
+    text: &ConfigText,
+    config_path: &Path,
+) -> Result<T> {
+    let Some(value) = value else {
+        return Ok(default);
+    };
+    let name = value.get_ref().trim();
+    match choices.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
+        Some(&(_, choice)) => Ok(choice),
+        None => {
+            let names: Vec<String> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
+            Err(Diagnostic::error(format!(
+                "`{key} = \"{name}\"` in book.toml is not known; use one of {}",
+                names.join(", ")
+            ))
+            .in_file(config_path)
+            .at_line(text.line_of(value.span().start)))
+        }
+    }
+}
+
 fn layout_settings(
     raw: &RawLayout,
     language: &str,
     text: &ConfigText,
     config_path: &Path,
 ) -> Result<LayoutSettings> {
-    fn pick<T: Copy>(
-        key: &str,
-        value: &Option<Spanned<String>>,
-        choices: &[(&str, T)],
-        default: T,
-        text: &ConfigText,
-        config_path: &Path,
-    ) -> Result<T> {
-        let Some(value) = value else {
-            return Ok(default);
-        };
-        let name = value.get_ref().trim();
-        match choices.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)) {
-            Some(&(_, choice)) => Ok(choice),
-            None => {
-                let names: Vec<String> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
-                Err(Diagnostic::error(format!(
-                    "`{key} = \"{name}\"` in book.toml is not known; use one of {}",
-                    names.join(", ")
-                ))
-                .in_file(config_path)
-                .at_line(text.line_of(value.span().start)))
-            }
-        }
-    }
     let d = LayoutSettings::for_language(language);
     let heads = [
         ("book", RunningHead::Book),
@@ -799,6 +776,22 @@ fn layout_settings(
             config_path,
         )?,
     })
+}
+
+/// Range of `picture_dpi`: from a poster's coarse pixels to a scan's.
+const MIN_PICTURE_DPI: f32 = 10.0;
+const MAX_PICTURE_DPI: f32 = 2400.0;
+/// `cover_background` when `cover_fit = "contain"` gives none.
+const WHITE: [u8; 3] = [255, 255, 255];
+
+/// `#rrggbb` as its three bytes.
+fn hex_colour(text: &str) -> Option<[u8; 3]> {
+    let hex = text.trim().strip_prefix('#')?;
+    if hex.len() != 6 || !hex.bytes().all(|b| b.is_ascii_hexdigit()) {
+        return None;
+    }
+    let byte = |i: usize| u8::from_str_radix(&hex[i..i + 2], 16).ok();
+    Some([byte(0)?, byte(2)?, byte(4)?])
 }
 
 /// Smallest text block (width and height) the margins must leave.
@@ -951,6 +944,46 @@ fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<Pag
         30.0,
         false,
     )?;
+    set(
+        "picture_dpi",
+        &pdf.picture_dpi,
+        &mut page.picture_dpi,
+        MIN_PICTURE_DPI,
+        MAX_PICTURE_DPI,
+        false,
+    )?;
+    let contain = pick(
+        "cover_fit",
+        &pdf.cover_fit,
+        &[("cover", false), ("contain", true)],
+        false,
+        text,
+        config_path,
+    )?;
+    page.cover_fit = match (&pdf.cover_background, contain) {
+        (None, false) => CoverFit::Cover,
+        (None, true) => CoverFit::Contain {
+            background: WHITE,
+        },
+        (Some(colour), true) => CoverFit::Contain {
+            background: hex_colour(colour.get_ref()).ok_or_else(|| {
+                err(
+                    format!(
+                        "`cover_background = \"{}\"` in book.toml is not a colour; write it as \"#rrggbb\"",
+                        colour.get_ref()
+                    ),
+                    colour.span().start,
+                )
+            })?,
+        },
+        (Some(colour), false) => {
+            return Err(err(
+                "`cover_background` in book.toml applies only with `cover_fit = \"contain\"`"
+                    .to_string(),
+                colour.span().start,
+            ));
+        }
+    };
 
     let first_span = [
         pdf.page.as_ref().map(|s| s.span().start),
@@ -1006,17 +1039,6 @@ mod tests {
     }
 
     #[test]
-    fn directions() {
-        assert_eq!(direction_of("ar"), Direction::Rtl);
-        assert_eq!(direction_of("ar-EG"), Direction::Rtl);
-        assert_eq!(direction_of("CKB"), Direction::Rtl);
-        assert_eq!(direction_of("fa-IR"), Direction::Rtl);
-        assert_eq!(direction_of("en"), Direction::Ltr);
-        assert_eq!(direction_of("fr-CA"), Direction::Ltr);
-        assert_eq!(direction_of("arn"), Direction::Ltr);
-    }
-
-    #[test]
     fn language_detection_skips_markup() {
         assert_eq!(detect_language("# مقدمة\n\nنص"), "ar");
         assert_eq!(detect_language("# Intro\n\nمقدمة"), "en");
@@ -1026,17 +1048,6 @@ mod tests {
         );
         assert_eq!(detect_language("123 — !"), "en");
         assert_eq!(detect_language("שלום"), "en");
-    }
-
-    #[test]
-    fn language_tags() {
-        assert!(is_language_tag("ar"));
-        assert!(is_language_tag("en-GB"));
-        assert!(is_language_tag("zh-Hant-TW"));
-        assert!(!is_language_tag("a"));
-        assert!(!is_language_tag("ar_EG"));
-        assert!(!is_language_tag("ar-"));
-        assert!(!is_language_tag("\"><x"));
     }
 
     #[test]

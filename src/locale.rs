@@ -1,6 +1,9 @@
 //! The few words warraq adds to a book itself (the contents heading, landmark
 //! labels, the accessibility summary), in the book's language; shared by the
-//! EPUB writer and the print layout.
+//! EPUB writer and the print layout. And what a language tag says: whether
+//! it is registered, its direction, its script.
+
+use crate::doc::Direction;
 
 use crate::doc::CalloutKind;
 
@@ -147,9 +150,159 @@ pub fn strings_for(language: &str) -> &'static Strings {
         .unwrap_or(&ENGLISH)
 }
 
+/// Languages whose usual script is written right to left (primary subtag,
+/// ISO 15924 script): the one list the book's direction and its default
+/// justification come from. A script subtag in the tag wins (`az-Arab`,
+/// `sd-Deva`).
+const RIGHT_TO_LEFT_LANGUAGES: &[(&str, &str)] = &[
+    ("ar", "Arab"),
+    ("fa", "Arab"),
+    ("ur", "Arab"),
+    ("ps", "Arab"),
+    ("sd", "Arab"),
+    ("ug", "Arab"),
+    ("ckb", "Arab"),
+    ("ks", "Arab"),
+    ("he", "Hebr"),
+    ("yi", "Hebr"),
+    ("dv", "Thaa"),
+    ("syr", "Syrc"),
+];
+
+/// Scripts written right to left (ISO 15924).
+const RIGHT_TO_LEFT_SCRIPTS: &[&str] = &[
+    "Arab", "Aran", "Hebr", "Syrc", "Thaa", "Nkoo", "Adlm", "Rohg", "Samr", "Mand", "Yezi",
+];
+
+/// The script a language tag is written in, when warraq can tell: its
+/// script subtag, else the usual script of a right-to-left language.
+fn script_of(language: &str) -> Option<&str> {
+    let mut subtags = language.split(['-', '_']);
+    let primary = subtags.next().unwrap_or("");
+    let named = subtags
+        .take_while(|s| s.len() != 1)
+        .find(|s| s.len() == 4 && s.bytes().all(|b| b.is_ascii_alphabetic()));
+    named.or_else(|| {
+        RIGHT_TO_LEFT_LANGUAGES
+            .iter()
+            .find(|(l, _)| l.eq_ignore_ascii_case(primary))
+            .map(|&(_, script)| script)
+    })
+}
+
+/// The reading direction of a BCP 47 language tag.
+pub fn direction_of(language: &str) -> Direction {
+    match script_of(language) {
+        Some(script)
+            if RIGHT_TO_LEFT_SCRIPTS
+                .iter()
+                .any(|s| s.eq_ignore_ascii_case(script)) =>
+        {
+            Direction::Rtl
+        }
+        _ => Direction::Ltr,
+    }
+}
+
+/// Whether a language tag is written in Arabic script (kashida justifies it).
+pub fn is_arabic_script(language: &str) -> bool {
+    script_of(language).is_some_and(|s| s.eq_ignore_ascii_case("Arab"))
+}
+
+/// Why `language` in `book.toml` is not a registered BCP 47 tag, if it is
+/// not: the tag is checked against the IANA Language Subtag Registry.
+pub fn invalid_language_tag(tag: &str) -> Option<String> {
+    let reason = match language_tags::LanguageTag::parse(tag) {
+        Ok(parsed) => parsed.validate().err()?.to_string(),
+        Err(e) => e.to_string(),
+    };
+    let hint = match suggested_tag(tag) {
+        Some(code) => format!("did you mean `language = \"{code}\"`?"),
+        None => "write a tag like `ar`, `ar-MA`, `fa`, `en-GB`".to_string(),
+    };
+    Some(format!(
+        "`language = \"{tag}\"` in book.toml is not a BCP 47 language tag ({reason}); {hint}"
+    ))
+}
+
+/// Names people write for a language instead of its tag, in English and in
+/// the language itself (lower case).
+const LANGUAGE_NAMES: &[(&str, &[&str])] = &[
+    ("ar", &["arabic", "العربية", "عربي", "عربية"]),
+    ("en", &["english"]),
+    ("fr", &["french", "français", "francais"]),
+    ("fa", &["persian", "farsi", "فارسی", "فارسي"]),
+    ("ur", &["urdu", "اردو", "اُردو"]),
+    ("he", &["hebrew", "עברית"]),
+    ("ru", &["russian", "русский"]),
+    ("kk", &["kazakh", "қазақ", "қазақша", "қазақ тілі"]),
+    ("es", &["spanish", "español", "espanol"]),
+    ("de", &["german", "deutsch"]),
+];
+
+/// A registered tag for what the user meant: the code of a language name,
+/// or the tag with `_` written as `-` (`ar_MA`).
+fn suggested_tag(tag: &str) -> Option<String> {
+    let name = tag.trim().to_lowercase();
+    if let Some((code, _)) = LANGUAGE_NAMES
+        .iter()
+        .find(|(_, names)| names.contains(&name.as_str()))
+    {
+        return Some(code.to_string());
+    }
+    let dashed = tag.replace('_', "-");
+    (dashed != tag
+        && language_tags::LanguageTag::parse(&dashed).is_ok_and(|t| t.validate().is_ok()))
+    .then_some(dashed)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn directions() {
+        assert_eq!(direction_of("ar"), Direction::Rtl);
+        assert_eq!(direction_of("ar-EG"), Direction::Rtl);
+        assert_eq!(direction_of("CKB"), Direction::Rtl);
+        assert_eq!(direction_of("fa-IR"), Direction::Rtl);
+        assert_eq!(direction_of("he"), Direction::Rtl);
+        assert_eq!(direction_of("az-Arab"), Direction::Rtl);
+        assert_eq!(direction_of("sd-Deva"), Direction::Ltr);
+        assert_eq!(direction_of("en"), Direction::Ltr);
+        assert_eq!(direction_of("fr-CA"), Direction::Ltr);
+        assert_eq!(direction_of("arn"), Direction::Ltr);
+        assert!(is_arabic_script("ur-PK"));
+        assert!(!is_arabic_script("he"));
+    }
+
+    #[test]
+    fn language_tags_are_checked_against_the_registry() {
+        for good in [
+            "ar",
+            "AR",
+            "ar-MA",
+            "en-GB",
+            "zh-Hant-TW",
+            "fa",
+            "kk-Cyrl",
+            "x-private",
+        ] {
+            assert_eq!(invalid_language_tag(good), None, "{good}");
+        }
+        let arabic = invalid_language_tag("arabic").unwrap();
+        assert!(arabic.contains("`language = \"ar\"`"), "{arabic}");
+        let farsi = invalid_language_tag("Farsi").unwrap();
+        assert!(farsi.contains("`language = \"fa\"`"), "{farsi}");
+        let underscore = invalid_language_tag("ar_MA").unwrap();
+        assert!(
+            underscore.contains("`language = \"ar-MA\"`"),
+            "{underscore}"
+        );
+        for bad in ["a", "ar-", "\"><x", "xx", "en-ZZZ", "العربية"] {
+            assert!(invalid_language_tag(bad).is_some(), "{bad}");
+        }
+    }
 
     #[test]
     fn matches_primary_subtag() {

@@ -319,8 +319,8 @@ fn ltr_book_direction_is_ltr_everywhere() {
     document.metadata.direction = Direction::Ltr;
     let files = unzip(&write(&document));
     for (name, xhtml) in content_documents(&files) {
-        // The documents are left to right; an Arabic paragraph in them is
-        // marked right to left on its own (UAX #9 P2, as in print).
+        // The documents are left to right; a block with no Latin letter in
+        // them is marked right to left on its own (as in print).
         let html = xhtml
             .lines()
             .find(|l| l.starts_with("<html"))
@@ -329,7 +329,10 @@ fn ltr_book_direction_is_ltr_everywhere() {
         assert!(!html.contains("dir=\"rtl\""), "{name}: {html}");
     }
     let one = entry(&files, "EPUB/chapter-01.xhtml");
-    assert!(one.contains("<p dir=\"rtl\">في عام 2024"), "{one}");
+    assert!(one.contains("<h1 id=\"مقدمة\" dir=\"rtl\">"), "{one}");
+    assert!(one.contains("<li dir=\"rtl\">تعزيز التبادل"), "{one}");
+    // It holds Latin letters (`Green Hydrogen`): the book's direction.
+    assert!(one.contains("<p>في عام 2024"), "{one}");
 }
 
 /// The harness itself: EPUBCheck must see a package that breaks the rules
@@ -368,28 +371,44 @@ fn epubcheck_catches_a_broken_package() {
 
 #[test]
 fn a_paragraph_against_the_book_direction_gets_its_own_dir() {
-    // UAX #9 P2, as in the print layout: the first strong character decides.
+    // As in the print layout: in a right-to-left book a block is right to
+    // left unless it holds no right-to-left letter.
     let mut document = arabic_document();
+    document.chapters[0]
+        .blocks
+        .push(para(vec![text("2025: Astana and Rabat")]));
     document.chapters[0]
         .blocks
         .push(para(vec![text("2025: Astana and Rabat, ثم العربية")]));
     document.chapters[0]
         .blocks
         .push(para(vec![text("«نص عربي» with English")]));
-    // Code is an isolate: its letters do not decide (as in print).
+    // Code is an isolate: its letters do not count (as in print).
     document.chapters[0].blocks.push(para(vec![
         inline(InlineKind::Code("npm install".into())),
         text(" ثم نكمل"),
     ]));
+    document.chapters[0].blocks.push(para(vec![
+        inline(InlineKind::Code("npm install".into())),
+        text(" then"),
+    ]));
     let files = unzip(&write(&document));
     let one = entry(&files, "EPUB/chapter-01.xhtml");
     assert!(
-        one.contains("<p dir=\"ltr\">2025: Astana and Rabat, ثم العربية</p>"),
+        one.contains("<p dir=\"ltr\">2025: Astana and Rabat</p>"),
+        "{one}"
+    );
+    assert!(
+        one.contains("<p>2025: Astana and Rabat, ثم العربية</p>"),
         "{one}"
     );
     assert!(one.contains("<p>«نص عربي» with English</p>"), "{one}");
     assert!(
         one.contains("<p><code dir=\"ltr\">npm install</code> ثم نكمل</p>"),
+        "{one}"
+    );
+    assert!(
+        one.contains("<p dir=\"ltr\"><code dir=\"ltr\">npm install</code> then</p>"),
         "{one}"
     );
 }

@@ -165,7 +165,7 @@ fn pictures_keep_their_shape_and_fit_the_page() {
         .iter()
         .flat_map(|p| &p.items)
         .filter_map(|item| match item {
-            Item::Picture { key, rect } => Some((key.as_str(), *rect)),
+            Item::Picture { key, rect, .. } => Some((key.as_str(), *rect)),
             _ => None,
         })
         .collect();
@@ -539,7 +539,7 @@ fn a_picture_has_its_alt_text_below_it_and_code_wraps_inside_the_text_area() {
                         assert!(size < 12.0, "{language}: caption set at {size} pt");
                         captions += 1;
                     }
-                    Item::Fill { .. } => {}
+                    Item::Fill { .. } | Item::Backdrop { .. } => {}
                 }
             }
         }

@@ -304,6 +304,34 @@ fn bad_language_tag() {
     toml_error("[book]\nlanguage = \"arabic language\"\n", "language", 2);
 }
 
+/// A language's name instead of its tag is an error on its line that
+/// suggests the tag; a well-formed tag the IANA registry lacks is one too.
+#[test]
+fn language_names_are_errors_that_suggest_the_tag() {
+    for (name, tag) in [
+        ("arabic", "ar"),
+        ("Arabic", "ar"),
+        ("العربية", "ar"),
+        ("farsi", "fa"),
+        ("Kazakh", "kk"),
+        ("english", "en"),
+    ] {
+        let toml = format!("[book]\ntitle = \"t\"\nlanguage = \"{name}\"\n");
+        let (_, err) = toml_error(&toml, &format!("did you mean `language = \"{tag}\"`"), 3);
+        assert!(err.message.contains("BCP 47"), "{err}");
+    }
+    for unregistered in ["zz", "ar-AB", "en-Latx"] {
+        toml_error(
+            &format!("[book]\nlanguage = \"{unregistered}\"\n"),
+            unregistered,
+            2,
+        );
+    }
+    let tmp = with_toml("[book]\nlanguage = \"ar_MA\"\n");
+    let err = load_err(tmp.path());
+    assert!(err.message.contains("`language = \"ar-MA\"`"), "{err}");
+}
+
 #[test]
 fn listed_chapter_missing() {
     let (tmp, err) = toml_error(

@@ -35,7 +35,8 @@ impl Direction {
     }
 }
 
-/// Page geometry for the print edition, in millimetres.
+/// The print edition's page geometry, in millimetres, and how it prints
+/// pictures (`[pdf]` in `book.toml`).
 #[derive(Debug, Clone, PartialEq)]
 pub struct PageSetup {
     pub width_mm: f32,
@@ -49,6 +50,26 @@ pub struct PageSetup {
     pub bleed_mm: f32,
     /// Body text size in points.
     pub font_size_pt: f32,
+    /// Pixels a picture has per inch at its natural size: no picture prints
+    /// larger than that. 96 by default, as a browser (and the EPUB) shows
+    /// a picture's pixels (CSS px).
+    pub picture_dpi: f32,
+    /// How the cover artwork fills the page and its bleed.
+    pub cover_fit: CoverFit,
+}
+
+/// Pixels per inch a picture has at its natural size unless `book.toml`
+/// says otherwise: CSS's px.
+pub const DEFAULT_PICTURE_DPI: f32 = 96.0;
+
+/// `[pdf] cover_fit`: how cover artwork whose shape is not the page's fills it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum CoverFit {
+    /// The whole page and bleed covered, the overflow cropped (`"cover"`).
+    Cover,
+    /// The whole picture shown, centred on `background` (`"contain"`,
+    /// `cover_background = "#rrggbb"`, white by default).
+    Contain { background: [u8; 3] },
 }
 
 impl Default for PageSetup {
@@ -63,6 +84,8 @@ impl Default for PageSetup {
             margin_outer_mm: 15.0,
             bleed_mm: 3.0,
             font_size_pt: 12.0,
+            picture_dpi: DEFAULT_PICTURE_DPI,
+            cover_fit: CoverFit::Cover,
         }
     }
 }
@@ -91,13 +114,9 @@ impl LayoutSettings {
     /// The defaults for a book in `language`: kashida justification for
     /// Arabic-script languages, spaces only for the rest.
     pub fn for_language(language: &str) -> Self {
-        let primary = language.split(['-', '_']).next().unwrap_or("");
-        let arabic_script = ["ar", "fa", "ur", "ps", "sd", "ug", "ckb"]
-            .iter()
-            .any(|l| l.eq_ignore_ascii_case(primary));
         LayoutSettings {
             linebreak: Linebreak::TotalFit,
-            justify: if arabic_script {
+            justify: if crate::locale::is_arabic_script(language) {
                 Justify::Kashida
             } else {
                 Justify::Space
@@ -545,6 +564,46 @@ pub fn task(item: &[Block]) -> Option<bool> {
     }
 }
 
+/// A picture standing alone in its paragraph (see [`block_pictures`]).
+#[derive(Debug, Clone, Copy)]
+pub struct BlockPicture<'a> {
+    /// Key into [`Document::images`].
+    pub key: &'a str,
+    pub alt: &'a str,
+    pub pos: SourcePos,
+    /// The link it is the whole of, if any.
+    pub link: Option<&'a LinkTarget>,
+}
+
+/// If a paragraph holds nothing but pictures (each alone or the whole of a
+/// link), and spaces or line breaks between them, those pictures: both
+/// writers set them as blocks of their own; other pictures are set in the
+/// line of text.
+pub fn block_pictures(inlines: &[Inline]) -> Option<Vec<BlockPicture<'_>>> {
+    let mut pictures = Vec::new();
+    for inline in inlines {
+        let (picture, link) = match &inline.kind {
+            InlineKind::Link { target, content } => match content.as_slice() {
+                [picture] => (picture, Some(target)),
+                _ => return None,
+            },
+            _ => (inline, None),
+        };
+        match &picture.kind {
+            InlineKind::Image { key, alt } => pictures.push(BlockPicture {
+                key,
+                alt,
+                pos: picture.pos,
+                link,
+            }),
+            InlineKind::Text(t) if t.trim().is_empty() && link.is_none() => {}
+            InlineKind::LineBreak if link.is_none() => {}
+            _ => return None,
+        }
+    }
+    (!pictures.is_empty()).then_some(pictures)
+}
+
 /// `text` with runs of whitespace turned into single spaces, trimmed.
 pub fn collapse_whitespace(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
@@ -557,12 +616,85 @@ pub fn plain_text(inlines: &[Inline]) -> String {
     out
 }
 
-/// Plain text for deciding a paragraph's direction (UAX #9 P2): code is
-/// set apart as a left-to-right isolate (LRI … PDI), as both writers set it,
-/// so its letters never decide the direction of the text around it.
+/// The direction of a block — paragraph, heading, list item, quote, table
+/// cell, note, contents entry — holding `text` (as [`bidi_text`] gives it)
+/// in a book written in `book`: the book's direction, unless the block holds
+/// letters of the other direction and none of the book's. So in an Arabic
+/// book `PDF: صيغة الملفات` is right to left, `Python 3.12` left to right,
+/// and `2024` (no letter at all) right to left. Letters inside isolates
+/// (code, LRI … PDI) do not count, as they never count for the text around
+/// them. The one rule both writers and both contents use.
+pub fn block_direction(book: Direction, text: &str) -> Direction {
+    use unicode_bidi::BidiClass;
+    let (mut ltr, mut rtl) = (false, false);
+    let mut isolates = 0u32;
+    for c in text.chars() {
+        match unicode_bidi::bidi_class(c) {
+            BidiClass::LRI | BidiClass::RLI | BidiClass::FSI => isolates += 1,
+            BidiClass::PDI => isolates = isolates.saturating_sub(1),
+            _ if isolates > 0 => {}
+            BidiClass::L => ltr = true,
+            BidiClass::R | BidiClass::AL => rtl = true,
+            _ => {}
+        }
+    }
+    match book {
+        Direction::Rtl if ltr && !rtl => Direction::Ltr,
+        Direction::Ltr if rtl && !ltr => Direction::Rtl,
+        _ => book,
+    }
+}
+
+/// Plain text for deciding a block's direction ([`block_direction`]): code
+/// is set apart as a left-to-right isolate (LRI … PDI), as both writers set
+/// it, so its letters never decide the direction of the text around it.
 pub fn bidi_text(inlines: &[Inline]) -> String {
     let mut out = String::new();
     push_plain_text(inlines, &mut out, true);
+    out
+}
+
+/// [`bidi_text`] of every block in `blocks` (a list item's, a quote's, a
+/// note's), for the direction of the block holding them.
+pub fn blocks_bidi_text(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for block in blocks {
+        match &block.kind {
+            BlockKind::Heading { content, .. } | BlockKind::Paragraph(content) => {
+                push_plain_text(content, &mut out, true)
+            }
+            BlockKind::List { items, .. } => items
+                .iter()
+                .for_each(|item| out.push_str(&blocks_bidi_text(item))),
+            BlockKind::Quote(inner) | BlockKind::Callout { blocks: inner, .. } => {
+                out.push_str(&blocks_bidi_text(inner))
+            }
+            BlockKind::Definitions(definitions) => {
+                for definition in definitions {
+                    push_plain_text(&definition.term, &mut out, true);
+                    out.push(' ');
+                    definition
+                        .details
+                        .iter()
+                        .for_each(|detail| out.push_str(&blocks_bidi_text(detail)));
+                }
+            }
+            BlockKind::Verse(stanzas) => {
+                for hemistich in stanzas.iter().flatten().flat_map(|b| &b.hemistichs) {
+                    out.push_str(hemistich);
+                    out.push(' ');
+                }
+            }
+            BlockKind::Table { head, rows, .. } => head
+                .iter()
+                .chain(rows.iter().flatten())
+                .for_each(|cell| push_plain_text(cell, &mut out, true)),
+            // Code is always left to right, apart from the text around it;
+            // raw HTML carries its own `dir`.
+            BlockKind::Code { .. } | BlockKind::Rule | BlockKind::Html(_) => {}
+        }
+        out.push(' ');
+    }
     out
 }
 

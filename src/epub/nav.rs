@@ -5,7 +5,7 @@ use std::fmt::Write as _;
 
 use super::xhtml::document;
 use super::{COVER, NAV, Plan, TITLE_PAGE};
-use crate::doc::{BlockKind, collapse_whitespace, plain_text};
+use crate::doc::{BlockKind, Direction, block_direction, collapse_whitespace, plain_text};
 use crate::xml::escape;
 
 /// One line of the table of contents.
@@ -102,7 +102,7 @@ pub(crate) fn nav_xhtml(plan: &Plan) -> String {
          <h1 id=\"toc-title\">{}</h1>",
         escape(strings.contents)
     );
-    push_ol(&mut body, &toc(plan));
+    push_ol(&mut body, &toc(plan), plan.doc.metadata.direction);
     body.push_str("</nav>\n");
 
     let _ = writeln!(
@@ -131,18 +131,28 @@ pub(crate) fn nav_xhtml(plan: &Plan) -> String {
     document(plan, strings.contents, " class=\"nav\"", &body)
 }
 
-fn push_ol(out: &mut String, entries: &[TocEntry]) {
+/// The entries as nested lists. A title in the other direction than the
+/// book's ([`block_direction`]) says so on its link, so it keeps its own
+/// order but stands on the contents' start side like every entry, as in
+/// the printed contents.
+fn push_ol(out: &mut String, entries: &[TocEntry], book: Direction) {
     out.push_str("<ol>\n");
     for entry in entries {
+        let direction = block_direction(book, &entry.label);
+        let dir = if direction == book {
+            String::new()
+        } else {
+            format!(" dir=\"{}\"", direction.as_html())
+        };
         let _ = write!(
             out,
-            "<li><a href=\"{}\">{}</a>",
+            "<li><a href=\"{}\"{dir}>{}</a>",
             escape(&entry.href),
             escape(&entry.label)
         );
         if !entry.children.is_empty() {
             out.push('\n');
-            push_ol(out, &entry.children);
+            push_ol(out, &entry.children, book);
         }
         out.push_str("</li>\n");
     }

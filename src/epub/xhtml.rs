@@ -8,9 +8,8 @@ use super::{CSS, ImageEntry, Plan};
 use crate::diag::{Diagnostic, Result};
 use crate::doc::{
     Align, Block, BlockKind, Chapter, Direction, Footnote, Inline, InlineKind, LinkTarget,
-    bidi_text, task,
+    bidi_text, block_direction, block_pictures, blocks_bidi_text, task,
 };
-use crate::text::first_strong;
 use crate::xml::{escape, push_escaped};
 
 /// A complete XHTML document: the book's `lang` and `dir` on `<html>`, the
@@ -97,6 +96,9 @@ struct ChapterWriter<'p, 'a> {
     note_ids: Vec<String>,
     /// Id of the first reference to each footnote, by number.
     first_refs: HashMap<u32, String>,
+    /// The direction of the element being written into: a block says its
+    /// own only where it differs.
+    direction: Direction,
 }
 
 impl<'p, 'a> ChapterWriter<'p, 'a> {
@@ -113,6 +115,7 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             ids,
             note_ids,
             first_refs: HashMap::new(),
+            direction: plan.doc.metadata.direction,
         }
     }
 
@@ -129,17 +132,25 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
         Ok(())
     }
 
-    /// ` dir="…"` when a paragraph's first strong character (UAX #9 P2) goes
-    /// against the book's direction — the same rule the print layout uses —
-    /// else nothing: the paragraph inherits the document's `dir`.
-    fn dir_attribute(&self, content: &[Inline]) -> &'static str {
-        match first_strong(&bidi_text(content)) {
-            Some(direction) if direction != self.plan.doc.metadata.direction => match direction {
-                Direction::Ltr => " dir=\"ltr\"",
-                Direction::Rtl => " dir=\"rtl\"",
-            },
-            _ => "",
-        }
+    /// The direction of a block holding `text` ([`block_direction`], the
+    /// rule the print layout uses), and its ` dir="…"` when that differs
+    /// from the direction it sits in (else nothing: it inherits).
+    fn direction_of(&self, text: &str) -> (Direction, &'static str) {
+        let direction = block_direction(self.plan.doc.metadata.direction, text);
+        let attribute = match direction {
+            _ if direction == self.direction => "",
+            Direction::Ltr => " dir=\"ltr\"",
+            Direction::Rtl => " dir=\"rtl\"",
+        };
+        (direction, attribute)
+    }
+
+    /// Writes `blocks` inside an element of `direction`.
+    fn blocks_in(&mut self, direction: Direction, blocks: &[Block]) -> Result<()> {
+        let outer = std::mem::replace(&mut self.direction, direction);
+        let written = self.blocks(blocks);
+        self.direction = outer;
+        written
     }
 
     fn block(&mut self, block: &Block) -> Result<()> {
@@ -151,7 +162,7 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 content,
             } => {
                 let level = (*level).clamp(1, 6);
-                let dir = self.dir_attribute(content);
+                let (_, dir) = self.direction_of(&bidi_text(content));
                 let _ = write!(self.out, "<h{level} id=\"{}\"", escape(id));
                 if !classes.is_empty() {
                     let _ = write!(self.out, " class=\"{}\"", escape(&classes.join(" ")));
@@ -161,10 +172,11 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 let _ = writeln!(self.out, "</h{level}>");
             }
             BlockKind::Paragraph(content) => {
-                if is_figure(content) {
+                // Pictures alone in their paragraph are blocks, centred.
+                if crate::doc::block_pictures(content).is_some() {
                     self.out.push_str("<p class=\"figure\">");
                 } else {
-                    let dir = self.dir_attribute(content);
+                    let (_, dir) = self.direction_of(&bidi_text(content));
                     let _ = write!(self.out, "<p{dir}>");
                 }
                 self.inlines(content)?;
@@ -186,40 +198,46 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                     }
                 };
                 for item in items {
-                    match task(item) {
-                        Some(_) => self.out.push_str("<li class=\"task\">"),
-                        None => self.out.push_str("<li>"),
-                    }
-                    self.tight_blocks(item)?;
+                    let (direction, dir) = self.direction_of(&blocks_bidi_text(item));
+                    let class = if task(item).is_some() {
+                        " class=\"task\""
+                    } else {
+                        ""
+                    };
+                    let _ = write!(self.out, "<li{class}{dir}>");
+                    self.tight_blocks(direction, item)?;
                     self.out.push_str("</li>\n");
                 }
                 let _ = writeln!(self.out, "</{tag}>");
             }
             BlockKind::Quote(blocks) => {
-                self.out.push_str("<blockquote>\n");
-                self.blocks(blocks)?;
+                let (direction, dir) = self.direction_of(&blocks_bidi_text(blocks));
+                let _ = writeln!(self.out, "<blockquote{dir}>");
+                self.blocks_in(direction, blocks)?;
                 self.out.push_str("</blockquote>\n");
             }
             BlockKind::Callout { kind, blocks } => {
+                let (direction, dir) = self.direction_of(&blocks_bidi_text(blocks));
                 let _ = writeln!(
                     self.out,
-                    "<div class=\"callout {}\" role=\"note\">\n<p class=\"callout-label\">{}</p>",
+                    "<div class=\"callout {}\" role=\"note\"{dir}>\n<p class=\"callout-label\">{}</p>",
                     kind.name(),
                     escape(self.plan.strings.callout(*kind))
                 );
-                self.blocks(blocks)?;
+                self.blocks_in(direction, blocks)?;
                 self.out.push_str("</div>\n");
             }
             BlockKind::Definitions(definitions) => {
                 self.out.push_str("<dl>\n");
                 for definition in definitions {
-                    let dir = self.dir_attribute(&definition.term);
+                    let (_, dir) = self.direction_of(&bidi_text(&definition.term));
                     let _ = write!(self.out, "<dt{dir}>");
                     self.inlines(&definition.term)?;
                     self.out.push_str("</dt>\n");
                     for detail in &definition.details {
-                        self.out.push_str("<dd>");
-                        self.tight_blocks(detail)?;
+                        let (direction, dir) = self.direction_of(&blocks_bidi_text(detail));
+                        let _ = write!(self.out, "<dd{dir}>");
+                        self.tight_blocks(direction, detail)?;
                         self.out.push_str("</dd>\n");
                     }
                 }
@@ -271,19 +289,20 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
         Ok(())
     }
 
-    /// A list item's or definition's blocks: one paragraph is written
-    /// without its `<p>`, so tight lists stay tight.
-    fn tight_blocks(&mut self, blocks: &[Block]) -> Result<()> {
+    /// A list item's or definition's blocks, in an element of `direction`:
+    /// one paragraph is written without its `<p>`, so tight lists stay
+    /// tight; pictures alone keep theirs, a block as in print.
+    fn tight_blocks(&mut self, direction: Direction, blocks: &[Block]) -> Result<()> {
         match blocks {
             [
                 Block {
                     kind: BlockKind::Paragraph(content),
                     ..
                 },
-            ] => self.inlines(content),
+            ] if block_pictures(content).is_none() => self.inlines(content),
             blocks => {
                 self.out.push('\n');
-                self.blocks(blocks)
+                self.blocks_in(direction, blocks)
             }
         }
     }
@@ -330,7 +349,8 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             Some(Align::End) => " class=\"align-end\"",
             Some(Align::None) | None => "",
         };
-        let _ = write!(self.out, "<{open}{class}>");
+        let (_, dir) = self.direction_of(&bidi_text(content));
+        let _ = write!(self.out, "<{open}{class}{dir}>");
         self.inlines(content)?;
         let _ = write!(self.out, "</{close}>");
         Ok(())
@@ -493,11 +513,23 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
     }
 
     fn footnote(&mut self, note: &Footnote, index: usize) -> Result<()> {
+        let (direction, dir) = self.direction_of(&blocks_bidi_text(&note.blocks));
         let _ = writeln!(
             self.out,
-            "<aside epub:type=\"footnote\" id=\"{}\" role=\"doc-footnote\">",
+            "<aside epub:type=\"footnote\" id=\"{}\" role=\"doc-footnote\"{dir}>",
             escape(&self.note_ids[index])
         );
+        let outer = std::mem::replace(&mut self.direction, direction);
+        let written = self.footnote_blocks(note);
+        self.direction = outer;
+        written?;
+        self.out.push_str("</aside>\n");
+        Ok(())
+    }
+
+    /// A note's blocks, its number (a link back to its first reference)
+    /// starting the first paragraph.
+    fn footnote_blocks(&mut self, note: &Footnote) -> Result<()> {
         let numerals = self.plan.doc.layout.numerals;
         let label = match self.first_refs.get(&note.number) {
             Some(ref_id) => format!(
@@ -516,7 +548,8 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 },
                 rest,
             )) => {
-                self.out.push_str("<p>");
+                let (_, dir) = self.direction_of(&bidi_text(content));
+                let _ = write!(self.out, "<p{dir}>");
                 self.out.push_str(&label);
                 self.inlines(content)?;
                 self.out.push_str("</p>\n");
@@ -527,7 +560,6 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 self.blocks(&note.blocks)?;
             }
         }
-        self.out.push_str("</aside>\n");
         Ok(())
     }
 }
@@ -556,20 +588,6 @@ fn unique_id(ids: &mut HashSet<String>, base: &str) -> String {
         }
         n += 1;
     }
-}
-
-/// A paragraph holding only pictures (and spaces) is shown centred.
-fn is_figure(content: &[Inline]) -> bool {
-    let mut images = 0;
-    for inline in content {
-        match &inline.kind {
-            InlineKind::Image { .. } => images += 1,
-            InlineKind::Text(t) if t.trim().is_empty() => {}
-            InlineKind::LineBreak => {}
-            _ => return false,
-        }
-    }
-    images > 0
 }
 
 /// A code block's language as a class name, when it is a safe one.

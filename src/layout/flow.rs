@@ -8,18 +8,19 @@ use std::sync::Arc;
 
 use crate::diag::Diagnostic;
 use crate::doc::{
-    Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, Justify, Mark, Numerals,
-    SourcePos, task,
+    Block, BlockKind, BlockPicture, Chapter, Direction, Document, Inline, InlineKind, Justify,
+    LinkTarget, Mark, Numerals, Picture, SourcePos, block_direction, block_pictures,
+    blocks_bidi_text, task,
 };
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::locale::strings_for;
-use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, first_strong};
+use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle};
 
 use super::kashida::{self, Kashida};
 use super::line::{Align, Line, Measure, Paragraph, build_line, is_added_hyphen};
 use super::linebreak::{BreakSettings, break_lines};
 use super::marks;
-use super::page::{Item, LineInfo, Rect};
+use super::page::{GlyphRun, Item, LineInfo, LinkTo, Rect};
 use super::paginate::shift;
 
 /// Line height as a multiple of the font size: Arabic needs room for
@@ -29,6 +30,21 @@ pub const LEADING: f32 = 1.75;
 /// What a Markdown hard break becomes in the text: LINE SEPARATOR, a
 /// mandatory break (UAX #14) that is not a paragraph separator (UAX #9).
 const HARD_BREAK: char = '\u{2028}';
+
+/// Where the baseline sits in a line's em box, from its top, as a share of
+/// the font size: the text's ascent (its descent is the rest).
+const ASCENT: f32 = 0.75;
+
+/// OBJECT REPLACEMENT CHARACTER: stands for an inline picture in a
+/// paragraph's text, so that the line breaker measures the picture as one
+/// cluster (with a break opportunity on each side, UAX #14 class CB).
+const OBJECT: char = '\u{FFFC}';
+
+/// Pictures printed with fewer pixels per inch than this look coarse: a
+/// warning says so.
+const MIN_PRINT_PPI: f32 = 150.0;
+
+const POINTS_PER_INCH: f32 = 72.0;
 
 /// Footnotes are set smaller than the text.
 const NOTE_SCALE: f32 = 0.85;
@@ -103,8 +119,8 @@ pub struct Typesetter<'a> {
     pub fonts: &'a FontLibrary,
     /// Body font size.
     pub size: f32,
-    /// The book's direction: the default for paragraphs with no strong
-    /// character, and the side lists and quotes indent from.
+    /// The book's direction: each block's own follows from it and the
+    /// block's letters ([`block_direction`]).
     pub direction: Direction,
     /// How justified paragraphs are filled (`[layout] justify`).
     pub justify: Justify,
@@ -176,10 +192,25 @@ impl<'a> Typesetter<'a> {
         }
     }
 
-    /// Shapes and breaks a paragraph into line chunks.
+    /// Shapes and breaks a paragraph into line chunks; `direction` `None`
+    /// is the paragraph's own ([`block_direction`]).
     pub fn paragraph(
         &mut self,
         styled: StyledText,
+        direction: Option<Direction>,
+        column: Column,
+        align: Align,
+    ) -> Vec<Chunk> {
+        self.paragraph_with_objects(styled, &[], direction, column, align)
+    }
+
+    /// [`Typesetter::paragraph`], with inline objects: each `(offset,
+    /// width)` is an [`OBJECT`] in the text, measured and set as a cluster
+    /// `width` wide (its glyph stays in the lines, for the caller to replace).
+    fn paragraph_with_objects(
+        &mut self,
+        styled: StyledText,
+        objects: &[(usize, f32)],
         direction: Option<Direction>,
         column: Column,
         align: Align,
@@ -188,10 +219,21 @@ impl<'a> Typesetter<'a> {
             return Vec::new();
         }
         let direction =
-            direction.or_else(|| Some(first_strong(&styled.text).unwrap_or(self.direction)));
-        let shaped = self
+            Some(direction.unwrap_or_else(|| block_direction(self.direction, &styled.text)));
+        let mut shaped = self
             .shaper
             .shape(self.fonts, styled, ParagraphSettings { direction });
+        let object_width = |at: usize| objects.iter().find(|(o, _)| *o == at).map(|(_, w)| *w);
+        for glyph in shaped.runs.iter_mut().flat_map(|run| &mut run.glyphs) {
+            if let Some(width) = object_width(glyph.cluster) {
+                glyph.x_advance = width;
+                glyph.x_offset = 0.0;
+                glyph.y_offset = 0.0;
+            }
+        }
+        shaped
+            .missing
+            .retain(|missing| object_width(missing.offset).is_none());
         for missing in &shaped.missing {
             let pos = shaped
                 .styled
@@ -250,7 +292,7 @@ impl<'a> Typesetter<'a> {
             self.size
         };
         let height = size * LEADING;
-        let baseline = (height - size) / 2.0 + size * 0.75;
+        let baseline = (height - size) / 2.0 + size * ASCENT;
         let items = line
             .runs
             .into_iter()
@@ -283,7 +325,8 @@ pub struct ChapterFlow<'a, 'b> {
     called: Vec<bool>,
 }
 
-/// A paragraph's styled text, with where its footnote references are.
+/// A paragraph's styled text, with where its footnote references and
+/// inline pictures are.
 #[derive(Debug, Default)]
 pub struct NotedText {
     pub styled: StyledText,
@@ -291,6 +334,20 @@ pub struct NotedText {
     pub refs: Vec<(usize, u32)>,
     /// Byte ranges of the text struck through or underlined.
     pub marks: Vec<(Range<usize>, Mark)>,
+    /// The pictures set in the text, in text order.
+    pub pictures: Vec<InlinePicture>,
+}
+
+/// A picture inside a paragraph, where an [`OBJECT`] stands in its text.
+#[derive(Debug, Clone)]
+pub struct InlinePicture {
+    /// Byte offset of its [`OBJECT`].
+    pub at: usize,
+    /// Key into [`Document::images`].
+    pub key: String,
+    pub pos: SourcePos,
+    /// The link it is inside, if any.
+    pub link: Option<LinkTarget>,
 }
 
 impl From<StyledText> for NotedText {
@@ -300,6 +357,33 @@ impl From<StyledText> for NotedText {
             ..NotedText::default()
         }
     }
+}
+
+/// The size in points of `picture` at its natural size: `dpi` pixels an inch.
+fn natural_size(picture: &Picture, dpi: f32) -> (f32, f32) {
+    let scale = POINTS_PER_INCH / dpi;
+    (
+        picture.width.max(1) as f32 * scale,
+        picture.height.max(1) as f32 * scale,
+    )
+}
+
+/// A warning when `picture` (called `what` in it), set `width` points wide,
+/// prints with fewer than [`MIN_PRINT_PPI`] pixels an inch.
+pub fn resolution_warning(
+    what: &str,
+    key: &str,
+    picture: &Picture,
+    width: f32,
+    remedy: &str,
+) -> Option<Diagnostic> {
+    let ppi = picture.width as f32 / (width / POINTS_PER_INCH);
+    (ppi < MIN_PRINT_PPI).then(|| {
+        Diagnostic::warning(format!(
+            "{what} `{key}` ({} × {} pixels) prints at {ppi:.0} ppi, below the {MIN_PRINT_PPI:.0} ppi print needs; {remedy}",
+            picture.width, picture.height
+        ))
+    })
 }
 
 impl<'a, 'b> ChapterFlow<'a, 'b> {
@@ -368,13 +452,18 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             styled,
             refs,
             marks,
+            pictures,
         } = text;
         let hard_breaks: Vec<usize> = styled
             .text
             .match_indices(HARD_BREAK)
             .map(|(at, _)| at)
             .collect();
-        let mut chunks = self.ts.paragraph(styled, direction, column, align);
+        let sized = self.size_inline_pictures(&styled, pictures, column);
+        let objects: Vec<(usize, f32)> = sized.iter().map(|(p, rect)| (p.at, rect.width)).collect();
+        let mut chunks = self
+            .ts
+            .paragraph_with_objects(styled, &objects, direction, column, align);
         if !marks.is_empty() {
             for chunk in &mut chunks {
                 let rules = marks::rules(&chunk.items, &marks);
@@ -418,7 +507,129 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             chunks[0].keep_with_next = true;
             chunks[count - 2].keep_with_next = true;
         }
+        if !sized.is_empty() {
+            for chunk in &mut chunks {
+                self.place_inline_pictures(chunk, &sized);
+            }
+        }
         chunks
+    }
+
+    /// Each inline picture with its size (a rect at the origin): as tall as
+    /// the text around it (its em), or its natural size if smaller, never
+    /// wider than the column. Warns of pictures that print coarse.
+    fn size_inline_pictures(
+        &mut self,
+        styled: &StyledText,
+        pictures: Vec<InlinePicture>,
+        column: Column,
+    ) -> Vec<(InlinePicture, Rect)> {
+        let dpi = self.document.page.picture_dpi;
+        let mut sized = Vec::with_capacity(pictures.len());
+        for inline in pictures {
+            let Some(picture) = self.document.images.get(&inline.key) else {
+                continue;
+            };
+            let text_size = styled
+                .spans
+                .iter()
+                .find(|span| span.range.contains(&inline.at))
+                .map_or(self.ts.size, |span| span.style.size);
+            let (natural_width, natural_height) = natural_size(picture, dpi);
+            let scale = (text_size / natural_height)
+                .min(column.width / natural_width)
+                .min(1.0);
+            let rect = Rect {
+                width: natural_width * scale,
+                height: natural_height * scale,
+                ..Rect::default()
+            };
+            self.warn_resolution(&inline.key, picture, rect.width, inline.pos);
+            sized.push((inline, rect));
+        }
+        sized
+    }
+
+    /// Replaces the glyph standing for each inline picture on a line with
+    /// the picture, cutting its run around it. A picture as tall as the
+    /// text fills the em box, descent included; a smaller one stands on
+    /// the baseline.
+    fn place_inline_pictures(&self, chunk: &mut Chunk, sized: &[(InlinePicture, Rect)]) {
+        for item in std::mem::take(&mut chunk.items) {
+            let Item::Glyphs(run) = item else {
+                chunk.items.push(item);
+                continue;
+            };
+            let picture_at = |glyph: &super::page::PlacedGlyph| {
+                sized.iter().find(|(p, _)| {
+                    p.at == glyph.text.0 && run.text[glyph.text.0..].starts_with(OBJECT)
+                })
+            };
+            if !run.glyphs.iter().any(|g| picture_at(g).is_some()) {
+                chunk.items.push(Item::Glyphs(run));
+                continue;
+            }
+            let piece_of = |glyphs: Vec<_>, x: f32| {
+                Item::Glyphs(GlyphRun {
+                    x,
+                    glyphs,
+                    ..run.clone()
+                })
+            };
+            let (mut x, mut piece_x, mut piece) = (run.x, run.x, Vec::new());
+            for glyph in &run.glyphs {
+                if let Some((inline, size)) = picture_at(glyph) {
+                    if !piece.is_empty() {
+                        chunk
+                            .items
+                            .push(piece_of(std::mem::take(&mut piece), piece_x));
+                    }
+                    let bottom = run.y + (size.height - ASCENT * run.size).max(0.0);
+                    chunk.items.push(Item::Picture {
+                        key: inline.key.clone(),
+                        rect: Rect {
+                            x,
+                            y: bottom - size.height,
+                            ..*size
+                        },
+                        link: inline.link.as_ref().and_then(|l| self.link_to(l)),
+                    });
+                    x += glyph.x_advance;
+                    piece_x = x;
+                } else {
+                    piece.push(*glyph);
+                    x += glyph.x_advance;
+                }
+            }
+            if !piece.is_empty() {
+                chunk.items.push(piece_of(piece, piece_x));
+            }
+        }
+    }
+
+    /// Where a link leads in the PDF: the address, or the named destination
+    /// of the chapter (or heading) it names.
+    fn link_to(&self, target: &LinkTarget) -> Option<LinkTo> {
+        match target {
+            LinkTarget::External(url) => Some(LinkTo::Uri(url.clone())),
+            LinkTarget::Chapter { index, anchor } => {
+                let chapter = self.document.chapters.get(*index)?;
+                Some(LinkTo::Named(destination_name(chapter, anchor.as_deref())))
+            }
+        }
+    }
+
+    /// Warns, at the place in the chapter that uses it, of a picture that
+    /// prints coarse at `width` points.
+    fn warn_resolution(&mut self, key: &str, picture: &Picture, width: f32, pos: SourcePos) {
+        let remedy =
+            "use a picture with more pixels, or raise `[pdf] picture_dpi` to print it smaller";
+        if let Some(warning) = resolution_warning("picture", key, picture, width, remedy) {
+            self.ts.warnings.push(match &self.ts.file {
+                Some(file) => warning.in_file(file).at(pos),
+                None => warning,
+            });
+        }
     }
 
     /// The lines of note `number`, and of the notes it calls, if no line
@@ -454,7 +665,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             if let Some(mark) = mark.take() {
                 noted.styled.push(&mark, style, note.pos);
             }
-            push_inlines(&mut noted, inlines, style, numerals);
+            push_inlines(&mut noted, inlines, style, numerals, None);
             let chunks = self.lines(noted, None, column, Align::Justify);
             self.push_chunks(chunks, &[]);
             if inlines.is_empty() {
@@ -554,9 +765,9 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 self.items.push(FlowItem::Gap(size * 0.5));
             }
             BlockKind::Paragraph(inlines) => {
-                if let Some(pictures) = only_pictures(inlines) {
-                    for (key, alt) in pictures {
-                        self.picture(key, alt, column, block.pos);
+                if let Some(pictures) = block_pictures(inlines) {
+                    for picture in pictures {
+                        self.picture(&picture, column);
                     }
                 } else {
                     let style = self.ts.style(Role::Text, false, false, 1.0);
@@ -581,15 +792,19 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                         )),
                         (None, None) => Marker::Text("•".to_string()),
                     };
-                    let inner = column.inset(self.ts.direction, indent, 0.0);
+                    // The item's direction puts its marker and its indent
+                    // on its own start side.
+                    let direction = block_direction(self.ts.direction, &blocks_bidi_text(item));
+                    let inner = column.inset(direction, indent, 0.0);
                     let first = self.items.len();
                     self.blocks(item, inner, bars);
-                    self.place_marker(&marker, column, indent, first, block.pos);
+                    self.place_marker(&marker, direction, column, indent, first, block.pos);
                 }
             }
             BlockKind::Quote(blocks) => {
-                let inner = column.inset(self.ts.direction, size * 1.5, size * 1.0);
-                let bar_x = match self.ts.direction {
+                let direction = block_direction(self.ts.direction, &blocks_bidi_text(blocks));
+                let inner = column.inset(direction, size * 1.5, size * 1.0);
+                let bar_x = match direction {
                     Direction::Rtl => inner.x + inner.width + size * 0.6,
                     Direction::Ltr => inner.x - size * 0.6,
                 };
@@ -715,11 +930,12 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         }
     }
 
-    /// Puts a list marker on the start side of the first line laid out since
-    /// flow item `first`.
+    /// Puts a list marker on the start side (in the item's `direction`) of
+    /// the first line laid out since flow item `first`.
     fn place_marker(
         &mut self,
         marker: &Marker,
+        direction: Direction,
         column: Column,
         indent: f32,
         first: usize,
@@ -734,7 +950,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             return;
         };
         let slot_width = indent * 0.8;
-        let slot = match self.ts.direction {
+        let slot = match direction {
             Direction::Ltr => Column {
                 x: column.x,
                 width: slot_width,
@@ -744,15 +960,16 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 width: slot_width,
             },
         };
-        let direction = Some(self.ts.direction);
         let marker_items = match marker {
             Marker::Text(text) => {
                 let mut styled = StyledText::default();
                 styled.push(text, self.ts.style(Role::Text, false, false, 1.0), pos);
-                let chunks = self.ts.paragraph(styled, direction, slot, Align::Start);
+                let chunks = self
+                    .ts
+                    .paragraph(styled, Some(direction), slot, Align::Start);
                 chunks.into_iter().take(1).flat_map(|c| c.items).collect()
             }
-            Marker::Task { done } => check_box(*done, slot, self.ts.direction, self.ts.size),
+            Marker::Task { done } => check_box(*done, slot, direction, self.ts.size),
         };
         let FlowItem::Chunk(chunk) = &mut self.items[at] else {
             return;
@@ -770,26 +987,16 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     chunk.items.push(Item::Glyphs(run));
                 }
                 // The box is drawn with its bottom at y = 0.
-                Item::Fill {
-                    mut rect,
-                    grey,
-                    opacity,
-                } => {
-                    rect.y += baseline;
-                    chunk.items.push(Item::Fill {
-                        rect,
-                        grey,
-                        opacity,
-                    });
-                }
-                Item::Picture { .. } => {}
+                other => chunk.items.push(shift(&other, 0.0, baseline)),
             }
         }
     }
 
-    /// A picture scaled to the column, no taller than a page with its
-    /// caption (the alt text, small and centred below it, kept with it).
-    fn picture(&mut self, key: &str, alt: &str, column: Column, pos: SourcePos) {
+    /// A picture at its natural size, or smaller to fit the column and a
+    /// page with its caption (the alt text, small and centred below it,
+    /// kept with it).
+    fn picture(&mut self, block: &BlockPicture, column: Column) {
+        let BlockPicture { key, alt, pos, .. } = *block;
         let Some(picture) = self.document.images.get(key) else {
             return;
         };
@@ -810,8 +1017,12 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         } else {
             self.max_picture_height - gap
         };
-        let scale = (column.width / picture.width as f32).min(max_height / picture.height as f32);
-        let (width, height) = (picture.width as f32 * scale, picture.height as f32 * scale);
+        let (natural_width, natural_height) = natural_size(picture, self.document.page.picture_dpi);
+        let scale = (column.width / natural_width)
+            .min(max_height / natural_height)
+            .min(1.0);
+        let (width, height) = (natural_width * scale, natural_height * scale);
+        self.warn_resolution(key, picture, width, pos);
         self.items.push(FlowItem::Chunk(Chunk {
             height: height + gap,
             keep_with_next: !caption.is_empty(),
@@ -823,6 +1034,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     width,
                     height,
                 },
+                link: block.link.and_then(|l| self.link_to(l)),
             }],
             ..Chunk::default()
         }));
@@ -874,12 +1086,10 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     Some(crate::doc::Align::End) => Align::End,
                     _ => Align::Start,
                 };
-                // Cells follow the table's (the book's) direction, so a Latin
-                // word in an Arabic table still sits on the right.
-                let direction = Some(self.ts.direction);
+                // Columns follow the book's direction, each cell its own.
                 let mut lines = self.lines(
                     styled_inlines(cell, style, self.document.layout.numerals),
-                    direction,
+                    None,
                     cell_column,
                     align,
                 );
@@ -1010,24 +1220,10 @@ fn destination_name(chapter: &Chapter, heading: Option<&str>) -> String {
     }
 }
 
-/// If a paragraph is nothing but pictures, their keys and alt texts.
-fn only_pictures(inlines: &[Inline]) -> Option<Vec<(&str, &str)>> {
-    let mut keys = Vec::new();
-    for inline in inlines {
-        match &inline.kind {
-            InlineKind::Image { key, alt } => keys.push((key.as_str(), alt.as_str())),
-            InlineKind::Text(t) if t.trim().is_empty() => {}
-            InlineKind::LineBreak => {}
-            _ => return None,
-        }
-    }
-    (!keys.is_empty()).then_some(keys)
-}
-
 /// `inlines` as styled text; note marks in `numerals`.
 pub fn styled_inlines(inlines: &[Inline], style: TextStyle, numerals: Numerals) -> NotedText {
     let mut noted = NotedText::default();
-    push_inlines(&mut noted, inlines, style, numerals);
+    push_inlines(&mut noted, inlines, style, numerals, None);
     noted
 }
 
@@ -1044,7 +1240,14 @@ fn text_start(line: &Chunk) -> usize {
         .unwrap_or(0)
 }
 
-fn push_inlines(noted: &mut NotedText, inlines: &[Inline], style: TextStyle, numerals: Numerals) {
+/// Appends `inlines` to `noted`; `link` is the link they are inside.
+fn push_inlines(
+    noted: &mut NotedText,
+    inlines: &[Inline],
+    style: TextStyle,
+    numerals: Numerals,
+    link: Option<&LinkTarget>,
+) {
     for inline in inlines {
         match &inline.kind {
             InlineKind::Marked { mark, content } => {
@@ -1066,7 +1269,7 @@ fn push_inlines(noted: &mut NotedText, inlines: &[Inline], style: TextStyle, num
                     Mark::Strike | Mark::Underline => style,
                 };
                 let start = noted.styled.text.len();
-                push_inlines(noted, content, inner, numerals);
+                push_inlines(noted, content, inner, numerals, link);
                 if matches!(mark, Mark::Strike | Mark::Underline) {
                     noted.marks.push((start..noted.styled.text.len(), *mark));
                 }
@@ -1083,11 +1286,23 @@ fn push_inlines(noted: &mut NotedText, inlines: &[Inline], style: TextStyle, num
                     InlineKind::Emphasis(_) => inner.style.italic = true,
                     _ => inner.style.bold = true,
                 }
-                push_inlines(noted, content, inner, numerals)
+                push_inlines(noted, content, inner, numerals, link)
             }
             InlineKind::Code(code) => push_code(noted, code, style, inline.pos),
-            InlineKind::Link { content, .. } => push_inlines(noted, content, style, numerals),
-            InlineKind::Image { alt, .. } => noted.styled.push(alt, style, inline.pos),
+            InlineKind::Link { content, target } => {
+                push_inlines(noted, content, style, numerals, Some(target))
+            }
+            InlineKind::Image { key, .. } => {
+                noted.pictures.push(InlinePicture {
+                    at: noted.styled.text.len(),
+                    key: key.clone(),
+                    pos: inline.pos,
+                    link: link.cloned(),
+                });
+                noted
+                    .styled
+                    .push(OBJECT.encode_utf8(&mut [0; 4]), style, inline.pos);
+            }
             InlineKind::FootnoteRef { number } => {
                 let note = TextStyle {
                     size: style.size * 0.6,

@@ -1,10 +1,12 @@
 //! Generated pages: the cover, the title page and the table of contents.
 
-use crate::doc::{Direction, Document};
+use crate::diag::Diagnostic;
+use crate::doc::{CoverFit, Direction, Document, Picture, block_direction};
 use crate::fonts::Role;
 use crate::text::StyledText;
 
-use super::flow::{Chunk, Column, Typesetter};
+use super::POINTS_PER_MM;
+use super::flow::{Chunk, Column, Typesetter, resolution_warning};
 use super::line::Align;
 use super::page::{GlyphRun, Item, LinkArea, Page, PageKind, PlacedGlyph, Rect};
 use super::paginate::{TextArea, shift};
@@ -73,30 +75,21 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
         .cover
         .as_ref()
         .and_then(|key| Some((key, document.images.get(key)?)));
-    page.items.push(match artwork {
-        // Scaled to cover the page and its bleed, centred; the media box
-        // crops what overflows, so the artwork is never distorted.
-        Some((key, picture)) => {
-            let scale = (full_bleed.width / picture.width as f32)
-                .max(full_bleed.height / picture.height as f32);
-            let (width, height) = (picture.width as f32 * scale, picture.height as f32 * scale);
-            Item::Picture {
-                key: key.clone(),
-                rect: Rect {
-                    x: full_bleed.x - (width - full_bleed.width) / 2.0,
-                    y: full_bleed.y - (height - full_bleed.height) / 2.0,
-                    width,
-                    height,
-                },
-            }
-        }
+    match artwork {
+        Some((key, picture)) => page.items.extend(cover_artwork(
+            ts,
+            key,
+            picture,
+            document.page.cover_fit,
+            full_bleed,
+        )),
         // Without artwork, a plain dark cover.
-        None => Item::Fill {
+        None => page.items.push(Item::Fill {
             rect: full_bleed,
             grey: 0.25,
             opacity: 1.0,
-        },
-    });
+        }),
+    }
     let (title, authors) = title_and_authors(ts, document, g, (2.0, 1.4));
     let band_top = g.height * 0.18;
     let content: f32 = title.iter().chain(&authors).map(|c| c.height).sum::<f32>() + ts.size * 1.5;
@@ -119,6 +112,76 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
         }
     }
     page
+}
+
+/// Share of a cover picture's width or height that may be cropped without
+/// a warning: what a printer's trim takes anyway.
+const COVER_CROP_TOLERANCE: f32 = 0.01;
+
+/// The cover artwork over the page and its bleed (`area`), never distorted:
+/// scaled to cover it all, centred, the media box cropping what overflows
+/// (with a warning saying how much when that is more than a trim's worth),
+/// or with `cover_fit = "contain"` scaled to show it all, centred on its
+/// background colour. A warning too when it prints coarse.
+fn cover_artwork(
+    ts: &mut Typesetter,
+    key: &str,
+    picture: &Picture,
+    fit: CoverFit,
+    area: Rect,
+) -> Vec<Item> {
+    let (pixels_wide, pixels_high) = (picture.width.max(1) as f32, picture.height.max(1) as f32);
+    let (to_width, to_height) = (area.width / pixels_wide, area.height / pixels_high);
+    let mut items = Vec::new();
+    let scale = match fit {
+        CoverFit::Cover => to_width.max(to_height),
+        CoverFit::Contain { background } => {
+            items.push(Item::Backdrop {
+                rect: area,
+                rgb: background,
+            });
+            to_width.min(to_height)
+        }
+    };
+    let (width, height) = (pixels_wide * scale, pixels_high * scale);
+    let cropped = |shown: f32, whole: f32| 1.0 - shown / whole;
+    let crop = [
+        ("width", cropped(area.width, width)),
+        ("height", cropped(area.height, height)),
+    ]
+    .into_iter()
+    .find(|(_, share)| *share > COVER_CROP_TOLERANCE);
+    if let Some((side, share)) = crop {
+        let mm = |points: f32| points / POINTS_PER_MM;
+        ts.warnings.push(
+            Diagnostic::warning(format!(
+                "cover `{key}` ({} × {} pixels) is not the shape of the page with its bleed \
+                 ({:.0} × {:.0} mm): {:.0}% of its {side} is cropped; crop it to that shape, \
+                 or set `[pdf] cover_fit = \"contain\"` to show it whole",
+                picture.width,
+                picture.height,
+                mm(area.width),
+                mm(area.height),
+                share * 100.0
+            ))
+            .in_file(key),
+        );
+    }
+    let remedy = "use a picture with more pixels";
+    if let Some(warning) = resolution_warning("cover", key, picture, width, remedy) {
+        ts.warnings.push(warning.in_file(key));
+    }
+    items.push(Item::Picture {
+        key: key.to_string(),
+        rect: Rect {
+            x: area.x + (area.width - width) / 2.0,
+            y: area.y + (area.height - height) / 2.0,
+            width,
+            height,
+        },
+        link: None,
+    });
+    items
 }
 
 /// The title page: title and authors, centred in the upper third.
@@ -204,11 +267,18 @@ pub fn contents(
 
     for entry in entries {
         let style = ts.style(Role::Text, false, false, 1.0);
+        // A title in the other direction keeps its own order but stands on
+        // the contents' start side, before its leaders, like every entry.
+        let title_direction = block_direction(direction, &entry.title);
         let mut lines = ts.paragraph(
             StyledText::plain(&entry.title, style),
-            None,
+            Some(title_direction),
             title_column,
-            Align::Start,
+            if title_direction == direction {
+                Align::Start
+            } else {
+                Align::End
+            },
         );
         // Number and leaders go on the entry's last line, number on the end side.
         let numbers = ts.paragraph(

@@ -526,10 +526,15 @@ mod tests {
         space: f32,
     }
 
+    /// The direction layout gives `text` in a book in `language`.
+    fn book_direction(language: &str, text: &str) -> Direction {
+        crate::doc::block_direction(crate::locale::direction_of(language), text)
+    }
+
     fn set(text: &str, language: &str, width: f32, linebreak: Linebreak, hyphenate: bool) -> Set {
         let fonts = FontLibrary::builtin();
         let shaper = Shaper::new(&fonts, language);
-        let direction = crate::text::first_strong(text).unwrap_or(Direction::Ltr);
+        let direction = book_direction(language, text);
         let shaped = shape(&shaper, &fonts, text, direction);
         let measure = Measure::new(&shaped, &shaper, &[]);
         let settings = BreakSettings {
@@ -612,7 +617,7 @@ mod tests {
     fn measure_of(text: &str, language: &str, chars: f32) -> f32 {
         let fonts = FontLibrary::builtin();
         let shaper = Shaper::new(&fonts, language);
-        let direction = crate::text::first_strong(text).unwrap_or(Direction::Ltr);
+        let direction = book_direction(language, text);
         let shaped = shape(&shaper, &fonts, text, direction);
         let total: f32 = shaped
             .runs
@@ -784,7 +789,7 @@ mod tests {
     fn glyphs_alone(text: &str, language: &str) -> Vec<u16> {
         let fonts = FontLibrary::builtin();
         let shaper = Shaper::new(&fonts, language);
-        let direction = crate::text::first_strong(text).unwrap_or(Direction::Ltr);
+        let direction = book_direction(language, text);
         let shaped = shape(&shaper, &fonts, text, direction);
         let mut runs: Vec<&crate::text::ShapedRun> = shaped.runs.iter().collect();
         if direction == Direction::Rtl {

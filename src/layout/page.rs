@@ -108,10 +108,18 @@ pub struct LineInfo {
 #[derive(Debug, Clone)]
 pub enum Item {
     Glyphs(GlyphRun),
-    /// A picture (key into `Document::images`) filling `rect`.
+    /// A picture (key into `Document::images`) filling `rect`; clicking it
+    /// follows `link`.
     Picture {
         key: String,
         rect: Rect,
+        link: Option<LinkTo>,
+    },
+    /// A rectangle filled with a colour (`[red, green, blue]`): the
+    /// background of a cover picture that does not fill the page.
+    Backdrop {
+        rect: Rect,
+        rgb: [u8; 3],
     },
     /// A filled rectangle (rules, bands), in grey level 0 (black) – 1 (white)
     /// with `opacity`.
@@ -170,6 +178,15 @@ pub struct Rect {
     pub y: f32,
     pub width: f32,
     pub height: f32,
+}
+
+/// Where a link on the page leads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum LinkTo {
+    /// A web or mail address.
+    Uri(String),
+    /// A named destination of this PDF ([`OutlineEntry::name`]).
+    Named(String),
 }
 
 /// A clickable area leading to a spot in this PDF.

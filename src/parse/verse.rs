@@ -34,7 +34,7 @@ pub(crate) fn stanzas(text: &str, first_line: u32) -> Vec<Vec<Bayt>> {
         stanza.push(Bayt {
             hemistichs: hemistichs
                 .into_iter()
-                .map(|h| crate::doc::collapse_whitespace(h))
+                .map(crate::doc::collapse_whitespace)
                 .collect(),
             pos: SourcePos {
                 line: first_line + u32::try_from(index).unwrap_or(u32::MAX - first_line),
@@ -55,7 +55,8 @@ mod tests {
     #[test]
     fn lines_split_into_hemistichs_and_stanzas() {
         let text = "صدر أول | عجز أول\nصدر  ثانٍ|عجز ثانٍ\n\n\nبيت مفرد\n";
-        let got: Vec<Vec<(Vec<&str>, u32)>> = stanzas(text, 5)
+        let parsed = stanzas(text, 5);
+        let got: Vec<Vec<(Vec<&str>, u32)>> = parsed
             .iter()
             .map(|stanza| {
                 stanza

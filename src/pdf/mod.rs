@@ -13,8 +13,9 @@ use std::ops::Range;
 
 use krilla::Document as PdfDocument;
 use krilla::SerializeSettings;
+use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
-use krilla::color::luma;
+use krilla::color::{luma, rgb};
 use krilla::destination::{NamedDestination, XyzDestination};
 use krilla::geom::{PathBuilder, Point, Rect as PdfRect, Size, Transform};
 use krilla::graphic::Graphic;
@@ -23,7 +24,7 @@ use krilla::metadata::{DateTime, Metadata, TextDirection};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
-use krilla::paint::Fill;
+use krilla::paint::{Fill, Paint};
 use krilla::surface::Surface;
 use krilla::text::{Font, GlyphId};
 
@@ -31,7 +32,9 @@ use crate::diag::{Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
 use crate::fonts::FontLibrary;
 use crate::layout::Pages;
-use crate::layout::page::{GlyphRun, Item, LinkArea, OutlineEntry, Page, PlacedGlyph};
+use crate::layout::page::{
+    GlyphRun, Item, LinkArea, LinkTo, OutlineEntry, Page, PlacedGlyph, Rect,
+};
 use crate::time::Civil;
 
 /// Serializes the laid-out pages.
@@ -44,6 +47,11 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         images: HashMap::new(),
         kashidas: HashMap::new(),
         bleed: pages.bleed,
+        destinations: pages
+            .outline
+            .iter()
+            .map(|entry| (entry.name.as_str(), entry))
+            .collect(),
     };
     let media = (
         pages.width + 2.0 * pages.bleed,
@@ -59,10 +67,14 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             .with_trim_box(trim)
             .with_page_label(labels::label(page, strings));
         let mut pdf_page = pdf.start_page_with(settings);
-        {
+        let picture_links = {
             let mut surface = pdf_page.surface();
-            writer.draw_page(&mut surface, page)?;
+            let links = writer.draw_page(&mut surface, page)?;
             surface.finish();
+            links
+        };
+        for annotation in picture_links {
+            pdf_page.add_annotation(annotation);
         }
         for link in &page.links {
             if let Some(annotation) = writer.link(link) {
@@ -98,6 +110,8 @@ struct Writer<'a> {
     /// Outlines of kashida glyphs by face, glyph and colour (see [`Writer::draw_run`]).
     kashidas: HashMap<(usize, u16, bool), Graphic>,
     bleed: f32,
+    /// The book's named destinations (see [`OutlineEntry::name`]).
+    destinations: HashMap<&'a str, &'a OutlineEntry>,
 }
 
 impl Writer<'_> {
@@ -135,13 +149,15 @@ impl Writer<'_> {
         Ok(Some(image))
     }
 
-    fn draw_page(&mut self, surface: &mut Surface, page: &Page) -> Result<()> {
+    /// Draws the page's items; returns the links of its pictures.
+    fn draw_page(&mut self, surface: &mut Surface, page: &Page) -> Result<Vec<Annotation>> {
+        let mut links = Vec::new();
         // The page model's origin is the trimmed page's corner.
         surface.push_transform(&Transform::from_translate(self.bleed, self.bleed));
         for item in &page.items {
             match item {
                 Item::Glyphs(run) => self.draw_run(surface, run)?,
-                Item::Picture { key, rect } => {
+                Item::Picture { key, rect, link } => {
                     if let (Some(image), Some(size)) =
                         (self.image(key)?, Size::from_wh(rect.width, rect.height))
                     {
@@ -149,32 +165,70 @@ impl Writer<'_> {
                         surface.draw_image(image, size);
                         surface.pop();
                     }
+                    if let Some(annotation) =
+                        link.as_ref().and_then(|to| self.picture_link(rect, to))
+                    {
+                        links.push(annotation);
+                    }
+                }
+                Item::Backdrop { rect, rgb } => {
+                    let [red, green, blue] = *rgb;
+                    self.fill_rect(surface, rect, rgb::Color::new(red, green, blue).into(), 1.0);
                 }
                 Item::Fill {
                     rect,
                     grey,
                     opacity,
                 } => {
-                    let Some(r) = PdfRect::from_xywh(rect.x, rect.y, rect.width, rect.height)
-                    else {
-                        continue;
-                    };
-                    let mut path = PathBuilder::new();
-                    path.push_rect(r);
-                    let Some(path) = path.finish() else { continue };
-                    surface.set_fill(Some(Fill {
-                        paint: luma::Color::new((grey.clamp(0.0, 1.0) * 255.0).round() as u8)
-                            .into(),
-                        opacity: NormalizedF32::new(opacity.clamp(0.0, 1.0))
-                            .unwrap_or(NormalizedF32::ONE),
-                        rule: Default::default(),
-                    }));
-                    surface.draw_path(&path);
+                    let grey = luma::Color::new((grey.clamp(0.0, 1.0) * 255.0).round() as u8);
+                    self.fill_rect(surface, rect, grey.into(), *opacity);
                 }
             }
         }
         surface.pop();
-        Ok(())
+        Ok(links)
+    }
+
+    fn fill_rect(&self, surface: &mut Surface, rect: &Rect, paint: Paint, opacity: f32) {
+        let Some(r) = PdfRect::from_xywh(rect.x, rect.y, rect.width, rect.height) else {
+            return;
+        };
+        let mut path = PathBuilder::new();
+        path.push_rect(r);
+        let Some(path) = path.finish() else { return };
+        surface.set_fill(Some(Fill {
+            paint,
+            opacity: NormalizedF32::new(opacity.clamp(0.0, 1.0)).unwrap_or(NormalizedF32::ONE),
+            rule: Default::default(),
+        }));
+        surface.draw_path(&path);
+    }
+
+    /// A link over a picture at `rect` (page model coordinates): to an
+    /// address, or to a named destination of the book (a heading the book
+    /// has no destination for leads to its chapter).
+    fn picture_link(&self, rect: &Rect, to: &LinkTo) -> Option<Annotation> {
+        let area = PdfRect::from_xywh(
+            rect.x + self.bleed,
+            rect.y + self.bleed,
+            rect.width,
+            rect.height,
+        )?;
+        let target = match to {
+            LinkTo::Uri(uri) => Target::Action(LinkAction::new(uri.clone()).into()),
+            LinkTo::Named(name) => {
+                let chapter = name.split('#').next().unwrap_or(name);
+                let entry = self
+                    .destinations
+                    .get(name.as_str())
+                    .or_else(|| self.destinations.get(chapter))?;
+                Target::Destination(destination(entry, self.bleed).into())
+            }
+        };
+        Some(Annotation::new_link(
+            LinkAnnotation::new(area, target),
+            None,
+        ))
     }
 
     fn draw_run(&mut self, surface: &mut Surface, run: &GlyphRun) -> Result<()> {

@@ -78,14 +78,6 @@ impl StyledText {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct ParagraphSettings {
     /// The base direction; `None` takes it from the first strong character.
+    /// Layout always gives the block's ([`crate::doc::block_direction`]).
     pub direction: Option<Direction>,
-}
-
-/// The direction of the first strong character (UAX #9 P2), if any.
-pub fn first_strong(text: &str) -> Option<Direction> {
-    match unicode_bidi::get_base_direction(text) {
-        unicode_bidi::Direction::Ltr => Some(Direction::Ltr),
-        unicode_bidi::Direction::Rtl => Some(Direction::Rtl),
-        unicode_bidi::Direction::Mixed => None,
-    }
 }
