@@ -259,9 +259,9 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
         content: &[Inline],
     ) -> Result<()> {
         let class = match align {
-            Some(Align::Start) => " class=\"align-start\"",
+            Some(Align::Left) => " class=\"align-left\"",
             Some(Align::Center) => " class=\"align-center\"",
-            Some(Align::End) => " class=\"align-end\"",
+            Some(Align::Right) => " class=\"align-right\"",
             Some(Align::None) | None => "",
         };
         let _ = write!(self.out, "<{open}{class}>");

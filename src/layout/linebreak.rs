@@ -1,8 +1,8 @@
 //! Choosing where lines end.
 //!
 //! Breakpoints are the UAX #14 opportunities, hyphenation points inside
-//! Latin-script words, emergency points after `/`, `.` and `-` inside a
-//! long word (a URL) and, in a word wider than the measure, between
+//! Latin-script words, emergency points after `@`, `/`, `.` and `-` inside a
+//! long word (a URL, an e-mail address) and, in a word wider than the measure, between
 //! clusters as a last resort. Never inside a cluster, but for a hyphen
 //! inside a ligature (the cut word is shaped again). Each candidate line is
 //! measured in O(1) ([`Measure::line`]); the lines are chosen over the whole
@@ -28,7 +28,8 @@ pub enum BreakKind {
     Mandatory,
     /// A hyphenation point: the line ends with a hyphen.
     Hyphen,
-    /// After `/`, `.` or `-` inside a long word (a URL).
+    /// After one of [`ADDRESS_BREAKS`] inside a long word (a URL, an e-mail
+    /// address).
     Punctuation,
     /// Between two clusters of a word wider than the measure.
     Cluster,
@@ -89,7 +90,7 @@ pub struct BreakSettings {
 /// Added to every line's badness, so fewer lines are better.
 const LINE_PENALTY: f64 = 10.0;
 const HYPHEN_PENALTY: f64 = 50.0;
-/// Breaking a URL after `/`, `.`, `-`: worse than a hyphen, far better
+/// Breaking a URL after `@`, `/`, `.`, `-`: worse than a hyphen, far better
 /// than an arbitrary cut.
 const PUNCTUATION_PENALTY: f64 = 150.0;
 /// A cut between clusters costs more than a line as bad as can be.
@@ -115,13 +116,18 @@ const FITNESS_DEMERITS: f64 = 10_000.0;
 /// Badness beyond which lines are all equally bad.
 const MAX_BADNESS: f64 = 1e5;
 /// A word at least this share of the measure wide (a URL, a path) may also
-/// break after `/`, `.` and `-`; one wider than the measure between any
+/// break after [`ADDRESS_BREAKS`]; one wider than the measure between any
 /// two clusters too.
 const LONG_WORD: f32 = 0.5;
 /// An overfull line costs more than any set of feasible lines.
 const OVERFULL_DEMERITS: f64 = 1e14;
 /// Slack in comparisons of widths, in points.
 const EPSILON: f32 = 0.01;
+
+/// What a long word (a URL, an e-mail address) may break after. Always
+/// after, so the piece that ends a line shows it goes on (`s.benali@`,
+/// `example.org/`).
+pub const ADDRESS_BREAKS: [char; 4] = ['@', '/', '.', '-'];
 
 /// Whether the word between two UAX #14 opportunities may be hyphenated:
 /// not in code, nor in a URL, an address or a file name.
@@ -162,7 +168,7 @@ pub fn breakpoints(
             let overlong = word_width > width;
             for (offset, ch) in text[word.clone()].char_indices() {
                 let kind = match ch {
-                    '/' | '.' | '-' => BreakKind::Punctuation,
+                    _ if ADDRESS_BREAKS.contains(&ch) => BreakKind::Punctuation,
                     _ if overlong => BreakKind::Cluster,
                     _ => continue,
                 };
@@ -198,6 +204,53 @@ pub fn breakpoints(
         start = at;
     }
     points
+}
+
+/// What a paragraph needs across, as CSS sizes table columns by their
+/// content: `min`, its widest piece no line may break inside (a word, or a
+/// piece of an address between [`ADDRESS_BREAKS`]); `max`, its widest line
+/// when it breaks only where it must (hard breaks).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ContentWidths {
+    pub min: f32,
+    pub max: f32,
+}
+
+/// The [`ContentWidths`] of a paragraph, from its shaped glyphs.
+pub fn content_widths(shaped: &ShapedText, measure: &Measure) -> ContentWidths {
+    let text = shaped.text();
+    let mut widths = ContentWidths::default();
+    let (mut start, mut line_start) = (0, 0);
+    for (at, opportunity) in linebreaks(text) {
+        let word = trim_end(text, start..at);
+        let mut piece_start = word.start;
+        if is_address(&text[word.clone()]) {
+            for (offset, ch) in text[word.clone()].char_indices() {
+                let end = word.start + offset + ch.len_utf8();
+                if ADDRESS_BREAKS.contains(&ch) && end < word.end && measure.is_cluster_start(end)
+                {
+                    widths.min = widths.min.max(measure.width(piece_start..end));
+                    piece_start = end;
+                }
+            }
+        }
+        widths.min = widths.min.max(measure.width(piece_start..word.end));
+        if opportunity == BreakOpportunity::Mandatory {
+            let line = measure.line(text, line_start..at, false).natural;
+            widths.max = widths.max.max(line);
+            line_start = at;
+        }
+        start = at;
+    }
+    widths
+}
+
+/// Whether a word is a URL, a path or an e-mail address (`www.mfa.gov.ma`
+/// too): only those count as broken after [`ADDRESS_BREAKS`] in their
+/// narrowest setting; `e.g.` or `2025-2026` stay whole, as a browser keeps them.
+fn is_address(word: &str) -> bool {
+    let body = word.trim_end_matches(|c: char| c.is_ascii_punctuation());
+    body.contains(['@', '/']) || body.matches('.').count() >= 2
 }
 
 /// Breaks a paragraph into lines of `width`. Lines that would hold only
