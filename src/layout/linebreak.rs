@@ -967,4 +967,32 @@ mod tests {
             }
         }
     }
+
+    #[test]
+    fn an_address_is_as_narrow_as_its_widest_piece_other_words_stay_whole() {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "ar");
+        let widths = |text: &str| {
+            let direction = crate::text::first_strong(text).unwrap_or(Direction::Ltr);
+            let shaped = shape(&shaper, &fonts, text, direction);
+            let measure = Measure::new(&shaped, &shaper, &[]);
+            (content_widths(&shaped, &measure), measure)
+        };
+        let alone = |text: &str| widths(text).0.max;
+        let mail = "s.benali@embassy-ma.kz";
+        let text = format!("في {mail}");
+        let (mail_widths, measure) = widths(&text);
+        // `في`, `s.`, `benali@`, `embassy-`, `ma.`, `kz`: the widest is
+        // `embassy-`.
+        let piece = text.find("embassy-").unwrap();
+        assert!((mail_widths.min - measure.width(piece..piece + 8)).abs() < 0.01);
+        assert!(mail_widths.min < measure.width(piece - 7..piece + 8));
+        assert!((mail_widths.max - measure.width(0..text.len())).abs() < 0.01);
+        // Not an address: `e.g.` and `2025-2026` are as wide as they are.
+        let (plain, measure) = widths("e.g. 2025-2026");
+        assert!((plain.min - measure.width(5..14)).abs() < 0.01);
+        // A hard break ends a line even in the widest setting.
+        let (broken, _) = widths("كلمة قصيرة\u{2028}سطر ثان أطول من الأول بكثير");
+        assert!((broken.max - alone("سطر ثان أطول من الأول بكثير")).abs() < 0.01);
+    }
 }
