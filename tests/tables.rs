@@ -108,6 +108,15 @@ fn find<'a>(words: &'a [Word], text: &str) -> Vec<&'a Word> {
     words.iter().filter(|w| w.text == text).collect()
 }
 
+/// A table's head as first set (it is set again on every page the table
+/// continues on).
+fn head<'a>(words: &'a [Word], text: &str) -> &'a Word {
+    words
+        .iter()
+        .find(|w| w.text == text)
+        .unwrap_or_else(|| panic!("no {text}"))
+}
+
 fn one<'a>(words: &'a [Word], text: &str) -> &'a Word {
     let found = find(words, text);
     assert_eq!(found.len(), 1, "{text}: {found:?}");
@@ -127,7 +136,7 @@ fn the_long_description_takes_most_of_the_width_and_few_lines() {
     let (left, right) = text_block();
     let block = right - left;
     // The first row: between the head and the second row's number.
-    let head = one(&words, &drawn("المهمة"));
+    let head = head(&words, &drawn("المهمة"));
     let second = words
         .iter()
         .find(|w| w.page == head.page && w.text == "2")
@@ -265,7 +274,7 @@ fn column_markers_mean_left_and_right_in_the_pdf() {
         return;
     }
     let all = words();
-    let number_head = one(&all, &drawn("الرقم"));
+    let number_head = head(&all, &drawn("الرقم"));
     // The wide table's page (the folio is a number too).
     let words: Vec<Word> = all
         .iter()

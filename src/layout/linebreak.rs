@@ -227,8 +227,7 @@ pub fn content_widths(shaped: &ShapedText, measure: &Measure) -> ContentWidths {
         if is_address(&text[word.clone()]) {
             for (offset, ch) in text[word.clone()].char_indices() {
                 let end = word.start + offset + ch.len_utf8();
-                if ADDRESS_BREAKS.contains(&ch) && end < word.end && measure.is_cluster_start(end)
-                {
+                if ADDRESS_BREAKS.contains(&ch) && end < word.end && measure.is_cluster_start(end) {
                     widths.min = widths.min.max(measure.width(piece_start..end));
                     piece_start = end;
                 }

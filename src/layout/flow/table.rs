@@ -278,10 +278,7 @@ mod tests {
     fn the_space_beyond_the_minimums_goes_to_the_columns_that_want_it() {
         // Minimums 20 + 40 + 20 = 80 of 200: the 120 left go to the columns
         // in proportion to max − min (0, 300, 100).
-        let widths = column_widths(
-            &needs(&[(20.0, 20.0), (40.0, 340.0), (20.0, 120.0)]),
-            200.0,
-        );
+        let widths = column_widths(&needs(&[(20.0, 20.0), (40.0, 340.0), (20.0, 120.0)]), 200.0);
         assert_eq!(widths, vec![20.0, 130.0, 50.0]);
     }
 
