@@ -14,6 +14,7 @@ use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 use crate::doc::Linebreak;
 use crate::fonts::Role;
+use crate::text::address;
 use crate::text::{ShapedText, Shaper};
 
 use super::hyphenate::Hyphenator;
@@ -28,7 +29,7 @@ pub enum BreakKind {
     Mandatory,
     /// A hyphenation point: the line ends with a hyphen.
     Hyphen,
-    /// After one of [`ADDRESS_BREAKS`] inside a long word (a URL, an e-mail
+    /// After one of [`address::BREAKS`] inside a long word (a URL, an e-mail
     /// address).
     Punctuation,
     /// Between two clusters of a word wider than the measure.
@@ -116,18 +117,13 @@ const FITNESS_DEMERITS: f64 = 10_000.0;
 /// Badness beyond which lines are all equally bad.
 const MAX_BADNESS: f64 = 1e5;
 /// A word at least this share of the measure wide (a URL, a path) may also
-/// break after [`ADDRESS_BREAKS`]; one wider than the measure between any
+/// break after [`address::BREAKS`]; one wider than the measure between any
 /// two clusters too.
 const LONG_WORD: f32 = 0.5;
 /// An overfull line costs more than any set of feasible lines.
 const OVERFULL_DEMERITS: f64 = 1e14;
 /// Slack in comparisons of widths, in points.
 const EPSILON: f32 = 0.01;
-
-/// What a long word (a URL, an e-mail address) may break after. Always
-/// after, so the piece that ends a line shows it goes on (`s.benali@`,
-/// `example.org/`).
-pub const ADDRESS_BREAKS: [char; 4] = ['@', '/', '.', '-'];
 
 /// Whether the word between two UAX #14 opportunities may be hyphenated:
 /// not in code, nor in a URL, an address or a file name.
@@ -165,18 +161,20 @@ pub fn breakpoints(
         }
         let word_width = measure.width(word.clone());
         if word_width > width * LONG_WORD {
-            let overlong = word_width > width;
-            for (offset, ch) in text[word.clone()].char_indices() {
-                let kind = match ch {
-                    _ if ADDRESS_BREAKS.contains(&ch) => BreakKind::Punctuation,
-                    _ if overlong => BreakKind::Cluster,
-                    _ => continue,
-                };
-                inside.push(Breakpoint {
-                    at: word.start + offset + ch.len_utf8(),
-                    kind,
-                    cut: CutWidths::default(),
-                });
+            let inside_word = |offset, kind| Breakpoint {
+                at: word.start + offset,
+                kind,
+                cut: CutWidths::default(),
+            };
+            let body = &text[word.clone()];
+            inside.extend(
+                address::break_offsets(body).map(|at| inside_word(at, BreakKind::Punctuation)),
+            );
+            if word_width > width {
+                inside.extend(
+                    body.char_indices()
+                        .map(|(at, ch)| inside_word(at + ch.len_utf8(), BreakKind::Cluster)),
+                );
             }
         }
         // In order; of two at one place the cheaper; inside the word only;
@@ -208,7 +206,7 @@ pub fn breakpoints(
 
 /// What a paragraph needs across, as CSS sizes table columns by their
 /// content: `min`, its widest piece no line may break inside (a word, or a
-/// piece of an address between [`ADDRESS_BREAKS`]); `max`, its widest line
+/// piece of an address between [`address::BREAKS`]); `max`, its widest line
 /// when it breaks only where it must (hard breaks).
 #[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ContentWidths {
@@ -224,10 +222,10 @@ pub fn content_widths(shaped: &ShapedText, measure: &Measure) -> ContentWidths {
     for (at, opportunity) in linebreaks(text) {
         let word = trim_end(text, start..at);
         let mut piece_start = word.start;
-        if is_address(&text[word.clone()]) {
-            for (offset, ch) in text[word.clone()].char_indices() {
-                let end = word.start + offset + ch.len_utf8();
-                if ADDRESS_BREAKS.contains(&ch) && end < word.end && measure.is_cluster_start(end) {
+        let body = &text[word.clone()];
+        if address::is_address(body) {
+            for end in address::break_offsets(body).map(|at| word.start + at) {
+                if measure.is_cluster_start(end) {
                     widths.min = widths.min.max(measure.width(piece_start..end));
                     piece_start = end;
                 }
@@ -242,14 +240,6 @@ pub fn content_widths(shaped: &ShapedText, measure: &Measure) -> ContentWidths {
         start = at;
     }
     widths
-}
-
-/// Whether a word is a URL, a path or an e-mail address (`www.mfa.gov.ma`
-/// too): only those count as broken after [`ADDRESS_BREAKS`] in their
-/// narrowest setting; `e.g.` or `2025-2026` stay whole, as a browser keeps them.
-fn is_address(word: &str) -> bool {
-    let body = word.trim_end_matches(|c: char| c.is_ascii_punctuation());
-    body.contains(['@', '/']) || body.matches('.').count() >= 2
 }
 
 /// Breaks a paragraph into lines of `width`. Lines that would hold only
