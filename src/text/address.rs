@@ -6,10 +6,11 @@
 pub const BREAKS: [char; 4] = ['@', '/', '.', '-'];
 
 /// Whether a word is a URL, a path or an e-mail address (`www.mfa.gov.ma`
-/// too). `e.g.` and `2025-2026` are not.
+/// too). `e.g.`, `2025-2026`, `1.234.567` and `30/11/2025` are not.
 pub fn is_address(word: &str) -> bool {
     let body = word.trim_end_matches(|c: char| c.is_ascii_punctuation());
-    body.contains(['@', '/']) || body.matches('.').count() >= 2
+    body.chars().any(char::is_alphabetic)
+        && (body.contains(['@', '/']) || body.matches('.').count() >= 2)
 }
 
 /// The byte offsets in `word` after which it may break: after each of
@@ -41,6 +42,8 @@ mod tests {
         let pieces: Vec<&str> = break_offsets(url).map(|at| &url[..at]).collect();
         assert_eq!(pieces, vec!["https://", "https://mfa.", "https://mfa.gov."]);
         assert!(is_address(mail) && is_address(url) && is_address("www.mfa.gov.ma"));
-        assert!(!is_address("e.g.") && !is_address("2025-2026"));
+        for word in ["e.g.", "2025-2026", "1.234.567", "30/11/2025"] {
+            assert!(!is_address(word), "{word}");
+        }
     }
 }
