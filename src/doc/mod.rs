@@ -372,11 +372,15 @@ pub struct Block {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A table column's alignment marker. Markers are physical, as Markdown
+/// names them (`:---` left, `---:` right) and every Markdown preview shows
+/// them, in right-to-left books too; `None` (no marker) sets each cell from
+/// its own start side.
 pub enum Align {
     None,
-    Start,
+    Left,
     Center,
-    End,
+    Right,
 }
 
 #[derive(Debug, Clone, PartialEq)]

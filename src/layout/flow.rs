@@ -17,7 +17,8 @@ use super::kashida::{self, Kashida};
 use super::line::{Align, Line, Measure, Paragraph, build_line, is_added_hyphen};
 use super::linebreak::{BreakSettings, break_lines};
 use super::page::{GlyphRun, Item, LineInfo, LinkTo, Rect};
-use super::paginate::shift;
+
+mod table;
 
 /// Line height as a multiple of the font size: Arabic needs room for
 /// harakat above and below.
@@ -957,136 +958,6 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             self.items.push(FlowItem::Chunk(line));
         }
     }
-
-    /// A table: equal columns, first column on the start side, a rule under
-    /// the head and under every row. Rows are set in pieces a page may end
-    /// between (see [`row_pieces`]); the head row comes again at the top of
-    /// every page the table continues on.
-    fn table(
-        &mut self,
-        aligns: &[crate::doc::Align],
-        head: &[Vec<Inline>],
-        rows: &[Vec<Vec<Inline>>],
-        column: Column,
-    ) {
-        let columns = head
-            .len()
-            .max(rows.iter().map(Vec::len).max().unwrap_or(0))
-            .max(1);
-        let cell_width = column.width / columns as f32;
-        // Padding never takes more than half a narrow cell's width.
-        let pad = (self.ts.size * 0.4).min(cell_width / 4.0);
-        let mut all_rows: Vec<(&[Vec<Inline>], bool)> = vec![(head, true)];
-        all_rows.extend(rows.iter().map(|r| (r.as_slice(), false)));
-        let mut header: Option<Arc<Chunk>> = None;
-        for (cells, is_head) in all_rows {
-            if cells.is_empty() {
-                continue;
-            }
-            let mut cell_lines = Vec::with_capacity(cells.len());
-            for (i, cell) in cells.iter().enumerate() {
-                let slot = match self.ts.direction {
-                    Direction::Ltr => i,
-                    Direction::Rtl => columns - 1 - i,
-                };
-                let cell_column = Column {
-                    x: column.x + slot as f32 * cell_width + pad,
-                    width: cell_width - 2.0 * pad,
-                };
-                let style = self.ts.style(Role::Text, is_head, false, 0.9);
-                let align = match aligns.get(i) {
-                    Some(crate::doc::Align::Center) => Align::Center,
-                    Some(crate::doc::Align::End) => Align::End,
-                    _ => Align::Start,
-                };
-                // Columns follow the book's direction, each cell its own.
-                let mut lines = self.lines(
-                    styled_inlines(cell, style, self.document.layout.numerals),
-                    None,
-                    cell_column,
-                    align,
-                );
-                // Pieces of rows, not cells' lines, decide where pages end.
-                for line in &mut lines {
-                    line.keep_with_next = false;
-                }
-                cell_lines.push(lines);
-            }
-            let mut pieces = row_pieces(cell_lines, pad, column, is_head);
-            if is_head {
-                header = Some(Arc::new(stack(&pieces)));
-            } else {
-                for piece in &mut pieces {
-                    piece.repeat_header = header.clone();
-                }
-            }
-            self.items.extend(pieces.into_iter().map(FlowItem::Chunk));
-        }
-    }
-}
-
-/// A table row as pieces a page may end between, so that a row taller than
-/// a page still fits: piece n holds line n of every cell, with the row's
-/// padding above the first and below the last, and the rule under the row.
-/// Every piece but the last is kept with the next; the head row's last too.
-fn row_pieces(cells: Vec<Vec<Chunk>>, pad: f32, column: Column, is_head: bool) -> Vec<Chunk> {
-    let depth = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
-    let mut cells: Vec<_> = cells.into_iter().map(Vec::into_iter).collect();
-    let mut pieces = Vec::with_capacity(depth);
-    for n in 0..depth {
-        let top = if n == 0 { pad / 2.0 } else { 0.0 };
-        let mut piece = Chunk {
-            keep_with_next: true,
-            ..Chunk::default()
-        };
-        let mut height: f32 = 0.0;
-        for line in cells.iter_mut().filter_map(Iterator::next) {
-            height = height.max(line.height);
-            overlay(&mut piece, &line, top);
-            piece.notes.extend(line.notes);
-        }
-        piece.height = top + height;
-        pieces.push(piece);
-    }
-    if let Some(last) = pieces.last_mut() {
-        last.height += pad / 2.0;
-        last.items.push(Item::Fill {
-            rect: Rect {
-                x: column.x,
-                y: last.height - 0.5,
-                width: column.width,
-                height: if is_head { 0.9 } else { 0.4 },
-            },
-            grey: 0.3,
-            opacity: 1.0,
-        });
-        last.keep_with_next = is_head;
-    }
-    pieces
-}
-
-/// Pieces stacked into one chunk (a table's head, to repeat); the notes they
-/// call stay with the first setting.
-fn stack(pieces: &[Chunk]) -> Chunk {
-    let mut chunk = Chunk::default();
-    for piece in pieces {
-        let top = chunk.height;
-        overlay(&mut chunk, piece, top);
-        chunk.height += piece.height;
-    }
-    chunk
-}
-
-/// Adds `part`'s items and lines to `chunk`, `top` points down.
-fn overlay(chunk: &mut Chunk, part: &Chunk, top: f32) {
-    chunk
-        .items
-        .extend(part.items.iter().map(|item| shift(item, 0.0, top)));
-    chunk.lines.extend(part.lines.iter().map(|line| LineInfo {
-        top: line.top + top,
-        bottom: line.bottom + top,
-        ..*line
-    }));
 }
 
 /// Code with its tabs turned into spaces up to the next multiple of 4

@@ -1022,9 +1022,9 @@ impl Builder<'_, '_> {
 fn align(a: &Alignment) -> Align {
     match a {
         Alignment::None => Align::None,
-        Alignment::Left => Align::Start,
+        Alignment::Left => Align::Left,
         Alignment::Center => Align::Center,
-        Alignment::Right => Align::End,
+        Alignment::Right => Align::Right,
     }
 }
 

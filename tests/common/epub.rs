@@ -174,7 +174,7 @@ pub fn arabic_document() -> Document {
             )]),
             heading(2, "الأرقام", "الأرقام"),
             block(BlockKind::Table {
-                align: vec![Align::Start, Align::Center, Align::End, Align::None],
+                align: vec![Align::Left, Align::Center, Align::Right, Align::None],
                 head: vec![
                     vec![text("السنة")],
                     vec![text("الصادرات")],
