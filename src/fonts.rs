@@ -14,7 +14,7 @@ use crate::doc::BookFont;
 pub enum Role {
     /// Body text (Arabic and Latin).
     Text,
-    /// Characters the text face lacks (e.g. Cyrillic).
+    /// Characters the text face lacks (e.g. Cyrillic, Hebrew).
     Fallback,
     /// Code, always left to right.
     Mono,
@@ -81,6 +81,20 @@ const BUILTIN: &[Builtin] = &[
         Role::Fallback,
         false,
         true
+    ),
+    builtin!(
+        "Noto Serif Hebrew",
+        "NotoSerifHebrew-Regular.ttf",
+        Role::Fallback,
+        false,
+        false
+    ),
+    builtin!(
+        "Noto Serif Hebrew",
+        "NotoSerifHebrew-Bold.ttf",
+        Role::Fallback,
+        true,
+        false
     ),
     builtin!(
         "Noto Sans Mono",

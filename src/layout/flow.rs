@@ -213,21 +213,43 @@ impl<'a> Typesetter<'a> {
         };
         lines
             .iter()
-            .map(|line| {
-                let line = build_line(&paragraph, line, column.width, align);
-                self.line_chunk(line, column)
+            .map(|broken| {
+                // The line's leading follows the sizes its text is set in,
+                // not the sizes fallback faces are scaled to.
+                let size = shaped
+                    .styled
+                    .spans
+                    .iter()
+                    .filter(|s| s.range.start < broken.range.end && broken.range.start < s.range.end)
+                    .map(|s| s.style.size)
+                    .fold(0.0, f32::max);
+                let line = build_line(&paragraph, broken, column.width, align);
+                self.line_chunk(line, size, column)
             })
             .collect()
     }
 
-    fn line_chunk(&self, line: Line, column: Column) -> Chunk {
-        let size = if line.size > 0.0 {
-            line.size
-        } else {
-            self.size
-        };
-        let height = size * LEADING;
-        let baseline = (height - size) / 2.0 + size * 0.75;
+    /// A line's chunk: `LEADING` times its size, its baseline where the
+    /// leading puts it, and taller when glyphs reach beyond that (stacked
+    /// nikkud or harakat, a tall fallback face), so that no glyph ever
+    /// reaches into the line above or below.
+    fn line_chunk(&self, line: Line, size: f32, column: Column) -> Chunk {
+        let size = if size > 0.0 { size } else { self.size };
+        let leading = size * LEADING;
+        let room_above = (leading - size) / 2.0 + size * 0.75;
+        let room_below = leading - room_above;
+        let (mut above, mut below) = (0.0_f32, 0.0_f32);
+        for run in &line.runs {
+            for glyph in &run.glyphs {
+                let (up, down) = self.shaper.glyph_reach(run.face, glyph.id);
+                // `run.y` is the run's baseline shift, downwards.
+                above = above.max(up * run.size + glyph.y_offset - run.y);
+                below = below.max(down * run.size - glyph.y_offset + run.y);
+            }
+        }
+        let extra_above = (above - room_above).max(0.0);
+        let extra_below = (below - room_below).max(0.0);
+        let baseline = room_above + extra_above;
         let items = line
             .runs
             .into_iter()
@@ -238,7 +260,7 @@ impl<'a> Typesetter<'a> {
             })
             .collect();
         Chunk {
-            height,
+            height: leading + extra_above + extra_below,
             items,
             ..Chunk::default()
         }
