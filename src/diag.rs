@@ -1,6 +1,6 @@
 //! Diagnostics: warnings and errors that name the file and line they concern.
 //!
-//! Printed rustc-style (`warning: …` then `  --> file:line`) so both people and
+//! Printed rustc-style (`warning: …` then `  --> file:line` or `file:line:column`) so both people and
 //! editors can jump to the spot.
 
 use std::fmt;
@@ -20,6 +20,8 @@ pub struct Diagnostic {
     pub file: Option<PathBuf>,
     /// 1-based line in `file`, when known.
     pub line: Option<u32>,
+    /// 1-based column (in characters) on `line`, when known.
+    pub column: Option<u32>,
 }
 
 impl Diagnostic {
@@ -29,6 +31,7 @@ impl Diagnostic {
             message: message.into(),
             file: None,
             line: None,
+            column: None,
         }
     }
 
@@ -49,6 +52,11 @@ impl Diagnostic {
         self
     }
 
+    pub fn at_column(mut self, column: u32) -> Self {
+        self.column = Some(column);
+        self
+    }
+
     /// An I/O failure on `path`, phrased for the user.
     pub fn io(what: &str, path: &Path, err: &std::io::Error) -> Self {
         Diagnostic::error(format!("{what} {}: {err}", path.display())).in_file(path)
@@ -66,6 +74,9 @@ impl fmt::Display for Diagnostic {
             write!(f, "\n  --> {}", file.display())?;
             if let Some(line) = self.line {
                 write!(f, ":{line}")?;
+                if let Some(column) = self.column {
+                    write!(f, ":{column}")?;
+                }
             }
         }
         Ok(())

@@ -5,7 +5,6 @@
 
 use std::sync::Arc;
 
-use crate::diag::Diagnostic;
 use crate::doc::{
     Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, Justify, Numerals,
     SourcePos,
@@ -13,6 +12,7 @@ use crate::doc::{
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, first_strong};
 
+use super::coverage::MissingAt;
 use super::kashida::{self, Kashida};
 use super::line::{Align, Line, Measure, Paragraph, build_line, is_added_hyphen};
 use super::linebreak::{BreakSettings, break_lines};
@@ -85,8 +85,8 @@ pub struct Typesetter<'a> {
     pub direction: Direction,
     /// How justified paragraphs are filled (`[layout] justify`).
     pub justify: Justify,
-    /// Warnings (characters no font has), with the file they concern.
-    pub warnings: Vec<Diagnostic>,
+    /// Characters no font has, as they were met.
+    pub missing: Vec<MissingAt>,
     /// The chapter being set; `None` for generated pages, whose text (title,
     /// authors, chapter titles) is warned about where it comes from.
     pub file: Option<std::path::PathBuf>,
@@ -134,7 +134,7 @@ impl<'a> Typesetter<'a> {
             size,
             direction,
             justify: Justify::Space,
-            warnings: Vec::new(),
+            missing: Vec::new(),
             file,
             breaking: BreakSettings {
                 linebreak: crate::doc::Linebreak::TotalFit,
@@ -176,13 +176,11 @@ impl<'a> Typesetter<'a> {
                 .iter()
                 .find(|s| s.range.contains(&missing.offset))
                 .map_or(SourcePos::default(), |s| s.pos);
-            let warning = Diagnostic::warning(format!(
-                "no font has the character {:?} (U+{:04X}); it will print as a blank box",
-                missing.ch, missing.ch as u32
-            ));
-            self.warnings.push(match &self.file {
-                Some(file) => warning.in_file(file).at_line(pos.line),
-                None => warning,
+            self.missing.push(MissingAt {
+                ch: missing.ch,
+                file: self.file.clone(),
+                pos,
+                offset: missing.offset,
             });
         }
         // Kashida lengthens the Arabic words of justified paragraphs only.
@@ -220,7 +218,9 @@ impl<'a> Typesetter<'a> {
                     .styled
                     .spans
                     .iter()
-                    .filter(|s| s.range.start < broken.range.end && broken.range.start < s.range.end)
+                    .filter(|s| {
+                        s.range.start < broken.range.end && broken.range.start < s.range.end
+                    })
                     .map(|s| s.style.size)
                     .fold(0.0, f32::max);
                 let line = build_line(&paragraph, broken, column.width, align);

@@ -5,6 +5,7 @@
 //! [`paginate`] fills pages from the flows; [`front`] makes the cover, title page and
 //! table of contents. The result, [`page::Pages`], is all the PDF writer sees.
 
+pub mod coverage;
 pub mod dump;
 pub mod flow;
 pub mod front;
@@ -122,14 +123,10 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
                 ts.justify = document.layout.justify;
                 let items =
                     ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
-                (items, ts.warnings)
+                (items, ts.missing)
             },
         )
         .collect();
-
-    for (_, chapter_warnings) in &flows {
-        warnings.0.extend(chapter_warnings.iter().cloned());
-    }
 
     let shaper = Shaper::new(fonts, language);
     let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
@@ -211,11 +208,15 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
     }
     furniture::apply(&mut ts, document, &g, &titles, &mut pages);
     // Generated pages repeat text set elsewhere (chapter titles) and are set
-    // more than once (the contents): say each thing once, where it is.
-    for w in ts.warnings {
-        if !warnings.0.iter().any(|seen| seen.message == w.message) {
-            warnings.push(w);
-        }
+    // more than once (the contents): each character is reported once, where
+    // the book has it.
+    let missing: Vec<coverage::MissingAt> = flows
+        .iter()
+        .flat_map(|(_, missing)| missing.iter().cloned())
+        .chain(ts.missing)
+        .collect();
+    for warning in coverage::report(document, &missing) {
+        warnings.push(warning);
     }
     Ok(Pages {
         width: g.width,
