@@ -377,6 +377,45 @@ mod tests {
         assert!(parts.iter().any(|p| p.0 == "2025" && p.1 == 0));
     }
 
+    /// A quotation's marks are both set in the face of the text they
+    /// enclose, whichever face the text around them is in.
+    #[test]
+    fn paired_marks_take_the_face_of_what_they_enclose() {
+        let s = styled("كتاب «Инвестиционный гид» عن (Астана) و«كلمة».");
+        let (_, levels) = bidi_levels(&s.text, Some(Direction::Rtl));
+        let items = itemize(&s, &levels, &FontLibrary::builtin(), &Fake, &mut Vec::new());
+        let face_of = |needle: &str, nth: usize| {
+            let at = s.text.match_indices(needle).nth(nth).unwrap().0;
+            items.iter().find(|i| i.range.contains(&at)).unwrap().face
+        };
+        for (mark, nth) in [("«", 0), ("»", 0), ("(", 0), (")", 0)] {
+            assert_eq!(face_of(mark, nth), 3, "{mark} #{nth}");
+        }
+        for (mark, nth) in [("«", 1), ("»", 1), (".", 0)] {
+            assert_eq!(face_of(mark, nth), 0, "{mark} #{nth}");
+        }
+    }
+
+    /// The Arabic comma keeps the Arabic script after a Latin word (its
+    /// Script_Extensions has no Latin); a space takes the letter before it.
+    #[test]
+    fn script_extensions_decide_common_characters() {
+        let chars: Vec<(usize, char)> = "PDF، نص".char_indices().collect();
+        let scripts: Vec<Script> = resolve_scripts(&chars).iter().map(|r| r.script).collect();
+        assert_eq!(
+            scripts,
+            [
+                Script::Latin,
+                Script::Latin,
+                Script::Latin,
+                Script::Arabic,
+                Script::Latin,
+                Script::Arabic,
+                Script::Arabic
+            ]
+        );
+    }
+
     #[test]
     fn reports_characters_no_face_has() {
         let s = styled("a\u{1F600}b");
