@@ -78,6 +78,9 @@ pub fn itemize(
     coverage: &impl Coverage,
     missing: &mut Vec<MissingGlyph>,
 ) -> Vec<Item> {
+    if styled.spans.is_empty() {
+        return Vec::new();
+    }
     let chars: Vec<(usize, char)> = styled.text.char_indices().collect();
     let resolved = resolve_scripts(&chars);
     let span_of = span_indices(styled, &chars);
@@ -235,6 +238,10 @@ const PAIRS: &[(char, char)] = &[
     ('\u{FD3F}', '\u{FD3E}'), // ﴿ ﴾ (ornate parentheses, right to left)
 ];
 
+/// How many pairs may be open at once: deeper openings are treated as
+/// plain punctuation, so a paragraph of unmatched brackets stays linear.
+const MAX_OPEN_PAIRS: usize = 64;
+
 fn is_opening(ch: char) -> bool {
     PAIRS.iter().any(|&(opening, _)| opening == ch)
 }
@@ -298,7 +305,7 @@ fn resolve_scripts(chars: &[(usize, char)]) -> Vec<Resolved> {
                 script: anchor.map_or(Script::Common, |a| chars[a].1.script()),
                 anchor,
             };
-            if is_opening(ch) {
+            if is_opening(ch) && open.len() < MAX_OPEN_PAIRS {
                 open.push((ch, r));
             }
             r
