@@ -1,6 +1,6 @@
 //! Diagnostics: warnings and errors that name the file and line they concern.
 //!
-//! Printed rustc-style (`warning: …` then `  --> file:line` or `file:line:column`) so both people and
+//! Printed rustc-style (`warning: …` then `  --> file:line`) so both people and
 //! editors can jump to the spot.
 
 use std::fmt;
@@ -20,7 +20,7 @@ pub struct Diagnostic {
     pub file: Option<PathBuf>,
     /// 1-based line in `file`, when known.
     pub line: Option<u32>,
-    /// 1-based column (in characters) on `line`, when known.
+    /// 1-based column in that line, when known.
     pub column: Option<u32>,
 }
 
@@ -52,8 +52,10 @@ impl Diagnostic {
         self
     }
 
-    pub fn at_column(mut self, column: u32) -> Self {
-        self.column = Some(column);
+    /// At a line and column of a chapter (`file:line:column`).
+    pub fn at(mut self, pos: crate::doc::SourcePos) -> Self {
+        self.line = Some(pos.line);
+        self.column = Some(pos.column).filter(|&c| c > 0);
         self
     }
 

@@ -83,10 +83,7 @@ pub fn report(document: &Document, found: &[MissingAt]) -> Vec<Diagnostic> {
                 Some((file, from)) => {
                     let text = document.sources.get(&file).map_or("", |t| t);
                     let pos = locate(text, from, ch).unwrap_or(from);
-                    warning
-                        .in_file(file)
-                        .at_line(pos.line)
-                        .at_column(pos.column)
+                    warning.in_file(file).at(pos)
                 }
                 None => warning,
             }

@@ -5,6 +5,7 @@
 
 use std::sync::Arc;
 
+use crate::diag::Diagnostic;
 use crate::doc::{
     Block, BlockKind, Chapter, Direction, Document, Inline, InlineKind, Justify, Numerals,
     SourcePos,
@@ -85,7 +86,10 @@ pub struct Typesetter<'a> {
     pub direction: Direction,
     /// How justified paragraphs are filled (`[layout] justify`).
     pub justify: Justify,
-    /// Characters no font has, as they were met.
+    /// Warnings, with the file they concern.
+    pub warnings: Vec<Diagnostic>,
+    /// Characters no font has, as they were met (reported once each, see
+    /// [`super::coverage`]).
     pub missing: Vec<MissingAt>,
     /// The chapter being set; `None` for generated pages, whose text (title,
     /// authors, chapter titles) is warned about where it comes from.
@@ -134,6 +138,7 @@ impl<'a> Typesetter<'a> {
             size,
             direction,
             justify: Justify::Space,
+            warnings: Vec::new(),
             missing: Vec::new(),
             file,
             breaking: BreakSettings {
