@@ -28,6 +28,10 @@ pub const LEADING: f32 = 1.75;
 /// mandatory break (UAX #14) that is not a paragraph separator (UAX #9).
 const HARD_BREAK: char = '\u{2028}';
 
+/// Where the baseline sits in a line's em box, from its top, as a share of
+/// the font size: the text's ascent (its descent is the rest).
+const ASCENT: f32 = 0.75;
+
 /// Footnotes are set smaller than the text.
 const NOTE_SCALE: f32 = 0.85;
 /// A picture's caption (its alt text), smaller than the text.
@@ -241,7 +245,7 @@ impl<'a> Typesetter<'a> {
     fn line_chunk(&self, line: Line, size: f32, column: Column) -> Chunk {
         let size = if size > 0.0 { size } else { self.size };
         let leading = size * LEADING;
-        let room_above = (leading - size) / 2.0 + size * 0.75;
+        let room_above = (leading - size) / 2.0 + size * ASCENT;
         let room_below = leading - room_above;
         let (mut above, mut below) = (0.0_f32, 0.0_f32);
         for run in &line.runs {
