@@ -183,7 +183,7 @@ fn stylesheet_never_sets_direction_and_embeds_fonts() {
     let css = entry(&files, "EPUB/css/style.css");
     assert!(!css.contains("direction"), "{css}");
     assert!(!css.contains("unicode-bidi"));
-    assert!(css.contains("font-family: \"Amiri\", \"Noto Serif\", serif;"));
+    assert!(css.contains("font-family: \"Amiri\", \"Noto Serif\", \"Noto Serif Hebrew\", serif;"));
     assert!(css.contains("font-family: \"Noto Sans Mono\", monospace;"));
     assert!(css.contains("line-height: 1.8;"));
     assert!(css.contains("text-align: justify;"));

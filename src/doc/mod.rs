@@ -252,6 +252,10 @@ pub struct Document {
     pub images: BTreeMap<String, Picture>,
     /// Font files the book brings in its `fonts/` folder, in file-name order.
     pub fonts: Vec<BookFont>,
+    /// The text of the files the book was made from (the chapters and
+    /// `book.toml`), by path relative to the book folder: for messages that
+    /// point at one character in them.
+    pub sources: BTreeMap<PathBuf, std::sync::Arc<str>>,
 }
 
 /// A font file from the book's `fonts/` folder.

@@ -13,6 +13,7 @@ use crate::doc::{
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle};
 
+use super::coverage::MissingAt;
 use super::kashida::{self, Kashida};
 use super::line::{Align, Line, Measure, Paragraph, build_line, is_added_hyphen};
 use super::linebreak::{BreakSettings, break_lines};
@@ -101,8 +102,11 @@ pub struct Typesetter<'a> {
     pub direction: Direction,
     /// How justified paragraphs are filled (`[layout] justify`).
     pub justify: Justify,
-    /// Warnings (characters no font has), with the file they concern.
+    /// Warnings, with the file they concern.
     pub warnings: Vec<Diagnostic>,
+    /// Characters no font has, as they were met (reported once each, see
+    /// [`super::coverage`]).
+    pub missing: Vec<MissingAt>,
     /// The chapter being set; `None` for generated pages, whose text (title,
     /// authors, chapter titles) is warned about where it comes from.
     pub file: Option<std::path::PathBuf>,
@@ -151,6 +155,7 @@ impl<'a> Typesetter<'a> {
             direction,
             justify: Justify::Space,
             warnings: Vec::new(),
+            missing: Vec::new(),
             file,
             breaking: BreakSettings {
                 linebreak: crate::doc::Linebreak::TotalFit,
@@ -218,13 +223,11 @@ impl<'a> Typesetter<'a> {
                 .iter()
                 .find(|s| s.range.contains(&missing.offset))
                 .map_or(SourcePos::default(), |s| s.pos);
-            let warning = Diagnostic::warning(format!(
-                "no font has the character {:?} (U+{:04X}); it will print as a blank box",
-                missing.ch, missing.ch as u32
-            ));
-            self.warnings.push(match &self.file {
-                Some(file) => warning.in_file(file).at_line(pos.line),
-                None => warning,
+            self.missing.push(MissingAt {
+                ch: missing.ch,
+                file: self.file.clone(),
+                pos,
+                offset: missing.offset,
             });
         }
         // Kashida lengthens the Arabic words of justified paragraphs only.
@@ -255,21 +258,45 @@ impl<'a> Typesetter<'a> {
         };
         lines
             .iter()
-            .map(|line| {
-                let line = build_line(&paragraph, line, column.width, align);
-                self.line_chunk(line, column)
+            .map(|broken| {
+                // The line's leading follows the sizes its text is set in,
+                // not the sizes fallback faces are scaled to.
+                let size = shaped
+                    .styled
+                    .spans
+                    .iter()
+                    .filter(|s| {
+                        s.range.start < broken.range.end && broken.range.start < s.range.end
+                    })
+                    .map(|s| s.style.size)
+                    .fold(0.0, f32::max);
+                let line = build_line(&paragraph, broken, column.width, align);
+                self.line_chunk(line, size, column)
             })
             .collect()
     }
 
-    fn line_chunk(&self, line: Line, column: Column) -> Chunk {
-        let size = if line.size > 0.0 {
-            line.size
-        } else {
-            self.size
-        };
-        let height = size * LEADING;
-        let baseline = (height - size) / 2.0 + size * ASCENT;
+    /// A line's chunk: `LEADING` times its size, its baseline where the
+    /// leading puts it, and taller when glyphs reach beyond that (stacked
+    /// nikkud or harakat, a tall fallback face), so that no glyph ever
+    /// reaches into the line above or below.
+    fn line_chunk(&self, line: Line, size: f32, column: Column) -> Chunk {
+        let size = if size > 0.0 { size } else { self.size };
+        let leading = size * LEADING;
+        let room_above = (leading - size) / 2.0 + size * ASCENT;
+        let room_below = leading - room_above;
+        let (mut above, mut below) = (0.0_f32, 0.0_f32);
+        for run in &line.runs {
+            for glyph in &run.glyphs {
+                let (up, down) = self.shaper.glyph_reach(run.face, glyph.id);
+                // `run.y` is the run's baseline shift, downwards.
+                above = above.max(up * run.size + glyph.y_offset - run.y);
+                below = below.max(down * run.size - glyph.y_offset + run.y);
+            }
+        }
+        let extra_above = (above - room_above).max(0.0);
+        let extra_below = (below - room_below).max(0.0);
+        let baseline = room_above + extra_above;
         let items = line
             .runs
             .into_iter()
@@ -280,7 +307,7 @@ impl<'a> Typesetter<'a> {
             })
             .collect();
         Chunk {
-            height,
+            height: leading + extra_above + extra_below,
             items,
             ..Chunk::default()
         }

@@ -360,8 +360,6 @@ pub fn trim_end(text: &str, range: Range<usize>) -> Range<usize> {
 #[derive(Debug, Clone)]
 pub struct Line {
     pub runs: Vec<GlyphRun>,
-    /// The largest font size on the line.
-    pub size: f32,
 }
 
 /// A shaped paragraph and what committing its lines needs.
@@ -478,8 +476,7 @@ pub fn build_line(par: &Paragraph, line: &BrokenLine, width: f32, align: Align) 
         run.x = x;
         x += run.width();
     }
-    let size = runs.iter().map(|r| r.size).fold(0.0, f32::max);
-    Line { runs, size }
+    Line { runs }
 }
 
 /// The line's pieces of shaped runs, in logical order. A word cut by the

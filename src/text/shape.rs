@@ -54,6 +54,8 @@ pub struct ShapedGlyph {
 pub struct ShapedRun {
     pub range: Range<usize>,
     pub face: usize,
+    /// The size the face is set at: the style's, scaled by
+    /// [`Shaper::size_adjust`].
     pub size: f32,
     pub raise: f32,
     pub level: Level,
@@ -84,6 +86,8 @@ impl ShapedText {
 pub struct Shaper<'a> {
     fonts: Vec<Owned<Font<'a>>>,
     upem: Vec<f32>,
+    /// Height of each face's `x`, in ems (`None` when it has none).
+    x_heights: Vec<Option<f32>>,
     language: Language,
     /// Per face, what 1, 2, … tatweels add to a word (see [`Shaper::tatweel_widths`]).
     tatweel: Vec<OnceCell<Option<TatweelWidths>>>,
@@ -163,6 +167,11 @@ type ReshapeKey = (usize, u32, bool, Script, String, Range<usize>);
 /// How many re-shaped pieces a shaper remembers before it starts afresh.
 const RESHAPED_CACHE: usize = 4096;
 
+/// The least and most [`Shaper::size_adjust`] scales a face by: a face
+/// whose `x` is unusually short or tall for its letters should not shrink
+/// or swell its text out of proportion.
+pub const SIZE_ADJUST_LIMITS: (f32, f32) = (0.7, 1.3);
+
 /// The most tatweels in a row that [`Shaper::tatweel_widths`] measures.
 pub const MAX_TATWEELS: usize = 3;
 
@@ -178,13 +187,23 @@ impl<'a> Shaper<'a> {
             .iter()
             .map(|face| Font::new(Face::from_bytes(face.data.as_slice(), 0)))
             .collect();
-        let upem = fonts.iter().map(|f| f.face().upem() as f32).collect();
+        let upem: Vec<f32> = fonts.iter().map(|f| f.face().upem() as f32).collect();
+        let x_heights = fonts
+            .iter()
+            .zip(&upem)
+            .map(|(font, upem)| {
+                let x = font.get_nominal_glyph(itemize::X_HEIGHT_PROBE)?;
+                let top = font.get_glyph_extents(x)?.y_bearing;
+                (top > 0).then(|| top as f32 / upem)
+            })
+            .collect();
         let language = Language::from_str(language).unwrap_or_default();
         let tatweel = fonts.iter().map(|_| OnceCell::new()).collect();
         let word_shaping = fonts.iter().map(|_| OnceCell::new()).collect();
         Shaper {
             fonts,
             upem,
+            x_heights,
             language,
             tatweel,
             reshaped: RefCell::new(HashMap::new()),
@@ -196,6 +215,33 @@ impl<'a> Shaper<'a> {
     /// Units per em of `face`.
     pub fn upem(&self, face: usize) -> f32 {
         self.upem[face]
+    }
+
+    /// How much text set in `face` is scaled so that its x-height matches
+    /// `reference`'s, as CSS `font-size-adjust` does: Cyrillic in Noto Serif
+    /// inside Arabic set in Amiri is set at Amiri's Latin x-height. 1 when
+    /// either face has no `x`; kept within [`SIZE_ADJUST_LIMITS`].
+    pub fn size_adjust(&self, reference: usize, face: usize) -> f32 {
+        match (self.x_heights[reference], self.x_heights[face]) {
+            (Some(wanted), Some(own)) => {
+                (wanted / own).clamp(SIZE_ADJUST_LIMITS.0, SIZE_ADJUST_LIMITS.1)
+            }
+            _ => 1.0,
+        }
+    }
+
+    /// How far `glyph` of `face` reaches above and below the baseline, in
+    /// ems (both positive outwards; zero for a glyph with no outline).
+    pub fn glyph_reach(&self, face: usize, glyph: u16) -> (f32, f32) {
+        self.fonts[face]
+            .get_glyph_extents(u32::from(glyph))
+            .map_or((0.0, 0.0), |e| {
+                let upem = self.upem[face];
+                (
+                    e.y_bearing as f32 / upem,
+                    -(e.y_bearing + e.height) as f32 / upem,
+                )
+            })
     }
 
     /// Shapes `context[range]` as `run` was shaped (same face, size,
@@ -269,18 +315,19 @@ impl<'a> Shaper<'a> {
             .into_iter()
             .map(|item| {
                 let style = styled.spans[item.span].style;
+                let size = style.size * self.size_adjust(item.size_reference, item.face);
                 let glyphs = self.shape_words(
                     &styled.text,
                     item.range.clone(),
                     item.face,
-                    style.size,
+                    size,
                     item.level,
                     item.script,
                 );
                 ShapedRun {
                     range: item.range,
                     face: item.face,
-                    size: style.size,
+                    size,
                     raise: style.raise,
                     level: item.level,
                     script: item.script,

@@ -235,6 +235,7 @@ pub fn arabic_document() -> Document {
         chapters: vec![chapter1, chapter2],
         images,
         fonts: vec![],
+        sources: Default::default(),
     }
 }
 
@@ -264,6 +265,7 @@ pub fn english_document() -> Document {
         chapters: vec![chapter],
         images: BTreeMap::new(),
         fonts: vec![],
+        sources: Default::default(),
     }
 }
 
