@@ -14,7 +14,7 @@ use crate::doc::BookFont;
 pub enum Role {
     /// Body text (Arabic and Latin).
     Text,
-    /// Characters the text face lacks (e.g. Cyrillic).
+    /// Characters the text face lacks (e.g. Cyrillic, Hebrew).
     Fallback,
     /// Code, always left to right.
     Mono,
@@ -81,6 +81,20 @@ const BUILTIN: &[Builtin] = &[
         Role::Fallback,
         false,
         true
+    ),
+    builtin!(
+        "Noto Serif Hebrew",
+        "NotoSerifHebrew-Regular.ttf",
+        Role::Fallback,
+        false,
+        false
+    ),
+    builtin!(
+        "Noto Serif Hebrew",
+        "NotoSerifHebrew-Bold.ttf",
+        Role::Fallback,
+        true,
+        false
     ),
     builtin!(
         "Noto Sans Mono",
@@ -185,6 +199,43 @@ impl FontLibrary {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle};
+
+    /// Every letter of these scripts — Arabic with the letters Persian and
+    /// Urdu add, Hebrew with its points — has a glyph in warraq's own faces,
+    /// in every style.
+    #[test]
+    fn builtin_faces_cover_the_scripts_warraq_promises() {
+        let samples = [
+            "ABCXYZ abcxyz ÀÉÎÕÜ àéîõüçñß",
+            "ΑΒΓΔΩ αβγδεζηθλμξπρσςτφχψω άέήίόύώ",
+            "АБВГДЕЁЖЗИЙЯ абвгдеёжзийклмнопрстуфхцчшщъыьэюя ҚқӘәҒғҮүҰұӨөҺһІі",
+            "ابتثجحخدذرزسشصضطظعغفقكلمنهوي ءآأؤإئة ًٌٍَُِّْ ٠١٢٣٤٥٦٧٨٩ ،؛؟",
+            "پچژگکی ۰۱۲۳۴۵۶۷۸۹",
+            "ٹڈڑںےھۓ",
+            "אבגדהוזחטיכךלמםנןסעפףצץקרשת",
+            "\u{5B0}\u{5B1}\u{5B2}\u{5B3}\u{5B4}\u{5B5}\u{5B6}\u{5B7}\u{5B8}\u{5B9}\u{5BB}\u{5BC}\u{5C1}\u{5C2} ״׳־",
+        ];
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "und");
+        for (bold, italic) in [(false, false), (true, false), (false, true), (true, true)] {
+            let style = TextStyle {
+                role: Role::Text,
+                style: Style { bold, italic },
+                size: 12.0,
+                raise: 0.0,
+            };
+            for sample in samples {
+                let styled = StyledText::plain(sample, style);
+                let shaped = shaper.shape(&fonts, styled, ParagraphSettings { direction: None });
+                let missing: String = shaped.missing.iter().map(|m| m.ch).collect();
+                assert!(
+                    missing.is_empty(),
+                    "bold {bold}, italic {italic}: no face has {missing:?}"
+                );
+            }
+        }
+    }
 
     #[test]
     fn bold_italic_falls_back_to_bold_then_italic_then_regular() {

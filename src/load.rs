@@ -80,6 +80,9 @@ pub struct BookConfig {
     pub page: PageSetup,
     /// `[layout]`, validated, over the language's defaults.
     pub layout: LayoutSettings,
+    /// The text of `book.toml` (empty when absent), for messages that point
+    /// at a character in it (one of the title's, say).
+    pub source: String,
 }
 
 impl Default for BookConfig {
@@ -96,6 +99,7 @@ impl Default for BookConfig {
             timestamp: 0,
             page: PageSetup::default(),
             layout: LayoutSettings::default(),
+            source: String::new(),
         }
     }
 }
@@ -248,6 +252,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
             timestamp,
             page,
             layout,
+            source: config_text.text,
         },
         chapters,
     })

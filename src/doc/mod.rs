@@ -252,6 +252,10 @@ pub struct Document {
     pub images: BTreeMap<String, Picture>,
     /// Font files the book brings in its `fonts/` folder, in file-name order.
     pub fonts: Vec<BookFont>,
+    /// The text of the files the book was made from (the chapters and
+    /// `book.toml`), by path relative to the book folder: for messages that
+    /// point at one character in them.
+    pub sources: BTreeMap<PathBuf, std::sync::Arc<str>>,
 }
 
 /// A font file from the book's `fonts/` folder.
@@ -372,11 +376,15 @@ pub struct Block {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A table column's alignment marker. Markers are physical, as Markdown
+/// names them (`:---` left, `---:` right) and every Markdown preview shows
+/// them, in right-to-left books too; `None` (no marker) sets each cell from
+/// its own start side.
 pub enum Align {
     None,
-    Start,
+    Left,
     Center,
-    End,
+    Right,
 }
 
 #[derive(Debug, Clone, PartialEq)]

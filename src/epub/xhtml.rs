@@ -10,6 +10,7 @@ use crate::doc::{
     Align, Block, BlockKind, Chapter, Direction, Footnote, Inline, InlineKind, LinkTarget,
     bidi_text, block_direction, block_pictures, blocks_bidi_text, task,
 };
+use crate::text::address;
 use crate::xml::{escape, push_escaped};
 
 /// A complete XHTML document: the book's `lang` and `dir` on `<html>`, the
@@ -344,9 +345,9 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
         content: &[Inline],
     ) -> Result<()> {
         let class = match align {
-            Some(Align::Start) => " class=\"align-start\"",
+            Some(Align::Left) => " class=\"align-left\"",
             Some(Align::Center) => " class=\"align-center\"",
-            Some(Align::End) => " class=\"align-end\"",
+            Some(Align::Right) => " class=\"align-right\"",
             Some(Align::None) | None => "",
         };
         let (_, dir) = self.direction_of(&bidi_text(content));
@@ -365,7 +366,7 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
 
     fn inline(&mut self, inline: &Inline) -> Result<()> {
         match &inline.kind {
-            InlineKind::Text(text) => push_escaped(&mut self.out, text),
+            InlineKind::Text(text) => push_text(&mut self.out, text),
             InlineKind::Emphasis(content) => {
                 self.out.push_str("<em>");
                 self.inlines(content)?;
@@ -597,4 +598,24 @@ fn language_class(language: &str) -> Option<&str> {
             .chars()
             .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '+' | '.'));
     ok.then_some(language)
+}
+
+/// Text escaped, with `<wbr/>` where a URL or an e-mail address may break
+/// (after `@ / . -`, as in print): a browser keeps an address whole, which
+/// widens a table column to the whole address.
+fn push_text(out: &mut String, text: &str) {
+    for word in text.split_inclusive(char::is_whitespace) {
+        let body = word.trim_end();
+        if !address::is_address(body) {
+            push_escaped(out, word);
+            continue;
+        }
+        let mut start = 0;
+        for at in address::break_offsets(body) {
+            push_escaped(out, &word[start..at]);
+            out.push_str("<wbr/>");
+            start = at;
+        }
+        push_escaped(out, &word[start..]);
+    }
 }

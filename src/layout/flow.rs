@@ -16,12 +16,15 @@ use crate::fonts::{FontLibrary, Role, Style};
 use crate::locale::strings_for;
 use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle};
 
+use super::coverage::MissingAt;
 use super::kashida::{self, Kashida};
 use super::line::{Align, Line, Measure, Paragraph, build_line, is_added_hyphen};
 use super::linebreak::{BreakSettings, break_lines};
 use super::marks;
 use super::page::{GlyphRun, Item, LineInfo, LinkTo, Rect};
 use super::paginate::shift;
+
+mod table;
 
 /// Line height as a multiple of the font size: Arabic needs room for
 /// harakat above and below.
@@ -124,8 +127,11 @@ pub struct Typesetter<'a> {
     pub direction: Direction,
     /// How justified paragraphs are filled (`[layout] justify`).
     pub justify: Justify,
-    /// Warnings (characters no font has), with the file they concern.
+    /// Warnings, with the file they concern.
     pub warnings: Vec<Diagnostic>,
+    /// Characters no font has, as they were met (reported once each, see
+    /// [`super::coverage`]).
+    pub missing: Vec<MissingAt>,
     /// The chapter being set; `None` for generated pages, whose text (title,
     /// authors, chapter titles) is warned about where it comes from.
     pub file: Option<std::path::PathBuf>,
@@ -174,6 +180,7 @@ impl<'a> Typesetter<'a> {
             direction,
             justify: Justify::Space,
             warnings: Vec::new(),
+            missing: Vec::new(),
             file,
             breaking: BreakSettings {
                 linebreak: crate::doc::Linebreak::TotalFit,
@@ -241,13 +248,11 @@ impl<'a> Typesetter<'a> {
                 .iter()
                 .find(|s| s.range.contains(&missing.offset))
                 .map_or(SourcePos::default(), |s| s.pos);
-            let warning = Diagnostic::warning(format!(
-                "no font has the character {:?} (U+{:04X}); it will print as a blank box",
-                missing.ch, missing.ch as u32
-            ));
-            self.warnings.push(match &self.file {
-                Some(file) => warning.in_file(file).at_line(pos.line),
-                None => warning,
+            self.missing.push(MissingAt {
+                ch: missing.ch,
+                file: self.file.clone(),
+                pos,
+                offset: missing.offset,
             });
         }
         // Kashida lengthens the Arabic words of justified paragraphs only.
@@ -278,21 +283,45 @@ impl<'a> Typesetter<'a> {
         };
         lines
             .iter()
-            .map(|line| {
-                let line = build_line(&paragraph, line, column.width, align);
-                self.line_chunk(line, column)
+            .map(|broken| {
+                // The line's leading follows the sizes its text is set in,
+                // not the sizes fallback faces are scaled to.
+                let size = shaped
+                    .styled
+                    .spans
+                    .iter()
+                    .filter(|s| {
+                        s.range.start < broken.range.end && broken.range.start < s.range.end
+                    })
+                    .map(|s| s.style.size)
+                    .fold(0.0, f32::max);
+                let line = build_line(&paragraph, broken, column.width, align);
+                self.line_chunk(line, size, column)
             })
             .collect()
     }
 
-    fn line_chunk(&self, line: Line, column: Column) -> Chunk {
-        let size = if line.size > 0.0 {
-            line.size
-        } else {
-            self.size
-        };
-        let height = size * LEADING;
-        let baseline = (height - size) / 2.0 + size * ASCENT;
+    /// A line's chunk: `LEADING` times its size, its baseline where the
+    /// leading puts it, and taller when glyphs reach beyond that (stacked
+    /// nikkud or harakat, a tall fallback face), so that no glyph ever
+    /// reaches into the line above or below.
+    fn line_chunk(&self, line: Line, size: f32, column: Column) -> Chunk {
+        let size = if size > 0.0 { size } else { self.size };
+        let leading = size * LEADING;
+        let room_above = (leading - size) / 2.0 + size * ASCENT;
+        let room_below = leading - room_above;
+        let (mut above, mut below) = (0.0_f32, 0.0_f32);
+        for run in &line.runs {
+            for glyph in &run.glyphs {
+                let (up, down) = self.shaper.glyph_reach(run.face, glyph.id);
+                // `run.y` is the run's baseline shift, downwards.
+                above = above.max(up * run.size + glyph.y_offset - run.y);
+                below = below.max(down * run.size - glyph.y_offset + run.y);
+            }
+        }
+        let extra_above = (above - room_above).max(0.0);
+        let extra_below = (below - room_below).max(0.0);
+        let baseline = room_above + extra_above;
         let items = line
             .runs
             .into_iter()
@@ -303,7 +332,7 @@ impl<'a> Typesetter<'a> {
             })
             .collect();
         Chunk {
-            height,
+            height: leading + extra_above + extra_below,
             items,
             ..Chunk::default()
         }
@@ -1044,136 +1073,6 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             self.items.push(FlowItem::Chunk(line));
         }
     }
-
-    /// A table: equal columns, first column on the start side, a rule under
-    /// the head and under every row. Rows are set in pieces a page may end
-    /// between (see [`row_pieces`]); the head row comes again at the top of
-    /// every page the table continues on.
-    fn table(
-        &mut self,
-        aligns: &[crate::doc::Align],
-        head: &[Vec<Inline>],
-        rows: &[Vec<Vec<Inline>>],
-        column: Column,
-    ) {
-        let columns = head
-            .len()
-            .max(rows.iter().map(Vec::len).max().unwrap_or(0))
-            .max(1);
-        let cell_width = column.width / columns as f32;
-        // Padding never takes more than half a narrow cell's width.
-        let pad = (self.ts.size * 0.4).min(cell_width / 4.0);
-        let mut all_rows: Vec<(&[Vec<Inline>], bool)> = vec![(head, true)];
-        all_rows.extend(rows.iter().map(|r| (r.as_slice(), false)));
-        let mut header: Option<Arc<Chunk>> = None;
-        for (cells, is_head) in all_rows {
-            if cells.is_empty() {
-                continue;
-            }
-            let mut cell_lines = Vec::with_capacity(cells.len());
-            for (i, cell) in cells.iter().enumerate() {
-                let slot = match self.ts.direction {
-                    Direction::Ltr => i,
-                    Direction::Rtl => columns - 1 - i,
-                };
-                let cell_column = Column {
-                    x: column.x + slot as f32 * cell_width + pad,
-                    width: cell_width - 2.0 * pad,
-                };
-                let style = self.ts.style(Role::Text, is_head, false, 0.9);
-                let align = match aligns.get(i) {
-                    Some(crate::doc::Align::Center) => Align::Center,
-                    Some(crate::doc::Align::End) => Align::End,
-                    _ => Align::Start,
-                };
-                // Columns follow the book's direction, each cell its own.
-                let mut lines = self.lines(
-                    styled_inlines(cell, style, self.document.layout.numerals),
-                    None,
-                    cell_column,
-                    align,
-                );
-                // Pieces of rows, not cells' lines, decide where pages end.
-                for line in &mut lines {
-                    line.keep_with_next = false;
-                }
-                cell_lines.push(lines);
-            }
-            let mut pieces = row_pieces(cell_lines, pad, column, is_head);
-            if is_head {
-                header = Some(Arc::new(stack(&pieces)));
-            } else {
-                for piece in &mut pieces {
-                    piece.repeat_header = header.clone();
-                }
-            }
-            self.items.extend(pieces.into_iter().map(FlowItem::Chunk));
-        }
-    }
-}
-
-/// A table row as pieces a page may end between, so that a row taller than
-/// a page still fits: piece n holds line n of every cell, with the row's
-/// padding above the first and below the last, and the rule under the row.
-/// Every piece but the last is kept with the next; the head row's last too.
-fn row_pieces(cells: Vec<Vec<Chunk>>, pad: f32, column: Column, is_head: bool) -> Vec<Chunk> {
-    let depth = cells.iter().map(Vec::len).max().unwrap_or(0).max(1);
-    let mut cells: Vec<_> = cells.into_iter().map(Vec::into_iter).collect();
-    let mut pieces = Vec::with_capacity(depth);
-    for n in 0..depth {
-        let top = if n == 0 { pad / 2.0 } else { 0.0 };
-        let mut piece = Chunk {
-            keep_with_next: true,
-            ..Chunk::default()
-        };
-        let mut height: f32 = 0.0;
-        for line in cells.iter_mut().filter_map(Iterator::next) {
-            height = height.max(line.height);
-            overlay(&mut piece, &line, top);
-            piece.notes.extend(line.notes);
-        }
-        piece.height = top + height;
-        pieces.push(piece);
-    }
-    if let Some(last) = pieces.last_mut() {
-        last.height += pad / 2.0;
-        last.items.push(Item::Fill {
-            rect: Rect {
-                x: column.x,
-                y: last.height - 0.5,
-                width: column.width,
-                height: if is_head { 0.9 } else { 0.4 },
-            },
-            grey: 0.3,
-            opacity: 1.0,
-        });
-        last.keep_with_next = is_head;
-    }
-    pieces
-}
-
-/// Pieces stacked into one chunk (a table's head, to repeat); the notes they
-/// call stay with the first setting.
-fn stack(pieces: &[Chunk]) -> Chunk {
-    let mut chunk = Chunk::default();
-    for piece in pieces {
-        let top = chunk.height;
-        overlay(&mut chunk, piece, top);
-        chunk.height += piece.height;
-    }
-    chunk
-}
-
-/// Adds `part`'s items and lines to `chunk`, `top` points down.
-pub(super) fn overlay(chunk: &mut Chunk, part: &Chunk, top: f32) {
-    chunk
-        .items
-        .extend(part.items.iter().map(|item| shift(item, 0.0, top)));
-    chunk.lines.extend(part.lines.iter().map(|line| LineInfo {
-        top: line.top + top,
-        bottom: line.bottom + top,
-        ..*line
-    }));
 }
 
 /// Code with its tabs turned into spaces up to the next multiple of 4
@@ -1387,6 +1286,18 @@ fn push_code(noted: &mut NotedText, code: &str, style: TextStyle, pos: SourcePos
     noted.styled.push("\u{2066}", style, pos);
     noted.styled.push(code, mono, pos);
     noted.styled.push("\u{2069}", style, pos);
+}
+
+/// Adds `part`'s items and lines to `chunk`, `top` points down.
+pub(super) fn overlay(chunk: &mut Chunk, part: &Chunk, top: f32) {
+    chunk
+        .items
+        .extend(part.items.iter().map(|item| shift(item, 0.0, top)));
+    chunk.lines.extend(part.lines.iter().map(|line| LineInfo {
+        top: line.top + top,
+        bottom: line.bottom + top,
+        ..*line
+    }));
 }
 
 #[cfg(test)]

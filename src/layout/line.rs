@@ -128,10 +128,13 @@ pub struct Measure {
     shrink: Vec<f32>,
     /// Whether a cluster starts at byte `i` (a line may break there).
     cluster_start: Vec<bool>,
-    /// The words of the kashida sites, in text order, and the running sum
-    /// of the sites' `max`.
-    kashida_words: Vec<Range<usize>>,
-    kashida_sum: Vec<f32>,
+    /// `kashida_started[i]`: what the kashida sites of the words starting
+    /// before byte `i` may add in all (their `max`, summed in text order);
+    /// `kashida_ended[i]`: the same for the words ending by byte `i`. The
+    /// words wholly on a line are those ended by its end less those started
+    /// before its start, so a line is measured without searching the sites.
+    kashida_started: Vec<f32>,
+    kashida_ended: Vec<f32>,
     /// The most kashida adds to any line ([`kashida::line_cap`]).
     kashida_cap: f32,
     /// The hyphen's width in the face and size of each shaped run.
@@ -186,6 +189,20 @@ impl Measure {
         for site in &sites {
             kashida_sum.push(kashida_sum.last().copied().unwrap_or(0.0) + site.max.max(0.0));
         }
+        // Words are disjoint and in text order: their ends are in order too.
+        let (mut started, mut ended) = (0, 0);
+        let mut kashida_started = Vec::with_capacity(len + 1);
+        let mut kashida_ended = Vec::with_capacity(len + 1);
+        for at in 0..=len {
+            while sites.get(started).is_some_and(|s| s.word.start < at) {
+                started += 1;
+            }
+            while sites.get(ended).is_some_and(|s| s.word.end <= at) {
+                ended += 1;
+            }
+            kashida_started.push(kashida_sum[started]);
+            kashida_ended.push(kashida_sum[ended]);
+        }
         // One hyphen width per face and size, shaped once.
         let mut widths: Vec<((usize, u32), f32)> = Vec::new();
         let hyphen = shaped
@@ -214,8 +231,8 @@ impl Measure {
             spaces: running_sum(space_per_byte),
             shrink: running_sum(shrink_per_byte),
             cluster_start,
-            kashida_words: sites.iter().map(|s| s.word.clone()).collect(),
-            kashida_sum,
+            kashida_started,
+            kashida_ended,
             kashida_cap: kashida::line_cap(&sites),
             hyphen,
             run_starts: shaped.runs.iter().map(|r| r.range.start).collect(),
@@ -251,18 +268,14 @@ impl Measure {
         };
         // Only words wholly on the line are lengthened (as `kashida::justify`
         // does): a word cut by the break has none.
-        let first = self
-            .kashida_words
-            .partition_point(|w| w.start < range.start);
-        let last = self
-            .kashida_words
-            .partition_point(|w| w.end <= range.end)
-            .max(first);
+        // A word reaching over both ends of the line counts as started and
+        // not ended: none is wholly on the line then.
+        let kashida = (self.kashida_ended[range.end] - self.kashida_started[range.start]).max(0.0);
         LineMetrics {
             natural: self.width(range.clone()) + hyphen,
             spaces: self.spaces[range.end] - self.spaces[range.start],
             shrink: self.shrink[range.end] - self.shrink[range.start],
-            kashida: (self.kashida_sum[last] - self.kashida_sum[first]).min(self.kashida_cap),
+            kashida: kashida.min(self.kashida_cap),
         }
     }
 }
@@ -356,8 +369,6 @@ pub fn trim_end(text: &str, range: Range<usize>) -> Range<usize> {
 #[derive(Debug, Clone)]
 pub struct Line {
     pub runs: Vec<GlyphRun>,
-    /// The largest font size on the line.
-    pub size: f32,
 }
 
 /// A shaped paragraph and what committing its lines needs.
@@ -474,8 +485,7 @@ pub fn build_line(par: &Paragraph, line: &BrokenLine, width: f32, align: Align) 
         run.x = x;
         x += run.width();
     }
-    let size = runs.iter().map(|r| r.size).fold(0.0, f32::max);
-    Line { runs, size }
+    Line { runs }
 }
 
 /// The line's pieces of shaped runs, in logical order. A word cut by the

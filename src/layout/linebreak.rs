@@ -1,8 +1,8 @@
 //! Choosing where lines end.
 //!
 //! Breakpoints are the UAX #14 opportunities, hyphenation points inside
-//! Latin-script words, emergency points after `/`, `.` and `-` inside a
-//! long word (a URL) and, in a word wider than the measure, between
+//! Latin-script words, emergency points after `@`, `/`, `.` and `-` inside a
+//! long word (a URL, an e-mail address) and, in a word wider than the measure, between
 //! clusters as a last resort. Never inside a cluster, but for a hyphen
 //! inside a ligature (the cut word is shaped again). Each candidate line is
 //! measured in O(1) ([`Measure::line`]); the lines are chosen over the whole
@@ -14,6 +14,7 @@ use unicode_linebreak::{BreakOpportunity, linebreaks};
 
 use crate::doc::Linebreak;
 use crate::fonts::Role;
+use crate::text::address;
 use crate::text::{ShapedText, Shaper};
 
 use super::hyphenate::Hyphenator;
@@ -28,7 +29,8 @@ pub enum BreakKind {
     Mandatory,
     /// A hyphenation point: the line ends with a hyphen.
     Hyphen,
-    /// After `/`, `.` or `-` inside a long word (a URL).
+    /// After one of [`address::BREAKS`] inside a long word (a URL, an e-mail
+    /// address).
     Punctuation,
     /// Between two clusters of a word wider than the measure.
     Cluster,
@@ -89,7 +91,7 @@ pub struct BreakSettings {
 /// Added to every line's badness, so fewer lines are better.
 const LINE_PENALTY: f64 = 10.0;
 const HYPHEN_PENALTY: f64 = 50.0;
-/// Breaking a URL after `/`, `.`, `-`: worse than a hyphen, far better
+/// Breaking a URL after `@`, `/`, `.`, `-`: worse than a hyphen, far better
 /// than an arbitrary cut.
 const PUNCTUATION_PENALTY: f64 = 150.0;
 /// A cut between clusters costs more than a line as bad as can be.
@@ -115,7 +117,7 @@ const FITNESS_DEMERITS: f64 = 10_000.0;
 /// Badness beyond which lines are all equally bad.
 const MAX_BADNESS: f64 = 1e5;
 /// A word at least this share of the measure wide (a URL, a path) may also
-/// break after `/`, `.` and `-`; one wider than the measure between any
+/// break after [`address::BREAKS`]; one wider than the measure between any
 /// two clusters too.
 const LONG_WORD: f32 = 0.5;
 /// An overfull line costs more than any set of feasible lines.
@@ -159,18 +161,20 @@ pub fn breakpoints(
         }
         let word_width = measure.width(word.clone());
         if word_width > width * LONG_WORD {
-            let overlong = word_width > width;
-            for (offset, ch) in text[word.clone()].char_indices() {
-                let kind = match ch {
-                    '/' | '.' | '-' => BreakKind::Punctuation,
-                    _ if overlong => BreakKind::Cluster,
-                    _ => continue,
-                };
-                inside.push(Breakpoint {
-                    at: word.start + offset + ch.len_utf8(),
-                    kind,
-                    cut: CutWidths::default(),
-                });
+            let inside_word = |offset, kind| Breakpoint {
+                at: word.start + offset,
+                kind,
+                cut: CutWidths::default(),
+            };
+            let body = &text[word.clone()];
+            inside.extend(
+                address::break_offsets(body).map(|at| inside_word(at, BreakKind::Punctuation)),
+            );
+            if word_width > width {
+                inside.extend(
+                    body.char_indices()
+                        .map(|(at, ch)| inside_word(at + ch.len_utf8(), BreakKind::Cluster)),
+                );
             }
         }
         // In order; of two at one place the cheaper; inside the word only;
@@ -198,6 +202,44 @@ pub fn breakpoints(
         start = at;
     }
     points
+}
+
+/// What a paragraph needs across, as CSS sizes table columns by their
+/// content: `min`, its widest piece no line may break inside (a word, or a
+/// piece of an address between [`address::BREAKS`]); `max`, its widest line
+/// when it breaks only where it must (hard breaks).
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct ContentWidths {
+    pub min: f32,
+    pub max: f32,
+}
+
+/// The [`ContentWidths`] of a paragraph, from its shaped glyphs.
+pub fn content_widths(shaped: &ShapedText, measure: &Measure) -> ContentWidths {
+    let text = shaped.text();
+    let mut widths = ContentWidths::default();
+    let (mut start, mut line_start) = (0, 0);
+    for (at, opportunity) in linebreaks(text) {
+        let word = trim_end(text, start..at);
+        let mut piece_start = word.start;
+        let body = &text[word.clone()];
+        if address::is_address(body) {
+            for end in address::break_offsets(body).map(|at| word.start + at) {
+                if measure.is_cluster_start(end) {
+                    widths.min = widths.min.max(measure.width(piece_start..end));
+                    piece_start = end;
+                }
+            }
+        }
+        widths.min = widths.min.max(measure.width(piece_start..word.end));
+        if opportunity == BreakOpportunity::Mandatory {
+            let line = measure.line(text, line_start..at, false).natural;
+            widths.max = widths.max.max(line);
+            line_start = at;
+        }
+        start = at;
+    }
+    widths
 }
 
 /// Breaks a paragraph into lines of `width`. Lines that would hold only
@@ -918,5 +960,33 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn an_address_is_as_narrow_as_its_widest_piece_other_words_stay_whole() {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "ar");
+        let widths = |text: &str| {
+            let direction = crate::doc::block_direction(Direction::Ltr, text);
+            let shaped = shape(&shaper, &fonts, text, direction);
+            let measure = Measure::new(&shaped, &shaper, &[]);
+            (content_widths(&shaped, &measure), measure)
+        };
+        let alone = |text: &str| widths(text).0.max;
+        let mail = "s.benali@embassy-ma.kz";
+        let text = format!("في {mail}");
+        let (mail_widths, measure) = widths(&text);
+        // `في`, `s.`, `benali@`, `embassy-`, `ma.`, `kz`: the widest is
+        // `embassy-`.
+        let piece = text.find("embassy-").unwrap();
+        assert!((mail_widths.min - measure.width(piece..piece + 8)).abs() < 0.01);
+        assert!(mail_widths.min < measure.width(piece - 7..piece + 8));
+        assert!((mail_widths.max - measure.width(0..text.len())).abs() < 0.01);
+        // Not an address: `e.g.` and `2025-2026` are as wide as they are.
+        let (plain, measure) = widths("e.g. 2025-2026");
+        assert!((plain.min - measure.width(5..14)).abs() < 0.01);
+        // A hard break ends a line even in the widest setting.
+        let (broken, _) = widths("كلمة قصيرة\u{2028}سطر ثان أطول من الأول بكثير");
+        assert!((broken.max - alone("سطر ثان أطول من الأول بكثير")).abs() < 0.01);
     }
 }

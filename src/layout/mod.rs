@@ -5,6 +5,7 @@
 //! [`paginate`] fills pages from the flows; [`front`] makes the cover, title page and
 //! table of contents. The result, [`page::Pages`], is all the PDF writer sees.
 
+pub mod coverage;
 pub mod dump;
 pub mod flow;
 pub mod front;
@@ -112,7 +113,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
 
     // Shape and flow every chapter, in parallel: shaping is the costly part
     // and chapters are independent. HarfBuzz fonts are per thread.
-    let flows: Vec<(Vec<FlowItem>, Vec<_>)> = document
+    let flows: Vec<(Vec<FlowItem>, Vec<_>, Vec<_>)> = document
         .chapters
         .par_iter()
         .map_init(
@@ -124,12 +125,12 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
                 ts.justify = document.layout.justify;
                 let items =
                     ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
-                (items, ts.warnings)
+                (items, ts.warnings, ts.missing)
             },
         )
         .collect();
 
-    for (_, chapter_warnings) in &flows {
+    for (_, chapter_warnings, _) in &flows {
         warnings.0.extend(chapter_warnings.iter().cloned());
     }
 
@@ -155,7 +156,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
         let entries: Vec<TocEntry> = flows
             .iter()
             .zip(&titles)
-            .map(|((items, _), title)| {
+            .map(|((items, _, _), title)| {
                 let page = paginator.place(items);
                 TocEntry {
                     title: title.clone(),
@@ -213,11 +214,20 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
     }
     furniture::apply(&mut ts, document, &g, &titles, &mut pages);
     // Generated pages repeat text set elsewhere (chapter titles) and are set
-    // more than once (the contents): say each thing once, where it is.
+    // more than once (the contents): say each thing once, where it is, and
+    // each character no face has once, where the book has it.
     for w in ts.warnings {
         if !warnings.0.iter().any(|seen| seen.message == w.message) {
             warnings.push(w);
         }
+    }
+    let missing: Vec<coverage::MissingAt> = flows
+        .iter()
+        .flat_map(|(_, _, missing)| missing.iter().cloned())
+        .chain(ts.missing)
+        .collect();
+    for warning in coverage::report(document, &missing) {
+        warnings.push(warning);
     }
     Ok(Pages {
         width: g.width,

@@ -1253,9 +1253,9 @@ fn callout_kind(kind: BlockQuoteKind) -> CalloutKind {
 fn align(a: &Alignment) -> Align {
     match a {
         Alignment::None => Align::None,
-        Alignment::Left => Align::Start,
+        Alignment::Left => Align::Left,
         Alignment::Center => Align::Center,
-        Alignment::Right => Align::End,
+        Alignment::Right => Align::Right,
     }
 }
 

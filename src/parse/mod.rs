@@ -82,6 +82,15 @@ pub fn parse(book: &Book, warnings: &mut Warnings) -> Result<Document> {
         chapters,
         images,
         fonts: book_fonts(book)?,
+        sources: book
+            .chapters
+            .iter()
+            .map(|c| (c.path.clone(), Arc::from(c.text.as_str())))
+            .chain([(
+                PathBuf::from(CONFIG_FILE),
+                Arc::from(book.config.source.as_str()),
+            )])
+            .collect(),
     })
 }
 

@@ -328,7 +328,7 @@ fn tables() {
     assert_eq!(
         got[0].kind,
         BlockKind::Table {
-            align: vec![Align::Start, Align::End, Align::Center],
+            align: vec![Align::Left, Align::Right, Align::Center],
             head: vec![vec![t("الاسم")], vec![t("العدد")], vec![t("x")]],
             rows: vec![
                 vec![

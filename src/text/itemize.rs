@@ -22,6 +22,9 @@ pub struct Item {
     pub script: Script,
     /// Index into [`FontLibrary::faces`].
     pub face: usize,
+    /// The face whose x-height `face` is scaled to match (see
+    /// `Shaper::size_adjust`).
+    pub size_reference: usize,
 }
 
 /// A character that no face of the library can draw.
@@ -63,6 +66,11 @@ fn is_ignorable(ch: char) -> bool {
 }
 
 /// Splits `styled` into runs. `levels` are per byte, as from [`bidi_levels`].
+///
+/// Letters take the first face (in the span's order) that has them.
+/// Everything else — spaces, digits, punctuation, marks — takes the script
+/// and, when it has the glyph, the face of the letter it belongs with (see
+/// [`resolve_scripts`]), so a quotation is set with its marks in one face.
 pub fn itemize(
     styled: &StyledText,
     levels: &[Level],
@@ -70,46 +78,122 @@ pub fn itemize(
     coverage: &impl Coverage,
     missing: &mut Vec<MissingGlyph>,
 ) -> Vec<Item> {
-    let mut items: Vec<Item> = Vec::new();
-    for (span_index, span) in styled.spans.iter().enumerate() {
-        let text = &styled.text[span.range.clone()];
-        let scripts = resolve_scripts(text);
-        let candidates = face_order(fonts, span.style.role, span.style.style);
-        let primary = candidates.first().copied().unwrap_or(0);
-        let mut previous_face: Option<usize> = None;
-        for (i, ((offset, ch), script)) in text.char_indices().zip(scripts).enumerate() {
-            let at = span.range.start + offset;
-            let face = choose_face(ch, previous_face, &candidates, coverage).unwrap_or_else(|| {
-                if !is_ignorable(ch) && !ch.is_whitespace() {
-                    missing.push(MissingGlyph { ch, offset: at });
-                }
-                previous_face.unwrap_or(primary)
+    if styled.spans.is_empty() {
+        return Vec::new();
+    }
+    let chars: Vec<(usize, char)> = styled.text.char_indices().collect();
+    let resolved = resolve_scripts(&chars);
+    let span_of = span_indices(styled, &chars);
+    let candidates: Vec<Vec<usize>> = styled
+        .spans
+        .iter()
+        .map(|span| face_order(fonts, span.style.role, span.style.style))
+        .collect();
+    let references: Vec<usize> = candidates
+        .iter()
+        .map(|faces| size_reference(faces, coverage))
+        .collect();
+    let first_covering = |span: usize, ch: char| {
+        candidates[span]
+            .iter()
+            .copied()
+            .find(|&face| coverage.has_glyph(face, ch))
+    };
+
+    // Letters first: the other characters may follow a letter after them
+    // (an opening quotation mark follows the quotation).
+    let mut faces: Vec<Option<usize>> = chars
+        .iter()
+        .zip(&resolved)
+        .enumerate()
+        .map(|(i, (&(_, ch), r))| {
+            r.anchor
+                .is_none()
+                .then(|| first_covering(span_of[i], ch))
+                .flatten()
+        })
+        .collect();
+    for (i, &(offset, ch)) in chars.iter().enumerate() {
+        let span = span_of[i];
+        if faces[i].is_some() {
+            continue;
+        }
+        // The anchor's face, or its family's face in this span's style.
+        let preferred = resolved[i]
+            .anchor
+            .and_then(|a| faces[a])
+            .and_then(|anchor_face| {
+                candidates[span].iter().copied().find(|&face| {
+                    fonts.faces[face].family == fonts.faces[anchor_face].family
+                        && (is_ignorable(ch) || coverage.has_glyph(face, ch))
+                })
             });
-            previous_face = Some(face);
-            let level = levels[at];
-            let end = at + ch.len_utf8();
-            match items.last_mut() {
-                Some(last)
-                    if i > 0
-                        && last.range.end == at
-                        && last.level == level
-                        && last.script == script
-                        && last.face == face =>
-                {
-                    last.range.end = end
-                }
-                _ => items.push(Item {
-                    range: at..end,
-                    span: span_index,
-                    level,
-                    script,
-                    face,
+        let previous = i.checked_sub(1).and_then(|p| faces[p]);
+        faces[i] = Some(
+            preferred
+                .or_else(|| first_covering(span, ch))
+                .unwrap_or_else(|| {
+                    if !is_ignorable(ch) && !ch.is_whitespace() {
+                        missing.push(MissingGlyph { ch, offset });
+                    }
+                    previous.unwrap_or(candidates[span].first().copied().unwrap_or(0))
                 }),
+        );
+    }
+
+    let mut items: Vec<Item> = Vec::new();
+    for (i, &(at, ch)) in chars.iter().enumerate() {
+        let (span, script, face) = (span_of[i], resolved[i].script, faces[i].unwrap_or(0));
+        let level = levels[at];
+        let end = at + ch.len_utf8();
+        match items.last_mut() {
+            Some(last)
+                if last.span == span
+                    && last.level == level
+                    && last.script == script
+                    && last.face == face =>
+            {
+                last.range.end = end
             }
+            _ => items.push(Item {
+                range: at..end,
+                span,
+                level,
+                script,
+                face,
+                size_reference: references[span],
+            }),
         }
     }
     items
 }
+
+/// The span each character belongs to (spans cover the text in order).
+fn span_indices(styled: &StyledText, chars: &[(usize, char)]) -> Vec<usize> {
+    let mut span = 0;
+    chars
+        .iter()
+        .map(|&(offset, _)| {
+            while span + 1 < styled.spans.len() && styled.spans[span].range.end <= offset {
+                span += 1;
+            }
+            span
+        })
+        .collect()
+}
+
+/// The face whose x-height the other faces of a span are scaled to match:
+/// the first with a Latin `x` (for Arabic set in Amiri, Amiri's own Latin).
+fn size_reference(candidates: &[usize], coverage: &impl Coverage) -> usize {
+    candidates
+        .iter()
+        .copied()
+        .find(|&face| coverage.has_glyph(face, X_HEIGHT_PROBE))
+        .unwrap_or_else(|| candidates.first().copied().unwrap_or(0))
+}
+
+/// The letter whose height is a face's x-height.
+pub const X_HEIGHT_PROBE: char = 'x';
 
 /// Faces to try for a role, in order: the role's own faces, then the text
 /// faces (code may quote Arabic), then the fallback faces.
@@ -130,51 +214,115 @@ fn face_order(fonts: &FontLibrary, role: Role, style: Style) -> Vec<usize> {
     faces
 }
 
-/// The face for `ch`: marks, joiners and spaces stay with the previous face
-/// when it can, so a cluster or word is not split between fonts.
-fn choose_face(
-    ch: char,
-    previous: Option<usize>,
-    candidates: &[usize],
-    coverage: &impl Coverage,
-) -> Option<usize> {
-    if let Some(prev) = previous {
-        let sticky = is_ignorable(ch) || ch.is_whitespace() || is_mark(ch);
-        if sticky && (is_ignorable(ch) || coverage.has_glyph(prev, ch)) {
-            return Some(prev);
+/// A character's resolved script, and the character (an index) whose face
+/// it should share; `None` for letters, which choose their own.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct Resolved {
+    script: Script,
+    anchor: Option<usize>,
+}
+
+/// Opening and closing marks that enclose a quotation or an aside: the
+/// closing mark of a pair takes what its opening mark took.
+const PAIRS: &[(char, char)] = &[
+    ('(', ')'),
+    ('[', ']'),
+    ('{', '}'),
+    ('\u{AB}', '\u{BB}'),     // « »
+    ('\u{BB}', '\u{AB}'),     // » « (German, Danish)
+    ('\u{2039}', '\u{203A}'), // ‹ ›
+    ('\u{201C}', '\u{201D}'), // “ ”
+    ('\u{2018}', '\u{2019}'), // ‘ ’
+    ('\u{201E}', '\u{201C}'), // „ “
+    ('\u{201E}', '\u{201D}'), // „ ”
+    ('\u{FD3F}', '\u{FD3E}'), // ﴿ ﴾ (ornate parentheses, right to left)
+];
+
+/// How many pairs may be open at once: deeper openings are treated as
+/// plain punctuation, so a paragraph of unmatched brackets stays linear.
+const MAX_OPEN_PAIRS: usize = 64;
+
+fn is_opening(ch: char) -> bool {
+    PAIRS.iter().any(|&(opening, _)| opening == ch)
+}
+
+fn is_letter(ch: char) -> bool {
+    !matches!(
+        ch.script(),
+        Script::Common | Script::Inherited | Script::Unknown
+    )
+}
+
+/// The script of each character and the character whose face it follows,
+/// as UAX #24 suggests: letters keep their own; a mark or an invisible
+/// character follows the character before it (its cluster); an opening
+/// mark of a pair follows the first letter after it — the text it encloses
+/// — and its closing mark follows the opening one, so both are set alike;
+/// any other Common character (space, digit, punctuation) follows the
+/// letter before it, or after it at the start. A character whose
+/// Script_Extensions lacks that script (an Arabic comma after Latin) keeps
+/// its own script, and the letter's face only if that face has it.
+fn resolve_scripts(chars: &[(usize, char)]) -> Vec<Resolved> {
+    let mut next_letter: Vec<Option<usize>> = vec![None; chars.len()];
+    let mut next = None;
+    for i in (0..chars.len()).rev() {
+        next_letter[i] = next;
+        if is_letter(chars[i].1) {
+            next = Some(i);
         }
     }
-    candidates
-        .iter()
-        .copied()
-        .find(|&face| coverage.has_glyph(face, ch))
-        .or_else(|| is_ignorable(ch).then_some(previous.unwrap_or(candidates[0])))
+    let mut resolved: Vec<Resolved> = Vec::with_capacity(chars.len());
+    let mut last_letter: Option<usize> = None;
+    // Opening marks not yet closed, with what each resolved to.
+    let mut open: Vec<(char, Resolved)> = Vec::new();
+    for (i, &(_, ch)) in chars.iter().enumerate() {
+        let closes = open
+            .iter()
+            .rposition(|&(opening, _)| PAIRS.contains(&(opening, ch)));
+        let r = if is_letter(ch) {
+            last_letter = Some(i);
+            Resolved {
+                script: ch.script(),
+                anchor: None,
+            }
+        } else if i > 0 && (is_mark(ch) || is_ignorable(ch)) {
+            Resolved {
+                script: resolved[i - 1].script,
+                anchor: Some(i - 1),
+            }
+        } else if let Some(depth) = closes {
+            let opening = open[depth].1;
+            open.truncate(depth);
+            opening
+        } else {
+            let anchor = if is_opening(ch) {
+                next_letter[i].or(last_letter)
+            } else {
+                last_letter.or(next_letter[i])
+            };
+            // Letters resolve to their own script, wherever they are.
+            let r = Resolved {
+                script: anchor.map_or(Script::Common, |a| chars[a].1.script()),
+                anchor,
+            };
+            if is_opening(ch) && open.len() < MAX_OPEN_PAIRS {
+                open.push((ch, r));
+            }
+            r
+        };
+        let extensions = ch.script_extension();
+        let script = if extensions.contains_script(r.script) {
+            r.script
+        } else {
+            extensions.iter().next().unwrap_or(r.script)
+        };
+        resolved.push(Resolved { script, ..r });
+    }
+    resolved
 }
 
 fn is_mark(ch: char) -> bool {
     ch.script() == Script::Inherited
-}
-
-/// The script of each character, with Common and Inherited characters
-/// (spaces, digits, punctuation, harakat) taking the script of the text
-/// around them, as UAX #24 suggests.
-fn resolve_scripts(text: &str) -> Vec<Script> {
-    let raw: Vec<Script> = text.chars().map(|c| c.script()).collect();
-    let is_real = |s: Script| !matches!(s, Script::Common | Script::Inherited | Script::Unknown);
-    let mut resolved = raw.clone();
-    let mut last_real = raw
-        .iter()
-        .copied()
-        .find(|&s| is_real(s))
-        .unwrap_or(Script::Common);
-    for (slot, &script) in resolved.iter_mut().zip(&raw) {
-        if is_real(script) {
-            last_real = script;
-        } else {
-            *slot = last_real;
-        }
-    }
-    resolved
 }
 
 /// Splits a byte range of the paragraph into maximal ranges of one level.
@@ -234,6 +382,45 @@ mod tests {
         assert_eq!(parts[0], ("عاصمة ", 0, Script::Arabic));
         assert_eq!(parts[1], ("Астана", 3, Script::Cyrillic));
         assert!(parts.iter().any(|p| p.0 == "2025" && p.1 == 0));
+    }
+
+    /// A quotation's marks are both set in the face of the text they
+    /// enclose, whichever face the text around them is in.
+    #[test]
+    fn paired_marks_take_the_face_of_what_they_enclose() {
+        let s = styled("كتاب «Инвестиционный гид» عن (Астана) و«كلمة».");
+        let (_, levels) = bidi_levels(&s.text, Some(Direction::Rtl));
+        let items = itemize(&s, &levels, &FontLibrary::builtin(), &Fake, &mut Vec::new());
+        let face_of = |needle: &str, nth: usize| {
+            let at = s.text.match_indices(needle).nth(nth).unwrap().0;
+            items.iter().find(|i| i.range.contains(&at)).unwrap().face
+        };
+        for (mark, nth) in [("«", 0), ("»", 0), ("(", 0), (")", 0)] {
+            assert_eq!(face_of(mark, nth), 3, "{mark} #{nth}");
+        }
+        for (mark, nth) in [("«", 1), ("»", 1), (".", 0)] {
+            assert_eq!(face_of(mark, nth), 0, "{mark} #{nth}");
+        }
+    }
+
+    /// The Arabic comma keeps the Arabic script after a Latin word (its
+    /// Script_Extensions has no Latin); a space takes the letter before it.
+    #[test]
+    fn script_extensions_decide_common_characters() {
+        let chars: Vec<(usize, char)> = "PDF، نص".char_indices().collect();
+        let scripts: Vec<Script> = resolve_scripts(&chars).iter().map(|r| r.script).collect();
+        assert_eq!(
+            scripts,
+            [
+                Script::Latin,
+                Script::Latin,
+                Script::Latin,
+                Script::Arabic,
+                Script::Latin,
+                Script::Arabic,
+                Script::Arabic
+            ]
+        );
     }
 
     #[test]

@@ -5,6 +5,7 @@
 //! [`shape`] shapes each run with HarfBuzz. Both are pure functions of their
 //! inputs, so paragraphs can be shaped in parallel and cached.
 
+pub mod address;
 pub mod itemize;
 pub mod shape;
 

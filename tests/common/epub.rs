@@ -175,7 +175,7 @@ pub fn arabic_document() -> Document {
             )]),
             heading(2, "الأرقام", "الأرقام"),
             block(BlockKind::Table {
-                align: vec![Align::Start, Align::Center, Align::End, Align::None],
+                align: vec![Align::Left, Align::Center, Align::Right, Align::None],
                 head: vec![
                     vec![text("السنة")],
                     vec![text("الصادرات")],
@@ -236,6 +236,7 @@ pub fn arabic_document() -> Document {
         chapters: vec![chapter1, chapter2],
         images,
         fonts: vec![],
+        sources: Default::default(),
     }
 }
 
@@ -265,6 +266,7 @@ pub fn english_document() -> Document {
         chapters: vec![chapter],
         images: BTreeMap::new(),
         fonts: vec![],
+        sources: Default::default(),
     }
 }
 

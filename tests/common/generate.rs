@@ -231,3 +231,32 @@ pub fn write_book(dir: &Path, spec: &BookSpec) -> std::io::Result<()> {
     }
     std::fs::write(dir.join("book.toml"), toml)
 }
+
+/// Writes a book of one chapter that is one paragraph of the seed book's
+/// Arabic, its paragraphs joined with spaces and cycled until the chapter
+/// holds about `bytes` bytes (never cutting a word): the worst case for the
+/// paragraph engine, which breaks a paragraph's lines all at once.
+pub fn write_one_paragraph_book(dir: &Path, bytes: usize) -> std::io::Result<()> {
+    let text: Vec<String> = seed_chapters()
+        .into_iter()
+        .flat_map(|(_, paragraphs)| paragraphs)
+        .filter(|p| !p.starts_with(['#', '|', '-', '!', '[']))
+        .map(|p| p.split_whitespace().collect::<Vec<_>>().join(" "))
+        .collect();
+    let mut chapter = String::from("# فقرة واحدة\n\n");
+    'fill: loop {
+        for paragraph in &text {
+            if chapter.len() + paragraph.len() + 1 > bytes {
+                break 'fill;
+            }
+            chapter.push_str(paragraph);
+            chapter.push(' ');
+        }
+    }
+    chapter.push('\n');
+    std::fs::write(dir.join("0001.md"), chapter)?;
+    std::fs::write(
+        dir.join("book.toml"),
+        "[book]\ntitle = \"فقرة واحدة\"\nauthors = [\"warraq\"]\nlanguage = \"ar\"\n",
+    )
+}

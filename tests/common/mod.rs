@@ -376,7 +376,7 @@ pub struct Built {
     pub stderr: String,
 }
 
-fn build_pdf(book: &Path, name: &str) -> Built {
+pub fn build_pdf(book: &Path, name: &str) -> Built {
     let out_dir = scratch().join(name);
     let out = warraq()
         .arg("build")
