@@ -32,6 +32,15 @@ const NOTE_SCALE: f32 = 0.85;
 /// A picture's caption (its alt text), smaller than the text.
 const CAPTION_SCALE: f32 = 0.8;
 
+/// The least indent of a list's items, in ems.
+const LIST_INDENT_EM: f32 = 2.0;
+
+/// Space between a list marker and its item's text, in ems.
+const MARKER_GAP_EM: f32 = 0.4;
+
+/// A measure no marker fills, for measuring one on a single line (points).
+const UNBOUNDED_WIDTH: f32 = 1.0e6;
+
 /// One piece of a flow.
 #[derive(Debug, Clone)]
 pub enum FlowItem {
@@ -536,18 +545,32 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 self.items.push(FlowItem::Gap(size * 0.5));
             }
             BlockKind::List { start, items } => {
-                let indent = size * 2.0;
-                for (i, item) in items.iter().enumerate() {
-                    let marker = match start {
-                        Some(n) => {
-                            format!("{}.", self.document.layout.numerals.format(n + i as u64))
-                        }
+                let markers: Vec<String> = (0..items.len())
+                    .map(|i| match start {
+                        Some(n) => format!(
+                            "{}.",
+                            self.document
+                                .layout
+                                .numerals
+                                .format(n.saturating_add(i as u64))
+                        ),
                         None => "•".to_string(),
-                    };
+                    })
+                    .collect();
+                // The marker slot fits the widest marker (`123456789.` too),
+                // and the items indent past it.
+                let widest = markers
+                    .iter()
+                    .map(|marker| self.marker_width(marker, block.pos))
+                    .fold(0.0, f32::max);
+                let gap = size * MARKER_GAP_EM;
+                let slot = (size * LIST_INDENT_EM - gap).max(widest.ceil());
+                let indent = slot + gap;
+                for (item, marker) in items.iter().zip(&markers) {
                     let inner = column.inset(self.ts.direction, indent, 0.0);
                     let first = self.items.len();
                     self.blocks(item, inner, bars);
-                    self.place_marker(&marker, column, indent, first, block.pos);
+                    self.place_marker(marker, column, slot, first, block.pos);
                 }
             }
             BlockKind::Quote(blocks) => {
@@ -638,13 +661,34 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         }
     }
 
+    /// The width a list marker takes, set on one line.
+    fn marker_width(&mut self, marker: &str, pos: SourcePos) -> f32 {
+        let mut styled = StyledText::default();
+        styled.push(marker, self.ts.style(Role::Text, false, false, 1.0), pos);
+        let unbounded = Column {
+            x: 0.0,
+            width: UNBOUNDED_WIDTH,
+        };
+        let direction = Some(self.ts.direction);
+        self.ts
+            .paragraph(styled, direction, unbounded, Align::Start)
+            .iter()
+            .take(1)
+            .flat_map(|chunk| &chunk.items)
+            .map(|item| match item {
+                Item::Glyphs(run) => run.width(),
+                _ => 0.0,
+            })
+            .sum()
+    }
+
     /// Puts a list marker on the start side of the first line laid out since
-    /// flow item `first`.
+    /// flow item `first`, in a slot `slot_width` wide.
     fn place_marker(
         &mut self,
         marker: &str,
         column: Column,
-        indent: f32,
+        slot_width: f32,
         first: usize,
         pos: SourcePos,
     ) {
@@ -658,7 +702,6 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         };
         let mut styled = StyledText::default();
         styled.push(marker, self.ts.style(Role::Text, false, false, 1.0), pos);
-        let slot_width = indent * 0.8;
         let slot = match self.ts.direction {
             Direction::Ltr => Column {
                 x: column.x,
@@ -880,12 +923,21 @@ fn expand_tabs(line: &str) -> String {
     out
 }
 
-/// The text of a sanitized XHTML fragment: tags dropped, entities decoded.
+/// The text of a sanitized XHTML fragment: tags dropped (as a space where
+/// they separate words), entities decoded.
 fn html_text(xhtml: &str) -> String {
     let mut text = String::new();
     let mut rest = xhtml;
     while let Some(open) = rest.find('<') {
         text.push_str(&rest[..open]);
+        let name: String = rest[open + 1..]
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        if crate::parse::separates_words(&name) {
+            text.push(' ');
+        }
         rest = rest[open..]
             .find('>')
             .map_or("", |close| &rest[open + close + 1..]);
