@@ -416,6 +416,14 @@ fn undefined_footnote_kept_as_text() {
 }
 
 #[test]
+fn empty_footnote_warned() {
+    let (ch, warnings) = chapter("x[^a] y[^b]\n\n[^a]:\n > outside the note\n\n[^b]: text\n");
+    assert_eq!(ch.footnotes.len(), 2);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warned(&warnings, "`[^a]` is empty", 3), "{warnings:?}");
+}
+
+#[test]
 fn safe_raw_html_kept() {
     let md = "<div dir=\"ltr\" class=\"en\">\nEnglish &amp; more\n</div>\n\nنص <span dir=\"ltr\">abc *d*</span> نص<br>سطر\n";
     let got = blocks(md);
