@@ -912,7 +912,10 @@ mod tests {
     fn removed_block_tags_still_separate_words() {
         let (out, _) = block("<details><summary>Title</summary>Body</details>");
         let out = out.unwrap();
-        assert_eq!(out.split_whitespace().collect::<Vec<_>>(), ["Title", "Body"]);
+        assert_eq!(
+            out.split_whitespace().collect::<Vec<_>>(),
+            ["Title", "Body"]
+        );
         // Inline tags removed join nothing that was apart.
         let (out, _) = block("<p>a<font>b</font>c</p>");
         assert_eq!(out.as_deref(), Some("<p>abc</p>"));

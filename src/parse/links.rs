@@ -106,10 +106,7 @@ fn check_host(url: &str) -> Result<(), String> {
     let authority = after_scheme
         .strip_prefix("//")
         .ok_or_else(|| format!("`{url}` has no `//` before its host"))?;
-    let authority = authority
-        .split(['/', '?', '#'])
-        .next()
-        .unwrap_or_default();
+    let authority = authority.split(['/', '?', '#']).next().unwrap_or_default();
     let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
     let host = if host_port.starts_with('[') {
         host_port
@@ -325,11 +322,23 @@ mod tests {
     #[test]
     fn web_addresses_are_percent_encoded() {
         for (written, encoded) in [
-            ("https://example.com?find=\\*", "https://example.com?find=%5C*"),
-            ("https://example.com/?search=](uri)", "https://example.com/?search=%5D(uri)"),
-            ("https://example.com/a b#x#y", "https://example.com/a%20b#x%23y"),
+            (
+                "https://example.com?find=\\*",
+                "https://example.com?find=%5C*",
+            ),
+            (
+                "https://example.com/?search=](uri)",
+                "https://example.com/?search=%5D(uri)",
+            ),
+            (
+                "https://example.com/a b#x#y",
+                "https://example.com/a%20b#x%23y",
+            ),
             ("https://example.com/%41%zz", "https://example.com/%41%25zz"),
-            ("https://ex.com/مقدمة", "https://ex.com/%D9%85%D9%82%D8%AF%D9%85%D8%A9"),
+            (
+                "https://ex.com/مقدمة",
+                "https://ex.com/%D9%85%D9%82%D8%AF%D9%85%D8%A9",
+            ),
         ] {
             assert_eq!(
                 resolve(written, "01-a.md"),
