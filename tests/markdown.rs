@@ -70,7 +70,8 @@ fn the_epub_has_an_element_for_every_construct() {
         "<h5 id=",
         "<h6 id=",
         "<msup><mi>c</mi><mn>2</mn></msup>",
-        "<math display=\"block\"",
+        "display=\"block\" xmlns=\"http://www.w3.org/1998/Math/MathML\"",
+        "<math alttext=\"E = mc^2\"",
         // Arabic keeps the quotes and dashes it was typed with.
         "قال الكاتب &quot;نعم&quot; ثم مضى -- ولم يلتفت...",
         "href=\"chapter-01.xhtml#second\"",

@@ -74,6 +74,16 @@ const SUBSCRIPT_DROP: f32 = 0.15;
 /// `<small>` text, times the size around it.
 const SMALL_SCALE: f32 = 0.85;
 
+/// The least indent of a list's items, in ems.
+const LIST_INDENT_EM: f32 = 2.0;
+
+/// Space between a list marker and its item's text, in ems.
+const MARKER_GAP_EM: f32 = 0.4;
+
+/// A measure no line of a list marker or a hemistich fills, for measuring
+/// one on a single line (points).
+const UNBOUNDED_WIDTH: f32 = 1.0e6;
+
 /// One piece of a flow.
 #[derive(Debug, Clone)]
 pub enum FlowItem {
@@ -188,6 +198,22 @@ impl<'a> Typesetter<'a> {
                 justify: false,
             },
         }
+    }
+
+    /// The width of `styled` set on one line, however long.
+    pub fn natural_width(&mut self, styled: StyledText) -> f32 {
+        let unbounded = Column {
+            x: 0.0,
+            width: UNBOUNDED_WIDTH,
+        };
+        self.paragraph(styled, None, unbounded, Align::Start)
+            .iter()
+            .flat_map(|line| &line.items)
+            .map(|item| match item {
+                Item::Glyphs(run) => run.width(),
+                _ => 0.0,
+            })
+            .sum()
     }
 
     pub fn style(&self, role: Role, bold: bool, italic: bool, scale: f32) -> TextStyle {
@@ -811,23 +837,39 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 self.items.push(FlowItem::Gap(size * 0.5));
             }
             BlockKind::List { start, items } => {
-                let indent = size * 2.0;
-                for (i, item) in items.iter().enumerate() {
-                    let marker = match (task(item), start) {
+                let numerals = self.document.layout.numerals;
+                let markers: Vec<Marker> = items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, item)| match (task(item), start) {
                         (Some(done), _) => Marker::Task { done },
                         (None, Some(n)) => Marker::Text(format!(
                             "{}.",
-                            self.document.layout.numerals.format(n + i as u64)
+                            numerals.format(n.saturating_add(i as u64))
                         )),
                         (None, None) => Marker::Text("•".to_string()),
-                    };
+                    })
+                    .collect();
+                // The marker slot fits the widest marker (`123456789.` too),
+                // and the items indent past it.
+                let widest = markers
+                    .iter()
+                    .map(|marker| match marker {
+                        Marker::Text(text) => self.marker_width(text, block.pos),
+                        Marker::Task { .. } => size * CHECK_BOX,
+                    })
+                    .fold(0.0, f32::max);
+                let gap = size * MARKER_GAP_EM;
+                let slot = (size * LIST_INDENT_EM - gap).max(widest.ceil());
+                let indent = slot + gap;
+                for (item, marker) in items.iter().zip(&markers) {
                     // The item's direction puts its marker and its indent
                     // on its own start side.
                     let direction = block_direction(self.ts.direction, &blocks_bidi_text(item));
                     let inner = column.inset(direction, indent, 0.0);
                     let first = self.items.len();
                     self.blocks(item, inner, bars);
-                    self.place_marker(&marker, direction, column, indent, first, block.pos);
+                    self.place_marker(marker, direction, column, slot, first, block.pos);
                 }
             }
             BlockKind::Quote(blocks) => {
@@ -959,14 +1001,22 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         }
     }
 
+    /// The width a list marker takes, set on one line.
+    fn marker_width(&mut self, marker: &str, pos: SourcePos) -> f32 {
+        let mut styled = StyledText::default();
+        styled.push(marker, self.ts.style(Role::Text, false, false, 1.0), pos);
+        self.ts.natural_width(styled)
+    }
+
     /// Puts a list marker on the start side (in the item's `direction`) of
-    /// the first line laid out since flow item `first`.
+    /// the first line laid out since flow item `first`, in a slot
+    /// `slot_width` wide.
     fn place_marker(
         &mut self,
         marker: &Marker,
         direction: Direction,
         column: Column,
-        indent: f32,
+        slot_width: f32,
         first: usize,
         pos: SourcePos,
     ) {
@@ -978,7 +1028,6 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         else {
             return;
         };
-        let slot_width = indent * 0.8;
         let slot = match direction {
             Direction::Ltr => Column {
                 x: column.x,
@@ -1090,12 +1139,21 @@ fn expand_tabs(line: &str) -> String {
     out
 }
 
-/// The text of a sanitized XHTML fragment: tags dropped, entities decoded.
+/// The text of a sanitized XHTML fragment: tags dropped (as a space where
+/// they separate words), entities decoded.
 fn html_text(xhtml: &str) -> String {
     let mut text = String::new();
     let mut rest = xhtml;
     while let Some(open) = rest.find('<') {
         text.push_str(&rest[..open]);
+        let name: String = rest[open + 1..]
+            .trim_start_matches('/')
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        if crate::parse::separates_words(&name) {
+            text.push(' ');
+        }
         rest = rest[open..]
             .find('>')
             .map_or("", |close| &rest[open + close + 1..]);

@@ -11,12 +11,9 @@ use crate::text::StyledText;
 
 use super::flow::{ChapterFlow, Chunk, Column, FlowItem, overlay};
 use super::line::Align;
-use super::page::Item;
 
 /// The gap between the two hemistichs, in ems.
 const GAP: f32 = 2.0;
-/// A measure no hemistich reaches, in points, to measure one on one line.
-const UNBOUNDED: f32 = 1.0e6;
 /// The space between stanzas, in ems.
 const STANZA_GAP: f32 = 0.75;
 
@@ -99,18 +96,6 @@ impl ChapterFlow<'_, '_> {
     fn natural_width(&mut self, text: &str, pos: SourcePos) -> f32 {
         let mut styled = StyledText::default();
         styled.push(text, self.ts.style(Role::Text, false, false, 1.0), pos);
-        let unbounded = Column {
-            x: 0.0,
-            width: UNBOUNDED,
-        };
-        self.ts
-            .paragraph(styled, None, unbounded, Align::Start)
-            .iter()
-            .flat_map(|line| &line.items)
-            .map(|item| match item {
-                Item::Glyphs(run) => run.width(),
-                _ => 0.0,
-            })
-            .sum()
+        self.ts.natural_width(styled)
     }
 }

@@ -4,7 +4,8 @@
 //! sight, definitions included). [`Footnotes::finish`] then numbers them
 //! 1, 2, … in order of first reference in the chapter's text, followed by
 //! references made only from inside footnotes; drops definitions nobody
-//! references (with a warning); and rewrites every [`InlineKind::FootnoteRef`].
+//! references (with a warning); warns of empty ones; and rewrites every
+//! [`InlineKind::FootnoteRef`].
 
 use std::collections::HashMap;
 use std::path::Path;
@@ -146,6 +147,19 @@ impl Footnotes {
                     ))
                     .in_file(file)
                     .at_line(def.pos.line),
+                );
+            }
+        }
+
+        for &d in &kept {
+            if self.defs[d].blocks.is_empty() {
+                warnings.push(
+                    Diagnostic::warning(format!(
+                        "footnote `[^{}]` is empty (is its text indented under it?)",
+                        self.defs[d].label
+                    ))
+                    .in_file(file)
+                    .at_line(self.defs[d].pos.line),
                 );
             }
         }

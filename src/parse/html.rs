@@ -10,8 +10,12 @@
 //! * other unknown elements (`<a>`, `<font>`…) lose their tags, their content
 //!   is kept;
 //! * attributes outside the whitelist (`on*`, `style`, `href`…) are removed;
-//! * a fragment that is not well-formed is dropped entirely;
+//! * a fragment that is not well-formed is shown as text, as written;
+//! * CDATA sections (which browsers do not show) are removed;
 //! * comments are dropped silently.
+//!
+//! Where a block element's tags go (`<details>`, `<summary>`…), a space
+//! stays, so the words on either side are not glued together.
 //!
 //! quick-xml does the tokenizing; HTML void elements (`<br>`, `<hr>`) are
 //! accepted without a closing slash.
@@ -106,6 +110,19 @@ const DANGEROUS: &[&str] = &[
     "area",
     "map",
 ];
+
+/// HTML block elements outside the whitelist: their tags are removed, but
+/// they still separate words.
+const UNSUPPORTED_BLOCKS: &[&str] = &[
+    "address", "article", "center", "details", "dialog", "dir", "fieldset", "hgroup", "legend",
+    "listing", "main", "menu", "nav", "pre", "search", "summary",
+];
+
+/// Whether the tags of element `name` separate words (a block, or `<br>`):
+/// text on either side of them is not one word.
+pub fn separates_words(name: &str) -> bool {
+    name == "br" || FLOW.contains(&name) || UNSUPPORTED_BLOCKS.contains(&name)
+}
 
 /// HTML elements that never have content or a closing tag.
 const VOID: &[&str] = &[
@@ -205,7 +222,8 @@ pub(crate) struct Issue {
 }
 
 /// Sanitizes a block of raw HTML. `None` when it is not well-formed (an
-/// issue says why); otherwise the XHTML kept, possibly empty.
+/// issue says why: the caller shows it as text); otherwise the XHTML kept,
+/// possibly empty.
 pub(crate) fn sanitize_block(raw: &str, issues: &mut Vec<Issue>) -> Option<String> {
     let mut reader = Reader::from_str(raw);
     configure(&mut reader);
@@ -241,7 +259,15 @@ pub(crate) fn sanitize_block(raw: &str, issues: &mut Vec<Issue>) -> Option<Strin
                 state.close(&name, offset)
             }
             Event::Text(text) => state.text(&text.xml10_content(), offset),
-            Event::CData(text) => state.text(&text.xml10_content(), offset),
+            Event::CData(_) => {
+                if state.dropping == 0 {
+                    state.issues.push(Issue {
+                        message: "raw HTML: a `<![CDATA[…]]>` section was removed (browsers do not show it)".to_string(),
+                        offset,
+                    });
+                }
+                true
+            }
             Event::GeneralRef(reference) => {
                 let resolved = match reference.resolve_char_ref() {
                     Ok(Some(c)) => Some(c.to_string()),
@@ -298,7 +324,7 @@ struct Sanitizer<'i> {
 impl Sanitizer<'_> {
     fn fail(&mut self, why: String, offset: usize) {
         self.issues.push(Issue {
-            message: format!("raw HTML removed: {why}"),
+            message: format!("raw HTML shown as text, as written: {why}"),
             offset,
         });
     }
@@ -371,6 +397,9 @@ impl Sanitizer<'_> {
                 }
             }
         }
+        if mode == Mode::Unwrap && separates_words(&name) {
+            self.out.push(' ');
+        }
         if has_content {
             match mode {
                 Mode::Drop => self.dropping += 1,
@@ -428,6 +457,7 @@ impl Sanitizer<'_> {
                     self.out.push('>');
                 }
             }
+            Mode::Unwrap if self.dropping == 0 && separates_words(name) => self.out.push(' '),
             Mode::Unwrap => {}
         }
         true
@@ -805,7 +835,7 @@ mod tests {
     #[test]
     fn block_elements_inside_paragraphs_unwrapped() {
         let (out, issues) = block("<p>a<div>b</div><hr>c</p>");
-        assert_eq!(out.as_deref(), Some("<p>abc</p>"));
+        assert_eq!(out.as_deref(), Some("<p>a b  c</p>"));
         assert_eq!(issues.len(), 2);
     }
 
@@ -871,9 +901,24 @@ mod tests {
     }
 
     #[test]
-    fn control_characters_and_cdata_escaped() {
-        let (out, _) = block("<p>\u{1}<![CDATA[<x>]]>&#x1;</p>");
-        assert_eq!(out.as_deref(), Some("<p>&lt;x&gt;</p>"));
+    fn control_characters_escaped_and_cdata_removed() {
+        let (out, issues) = block("<p>\u{1}a<![CDATA[<x>]]>&#x1;</p>");
+        assert_eq!(out.as_deref(), Some("<p>a</p>"));
+        assert_eq!(issues.len(), 1);
+        assert!(issues[0].contains("CDATA"), "{issues:?}");
+    }
+
+    #[test]
+    fn removed_block_tags_still_separate_words() {
+        let (out, _) = block("<details><summary>Title</summary>Body</details>");
+        let out = out.unwrap();
+        assert_eq!(
+            out.split_whitespace().collect::<Vec<_>>(),
+            ["Title", "Body"]
+        );
+        // Inline tags removed join nothing that was apart.
+        let (out, _) = block("<p>a<font>b</font>c</p>");
+        assert_eq!(out.as_deref(), Some("<p>abc</p>"));
     }
 
     #[test]

@@ -33,7 +33,11 @@ pub(crate) fn resolve_link(
     }
     if let Some(scheme) = scheme(dest) {
         return match scheme.to_ascii_lowercase().as_str() {
-            "http" | "https" | "mailto" => Ok(LinkTarget::External(dest.to_string())),
+            "http" | "https" => {
+                check_host(dest)?;
+                Ok(LinkTarget::External(encode_url(dest)))
+            }
+            "mailto" => Ok(LinkTarget::External(encode_url(dest))),
             _ => Err(format!("links starting with `{scheme}:` are not allowed")),
         };
     }
@@ -56,6 +60,65 @@ pub(crate) fn resolve_link(
     match chapters.iter().position(|c| *c == target) {
         Some(index) => Ok(LinkTarget::Chapter { index, anchor }),
         None => Err(format!("`{}` is not a chapter of this book", path)),
+    }
+}
+
+/// Characters a URL may hold as written (RFC 3986's unreserved and
+/// reserved sets, less `[` and `]`, which only an IPv6 host may use).
+fn allowed_in_url(c: char) -> bool {
+    c.is_ascii_alphanumeric() || "-._~:/?#@!$&'()*+,;=".contains(c)
+}
+
+/// `url` with every character a URL may not hold percent-encoded (as UTF-8
+/// bytes), so that EPUB readers and validators accept it: a space, `\`,
+/// `[`, `]`, a second `#`, letters outside ASCII. `%XX` escapes stay.
+pub(crate) fn encode_url(url: &str) -> String {
+    let mut out = String::with_capacity(url.len());
+    let mut seen_fragment = false;
+    for (i, c) in url.char_indices() {
+        let escape = url.as_bytes()[i + c.len_utf8()..]
+            .get(..2)
+            .is_some_and(|hex| hex.iter().all(u8::is_ascii_hexdigit));
+        let keep = match c {
+            '%' => escape,
+            '#' if seen_fragment => false,
+            '#' => {
+                seen_fragment = true;
+                true
+            }
+            c => allowed_in_url(c),
+        };
+        if keep {
+            out.push(c);
+        } else {
+            let mut bytes = [0; 4];
+            for byte in c.encode_utf8(&mut bytes).bytes() {
+                out.push_str(&format!("%{byte:02X}"));
+            }
+        }
+    }
+    out
+}
+
+/// Checks that a web address names a host: `https://../` does not.
+fn check_host(url: &str) -> Result<(), String> {
+    let after_scheme = url.split_once(':').map_or(url, |(_, rest)| rest);
+    let authority = after_scheme
+        .strip_prefix("//")
+        .ok_or_else(|| format!("`{url}` has no `//` before its host"))?;
+    let authority = authority.split(['/', '?', '#']).next().unwrap_or_default();
+    let host_port = authority.rsplit_once('@').map_or(authority, |(_, h)| h);
+    let host = if host_port.starts_with('[') {
+        host_port
+    } else {
+        host_port.split(':').next().unwrap_or_default()
+    };
+    let valid = !host.is_empty()
+        && (host.starts_with('[') || host.trim_end_matches('.').split('.').all(|l| !l.is_empty()));
+    if valid {
+        Ok(())
+    } else {
+        Err(format!("`{url}` does not name a valid host"))
     }
 }
 
@@ -254,6 +317,43 @@ mod tests {
                 Ok(LinkTarget::External(url.to_string()))
             );
         }
+    }
+
+    #[test]
+    fn web_addresses_are_percent_encoded() {
+        for (written, encoded) in [
+            (
+                "https://example.com?find=\\*",
+                "https://example.com?find=%5C*",
+            ),
+            (
+                "https://example.com/?search=](uri)",
+                "https://example.com/?search=%5D(uri)",
+            ),
+            (
+                "https://example.com/a b#x#y",
+                "https://example.com/a%20b#x%23y",
+            ),
+            ("https://example.com/%41%zz", "https://example.com/%41%25zz"),
+            (
+                "https://ex.com/مقدمة",
+                "https://ex.com/%D9%85%D9%82%D8%AF%D9%85%D8%A9",
+            ),
+        ] {
+            assert_eq!(
+                resolve(written, "01-a.md"),
+                Ok(LinkTarget::External(encoded.to_string())),
+                "{written}"
+            );
+        }
+    }
+
+    #[test]
+    fn web_addresses_need_a_host() {
+        for bad in ["https://../", "https:", "http:///path", "https://a..b/"] {
+            assert!(resolve(bad, "01-a.md").is_err(), "{bad}");
+        }
+        assert!(resolve("https://user@[::1]:8080/x", "01-a.md").is_ok());
     }
 
     #[test]

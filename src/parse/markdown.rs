@@ -19,7 +19,7 @@ use pulldown_cmark::{
 use crate::diag::{Diagnostic, Result, Warnings};
 use crate::doc::{
     Align, Block, BlockKind, CalloutKind, Chapter, Definition, Inline, InlineKind, LinkTarget,
-    Mark, Picture, SourcePos, plain_text,
+    Mark, Picture, SourcePos, collapse_whitespace, plain_text,
 };
 use crate::load::Book;
 
@@ -968,14 +968,27 @@ impl Builder<'_, '_> {
             let line = self.lines.line(offset) + u32::try_from(newlines).unwrap_or(0);
             self.warn(issue.message, line);
         }
-        if let Some(html) = html
-            && !html.trim().is_empty()
-        {
-            let html = html.trim_end_matches('\n').to_string();
-            self.top().add_block(Block {
-                kind: BlockKind::Html(html),
-                pos,
-            });
+        match html {
+            Some(html) if !html.trim().is_empty() => {
+                let html = html.trim_end_matches('\n').to_string();
+                self.top().add_block(Block {
+                    kind: BlockKind::Html(html),
+                    pos,
+                });
+            }
+            Some(_) => {}
+            // Not well-formed: its words are the writer's, so they stay, as
+            // written (the warning says so).
+            None => {
+                let text = Inline {
+                    kind: InlineKind::Text(collapse_whitespace(&self.clean(raw, offset))),
+                    pos,
+                };
+                self.top().add_block(Block {
+                    kind: BlockKind::Paragraph(vec![text]),
+                    pos,
+                });
+            }
         }
     }
 

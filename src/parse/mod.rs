@@ -29,6 +29,7 @@ use crate::doc::{
 };
 use crate::load::{Book, CONFIG_FILE};
 
+pub use html::separates_words;
 pub use markdown::MAX_NESTING;
 
 /// Parses every chapter of `book`, loads its pictures and resolves its

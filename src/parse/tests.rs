@@ -429,6 +429,14 @@ fn undefined_footnote_kept_as_text() {
 }
 
 #[test]
+fn empty_footnote_warned() {
+    let (ch, warnings) = chapter("x[^a] y[^b]\n\n[^a]:\n > outside the note\n\n[^b]: text\n");
+    assert_eq!(ch.footnotes.len(), 2);
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(warned(&warnings, "`[^a]` is empty", 3), "{warnings:?}");
+}
+
+#[test]
 fn safe_raw_html_kept() {
     let md = "<div dir=\"ltr\" class=\"en\">\nEnglish &amp; more\n</div>\n\nنص <span dir=\"ltr\">abc *d*</span> نص<br>سطر\n";
     let got = blocks(md);
@@ -452,7 +460,7 @@ fn safe_raw_html_kept() {
 }
 
 #[test]
-fn unsafe_raw_html_dropped_with_warnings() {
+fn unsafe_raw_html_dropped_or_shown_with_warnings() {
     let md = "قبل\n\n<script>alert(1)</script>\n\na <iframe src=x>y</iframe> b <span onclick=\"e()\">z</span>\n\n<!-- comment -->\n\n<div><p>unclosed</div>\n";
     let (ch, warnings) = chapter(md);
     assert_eq!(
@@ -463,12 +471,14 @@ fn unsafe_raw_html_dropped_with_warnings() {
                 t("a  b "),
                 i(InlineKind::Html("<span>z</span>".into()))
             ]),
+            // Not well-formed: shown as written, not dropped with its words.
+            para("<div><p>unclosed</div>"),
         ]
     );
     assert!(warned(&warnings, "<script>", 3), "{warnings:?}");
     assert!(warned(&warnings, "<iframe>", 5), "{warnings:?}");
     assert!(warned(&warnings, "onclick", 5), "{warnings:?}");
-    assert!(warned(&warnings, "not well-formed", 9), "{warnings:?}");
+    assert!(warned(&warnings, "shown as text", 9), "{warnings:?}");
     assert_eq!(warnings.len(), 4, "{warnings:?}");
 }
 
