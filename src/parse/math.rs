@@ -29,9 +29,13 @@ pub(crate) fn mathml(tex: &str, display: bool) -> Result<String, String> {
     )
     .map_err(|error| first_line(&error.to_string()))?;
     let mut out = as_xml(&out);
-    // The TeX, for readers that cannot show MathML (and screen readers).
+    // The TeX, for readers that cannot show MathML (and screen readers);
+    // and left to right, as TeX is, in a right-to-left book too.
     if let Some(rest) = out.strip_prefix("<math") {
-        out = format!("<math alttext=\"{}\"{rest}", crate::xml::escape(tex));
+        out = format!(
+            "<math alttext=\"{}\" dir=\"ltr\"{rest}",
+            crate::xml::escape(tex)
+        );
     }
     well_formed(&out)?;
     Ok(out)
