@@ -21,59 +21,47 @@ const CASES: [(usize, usize); 2] = [(180, 5), (830, 3)];
 /// (paragraph size in bytes, builds timed).
 const PARAGRAPHS: [(usize, usize); 3] = [(2_621_440, 3), (5_242_880, 3), (10_485_760, 3)];
 
-/// Builds `options` `runs` times: the sorted times and the page count.
-fn time_builds(options: &warraq::BuildOptions, runs: usize) -> (Vec<Duration>, usize) {
+/// Writes a book with `write` into a temporary folder, builds it (EPUB and
+/// PDF) `runs` times and prints `what` it is, its pages and the times.
+fn bench(what: &str, runs: usize, write: impl FnOnce(&std::path::Path) -> std::io::Result<()>) {
+    let dir = tempfile::tempdir().expect("temporary folder");
+    let book = dir.path().join("book");
+    std::fs::create_dir(&book).expect("book folder");
+    write(&book).expect("write the generated book");
+    let options = warraq::BuildOptions {
+        book_dir: book,
+        out_dir: Some(dir.path().join("out")),
+        format: warraq::Format::All,
+    };
     let mut times: Vec<Duration> = Vec::new();
     let mut pages = 0;
     for _ in 0..runs {
         let start = Instant::now();
-        let report = warraq::build(options).expect("the generated book builds");
+        let report = warraq::build(&options).expect("the generated book builds");
         times.push(start.elapsed());
         pages = report.pdf_pages;
     }
     times.sort();
-    (times, pages)
+    println!(
+        "{what}, {pages} pages; build (EPUB + PDF) min {:.0} ms, median {:.0} ms over {runs} runs",
+        times[0].as_secs_f64() * 1000.0,
+        times[runs / 2].as_secs_f64() * 1000.0,
+    );
 }
 
 fn main() {
     for (bytes, runs) in PARAGRAPHS {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let book = dir.path().join("paragraph");
-        std::fs::create_dir(&book).expect("book folder");
-        generate::write_one_paragraph_book(&book, bytes).expect("write the generated book");
-        let options = warraq::BuildOptions {
-            book_dir: book.clone(),
-            out_dir: Some(dir.path().join("out")),
-            format: warraq::Format::All,
-        };
-        let (times, pages) = time_builds(&options, runs);
-        println!(
-            "one paragraph of {:.1} MB, {pages} pages; build (EPUB + PDF) min {:.0} ms, median {:.0} ms over {runs} runs",
-            bytes as f64 / 1_048_576.0,
-            times[0].as_secs_f64() * 1000.0,
-            times[runs / 2].as_secs_f64() * 1000.0,
-        );
+        let what = format!("one paragraph of {:.1} MB", bytes as f64 / 1_048_576.0);
+        bench(&what, runs, |book| {
+            generate::write_one_paragraph_book(book, bytes)
+        });
     }
     for (chapters, runs) in CASES {
-        let dir = tempfile::tempdir().expect("temporary folder");
-        let book = dir.path().join("large");
-        std::fs::create_dir(&book).expect("book folder");
         let spec = BookSpec {
             cover: true,
             ..BookSpec::new(Script::Arabic, chapters)
         };
-        generate::write_book(&book, &spec).expect("write the generated book");
-
-        let options = warraq::BuildOptions {
-            book_dir: book.clone(),
-            out_dir: Some(dir.path().join("out")),
-            format: warraq::Format::All,
-        };
-        let (times, pages) = time_builds(&options, runs);
-        println!(
-            "large book: {chapters} chapters, {pages} pages; build (EPUB + PDF) min {:.0} ms, median {:.0} ms over {runs} runs",
-            times[0].as_secs_f64() * 1000.0,
-            times[runs / 2].as_secs_f64() * 1000.0,
-        );
+        let what = format!("large book: {chapters} chapters");
+        bench(&what, runs, |book| generate::write_book(book, &spec));
     }
 }
