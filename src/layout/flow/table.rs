@@ -245,7 +245,6 @@ fn stack(pieces: &[Chunk]) -> Chunk {
     chunk
 }
 
-
 #[cfg(test)]
 mod tests {
     use super::*;
