@@ -8,7 +8,7 @@
 
 mod labels;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use krilla::Document as PdfDocument;
@@ -18,7 +18,6 @@ use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::{luma, rgb};
 use krilla::destination::{NamedDestination, XyzDestination};
 use krilla::geom::{PathBuilder, Point, Rect as PdfRect, Size, Transform};
-use krilla::graphic::Graphic;
 use krilla::image::Image;
 use krilla::metadata::{DateTime, Metadata, TextDirection};
 use krilla::num::NormalizedF32;
@@ -45,7 +44,6 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         fonts,
         krilla_fonts: HashMap::new(),
         images: HashMap::new(),
-        kashidas: HashMap::new(),
         bleed: pages.bleed,
         destinations: pages
             .outline
@@ -58,7 +56,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         pages.height + 2.0 * pages.bleed,
     );
     let strings = crate::locale::strings_for(&document.metadata.language);
-    for page in &pages.pages {
+    for (index, page) in pages.pages.iter().enumerate() {
         let trim = PdfRect::from_xywh(pages.bleed, pages.bleed, pages.width, pages.height);
         let bleed = PdfRect::from_xywh(0.0, 0.0, media.0, media.1);
         let settings = PageSettings::from_wh(media.0, media.1)
@@ -69,6 +67,9 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         let mut pdf_page = pdf.start_page_with(settings);
         let picture_links = {
             let mut surface = pdf_page.surface();
+            if index == 0 {
+                writer.map_kashida_glyphs(&mut surface, pages)?;
+            }
             let links = writer.draw_page(&mut surface, page)?;
             surface.finish();
             links
@@ -107,8 +108,6 @@ struct Writer<'a> {
     fonts: &'a FontLibrary,
     krilla_fonts: HashMap<usize, Font>,
     images: HashMap<String, Image>,
-    /// Outlines of kashida glyphs by face, glyph and colour (see [`Writer::draw_run`]).
-    kashidas: HashMap<(usize, u16, bool), Graphic>,
     bleed: f32,
     /// The book's named destinations (see [`OutlineEntry::name`]).
     destinations: HashMap<&'a str, &'a OutlineEntry>,
@@ -242,48 +241,66 @@ impl Writer<'_> {
             paint: colour.into(),
             ..Fill::default()
         }));
-        // Kashidas inserted by justification stand for no text. A glyph shown
-        // as text with no ToUnicode entry still copies out, as U+FFFD (mupdf),
-        // so they are drawn as outlines: ink, not text. Each outline is
-        // written once, as a form the page calls at each kashida.
-        let mut x = run.x;
-        for piece in run.glyphs.chunk_by(|a, b| a.kashida == b.kashida) {
-            if piece[0].kashida {
-                for g in piece {
-                    let key = (run.face, g.id, run.inverse);
-                    let graphic = match self.kashidas.get(&key) {
-                        Some(graphic) => graphic.clone(),
-                        None => {
-                            let graphic = outline_graphic(surface, &font, g.id, colour);
-                            self.kashidas.insert(key, graphic.clone());
-                            graphic
-                        }
-                    };
-                    let scale = run.size / OUTLINE_SIZE;
-                    surface.push_transform(&Transform::from_row(
-                        scale,
-                        0.0,
-                        0.0,
-                        scale,
-                        x + g.x_offset,
-                        run.y - g.y_offset,
-                    ));
-                    surface.draw_graphic(graphic);
-                    surface.pop();
-                    x += g.x_advance;
+        // Kashidas inserted by justification stand for no text (their range
+        // is empty). Each joins the cluster of the glyph drawn before it, so
+        // krilla draws both in one /Span whose /ActualText is that cluster's
+        // text (poppler, MuPDF 1.24+), and the pen runs on through them: no
+        // extractor sees a gap, which poppler and pdf.js read as a space.
+        let mut glyphs: Vec<ShapedGlyph> = Vec::with_capacity(run.glyphs.len());
+        let mut cluster = None;
+        for (i, g) in run.glyphs.iter().enumerate() {
+            let text = if g.kashida {
+                cluster.or_else(|| {
+                    run.glyphs[i..]
+                        .iter()
+                        .find(|next| !next.kashida)
+                        .map(|next| next.text)
+                })
+            } else {
+                cluster = Some(g.text);
+                None
+            };
+            glyphs.push(ShapedGlyph(g, run.size, text.unwrap_or(g.text)));
+        }
+        surface.draw_glyphs(
+            Point::from_xy(run.x, run.y),
+            &glyphs,
+            font,
+            &run.text,
+            run.size,
+            false,
+        );
+        Ok(())
+    }
+
+    /// Gives every glyph the book draws as a kashida the text U+200D (a
+    /// format character: pdf.js drops it, and MuPDF 1.21, blind to
+    /// /ActualText, reads it as nothing visible). krilla maps a glyph, once
+    /// for the document, to the text of the first cluster that starts with
+    /// it; a kashida never starts one, and Amiri also draws its kashida glyph
+    /// at the head of some lam clusters, which would map it to «ل». So each
+    /// is drawn first, alone with that text, off the first page: no viewer
+    /// shows it and poppler discards text outside the page.
+    fn map_kashida_glyphs(&mut self, surface: &mut Surface, pages: &Pages) -> Result<()> {
+        let mut mapped = HashSet::new();
+        let runs = pages.pages.iter().flat_map(|page| &page.items);
+        for item in runs {
+            let Item::Glyphs(run) = item else { continue };
+            for g in run.glyphs.iter().filter(|g| g.kashida) {
+                if !mapped.insert((run.face, g.id)) {
+                    continue;
                 }
-                continue;
+                let font = self.font(run.face)?;
+                let outside = -self.bleed - g.x_advance - run.size;
+                surface.draw_glyphs(
+                    Point::from_xy(outside, outside),
+                    &[ShapedGlyph(g, run.size, (0, KASHIDA_TEXT.len()))],
+                    font,
+                    KASHIDA_TEXT,
+                    run.size,
+                    false,
+                );
             }
-            let glyphs: Vec<ShapedGlyph> = piece.iter().map(|g| ShapedGlyph(g, run.size)).collect();
-            surface.draw_glyphs(
-                Point::from_xy(x, run.y),
-                &glyphs,
-                font.clone(),
-                &run.text,
-                run.size,
-                false,
-            );
-            x += piece.iter().map(|g| g.x_advance).sum::<f32>();
         }
         Ok(())
     }
@@ -305,42 +322,15 @@ impl Writer<'_> {
     }
 }
 
-/// The font size kashida outlines are drawn at in their forms, scaled at
-/// each use: large enough that their coordinates keep the outline's precision.
-const OUTLINE_SIZE: f32 = 1000.0;
-
-/// The outline of glyph `id` of `font` at [`OUTLINE_SIZE`], its origin at
-/// the form's origin, filled with `colour`.
-fn outline_graphic(surface: &mut Surface, font: &Font, id: u16, colour: luma::Color) -> Graphic {
-    let glyph = PlacedGlyph {
-        id,
-        text: (0, 0),
-        x_advance: 0.0,
-        x_offset: 0.0,
-        y_offset: 0.0,
-        kashida: true,
-    };
-    let mut builder = surface.stream_builder();
-    let mut form = builder.surface();
-    form.set_fill(Some(Fill {
-        paint: colour.into(),
-        ..Fill::default()
-    }));
-    form.draw_glyphs(
-        Point::from_xy(0.0, 0.0),
-        &[ShapedGlyph(&glyph, OUTLINE_SIZE)],
-        font.clone(),
-        "",
-        OUTLINE_SIZE,
-        true,
-    );
-    form.finish();
-    Graphic::new(builder.finish(), false)
-}
+/// What a kashida glyph copies out as where /ActualText is not read:
+/// ZERO WIDTH JOINER, the invisible "these letters join" (see
+/// [`Writer::map_kashida_glyphs`]).
+const KASHIDA_TEXT: &str = "\u{200D}";
 
 /// A glyph as krilla wants it: krilla asks for lengths at a font size of its
-/// choosing; ours are in points at the run's size (the second field).
-struct ShapedGlyph<'a>(&'a PlacedGlyph, f32);
+/// choosing; ours are in points at the run's size (the second field). The
+/// third is the text range krilla gives it (see [`Writer::draw_run`]).
+struct ShapedGlyph<'a>(&'a PlacedGlyph, f32, (usize, usize));
 
 impl ShapedGlyph<'_> {
     fn at(&self, length: f32, size: f32) -> f32 {
@@ -353,7 +343,7 @@ impl krilla::text::Glyph for ShapedGlyph<'_> {
         GlyphId::new(u32::from(self.0.id))
     }
     fn text_range(&self) -> Range<usize> {
-        self.0.text_range()
+        self.2.0..self.2.1
     }
     fn x_advance(&self, size: f32) -> f32 {
         self.at(self.0.x_advance, size)
