@@ -317,7 +317,8 @@ fn the_pdf_sets_each_bayt_as_two_hemistichs_of_one_width() {
     }
     let words = words(&pdf());
     // The poem's three lines: the one holding its first word and the next
-    // two below it (kashida may split words for poppler, not lines).
+    // two below it (found by position: poppler may split a word where the
+    // font kerns a gap into it, never a line).
     let first = word(&words, "قفا");
     let mut tops: Vec<f32> = words
         .iter()
