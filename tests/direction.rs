@@ -9,6 +9,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
+use common::Word;
 use common::epub::{assert_epubcheck_clean, entry, unzip};
 
 /// Positions agree to within this many points.
@@ -84,48 +85,9 @@ fn english_book() -> &'static Built {
 // ---------------------------------------------------------------------------
 // Reading `pdftotext -bbox`.
 
-#[derive(Debug, Clone)]
-struct Word {
-    /// 1-based page.
-    page: usize,
-    x_min: f32,
-    x_max: f32,
-    y_min: f32,
-    text: String,
-}
-
 /// Every word of the PDF with its box, or `None` (skipped) without pdftotext.
 fn words(pdf: &Path) -> Option<Vec<Word>> {
-    if !common::have_tools(&["pdftotext"]) {
-        return None;
-    }
-    let xml = common::run_ok("pdftotext", &["-bbox", common::arg(pdf), "-"]);
-    let attribute = |line: &str, name: &str| -> f32 {
-        let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-        let end = start + line[start..].find('"').unwrap();
-        line[start..end].parse().unwrap()
-    };
-    let mut page = 0;
-    let mut out = Vec::new();
-    for line in xml.lines().map(str::trim) {
-        if line.starts_with("<page ") {
-            page += 1;
-        } else if let Some(rest) = line.strip_prefix("<word ") {
-            let text = &rest[rest.find('>').unwrap() + 1..rest.rfind("</word>").unwrap()];
-            out.push(Word {
-                page,
-                x_min: attribute(line, "xMin"),
-                x_max: attribute(line, "xMax"),
-                y_min: attribute(line, "yMin"),
-                text: text
-                    .replace("&lt;", "<")
-                    .replace("&gt;", ">")
-                    .replace("&quot;", "\"")
-                    .replace("&amp;", "&"),
-            });
-        }
-    }
-    Some(out)
+    common::have_tools(&["pdftotext"]).then(|| common::words(pdf))
 }
 
 /// A word's text without the punctuation next to it (`pdftotext` writes

@@ -5,11 +5,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use common::epub::{assert_epubcheck_clean, entry, unzip};
-use common::{Word, arg, have_tools, run_ok, scratch, warraq, words};
+use common::{Word, arg, have_tools, render_gray, run_ok, scratch, warraq, words};
 
 /// The book, built once (EPUB and PDF).
 fn built() -> &'static (PathBuf, String) {
@@ -189,32 +189,6 @@ fn the_pdf_sets_heading_levels_in_descending_sizes() {
 /// The resolution pages are rendered at to look at their pixels.
 const DPI: f32 = 150.0;
 
-/// Page `page` (1-based) of `pdf`, rendered at [`DPI`] in grey.
-fn render(pdf: &Path, page: usize) -> image::GrayImage {
-    let dir = tempfile::tempdir().unwrap();
-    let prefix = dir.path().join("page");
-    let page = page.to_string();
-    run_ok(
-        "pdftoppm",
-        &[
-            "-r",
-            "150",
-            "-gray",
-            "-png",
-            "-singlefile",
-            "-f",
-            &page,
-            "-l",
-            &page,
-            arg(pdf),
-            arg(&prefix),
-        ],
-    );
-    image::open(dir.path().join("page.png"))
-        .expect("the rendered page")
-        .to_luma8()
-}
-
 /// The largest share of `word`'s width that one row of dark pixels inside
 /// its box covers without a break: near 1 for a line drawn through or
 /// under it, well below for letters alone.
@@ -246,7 +220,7 @@ fn the_pdf_draws_lines_through_and_under_marked_words() {
     let struck = word(&words, "deleted");
     let underlined = word(&words, "inserted");
     let plain = word(&words, "Inline");
-    let image = render(&pdf(), struck.page);
+    let image = render_gray(&pdf(), struck.page, DPI);
     let covered = |w| longest_dark_row(&image, w);
     assert!(covered(struck) > 0.95, "strike covers {}", covered(struck));
     assert!(
@@ -271,7 +245,7 @@ fn the_pdf_draws_task_boxes_in_the_markers_place() {
     let first = word(&words, "مهمة").text.clone();
     let items: Vec<&Word> = words.iter().filter(|w| w.text == first).collect();
     assert_eq!(items.len(), 2, "{items:?}");
-    let image = render(&pdf(), items[0].page);
+    let image = render_gray(&pdf(), items[0].page, DPI);
     let scale = DPI / 72.0;
     // Dark pixels between the item's text and the right margin of the text
     // block, on the item's line.

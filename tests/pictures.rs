@@ -181,33 +181,16 @@ fn uri_links(pdf: &Path, page: usize) -> Vec<(String, Area)> {
 /// `pdftotext -bbox`; poppler writes right-to-left words reversed, so each
 /// is turned back.
 fn words(pdf: &Path, page: usize) -> Vec<(String, Area)> {
-    let p = page.to_string();
-    let html = run_ok("pdftotext", &["-bbox", "-f", &p, "-l", &p, arg(pdf), "-"]);
-    html.lines()
-        .filter_map(|line| {
-            let line = line.trim();
-            let rest = line.strip_prefix("<word ")?;
-            let number = |name: &str| -> f32 {
-                let start = rest.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-                rest[start..].split('"').next().unwrap().parse().unwrap()
+    common::page_words(pdf, page)
+        .into_iter()
+        .map(|word| {
+            let area = Area {
+                x: word.x_min,
+                y: word.y_min,
+                width: word.x_max - word.x_min,
+                height: word.y_max - word.y_min,
             };
-            let text = rest.split('>').nth(1)?.split('<').next()?;
-            let (x0, y0, x1, y1) = (
-                number("xMin"),
-                number("yMin"),
-                number("xMax"),
-                number("yMax"),
-            );
-            let word: String = text.chars().rev().collect();
-            Some((
-                word,
-                Area {
-                    x: x0,
-                    y: y0,
-                    width: x1 - x0,
-                    height: y1 - y0,
-                },
-            ))
+            (word.text.chars().rev().collect(), area)
         })
         .collect()
 }
@@ -222,6 +205,15 @@ fn icon_page(pdf: &Path) -> usize {
         .expect("the icon is in the PDF")
 }
 
+/// Where the 40 × 40 icons are drawn on page `page` (1-based).
+fn icons(pdf: &Path, page: usize) -> Vec<Area> {
+    drawn_pictures(pdf, page)
+        .into_iter()
+        .filter(|(pixels, _)| *pixels == (40, 40))
+        .map(|(_, area)| area)
+        .collect()
+}
+
 #[test]
 fn inline_pictures_print_in_their_line_at_text_height() {
     if !common::have_tools(&["mutool", "pdfimages", "pdftotext"]) {
@@ -230,11 +222,7 @@ fn inline_pictures_print_in_their_line_at_text_height() {
     let built = build(&pictures_book());
     let pdf = built.pdf();
     let page = icon_page(&pdf);
-    let icons: Vec<Area> = drawn_pictures(&pdf, page)
-        .into_iter()
-        .filter(|(pixels, _)| *pixels == (40, 40))
-        .map(|(_, area)| area)
-        .collect();
+    let icons = icons(&pdf, page);
     // The chapter uses the icon four times: inline, alone, inline inside a
     // link and alone inside a link. Before, only the one alone printed.
     assert_eq!(icons.len(), 4, "icons drawn: {icons:?}");
@@ -278,11 +266,7 @@ fn pictures_inside_links_are_clickable() {
     let built = build(&pictures_book());
     let pdf = built.pdf();
     let page = icon_page(&pdf);
-    let icons: Vec<Area> = drawn_pictures(&pdf, page)
-        .into_iter()
-        .filter(|(pixels, _)| *pixels == (40, 40))
-        .map(|(_, area)| area)
-        .collect();
+    let icons = icons(&pdf, page);
     assert_eq!(icons.len(), 4, "{icons:?}");
     let links = uri_links(&pdf, page);
     for (uri, icon) in [
@@ -427,46 +411,14 @@ fn a_contained_cover_is_shown_whole_on_its_background() {
     let rows = image_list(&built.pdf());
     assert_eq!(rows[0].3, 495, "{rows:?}");
     // Above and below it, the background colour.
-    let ppm = dir.path().join("cover");
-    run_ok(
-        "pdftoppm",
-        &[
-            "-r",
-            "10",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            arg(&built.pdf()),
-            arg(&ppm),
-        ],
-    );
-    let image = std::fs::read(ppm.with_extension("ppm")).unwrap();
-    let (width, pixels) = parse_ppm(&image);
-    for (x, y) in [(2, 2), (width / 2, 70)] {
-        let at = (y * width + x) * 3;
-        assert_eq!(&pixels[at..at + 3], &[0xf0, 0xe0, 0xc0], "pixel {x},{y}");
+    let image = common::render_rgb(&built.pdf(), 1, COVER_DPI);
+    for (x, y) in [(2, 2), (image.width() / 2, 70)] {
+        assert_eq!(image.get_pixel(x, y).0, [0xf0, 0xe0, 0xc0], "pixel {x},{y}");
     }
 }
 
-/// Width and RGB bytes of a binary PPM (P6, maxval 255) as `pdftoppm` writes.
-fn parse_ppm(bytes: &[u8]) -> (usize, &[u8]) {
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while bytes[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !bytes[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&bytes[start..at]).into_owned());
-    }
-    assert_eq!(fields[0], "P6");
-    (fields[1].parse().unwrap(), &bytes[at + 1..])
-}
+/// The resolution the contained cover's page is rendered at.
+const COVER_DPI: f32 = 10.0;
 
 #[test]
 fn picture_keys_are_checked() {

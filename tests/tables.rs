@@ -8,7 +8,7 @@ mod common;
 use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use common::{arg, have_tools, run_ok, scratch, warraq};
+use common::{Word, have_tools, scratch, warraq};
 
 /// Page width (A5 plus bleed on each side), margins and bleed of the test
 /// book, in millimetres (its book.toml).
@@ -44,58 +44,14 @@ fn built() -> &'static (PathBuf, PathBuf) {
     })
 }
 
-/// A word as `pdftotext -bbox` reads it.
-#[derive(Debug, Clone)]
-struct Word {
-    page: usize,
-    x_min: f32,
-    y_min: f32,
-    x_max: f32,
-    text: String,
-}
-
-impl Word {
-    fn centre(&self) -> f32 {
-        (self.x_min + self.x_max) / 2.0
-    }
-}
-
-fn attribute(tag: &str, name: &str) -> f32 {
-    let start = tag.find(&format!("{name}=\"")).expect(name) + name.len() + 2;
-    let end = start + tag[start..].find('"').unwrap();
-    tag[start..end].parse().unwrap()
+/// The horizontal centre of a word's box.
+fn centre(word: &Word) -> f32 {
+    (word.x_min + word.x_max) / 2.0
 }
 
 /// Every word of the PDF, page by page (1-based).
 fn words() -> Vec<Word> {
-    let html = run_ok(
-        "pdftotext",
-        &["-bbox", "-enc", "UTF-8", arg(&built().1), "-"],
-    );
-    let mut words = Vec::new();
-    let mut page = 0;
-    for line in html.lines().map(str::trim) {
-        if line.starts_with("<page ") {
-            page += 1;
-        }
-        let Some(tag) = line.strip_prefix("<word ") else {
-            continue;
-        };
-        let (tag, rest) = tag.split_once('>').unwrap();
-        let text = rest.trim_end_matches("</word>");
-        words.push(Word {
-            page,
-            x_min: attribute(tag, "xMin"),
-            y_min: attribute(tag, "yMin"),
-            x_max: attribute(tag, "xMax"),
-            text: text
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&quot;", "\"")
-                .replace("&amp;", "&"),
-        });
-    }
-    words
+    common::words(&built().1)
 }
 
 /// An Arabic word as pdftotext writes it: in the order its letters are
@@ -301,7 +257,7 @@ fn column_markers_mean_left_and_right_in_the_pdf() {
         .filter(|w| w.text.starts_with("k.idrissi"))
         .collect();
     assert_eq!(mail.len(), 1);
-    assert!((mail[0].centre() - mail_head.centre()).abs() < SLACK);
+    assert!((centre(mail[0]) - centre(mail_head)).abs() < SLACK);
     // No marker: an Arabic cell from its start, the right.
     let task_head = one(&words, &drawn("المهمة"));
     let task = one(&words, &drawn("الشؤون"));

@@ -620,7 +620,23 @@ pub struct Word {
 
 /// Every word of `pdf`, page by page, in poppler's reading order.
 pub fn words(pdf: &Path) -> Vec<Word> {
-    let html = run_ok("pdftotext", &["-bbox", arg(pdf), "-"]);
+    read_words(pdf, None)
+}
+
+/// The words of page `page` (1-based) of `pdf`, in poppler's reading order.
+pub fn page_words(pdf: &Path, page: usize) -> Vec<Word> {
+    read_words(pdf, Some(page))
+}
+
+/// `pdftotext -bbox` of all of `pdf`, or of one page.
+fn read_words(pdf: &Path, only: Option<usize>) -> Vec<Word> {
+    let only_page = only.map(|page| page.to_string());
+    let mut args = vec!["-bbox", "-enc", "UTF-8"];
+    if let Some(page) = &only_page {
+        args.extend(["-f", page, "-l", page]);
+    }
+    args.extend([arg(pdf), "-"]);
+    let html = run_ok("pdftotext", &args);
     let attribute = |tag: &str, name: &str| -> f32 {
         let key = format!("{name}=\"");
         let start = tag.find(&key).map(|at| at + key.len()).unwrap_or_else(|| {
@@ -630,7 +646,8 @@ pub fn words(pdf: &Path) -> Vec<Word> {
         tag[start..end].parse().expect("a number")
     };
     let mut words = Vec::new();
-    let mut page = 0;
+    // Pages are counted from the first one written.
+    let mut page = only.map_or(0, |page| page - 1);
     for line in html.lines().map(str::trim) {
         if line.starts_with("<page ") {
             page += 1;
@@ -652,4 +669,39 @@ pub fn words(pdf: &Path) -> Vec<Word> {
         }
     }
     words
+}
+
+// ---------------------------------------------------------------------------
+// Pages rendered by poppler.
+
+/// Page `page` (1-based) of `pdf` rendered by `pdftoppm` at `dpi` as a PNG,
+/// with `colour` its colour option (`-gray`, or none for RGB).
+fn render(pdf: &Path, page: usize, dpi: f32, colour: &[&str]) -> image::DynamicImage {
+    let dir = tempfile::tempdir().unwrap();
+    let stem = dir.path().join("page");
+    let (page, dpi) = (page.to_string(), dpi.to_string());
+    let mut args = vec!["-r", &dpi];
+    args.extend(colour);
+    args.extend([
+        "-png",
+        "-singlefile",
+        "-f",
+        &page,
+        "-l",
+        &page,
+        arg(pdf),
+        arg(&stem),
+    ]);
+    run_ok("pdftoppm", &args);
+    image::open(stem.with_extension("png")).expect("the rendered page")
+}
+
+/// Page `page` (1-based) of `pdf` rendered in grey at `dpi`.
+pub fn render_gray(pdf: &Path, page: usize, dpi: f32) -> image::GrayImage {
+    render(pdf, page, dpi, &["-gray"]).to_luma8()
+}
+
+/// Page `page` (1-based) of `pdf` rendered in colour at `dpi`.
+pub fn render_rgb(pdf: &Path, page: usize, dpi: f32) -> image::RgbImage {
+    render(pdf, page, dpi, &[]).to_rgb8()
 }
