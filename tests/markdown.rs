@@ -9,32 +9,20 @@ use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use common::epub::{assert_epubcheck_clean, entry, unzip};
-use common::{Word, arg, have_tools, render_gray, run_ok, scratch, warraq, words};
+use common::{Built, Word, arg, build, have_tools, render_gray, run_ok, words};
 
 /// The book, built once (EPUB and PDF).
-fn built() -> &'static (PathBuf, String) {
-    static BUILT: OnceLock<(PathBuf, String)> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let out = scratch().join("markdown");
-        let output = warraq()
-            .arg("build")
-            .arg(common::repo().join("tests/books/markdown"))
-            .arg("-o")
-            .arg(&out)
-            .output()
-            .expect("run warraq");
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        assert!(output.status.success(), "build failed:\n{stderr}");
-        (out, stderr)
-    })
+fn built() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| build(&common::repo().join("tests/books/markdown"), "markdown"))
 }
 
 fn pdf() -> PathBuf {
-    built().0.join("markdown.pdf")
+    built().pdf.clone()
 }
 
 fn epub() -> Vec<(String, bool, Vec<u8>)> {
-    unzip(&std::fs::read(built().0.join("markdown.epub")).expect("the EPUB"))
+    unzip(&std::fs::read(built().epub()).expect("the EPUB"))
 }
 
 /// The first word that reads `text`; poppler gives right-to-left words in
@@ -113,7 +101,7 @@ fn the_epub_contents_nest_every_heading_level() {
 
 #[test]
 fn the_epub_passes_epubcheck() {
-    let bytes = std::fs::read(built().0.join("markdown.epub")).expect("the EPUB");
+    let bytes = std::fs::read(built().epub()).expect("the EPUB");
     assert_epubcheck_clean("markdown.epub", &bytes);
 }
 
@@ -143,7 +131,11 @@ fn the_pdf_has_no_markdown_syntax_left_and_the_labels_warraq_adds() {
         "{text}"
     );
     // The build said that print sets math as TeX.
-    assert!(built().1.contains("TeX source in the PDF"), "{}", built().1);
+    assert!(
+        built().stderr.contains("TeX source in the PDF"),
+        "{}",
+        built().stderr
+    );
 }
 
 #[test]

@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use common::{Word, have_tools, scratch, warraq};
+use common::{Built, Word, build, have_tools};
 
 /// Page width (A5 plus bleed on each side), margins and bleed of the test
 /// book, in millimetres (its book.toml).
@@ -28,20 +27,9 @@ fn text_block() -> (f32, f32) {
 }
 
 /// The book's EPUB and PDF, built once.
-fn built() -> &'static (PathBuf, PathBuf) {
-    static BUILT: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let out = scratch().join("tables");
-        let status = warraq()
-            .arg("build")
-            .arg(common::repo().join("tests/books/tables"))
-            .arg("-o")
-            .arg(&out)
-            .status()
-            .expect("run warraq");
-        assert!(status.success());
-        (out.join("tables.epub"), out.join("tables.pdf"))
-    })
+fn built() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| build(&common::repo().join("tests/books/tables"), "tables"))
 }
 
 /// The horizontal centre of a word's box.
@@ -51,7 +39,7 @@ fn centre(word: &Word) -> f32 {
 
 /// Every word of the PDF, page by page (1-based).
 fn words() -> Vec<Word> {
-    common::words(&built().1)
+    common::words(&built().pdf)
 }
 
 /// An Arabic word as pdftotext writes it: in the order its letters are
@@ -266,7 +254,7 @@ fn column_markers_mean_left_and_right_in_the_pdf() {
 
 #[test]
 fn column_markers_mean_left_and_right_in_the_epub() {
-    let files = common::epub::unzip(&std::fs::read(&built().0).unwrap());
+    let files = common::epub::unzip(&std::fs::read(built().epub()).unwrap());
     let chapter = common::epub::entry(&files, "EPUB/chapter-01.xhtml");
     let css = common::epub::entry(&files, "EPUB/css/style.css");
     assert!(chapter.contains("<th scope=\"col\" class=\"align-right\">الرقم</th>"));
@@ -295,5 +283,5 @@ fn column_markers_mean_left_and_right_in_the_epub() {
 
 #[test]
 fn the_epub_passes_epubcheck() {
-    common::epub::assert_epubcheck_clean("tables.epub", &std::fs::read(&built().0).unwrap());
+    common::epub::assert_epubcheck_clean("tables.epub", &std::fs::read(built().epub()).unwrap());
 }

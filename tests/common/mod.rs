@@ -376,23 +376,50 @@ pub struct Built {
     pub stderr: String,
 }
 
-pub fn build_pdf(book: &Path, name: &str) -> Built {
-    let out_dir = scratch().join(name);
-    let out = warraq()
+impl Built {
+    /// The EPUB, written by [`build`] (not by [`build_pdf`]).
+    pub fn epub(&self) -> PathBuf {
+        self.pdf.with_extension("epub")
+    }
+}
+
+/// Builds `book`'s PDF into the folder `out` of [`scratch`].
+pub fn build_pdf(book: &Path, out: &str) -> Built {
+    build_formats(book, out, &["--format", "pdf"])
+}
+
+/// Builds `book`'s PDF and EPUB into the folder `out` of [`scratch`].
+pub fn build(book: &Path, out: &str) -> Built {
+    let built = build_formats(book, out, &[]);
+    let epub = built.epub();
+    assert!(
+        epub.is_file(),
+        "warraq build did not write {}",
+        epub.display()
+    );
+    built
+}
+
+/// `warraq build book -o out args…`, asserting it succeeds and writes the
+/// PDF (named, as warraq names it, after the book's folder).
+fn build_formats(book: &Path, out: &str, args: &[&str]) -> Built {
+    let out_dir = scratch().join(out);
+    let output = warraq()
         .arg("build")
         .arg(book)
         .arg("-o")
         .arg(&out_dir)
-        .args(["--format", "pdf"])
+        .args(args)
         .output()
         .expect("run warraq");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(
-        out.status.success(),
+        output.status.success(),
         "warraq build {} failed ({}):\n{stderr}",
         book.display(),
-        out.status
+        output.status
     );
+    let name = book.file_name().expect("a book folder").to_string_lossy();
     let pdf = out_dir.join(format!("{name}.pdf"));
     assert!(
         pdf.is_file(),
