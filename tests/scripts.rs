@@ -11,6 +11,7 @@ use std::sync::OnceLock;
 
 use common::{
     Built, Word, build_pdf, have_tools, page_words, pdftotext, render_gray, repo, run_ok, squash,
+    warnings,
 };
 
 fn hebrew() -> &'static Built {
@@ -148,23 +149,6 @@ fn a_quotations_marks_are_set_in_the_face_of_its_text() {
         all.iter().all(|f| *f == cyrillic),
         "«Инвестиционный гид»: marks in {all:?}, the text in {cyrillic}"
     );
-}
-
-/// `warning:` messages on stderr, each with its `--> place` (or "").
-fn warnings(stderr: &str) -> Vec<(String, String)> {
-    let lines: Vec<&str> = stderr.lines().collect();
-    lines
-        .iter()
-        .enumerate()
-        .filter_map(|(i, line)| {
-            let message = line.strip_prefix("warning: ")?;
-            let place = lines
-                .get(i + 1)
-                .and_then(|next| next.trim().strip_prefix("--> "))
-                .unwrap_or_default();
-            Some((message.to_string(), place.to_string()))
-        })
-        .collect()
 }
 
 #[test]

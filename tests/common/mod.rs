@@ -146,6 +146,23 @@ pub fn squash(s: &str) -> String {
         .collect()
 }
 
+/// `warning:` messages on stderr, each with its `--> place` (or "").
+pub fn warnings(stderr: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = stderr.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let message = line.strip_prefix("warning: ")?;
+            let place = lines
+                .get(i + 1)
+                .and_then(|next| next.trim().strip_prefix("--> "))
+                .unwrap_or_default();
+            Some((message.to_string(), place.to_string()))
+        })
+        .collect()
+}
+
 /// `pdftotext` output of pages `first..=last` (1-based) of `pdf`; `layout`
 /// adds `-layout` (keeps each printed line, e.g. a contents entry with its
 /// page number, on one output line).
