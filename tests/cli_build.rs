@@ -6,7 +6,7 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::process::Output;
 
-use common::warraq;
+use common::{warnings, warraq};
 
 /// Runs `warraq build ARGS…` (with `SOURCE_DATE_EPOCH` set).
 fn build(args: &[&Path]) -> Output {
@@ -373,23 +373,6 @@ fn failed_build_leaves_existing_outputs_untouched() {
             );
         }
     }
-}
-
-/// `warning:` diagnostics on stderr: (message, `--> place`).
-fn warnings(stderr: &str) -> Vec<(String, String)> {
-    let lines: Vec<&str> = stderr.lines().collect();
-    lines
-        .iter()
-        .enumerate()
-        .filter_map(|(i, l)| {
-            let message = l.strip_prefix("warning: ")?;
-            let place = lines
-                .get(i + 1)
-                .and_then(|n| n.trim().strip_prefix("--> "))
-                .unwrap_or_default();
-            Some((message.to_string(), place.to_string()))
-        })
-        .collect()
 }
 
 #[test]

@@ -6,10 +6,11 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::sync::OnceLock;
 
 use common::epub::{assert_epubcheck_clean, entry, unzip};
+use common::{Built, Word, build};
 
 /// Positions agree to within this many points.
 const SLACK: f32 = 1.0;
@@ -17,33 +18,6 @@ const SLACK: f32 = 1.0;
 const SIZE: f32 = 12.0;
 /// How far list items are indented from their marker's side (two ems).
 const LIST_INDENT: f32 = 2.0 * SIZE;
-
-/// A book built by the `warraq` binary: its PDF and EPUB.
-struct Built {
-    pdf: PathBuf,
-    epub: PathBuf,
-}
-
-fn build(book: &Path, name: &str) -> Built {
-    let out_dir = common::scratch().join(name);
-    let out = common::warraq()
-        .arg("build")
-        .arg(book)
-        .arg("-o")
-        .arg(&out_dir)
-        .output()
-        .expect("run warraq");
-    assert!(
-        out.status.success(),
-        "warraq build {} failed:\n{}",
-        book.display(),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    Built {
-        pdf: out_dir.join(format!("{name}.pdf")),
-        epub: out_dir.join(format!("{name}.epub")),
-    }
-}
 
 /// `tests/books/direction`: an Arabic book whose blocks open with Latin words.
 fn arabic_book() -> &'static Built {
@@ -84,48 +58,9 @@ fn english_book() -> &'static Built {
 // ---------------------------------------------------------------------------
 // Reading `pdftotext -bbox`.
 
-#[derive(Debug, Clone)]
-struct Word {
-    /// 1-based page.
-    page: usize,
-    x_min: f32,
-    x_max: f32,
-    y_min: f32,
-    text: String,
-}
-
 /// Every word of the PDF with its box, or `None` (skipped) without pdftotext.
 fn words(pdf: &Path) -> Option<Vec<Word>> {
-    if !common::have_tools(&["pdftotext"]) {
-        return None;
-    }
-    let xml = common::run_ok("pdftotext", &["-bbox", common::arg(pdf), "-"]);
-    let attribute = |line: &str, name: &str| -> f32 {
-        let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-        let end = start + line[start..].find('"').unwrap();
-        line[start..end].parse().unwrap()
-    };
-    let mut page = 0;
-    let mut out = Vec::new();
-    for line in xml.lines().map(str::trim) {
-        if line.starts_with("<page ") {
-            page += 1;
-        } else if let Some(rest) = line.strip_prefix("<word ") {
-            let text = &rest[rest.find('>').unwrap() + 1..rest.rfind("</word>").unwrap()];
-            out.push(Word {
-                page,
-                x_min: attribute(line, "xMin"),
-                x_max: attribute(line, "xMax"),
-                y_min: attribute(line, "yMin"),
-                text: text
-                    .replace("&lt;", "<")
-                    .replace("&gt;", ">")
-                    .replace("&quot;", "\"")
-                    .replace("&amp;", "&"),
-            });
-        }
-    }
-    Some(out)
+    common::have_tools(&["pdftotext"]).then(|| common::words(pdf))
 }
 
 /// A word's text without the punctuation next to it (`pdftotext` writes
@@ -408,7 +343,7 @@ fn in_a_left_to_right_book_an_arabic_contents_entry_stands_left() {
 // The EPUBs.
 
 fn xhtml(built: &Built, name: &str) -> String {
-    let files = unzip(&std::fs::read(&built.epub).unwrap());
+    let files = unzip(&std::fs::read(built.epub()).unwrap());
     entry(&files, &format!("EPUB/{name}"))
 }
 
@@ -465,6 +400,6 @@ fn direction_books_pass_epubcheck() {
         (arabic_book(), "direction.epub"),
         (english_book(), "english-direction.epub"),
     ] {
-        assert_epubcheck_clean(name, &std::fs::read(&built.epub).unwrap());
+        assert_epubcheck_clean(name, &std::fs::read(built.epub()).unwrap());
     }
 }

@@ -5,36 +5,24 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::OnceLock;
 
 use common::epub::{assert_epubcheck_clean, entry, unzip};
-use common::{Word, arg, have_tools, run_ok, scratch, warraq, words};
+use common::{Built, Word, arg, build, have_tools, render_gray, run_ok, words};
 
 /// The book, built once (EPUB and PDF).
-fn built() -> &'static (PathBuf, String) {
-    static BUILT: OnceLock<(PathBuf, String)> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let out = scratch().join("markdown");
-        let output = warraq()
-            .arg("build")
-            .arg(common::repo().join("tests/books/markdown"))
-            .arg("-o")
-            .arg(&out)
-            .output()
-            .expect("run warraq");
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        assert!(output.status.success(), "build failed:\n{stderr}");
-        (out, stderr)
-    })
+fn built() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| build(&common::repo().join("tests/books/markdown"), "markdown"))
 }
 
 fn pdf() -> PathBuf {
-    built().0.join("markdown.pdf")
+    built().pdf.clone()
 }
 
 fn epub() -> Vec<(String, bool, Vec<u8>)> {
-    unzip(&std::fs::read(built().0.join("markdown.epub")).expect("the EPUB"))
+    unzip(&std::fs::read(built().epub()).expect("the EPUB"))
 }
 
 /// The first word that reads `text`; poppler gives right-to-left words in
@@ -113,7 +101,7 @@ fn the_epub_contents_nest_every_heading_level() {
 
 #[test]
 fn the_epub_passes_epubcheck() {
-    let bytes = std::fs::read(built().0.join("markdown.epub")).expect("the EPUB");
+    let bytes = std::fs::read(built().epub()).expect("the EPUB");
     assert_epubcheck_clean("markdown.epub", &bytes);
 }
 
@@ -143,7 +131,11 @@ fn the_pdf_has_no_markdown_syntax_left_and_the_labels_warraq_adds() {
         "{text}"
     );
     // The build said that print sets math as TeX.
-    assert!(built().1.contains("TeX source in the PDF"), "{}", built().1);
+    assert!(
+        built().stderr.contains("TeX source in the PDF"),
+        "{}",
+        built().stderr
+    );
 }
 
 #[test]
@@ -189,32 +181,6 @@ fn the_pdf_sets_heading_levels_in_descending_sizes() {
 /// The resolution pages are rendered at to look at their pixels.
 const DPI: f32 = 150.0;
 
-/// Page `page` (1-based) of `pdf`, rendered at [`DPI`] in grey.
-fn render(pdf: &Path, page: usize) -> image::GrayImage {
-    let dir = tempfile::tempdir().unwrap();
-    let prefix = dir.path().join("page");
-    let page = page.to_string();
-    run_ok(
-        "pdftoppm",
-        &[
-            "-r",
-            "150",
-            "-gray",
-            "-png",
-            "-singlefile",
-            "-f",
-            &page,
-            "-l",
-            &page,
-            arg(pdf),
-            arg(&prefix),
-        ],
-    );
-    image::open(dir.path().join("page.png"))
-        .expect("the rendered page")
-        .to_luma8()
-}
-
 /// The largest share of `word`'s width that one row of dark pixels inside
 /// its box covers without a break: near 1 for a line drawn through or
 /// under it, well below for letters alone.
@@ -246,7 +212,7 @@ fn the_pdf_draws_lines_through_and_under_marked_words() {
     let struck = word(&words, "deleted");
     let underlined = word(&words, "inserted");
     let plain = word(&words, "Inline");
-    let image = render(&pdf(), struck.page);
+    let image = render_gray(&pdf(), struck.page, DPI);
     let covered = |w| longest_dark_row(&image, w);
     assert!(covered(struck) > 0.95, "strike covers {}", covered(struck));
     assert!(
@@ -271,7 +237,7 @@ fn the_pdf_draws_task_boxes_in_the_markers_place() {
     let first = word(&words, "مهمة").text.clone();
     let items: Vec<&Word> = words.iter().filter(|w| w.text == first).collect();
     assert_eq!(items.len(), 2, "{items:?}");
-    let image = render(&pdf(), items[0].page);
+    let image = render_gray(&pdf(), items[0].page, DPI);
     let scale = DPI / 72.0;
     // Dark pixels between the item's text and the right margin of the text
     // block, on the item's line.

@@ -5,25 +5,9 @@
 
 mod common;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use common::{arg, generated_book, squash};
-
-/// Builds `book` into a fresh folder and returns its PDF.
-fn build(book: &Path, name: &str) -> PathBuf {
-    let out = common::scratch().join(name);
-    let status = common::warraq()
-        .arg("build")
-        .arg(book)
-        .arg("-o")
-        .arg(&out)
-        .args(["--format", "pdf"])
-        .status()
-        .expect("run warraq");
-    assert!(status.success(), "warraq build failed for {name}");
-    let dir_name = book.file_name().unwrap().to_string_lossy().into_owned();
-    out.join(format!("{dir_name}.pdf"))
-}
 
 /// Each page's `pdftotext -layout` text.
 fn page_texts(pdf: &Path) -> Vec<String> {
@@ -49,7 +33,7 @@ fn page_labels_equal_the_printed_folios() {
             "numerals = \"{numerals}\"\nfront_matter = \"{front}\"\nchapter_start = \"recto\""
         );
         let book = generated_book(true, BOOK_TITLE, &layout, &TITLES, &[1, 4, 2]);
-        let pdf = build(book.path(), numerals);
+        let pdf = common::build_pdf(book.path(), numerals).pdf;
         let labels = common::page_labels(&pdf);
         let texts = page_texts(&pdf);
         let mut blanks = 0;
@@ -125,7 +109,7 @@ fn running_heads_copy_out_as_the_titles_they_show() {
         return;
     }
     let book = generated_book(true, BOOK_TITLE, "", &TITLES, &[9, 14, 5]);
-    let pdf = build(book.path(), "heads");
+    let pdf = common::build_pdf(book.path(), "heads").pdf;
     let texts = page_texts(&pdf);
     let mut chapter = None;
     let mut sides = [0, 0];

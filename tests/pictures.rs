@@ -10,7 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{arg, run_ok};
+use common::{arg, build, run_ok};
 
 const POINTS_PER_INCH: f32 = 72.0;
 
@@ -20,34 +20,6 @@ fn pictures_book() -> PathBuf {
 
 fn wide_cover_book() -> PathBuf {
     common::repo().join("tests/books/pictures-wide-cover")
-}
-
-/// A built book: its output folder (kept alive) and the build's stderr.
-struct Built {
-    out: tempfile::TempDir,
-    name: String,
-    stderr: String,
-}
-
-impl Built {
-    fn pdf(&self) -> PathBuf {
-        self.out.path().join(format!("{}.pdf", self.name))
-    }
-    fn epub(&self) -> PathBuf {
-        self.out.path().join(format!("{}.epub", self.name))
-    }
-}
-
-fn build(book: &Path) -> Built {
-    let out = tempfile::tempdir().unwrap();
-    let output = common::warraq()
-        .args(["build", arg(book), "-o", arg(out.path())])
-        .output()
-        .unwrap();
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(output.status.success(), "build failed:\n{stderr}");
-    let name = book.file_name().unwrap().to_string_lossy().into_owned();
-    Built { out, name, stderr }
 }
 
 /// A copy of `book` in a temporary folder, `extra` appended to its
@@ -181,33 +153,16 @@ fn uri_links(pdf: &Path, page: usize) -> Vec<(String, Area)> {
 /// `pdftotext -bbox`; poppler writes right-to-left words reversed, so each
 /// is turned back.
 fn words(pdf: &Path, page: usize) -> Vec<(String, Area)> {
-    let p = page.to_string();
-    let html = run_ok("pdftotext", &["-bbox", "-f", &p, "-l", &p, arg(pdf), "-"]);
-    html.lines()
-        .filter_map(|line| {
-            let line = line.trim();
-            let rest = line.strip_prefix("<word ")?;
-            let number = |name: &str| -> f32 {
-                let start = rest.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-                rest[start..].split('"').next().unwrap().parse().unwrap()
+    common::page_words(pdf, page)
+        .into_iter()
+        .map(|word| {
+            let area = Area {
+                x: word.x_min,
+                y: word.y_min,
+                width: word.x_max - word.x_min,
+                height: word.y_max - word.y_min,
             };
-            let text = rest.split('>').nth(1)?.split('<').next()?;
-            let (x0, y0, x1, y1) = (
-                number("xMin"),
-                number("yMin"),
-                number("xMax"),
-                number("yMax"),
-            );
-            let word: String = text.chars().rev().collect();
-            Some((
-                word,
-                Area {
-                    x: x0,
-                    y: y0,
-                    width: x1 - x0,
-                    height: y1 - y0,
-                },
-            ))
+            (word.text.chars().rev().collect(), area)
         })
         .collect()
 }
@@ -222,23 +177,28 @@ fn icon_page(pdf: &Path) -> usize {
         .expect("the icon is in the PDF")
 }
 
+/// Where the 40 × 40 icons are drawn on page `page` (1-based).
+fn icons(pdf: &Path, page: usize) -> Vec<Area> {
+    drawn_pictures(pdf, page)
+        .into_iter()
+        .filter(|(pixels, _)| *pixels == (40, 40))
+        .map(|(_, area)| area)
+        .collect()
+}
+
 #[test]
 fn inline_pictures_print_in_their_line_at_text_height() {
     if !common::have_tools(&["mutool", "pdfimages", "pdftotext"]) {
         return;
     }
-    let built = build(&pictures_book());
-    let pdf = built.pdf();
-    let page = icon_page(&pdf);
-    let icons: Vec<Area> = drawn_pictures(&pdf, page)
-        .into_iter()
-        .filter(|(pixels, _)| *pixels == (40, 40))
-        .map(|(_, area)| area)
-        .collect();
+    let built = build(&pictures_book(), "pictures-inline");
+    let pdf = &built.pdf;
+    let page = icon_page(pdf);
+    let icons = icons(pdf, page);
     // The chapter uses the icon four times: inline, alone, inline inside a
     // link and alone inside a link. Before, only the one alone printed.
     assert_eq!(icons.len(), 4, "icons drawn: {icons:?}");
-    let words = words(&pdf, page);
+    let words = words(pdf, page);
     // The word `w` on the line of `picture`.
     let word = |w: &str, picture: &Area| {
         words
@@ -275,16 +235,12 @@ fn pictures_inside_links_are_clickable() {
     if !common::have_tools(&["mutool", "pdfimages"]) {
         return;
     }
-    let built = build(&pictures_book());
-    let pdf = built.pdf();
-    let page = icon_page(&pdf);
-    let icons: Vec<Area> = drawn_pictures(&pdf, page)
-        .into_iter()
-        .filter(|(pixels, _)| *pixels == (40, 40))
-        .map(|(_, area)| area)
-        .collect();
+    let built = build(&pictures_book(), "pictures-links");
+    let pdf = &built.pdf;
+    let page = icon_page(pdf);
+    let icons = icons(pdf, page);
     assert_eq!(icons.len(), 4, "{icons:?}");
-    let links = uri_links(&pdf, page);
+    let links = uri_links(pdf, page);
     for (uri, icon) in [
         ("https://example.org/inline", icons[2]),
         ("https://example.org/block", icons[3]),
@@ -303,8 +259,8 @@ fn pictures_print_at_their_natural_size_as_the_epub_shows_them() {
     if !common::have_tools(&["pdfimages", "mutool"]) {
         return;
     }
-    let built = build(&pictures_book());
-    let rows = image_list(&built.pdf());
+    let built = build(&pictures_book(), "pictures-natural");
+    let rows = image_list(&built.pdf);
     // The 40 × 40 icon alone in a paragraph is 40 CSS px (96 a inch), not
     // the text width (it was 9 ppi).
     let block_ppi: Vec<u32> = rows
@@ -336,8 +292,8 @@ fn pictures_print_at_their_natural_size_as_the_epub_shows_them() {
         chapter.contains("<p class=\"figure\"><a href=\"https://example.org/block\"><img"),
         "{chapter}"
     );
-    let page = icon_page(&built.pdf());
-    let blocks: Vec<Area> = drawn_pictures(&built.pdf(), page)
+    let page = icon_page(&built.pdf);
+    let blocks: Vec<Area> = drawn_pictures(&built.pdf, page)
         .into_iter()
         .filter(|(_, a)| a.width > 20.0)
         .map(|(_, a)| a)
@@ -355,8 +311,8 @@ fn picture_dpi_sets_the_natural_size() {
         return;
     }
     let dir = variant(&pictures_book(), "[pdf]\npicture_dpi = 300\n");
-    let built = build(&dir.path().join("pictures"));
-    let rows = image_list(&built.pdf());
+    let built = build(&dir.path().join("pictures"), "pictures-300dpi");
+    let rows = image_list(&built.pdf);
     let icon_ppi: Vec<u32> = rows
         .iter()
         .filter(|r| (r.1, r.2) == (40, 40))
@@ -374,7 +330,7 @@ fn picture_dpi_sets_the_natural_size() {
 
 #[test]
 fn coarse_pictures_and_cropped_covers_are_warned_about() {
-    let built = build(&pictures_book());
+    let built = build(&pictures_book(), "pictures-warnings");
     let err = &built.stderr;
     // Each use of the icon printed at 96 ppi, with where it is used.
     for place in ["01-pictures.md:5:1", "01-pictures.md:9:2"] {
@@ -396,7 +352,7 @@ fn coarse_pictures_and_cropped_covers_are_warned_about() {
     );
     assert!(err.contains("6% of its height is cropped"), "{err}");
 
-    let wide = build(&wide_cover_book());
+    let wide = build(&wide_cover_book(), "pictures-wide-cover");
     // 3000 × 1000 on an A5 page with bleed: three quarters of its width go.
     assert!(
         wide.stderr.contains("76% of its width is cropped")
@@ -416,57 +372,28 @@ fn a_contained_cover_is_shown_whole_on_its_background() {
         &wide_cover_book(),
         "[pdf]\ncover_fit = \"contain\"\ncover_background = \"#f0e0c0\"\n",
     );
-    let built = build(&dir.path().join("pictures-wide-cover"));
+    let built = build(
+        &dir.path().join("pictures-wide-cover"),
+        "pictures-contained",
+    );
     assert!(!built.stderr.contains("cropped"), "{}", built.stderr);
-    let (_, cover) = drawn_pictures(&built.pdf(), 1)[0];
+    let (_, cover) = drawn_pictures(&built.pdf, 1)[0];
     // The whole width of the page and its bleed (148 + 2 × 3 mm), centred.
     let media_width = 154.0 / 25.4 * POINTS_PER_INCH;
     assert!((cover.x).abs() < 0.5, "{cover:?}");
     assert!((cover.width - media_width).abs() < 0.5, "{cover:?}");
     assert!((cover.height - media_width / 3.0).abs() < 0.5, "{cover:?}");
-    let rows = image_list(&built.pdf());
+    let rows = image_list(&built.pdf);
     assert_eq!(rows[0].3, 495, "{rows:?}");
     // Above and below it, the background colour.
-    let ppm = dir.path().join("cover");
-    run_ok(
-        "pdftoppm",
-        &[
-            "-r",
-            "10",
-            "-f",
-            "1",
-            "-l",
-            "1",
-            "-singlefile",
-            arg(&built.pdf()),
-            arg(&ppm),
-        ],
-    );
-    let image = std::fs::read(ppm.with_extension("ppm")).unwrap();
-    let (width, pixels) = parse_ppm(&image);
-    for (x, y) in [(2, 2), (width / 2, 70)] {
-        let at = (y * width + x) * 3;
-        assert_eq!(&pixels[at..at + 3], &[0xf0, 0xe0, 0xc0], "pixel {x},{y}");
+    let image = common::render_rgb(&built.pdf, 1, COVER_DPI);
+    for (x, y) in [(2, 2), (image.width() / 2, 70)] {
+        assert_eq!(image.get_pixel(x, y).0, [0xf0, 0xe0, 0xc0], "pixel {x},{y}");
     }
 }
 
-/// Width and RGB bytes of a binary PPM (P6, maxval 255) as `pdftoppm` writes.
-fn parse_ppm(bytes: &[u8]) -> (usize, &[u8]) {
-    let mut fields = Vec::new();
-    let mut at = 0;
-    while fields.len() < 4 {
-        while bytes[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        let start = at;
-        while !bytes[at].is_ascii_whitespace() {
-            at += 1;
-        }
-        fields.push(String::from_utf8_lossy(&bytes[start..at]).into_owned());
-    }
-    assert_eq!(fields[0], "P6");
-    (fields[1].parse().unwrap(), &bytes[at + 1..])
-}
+/// The resolution the contained cover's page is rendered at.
+const COVER_DPI: f32 = 10.0;
 
 #[test]
 fn picture_keys_are_checked() {

@@ -9,7 +9,10 @@ mod common;
 use std::path::Path;
 use std::sync::OnceLock;
 
-use common::{Built, build_pdf, have_tools, pdftotext, repo, run_ok, squash};
+use common::{
+    Built, Word, build_pdf, have_tools, page_words, pdftotext, render_gray, repo, run_ok, squash,
+    warnings,
+};
 
 fn hebrew() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();
@@ -148,23 +151,6 @@ fn a_quotations_marks_are_set_in_the_face_of_its_text() {
     );
 }
 
-/// `warning:` messages on stderr, each with its `--> place` (or "").
-fn warnings(stderr: &str) -> Vec<(String, String)> {
-    let lines: Vec<&str> = stderr.lines().collect();
-    lines
-        .iter()
-        .enumerate()
-        .filter_map(|(i, line)| {
-            let message = line.strip_prefix("warning: ")?;
-            let place = lines
-                .get(i + 1)
-                .and_then(|next| next.trim().strip_prefix("--> "))
-                .unwrap_or_default();
-            Some((message.to_string(), place.to_string()))
-        })
-        .collect()
-}
-
 #[test]
 fn a_character_no_face_has_is_reported_once_with_its_count_and_first_place() {
     // 書 fifty times over three chapters (its first on line 3, column 9 of
@@ -222,68 +208,19 @@ fn a_character_no_face_has_is_reported_once_with_its_count_and_first_place() {
     }
 }
 
-/// Words on page `page` (1-based) of `pdf` with their boxes in points
-/// (`xMin yMin xMax yMax`, y downwards), from `pdftotext -bbox`.
-fn word_boxes(pdf: &Path, page: usize) -> Vec<(String, [f32; 4])> {
-    let page = page.to_string();
-    let html = run_ok(
-        "pdftotext",
-        &["-bbox", "-f", &page, "-l", &page, common::arg(pdf), "-"],
-    );
-    html.lines()
-        .filter_map(|line| {
-            let line = line.trim().strip_prefix("<word ")?;
-            let number = |name: &str| -> f32 {
-                let start = line.find(&format!("{name}=\"")).unwrap() + name.len() + 2;
-                let end = start + line[start..].find('"').unwrap();
-                line[start..end].parse().unwrap()
-            };
-            let text = line[line.find('>')? + 1..line.rfind("</word>")?].to_string();
-            Some((
-                text,
-                [
-                    number("xMin"),
-                    number("yMin"),
-                    number("xMax"),
-                    number("yMax"),
-                ],
-            ))
-        })
-        .collect()
-}
-
 /// Resolution the ink tests render pages at.
 const DPI: f32 = 600.0;
 
-/// Page `page` of `pdf` rendered in grey at [`DPI`].
-fn render(pdf: &Path, page: usize, scratch: &Path) -> image::GrayImage {
-    let page = page.to_string();
-    let stem = scratch.join("page");
-    run_ok(
-        "pdftoppm",
-        &[
-            "-r",
-            &DPI.to_string(),
-            "-gray",
-            "-png",
-            "-singlefile",
-            "-f",
-            &page,
-            "-l",
-            &page,
-            common::arg(pdf),
-            common::arg(&stem),
-        ],
-    );
-    image::open(stem.with_extension("png")).unwrap().to_luma8()
-}
-
-/// Pixel rows `top..bottom` (at [`DPI`]) that have ink within columns
-/// `left..right` given in points; `None` when none has.
-fn inked_rows(
-    image: &image::GrayImage,
-    [left, top, right, bottom]: [f32; 4],
-) -> Option<(u32, u32)> {
+/// Pixel rows (at [`DPI`]) within `word`'s box that have ink; `None` when
+/// none has.
+fn inked_rows(image: &image::GrayImage, word: &Word) -> Option<(u32, u32)> {
+    let Word {
+        x_min: left,
+        y_min: top,
+        x_max: right,
+        y_max: bottom,
+        ..
+    } = *word;
     let px = |pt: f32, limit: u32| ((pt * DPI / 72.0).round().max(0.0) as u32).min(limit);
     let (x0, x1) = (px(left, image.width()), px(right, image.width()));
     let (y0, y1) = (px(top, image.height()), px(bottom, image.height()));
@@ -301,16 +238,14 @@ fn a_fallback_face_is_scaled_to_the_x_height_of_the_text_around_it() {
     }
     let pdf = &mixed().pdf;
     let page = page_with(pdf, "невесомое");
-    let words = word_boxes(pdf, page);
+    let words = page_words(pdf, page);
     let box_of = |needle: &str| {
         words
             .iter()
-            .find(|(w, _)| w.contains(needle))
+            .find(|w| w.text.contains(needle))
             .unwrap_or_else(|| panic!("no word {needle} on page {page}: {words:?}"))
-            .1
     };
-    let scratch = tempfile::tempdir().unwrap();
-    let image = render(pdf, page, scratch.path());
+    let image = render_gray(pdf, page, DPI);
     // Words of x-height letters only: Cyrillic in Noto Serif, Latin in Amiri.
     let height = |needle: &str| {
         let (top, bottom) = inked_rows(&image, box_of(needle)).expect("the word is inked");
@@ -365,39 +300,41 @@ fn marks_stacked_below_a_line_never_reach_the_next_line() {
     );
     let pdf = &build_pdf(&book, "stacks").pdf;
     let page = page_with(pdf, "listened");
-    let boxes = word_boxes(pdf, page);
-    let scratch = tempfile::tempdir().unwrap();
-    let image = render(pdf, page, scratch.path());
+    let boxes = page_words(pdf, page);
+    let image = render_gray(pdf, page, DPI);
     let px = |pt: f32| (pt * DPI / 72.0).round() as u32;
     let mut checked = 0;
-    for (_, [left, top, right, _]) in boxes.iter().filter(|(w, _)| w.contains('\u{301}')) {
+    for stacked_word in boxes.iter().filter(|w| w.text.contains('\u{301}')) {
+        let (left, top, right) = (stacked_word.x_min, stacked_word.y_min, stacked_word.x_max);
         // The words of the next line under this one.
         // (Marks pdftotext cannot attach come as words of no width.)
         let Some(next_top) = boxes
             .iter()
-            .filter(|(_, b)| b[2] > b[0])
-            .map(|(_, b)| b[1])
+            .filter(|b| b.x_max > b.x_min)
+            .map(|b| b.y_min)
             .filter(|&y| y > top + 1.0)
             .min_by(f32::total_cmp)
         else {
             continue;
         };
-        let under: Vec<[f32; 4]> = boxes
+        let under: Vec<&Word> = boxes
             .iter()
-            .map(|(_, b)| *b)
             .filter(|b| {
-                (b[1] - next_top).abs() < 0.5 && b[0] < *right && b[2] > *left && b[2] > b[0]
+                (b.y_min - next_top).abs() < 0.5
+                    && b.x_min < right
+                    && b.x_max > left
+                    && b.x_max > b.x_min
             })
             .collect();
-        let Some(&[_, _, _, next_bottom]) = under.first() else {
+        let Some(next_bottom) = under.first().map(|b| b.y_max) else {
             continue;
         };
         // Up from the middle of the next line's box, through its letters:
         // the ink that runs on without a clear break (stacked marks may
         // leave hairline gaps between them) must end inside that box.
         let (x0, x1) = (
-            px(under.iter().map(|b| b[0]).fold(*left, f32::max)),
-            px(under.iter().map(|b| b[2]).fold(*right, f32::min)),
+            px(under.iter().map(|b| b.x_min).fold(left, f32::max)),
+            px(under.iter().map(|b| b.x_max).fold(right, f32::min)),
         );
         let inked = |y: u32| (x0..x1).any(|x| image.get_pixel(x, y).0[0] < 128);
         let clear_break = px(BREAK_PT);

@@ -5,10 +5,9 @@
 
 mod common;
 
-use std::path::PathBuf;
 use std::sync::OnceLock;
 
-use common::{arg, have_tools, run_ok, scratch, warraq};
+use common::{Built, Word, build, have_tools};
 
 /// Page width (A5 plus bleed on each side), margins and bleed of the test
 /// book, in millimetres (its book.toml).
@@ -28,74 +27,19 @@ fn text_block() -> (f32, f32) {
 }
 
 /// The book's EPUB and PDF, built once.
-fn built() -> &'static (PathBuf, PathBuf) {
-    static BUILT: OnceLock<(PathBuf, PathBuf)> = OnceLock::new();
-    BUILT.get_or_init(|| {
-        let out = scratch().join("tables");
-        let status = warraq()
-            .arg("build")
-            .arg(common::repo().join("tests/books/tables"))
-            .arg("-o")
-            .arg(&out)
-            .status()
-            .expect("run warraq");
-        assert!(status.success());
-        (out.join("tables.epub"), out.join("tables.pdf"))
-    })
+fn built() -> &'static Built {
+    static BUILT: OnceLock<Built> = OnceLock::new();
+    BUILT.get_or_init(|| build(&common::repo().join("tests/books/tables"), "tables"))
 }
 
-/// A word as `pdftotext -bbox` reads it.
-#[derive(Debug, Clone)]
-struct Word {
-    page: usize,
-    x_min: f32,
-    y_min: f32,
-    x_max: f32,
-    text: String,
-}
-
-impl Word {
-    fn centre(&self) -> f32 {
-        (self.x_min + self.x_max) / 2.0
-    }
-}
-
-fn attribute(tag: &str, name: &str) -> f32 {
-    let start = tag.find(&format!("{name}=\"")).expect(name) + name.len() + 2;
-    let end = start + tag[start..].find('"').unwrap();
-    tag[start..end].parse().unwrap()
+/// The horizontal centre of a word's box.
+fn centre(word: &Word) -> f32 {
+    (word.x_min + word.x_max) / 2.0
 }
 
 /// Every word of the PDF, page by page (1-based).
 fn words() -> Vec<Word> {
-    let html = run_ok(
-        "pdftotext",
-        &["-bbox", "-enc", "UTF-8", arg(&built().1), "-"],
-    );
-    let mut words = Vec::new();
-    let mut page = 0;
-    for line in html.lines().map(str::trim) {
-        if line.starts_with("<page ") {
-            page += 1;
-        }
-        let Some(tag) = line.strip_prefix("<word ") else {
-            continue;
-        };
-        let (tag, rest) = tag.split_once('>').unwrap();
-        let text = rest.trim_end_matches("</word>");
-        words.push(Word {
-            page,
-            x_min: attribute(tag, "xMin"),
-            y_min: attribute(tag, "yMin"),
-            x_max: attribute(tag, "xMax"),
-            text: text
-                .replace("&lt;", "<")
-                .replace("&gt;", ">")
-                .replace("&quot;", "\"")
-                .replace("&amp;", "&"),
-        });
-    }
-    words
+    common::words(&built().pdf)
 }
 
 /// An Arabic word as pdftotext writes it: in the order its letters are
@@ -301,7 +245,7 @@ fn column_markers_mean_left_and_right_in_the_pdf() {
         .filter(|w| w.text.starts_with("k.idrissi"))
         .collect();
     assert_eq!(mail.len(), 1);
-    assert!((mail[0].centre() - mail_head.centre()).abs() < SLACK);
+    assert!((centre(mail[0]) - centre(mail_head)).abs() < SLACK);
     // No marker: an Arabic cell from its start, the right.
     let task_head = one(&words, &drawn("المهمة"));
     let task = one(&words, &drawn("الشؤون"));
@@ -310,7 +254,7 @@ fn column_markers_mean_left_and_right_in_the_pdf() {
 
 #[test]
 fn column_markers_mean_left_and_right_in_the_epub() {
-    let files = common::epub::unzip(&std::fs::read(&built().0).unwrap());
+    let files = common::epub::unzip(&std::fs::read(built().epub()).unwrap());
     let chapter = common::epub::entry(&files, "EPUB/chapter-01.xhtml");
     let css = common::epub::entry(&files, "EPUB/css/style.css");
     assert!(chapter.contains("<th scope=\"col\" class=\"align-right\">الرقم</th>"));
@@ -339,5 +283,5 @@ fn column_markers_mean_left_and_right_in_the_epub() {
 
 #[test]
 fn the_epub_passes_epubcheck() {
-    common::epub::assert_epubcheck_clean("tables.epub", &std::fs::read(&built().0).unwrap());
+    common::epub::assert_epubcheck_clean("tables.epub", &std::fs::read(built().epub()).unwrap());
 }

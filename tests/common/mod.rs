@@ -146,6 +146,23 @@ pub fn squash(s: &str) -> String {
         .collect()
 }
 
+/// `warning:` messages on stderr, each with its `--> place` (or "").
+pub fn warnings(stderr: &str) -> Vec<(String, String)> {
+    let lines: Vec<&str> = stderr.lines().collect();
+    lines
+        .iter()
+        .enumerate()
+        .filter_map(|(i, line)| {
+            let message = line.strip_prefix("warning: ")?;
+            let place = lines
+                .get(i + 1)
+                .and_then(|next| next.trim().strip_prefix("--> "))
+                .unwrap_or_default();
+            Some((message.to_string(), place.to_string()))
+        })
+        .collect()
+}
+
 /// `pdftotext` output of pages `first..=last` (1-based) of `pdf`; `layout`
 /// adds `-layout` (keeps each printed line, e.g. a contents entry with its
 /// page number, on one output line).
@@ -376,23 +393,50 @@ pub struct Built {
     pub stderr: String,
 }
 
-pub fn build_pdf(book: &Path, name: &str) -> Built {
-    let out_dir = scratch().join(name);
-    let out = warraq()
+impl Built {
+    /// The EPUB, written by [`build`] (not by [`build_pdf`]).
+    pub fn epub(&self) -> PathBuf {
+        self.pdf.with_extension("epub")
+    }
+}
+
+/// Builds `book`'s PDF into the folder `out` of [`scratch`].
+pub fn build_pdf(book: &Path, out: &str) -> Built {
+    build_formats(book, out, &["--format", "pdf"])
+}
+
+/// Builds `book`'s PDF and EPUB into the folder `out` of [`scratch`].
+pub fn build(book: &Path, out: &str) -> Built {
+    let built = build_formats(book, out, &[]);
+    let epub = built.epub();
+    assert!(
+        epub.is_file(),
+        "warraq build did not write {}",
+        epub.display()
+    );
+    built
+}
+
+/// `warraq build book -o out args…`, asserting it succeeds and writes the
+/// PDF (named, as warraq names it, after the book's folder).
+fn build_formats(book: &Path, out: &str, args: &[&str]) -> Built {
+    let out_dir = scratch().join(out);
+    let output = warraq()
         .arg("build")
         .arg(book)
         .arg("-o")
         .arg(&out_dir)
-        .args(["--format", "pdf"])
+        .args(args)
         .output()
         .expect("run warraq");
-    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
     assert!(
-        out.status.success(),
+        output.status.success(),
         "warraq build {} failed ({}):\n{stderr}",
         book.display(),
-        out.status
+        output.status
     );
+    let name = book.file_name().expect("a book folder").to_string_lossy();
     let pdf = out_dir.join(format!("{name}.pdf"));
     assert!(
         pdf.is_file(),
@@ -620,7 +664,23 @@ pub struct Word {
 
 /// Every word of `pdf`, page by page, in poppler's reading order.
 pub fn words(pdf: &Path) -> Vec<Word> {
-    let html = run_ok("pdftotext", &["-bbox", arg(pdf), "-"]);
+    read_words(pdf, None)
+}
+
+/// The words of page `page` (1-based) of `pdf`, in poppler's reading order.
+pub fn page_words(pdf: &Path, page: usize) -> Vec<Word> {
+    read_words(pdf, Some(page))
+}
+
+/// `pdftotext -bbox` of all of `pdf`, or of one page.
+fn read_words(pdf: &Path, only: Option<usize>) -> Vec<Word> {
+    let only_page = only.map(|page| page.to_string());
+    let mut args = vec!["-bbox", "-enc", "UTF-8"];
+    if let Some(page) = &only_page {
+        args.extend(["-f", page, "-l", page]);
+    }
+    args.extend([arg(pdf), "-"]);
+    let html = run_ok("pdftotext", &args);
     let attribute = |tag: &str, name: &str| -> f32 {
         let key = format!("{name}=\"");
         let start = tag.find(&key).map(|at| at + key.len()).unwrap_or_else(|| {
@@ -630,7 +690,8 @@ pub fn words(pdf: &Path) -> Vec<Word> {
         tag[start..end].parse().expect("a number")
     };
     let mut words = Vec::new();
-    let mut page = 0;
+    // Pages are counted from the first one written.
+    let mut page = only.map_or(0, |page| page - 1);
     for line in html.lines().map(str::trim) {
         if line.starts_with("<page ") {
             page += 1;
@@ -652,4 +713,39 @@ pub fn words(pdf: &Path) -> Vec<Word> {
         }
     }
     words
+}
+
+// ---------------------------------------------------------------------------
+// Pages rendered by poppler.
+
+/// Page `page` (1-based) of `pdf` rendered by `pdftoppm` at `dpi` as a PNG,
+/// with `colour` its colour option (`-gray`, or none for RGB).
+fn render(pdf: &Path, page: usize, dpi: f32, colour: &[&str]) -> image::DynamicImage {
+    let dir = tempfile::tempdir().unwrap();
+    let stem = dir.path().join("page");
+    let (page, dpi) = (page.to_string(), dpi.to_string());
+    let mut args = vec!["-r", &dpi];
+    args.extend(colour);
+    args.extend([
+        "-png",
+        "-singlefile",
+        "-f",
+        &page,
+        "-l",
+        &page,
+        arg(pdf),
+        arg(&stem),
+    ]);
+    run_ok("pdftoppm", &args);
+    image::open(stem.with_extension("png")).expect("the rendered page")
+}
+
+/// Page `page` (1-based) of `pdf` rendered in grey at `dpi`.
+pub fn render_gray(pdf: &Path, page: usize, dpi: f32) -> image::GrayImage {
+    render(pdf, page, dpi, &["-gray"]).to_luma8()
+}
+
+/// Page `page` (1-based) of `pdf` rendered in colour at `dpi`.
+pub fn render_rgb(pdf: &Path, page: usize, dpi: f32) -> image::RgbImage {
+    render(pdf, page, dpi, &[]).to_rgb8()
 }
