@@ -169,7 +169,7 @@ fn the_pdf_sets_heading_levels_in_descending_sizes() {
         let w = word(&words, n);
         w.y_max - w.y_min
     };
-    let heights: Vec<f32> = ["ثالث", "رابع", "خامس"].map(height).to_vec();
+    let heights: Vec<f32> = ["ثالث", "رابع", "خامس", "سادس"].map(height).to_vec();
     assert!(
         heights.windows(2).all(|pair| pair[0] > pair[1]),
         "heading heights {heights:?}"
@@ -282,7 +282,9 @@ fn the_pdf_sets_each_bayt_as_two_hemistichs_of_one_width() {
         return;
     }
     let words = words(&pdf());
-    // The poem's three lines: the one holding its first word and the next
+    // The poem's first three lines (one long bayt after them, set on two
+    // lines of its own, leaves them side by side): the one holding its first
+    // word and the next
     // two below it (found by position: poppler may split a word where the
     // font kerns a gap into it, never a line).
     let first = word(&words, "قفا");
@@ -335,10 +337,15 @@ fn the_epub_sets_verse_as_bayts_that_fold_on_narrow_screens() {
         chapter.contains("<p class=\"bayt\"><span class=\"hemistich\">قفا نبك من ذكرى حبيب ومنزل</span> <span class=\"hemistich\">بسقط اللوى بين الدخول فحومل</span></p>"),
         "{chapter}"
     );
-    assert_eq!(chapter.matches("<div class=\"stanza\">").count(), 2);
+    assert_eq!(chapter.matches("<div class=\"stanza\">").count(), 3);
     let css = entry(&files, "EPUB/css/style.css");
     let narrow = &css[css
         .find("@media (max-width: 30em)")
         .expect("a narrow-screen form")..];
     assert!(narrow.contains("display: block"), "{narrow}");
+    // No word leaves the page, however narrow the screen.
+    let paragraphs = &css[css.find("p, li, dd").expect("the wrapping rule")..];
+    let rule = &paragraphs[..paragraphs.find('}').expect("its end")];
+    assert!(rule.contains("overflow-wrap: break-word"), "{rule}");
+    assert!(rule.contains("hyphens: auto"), "{rule}");
 }

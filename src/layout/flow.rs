@@ -10,7 +10,7 @@ use crate::diag::Diagnostic;
 use crate::doc::{
     Block, BlockKind, BlockPicture, Chapter, Direction, Document, Inline, InlineKind, Justify,
     LinkTarget, Mark, Numerals, Picture, SourcePos, block_direction, block_pictures,
-    blocks_bidi_text, task,
+    blocks_bidi_text, collapse_whitespace, task,
 };
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::locale::strings_for;
@@ -60,9 +60,9 @@ const HEADINGS: [(f32, f32); 6] = [
     (1.6, 0.0),
     (1.3, 1.0),
     (1.15, 0.8),
-    (1.05, 0.6),
+    (1.07, 0.6),
     (1.0, 0.6),
-    (1.0, 0.5),
+    (0.92, 0.5),
 ];
 
 /// Superscripts and subscripts: their size and how far they move, times
@@ -1233,7 +1233,9 @@ fn push_inlines(
             }
             // Print has no math layout: the TeX is set as code is (the
             // parser warned).
-            InlineKind::Math { tex, .. } => push_code(noted, tex, style, inline.pos),
+            InlineKind::Math { tex, .. } => {
+                push_code(noted, &collapse_whitespace(tex), style, inline.pos)
+            }
             // Drawn in the list marker's place.
             InlineKind::Task { .. } => {}
             InlineKind::Text(text) => noted.styled.push(text, style, inline.pos),

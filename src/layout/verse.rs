@@ -22,14 +22,28 @@ impl ChapterFlow<'_, '_> {
         let size = self.ts.size;
         let gap = GAP * size;
         let half = (column.width - gap) / 2.0;
-        let width = stanzas
+        // Each bayt's wider hemistich: the bayts where it fits half the
+        // column are set side by side, all as wide as the widest of them.
+        let widths: Vec<Vec<f32>> = stanzas
+            .iter()
+            .map(|stanza| {
+                stanza
+                    .iter()
+                    .map(|bayt| match bayt.hemistichs.as_slice() {
+                        [a, b] => self
+                            .natural_width(a, bayt.pos)
+                            .max(self.natural_width(b, bayt.pos)),
+                        _ => 0.0,
+                    })
+                    .collect()
+            })
+            .collect();
+        let width = widths
             .iter()
             .flatten()
-            .filter(|bayt| bayt.hemistichs.len() == 2)
-            .flat_map(|bayt| bayt.hemistichs.iter().map(move |h| (h, bayt.pos)))
-            .map(|(hemistich, pos)| self.natural_width(hemistich, pos))
+            .copied()
+            .filter(|&w| w <= half)
             .fold(0.0, f32::max);
-        let side_by_side = width <= half;
         // The pair is centred in the column.
         let start_x = column.x + (column.width - 2.0 * width - gap) / 2.0;
         let (first, second) = {
@@ -43,13 +57,13 @@ impl ChapterFlow<'_, '_> {
                 Direction::Ltr => (left, right),
             }
         };
-        for (index, stanza) in stanzas.iter().enumerate() {
+        for (index, (stanza, widths)) in stanzas.iter().zip(&widths).enumerate() {
             if index > 0 {
                 self.items.push(FlowItem::Gap(STANZA_GAP * size));
             }
-            for bayt in stanza {
+            for (bayt, &bayt_width) in stanza.iter().zip(widths) {
                 match bayt.hemistichs.as_slice() {
-                    [a, b] if side_by_side => {
+                    [a, b] if bayt_width <= half => {
                         let a = self.hemistich(a, bayt.pos, first, Align::Full);
                         let b = self.hemistich(b, bayt.pos, second, Align::Full);
                         let mut line = Chunk::default();

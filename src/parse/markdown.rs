@@ -405,17 +405,15 @@ impl Builder<'_, '_> {
         self.top().add_inline(Inline { kind, pos });
     }
 
-    fn warn(&mut self, message: impl Into<String>, line: u32) {
+    /// A warning at `pos` (a column of 0 when only the line is known).
+    fn warn(&mut self, message: impl Into<String>, pos: SourcePos) {
         if self.issued >= MAX_WARNINGS {
             self.suppressed += 1;
             return;
         }
         self.issued += 1;
-        self.warnings.push(
-            Diagnostic::warning(message)
-                .in_file(&self.file)
-                .at_line(line),
-        );
+        self.warnings
+            .push(Diagnostic::warning(message).in_file(&self.file).at(pos));
     }
 
     fn warn_depth(&mut self, line: u32) {
@@ -423,7 +421,7 @@ impl Builder<'_, '_> {
             self.depth_warned = true;
             self.warn(
                 format!("markup nested more than {MAX_NESTING} levels deep was flattened"),
-                line,
+                SourcePos { line, column: 0 },
             );
         }
     }
@@ -450,12 +448,13 @@ impl Builder<'_, '_> {
         if let Cow::Owned(_) = cleaned {
             let first = text.find(is_forbidden).unwrap_or(0);
             // Text events map to the source one to one, except entities.
-            let line = self.lines.line(offset + first);
+            let pos = self.lines.pos(offset + first);
+            let line = pos.line;
             if self.control_warnings < MAX_CONTROL_WARNINGS && self.control_lines.insert(line) {
                 self.control_warnings += 1;
                 self.warn(
                     "control characters removed from the text (they cannot appear in a book)",
-                    line,
+                    pos,
                 );
             }
         }
@@ -577,7 +576,7 @@ impl Builder<'_, '_> {
                     Err(why) => {
                         self.warn(
                             format!("link to `{dest}` removed, its text kept: {why}"),
-                            pos.line,
+                            pos,
                         );
                         None
                     }
@@ -639,7 +638,7 @@ impl Builder<'_, '_> {
             }
             Kind::FrontMatter => self.warn(
                 "YAML front matter is not read (book metadata belongs in book.toml); it was left out of the book",
-                pos.line,
+                pos,
             ),
             Kind::Callout(kind) => {
                 let blocks = content.into_blocks();
@@ -736,7 +735,7 @@ impl Builder<'_, '_> {
                         format!(
                             "footnote `[^{label}]` is defined twice; the first definition is used"
                         ),
-                        pos.line,
+                        pos,
                     );
                 }
             }
@@ -863,7 +862,7 @@ impl Builder<'_, '_> {
                         "math `{}` is not understood ({why}); it is set as its TeX source",
                         snippet(&tex)
                     ),
-                    pos.line,
+                    pos,
                 );
                 None
             }
@@ -871,7 +870,7 @@ impl Builder<'_, '_> {
         if self.formulas == 0 {
             self.warn(
                 "math is set as MathML in the EPUB, but as its TeX source in the PDF (warraq has no math layout for print)",
-                pos.line,
+                pos,
             );
         }
         self.formulas += 1;
@@ -914,7 +913,7 @@ impl Builder<'_, '_> {
         }
         self.warn(
             format!("footnote `[^{label}]` is not defined in this chapter; kept as text"),
-            pos.line,
+            pos,
         );
     }
 
@@ -928,7 +927,7 @@ impl Builder<'_, '_> {
                     format!(
                         "picture `{dest}` is on the web and was left out (pictures must be files in the book folder); its description is kept"
                     ),
-                    pos.line,
+                    pos,
                 );
                 if !alt.is_empty() {
                     self.inline(InlineKind::Text(alt), pos);
@@ -966,11 +965,19 @@ impl Builder<'_, '_> {
                 .filter(|&&b| b == b'\n')
                 .count();
             let line = self.lines.line(offset) + u32::try_from(newlines).unwrap_or(0);
-            self.warn(issue.message, line);
+            self.warn(issue.message, SourcePos { line, column: 0 });
         }
         match html {
             Some(html) if !html.trim().is_empty() => {
                 let html = html.trim_end_matches('\n').to_string();
+                if let Some(name) = unprinted_element(&html) {
+                    self.warn(
+                        format!(
+                            "raw HTML `<{name}>` is kept in the EPUB; the PDF sets only its words"
+                        ),
+                        pos,
+                    );
+                }
                 self.top().add_block(Block {
                     kind: BlockKind::Html(html),
                     pos,
@@ -997,15 +1004,12 @@ impl Builder<'_, '_> {
         let mut issues = Vec::new();
         let tag = html::inline_tag(raw, &mut issues);
         for issue in issues {
-            self.warn(issue.message, pos.line);
+            self.warn(issue.message, pos);
         }
         match tag {
             InlineTag::Comment => {}
             InlineTag::Other(why) => {
-                self.warn(
-                    format!("raw HTML `{}` removed: {why}", snippet(raw)),
-                    pos.line,
-                );
+                self.warn(format!("raw HTML `{}` removed: {why}", snippet(raw)), pos);
             }
             InlineTag::Close { name } => {
                 let matches = matches!(
@@ -1018,7 +1022,7 @@ impl Builder<'_, '_> {
                 } else {
                     self.warn(
                         format!("raw HTML `</{name}>` removed: it closes no tag opened in this paragraph"),
-                        pos.line,
+                        pos,
                     );
                 }
             }
@@ -1036,7 +1040,7 @@ impl Builder<'_, '_> {
                     if tag.as_deref().is_some_and(|t| t.contains(' ')) {
                         self.warn(
                             format!("raw HTML `<{name}>`: its attributes were removed (the text is styled, nothing else is kept)"),
-                            pos.line,
+                            pos,
                         );
                     }
                     let kind = Kind::InlineHtml {
@@ -1065,7 +1069,7 @@ impl Builder<'_, '_> {
                         let why = misplaced.unwrap_or_default();
                         self.warn(
                             format!("raw HTML `<{name}>`: its tags were removed: {why}"),
-                            pos.line,
+                            pos,
                         );
                         HtmlMode::Unwrap
                     }
@@ -1074,29 +1078,37 @@ impl Builder<'_, '_> {
                             format!(
                                 "raw HTML `<{name}>` needs a `dir` attribute; its tags were removed"
                             ),
-                            pos.line,
+                            pos,
                         );
                         HtmlMode::Unwrap
                     }
-                    (Class::Phrasing, Some(tag)) => HtmlMode::Keep(tag),
+                    (Class::Phrasing, Some(tag)) => {
+                        if !PRINTED_AS_TEXT.contains(&name.as_str()) {
+                            self.warn(
+                                format!("raw HTML `<{name}>` is kept in the EPUB; the PDF sets only its text"),
+                                pos,
+                            );
+                        }
+                        HtmlMode::Keep(tag)
+                    }
                     (Class::Dangerous, _) => {
                         self.warn(
                             format!("raw HTML `<{name}>` is not allowed in a book; it was removed with its content"),
-                            pos.line,
+                            pos,
                         );
                         HtmlMode::Drop
                     }
                     (Class::Flow, _) => {
                         self.warn(
                             format!("raw HTML `<{name}>` cannot appear inside a paragraph; its tags were removed"),
-                            pos.line,
+                            pos,
                         );
                         HtmlMode::Unwrap
                     }
                     _ => {
                         self.warn(
                             format!("raw HTML `<{name}>` is not supported; its tags were removed, its text kept"),
-                            pos.line,
+                            pos,
                         );
                         HtmlMode::Unwrap
                     }
@@ -1144,15 +1156,15 @@ impl Builder<'_, '_> {
             }
             (Class::Flow, _) => self.warn(
                 format!("raw HTML `<{name}>` cannot appear inside a paragraph; removed"),
-                pos.line,
+                pos,
             ),
             (Class::Dangerous, _) => self.warn(
                 format!("raw HTML `<{name}>` is not allowed in a book; removed"),
-                pos.line,
+                pos,
             ),
             _ => self.warn(
                 format!("raw HTML `<{name}>` is not supported; removed"),
-                pos.line,
+                pos,
             ),
         }
     }
@@ -1181,7 +1193,7 @@ impl Builder<'_, '_> {
                     let message = format!(
                         "raw HTML `<{name}>` around a link, picture or footnote: its tags were removed"
                     );
-                    self.warn(message, pos.line);
+                    self.warn(message, pos);
                     self.merge(content);
                 }
             },
@@ -1204,11 +1216,11 @@ impl Builder<'_, '_> {
             else {
                 continue;
             };
-            let line = self.lines.line(offset);
+            let pos = self.lines.pos(offset);
             let message = format!(
                 "raw HTML `<{name}>` is not closed in the same paragraph; its tags were removed"
             );
-            self.warn(message, line);
+            self.warn(message, pos);
             if !matches!(mode, HtmlMode::Drop) {
                 self.merge(content);
             }
@@ -1251,6 +1263,24 @@ impl Builder<'_, '_> {
             footnotes,
         })
     }
+}
+
+/// Raw HTML elements whose text alone reads as they mean in print: no
+/// warning that the PDF keeps only their text.
+const PRINTED_AS_TEXT: &[&str] = &[
+    "p", "div", "span", "br", "section", "aside", "header", "footer", "abbr", "bdi", "time",
+];
+
+/// The first element of sanitized `html` that print does not render (it
+/// keeps only the words), if any.
+fn unprinted_element(html: &str) -> Option<String> {
+    html.match_indices('<').find_map(|(at, _)| {
+        let name: String = html[at + 1..]
+            .chars()
+            .take_while(char::is_ascii_alphanumeric)
+            .collect();
+        (!name.is_empty() && !PRINTED_AS_TEXT.contains(&name.as_str())).then_some(name)
+    })
 }
 
 fn callout_kind(kind: BlockQuoteKind) -> CalloutKind {
