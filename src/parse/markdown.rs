@@ -85,6 +85,7 @@ pub(crate) fn parse_chapter(
         ids: HeadingIds::default(),
         footnotes: Footnotes::default(),
         formulas: 0,
+        smart: smart::Lines::default(),
         images,
         warnings,
     };
@@ -138,6 +139,8 @@ struct Builder<'a, 'w> {
     footnotes: Footnotes,
     /// Math formulas met so far (the first is warned about for print).
     formulas: usize,
+    /// Which source lines take smart punctuation.
+    smart: smart::Lines,
     images: &'w mut BTreeMap<String, Picture>,
     warnings: &'w mut Warnings,
 }
@@ -841,7 +844,7 @@ impl Builder<'_, '_> {
         }
         let text = match self.src.get(range.clone()) {
             Some(source) if smart::is_substitution(source, text) => {
-                smart::in_context(self.src, range.clone(), text)
+                self.smart.choose(self.src, range.clone(), text)
             }
             _ => text,
         };

@@ -18,25 +18,45 @@ pub(crate) fn is_substitution(source: &str, text: &str) -> bool {
         && matches!(source, "'" | "\"" | "--" | "---" | "...")
 }
 
-/// The substitution `text` for `src[range]` when the source line it is on
-/// has Latin letters and no right-to-left one, else the source as written.
-/// The whole line decides, so a pair of quotes is always treated alike.
-pub(crate) fn in_context<'t>(src: &'t str, range: Range<usize>, text: &'t str) -> &'t str {
-    let start = src[..range.start].rfind('\n').map_or(0, |at| at + 1);
-    let end = src[range.end..]
-        .find('\n')
-        .map_or(src.len(), |at| range.end + at);
-    let line = &src[start..end];
-    let right_to_left = line
-        .chars()
-        .any(|c| matches!(unicode_bidi::bidi_class(c), BidiClass::R | BidiClass::AL));
-    let latin = line
-        .chars()
-        .any(|c| c.is_alphabetic() && c.script() == Script::Latin);
-    if latin && !right_to_left {
-        text
-    } else {
-        &src[range]
+/// Decides, line by line of a chapter's source, whether substitutions stand:
+/// each line is read once however many quotes it holds (a paragraph may be
+/// one line of megabytes).
+#[derive(Default)]
+pub(crate) struct Lines {
+    /// The source line last read, and whether it has Latin letters and no
+    /// right-to-left one.
+    line: Range<usize>,
+    latin_only: bool,
+}
+
+impl Lines {
+    /// The substitution `text` for `src[range]` when the source line it is
+    /// on has Latin letters and no right-to-left one, else the source as
+    /// written. The whole line decides, so a pair of quotes is always
+    /// treated alike.
+    pub(crate) fn choose<'t>(
+        &mut self,
+        src: &'t str,
+        range: Range<usize>,
+        text: &'t str,
+    ) -> &'t str {
+        let known = self.line.start <= range.start && range.end <= self.line.end;
+        if !known || self.line.is_empty() {
+            let start = src[..range.start].rfind('\n').map_or(0, |at| at + 1);
+            let end = src[range.end..]
+                .find('\n')
+                .map_or(src.len(), |at| range.end + at);
+            let line = &src[start..end];
+            let right_to_left = line
+                .chars()
+                .any(|c| matches!(unicode_bidi::bidi_class(c), BidiClass::R | BidiClass::AL));
+            let latin = line
+                .chars()
+                .any(|c| c.is_alphabetic() && c.script() == Script::Latin);
+            self.line = start..end;
+            self.latin_only = latin && !right_to_left;
+        }
+        if self.latin_only { text } else { &src[range] }
     }
 }
 
@@ -46,7 +66,9 @@ mod tests {
 
     fn substitute(src: &str, at: &str, text: &str) -> String {
         let start = src.find(at).expect("in the source");
-        in_context(src, start..start + at.len(), text).to_string()
+        Lines::default()
+            .choose(src, start..start + at.len(), text)
+            .to_string()
     }
 
     #[test]
@@ -64,7 +86,10 @@ mod tests {
         assert_eq!(substitute("كلمة \"Astana\"", "\"", "“"), "\"");
         let src = "كلمة \"Astana\" هنا";
         let close = src.rfind('"').expect("a closing quote");
-        assert_eq!(in_context(src, close..close + 1, "”"), "\"");
+        let mut lines = Lines::default();
+        let open = src.find('"').expect("an opening quote");
+        assert_eq!(lines.choose(src, open..open + 1, "“"), "\"");
+        assert_eq!(lines.choose(src, close..close + 1, "”"), "\"");
     }
 
     #[test]
@@ -73,5 +98,17 @@ mod tests {
         assert!(is_substitution("...", "…"));
         assert!(!is_substitution("“", "“"));
         assert!(!is_substitution("abc", "…"));
+    }
+
+    #[test]
+    fn each_line_decides_for_itself() {
+        let src = "He said \"yes\".\nقال \"نعم\".\nShe said \"no\".";
+        let mut lines = Lines::default();
+        let quotes: Vec<usize> = src.match_indices('"').map(|(at, _)| at).collect();
+        let chosen: Vec<&str> = quotes
+            .iter()
+            .map(|&at| lines.choose(src, at..at + 1, "“"))
+            .collect();
+        assert_eq!(chosen, ["“", "“", "\"", "\"", "“", "“"]);
     }
 }
