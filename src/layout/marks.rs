@@ -21,13 +21,29 @@ const THICKNESS: f32 = 0.05;
 /// underlined) call for on a line made of `items`: one per stretch of
 /// marked glyphs in a run.
 pub fn rules(items: &[Item], marks: &[(Range<usize>, Mark)]) -> Vec<Item> {
+    // The marks this line's text meets, found once: a paragraph may have
+    // thousands, a line meets a few.
+    let texts = items.iter().filter_map(|item| match item {
+        Item::Glyphs(run) if !is_added_hyphen(run) => Some(&run.glyphs),
+        _ => None,
+    });
+    let (first, last) = texts.flatten().fold((usize::MAX, 0), |(lo, hi), g| {
+        (lo.min(g.text.0), hi.max(g.text.0))
+    });
+    let marks: Vec<&(Range<usize>, Mark)> = marks
+        .iter()
+        .filter(|(range, _)| range.start <= last && first < range.end)
+        .collect();
     let mut rules = Vec::new();
+    if marks.is_empty() {
+        return rules;
+    }
     for item in items {
         let Item::Glyphs(run) = item else { continue };
         if is_added_hyphen(run) {
             continue;
         }
-        for (range, mark) in marks {
+        for &(range, mark) in &marks {
             let offset = match mark {
                 Mark::Strike => -STRIKE_HEIGHT,
                 Mark::Underline => UNDERLINE_DEPTH,
