@@ -76,22 +76,36 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let name = output_name(&book.dir);
 
     // Produce every output in memory first, so a failure in the second never
-    // leaves the first half-updated beside stale siblings.
+    // leaves the first half-updated beside stale siblings. The EPUB is
+    // written while the PDF is laid out: neither reads the other.
+    let (epub, pdf) = rayon::join(
+        || {
+            (options.format != Format::Pdf)
+                .then(|| epub::write(&document, &fonts))
+                .transpose()
+        },
+        || {
+            (options.format != Format::Epub)
+                .then(|| -> Result<_> {
+                    let mut layout_warnings = Warnings::default();
+                    let pages = layout::typeset(&document, &fonts, &mut layout_warnings)?;
+                    let bytes = pdf::write(&document, &fonts, &pages)?;
+                    Ok((bytes, pages.pages.len(), layout_warnings))
+                })
+                .transpose()
+        },
+    );
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    if options.format != Format::Pdf {
-        let bytes = epub::write(&document, &fonts)?;
+    if let Some(bytes) = epub? {
         files.push((out_dir.join(format!("{name}.epub")), bytes));
     }
-    if options.format != Format::Epub {
-        let mut layout_warnings = Warnings::default();
-        let pages = layout::typeset(&document, &fonts, &mut layout_warnings)?;
+    if let Some((bytes, pages, layout_warnings)) = pdf? {
         // Layout names chapters by their path in the book; say it as the user would.
         for mut warning in layout_warnings.0 {
             warning.file = warning.file.map(|f| book.input_dir.join(f));
             report.warnings.push(warning);
         }
-        report.pdf_pages = pages.pages.len();
-        let bytes = pdf::write(&document, &fonts, &pages)?;
+        report.pdf_pages = pages;
         files.push((out_dir.join(format!("{name}.pdf")), bytes));
     }
 

@@ -5,7 +5,7 @@
 use std::ops::Range;
 
 use unicode_bidi::{BidiInfo, Level};
-use unicode_script::{Script, UnicodeScript};
+use unicode_script::{Script, ScriptExtension, UnicodeScript};
 
 use crate::doc::Direction;
 use crate::fonts::{FontLibrary, Role, Style};
@@ -246,11 +246,42 @@ fn is_opening(ch: char) -> bool {
     PAIRS.iter().any(|&(opening, _)| opening == ch)
 }
 
-fn is_letter(ch: char) -> bool {
-    !matches!(
-        ch.script(),
-        Script::Common | Script::Inherited | Script::Unknown
-    )
+fn is_letter(script: Script) -> bool {
+    !matches!(script, Script::Common | Script::Inherited | Script::Unknown)
+}
+
+/// A character's Script and Script_Extensions properties.
+#[derive(Clone, Copy)]
+struct Scripts {
+    script: Script,
+    extensions: ScriptExtension,
+}
+
+/// How many characters [`char_scripts`] remembers, by code point modulo.
+const SCRIPT_MEMO: usize = 1024;
+
+/// Each character's [`Scripts`], looked up once per distinct character:
+/// the tables are binary searches, and a paragraph of megabytes repeats a
+/// few dozen letters (the lookups were most of its itemizing).
+fn char_scripts(chars: &[(usize, char)]) -> Vec<Scripts> {
+    let mut memo: Vec<Option<(char, Scripts)>> = vec![None; SCRIPT_MEMO];
+    chars
+        .iter()
+        .map(|&(_, ch)| {
+            let slot = &mut memo[ch as usize % SCRIPT_MEMO];
+            match *slot {
+                Some((seen, scripts)) if seen == ch => scripts,
+                _ => {
+                    let scripts = Scripts {
+                        script: ch.script(),
+                        extensions: ch.script_extension(),
+                    };
+                    *slot = Some((ch, scripts));
+                    scripts
+                }
+            }
+        })
+        .collect()
 }
 
 /// The script of each character and the character whose face it follows,
@@ -263,11 +294,12 @@ fn is_letter(ch: char) -> bool {
 /// Script_Extensions lacks that script (an Arabic comma after Latin) keeps
 /// its own script, and the letter's face only if that face has it.
 fn resolve_scripts(chars: &[(usize, char)]) -> Vec<Resolved> {
+    let scripts = char_scripts(chars);
     let mut next_letter: Vec<Option<usize>> = vec![None; chars.len()];
     let mut next = None;
     for i in (0..chars.len()).rev() {
         next_letter[i] = next;
-        if is_letter(chars[i].1) {
+        if is_letter(scripts[i].script) {
             next = Some(i);
         }
     }
@@ -279,13 +311,14 @@ fn resolve_scripts(chars: &[(usize, char)]) -> Vec<Resolved> {
         let closes = open
             .iter()
             .rposition(|&(opening, _)| PAIRS.contains(&(opening, ch)));
-        let r = if is_letter(ch) {
+        let Scripts { script, extensions } = scripts[i];
+        let r = if is_letter(script) {
             last_letter = Some(i);
             Resolved {
-                script: ch.script(),
+                script,
                 anchor: None,
             }
-        } else if i > 0 && (is_mark(ch) || is_ignorable(ch)) {
+        } else if i > 0 && (script == Script::Inherited || is_ignorable(ch)) {
             Resolved {
                 script: resolved[i - 1].script,
                 anchor: Some(i - 1),
@@ -302,7 +335,7 @@ fn resolve_scripts(chars: &[(usize, char)]) -> Vec<Resolved> {
             };
             // Letters resolve to their own script, wherever they are.
             let r = Resolved {
-                script: anchor.map_or(Script::Common, |a| chars[a].1.script()),
+                script: anchor.map_or(Script::Common, |a| scripts[a].script),
                 anchor,
             };
             if is_opening(ch) && open.len() < MAX_OPEN_PAIRS {
@@ -310,7 +343,6 @@ fn resolve_scripts(chars: &[(usize, char)]) -> Vec<Resolved> {
             }
             r
         };
-        let extensions = ch.script_extension();
         let script = if extensions.contains_script(r.script) {
             r.script
         } else {
@@ -319,10 +351,6 @@ fn resolve_scripts(chars: &[(usize, char)]) -> Vec<Resolved> {
         resolved.push(Resolved { script, ..r });
     }
     resolved
-}
-
-fn is_mark(ch: char) -> bool {
-    ch.script() == Script::Inherited
 }
 
 /// Splits a byte range of the paragraph into maximal ranges of one level.
