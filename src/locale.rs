@@ -225,6 +225,11 @@ pub fn invalid_language_tag(tag: &str) -> Option<String> {
     ))
 }
 
+/// Whether `tag` is a BCP 47 tag of subtags in the IANA registry.
+pub fn is_language_tag(tag: &str) -> bool {
+    language_tags::LanguageTag::parse(tag).is_ok_and(|t| t.validate().is_ok())
+}
+
 /// Names people write for a language instead of its tag, in English and in
 /// the language itself (lower case).
 const LANGUAGE_NAMES: &[(&str, &[&str])] = &[
@@ -251,9 +256,7 @@ fn suggested_tag(tag: &str) -> Option<String> {
         return Some(code.to_string());
     }
     let dashed = tag.replace('_', "-");
-    (dashed != tag
-        && language_tags::LanguageTag::parse(&dashed).is_ok_and(|t| t.validate().is_ok()))
-    .then_some(dashed)
+    (dashed != tag && is_language_tag(&dashed)).then_some(dashed)
 }
 
 #[cfg(test)]

@@ -14,9 +14,14 @@ const PARAGRAPH: &str = "Relations between Morocco and Kazakhstan have grown ste
 /// An English A6 book titled `title`, with `[layout]` settings `layout`
 /// and one chapter of `markdown`, laid out.
 fn typeset_book(title: &str, layout: &str, markdown: &str) -> Pages {
+    typeset_in("en", title, layout, markdown)
+}
+
+/// [`typeset_book`] in `language`.
+fn typeset_in(language: &str, title: &str, layout: &str, markdown: &str) -> Pages {
     let dir = tempfile::tempdir().unwrap();
     let config = format!(
-        "[book]\ntitle = \"{title}\"\nlanguage = \"en\"\n[pdf]\npage = \"A6\"\n[layout]\n{layout}\n"
+        "[book]\ntitle = \"{title}\"\nlanguage = \"{language}\"\n[pdf]\npage = \"A6\"\n[layout]\n{layout}\n"
     );
     std::fs::write(dir.path().join("book.toml"), config).unwrap();
     std::fs::write(dir.path().join("01.md"), markdown).unwrap();
@@ -66,6 +71,32 @@ fn positions(pages: &Pages) -> Vec<(i32, i32, usize)> {
 fn hyphenation_follows_the_book_setting() {
     assert!(hyphens(&typeset("hyphenate = true")) > 0);
     assert_eq!(hyphens(&typeset("hyphenate = false")), 0);
+}
+
+#[test]
+fn a_span_in_another_language_is_hyphenated_by_its_patterns() {
+    // An Arabic book has no patterns of its own: English in it is
+    // hyphenated only when marked as English.
+    let arabic = |paragraph: &str, layout: &str| {
+        typeset_in("ar", "موجز", layout, &format!("# موجز\n\n{paragraph}\n"))
+    };
+    let marked = format!("مقدمة: <span lang=\"en\">{PARAGRAPH}</span>");
+    assert!(hyphens(&arabic(&marked, "hyphenate = true")) > 0);
+    assert_eq!(hyphens(&arabic(&marked, "hyphenate = false")), 0);
+    assert_eq!(
+        hyphens(&arabic(&format!("مقدمة: {PARAGRAPH}"), "hyphenate = true")),
+        0
+    );
+    // A stretch in a language without patterns keeps its words whole, in
+    // a book whose own language has them.
+    let unmarked = typeset("hyphenate = true");
+    assert!(hyphens(&unmarked) > 0);
+    let whole = typeset_book(
+        "Briefing",
+        "hyphenate = true",
+        &format!("# Briefing\n\n<span lang=\"ar-Latn\">{PARAGRAPH}</span>\n"),
+    );
+    assert_eq!(hyphens(&whole), 0);
 }
 
 #[test]

@@ -489,6 +489,16 @@ pub enum InlineKind {
         mark: Mark,
         content: Vec<Inline>,
     },
+    /// Text in another language than the book's: a `<span lang>`, kept
+    /// with its sanitized start tag (`lang`, `dir`, `class`…) for the EPUB;
+    /// print hyphenates its words by `language`'s patterns.
+    Language {
+        /// The BCP 47 tag of the `lang` attribute.
+        language: String,
+        /// The sanitized start tag, `<span lang="…" …>`.
+        start_tag: String,
+        content: Vec<Inline>,
+    },
     /// Inline code: left to right, monospace.
     Code(String),
     /// TeX math (`$…$`, or `$$…$$` when `display`), as written, and as
@@ -725,6 +735,7 @@ fn push_plain_text(inlines: &[Inline], out: &mut String, isolate_code: bool) {
             InlineKind::Emphasis(c)
             | InlineKind::Strong(c)
             | InlineKind::Marked { content: c, .. }
+            | InlineKind::Language { content: c, .. }
             | InlineKind::Link { content: c, .. } => push_plain_text(c, out, isolate_code),
             InlineKind::LineBreak => out.push(' '),
             InlineKind::Image { .. }

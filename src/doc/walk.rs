@@ -38,6 +38,7 @@ fn inline_list<'b>(list: &'b [Inline], f: &mut dyn FnMut(&'b Inline)) {
             InlineKind::Emphasis(c)
             | InlineKind::Strong(c)
             | InlineKind::Marked { content: c, .. }
+            | InlineKind::Language { content: c, .. }
             | InlineKind::Link { content: c, .. } => inline_list(c, f),
             _ => {}
         }
@@ -83,6 +84,7 @@ fn inline_list_mut(list: &mut [Inline], f: &mut dyn FnMut(&mut Inline)) {
             InlineKind::Emphasis(c)
             | InlineKind::Strong(c)
             | InlineKind::Marked { content: c, .. }
+            | InlineKind::Language { content: c, .. }
             | InlineKind::Link { content: c, .. } => inline_list_mut(c, f),
             _ => {}
         }

@@ -383,6 +383,13 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 self.inlines(content)?;
                 let _ = write!(self.out, "</{name}>");
             }
+            InlineKind::Language {
+                start_tag, content, ..
+            } => {
+                self.out.push_str(start_tag);
+                self.inlines(content)?;
+                self.out.push_str("</span>");
+            }
             InlineKind::Code(text) => {
                 self.out.push_str("<code dir=\"ltr\">");
                 push_escaped(&mut self.out, text);

@@ -194,6 +194,7 @@ impl<'a> Typesetter<'a> {
             file,
             breaking: BreakSettings {
                 linebreak: crate::doc::Linebreak::TotalFit,
+                hyphenate: false,
                 hyphenator: None,
                 justify: false,
             },
@@ -293,7 +294,7 @@ impl<'a> Typesetter<'a> {
         let justify = align.justifies();
         let settings = BreakSettings {
             justify,
-            hyphenator: self.breaking.hyphenator.filter(|_| justify),
+            hyphenate: self.breaking.hyphenate && justify,
             ..self.breaking
         };
         let lines = break_lines(&shaped, self.shaper, &measure, column.width, settings);
@@ -1231,6 +1232,14 @@ fn push_inlines(
                     noted.marks.push((start..noted.styled.text.len(), *mark));
                 }
             }
+            InlineKind::Language {
+                language, content, ..
+            } => {
+                let start = noted.styled.text.len();
+                push_inlines(noted, content, style, numerals, link);
+                let stretch = start..noted.styled.text.len();
+                noted.styled.languages.push((stretch, language.clone()));
+            }
             // Print has no math layout: the TeX is set as code is (the
             // parser warned).
             InlineKind::Math { tex, .. } => {
@@ -1373,6 +1382,7 @@ mod tests {
         let mut ts = Typesetter::new(&shaper, &fonts, 12.0, Direction::Ltr, None);
         ts.breaking = BreakSettings {
             linebreak: Linebreak::TotalFit,
+            hyphenate: true,
             hyphenator: Hyphenator::for_language("en"),
             justify: true,
         };

@@ -17,7 +17,7 @@ use crate::fonts::Role;
 use crate::text::address;
 use crate::text::{ShapedText, Shaper};
 
-use super::hyphenate::Hyphenator;
+use super::hyphenate::{Hyphenation, Hyphenator};
 use super::line::{CutWidths, LineMetrics, Measure, SPACE_STRETCH, trim_end};
 
 /// What a break costs and shows, by kind.
@@ -80,7 +80,10 @@ pub struct BrokenLine {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct BreakSettings {
     pub linebreak: Linebreak,
-    /// Patterns for the paragraph's language, when it is hyphenated.
+    /// Whether words are hyphenated at all.
+    pub hyphenate: bool,
+    /// Patterns for the paragraph's language (stretches in another language
+    /// take theirs, see [`Hyphenation`]).
     pub hyphenator: Option<Hyphenator>,
     /// Justified lines may shrink their spaces; ragged ones are set at their
     /// natural width.
@@ -142,7 +145,7 @@ pub fn breakpoints(
     shaped: &ShapedText,
     measure: &Measure,
     width: f32,
-    hyphenator: Option<Hyphenator>,
+    hyphenation: Option<&Hyphenation>,
 ) -> Vec<Breakpoint> {
     let text = shaped.text();
     let mut points = Vec::new();
@@ -150,7 +153,8 @@ pub fn breakpoints(
     for (at, opportunity) in linebreaks(text) {
         let word = trim_end(text, start..at);
         let mut inside: Vec<Breakpoint> = Vec::new();
-        if let Some(h) = hyphenator.filter(|_| hyphenatable(shaped, word.clone())) {
+        let patterns = hyphenation.and_then(|h| h.at(word.start));
+        if let Some(h) = patterns.filter(|_| hyphenatable(shaped, word.clone())) {
             h.points(text, word.clone(), |at| {
                 inside.push(Breakpoint {
                     at,
@@ -252,7 +256,10 @@ pub fn break_lines(
     settings: BreakSettings,
 ) -> Vec<BrokenLine> {
     let text = shaped.text();
-    let mut points = breakpoints(shaped, measure, width, settings.hyphenator);
+    let hyphenation = settings
+        .hyphenate
+        .then(|| Hyphenation::new(settings.hyphenator, &shaped.styled.languages));
+    let mut points = breakpoints(shaped, measure, width, hyphenation.as_ref());
     // What each cut between clusters adds to the line it ends and to the
     // one it starts (Arabic letters change form there).
     for point in points.iter_mut().filter(|p| p.kind == BreakKind::Cluster) {
@@ -581,9 +588,8 @@ mod tests {
         let measure = Measure::new(&shaped, &shaper, &[]);
         let settings = BreakSettings {
             linebreak,
-            hyphenator: hyphenate
-                .then(|| Hyphenator::for_language(language))
-                .flatten(),
+            hyphenate,
+            hyphenator: Hyphenator::for_language(language),
             justify: true,
         };
         let lines = break_lines(&shaped, &shaper, &measure, width, settings);
@@ -815,7 +821,8 @@ mod tests {
             },
         );
         let measure = Measure::new(&shaped, &shaper, &[]);
-        let points = breakpoints(&shaped, &measure, 1000.0, Hyphenator::for_language("en"));
+        let english = Hyphenation::new(Hyphenator::for_language("en"), &[]);
+        let points = breakpoints(&shaped, &measure, 1000.0, Some(&english));
         let hyphens: Vec<usize> = points
             .iter()
             .filter(|p| p.kind == BreakKind::Hyphen)
@@ -882,7 +889,8 @@ mod tests {
         let measure = Measure::new(&shaped, &shaper, &[]);
         // Noto Serif sets `ffi` as one glyph: one cluster.
         assert!(!measure.is_cluster_start(3));
-        let points = breakpoints(&shaped, &measure, 1000.0, Hyphenator::for_language("en"));
+        let english = Hyphenation::new(Hyphenator::for_language("en"), &[]);
+        let points = breakpoints(&shaped, &measure, 1000.0, Some(&english));
         assert!(
             points
                 .iter()

@@ -103,11 +103,8 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
     };
     let breaking = BreakSettings {
         linebreak: document.layout.linebreak,
-        hyphenator: document
-            .layout
-            .hyphenate
-            .then(|| Hyphenator::for_language(language))
-            .flatten(),
+        hyphenate: document.layout.hyphenate,
+        hyphenator: Hyphenator::for_language(language),
         justify: false,
     };
 

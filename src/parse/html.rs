@@ -641,6 +641,19 @@ pub(crate) fn start_tag(
     Ok(tag)
 }
 
+/// The value of attribute `key` in a start tag made by [`start_tag`].
+pub(crate) fn attribute(start_tag: &str, key: &str) -> Option<String> {
+    let mut reader = Reader::from_str(start_tag);
+    let Ok(Event::Start(start) | Event::Empty(start)) = reader.read_event() else {
+        return None;
+    };
+    let value = start.try_get_attribute(key).ok()??;
+    value
+        .normalized_value_with(XmlVersion::Implicit1_0, 4, resolve_entity)
+        .ok()
+        .map(|v| v.into_owned())
+}
+
 /// A conservative XML name: ASCII letter or `_`, then letters, digits,
 /// `-`, `_`, `.`, `:`.
 fn is_xml_name(name: &str) -> bool {
@@ -654,18 +667,8 @@ fn is_xml_name(name: &str) -> bool {
 fn check_attribute(element: &str, key: &str, value: &str) -> Result<(), &'static str> {
     match key {
         "title" | "class" => Ok(()),
-        "lang" => {
-            let ok = !value.is_empty()
-                && value.len() <= 64
-                && value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-');
-            if ok {
-                Ok(())
-            } else {
-                Err("not a language tag")
-            }
-        }
+        "lang" if crate::locale::is_language_tag(value) => Ok(()),
+        "lang" => Err("not a BCP 47 language tag"),
         "dir" => match value.to_ascii_lowercase().as_str() {
             "ltr" | "rtl" | "auto" => Ok(()),
             _ => Err("use ltr, rtl or auto"),

@@ -231,6 +231,9 @@ enum HtmlMode {
     Keep(String),
     /// A tag both writers style (`<b>`, `<sup>`…): becomes that inline.
     Style(Styling),
+    /// A `<span lang>`: its start tag and language (see
+    /// [`InlineKind::Language`]).
+    Language { start_tag: String, language: String },
     /// Tags dropped, content kept.
     Unwrap,
     /// Removed with its content.
@@ -1085,6 +1088,15 @@ impl Builder<'_, '_> {
                         );
                         HtmlMode::Unwrap
                     }
+                    (Class::Phrasing, Some(tag))
+                        if name == "span" && html::attribute(&tag, "lang").is_some() =>
+                    {
+                        let language = html::attribute(&tag, "lang").unwrap_or_default();
+                        HtmlMode::Language {
+                            start_tag: tag,
+                            language,
+                        }
+                    }
                     (Class::Phrasing, Some(tag)) => {
                         if !PRINTED_AS_TEXT.contains(&name.as_str()) {
                             self.warn(
@@ -1187,6 +1199,17 @@ impl Builder<'_, '_> {
             HtmlMode::Drop => {}
             HtmlMode::Unwrap => self.merge(content),
             HtmlMode::Style(styling) => self.inline(styling.inline(content.inlines), pos),
+            HtmlMode::Language {
+                start_tag,
+                language,
+            } => {
+                let kind = InlineKind::Language {
+                    language,
+                    start_tag,
+                    content: content.inlines,
+                };
+                self.inline(kind, pos)
+            }
             HtmlMode::Keep(tag) => match inlines_to_xhtml(&content.inlines) {
                 Some(inner) => {
                     let html = format!("{tag}{inner}</{name}>");
@@ -1341,6 +1364,13 @@ fn inlines_to_xhtml(inlines: &[Inline]) -> Option<String> {
                 out.push_str(&format!("<{name}>"));
                 out.push_str(&inlines_to_xhtml(content)?);
                 out.push_str(&format!("</{name}>"));
+            }
+            InlineKind::Language {
+                start_tag, content, ..
+            } => {
+                out.push_str(start_tag);
+                out.push_str(&inlines_to_xhtml(content)?);
+                out.push_str("</span>");
             }
             InlineKind::LineBreak => out.push_str("<br/>"),
             InlineKind::Html(h) => out.push_str(h),

@@ -65,6 +65,15 @@ fn strip(kind: &InlineKind) -> InlineKind {
             target: target.clone(),
             content: unpos(content),
         },
+        InlineKind::Language {
+            language,
+            start_tag,
+            content,
+        } => InlineKind::Language {
+            language: language.clone(),
+            start_tag: start_tag.clone(),
+            content: unpos(content),
+        },
         other => other.clone(),
     }
 }
@@ -939,6 +948,45 @@ fn inline_html_styles_become_marked_text() {
     assert!(
         warned(&warnings, "attributes were removed", 1),
         "{warnings:?}"
+    );
+}
+
+#[test]
+fn spans_in_another_language_keep_it_for_both_writers() {
+    let (ch, warnings) = chapter(
+        "عن <span lang=\"en\" dir=\"ltr\">the <em>Astana</em> agreement</span> \
+         و<span lang=\"arabic\">نص</span>\n",
+    );
+    let BlockKind::Paragraph(content) = &ch.blocks[0].kind else {
+        panic!()
+    };
+    let got = kinds(content);
+    let english = InlineKind::Language {
+        language: "en".into(),
+        start_tag: "<span lang=\"en\" dir=\"ltr\">".into(),
+        content: vec![
+            t("the "),
+            i(InlineKind::Emphasis(vec![t("Astana")])),
+            t(" agreement"),
+        ],
+    };
+    assert!(got.contains(&english), "{got:?}");
+    // Not a BCP 47 tag: the attribute goes, with a word; the text stays.
+    assert!(
+        warned(&warnings, "attribute `lang` removed", 1),
+        "{warnings:?}"
+    );
+    assert!(
+        got.iter()
+            .filter(|k| matches!(k, InlineKind::Language { .. }))
+            .count()
+            == 1,
+        "{got:?}"
+    );
+    assert!(
+        got.iter()
+            .any(|k| matches!(k, InlineKind::Html(h) if h == "<span>نص</span>")),
+        "{got:?}"
     );
 }
 

@@ -32,6 +32,9 @@ pub struct TextStyle {
 pub struct StyledText {
     pub text: String,
     pub spans: Vec<StyledSpan>,
+    /// Stretches in another language than the paragraph's (`<span lang>`),
+    /// with their BCP 47 tags; a stretch inside another comes before it.
+    pub languages: Vec<(Range<usize>, String)>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
