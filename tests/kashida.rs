@@ -408,11 +408,12 @@ fn inserted_kashidas_never_copy_out() {
 }
 
 /// The words of `text` as `pdftotext` gives them back: split at whitespace,
-/// without the bidi controls it adds, punctuation apart (it moves `، ` and
-/// `. ` beside Arabic to ` ،`, ` .`).
+/// without the bidi controls it adds and the joiners kashidas copy out as,
+/// punctuation apart (it moves `، ` and `. ` beside Arabic to ` ،`, ` .`).
 fn copied_words(text: &str) -> Vec<String> {
     let mut spaced = String::new();
-    for c in text.chars().filter(|c| !common::is_bidi_control(*c)) {
+    let copied = |c: &char| !common::is_bidi_control(*c) && *c != common::KASHIDA_JOINER;
+    for c in text.chars().filter(copied) {
         if c.is_ascii_punctuation() || matches!(c, '،' | '؛' | '؟') {
             spaced.extend([' ', c, ' ']);
         } else {
@@ -480,4 +481,211 @@ fn kashida_justified_paragraph_copies_out_word_for_word() {
     assert_eq!(kashida.concat(), words.concat());
     // The font's own gaps split at most a few words.
     assert!(kashida.len() - words.len() <= 3, "{split:?}");
+}
+
+/// The test book set in "Jalt Test": Amiri with wider justification
+/// alternates (`jalt`) of some final letters (see its `fonts/README.md`).
+fn jalt_book() -> std::path::PathBuf {
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books/jalt")
+}
+
+/// The paragraphs of the chapters of the book in `dir`.
+fn paragraphs_of(dir: &std::path::Path) -> Vec<String> {
+    let mut files: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "md"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .flat_map(|f| {
+            let text = std::fs::read_to_string(f).unwrap();
+            text.split("\n\n")
+                .map(|p| p.trim().to_string())
+                .filter(|p| !p.is_empty() && !p.starts_with('#'))
+                .collect::<Vec<_>>()
+        })
+        .collect()
+}
+
+/// The glyphs `hb-shape` sets `text` in with `font`'s `jalt` feature on and
+/// never without it: the font's alternates (the oracle, not our shaper).
+fn alternate_glyphs(font: &std::path::Path, text: &str) -> HashSet<u16> {
+    let shape = |features: &str| -> HashSet<u16> {
+        let out = common::run_ok(
+            "hb-shape",
+            &[
+                &format!("--font-file={}", common::arg(font)),
+                "--direction=rtl",
+                "--script=arab",
+                "--language=ar",
+                "--no-glyph-names",
+                "--no-positions",
+                "--no-clusters",
+                &format!("--features={features}"),
+                &format!("--text={text}"),
+            ],
+        );
+        out.trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split('|')
+            .map(|id| id.parse().unwrap_or_else(|_| panic!("glyph id {id:?}")))
+            .collect()
+    };
+    let plain = shape("");
+    shape("jalt").difference(&plain).copied().collect()
+}
+
+/// Per printed line (page, baseline) of body text in the family `family`:
+/// how many of its glyphs are in `alternates`, and how many are kashidas.
+fn alternates_per_line(
+    typeset: &common::Typeset,
+    family: &str,
+    alternates: &HashSet<u16>,
+) -> BTreeMap<(usize, i32), (usize, usize)> {
+    let mut lines: BTreeMap<(usize, i32), (usize, usize)> = BTreeMap::new();
+    for (index, page) in typeset.pages.pages.iter().enumerate() {
+        for item in &page.items {
+            let Item::Glyphs(run) = item else { continue };
+            if typeset.fonts.faces[run.face].family != family {
+                continue;
+            }
+            let line = lines.entry((index, run.y.round() as i32)).or_default();
+            line.0 += run
+                .glyphs
+                .iter()
+                .filter(|g| alternates.contains(&g.id))
+                .count();
+            line.1 += run.glyphs.iter().filter(|g| g.kashida).count();
+        }
+    }
+    lines
+}
+
+/// A font with justification alternates: kashida justification gives some
+/// words their wider finals first (at most three a line) and lengthens
+/// other words with tatweels, on lines whose spaces would otherwise stretch
+/// by more than a quarter; justifying with spaces uses none; the text copies
+/// out as written (an alternate is its letter).
+#[test]
+fn wider_alternates_join_kashida_where_the_font_has_them() {
+    if !common::have_tools(&["hb-shape", "pdftotext"]) {
+        return;
+    }
+    let dir = jalt_book();
+    let paragraphs = paragraphs_of(&dir);
+    let alternates = alternate_glyphs(
+        &dir.join("fonts/JaltTest-Regular.ttf"),
+        &paragraphs.join(" "),
+    );
+    assert!(!alternates.is_empty(), "the test font has no alternates");
+
+    let typeset = common::typeset(&dir);
+    let lines = alternates_per_line(&typeset, "JaltTest", &alternates);
+    let widened = lines.values().filter(|(a, _)| *a > 0).count();
+    let total: usize = lines.values().map(|(a, _)| a).sum();
+    let tatweels: usize = lines.values().map(|(_, k)| k).sum();
+    println!(
+        "Jalt Test book: {} lines, {widened} with wider alternates ({total} in all), {tatweels} tatweels",
+        lines.len()
+    );
+    assert!(widened > 0, "no line has a wider alternate");
+    assert!(tatweels > 0, "alternates and kashida together");
+    assert!(lines.values().all(|(a, _)| *a <= 3), "{lines:?}");
+
+    let space = common::scratch().join("jalt-space");
+    let _ = std::fs::remove_dir_all(&space);
+    std::fs::create_dir_all(space.join("fonts")).unwrap();
+    for sub in ["", "fonts"] {
+        for entry in std::fs::read_dir(dir.join(sub)).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_file() {
+                std::fs::copy(&path, space.join(sub).join(path.file_name().unwrap())).unwrap();
+            }
+        }
+    }
+    let toml = std::fs::read_to_string(space.join("book.toml")).unwrap();
+    std::fs::write(
+        space.join("book.toml"),
+        format!("{toml}\n[layout]\njustify = \"space\"\n"),
+    )
+    .unwrap();
+    let spaced = alternates_per_line(&common::typeset(&space), "JaltTest", &alternates);
+    assert_eq!(spaced.values().map(|(a, k)| a + k).sum::<usize>(), 0);
+
+    let pdf = common::build_pdf(&dir, "jalt").pdf;
+    let copied = copied_words(&common::pdftotext(&pdf, None, false)).concat();
+    for paragraph in &paragraphs {
+        let words = copied_words(paragraph).concat();
+        assert!(
+            copied.contains(&words),
+            "not copied out as written: {paragraph}"
+        );
+    }
+}
+
+/// The words the book's kashidas lengthen, as written: for each inserted
+/// tatweel, the word of its line around it.
+fn lengthened_words(typeset: &common::Typeset) -> Vec<String> {
+    let mut words = Vec::new();
+    for index in 0..typeset.pages.pages.len() {
+        for line in typeset.lines(index) {
+            for (run, glyph) in line.glyphs().filter(|(_, g)| g.kashida) {
+                let at = glyph.text.0;
+                let text = &run.text;
+                let start = text[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
+                let end = text[at..]
+                    .find(char::is_whitespace)
+                    .map_or(text.len(), |i| at + i);
+                words.push(text[start..end].to_string());
+            }
+        }
+    }
+    words
+}
+
+/// pdf.js (Firefox's viewer) ignores /ActualText and cuts its text items
+/// at marked content, then puts the pieces of a right-to-left line back in
+/// drawing order: a kashida drawn inside a span came out as «الإسل …ـامية».
+/// Drawn as glyphs of their own that copy out as U+200D, which pdf.js drops,
+/// the lengthened words come out whole, but for those Amiri's kerning
+/// breaks in pdf.js with spaces alone too (a wide gap after ر: «كةالمشتر»).
+#[test]
+fn lengthened_words_copy_out_whole_in_pdfjs() {
+    if !common::have_pdfjs() {
+        return;
+    }
+    let typeset = common::typeset(&common::seed_book());
+    let lengthened = lengthened_words(&typeset);
+    let copied = |pdf: &std::path::Path| -> HashSet<String> {
+        copied_words(&common::pdfjs_text(pdf)).into_iter().collect()
+    };
+    let kashida = copied(&common::seed_pdf().pdf);
+    let space = copied(&space_justified_pdf(
+        &common::seed_book(),
+        "space-seed-pdfjs",
+    ));
+    let whole = |copied: &HashSet<String>, word: &str| {
+        copied_words(word)
+            .iter()
+            .all(|piece| copied.contains(piece))
+    };
+    let broken: Vec<&String> = lengthened.iter().filter(|w| !whole(&kashida, w)).collect();
+    println!(
+        "pdf.js: {} of {} lengthened words copy out whole; broken: {broken:?}",
+        lengthened.len() - broken.len(),
+        lengthened.len()
+    );
+    assert!(
+        lengthened.len() > 50,
+        "{} lengthened words",
+        lengthened.len()
+    );
+    let by_kashida: Vec<&&String> = broken.iter().filter(|w| whole(&space, w)).collect();
+    assert!(
+        by_kashida.is_empty(),
+        "broken by kashida in pdf.js: {by_kashida:?}"
+    );
 }

@@ -283,10 +283,13 @@ impl<'a> Typesetter<'a> {
             });
         }
         // Kashida lengthens the Arabic words of justified paragraphs only.
-        let sites = if align.justifies() && self.justify == Justify::Kashida {
-            kashida::sites(self.shaper, &shaped)
+        let (sites, alternates) = if align.justifies() && self.justify == Justify::Kashida {
+            (
+                kashida::sites(self.shaper, &shaped),
+                kashida::alternates(self.shaper, &shaped),
+            )
         } else {
-            Vec::new()
+            (Vec::new(), Vec::new())
         };
         let measure = Measure::new(&shaped, self.shaper, &sites);
         // Only justified text is hyphenated: headings, titles, centred and
@@ -303,9 +306,10 @@ impl<'a> Typesetter<'a> {
             text: Arc::from(shaped.text()),
             measure: &measure,
             shaper: self.shaper,
-            kashida: (!sites.is_empty()).then_some(Kashida {
+            kashida: (!sites.is_empty() || !alternates.is_empty()).then_some(Kashida {
                 shaper: self.shaper,
                 sites: &sites,
+                alternates: &alternates,
             }),
         };
         lines

@@ -21,7 +21,7 @@ use std::ops::Range;
 use unicode_script::Script;
 
 use crate::text::shape::{MAX_TATWEELS, TatweelWidths};
-use crate::text::{ShapedGlyph, ShapedText, Shaper};
+use crate::text::{ShapedGlyph, ShapedRun, ShapedText, Shaper};
 
 use super::line::{is_added_hyphen, placed_glyph};
 use super::page::{GlyphRun, PlacedGlyph};
@@ -33,6 +33,9 @@ pub const MAX_PER_WORD: usize = MAX_TATWEELS;
 
 /// The most tatweels one line gets, whatever its slack.
 const MAX_PER_LINE: usize = 8;
+
+/// The most words of one line that take wider alternates.
+const ALTERNATES_PER_LINE: usize = 3;
 
 /// How many tatweels a lengthened word gets when the line has enough slack:
 /// two make a kashida a reader sees as deliberate, without spreading the
@@ -61,19 +64,35 @@ pub struct KashidaSite {
     pub run: usize,
 }
 
+/// An Arabic word whose last letter has a wider justification alternate.
+#[derive(Debug, Clone, PartialEq)]
+pub struct AlternateSite {
+    /// The word, a byte range of the paragraph text inside one shaped run.
+    pub word: Range<usize>,
+    /// Index of the shaped run the word is in.
+    pub run: usize,
+    /// How much wider the alternate makes the word, in points.
+    pub gain: f32,
+}
+
 /// What kashida justification needs for the lines of one paragraph.
 pub struct Kashida<'a> {
     pub shaper: &'a Shaper<'a>,
     /// The paragraph's sites, in text order (from [`sites`]).
     pub sites: &'a [KashidaSite],
+    /// The paragraph's words with wider alternates, in text order (from
+    /// [`alternates`]).
+    pub alternates: &'a [AlternateSite],
 }
 
-/// The best kashida site of every Arabic word of a paragraph, in text order.
-pub fn sites(shaper: &Shaper, shaped: &ShapedText) -> Vec<KashidaSite> {
-    let text = shaped.text();
-    let mut sites = Vec::new();
+/// The Arabic words of a paragraph that may be re-shaped alone, in text
+/// order, each with the index of its run: inside one right-to-left Arabic
+/// run (not across a change of font, style, size or direction), and shaped
+/// the same cut from their neighbours (no kerning or ligature across their
+/// ends).
+fn arabic_words(shaped: &ShapedText) -> impl Iterator<Item = (Range<usize>, usize)> + '_ {
     let mut run_index = 0;
-    for word in words(text) {
+    words(shaped.text()).filter_map(move |word| {
         // Runs are in text order, and so are words.
         while shaped
             .runs
@@ -82,36 +101,39 @@ pub fn sites(shaper: &Shaper, shaped: &ShapedText) -> Vec<KashidaSite> {
         {
             run_index += 1;
         }
-        let Some(run) = shaped.runs.get(run_index) else {
-            break;
-        };
-        // Not across a change of font, style, size or direction.
+        let run = shaped.runs.get(run_index)?;
         if run.script != Script::Arabic
             || !run.level.is_rtl()
             || run.range.start > word.start
             || run.range.end < word.end
         {
-            continue;
+            return None;
         }
+        let ends_safe = !cluster(run, word.start).any(|g| g.unsafe_to_break)
+            && !cluster(run, word.end).any(|g| g.unsafe_to_break);
+        ends_safe.then_some((word, run_index))
+    })
+}
+
+/// The glyphs of `run`'s cluster starting at `at` (clusters fall in a
+/// right-to-left run).
+fn cluster(run: &ShapedRun, at: usize) -> impl Iterator<Item = &ShapedGlyph> {
+    let found = run.glyphs.partition_point(|g| g.cluster > at);
+    run.glyphs[found..]
+        .iter()
+        .take_while(move |g| g.cluster == at)
+}
+
+/// The best kashida site of every Arabic word of a paragraph, in text order.
+pub fn sites(shaper: &Shaper, shaped: &ShapedText) -> Vec<KashidaSite> {
+    let text = shaped.text();
+    let mut sites = Vec::new();
+    for (word, run_index) in arabic_words(shaped) {
+        let run = &shaped.runs[run_index];
         let Some(widths) = shaper.tatweel_widths(run.face) else {
             continue;
         };
-        // The glyphs of the cluster starting at `at` (clusters fall in a
-        // right-to-left run).
-        let cluster = |at: usize| {
-            let found = run.glyphs.partition_point(|g| g.cluster > at);
-            run.glyphs[found..]
-                .iter()
-                .take_while(move |g| g.cluster == at)
-        };
-        // The word is re-shaped alone: only if HarfBuzz shapes it the same
-        // cut from its neighbours (no kerning or ligature across its ends).
-        if cluster(word.start).any(|g| g.unsafe_to_break)
-            || cluster(word.end).any(|g| g.unsafe_to_break)
-        {
-            continue;
-        }
-        let safe = |at: usize| cluster(at).any(|g| g.tatweel_safe);
+        let safe = |at: usize| cluster(run, at).any(|g| g.tatweel_safe);
         if let Some((at, priority)) = best_site(text, word.clone(), safe) {
             sites.push(KashidaSite {
                 at,
@@ -123,6 +145,32 @@ pub fn sites(shaper: &Shaper, shaped: &ShapedText) -> Vec<KashidaSite> {
         }
     }
     sites
+}
+
+/// The Arabic words of a paragraph whose last letter its face has a wider
+/// justification alternate for (`jalt`), in text order; none when no face
+/// of the paragraph has alternates.
+pub fn alternates(shaper: &Shaper, shaped: &ShapedText) -> Vec<AlternateSite> {
+    if !shaped.runs.iter().any(|r| shaper.has_alternates(r.face)) {
+        return Vec::new();
+    }
+    arabic_words(shaped)
+        .filter(|(_, run)| shaper.has_alternates(shaped.runs[*run].face))
+        .filter_map(|(word, run)| {
+            let glyphs = &shaped.runs[run].glyphs;
+            let before: f32 = glyphs
+                .iter()
+                .filter(|g| word.contains(&g.cluster))
+                .map(|g| g.x_advance)
+                .sum();
+            let after: f32 = reshaped(shaped, &word, run, Change::Alternate, shaper)
+                .iter()
+                .map(|g| g.x_advance)
+                .sum();
+            let gain = after - before;
+            (gain > 0.0).then_some(AlternateSite { word, run, gain })
+        })
+        .collect()
 }
 
 /// The words of `text`: maximal stretches of Arabic letters and marks.
@@ -258,10 +306,15 @@ fn joins_previous(c: char) -> bool {
     is_letter(c) && c != 'ء'
 }
 
-/// The sites (of a paragraph's, in text order) whose words lie on `line`.
-fn on_line<'s>(sites: &'s [KashidaSite], line: &Range<usize>) -> &'s [KashidaSite] {
-    let first = sites.partition_point(|s| s.word.start < line.start);
-    let last = sites.partition_point(|s| s.word.end <= line.end);
+/// The sites (of a paragraph's, in text order, each with its `word`) whose
+/// words lie on `line`.
+fn on_line<'s, T>(
+    sites: &'s [T],
+    line: &Range<usize>,
+    word: impl Fn(&T) -> &Range<usize>,
+) -> &'s [T] {
+    let first = sites.partition_point(|s| word(s).start < line.start);
+    let last = sites.partition_point(|s| word(s).end <= line.end);
     &sites[first..last.max(first)]
 }
 
@@ -296,29 +349,47 @@ pub fn justify(
     kashida: &Kashida,
 ) -> f32 {
     let text = shaped.text();
-    let candidates = on_line(kashida.sites, &line);
     let budget = slack - SPACE_STRETCH_FIRST * space_width;
+    let (widened, mut added) = widen(runs, shaped, line.clone(), budget, kashida);
+    let candidates: Vec<&KashidaSite> = on_line(kashida.sites, &line, |s| &s.word)
+        .iter()
+        .filter(|s| !widened.contains(&s.word))
+        .collect();
     let scale = |site: &KashidaSite| {
         let run = &shaped.runs[site.run];
         run.size / kashida.shaper.upem(run.face)
     };
-    let mut stretches = choose(text, line.clone(), candidates, budget, |site| {
+    let mut stretches = choose(text, line.clone(), &candidates, budget - added, |site| {
         let widths = kashida.shaper.tatweel_widths(shaped.runs[site.run].face)?;
         Some(TatweelWidths(widths.0.map(|w| w * scale(site))))
     });
     if stretches.is_empty() {
-        return 0.0;
+        return added;
     }
 
     // Re-shape, measure, and give tatweels back while the line overflows
     // (the probe's widths are estimates: a tatweel may ligate in context).
+    let lengthen_stretch = |runs: &[GlyphRun], s: &Stretch| {
+        let change = Change::Tatweels {
+            at: s.site.at,
+            count: s.tatweels,
+        };
+        lengthen(
+            runs,
+            shaped,
+            &s.site.word,
+            s.site.run,
+            change,
+            kashida.shaper,
+        )
+    };
     let mut words: Vec<Option<(Vec<PlacedGlyph>, f32)>> = stretches
         .iter()
-        .map(|s| lengthen(runs, shaped, s, kashida.shaper))
+        .map(|s| lengthen_stretch(runs, s))
         .collect();
     loop {
-        let added: f32 = words.iter().flatten().map(|(_, delta)| delta).sum();
-        if added <= slack + 0.001 {
+        let lengthened: f32 = words.iter().flatten().map(|(_, delta)| delta).sum();
+        if added + lengthened <= slack + 0.001 {
             break;
         }
         let Some(i) = (0..stretches.len())
@@ -328,10 +399,9 @@ pub fn justify(
             break;
         };
         stretches[i].tatweels -= 1;
-        words[i] = lengthen(runs, shaped, &stretches[i], kashida.shaper);
+        words[i] = lengthen_stretch(runs, &stretches[i]);
     }
 
-    let mut added = 0.0;
     for (stretch, word) in stretches.iter().zip(words) {
         let Some((glyphs, delta)) = word else {
             continue;
@@ -343,6 +413,78 @@ pub fn justify(
     added
 }
 
+/// Gives words of a committed line the wider alternates of their last
+/// letters, before any kashida (letterform variation first, as Nemeth and
+/// Hudson rank them): at most [`ALTERNATES_PER_LINE`], spread along the
+/// line, each only while the line's `budget` (points) holds it. Returns the
+/// words widened and the width added.
+fn widen(
+    runs: &mut [GlyphRun],
+    shaped: &ShapedText,
+    line: Range<usize>,
+    budget: f32,
+    kashida: &Kashida,
+) -> (Vec<Range<usize>>, f32) {
+    let candidates = on_line(kashida.alternates, &line, |a| &a.word);
+    let least = candidates
+        .iter()
+        .map(|a| a.gain)
+        .fold(f32::INFINITY, f32::min);
+    if budget < least {
+        return (Vec::new(), 0.0);
+    }
+    let (index, words) = word_numbers(shaped.text(), line, candidates.iter().map(|a| a.word.start));
+    let priorities = vec![1; candidates.len()];
+    let wanted = ALTERNATES_PER_LINE.min((budget / least) as usize);
+    let mut picked = spread(&index, &priorities, words, wanted);
+    picked.sort_unstable();
+    let mut widened = Vec::new();
+    let mut added = 0.0;
+    for alternate in picked.into_iter().map(|c| &candidates[c]) {
+        let found = lengthen(
+            runs,
+            shaped,
+            &alternate.word,
+            alternate.run,
+            Change::Alternate,
+            kashida.shaper,
+        );
+        let Some((glyphs, delta)) = found else {
+            continue;
+        };
+        if added + delta <= budget && splice(runs, &alternate.word, glyphs) {
+            added += delta;
+            widened.push(alternate.word.clone());
+        }
+    }
+    (widened, added)
+}
+
+/// The word number (0, 1, … on the line) of the word starting at each of
+/// `starts`, and how many words the line has.
+fn word_numbers(
+    text: &str,
+    line: Range<usize>,
+    starts: impl Iterator<Item = usize>,
+) -> (Vec<usize>, usize) {
+    let mut word_starts: Vec<usize> = Vec::new();
+    let mut in_word = false;
+    for (i, c) in text[line.clone()].char_indices() {
+        if !c.is_whitespace() && !in_word {
+            word_starts.push(line.start + i);
+        }
+        in_word = !c.is_whitespace();
+    }
+    let index = starts
+        .map(|start| {
+            word_starts
+                .partition_point(|&s| s <= start)
+                .saturating_sub(1)
+        })
+        .collect();
+    (index, word_starts.len().max(1))
+}
+
 /// Which sites of a line get how many tatweels, for about `budget` points:
 /// whole tatweels, at most [`MAX_PER_WORD`] a word and [`MAX_PER_LINE`] a
 /// line, [`PREFERRED_PER_WORD`] a word where the budget allows, on words
@@ -350,13 +492,13 @@ pub fn justify(
 fn choose<'s>(
     text: &str,
     line: Range<usize>,
-    candidates: &'s [KashidaSite],
+    candidates: &[&'s KashidaSite],
     budget: f32,
     widths: impl Fn(&KashidaSite) -> Option<TatweelWidths>,
 ) -> Vec<Stretch<'s>> {
     let candidates: Vec<(&KashidaSite, TatweelWidths)> = candidates
         .iter()
-        .filter_map(|s| Some((s, widths(s)?)))
+        .filter_map(|&s| Some((s, widths(s)?)))
         .collect();
     let Some(one) = candidates
         .iter()
@@ -371,25 +513,13 @@ fn choose<'s>(
     let tatweels = ((budget / one) as usize).min(MAX_PER_LINE);
     let wanted = tatweels.div_ceil(PREFERRED_PER_WORD).min(candidates.len());
 
-    // Word number (0, 1, …) of each candidate on the line.
-    let mut word_starts: Vec<usize> = Vec::new();
-    let mut in_word = false;
-    for (i, c) in text[line.clone()].char_indices() {
-        if !c.is_whitespace() && !in_word {
-            word_starts.push(line.start + i);
-        }
-        in_word = !c.is_whitespace();
-    }
-    let index: Vec<usize> = candidates
-        .iter()
-        .map(|(site, _)| {
-            word_starts
-                .partition_point(|&s| s <= site.word.start)
-                .saturating_sub(1)
-        })
-        .collect();
+    let (index, words) = word_numbers(
+        text,
+        line,
+        candidates.iter().map(|(site, _)| site.word.start),
+    );
     let priorities: Vec<u8> = candidates.iter().map(|(s, _)| s.priority).collect();
-    let mut picked = spread(&index, &priorities, word_starts.len().max(1), wanted);
+    let mut picked = spread(&index, &priorities, words, wanted);
     picked.sort_by_key(|&c| (candidates[c].0.priority, candidates[c].0.at));
 
     // Whole tatweels, one at a time round the picked words, best first,
@@ -434,105 +564,142 @@ fn choose<'s>(
 /// Which `wanted` of the candidates (their word numbers `index`, rising, and
 /// their `priorities`) to lengthen on a line of `words` words: the ones
 /// nearest the centres of `wanted` equal shares of the line, the better
-/// sites first, never two neighbouring words unless there is no other way.
+/// sites first, never two neighbouring words unless there is no other way;
+/// fewer when the candidates lie in fewer words than `wanted`.
 /// Dynamic programming over (pick, candidate): a line has a dozen
 /// candidates at most.
 fn spread(index: &[usize], priorities: &[u8], words: usize, wanted: usize) -> Vec<usize> {
     let n = index.len();
-    let wanted = wanted.min(n);
-    if wanted == 0 {
-        return Vec::new();
-    }
-    let share = words as f32 / wanted as f32;
-    let cost = |c: usize, pick: usize| {
-        let centre = (pick as f32 + 0.5) * share;
-        let off = (index[c] as f32 + 0.5 - centre) / share;
-        f32::from(priorities[c].saturating_sub(1)) + off * off
-    };
-    // Words apart: 2 keeps neighbours apart; 1 only forbids the same word.
-    for gap in [2, 1] {
-        // best[pick][c]: the least cost of picks 0..=pick, pick on `c`.
-        let mut best = vec![vec![f32::INFINITY; n]; wanted];
-        let mut from = vec![vec![usize::MAX; n]; wanted];
-        best[0] = (0..n).map(|c| cost(c, 0)).collect();
-        for pick in 1..wanted {
-            for c in 0..n {
-                for p in 0..c {
-                    let total = best[pick - 1][p] + cost(c, pick);
-                    if index[c] >= index[p] + gap && total < best[pick][c] {
-                        best[pick][c] = total;
-                        from[pick][c] = p;
+    // Fewer when the candidates lie in fewer words than wanted (two Arabic
+    // words joined by a hyphen are one word of the line).
+    for wanted in (1..=wanted.min(n)).rev() {
+        let share = words as f32 / wanted as f32;
+        let cost = |c: usize, pick: usize| {
+            let centre = (pick as f32 + 0.5) * share;
+            let off = (index[c] as f32 + 0.5 - centre) / share;
+            f32::from(priorities[c].saturating_sub(1)) + off * off
+        };
+        // Words apart: 2 keeps neighbours apart; 1 only forbids the same word.
+        for gap in [2, 1] {
+            // best[pick][c]: the least cost of picks 0..=pick, pick on `c`.
+            let mut best = vec![vec![f32::INFINITY; n]; wanted];
+            let mut from = vec![vec![usize::MAX; n]; wanted];
+            best[0] = (0..n).map(|c| cost(c, 0)).collect();
+            for pick in 1..wanted {
+                for c in 0..n {
+                    for p in 0..c {
+                        let total = best[pick - 1][p] + cost(c, pick);
+                        if index[c] >= index[p] + gap && total < best[pick][c] {
+                            best[pick][c] = total;
+                            from[pick][c] = p;
+                        }
                     }
                 }
             }
-        }
-        let last = (0..n)
-            .filter(|&c| best[wanted - 1][c].is_finite())
-            .min_by(|&a, &b| best[wanted - 1][a].total_cmp(&best[wanted - 1][b]));
-        if let Some(mut c) = last {
-            let mut picked = vec![c];
-            for pick in (1..wanted).rev() {
-                c = from[pick][c];
-                picked.push(c);
+            let last = (0..n)
+                .filter(|&c| best[wanted - 1][c].is_finite())
+                .min_by(|&a, &b| best[wanted - 1][a].total_cmp(&best[wanted - 1][b]));
+            if let Some(mut c) = last {
+                let mut picked = vec![c];
+                for pick in (1..wanted).rev() {
+                    c = from[pick][c];
+                    picked.push(c);
+                }
+                return picked;
             }
-            return picked;
         }
     }
     Vec::new()
 }
 
-/// The word of `stretch` re-shaped with its tatweels, as placed glyphs, and
-/// how much wider it is than the glyphs it replaces in `runs`; `None` when
-/// it is not wider (nothing to gain).
+/// How a word is lengthened.
+#[derive(Debug, Clone, Copy)]
+enum Change {
+    /// `count` tatweels inserted at byte `at` of the paragraph.
+    Tatweels { at: usize, count: usize },
+    /// Its last letter in the face's justification alternate (`jalt`).
+    Alternate,
+}
+
+/// `word` (of shaped run `run`) re-shaped with `change`, as placed glyphs,
+/// and how much wider it is than the glyphs it replaces in `runs`; `None`
+/// when it is not wider (nothing to gain).
 fn lengthen(
     runs: &[GlyphRun],
     shaped: &ShapedText,
-    stretch: &Stretch,
+    word: &Range<usize>,
+    run: usize,
+    change: Change,
     shaper: &Shaper,
 ) -> Option<(Vec<PlacedGlyph>, f32)> {
-    if stretch.tatweels == 0 {
+    if let Change::Tatweels { count: 0, .. } = change {
         return None;
     }
-    let text = shaped.text();
-    let site = stretch.site;
-    let before: f32 = word_glyphs(runs, &site.word)
+    let before: f32 = word_glyphs(runs, word)
         .map(|(r, span)| runs[r].glyphs[span].iter().map(|g| g.x_advance).sum())?;
+    let placed = reshaped(shaped, word, run, change, shaper);
+    let after: f32 = placed.iter().map(|g| g.x_advance).sum();
+    let delta = after - before;
+    (delta > 0.0).then_some((placed, delta))
+}
 
-    // The word with the tatweels in it, and as context the characters on
-    // each side up to the first that is not a mark: all that decides how
-    // its ends join (its ends are safe to break, see [`sites`]). The same
-    // word between the same neighbours is then the same input to HarfBuzz,
-    // which the shaper's cache answers.
-    let start = text[..site.word.start]
+/// `word` (of shaped run `run`) re-shaped with `change`, its clusters in the
+/// paragraph's text.
+fn reshaped(
+    shaped: &ShapedText,
+    word: &Range<usize>,
+    run: usize,
+    change: Change,
+    shaper: &Shaper,
+) -> Vec<PlacedGlyph> {
+    let text = shaped.text();
+    // The word with the change, and as context the characters on each side
+    // up to the first that is not a mark: all that decides how its ends
+    // join (its ends are safe to break, see [`arabic_words`]). The same word
+    // between the same neighbours is then the same input to HarfBuzz, which
+    // the shaper's cache answers.
+    let start = text[..word.start]
         .char_indices()
         .rev()
         .find(|&(_, c)| !is_mark(c))
         .map_or(0, |(i, _)| i);
-    let end = text[site.word.end..]
+    let end = text[word.end..]
         .char_indices()
         .find(|&(_, c)| !is_mark(c))
-        .map_or(text.len(), |(i, c)| site.word.end + i + c.len_utf8());
-    let inserted = TATWEEL.len_utf8() * stretch.tatweels;
+        .map_or(text.len(), |(i, c)| word.end + i + c.len_utf8());
+    let (at, inserted) = match change {
+        Change::Tatweels { at, count } => (at, TATWEEL.len_utf8() * count),
+        Change::Alternate => (word.end, 0),
+    };
     let mut context = String::with_capacity(end - start + inserted);
-    context.push_str(&text[start..site.at]);
-    context.extend(std::iter::repeat_n(TATWEEL, stretch.tatweels));
-    context.push_str(&text[site.at..end]);
-    let range = site.word.start - start..site.word.end - start + inserted;
-    let glyphs = shaper.reshape(&shaped.runs[site.run], &context, range);
+    context.push_str(&text[start..at]);
+    context.extend(std::iter::repeat_n(TATWEEL, inserted / TATWEEL.len_utf8()));
+    context.push_str(&text[at..end]);
+    let range = word.start - start..word.end - start + inserted;
+    // The last letter, with its marks.
+    let alternate = matches!(change, Change::Alternate).then(|| {
+        let last = text[word.clone()]
+            .char_indices()
+            .rev()
+            .find(|&(_, c)| !is_mark(c))
+            .map_or(0, |(i, _)| i);
+        word.start + last - start..range.end
+    });
+    let glyphs = shaper.reshape(&shaped.runs[run], &context, range, alternate);
 
     // Clusters back to the paragraph's text: the tatweels' collapse to the
     // insertion point, so a tatweel alone stands for no text.
     let back = |offset: usize| {
         let offset = offset + start;
-        if offset < site.at {
+        if offset < at {
             offset
-        } else if offset < site.at + inserted {
-            site.at
+        } else if offset < at + inserted {
+            at
         } else {
             offset - inserted
         }
     };
-    let placed: Vec<PlacedGlyph> = glyphs
+    glyphs
         .iter()
         .map(|g| {
             let g = ShapedGlyph {
@@ -542,13 +709,10 @@ fn lengthen(
             };
             PlacedGlyph {
                 kashida: g.cluster == g.cluster_end,
-                ..placed_glyph(&g, site.word.end)
+                ..placed_glyph(&g, word.end)
             }
         })
-        .collect();
-    let after: f32 = placed.iter().map(|g| g.x_advance).sum();
-    let delta = after - before;
-    (delta > 0.0).then_some((placed, delta))
+        .collect()
 }
 
 /// Where the glyphs of `word` are in `runs`: a run index and a glyph range
@@ -746,8 +910,9 @@ mod tests {
 
     /// The word number and tatweels of each lengthened word.
     fn chosen(text: &str, sites: &[KashidaSite], budget: f32) -> Vec<(usize, usize)> {
+        let sites: Vec<&KashidaSite> = sites.iter().collect();
         let mut chosen: Vec<(usize, usize)> =
-            choose(text, 0..text.len(), sites, budget, |_| Some(TWO_POINTS))
+            choose(text, 0..text.len(), &sites, budget, |_| Some(TWO_POINTS))
                 .iter()
                 .map(|s| (s.site.word.start / ("مدرسة".len() + 1), s.tatweels))
                 .collect();
@@ -827,6 +992,7 @@ mod tests {
                 kashida: with_kashida.then_some(Kashida {
                     shaper: &shaper,
                     sites: &sites,
+                    alternates: &[],
                 }),
             };
             build_line(&paragraph, &broken, width, Align::Justify)
@@ -865,5 +1031,17 @@ mod tests {
             ranges
         };
         assert_eq!(text_of(&with), text_of(&without));
+    }
+
+    #[test]
+    fn spread_picks_fewer_when_candidates_share_words() {
+        // Two candidates in word 4 (الفلسطيني-الإسرائيلي): three picks
+        // cannot fall in three words; two can.
+        let mut picked = spread(&[2, 4, 4], &[1, 1, 1], 10, 3);
+        picked.sort_unstable();
+        assert_eq!(picked.len(), 2, "{picked:?}");
+        assert_eq!(picked[0], 0);
+        assert!(spread(&[3, 3], &[1, 1], 6, 2).len() == 1);
+        assert!(spread(&[], &[], 6, 2).is_empty());
     }
 }

@@ -8,6 +8,7 @@
 
 mod labels;
 
+use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -242,31 +243,39 @@ impl Writer<'_> {
             ..Fill::default()
         }));
         // Kashidas inserted by justification stand for no text (their range
-        // is empty). Each joins the cluster of the glyph drawn before it, so
-        // krilla draws both in one /Span whose /ActualText is that cluster's
-        // text (poppler, MuPDF 1.24+), and the pen runs on through them: no
-        // extractor sees a gap, which poppler and pdf.js read as a space.
-        let mut glyphs: Vec<ShapedGlyph> = Vec::with_capacity(run.glyphs.len());
-        let mut cluster = None;
-        for (i, g) in run.glyphs.iter().enumerate() {
-            let text = if g.kashida {
-                cluster.or_else(|| {
-                    run.glyphs[i..]
-                        .iter()
-                        .find(|next| !next.kashida)
-                        .map(|next| next.text)
-                })
-            } else {
-                cluster = Some(g.text);
-                None
-            };
-            glyphs.push(ShapedGlyph(g, run.size, text.unwrap_or(g.text)));
-        }
+        // is empty). Each is drawn as a cluster of its own whose text is
+        // U+200D, what every kashida glyph maps to: a single glyph whose
+        // text is its mapping needs no /ActualText, so no marked content
+        // cuts the word (pdf.js splits its text items there, and reorders
+        // the pieces of a right-to-left word).
+        let (text, start) = if run.glyphs.iter().any(|g| g.kashida) {
+            // The run's own text, then the kashidas' U+200D.
+            let letters = run.glyphs.iter().filter(|g| !g.kashida);
+            let start = letters.clone().map(|g| g.text.0).min().unwrap_or(0);
+            let end = letters.map(|g| g.text.1).max().unwrap_or(start);
+            let text = format!("{}{KASHIDA_TEXT}", &run.text[start..end]);
+            (Cow::Owned(text), start)
+        } else {
+            (Cow::Borrowed(&*run.text), 0)
+        };
+        let joiner = (text.len().saturating_sub(KASHIDA_TEXT.len()), text.len());
+        let glyphs: Vec<ShapedGlyph> = run
+            .glyphs
+            .iter()
+            .map(|g| {
+                let range = if g.kashida {
+                    joiner
+                } else {
+                    (g.text.0 - start, g.text.1 - start)
+                };
+                ShapedGlyph(g, run.size, range)
+            })
+            .collect();
         surface.draw_glyphs(
             Point::from_xy(run.x, run.y),
             &glyphs,
             font,
-            &run.text,
+            &text,
             run.size,
             false,
         );
@@ -274,13 +283,13 @@ impl Writer<'_> {
     }
 
     /// Gives every glyph the book draws as a kashida the text U+200D (a
-    /// format character: pdf.js drops it, and MuPDF 1.21, blind to
-    /// /ActualText, reads it as nothing visible). krilla maps a glyph, once
-    /// for the document, to the text of the first cluster that starts with
-    /// it; a kashida never starts one, and Amiri also draws its kashida glyph
-    /// at the head of some lam clusters, which would map it to «ل». So each
-    /// is drawn first, alone with that text, off the first page: no viewer
-    /// shows it and poppler discards text outside the page.
+    /// format character: pdf.js drops it; poppler and MuPDF keep it, and it
+    /// shows nothing). krilla maps a glyph, once for the document, to the
+    /// text of the first cluster that starts with it, and Amiri also draws
+    /// its kashida glyph at the head of some lam clusters, which would map
+    /// it to «ل». So each is drawn first, alone with that text, off the
+    /// first page: no viewer shows it and poppler discards text outside the
+    /// page.
     fn map_kashida_glyphs(&mut self, surface: &mut Surface, pages: &Pages) -> Result<()> {
         let mut mapped = HashSet::new();
         let runs = pages.pages.iter().flat_map(|page| &page.items);
@@ -322,9 +331,9 @@ impl Writer<'_> {
     }
 }
 
-/// What a kashida glyph copies out as where /ActualText is not read:
-/// ZERO WIDTH JOINER, the invisible "these letters join" (see
-/// [`Writer::map_kashida_glyphs`]).
+/// What a kashida glyph copies out as: ZERO WIDTH JOINER, the invisible
+/// "these letters join" (see [`Writer::map_kashida_glyphs`]). Not nothing:
+/// PDF/A-2u wants every glyph mapped to Unicode.
 const KASHIDA_TEXT: &str = "\u{200D}";
 
 /// A glyph as krilla wants it: krilla asks for lengths at a font size of its

@@ -18,7 +18,8 @@ use harfbuzz_rs::sys::{
     hb_set_destroy, hb_set_has, hb_set_t,
 };
 use harfbuzz_rs::{
-    ClusterLevel, Face, Font, HarfbuzzObject, Language, Owned, Tag, TypedBuffer, UnicodeBuffer,
+    ClusterLevel, Face, Feature, Font, HarfbuzzObject, Language, Owned, Tag, TypedBuffer,
+    UnicodeBuffer,
 };
 use unicode_bidi::Level;
 use unicode_script::Script;
@@ -93,11 +94,22 @@ pub struct Shaper<'a> {
     tatweel: Vec<OnceCell<Option<TatweelWidths>>>,
     /// Pieces re-shaped by [`Shaper::reshape`], by everything HarfBuzz was given.
     reshaped: RefCell<HashMap<ReshapeKey, Vec<ShapedGlyph>>>,
+    /// Per face, whether it has justification alternates
+    /// ([`Shaper::has_alternates`]).
+    alternates: Vec<OnceCell<bool>>,
     /// Per face, how its words may be shaped apart ([`Shaper::word_shaping`]).
     word_shaping: Vec<OnceCell<WordShaping>>,
     /// Words shaped by [`Shaper::shape_word`].
     words: RefCell<HashMap<WordKey, AfterWord>>,
+    /// Per face, [`Shaper::glyph_reach`] of each glyph asked for so far, by
+    /// glyph id: extents walk the outline, and every line asks for each of
+    /// its glyphs.
+    reach: Vec<RefCell<Vec<Option<Reach>>>>,
 }
+
+/// How far a glyph reaches above and below the baseline, in ems (both
+/// positive outwards).
+pub type Reach = (f32, f32);
 
 /// How a face's words may be shaped one by one, with the same glyphs and
 /// flags as in their paragraph.
@@ -161,8 +173,21 @@ type WordKey = (usize, u32, bool, Script, Box<str>, usize);
 const WORD_CACHE: usize = 1 << 16;
 
 /// What [`Shaper::reshape`] shapes: face, size (bits), right to left,
-/// script, the context and the range of it shaped.
-type ReshapeKey = (usize, u32, bool, Script, String, Range<usize>);
+/// script, the context, the range of it shaped and where the justification
+/// alternates are asked for.
+type ReshapeKey = (
+    usize,
+    u32,
+    bool,
+    Script,
+    String,
+    Range<usize>,
+    Option<Range<usize>>,
+);
+
+/// The OpenType feature of justification alternates: wider (or narrower)
+/// forms of letters, mostly finals, for justified Arabic.
+const JALT: &[u8; 4] = b"jalt";
 
 /// How many re-shaped pieces a shaper remembers before it starts afresh.
 const RESHAPED_CACHE: usize = 4096;
@@ -200,15 +225,19 @@ impl<'a> Shaper<'a> {
         let language = Language::from_str(language).unwrap_or_default();
         let tatweel = fonts.iter().map(|_| OnceCell::new()).collect();
         let word_shaping = fonts.iter().map(|_| OnceCell::new()).collect();
+        let reach = fonts.iter().map(|_| RefCell::new(Vec::new())).collect();
+        let alternates = fonts.iter().map(|_| OnceCell::new()).collect();
         Shaper {
             fonts,
             upem,
             x_heights,
             language,
             tatweel,
+            alternates,
             reshaped: RefCell::new(HashMap::new()),
             word_shaping,
             words: RefCell::new(HashMap::new()),
+            reach,
         }
     }
 
@@ -232,8 +261,13 @@ impl<'a> Shaper<'a> {
 
     /// How far `glyph` of `face` reaches above and below the baseline, in
     /// ems (both positive outwards; zero for a glyph with no outline).
-    pub fn glyph_reach(&self, face: usize, glyph: u16) -> (f32, f32) {
-        self.fonts[face]
+    pub fn glyph_reach(&self, face: usize, glyph: u16) -> Reach {
+        let mut known = self.reach[face].borrow_mut();
+        let index = usize::from(glyph);
+        if let Some(Some(reach)) = known.get(index) {
+            return *reach;
+        }
+        let reach = self.fonts[face]
             .get_glyph_extents(u32::from(glyph))
             .map_or((0.0, 0.0), |e| {
                 let upem = self.upem[face];
@@ -241,16 +275,28 @@ impl<'a> Shaper<'a> {
                     e.y_bearing as f32 / upem,
                     -(e.y_bearing + e.height) as f32 / upem,
                 )
-            })
+            });
+        if known.len() <= index {
+            known.resize(index + 1, None);
+        }
+        known[index] = Some(reach);
+        reach
     }
 
     /// Shapes `context[range]` as `run` was shaped (same face, size,
     /// direction, script and language), with the rest of `context` around
     /// it; clusters are byte offsets in `context`. For re-shaping a piece of
-    /// a run whose text was changed (tatweels inserted). The same piece in
-    /// the same context comes from a cache: justification re-shapes the
-    /// same words over and over.
-    pub fn reshape(&self, run: &ShapedRun, context: &str, range: Range<usize>) -> Vec<ShapedGlyph> {
+    /// a run whose text was changed (tatweels inserted), or with the face's
+    /// justification alternates (`jalt`) on the characters of `alternate`
+    /// (byte offsets in `context`). The same piece in the same context comes
+    /// from a cache: justification re-shapes the same words over and over.
+    pub fn reshape(
+        &self,
+        run: &ShapedRun,
+        context: &str,
+        range: Range<usize>,
+        alternate: Option<Range<usize>>,
+    ) -> Vec<ShapedGlyph> {
         let key: ReshapeKey = (
             run.face,
             run.size.to_bits(),
@@ -258,17 +304,48 @@ impl<'a> Shaper<'a> {
             run.script,
             context.to_string(),
             range.clone(),
+            alternate.clone(),
         );
         if let Some(glyphs) = self.reshaped.borrow().get(&key) {
             return glyphs.clone();
         }
-        let glyphs = self.shape_run(context, range, run.face, run.size, run.level, run.script);
+        let features: Vec<Feature> = alternate
+            .into_iter()
+            .map(|on| Feature::new(JALT, 1, on))
+            .collect();
+        let glyphs = self.shape_with(
+            context, range, run.face, run.size, run.level, run.script, &features,
+        );
         let mut cache = self.reshaped.borrow_mut();
         if cache.len() >= RESHAPED_CACHE {
             cache.clear();
         }
         cache.insert(key, glyphs.clone());
         glyphs
+    }
+
+    /// Whether `face` has justification alternates (`jalt`) for Arabic
+    /// final letters: whether the feature changes the glyph of any letter
+    /// of the probe, each in its final form.
+    pub fn has_alternates(&self, face: usize) -> bool {
+        *self.alternates[face].get_or_init(|| {
+            const PROBE: &str =
+                "بب تت ثث جج حح خخ سس شش صص ضض طط ظظ عع غغ فف قق كك لل مم نن هه يي بد بر بو بى بة";
+            let shape = |features: &[Feature]| -> Vec<u16> {
+                let level = Level::rtl();
+                let glyphs = self.shape_with(
+                    PROBE,
+                    0..PROBE.len(),
+                    face,
+                    1.0,
+                    level,
+                    Script::Arabic,
+                    features,
+                );
+                glyphs.iter().map(|g| g.id).collect()
+            };
+            shape(&[]) != shape(&[Feature::new(JALT, 1, ..)])
+        })
     }
 
     /// What tatweels add to an Arabic word set in `face`, measured after
@@ -540,6 +617,21 @@ impl<'a> Shaper<'a> {
         level: Level,
         script: unicode_script::Script,
     ) -> Vec<ShapedGlyph> {
+        self.shape_with(text, range, face, size, level, script, &[])
+    }
+
+    /// [`Shaper::shape_run`] with OpenType `features`.
+    #[allow(clippy::too_many_arguments)]
+    fn shape_with(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        face: usize,
+        size: f32,
+        level: Level,
+        script: unicode_script::Script,
+        features: &[Feature],
+    ) -> Vec<ShapedGlyph> {
         let direction = if level.is_rtl() {
             harfbuzz_rs::Direction::Rtl
         } else {
@@ -553,7 +645,7 @@ impl<'a> Shaper<'a> {
         if let Ok(tag) = Tag::from_str(script.short_name()) {
             buffer = buffer.set_script(tag);
         }
-        let output = harfbuzz_rs::shape(&self.fonts[face], with_tatweel_flags(buffer), &[]);
+        let output = harfbuzz_rs::shape(&self.fonts[face], with_tatweel_flags(buffer), features);
         let scale = size / self.upem[face];
         let mut glyphs: Vec<ShapedGlyph> = output
             .get_glyph_infos()

@@ -136,14 +136,45 @@ pub fn is_bidi_control(c: char) -> bool {
     matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
 
-/// `s` without whitespace and bidi controls. Extracted text is compared in
+/// What an inserted kashida copies out as where a reader keeps it
+/// (poppler, MuPDF): U+200D ZERO WIDTH JOINER, an invisible "these letters
+/// join" (pdf.js drops it). Extracted text is compared without it.
+pub const KASHIDA_JOINER: char = '\u{200D}';
+
+/// `s` without whitespace, bidi controls and [`KASHIDA_JOINER`]s. Extracted text is compared in
 /// this form: `pdftotext` puts spaces wherever a gap between glyphs is wide
 /// (Amiri leaves wide gaps after ز, ر, و… so «رؤية» comes out as «رؤ ية»),
 /// lines wrap anywhere, and justified spaces are only gaps.
 pub fn squash(s: &str) -> String {
     s.chars()
-        .filter(|c| !c.is_whitespace() && !is_bidi_control(*c))
+        .filter(|c| !c.is_whitespace() && !is_bidi_control(*c) && *c != KASHIDA_JOINER)
         .collect()
+}
+
+/// The folder of the pdf.js extractor (`tests/pdfjs`).
+fn pdfjs_dir() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/pdfjs")
+}
+
+/// [`require`] for pdf.js: Node.js, and the pinned `pdfjs-dist` that `npm
+/// ci --prefix tests/pdfjs` installs (`.ci/run` does).
+pub fn have_pdfjs() -> bool {
+    let installed = pdfjs_dir().join("node_modules/pdfjs-dist").is_dir();
+    have_tools(&["node"])
+        && require(
+            "pdf.js",
+            installed
+                .then_some(())
+                .ok_or_else(|| "run `npm ci --prefix tests/pdfjs`".to_string()),
+        )
+        .is_some()
+}
+
+/// The text pdf.js gives `pdf`, as its viewer copies it (see
+/// `tests/pdfjs/extract.mjs`): pages end in a form feed.
+pub fn pdfjs_text(pdf: &Path) -> String {
+    let script = pdfjs_dir().join("extract.mjs");
+    run_ok("node", &[arg(&script), arg(pdf)])
 }
 
 /// `warning:` messages on stderr, each with its `--> place` (or "").
