@@ -10,7 +10,7 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{arg, build, run_ok};
+use common::{Area, Leads, arg, build, link_annotations, run_ok, word_areas};
 
 const POINTS_PER_INCH: f32 = 72.0;
 
@@ -37,32 +37,6 @@ fn variant(book: &Path, extra: &str) -> tempfile::TempDir {
     let toml = std::fs::read_to_string(book.join("book.toml")).unwrap();
     std::fs::write(copy.join("book.toml"), format!("{toml}\n{extra}")).unwrap();
     dir
-}
-
-/// A rectangle in PDF points, y down from the media box's top (as mupdf
-/// and `pdftotext -bbox` give them).
-#[derive(Debug, Clone, Copy)]
-struct Area {
-    x: f32,
-    y: f32,
-    width: f32,
-    height: f32,
-}
-
-impl Area {
-    fn overlaps_vertically(&self, other: &Area) -> bool {
-        self.y < other.y + other.height && other.y < self.y + self.height
-    }
-    fn near(&self, other: &Area) -> bool {
-        [
-            (self.x, other.x),
-            (self.y, other.y),
-            (self.width, other.width),
-            (self.height, other.height),
-        ]
-        .iter()
-        .all(|(a, b)| (a - b).abs() < 0.5)
-    }
 }
 
 /// Every picture drawn on page `page` (1-based): its pixel size and where
@@ -109,64 +83,6 @@ fn image_list(pdf: &Path) -> Vec<(usize, u32, u32, u32, u32)> {
         .collect()
 }
 
-/// The link annotations of page `page` (1-based) leading to web addresses:
-/// (address, area), read with `mutool show`.
-fn uri_links(pdf: &Path, page: usize) -> Vec<(String, Area)> {
-    let show = |object: &str| run_ok("mutool", &["show", "-g", arg(pdf), object]);
-    let pages = run_ok("mutool", &["show", arg(pdf), "pages"]);
-    let page_object = pages
-        .lines()
-        .find_map(|l| l.strip_prefix(&format!("page {page} = ")))
-        .and_then(|r| r.split_whitespace().next())
-        .expect("the page's object")
-        .to_string();
-    let page_dict = show(&page_object);
-    // `[…]` after a key, as numbers or references.
-    let array = |dict: &str, key: &str| -> Vec<String> {
-        dict.split(key)
-            .nth(1)
-            .and_then(|rest| rest.trim_start().strip_prefix('['))
-            .and_then(|rest| rest.split(']').next())
-            .map(|inside| inside.split_whitespace().map(str::to_string).collect())
-            .unwrap_or_default()
-    };
-    let number = |n: &String| n.parse::<f32>().unwrap();
-    let top = number(&array(&page_dict, "/MediaBox")[3]);
-    array(&page_dict, "/Annots")
-        .chunks(3)
-        .filter_map(|reference| {
-            let annot = show(&reference[0]);
-            let uri = annot.split("/URI(").nth(1)?.split(')').next()?.to_string();
-            let r: Vec<f32> = array(&annot, "/Rect").iter().map(number).collect();
-            let area = Area {
-                x: r[0],
-                y: top - r[3],
-                width: r[2] - r[0],
-                height: r[3] - r[1],
-            };
-            Some((uri, area))
-        })
-        .collect()
-}
-
-/// The words of page `page` (1-based) with their boxes, from
-/// `pdftotext -bbox`; poppler writes right-to-left words reversed, so each
-/// is turned back.
-fn words(pdf: &Path, page: usize) -> Vec<(String, Area)> {
-    common::page_words(pdf, page)
-        .into_iter()
-        .map(|word| {
-            let area = Area {
-                x: word.x_min,
-                y: word.y_min,
-                width: word.x_max - word.x_min,
-                height: word.y_max - word.y_min,
-            };
-            (word.text.chars().rev().collect(), area)
-        })
-        .collect()
-}
-
 /// The page (1-based) the chapter's pictures are on: the one with 40 × 40
 /// pictures.
 fn icon_page(pdf: &Path) -> usize {
@@ -198,7 +114,7 @@ fn inline_pictures_print_in_their_line_at_text_height() {
     // The chapter uses the icon four times: inline, alone, inline inside a
     // link and alone inside a link. Before, only the one alone printed.
     assert_eq!(icons.len(), 4, "icons drawn: {icons:?}");
-    let words = words(pdf, page);
+    let words = word_areas(pdf, page);
     // The word `w` on the line of `picture`.
     let word = |w: &str, picture: &Area| {
         words
@@ -240,7 +156,13 @@ fn pictures_inside_links_are_clickable() {
     let page = icon_page(pdf);
     let icons = icons(pdf, page);
     assert_eq!(icons.len(), 4, "{icons:?}");
-    let links = uri_links(pdf, page);
+    let links: Vec<(String, Area)> = link_annotations(pdf, page)
+        .into_iter()
+        .filter_map(|(leads, area)| match leads {
+            Leads::Uri(uri) => Some((uri, area)),
+            Leads::Page(_) => None,
+        })
+        .collect();
     for (uri, icon) in [
         ("https://example.org/inline", icons[2]),
         ("https://example.org/block", icons[3]),

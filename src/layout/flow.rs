@@ -394,6 +394,8 @@ pub struct NotedText {
     pub refs: Vec<(usize, u32)>,
     /// Byte ranges of the text struck through or underlined.
     pub marks: Vec<(Range<usize>, Mark)>,
+    /// Byte ranges of the text inside links, with their targets.
+    pub links: Vec<(Range<usize>, LinkTarget)>,
     /// The pictures set in the text, in text order.
     pub pictures: Vec<InlinePicture>,
 }
@@ -512,6 +514,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             styled,
             refs,
             marks,
+            links,
             pictures,
         } = text;
         let hard_breaks: Vec<usize> = styled
@@ -524,10 +527,23 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         let mut chunks = self
             .ts
             .paragraph_with_objects(styled, &objects, direction, column, align);
-        if !marks.is_empty() {
+        // A linked picture is a link of its own (over the picture): the text
+        // links cover the rest of their text.
+        let pictures: Vec<usize> = objects.iter().map(|(at, _)| *at).collect();
+        let links: Vec<(Range<usize>, LinkTo)> = links
+            .iter()
+            .filter_map(|(range, target)| Some((range, self.link_to(target)?)))
+            .flat_map(|(range, to)| {
+                without_objects(range.clone(), &pictures)
+                    .into_iter()
+                    .map(move |piece| (piece, to.clone()))
+            })
+            .collect();
+        if !marks.is_empty() || !links.is_empty() {
             for chunk in &mut chunks {
                 let rules = marks::rules(&chunk.items, &marks);
-                chunk.items.extend(rules);
+                let areas = marks::link_areas(&chunk.items, &links);
+                chunk.items.extend(rules.into_iter().chain(areas));
             }
         }
         let count = chunks.len();
@@ -1182,6 +1198,20 @@ fn destination_name(chapter: &Chapter, heading: Option<&str>) -> String {
     }
 }
 
+/// `range` of a paragraph's text in pieces around the [`OBJECT`]s at
+/// `objects` (byte offsets, rising).
+fn without_objects(range: Range<usize>, objects: &[usize]) -> Vec<Range<usize>> {
+    let mut pieces = Vec::new();
+    let mut start = range.start;
+    for &at in objects.iter().filter(|at| range.contains(at)) {
+        pieces.push(start..at);
+        start = at + OBJECT.len_utf8();
+    }
+    pieces.push(start..range.end);
+    pieces.retain(|piece| !piece.is_empty());
+    pieces
+}
+
 /// `inlines` as styled text; note marks in `numerals`.
 pub fn styled_inlines(inlines: &[Inline], style: TextStyle, numerals: Numerals) -> NotedText {
     let mut noted = NotedText::default();
@@ -1262,7 +1292,10 @@ fn push_inlines(
             }
             InlineKind::Code(code) => push_code(noted, code, style, inline.pos),
             InlineKind::Link { content, target } => {
-                push_inlines(noted, content, style, numerals, Some(target))
+                let start = noted.styled.text.len();
+                push_inlines(noted, content, style, numerals, Some(target));
+                let linked = start..noted.styled.text.len();
+                noted.links.push((linked, target.clone()));
             }
             InlineKind::Image { key, .. } => {
                 noted.pictures.push(InlinePicture {

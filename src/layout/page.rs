@@ -128,6 +128,12 @@ pub enum Item {
         grey: f32,
         opacity: f32,
     },
+    /// A clickable area over linked text, leading `to` an address or a
+    /// place in the book; nothing is drawn.
+    Link {
+        rect: Rect,
+        to: LinkTo,
+    },
 }
 
 /// Glyphs of one face and size on one baseline, in visual order.

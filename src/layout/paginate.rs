@@ -416,7 +416,10 @@ pub fn shift(item: &Item, dx: f32, dy: f32) -> Item {
             run.x += dx;
             run.y += dy;
         }
-        Item::Picture { rect, .. } | Item::Fill { rect, .. } | Item::Backdrop { rect, .. } => {
+        Item::Picture { rect, .. }
+        | Item::Fill { rect, .. }
+        | Item::Backdrop { rect, .. }
+        | Item::Link { rect, .. } => {
             rect.x += dx;
             rect.y += dy;
         }

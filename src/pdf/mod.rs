@@ -66,7 +66,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             .with_trim_box(trim)
             .with_page_label(labels::label(page, strings));
         let mut pdf_page = pdf.start_page_with(settings);
-        let picture_links = {
+        let item_links = {
             let mut surface = pdf_page.surface();
             if index == 0 {
                 writer.map_kashida_glyphs(&mut surface, pages)?;
@@ -75,7 +75,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             surface.finish();
             links
         };
-        for annotation in picture_links {
+        for annotation in item_links {
             pdf_page.add_annotation(annotation);
         }
         for link in &page.links {
@@ -149,7 +149,7 @@ impl Writer<'_> {
         Ok(Some(image))
     }
 
-    /// Draws the page's items; returns the links of its pictures.
+    /// Draws the page's items; returns the links of its pictures and text.
     fn draw_page(&mut self, surface: &mut Surface, page: &Page) -> Result<Vec<Annotation>> {
         let mut links = Vec::new();
         // The page model's origin is the trimmed page's corner.
@@ -166,11 +166,12 @@ impl Writer<'_> {
                         surface.pop();
                     }
                     if let Some(annotation) =
-                        link.as_ref().and_then(|to| self.picture_link(rect, to))
+                        link.as_ref().and_then(|to| self.link_annotation(rect, to))
                     {
                         links.push(annotation);
                     }
                 }
+                Item::Link { rect, to } => links.extend(self.link_annotation(rect, to)),
                 Item::Backdrop { rect, rgb } => {
                     let [red, green, blue] = *rgb;
                     self.fill_rect(surface, rect, rgb::Color::new(red, green, blue).into(), 1.0);
@@ -204,10 +205,10 @@ impl Writer<'_> {
         surface.draw_path(&path);
     }
 
-    /// A link over a picture at `rect` (page model coordinates): to an
-    /// address, or to a named destination of the book (a heading the book
+    /// A link over a picture or text at `rect` (page model coordinates): to
+    /// an address, or to a named destination of the book (a heading the book
     /// has no destination for leads to its chapter).
-    fn picture_link(&self, rect: &Rect, to: &LinkTo) -> Option<Annotation> {
+    fn link_annotation(&self, rect: &Rect, to: &LinkTo) -> Option<Annotation> {
         let area = PdfRect::from_xywh(
             rect.x + self.bleed,
             rect.y + self.bleed,

@@ -780,3 +780,124 @@ pub fn render_gray(pdf: &Path, page: usize, dpi: f32) -> image::GrayImage {
 pub fn render_rgb(pdf: &Path, page: usize, dpi: f32) -> image::RgbImage {
     render(pdf, page, dpi, &[]).to_rgb8()
 }
+
+// ---------------------------------------------------------------------------
+// Link annotations.
+
+/// A rectangle in PDF points, y down from the media box's top (as mupdf
+/// and `pdftotext -bbox` give them).
+#[derive(Debug, Clone, Copy)]
+pub struct Area {
+    pub x: f32,
+    pub y: f32,
+    pub width: f32,
+    pub height: f32,
+}
+
+#[allow(dead_code)]
+impl Area {
+    pub fn overlaps_vertically(&self, other: &Area) -> bool {
+        self.y < other.y + other.height && other.y < self.y + self.height
+    }
+    pub fn near(&self, other: &Area) -> bool {
+        [
+            (self.x, other.x),
+            (self.y, other.y),
+            (self.width, other.width),
+            (self.height, other.height),
+        ]
+        .iter()
+        .all(|(a, b)| (a - b).abs() < 0.5)
+    }
+    /// Whether `other`'s centre lies inside this area.
+    pub fn holds_centre_of(&self, other: &Area) -> bool {
+        let (x, y) = (other.x + other.width / 2.0, other.y + other.height / 2.0);
+        self.x <= x && x <= self.x + self.width && self.y <= y && y <= self.y + self.height
+    }
+}
+
+/// The words of page `page` (1-based) with their areas, from
+/// `pdftotext -bbox`; poppler writes right-to-left words reversed, so each
+/// is turned back.
+pub fn word_areas(pdf: &Path, page: usize) -> Vec<(String, Area)> {
+    page_words(pdf, page)
+        .into_iter()
+        .map(|word| {
+            let area = Area {
+                x: word.x_min,
+                y: word.y_min,
+                width: word.x_max - word.x_min,
+                height: word.y_max - word.y_min,
+            };
+            (word.text.chars().rev().collect(), area)
+        })
+        .collect()
+}
+
+/// Where a link annotation leads.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Leads {
+    /// A web or mail address.
+    Uri(String),
+    /// A page of the PDF, by its object number.
+    Page(String),
+}
+
+/// The object number of page `page` (1-based), from `mutool show pages`.
+pub fn page_object(pdf: &Path, page: usize) -> String {
+    run_ok("mutool", &["show", arg(pdf), "pages"])
+        .lines()
+        .find_map(|l| l.strip_prefix(&format!("page {page} = ")))
+        .and_then(|r| r.split_whitespace().next())
+        .expect("the page's object")
+        .to_string()
+}
+
+/// The link annotations of page `page` (1-based): where each leads and its
+/// area, read with `mutool show`.
+pub fn link_annotations(pdf: &Path, page: usize) -> Vec<(Leads, Area)> {
+    let show = |object: &str| run_ok("mutool", &["show", "-g", arg(pdf), object]);
+    let page_dict = show(&page_object(pdf, page));
+    // `[…]` after a key, as numbers or references.
+    let array = |dict: &str, key: &str| -> Vec<String> {
+        dict.split(key)
+            .nth(1)
+            .and_then(|rest| rest.trim_start().strip_prefix('['))
+            .and_then(|rest| rest.split(']').next())
+            .map(|inside| inside.split_whitespace().map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let number = |n: &String| n.parse::<f32>().unwrap();
+    let top = number(&array(&page_dict, "/MediaBox")[3]);
+    array(&page_dict, "/Annots")
+        .chunks(3)
+        .filter_map(|reference| {
+            let annot = show(&reference[0]);
+            if !annot.contains("/Subtype/Link") && !annot.contains("/Subtype /Link") {
+                return None;
+            }
+            let leads = match annot.split("/URI(").nth(1) {
+                Some(rest) => Leads::Uri(rest.split(')').next()?.to_string()),
+                None => {
+                    // `/Dest [page /XYZ …]`, or a reference to that array.
+                    let mut dest = array(&annot, "/Dest");
+                    if dest.is_empty() {
+                        let reference = annot.split("/Dest").nth(1)?.split_whitespace().next()?;
+                        let shown = show(reference);
+                        let inside = shown.split('[').nth(1)?.split(']').next()?;
+                        dest = inside.split_whitespace().map(str::to_string).collect();
+                    }
+                    Leads::Page(dest.first()?.clone())
+                }
+            };
+            let r: Vec<f32> = array(&annot, "/Rect").iter().map(number).collect();
+            let area = Area {
+                x: r[0],
+                y: top - r[3],
+                width: r[2] - r[0],
+                height: r[3] - r[1],
+            };
+            Some((leads, area))
+        })
+        .collect()
+}

@@ -1,0 +1,64 @@
+//! Links in running text are clickable in the PDF, as in the EPUB: a web
+//! address opens it, a link to another chapter's heading turns to that
+//! page. Read back with `mutool show` (the link annotations) and
+//! `pdftotext -bbox` (where the linked words are), on the showcase book,
+//! whose first chapter says «انظر [الفصل الثاني](02-tables.md#الجداول) أو
+//! الموقع <https://example.org/warraq>».
+
+mod common;
+
+use common::{Area, Leads, link_annotations, page_object, word_areas};
+
+#[test]
+fn links_in_running_text_are_clickable() {
+    if !common::have_tools(&["mutool", "pdftotext"]) {
+        return;
+    }
+    let built = common::build_pdf(&common::showcase_book(), "links-showcase");
+    let pdf = &built.pdf;
+    let typeset = common::typeset(&common::showcase_book());
+    let page = typeset
+        .page_with("انظر الفصل الثاني")
+        .expect("the linking paragraph")
+        + 1;
+    let target = typeset.page_with("الجداول").expect("the tables chapter") + 1;
+    let links = link_annotations(pdf, page);
+    let words = word_areas(pdf, page);
+    // Left-to-right words come back turned round too.
+    let turned = |w: &str| w.chars().rev().collect::<String>();
+    let area_of = |word: &str| {
+        words
+            .iter()
+            .find(|(w, _)| w.contains(word) || turned(w).contains(word))
+            .map(|(_, a)| *a)
+            .unwrap_or_else(|| panic!("no word {word:?} on page {page}: {words:?}"))
+    };
+    let leading = |leads: &Leads| -> Vec<Area> {
+        links
+            .iter()
+            .filter(|(l, _)| l == leads)
+            .map(|(_, a)| *a)
+            .collect()
+    };
+
+    let web = leading(&Leads::Uri("https://example.org/warraq".into()));
+    let address = area_of("example.org");
+    assert!(
+        web.iter().any(|a| a.holds_centre_of(&address)),
+        "no link over the address {address:?}: {links:?}"
+    );
+    let chapter = leading(&Leads::Page(page_object(pdf, target)));
+    for word in ["الفصل", "الثاني"] {
+        let area = area_of(word);
+        assert!(
+            chapter.iter().any(|a| a.holds_centre_of(&area)),
+            "no link to page {target} over «{word}» {area:?}: {links:?}"
+        );
+    }
+    // Nothing else on the page is a link: «انظر» is not.
+    let plain = area_of("انظر");
+    assert!(
+        !links.iter().any(|(_, a)| a.holds_centre_of(&plain)),
+        "{links:?}"
+    );
+}
