@@ -161,3 +161,45 @@ fn footnotes_copy_out_on_the_page_that_calls_them() {
     assert_eq!(pages_with("حاشيةأولى"), call);
     assert_eq!(pages_with("حاشيةثانية"), call);
 }
+
+/// Inline code is set between bidi isolates (U+2066 … U+2069), so that it
+/// never reorders with the text around it; they are formatting, and copied
+/// text must not hold them («We use ␂git␃to manage files» came out before,
+/// with U+2066 and U+2069 where ␂ and ␃ stand here), in poppler
+/// or in pdf.js, in a left-to-right line or in a right-to-left one.
+#[test]
+fn inline_code_copies_out_without_its_isolates() {
+    if !common::have_tools(&["pdftotext"]) || !common::have_pdfjs() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("code");
+    std::fs::create_dir(&book).unwrap();
+    std::fs::write(
+        book.join("book.toml"),
+        "[book]\ntitle = \"Code\"\nlanguage = \"en\"\n",
+    )
+    .unwrap();
+    std::fs::write(
+        book.join("01.md"),
+        "# Code\n\nWe use `git` to manage files.\n\nنستعمل `git` لإدارة الملفات.\n",
+    )
+    .unwrap();
+    let pdf = common::build_pdf(&book, "inline-code").pdf;
+    let isolates = |c: char| ('\u{2066}'..='\u{2069}').contains(&c);
+    for (reader, text) in [
+        ("pdftotext", common::pdftotext(&pdf, None, false)),
+        ("pdf.js", common::pdfjs_text(&pdf)),
+    ] {
+        assert!(!text.contains(isolates), "{reader}: {text:?}");
+        assert!(
+            text.contains("We use git to manage files."),
+            "{reader}: {text:?}"
+        );
+        // The order of words around the code in the Arabic line is each
+        // reader's own bidi (poppler's is visual): only its words are checked.
+        for word in ["نستعمل", "git", "لإدارة"] {
+            assert!(text.contains(word), "{reader}: {text:?}");
+        }
+    }
+}

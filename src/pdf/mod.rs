@@ -260,9 +260,12 @@ impl Writer<'_> {
             (Cow::Borrowed(&*run.text), 0)
         };
         let joiner = (text.len().saturating_sub(KASHIDA_TEXT.len()), text.len());
+        // Bidi controls (the isolates around inline code) shape to glyphs of
+        // no width and no ink; left out, they never reach copied text.
         let glyphs: Vec<ShapedGlyph> = run
             .glyphs
             .iter()
+            .filter(|g| !(g.x_advance == 0.0 && is_bidi_control(&run.text[g.text_range()])))
             .map(|g| {
                 let range = if g.kashida {
                     joiner
@@ -330,6 +333,15 @@ impl Writer<'_> {
             None,
         ))
     }
+}
+
+/// Whether `text` is nothing but bidi controls (embeddings, overrides,
+/// isolates, marks): formatting, never content.
+fn is_bidi_control(text: &str) -> bool {
+    !text.is_empty()
+        && text.chars().all(|c| {
+            matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+        })
 }
 
 /// What a kashida glyph copies out as: ZERO WIDTH JOINER, the invisible
