@@ -667,13 +667,14 @@ fn reshaped(
         .char_indices()
         .find(|&(_, c)| !is_mark(c))
         .map_or(text.len(), |(i, c)| word.end + i + c.len_utf8());
-    let (at, inserted) = match change {
-        Change::Tatweels { at, count } => (at, TATWEEL.len_utf8() * count),
+    let (at, count) = match change {
+        Change::Tatweels { at, count } => (at, count),
         Change::Alternate => (word.end, 0),
     };
+    let inserted = TATWEEL.len_utf8() * count;
     let mut context = String::with_capacity(end - start + inserted);
     context.push_str(&text[start..at]);
-    context.extend(std::iter::repeat_n(TATWEEL, inserted / TATWEEL.len_utf8()));
+    context.extend(std::iter::repeat_n(TATWEEL, count));
     context.push_str(&text[at..end]);
     let range = word.start - start..word.end - start + inserted;
     // The last letter, with its marks.
