@@ -1070,6 +1070,11 @@ impl Builder<'_, '_> {
                     _ => None,
                 };
                 let misplaced = html::fits_in(&name, parent).err();
+                // A `<span lang>` keeps its language for both writers.
+                let span_language = tag
+                    .as_deref()
+                    .filter(|_| name == "span")
+                    .and_then(|t| html::attribute(t, "lang"));
                 let mode = match (class, tag) {
                     (Class::Phrasing, Some(_)) if misplaced.is_some() => {
                         let why = misplaced.unwrap_or_default();
@@ -1088,15 +1093,10 @@ impl Builder<'_, '_> {
                         );
                         HtmlMode::Unwrap
                     }
-                    (Class::Phrasing, Some(tag))
-                        if name == "span" && html::attribute(&tag, "lang").is_some() =>
-                    {
-                        let language = html::attribute(&tag, "lang").unwrap_or_default();
-                        HtmlMode::Language {
-                            start_tag: tag,
-                            language,
-                        }
-                    }
+                    (Class::Phrasing, Some(tag)) if span_language.is_some() => HtmlMode::Language {
+                        start_tag: tag,
+                        language: span_language.unwrap_or_default(),
+                    },
                     (Class::Phrasing, Some(tag)) => {
                         if !PRINTED_AS_TEXT.contains(&name.as_str()) {
                             self.warn(
