@@ -965,7 +965,10 @@ fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<Pag
             MAX_MARK_MM,
         ),
     ] {
-        if value.is_some() {
+        if let Some(spanned) = value {
+            if key.starts_with("mark_") && page.print.marks_line.is_none() {
+                page.print.marks_line = Some(text.line_of(spanned.span().start));
+            }
             let mut mm = 0.0;
             set(key, value, &mut mm, 0.0, max, false)?;
             *target = Some(mm);

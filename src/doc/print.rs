@@ -52,6 +52,9 @@ pub struct PrintSetup {
     /// only to a preset that draws marks.
     pub mark_length_mm: Option<f32>,
     pub mark_offset_mm: Option<f32>,
+    /// The line of `book.toml` that gives the first of those, to warn when
+    /// the preset draws no marks.
+    pub marks_line: Option<u32>,
 }
 
 /// Bleed beyond the trim on each edge (in millimetres in the book's setup,
@@ -114,6 +117,11 @@ impl PrintSetup {
                 ..Bleed::all(self.bleed_mm.unwrap_or(KDP_BLEED_MM))
             },
         }
+    }
+
+    /// The line of `book.toml` with mark keys that the preset does not use.
+    pub fn unused_marks_line(&self) -> Option<u32> {
+        self.marks_line.filter(|_| self.marks().is_none())
     }
 
     /// The crop marks and slug line, for a preset that prints them.
