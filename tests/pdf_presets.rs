@@ -124,7 +124,7 @@ struct Bleed {
 /// bound on the right: a recto (even index) is a left-hand page, its spine
 /// on its right.
 fn expected(index: usize, bleed: Bleed, band: f64) -> [PdfBox; 3] {
-    let spine_on_right = index % 2 == 0;
+    let spine_on_right = index.is_multiple_of(2);
     let (left, right) = if spine_on_right {
         (bleed.outer, bleed.spine)
     } else {
