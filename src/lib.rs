@@ -45,6 +45,8 @@ pub struct BuildOptions {
     /// Defaults to `book_dir/out`.
     pub out_dir: Option<PathBuf>,
     pub format: Format,
+    /// `--pdf-preset`: over `book.toml`'s `[pdf] preset`.
+    pub pdf_preset: Option<doc::PrintPreset>,
 }
 
 #[derive(Debug, Default)]
@@ -62,7 +64,21 @@ pub struct BuildReport {
 /// replaced.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut report = BuildReport::default();
-    let book = load::load(&options.book_dir)?;
+    let mut book = load::load(&options.book_dir)?;
+    if let Some(preset) = options.pdf_preset {
+        book.config.page.print.preset = Some(preset);
+    }
+    let unused_marks = book.config.page.print.unused_marks_line();
+    if let Some(line) = unused_marks.filter(|_| options.format != Format::Epub) {
+        report.warnings.push(
+            Diagnostic::warning(
+                "`mark_length_mm` and `mark_offset_mm` apply only to a preset with crop marks \
+                 (`preset = \"offset\"`); this PDF has none",
+            )
+            .in_file(options.book_dir.join(load::CONFIG_FILE))
+            .at_line(line),
+        );
+    }
     let document = parse::parse(&book, &mut report.warnings)?;
     let fonts = fonts::FontLibrary::for_book(&document.fonts).map_err(|e| Diagnostic {
         file: e.file.map(|f| book.input_dir.join(f)),

@@ -15,7 +15,7 @@ use toml::Spanned;
 use crate::diag::{Diagnostic, Result};
 use crate::doc::{
     ChapterStart, CoverFit, Direction, FolioPosition, FrontMatterNumbering, Justify,
-    LayoutSettings, Linebreak, Numerals, PageSetup, RunningHead,
+    LayoutSettings, Linebreak, Numerals, PageSetup, PrintPreset, RunningHead,
 };
 
 /// Files larger than this are refused (chapters, `book.toml`, pictures).
@@ -291,7 +291,10 @@ struct RawPdf {
     margin_bottom_mm: Option<Spanned<f32>>,
     margin_inner_mm: Option<Spanned<f32>>,
     margin_outer_mm: Option<Spanned<f32>>,
+    preset: Option<Spanned<String>>,
     bleed_mm: Option<Spanned<f32>>,
+    mark_length_mm: Option<Spanned<f32>>,
+    mark_offset_mm: Option<Spanned<f32>>,
     font_size_pt: Option<Spanned<f32>>,
     picture_dpi: Option<Spanned<f32>>,
     cover_fit: Option<Spanned<String>>,
@@ -801,6 +804,10 @@ fn hex_colour(text: &str) -> Option<[u8; 3]> {
 
 /// Smallest text block (width and height) the margins must leave.
 const MIN_TEXT_AREA_MM: f32 = 20.0;
+/// Largest bleed and crop mark length or offset accepted.
+const MAX_BLEED_MM: f32 = 25.0;
+const MAX_MARK_MM: f32 = 25.0;
+
 /// Largest page side accepted.
 const MAX_PAGE_MM: f32 = 1000.0;
 
@@ -933,14 +940,40 @@ fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<Pag
         MAX_PAGE_MM,
         false,
     )?;
-    set(
-        "bleed_mm",
-        &pdf.bleed_mm,
-        &mut page.bleed_mm,
-        0.0,
-        25.0,
-        false,
-    )?;
+    let presets: Vec<(&str, Option<PrintPreset>)> = PrintPreset::ALL
+        .iter()
+        .map(|&(name, preset)| (name, Some(preset)))
+        .collect();
+    page.print.preset = pick("preset", &pdf.preset, &presets, None, text, config_path)?;
+    for (key, value, target, max) in [
+        (
+            "bleed_mm",
+            &pdf.bleed_mm,
+            &mut page.print.bleed_mm,
+            MAX_BLEED_MM,
+        ),
+        (
+            "mark_length_mm",
+            &pdf.mark_length_mm,
+            &mut page.print.mark_length_mm,
+            MAX_MARK_MM,
+        ),
+        (
+            "mark_offset_mm",
+            &pdf.mark_offset_mm,
+            &mut page.print.mark_offset_mm,
+            MAX_MARK_MM,
+        ),
+    ] {
+        if let Some(spanned) = value {
+            if key.starts_with("mark_") && page.print.marks_line.is_none() {
+                page.print.marks_line = Some(text.line_of(spanned.span().start));
+            }
+            let mut mm = 0.0;
+            set(key, value, &mut mm, 0.0, max, false)?;
+            *target = Some(mm);
+        }
+    }
     set(
         "font_size_pt",
         &pdf.font_size_pt,

@@ -3,6 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use warraq::doc::PrintPreset;
 use warraq::{BuildOptions, Format};
 
 /// warraq — builds a folder of Markdown chapters into an EPUB 3 and a print PDF.
@@ -26,6 +27,10 @@ enum Command {
         /// Which outputs to write.
         #[arg(long, value_enum, default_value_t = FormatArg::All)]
         format: FormatArg,
+        /// Who prints the PDF (bleed, crop marks); over book.toml's
+        /// `[pdf] preset`.
+        #[arg(long, value_enum)]
+        pdf_preset: Option<PresetArg>,
     },
 }
 
@@ -36,6 +41,14 @@ enum FormatArg {
     All,
 }
 
+/// The presets of `warraq::doc::PrintPreset`, by their book.toml names.
+#[derive(Clone, Copy, ValueEnum)]
+enum PresetArg {
+    Office,
+    Kdp,
+    Offset,
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
@@ -43,6 +56,7 @@ fn main() -> ExitCode {
             book_dir,
             out_dir,
             format,
+            pdf_preset,
         } => {
             let format = match format {
                 FormatArg::Epub => Format::Epub,
@@ -53,6 +67,11 @@ fn main() -> ExitCode {
                 book_dir,
                 out_dir,
                 format,
+                pdf_preset: pdf_preset.map(|preset| match preset {
+                    PresetArg::Office => PrintPreset::Office,
+                    PresetArg::Kdp => PrintPreset::Kdp,
+                    PresetArg::Offset => PrintPreset::Offset,
+                }),
             };
             match warraq::build(&options) {
                 Ok(report) => {

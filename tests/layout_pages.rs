@@ -174,10 +174,10 @@ fn pictures_keep_their_shape_and_fit_the_page() {
         (cover.width - cover.height).abs() < 0.01,
         "the cover is distorted: {cover:?}"
     );
-    let b = pages.bleed;
-    assert!(cover.x <= -b + 0.01 && cover.y <= -b + 0.01);
-    assert!(cover.x + cover.width >= pages.width + b - 0.01);
-    assert!(cover.y + cover.height >= pages.height + b - 0.01);
+    let b = pages.bleed_box(0);
+    assert!(cover.x <= b.x + 0.01 && cover.y <= b.y + 0.01);
+    assert!(cover.x + cover.width >= b.x + b.width - 0.01);
+    assert!(cover.y + cover.height >= b.y + b.height - 0.01);
     let (_, tall) = pictures.iter().find(|(k, _)| *k == "tall.png").unwrap();
     assert!((tall.height / tall.width - 20.0).abs() < 0.01, "{tall:?}");
     assert!(

@@ -137,7 +137,10 @@ font_size_pt = 11.5
             width_mm: 210.0,
             height_mm: 297.0,
             margin_inner_mm: 25.0,
-            bleed_mm: 0.0,
+            print: warraq::doc::PrintSetup {
+                bleed_mm: Some(0.0),
+                ..Default::default()
+            },
             font_size_pt: 11.5,
             ..PageSetup::default()
         }

@@ -213,14 +213,18 @@ fn kashida_paragraph(book: &Path, name: &str) -> GrayImage {
     let size = typeset.document.page.font_size_pt;
     // Page points to pixels (the rendering shows the bleed too); the
     // paragraph's lines with their harakat, and one em to each side.
-    let bleed = typeset.pages.bleed;
-    let px = |pt: f32| ((pt + bleed) * README_RESOLUTION as f32 / 72.0).max(0.0) as u32;
+    let media = typeset.pages.media_box(index);
+    let px =
+        |pt: f32, origin: f32| ((pt - origin) * README_RESOLUTION as f32 / 72.0).max(0.0) as u32;
     let (top, bottom) = (
         lines[first].baseline - 1.2 * size,
         last.baseline + 0.8 * size,
     );
-    let (x, y) = (px(block.x - size), px(top));
-    let (width, height) = (px(block.x + block.width + size) - x, px(bottom) - y);
+    let (x, y) = (px(block.x - size, media.x), px(top, media.y));
+    let (width, height) = (
+        px(block.x + block.width + size, media.x) - x,
+        px(bottom, media.y) - y,
+    );
     let page = refs::render(&write_pdf(&typeset, name), index, README_RESOLUTION);
     image::imageops::crop_imm(&page, x, y, width, height).to_image()
 }

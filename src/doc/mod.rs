@@ -5,7 +5,10 @@
 //! Every node carries the [`SourcePos`] it came from, so any later stage can
 //! report a problem as `file:line`.
 
+mod print;
 pub mod walk;
+
+pub use print::{Bleed, CropMarks, PrintPreset, PrintSetup};
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -46,8 +49,8 @@ pub struct PageSetup {
     pub margin_bottom_mm: f32,
     pub margin_inner_mm: f32,
     pub margin_outer_mm: f32,
-    /// Bleed beyond the trim on every side (0 for office printing).
-    pub bleed_mm: f32,
+    /// Bleed and printer's marks: the preset and the keys that override it.
+    pub print: PrintSetup,
     /// Body text size in points.
     pub font_size_pt: f32,
     /// Pixels a picture has per inch at its natural size: no picture prints
@@ -82,7 +85,7 @@ impl Default for PageSetup {
             margin_bottom_mm: 20.0,
             margin_inner_mm: 18.0,
             margin_outer_mm: 15.0,
-            bleed_mm: 3.0,
+            print: PrintSetup::default(),
             font_size_pt: 12.0,
             picture_dpi: DEFAULT_PICTURE_DPI,
             cover_fit: CoverFit::Cover,

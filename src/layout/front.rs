@@ -8,7 +8,7 @@ use crate::text::StyledText;
 use super::POINTS_PER_MM;
 use super::flow::{Chunk, Column, Typesetter, resolution_warning};
 use super::line::Align;
-use super::page::{GlyphRun, Item, LinkArea, Page, PageKind, PlacedGlyph, Rect};
+use super::page::{GlyphRun, Item, LinkArea, Page, PageKind, PlacedGlyph, Rect, Sheet};
 use super::paginate::{TextArea, shift};
 
 /// Page geometry in points.
@@ -16,7 +16,7 @@ use super::paginate::{TextArea, shift};
 pub struct Geometry {
     pub width: f32,
     pub height: f32,
-    pub bleed: f32,
+    pub sheet: Sheet,
     pub area: TextArea,
     pub measure: f32,
     pub margin_bottom: f32,
@@ -65,12 +65,8 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
         kind: PageKind::Cover,
         ..Page::default()
     };
-    let full_bleed = Rect {
-        x: -g.bleed,
-        y: -g.bleed,
-        width: g.width + 2.0 * g.bleed,
-        height: g.height + 2.0 * g.bleed,
-    };
+    // The cover is page 0.
+    let full_bleed = g.sheet.bleed_box(0, g.width, g.height);
     let artwork = document
         .cover
         .as_ref()
@@ -95,9 +91,9 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
     let content: f32 = title.iter().chain(&authors).map(|c| c.height).sum::<f32>() + ts.size * 1.5;
     page.items.push(Item::Fill {
         rect: Rect {
-            x: -g.bleed,
+            x: full_bleed.x,
             y: band_top - ts.size * 1.5,
-            width: g.width + 2.0 * g.bleed,
+            width: full_bleed.width,
             height: content + ts.size * 3.0,
         },
         grey: 0.05,

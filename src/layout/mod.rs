@@ -17,6 +17,7 @@ pub mod linebreak;
 pub mod marks;
 pub mod page;
 pub mod paginate;
+pub mod printers_marks;
 pub mod verse;
 
 use rayon::prelude::*;
@@ -32,7 +33,7 @@ use front::{Geometry, TocEntry};
 use furniture::Numbering;
 use hyphenate::Hyphenator;
 use linebreak::BreakSettings;
-use page::{Page, PageKind};
+use page::{Page, PageKind, Sheet};
 use paginate::{Paginator, TextArea};
 
 pub use page::Pages;
@@ -80,7 +81,14 @@ fn geometry(document: &Document) -> Geometry {
     Geometry {
         width,
         height,
-        bleed: p.bleed_mm * POINTS_PER_MM,
+        sheet: Sheet {
+            bleed: p.print.bleed().scaled(POINTS_PER_MM),
+            band: p
+                .print
+                .marks()
+                .map_or(0.0, |marks| marks.band() * POINTS_PER_MM),
+            direction: document.metadata.direction,
+        },
         area: TextArea {
             top: p.margin_top_mm * POINTS_PER_MM,
             height: height - (p.margin_top_mm + p.margin_bottom_mm) * POINTS_PER_MM,
@@ -210,6 +218,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
         pages[entry.page].kind = PageKind::ChapterOpening;
     }
     furniture::apply(&mut ts, document, &g, &titles, &mut pages);
+    printers_marks::apply(&mut ts, document, &g, &mut pages);
     // Generated pages repeat text set elsewhere (chapter titles) and are set
     // more than once (the contents): say each thing once, where it is, and
     // each character no face has once, where the book has it.
@@ -229,7 +238,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
     Ok(Pages {
         width: g.width,
         height: g.height,
-        bleed: g.bleed,
+        sheet: g.sheet,
         pages,
         outline,
     })

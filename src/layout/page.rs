@@ -8,7 +8,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::doc::Numerals;
+use crate::doc::{Bleed, Direction, Numerals};
 
 /// The laid-out print edition.
 #[derive(Debug, Clone, Default)]
@@ -16,11 +16,66 @@ pub struct Pages {
     /// Trimmed page size in points.
     pub width: f32,
     pub height: f32,
-    /// Bleed around the trimmed page, in points.
-    pub bleed: f32,
+    /// What each sheet of the PDF holds around the trimmed page.
+    pub sheet: Sheet,
     pub pages: Vec<Page>,
     /// Bookmarks, in document order.
     pub outline: Vec<OutlineEntry>,
+}
+
+impl Pages {
+    /// Page `index`'s bleed box (see [`Sheet::bleed_box`]).
+    pub fn bleed_box(&self, index: usize) -> Rect {
+        self.sheet.bleed_box(index, self.width, self.height)
+    }
+
+    /// Page `index`'s media box (see [`Sheet::media_box`]).
+    pub fn media_box(&self, index: usize) -> Rect {
+        self.sheet.media_box(index, self.width, self.height)
+    }
+}
+
+/// The sheet around each trimmed page, in points: the bleed (left and
+/// right swap with the spine's side, page by page) and, beyond it on every
+/// side, the band that holds the printer's marks.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Sheet {
+    pub bleed: Bleed,
+    /// Beyond the bleed on every side; 0 without marks.
+    pub band: f32,
+    /// The book's direction: which side the spine is on (see
+    /// [`super::spine_on_left`]).
+    pub direction: Direction,
+}
+
+impl Sheet {
+    /// The trimmed page (`width` × `height` at the origin) with the bleed of
+    /// page `index` on each edge.
+    pub fn bleed_box(&self, index: usize, width: f32, height: f32) -> Rect {
+        let b = &self.bleed;
+        let (left, right) = if super::spine_on_left(index, self.direction) {
+            (b.spine, b.outer)
+        } else {
+            (b.outer, b.spine)
+        };
+        Rect {
+            x: -left,
+            y: -b.top,
+            width: width + left + right,
+            height: height + b.top + b.bottom,
+        }
+    }
+
+    /// The whole sheet of page `index`: its bleed box and the marks' band.
+    pub fn media_box(&self, index: usize, width: f32, height: f32) -> Rect {
+        let bleed = self.bleed_box(index, width, height);
+        Rect {
+            x: bleed.x - self.band,
+            y: bleed.y - self.band,
+            width: bleed.width + 2.0 * self.band,
+            height: bleed.height + 2.0 * self.band,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Default)]

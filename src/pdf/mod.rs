@@ -43,24 +43,30 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
     let mut writer = Writer {
         document,
         fonts,
+        pages,
         krilla_fonts: HashMap::new(),
         images: HashMap::new(),
-        bleed: pages.bleed,
+        origin: (0.0, 0.0),
         destinations: pages
             .outline
             .iter()
             .map(|entry| (entry.name.as_str(), entry))
             .collect(),
     };
-    let media = (
-        pages.width + 2.0 * pages.bleed,
-        pages.height + 2.0 * pages.bleed,
-    );
     let strings = crate::locale::strings_for(&document.metadata.language);
     for (index, page) in pages.pages.iter().enumerate() {
-        let trim = PdfRect::from_xywh(pages.bleed, pages.bleed, pages.width, pages.height);
-        let bleed = PdfRect::from_xywh(0.0, 0.0, media.0, media.1);
-        let settings = PageSettings::from_wh(media.0, media.1)
+        // The sheet's corner is the PDF page's origin; the page model's is
+        // the trimmed page's.
+        let media = pages.media_box(index);
+        writer.origin = (-media.x, -media.y);
+        let trim = writer.pdf_rect(&Rect {
+            x: 0.0,
+            y: 0.0,
+            width: pages.width,
+            height: pages.height,
+        });
+        let bleed = writer.pdf_rect(&pages.bleed_box(index));
+        let settings = PageSettings::from_wh(media.width, media.height)
             .ok_or_else(|| Diagnostic::error("the page size is not valid"))?
             .with_bleed_box(bleed)
             .with_trim_box(trim)
@@ -89,7 +95,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         // Names are unique in the book (heading ids are, in their chapter).
         pdf.register_named_destination(NamedDestination::new(
             entry.name.clone(),
-            destination(entry, pages.bleed),
+            destination(entry, pages),
         ))
         .ok_or_else(|| {
             Diagnostic::error(format!(
@@ -98,7 +104,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             ))
         })?;
     }
-    pdf.set_outline(outline(&pages.outline, pages.bleed));
+    pdf.set_outline(outline(&pages.outline, pages));
     pdf.set_metadata(metadata(document));
     pdf.finish()
         .map_err(|e| Diagnostic::error(format!("cannot write the PDF: {e:?}")))
@@ -109,12 +115,24 @@ struct Writer<'a> {
     fonts: &'a FontLibrary,
     krilla_fonts: HashMap<usize, Font>,
     images: HashMap<String, Image>,
-    bleed: f32,
+    /// Where the trimmed page's corner is on the page being drawn.
+    origin: (f32, f32),
+    pages: &'a Pages,
     /// The book's named destinations (see [`OutlineEntry::name`]).
     destinations: HashMap<&'a str, &'a OutlineEntry>,
 }
 
 impl Writer<'_> {
+    /// `rect` of the page model on the PDF page being drawn.
+    fn pdf_rect(&self, rect: &Rect) -> Option<PdfRect> {
+        PdfRect::from_xywh(
+            rect.x + self.origin.0,
+            rect.y + self.origin.1,
+            rect.width,
+            rect.height,
+        )
+    }
+
     fn font(&mut self, face: usize) -> Result<Font> {
         if let Some(font) = self.krilla_fonts.get(&face) {
             return Ok(font.clone());
@@ -153,7 +171,7 @@ impl Writer<'_> {
     fn draw_page(&mut self, surface: &mut Surface, page: &Page) -> Result<Vec<Annotation>> {
         let mut links = Vec::new();
         // The page model's origin is the trimmed page's corner.
-        surface.push_transform(&Transform::from_translate(self.bleed, self.bleed));
+        surface.push_transform(&Transform::from_translate(self.origin.0, self.origin.1));
         for item in &page.items {
             match item {
                 Item::Glyphs(run) => self.draw_run(surface, run)?,
@@ -209,12 +227,7 @@ impl Writer<'_> {
     /// an address, or to a named destination of the book (a heading the book
     /// has no destination for leads to its chapter).
     fn link_annotation(&self, rect: &Rect, to: &LinkTo) -> Option<Annotation> {
-        let area = PdfRect::from_xywh(
-            rect.x + self.bleed,
-            rect.y + self.bleed,
-            rect.width,
-            rect.height,
-        )?;
+        let area = self.pdf_rect(rect)?;
         let target = match to {
             LinkTo::Uri(uri) => Target::Action(LinkAction::new(uri.clone()).into()),
             LinkTo::Named(name) => {
@@ -223,7 +236,7 @@ impl Writer<'_> {
                     .destinations
                     .get(name.as_str())
                     .or_else(|| self.destinations.get(chapter))?;
-                Target::Destination(destination(entry, self.bleed).into())
+                Target::Destination(destination(entry, self.pages).into())
             }
         };
         Some(Annotation::new_link(
@@ -304,7 +317,7 @@ impl Writer<'_> {
                     continue;
                 }
                 let font = self.font(run.face)?;
-                let outside = -self.bleed - g.x_advance - run.size;
+                let outside = -self.origin.0.max(self.origin.1) - g.x_advance - run.size;
                 surface.draw_glyphs(
                     Point::from_xy(outside, outside),
                     &[ShapedGlyph(g, run.size, (0, KASHIDA_TEXT.len()))],
@@ -319,14 +332,13 @@ impl Writer<'_> {
     }
 
     fn link(&self, link: &LinkArea) -> Option<Annotation> {
-        let rect = PdfRect::from_xywh(
-            link.rect.x + self.bleed,
-            link.rect.y + self.bleed,
-            link.rect.width,
-            link.rect.height,
-        )?;
+        let rect = self.pdf_rect(&link.rect)?;
         let target = Target::Destination(
-            XyzDestination::new(link.page, Point::from_xy(0.0, link.y + self.bleed)).into(),
+            XyzDestination::new(
+                link.page,
+                Point::from_xy(0.0, link.y + top(self.pages, link.page)),
+            )
+            .into(),
         );
         Some(Annotation::new_link(
             LinkAnnotation::new(rect, target),
@@ -384,14 +396,21 @@ impl krilla::text::Glyph for ShapedGlyph<'_> {
     }
 }
 
-/// Bookmarks nested by heading level.
-/// Where an outline entry leads: its page, at its y (the media box includes
-/// the bleed).
-fn destination(entry: &OutlineEntry, bleed: f32) -> XyzDestination {
-    XyzDestination::new(entry.page, Point::from_xy(0.0, entry.y + bleed))
+/// How far below the top of page `index`'s sheet the trimmed page starts.
+fn top(pages: &Pages, index: usize) -> f32 {
+    -pages.media_box(index).y
 }
 
-fn outline(entries: &[OutlineEntry], bleed: f32) -> Outline {
+/// Where an outline entry leads: its page, at its y.
+fn destination(entry: &OutlineEntry, pages: &Pages) -> XyzDestination {
+    XyzDestination::new(
+        entry.page,
+        Point::from_xy(0.0, entry.y + top(pages, entry.page)),
+    )
+}
+
+/// Bookmarks nested by heading level.
+fn outline(entries: &[OutlineEntry], pages: &Pages) -> Outline {
     // Each open node with its level; children are attached when a node closes.
     let mut stack: Vec<(u8, OutlineNode)> = Vec::new();
     let mut outline = Outline::new();
@@ -408,7 +427,7 @@ fn outline(entries: &[OutlineEntry], bleed: f32) -> Outline {
         }
         stack.push((
             entry.level,
-            OutlineNode::new(entry.title.clone(), destination(entry, bleed)),
+            OutlineNode::new(entry.title.clone(), destination(entry, pages)),
         ));
     }
     while !stack.is_empty() {

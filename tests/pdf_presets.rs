@@ -1,0 +1,516 @@
+//! Print presets (`[pdf] preset`, `--pdf-preset`): the page boxes read back
+//! with `pdfinfo -box`, crop marks found in rendered pixels, the slug line's
+//! words with `pdftotext -bbox`, the cover in the bleed, `qpdf --check`.
+//! Expected values are computed here from each preset's published numbers
+//! (A5 = 148 × 210 mm; KDP's bleed 3.2 mm; offset 3 mm, marks 5 mm long
+//! from 2 mm beyond the bleed).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
+
+use common::{arg, have_tools, run_ok, scratch, warraq};
+
+const MM: f64 = 72.0 / 25.4;
+const A5: (f64, f64) = (148.0, 210.0);
+/// The test book: cover, title page, contents, two chapters (5 pages).
+const PAGES: usize = 5;
+/// Rendering resolution for the marks: a 0.25 pt hairline is a pixel wide.
+const DPI: f32 = 300.0;
+/// A pixel darker than this is ink.
+const INK: u8 = 160;
+
+fn book() -> PathBuf {
+    common::repo().join("tests/books/presets")
+}
+
+/// A box as `pdfinfo -box` prints it: x0, y0, x1, y1 in points, y up.
+type PdfBox = [f64; 4];
+
+/// Builds `book` with `args` into a folder of its own named `out`.
+fn build(book: &Path, out: &str, args: &[&str]) -> PathBuf {
+    let out_dir = scratch().join(out);
+    let output = warraq()
+        .arg("build")
+        .arg(book)
+        .arg("-o")
+        .arg(&out_dir)
+        .args(["--format", "pdf"])
+        .args(args)
+        .output()
+        .expect("run warraq");
+    assert!(
+        output.status.success(),
+        "warraq build {} {args:?} failed:\n{}",
+        book.display(),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let name = book.file_name().unwrap().to_string_lossy();
+    out_dir.join(format!("{name}.pdf"))
+}
+
+/// The test book built with `--pdf-preset preset` (none: as book.toml
+/// says, which names no preset), once per test binary.
+fn built(preset: Option<&'static str>) -> &'static Path {
+    static BUILT: [OnceLock<PathBuf>; 4] = [const { OnceLock::new() }; 4];
+    let (slot, args): (usize, Vec<&str>) = match preset {
+        None => (0, vec![]),
+        Some("office") => (1, vec!["--pdf-preset", "office"]),
+        Some("kdp") => (2, vec!["--pdf-preset", "kdp"]),
+        Some("offset") => (3, vec!["--pdf-preset", "offset"]),
+        Some(other) => panic!("no preset {other}"),
+    };
+    BUILT[slot].get_or_init(|| {
+        build(
+            &book(),
+            &format!("preset-{}", preset.unwrap_or("none")),
+            &args,
+        )
+    })
+}
+
+/// A copy of the test book in `folder` whose book.toml ends with `[pdf]`
+/// and the lines `pdf`; returns the line of `pdf`'s first line.
+fn copy_with_pdf(folder: &Path, pdf: &str) -> usize {
+    std::fs::create_dir_all(folder).unwrap();
+    for entry in std::fs::read_dir(book()).unwrap() {
+        let path = entry.unwrap().path();
+        std::fs::copy(&path, folder.join(path.file_name().unwrap())).unwrap();
+    }
+    let toml = std::fs::read_to_string(book().join("book.toml")).unwrap();
+    std::fs::write(folder.join("book.toml"), format!("{toml}[pdf]\n{pdf}\n")).unwrap();
+    toml.lines().count() + 2
+}
+
+/// Media, bleed and trim box of every page, read back with poppler.
+fn boxes(pdf: &Path) -> Vec<[PdfBox; 3]> {
+    let pages = common::page_count(pdf).to_string();
+    let info = run_ok("pdfinfo", &["-box", "-f", "1", "-l", &pages, arg(pdf)]);
+    let read = |page: usize, name: &str| -> PdfBox {
+        let key = format!("Page {page:>4} {name}:");
+        let line = info
+            .lines()
+            .find(|l| l.starts_with(&key))
+            .unwrap_or_else(|| panic!("no `{key}` in pdfinfo's output:\n{info}"));
+        let numbers: Vec<f64> = line[key.len()..]
+            .split_whitespace()
+            .map(|n| n.parse().unwrap())
+            .collect();
+        numbers.try_into().unwrap()
+    };
+    (1..=common::page_count(pdf))
+        .map(|page| {
+            [
+                read(page, "MediaBox"),
+                read(page, "BleedBox"),
+                read(page, "TrimBox"),
+            ]
+        })
+        .collect()
+}
+
+/// The bleed of a page, in millimetres: top, bottom, spine side, outer side.
+#[derive(Debug, Clone, Copy)]
+struct Bleed {
+    top: f64,
+    bottom: f64,
+    spine: f64,
+    outer: f64,
+}
+
+/// The boxes page `index` (0 = the cover) should have: the trim `A5`, its
+/// `bleed`, and `band` mm beyond the bleed for marks. The book is Arabic,
+/// bound on the right: a recto (even index) is a left-hand page, its spine
+/// on its right.
+fn expected(index: usize, bleed: Bleed, band: f64) -> [PdfBox; 3] {
+    let spine_on_right = index.is_multiple_of(2);
+    let (left, right) = if spine_on_right {
+        (bleed.outer, bleed.spine)
+    } else {
+        (bleed.spine, bleed.outer)
+    };
+    let width = band + left + A5.0 + right + band;
+    let height = band + bleed.bottom + A5.1 + bleed.top + band;
+    let points = |b: [f64; 4]| b.map(|mm| mm * MM);
+    [
+        points([0.0, 0.0, width, height]),
+        points([band, band, width - band, height - band]),
+        points([
+            band + left,
+            band + bleed.bottom,
+            band + left + A5.0,
+            band + bleed.bottom + A5.1,
+        ]),
+    ]
+}
+
+fn all(mm: f64) -> Bleed {
+    Bleed {
+        top: mm,
+        bottom: mm,
+        spine: mm,
+        outer: mm,
+    }
+}
+
+/// Every page's boxes equal to the point (pdfinfo prints hundredths).
+fn assert_boxes(pdf: &Path, bleed: Bleed, band: f64, what: &str) {
+    let found = boxes(pdf);
+    assert_eq!(found.len(), PAGES, "{what}: pages");
+    for (index, page) in found.iter().enumerate() {
+        let want = expected(index, bleed, band);
+        for ((name, got), want) in ["MediaBox", "BleedBox", "TrimBox"]
+            .iter()
+            .zip(page)
+            .zip(want)
+        {
+            assert!(
+                got.iter().zip(want).all(|(g, w)| (g - w).abs() <= 0.006),
+                "{what}, page {}: {name} is {got:?}, should be {want:?}",
+                index + 1
+            );
+        }
+    }
+}
+
+#[test]
+fn boxes_of_every_preset_on_rectos_and_versos() {
+    if !have_tools(&["pdfinfo"]) {
+        return;
+    }
+    // No preset: what warraq always wrote.
+    assert_boxes(built(None), all(3.0), 0.0, "no preset");
+    assert_boxes(built(Some("office")), all(0.0), 0.0, "office");
+    let kdp = Bleed {
+        spine: 0.0,
+        ..all(3.2)
+    };
+    assert_boxes(built(Some("kdp")), kdp, 0.0, "kdp");
+    assert_boxes(built(Some("offset")), all(3.0), 2.0 + 5.0, "offset");
+}
+
+#[test]
+fn the_command_line_preset_wins_and_explicit_keys_win_over_the_preset() {
+    if !have_tools(&["pdfinfo"]) {
+        return;
+    }
+    let copy = tempfile::tempdir().unwrap();
+    let folder = copy.path().join("presets");
+    let with_pdf = |pdf: &str| copy_with_pdf(&folder, pdf);
+
+    with_pdf("preset = \"kdp\"");
+    let kdp = Bleed {
+        spine: 0.0,
+        ..all(3.2)
+    };
+    assert_boxes(
+        &build(&folder, "cli-none", &[]),
+        kdp,
+        0.0,
+        "book.toml's kdp",
+    );
+    let office = build(&folder, "cli-office", &["--pdf-preset", "office"]);
+    assert_boxes(
+        &office,
+        all(0.0),
+        0.0,
+        "--pdf-preset office over book.toml's kdp",
+    );
+
+    with_pdf("preset = \"kdp\"\nbleed_mm = 5");
+    let kdp5 = Bleed {
+        spine: 0.0,
+        ..all(5.0)
+    };
+    assert_boxes(
+        &build(&folder, "kdp-5", &[]),
+        kdp5,
+        0.0,
+        "kdp with bleed_mm = 5",
+    );
+
+    with_pdf("preset = \"offset\"\nbleed_mm = 4\nmark_length_mm = 8\nmark_offset_mm = 1");
+    assert_boxes(
+        &build(&folder, "offset-keys", &[]),
+        all(4.0),
+        1.0 + 8.0,
+        "offset with its keys",
+    );
+}
+
+/// Page `page`'s boxes in pixels at [`DPI`], y down from the sheet's top:
+/// (bleed, trim), each x0, y0, x1, y1.
+fn pixel_boxes(pdf: &Path, page: usize) -> ([f64; 4], [f64; 4]) {
+    let [media, bleed, trim] = boxes(pdf)[page - 1];
+    let px = |b: PdfBox| {
+        let scale = f64::from(DPI) / 72.0;
+        [
+            b[0] * scale,
+            (media[3] - b[3]) * scale,
+            b[2] * scale,
+            (media[3] - b[1]) * scale,
+        ]
+    };
+    (px(bleed), px(trim))
+}
+
+/// Inked pixels of page `page` rendered at [`DPI`] for which `select(x, y)`.
+fn ink(pdf: &Path, page: usize, select: impl Fn(f64, f64) -> bool) -> usize {
+    let image = common::render_gray(pdf, page, DPI);
+    image
+        .enumerate_pixels()
+        .filter(|(x, y, p)| p.0[0] < INK && select(f64::from(*x) + 0.5, f64::from(*y) + 0.5))
+        .count()
+}
+
+fn inside(b: [f64; 4], x: f64, y: f64) -> bool {
+    x >= b[0] && x <= b[2] && y >= b[1] && y <= b[3]
+}
+
+#[test]
+fn crop_marks_at_the_four_corners_outside_the_bleed_only_with_offset() {
+    if !have_tools(&["pdfinfo", "pdftoppm"]) {
+        return;
+    }
+    // A verso and a recto of the body.
+    for page in [4, 5] {
+        let pdf = built(Some("offset"));
+        let (bleed, trim) = pixel_boxes(pdf, page);
+        // A pixel's slack round the trim lines the marks stand on.
+        let slack = 1.5;
+        let corners = [
+            ("top left", trim[0] + slack, trim[1] + slack, false, false),
+            ("top right", trim[2] - slack, trim[1] + slack, true, false),
+            ("bottom left", trim[0] + slack, trim[3] - slack, false, true),
+            ("bottom right", trim[2] - slack, trim[3] - slack, true, true),
+        ];
+        let length_px = 5.0 * MM * f64::from(DPI) / 72.0;
+        for (name, cx, cy, right, below) in corners {
+            let found = ink(pdf, page, |x, y| {
+                let beyond_x = if right { x >= cx } else { x <= cx };
+                let beyond_y = if below { y >= cy } else { y <= cy };
+                beyond_x && beyond_y && !inside(bleed, x, y)
+            });
+            // Two hairlines a pixel wide, each the mark's length.
+            assert!(
+                found as f64 >= 1.5 * length_px,
+                "offset page {page}: {found} inked pixels at the {name} corner outside the bleed, \
+                 not two crop marks"
+            );
+        }
+        // Nothing of them on the bleed: between trim and bleed edge, no ink.
+        let on_bleed = ink(pdf, page, |x, y| inside(bleed, x, y) && !inside(trim, x, y));
+        assert_eq!(on_bleed, 0, "offset page {page}: marks on the bleed");
+    }
+    for preset in [None, Some("office"), Some("kdp")] {
+        let pdf = built(preset);
+        for page in [4, 5] {
+            let (_, trim) = pixel_boxes(pdf, page);
+            let outside = ink(pdf, page, |x, y| !inside(trim, x, y));
+            assert_eq!(
+                outside, 0,
+                "{preset:?} page {page}: ink outside the trim, where no preset but offset marks"
+            );
+        }
+    }
+}
+
+#[test]
+fn slug_line_under_the_page_with_title_date_and_page_number() {
+    if !have_tools(&["pdfinfo", "pdftotext"]) {
+        return;
+    }
+    let pdf = built(Some("offset"));
+    let all_boxes = boxes(pdf);
+    for page in 1..=PAGES {
+        let [media, bleed, trim] = all_boxes[page - 1];
+        // pdftotext's y grows downwards from the sheet's top.
+        let bleed_bottom = media[3] - bleed[1];
+        let words = common::page_words(pdf, page);
+        let slug: Vec<&str> = words
+            .iter()
+            .filter(|w| f64::from(w.y_min) > bleed_bottom)
+            .map(|w| w.text.as_str())
+            .collect();
+        // The title's Latin words as they are, its Arabic ones as
+        // poppler's boxes give them (letters in visual order).
+        let page_number = page.to_string();
+        for word in [
+            "2025-11-30",
+            page_number.as_str(),
+            "Print",
+            "Presets",
+            "ليلد",
+            "ةعبطملا",
+        ] {
+            assert!(
+                slug.contains(&word),
+                "offset page {page}: no `{word}` in the slug under the bleed: {slug:?}"
+            );
+        }
+        // And every slug word within the trim's width, between the marks.
+        for w in words.iter().filter(|w| f64::from(w.y_min) > bleed_bottom) {
+            assert!(
+                f64::from(w.x_min) > trim[0] && f64::from(w.x_max) < trim[2],
+                "offset page {page}: slug word {w:?} beyond the trim's width"
+            );
+        }
+    }
+    for preset in [None, Some("office"), Some("kdp")] {
+        let pdf = built(preset);
+        let all_boxes = boxes(pdf);
+        for page in 1..=PAGES {
+            let [media, _, trim] = all_boxes[page - 1];
+            let trim_bottom = media[3] - trim[1];
+            let outside: Vec<String> = common::page_words(pdf, page)
+                .into_iter()
+                .filter(|w| f64::from(w.y_max) > trim_bottom + 0.5)
+                .map(|w| w.text)
+                .collect();
+            assert!(
+                outside.is_empty(),
+                "{preset:?} page {page}: words under the trim: {outside:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_cover_runs_into_the_bleed_and_its_text_keeps_to_the_margins() {
+    if !have_tools(&["pdfinfo", "pdftoppm", "pdftotext"]) {
+        return;
+    }
+    for preset in [None, Some("kdp"), Some("offset")] {
+        let pdf = built(preset);
+        let (bleed, trim) = pixel_boxes(pdf, 1);
+        let image = common::render_gray(pdf, 1, DPI);
+        let dark = |x: f64, y: f64| image.get_pixel(x as u32, y as u32).0[0] < INK;
+        let (mid_x, mid_y) = ((trim[0] + trim[2]) / 2.0, (trim[1] + trim[3]) / 2.0);
+        // Halfway between the trim and the bleed's edge, on each edge that
+        // has bleed (the cover is a recto: spine on the right).
+        let edges = [
+            (
+                "left",
+                (bleed[0] + trim[0]) / 2.0,
+                mid_y,
+                bleed[0] < trim[0] - 1.0,
+            ),
+            (
+                "right",
+                (bleed[2] + trim[2]) / 2.0,
+                mid_y,
+                bleed[2] > trim[2] + 1.0,
+            ),
+            ("top", mid_x, (bleed[1] + trim[1]) / 2.0, true),
+            ("bottom", mid_x, (bleed[3] + trim[3]) / 2.0, true),
+        ];
+        for (edge, x, y, bled) in edges {
+            if bled {
+                assert!(
+                    dark(x, y),
+                    "{preset:?}: the cover stops short of the {edge} bleed"
+                );
+            }
+        }
+        if preset == Some("kdp") {
+            assert!(
+                (bleed[2] - trim[2]).abs() < 0.5,
+                "kdp: bleed on the cover's spine side"
+            );
+        }
+        // The title and authors inside the trim by at least the smaller
+        // margin (15 mm).
+        let [media, _, trim_pt] = boxes(pdf)[0];
+        let margin = 15.0 * MM;
+        let bleed_bottom = media[3] - boxes(pdf)[0][1][1];
+        // The slug under the bleed is not the cover's.
+        let cover_words = common::page_words(pdf, 1)
+            .into_iter()
+            .filter(|w| f64::from(w.y_min) < bleed_bottom);
+        for w in cover_words {
+            let (x0, x1) = (f64::from(w.x_min), f64::from(w.x_max));
+            let (y0, y1) = (f64::from(w.y_min), f64::from(w.y_max));
+            assert!(
+                x0 >= trim_pt[0] + margin - 0.5
+                    && x1 <= trim_pt[2] - margin + 0.5
+                    && y0 >= media[3] - trim_pt[3]
+                    && y1 <= media[3] - trim_pt[1],
+                "{preset:?}: cover word {w:?} outside the safe area"
+            );
+        }
+    }
+}
+
+#[test]
+fn the_text_block_stands_where_it_stands_in_every_preset() {
+    if !have_tools(&["pdfinfo", "pdftotext"]) {
+        return;
+    }
+    // Word positions relative to the trim's corner, page by page (pdfinfo
+    // and pdftotext round to hundredths of a point).
+    let relative = |pdf: &Path| -> Vec<(usize, String, f64, f64)> {
+        let all_boxes = boxes(pdf);
+        common::words(pdf)
+            .into_iter()
+            .filter_map(|w| {
+                let [media, _, trim] = all_boxes[w.page - 1];
+                let x = f64::from(w.x_min) - trim[0];
+                let y = f64::from(w.y_min) - (media[3] - trim[3]);
+                // Words of the slug are not part of the page.
+                (y < trim[3] - trim[1]).then_some((w.page, w.text, x, y))
+            })
+            .collect()
+    };
+    let reference = relative(built(None));
+    for preset in ["office", "kdp", "offset"] {
+        let words = relative(built(Some(preset)));
+        assert_eq!(words.len(), reference.len(), "{preset}: words");
+        for (word, was) in words.iter().zip(&reference) {
+            assert!(
+                word.0 == was.0
+                    && word.1 == was.1
+                    && (word.2 - was.2).abs() < 0.03
+                    && (word.3 - was.3).abs() < 0.03,
+                "{preset}: {word:?} moved from {was:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn qpdf_finds_nothing_wrong_with_any_preset() {
+    if !have_tools(&["qpdf"]) {
+        return;
+    }
+    for preset in [None, Some("office"), Some("kdp"), Some("offset")] {
+        let out = common::run("qpdf", &["--check", arg(built(preset))]);
+        assert!(
+            out.status.success(),
+            "{preset:?}: qpdf --check:\n{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
+#[test]
+fn mark_keys_without_marks_are_warned_about() {
+    let copy = tempfile::tempdir().unwrap();
+    let folder = copy.path().join("presets");
+    let line = copy_with_pdf(&folder, "preset = \"kdp\"\nmark_length_mm = 6") + 1;
+    let output = warraq()
+        .arg("build")
+        .arg(&folder)
+        .arg("-o")
+        .arg(scratch().join("marks-warned"))
+        .args(["--format", "pdf"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(
+        stderr.contains(&format!("book.toml:{line}")) && stderr.contains("mark_length_mm"),
+        "no warning at book.toml:{line} for a mark key kdp does not use:\n{stderr}"
+    );
+}
