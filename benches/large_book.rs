@@ -32,6 +32,7 @@ fn bench(what: &str, runs: usize, write: impl FnOnce(&std::path::Path) -> std::i
         book_dir: book,
         out_dir: Some(dir.path().join("out")),
         format: warraq::Format::All,
+        pdf_standard: None,
     };
     let mut times: Vec<Duration> = Vec::new();
     let mut pages = 0;

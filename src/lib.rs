@@ -16,6 +16,7 @@ pub mod diag;
 pub mod doc;
 pub mod epub;
 pub mod fonts;
+mod isbn;
 pub mod layout;
 pub mod load;
 pub mod locale;
@@ -45,6 +46,8 @@ pub struct BuildOptions {
     /// Defaults to `book_dir/out`.
     pub out_dir: Option<PathBuf>,
     pub format: Format,
+    /// `--pdf-standard`: overrides `[pdf] standard`.
+    pub pdf_standard: Option<pdf::standard::PdfStandard>,
 }
 
 #[derive(Debug, Default)]
@@ -62,7 +65,11 @@ pub struct BuildReport {
 /// replaced.
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let mut report = BuildReport::default();
-    let book = load::load(&options.book_dir)?;
+    let mut book = load::load(&options.book_dir)?;
+    if let Some(standard) = options.pdf_standard {
+        book.config.page.standard = standard;
+    }
+    report.warnings.0.append(&mut book.config.warnings);
     let document = parse::parse(&book, &mut report.warnings)?;
     let fonts = fonts::FontLibrary::for_book(&document.fonts).map_err(|e| Diagnostic {
         file: e.file.map(|f| book.input_dir.join(f)),
@@ -89,6 +96,9 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
                 .then(|| -> Result<_> {
                     let mut layout_warnings = Warnings::default();
                     let pages = layout::typeset(&document, &fonts, &mut layout_warnings)?;
+                    layout_warnings.extend(pdf::standard::low_resolution_pictures(
+                        &document, &pages,
+                    ));
                     let bytes = pdf::write(&document, &fonts, &pages)?;
                     Ok((bytes, pages.pages.len(), layout_warnings))
                 })

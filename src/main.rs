@@ -3,6 +3,7 @@ use std::process::ExitCode;
 
 use clap::{Parser, Subcommand, ValueEnum};
 
+use warraq::pdf::standard::PdfStandard;
 use warraq::{BuildOptions, Format};
 
 /// warraq — builds a folder of Markdown chapters into an EPUB 3 and a print PDF.
@@ -26,6 +27,10 @@ enum Command {
         /// Which outputs to write.
         #[arg(long, value_enum, default_value_t = FormatArg::All)]
         format: FormatArg,
+        /// The standard the PDF is written to: "pdf/a-2u", "pdf/x-4" or
+        /// "none" [default: book.toml's `[pdf] standard`, else none].
+        #[arg(long, value_parser = parse_standard)]
+        pdf_standard: Option<PdfStandard>,
     },
 }
 
@@ -43,6 +48,7 @@ fn main() -> ExitCode {
             book_dir,
             out_dir,
             format,
+            pdf_standard,
         } => {
             let format = match format {
                 FormatArg::Epub => Format::Epub,
@@ -53,6 +59,7 @@ fn main() -> ExitCode {
                 book_dir,
                 out_dir,
                 format,
+                pdf_standard,
             };
             match warraq::build(&options) {
                 Ok(report) => {
@@ -75,4 +82,11 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+fn parse_standard(name: &str) -> Result<PdfStandard, String> {
+    PdfStandard::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = PdfStandard::NAMES.iter().map(|(n, _)| *n).collect();
+        format!("use one of {}", names.join(", "))
+    })
 }

@@ -56,6 +56,8 @@ pub struct PageSetup {
     pub picture_dpi: f32,
     /// How the cover artwork fills the page and its bleed.
     pub cover_fit: CoverFit,
+    /// The ISO standard the PDF is written to (`[pdf] standard`).
+    pub standard: crate::pdf::standard::PdfStandard,
 }
 
 /// Pixels per inch a picture has at its natural size unless `book.toml`
@@ -86,6 +88,7 @@ impl Default for PageSetup {
             font_size_pt: 12.0,
             picture_dpi: DEFAULT_PICTURE_DPI,
             cover_fit: CoverFit::Cover,
+            standard: Default::default(),
         }
     }
 }
@@ -236,6 +239,12 @@ pub struct Metadata {
     /// Publication/modification time, seconds since the Unix epoch
     /// (`SOURCE_DATE_EPOCH` when set).
     pub timestamp: i64,
+    /// `[book] subtitle`, `publisher`, `isbn` (digits and X only),
+    /// `keywords`.
+    pub subtitle: Option<String>,
+    pub publisher: Option<String>,
+    pub isbn: Option<String>,
+    pub keywords: Vec<String>,
 }
 
 /// A whole parsed book.
