@@ -17,7 +17,9 @@ pub fn normalize(text: &str) -> Result<String, String> {
             c => c.to_digit(10),
         })
         .collect::<Option<_>>()
-        .ok_or_else(|| format!("`{text}` is not an ISBN: it may hold only digits, hyphens and spaces"))?;
+        .ok_or_else(|| {
+            format!("`{text}` is not an ISBN: it may hold only digits, hyphens and spaces")
+        })?;
     let valid = match digits.len() {
         // ISBN-13: weights 1, 3, 1, 3…; the sum is a multiple of 10.
         13 => {
@@ -60,7 +62,10 @@ mod tests {
 
     #[test]
     fn check_digits() {
-        assert_eq!(normalize("978-3-16-148410-0").as_deref(), Ok("9783161484100"));
+        assert_eq!(
+            normalize("978-3-16-148410-0").as_deref(),
+            Ok("9783161484100")
+        );
         assert_eq!(normalize("0-8044-2957-x").as_deref(), Ok("080442957X"));
         assert!(normalize("978-3-16-148410-1").is_err());
         assert!(normalize("0-8044-2957-5").is_err());

@@ -96,9 +96,6 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
                 .then(|| -> Result<_> {
                     let mut layout_warnings = Warnings::default();
                     let pages = layout::typeset(&document, &fonts, &mut layout_warnings)?;
-                    layout_warnings.extend(pdf::standard::low_resolution_pictures(
-                        &document, &pages,
-                    ));
                     let bytes = pdf::write(&document, &fonts, &pages)?;
                     Ok((bytes, pages.pages.len(), layout_warnings))
                 })

@@ -13,11 +13,11 @@ use serde::Deserialize;
 use toml::Spanned;
 
 use crate::diag::{Diagnostic, Result};
-use crate::pdf::standard::PdfStandard;
 use crate::doc::{
     ChapterStart, CoverFit, Direction, FolioPosition, FrontMatterNumbering, Justify,
     LayoutSettings, Linebreak, Numerals, PageSetup, RunningHead,
 };
+use crate::pdf::standard::PdfStandard;
 
 /// Files larger than this are refused (chapters, `book.toml`, pictures).
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
@@ -219,22 +219,23 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
 
     let identifier = trimmed(book_section.identifier.as_deref());
     let mut warnings = Vec::new();
-    let isbn = book_section
-        .isbn
-        .as_ref()
-        .and_then(|isbn| match crate::isbn::normalize(isbn.get_ref()) {
-            Ok(digits) => Some(digits),
-            Err(why) => {
-                warnings.push(
-                    Diagnostic::warning(format!(
-                        "`isbn` in book.toml: {why}; the book is written without it"
-                    ))
-                    .in_file(&config_path)
-                    .at_line(config_text.line_of(isbn.span().start)),
-                );
-                None
-            }
-        });
+    let isbn =
+        book_section
+            .isbn
+            .as_ref()
+            .and_then(|isbn| match crate::isbn::normalize(isbn.get_ref()) {
+                Ok(digits) => Some(digits),
+                Err(why) => {
+                    warnings.push(
+                        Diagnostic::warning(format!(
+                            "`isbn` in book.toml: {why}; the book is written without it"
+                        ))
+                        .in_file(&config_path)
+                        .at_line(config_text.line_of(isbn.span().start)),
+                    );
+                    None
+                }
+            });
     let keywords: Vec<String> = book_section
         .keywords
         .unwrap_or_default()

@@ -226,7 +226,7 @@ pub enum ChapterStart {
 }
 
 /// Book-level metadata (from `book.toml`, or derived).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Metadata {
     pub title: String,
     pub authors: Vec<String>,

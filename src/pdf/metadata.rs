@@ -69,7 +69,12 @@ pub(super) fn xmp(meta: &Metadata, standard: PdfStandard, producer: &str) -> Vec
     if let Some(isbn) = &meta.isbn {
         simple(&mut x, "dc:identifier", &format!("urn:isbn:{isbn}"));
     }
-    list(&mut x, "dc:language", "Bag", std::slice::from_ref(&meta.language));
+    list(
+        &mut x,
+        "dc:language",
+        "Bag",
+        std::slice::from_ref(&meta.language),
+    );
     list(&mut x, "dc:subject", "Bag", &meta.keywords);
     list(&mut x, "dc:date", "Seq", std::slice::from_ref(&date));
     if !meta.keywords.is_empty() {

@@ -10,18 +10,13 @@
 
 use krilla::SerializeSettings;
 use krilla::color::{cmyk, luma};
-use krilla::configure::{
-    Archival, ConfigurationBuilder, PdfVersion, ValidationError, Validator,
-};
+use krilla::configure::{Archival, ConfigurationBuilder, PdfVersion, ValidationError, Validator};
 use krilla::paint::Paint;
 use krilla::text::Font;
 use std::collections::HashMap;
 
-use crate::diag::{Diagnostic, Warnings};
-use crate::doc::Document;
+use crate::diag::Diagnostic;
 use crate::fonts::FontLibrary;
-use crate::layout::Pages;
-use crate::layout::page::Item;
 
 /// `[pdf] standard` and `--pdf-standard`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -126,47 +121,9 @@ const PRESS_PROFILE_NAME: &str = "ISO Coated v2 300% (basICColor)";
 const PRESS_CONDITION: &str = "FOGRA39";
 const PRESS_CONDITION_TEXT: &str = "Offset printing, coated paper, ISO 12647-2:2004 (FOGRA39)";
 
-/// Lowest resolution a picture should print at in a PDF/X book.
-pub const PRINT_PPI: f32 = 300.0;
-
-/// Points per inch.
-const POINTS_PER_INCH: f32 = 72.0;
-
-/// A warning for each picture of a print book that prints below
-/// [`PRINT_PPI`] where it is placed (at its largest placement).
-pub fn low_resolution_pictures(document: &Document, pages: &Pages) -> Warnings {
-    let mut warnings = Warnings::default();
-    if !document.page.standard.is_print() {
-        return warnings;
-    }
-    let mut lowest: std::collections::BTreeMap<&str, f32> = Default::default();
-    for item in pages.pages.iter().flat_map(|page| &page.items) {
-        let Item::Picture { key, rect, .. } = item else {
-            continue;
-        };
-        let Some(picture) = document.images.get(key.as_str()) else {
-            continue;
-        };
-        if rect.width <= 0.0 {
-            continue;
-        }
-        let ppi = picture.width as f32 / (rect.width / POINTS_PER_INCH);
-        let entry = lowest.entry(key.as_str()).or_insert(f32::INFINITY);
-        *entry = entry.min(ppi);
-    }
-    for (key, ppi) in lowest {
-        if ppi < PRINT_PPI {
-            warnings.push(
-                Diagnostic::warning(format!(
-                    "the picture {key} prints at {} ppi where it is placed; a press wants at least {PRINT_PPI} ppi",
-                    ppi.floor()
-                ))
-                .in_file(key),
-            );
-        }
-    }
-    warnings
-}
+/// Lowest resolution, in pixels an inch, a picture should print at in a
+/// book for the press (the layout warns below it).
+pub const PRESS_PPI: f32 = 300.0;
 
 /// krilla's refusals as one error that says, for each, what in the book
 /// breaks the standard.
@@ -181,13 +138,10 @@ pub(super) fn validation_failure(
         _ => "the PDF standard",
     };
     let font_name = |font: &Font| -> String {
-        embedded
-            .iter()
-            .find(|(_, f)| *f == font)
-            .map_or_else(
-                || "a font".to_string(),
-                |(&face, _)| format!("the font {}", fonts.faces[face].file_name),
-            )
+        embedded.iter().find(|(_, f)| *f == font).map_or_else(
+            || "a font".to_string(),
+            |(&face, _)| format!("the font {}", fonts.faces[face].file_name),
+        )
     };
     let mut reasons: Vec<String> = errors
         .iter()
@@ -210,8 +164,9 @@ pub(super) fn validation_failure(
                 font_name(font)
             ),
             ValidationError::ContainsNotDefGlyph(font, _, text) => format!(
-                "{} has no glyph for «{text}» (it would print as an empty box)",
-                font_name(font)
+                "{} has no glyph for «{text}» ({}): it would print as an empty box",
+                font_name(font),
+                code_points(text)
             ),
             ValidationError::RestrictedLicense(font) => format!(
                 "the licence of {} forbids embedding it",
@@ -234,4 +189,13 @@ pub(super) fn validation_failure(
         "the PDF cannot be {name}, so none was written:\n  - {}",
         reasons.join("\n  - ")
     ))
+}
+
+/// `text`'s characters as `U+XXXX`, for characters that may not show.
+fn code_points(text: &str) -> String {
+    let points: Vec<String> = text
+        .chars()
+        .map(|c| format!("U+{:04X}", u32::from(c)))
+        .collect();
+    points.join(" ")
 }

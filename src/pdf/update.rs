@@ -169,8 +169,7 @@ fn catalog_entries(pdf: &[u8], root: u32) -> Option<String> {
 }
 
 fn deflate(data: &[u8]) -> Result<Vec<u8>> {
-    let mut encoder =
-        flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
+    let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
     encoder
         .write_all(data)
         .and_then(|()| encoder.finish())
