@@ -188,7 +188,7 @@ fn fills(pdf: &Path) -> Vec<(String, String)> {
 
 #[test]
 fn pdf_x_4_prints_text_and_rules_in_black_ink_only() {
-    if !have_tools(&["mutool"]) {
+    if !have_tools(&["mutool", "qpdf"]) {
         return;
     }
     let (_dir, pdf, _) = built("pdf/x-4");
@@ -198,6 +198,23 @@ fn pdf_x_4_prints_text_and_rules_in_black_ink_only() {
         assert_eq!(space, "DeviceCMYK", "{colour}");
         let c: Vec<&str> = colour.split_whitespace().collect();
         assert_eq!(&c[..3], &["0", "0", "0"], "not K only: {colour}");
+    }
+    // Pictures keep their colours, but as ICC based colour (MuPDF built
+    // without ICC support reports them as DeviceRGB): no device RGB or grey
+    // anywhere, content streams included.
+    let dir = tempfile::tempdir().expect("temp dir");
+    let qdf = dir.path().join("qdf.pdf");
+    run_ok(
+        "qpdf",
+        &["--qdf", "--object-streams=disable", arg(&pdf), arg(&qdf)],
+    );
+    let bytes = std::fs::read(&qdf).expect("qdf");
+    for device in [&b"/DeviceRGB"[..], b"/DeviceGray"] {
+        assert!(
+            !bytes.windows(device.len()).any(|w| w == device),
+            "{} in a PDF/X",
+            String::from_utf8_lossy(device)
+        );
     }
     // The office PDF keeps its grey.
     let (_dir, plain, _) = built("none");
