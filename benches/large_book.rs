@@ -33,6 +33,7 @@ fn bench(what: &str, runs: usize, write: impl FnOnce(&std::path::Path) -> std::i
         out_dir: Some(dir.path().join("out")),
         format: warraq::Format::All,
         pdf_preset: None,
+        pdf_standard: None,
     };
     let mut times: Vec<Duration> = Vec::new();
     let mut pages = 0;

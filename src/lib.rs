@@ -16,6 +16,7 @@ pub mod diag;
 pub mod doc;
 pub mod epub;
 pub mod fonts;
+mod isbn;
 pub mod layout;
 pub mod load;
 pub mod locale;
@@ -47,6 +48,8 @@ pub struct BuildOptions {
     pub format: Format,
     /// `--pdf-preset`: over `book.toml`'s `[pdf] preset`.
     pub pdf_preset: Option<doc::PrintPreset>,
+    /// `--pdf-standard`: overrides `[pdf] standard`.
+    pub pdf_standard: Option<pdf::standard::PdfStandard>,
 }
 
 #[derive(Debug, Default)]
@@ -79,6 +82,10 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             .at_line(line),
         );
     }
+    if let Some(standard) = options.pdf_standard {
+        book.config.page.standard = Some(standard);
+    }
+    report.warnings.0.append(&mut book.config.warnings);
     let document = parse::parse(&book, &mut report.warnings)?;
     let fonts = fonts::FontLibrary::for_book(&document.fonts).map_err(|e| Diagnostic {
         file: e.file.map(|f| book.input_dir.join(f)),

@@ -17,6 +17,7 @@ use crate::doc::{
     ChapterStart, CoverFit, Direction, FolioPosition, FrontMatterNumbering, Justify,
     LayoutSettings, Linebreak, Numerals, PageSetup, PrintPreset, RunningHead,
 };
+use crate::pdf::standard::PdfStandard;
 
 /// Files larger than this are refused (chapters, `book.toml`, pictures).
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
@@ -83,6 +84,15 @@ pub struct BookConfig {
     /// The text of `book.toml` (empty when absent), for messages that point
     /// at a character in it (one of the title's, say).
     pub source: String,
+    /// `[book] subtitle`, `publisher`, `keywords`.
+    pub subtitle: Option<String>,
+    pub publisher: Option<String>,
+    pub keywords: Vec<String>,
+    /// `[book] isbn`, digits only; `None` when absent or not a valid ISBN
+    /// (then `warnings` says so).
+    pub isbn: Option<String>,
+    /// What is wrong in `book.toml` but does not stop the build.
+    pub warnings: Vec<Diagnostic>,
 }
 
 impl Default for BookConfig {
@@ -100,6 +110,11 @@ impl Default for BookConfig {
             page: PageSetup::default(),
             layout: LayoutSettings::default(),
             source: String::new(),
+            subtitle: None,
+            publisher: None,
+            keywords: Vec::new(),
+            isbn: None,
+            warnings: Vec::new(),
         }
     }
 }
@@ -203,6 +218,30 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
     let direction = crate::locale::direction_of(&language);
 
     let identifier = trimmed(book_section.identifier.as_deref());
+    let mut warnings = Vec::new();
+    let isbn =
+        book_section
+            .isbn
+            .as_ref()
+            .and_then(|isbn| match crate::isbn::normalize(isbn.get_ref()) {
+                Ok(digits) => Some(digits),
+                Err(why) => {
+                    warnings.push(
+                        Diagnostic::warning(format!(
+                            "`isbn` in book.toml: {why}; the book is written without it"
+                        ))
+                        .in_file(&config_path)
+                        .at_line(config_text.line_of(isbn.span().start)),
+                    );
+                    None
+                }
+            });
+    let keywords: Vec<String> = book_section
+        .keywords
+        .unwrap_or_default()
+        .iter()
+        .filter_map(|k| trimmed(Some(k)))
+        .collect();
 
     let (cover, cover_line) = match &book_section.cover {
         Some(c) => (
@@ -253,6 +292,11 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
             page,
             layout,
             source: config_text.text,
+            subtitle: trimmed(book_section.subtitle.as_deref()),
+            publisher: trimmed(book_section.publisher.as_deref()),
+            keywords,
+            isbn,
+            warnings,
         },
         chapters,
     })
@@ -279,6 +323,10 @@ struct RawBook {
     chapters: Option<Spanned<Vec<Spanned<String>>>>,
     identifier: Option<String>,
     date: Option<Spanned<toml::Value>>,
+    subtitle: Option<String>,
+    publisher: Option<String>,
+    isbn: Option<Spanned<String>>,
+    keywords: Option<Vec<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -299,6 +347,7 @@ struct RawPdf {
     picture_dpi: Option<Spanned<f32>>,
     cover_fit: Option<Spanned<String>>,
     cover_background: Option<Spanned<String>>,
+    standard: Option<Spanned<String>>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -995,6 +1044,18 @@ fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<Pag
         &pdf.cover_fit,
         &[("cover", false), ("contain", true)],
         false,
+        text,
+        config_path,
+    )?;
+    let standards: Vec<(&str, Option<PdfStandard>)> = PdfStandard::NAMES
+        .iter()
+        .map(|&(name, standard)| (name, Some(standard)))
+        .collect();
+    page.standard = pick(
+        "standard",
+        &pdf.standard,
+        &standards,
+        None,
         text,
         config_path,
     )?;

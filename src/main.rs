@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use warraq::doc::PrintPreset;
+use warraq::pdf::standard::PdfStandard;
 use warraq::{BuildOptions, Format};
 
 /// warraq — builds a folder of Markdown chapters into an EPUB 3 and a print PDF.
@@ -31,6 +32,10 @@ enum Command {
         /// `[pdf] preset`.
         #[arg(long, value_enum)]
         pdf_preset: Option<PresetArg>,
+        /// The standard the PDF is written to: "pdf/a-2u", "pdf/x-4" or
+        /// "none" [default: book.toml's `[pdf] standard`, else none].
+        #[arg(long, value_parser = parse_standard)]
+        pdf_standard: Option<PdfStandard>,
     },
 }
 
@@ -57,6 +62,7 @@ fn main() -> ExitCode {
             out_dir,
             format,
             pdf_preset,
+            pdf_standard,
         } => {
             let format = match format {
                 FormatArg::Epub => Format::Epub,
@@ -72,6 +78,7 @@ fn main() -> ExitCode {
                     PresetArg::Kdp => PrintPreset::Kdp,
                     PresetArg::Offset => PrintPreset::Offset,
                 }),
+                pdf_standard,
             };
             match warraq::build(&options) {
                 Ok(report) => {
@@ -94,4 +101,11 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+fn parse_standard(name: &str) -> Result<PdfStandard, String> {
+    PdfStandard::from_name(name).ok_or_else(|| {
+        let names: Vec<&str> = PdfStandard::NAMES.iter().map(|(n, _)| *n).collect();
+        format!("use one of {}", names.join(", "))
+    })
 }

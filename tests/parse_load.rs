@@ -293,7 +293,7 @@ fn bad_toml_names_the_line() {
 #[test]
 fn unknown_key_is_named() {
     for (toml, key, line) in [
-        ("[book]\ntitle = \"t\"\nsubtitle = \"s\"\n", "subtitle", 3),
+        ("[book]\ntitle = \"t\"\nsubtitel = \"s\"\n", "subtitel", 3),
         ("[pdf]\npaper = \"A4\"\n", "paper", 2),
         ("[epub]\nx = 1\n", "epub", 1),
     ] {

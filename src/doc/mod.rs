@@ -59,6 +59,9 @@ pub struct PageSetup {
     pub picture_dpi: f32,
     /// How the cover artwork fills the page and its bleed.
     pub cover_fit: CoverFit,
+    /// The ISO standard the PDF is written to (`[pdf] standard`); unset,
+    /// the preset's (see [`PageSetup::standard`]).
+    pub standard: Option<crate::pdf::standard::PdfStandard>,
 }
 
 /// Pixels per inch a picture has at its natural size unless `book.toml`
@@ -89,7 +92,23 @@ impl Default for PageSetup {
             font_size_pt: 12.0,
             picture_dpi: DEFAULT_PICTURE_DPI,
             cover_fit: CoverFit::Cover,
+            standard: None,
         }
+    }
+}
+
+impl PageSetup {
+    /// The standard the PDF is written to: the one asked for, else the
+    /// preset's own — an archival PDF/A-2u for the desk printer, PDF/X-4
+    /// for the offset press; none for print on demand, whose services
+    /// take plain PDF, nor without a preset.
+    pub fn standard(&self) -> crate::pdf::standard::PdfStandard {
+        use crate::pdf::standard::PdfStandard;
+        self.standard.unwrap_or(match self.print.preset {
+            Some(PrintPreset::Office) => PdfStandard::A2u,
+            Some(PrintPreset::Offset) => PdfStandard::X4,
+            Some(PrintPreset::Kdp) | None => PdfStandard::None,
+        })
     }
 }
 
@@ -226,7 +245,7 @@ pub enum ChapterStart {
 }
 
 /// Book-level metadata (from `book.toml`, or derived).
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Default)]
 pub struct Metadata {
     pub title: String,
     pub authors: Vec<String>,
@@ -239,6 +258,12 @@ pub struct Metadata {
     /// Publication/modification time, seconds since the Unix epoch
     /// (`SOURCE_DATE_EPOCH` when set).
     pub timestamp: i64,
+    /// `[book] subtitle`, `publisher`, `isbn` (digits and X only),
+    /// `keywords`.
+    pub subtitle: Option<String>,
+    pub publisher: Option<String>,
+    pub isbn: Option<String>,
+    pub keywords: Vec<String>,
 }
 
 /// A whole parsed book.

@@ -3,6 +3,7 @@
 //! what it needs to break pages well: which chunks stay together, which
 //! footnotes each line calls, and which paragraph each line is part of.
 
+use crate::pdf::standard::{PRESS_PPI, PdfStandard};
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -431,18 +432,25 @@ fn natural_size(picture: &Picture, dpi: f32) -> (f32, f32) {
 }
 
 /// A warning when `picture` (called `what` in it), set `width` points wide,
-/// prints with fewer than [`MIN_PRINT_PPI`] pixels an inch.
+/// prints with fewer than [`MIN_PRINT_PPI`] pixels an inch, or
+/// [`PRESS_PPI`] in a book for the press (`standard`).
 pub fn resolution_warning(
     what: &str,
     key: &str,
     picture: &Picture,
     width: f32,
     remedy: &str,
+    standard: PdfStandard,
 ) -> Option<Diagnostic> {
     let ppi = picture.width as f32 / (width / POINTS_PER_INCH);
-    (ppi < MIN_PRINT_PPI).then(|| {
+    let (min_ppi, needs) = if standard.is_print() {
+        (PRESS_PPI, "a press needs")
+    } else {
+        (MIN_PRINT_PPI, "print needs")
+    };
+    (ppi < min_ppi).then(|| {
         Diagnostic::warning(format!(
-            "{what} `{key}` ({} × {} pixels) prints at {ppi:.0} ppi, below the {MIN_PRINT_PPI:.0} ppi print needs; {remedy}",
+            "{what} `{key}` ({} × {} pixels) prints at {ppi:.0} ppi, below the {min_ppi:.0} ppi {needs}; {remedy}",
             picture.width, picture.height
         ))
     })
@@ -700,7 +708,14 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
     fn warn_resolution(&mut self, key: &str, picture: &Picture, width: f32, pos: SourcePos) {
         let remedy =
             "use a picture with more pixels, or raise `[pdf] picture_dpi` to print it smaller";
-        if let Some(warning) = resolution_warning("picture", key, picture, width, remedy) {
+        if let Some(warning) = resolution_warning(
+            "picture",
+            key,
+            picture,
+            width,
+            remedy,
+            self.document.page.standard(),
+        ) {
             self.ts.warnings.push(match &self.ts.file {
                 Some(file) => warning.in_file(file).at(pos),
                 None => warning,

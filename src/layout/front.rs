@@ -3,6 +3,7 @@
 use crate::diag::Diagnostic;
 use crate::doc::{CoverFit, Direction, Document, Picture, block_direction};
 use crate::fonts::Role;
+use crate::pdf::standard::PdfStandard;
 use crate::text::StyledText;
 
 use super::POINTS_PER_MM;
@@ -77,6 +78,7 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
             key,
             picture,
             document.page.cover_fit,
+            document.page.standard(),
             full_bleed,
         )),
         // Without artwork, a plain dark cover.
@@ -124,6 +126,7 @@ fn cover_artwork(
     key: &str,
     picture: &Picture,
     fit: CoverFit,
+    standard: PdfStandard,
     area: Rect,
 ) -> Vec<Item> {
     let (pixels_wide, pixels_high) = (picture.width.max(1) as f32, picture.height.max(1) as f32);
@@ -164,7 +167,7 @@ fn cover_artwork(
         );
     }
     let remedy = "use a picture with more pixels";
-    if let Some(warning) = resolution_warning("cover", key, picture, width, remedy) {
+    if let Some(warning) = resolution_warning("cover", key, picture, width, remedy, standard) {
         ts.warnings.push(warning.in_file(key));
     }
     items.push(Item::Picture {

@@ -7,16 +7,18 @@
 //! `/ID`, so the same pages give the same bytes. Page labels: [`labels`].
 
 mod labels;
+mod metadata;
+pub mod standard;
+mod update;
 
 use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
 use krilla::Document as PdfDocument;
-use krilla::SerializeSettings;
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
-use krilla::color::{luma, rgb};
+use krilla::color::rgb;
 use krilla::destination::{NamedDestination, XyzDestination};
 use krilla::geom::{PathBuilder, Point, Rect as PdfRect, Size, Transform};
 use krilla::image::Image;
@@ -36,10 +38,12 @@ use crate::layout::page::{
     GlyphRun, Item, LinkArea, LinkTo, OutlineEntry, Page, PlacedGlyph, Rect,
 };
 use crate::time::Civil;
+use standard::PdfStandard;
 
 /// Serializes the laid-out pages.
 pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<Vec<u8>> {
-    let mut pdf = PdfDocument::new_with(SerializeSettings::default());
+    let standard = document.page.standard();
+    let mut pdf = PdfDocument::new_with(standard.serialize_settings());
     let mut writer = Writer {
         document,
         fonts,
@@ -81,12 +85,16 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             surface.finish();
             links
         };
-        for annotation in item_links {
-            pdf_page.add_annotation(annotation);
-        }
-        for link in &page.links {
-            if let Some(annotation) = writer.link(link) {
+        // PDF/X keeps annotations out of the printed area; a press file
+        // needs no links (the bookmarks remain).
+        if !standard.is_print() {
+            for annotation in item_links {
                 pdf_page.add_annotation(annotation);
+            }
+            for link in &page.links {
+                if let Some(annotation) = writer.link(link) {
+                    pdf_page.add_annotation(annotation);
+                }
             }
         }
         pdf_page.finish();
@@ -106,8 +114,26 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
     }
     pdf.set_outline(outline(&pages.outline, pages));
     pdf.set_metadata(metadata(document));
-    pdf.finish()
-        .map_err(|e| Diagnostic::error(format!("cannot write the PDF: {e:?}")))
+    let bytes = pdf.finish().map_err(|e| match e {
+        krilla::error::KrillaError::Validation(errors) => {
+            let errors: Vec<_> = errors.into_iter().map(|(error, _)| error).collect();
+            standard::validation_failure(standard, fonts, &writer.krilla_fonts, &errors)
+        }
+        e => Diagnostic::error(format!("cannot write the PDF: {e:?}")),
+    })?;
+    let producer = producer();
+    update::append(
+        bytes,
+        &update::Additions {
+            xmp: metadata::xmp(&document.metadata, standard, &producer),
+            info: metadata::info(&document.metadata, standard, &producer),
+            output_intent: standard.output_intent(),
+        },
+    )
+}
+
+fn producer() -> String {
+    format!("warraq {} (krilla)", env!("CARGO_PKG_VERSION"))
 }
 
 struct Writer<'a> {
@@ -156,9 +182,11 @@ impl Writer<'_> {
             return Ok(None);
         };
         let data = picture.bytes.clone().into();
+        // PDF/A and PDF/X forbid asking viewers to smooth pictures.
+        let interpolate = self.document.page.standard() == PdfStandard::None;
         let image = match picture.format {
-            PictureFormat::Png => Image::from_png(data, true),
-            PictureFormat::Jpeg => Image::from_jpeg(data, true),
+            PictureFormat::Png => Image::from_png(data, interpolate),
+            PictureFormat::Jpeg => Image::from_jpeg(data, interpolate),
         }
         .map_err(|e| {
             Diagnostic::error(format!("cannot embed the picture {key}: {e}")).in_file(key)
@@ -199,8 +227,8 @@ impl Writer<'_> {
                     grey,
                     opacity,
                 } => {
-                    let grey = luma::Color::new((grey.clamp(0.0, 1.0) * 255.0).round() as u8);
-                    self.fill_rect(surface, rect, grey.into(), *opacity);
+                    let paint = self.document.page.standard().grey(*grey);
+                    self.fill_rect(surface, rect, paint, *opacity);
                 }
             }
         }
@@ -247,13 +275,9 @@ impl Writer<'_> {
 
     fn draw_run(&mut self, surface: &mut Surface, run: &GlyphRun) -> Result<()> {
         let font = self.font(run.face)?;
-        let colour = if run.inverse {
-            luma::Color::white()
-        } else {
-            luma::Color::black()
-        };
+        let grey = if run.inverse { 1.0 } else { 0.0 };
         surface.set_fill(Some(Fill {
-            paint: colour.into(),
+            paint: self.document.page.standard().grey(grey),
             ..Fill::default()
         }));
         // Kashidas inserted by justification stand for no text (their range
@@ -309,6 +333,10 @@ impl Writer<'_> {
     /// page.
     fn map_kashida_glyphs(&mut self, surface: &mut Surface, pages: &Pages) -> Result<()> {
         let mut mapped = HashSet::new();
+        surface.set_fill(Some(Fill {
+            paint: self.document.page.standard().grey(0.0),
+            ..Fill::default()
+        }));
         let runs = pages.pages.iter().flat_map(|page| &page.items);
         for item in runs {
             let Item::Glyphs(run) = item else { continue };
@@ -452,8 +480,8 @@ fn metadata(document: &Document) -> Metadata {
         .title(meta.title.clone())
         .authors(meta.authors.clone())
         .language(meta.language.clone())
-        .creator(format!("warraq {}", env!("CARGO_PKG_VERSION")))
-        .producer(format!("warraq {} (krilla)", env!("CARGO_PKG_VERSION")))
+        .creator(metadata::creator())
+        .producer(producer())
         .creation_date(date)
         .text_direction(match meta.direction {
             Direction::Rtl => TextDirection::RightToLeft,

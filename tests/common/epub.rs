@@ -229,6 +229,7 @@ pub fn arabic_document() -> Document {
             direction: Direction::Rtl,
             identifier: "urn:uuid:2f1d3c1e-8a57-5c57-9d0f-0a3c4b5e6f70".into(),
             timestamp: 1_700_000_000,
+            ..Default::default()
         },
         page: PageSetup::default(),
         layout: LayoutSettings::for_language("ar"),
@@ -259,6 +260,7 @@ pub fn english_document() -> Document {
             direction: Direction::Ltr,
             identifier: "urn:uuid:11111111-2222-5333-8444-555555555555".into(),
             timestamp: 1_600_000_000,
+            ..Default::default()
         },
         page: PageSetup::default(),
         layout: LayoutSettings::default(),
