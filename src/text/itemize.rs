@@ -46,7 +46,7 @@ pub fn bidi_levels(text: &str, direction: Option<Direction>) -> (Level, Vec<Leve
         Direction::Ltr => Level::ltr(),
         Direction::Rtl => Level::rtl(),
     });
-    let info = BidiInfo::new(text, default);
+    let info = BidiInfo::new_with_data_source(&super::bidi::Classes, text, default);
     let base = info
         .paragraphs
         .first()

@@ -6,6 +6,7 @@
 //! inputs, so paragraphs can be shaped in parallel and cached.
 
 pub mod address;
+pub mod bidi;
 pub mod itemize;
 pub mod shape;
 
