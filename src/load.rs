@@ -618,7 +618,7 @@ pub fn detect_language(markdown: &str) -> &'static str {
     for event in Parser::new(markdown) {
         if let Event::Text(text) = event {
             for c in text.chars() {
-                match unicode_bidi::bidi_class(c) {
+                match crate::text::bidi::bidi_class(c) {
                     BidiClass::L => return "en",
                     BidiClass::R | BidiClass::AL => {
                         return if is_arabic_script(c) { "ar" } else { "en" };

@@ -675,7 +675,7 @@ pub fn block_direction(book: Direction, text: &str) -> Direction {
     let (mut ltr, mut rtl) = (false, false);
     let mut isolates = 0u32;
     for c in text.chars() {
-        match unicode_bidi::bidi_class(c) {
+        match crate::text::bidi::bidi_class(c) {
             BidiClass::LRI | BidiClass::RLI | BidiClass::FSI => isolates += 1,
             BidiClass::PDI => isolates = isolates.saturating_sub(1),
             _ if isolates > 0 => {}

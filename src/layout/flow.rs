@@ -7,6 +7,8 @@ use crate::pdf::standard::{PRESS_PPI, PdfStandard};
 use std::ops::Range;
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::diag::Diagnostic;
 use crate::doc::{
     Block, BlockKind, BlockPicture, Chapter, Direction, Document, Inline, InlineKind, Justify,
@@ -15,12 +17,12 @@ use crate::doc::{
 };
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::locale::strings_for;
-use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle};
+use crate::text::{PARALLEL_TEXT, ParagraphSettings, Shaper, StyledText, TextStyle, alongside};
 
 use super::coverage::MissingAt;
 use super::kashida::{self, Kashida};
-use super::line::{Align, Line, Measure, Paragraph, build_line, is_added_hyphen};
-use super::linebreak::{BreakSettings, break_lines};
+use super::line::{Align, KashidaSums, Line, Measure, Paragraph, build_line, is_added_hyphen};
+use super::linebreak::{BreakSettings, BrokenLine, break_at, paragraph_breakpoints};
 use super::marks;
 use super::page::{GlyphRun, Item, LineInfo, LinkTo, Rect};
 use super::paginate::shift;
@@ -126,6 +128,10 @@ pub struct Chunk {
     /// chunk when it starts a page.
     pub repeat_header: Option<Arc<Chunk>>,
 }
+
+/// Lines a paragraph has beyond which it commits them on every thread: a
+/// shaper of its own for each costs more than committing a short paragraph.
+const PARALLEL_LINES: usize = 1024;
 
 /// Lays out text in a column; shared by chapters and generated pages.
 pub struct Typesetter<'a> {
@@ -284,15 +290,16 @@ impl<'a> Typesetter<'a> {
             });
         }
         // Kashida lengthens the Arabic words of justified paragraphs only.
-        let (sites, alternates) = if align.justifies() && self.justify == Justify::Kashida {
-            (
-                kashida::sites(self.shaper, &shaped),
-                kashida::alternates(self.shaper, &shaped),
-            )
-        } else {
-            (Vec::new(), Vec::new())
+        let with_kashida = align.justifies() && self.justify == Justify::Kashida;
+        let shaped = &shaped;
+        let find_kashida = |shaper: &Shaper| {
+            if !with_kashida {
+                return (Vec::new(), Vec::new(), KashidaSums::new(0, &[]));
+            }
+            let sites = kashida::sites(shaper, shaped);
+            let sums = KashidaSums::new(shaped.text().len(), &sites);
+            (sites, kashida::alternates(shaper, shaped), sums)
         };
-        let measure = Measure::new(&shaped, self.shaper, &sites);
         // Only justified text is hyphenated: headings, titles, centred and
         // ragged text keep their words whole.
         let justify = align.justifies();
@@ -301,73 +308,118 @@ impl<'a> Typesetter<'a> {
             hyphenate: self.breaking.hyphenate && justify,
             ..self.breaking
         };
-        let lines = break_lines(&shaped, self.shaper, &measure, column.width, settings);
-        let paragraph = Paragraph {
-            shaped: &shaped,
-            text: Arc::from(shaped.text()),
-            measure: &measure,
-            shaper: self.shaper,
-            kashida: (!sites.is_empty() || !alternates.is_empty()).then_some(Kashida {
-                shaper: self.shaper,
-                sites: &sites,
-                alternates: &alternates,
-            }),
+        // A long paragraph finds its kashida on another thread (with a
+        // shaper of its own) while this one measures its glyphs and finds
+        // its breakpoints.
+        let (fonts, language) = (self.fonts, self.shaper.language_tag());
+        let glyphs_and_points = || {
+            let glyphs = Measure::glyphs(shaped, self.shaper);
+            let points = paragraph_breakpoints(shaped, &glyphs, column.width, settings);
+            (glyphs, points)
         };
-        lines
-            .iter()
-            .map(|broken| {
-                // The line's leading follows the sizes its text is set in,
-                // not the sizes fallback faces are scaled to.
-                let size = shaped
-                    .styled
-                    .spans
-                    .iter()
-                    .filter(|s| {
-                        s.range.start < broken.range.end && broken.range.start < s.range.end
-                    })
-                    .map(|s| s.style.size)
-                    .fold(0.0, f32::max);
-                let line = build_line(&paragraph, broken, column.width, align);
-                self.line_chunk(line, size, column)
+        let ((glyphs, points), (sites, alternates, sums)) = if shaped.text().len() >= PARALLEL_TEXT
+        {
+            alongside(true, glyphs_and_points, || {
+                find_kashida(&Shaper::new(fonts, language))
             })
-            .collect()
-    }
-
-    /// A line's chunk: `LEADING` times its size, its baseline where the
-    /// leading puts it, and taller when glyphs reach beyond that (stacked
-    /// nikkud or harakat, a tall fallback face), so that no glyph ever
-    /// reaches into the line above or below.
-    fn line_chunk(&self, line: Line, size: f32, column: Column) -> Chunk {
-        let size = if size > 0.0 { size } else { self.size };
-        let leading = size * LEADING;
-        let room_above = (leading - size) / 2.0 + size * ASCENT;
-        let room_below = leading - room_above;
-        let (mut above, mut below) = (0.0_f32, 0.0_f32);
-        for run in &line.runs {
-            for glyph in &run.glyphs {
-                let (up, down) = self.shaper.glyph_reach(run.face, glyph.id);
-                // `run.y` is the run's baseline shift, downwards.
-                above = above.max(up * run.size + glyph.y_offset - run.y);
-                below = below.max(down * run.size - glyph.y_offset + run.y);
-            }
+        } else {
+            (glyphs_and_points(), find_kashida(self.shaper))
+        };
+        let measure = glyphs.with_kashida(sums);
+        let lines = break_at(
+            shaped,
+            self.shaper,
+            &measure,
+            column.width,
+            settings,
+            points,
+        );
+        let text: Arc<str> = Arc::from(shaped.text());
+        let has_kashida = !sites.is_empty() || !alternates.is_empty();
+        let measure = &measure;
+        let (sites, alternates) = (&sites[..], &alternates[..]);
+        let default_size = self.size;
+        // Commits lines with `shaper` (words cut by a break are shaped again).
+        let commit = |shaper: &Shaper, lines: &[BrokenLine]| -> Vec<Chunk> {
+            let paragraph = Paragraph {
+                shaped,
+                text: text.clone(),
+                measure,
+                shaper,
+                kashida: has_kashida.then_some(Kashida {
+                    shaper,
+                    sites,
+                    alternates,
+                }),
+            };
+            lines
+                .iter()
+                .map(|broken| {
+                    // The line's leading follows the sizes its text is set in,
+                    // not the sizes fallback faces are scaled to.
+                    let size = shaped
+                        .styled
+                        .spans
+                        .iter()
+                        .filter(|s| {
+                            s.range.start < broken.range.end && broken.range.start < s.range.end
+                        })
+                        .map(|s| s.style.size)
+                        .fold(0.0, f32::max);
+                    let line = build_line(&paragraph, broken, column.width, align);
+                    line_chunk(shaper, line, size, default_size, column)
+                })
+                .collect()
+        };
+        if lines.len() < PARALLEL_LINES {
+            return commit(self.shaper, &lines);
         }
-        let extra_above = (above - room_above).max(0.0);
-        let extra_below = (below - room_below).max(0.0);
-        let baseline = room_above + extra_above;
-        let items = line
-            .runs
-            .into_iter()
-            .map(|mut run| {
-                run.x += column.x;
-                run.y += baseline;
-                Item::Glyphs(run)
-            })
+        // A paragraph of thousands of lines commits them on every thread,
+        // each with a shaper of its own; every line is committed alone, so
+        // the result is the same.
+        let share = lines.len().div_ceil(rayon::current_num_threads());
+        let shares: Vec<Vec<Chunk>> = lines
+            .par_chunks(share)
+            .map(|lines| commit(&Shaper::new(fonts, language), lines))
             .collect();
-        Chunk {
-            height: leading + extra_above + extra_below,
-            items,
-            ..Chunk::default()
+        shares.into_iter().flatten().collect()
+    }
+}
+
+/// A line's chunk: `LEADING` times its size (`default_size` when it has
+/// none), its baseline where the leading puts it, and taller when glyphs
+/// reach beyond that (stacked nikkud or harakat, a tall fallback face), so
+/// that no glyph ever reaches into the line above or below.
+fn line_chunk(shaper: &Shaper, line: Line, size: f32, default_size: f32, column: Column) -> Chunk {
+    let size = if size > 0.0 { size } else { default_size };
+    let leading = size * LEADING;
+    let room_above = (leading - size) / 2.0 + size * ASCENT;
+    let room_below = leading - room_above;
+    let (mut above, mut below) = (0.0_f32, 0.0_f32);
+    for run in &line.runs {
+        for glyph in &run.glyphs {
+            let (up, down) = shaper.glyph_reach(run.face, glyph.id);
+            // `run.y` is the run's baseline shift, downwards.
+            above = above.max(up * run.size + glyph.y_offset - run.y);
+            below = below.max(down * run.size - glyph.y_offset + run.y);
         }
+    }
+    let extra_above = (above - room_above).max(0.0);
+    let extra_below = (below - room_below).max(0.0);
+    let baseline = room_above + extra_above;
+    let items = line
+        .runs
+        .into_iter()
+        .map(|mut run| {
+            run.x += column.x;
+            run.y += baseline;
+            Item::Glyphs(run)
+        })
+        .collect();
+    Chunk {
+        height: leading + extra_above + extra_below,
+        items,
+        ..Chunk::default()
     }
 }
 

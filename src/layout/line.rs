@@ -128,15 +128,8 @@ pub struct Measure {
     shrink: Vec<f32>,
     /// Whether a cluster starts at byte `i` (a line may break there).
     cluster_start: Vec<bool>,
-    /// `kashida_started[i]`: what the kashida sites of the words starting
-    /// before byte `i` may add in all (their `max`, summed in text order);
-    /// `kashida_ended[i]`: the same for the words ending by byte `i`. The
-    /// words wholly on a line are those ended by its end less those started
-    /// before its start, so a line is measured without searching the sites.
-    kashida_started: Vec<f32>,
-    kashida_ended: Vec<f32>,
-    /// The most kashida adds to any line ([`kashida::line_cap`]).
-    kashida_cap: f32,
+    /// What kashida may add to each line.
+    kashida: KashidaSums,
     /// The hyphen's width in the face and size of each shaped run.
     hyphen: Vec<f32>,
     /// Where each shaped run starts.
@@ -145,6 +138,13 @@ pub struct Measure {
 
 impl Measure {
     pub fn new(shaped: &ShapedText, shaper: &Shaper, kashida: &[KashidaSite]) -> Self {
+        let sums = KashidaSums::new(shaped.text().len(), kashida);
+        Self::glyphs(shaped, shaper).with_kashida(sums)
+    }
+
+    /// The measure of the glyphs alone, with no kashida (their sums may be
+    /// found meanwhile on another thread: [`Measure::with_kashida`]).
+    pub fn glyphs(shaped: &ShapedText, shaper: &Shaper) -> Self {
         let text = shaped.text();
         let len = text.len();
         let mut per_byte = vec![0.0f32; len + 1];
@@ -183,26 +183,6 @@ impl Measure {
                 }
             }
         }
-        let mut sites: Vec<KashidaSite> = kashida.to_vec();
-        sites.sort_by_key(|s| s.at);
-        let mut kashida_sum = vec![0.0];
-        for site in &sites {
-            kashida_sum.push(kashida_sum.last().copied().unwrap_or(0.0) + site.max.max(0.0));
-        }
-        // Words are disjoint and in text order: their ends are in order too.
-        let (mut started, mut ended) = (0, 0);
-        let mut kashida_started = Vec::with_capacity(len + 1);
-        let mut kashida_ended = Vec::with_capacity(len + 1);
-        for at in 0..=len {
-            while sites.get(started).is_some_and(|s| s.word.start < at) {
-                started += 1;
-            }
-            while sites.get(ended).is_some_and(|s| s.word.end <= at) {
-                ended += 1;
-            }
-            kashida_started.push(kashida_sum[started]);
-            kashida_ended.push(kashida_sum[ended]);
-        }
         // One hyphen width per face and size, shaped once.
         let mut widths: Vec<((usize, u32), f32)> = Vec::new();
         let hyphen = shaped
@@ -231,12 +211,15 @@ impl Measure {
             spaces: running_sum(space_per_byte),
             shrink: running_sum(shrink_per_byte),
             cluster_start,
-            kashida_started,
-            kashida_ended,
-            kashida_cap: kashida::line_cap(&sites),
+            kashida: KashidaSums::new(len, &[]),
             hyphen,
             run_starts: shaped.runs.iter().map(|r| r.range.start).collect(),
         }
+    }
+
+    /// With what the kashida sites may add to each line.
+    pub fn with_kashida(self, kashida: KashidaSums) -> Self {
+        Measure { kashida, ..self }
     }
 
     pub fn width(&self, range: Range<usize>) -> f32 {
@@ -270,12 +253,73 @@ impl Measure {
         // does): a word cut by the break has none.
         // A word reaching over both ends of the line counts as started and
         // not ended: none is wholly on the line then.
-        let kashida = (self.kashida_ended[range.end] - self.kashida_started[range.start]).max(0.0);
+        let kashida = self.kashida.within(range.clone());
         LineMetrics {
             natural: self.width(range.clone()) + hyphen,
             spaces: self.spaces[range.end] - self.spaces[range.start],
             shrink: self.shrink[range.end] - self.shrink[range.start],
-            kashida: kashida.min(self.kashida_cap),
+            kashida,
+        }
+    }
+}
+
+/// What the kashida sites of a paragraph may add to a line, summed so that
+/// a line is measured without searching them.
+pub struct KashidaSums {
+    /// `started[i]`: what the kashida sites of the words starting before
+    /// byte `i` may add in all (their `max`, summed in text order);
+    /// `ended[i]`: the same for the words ending by byte `i`. The words
+    /// wholly on a line are those ended by its end less those started
+    /// before its start. Both empty when there are no sites.
+    started: Vec<f32>,
+    ended: Vec<f32>,
+    /// The most kashida adds to any line ([`kashida::line_cap`]).
+    cap: f32,
+}
+
+impl KashidaSums {
+    /// The sums of `sites` over a text `len` bytes long.
+    pub fn new(len: usize, sites: &[KashidaSite]) -> Self {
+        if sites.is_empty() {
+            return KashidaSums {
+                started: Vec::new(),
+                ended: Vec::new(),
+                cap: 0.0,
+            };
+        }
+        let mut sites: Vec<KashidaSite> = sites.to_vec();
+        sites.sort_by_key(|s| s.at);
+        let mut kashida_sum = vec![0.0];
+        for site in &sites {
+            kashida_sum.push(kashida_sum.last().copied().unwrap_or(0.0) + site.max.max(0.0));
+        }
+        // Words are disjoint and in text order: their ends are in order too.
+        let (mut words_started, mut words_ended) = (0, 0);
+        let mut started = Vec::with_capacity(len + 1);
+        let mut ended = Vec::with_capacity(len + 1);
+        for at in 0..=len {
+            while sites.get(words_started).is_some_and(|s| s.word.start < at) {
+                words_started += 1;
+            }
+            while sites.get(words_ended).is_some_and(|s| s.word.end <= at) {
+                words_ended += 1;
+            }
+            started.push(kashida_sum[words_started]);
+            ended.push(kashida_sum[words_ended]);
+        }
+        KashidaSums {
+            started,
+            ended,
+            cap: kashida::line_cap(&sites),
+        }
+    }
+
+    /// What kashida may add to the line `range`: only words wholly on the
+    /// line are lengthened.
+    fn within(&self, range: Range<usize>) -> f32 {
+        match (self.ended.get(range.end), self.started.get(range.start)) {
+            (Some(ended), Some(started)) => (ended - started).max(0.0).min(self.cap),
+            _ => 0.0,
         }
     }
 }

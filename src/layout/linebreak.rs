@@ -255,11 +255,35 @@ pub fn break_lines(
     width: f32,
     settings: BreakSettings,
 ) -> Vec<BrokenLine> {
-    let text = shaped.text();
+    let points = paragraph_breakpoints(shaped, measure, width, settings);
+    break_at(shaped, shaper, measure, width, settings, points)
+}
+
+/// The breakpoints [`break_lines`] chooses from, hyphenation points
+/// included. They need only the glyphs' widths, not the kashida sites: a
+/// long paragraph finds them while another thread finds its sites.
+pub fn paragraph_breakpoints(
+    shaped: &ShapedText,
+    measure: &Measure,
+    width: f32,
+    settings: BreakSettings,
+) -> Vec<Breakpoint> {
     let hyphenation = settings
         .hyphenate
         .then(|| Hyphenation::new(settings.hyphenator, &shaped.styled.languages));
-    let mut points = breakpoints(shaped, measure, width, hyphenation.as_ref());
+    breakpoints(shaped, measure, width, hyphenation.as_ref())
+}
+
+/// [`break_lines`] at `points`, from [`paragraph_breakpoints`].
+pub fn break_at(
+    shaped: &ShapedText,
+    shaper: &Shaper,
+    measure: &Measure,
+    width: f32,
+    settings: BreakSettings,
+    mut points: Vec<Breakpoint>,
+) -> Vec<BrokenLine> {
+    let text = shaped.text();
     // What each cut between clusters adds to the line it ends and to the
     // one it starts (Arabic letters change form there).
     for point in points.iter_mut().filter(|p| p.kind == BreakKind::Cluster) {

@@ -47,9 +47,12 @@ impl Lines {
                 .find('\n')
                 .map_or(src.len(), |at| range.end + at);
             let line = &src[start..end];
-            let right_to_left = line
-                .chars()
-                .any(|c| matches!(unicode_bidi::bidi_class(c), BidiClass::R | BidiClass::AL));
+            let right_to_left = line.chars().any(|c| {
+                matches!(
+                    crate::text::bidi::bidi_class(c),
+                    BidiClass::R | BidiClass::AL
+                )
+            });
             let latin = line
                 .chars()
                 .any(|c| c.is_alphabetic() && c.script() == Script::Latin);

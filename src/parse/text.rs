@@ -73,7 +73,7 @@ pub(crate) fn slug(text: &str) -> String {
             out.push('-');
         } else if c == '_' || c.is_alphanumeric() {
             out.extend(c.to_lowercase());
-        } else if unicode_bidi::bidi_class(c) == BidiClass::NSM && !c.is_control() {
+        } else if crate::text::bidi::bidi_class(c) == BidiClass::NSM && !c.is_control() {
             out.push(c);
         }
     }

@@ -46,7 +46,7 @@ pub fn bidi_levels(text: &str, direction: Option<Direction>) -> (Level, Vec<Leve
         Direction::Ltr => Level::ltr(),
         Direction::Rtl => Level::rtl(),
     });
-    let info = BidiInfo::new(text, default);
+    let info = BidiInfo::new_with_data_source(&super::bidi::Classes, text, default);
     let base = info
         .paragraphs
         .first()
@@ -78,8 +78,36 @@ pub fn itemize(
     coverage: &impl Coverage,
     missing: &mut Vec<MissingGlyph>,
 ) -> Vec<Item> {
+    items(&faces(styled, fonts, coverage, missing), levels)
+}
+
+/// What [`itemize`] decides for each character before it knows the bidi
+/// levels (which may be found meanwhile on another thread).
+pub struct Faces {
+    chars: Vec<(usize, char)>,
+    /// Per character: its span, resolved script and face.
+    span_of: Vec<usize>,
+    resolved: Vec<Resolved>,
+    faces: Vec<Option<usize>>,
+    /// Per span: its size reference.
+    references: Vec<usize>,
+}
+
+/// Each character's span, script and face ([`itemize`]).
+pub fn faces(
+    styled: &StyledText,
+    fonts: &FontLibrary,
+    coverage: &impl Coverage,
+    missing: &mut Vec<MissingGlyph>,
+) -> Faces {
     if styled.spans.is_empty() {
-        return Vec::new();
+        return Faces {
+            chars: Vec::new(),
+            span_of: Vec::new(),
+            resolved: Vec::new(),
+            faces: Vec::new(),
+            references: Vec::new(),
+        };
     }
     let chars: Vec<(usize, char)> = styled.text.char_indices().collect();
     let resolved = resolve_scripts(&chars);
@@ -141,6 +169,25 @@ pub fn itemize(
         );
     }
 
+    Faces {
+        chars,
+        span_of,
+        resolved,
+        faces,
+        references,
+    }
+}
+
+/// The runs of characters with the same span, level, script and face;
+/// `levels` are per byte, as from [`bidi_levels`].
+pub fn items(faces: &Faces, levels: &[Level]) -> Vec<Item> {
+    let Faces {
+        chars,
+        span_of,
+        resolved,
+        faces,
+        references,
+    } = faces;
     let mut items: Vec<Item> = Vec::new();
     for (i, &(at, ch)) in chars.iter().enumerate() {
         let (span, script, face) = (span_of[i], resolved[i].script, faces[i].unwrap_or(0));

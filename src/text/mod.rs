@@ -6,6 +6,7 @@
 //! inputs, so paragraphs can be shaped in parallel and cached.
 
 pub mod address;
+pub mod bidi;
 pub mod itemize;
 pub mod shape;
 
@@ -84,4 +85,29 @@ pub struct ParagraphSettings {
     /// The base direction; `None` takes it from the first strong character.
     /// Layout always gives the block's ([`crate::doc::block_direction`]).
     pub direction: Option<Direction>,
+}
+
+/// Bytes of text from which a paragraph's stages run on more than one
+/// thread: below it, handing work to another thread (with a shaper of its
+/// own, see [`Shaper::language_tag`]) costs more than it saves.
+pub const PARALLEL_TEXT: usize = 1 << 16;
+
+/// Runs `here` on this thread and, when `parallel`, `there` meanwhile on
+/// another one of the pool (`here` need not be `Send`: it may use this
+/// thread's [`Shaper`]); otherwise one after the other.
+pub fn alongside<A, B: Send>(
+    parallel: bool,
+    here: impl FnOnce() -> A,
+    there: impl FnOnce() -> B + Send,
+) -> (A, B) {
+    if !parallel {
+        let a = here();
+        return (a, there());
+    }
+    let mut b = None;
+    let a = rayon::in_place_scope(|scope| {
+        scope.spawn(|_| b = Some(there()));
+        here()
+    });
+    (a, b.expect("the scope ends when its task has run"))
 }

@@ -21,13 +21,14 @@ use harfbuzz_rs::{
     ClusterLevel, Face, Feature, Font, HarfbuzzObject, Language, Owned, Tag, TypedBuffer,
     UnicodeBuffer,
 };
+use rayon::prelude::*;
 use unicode_bidi::Level;
 use unicode_script::Script;
 
 use crate::fonts::FontLibrary;
 
-use super::itemize::{self, Coverage, MissingGlyph};
-use super::{ParagraphSettings, StyledText};
+use super::itemize::{self, Coverage, Item, MissingGlyph};
+use super::{PARALLEL_TEXT, ParagraphSettings, StyledText, alongside};
 
 /// One glyph as HarfBuzz placed it, scaled to points.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -90,6 +91,8 @@ pub struct Shaper<'a> {
     /// Height of each face's `x`, in ems (`None` when it has none).
     x_heights: Vec<Option<f32>>,
     language: Language,
+    /// The language's tag, as given: [`Shaper::language_tag`].
+    language_tag: String,
     /// Per face, what 1, 2, … tatweels add to a word (see [`Shaper::tatweel_widths`]).
     tatweel: Vec<OnceCell<Option<TatweelWidths>>>,
     /// Pieces re-shaped by [`Shaper::reshape`], by everything HarfBuzz was given.
@@ -222,6 +225,7 @@ impl<'a> Shaper<'a> {
                 (top > 0).then(|| top as f32 / upem)
             })
             .collect();
+        let language_tag = language;
         let language = Language::from_str(language).unwrap_or_default();
         let tatweel = fonts.iter().map(|_| OnceCell::new()).collect();
         let word_shaping = fonts.iter().map(|_| OnceCell::new()).collect();
@@ -232,6 +236,7 @@ impl<'a> Shaper<'a> {
             upem,
             x_heights,
             language,
+            language_tag: language_tag.to_string(),
             tatweel,
             alternates,
             reshaped: RefCell::new(HashMap::new()),
@@ -239,6 +244,12 @@ impl<'a> Shaper<'a> {
             words: RefCell::new(HashMap::new()),
             reach,
         }
+    }
+
+    /// The language this shaper was made for: another thread makes its own
+    /// shaper (a shaper is not `Send`) with `Shaper::new(library, tag)`.
+    pub fn language_tag(&self) -> &str {
+        &self.language_tag
     }
 
     /// Units per em of `face`.
@@ -385,33 +396,60 @@ impl<'a> Shaper<'a> {
         styled: StyledText,
         settings: ParagraphSettings,
     ) -> ShapedText {
-        let (base_level, levels) = itemize::bidi_levels(&styled.text, settings.direction);
+        // A long paragraph finds its bidi levels on another thread while
+        // this one chooses faces, and shapes its runs on every thread.
+        let parallel = styled.text.len() >= PARALLEL_TEXT;
         let mut missing = Vec::new();
-        let items = itemize::itemize(&styled, &levels, library, self, &mut missing);
-        let runs = items
-            .into_iter()
-            .map(|item| {
-                let style = styled.spans[item.span].style;
-                let size = style.size * self.size_adjust(item.size_reference, item.face);
-                let glyphs = self.shape_words(
-                    &styled.text,
-                    item.range.clone(),
-                    item.face,
-                    size,
-                    item.level,
-                    item.script,
-                );
-                ShapedRun {
-                    range: item.range,
-                    face: item.face,
-                    size,
-                    raise: style.raise,
-                    level: item.level,
-                    script: item.script,
-                    glyphs,
-                }
-            })
-            .collect();
+        let (faces, (base_level, levels)) = alongside(
+            parallel,
+            || itemize::faces(&styled, library, self, &mut missing),
+            || itemize::bidi_levels(&styled.text, settings.direction),
+        );
+        let items = itemize::items(&faces, &levels);
+        drop(faces);
+        let shape_item = |shaper: &Shaper, item: Item| {
+            let style = styled.spans[item.span].style;
+            let size = style.size * shaper.size_adjust(item.size_reference, item.face);
+            let glyphs = shaper.shape_words(
+                &styled.text,
+                item.range.clone(),
+                item.face,
+                size,
+                item.level,
+                item.script,
+            );
+            ShapedRun {
+                range: item.range,
+                face: item.face,
+                size,
+                raise: style.raise,
+                level: item.level,
+                script: item.script,
+                glyphs,
+            }
+        };
+        let runs: Vec<ShapedRun> = if parallel {
+            // One share of the runs a thread, each with a shaper (and so a
+            // word cache) of its own.
+            let language = self.language_tag();
+            let share = items.len().div_ceil(rayon::current_num_threads());
+            let shares: Vec<Vec<ShapedRun>> = items
+                .par_chunks(share.max(1))
+                .map(|items| {
+                    let shaper = Shaper::new(library, language);
+                    items
+                        .iter()
+                        .map(|item| shape_item(&shaper, item.clone()))
+                        .collect()
+                })
+                .collect();
+            shares.into_iter().flatten().collect()
+        } else {
+            items
+                .into_iter()
+                .map(|item| shape_item(self, item))
+                .collect()
+        };
         ShapedText {
             styled,
             base_level,
