@@ -224,6 +224,7 @@ fn kashida_sites(t: &Typeset, text: &str, bold: bool) -> Vec<KashidaSite> {
     styled.push(text, style, SourcePos::default());
     let settings = ParagraphSettings {
         direction: Some(Direction::Rtl),
+        ..Default::default()
     };
     kashida::sites(&shaper, &shaper.shape(&t.fonts, styled, settings))
 }

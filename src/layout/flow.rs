@@ -17,7 +17,7 @@ use crate::doc::{
 };
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::locale::strings_for;
-use crate::text::{PARALLEL_TEXT, ParagraphSettings, Shaper, StyledText, TextStyle, alongside};
+use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, Threading, alongside};
 
 use super::coverage::MissingAt;
 use super::kashida::{self, Kashida};
@@ -129,10 +129,6 @@ pub struct Chunk {
     pub repeat_header: Option<Arc<Chunk>>,
 }
 
-/// Lines a paragraph has beyond which it commits them on every thread: a
-/// shaper of its own for each costs more than committing a short paragraph.
-const PARALLEL_LINES: usize = 1024;
-
 /// Lays out text in a column; shared by chapters and generated pages.
 pub struct Typesetter<'a> {
     pub shaper: &'a Shaper<'a>,
@@ -154,6 +150,8 @@ pub struct Typesetter<'a> {
     pub file: Option<std::path::PathBuf>,
     /// How paragraphs are broken into lines (`[layout]`, the book's language).
     pub breaking: BreakSettings,
+    /// From what size a paragraph is set on more than one thread.
+    pub threading: Threading,
 }
 
 /// Horizontal extent of a column inside the text area.
@@ -205,6 +203,7 @@ impl<'a> Typesetter<'a> {
                 hyphenator: None,
                 justify: false,
             },
+            threading: Threading::default(),
         }
     }
 
@@ -261,9 +260,14 @@ impl<'a> Typesetter<'a> {
         }
         let direction =
             Some(direction.unwrap_or_else(|| block_direction(self.direction, &styled.text)));
-        let mut shaped = self
-            .shaper
-            .shape(self.fonts, styled, ParagraphSettings { direction });
+        let mut shaped = self.shaper.shape(
+            self.fonts,
+            styled,
+            ParagraphSettings {
+                direction,
+                threading: self.threading,
+            },
+        );
         let object_width = |at: usize| objects.iter().find(|(o, _)| *o == at).map(|(_, w)| *w);
         for glyph in shaped.runs.iter_mut().flat_map(|run| &mut run.glyphs) {
             if let Some(width) = object_width(glyph.cluster) {
@@ -317,14 +321,14 @@ impl<'a> Typesetter<'a> {
             let points = paragraph_breakpoints(shaped, &glyphs, column.width, settings);
             (glyphs, points)
         };
-        let ((glyphs, points), (sites, alternates, sums)) = if shaped.text().len() >= PARALLEL_TEXT
-        {
-            alongside(true, glyphs_and_points, || {
-                find_kashida(&Shaper::new(fonts, language))
-            })
-        } else {
-            (glyphs_and_points(), find_kashida(self.shaper))
-        };
+        let ((glyphs, points), (sites, alternates, sums)) =
+            if shaped.text().len() >= self.threading.from_bytes {
+                alongside(true, glyphs_and_points, || {
+                    find_kashida(&Shaper::new(fonts, language))
+                })
+            } else {
+                (glyphs_and_points(), find_kashida(self.shaper))
+            };
         let measure = glyphs.with_kashida(sums);
         let lines = break_at(
             shaped,
@@ -371,7 +375,7 @@ impl<'a> Typesetter<'a> {
                 })
                 .collect()
         };
-        if lines.len() < PARALLEL_LINES {
+        if lines.len() < self.threading.from_lines {
             return commit(self.shaper, &lines);
         }
         // A paragraph of thousands of lines commits them on every thread,
@@ -1518,5 +1522,42 @@ mod tests {
             starts.windows(2).all(|w| w[0] < w[1]),
             "line starts {starts:?}"
         );
+    }
+
+    #[test]
+    fn a_paragraph_set_on_several_threads_is_the_one_set_on_one() {
+        let fonts = FontLibrary::builtin();
+        let shaper = Shaper::new(&fonts, "ar");
+        let text = "شهدت العلاقات الثنائية بين المغرب وكازاخستان دينامية دبلوماسية ملحوظة خلال \
+            السنوات الأخيرة، حيث تبادل البلدان الزيارات الرسمية ووقعا اتفاقيات في مجالات الطاقة \
+            والفلاحة والتعليم العالي (2019–2024)، وأكدا حرصهما على تعزيز التشاور السياسي مع \
+            Astana International Forum والتنسيق في المحافل الدولية. "
+            .repeat(12);
+        let set = |threading: Threading| {
+            let mut ts = Typesetter::new(&shaper, &fonts, 12.0, Direction::Rtl, None);
+            ts.justify = Justify::Kashida;
+            ts.threading = threading;
+            let mut styled = StyledText::default();
+            styled.push(
+                &text,
+                ts.style(Role::Text, false, false, 1.0),
+                SourcePos::default(),
+            );
+            let column = Column {
+                x: 0.0,
+                width: 300.0,
+            };
+            format!("{:?}", ts.paragraph(styled, None, column, Align::Justify))
+        };
+        let one = set(Threading {
+            from_bytes: usize::MAX,
+            from_lines: usize::MAX,
+        });
+        let several = set(Threading {
+            from_bytes: 0,
+            from_lines: 0,
+        });
+        assert!(one.contains("kashida: true"), "the test needs kashidas");
+        assert!(one == several, "the threads set the paragraph otherwise");
     }
 }

@@ -771,7 +771,14 @@ mod tests {
             styled.push(text, style(*bold), SourcePos::default());
         }
         let direction = Some(Direction::Rtl);
-        shaper.shape(fonts, styled, ParagraphSettings { direction })
+        shaper.shape(
+            fonts,
+            styled,
+            ParagraphSettings {
+                direction,
+                ..Default::default()
+            },
+        )
     }
 
     /// The sites of `text` as (word, text before the site, priority).

@@ -586,6 +586,7 @@ mod tests {
             styled,
             ParagraphSettings {
                 direction: Some(direction),
+                ..Default::default()
             },
         )
     }
@@ -842,6 +843,7 @@ mod tests {
             styled,
             ParagraphSettings {
                 direction: Some(Direction::Ltr),
+                ..Default::default()
             },
         );
         let measure = Measure::new(&shaped, &shaper, &[]);

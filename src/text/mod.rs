@@ -80,17 +80,34 @@ impl StyledText {
 }
 
 /// What the shaper needs to know about the paragraph as a whole.
-#[derive(Debug, Clone, Copy, PartialEq)]
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
 pub struct ParagraphSettings {
     /// The base direction; `None` takes it from the first strong character.
     /// Layout always gives the block's ([`crate::doc::block_direction`]).
     pub direction: Option<Direction>,
+    pub threading: Threading,
 }
 
-/// Bytes of text from which a paragraph's stages run on more than one
-/// thread: below it, handing work to another thread (with a shaper of its
-/// own, see [`Shaper::language_tag`]) costs more than it saves.
-pub const PARALLEL_TEXT: usize = 1 << 16;
+/// From what size a paragraph's stages run on more than one thread: below
+/// it, handing work to another thread (with a shaper of its own, see
+/// [`Shaper::language_tag`]) costs more than it saves.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Threading {
+    /// Bytes of text from which shaping and finding kashida sites share
+    /// the work.
+    pub from_bytes: usize,
+    /// Lines from which committing them shares the work.
+    pub from_lines: usize,
+}
+
+impl Default for Threading {
+    fn default() -> Self {
+        Threading {
+            from_bytes: 1 << 16,
+            from_lines: 1024,
+        }
+    }
+}
 
 /// Runs `here` on this thread and, when `parallel`, `there` meanwhile on
 /// another one of the pool (`here` need not be `Send`: it may use this

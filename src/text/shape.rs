@@ -28,7 +28,7 @@ use unicode_script::Script;
 use crate::fonts::FontLibrary;
 
 use super::itemize::{self, Coverage, Item, MissingGlyph};
-use super::{PARALLEL_TEXT, ParagraphSettings, StyledText, alongside};
+use super::{ParagraphSettings, StyledText, alongside};
 
 /// One glyph as HarfBuzz placed it, scaled to points.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -398,7 +398,7 @@ impl<'a> Shaper<'a> {
     ) -> ShapedText {
         // A long paragraph finds its bidi levels on another thread while
         // this one chooses faces, and shapes its runs on every thread.
-        let parallel = styled.text.len() >= PARALLEL_TEXT;
+        let parallel = styled.text.len() >= settings.threading.from_bytes;
         let mut missing = Vec::new();
         let (faces, (base_level, levels)) = alongside(
             parallel,

@@ -144,6 +144,7 @@ impl Typesetter<'_> {
         }
         let settings = ParagraphSettings {
             direction: Some(direction),
+            threading: self.threading,
         };
         let shaped = self.shaper.shape(self.fonts, styled, settings);
         let measure = Measure::new(&shaped, self.shaper, &[]);
