@@ -514,3 +514,89 @@ fn mark_keys_without_marks_are_warned_about() {
         "no warning at book.toml:{line} for a mark key kdp does not use:\n{stderr}"
     );
 }
+
+/// What MuPDF's build says of itself rather than of the file: Debian's
+/// mutool has no colour management, and says so when a PDF carries an ICC
+/// profile (every PDF/A and PDF/X does).
+const MUPDF_WITHOUT_ICC: &str = "warning: ICC support is not available";
+
+/// Every warning or error poppler, MuPDF and pdf.js give while reading
+/// every page of `pdf` (text and drawing), one a line.
+fn reader_complaints(pdf: &Path) -> String {
+    let mut said = String::new();
+    for (program, args) in [
+        ("pdfinfo", vec![arg(pdf)]),
+        ("pdftotext", vec![arg(pdf), "/dev/null"]),
+        ("pdftoppm", vec!["-r", "20", arg(pdf), "/dev/null"]),
+        ("mutool", vec!["draw", "-q", "-o", "/dev/null", arg(pdf)]),
+        (
+            "mutool",
+            vec!["draw", "-q", "-F", "stext", "-o", "/dev/null", arg(pdf)],
+        ),
+    ] {
+        let out = common::run(program, &args);
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        for line in stderr.lines().filter(|l| *l != MUPDF_WITHOUT_ICC) {
+            said += &format!("{program}: {line}\n");
+        }
+        if !out.status.success() {
+            said += &format!("{program}: exit {}\n", out.status);
+        }
+    }
+    said + &common::pdfjs_warnings(pdf)
+}
+
+#[test]
+fn the_seed_book_opens_without_a_warning_in_any_reader_and_builds_the_same_twice() {
+    if !have_tools(&["pdfinfo", "pdftotext", "pdftoppm", "mutool"]) || !common::have_pdfjs() {
+        return;
+    }
+    for preset in ["office", "kdp", "offset"] {
+        let first = build(
+            &common::seed_book(),
+            &format!("seed-{preset}"),
+            &["--pdf-preset", preset],
+        );
+        let again = build(
+            &common::seed_book(),
+            &format!("seed-{preset}-again"),
+            &["--pdf-preset", preset],
+        );
+        let said = reader_complaints(&first);
+        assert!(said.is_empty(), "{preset}:\n{said}");
+        assert!(
+            std::fs::read(&first).unwrap() == std::fs::read(&again).unwrap(),
+            "{preset}: two builds differ"
+        );
+    }
+}
+
+#[test]
+fn readers_do_complain_of_a_damaged_pdf() {
+    // The check above means something only if the readers speak up: the
+    // same PDF with its cross-reference offset wrong (poppler mends that
+    // in silence), then cut short.
+    if !have_tools(&["pdfinfo", "pdftotext", "pdftoppm", "mutool"]) || !common::have_pdfjs() {
+        return;
+    }
+    let pdf = built(Some("office"));
+    let mut bytes = std::fs::read(pdf).unwrap();
+    let at = bytes
+        .windows(9)
+        .rposition(|w| w == b"startxref")
+        .expect("startxref");
+    bytes.truncate(at);
+    bytes.extend_from_slice(b"startxref\n123\n%%EOF\n");
+    let damaged = scratch().join("damaged.pdf");
+    std::fs::write(&damaged, bytes).unwrap();
+    let said = reader_complaints(&damaged);
+    for reader in ["mutool", "Warning: Indexing all PDF objects"] {
+        assert!(said.contains(reader), "{reader} said nothing:\n{said}");
+    }
+    let bytes = std::fs::read(pdf).unwrap();
+    std::fs::write(&damaged, &bytes[..bytes.len() * 2 / 3]).unwrap();
+    let said = reader_complaints(&damaged);
+    for reader in ["pdfinfo", "pdftotext", "pdftoppm", "mutool", "Error: "] {
+        assert!(said.contains(reader), "{reader} said nothing:\n{said}");
+    }
+}

@@ -177,6 +177,14 @@ pub fn pdfjs_text(pdf: &Path) -> String {
     run_ok("node", &[arg(&script), arg(pdf)])
 }
 
+/// What pdf.js says while it reads `pdf` as its viewer would (see
+/// `tests/pdfjs/check.mjs`): one warning a line; empty when it says
+/// nothing.
+pub fn pdfjs_warnings(pdf: &Path) -> String {
+    let script = pdfjs_dir().join("check.mjs");
+    run_ok("node", &[arg(&script), arg(pdf)])
+}
+
 /// `warning:` messages on stderr, each with its `--> place` (or "").
 pub fn warnings(stderr: &str) -> Vec<(String, String)> {
     let lines: Vec<&str> = stderr.lines().collect();
