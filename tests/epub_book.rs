@@ -54,3 +54,21 @@ fn seed_book_package_matches_the_book() {
     // Same book, same bytes.
     assert!(seed_book_epub().1 == bytes, "two builds of book/ differ");
 }
+
+#[test]
+fn a_full_bleed_picture_spans_the_screen_and_passes_epubcheck() {
+    let dir = common::repo().join("tests/books/plates");
+    let book = warraq::load::load_with_epoch(&dir, Some("1700000000")).expect("loads");
+    let mut warnings = Warnings::default();
+    let document = warraq::parse::parse(&book, &mut warnings).expect("parses");
+    let bytes = warraq::epub::write(&document, &FontLibrary::builtin()).expect("EPUB is written");
+    let files = unzip(&bytes);
+    let atlas = entry(&files, "EPUB/chapter-01.xhtml");
+    assert!(
+        atlas.contains("<p class=\"figure full-bleed\"><img "),
+        "{atlas}"
+    );
+    let notes = entry(&files, "EPUB/chapter-02.xhtml");
+    assert!(!notes.contains("full-bleed"), "{notes}");
+    assert_epubcheck_clean("plates.epub", &bytes);
+}

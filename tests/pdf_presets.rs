@@ -600,3 +600,136 @@ fn readers_do_complain_of_a_damaged_pdf() {
         assert!(said.contains(reader), "{reader} said nothing:\n{said}");
     }
 }
+
+fn plates_book() -> PathBuf {
+    common::repo().join("tests/books/plates")
+}
+
+/// The plates book's page that holds its full-bleed picture: after the
+/// cover, title page, contents and the chapter's opening page.
+const PLATE_PAGE: usize = 5;
+
+/// The plate's blue (its stripes are yellow), in an RGB rendering.
+fn is_plate_blue(p: &image::Rgb<u8>) -> bool {
+    let [r, g, b] = p.0;
+    b > 120 && r < 80 && g < 130
+}
+
+/// Share of the pixels in `area` (x0, y0, x1, y1 in pixels) for which
+/// `select`.
+fn share(image: &image::RgbImage, area: [f64; 4], select: impl Fn(&image::Rgb<u8>) -> bool) -> f64 {
+    let (mut all, mut selected) = (0usize, 0usize);
+    for y in area[1].max(0.0) as u32..(area[3] as u32).min(image.height()) {
+        for x in area[0].max(0.0) as u32..(area[2] as u32).min(image.width()) {
+            all += 1;
+            selected += usize::from(select(image.get_pixel(x, y)));
+        }
+    }
+    selected as f64 / all.max(1) as f64
+}
+
+/// Inked pixels in the band outside page `page`'s bleed, away from the
+/// trim lines the crop marks stand on and from the slug under the page:
+/// where nothing of the page itself may print.
+fn ink_beside_the_bleed(pdf: &Path, page: usize) -> usize {
+    let (bleed, trim) = pixel_boxes(pdf, page);
+    // Pixels' slack round the marks and the bleed's edge (a pixel the edge
+    // crosses is partly inked).
+    let slack = 3.0;
+    ink(pdf, page, |x, y| {
+        let between_marks_x = x > trim[0] + slack && x < trim[2] - slack;
+        let between_marks_y = y > trim[1] + slack && y < trim[3] - slack;
+        let beside = x < bleed[0] - slack || x > bleed[2] + slack;
+        (between_marks_x && y < bleed[1] - slack) || (between_marks_y && beside)
+    })
+}
+
+#[test]
+fn a_full_bleed_picture_fills_its_page_and_bleed_and_nothing_beyond() {
+    if !have_tools(&["pdfinfo", "pdftoppm", "pdftotext"]) {
+        return;
+    }
+    for preset in ["office", "kdp", "offset"] {
+        let pdf = build(
+            &plates_book(),
+            &format!("plates-{preset}"),
+            &["--pdf-preset", preset],
+        );
+        let (bleed, trim) = pixel_boxes(&pdf, PLATE_PAGE);
+        let image = common::render_rgb(&pdf, PLATE_PAGE, DPI);
+        // The trimmed page and each edge of its bleed, mostly blue (the
+        // rest is the yellow stripes).
+        let edges = [
+            ("page", trim),
+            ("left bleed", [bleed[0], trim[1], trim[0], trim[3]]),
+            ("right bleed", [trim[2], trim[1], bleed[2], trim[3]]),
+            ("top bleed", [trim[0], bleed[1], trim[2], trim[1]]),
+            ("bottom bleed", [trim[0], trim[3], trim[2], bleed[3]]),
+        ];
+        for (what, area) in edges {
+            if area[2] - area[0] < 1.0 || area[3] - area[1] < 1.0 {
+                continue; // an edge without bleed
+            }
+            let blue = share(&image, area, is_plate_blue);
+            assert!(blue > 0.7, "{preset}: the {what} is {blue:.2} plate blue");
+        }
+        // No folio, no running head: no words on the page but the slug's.
+        let [media, bleed_pt, _] = boxes(&pdf)[PLATE_PAGE - 1];
+        let bleed_bottom = media[3] - bleed_pt[1];
+        let words: Vec<String> = common::page_words(&pdf, PLATE_PAGE)
+            .into_iter()
+            .filter(|w| f64::from(w.y_min) < bleed_bottom)
+            .map(|w| w.text)
+            .collect();
+        assert!(words.is_empty(), "{preset}: words on the plate {words:?}");
+        // The text before it ends the page before; the text after opens
+        // the page after.
+        // pdftotext -bbox gives each Arabic word's letters left to right.
+        let has = |page, word: &str| {
+            let seen: String = word.chars().rev().collect();
+            common::page_words(&pdf, page)
+                .iter()
+                .any(|w| w.text == seen)
+        };
+        assert!(has(PLATE_PAGE - 1, "تفتح"), "{preset}");
+        assert!(has(PLATE_PAGE + 1, "النص"), "{preset}");
+        // Counted: the page after prints the folio after the plate's.
+        let folio = |page: usize| -> u32 {
+            let words = common::page_words(&pdf, page);
+            let lowest = words
+                .iter()
+                .filter(|w| f64::from(w.y_min) < bleed_bottom)
+                .max_by(|a, b| a.y_min.total_cmp(&b.y_min))
+                .expect("a folio");
+            lowest.text.parse().expect("a folio in digits")
+        };
+        assert_eq!(folio(PLATE_PAGE + 1), folio(PLATE_PAGE - 1) + 2, "{preset}");
+    }
+    // With crop marks, the plate stops at its bleed: the marks' band keeps
+    // nothing of it.
+    let pdf = build(&plates_book(), "plates-marks", &["--pdf-preset", "offset"]);
+    assert_eq!(ink_beside_the_bleed(&pdf, PLATE_PAGE), 0);
+}
+
+#[test]
+fn a_cover_of_another_shape_stops_at_its_bleed() {
+    if !have_tools(&["pdfinfo", "pdftoppm"]) {
+        return;
+    }
+    // Twice as wide as high: covering the page and its bleed, most of it
+    // overflows to the sides, where the marks are.
+    let copy = tempfile::tempdir().unwrap();
+    let folder = copy.path().join("presets");
+    copy_with_pdf(&folder, "preset = \"offset\"");
+    let wide = image::RgbImage::from_pixel(1600, 800, image::Rgb([200, 30, 30]));
+    std::fs::write(
+        folder.join("wide.png"),
+        common::encode(&wide, image::ImageFormat::Png),
+    )
+    .unwrap();
+    let toml = std::fs::read_to_string(folder.join("book.toml")).unwrap();
+    let toml = toml.replacen("[book]\n", "[book]\ncover = \"wide.png\"\n", 1);
+    std::fs::write(folder.join("book.toml"), toml).unwrap();
+    let pdf = build(&folder, "wide-cover", &[]);
+    assert_eq!(ink_beside_the_bleed(&pdf, 1), 0);
+}

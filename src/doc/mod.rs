@@ -548,6 +548,9 @@ pub enum InlineKind {
         /// Key into [`Document::images`].
         key: String,
         alt: String,
+        /// Titled `"full-bleed"` (`![alt](p.jpg "full-bleed")`): standing
+        /// alone, the picture fills a page of its own and its bleed.
+        full_bleed: bool,
     },
     /// A reference to `Chapter::footnotes[number - 1]`.
     FootnoteRef {
@@ -619,6 +622,8 @@ pub struct BlockPicture<'a> {
     pub pos: SourcePos,
     /// The link it is the whole of, if any.
     pub link: Option<&'a LinkTarget>,
+    /// A page of its own, into the bleed (see [`InlineKind::Image`]).
+    pub full_bleed: bool,
 }
 
 /// If a paragraph holds nothing but pictures (each alone or the whole of a
@@ -636,11 +641,16 @@ pub fn block_pictures(inlines: &[Inline]) -> Option<Vec<BlockPicture<'_>>> {
             _ => (inline, None),
         };
         match &picture.kind {
-            InlineKind::Image { key, alt } => pictures.push(BlockPicture {
+            InlineKind::Image {
+                key,
+                alt,
+                full_bleed,
+            } => pictures.push(BlockPicture {
                 key,
                 alt,
                 pos: picture.pos,
                 link,
+                full_bleed: *full_bleed,
             }),
             InlineKind::Text(t) if t.trim().is_empty() && link.is_none() => {}
             InlineKind::LineBreak if link.is_none() => {}

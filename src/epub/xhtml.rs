@@ -174,8 +174,12 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             }
             BlockKind::Paragraph(content) => {
                 // Pictures alone in their paragraph are blocks, centred.
-                if crate::doc::block_pictures(content).is_some() {
-                    self.out.push_str("<p class=\"figure\">");
+                if let Some(pictures) = crate::doc::block_pictures(content) {
+                    if pictures.iter().any(|p| p.full_bleed) {
+                        self.out.push_str("<p class=\"figure full-bleed\">");
+                    } else {
+                        self.out.push_str("<p class=\"figure\">");
+                    }
                 } else {
                     let (_, dir) = self.direction_of(&bidi_text(content));
                     let _ = write!(self.out, "<p{dir}>");
@@ -426,7 +430,7 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 self.inlines(content)?;
                 self.out.push_str("</a>");
             }
-            InlineKind::Image { key, alt } => {
+            InlineKind::Image { key, alt, .. } => {
                 let Some(image) = self.plan.images.get(key.as_str()) else {
                     return Err(self.error(
                         format!("the picture `{key}` was not loaded"),

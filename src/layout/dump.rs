@@ -213,6 +213,7 @@ fn kind_name(kind: PageKind) -> &'static str {
         PageKind::ChapterOpening => "chapter opening",
         PageKind::Body => "text",
         PageKind::Blank => "blank",
+        PageKind::Plate => "plate",
     }
 }
 

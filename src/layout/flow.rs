@@ -24,7 +24,7 @@ use super::kashida::{self, Kashida};
 use super::line::{Align, KashidaSums, Line, Measure, Paragraph, build_line, is_added_hyphen};
 use super::linebreak::{BreakSettings, BrokenLine, break_at, paragraph_breakpoints};
 use super::marks;
-use super::page::{GlyphRun, Item, LineInfo, LinkTo, Rect};
+use super::page::{GlyphRun, Item, LineInfo, LinkTo, Plate, Rect};
 use super::paginate::shift;
 
 mod table;
@@ -105,6 +105,8 @@ pub enum FlowItem {
     /// What separates footnotes from the text above them on this flow's
     /// pages; comes before the first chunk that calls a note.
     FootRule(Chunk),
+    /// A full-bleed picture: a page of its own.
+    Plate(Plate),
     PageBreak,
 }
 
@@ -504,9 +506,15 @@ pub fn resolution_warning(
     } else {
         (MIN_PRINT_PPI, "print needs")
     };
+    // 149.6 ppi shows as 149, not "150 ppi, below the 150 ppi…".
+    let shown = if ppi.round() >= min_ppi {
+        ppi.floor()
+    } else {
+        ppi.round()
+    };
     (ppi < min_ppi).then(|| {
         Diagnostic::warning(format!(
-            "{what} `{key}` ({} × {} pixels) prints at {ppi:.0} ppi, below the {min_ppi:.0} ppi {needs}; {remedy}",
+            "{what} `{key}` ({} × {} pixels) prints at {shown:.0} ppi, below the {min_ppi:.0} ppi {needs}; {remedy}",
             picture.width, picture.height
         ))
     })
@@ -732,6 +740,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                             y: bottom - size.height,
                             ..*size
                         },
+                        crop: None,
                         link: inline.link.as_ref().and_then(|l| self.link_to(l)),
                     });
                     x += glyph.x_advance;
@@ -1170,6 +1179,16 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         let Some(picture) = self.document.images.get(key) else {
             return;
         };
+        if block.full_bleed {
+            // Its page's sheet (the bleed differs from recto to verso) is
+            // known after pagination; the alt text is its description.
+            self.items.push(FlowItem::Plate(Plate {
+                key: key.to_string(),
+                link: block.link.and_then(|l| self.link_to(l)),
+                pos,
+            }));
+            return;
+        }
         let size = self.ts.size;
         let mut caption = Vec::new();
         if !alt.trim().is_empty() {
@@ -1204,6 +1223,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     width,
                     height,
                 },
+                crop: None,
                 link: block.link.and_then(|l| self.link_to(l)),
             }],
             ..Chunk::default()

@@ -1,7 +1,7 @@
 //! Generated pages: the cover, the title page and the table of contents.
 
 use crate::diag::Diagnostic;
-use crate::doc::{CoverFit, Direction, Document, Picture, block_direction};
+use crate::doc::{CoverFit, Direction, Document, Picture, SourcePos, block_direction};
 use crate::fonts::Role;
 use crate::pdf::standard::PdfStandard;
 use crate::text::StyledText;
@@ -73,8 +73,9 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
         .as_ref()
         .and_then(|key| Some((key, document.images.get(key)?)));
     match artwork {
-        Some((key, picture)) => page.items.extend(cover_artwork(
+        Some((key, picture)) => page.items.extend(bleed_artwork(
             ts,
+            Artwork::Cover,
             key,
             picture,
             document.page.cover_fit,
@@ -116,13 +117,35 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
 /// a warning: what a printer's trim takes anyway.
 const COVER_CROP_TOLERANCE: f32 = 0.01;
 
-/// The cover artwork over the page and its bleed (`area`), never distorted:
-/// scaled to cover it all, centred, the media box cropping what overflows
-/// (with a warning saying how much when that is more than a trim's worth),
-/// or with `cover_fit = "contain"` scaled to show it all, centred on its
-/// background colour. A warning too when it prints coarse.
-fn cover_artwork(
+/// What a picture over the page and its bleed is, for its warnings.
+#[derive(Clone, Copy)]
+enum Artwork<'a> {
+    Cover,
+    /// A full-bleed picture, asked for in `file` at `pos`.
+    Plate {
+        file: &'a std::path::Path,
+        pos: SourcePos,
+    },
+}
+
+impl Artwork<'_> {
+    /// `warning` placed where the picture is asked for.
+    fn locate(self, warning: Diagnostic, key: &str) -> Diagnostic {
+        match self {
+            Artwork::Cover => warning.in_file(key),
+            Artwork::Plate { file, pos } => warning.in_file(file).at(pos),
+        }
+    }
+}
+
+/// Artwork over the page and its bleed (`area`), never distorted: scaled
+/// to cover it all, centred, cropped to it (with a warning saying how much
+/// when that is more than a trim's worth), or with `cover_fit = "contain"`
+/// scaled to show it all, centred on its background colour. A warning too
+/// when it prints coarse.
+fn bleed_artwork(
     ts: &mut Typesetter,
+    artwork: Artwork,
     key: &str,
     picture: &Picture,
     fit: CoverFit,
@@ -150,25 +173,30 @@ fn cover_artwork(
     ]
     .into_iter()
     .find(|(_, share)| *share > COVER_CROP_TOLERANCE);
+    let what = match artwork {
+        Artwork::Cover => "cover",
+        Artwork::Plate { .. } => "full-bleed picture",
+    };
     if let Some((side, share)) = crop {
         let mm = |points: f32| points / POINTS_PER_MM;
-        ts.warnings.push(
-            Diagnostic::warning(format!(
-                "cover `{key}` ({} × {} pixels) is not the shape of the page with its bleed \
-                 ({:.0} × {:.0} mm): {:.0}% of its {side} is cropped; crop it to that shape, \
-                 or set `[pdf] cover_fit = \"contain\"` to show it whole",
-                picture.width,
-                picture.height,
-                mm(area.width),
-                mm(area.height),
-                share * 100.0
-            ))
-            .in_file(key),
-        );
+        let remedy = match artwork {
+            Artwork::Cover => ", or set `[pdf] cover_fit = \"contain\"` to show it whole",
+            Artwork::Plate { .. } => "",
+        };
+        let warning = Diagnostic::warning(format!(
+            "{what} `{key}` ({} × {} pixels) is not the shape of the page with its bleed \
+             ({:.0} × {:.0} mm): {:.0}% of its {side} is cropped; crop it to that shape{remedy}",
+            picture.width,
+            picture.height,
+            mm(area.width),
+            mm(area.height),
+            share * 100.0
+        ));
+        ts.warnings.push(artwork.locate(warning, key));
     }
     let remedy = "use a picture with more pixels";
-    if let Some(warning) = resolution_warning("cover", key, picture, width, remedy, standard) {
-        ts.warnings.push(warning.in_file(key));
+    if let Some(warning) = resolution_warning(what, key, picture, width, remedy, standard) {
+        ts.warnings.push(artwork.locate(warning, key));
     }
     items.push(Item::Picture {
         key: key.to_string(),
@@ -178,9 +206,47 @@ fn cover_artwork(
             width,
             height,
         },
+        crop: Some(area),
         link: None,
     });
     items
+}
+
+/// Fills each full-bleed picture's page ([`PageKind::Plate`]): the
+/// picture covers the trimmed page and that page's bleed, cropped to it;
+/// it links where its Markdown link leads.
+pub fn plates(ts: &mut Typesetter, document: &Document, g: &Geometry, pages: &mut [Page]) {
+    for (index, page) in pages.iter_mut().enumerate() {
+        let Some(plate) = &page.plate else { continue };
+        let Some(picture) = document.images.get(&plate.key) else {
+            continue;
+        };
+        let Some(file) = page.chapter.map(|c| &document.chapters[c].source) else {
+            continue;
+        };
+        let area = g.sheet.bleed_box(index, g.width, g.height);
+        let artwork = Artwork::Plate {
+            file,
+            pos: plate.pos,
+        };
+        let standard = document.page.standard();
+        let mut items = bleed_artwork(
+            ts,
+            artwork,
+            &plate.key,
+            picture,
+            CoverFit::Cover,
+            standard,
+            area,
+        );
+        if let Some(link) = &plate.link {
+            items.push(Item::Link {
+                rect: area,
+                to: link.clone(),
+            });
+        }
+        page.items.splice(0..0, items);
+    }
 }
 
 /// The title page: title and authors, centred in the upper third.

@@ -211,12 +211,16 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
     let ends = entries.iter().skip(1).map(|e| e.page).chain([pages.len()]);
     for (chapter, (entry, end)) in entries.iter().zip(ends).enumerate() {
         for page in &mut pages[entry.page..end] {
-            if page.kind == PageKind::Body {
+            if matches!(page.kind, PageKind::Body | PageKind::Plate) {
                 page.chapter = Some(chapter);
             }
         }
-        pages[entry.page].kind = PageKind::ChapterOpening;
+        // A chapter opening with a full-bleed picture opens on it.
+        if pages[entry.page].kind == PageKind::Body {
+            pages[entry.page].kind = PageKind::ChapterOpening;
+        }
     }
+    front::plates(&mut ts, document, &g, &mut pages);
     furniture::apply(&mut ts, document, &g, &titles, &mut pages);
     printers_marks::apply(&mut ts, document, &g, &mut pages);
     // Generated pages repeat text set elsewhere (chapter titles) and are set

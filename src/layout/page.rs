@@ -90,6 +90,8 @@ pub struct Page {
     /// is printed or only counted; `None` for pages outside any count (the
     /// cover, unnumbered front matter). See [`Page::folio`].
     pub number: Option<PageNumber>,
+    /// On a [`PageKind::Plate`], the picture that fills it.
+    pub plate: Option<Plate>,
     /// Every line of running text on the page, in the order set (the text
     /// top to bottom, then the notes): the lines of paragraphs, headings,
     /// list items, quotes, code, table cells and footnotes (not captions nor
@@ -103,7 +105,7 @@ impl Page {
     pub fn folio(&self) -> Option<PageNumber> {
         match self.kind {
             PageKind::Contents | PageKind::ChapterOpening | PageKind::Body => self.number,
-            PageKind::Cover | PageKind::Title | PageKind::Blank => None,
+            PageKind::Cover | PageKind::Title | PageKind::Blank | PageKind::Plate => None,
         }
     }
 }
@@ -122,6 +124,21 @@ pub enum PageKind {
     Body,
     /// Left empty so that the next chapter opens on a recto.
     Blank,
+    /// A full-bleed picture, on a page of its own: counted, but no folio
+    /// and no running head printed over it.
+    Plate,
+}
+
+/// A full-bleed picture's page before its sheet is known: the
+/// picture goes over the trimmed page and its bleed, which differs from
+/// recto to verso (see [`super::front::plate`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Plate {
+    /// Key into `Document::images`.
+    pub key: String,
+    pub link: Option<LinkTo>,
+    /// Where the chapter asks for it, for warnings.
+    pub pos: crate::doc::SourcePos,
 }
 
 /// A page's number and how it is written.
@@ -163,11 +180,13 @@ pub struct LineInfo {
 #[derive(Debug, Clone)]
 pub enum Item {
     Glyphs(GlyphRun),
-    /// A picture (key into `Document::images`) filling `rect`; clicking it
-    /// follows `link`.
+    /// A picture (key into `Document::images`) filling `rect`, cut off
+    /// outside `crop` (a cover or a full-bleed picture larger than the page
+    /// and its bleed); clicking it follows `link`.
     Picture {
         key: String,
         rect: Rect,
+        crop: Option<Rect>,
         link: Option<LinkTo>,
     },
     /// A rectangle filled with a colour (`[red, green, blue]`): the

@@ -12,7 +12,7 @@ use crate::doc::ChapterStart;
 
 use super::flow::{Chunk, FlowItem};
 use super::is_recto;
-use super::page::{Item, LineInfo, OutlineEntry, Page, PageKind};
+use super::page::{Item, LineInfo, OutlineEntry, Page, PageKind, Plate};
 
 /// Slack for rounding when comparing heights.
 const EPSILON: f32 = 0.01;
@@ -214,6 +214,7 @@ impl Paginator {
                         .push((title.clone(), *level, name.clone()))
                 }
                 FlowItem::FootRule(rule) => self.foot_rule = Some(rule.clone()),
+                FlowItem::Plate(plate) => self.plate(plate),
                 FlowItem::Chunk(chunk) => {
                     let own = Need::of(chunk);
                     let header = chunk.repeat_header.as_ref().map_or(0.0, |h| h.height);
@@ -332,6 +333,21 @@ impl Paginator {
         self.foot_lines = 0.0;
     }
 
+    /// A page of its own for `plate`, after the open page if anything is on
+    /// it; notes carried over wait for the next page of text.
+    fn plate(&mut self, plate: &Plate) {
+        if !self.page_is_empty() {
+            self.close_page();
+            self.pages.push(Page::default());
+        }
+        let page = self.pages.last_mut().expect("a page is open");
+        page.kind = PageKind::Plate;
+        page.plate = Some(plate.clone());
+        // Full: what follows starts a new page.
+        self.has_content = true;
+        self.y = self.area.height;
+    }
+
     /// Draws a chunk's items (and records its line) with its top-left corner
     /// at (`left`, `top`) of the open page.
     fn draw(&mut self, chunk: &Chunk, left: f32, top: f32) {
@@ -369,7 +385,9 @@ fn kept(chunk: &Chunk, rest: &[FlowItem]) -> (Need, usize) {
             }
             FlowItem::Gap(gap) => need.body += gap,
             FlowItem::Mark { .. } | FlowItem::FootRule(_) => {}
-            FlowItem::PageBreak => return (need, i),
+            // A heading kept with a full-bleed picture stays on the page
+            // before it: the picture leaves no room for it.
+            FlowItem::PageBreak | FlowItem::Plate(_) => return (need, i),
         }
     }
     (need, rest.len())
@@ -416,10 +434,13 @@ pub fn shift(item: &Item, dx: f32, dy: f32) -> Item {
             run.x += dx;
             run.y += dy;
         }
-        Item::Picture { rect, .. }
-        | Item::Fill { rect, .. }
-        | Item::Backdrop { rect, .. }
-        | Item::Link { rect, .. } => {
+        Item::Picture { rect, crop, .. } => {
+            for rect in std::iter::once(rect).chain(crop) {
+                rect.x += dx;
+                rect.y += dy;
+            }
+        }
+        Item::Fill { rect, .. } | Item::Backdrop { rect, .. } | Item::Link { rect, .. } => {
             rect.x += dx;
             rect.y += dy;
         }

@@ -18,8 +18,8 @@ use pulldown_cmark::{
 
 use crate::diag::{Diagnostic, Result, Warnings};
 use crate::doc::{
-    Align, Block, BlockKind, CalloutKind, Chapter, Definition, Inline, InlineKind, LinkTarget,
-    Mark, Picture, SourcePos, collapse_whitespace, plain_text,
+    Align, Block, BlockKind, CalloutKind, Chapter, Definition, Footnote, Inline, InlineKind,
+    LinkTarget, Mark, Picture, SourcePos, block_pictures, collapse_whitespace, plain_text, walk,
 };
 use crate::load::Book;
 
@@ -37,6 +37,10 @@ pub const MAX_NESTING: usize = 32;
 
 /// At most this many warnings about control characters per chapter.
 const MAX_CONTROL_WARNINGS: usize = 10;
+
+/// The picture title that makes a picture standing alone a full-bleed
+/// page: `![alt](p.jpg "full-bleed")`.
+pub const FULL_BLEED: &str = "full-bleed";
 
 /// At most this many warnings per chapter; the rest are counted.
 pub(crate) const MAX_WARNINGS: usize = 100;
@@ -214,6 +218,7 @@ enum Kind {
     Link(Option<LinkTarget>),
     Image {
         dest: String,
+        full_bleed: bool,
     },
     /// An inline HTML element opened in this paragraph, waiting for its end tag.
     InlineHtml {
@@ -589,9 +594,12 @@ impl Builder<'_, '_> {
                 };
                 (Kind::Link(target), true)
             }
-            Tag::Image { dest_url, .. } => (
+            Tag::Image {
+                dest_url, title, ..
+            } => (
                 Kind::Image {
                     dest: dest_url.to_string(),
+                    full_bleed: title.trim() == FULL_BLEED,
                 },
                 true,
             ),
@@ -801,7 +809,9 @@ impl Builder<'_, '_> {
                 },
                 pos,
             ),
-            Kind::Image { dest } => self.image(&dest, &content.inlines, pos)?,
+            Kind::Image { dest, full_bleed } => {
+                self.image(&dest, &content.inlines, full_bleed, pos)?
+            }
             Kind::Link(None) | Kind::Transparent | Kind::InlineHtml { .. } => self.merge(content),
         }
         Ok(())
@@ -923,11 +933,24 @@ impl Builder<'_, '_> {
         );
     }
 
-    fn image(&mut self, dest: &str, alt: &[Inline], pos: SourcePos) -> Result<()> {
+    fn image(
+        &mut self,
+        dest: &str,
+        alt: &[Inline],
+        full_bleed: bool,
+        pos: SourcePos,
+    ) -> Result<()> {
         let alt = plain_text(alt);
         let base = self.path.parent().unwrap_or(Path::new(""));
         match links::load_image(self.book, base, dest, self.images) {
-            Ok(ImageRef::Local(key)) => self.inline(InlineKind::Image { key, alt }, pos),
+            Ok(ImageRef::Local(key)) => self.inline(
+                InlineKind::Image {
+                    key,
+                    alt,
+                    full_bleed,
+                },
+                pos,
+            ),
             Ok(ImageRef::Remote) => {
                 self.warn(
                     format!(
@@ -1253,6 +1276,44 @@ impl Builder<'_, '_> {
         }
     }
 
+    /// A picture titled `"full-bleed"` gets a page of its own only where it
+    /// stands alone in a paragraph of the text; anywhere else (in a line of
+    /// text, a table, a note) it is set as any other picture, and a warning
+    /// says so.
+    fn settle_full_bleed(&mut self, blocks: &mut [Block], footnotes: &mut [Footnote]) {
+        let mut standing = HashSet::new();
+        walk::blocks(blocks, &mut |block| {
+            if let BlockKind::Paragraph(inlines) = &block.kind {
+                for picture in block_pictures(inlines).into_iter().flatten() {
+                    standing.insert((picture.pos.line, picture.pos.column));
+                }
+            }
+        });
+        let mut loose = Vec::new();
+        let mut settle = |inline: &mut Inline, in_note: bool| {
+            if let InlineKind::Image { full_bleed, .. } = &mut inline.kind {
+                let pos = inline.pos;
+                if *full_bleed && (in_note || !standing.contains(&(pos.line, pos.column))) {
+                    *full_bleed = false;
+                    loose.push(pos);
+                }
+            }
+        };
+        walk::inlines_mut(blocks, &mut |inline| settle(inline, false));
+        for note in footnotes.iter_mut() {
+            walk::inlines_mut(&mut note.blocks, &mut |inline| settle(inline, true));
+        }
+        for pos in loose {
+            self.warn(
+                format!(
+                    "a picture titled \"{FULL_BLEED}\" gets a page of its own only when it \
+                     stands alone in a paragraph of the text; this one is set as any other"
+                ),
+                pos,
+            );
+        }
+    }
+
     fn finish(mut self) -> Result<Chapter> {
         self.unwind_inline_html();
         // Anything left open (pulldown-cmark always closes, but be safe).
@@ -1265,6 +1326,7 @@ impl Builder<'_, '_> {
         let mut footnotes =
             std::mem::take(&mut self.footnotes).finish(&mut blocks, &self.file, self.warnings);
         ids::remove_duplicate_html_ids(&mut blocks, &mut footnotes, &self.file, self.warnings);
+        self.settle_full_bleed(&mut blocks, &mut footnotes);
         let title = blocks
             .iter()
             .find_map(|b| match &b.kind {

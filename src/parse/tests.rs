@@ -643,7 +643,8 @@ fn pictures_loaded_once() {
         kinds(content)[0],
         InlineKind::Image {
             key: "img/a.png".into(),
-            alt: "شكل".into()
+            alt: "شكل".into(),
+            full_bleed: false,
         }
     );
     assert_eq!(unpos_blocks(&doc.chapters[0].blocks)[1], para("remote"),);
@@ -1033,4 +1034,40 @@ fn front_matter_is_left_out_with_a_warning() {
     let (ch, warnings) = chapter("---\ntitle: x\n---\n\n# العنوان\n");
     assert_eq!(ch.blocks.len(), 1, "{:?}", ch.blocks);
     assert!(warned(&warnings, "YAML front matter", 1), "{warnings:?}");
+}
+
+#[test]
+fn only_a_picture_standing_alone_is_full_bleed() {
+    let (_tmp, book) = book(
+        &[(
+            "ch.md",
+            "![لوحة](a.png \"full-bleed\")\n\n\
+             نص ![رمز](a.png \"full-bleed\") في السطر.[^1]\n\n\
+             ![عنوان آخر](a.png \"title\")\n\n\
+             [^1]: ![في الحاشية](a.png \"full-bleed\")\n",
+        )],
+        &[("a.png", png(3, 2))],
+    );
+    let mut warnings = Warnings::default();
+    let doc = parse(&book, &mut warnings).unwrap();
+    let mut flags = Vec::new();
+    let mut collect = |inline: &Inline| {
+        if let InlineKind::Image { full_bleed, .. } = inline.kind {
+            flags.push((inline.pos.line, full_bleed));
+        }
+    };
+    crate::doc::walk::chapter_inlines(&doc.chapters[0], &mut collect);
+    flags.sort();
+    assert_eq!(
+        flags,
+        vec![(1, true), (3, false), (5, false), (7, false)],
+        "{warnings:?}"
+    );
+    let columns: Vec<(Option<u32>, Option<u32>)> = warnings
+        .0
+        .iter()
+        .filter(|w| w.message.contains("\"full-bleed\""))
+        .map(|w| (w.line, w.column))
+        .collect();
+    assert_eq!(columns, vec![(Some(3), Some(4)), (Some(7), Some(7))]);
 }

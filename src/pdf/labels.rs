@@ -32,7 +32,7 @@ pub fn label(page: &Page, strings: &Strings) -> PageLabel {
                 // first chapter open on a recto: it ends the contents.
                 PageKind::Contents | PageKind::Blank => strings.contents,
                 // The body is always counted.
-                PageKind::ChapterOpening | PageKind::Body => "",
+                PageKind::ChapterOpening | PageKind::Body | PageKind::Plate => "",
             };
             PageLabel::new(None, Some(name.to_string()), None)
         }

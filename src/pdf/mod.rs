@@ -20,13 +20,13 @@ use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
 use krilla::color::rgb;
 use krilla::destination::{NamedDestination, XyzDestination};
-use krilla::geom::{PathBuilder, Point, Rect as PdfRect, Size, Transform};
+use krilla::geom::{Path as PdfPath, PathBuilder, Point, Rect as PdfRect, Size, Transform};
 use krilla::image::Image;
 use krilla::metadata::{DateTime, Metadata, TextDirection};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
-use krilla::paint::{Fill, Paint};
+use krilla::paint::{Fill, FillRule, Paint};
 use krilla::surface::Surface;
 use krilla::text::{Font, GlyphId};
 
@@ -203,13 +203,25 @@ impl Writer<'_> {
         for item in &page.items {
             match item {
                 Item::Glyphs(run) => self.draw_run(surface, run)?,
-                Item::Picture { key, rect, link } => {
+                Item::Picture {
+                    key,
+                    rect,
+                    crop,
+                    link,
+                } => {
                     if let (Some(image), Some(size)) =
                         (self.image(key)?, Size::from_wh(rect.width, rect.height))
                     {
+                        let clip = crop.as_ref().and_then(rect_path);
+                        if let Some(clip) = &clip {
+                            surface.push_clip_path(clip, &FillRule::NonZero);
+                        }
                         surface.push_transform(&Transform::from_translate(rect.x, rect.y));
                         surface.draw_image(image, size);
                         surface.pop();
+                        if clip.is_some() {
+                            surface.pop();
+                        }
                     }
                     if let Some(annotation) =
                         link.as_ref().and_then(|to| self.link_annotation(rect, to))
@@ -237,12 +249,7 @@ impl Writer<'_> {
     }
 
     fn fill_rect(&self, surface: &mut Surface, rect: &Rect, paint: Paint, opacity: f32) {
-        let Some(r) = PdfRect::from_xywh(rect.x, rect.y, rect.width, rect.height) else {
-            return;
-        };
-        let mut path = PathBuilder::new();
-        path.push_rect(r);
-        let Some(path) = path.finish() else { return };
+        let Some(path) = rect_path(rect) else { return };
         surface.set_fill(Some(Fill {
             paint,
             opacity: NormalizedF32::new(opacity.clamp(0.0, 1.0)).unwrap_or(NormalizedF32::ONE),
@@ -487,4 +494,12 @@ fn metadata(document: &Document) -> Metadata {
             Direction::Rtl => TextDirection::RightToLeft,
             Direction::Ltr => TextDirection::LeftToRight,
         })
+}
+
+/// `rect` as a path (none when it has no area).
+fn rect_path(rect: &Rect) -> Option<PdfPath> {
+    let rect = PdfRect::from_xywh(rect.x, rect.y, rect.width, rect.height)?;
+    let mut path = PathBuilder::new();
+    path.push_rect(rect);
+    path.finish()
 }

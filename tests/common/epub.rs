@@ -121,6 +121,7 @@ pub fn arabic_document() -> Document {
             para(vec![inline(InlineKind::Image {
                 key: "images/خريطة المغرب.png".into(),
                 alt: "خريطة \"المغرب\" & كازاخستان".into(),
+                full_bleed: false,
             })]),
             para(vec![
                 text("انظر "),
