@@ -539,7 +539,10 @@ fn a_picture_has_its_alt_text_below_it_and_code_wraps_inside_the_text_area() {
                         assert!(size < 12.0, "{language}: caption set at {size} pt");
                         captions += 1;
                     }
-                    Item::Fill { .. } | Item::Backdrop { .. } | Item::Link { .. } => {}
+                    Item::Fill { .. }
+                    | Item::Backdrop { .. }
+                    | Item::PrintersMark { .. }
+                    | Item::Link { .. } => {}
                 }
             }
         }

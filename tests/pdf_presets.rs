@@ -520,11 +520,12 @@ fn mark_keys_without_marks_are_warned_about() {
 /// profile (every PDF/A and PDF/X does).
 const MUPDF_WITHOUT_ICC: &str = "warning: ICC support is not available";
 
-/// Every warning or error poppler, MuPDF and pdf.js give while reading
-/// every page of `pdf` (text and drawing), one a line.
+/// Every warning or error qpdf's check, poppler, MuPDF and pdf.js give
+/// while reading every page of `pdf` (text and drawing), one a line.
 fn reader_complaints(pdf: &Path) -> String {
     let mut said = String::new();
     for (program, args) in [
+        ("qpdf", vec!["--check", arg(pdf)]),
         ("pdfinfo", vec![arg(pdf)]),
         ("pdftotext", vec![arg(pdf), "/dev/null"]),
         ("pdftoppm", vec!["-r", "20", arg(pdf), "/dev/null"]),
@@ -548,7 +549,8 @@ fn reader_complaints(pdf: &Path) -> String {
 
 #[test]
 fn the_seed_book_opens_without_a_warning_in_any_reader_and_builds_the_same_twice() {
-    if !have_tools(&["pdfinfo", "pdftotext", "pdftoppm", "mutool"]) || !common::have_pdfjs() {
+    if !have_tools(&["qpdf", "pdfinfo", "pdftotext", "pdftoppm", "mutool"]) || !common::have_pdfjs()
+    {
         return;
     }
     for preset in ["office", "kdp", "offset"] {
@@ -576,7 +578,8 @@ fn readers_do_complain_of_a_damaged_pdf() {
     // The check above means something only if the readers speak up: the
     // same PDF with its cross-reference offset wrong (poppler mends that
     // in silence), then cut short.
-    if !have_tools(&["pdfinfo", "pdftotext", "pdftoppm", "mutool"]) || !common::have_pdfjs() {
+    if !have_tools(&["qpdf", "pdfinfo", "pdftotext", "pdftoppm", "mutool"]) || !common::have_pdfjs()
+    {
         return;
     }
     let pdf = built(Some("office"));
@@ -596,7 +599,14 @@ fn readers_do_complain_of_a_damaged_pdf() {
     let bytes = std::fs::read(pdf).unwrap();
     std::fs::write(&damaged, &bytes[..bytes.len() * 2 / 3]).unwrap();
     let said = reader_complaints(&damaged);
-    for reader in ["pdfinfo", "pdftotext", "pdftoppm", "mutool", "Error: "] {
+    for reader in [
+        "qpdf",
+        "pdfinfo",
+        "pdftotext",
+        "pdftoppm",
+        "mutool",
+        "Error: ",
+    ] {
         assert!(said.contains(reader), "{reader} said nothing:\n{said}");
     }
 }
@@ -732,4 +742,34 @@ fn a_cover_of_another_shape_stops_at_its_bleed() {
     std::fs::write(folder.join("book.toml"), toml).unwrap();
     let pdf = build(&folder, "wide-cover", &[]);
     assert_eq!(ink_beside_the_bleed(&pdf, 1), 0);
+}
+
+#[test]
+fn crop_marks_print_in_registration_colour_on_every_plate() {
+    if !have_tools(&["mutool"]) {
+        return;
+    }
+    // `offset` writes PDF/X-4: the marks in all four inks, everything else
+    // in black ink alone.
+    let fills = common::fills(built(Some("offset")));
+    let registration = fills
+        .iter()
+        .filter(|(space, colour)| space == "DeviceCMYK" && colour == "1 1 1 1")
+        .count();
+    assert_eq!(registration, 8 * PAGES, "{fills:?}");
+    for (space, colour) in fills.iter().filter(|(_, colour)| colour != "1 1 1 1") {
+        assert_eq!(space, "DeviceCMYK", "{colour}");
+        assert!(colour.starts_with("0 0 0 "), "not K only: {colour}");
+    }
+    // A PDF/A names no inks (its output intent is RGB): black marks.
+    let pdf_a = build(
+        &book(),
+        "offset-pdf-a",
+        &["--pdf-preset", "offset", "--pdf-standard", "pdf/a-2u"],
+    );
+    let fills = common::fills(&pdf_a);
+    assert!(
+        fills.iter().all(|(space, _)| space != "DeviceCMYK"),
+        "{fills:?}"
+    );
 }

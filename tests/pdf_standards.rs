@@ -167,32 +167,13 @@ fn pdf_x_4_identifies_itself_with_a_cmyk_output_intent() {
     assert_clean_and_embedded(&pdf);
 }
 
-/// Every text and path fill MuPDF reports: (colour space, components).
-fn fills(pdf: &Path) -> Vec<(String, String)> {
-    let trace = run_ok("mutool", &["trace", arg(pdf)]);
-    trace
-        .lines()
-        .filter(|l| l.starts_with("<fill_text") || l.starts_with("<fill_path"))
-        .map(|l| {
-            let attr = |name: &str| {
-                l.split(&format!(" {name}=\""))
-                    .nth(1)
-                    .and_then(|r| r.split('"').next())
-                    .unwrap_or_default()
-                    .to_string()
-            };
-            (attr("colorspace"), attr("color"))
-        })
-        .collect()
-}
-
 #[test]
 fn pdf_x_4_prints_text_and_rules_in_black_ink_only() {
     if !have_tools(&["mutool", "qpdf"]) {
         return;
     }
     let (_dir, pdf, _) = built("pdf/x-4");
-    let fills = fills(&pdf);
+    let fills = common::fills(&pdf);
     assert!(fills.len() > 20, "too few fills: {fills:?}");
     for (space, colour) in &fills {
         assert_eq!(space, "DeviceCMYK", "{colour}");
@@ -219,7 +200,7 @@ fn pdf_x_4_prints_text_and_rules_in_black_ink_only() {
     // The office PDF keeps its grey.
     let (_dir, plain, _) = built("none");
     assert!(
-        self::fills(&plain)
+        common::fills(&plain)
             .iter()
             .all(|(space, _)| space != "DeviceCMYK"),
         "a PDF for no press is not CMYK"

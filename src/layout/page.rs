@@ -202,6 +202,12 @@ pub enum Item {
         grey: f32,
         opacity: f32,
     },
+    /// A printer's mark (a crop mark): filled in registration colour, so
+    /// that it prints on every plate of the press and the plates can be
+    /// lined up by it.
+    PrintersMark {
+        rect: Rect,
+    },
     /// A clickable area over linked text, leading `to` an address or a
     /// place in the book; nothing is drawn.
     Link {

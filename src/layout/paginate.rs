@@ -440,7 +440,10 @@ pub fn shift(item: &Item, dx: f32, dy: f32) -> Item {
                 rect.y += dy;
             }
         }
-        Item::Fill { rect, .. } | Item::Backdrop { rect, .. } | Item::Link { rect, .. } => {
+        Item::Fill { rect, .. }
+        | Item::Backdrop { rect, .. }
+        | Item::PrintersMark { rect }
+        | Item::Link { rect, .. } => {
             rect.x += dx;
             rect.y += dy;
         }

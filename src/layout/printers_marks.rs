@@ -85,11 +85,7 @@ fn crop_marks(bleed: &Rect, width: f32, height: f32, length: f32, offset: f32) -
         down(width, bottom),
     ]
     .into_iter()
-    .map(|rect| Item::Fill {
-        rect,
-        grey: 0.0,
-        opacity: 1.0,
-    })
+    .map(|rect| Item::PrintersMark { rect })
     .collect()
 }
 

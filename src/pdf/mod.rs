@@ -230,6 +230,10 @@ impl Writer<'_> {
                     }
                 }
                 Item::Link { rect, to } => links.extend(self.link_annotation(rect, to)),
+                Item::PrintersMark { rect } => {
+                    let paint = self.document.page.standard().registration();
+                    self.fill_rect(surface, rect, paint, 1.0);
+                }
                 Item::Backdrop { rect, rgb } => {
                     let [red, green, blue] = *rgb;
                     self.fill_rect(surface, rect, rgb::Color::new(red, green, blue).into(), 1.0);

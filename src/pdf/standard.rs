@@ -101,6 +101,16 @@ impl PdfStandard {
     }
 
     /// The paint of text and rules of grey level `grey` (0 black, 1 white).
+    /// Registration colour, for printer's marks: full ink on every plate
+    /// (all four process inks; a PDF/A, whose output intent is RGB, cannot
+    /// name inks, and takes black).
+    pub(super) fn registration(self) -> Paint {
+        match self {
+            PdfStandard::A2u => self.grey(0.0),
+            PdfStandard::None | PdfStandard::X4 => cmyk::Color::new(255, 255, 255, 255).into(),
+        }
+    }
+
     pub(super) fn grey(self, grey: f32) -> Paint {
         let grey = grey.clamp(0.0, 1.0);
         if self.is_print() {

@@ -909,3 +909,22 @@ pub fn link_annotations(pdf: &Path, page: usize) -> Vec<(Leads, Area)> {
         })
         .collect()
 }
+
+/// Every text and path fill MuPDF reports: (colour space, components).
+pub fn fills(pdf: &Path) -> Vec<(String, String)> {
+    let trace = run_ok("mutool", &["trace", arg(pdf)]);
+    trace
+        .lines()
+        .filter(|l| l.starts_with("<fill_text") || l.starts_with("<fill_path"))
+        .map(|l| {
+            let attr = |name: &str| {
+                l.split(&format!(" {name}=\""))
+                    .nth(1)
+                    .and_then(|r| r.split('"').next())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            (attr("colorspace"), attr("color"))
+        })
+        .collect()
+}
