@@ -773,3 +773,36 @@ fn crop_marks_print_in_registration_colour_on_every_plate() {
         "{fills:?}"
     );
 }
+
+#[test]
+fn a_title_too_long_for_the_slug_is_warned_about() {
+    let copy = tempfile::tempdir().unwrap();
+    let folder = copy.path().join("presets");
+    copy_with_pdf(&folder, "preset = \"offset\"");
+    let toml = std::fs::read_to_string(folder.join("book.toml")).unwrap();
+    let long = "تقرير مفصل عن الشراكة ".repeat(12);
+    let toml = toml.replacen(
+        "title = \"دليل المطبعة Print Presets\"",
+        &format!("title = \"{long}\""),
+        1,
+    );
+    std::fs::write(folder.join("book.toml"), toml).unwrap();
+    let run = |book: &Path| {
+        let out = warraq()
+            .args(["build", arg(book), "-o"])
+            .arg(book.join("out"))
+            .args(["--format", "pdf", "--pdf-preset", "offset"])
+            .output()
+            .expect("run warraq");
+        assert!(out.status.success());
+        String::from_utf8_lossy(&out.stderr).into_owned()
+    };
+    const CUT: &str = "too long for the slug line";
+    let stderr = run(&folder);
+    assert_eq!(stderr.matches(CUT).count(), 1, "{stderr}");
+    let copy = tempfile::tempdir().unwrap();
+    let short = copy.path().join("presets");
+    copy_with_pdf(&short, "preset = \"offset\"");
+    let stderr = run(&short);
+    assert!(!stderr.contains(CUT), "{stderr}");
+}

@@ -4,6 +4,7 @@
 //! beyond the bleed (see [`super::page::Sheet`]), so that none of it prints
 //! on the trimmed page or its bleed.
 
+use crate::diag::Diagnostic;
 use crate::doc::{Direction, Document};
 use crate::fonts::Role;
 use crate::text::StyledText;
@@ -49,7 +50,14 @@ pub fn apply(ts: &mut Typesetter, document: &Document, g: &Geometry, pages: &mut
         ]
         .join(SLUG_SEPARATOR);
         let baseline = bleed.y + bleed.height + offset + length * SLUG_BASELINE;
-        page.items.extend(slug(ts, &text, g.width, baseline));
+        let (items, whole) = slug(ts, &text, g.width, baseline);
+        if !whole && index == 0 {
+            ts.warnings.push(Diagnostic::warning(
+                "the title is too long for the slug line under each page (preset \"offset\"): \
+                 the line is cut where the page's width ends",
+            ));
+        }
+        page.items.extend(items);
     }
 }
 
@@ -90,8 +98,9 @@ fn crop_marks(bleed: &Rect, width: f32, height: f32, length: f32, offset: f32) -
 }
 
 /// `text` in small type centred under the trimmed page, its baseline at
-/// `baseline`, between the crop marks below the page.
-fn slug(ts: &mut Typesetter, text: &str, width: f32, baseline: f32) -> Vec<Item> {
+/// `baseline`, between the crop marks below the page; and whether all of
+/// it fits on that one line.
+fn slug(ts: &mut Typesetter, text: &str, width: f32, baseline: f32) -> (Vec<Item>, bool) {
     let column = Column { x: 0.0, width };
     let style = ts.style(Role::Text, false, false, SLUG_SIZE_PT / ts.size);
     // Left to right whatever the book's direction: a line for the print
@@ -104,8 +113,9 @@ fn slug(ts: &mut Typesetter, text: &str, width: f32, baseline: f32) -> Vec<Item>
     );
     // One line unless the title is very long; the first line then says
     // what the sheet is.
+    let whole = chunks.len() <= 1;
     let Some(line) = chunks.into_iter().next() else {
-        return Vec::new();
+        return (Vec::new(), whole);
     };
     let line_baseline = line
         .items
@@ -115,8 +125,10 @@ fn slug(ts: &mut Typesetter, text: &str, width: f32, baseline: f32) -> Vec<Item>
             _ => None,
         })
         .unwrap_or(0.0);
-    line.items
+    let items = line
+        .items
         .iter()
         .map(|item| shift(item, 0.0, baseline - line_baseline))
-        .collect()
+        .collect();
+    (items, whole)
 }
