@@ -170,7 +170,9 @@ fn cover_artwork(
     if let Some(warning) = resolution_warning("cover", key, picture, width, remedy, standard) {
         ts.warnings.push(warning.in_file(key));
     }
+    // The cover is decoration: the title page says what it shows.
     items.push(Item::Picture {
+        node: None,
         key: key.to_string(),
         rect: Rect {
             x: area.x + (area.width - width) / 2.0,

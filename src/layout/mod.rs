@@ -33,7 +33,7 @@ use front::{Geometry, TocEntry};
 use furniture::Numbering;
 use hyphenate::Hyphenator;
 use linebreak::BreakSettings;
-use page::{Page, PageKind, Sheet};
+use page::{Page, PageKind, Sheet, Structure};
 use paginate::{Paginator, TextArea};
 
 pub use page::Pages;
@@ -118,22 +118,24 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
 
     // Shape and flow every chapter, in parallel: shaping is the costly part
     // and chapters are independent. HarfBuzz fonts are per thread.
-    let flows: Vec<(Vec<FlowItem>, Vec<_>, Vec<_>)> = document
+    let (flows, structure): (Vec<(Vec<FlowItem>, Vec<_>, Vec<_>)>, Vec<Structure>) = document
         .chapters
         .par_iter()
+        .enumerate()
         .map_init(
             || Shaper::new(fonts, language),
-            |shaper, chapter| {
+            |shaper, (index, chapter)| {
                 let mut ts =
                     Typesetter::new(shaper, fonts, size, direction, Some(chapter.source.clone()));
                 ts.breaking = breaking;
                 ts.justify = document.layout.justify;
+                ts.structure.chapter = index as u32;
                 let items =
                     ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
-                (items, ts.warnings, ts.missing)
+                ((items, ts.warnings, ts.missing), ts.structure)
             },
         )
-        .collect();
+        .unzip();
 
     for (_, chapter_warnings, _) in &flows {
         warnings.0.extend(chapter_warnings.iter().cloned());
@@ -241,5 +243,6 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
         sheet: g.sheet,
         pages,
         outline,
+        structure,
     })
 }

@@ -21,6 +21,8 @@ pub struct Pages {
     pub pages: Vec<Page>,
     /// Bookmarks, in document order.
     pub outline: Vec<OutlineEntry>,
+    /// Each chapter's logical structure (tagged PDF), in chapter order.
+    pub structure: Vec<Structure>,
 }
 
 impl Pages {
@@ -164,11 +166,13 @@ pub struct LineInfo {
 pub enum Item {
     Glyphs(GlyphRun),
     /// A picture (key into `Document::images`) filling `rect`; clicking it
-    /// follows `link`.
+    /// follows `link`. Without `node` (no alt text, or the cover), it is
+    /// decoration.
     Picture {
         key: String,
         rect: Rect,
         link: Option<LinkTo>,
+        node: Option<NodeId>,
     },
     /// A rectangle filled with a colour (`[red, green, blue]`): the
     /// background of a cover picture that does not fill the page.
@@ -184,10 +188,11 @@ pub enum Item {
         opacity: f32,
     },
     /// A clickable area over linked text, leading `to` an address or a
-    /// place in the book; nothing is drawn.
+    /// place in the book; nothing is drawn. `node`: its link element.
     Link {
         rect: Rect,
         to: LinkTo,
+        node: Option<NodeId>,
     },
 }
 
@@ -205,6 +210,9 @@ pub struct GlyphRun {
     pub glyphs: Vec<PlacedGlyph>,
     /// The paragraph's text; glyph `text` ranges index into it.
     pub text: Arc<str>,
+    /// The element of the book's structure whose text this is; `None` for
+    /// what is not part of the text (page furniture, generated pages).
+    pub node: Option<NodeId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -271,6 +279,79 @@ pub struct OutlineEntry {
     pub name: String,
     pub page: usize,
     pub y: f32,
+}
+
+/// A chapter's logical structure, for tagged PDF: its elements (headings,
+/// paragraphs, lists, tables, figures, notes, links, spans in another
+/// language) in the order layout made them, which is the source's, each
+/// naming its parent. Glyph runs and pictures name the element they are
+/// content of ([`NodeId`]).
+#[derive(Debug, Clone, Default)]
+pub struct Structure {
+    /// The chapter's index in `Document::chapters`.
+    pub chapter: u32,
+    pub elements: Vec<Element>,
+}
+
+/// An element of chapter `chapter`'s [`Structure`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId {
+    pub chapter: u32,
+    pub index: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Element {
+    pub kind: ElementKind,
+    /// Index in the chapter's elements; `None` at the top.
+    pub parent: Option<u32>,
+}
+
+/// What an element is (the standard structure types of ISO 32000-1 14.8.4).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ElementKind {
+    /// Level 1–6 and the heading's text.
+    Heading(u8, String),
+    Paragraph,
+    BlockQuote,
+    /// A callout, a verse: blocks that belong together.
+    Division,
+    List {
+        ordered: bool,
+    },
+    ListItem,
+    /// A list item's marker, or a definition's term.
+    ListLabel,
+    ListBody,
+    Table,
+    TableRow,
+    HeaderCell,
+    Cell,
+    /// A picture with its alt text.
+    Figure(String),
+    Caption,
+    /// A footnote, inside the element that calls it.
+    Note,
+    Link,
+    /// A line of a code block.
+    Code,
+    /// Text in another language (BCP 47 tag).
+    Span(String),
+}
+
+impl Structure {
+    /// Adds an element inside `parent` (`None`: at the top).
+    pub fn add(&mut self, kind: ElementKind, parent: Option<NodeId>) -> NodeId {
+        let index = self.elements.len() as u32;
+        self.elements.push(Element {
+            kind,
+            parent: parent.map(|p| p.index),
+        });
+        NodeId {
+            chapter: self.chapter,
+            index,
+        }
+    }
 }
 
 impl PageNumber {
