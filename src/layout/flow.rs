@@ -405,6 +405,8 @@ pub struct NotedText {
     pub links: Vec<(Range<usize>, LinkTarget)>,
     /// The pictures set in the text, in text order.
     pub pictures: Vec<InlinePicture>,
+    /// The byte range of a footnote's number at its start: a label element.
+    pub label: Option<Range<usize>>,
 }
 
 /// A picture inside a paragraph, where an [`OBJECT`] stands in its text.
@@ -532,6 +534,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             marks,
             links,
             pictures,
+            label,
         } = text;
         let languages = styled.languages.clone();
         let hard_breaks: Vec<usize> = styled
@@ -637,9 +640,13 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         }
         // Text in another language is a span of its own; the innermost
         // stretch comes first, and links come before spans.
-        let mut inline: Vec<(Range<usize>, NodeId)> = links
+        let mut inline: Vec<(Range<usize>, NodeId)> = label
+            .map(|range| {
+                let node = self.ts.structure.add(ElementKind::ListLabel, self.node);
+                (range, node)
+            })
             .into_iter()
-            .map(|(piece, _, node)| (piece, node))
+            .chain(links.into_iter().map(|(piece, _, node)| (piece, node)))
             .collect();
         for (stretch, language) in languages {
             let node = self
@@ -822,7 +829,9 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         // line of its own before a note that opens with something else.
         let numerals = self.document.layout.numerals;
         let mut mark = Some(format!("{}. ", numerals.format(u64::from(note.number))));
-        // The note is an element inside the one that calls it.
+        // The note is an element inside the one that calls it: its number
+        // a label, then its text, or its paragraphs if it has more than one.
+        let paragraphs = note.blocks.len() > 1;
         self.within(ElementKind::Note, |flow| {
             for block in &note.blocks {
                 let inlines = match &block.kind {
@@ -836,11 +845,16 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 let mut noted = NotedText::default();
                 if let Some(mark) = mark.take() {
                     noted.styled.push(&mark, style, note.pos);
+                    noted.label = Some(0..mark.trim_end().len());
                 }
                 push_inlines(&mut noted, inlines, style, numerals, None);
-                let chunks = flow.within(ElementKind::Paragraph, |flow| {
+                let chunks = if paragraphs {
+                    flow.within(ElementKind::Paragraph, |flow| {
+                        flow.lines(noted, None, column, Align::Justify)
+                    })
+                } else {
                     flow.lines(noted, None, column, Align::Justify)
-                });
+                };
                 flow.push_chunks(chunks, &[]);
                 if inlines.is_empty() {
                     flow.block(block, column, &[]);

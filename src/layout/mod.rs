@@ -143,6 +143,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
 
     let shaper = Shaper::new(fonts, language);
     let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
+    ts.structure.chapter = document.chapters.len() as u32;
     ts.breaking = breaking;
     let heading = locale::strings_for(language).contents;
     let titles: Vec<String> = document.chapters.iter().map(|c| c.title_text()).collect();
@@ -237,6 +238,8 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
     for warning in coverage::report(document, &missing) {
         warnings.push(warning);
     }
+    // The generated pages come first in reading order.
+    let structure: Vec<Structure> = std::iter::once(ts.structure).chain(structure).collect();
     Ok(Pages {
         width: g.width,
         height: g.height,

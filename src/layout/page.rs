@@ -235,6 +235,15 @@ impl PlacedGlyph {
     }
 }
 
+/// Makes the glyph runs of `items` content of element `node`.
+pub fn tag_glyphs(items: &mut [Item], node: NodeId) {
+    for item in items {
+        if let Item::Glyphs(run) = item {
+            run.node = Some(node);
+        }
+    }
+}
+
 impl GlyphRun {
     pub fn width(&self) -> f32 {
         self.glyphs.iter().map(|g| g.x_advance).sum()
@@ -265,6 +274,9 @@ pub struct LinkArea {
     /// Index of the page it leads to, and the y there.
     pub page: usize,
     pub y: f32,
+    /// Its link element, and what it leads to in words.
+    pub node: Option<NodeId>,
+    pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -285,10 +297,12 @@ pub struct OutlineEntry {
 /// paragraphs, lists, tables, figures, notes, links, spans in another
 /// language) in the order layout made them, which is the source's, each
 /// naming its parent. Glyph runs and pictures name the element they are
-/// content of ([`NodeId`]).
+/// content of ([`NodeId`]). The generated pages (title, contents) have one
+/// too.
 #[derive(Debug, Clone, Default)]
 pub struct Structure {
-    /// The chapter's index in `Document::chapters`.
+    /// The chapter's index in `Document::chapters`; the number of chapters
+    /// for the generated pages.
     pub chapter: u32,
     pub elements: Vec<Element>,
 }
@@ -337,9 +351,19 @@ pub enum ElementKind {
     Code,
     /// Text in another language (BCP 47 tag).
     Span(String),
+    /// The table of contents, and one of its entries.
+    Contents,
+    ContentsEntry,
 }
 
 impl Structure {
+    /// The element `node` names, if it is one of this structure's.
+    pub fn element(&self, node: NodeId) -> Option<&Element> {
+        (node.chapter == self.chapter)
+            .then(|| self.elements.get(node.index as usize))
+            .flatten()
+    }
+
     /// Adds an element inside `parent` (`None`: at the top).
     pub fn add(&mut self, kind: ElementKind, parent: Option<NodeId>) -> NodeId {
         let index = self.elements.len() as u32;

@@ -99,17 +99,13 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         // needs no links (the bookmarks remain).
         if !standard.is_print() {
             for (annotation, node) in item_links {
-                match node {
-                    Some(node) => {
-                        let id = pdf_page.add_tagged_annotation(annotation);
-                        writer.tags.annotation(node, id);
-                    }
-                    None => pdf_page.add_annotation(annotation),
-                }
+                writer.tags.add_annotation(&mut pdf_page, annotation, node);
             }
             for link in &page.links {
                 if let Some(annotation) = writer.link(link) {
-                    pdf_page.add_annotation(annotation);
+                    writer
+                        .tags
+                        .add_annotation(&mut pdf_page, annotation, link.node);
                 }
             }
         }
@@ -412,7 +408,7 @@ impl Writer<'_> {
         );
         Some(Annotation::new_link(
             LinkAnnotation::new(rect, target),
-            None,
+            Some(link.description.clone()),
         ))
     }
 }

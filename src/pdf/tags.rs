@@ -11,6 +11,8 @@
 use std::collections::HashMap;
 use std::num::NonZeroU16;
 
+use krilla::annotation::Annotation;
+use krilla::page::Page;
 use krilla::surface::Surface;
 use krilla::tagging::{
     Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, Node, TableHeaderScope, Tag,
@@ -96,20 +98,34 @@ impl<'a> Tagger<'a> {
         }
     }
 
-    /// Records annotation `id` as part of link element `node`.
-    pub(super) fn annotation(&mut self, node: NodeId, id: Identifier) {
-        self.annotations.entry(node).or_default().push(id);
+    /// Adds `annotation` to `page`, as part of link element `node` if any.
+    pub(super) fn add_annotation(
+        &mut self,
+        page: &mut Page,
+        annotation: Annotation,
+        node: Option<NodeId>,
+    ) {
+        match node {
+            Some(node) => {
+                let id = page.add_tagged_annotation(annotation);
+                self.annotations.entry(node).or_default().push(id);
+            }
+            None => page.add_annotation(annotation),
+        }
     }
 
     /// The link element a linked picture's annotation belongs to: its
     /// figure's parent.
     pub(super) fn link_of_figure(&self, figure: NodeId) -> Option<NodeId> {
-        let elements = &self.structure.get(figure.chapter as usize)?.elements;
-        let parent = elements.get(figure.index as usize)?.parent?;
-        (elements.get(parent as usize)?.kind == ElementKind::Link).then_some(NodeId {
+        let structure = self
+            .structure
+            .iter()
+            .find(|s| s.chapter == figure.chapter)?;
+        let parent = NodeId {
             chapter: figure.chapter,
-            index: parent,
-        })
+            index: structure.element(figure)?.parent?,
+        };
+        (structure.element(parent)?.kind == ElementKind::Link).then_some(parent)
     }
 
     fn content(&mut self, surface: &mut Surface, node: NodeId, run: &GlyphRun) {
@@ -255,6 +271,8 @@ fn tag(kind: &ElementKind) -> TagKind {
         ElementKind::Note => Tag::Note.into(),
         ElementKind::Link => Tag::Link.into(),
         ElementKind::Code => Tag::Code.into(),
+        ElementKind::Contents => Tag::TOC.into(),
+        ElementKind::ContentsEntry => Tag::TOCI.into(),
         ElementKind::Span(language) => TagKind::from(Tag::Span).with_lang(Some(language.clone())),
     }
 }
