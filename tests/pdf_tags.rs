@@ -197,3 +197,87 @@ fn furniture_is_artifact_and_every_mark_is_in_the_parent_tree() {
         "pages after the cover without tagged content: {parents:?}"
     );
 }
+
+/// The tagged book with `extra` added to its `[pdf]` table, built.
+fn tagged_with(extra: &str, out: &str) -> common::Built {
+    let book = common::scratch().join(out).with_extension("book");
+    let _ = std::fs::remove_dir_all(&book);
+    std::fs::create_dir_all(&book).unwrap();
+    for entry in std::fs::read_dir(tagged_book()).unwrap().flatten() {
+        std::fs::copy(entry.path(), book.join(entry.file_name())).unwrap();
+    }
+    let config = std::fs::read_to_string(book.join("book.toml")).unwrap();
+    std::fs::write(book.join("book.toml"), format!("{config}{extra}\n")).unwrap();
+    common::build_pdf(&book, out)
+}
+
+/// The catalog object of `pdf`, as qpdf shows it.
+fn catalog(pdf: &Path) -> String {
+    let trailer = common::run_ok("qpdf", &["--show-object=trailer", common::arg(pdf)]);
+    let root = trailer
+        .split("/Root ")
+        .nth(1)
+        .and_then(|rest| rest.split(" 0 R").next())
+        .expect("a /Root");
+    common::run_ok(
+        "qpdf",
+        &[&format!("--show-object={root}"), common::arg(pdf)],
+    )
+}
+
+#[test]
+fn an_accessible_book_claims_pdf_ua_beside_pdf_a() {
+    if !common::have_tools(&["qpdf", "pdfinfo"]) {
+        return;
+    }
+    // krilla's PDF/UA-1 validator passes it, or nothing would be written.
+    let built = tagged_with(
+        "accessible = true\nstandard = \"pdf/a-2u\"",
+        "tagged-accessible",
+    );
+    let xmp = common::run_ok("pdfinfo", &["-meta", common::arg(&built.pdf)]);
+    assert!(xmp.contains("<pdfuaid:part>1</pdfuaid:part>"), "{xmp}");
+    assert!(xmp.contains("<pdfaid:part>2</pdfaid:part>"), "{xmp}");
+    // PDF/A admits pdfuaid only with its extension schema.
+    assert!(
+        xmp.contains("<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>"),
+        "{xmp}"
+    );
+    let catalog = catalog(&built.pdf);
+    assert!(catalog.contains("/DisplayDocTitle true"), "{catalog}");
+
+    // Without the claim, none.
+    let plain = common::build_pdf(&tagged_book(), "tagged-unclaimed");
+    let xmp = common::run_ok("pdfinfo", &["-meta", common::arg(&plain.pdf)]);
+    assert!(!xmp.contains("pdfuaid"), "{xmp}");
+}
+
+#[test]
+fn an_accessible_book_pdf_ua_refuses_fails_and_says_why() {
+    // A private-use character: no font has it, and PDF/UA-1 wants every
+    // glyph to stand for text.
+    let book = common::folder(&[
+        (
+            "book.toml",
+            "[book]\ntitle = \"رموز\"\nlanguage = \"ar\"\n\n[pdf]\naccessible = true\n".as_bytes(),
+        ),
+        ("01.md", "# رموز\n\nرمز خاص \u{E000} في النص.\n".as_bytes()),
+    ]);
+    let out_dir = book.path().join("out");
+    let out = common::warraq()
+        .args([
+            "build",
+            common::arg(book.path()),
+            "-o",
+            common::arg(&out_dir),
+        ])
+        .args(["--format", "pdf"])
+        .output()
+        .expect("warraq runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("cannot be PDF/UA-1") && stderr.contains("U+E000"),
+        "{stderr}"
+    );
+}

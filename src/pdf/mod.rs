@@ -46,7 +46,8 @@ use tags::Tagger;
 /// Serializes the laid-out pages.
 pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<Vec<u8>> {
     let standard = document.page.standard();
-    let mut pdf = PdfDocument::new_with(standard.serialize_settings());
+    let accessible = document.page.accessible;
+    let mut pdf = PdfDocument::new_with(standard.serialize_settings(accessible));
     let mut writer = Writer {
         document,
         fonts,
@@ -130,7 +131,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
     let bytes = pdf.finish().map_err(|e| match e {
         krilla::error::KrillaError::Validation(errors) => {
             let errors: Vec<_> = errors.into_iter().map(|(error, _)| error).collect();
-            standard::validation_failure(standard, fonts, &writer.krilla_fonts, &errors)
+            standard::validation_failure(standard, accessible, fonts, &writer.krilla_fonts, &errors)
         }
         e => Diagnostic::error(format!("cannot write the PDF: {e:?}")),
     })?;
@@ -138,7 +139,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
     update::append(
         bytes,
         &update::Additions {
-            xmp: metadata::xmp(&document.metadata, standard, &producer),
+            xmp: metadata::xmp(&document.metadata, standard, accessible, &producer),
             info: metadata::info(&document.metadata, standard, &producer),
             output_intent: standard.output_intent(),
         },
