@@ -99,6 +99,14 @@ fn geometry(document: &Document) -> Geometry {
     }
 }
 
+/// A chapter as flowed: its flow, the warnings it gave and the characters
+/// no font had.
+type ChapterSet = (
+    Vec<FlowItem>,
+    Vec<crate::diag::Diagnostic>,
+    Vec<coverage::MissingAt>,
+);
+
 /// Lays out the whole print edition.
 pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings) -> Result<Pages> {
     let g = geometry(document);
@@ -118,7 +126,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
 
     // Shape and flow every chapter, in parallel: shaping is the costly part
     // and chapters are independent. HarfBuzz fonts are per thread.
-    let (flows, structure): (Vec<(Vec<FlowItem>, Vec<_>, Vec<_>)>, Vec<Structure>) = document
+    let (flows, structure): (Vec<ChapterSet>, Vec<Structure>) = document
         .chapters
         .par_iter()
         .enumerate()
