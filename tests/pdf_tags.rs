@@ -281,3 +281,33 @@ fn an_accessible_book_pdf_ua_refuses_fails_and_says_why() {
         "{stderr}"
     );
 }
+
+#[test]
+fn the_showcase_is_tagged_throughout() {
+    if !(common::have_tools(&["qpdf"]) && common::have_pdfjs()) {
+        return;
+    }
+    let structure = structure(&common::showcase_pdf().pdf);
+    let tree = tree(&structure);
+    let count = |role: &str| tree.iter().filter(|l| self::role(l).trim() == role).count();
+    // Its two tables' head cells (the long table's head repeated on later
+    // pages is an artifact), its two notes, its three lines of code.
+    assert_eq!(count("TH"), 3 + 4, "{structure}");
+    assert_eq!(count("Note"), 2, "{structure}");
+    assert_eq!(count("Code"), 3, "{structure}");
+    assert!(
+        tree.iter().any(|l| l.trim() == "Figure [alt=نقش هندسي]"),
+        "{structure}"
+    );
+    assert!(
+        !structure.lines().any(|l| l.starts_with("untagged")),
+        "{structure}"
+    );
+    assert!(
+        structure
+            .lines()
+            .filter(|l| l.starts_with("parenttree"))
+            .all(|l| l.ends_with(" ok")),
+        "{structure}"
+    );
+}

@@ -211,7 +211,7 @@ pub struct GlyphRun {
     /// The paragraph's text; glyph `text` ranges index into it.
     pub text: Arc<str>,
     /// The element of the book's structure whose text this is; `None` for
-    /// what is not part of the text (page furniture, generated pages).
+    /// what is not part of the text (page furniture, the cover, leaders).
     pub node: Option<NodeId>,
 }
 

@@ -6,7 +6,7 @@
 //! runs of a line that belong to one element, however many), never per
 //! word, since pdf.js ends a text item at every marked-content boundary.
 //! What belongs to no element — folios, running heads, rules, backgrounds,
-//! the generated pages, a picture without alt text — is an artifact.
+//! dot leaders, the cover, a picture without alt text — is an artifact.
 
 use std::collections::HashMap;
 use std::num::NonZeroU16;
