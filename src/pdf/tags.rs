@@ -73,10 +73,7 @@ impl<'a> Tagger<'a> {
     /// Opens, or continues, the marked content `item` is drawn in.
     pub(super) fn mark(&mut self, surface: &mut Surface, item: &Item) {
         match item {
-            Item::Glyphs(run) => match run.node {
-                Some(node) => self.content(surface, node, run),
-                None => self.artifact(surface, ArtifactType::PaginationOther),
-            },
+            Item::Glyphs(run) => self.mark_glyphs(surface, run),
             Item::Picture {
                 node: Some(node), ..
             } => {
@@ -88,6 +85,16 @@ impl<'a> Tagger<'a> {
                 self.artifact(surface, ArtifactType::Layout)
             }
             Item::Link { .. } => {}
+        }
+    }
+
+    /// Opens, or continues, the marked content `run` is drawn in. Runs
+    /// drawn together in one text showing must be of one element: each is
+    /// marked, then they are drawn.
+    pub(super) fn mark_glyphs(&mut self, surface: &mut Surface, run: &GlyphRun) {
+        match run.node {
+            Some(node) => self.content(surface, node, run),
+            None => self.artifact(surface, ArtifactType::PaginationOther),
         }
     }
 
