@@ -348,6 +348,7 @@ struct RawPdf {
     cover_fit: Option<Spanned<String>>,
     cover_background: Option<Spanned<String>>,
     standard: Option<Spanned<String>>,
+    accessible: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -1059,6 +1060,7 @@ fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<Pag
         text,
         config_path,
     )?;
+    page.accessible = pdf.accessible.unwrap_or(false);
     page.cover_fit = match (&pdf.cover_background, contain) {
         (None, false) => CoverFit::Cover,
         (None, true) => CoverFit::Contain {

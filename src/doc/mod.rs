@@ -62,6 +62,9 @@ pub struct PageSetup {
     /// The ISO standard the PDF is written to (`[pdf] standard`); unset,
     /// the preset's (see [`PageSetup::standard`]).
     pub standard: Option<crate::pdf::standard::PdfStandard>,
+    /// Claim PDF/UA-1 (`[pdf] accessible`): the tagged PDF is checked
+    /// against it as it is written, and says it meets it.
+    pub accessible: bool,
 }
 
 /// Pixels per inch a picture has at its natural size unless `book.toml`
@@ -93,6 +96,7 @@ impl Default for PageSetup {
             picture_dpi: DEFAULT_PICTURE_DPI,
             cover_fit: CoverFit::Cover,
             standard: None,
+            accessible: false,
         }
     }
 }

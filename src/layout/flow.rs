@@ -24,7 +24,7 @@ use super::kashida::{self, Kashida};
 use super::line::{Align, KashidaSums, Line, Measure, Paragraph, build_line, is_added_hyphen};
 use super::linebreak::{BreakSettings, BrokenLine, break_at, paragraph_breakpoints};
 use super::marks;
-use super::page::{GlyphRun, Item, LineInfo, LinkTo, Plate, Rect};
+use super::page::{ElementKind, GlyphRun, Item, LineInfo, LinkTo, NodeId, Plate, Rect, Structure};
 use super::paginate::shift;
 
 mod table;
@@ -154,6 +154,8 @@ pub struct Typesetter<'a> {
     pub breaking: BreakSettings,
     /// From what size a paragraph is set on more than one thread.
     pub threading: Threading,
+    /// The chapter's logical structure, for tagged PDF.
+    pub structure: Structure,
 }
 
 /// Horizontal extent of a column inside the text area.
@@ -206,6 +208,7 @@ impl<'a> Typesetter<'a> {
                 justify: false,
             },
             threading: Threading::default(),
+            structure: Structure::default(),
         }
     }
 
@@ -442,6 +445,9 @@ pub struct ChapterFlow<'a, 'b> {
     paragraphs: u32,
     /// Whether each footnote (number − 1) has gone with a line calling it.
     called: Vec<bool>,
+    /// The structure element being set: text set now is its content, and
+    /// blocks set now are inside it.
+    node: Option<NodeId>,
 }
 
 /// A paragraph's styled text, with where its footnote references and
@@ -457,6 +463,8 @@ pub struct NotedText {
     pub links: Vec<(Range<usize>, LinkTarget)>,
     /// The pictures set in the text, in text order.
     pub pictures: Vec<InlinePicture>,
+    /// The byte range of a footnote's number at its start: a label element.
+    pub label: Option<Range<usize>>,
 }
 
 /// A picture inside a paragraph, where an [`OBJECT`] stands in its text.
@@ -466,6 +474,7 @@ pub struct InlinePicture {
     pub at: usize,
     /// Key into [`Document::images`].
     pub key: String,
+    pub alt: String,
     pub pos: SourcePos,
     /// The link it is inside, if any.
     pub link: Option<LinkTarget>,
@@ -537,6 +546,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             items: Vec::new(),
             paragraphs: 0,
             called: vec![false; chapter.footnotes.len()],
+            node: None,
         }
     }
 
@@ -588,7 +598,9 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             marks,
             links,
             pictures,
+            label,
         } = text;
+        let languages = styled.languages.clone();
         let hard_breaks: Vec<usize> = styled
             .text
             .match_indices(HARD_BREAK)
@@ -602,19 +614,49 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         // A linked picture is a link of its own (over the picture): the text
         // links cover the rest of their text.
         let pictures: Vec<usize> = objects.iter().map(|(at, _)| *at).collect();
-        let links: Vec<(Range<usize>, LinkTo)> = links
+        // Each link is an element of its own, holding its text, its areas
+        // and the pictures in it.
+        let mut linked = Vec::with_capacity(links.len());
+        for (range, target) in &links {
+            if let Some(to) = self.link_to(target) {
+                let node = self.ts.structure.add(ElementKind::Link, self.node);
+                linked.push((range.clone(), to, node));
+            }
+        }
+        let figures: Vec<Option<NodeId>> = sized
             .iter()
-            .filter_map(|(range, target)| Some((range, self.link_to(target)?)))
-            .flat_map(|(range, to)| {
-                without_objects(range.clone(), &pictures)
+            .map(|(picture, _)| {
+                let parent = linked
+                    .iter()
+                    .find(|(range, _, _)| range.contains(&picture.at))
+                    .map_or(self.node, |&(_, _, node)| Some(node));
+                self.figure(&picture.key, &picture.alt, picture.pos, parent)
+            })
+            .collect();
+        let links: Vec<(Range<usize>, LinkTo, NodeId)> = linked
+            .into_iter()
+            .flat_map(|(range, to, node)| {
+                without_objects(range, &pictures)
                     .into_iter()
-                    .map(move |piece| (piece, to.clone()))
+                    .map(move |piece| (piece, to.clone(), node))
             })
             .collect();
         if !marks.is_empty() || !links.is_empty() {
             for chunk in &mut chunks {
                 let rules = marks::rules(&chunk.items, &marks);
-                let areas = marks::link_areas(&chunk.items, &links);
+                let areas: Vec<Item> = links
+                    .iter()
+                    .flat_map(|(piece, to, node)| {
+                        let mut areas =
+                            marks::link_areas(&chunk.items, &[(piece.clone(), to.clone())]);
+                        for area in &mut areas {
+                            if let Item::Link { node: of, .. } = area {
+                                *of = Some(*node);
+                            }
+                        }
+                        areas
+                    })
+                    .collect();
                 chunk.items.extend(rules.into_iter().chain(areas));
             }
         }
@@ -657,10 +699,47 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         }
         if !sized.is_empty() {
             for chunk in &mut chunks {
-                self.place_inline_pictures(chunk, &sized);
+                self.place_inline_pictures(chunk, &sized, &figures);
+            }
+        }
+        // Text in another language is a span of its own; the innermost
+        // stretch comes first, and links come before spans.
+        let mut inline: Vec<(Range<usize>, NodeId)> = label
+            .map(|range| {
+                let node = self.ts.structure.add(ElementKind::ListLabel, self.node);
+                (range, node)
+            })
+            .into_iter()
+            .chain(links.into_iter().map(|(piece, _, node)| (piece, node)))
+            .collect();
+        for (stretch, language) in languages {
+            let node = self
+                .ts
+                .structure
+                .add(ElementKind::Span(language), self.node);
+            inline.push((stretch, node));
+        }
+        if let Some(node) = self.node {
+            for chunk in &mut chunks {
+                tag_runs(chunk, node, &inline);
             }
         }
         chunks
+    }
+
+    /// Runs `set` with a new element of `kind` inside the current one as the
+    /// current one.
+    pub(super) fn within<R>(&mut self, kind: ElementKind, set: impl FnOnce(&mut Self) -> R) -> R {
+        let node = self.ts.structure.add(kind, self.node);
+        self.inside(node, set)
+    }
+
+    /// Runs `set` with `node` as the current element.
+    fn inside<R>(&mut self, node: NodeId, set: impl FnOnce(&mut Self) -> R) -> R {
+        let outer = self.node.replace(node);
+        let result = set(self);
+        self.node = outer;
+        result
     }
 
     /// Each inline picture with its size (a rect at the origin): as tall as
@@ -702,14 +781,20 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
     /// the picture, cutting its run around it. A picture as tall as the
     /// text fills the em box, descent included; a smaller one stands on
     /// the baseline.
-    fn place_inline_pictures(&self, chunk: &mut Chunk, sized: &[(InlinePicture, Rect)]) {
+    /// `figures`: each picture's figure element.
+    fn place_inline_pictures(
+        &self,
+        chunk: &mut Chunk,
+        sized: &[(InlinePicture, Rect)],
+        figures: &[Option<NodeId>],
+    ) {
         for item in std::mem::take(&mut chunk.items) {
             let Item::Glyphs(run) = item else {
                 chunk.items.push(item);
                 continue;
             };
             let picture_at = |glyph: &super::page::PlacedGlyph| {
-                sized.iter().find(|(p, _)| {
+                sized.iter().zip(figures).find(|((p, _), _)| {
                     p.at == glyph.text.0 && run.text[glyph.text.0..].starts_with(OBJECT)
                 })
             };
@@ -726,7 +811,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             };
             let (mut x, mut piece_x, mut piece) = (run.x, run.x, Vec::new());
             for glyph in &run.glyphs {
-                if let Some((inline, size)) = picture_at(glyph) {
+                if let Some(((inline, size), figure)) = picture_at(glyph) {
                     if !piece.is_empty() {
                         chunk
                             .items
@@ -742,6 +827,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                         },
                         crop: None,
                         link: inline.link.as_ref().and_then(|l| self.link_to(l)),
+                        node: *figure,
                     });
                     x += glyph.x_advance;
                     piece_x = x;
@@ -808,26 +894,38 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         // line of its own before a note that opens with something else.
         let numerals = self.document.layout.numerals;
         let mut mark = Some(format!("{}. ", numerals.format(u64::from(note.number))));
-        for block in &note.blocks {
-            let inlines = match &block.kind {
-                BlockKind::Paragraph(inlines) => inlines.as_slice(),
-                _ => &[],
-            };
-            if inlines.is_empty() && mark.is_none() {
-                self.block(block, column, &[]);
-                continue;
+        // The note is an element inside the one that calls it: its number
+        // a label, then its text, or its paragraphs if it has more than one.
+        let paragraphs = note.blocks.len() > 1;
+        self.within(ElementKind::Note, |flow| {
+            for block in &note.blocks {
+                let inlines = match &block.kind {
+                    BlockKind::Paragraph(inlines) => inlines.as_slice(),
+                    _ => &[],
+                };
+                if inlines.is_empty() && mark.is_none() {
+                    flow.block(block, column, &[]);
+                    continue;
+                }
+                let mut noted = NotedText::default();
+                if let Some(mark) = mark.take() {
+                    noted.styled.push(&mark, style, note.pos);
+                    noted.label = Some(0..mark.trim_end().len());
+                }
+                push_inlines(&mut noted, inlines, style, numerals, None);
+                let chunks = if paragraphs {
+                    flow.within(ElementKind::Paragraph, |flow| {
+                        flow.lines(noted, None, column, Align::Justify)
+                    })
+                } else {
+                    flow.lines(noted, None, column, Align::Justify)
+                };
+                flow.push_chunks(chunks, &[]);
+                if inlines.is_empty() {
+                    flow.block(block, column, &[]);
+                }
             }
-            let mut noted = NotedText::default();
-            if let Some(mark) = mark.take() {
-                noted.styled.push(&mark, style, note.pos);
-            }
-            push_inlines(&mut noted, inlines, style, numerals, None);
-            let chunks = self.lines(noted, None, column, Align::Justify);
-            self.push_chunks(chunks, &[]);
-            if inlines.is_empty() {
-                self.block(block, column, &[]);
-            }
-        }
+        });
         let set = std::mem::replace(&mut self.items, chapter_items);
         let mut lines = Vec::new();
         let mut called = Vec::new();
@@ -913,7 +1011,10 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 // The lowest level stands apart by its slant only.
                 let style = self.ts.style(Role::Text, true, *level >= 6, scale);
                 let noted = styled_inlines(content, style, self.document.layout.numerals);
-                let mut chunks = self.lines(noted, None, column, Align::Start);
+                let heading = ElementKind::Heading(*level, crate::doc::plain_text(content));
+                let mut chunks = self.within(heading, |flow| {
+                    flow.lines(noted, None, column, Align::Start)
+                });
                 for chunk in &mut chunks {
                     chunk.keep_with_next = true;
                 }
@@ -927,51 +1028,19 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     }
                 } else {
                     let style = self.ts.style(Role::Text, false, false, 1.0);
-                    let chunks = self.lines(
-                        styled_inlines(inlines, style, self.document.layout.numerals),
-                        None,
-                        column,
-                        Align::Justify,
-                    );
+                    let noted = styled_inlines(inlines, style, self.document.layout.numerals);
+                    let chunks = self.within(ElementKind::Paragraph, |flow| {
+                        flow.lines(noted, None, column, Align::Justify)
+                    });
                     self.push_chunks(chunks, bars);
                 }
                 self.items.push(FlowItem::Gap(size * 0.5));
             }
             BlockKind::List { start, items } => {
-                let numerals = self.document.layout.numerals;
-                let markers: Vec<Marker> = items
-                    .iter()
-                    .enumerate()
-                    .map(|(i, item)| match (task(item), start) {
-                        (Some(done), _) => Marker::Task { done },
-                        (None, Some(n)) => Marker::Text(format!(
-                            "{}.",
-                            numerals.format(n.saturating_add(i as u64))
-                        )),
-                        (None, None) => Marker::Text("•".to_string()),
-                    })
-                    .collect();
-                // The marker slot fits the widest marker (`123456789.` too),
-                // and the items indent past it.
-                let widest = markers
-                    .iter()
-                    .map(|marker| match marker {
-                        Marker::Text(text) => self.marker_width(text, block.pos),
-                        Marker::Task { .. } => size * CHECK_BOX,
-                    })
-                    .fold(0.0, f32::max);
-                let gap = size * MARKER_GAP_EM;
-                let slot = (size * LIST_INDENT_EM - gap).max(widest.ceil());
-                let indent = slot + gap;
-                for (item, marker) in items.iter().zip(&markers) {
-                    // The item's direction puts its marker and its indent
-                    // on its own start side.
-                    let direction = block_direction(self.ts.direction, &blocks_bidi_text(item));
-                    let inner = column.inset(direction, indent, 0.0);
-                    let first = self.items.len();
-                    self.blocks(item, inner, bars);
-                    self.place_marker(marker, direction, column, slot, first, block.pos);
-                }
+                let ordered = start.is_some();
+                self.within(ElementKind::List { ordered }, |flow| {
+                    flow.list(*start, items, column, bars, block.pos)
+                });
             }
             BlockKind::Quote(blocks) => {
                 let direction = block_direction(self.ts.direction, &blocks_bidi_text(blocks));
@@ -982,43 +1051,39 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 };
                 let mut bars = bars.to_vec();
                 bars.push(bar_x);
-                self.blocks(blocks, inner, &bars);
+                self.within(ElementKind::BlockQuote, |flow| {
+                    flow.blocks(blocks, inner, &bars)
+                });
             }
-            BlockKind::Callout { kind, blocks } => {
-                let inner = column.inset(self.ts.direction, size * 1.5, size * 1.0);
-                let bar_x = match self.ts.direction {
-                    Direction::Rtl => inner.x + inner.width + size * 0.6,
-                    Direction::Ltr => inner.x - size * 0.6,
-                };
-                let mut bars = bars.to_vec();
-                bars.push(bar_x);
-                let label = strings_for(&self.document.metadata.language).callout(*kind);
-                let style = self.ts.style(Role::Text, true, false, 1.0);
-                let mut styled = StyledText::default();
-                styled.push(label, style, block.pos);
-                let mut chunks =
-                    self.lines(styled.into(), Some(self.ts.direction), inner, Align::Start);
-                for chunk in &mut chunks {
-                    chunk.keep_with_next = true;
-                }
-                self.push_chunks(chunks, &bars);
-                self.blocks(blocks, inner, &bars);
-            }
+            BlockKind::Callout { kind, blocks } => self.within(ElementKind::Division, |flow| {
+                flow.callout(*kind, blocks, column, bars, block.pos)
+            }),
             BlockKind::Definitions(definitions) => {
                 let inner = column.inset(self.ts.direction, size * 2.0, 0.0);
-                for definition in definitions {
-                    let style = self.ts.style(Role::Text, true, false, 1.0);
-                    let noted =
-                        styled_inlines(&definition.term, style, self.document.layout.numerals);
-                    let mut chunks = self.lines(noted, None, column, Align::Start);
-                    for chunk in &mut chunks {
-                        chunk.keep_with_next = true;
+                self.within(ElementKind::List { ordered: false }, |flow| {
+                    for definition in definitions {
+                        flow.within(ElementKind::ListItem, |flow| {
+                            let style = flow.ts.style(Role::Text, true, false, 1.0);
+                            let noted = styled_inlines(
+                                &definition.term,
+                                style,
+                                flow.document.layout.numerals,
+                            );
+                            let mut chunks = flow.within(ElementKind::ListLabel, |flow| {
+                                flow.lines(noted, None, column, Align::Start)
+                            });
+                            for chunk in &mut chunks {
+                                chunk.keep_with_next = true;
+                            }
+                            flow.push_chunks(chunks, bars);
+                            flow.within(ElementKind::ListBody, |flow| {
+                                for detail in &definition.details {
+                                    flow.blocks(detail, inner, bars);
+                                }
+                            });
+                        });
                     }
-                    self.push_chunks(chunks, bars);
-                    for detail in &definition.details {
-                        self.blocks(detail, inner, bars);
-                    }
-                }
+                });
             }
             BlockKind::Code { text, .. } => {
                 let style = self.ts.style(Role::Mono, false, false, 0.8);
@@ -1028,8 +1093,9 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     styled.push(&expand_tabs(source_line), style, block.pos);
                     // Left to right whatever the book's direction, never
                     // justified (its indentation is kept).
-                    let mut chunks =
-                        self.lines(styled.into(), Some(Direction::Ltr), inner, Align::Start);
+                    let mut chunks = self.within(ElementKind::Code, |flow| {
+                        flow.lines(styled.into(), Some(Direction::Ltr), inner, Align::Start)
+                    });
                     if chunks.is_empty() {
                         // A blank line of code still takes a line.
                         chunks.push(Chunk {
@@ -1057,11 +1123,15 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 self.items.push(FlowItem::Gap(size * 0.5));
             }
             BlockKind::Table { align, head, rows } => {
-                self.table(align, head, rows, column);
+                self.within(ElementKind::Table, |flow| {
+                    flow.table(align, head, rows, column)
+                });
                 self.items.push(FlowItem::Gap(size * 0.5));
             }
             BlockKind::Verse(stanzas) => {
-                self.verse(stanzas, column, bars);
+                self.within(ElementKind::Division, |flow| {
+                    flow.verse(stanzas, column, bars)
+                });
                 self.items.push(FlowItem::Gap(size * 0.5));
             }
             BlockKind::Rule => {
@@ -1093,13 +1163,98 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     self.ts.style(Role::Text, false, false, 1.0),
                     block.pos,
                 );
-                let chunks = self.lines(styled.into(), None, column, Align::Justify);
+                let chunks = self.within(ElementKind::Paragraph, |flow| {
+                    flow.lines(styled.into(), None, column, Align::Justify)
+                });
                 if !chunks.is_empty() {
                     self.push_chunks(chunks, bars);
                     self.items.push(FlowItem::Gap(size * 0.5));
                 }
             }
         }
+    }
+
+    /// A list's items, each its marker and its blocks.
+    fn list(
+        &mut self,
+        start: Option<u64>,
+        items: &[Vec<Block>],
+        column: Column,
+        bars: &[f32],
+        pos: SourcePos,
+    ) {
+        let size = self.ts.size;
+        let numerals = self.document.layout.numerals;
+        let markers: Vec<Marker> = items
+            .iter()
+            .enumerate()
+            .map(|(i, item)| match (task(item), start) {
+                (Some(done), _) => Marker::Task { done },
+                (None, Some(n)) => {
+                    Marker::Text(format!("{}.", numerals.format(n.saturating_add(i as u64))))
+                }
+                (None, None) => Marker::Text("•".to_string()),
+            })
+            .collect();
+        // The marker slot fits the widest marker (`123456789.` too),
+        // and the items indent past it.
+        let widest = markers
+            .iter()
+            .map(|marker| match marker {
+                Marker::Text(text) => self.marker_width(text, pos),
+                Marker::Task { .. } => size * CHECK_BOX,
+            })
+            .fold(0.0, f32::max);
+        let gap = size * MARKER_GAP_EM;
+        let slot = (size * LIST_INDENT_EM - gap).max(widest.ceil());
+        let indent = slot + gap;
+        for (item, marker) in items.iter().zip(&markers) {
+            // The item's direction puts its marker and its indent
+            // on its own start side.
+            let direction = block_direction(self.ts.direction, &blocks_bidi_text(item));
+            let inner = column.inset(direction, indent, 0.0);
+            self.within(ElementKind::ListItem, |flow| {
+                let label = flow.ts.structure.add(ElementKind::ListLabel, flow.node);
+                let first = flow.items.len();
+                flow.within(ElementKind::ListBody, |flow| flow.blocks(item, inner, bars));
+                // The marker is the label's text.
+                flow.inside(label, |flow| {
+                    flow.place_marker(marker, direction, column, slot, first, pos)
+                });
+            });
+        }
+    }
+
+    /// A callout: its label, then its blocks, beside a bar.
+    fn callout(
+        &mut self,
+        kind: crate::doc::CalloutKind,
+        blocks: &[Block],
+        column: Column,
+        bars: &[f32],
+        pos: SourcePos,
+    ) {
+        let size = self.ts.size;
+        let inner = column.inset(self.ts.direction, size * 1.5, size * 1.0);
+        let bar_x = match self.ts.direction {
+            Direction::Rtl => inner.x + inner.width + size * 0.6,
+            Direction::Ltr => inner.x - size * 0.6,
+        };
+        let mut bars = bars.to_vec();
+        bars.push(bar_x);
+        let label = strings_for(&self.document.metadata.language).callout(kind);
+        let style = self.ts.style(Role::Text, true, false, 1.0);
+        let mut styled = StyledText::default();
+        styled.push(label, style, pos);
+        let direction = Some(self.ts.direction);
+        let mut chunks = self.within(ElementKind::Paragraph, |flow| {
+            flow.lines(styled.into(), direction, inner, Align::Start)
+        });
+        for chunk in &mut chunks {
+            chunk.keep_with_next = true;
+        }
+        self.push_chunks(chunks, &bars);
+        self.blocks(blocks, inner, &bars);
     }
 
     /// The width a list marker takes, set on one line.
@@ -1111,7 +1266,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
 
     /// Puts a list marker on the start side (in the item's `direction`) of
     /// the first line laid out since flow item `first`, in a slot
-    /// `slot_width` wide.
+    /// `slot_width` wide, as the current element's text.
     fn place_marker(
         &mut self,
         marker: &Marker,
@@ -1163,6 +1318,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             match item {
                 Item::Glyphs(mut run) => {
                     run.y = baseline;
+                    run.node = self.node;
                     chunk.items.push(Item::Glyphs(run));
                 }
                 // The box is drawn with its bottom at y = 0.
@@ -1179,13 +1335,21 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         let Some(picture) = self.document.images.get(key) else {
             return;
         };
+        // A linked picture is the content of its link element.
+        let parent = match block.link {
+            Some(_) => Some(self.ts.structure.add(ElementKind::Link, self.node)),
+            None => self.node,
+        };
         if block.full_bleed {
             // Its page's sheet (the bleed differs from recto to verso) is
             // known after pagination; the alt text is its description.
+            let figure = self.figure(key, alt, pos, parent);
             self.items.push(FlowItem::Plate(Plate {
                 key: key.to_string(),
                 link: block.link.and_then(|l| self.link_to(l)),
                 pos,
+                figure,
+                link_node: parent.filter(|_| block.link.is_some()),
             }));
             return;
         }
@@ -1212,6 +1376,13 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             .min(1.0);
         let (width, height) = (natural_width * scale, natural_height * scale);
         self.warn_resolution(key, picture, width, pos);
+        let node = self.figure(key, alt, pos, parent);
+        if let Some(figure) = node {
+            let caption_node = self.ts.structure.add(ElementKind::Caption, Some(figure));
+            for line in &mut caption {
+                tag_runs(line, caption_node, &[]);
+            }
+        }
         self.items.push(FlowItem::Chunk(Chunk {
             height: height + gap,
             keep_with_next: !caption.is_empty(),
@@ -1225,6 +1396,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 },
                 crop: None,
                 link: block.link.and_then(|l| self.link_to(l)),
+                node,
             }],
             ..Chunk::default()
         }));
@@ -1233,6 +1405,33 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             line.keep_with_next = i + 1 < count;
             self.items.push(FlowItem::Chunk(line));
         }
+    }
+
+    /// The figure element of picture `key` inside `parent`; none for a
+    /// picture without alt text, which is decoration then, as an empty
+    /// `alt` makes it in HTML: a warning says so.
+    fn figure(
+        &mut self,
+        key: &str,
+        alt: &str,
+        pos: SourcePos,
+        parent: Option<NodeId>,
+    ) -> Option<NodeId> {
+        if alt.trim().is_empty() {
+            let warning = Diagnostic::warning(format!(
+                "picture `{key}` has no alt text: the tagged PDF gives it to screen readers as decoration; describe it in `![…]({key})` if it shows something"
+            ));
+            self.ts.warnings.push(match &self.ts.file {
+                Some(file) => warning.in_file(file).at(pos),
+                None => warning,
+            });
+            return None;
+        }
+        Some(
+            self.ts
+                .structure
+                .add(ElementKind::Figure(alt.trim().to_string()), parent),
+        )
     }
 }
 
@@ -1308,6 +1507,55 @@ pub fn styled_inlines(inlines: &[Inline], style: TextStyle, numerals: Numerals) 
     let mut noted = NotedText::default();
     push_inlines(&mut noted, inlines, style, numerals, None);
     noted
+}
+
+/// Gives the glyph runs of `line` that are no element's content yet their
+/// element: the inline one of `inline` (byte ranges of the paragraph's text
+/// with their links and spans; the first holding a glyph's text wins), or
+/// else `node`. A run is cut where its element changes; a kashida stays
+/// with the glyph before it, so no word is cut for one.
+fn tag_runs(line: &mut Chunk, node: NodeId, inline: &[(Range<usize>, NodeId)]) {
+    for item in std::mem::take(&mut line.items) {
+        let run = match item {
+            Item::Glyphs(run) if run.node.is_none() => run,
+            other => {
+                line.items.push(other);
+                continue;
+            }
+        };
+        if inline.is_empty() || is_added_hyphen(&run) {
+            line.items.push(Item::Glyphs(GlyphRun {
+                node: Some(node),
+                ..run
+            }));
+            continue;
+        }
+        let element_of = |glyph: &super::page::PlacedGlyph| {
+            inline
+                .iter()
+                .find(|(range, _)| range.contains(&glyph.text.0))
+                .map_or(node, |&(_, element)| element)
+        };
+        let mut pieces: Vec<GlyphRun> = Vec::new();
+        let mut x = run.x;
+        for glyph in &run.glyphs {
+            let element = match pieces.last() {
+                Some(piece) if glyph.kashida => piece.node,
+                _ => Some(element_of(glyph)),
+            };
+            match pieces.last_mut() {
+                Some(piece) if piece.node == element => piece.glyphs.push(*glyph),
+                _ => pieces.push(GlyphRun {
+                    x,
+                    glyphs: vec![*glyph],
+                    node: element,
+                    ..run.clone()
+                }),
+            }
+            x += glyph.x_advance;
+        }
+        line.items.extend(pieces.into_iter().map(Item::Glyphs));
+    }
 }
 
 /// Where a line's text starts: the first byte of the paragraph its glyphs
@@ -1388,10 +1636,11 @@ fn push_inlines(
                 let linked = start..noted.styled.text.len();
                 noted.links.push((linked, target.clone()));
             }
-            InlineKind::Image { key, .. } => {
+            InlineKind::Image { key, alt, .. } => {
                 noted.pictures.push(InlinePicture {
                     at: noted.styled.text.len(),
                     key: key.clone(),
+                    alt: alt.clone(),
                     pos: inline.pos,
                     link: link.cloned(),
                 });

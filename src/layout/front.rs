@@ -9,7 +9,10 @@ use crate::text::StyledText;
 use super::POINTS_PER_MM;
 use super::flow::{Chunk, Column, Typesetter, resolution_warning};
 use super::line::Align;
-use super::page::{GlyphRun, Item, LinkArea, Page, PageKind, PlacedGlyph, Rect, Sheet};
+use super::page::{
+    ElementKind, GlyphRun, Item, LinkArea, NodeId, Page, PageKind, PlacedGlyph, Rect, Sheet,
+    tag_glyphs,
+};
 use super::paginate::{TextArea, shift};
 
 /// Page geometry in points.
@@ -121,10 +124,12 @@ const COVER_CROP_TOLERANCE: f32 = 0.01;
 #[derive(Clone, Copy)]
 enum Artwork<'a> {
     Cover,
-    /// A full-bleed picture, asked for in `file` at `pos`.
+    /// A full-bleed picture, asked for in `file` at `pos`, and its figure
+    /// element.
     Plate {
         file: &'a std::path::Path,
         pos: SourcePos,
+        figure: Option<NodeId>,
     },
 }
 
@@ -133,7 +138,7 @@ impl Artwork<'_> {
     fn locate(self, warning: Diagnostic, key: &str) -> Diagnostic {
         match self {
             Artwork::Cover => warning.in_file(key),
-            Artwork::Plate { file, pos } => warning.in_file(file).at(pos),
+            Artwork::Plate { file, pos, .. } => warning.in_file(file).at(pos),
         }
     }
 }
@@ -208,6 +213,11 @@ fn bleed_artwork(
         },
         crop: Some(area),
         link: None,
+        node: match artwork {
+            // The cover is decoration: the title page says what it shows.
+            Artwork::Cover => None,
+            Artwork::Plate { figure, .. } => figure,
+        },
     });
     items
 }
@@ -228,6 +238,7 @@ pub fn plates(ts: &mut Typesetter, document: &Document, g: &Geometry, pages: &mu
         let artwork = Artwork::Plate {
             file,
             pos: plate.pos,
+            figure: plate.figure,
         };
         let standard = document.page.standard();
         let mut items = bleed_artwork(
@@ -243,6 +254,7 @@ pub fn plates(ts: &mut Typesetter, document: &Document, g: &Geometry, pages: &mu
             items.push(Item::Link {
                 rect: area,
                 to: link.clone(),
+                node: plate.link_node,
             });
         }
         page.items.splice(0..0, items);
@@ -255,7 +267,14 @@ pub fn title_page(ts: &mut Typesetter, document: &Document, g: &Geometry, index:
         kind: PageKind::Title,
         ..Page::default()
     };
-    let (title, authors) = title_and_authors(ts, document, g, (1.8, 1.3));
+    let (mut title, mut authors) = title_and_authors(ts, document, g, (1.8, 1.3));
+    // The title page's text is the book's; the cover's repeats it.
+    for lines in [&mut title, &mut authors] {
+        let node = ts.structure.add(ElementKind::Paragraph, None);
+        for line in lines.iter_mut() {
+            tag_glyphs(&mut line.items, node);
+        }
+    }
     let left = g.area.left[index % 2];
     let y = stack(&mut page, title, left, g.area.top + g.area.height * 0.2);
     stack(&mut page, authors, left, y + ts.size * 2.0);
@@ -313,7 +332,8 @@ pub fn contents(
         ..Page::default()
     };
     let mut pages: Vec<Page> = vec![contents_page()];
-    let heading_chunks = ts.paragraph(
+    let contents = ts.structure.add(ElementKind::Contents, None);
+    let mut heading_chunks = ts.paragraph(
         StyledText::plain(heading, ts.style(Role::Text, true, false, 1.6)),
         Some(direction),
         Column {
@@ -322,6 +342,10 @@ pub fn contents(
         },
         Align::Start,
     );
+    let heading_node = ts.structure.add(ElementKind::Paragraph, Some(contents));
+    for line in &mut heading_chunks {
+        tag_glyphs(&mut line.items, heading_node);
+    }
     let left = |index: usize| g.area.left[(first_index + index) % 2];
     let mut y = stack(
         &mut pages[0],
@@ -345,8 +369,15 @@ pub fn contents(
                 Align::End
             },
         );
+        // Each entry is a link: its title and number; the leaders are
+        // decoration.
+        let entry_node = ts.structure.add(ElementKind::ContentsEntry, Some(contents));
+        let link = ts.structure.add(ElementKind::Link, Some(entry_node));
+        for line in &mut lines {
+            tag_glyphs(&mut line.items, link);
+        }
         // Number and leaders go on the entry's last line, number on the end side.
-        let numbers = ts.paragraph(
+        let mut numbers = ts.paragraph(
             StyledText::plain(&printed_folio(entry.page), style),
             Some(Direction::Ltr),
             number_column,
@@ -355,6 +386,9 @@ pub fn contents(
                 Direction::Ltr => Align::Center,
             },
         );
+        for number in &mut numbers {
+            tag_glyphs(&mut number.items, link);
+        }
         let height: f32 = lines.iter().map(|c| c.height).sum();
         if y + height > g.area.top + g.area.height {
             pages.push(contents_page());
@@ -401,6 +435,8 @@ pub fn contents(
             },
             page: entry.page,
             y: entry.y,
+            node: Some(link),
+            description: entry.title.clone(),
         });
     }
     pages

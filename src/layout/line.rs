@@ -473,6 +473,7 @@ pub fn build_line(par: &Paragraph, line: &BrokenLine, width: f32, align: Align) 
                 x: 0.0,
                 y: -piece.raise,
                 inverse: false,
+                node: None,
                 glyphs,
                 text,
             };

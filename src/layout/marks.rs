@@ -63,6 +63,7 @@ pub fn link_areas(items: &[Item], links: &[(Range<usize>, LinkTo)]) -> Vec<Item>
                 height: (LINK_ABOVE + LINK_BELOW) * run.size,
             },
             to: to.clone(),
+            node: None,
         })
         .collect()
 }

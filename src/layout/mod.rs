@@ -33,7 +33,7 @@ use front::{Geometry, TocEntry};
 use furniture::Numbering;
 use hyphenate::Hyphenator;
 use linebreak::BreakSettings;
-use page::{Page, PageKind, Sheet};
+use page::{Page, PageKind, Sheet, Structure};
 use paginate::{Paginator, TextArea};
 
 pub use page::Pages;
@@ -99,6 +99,14 @@ fn geometry(document: &Document) -> Geometry {
     }
 }
 
+/// A chapter as flowed: its flow, the warnings it gave and the characters
+/// no font had.
+type ChapterSet = (
+    Vec<FlowItem>,
+    Vec<crate::diag::Diagnostic>,
+    Vec<coverage::MissingAt>,
+);
+
 /// Lays out the whole print edition.
 pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings) -> Result<Pages> {
     let g = geometry(document);
@@ -118,22 +126,24 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
 
     // Shape and flow every chapter, in parallel: shaping is the costly part
     // and chapters are independent. HarfBuzz fonts are per thread.
-    let flows: Vec<(Vec<FlowItem>, Vec<_>, Vec<_>)> = document
+    let (flows, structure): (Vec<ChapterSet>, Vec<Structure>) = document
         .chapters
         .par_iter()
+        .enumerate()
         .map_init(
             || Shaper::new(fonts, language),
-            |shaper, chapter| {
+            |shaper, (index, chapter)| {
                 let mut ts =
                     Typesetter::new(shaper, fonts, size, direction, Some(chapter.source.clone()));
                 ts.breaking = breaking;
                 ts.justify = document.layout.justify;
+                ts.structure.chapter = index as u32;
                 let items =
                     ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
-                (items, ts.warnings, ts.missing)
+                ((items, ts.warnings, ts.missing), ts.structure)
             },
         )
-        .collect();
+        .unzip();
 
     for (_, chapter_warnings, _) in &flows {
         warnings.0.extend(chapter_warnings.iter().cloned());
@@ -141,6 +151,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
 
     let shaper = Shaper::new(fonts, language);
     let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
+    ts.structure.chapter = document.chapters.len() as u32;
     ts.breaking = breaking;
     let heading = locale::strings_for(language).contents;
     let titles: Vec<String> = document.chapters.iter().map(|c| c.title_text()).collect();
@@ -239,11 +250,14 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
     for warning in coverage::report(document, &missing) {
         warnings.push(warning);
     }
+    // The generated pages come first in reading order.
+    let structure: Vec<Structure> = std::iter::once(ts.structure).chain(structure).collect();
     Ok(Pages {
         width: g.width,
         height: g.height,
         sheet: g.sheet,
         pages,
         outline,
+        structure,
     })
 }

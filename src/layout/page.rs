@@ -21,6 +21,8 @@ pub struct Pages {
     pub pages: Vec<Page>,
     /// Bookmarks, in document order.
     pub outline: Vec<OutlineEntry>,
+    /// Each chapter's logical structure (tagged PDF), in chapter order.
+    pub structure: Vec<Structure>,
 }
 
 impl Pages {
@@ -139,6 +141,10 @@ pub struct Plate {
     pub link: Option<LinkTo>,
     /// Where the chapter asks for it, for warnings.
     pub pos: crate::doc::SourcePos,
+    /// Its figure element (none without alt text: decoration) and, when
+    /// it is linked, its link element.
+    pub figure: Option<NodeId>,
+    pub link_node: Option<NodeId>,
 }
 
 /// A page's number and how it is written.
@@ -182,12 +188,14 @@ pub enum Item {
     Glyphs(GlyphRun),
     /// A picture (key into `Document::images`) filling `rect`, cut off
     /// outside `crop` (a cover or a full-bleed picture larger than the page
-    /// and its bleed); clicking it follows `link`.
+    /// and its bleed); clicking it follows `link`. Without `node` (no alt
+    /// text, or the cover), it is decoration.
     Picture {
         key: String,
         rect: Rect,
         crop: Option<Rect>,
         link: Option<LinkTo>,
+        node: Option<NodeId>,
     },
     /// A rectangle filled with a colour (`[red, green, blue]`): the
     /// background of a cover picture that does not fill the page.
@@ -209,10 +217,11 @@ pub enum Item {
         rect: Rect,
     },
     /// A clickable area over linked text, leading `to` an address or a
-    /// place in the book; nothing is drawn.
+    /// place in the book; nothing is drawn. `node`: its link element.
     Link {
         rect: Rect,
         to: LinkTo,
+        node: Option<NodeId>,
     },
 }
 
@@ -230,6 +239,9 @@ pub struct GlyphRun {
     pub glyphs: Vec<PlacedGlyph>,
     /// The paragraph's text; glyph `text` ranges index into it.
     pub text: Arc<str>,
+    /// The element of the book's structure whose text this is; `None` for
+    /// what is not part of the text (page furniture, the cover, leaders).
+    pub node: Option<NodeId>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -249,6 +261,15 @@ pub struct PlacedGlyph {
 impl PlacedGlyph {
     pub fn text_range(&self) -> Range<usize> {
         self.text.0..self.text.1
+    }
+}
+
+/// Makes the glyph runs of `items` content of element `node`.
+pub fn tag_glyphs(items: &mut [Item], node: NodeId) {
+    for item in items {
+        if let Item::Glyphs(run) = item {
+            run.node = Some(node);
+        }
     }
 }
 
@@ -282,6 +303,9 @@ pub struct LinkArea {
     /// Index of the page it leads to, and the y there.
     pub page: usize,
     pub y: f32,
+    /// Its link element, and what it leads to in words.
+    pub node: Option<NodeId>,
+    pub description: String,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -296,6 +320,91 @@ pub struct OutlineEntry {
     pub name: String,
     pub page: usize,
     pub y: f32,
+}
+
+/// A chapter's logical structure, for tagged PDF: its elements (headings,
+/// paragraphs, lists, tables, figures, notes, links, spans in another
+/// language) in the order layout made them, which is the source's, each
+/// naming its parent. Glyph runs and pictures name the element they are
+/// content of ([`NodeId`]). The generated pages (title, contents) have one
+/// too.
+#[derive(Debug, Clone, Default)]
+pub struct Structure {
+    /// The chapter's index in `Document::chapters`; the number of chapters
+    /// for the generated pages.
+    pub chapter: u32,
+    pub elements: Vec<Element>,
+}
+
+/// An element of chapter `chapter`'s [`Structure`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct NodeId {
+    pub chapter: u32,
+    pub index: u32,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Element {
+    pub kind: ElementKind,
+    /// Index in the chapter's elements; `None` at the top.
+    pub parent: Option<u32>,
+}
+
+/// What an element is (the standard structure types of ISO 32000-1 14.8.4).
+#[derive(Debug, Clone, PartialEq)]
+pub enum ElementKind {
+    /// Level 1–6 and the heading's text.
+    Heading(u8, String),
+    Paragraph,
+    BlockQuote,
+    /// A callout, a verse: blocks that belong together.
+    Division,
+    List {
+        ordered: bool,
+    },
+    ListItem,
+    /// A list item's marker, or a definition's term.
+    ListLabel,
+    ListBody,
+    Table,
+    TableRow,
+    HeaderCell,
+    Cell,
+    /// A picture with its alt text.
+    Figure(String),
+    Caption,
+    /// A footnote, inside the element that calls it.
+    Note,
+    Link,
+    /// A line of a code block.
+    Code,
+    /// Text in another language (BCP 47 tag).
+    Span(String),
+    /// The table of contents, and one of its entries.
+    Contents,
+    ContentsEntry,
+}
+
+impl Structure {
+    /// The element `node` names, if it is one of this structure's.
+    pub fn element(&self, node: NodeId) -> Option<&Element> {
+        (node.chapter == self.chapter)
+            .then(|| self.elements.get(node.index as usize))
+            .flatten()
+    }
+
+    /// Adds an element inside `parent` (`None`: at the top).
+    pub fn add(&mut self, kind: ElementKind, parent: Option<NodeId>) -> NodeId {
+        let index = self.elements.len() as u32;
+        self.elements.push(Element {
+            kind,
+            parent: parent.map(|p| p.index),
+        });
+        NodeId {
+            chapter: self.chapter,
+            index,
+        }
+    }
 }
 
 impl PageNumber {

@@ -11,6 +11,7 @@ use crate::text::StyledText;
 
 use super::flow::{ChapterFlow, Chunk, Column, FlowItem, overlay};
 use super::line::Align;
+use super::page::ElementKind;
 
 /// The gap between the two hemistichs, in ems.
 const GAP: f32 = 2.0;
@@ -103,7 +104,9 @@ impl ChapterFlow<'_, '_> {
     ) -> Vec<Chunk> {
         let mut styled = StyledText::default();
         styled.push(text, self.ts.style(Role::Text, false, false, 1.0), pos);
-        self.lines(styled.into(), None, column, align)
+        self.within(ElementKind::Paragraph, |flow| {
+            flow.lines(styled.into(), None, column, align)
+        })
     }
 
     /// The width of `text` set on one line.

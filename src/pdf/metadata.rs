@@ -15,8 +15,39 @@ use super::standard::PdfStandard;
 /// The PDF/X version written in the XMP and the info dictionary.
 pub const PDFX_VERSION: &str = "PDF/X-4";
 
-/// The XMP packet, UTF-8.
-pub(super) fn xmp(meta: &Metadata, standard: PdfStandard, producer: &str) -> Vec<u8> {
+/// PDF/UA's identification schema (ISO 14289-1 5); a macro, for
+/// `concat!`.
+macro_rules! pdfua_ns {
+    () => {
+        "http://www.aiim.org/pdfua/ns/id/"
+    };
+}
+
+/// The PDF/A extension schema describing `pdfuaid:part`, as ISO 14289-1
+/// gives it.
+const PDFUA_SCHEMA: &str = concat!(
+    "<pdfaExtension:schemas><rdf:Bag><rdf:li rdf:parseType=\"Resource\">\n",
+    "<pdfaSchema:schema>PDF/UA Universal Accessibility Schema</pdfaSchema:schema>\n",
+    "<pdfaSchema:namespaceURI>",
+    pdfua_ns!(),
+    "</pdfaSchema:namespaceURI>\n",
+    "<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>\n",
+    "<pdfaSchema:property><rdf:Seq><rdf:li rdf:parseType=\"Resource\">\n",
+    "<pdfaProperty:name>part</pdfaProperty:name>\n",
+    "<pdfaProperty:valueType>Integer</pdfaProperty:valueType>\n",
+    "<pdfaProperty:category>internal</pdfaProperty:category>\n",
+    "<pdfaProperty:description>Indicates, which part of ISO 14289 standard is followed</pdfaProperty:description>\n",
+    "</rdf:li></rdf:Seq></pdfaSchema:property>\n",
+    "</rdf:li></rdf:Bag></pdfaExtension:schemas>\n",
+);
+
+/// The XMP packet, UTF-8; `accessible`: with the PDF/UA-1 identification.
+pub(super) fn xmp(
+    meta: &Metadata,
+    standard: PdfStandard,
+    accessible: bool,
+    producer: &str,
+) -> Vec<u8> {
     let date = xmp_date(meta.timestamp);
     let mut x = String::new();
     x.push_str("<?xpacket begin=\"\u{FEFF}\" id=\"W5M0MpCehiHzreSzNTczkc9d\"?>\n");
@@ -34,6 +65,16 @@ pub(super) fn xmp(meta: &Metadata, standard: PdfStandard, producer: &str) -> Vec
         PdfStandard::A2u => " xmlns:pdfaid=\"http://www.aiim.org/pdfa/ns/id/\"",
         PdfStandard::X4 => " xmlns:pdfxid=\"http://www.npes.org/pdfx/ns/id/\"",
     });
+    if accessible {
+        x.push_str(concat!(" xmlns:pdfuaid=\"", pdfua_ns!(), "\""));
+        if standard == PdfStandard::A2u {
+            x.push_str(concat!(
+                " xmlns:pdfaExtension=\"http://www.aiim.org/pdfa/ns/extension/\"",
+                " xmlns:pdfaSchema=\"http://www.aiim.org/pdfa/ns/schema#\"",
+                " xmlns:pdfaProperty=\"http://www.aiim.org/pdfa/ns/property#\""
+            ));
+        }
+    }
     x.push_str(">\n");
     let _ = writeln!(x, "<dc:format>application/pdf</dc:format>");
     let alt = |x: &mut String, tag: &str, text: &str| {
@@ -98,6 +139,14 @@ pub(super) fn xmp(meta: &Metadata, standard: PdfStandard, producer: &str) -> Vec
         PdfStandard::X4 => {
             simple(&mut x, "pdf:Trapped", "False");
             simple(&mut x, "pdfxid:GTS_PDFXVersion", PDFX_VERSION);
+        }
+    }
+    if accessible {
+        simple(&mut x, "pdfuaid:part", "1");
+        // PDF/A admits only the properties of the schemas it predefines or
+        // that the file describes: PDF/UA's is not one of them.
+        if standard == PdfStandard::A2u {
+            x.push_str(PDFUA_SCHEMA);
         }
     }
     x.push_str("</rdf:Description>\n</rdf:RDF>\n</x:xmpmeta>\n<?xpacket end=\"r\"?>");

@@ -9,6 +9,7 @@
 mod labels;
 mod metadata;
 pub mod standard;
+mod tags;
 mod update;
 
 use std::borrow::Cow;
@@ -28,6 +29,7 @@ use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
 use krilla::paint::{Fill, FillRule, Paint};
 use krilla::surface::Surface;
+use krilla::tagging::{Artifact, ArtifactType, ContentTag};
 use krilla::text::{Font, GlyphId};
 
 use crate::diag::{Diagnostic, Result};
@@ -35,15 +37,17 @@ use crate::doc::{Direction, Document, PictureFormat};
 use crate::fonts::FontLibrary;
 use crate::layout::Pages;
 use crate::layout::page::{
-    GlyphRun, Item, LinkArea, LinkTo, OutlineEntry, Page, PlacedGlyph, Rect,
+    GlyphRun, Item, LinkArea, LinkTo, NodeId, OutlineEntry, Page, PlacedGlyph, Rect,
 };
 use crate::time::Civil;
 use standard::PdfStandard;
+use tags::Tagger;
 
 /// Serializes the laid-out pages.
 pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<Vec<u8>> {
     let standard = document.page.standard();
-    let mut pdf = PdfDocument::new_with(standard.serialize_settings());
+    let accessible = document.page.accessible;
+    let mut pdf = PdfDocument::new_with(standard.serialize_settings(accessible));
     let mut writer = Writer {
         document,
         fonts,
@@ -56,6 +60,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             .iter()
             .map(|entry| (entry.name.as_str(), entry))
             .collect(),
+        tags: Tagger::new(&pages.structure),
     };
     let strings = crate::locale::strings_for(&document.metadata.language);
     for (index, page) in pages.pages.iter().enumerate() {
@@ -79,8 +84,14 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         let item_links = {
             let mut surface = pdf_page.surface();
             if index == 0 {
+                // Off the page: no content of the book.
+                surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+                    ArtifactType::Other,
+                )));
                 writer.map_kashida_glyphs(&mut surface, pages)?;
+                surface.end_tagged();
             }
+            writer.tags.start_page(index);
             let links = writer.draw_page(&mut surface, page)?;
             surface.finish();
             links
@@ -88,12 +99,14 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         // PDF/X keeps annotations out of the printed area; a press file
         // needs no links (the bookmarks remain).
         if !standard.is_print() {
-            for annotation in item_links {
-                pdf_page.add_annotation(annotation);
+            for (annotation, node) in item_links {
+                writer.tags.add_annotation(&mut pdf_page, annotation, node);
             }
             for link in &page.links {
                 if let Some(annotation) = writer.link(link) {
-                    pdf_page.add_annotation(annotation);
+                    writer
+                        .tags
+                        .add_annotation(&mut pdf_page, annotation, link.node);
                 }
             }
         }
@@ -113,11 +126,12 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         })?;
     }
     pdf.set_outline(outline(&pages.outline, pages));
+    pdf.set_tag_tree(writer.tags.tree(&document.metadata.language));
     pdf.set_metadata(metadata(document));
     let bytes = pdf.finish().map_err(|e| match e {
         krilla::error::KrillaError::Validation(errors) => {
             let errors: Vec<_> = errors.into_iter().map(|(error, _)| error).collect();
-            standard::validation_failure(standard, fonts, &writer.krilla_fonts, &errors)
+            standard::validation_failure(standard, accessible, fonts, &writer.krilla_fonts, &errors)
         }
         e => Diagnostic::error(format!("cannot write the PDF: {e:?}")),
     })?;
@@ -125,7 +139,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
     update::append(
         bytes,
         &update::Additions {
-            xmp: metadata::xmp(&document.metadata, standard, &producer),
+            xmp: metadata::xmp(&document.metadata, standard, accessible, &producer),
             info: metadata::info(&document.metadata, standard, &producer),
             output_intent: standard.output_intent(),
         },
@@ -146,6 +160,7 @@ struct Writer<'a> {
     pages: &'a Pages,
     /// The book's named destinations (see [`OutlineEntry::name`]).
     destinations: HashMap<&'a str, &'a OutlineEntry>,
+    tags: Tagger<'a>,
 }
 
 impl Writer<'_> {
@@ -195,12 +210,19 @@ impl Writer<'_> {
         Ok(Some(image))
     }
 
-    /// Draws the page's items; returns the links of its pictures and text.
-    fn draw_page(&mut self, surface: &mut Surface, page: &Page) -> Result<Vec<Annotation>> {
+    /// Draws the page's items, each marked as the content of its element
+    /// or as an artifact; returns the links of its pictures and text, with
+    /// their link elements.
+    fn draw_page(
+        &mut self,
+        surface: &mut Surface,
+        page: &Page,
+    ) -> Result<Vec<(Annotation, Option<NodeId>)>> {
         let mut links = Vec::new();
         // The page model's origin is the trimmed page's corner.
         surface.push_transform(&Transform::from_translate(self.origin.0, self.origin.1));
         for item in &page.items {
+            self.tags.mark(surface, item);
             match item {
                 Item::Glyphs(run) => self.draw_run(surface, run)?,
                 Item::Picture {
@@ -208,6 +230,7 @@ impl Writer<'_> {
                     rect,
                     crop,
                     link,
+                    node,
                 } => {
                     if let (Some(image), Some(size)) =
                         (self.image(key)?, Size::from_wh(rect.width, rect.height))
@@ -226,10 +249,14 @@ impl Writer<'_> {
                     if let Some(annotation) =
                         link.as_ref().and_then(|to| self.link_annotation(rect, to))
                     {
-                        links.push(annotation);
+                        let link = node.and_then(|figure| self.tags.link_of_figure(figure));
+                        links.push((annotation, link));
                     }
                 }
-                Item::Link { rect, to } => links.extend(self.link_annotation(rect, to)),
+                Item::Link { rect, to, node } => links.extend(
+                    self.link_annotation(rect, to)
+                        .map(|annotation| (annotation, *node)),
+                ),
                 Item::PrintersMark { rect } => {
                     let paint = self.document.page.standard().registration();
                     self.fill_rect(surface, rect, paint, 1.0);
@@ -248,6 +275,7 @@ impl Writer<'_> {
                 }
             }
         }
+        self.tags.close(surface);
         surface.pop();
         Ok(links)
     }
@@ -264,23 +292,30 @@ impl Writer<'_> {
 
     /// A link over a picture or text at `rect` (page model coordinates): to
     /// an address, or to a named destination of the book (a heading the book
-    /// has no destination for leads to its chapter).
+    /// has no destination for leads to its chapter). Its description
+    /// (`/Contents`) is the address, or the title of where it leads.
     fn link_annotation(&self, rect: &Rect, to: &LinkTo) -> Option<Annotation> {
         let area = self.pdf_rect(rect)?;
-        let target = match to {
-            LinkTo::Uri(uri) => Target::Action(LinkAction::new(uri.clone()).into()),
+        let (target, description) = match to {
+            LinkTo::Uri(uri) => (
+                Target::Action(LinkAction::new(uri.clone()).into()),
+                uri.clone(),
+            ),
             LinkTo::Named(name) => {
                 let chapter = name.split('#').next().unwrap_or(name);
                 let entry = self
                     .destinations
                     .get(name.as_str())
                     .or_else(|| self.destinations.get(chapter))?;
-                Target::Destination(destination(entry, self.pages).into())
+                (
+                    Target::Destination(destination(entry, self.pages).into()),
+                    entry.title.clone(),
+                )
             }
         };
         Some(Annotation::new_link(
             LinkAnnotation::new(area, target),
-            None,
+            Some(description),
         ))
     }
 
@@ -381,7 +416,7 @@ impl Writer<'_> {
         );
         Some(Annotation::new_link(
             LinkAnnotation::new(rect, target),
-            None,
+            Some(link.description.clone()),
         ))
     }
 }

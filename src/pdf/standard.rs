@@ -10,7 +10,9 @@
 
 use krilla::SerializeSettings;
 use krilla::color::{cmyk, luma};
-use krilla::configure::{Archival, ConfigurationBuilder, PdfVersion, ValidationError, Validator};
+use krilla::configure::{
+    Accessibility, Archival, ConfigurationBuilder, PdfVersion, ValidationError, Validator,
+};
 use krilla::paint::Paint;
 use krilla::text::Font;
 use std::collections::HashMap;
@@ -66,22 +68,20 @@ impl PdfStandard {
         })
     }
 
-    /// How krilla writes the file for this standard.
-    pub(super) fn serialize_settings(self) -> SerializeSettings {
+    /// How krilla writes the file for this standard, and for PDF/UA-1 if
+    /// the book is `accessible` (krilla's validator then refuses what that
+    /// forbids, and writes `/DisplayDocTitle`).
+    pub(super) fn serialize_settings(self, accessible: bool) -> SerializeSettings {
         let mut settings = SerializeSettings {
             // Our own XMP replaces krilla's (see `super::metadata`).
             xmp_metadata: false,
             ..SerializeSettings::default()
         };
+        let mut configuration = ConfigurationBuilder::new();
         match self {
             PdfStandard::None => {}
             PdfStandard::A2u => {
-                if let Ok(configuration) = ConfigurationBuilder::new()
-                    .with_archival_validator(Archival::A2_U)
-                    .finish()
-                {
-                    settings.configuration = configuration;
-                }
+                configuration = configuration.with_archival_validator(Archival::A2_U);
             }
             PdfStandard::X4 => {
                 // PDF/X-4 is PDF 1.6. RGB and grey become ICC based (sRGB,
@@ -89,13 +89,14 @@ impl PdfStandard {
                 // intent; CMYK, having no profile here, stays DeviceCMYK
                 // (krilla only objects to that under a validator).
                 settings.no_device_cs = true;
-                if let Ok(configuration) = ConfigurationBuilder::new()
-                    .with_version(PdfVersion::Pdf16)
-                    .finish()
-                {
-                    settings.configuration = configuration;
-                }
+                configuration = configuration.with_version(PdfVersion::Pdf16);
             }
+        }
+        if accessible {
+            configuration = configuration.with_accessibility_validator(Accessibility::UA1);
+        }
+        if let Ok(configuration) = configuration.finish() {
+            settings.configuration = configuration;
         }
         settings
     }
@@ -139,13 +140,19 @@ pub const PRESS_PPI: f32 = 300.0;
 /// breaks the standard.
 pub(super) fn validation_failure(
     standard: PdfStandard,
+    accessible: bool,
     fonts: &FontLibrary,
     embedded: &HashMap<usize, Font>,
     errors: &[ValidationError],
 ) -> Diagnostic {
-    let name = match standard {
-        PdfStandard::A2u => Validator::A(Archival::A2_U).as_str(),
-        _ => "the PDF standard",
+    let ua = Validator::Ua(Accessibility::UA1).as_str();
+    let name = match (standard, accessible) {
+        (PdfStandard::A2u, false) => Validator::A(Archival::A2_U).as_str().to_string(),
+        (PdfStandard::A2u, true) => {
+            format!("{} and {ua}", Validator::A(Archival::A2_U).as_str())
+        }
+        (_, true) => ua.to_string(),
+        (_, false) => "the PDF standard".to_string(),
     };
     let font_name = |font: &Font| -> String {
         embedded.iter().find(|(_, f)| *f == font).map_or_else(

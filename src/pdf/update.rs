@@ -143,13 +143,17 @@ impl Trailer {
 }
 
 /// The entries of the catalog object `root` (between `<<` and `>>`),
-/// without `/Metadata`, which the update replaces.
+/// without `/Metadata`, which the update replaces, nor krilla's
+/// `/Suspects false` in `/MarkInfo`: false is the default, and poppler
+/// before 23.x reports a false `/Suspects` as "wrong type (boolean)".
 fn catalog_entries(pdf: &[u8], root: u32) -> Option<String> {
     let header = format!("\n{root} 0 obj\n");
     let start = rfind(pdf, header.as_bytes())? + header.len();
     let end = start + find(&pdf[start..], b"\nendobj")?;
     let body = std::str::from_utf8(&pdf[start..end]).ok()?.trim();
     let entries = body.strip_prefix("<<")?.strip_suffix(">>")?;
+    let entries = entries.replace(SUSPECTS_FALSE, "");
+    let entries = entries.as_str();
     Some(match entries.find("/Metadata ") {
         Some(at) => {
             // `/Metadata N 0 R`: the key, then three tokens.
@@ -167,6 +171,9 @@ fn catalog_entries(pdf: &[u8], root: u32) -> Option<String> {
         None => entries.to_string(),
     })
 }
+
+/// How krilla writes that a tagged PDF has no suspect content.
+const SUSPECTS_FALSE: &str = "/Suspects false";
 
 fn deflate(data: &[u8]) -> Result<Vec<u8>> {
     let mut encoder = flate2::write::ZlibEncoder::new(Vec::new(), flate2::Compression::default());
@@ -194,6 +201,15 @@ mod tests {
         assert_eq!(
             catalog_entries(pdf, 7).as_deref(),
             Some("/Type/Catalog/Lang(ar)")
+        );
+    }
+
+    #[test]
+    fn catalog_loses_a_false_suspects_only() {
+        let pdf = b"%PDF\n7 0 obj\n<</MarkInfo<</Marked true/Suspects false>>/Lang(ar)>>\nendobj\n";
+        assert_eq!(
+            catalog_entries(pdf, 7).as_deref(),
+            Some("/MarkInfo<</Marked true>>/Lang(ar)")
         );
     }
 }

@@ -9,7 +9,7 @@ use crate::doc::{self, Direction, Inline, bidi_text, block_direction};
 use crate::fonts::Role;
 use crate::layout::line::{Align, Measure};
 use crate::layout::linebreak::{self, ContentWidths};
-use crate::layout::page::{Item, Rect};
+use crate::layout::page::{ElementKind, Item, Rect};
 use crate::text::{ParagraphSettings, StyledText};
 
 use super::{ChapterFlow, Chunk, Column, FlowItem, Typesetter, overlay, styled_inlines};
@@ -99,6 +99,7 @@ impl ChapterFlow<'_, '_> {
             if cells.is_empty() {
                 continue;
             }
+            let row = self.ts.structure.add(ElementKind::TableRow, self.node);
             let mut cell_lines = Vec::with_capacity(cells.len());
             for (i, cell) in cells.iter().enumerate() {
                 let (Some(&left), Some(&width)) = (lefts.get(i), widths.get(i)) else {
@@ -111,12 +112,17 @@ impl ChapterFlow<'_, '_> {
                 };
                 let cell_direction = cell_direction(cell);
                 let align = cell_align(aligns.get(i), cell_direction);
-                let mut lines = self.lines(
-                    cell_text(self.ts, cell, is_head),
-                    Some(cell_direction),
-                    cell_column,
-                    align,
-                );
+                let text = cell_text(self.ts, cell, is_head);
+                let kind = if is_head {
+                    ElementKind::HeaderCell
+                } else {
+                    ElementKind::Cell
+                };
+                let mut lines = self.inside(row, |flow| {
+                    flow.within(kind, |flow| {
+                        flow.lines(text, Some(cell_direction), cell_column, align)
+                    })
+                });
                 // Pieces of rows, not cells' lines, decide where pages end.
                 for line in &mut lines {
                     line.keep_with_next = false;
@@ -125,7 +131,7 @@ impl ChapterFlow<'_, '_> {
             }
             let mut pieces = row_pieces(cell_lines, pad, table, is_head);
             if is_head {
-                header = Some(Arc::new(stack(&pieces)));
+                header = Some(Arc::new(repetition(stack(&pieces))));
             } else {
                 for piece in &mut pieces {
                     piece.repeat_header = header.clone();
@@ -232,6 +238,19 @@ fn row_pieces(cells: Vec<Vec<Chunk>>, pad: f32, column: Column, is_head: bool) -
         last.keep_with_next = is_head;
     }
     pieces
+}
+
+/// The head row as set again on later pages: a repetition, not content
+/// (an artifact in the tagged PDF).
+fn repetition(mut head: Chunk) -> Chunk {
+    for item in &mut head.items {
+        match item {
+            Item::Glyphs(run) => run.node = None,
+            Item::Picture { node, .. } | Item::Link { node, .. } => *node = None,
+            Item::Fill { .. } | Item::Backdrop { .. } | Item::PrintersMark { .. } => {}
+        }
+    }
+    head
 }
 
 /// Pieces stacked into one chunk (a table's head, to repeat); the notes they

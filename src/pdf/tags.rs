@@ -1,0 +1,286 @@
+//! Tagged PDF (ISO 32000-1 14.8, PDF/UA-1): the structure tree layout made
+//! ([`Structure`]) as krilla's tag tree, and the page content marked as
+//! part of it or as artifacts.
+//!
+//! Marked content stays coarse: one sequence per element per line (the
+//! runs of a line that belong to one element, however many), never per
+//! word, since pdf.js ends a text item at every marked-content boundary.
+//! What belongs to no element — folios, running heads, rules, backgrounds,
+//! dot leaders, the cover, a picture without alt text — is an artifact.
+
+use std::collections::HashMap;
+use std::num::NonZeroU16;
+
+use krilla::annotation::Annotation;
+use krilla::page::Page;
+use krilla::surface::Surface;
+use krilla::tagging::{
+    Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, Node, TableHeaderScope, Tag,
+    TagGroup, TagKind, TagTree,
+};
+
+use crate::layout::line::is_added_hyphen;
+use crate::layout::page::{ElementKind, GlyphRun, Item, NodeId, Structure};
+
+/// Where a piece of marked content stands in its element: its page, then
+/// the first byte of the paragraph's text it shows. An element's text is
+/// one paragraph's, so this is reading order within it.
+type Key = (usize, usize);
+
+/// Lines closer than this many times the larger font size are one line
+/// (a raised footnote number is still on its line).
+const SAME_LINE: f32 = 0.5;
+
+/// The marked-content sequence open on the page being drawn.
+enum Open {
+    /// Content of `node`; `y` and `size` of the last run, and where its
+    /// key is in `Tagger::content`.
+    Content {
+        node: NodeId,
+        y: f32,
+        size: f32,
+        slot: usize,
+    },
+    Artifact(ArtifactType),
+}
+
+pub(super) struct Tagger<'a> {
+    structure: &'a [Structure],
+    /// Each element's marked content, as drawn.
+    content: HashMap<NodeId, Vec<(Key, Identifier)>>,
+    /// Each link element's annotations.
+    annotations: HashMap<NodeId, Vec<Identifier>>,
+    open: Option<Open>,
+    page: usize,
+}
+
+impl<'a> Tagger<'a> {
+    pub(super) fn new(structure: &'a [Structure]) -> Self {
+        Tagger {
+            structure,
+            content: HashMap::new(),
+            annotations: HashMap::new(),
+            open: None,
+            page: 0,
+        }
+    }
+
+    pub(super) fn start_page(&mut self, index: usize) {
+        self.page = index;
+        self.open = None;
+    }
+
+    /// Opens, or continues, the marked content `item` is drawn in.
+    pub(super) fn mark(&mut self, surface: &mut Surface, item: &Item) {
+        match item {
+            Item::Glyphs(run) => self.mark_glyphs(surface, run),
+            Item::Picture {
+                node: Some(node), ..
+            } => {
+                // A picture is a sequence of its own.
+                self.close(surface);
+                self.open_content(surface, *node, (self.page, 0), f32::NAN, 0.0);
+            }
+            Item::Picture { node: None, .. } | Item::Fill { .. } | Item::Backdrop { .. } => {
+                self.artifact(surface, ArtifactType::Layout)
+            }
+            Item::PrintersMark { .. } => self.artifact(surface, ArtifactType::Page),
+            Item::Link { .. } => {}
+        }
+    }
+
+    /// Opens, or continues, the marked content `run` is drawn in. Runs
+    /// drawn together in one text showing must be of one element: each is
+    /// marked, then they are drawn.
+    pub(super) fn mark_glyphs(&mut self, surface: &mut Surface, run: &GlyphRun) {
+        match run.node {
+            Some(node) => self.content(surface, node, run),
+            None => self.artifact(surface, ArtifactType::PaginationOther),
+        }
+    }
+
+    /// Ends the open sequence (at the end of a page).
+    pub(super) fn close(&mut self, surface: &mut Surface) {
+        if self.open.take().is_some() {
+            surface.end_tagged();
+        }
+    }
+
+    /// Adds `annotation` to `page`, as part of link element `node` if any.
+    pub(super) fn add_annotation(
+        &mut self,
+        page: &mut Page,
+        annotation: Annotation,
+        node: Option<NodeId>,
+    ) {
+        match node {
+            Some(node) => {
+                let id = page.add_tagged_annotation(annotation);
+                self.annotations.entry(node).or_default().push(id);
+            }
+            None => page.add_annotation(annotation),
+        }
+    }
+
+    /// The link element a linked picture's annotation belongs to: its
+    /// figure's parent.
+    pub(super) fn link_of_figure(&self, figure: NodeId) -> Option<NodeId> {
+        let structure = self
+            .structure
+            .iter()
+            .find(|s| s.chapter == figure.chapter)?;
+        let parent = NodeId {
+            chapter: figure.chapter,
+            index: structure.element(figure)?.parent?,
+        };
+        (structure.element(parent)?.kind == ElementKind::Link).then_some(parent)
+    }
+
+    fn content(&mut self, surface: &mut Surface, node: NodeId, run: &GlyphRun) {
+        let start = (!is_added_hyphen(run))
+            .then(|| run.glyphs.iter().map(|g| g.text.0).min())
+            .flatten();
+        if let Some(Open::Content {
+            node: open,
+            y,
+            size,
+            slot,
+        }) = &mut self.open
+            && *open == node
+            && (run.y - *y).abs() < SAME_LINE * size.max(run.size)
+        {
+            *y = run.y;
+            *size = run.size;
+            if let (Some(start), Some(entry)) = (start, self.content.get_mut(&node)) {
+                let key = &mut entry[*slot].0;
+                key.1 = key.1.min(start);
+            }
+            return;
+        }
+        self.close(surface);
+        let key = (self.page, start.unwrap_or(usize::MAX));
+        self.open_content(surface, node, key, run.y, run.size);
+    }
+
+    fn open_content(&mut self, surface: &mut Surface, node: NodeId, key: Key, y: f32, size: f32) {
+        let id = surface.start_tagged(ContentTag::Other);
+        let entry = self.content.entry(node).or_default();
+        entry.push((key, id));
+        self.open = Some(Open::Content {
+            node,
+            y,
+            size,
+            slot: entry.len() - 1,
+        });
+    }
+
+    fn artifact(&mut self, surface: &mut Surface, kind: ArtifactType) {
+        if matches!(self.open, Some(Open::Artifact(open)) if open == kind) {
+            return;
+        }
+        self.close(surface);
+        surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(kind)));
+        self.open = Some(Open::Artifact(kind));
+    }
+
+    /// The tag tree: each chapter's elements in reading order, in a
+    /// document in `language`.
+    pub(super) fn tree(mut self, language: &str) -> TagTree {
+        let mut tree = TagTree::new().with_lang(Some(language.to_string()));
+        for structure in self.structure {
+            let mut children = vec![Vec::new(); structure.elements.len()];
+            let mut top = Vec::new();
+            for (index, element) in structure.elements.iter().enumerate() {
+                match element.parent {
+                    Some(parent) => children[parent as usize].push(index),
+                    None => top.push(index),
+                }
+            }
+            for index in top {
+                if let Some((_, group)) = self.group(structure, index, &children) {
+                    tree.push(group);
+                }
+            }
+        }
+        tree
+    }
+
+    /// Element `index` of `structure` as a tag group, with the key of its
+    /// first content; `None` if it holds nothing.
+    ///
+    /// An element's own text and its inline elements (links, spans) are
+    /// ordered by key; its notes come after them, in the order they are
+    /// called. Elements of blocks keep the source's order.
+    fn group(
+        &mut self,
+        structure: &Structure,
+        index: usize,
+        children: &[Vec<usize>],
+    ) -> Option<(Key, TagGroup)> {
+        let node = NodeId {
+            chapter: structure.chapter,
+            index: index as u32,
+        };
+        let element = &structure.elements[index];
+        let leaves = self.content.remove(&node).unwrap_or_default();
+        let has_text = !leaves.is_empty();
+        let mut parts: Vec<(bool, Key, Node)> = leaves
+            .into_iter()
+            .map(|(key, id)| (false, key, Node::Leaf(id)))
+            .collect();
+        for &child in &children[index] {
+            if let Some((key, group)) = self.group(structure, child, children) {
+                let is_note = structure.elements[child].kind == ElementKind::Note;
+                parts.push((is_note, key, group.into()));
+            }
+        }
+        if has_text {
+            parts.sort_by_key(|&(is_note, key, _)| (is_note, key));
+        }
+        let first = parts.iter().map(|&(_, key, _)| key).min();
+        let mut nodes: Vec<Node> = parts.into_iter().map(|(_, _, node)| node).collect();
+        nodes.extend(
+            self.annotations
+                .remove(&node)
+                .unwrap_or_default()
+                .into_iter()
+                .map(Node::Leaf),
+        );
+        let first = first.or_else(|| (!nodes.is_empty()).then_some((usize::MAX, usize::MAX)))?;
+        Some((first, TagGroup::with_children(tag(&element.kind), nodes)))
+    }
+}
+
+/// The standard structure type of an element.
+fn tag(kind: &ElementKind) -> TagKind {
+    match kind {
+        ElementKind::Heading(level, title) => {
+            let level = NonZeroU16::new(u16::from(*level)).unwrap_or(NonZeroU16::MIN);
+            Tag::Hn(level, Some(title.clone())).into()
+        }
+        ElementKind::Paragraph => Tag::P.into(),
+        ElementKind::BlockQuote => Tag::BlockQuote.into(),
+        ElementKind::Division => Tag::Div.into(),
+        ElementKind::List { ordered } => Tag::L(if *ordered {
+            ListNumbering::Decimal
+        } else {
+            ListNumbering::Disc
+        })
+        .into(),
+        ElementKind::ListItem => Tag::LI.into(),
+        ElementKind::ListLabel => Tag::Lbl.into(),
+        ElementKind::ListBody => Tag::LBody.into(),
+        ElementKind::Table => Tag::Table.into(),
+        ElementKind::TableRow => Tag::TR.into(),
+        ElementKind::HeaderCell => Tag::TH(TableHeaderScope::Column).into(),
+        ElementKind::Cell => Tag::TD.into(),
+        ElementKind::Figure(alt) => Tag::Figure(Some(alt.clone())).into(),
+        ElementKind::Caption => Tag::Caption.into(),
+        ElementKind::Note => Tag::Note.into(),
+        ElementKind::Link => Tag::Link.into(),
+        ElementKind::Code => Tag::Code.into(),
+        ElementKind::Contents => Tag::TOC.into(),
+        ElementKind::ContentsEntry => Tag::TOCI.into(),
+        ElementKind::Span(language) => TagKind::from(Tag::Span).with_lang(Some(language.clone())),
+    }
+}

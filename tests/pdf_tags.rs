@@ -1,0 +1,313 @@
+//! The PDF is tagged: a structure tree of the book's headings, paragraphs,
+//! lists, tables, figures (with their alt text), notes and links in the
+//! source's order, `/Lang` on text in another language, and page furniture
+//! as artifacts. Read back with `tests/pdfjs/structure.mjs`: qpdf's JSON of
+//! the file for the tree and its parent tree, pdf.js for the text of each
+//! marked-content sequence; on tests/books/tagged, a right-to-left book with
+//! every kind of block.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+fn tagged_book() -> PathBuf {
+    common::repo().join("tests/books/tagged")
+}
+
+/// The structure of `pdf` as `tests/pdfjs/structure.mjs` prints it.
+fn structure(pdf: &Path) -> String {
+    let script = common::repo().join("tests/pdfjs/structure.mjs");
+    common::run_ok("node", &[common::arg(&script), common::arg(pdf)])
+}
+
+/// The tree's lines: from the document element to the parent tree.
+fn tree(structure: &str) -> Vec<&str> {
+    structure
+        .lines()
+        .skip_while(|line| !line.starts_with("Document"))
+        .take_while(|line| !line.starts_with("parenttree"))
+        .collect()
+}
+
+/// A tree line's indentation and structure type, without its attributes
+/// and text.
+fn role(line: &str) -> &str {
+    line.split([' ', '«'])
+        .find(|part| !part.is_empty())
+        .map_or(line, |role| &line[..line.find(role).unwrap() + role.len()])
+}
+
+fn tagged() -> Option<(common::Built, String)> {
+    if !(common::have_tools(&["qpdf"]) && common::have_pdfjs()) {
+        return None;
+    }
+    let built = common::build_pdf(&tagged_book(), "tagged");
+    let structure = structure(&built.pdf);
+    Some((built, structure))
+}
+
+#[test]
+fn the_structure_tree_follows_the_source() {
+    let Some((_, structure)) = tagged() else {
+        return;
+    };
+    let roles: Vec<&str> = tree(&structure).into_iter().map(role).collect();
+    #[rustfmt::skip]
+    let expected = [
+        "Document",
+        // The title page, the contents.
+        " P", " P",
+        " TOC", "  P", "  TOCI", "   Link", "  TOCI", "   Link",
+        // The chapters.
+        " H1",
+        " P", "  Span",
+        " H2",
+        " L",
+        "  LI", "   Lbl", "   LBody", "    P",
+        "  LI", "   Lbl", "   LBody", "    P",
+        "    L",
+        "     LI", "      Lbl", "      LBody", "       P",
+        "     LI", "      Lbl", "      LBody", "       P",
+        " Table",
+        "  TR", "   TH", "   TH",
+        "  TR", "   TD", "   TD",
+        "  TR", "   TD", "   TD",
+        // The note inside the paragraph that calls it: its number, then
+        // its text.
+        " P", "  Note", "   Lbl",
+        " Figure", "  Caption",
+        " P", "  Link", "  Link",
+        " H1",
+        " P",
+        " P",
+        " P",
+    ];
+    assert_eq!(roles, expected, "{structure}");
+}
+
+#[test]
+fn elements_carry_language_alt_text_and_annotations() {
+    let Some((built, structure)) = tagged() else {
+        return;
+    };
+    let tree = tree(&structure);
+    assert!(
+        structure.contains("catalog lang=ar marked=true"),
+        "{structure}"
+    );
+    assert!(tree[0].starts_with("Document [lang=ar]"), "{structure}");
+    let line = |prefix: &str| {
+        tree.iter()
+            .map(|line| line.trim_start())
+            .find(|line| line.starts_with(prefix))
+            .unwrap_or_else(|| panic!("no {prefix} in\n{structure}"))
+    };
+    // `<span lang="en">screen reader</span>`: a span in English with its text.
+    assert!(
+        line("Span [lang=en]").contains("screen reader"),
+        "{structure}"
+    );
+    // The picture with alt text is a figure with it; the one without is
+    // decoration, not in the tree, and the build says so where it is.
+    let figures: Vec<&&str> = tree
+        .iter()
+        .filter(|line| line.trim_start().starts_with("Figure"))
+        .collect();
+    assert_eq!(figures.len(), 1, "{structure}");
+    assert!(figures[0].contains("[alt=نقش هندسي أزرق]"), "{structure}");
+    let warnings = common::warnings(&built.stderr);
+    assert!(
+        warnings.iter().any(
+            |(message, place)| message.contains("`pattern.png` has no alt text")
+                && place.ends_with("01-opening.md:23:1")
+        ),
+        "{warnings:?}"
+    );
+    // Each link element holds its annotation: the contents' two entries,
+    // the text's two links.
+    let links: Vec<&&str> = tree
+        .iter()
+        .filter(|line| line.trim_start().starts_with("Link"))
+        .collect();
+    assert_eq!(links.len(), 4, "{structure}");
+    assert!(
+        links.iter().all(|link| link.contains("[annots=1]")),
+        "{structure}"
+    );
+    // Markers are labels; the number cells hold their numbers.
+    assert!(line("Lbl").contains('1'), "{structure}");
+    assert!(tree.iter().any(|l| l.trim() == "TD «12»"), "{structure}");
+}
+
+#[test]
+fn furniture_is_artifact_and_every_mark_is_in_the_parent_tree() {
+    let Some((_, structure)) = tagged() else {
+        return;
+    };
+    let untagged: Vec<&str> = structure
+        .lines()
+        .filter(|line| line.starts_with("untagged"))
+        .collect();
+    assert!(
+        untagged.is_empty(),
+        "text outside marked content: {untagged:?}"
+    );
+    let artifacts = |page: usize| -> Vec<&str> {
+        let prefix = format!("artifact p{page} ");
+        structure
+            .lines()
+            .filter_map(|line| line.strip_prefix(&prefix))
+            .collect()
+    };
+    // The cover repeats the title page: decoration.
+    assert!(
+        artifacts(1).iter().any(|a| a.contains("موسوم")),
+        "{structure}"
+    );
+    assert!(artifacts(3).contains(&"«ii»"), "{structure}");
+    // The body starts on page 4, folio 1; running heads from its second
+    // page: the chapter's title on versos, the book's on rectos.
+    for (page, folio) in (4..=8).zip(1..) {
+        let found = artifacts(page);
+        assert!(
+            found.contains(&format!("«{folio}»").as_str()),
+            "page {page}'s folio is not an artifact: {found:?}\n{structure}"
+        );
+    }
+    assert!(
+        artifacts(5).iter().any(|a| a.contains("الافتتاح")),
+        "{structure}"
+    );
+    assert!(
+        artifacts(6).iter().any(|a| a.contains("موسوم")),
+        "{structure}"
+    );
+    // Every page's marked content has its element in the parent tree.
+    let parents: Vec<&str> = structure
+        .lines()
+        .filter(|line| line.starts_with("parenttree"))
+        .collect();
+    assert_eq!(parents.len(), 8, "{structure}");
+    assert!(
+        parents.iter().all(|line| line.ends_with(" ok")),
+        "{parents:?}"
+    );
+    assert!(
+        parents[1..].iter().all(|line| !line.contains("mcids=0")),
+        "pages after the cover without tagged content: {parents:?}"
+    );
+}
+
+/// The tagged book with `extra` added to its `[pdf]` table, built.
+fn tagged_with(extra: &str, out: &str) -> common::Built {
+    let book = common::scratch().join(out).with_extension("book");
+    let _ = std::fs::remove_dir_all(&book);
+    std::fs::create_dir_all(&book).unwrap();
+    for entry in std::fs::read_dir(tagged_book()).unwrap().flatten() {
+        std::fs::copy(entry.path(), book.join(entry.file_name())).unwrap();
+    }
+    let config = std::fs::read_to_string(book.join("book.toml")).unwrap();
+    std::fs::write(book.join("book.toml"), format!("{config}{extra}\n")).unwrap();
+    common::build_pdf(&book, out)
+}
+
+/// The catalog object of `pdf`, as qpdf shows it.
+fn catalog(pdf: &Path) -> String {
+    let trailer = common::run_ok("qpdf", &["--show-object=trailer", common::arg(pdf)]);
+    let root = trailer
+        .split("/Root ")
+        .nth(1)
+        .and_then(|rest| rest.split(" 0 R").next())
+        .expect("a /Root");
+    common::run_ok(
+        "qpdf",
+        &[&format!("--show-object={root}"), common::arg(pdf)],
+    )
+}
+
+#[test]
+fn an_accessible_book_claims_pdf_ua_beside_pdf_a() {
+    if !common::have_tools(&["qpdf", "pdfinfo"]) {
+        return;
+    }
+    // krilla's PDF/UA-1 validator passes it, or nothing would be written.
+    let built = tagged_with(
+        "accessible = true\nstandard = \"pdf/a-2u\"",
+        "tagged-accessible",
+    );
+    let xmp = common::run_ok("pdfinfo", &["-meta", common::arg(&built.pdf)]);
+    assert!(xmp.contains("<pdfuaid:part>1</pdfuaid:part>"), "{xmp}");
+    assert!(xmp.contains("<pdfaid:part>2</pdfaid:part>"), "{xmp}");
+    // PDF/A admits pdfuaid only with its extension schema.
+    assert!(
+        xmp.contains("<pdfaSchema:prefix>pdfuaid</pdfaSchema:prefix>"),
+        "{xmp}"
+    );
+    let catalog = catalog(&built.pdf);
+    assert!(catalog.contains("/DisplayDocTitle true"), "{catalog}");
+
+    // Without the claim, none.
+    let plain = common::build_pdf(&tagged_book(), "tagged-unclaimed");
+    let xmp = common::run_ok("pdfinfo", &["-meta", common::arg(&plain.pdf)]);
+    assert!(!xmp.contains("pdfuaid"), "{xmp}");
+}
+
+#[test]
+fn an_accessible_book_pdf_ua_refuses_fails_and_says_why() {
+    // A private-use character: no font has it, and PDF/UA-1 wants every
+    // glyph to stand for text.
+    let book = common::folder(&[
+        (
+            "book.toml",
+            "[book]\ntitle = \"رموز\"\nlanguage = \"ar\"\n\n[pdf]\naccessible = true\n".as_bytes(),
+        ),
+        ("01.md", "# رموز\n\nرمز خاص \u{E000} في النص.\n".as_bytes()),
+    ]);
+    let out_dir = book.path().join("out");
+    let out = common::warraq()
+        .args([
+            "build",
+            common::arg(book.path()),
+            "-o",
+            common::arg(&out_dir),
+        ])
+        .args(["--format", "pdf"])
+        .output()
+        .expect("warraq runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(
+        stderr.contains("cannot be PDF/UA-1") && stderr.contains("U+E000"),
+        "{stderr}"
+    );
+}
+
+#[test]
+fn the_showcase_is_tagged_throughout() {
+    if !(common::have_tools(&["qpdf"]) && common::have_pdfjs()) {
+        return;
+    }
+    let structure = structure(&common::showcase_pdf().pdf);
+    let tree = tree(&structure);
+    let count = |role: &str| tree.iter().filter(|l| self::role(l).trim() == role).count();
+    // Its two tables' head cells (the long table's head repeated on later
+    // pages is an artifact), its two notes, its three lines of code.
+    assert_eq!(count("TH"), 3 + 4, "{structure}");
+    assert_eq!(count("Note"), 2, "{structure}");
+    assert_eq!(count("Code"), 3, "{structure}");
+    assert!(
+        tree.iter().any(|l| l.trim() == "Figure [alt=نقش هندسي]"),
+        "{structure}"
+    );
+    assert!(
+        !structure.lines().any(|l| l.starts_with("untagged")),
+        "{structure}"
+    );
+    assert!(
+        structure
+            .lines()
+            .filter(|l| l.starts_with("parenttree"))
+            .all(|l| l.ends_with(" ok")),
+        "{structure}"
+    );
+}
