@@ -23,7 +23,7 @@ use harfbuzz_rs::{Face, Font, Owned};
 
 use crate::fonts::FontLibrary;
 use crate::layout::Pages;
-use crate::layout::page::{GlyphRun, Item};
+use crate::layout::page::{GlyphRun, Item, PlacedGlyph};
 
 /// What a kashida glyph copies out as: ZERO WIDTH JOINER, the invisible
 /// "these letters join" (see `Writer::map_invisible_glyphs`). Not nothing:
@@ -121,6 +121,12 @@ impl<'a> Faces<'a> {
         }
     }
 
+    /// The glyph `face` draws `c` with when nothing around it changes it.
+    fn nominal_glyph(&self, face: usize, c: char) -> Option<u16> {
+        let glyph = self.fonts[face].get_nominal_glyph(c)?;
+        u16::try_from(glyph).ok()
+    }
+
     /// The glyph of `face` with no outline and no width, if it has one.
     pub fn empty_glyph(&self, face: usize) -> Option<u16> {
         self.empty[face]
@@ -165,41 +171,47 @@ pub(super) fn continues(before: &GlyphRun, run: &GlyphRun) -> bool {
 pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn>) {
     let mut text = String::new();
     let mut glyphs: Vec<Drawn> = Vec::new();
-    // The source cluster of the glyph before, and its range in `text`.
-    let mut previous: Option<(*const str, (usize, usize), (usize, usize))> = None;
     for run in runs {
-        for g in &run.glyphs {
-            let source = &run.text[g.text_range()];
-            if g.x_advance == 0.0 && is_bidi_control(source) {
-                continue;
-            }
-            // Amiri also draws its kashida glyph at the head of some lam
-            // clusters: there it is a kashida too, and the lam's other
-            // glyph copies out as «ل» with no `/ActualText` to cut the line.
-            let kashida = g.kashida
-                || (faces.kashidas.contains(&(run.face, g.id)) && source != TATWEEL);
-            let cluster = (std::sync::Arc::as_ptr(&run.text), g.text);
-            let range = match previous {
-                Some((text_of, source_range, range))
-                    if !kashida && (text_of, source_range) == cluster =>
-                {
-                    range
-                }
-                _ => {
-                    let start = text.len();
-                    text.push_str(if kashida { KASHIDA_TEXT } else { source });
-                    (start, text.len())
-                }
+        // Amiri also draws its kashida glyph at the head of some lam
+        // clusters: there it is a kashida too.
+        let is_kashida = |g: &PlacedGlyph| {
+            g.kashida
+                || (faces.kashidas.contains(&(run.face, g.id))
+                    && &run.text[g.text_range()] != TATWEEL)
+        };
+        let drawn: Vec<&PlacedGlyph> = run
+            .glyphs
+            .iter()
+            .filter(|g| !(g.x_advance == 0.0 && is_bidi_control(&run.text[g.text_range()])))
+            .collect();
+        let mut rest = &drawn[..];
+        while let Some(&first) = rest.first() {
+            let cluster_len = if is_kashida(first) {
+                1
+            } else {
+                rest.iter()
+                    .take_while(|g| g.text == first.text && !is_kashida(g))
+                    .count()
             };
-            previous = (!kashida).then_some((cluster.0, cluster.1, range));
-            glyphs.push(Drawn {
-                id: g.id,
-                x_advance: g.x_advance,
-                x_offset: g.x_offset,
-                y_offset: g.y_offset,
-                size: run.size,
-                range,
-            });
+            let (cluster, after) = rest.split_at(cluster_len);
+            rest = after;
+            let texts = if is_kashida(first) {
+                vec![KASHIDA_TEXT.to_string()]
+            } else {
+                cluster_texts(&run.text[first.text_range()], cluster, run.face, faces)
+            };
+            for (g, glyph_text) in cluster.iter().zip(texts) {
+                let start = text.len();
+                text.push_str(&glyph_text);
+                glyphs.push(Drawn {
+                    id: g.id,
+                    x_advance: g.x_advance,
+                    x_offset: g.x_offset,
+                    y_offset: g.y_offset,
+                    size: run.size,
+                    range: (start, text.len()),
+                });
+            }
         }
     }
     let Some(run) = runs.first() else {
@@ -216,6 +228,48 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
         }
         None => (text, glyphs),
     }
+}
+
+/// What each glyph of a cluster (`glyphs`, drawn in this order, standing
+/// for `source` together) copies out as, so that each has a text of its
+/// own: krilla gives a cluster's text to its first glyph and the others
+/// none (`/ActualText` holds it, which pdf.js and poppler do not read, and
+/// its marked content cuts pdf.js's text items). A glyph takes the
+/// character it is the face's glyph for; the characters left go, in order,
+/// marks to glyphs of no advance and letters to the others; a glyph left
+/// with no character copies out as [`JOINER_TEXT`], which shows nothing.
+fn cluster_texts(source: &str, glyphs: &[&PlacedGlyph], face: usize, faces: &Faces) -> Vec<String> {
+    if glyphs.len() == 1 {
+        return vec![source.to_string()];
+    }
+    let mut texts = vec![String::new(); glyphs.len()];
+    let mut left: Vec<char> = Vec::new();
+    for c in source.chars() {
+        let nominal = faces.nominal_glyph(face, c);
+        let own = glyphs
+            .iter()
+            .zip(&texts)
+            .position(|(g, t)| t.is_empty() && Some(g.id) == nominal);
+        match own {
+            Some(i) => texts[i].push(c),
+            None => left.push(c),
+        }
+    }
+    for marks in [true, false] {
+        let chars = left.iter().filter(|&&c| is_combining_mark(c) == marks);
+        let takers: Vec<usize> = (0..glyphs.len())
+            .filter(|&i| texts[i].is_empty() && (glyphs[i].x_advance == 0.0) == marks)
+            .collect();
+        for (n, &c) in chars.enumerate() {
+            // More characters than glyphs: the rest go with the last.
+            let taker = takers.get(n).or(takers.last()).copied().unwrap_or(0);
+            texts[taker].push(c);
+        }
+    }
+    for t in texts.iter_mut().filter(|t| t.is_empty()) {
+        t.push_str(JOINER_TEXT);
+    }
+    texts
 }
 
 /// How pdf.js takes a glyph, by the text it copies out as.
@@ -302,6 +356,34 @@ fn hide_adjustments(
             .take_while(|&j| readings[j] != Reading::Space)
             .any(new_matrix)
     };
+    // The range pdf.js's move from checked glyph `from` to checked glyph
+    // `to` is to stay in, in points.
+    let range = |from: usize, to: usize| {
+        let last_space = (from..to).rev().find(|&j| readings[j] == Reading::Space);
+        // A mark after a space glyph brings the space into pdf.js's text
+        // itself: a move read as a space would make it two.
+        let space_written = last_space.is_some_and(|j| readings[j + 1] == Reading::Mark);
+        let (least, most) = if last_space.is_some() && !space_written {
+            SPACE_MOVE
+        } else {
+            NO_SPACE_MOVE
+        };
+        let em = glyphs[to].size;
+        (least * em, most * em)
+    };
+    // How far pdf.js is to be behind at checked glyph `i`: where the next
+    // checked glyph has a text matrix of its own, pdf.js moves to it from
+    // where it has the end of glyph `i`, so it had better be as far behind
+    // as brings that move into range; elsewhere, not at all.
+    let wanted_behind = |i: usize| {
+        let next = (i + 1..glyphs.len()).find(|&j| readings[j] == Reading::Checked)?;
+        if !(i + 1..=next).any(new_matrix) {
+            return None;
+        }
+        let gap = (i..next).map(actual_move).sum::<f32>() - advance(glyphs[i].id);
+        let (least, most) = range(i, next);
+        Some(0f32.clamp(least - gap, most - gap))
+    };
     // Per glyph, the part of the adjustment before it that pdf.js is not
     // to see.
     let mut hidden = vec![0.0; glyphs.len()];
@@ -325,15 +407,18 @@ fn hide_adjustments(
         }
         // From where the glyph checked last ends to this one.
         let seen = (from..i).map(pdfjs_move).sum::<f32>() - advance(glyphs[from].id);
-        let spaced = (from..i).any(|j| readings[j] == Reading::Space);
-        let (least, most) = if spaced { SPACE_MOVE } else { NO_SPACE_MOVE };
-        let em = glyphs[i].size;
+        let (least, most) = range(from, i);
         // pdf.js catches up at spaces, where it has room, and in a word
         // where it is to be made to take a glyph where it is drawn.
-        let catch_up = spaced || resyncs_after(i);
-        let wanted = if catch_up { seen + behind } else { seen };
-        let shown = wanted.clamp(least * em, most * em);
-        if (seen - shown).abs() > HIDDEN_AT_LEAST * em {
+        let wanted = match wanted_behind(i) {
+            Some(target) => seen + behind - target,
+            None if readings[from..i].contains(&Reading::Space) || resyncs_after(i) => {
+                seen + behind
+            }
+            None => seen,
+        };
+        let shown = wanted.clamp(least, most);
+        if (seen - shown).abs() > HIDDEN_AT_LEAST * glyphs[i].size {
             hidden[from + 1] = seen - shown;
             behind += seen - shown;
         }
