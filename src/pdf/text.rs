@@ -184,6 +184,12 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
             .iter()
             .filter(|g| !(g.x_advance == 0.0 && is_bidi_control(&run.text[g.text_range()])))
             .collect();
+        // Clusters go backwards in a right-to-left run.
+        let rtl = match (drawn.first(), drawn.last()) {
+            (Some(a), Some(b)) if a.text != b.text => a.text.0 > b.text.0,
+            (Some(a), _) => run.text[a.text_range()].chars().any(is_right_to_left),
+            _ => false,
+        };
         let mut rest = &drawn[..];
         while let Some(&first) = rest.first() {
             let cluster_len = if is_kashida(first) {
@@ -196,11 +202,12 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
             let (cluster, after) = rest.split_at(cluster_len);
             rest = after;
             let texts = if is_kashida(first) {
-                vec![KASHIDA_TEXT.to_string()]
+                vec![(first, KASHIDA_TEXT.to_string())]
             } else {
-                cluster_texts(&run.text[first.text_range()], cluster, run.face, faces)
+                let source = &run.text[first.text_range()];
+                cluster_texts(source, cluster, run.face, faces, rtl)
             };
-            for (g, glyph_text) in cluster.iter().zip(texts) {
+            for (g, glyph_text) in texts {
                 let start = text.len();
                 text.push_str(&glyph_text);
                 glyphs.push(Drawn {
@@ -238,9 +245,15 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
 /// character it is the face's glyph for; the characters left go, in order,
 /// marks to glyphs of no advance and letters to the others; a glyph left
 /// with no character copies out as [`JOINER_TEXT`], which shows nothing.
-fn cluster_texts(source: &str, glyphs: &[&PlacedGlyph], face: usize, faces: &Faces) -> Vec<String> {
-    if glyphs.len() == 1 {
-        return vec![source.to_string()];
+fn cluster_texts<'g>(
+    source: &str,
+    glyphs: &[&'g PlacedGlyph],
+    face: usize,
+    faces: &Faces,
+    rtl: bool,
+) -> Vec<(&'g PlacedGlyph, String)> {
+    if let [glyph] = glyphs {
+        return vec![(*glyph, source.to_string())];
     }
     let mut texts = vec![String::new(); glyphs.len()];
     let mut left: Vec<char> = Vec::new();
@@ -269,7 +282,19 @@ fn cluster_texts(source: &str, glyphs: &[&PlacedGlyph], face: usize, faces: &Fac
     for t in texts.iter_mut().filter(|t| t.is_empty()) {
         t.push_str(JOINER_TEXT);
     }
-    texts
+    let mut drawn: Vec<(&PlacedGlyph, String)> = glyphs.iter().copied().zip(texts).collect();
+    // Marks drawn one after another (no advance: their order does not show)
+    // in the order that gives back the text's: pdf.js reverses a
+    // right-to-left line, so they go backwards there.
+    let at = |t: &str| source.find(t).unwrap_or(0);
+    for block in drawn.chunk_by_mut(|a, b| a.0.x_advance == 0.0 && b.0.x_advance == 0.0) {
+        if rtl {
+            block.sort_by_key(|(_, t)| std::cmp::Reverse(at(t)));
+        } else {
+            block.sort_by_key(|(_, t)| at(t));
+        }
+    }
+    drawn
 }
 
 /// How pdf.js takes a glyph, by the text it copies out as.
@@ -418,8 +443,13 @@ fn hide_adjustments(
             None => seen,
         };
         let shown = wanted.clamp(least, most);
-        if (seen - shown).abs() > HIDDEN_AT_LEAST * glyphs[i].size {
-            hidden[from + 1] = seen - shown;
+        // After a letter on the baseline: poppler takes an empty glyph off
+        // the baseline for the start of another line, and one after a
+        // space for a word of its own, which it may put out of order.
+        let at = (from + 1..=i)
+            .find(|&j| readings[j - 1] == Reading::Checked && glyphs[j - 1].y_offset == 0.0);
+        if let Some(at) = at.filter(|_| (seen - shown).abs() > HIDDEN_AT_LEAST * glyphs[i].size) {
+            hidden[at] = seen - shown;
             behind += seen - shown;
         }
     }
@@ -463,6 +493,11 @@ fn is_combining_mark(c: char) -> bool {
         | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}'
         | '\u{06D6}'..='\u{06DC}' | '\u{06DF}'..='\u{06E4}' | '\u{06E7}'..='\u{06E8}'
         | '\u{06EA}'..='\u{06ED}' | '\u{08D3}'..='\u{08E1}' | '\u{08E3}'..='\u{08FF}')
+}
+
+/// Letters of the right-to-left scripts the book sets (Hebrew, Arabic).
+fn is_right_to_left(c: char) -> bool {
+    matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
 }
 
 /// Format characters (`\p{Cf}`) a line may hold.
