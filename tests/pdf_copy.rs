@@ -7,18 +7,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 
-use common::{have_pdfjs, have_tools, is_bidi_control};
+use common::{WORD_JOINER, have_pdfjs, have_tools, is_bidi_control};
 
 /// The vocalised test book: harakat, shadda, tanwin, sukun, lam-alef with
 /// hamza, a bayt of verse.
 fn vocalised_book() -> PathBuf {
     common::repo().join("tests/books/vocalised")
 }
-
-/// What an invisible glyph that carries a `TJ` adjustment past pdf.js
-/// copies out as where a reader keeps it (poppler, MuPDF): U+2060 WORD
-/// JOINER.
-const WORD_JOINER: char = '\u{2060}';
 
 /// The sentences of `book`'s Markdown chapters, in order: each heading, each
 /// paragraph cut after `.`, `!`, `?` or `؟`, and each hemistich of verse.
@@ -36,7 +31,12 @@ fn sentences(book: &Path) -> Vec<String> {
             if let Some(verse) = block.strip_prefix("```verse") {
                 let lines = verse.trim_end_matches("```").lines();
                 let hemistichs = lines.flat_map(|line| line.split('|'));
-                sentences.extend(hemistichs.map(str::trim).filter(|h| !h.is_empty()).map(String::from));
+                sentences.extend(
+                    hemistichs
+                        .map(str::trim)
+                        .filter(|h| !h.is_empty())
+                        .map(String::from),
+                );
                 continue;
             }
             let block = block.trim_start_matches('#').trim();
@@ -78,7 +78,10 @@ fn unbroken(text: &str) -> String {
 fn squashed(text: &str) -> String {
     text.chars()
         .filter(|&c| {
-            !c.is_whitespace() && !is_bidi_control(c) && c != common::KASHIDA_JOINER && c != WORD_JOINER
+            !c.is_whitespace()
+                && !is_bidi_control(c)
+                && c != common::KASHIDA_JOINER
+                && c != WORD_JOINER
         })
         .collect()
 }
@@ -86,9 +89,14 @@ fn squashed(text: &str) -> String {
 /// How many of `sentences` are in `text` exactly, and how many once white
 /// space (and what [`squashed`] drops) is ignored.
 fn found(sentences: &[String], text: &str) -> (usize, usize) {
-    let text = unbroken(text).replace(WORD_JOINER, "").replace(common::KASHIDA_JOINER, "");
+    let text = unbroken(text)
+        .replace(WORD_JOINER, "")
+        .replace(common::KASHIDA_JOINER, "");
     let squashed_text = squashed(&text);
-    let exact = sentences.iter().filter(|s| text.contains(s.as_str())).count();
+    let exact = sentences
+        .iter()
+        .filter(|s| text.contains(s.as_str()))
+        .count();
     let spaceless = sentences
         .iter()
         .filter(|s| squashed_text.contains(&squashed(s)))
@@ -117,7 +125,10 @@ fn measure(book: &str, extractor: &str, sentences: &[String], text: &str) -> Fig
 }
 
 fn mupdf_text(pdf: &Path) -> String {
-    common::run_ok("mutool", &["draw", "-q", "-F", "txt", "-o", "-", common::arg(pdf)])
+    common::run_ok(
+        "mutool",
+        &["draw", "-q", "-F", "txt", "-o", "-", common::arg(pdf)],
+    )
 }
 
 /// At least 95% (the issue's bar).
@@ -139,7 +150,12 @@ fn sentences_copy_out_exactly_in_pdfjs_and_poppler() {
     ] {
         let sentences = sentences(&book);
         let pdfjs = measure(name, "pdf.js", &sentences, &common::pdfjs_text(pdf));
-        let poppler = measure(name, "pdftotext", &sentences, &common::pdftotext(pdf, None, false));
+        let poppler = measure(
+            name,
+            "pdftotext",
+            &sentences,
+            &common::pdftotext(pdf, None, false),
+        );
         if mupdf {
             measure(name, "MuPDF", &sentences, &mupdf_text(pdf));
         }
@@ -189,7 +205,10 @@ fn vocalised_glyphs_copy_out_as_their_own_characters() {
     );
     // Each mark as often as the source has it on the body's pages.
     for mark in ['\u{651}', '\u{652}', '\u{64B}', '\u{64C}', '\u{64D}'] {
-        let wanted = sentences(&book).iter().map(|s| s.matches(mark).count()).sum::<usize>();
+        let wanted = sentences(&book)
+            .iter()
+            .map(|s| s.matches(mark).count())
+            .sum::<usize>();
         let got = body.matches(mark).count();
         assert!(
             got >= wanted,

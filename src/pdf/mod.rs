@@ -34,9 +34,7 @@ use crate::diag::{Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
 use crate::fonts::FontLibrary;
 use crate::layout::Pages;
-use crate::layout::page::{
-    GlyphRun, Item, LinkArea, LinkTo, OutlineEntry, Page, Rect,
-};
+use crate::layout::page::{GlyphRun, Item, LinkArea, LinkTo, OutlineEntry, Page, Rect};
 use crate::time::Civil;
 use standard::PdfStandard;
 use text::Drawn;

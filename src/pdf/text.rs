@@ -52,8 +52,8 @@ const EMPTY_GLYPH_CHARS: [char; 3] = ['\u{200B}', '\u{FEFF}', '\u{2060}'];
 /// with a space, between those it reads as one space
 /// (`SPACE_IN_FLOW_MIN_FACTOR`, `SPACE_IN_FLOW_MAX_FACTOR`: 0.102, 0.6).
 /// Each with a margin.
-const NO_SPACE_MOVE: (f32, f32) = (-0.15, 0.05);
-const SPACE_MOVE: (f32, f32) = (0.15, 0.5);
+const NO_SPACE_MOVE: (f32, f32) = (-0.19, 0.098);
+const SPACE_MOVE: (f32, f32) = (0.12, 0.58);
 
 /// Hidden parts of adjustments smaller than this (ems) are left to show.
 const HIDDEN_AT_LEAST: f32 = 0.001;
@@ -427,19 +427,25 @@ fn hide_adjustments(
         let Some(from) = last_checked.replace(i) else {
             continue;
         };
-        if (from + 1..=i).any(new_matrix) {
+        // Between letters only: gaps around digits and punctuation (the
+        // dots of a leader) are the setting's, and may read as spaces.
+        let letter = |j: usize| {
+            text[glyphs[j].range.0..glyphs[j].range.1]
+                .chars()
+                .any(char::is_alphabetic)
+        };
+        let spaced = readings[from..i].contains(&Reading::Space);
+        if (from + 1..=i).any(new_matrix) || !(spaced || letter(from) && letter(i)) {
             continue;
         }
         // From where the glyph checked last ends to this one.
         let seen = (from..i).map(pdfjs_move).sum::<f32>() - advance(glyphs[from].id);
         let (least, most) = range(from, i);
-        // pdf.js catches up at spaces, where it has room, and in a word
-        // where it is to be made to take a glyph where it is drawn.
+        // pdf.js catches up in a word where it is to be made to take a
+        // glyph where it is drawn.
         let wanted = match wanted_behind(i) {
             Some(target) => seen + behind - target,
-            None if readings[from..i].contains(&Reading::Space) || resyncs_after(i) => {
-                seen + behind
-            }
+            None if resyncs_after(i) => seen + behind,
             None => seen,
         };
         let shown = wanted.clamp(least, most);
