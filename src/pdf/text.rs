@@ -1,9 +1,9 @@
 //! The text layer: how the glyphs of a line are handed to krilla so that
 //! text extractors read the line back as its text, in logical order.
 //!
-//! pdf.js (Firefox, Chrome's viewer when it is pdf.js, most web viewers)
-//! joins the glyphs of one text showing into one text item and runs the
-//! bidi algorithm over it as if it were visual order, so a right-to-left
+//! pdf.js (Firefox's viewer and many web viewers) joins the glyphs of one
+//! text showing into one text item and runs the bidi algorithm over it as
+//! if it were visual order, so a right-to-left
 //! line drawn left to right in one piece comes out in logical order. It
 //! does not read glyph positions: it follows the pen through the font's
 //! advance widths and the `TJ` adjustments, and reads a forward move of
@@ -121,12 +121,6 @@ impl<'a> Faces<'a> {
         }
     }
 
-    /// The glyph `face` draws `c` with when nothing around it changes it.
-    fn nominal_glyph(&self, face: usize, c: char) -> Option<u16> {
-        let glyph = self.fonts[face].get_nominal_glyph(c)?;
-        u16::try_from(glyph).ok()
-    }
-
     /// The glyph of `face` with no outline and no width, if it has one.
     pub fn empty_glyph(&self, face: usize) -> Option<u16> {
         self.empty[face]
@@ -184,12 +178,6 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
             .iter()
             .filter(|g| !(g.x_advance == 0.0 && is_bidi_control(&run.text[g.text_range()])))
             .collect();
-        // Clusters go backwards in a right-to-left run.
-        let rtl = match (drawn.first(), drawn.last()) {
-            (Some(a), Some(b)) if a.text != b.text => a.text.0 > b.text.0,
-            (Some(a), _) => run.text[a.text_range()].chars().any(is_right_to_left),
-            _ => false,
-        };
         let mut rest = &drawn[..];
         while let Some(&first) = rest.first() {
             let cluster_len = if is_kashida(first) {
@@ -201,23 +189,18 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
             };
             let (cluster, after) = rest.split_at(cluster_len);
             rest = after;
-            let texts = if is_kashida(first) {
-                vec![(first, KASHIDA_TEXT.to_string())]
+            // A cluster's glyphs share its text: krilla maps the first to
+            // it and gives the others `/ActualText`. (Giving each mark its
+            // own character instead leaves poppler taking a vocalised
+            // line's marks for text of other lines.)
+            let start = text.len();
+            text.push_str(if is_kashida(first) {
+                KASHIDA_TEXT
             } else {
-                let source = &run.text[first.text_range()];
-                cluster_texts(source, cluster, run.face, faces, rtl)
-            };
-            for (g, glyph_text) in texts {
-                let start = text.len();
-                text.push_str(&glyph_text);
-                glyphs.push(Drawn {
-                    id: g.id,
-                    x_advance: g.x_advance,
-                    x_offset: g.x_offset,
-                    y_offset: g.y_offset,
-                    size: run.size,
-                    range: (start, text.len()),
-                });
+                &run.text[first.text_range()]
+            });
+            for g in cluster {
+                glyphs.push(placed(g, run.size, (start, text.len())));
             }
         }
     }
@@ -237,64 +220,16 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
     }
 }
 
-/// What each glyph of a cluster (`glyphs`, drawn in this order, standing
-/// for `source` together) copies out as, so that each has a text of its
-/// own: krilla gives a cluster's text to its first glyph and the others
-/// none (`/ActualText` holds it, which pdf.js and poppler do not read, and
-/// its marked content cuts pdf.js's text items). A glyph takes the
-/// character it is the face's glyph for; the characters left go, in order,
-/// marks to glyphs of no advance and letters to the others; a glyph left
-/// with no character copies out as [`JOINER_TEXT`], which shows nothing.
-fn cluster_texts<'g>(
-    source: &str,
-    glyphs: &[&'g PlacedGlyph],
-    face: usize,
-    faces: &Faces,
-    rtl: bool,
-) -> Vec<(&'g PlacedGlyph, String)> {
-    if let [glyph] = glyphs {
-        return vec![(*glyph, source.to_string())];
+/// `g` at `size`, copying out as `range` of the line's text.
+fn placed(g: &PlacedGlyph, size: f32, range: (usize, usize)) -> Drawn {
+    Drawn {
+        id: g.id,
+        x_advance: g.x_advance,
+        x_offset: g.x_offset,
+        y_offset: g.y_offset,
+        size,
+        range,
     }
-    let mut texts = vec![String::new(); glyphs.len()];
-    let mut left: Vec<char> = Vec::new();
-    for c in source.chars() {
-        let nominal = faces.nominal_glyph(face, c);
-        let own = glyphs
-            .iter()
-            .zip(&texts)
-            .position(|(g, t)| t.is_empty() && Some(g.id) == nominal);
-        match own {
-            Some(i) => texts[i].push(c),
-            None => left.push(c),
-        }
-    }
-    for marks in [true, false] {
-        let chars = left.iter().filter(|&&c| is_combining_mark(c) == marks);
-        let takers: Vec<usize> = (0..glyphs.len())
-            .filter(|&i| texts[i].is_empty() && (glyphs[i].x_advance == 0.0) == marks)
-            .collect();
-        for (n, &c) in chars.enumerate() {
-            // More characters than glyphs: the rest go with the last.
-            let taker = takers.get(n).or(takers.last()).copied().unwrap_or(0);
-            texts[taker].push(c);
-        }
-    }
-    for t in texts.iter_mut().filter(|t| t.is_empty()) {
-        t.push_str(JOINER_TEXT);
-    }
-    let mut drawn: Vec<(&PlacedGlyph, String)> = glyphs.iter().copied().zip(texts).collect();
-    // Marks drawn one after another (no advance: their order does not show)
-    // in the order that gives back the text's: pdf.js reverses a
-    // right-to-left line, so they go backwards there.
-    let at = |t: &str| source.find(t).unwrap_or(0);
-    for block in drawn.chunk_by_mut(|a, b| a.0.x_advance == 0.0 && b.0.x_advance == 0.0) {
-        if rtl {
-            block.sort_by_key(|(_, t)| std::cmp::Reverse(at(t)));
-        } else {
-            block.sort_by_key(|(_, t)| at(t));
-        }
-    }
-    drawn
 }
 
 /// How pdf.js takes a glyph, by the text it copies out as.
@@ -434,8 +369,21 @@ fn hide_adjustments(
                 .chars()
                 .any(char::is_alphabetic)
         };
+        // Across a space, only in right-to-left text: pdf.js cuts its text
+        // item at a space it finds too narrow or too wide, which changes
+        // nothing in left-to-right text.
+        let rtl_letter = |j: usize| {
+            text[glyphs[j].range.0..glyphs[j].range.1]
+                .chars()
+                .any(is_right_to_left)
+        };
         let spaced = readings[from..i].contains(&Reading::Space);
-        if (from + 1..=i).any(new_matrix) || !(spaced || letter(from) && letter(i)) {
+        let between_letters = if spaced {
+            rtl_letter(from) && rtl_letter(i)
+        } else {
+            letter(from) && letter(i)
+        };
+        if (from + 1..=i).any(new_matrix) || !between_letters {
             continue;
         }
         // From where the glyph checked last ends to this one.
