@@ -267,13 +267,15 @@ fn reading(text: &str) -> Reading {
 /// not white space, a mark or a format character against where the glyph
 /// it checked last ended ([`NO_SPACE_MOVE`], [`SPACE_MOVE`]). The
 /// adjustment after a glyph followed by the empty glyph is the empty
-/// glyph's, and pdf.js drops it: so the glyph after a checked one gives
-/// part of its advance to an empty glyph, as much as brings the move into
-/// range. What pdf.js does not see puts its pen behind the glyphs (so do
-/// kashidas, which it drops); where krilla starts a new text matrix (at a
-/// change of vertical offset) it takes the glyph where it is drawn, and the
-/// pen jumps. So each move shows as much as its range allows of what pdf.js
-/// has fallen behind: it catches up at the spaces.
+/// glyph's, and pdf.js drops it: so, between two letters (across a space,
+/// two right-to-left letters, whose order a cut text item would spoil), a
+/// letter gives part of its advance to an empty glyph after it, as much as
+/// brings the move into range. What pdf.js does not see puts its pen
+/// behind the glyphs (so do kashidas, which it drops); where krilla starts
+/// a new text matrix (at a change of vertical offset) pdf.js takes the
+/// glyph where it is drawn, and the pen jumps. So in a word with such a
+/// glyph each move shows as much as its range allows of what pdf.js has
+/// fallen behind.
 fn hide_adjustments(
     text: &str,
     glyphs: Vec<Drawn>,
