@@ -415,11 +415,14 @@ fn inserted_kashidas_never_copy_out() {
 }
 
 /// The words of `text` as `pdftotext` gives them back: split at whitespace,
-/// without the bidi controls it adds and the joiners kashidas copy out as,
+/// without the bidi controls it adds and the invisible joiners (kashidas',
+/// and the word joiners that carry kerning gaps past pdf.js),
 /// punctuation apart (it moves `، ` and `. ` beside Arabic to ` ،`, ` .`).
 fn copied_words(text: &str) -> Vec<String> {
     let mut spaced = String::new();
-    let copied = |c: &char| !common::is_bidi_control(*c) && *c != common::KASHIDA_JOINER;
+    let copied = |c: &char| {
+        !common::is_bidi_control(*c) && *c != common::KASHIDA_JOINER && *c != common::WORD_JOINER
+    };
     for c in text.chars().filter(copied) {
         if c.is_ascii_punctuation() || matches!(c, '،' | '؛' | '؟') {
             spaced.extend([' ', c, ' ']);

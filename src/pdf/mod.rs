@@ -10,9 +10,9 @@ mod labels;
 mod metadata;
 pub mod standard;
 mod tags;
+mod text;
 mod update;
 
-use std::borrow::Cow;
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
 
@@ -36,12 +36,11 @@ use crate::diag::{Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
 use crate::fonts::FontLibrary;
 use crate::layout::Pages;
-use crate::layout::page::{
-    GlyphRun, Item, LinkArea, LinkTo, NodeId, OutlineEntry, Page, PlacedGlyph, Rect,
-};
+use crate::layout::page::{GlyphRun, Item, LinkArea, LinkTo, NodeId, OutlineEntry, Page, Rect};
 use crate::time::Civil;
 use standard::PdfStandard;
 use tags::Tagger;
+use text::Drawn;
 
 /// Serializes the laid-out pages.
 pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<Vec<u8>> {
@@ -53,6 +52,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         fonts,
         pages,
         krilla_fonts: HashMap::new(),
+        faces: text::Faces::new(fonts, pages),
         images: HashMap::new(),
         origin: (0.0, 0.0),
         destinations: pages
@@ -88,7 +88,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
                 surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
                     ArtifactType::Other,
                 )));
-                writer.map_kashida_glyphs(&mut surface, pages)?;
+                writer.map_invisible_glyphs(&mut surface, pages)?;
                 surface.end_tagged();
             }
             writer.tags.start_page(index);
@@ -154,6 +154,7 @@ struct Writer<'a> {
     document: &'a Document,
     fonts: &'a FontLibrary,
     krilla_fonts: HashMap<usize, Font>,
+    faces: text::Faces<'a>,
     images: HashMap<String, Image>,
     /// Where the trimmed page's corner is on the page being drawn.
     origin: (f32, f32),
@@ -221,10 +222,25 @@ impl Writer<'_> {
         let mut links = Vec::new();
         // The page model's origin is the trimmed page's corner.
         surface.push_transform(&Transform::from_translate(self.origin.0, self.origin.1));
-        for item in &page.items {
+        let mut items = page.items.iter().peekable();
+        while let Some(item) = items.next() {
             self.tags.mark(surface, item);
             match item {
-                Item::Glyphs(run) => self.draw_run(surface, run)?,
+                Item::Glyphs(run) => {
+                    // A line's runs of one face in one text showing (see
+                    // [`text::line_text`]), of one element: marked content
+                    // cannot begin inside a text showing.
+                    let mut line = vec![run];
+                    while let Some(Item::Glyphs(next)) = items.peek() {
+                        if next.node != run.node || !text::continues(line[line.len() - 1], next) {
+                            break;
+                        }
+                        self.tags.mark_glyphs(surface, next);
+                        line.push(next);
+                        items.next();
+                    }
+                    self.draw_runs(surface, &line)?;
+                }
                 Item::Picture {
                     key,
                     rect,
@@ -319,51 +335,24 @@ impl Writer<'_> {
         ))
     }
 
-    fn draw_run(&mut self, surface: &mut Surface, run: &GlyphRun) -> Result<()> {
-        let font = self.font(run.face)?;
-        let grey = if run.inverse { 1.0 } else { 0.0 };
+    /// Draws consecutive runs of one line, of one face, size and colour.
+    fn draw_runs(&mut self, surface: &mut Surface, runs: &[&GlyphRun]) -> Result<()> {
+        let Some(first) = runs.first() else {
+            return Ok(());
+        };
+        let font = self.font(first.face)?;
+        let grey = if first.inverse { 1.0 } else { 0.0 };
         surface.set_fill(Some(Fill {
             paint: self.document.page.standard().grey(grey),
             ..Fill::default()
         }));
-        // Kashidas inserted by justification stand for no text (their range
-        // is empty). Each is drawn as a cluster of its own whose text is
-        // U+200D, what every kashida glyph maps to: a single glyph whose
-        // text is its mapping needs no /ActualText, so no marked content
-        // cuts the word (pdf.js splits its text items there, and reorders
-        // the pieces of a right-to-left word).
-        let (text, start) = if run.glyphs.iter().any(|g| g.kashida) {
-            // The run's own text, then the kashidas' U+200D.
-            let letters = run.glyphs.iter().filter(|g| !g.kashida);
-            let start = letters.clone().map(|g| g.text.0).min().unwrap_or(0);
-            let end = letters.map(|g| g.text.1).max().unwrap_or(start);
-            let text = format!("{}{KASHIDA_TEXT}", &run.text[start..end]);
-            (Cow::Owned(text), start)
-        } else {
-            (Cow::Borrowed(&*run.text), 0)
-        };
-        let joiner = (text.len().saturating_sub(KASHIDA_TEXT.len()), text.len());
-        // Bidi controls (the isolates around inline code) shape to glyphs of
-        // no width and no ink; left out, they never reach copied text.
-        let glyphs: Vec<ShapedGlyph> = run
-            .glyphs
-            .iter()
-            .filter(|g| !(g.x_advance == 0.0 && is_bidi_control(&run.text[g.text_range()])))
-            .map(|g| {
-                let range = if g.kashida {
-                    joiner
-                } else {
-                    (g.text.0 - start, g.text.1 - start)
-                };
-                ShapedGlyph(g, run.size, range)
-            })
-            .collect();
+        let (line_text, glyphs) = text::line_text(runs, &self.faces);
         surface.draw_glyphs(
-            Point::from_xy(run.x, run.y),
+            Point::from_xy(first.x, first.y),
             &glyphs,
             font,
-            &text,
-            run.size,
+            &line_text,
+            first.size,
             false,
         );
         Ok(())
@@ -371,13 +360,14 @@ impl Writer<'_> {
 
     /// Gives every glyph the book draws as a kashida the text U+200D (a
     /// format character: pdf.js drops it; poppler and MuPDF keep it, and it
-    /// shows nothing). krilla maps a glyph, once for the document, to the
-    /// text of the first cluster that starts with it, and Amiri also draws
-    /// its kashida glyph at the head of some lam clusters, which would map
-    /// it to «ل». So each is drawn first, alone with that text, off the
+    /// shows nothing), and each face's empty glyph the text U+2060 (see
+    /// [`text::JOINER_TEXT`]). krilla maps a glyph, once for the document,
+    /// to the text of the first cluster that starts with it, and Amiri also
+    /// draws its kashida glyph at the head of some lam clusters, which would
+    /// map it to «ل». So each is drawn first, alone with that text, off the
     /// first page: no viewer shows it and poppler discards text outside the
     /// page.
-    fn map_kashida_glyphs(&mut self, surface: &mut Surface, pages: &Pages) -> Result<()> {
+    fn map_invisible_glyphs(&mut self, surface: &mut Surface, pages: &Pages) -> Result<()> {
         let mut mapped = HashSet::new();
         surface.set_fill(Some(Fill {
             paint: self.document.page.standard().grey(0.0),
@@ -386,17 +376,29 @@ impl Writer<'_> {
         let runs = pages.pages.iter().flat_map(|page| &page.items);
         for item in runs {
             let Item::Glyphs(run) = item else { continue };
-            for g in run.glyphs.iter().filter(|g| g.kashida) {
-                if !mapped.insert((run.face, g.id)) {
+            let kashidas = run.glyphs.iter().filter(|g| g.kashida);
+            let kashidas = kashidas.map(|g| (g.id, g.x_advance, text::KASHIDA_TEXT));
+            let empty = self.faces.empty_glyph(run.face);
+            let empty = empty.map(|id| (id, 0.0, text::JOINER_TEXT));
+            for (id, x_advance, mapped_to) in kashidas.chain(empty) {
+                if !mapped.insert((run.face, id)) {
                     continue;
                 }
                 let font = self.font(run.face)?;
-                let outside = -self.origin.0.max(self.origin.1) - g.x_advance - run.size;
+                let outside = -self.origin.0.max(self.origin.1) - x_advance - run.size;
+                let glyph = Drawn {
+                    id,
+                    x_advance,
+                    x_offset: 0.0,
+                    y_offset: 0.0,
+                    size: run.size,
+                    range: (0, mapped_to.len()),
+                };
                 surface.draw_glyphs(
                     Point::from_xy(outside, outside),
-                    &[ShapedGlyph(g, run.size, (0, KASHIDA_TEXT.len()))],
+                    &[glyph],
                     font,
-                    KASHIDA_TEXT,
+                    mapped_to,
                     run.size,
                     false,
                 );
@@ -421,46 +423,23 @@ impl Writer<'_> {
     }
 }
 
-/// Whether `text` is nothing but bidi controls (embeddings, overrides,
-/// isolates, marks): formatting, never content.
-fn is_bidi_control(text: &str) -> bool {
-    !text.is_empty()
-        && text.chars().all(|c| {
-            matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
-        })
-}
-
-/// What a kashida glyph copies out as: ZERO WIDTH JOINER, the invisible
-/// "these letters join" (see [`Writer::map_kashida_glyphs`]). Not nothing:
-/// PDF/A-2u wants every glyph mapped to Unicode.
-const KASHIDA_TEXT: &str = "\u{200D}";
-
-/// A glyph as krilla wants it: krilla asks for lengths at a font size of its
-/// choosing; ours are in points at the run's size (the second field). The
-/// third is the text range krilla gives it (see [`Writer::draw_run`]).
-struct ShapedGlyph<'a>(&'a PlacedGlyph, f32, (usize, usize));
-
-impl ShapedGlyph<'_> {
-    fn at(&self, length: f32, size: f32) -> f32 {
-        length / self.1 * size
-    }
-}
-
-impl krilla::text::Glyph for ShapedGlyph<'_> {
+/// krilla asks for lengths at a font size of its choosing; ours are in
+/// points at the glyph's size.
+impl krilla::text::Glyph for Drawn {
     fn glyph_id(&self) -> GlyphId {
-        GlyphId::new(u32::from(self.0.id))
+        GlyphId::new(u32::from(self.id))
     }
     fn text_range(&self) -> Range<usize> {
-        self.2.0..self.2.1
+        self.range.0..self.range.1
     }
     fn x_advance(&self, size: f32) -> f32 {
-        self.at(self.0.x_advance, size)
+        self.x_advance / self.size * size
     }
     fn x_offset(&self, size: f32) -> f32 {
-        self.at(self.0.x_offset, size)
+        self.x_offset / self.size * size
     }
     fn y_offset(&self, size: f32) -> f32 {
-        self.at(self.0.y_offset, size)
+        self.y_offset / self.size * size
     }
     fn y_advance(&self, _size: f32) -> f32 {
         0.0

@@ -141,13 +141,21 @@ pub fn is_bidi_control(c: char) -> bool {
 /// join" (pdf.js drops it). Extracted text is compared without it.
 pub const KASHIDA_JOINER: char = '\u{200D}';
 
-/// `s` without whitespace, bidi controls and [`KASHIDA_JOINER`]s. Extracted text is compared in
+/// What the invisible glyph that carries a kerning gap past pdf.js copies
+/// out as where a reader keeps it (poppler, MuPDF): U+2060 WORD JOINER
+/// (pdf.js drops it). Extracted text is compared without it.
+pub const WORD_JOINER: char = '\u{2060}';
+
+/// `s` without whitespace, bidi controls, [`KASHIDA_JOINER`]s and
+/// [`WORD_JOINER`]s. Extracted text is compared in
 /// this form: `pdftotext` puts spaces wherever a gap between glyphs is wide
 /// (Amiri leaves wide gaps after ز, ر, و… so «رؤية» comes out as «رؤ ية»),
 /// lines wrap anywhere, and justified spaces are only gaps.
 pub fn squash(s: &str) -> String {
     s.chars()
-        .filter(|c| !c.is_whitespace() && !is_bidi_control(*c) && *c != KASHIDA_JOINER)
+        .filter(|c| {
+            !c.is_whitespace() && !is_bidi_control(*c) && *c != KASHIDA_JOINER && *c != WORD_JOINER
+        })
         .collect()
 }
 
@@ -743,7 +751,9 @@ fn read_words(pdf: &Path, only: Option<usize>) -> Vec<Word> {
                 y_min: attribute(tag, "yMin"),
                 x_max: attribute(tag, "xMax"),
                 y_max: attribute(tag, "yMax"),
+                // The word joiners are invisible (see [`WORD_JOINER`]).
                 text: text
+                    .replace(WORD_JOINER, "")
                     .replace("&lt;", "<")
                     .replace("&gt;", ">")
                     .replace("&quot;", "\"")

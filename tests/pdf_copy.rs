@@ -1,0 +1,175 @@
+//! Copy and search: each sentence of a book, read back out of its PDF by
+//! pdf.js, poppler's `pdftotext` and MuPDF, is the sentence of the source,
+//! characters and single spaces in logical order. The tests print how many
+//! sentences each extractor gets back (the figures in the README).
+
+mod common;
+
+use std::path::{Path, PathBuf};
+
+use common::{WORD_JOINER, have_pdfjs, have_tools, is_bidi_control};
+
+/// The vocalised test book: harakat, shadda, tanwin, sukun, lam-alef with
+/// hamza, a bayt of verse.
+fn vocalised_book() -> PathBuf {
+    common::repo().join("tests/books/vocalised")
+}
+
+/// The sentences of `book`'s Markdown chapters, in order: each heading, each
+/// paragraph cut after `.`, `!`, `?` or `؟`, and each hemistich of verse.
+fn sentences(book: &Path) -> Vec<String> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(book)
+        .unwrap()
+        .map(|entry| entry.unwrap().path())
+        .filter(|path| path.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.sort();
+    let mut sentences = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(file).unwrap();
+        for block in text.split("\n\n").map(str::trim) {
+            if let Some(verse) = block.strip_prefix("```verse") {
+                let lines = verse.trim_end_matches("```").lines();
+                let hemistichs = lines.flat_map(|line| line.split('|'));
+                sentences.extend(
+                    hemistichs
+                        .map(str::trim)
+                        .filter(|h| !h.is_empty())
+                        .map(String::from),
+                );
+                continue;
+            }
+            let block = block.trim_start_matches('#').trim();
+            let block = block.lines().map(str::trim).collect::<Vec<_>>().join(" ");
+            let mut sentence = String::new();
+            let mut chars = block.chars().peekable();
+            while let Some(c) = chars.next() {
+                sentence.push(c);
+                if matches!(c, '.' | '!' | '?' | '؟') && chars.peek().is_none_or(|n| *n == ' ') {
+                    sentences.push(std::mem::take(&mut sentence).trim().to_string());
+                }
+            }
+            if !sentence.trim().is_empty() {
+                sentences.push(sentence.trim().to_string());
+            }
+        }
+    }
+    sentences
+}
+
+/// Extracted text as one line: a line or page break is a space, except
+/// after a dash, where the line was broken inside a word
+/// («المغربية–الكازاخستانية»).
+fn unbroken(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        out.push(c);
+        if matches!(c, '–' | '-') {
+            while chars.next_if(|n| matches!(n, '\n' | '\u{c}')).is_some() {}
+        }
+    }
+    out.replace(['\n', '\u{c}'], " ")
+}
+
+/// `text` without white space, bidi controls and the invisible joiners
+/// (kashidas' U+200D, [`WORD_JOINER`]): the issue compares poppler's text
+/// with spaces ignored, once its U+202A–U+202C are dropped.
+fn squashed(text: &str) -> String {
+    text.chars()
+        .filter(|&c| {
+            !c.is_whitespace()
+                && !is_bidi_control(c)
+                && c != common::KASHIDA_JOINER
+                && c != WORD_JOINER
+        })
+        .collect()
+}
+
+/// How many of `sentences` are in `text` exactly, and how many once white
+/// space (and what [`squashed`] drops) is ignored.
+fn found(sentences: &[String], text: &str) -> (usize, usize) {
+    let text = unbroken(text).replace([WORD_JOINER, common::KASHIDA_JOINER], "");
+    let squashed_text = squashed(&text);
+    let exact = sentences
+        .iter()
+        .filter(|s| text.contains(s.as_str()))
+        .count();
+    let spaceless = sentences
+        .iter()
+        .filter(|s| squashed_text.contains(&squashed(s)))
+        .count();
+    (exact, spaceless)
+}
+
+/// The figures for one book and one extractor, printed.
+struct Figures {
+    total: usize,
+    exact: usize,
+    spaceless: usize,
+}
+
+fn measure(book: &str, extractor: &str, sentences: &[String], text: &str) -> Figures {
+    let (exact, spaceless) = found(sentences, text);
+    let total = sentences.len();
+    println!(
+        "{book}: {extractor}: {exact}/{total} sentences exact, {spaceless}/{total} with spaces ignored"
+    );
+    Figures {
+        total,
+        exact,
+        spaceless,
+    }
+}
+
+fn mupdf_text(pdf: &Path) -> String {
+    common::run_ok(
+        "mutool",
+        &["draw", "-q", "-F", "txt", "-o", "-", common::arg(pdf)],
+    )
+}
+
+/// At least 95% (the issue's bar).
+fn most(figure: usize, total: usize) -> bool {
+    figure * 100 >= total * 95
+}
+
+#[test]
+fn sentences_copy_out_exactly_in_pdfjs_and_poppler() {
+    if !have_pdfjs() || !have_tools(&["pdftotext"]) {
+        return;
+    }
+    let mupdf = have_tools(&["mutool"]);
+    let vocalised = common::build_pdf(&vocalised_book(), "vocalised");
+    let mut seed = None;
+    for (name, book, pdf) in [
+        ("seed book", common::seed_book(), &common::seed_pdf().pdf),
+        ("vocalised book", vocalised_book(), &vocalised.pdf),
+    ] {
+        let sentences = sentences(&book);
+        let pdfjs = measure(name, "pdf.js", &sentences, &common::pdfjs_text(pdf));
+        let poppler = measure(
+            name,
+            "pdftotext",
+            &sentences,
+            &common::pdftotext(pdf, None, false),
+        );
+        if mupdf {
+            measure(name, "MuPDF", &sentences, &mupdf_text(pdf));
+        }
+        seed.get_or_insert((pdfjs, poppler));
+    }
+    let (pdfjs, poppler) = seed.unwrap();
+    assert!(
+        most(pdfjs.exact, pdfjs.total),
+        "pdf.js gives back {}/{} of the seed book's sentences exactly",
+        pdfjs.exact,
+        pdfjs.total
+    );
+    assert!(
+        most(poppler.spaceless, poppler.total),
+        "pdftotext gives back {}/{} of the seed book's sentences, spaces ignored",
+        poppler.spaceless,
+        poppler.total
+    );
+}
