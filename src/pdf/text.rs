@@ -17,7 +17,7 @@
 //! glyph of no width that copies out as WORD JOINER carries it
 //! ([`JOINER_TEXT`]). The glyphs are drawn where HarfBuzz put them.
 
-use std::collections::HashSet;
+use std::sync::LazyLock;
 
 use harfbuzz_rs::{Face, Font, Owned};
 
@@ -74,11 +74,14 @@ pub(super) struct Drawn {
 /// What each face's glyphs are like, for the text layer.
 pub(super) struct Faces<'a> {
     fonts: Vec<Owned<Font<'a>>>,
+    /// Per face, its units per em (asked once: HarfBuzz hands out a new
+    /// reference to the face each time).
+    upems: Vec<f32>,
     /// Per face, a glyph with no outline and no width, if it has one.
     empty: Vec<Option<u16>>,
-    /// The glyphs (face, id) the book draws as kashidas, which copy out
-    /// as [`KASHIDA_TEXT`] wherever they are drawn.
-    kashidas: HashSet<(usize, u16)>,
+    /// Per face, the glyphs the book draws as kashidas (one or two), which
+    /// copy out as [`KASHIDA_TEXT`] wherever they are drawn.
+    kashidas: Vec<Vec<u16>>,
 }
 
 impl<'a> Faces<'a> {
@@ -101,21 +104,27 @@ impl<'a> Faces<'a> {
                 })
             })
             .collect();
-        let kashidas = pages
+        let mut kashidas = vec![Vec::new(); fonts.len()];
+        let runs = pages
             .pages
             .iter()
             .flat_map(|page| &page.items)
             .filter_map(|item| match item {
                 Item::Glyphs(run) => Some(run),
                 _ => None,
-            })
-            .flat_map(|run| {
-                let kashidas = run.glyphs.iter().filter(|g| g.kashida);
-                kashidas.map(|g| (run.face, g.id))
-            })
-            .collect();
+            });
+        for run in runs {
+            for glyph in run.glyphs.iter().filter(|g| g.kashida) {
+                let ids: &mut Vec<u16> = &mut kashidas[run.face];
+                if !ids.contains(&glyph.id) {
+                    ids.push(glyph.id);
+                }
+            }
+        }
+        let upems = fonts.iter().map(|font| font.face().upem() as f32).collect();
         Faces {
             fonts,
+            upems,
             empty,
             kashidas,
         }
@@ -129,8 +138,7 @@ impl<'a> Faces<'a> {
     /// The advance width the PDF font gives glyph `id` of `face` (what
     /// pdf.js moves the pen by), in points at `size`.
     fn advance(&self, face: usize, id: u16, size: f32) -> f32 {
-        let font = &self.fonts[face];
-        font.get_glyph_h_advance(u32::from(id)) as f32 * size / font.face().upem() as f32
+        self.fonts[face].get_glyph_h_advance(u32::from(id)) as f32 * size / self.upems[face]
     }
 }
 
@@ -170,7 +178,7 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
         // clusters: there it is a kashida too.
         let is_kashida = |g: &PlacedGlyph| {
             g.kashida
-                || (faces.kashidas.contains(&(run.face, g.id))
+                || (faces.kashidas[run.face].contains(&g.id)
                     && &run.text[g.text_range()] != TATWEEL)
         };
         let drawn: Vec<&PlacedGlyph> = run
@@ -369,7 +377,7 @@ fn hide_adjustments(
         let letter = |j: usize| {
             text[glyphs[j].range.0..glyphs[j].range.1]
                 .chars()
-                .any(char::is_alphabetic)
+                .any(is_letter)
         };
         // Across a space, only in right-to-left text: pdf.js cuts its text
         // item at a space it finds too narrow or too wide, which changes
@@ -452,6 +460,26 @@ fn is_combining_mark(c: char) -> bool {
 }
 
 /// Letters of the right-to-left scripts the book sets (Hebrew, Arabic).
+/// Code points below this have [`is_letter`] in a table.
+const TABLED_LETTERS: u32 = 0x800;
+
+/// `char::is_alphabetic` of the code points below [`TABLED_LETTERS`]
+/// (Latin, Greek, Cyrillic, Hebrew, Arabic), looked up once: Unicode's
+/// own table is a binary search, and a line asks it for every glyph.
+static FIRST_LETTERS: LazyLock<Vec<bool>> = LazyLock::new(|| {
+    (0..TABLED_LETTERS)
+        .map(|c| char::from_u32(c).is_some_and(char::is_alphabetic))
+        .collect()
+});
+
+/// `char::is_alphabetic`, from [`FIRST_LETTERS`] where it can.
+fn is_letter(c: char) -> bool {
+    FIRST_LETTERS
+        .get(c as usize)
+        .copied()
+        .unwrap_or_else(|| c.is_alphabetic())
+}
+
 fn is_right_to_left(c: char) -> bool {
     matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
 }
