@@ -28,26 +28,10 @@ fn book() -> PathBuf {
 /// A box as `pdfinfo -box` prints it: x0, y0, x1, y1 in points, y up.
 type PdfBox = [f64; 4];
 
-/// Builds `book` with `args` into a folder of its own named `out`.
+/// Builds `book`'s PDF with `args` into a folder of its own named `out`.
 fn build(book: &Path, out: &str, args: &[&str]) -> PathBuf {
-    let out_dir = scratch().join(out);
-    let output = warraq()
-        .arg("build")
-        .arg(book)
-        .arg("-o")
-        .arg(&out_dir)
-        .args(["--format", "pdf"])
-        .args(args)
-        .output()
-        .expect("run warraq");
-    assert!(
-        output.status.success(),
-        "warraq build {} {args:?} failed:\n{}",
-        book.display(),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let name = book.file_name().unwrap().to_string_lossy();
-    out_dir.join(format!("{name}.pdf"))
+    let args: Vec<&str> = ["--format", "pdf"].iter().chain(args).copied().collect();
+    common::build_formats(book, out, &args).pdf
 }
 
 /// The test book built with `--pdf-preset preset` (none: as book.toml
@@ -787,22 +771,16 @@ fn a_title_too_long_for_the_slug_is_warned_about() {
         1,
     );
     std::fs::write(folder.join("book.toml"), toml).unwrap();
-    let run = |book: &Path| {
-        let out = warraq()
-            .args(["build", arg(book), "-o"])
-            .arg(book.join("out"))
-            .args(["--format", "pdf", "--pdf-preset", "offset"])
-            .output()
-            .expect("run warraq");
-        assert!(out.status.success());
-        String::from_utf8_lossy(&out.stderr).into_owned()
+    let run = |book: &Path, out: &str| {
+        let args = ["--format", "pdf", "--pdf-preset", "offset"];
+        common::build_formats(book, out, &args).stderr
     };
     const CUT: &str = "too long for the slug line";
-    let stderr = run(&folder);
+    let stderr = run(&folder, "slug-long");
     assert_eq!(stderr.matches(CUT).count(), 1, "{stderr}");
     let copy = tempfile::tempdir().unwrap();
     let short = copy.path().join("presets");
     copy_with_pdf(&short, "preset = \"offset\"");
-    let stderr = run(&short);
+    let stderr = run(&short, "slug-short");
     assert!(!stderr.contains(CUT), "{stderr}");
 }

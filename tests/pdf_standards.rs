@@ -351,21 +351,10 @@ fn a_wrong_isbn_check_digit_is_a_warning_at_its_line() {
     assert!(stderr.contains("book.toml:4"), "at its line: {stderr}");
 }
 
-/// The XMP of the standards book built with `args` added.
-fn xmp_built_with(args: &[&str]) -> String {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let out = warraq()
-        .args(["build", arg(&standards_book()), "-o", arg(dir.path())])
-        .args(["--format", "pdf"])
-        .args(args)
-        .output()
-        .expect("warraq runs");
-    assert!(
-        out.status.success(),
-        "{args:?}: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    xmp(&dir.path().join("standards.pdf"))
+/// The XMP of the standards book built into `out` with `args` added.
+fn xmp_built_with(out: &str, args: &[&str]) -> String {
+    let args: Vec<&str> = ["--format", "pdf"].iter().chain(args).copied().collect();
+    xmp(&common::build_formats(&standards_book(), out, &args).pdf)
 }
 
 #[test]
@@ -375,7 +364,7 @@ fn each_preset_brings_its_standard_unless_one_is_named() {
     }
     const PDF_A: &str = "<pdfaid:part>2</pdfaid:part>";
     const PDF_X: &str = "PDF/X-4";
-    for (args, claim) in [
+    for (case, (args, claim)) in [
         (&["--pdf-preset", "office"][..], Some(PDF_A)),
         (&["--pdf-preset", "offset"][..], Some(PDF_X)),
         (&["--pdf-preset", "kdp"][..], None),
@@ -388,8 +377,11 @@ fn each_preset_brings_its_standard_unless_one_is_named() {
             &["--pdf-preset", "office", "--pdf-standard", "pdf/x-4"][..],
             Some(PDF_X),
         ),
-    ] {
-        let meta = xmp_built_with(args);
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let meta = xmp_built_with(&format!("preset-standard-{case}"), args);
         for standard in [PDF_A, PDF_X] {
             assert_eq!(
                 meta.contains(standard),

@@ -466,7 +466,7 @@ pub fn build(book: &Path, out: &str) -> Built {
 
 /// `warraq build book -o out args…`, asserting it succeeds and writes the
 /// PDF (named, as warraq names it, after the book's folder).
-fn build_formats(book: &Path, out: &str, args: &[&str]) -> Built {
+pub fn build_formats(book: &Path, out: &str, args: &[&str]) -> Built {
     let out_dir = scratch().join(out);
     let output = warraq()
         .arg("build")
