@@ -112,6 +112,17 @@ pub struct FontLibrary {
 }
 
 impl FontLibrary {
+    /// Every face opened in HarfBuzz, in library order (for shaping, and
+    /// for the advances the PDF's text layer checks).
+    pub fn harfbuzz_fonts(&self) -> Vec<harfbuzz_rs::Owned<harfbuzz_rs::Font<'_>>> {
+        self.faces
+            .iter()
+            .map(|face| {
+                harfbuzz_rs::Font::new(harfbuzz_rs::Face::from_bytes(face.data.as_slice(), 0))
+            })
+            .collect()
+    }
+
     /// warraq's own faces.
     pub fn builtin() -> Self {
         let faces = BUILTIN

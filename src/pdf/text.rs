@@ -19,7 +19,7 @@
 
 use std::sync::LazyLock;
 
-use harfbuzz_rs::{Face, Font, Owned};
+use harfbuzz_rs::{Font, Owned};
 
 use crate::fonts::FontLibrary;
 use crate::layout::Pages;
@@ -86,11 +86,7 @@ pub(super) struct Faces<'a> {
 
 impl<'a> Faces<'a> {
     pub fn new(library: &'a FontLibrary, pages: &Pages) -> Self {
-        let fonts: Vec<Owned<Font<'a>>> = library
-            .faces
-            .iter()
-            .map(|face| Font::new(Face::from_bytes(face.data.as_slice(), 0)))
-            .collect();
+        let fonts = library.harfbuzz_fonts();
         let empty = fonts
             .iter()
             .map(|font| {

@@ -18,8 +18,7 @@ use harfbuzz_rs::sys::{
     hb_set_destroy, hb_set_has, hb_set_t,
 };
 use harfbuzz_rs::{
-    ClusterLevel, Face, Feature, Font, HarfbuzzObject, Language, Owned, Tag, TypedBuffer,
-    UnicodeBuffer,
+    ClusterLevel, Feature, Font, HarfbuzzObject, Language, Owned, Tag, TypedBuffer, UnicodeBuffer,
 };
 use rayon::prelude::*;
 use unicode_bidi::Level;
@@ -210,11 +209,7 @@ pub struct TatweelWidths(pub [f32; MAX_TATWEELS]);
 
 impl<'a> Shaper<'a> {
     pub fn new(library: &'a FontLibrary, language: &str) -> Self {
-        let fonts: Vec<Owned<Font<'a>>> = library
-            .faces
-            .iter()
-            .map(|face| Font::new(Face::from_bytes(face.data.as_slice(), 0)))
-            .collect();
+        let fonts = library.harfbuzz_fonts();
         let upem: Vec<f32> = fonts.iter().map(|f| f.face().upem() as f32).collect();
         let x_heights = fonts
             .iter()
