@@ -197,14 +197,32 @@ mod tests {
         styled.push_from(" six", style, code);
         let anchor = |offset| styled.anchor(offset);
         assert_eq!(anchor(0), Some(Anchor::at(at(1, 1))));
-        assert_eq!(anchor(4), Some(Anchor { pos: at(1, 1), word: 1 }));
+        assert_eq!(
+            anchor(4),
+            Some(Anchor {
+                pos: at(1, 1),
+                word: 1
+            })
+        );
         // The marker is taken for the text before it.
         let three = styled.text.find("three").unwrap();
         assert_eq!(anchor(three), Some(Anchor::at(at(1, 9))));
         let four = styled.text.find("four").unwrap();
-        assert_eq!(anchor(four), Some(Anchor { pos: at(1, 9), word: 1 }));
+        assert_eq!(
+            anchor(four),
+            Some(Anchor {
+                pos: at(1, 9),
+                word: 1
+            })
+        );
         let six = styled.text.find("six").unwrap();
-        assert_eq!(anchor(six), Some(Anchor { pos: at(3, 1), word: 5 }));
+        assert_eq!(
+            anchor(six),
+            Some(Anchor {
+                pos: at(3, 1),
+                word: 5
+            })
+        );
         assert_eq!(StyledText::plain("x", style).anchor(0), None);
     }
 }
