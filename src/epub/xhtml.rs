@@ -125,8 +125,11 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
     fn new(plan: &'p Plan<'a>, index: usize) -> Self {
         let chapter = &plan.doc.chapters[index];
         let mut ids = plan.chapters[index].ids.clone();
+        // Notes are numbered per chapter; their ids are unique in the book
+        // (`fn-2-1`: chapter 2, note 1), as some reading systems that show
+        // them as pop-ups want.
         let note_ids = (1..=chapter.footnotes.len())
-            .map(|n| unique_id(&mut ids, &format!("fn-{n}")))
+            .map(|n| unique_id(&mut ids, &format!("fn-{}-{n}", index + 1)))
             .collect();
         ChapterWriter {
             plan,
@@ -183,8 +186,17 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
 
     /// Writes `blocks` inside an element of `direction`.
     fn blocks_in(&mut self, direction: Direction, blocks: &[Block]) -> Result<()> {
+        self.in_direction(direction, |w| w.blocks(blocks))
+    }
+
+    /// Runs `write` with `direction` as the direction written into.
+    fn in_direction(
+        &mut self,
+        direction: Direction,
+        write: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
         let outer = std::mem::replace(&mut self.direction, direction);
-        let written = self.blocks(blocks);
+        let written = write(self);
         self.direction = outer;
         written
     }
@@ -198,13 +210,13 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 content,
             } => {
                 let level = (*level).clamp(1, 6);
-                let (_, dir) = self.direction_of(&bidi_text(content));
+                let (direction, dir) = self.direction_of(&bidi_text(content));
                 let _ = write!(self.out, "<h{level} id=\"{}\"", escape(id));
                 if !classes.is_empty() {
                     let _ = write!(self.out, " class=\"{}\"", escape(&classes.join(" ")));
                 }
                 let _ = write!(self.out, "{dir}>");
-                self.inlines(content)?;
+                self.inlines_in(direction, content)?;
                 let _ = writeln!(self.out, "</h{level}>");
             }
             BlockKind::Paragraph(content) => {
@@ -215,11 +227,12 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                     } else {
                         self.out.push_str("<p class=\"figure\">");
                     }
+                    self.inlines(content)?;
                 } else {
-                    let (_, dir) = self.direction_of(&bidi_text(content));
+                    let (direction, dir) = self.direction_of(&bidi_text(content));
                     let _ = write!(self.out, "<p{dir}>");
+                    self.inlines_in(direction, content)?;
                 }
-                self.inlines(content)?;
                 self.out.push_str("</p>\n");
             }
             BlockKind::List { start, items } => {
@@ -270,9 +283,9 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             BlockKind::Definitions(definitions) => {
                 self.out.push_str("<dl>\n");
                 for definition in definitions {
-                    let (_, dir) = self.direction_of(&bidi_text(&definition.term));
+                    let (direction, dir) = self.direction_of(&bidi_text(&definition.term));
                     let _ = write!(self.out, "<dt{dir}>");
-                    self.inlines(&definition.term)?;
+                    self.inlines_in(direction, &definition.term)?;
                     self.out.push_str("</dt>\n");
                     for detail in &definition.details {
                         let (direction, dir) = self.direction_of(&blocks_bidi_text(detail));
@@ -394,11 +407,16 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             Some(Align::Right) => " class=\"align-right\"",
             Some(Align::None) | None => "",
         };
-        let (_, dir) = self.direction_of(&bidi_text(content));
+        let (direction, dir) = self.direction_of(&bidi_text(content));
         let _ = write!(self.out, "<{open}{class}{dir}>");
-        self.inlines(content)?;
+        self.inlines_in(direction, content)?;
         let _ = write!(self.out, "</{close}>");
         Ok(())
+    }
+
+    /// Writes `inlines` inside an element of `direction`.
+    fn inlines_in(&mut self, direction: Direction, inlines: &[Inline]) -> Result<()> {
+        self.in_direction(direction, |w| w.inlines(inlines))
     }
 
     fn inlines(&mut self, inlines: &[Inline]) -> Result<()> {
@@ -510,7 +528,7 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                         inline.pos.line,
                     ));
                 };
-                let ref_id = unique_id(&mut self.ids, &format!("fnref-{n}"));
+                let ref_id = unique_id(&mut self.ids, &format!("fnref{}", &note_id["fn".len()..]));
                 self.first_refs.entry(n).or_insert_with(|| ref_id.clone());
                 let _ = write!(
                     self.out,
@@ -613,10 +631,10 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 },
                 rest,
             )) => {
-                let (_, dir) = self.direction_of(&bidi_text(content));
+                let (direction, dir) = self.direction_of(&bidi_text(content));
                 let _ = write!(self.out, "<p{dir}>");
                 self.out.push_str(&label);
-                self.inlines(content)?;
+                self.inlines_in(direction, content)?;
                 self.out.push_str("</p>\n");
                 self.blocks(rest)?;
             }
