@@ -104,7 +104,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let (epub, pdf) = rayon::join(
         || {
             (options.format != Format::Pdf)
-                .then(|| epub::write(&document, &fonts))
+                .then(|| -> Result<_> {
+                    let mut epub_warnings = Warnings::default();
+                    let bytes = epub::write(&document, &fonts, &mut epub_warnings)?;
+                    Ok((bytes, epub_warnings))
+                })
                 .transpose()
         },
         || {
@@ -119,7 +123,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         },
     );
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    if let Some(bytes) = epub? {
+    if let Some((bytes, epub_warnings)) = epub? {
+        report.warnings.extend(epub_warnings);
         files.push((out_dir.join(format!("{name}.epub")), bytes));
     }
     if let Some((bytes, pages, layout_warnings)) = pdf? {
