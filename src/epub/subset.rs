@@ -358,18 +358,20 @@ fn cut(face: &FontFace, chars: &BTreeSet<char>) -> std::result::Result<Vec<u8>, 
     .map_err(|e| e.to_string())?;
 
     // Whatever the subsetter does, no character the face drew may go.
-    let original = Font::new(Face::from_bytes(face.data.as_slice(), 0));
-    let cut = Font::new(Face::from_bytes(&subset, 0));
-    let lost = chars
-        .iter()
-        .find(|&&c| original.get_nominal_glyph(c).is_some() && cut.get_nominal_glyph(c).is_none());
-    match lost {
-        Some(c) => Err(format!("its subset lost the character U+{:04X}", *c as u32)),
-        None => {
-            drop(cut);
-            Ok(subset)
-        }
+    match lost_character(&face.data, &subset, chars) {
+        Some(c) => Err(format!("its subset lost the character U+{:04X}", c as u32)),
+        None => Ok(subset),
     }
+}
+
+/// A character of `chars` that `original` maps and `cut` does not.
+fn lost_character(original: &[u8], cut: &[u8], chars: &BTreeSet<char>) -> Option<char> {
+    let original = Font::new(Face::from_bytes(original, 0));
+    let cut = Font::new(Face::from_bytes(cut, 0));
+    chars
+        .iter()
+        .copied()
+        .find(|&c| original.get_nominal_glyph(c).is_some() && cut.get_nominal_glyph(c).is_none())
 }
 
 #[cfg(test)]
@@ -458,6 +460,89 @@ mod tests {
         assert!(
             !shown.clusters.values().any(|s| s.contains("T")),
             "the title is not shown"
+        );
+    }
+
+    /// A face the subsetter cannot cut (here: its `glyf` table renamed, as
+    /// if its outlines were CFF) is embedded whole, and a warning says so.
+    #[test]
+    fn a_face_that_cannot_be_cut_is_embedded_whole_with_a_warning() {
+        let mut face = crate::fonts::FontLibrary::builtin().faces.remove(0);
+        let mut data = face.data.to_vec();
+        let at = data
+            .windows(4)
+            .position(|w| w == b"glyf")
+            .expect("a glyf table");
+        data[at + 3] = b'X';
+        face.data = std::sync::Arc::new(data);
+        let entry = FontEntry {
+            id: "font-1".into(),
+            href: "fonts/f.ttf".into(),
+            media_type: "font/ttf",
+            face: &face,
+            data: Cow::Borrowed(face.data.as_slice()),
+        };
+        let mut shown = ShownText::default();
+        shown.add(BODY_TEXT, "سلام");
+        let mut warnings = Warnings::default();
+        let embedded = embed(vec![entry], &shown, &mut warnings);
+        assert_eq!(embedded.len(), 1);
+        assert_eq!(&*embedded[0].data, face.data.as_slice());
+        assert_eq!(warnings.0.len(), 1, "{:?}", warnings.0);
+        assert!(warnings.0[0].message.contains("embedded whole"));
+        assert!(warnings.0[0].message.contains("glyf"));
+    }
+
+    /// The faces embedded for `text` in each look, builtin faces only.
+    fn embedded_for(text: &[(Look, &str)]) -> Vec<String> {
+        let library = crate::fonts::FontLibrary::builtin();
+        let entries = library
+            .faces
+            .iter()
+            .enumerate()
+            .map(|(n, face)| FontEntry {
+                id: format!("font-{n}"),
+                href: format!("fonts/{}", face.file_name),
+                media_type: "font/ttf",
+                face,
+                data: Cow::Borrowed(face.data.as_slice()),
+            })
+            .collect();
+        let mut shown = ShownText::default();
+        for (look, text) in text {
+            shown.add(*look, text);
+        }
+        let mut warnings = Warnings::default();
+        let embedded = embed(entries, &shown, &mut warnings);
+        assert!(warnings.0.is_empty(), "{:?}", warnings.0);
+        embedded.iter().map(|f| f.face.file_name.clone()).collect()
+    }
+
+    /// Slant before weight (CSS Fonts 4 §5.2): bold italic Arabic is set
+    /// in Amiri Slanted (the reader makes it bolder), not Amiri Bold.
+    #[test]
+    fn bold_italic_takes_the_italic_face() {
+        let bold_italic = Look {
+            bold: true,
+            italic: true,
+            ..BODY_TEXT
+        };
+        assert_eq!(embedded_for(&[(bold_italic, "سلام")]), ["Amiri-Slanted.ttf"]);
+    }
+
+    /// A face nothing needs is left out, and the text that would have
+    /// picked it is given to the face a reader then picks: bold Cyrillic
+    /// alone, Amiri Bold drawing none of it, goes to Noto Serif Bold, and
+    /// Amiri Bold is not embedded.
+    #[test]
+    fn faces_that_draw_nothing_are_left_out() {
+        let bold = Look {
+            bold: true,
+            ..BODY_TEXT
+        };
+        assert_eq!(
+            embedded_for(&[(BODY_TEXT, "سلام"), (bold, "Жизнь")]),
+            ["Amiri-Regular.ttf", "NotoSerif-Bold.ttf"]
         );
     }
 
