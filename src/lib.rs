@@ -118,7 +118,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
     let (epub, pdf) = rayon::join(
         || {
             (options.format != Format::Pdf)
-                .then(|| epub::write(&document, &fonts, pages.as_ref()))
+                .then(|| -> Result<_> {
+                    let mut epub_warnings = Warnings::default();
+                    let bytes = epub::write(&document, &fonts, pages.as_ref(), &mut epub_warnings)?;
+                    Ok((bytes, epub_warnings))
+                })
                 .transpose()
         },
         || match &pages {
@@ -129,7 +133,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         },
     );
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    if let Some(bytes) = epub? {
+    if let Some((bytes, epub_warnings)) = epub? {
+        report.warnings.extend(epub_warnings);
         files.push((out_dir.join(format!("{name}.epub")), bytes));
     }
     if let Some((bytes, pages)) = pdf? {

@@ -171,6 +171,18 @@ pub fn alongside<A, B: Send>(
     (a, b.expect("the scope ends when its task has run"))
 }
 
+/// Combining marks (`\p{Mn}`) of the scripts the book sets: Latin,
+/// Greek and Cyrillic accents, Hebrew points, Arabic harakat and Quranic
+/// marks.
+pub fn is_combining_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0487}' | '\u{0591}'..='\u{05BD}'
+        | '\u{05BF}' | '\u{05C1}'..='\u{05C2}' | '\u{05C4}'..='\u{05C5}' | '\u{05C7}'
+        | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}'
+        | '\u{06D6}'..='\u{06DC}' | '\u{06DF}'..='\u{06E4}' | '\u{06E7}'..='\u{06E8}'
+        | '\u{06EA}'..='\u{06ED}' | '\u{08D3}'..='\u{08E1}' | '\u{08E3}'..='\u{08FF}')
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
