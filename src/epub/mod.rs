@@ -128,6 +128,9 @@ pub(crate) struct Plan<'a> {
     pub cover: Option<&'a str>,
     /// Whether the book shows any picture (cover included).
     pub has_images: bool,
+    /// Whether every picture has alt text (the cover's is the title); true
+    /// for a book without pictures.
+    pub pictures_described: bool,
 }
 
 pub(crate) struct ChapterEntry {
@@ -251,7 +254,17 @@ impl<'a> Plan<'a> {
             })
             .collect();
 
-        let has_images = cover.is_some() || doc.chapters.iter().any(chapter_has_images);
+        let mut pictures = 0;
+        let mut undescribed = 0;
+        for chapter in &doc.chapters {
+            walk::chapter_inlines(chapter, &mut |inline| {
+                if let InlineKind::Image { alt, .. } = &inline.kind {
+                    pictures += 1;
+                    undescribed += usize::from(alt.trim().is_empty());
+                }
+            });
+        }
+        let has_images = cover.is_some() || pictures > 0;
         Ok(Plan {
             doc,
             lang,
@@ -264,6 +277,7 @@ impl<'a> Plan<'a> {
             fonts,
             cover,
             has_images,
+            pictures_described: undescribed == 0,
         })
     }
 
@@ -310,12 +324,4 @@ fn html_properties(chapter: &Chapter) -> Vec<&'static str> {
         properties.push("mathml");
     }
     properties
-}
-
-fn chapter_has_images(chapter: &Chapter) -> bool {
-    let mut found = false;
-    walk::chapter_inlines(chapter, &mut |inline| {
-        found |= matches!(inline.kind, InlineKind::Image { .. });
-    });
-    found
 }

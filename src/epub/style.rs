@@ -35,7 +35,9 @@ pub(crate) fn stylesheet(plan: &Plan) -> String {
         Direction::Ltr => ("left", "right", "1.5"),
     };
     let text = families(plan, &[Role::Text, Role::Fallback], "serif");
-    let mono = families(plan, &[Role::Mono], "monospace");
+    // Code falls back to the text faces for what the mono face lacks (Arabic
+    // in a code block), as print does, rather than to a system font.
+    let mono = families(plan, &[Role::Mono, Role::Text, Role::Fallback], "monospace");
     out.push_str(
         &TEMPLATE
             .replace("@START@", start)

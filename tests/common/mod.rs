@@ -8,6 +8,7 @@
 //! `allow(dead_code)` (it covers the submodules too).
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod epub;
 pub mod generate;
 pub mod refs;
