@@ -189,7 +189,10 @@ fn stylesheet_never_sets_direction_and_embeds_fonts() {
     assert!(!css.contains("direction"), "{css}");
     assert!(!css.contains("unicode-bidi"));
     assert!(css.contains("font-family: \"Amiri\", \"Noto Serif\", \"Noto Serif Hebrew\", serif;"));
-    assert!(css.contains("font-family: \"Noto Sans Mono\", monospace;"));
+    // Code falls back to the text faces (Arabic in code), not to a system font.
+    assert!(css.contains(
+        "font-family: \"Noto Sans Mono\", \"Amiri\", \"Noto Serif\", \"Noto Serif Hebrew\", monospace;"
+    ));
     assert!(css.contains("line-height: 1.8;"));
     assert!(css.contains("text-align: justify;"));
     for face in FontLibrary::builtin().faces {

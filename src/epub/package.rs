@@ -71,7 +71,7 @@ fn metadata(plan: &Plan, out: &mut String) {
 
 /// What EPUB Accessibility 1.1 conformance is claimed to: WCAG 2.2 level
 /// AA, which the book meets only when every picture is described.
-pub(crate) const CONFORMS_TO: &str = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA";
+const CONFORMS_TO: &str = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA";
 
 /// The accessibility metadata (EPUB Accessibility 1.1: schema.org
 /// properties, `dcterms:conformsTo`, `a11y:certifiedBy`), each claim only

@@ -6,7 +6,7 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use super::{arg, epub::unzip, have_tools, require, scratch, warraq};
+use super::{arg, epub::unzip, have_tools, require, run_build};
 
 /// The folder of the npm packages and scripts (`tests/ace`).
 pub fn ace_dir() -> PathBuf {
@@ -49,26 +49,10 @@ pub fn have_ace() -> bool {
 /// `warraq build book -o out --format epub` into [`scratch`], asserting it
 /// succeeds; the EPUB's path and what the build printed on stderr.
 pub fn build_epub(book: &Path, out: &str) -> (PathBuf, String) {
-    let out_dir = scratch().join(out);
-    let output = warraq()
-        .arg("build")
-        .arg(book)
-        .arg("-o")
-        .arg(&out_dir)
-        .args(["--format", "epub"])
-        .output()
-        .expect("run warraq");
-    let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-    assert!(
-        output.status.success(),
-        "warraq build {} failed ({}):\n{stderr}",
-        book.display(),
-        output.status
-    );
-    let name = book.file_name().expect("a book folder").to_string_lossy();
-    let epub = out_dir.join(format!("{name}.epub"));
+    let built = run_build(book, out, &["--format", "epub"]);
+    let epub = built.epub();
     assert!(epub.is_file(), "warraq did not write {}", epub.display());
-    (epub, stderr)
+    (epub, built.stderr)
 }
 
 /// Unzips `epub` into `dir`, as a reading system lays the package out.
