@@ -20,6 +20,8 @@ pub struct Strings {
     pub start: &'static str,
     /// Heading of the (hidden) landmarks navigation.
     pub landmarks: &'static str,
+    /// Heading of the (hidden) list of the print edition's pages.
+    pub pages: &'static str,
     /// Accessible name of a chapter's block of footnotes.
     pub notes: &'static str,
     /// Between names in a list of authors.
@@ -56,6 +58,7 @@ const ENGLISH: Strings = Strings {
     title_page: "Title Page",
     start: "Start of Content",
     landmarks: "Landmarks",
+    pages: "Pages",
     notes: "Notes",
     list_separator: ", ",
     back_to_text: "Back to text",
@@ -74,6 +77,7 @@ const TABLE: &[Strings] = &[
         title_page: "صفحة العنوان",
         start: "بداية النص",
         landmarks: "معالم الكتاب",
+        pages: "الصفحات",
         notes: "الحواشي",
         list_separator: "، ",
         back_to_text: "العودة إلى النص",
@@ -90,6 +94,7 @@ const TABLE: &[Strings] = &[
         title_page: "صفحهٔ عنوان",
         start: "آغاز متن",
         landmarks: "نشانه‌ها",
+        pages: "صفحه‌ها",
         notes: "یادداشت‌ها",
         list_separator: "، ",
         back_to_text: "بازگشت به متن",
@@ -106,6 +111,7 @@ const TABLE: &[Strings] = &[
         title_page: "صفحۂ عنوان",
         start: "متن کا آغاز",
         landmarks: "نشانات",
+        pages: "صفحات",
         notes: "حواشی",
         list_separator: "، ",
         back_to_text: "متن پر واپس",
@@ -123,6 +129,7 @@ const TABLE: &[Strings] = &[
         title_page: "Page de titre",
         start: "Début du texte",
         landmarks: "Repères",
+        pages: "Pages",
         notes: "Notes",
         list_separator: ", ",
         back_to_text: "Retour au texte",

@@ -10,7 +10,7 @@ use warraq::doc::{BlockKind, Direction, Document, InlineKind};
 use warraq::fonts::FontLibrary;
 
 fn write(document: &Document) -> Vec<u8> {
-    warraq::epub::write(document, &FontLibrary::builtin()).expect("the EPUB is written")
+    warraq::epub::write(document, &FontLibrary::builtin(), None).expect("the EPUB is written")
 }
 
 /// The sample books, written once per test run (deflating the fonts is the
@@ -89,7 +89,7 @@ fn zip_times_follow_the_document_and_are_clamped() {
         document.metadata.timestamp = timestamp;
         // No fonts: quicker, and a case of its own.
         let no_fonts = FontLibrary { faces: Vec::new() };
-        let bytes = warraq::epub::write(&document, &no_fonts).unwrap();
+        let bytes = warraq::epub::write(&document, &no_fonts, None).unwrap();
         let opf = entry(&unzip(&bytes), "EPUB/package.opf");
         if timestamp == 0 {
             // No date given: dcterms:modified still required, dc:date left out.
@@ -304,7 +304,7 @@ fn broken_references_are_errors_naming_the_file() {
         panic!("a paragraph");
     };
     inlines.push(inline(warraq::doc::InlineKind::FootnoteRef { number: 9 }));
-    let err = warraq::epub::write(&document, &FontLibrary::builtin()).unwrap_err();
+    let err = warraq::epub::write(&document, &FontLibrary::builtin(), None).unwrap_err();
     assert!(err.message.contains("footnote 9"), "{err}");
     assert_eq!(
         err.file.as_deref(),
@@ -313,7 +313,7 @@ fn broken_references_are_errors_naming_the_file() {
 
     let mut document = english_document();
     document.cover = Some("missing.png".into());
-    assert!(warraq::epub::write(&document, &FontLibrary::builtin()).is_err());
+    assert!(warraq::epub::write(&document, &FontLibrary::builtin(), None).is_err());
 }
 
 #[test]

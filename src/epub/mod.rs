@@ -7,6 +7,7 @@
 //! - `mod.rs` — the [`Plan`] (every file's name, id and href) and the file list;
 //! - [`package`] — `package.opf` (metadata, manifest, spine);
 //! - [`nav`] — `nav.xhtml` (table of contents, landmarks) and `toc.ncx`;
+//! - [`pagelist`] — the print edition's page breaks and their list;
 //! - [`xhtml`] — cover, title page and chapters from blocks and inlines;
 //! - [`style`] — the stylesheet (`style.css` plus `@font-face` rules);
 //! - [`archive`] — the zip container;
@@ -28,6 +29,7 @@
 mod archive;
 mod nav;
 mod package;
+mod pagelist;
 mod resources;
 mod style;
 mod xhtml;
@@ -38,6 +40,8 @@ use std::collections::{BTreeMap, HashSet};
 use crate::diag::{Diagnostic, Result};
 use crate::doc::{Chapter, Document, InlineKind, walk};
 use crate::fonts::{FontFace, FontLibrary};
+use crate::layout::Pages;
+use pagelist::PageList;
 
 use crate::locale::{self, Strings};
 use resources::Names;
@@ -52,12 +56,13 @@ const CSS: &str = "css/style.css";
 const COVER: &str = "cover.xhtml";
 const TITLE_PAGE: &str = "titlepage.xhtml";
 
-/// Writes `document` as an EPUB 3 package, embedding the faces of `fonts`.
+/// Writes `document` as an EPUB 3 package, embedding the faces of `fonts`,
+/// with the page breaks of its print edition, `pages`, when it has one.
 ///
 /// The same document always gives the same bytes: file order, names, zip
 /// timestamps (from `metadata.timestamp`) and permissions are all fixed.
-pub fn write(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
-    let plan = Plan::new(document, fonts)?;
+pub fn write(document: &Document, fonts: &FontLibrary, pages: Option<&Pages>) -> Result<Vec<u8>> {
+    let plan = Plan::new(document, fonts, pages)?;
     let mut files: Vec<archive::Entry> = Vec::new();
     let mut text = |path: String, content: String| {
         files.push(archive::Entry {
@@ -131,6 +136,8 @@ pub(crate) struct Plan<'a> {
     /// Whether every picture has alt text (the cover's is the title); true
     /// for a book without pictures.
     pub pictures_described: bool,
+    /// The print edition's pages (none without one).
+    pub page_list: PageList,
 }
 
 pub(crate) struct ChapterEntry {
@@ -166,7 +173,7 @@ pub(crate) struct FontEntry<'a> {
 }
 
 impl<'a> Plan<'a> {
-    fn new(doc: &'a Document, fonts: &'a FontLibrary) -> Result<Plan<'a>> {
+    fn new(doc: &'a Document, fonts: &'a FontLibrary, pages: Option<&Pages>) -> Result<Plan<'a>> {
         let meta = &doc.metadata;
         let lang = match meta.language.trim() {
             "" => "und".to_string(),
@@ -183,7 +190,7 @@ impl<'a> Plan<'a> {
         };
 
         let width = doc.chapters.len().to_string().len().max(2);
-        let chapters = doc
+        let mut chapters: Vec<ChapterEntry> = doc
             .chapters
             .iter()
             .enumerate()
@@ -265,6 +272,9 @@ impl<'a> Plan<'a> {
             });
         }
         let has_images = cover.is_some() || pictures > 0;
+        let page_list = pages
+            .map(|pages| PageList::new(doc, pages, &mut chapters))
+            .unwrap_or_default();
         Ok(Plan {
             doc,
             lang,
@@ -278,6 +288,7 @@ impl<'a> Plan<'a> {
             cover,
             has_images,
             pictures_described: undescribed == 0,
+            page_list,
         })
     }
 

@@ -3,6 +3,7 @@
 
 use std::fmt::Write as _;
 
+use super::pagelist;
 use super::xhtml::document;
 use super::{COVER, NAV, Plan, TITLE_PAGE};
 use crate::doc::{BlockKind, Direction, block_direction, collapse_whitespace, plain_text};
@@ -96,6 +97,10 @@ pub(crate) fn toc(plan: &Plan) -> Vec<TocEntry> {
 pub(crate) fn nav_xhtml(plan: &Plan) -> String {
     let strings = plan.strings;
     let mut body = String::new();
+    // The print edition's contents pages (a toc holds nothing but its list).
+    for mark in &plan.page_list.contents {
+        pagelist::push_marker(&mut body, mark);
+    }
     let _ = writeln!(
         body,
         "<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\" aria-labelledby=\"toc-title\">\n\
@@ -127,6 +132,7 @@ pub(crate) fn nav_xhtml(plan: &Plan) -> String {
         landmark("bodymatter", &first.href, strings.start);
     }
     body.push_str("</ol>\n</nav>\n");
+    pagelist::nav(plan, &mut body);
 
     document(plan, strings.contents, " class=\"nav\"", &body)
 }

@@ -124,6 +124,19 @@ fn accessibility(plan: &Plan, out: &mut String) {
             );
         }
     }
+    if !plan.page_list.is_empty() {
+        // The edition the page breaks are of: the print edition warraq
+        // lays out beside this one (its ISBN when the book has one).
+        let source = match &plan.doc.metadata.isbn {
+            Some(isbn) => format!("urn:isbn:{isbn}"),
+            None => format!("{} (print edition)", plan.title),
+        };
+        let _ = writeln!(
+            out,
+            "<meta property=\"pageBreakSource\">{}</meta>",
+            escape(&source)
+        );
+    }
     if plan.pictures_described {
         let _ = writeln!(
             out,
@@ -162,6 +175,12 @@ fn accessibility_features(plan: &Plan) -> Vec<&'static str> {
     }
     if plan.has_images && plan.pictures_described {
         features.push("alternativeText");
+    }
+    // A page break marker where each page of the print edition begins, and
+    // their list in nav.xhtml.
+    if !plan.page_list.is_empty() {
+        features.push("printPageNumbers");
+        features.push("pageBreakMarkers");
     }
     if plan
         .chapters

@@ -4,10 +4,11 @@
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write as _;
 
+use super::pagelist::{self, Marks};
 use super::{CSS, ImageEntry, Plan};
 use crate::diag::{Diagnostic, Result};
 use crate::doc::{
-    Align, Block, BlockKind, Chapter, Direction, Footnote, Inline, InlineKind, LinkTarget,
+    Align, Anchor, Block, BlockKind, Chapter, Direction, Footnote, Inline, InlineKind, LinkTarget,
     bidi_text, block_direction, block_pictures, blocks_bidi_text, task,
 };
 use crate::text::address;
@@ -55,6 +56,9 @@ pub(crate) fn cover(plan: &Plan, key: &str) -> String {
 /// `titlepage.xhtml`: the title and the authors.
 pub(crate) fn title_page(plan: &Plan) -> String {
     let mut body = String::from("<section class=\"titlepage\" epub:type=\"titlepage\">\n");
+    for mark in &plan.page_list.title_page {
+        pagelist::push_marker(&mut body, mark);
+    }
     let _ = writeln!(body, "<h1 class=\"title\">{}</h1>", escape(&plan.title));
     for author in plan.authors() {
         let _ = writeln!(body, "<p class=\"author\">{}</p>", escape(author));
@@ -81,6 +85,7 @@ pub(crate) fn chapter(plan: &Plan, index: usize) -> Result<String> {
     }
     w.out.push_str(">\n");
     w.blocks(&chapter.blocks)?;
+    w.marks.rest(&mut w.out);
     w.footnotes()?;
     w.out.push_str("</section>\n");
     Ok(document(plan, &entry.title, "", &w.out))
@@ -100,6 +105,9 @@ struct ChapterWriter<'p, 'a> {
     /// The direction of the element being written into: a block says its
     /// own only where it differs.
     direction: Direction,
+    /// The print edition's page breaks still to place (none in the notes,
+    /// which print at the foot of the pages that call them).
+    marks: Marks<'p>,
 }
 
 impl<'p, 'a> ChapterWriter<'p, 'a> {
@@ -117,6 +125,12 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             note_ids,
             first_refs: HashMap::new(),
             direction: plan.doc.metadata.direction,
+            marks: Marks::new(
+                plan.page_list
+                    .chapters
+                    .get(index)
+                    .map_or(&[][..], Vec::as_slice),
+            ),
         }
     }
 
@@ -254,7 +268,9 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                     let _ = write!(self.out, " class=\"language-{class}\"");
                 }
                 self.out.push('>');
-                push_escaped(&mut self.out, text.strip_suffix('\n').unwrap_or(text));
+                let text = text.strip_suffix('\n').unwrap_or(text);
+                self.marks
+                    .text(&mut self.out, block.pos, text, push_escaped);
                 self.out.push_str("</code></pre>\n");
             }
             BlockKind::Table { align, head, rows } => self.table(align, head, rows)?,
@@ -263,6 +279,8 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 for stanza in stanzas {
                     self.out.push_str("<div class=\"stanza\">\n");
                     for bayt in stanza {
+                        // A bayt's halves are on one page.
+                        self.marks.before(&mut self.out, Anchor::within(bayt.pos));
                         let class = if bayt.hemistichs.len() == 2 {
                             "bayt"
                         } else {
@@ -285,6 +303,7 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             }
             BlockKind::Rule => self.out.push_str("<hr/>\n"),
             BlockKind::Html(html) => {
+                self.marks.before(&mut self.out, Anchor::within(block.pos));
                 self.out.push_str(html);
                 if !html.ends_with('\n') {
                     self.out.push('\n');
@@ -369,8 +388,11 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
     }
 
     fn inline(&mut self, inline: &Inline) -> Result<()> {
+        // A page that begins with something other than text (a picture)
+        // begins where it is.
+        self.marks.before(&mut self.out, Anchor::at(inline.pos));
         match &inline.kind {
-            InlineKind::Text(text) => push_text(&mut self.out, text),
+            InlineKind::Text(text) => self.marks.text(&mut self.out, inline.pos, text, push_text),
             InlineKind::Emphasis(content) => {
                 self.out.push_str("<em>");
                 self.inlines(content)?;
@@ -396,7 +418,8 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             }
             InlineKind::Code(text) => {
                 self.out.push_str("<code dir=\"ltr\">");
-                push_escaped(&mut self.out, text);
+                self.marks
+                    .text(&mut self.out, inline.pos, text, push_escaped);
                 self.out.push_str("</code>");
             }
             InlineKind::Math {
@@ -587,7 +610,7 @@ fn size_attributes(image: &ImageEntry) -> String {
 }
 
 /// `base`, or `base-2`, `base-3`, … — the first not in `ids` (then added).
-fn unique_id(ids: &mut HashSet<String>, base: &str) -> String {
+pub(super) fn unique_id(ids: &mut HashSet<String>, base: &str) -> String {
     let mut n = 1;
     loop {
         let id = if n == 1 {
