@@ -250,7 +250,11 @@ fn chapters_render_blocks_and_inlines() {
     assert!(one.contains("<section epub:type=\"chapter\" role=\"doc-chapter\""));
     assert!(one.contains("<h1 id=\"مقدمة\">مقدمة: الشراكة &amp; الرؤية</h1>"));
     assert!(one.contains(" بحسب &lt;التقرير&gt; &quot;الرسمي&quot; &#39;الأول&#39;."));
-    assert!(one.contains("<em>Green Hydrogen</em>"));
+    assert!(
+        one.contains(
+            "<em><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">Green Hydrogen</span></em>"
+        )
+    );
     assert!(one.contains("<strong>الطاقة المتجددة</strong>"));
     assert!(one.contains("<code dir=\"ltr\">AI</code>"));
     assert!(one.contains("<ul>\n<li>تعزيز التبادل التجاري</li>"));
@@ -264,16 +268,19 @@ fn chapters_render_blocks_and_inlines() {
     assert!(files.iter().any(|(n, _, _)| n == "EPUB/images/image.png"));
     // Links.
     assert!(one.contains("<a href=\"chapter-02.xhtml#الأرقام\">الفصل الثاني</a>"));
-    assert!(one.contains("<a href=\"https://example.org/a?b=1&amp;c=2\">example.org</a>"));
-    assert!(two.contains("<a href=\"chapter-01.xhtml\">المقدمة</a><span class=\"x\">!</span>"));
-    // Footnotes: references with unique ids, notes with back links.
     assert!(one.contains(
-        "<sup><a epub:type=\"noteref\" href=\"#fn-1\" id=\"fnref-1\" role=\"doc-noteref\">1</a></sup>"
+        "<a href=\"https://example.org/a?b=1&amp;c=2\"><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">example.org</span></a>"
     ));
-    assert!(one.contains("href=\"#fn-1\" id=\"fnref-1-2\""));
-    assert!(one.contains("<aside epub:type=\"footnote\" id=\"fn-1\" role=\"doc-footnote\">"));
-    assert!(one.contains("<aside epub:type=\"footnote\" id=\"fn-2\" role=\"doc-footnote\">"));
-    assert!(one.contains("href=\"#fnref-1\" role=\"doc-backlink\""));
+    assert!(two.contains("<a href=\"chapter-01.xhtml\">المقدمة</a><span class=\"x\">!</span>"));
+    // Footnotes: references with ids unique in the book, notes with back
+    // links.
+    assert!(one.contains(
+        "<sup><a epub:type=\"noteref\" href=\"#fn-1-1\" id=\"fnref-1-1\" role=\"doc-noteref\">1</a></sup>"
+    ));
+    assert!(one.contains("href=\"#fn-1-1\" id=\"fnref-1-1-2\""));
+    assert!(one.contains("<aside epub:type=\"footnote\" id=\"fn-1-1\" role=\"doc-footnote\">"));
+    assert!(one.contains("<aside epub:type=\"footnote\" id=\"fn-1-2\" role=\"doc-footnote\">"));
+    assert!(one.contains("href=\"#fnref-1-1\" role=\"doc-backlink\""));
     assert!(one.contains("<pre dir=\"ltr\"><code class=\"language-text\">x &lt; y</code></pre>"));
 
     // Tables align with classes, never inline styles.
@@ -287,7 +294,9 @@ fn chapters_render_blocks_and_inlines() {
         "<pre dir=\"ltr\"><code class=\"language-rust\">fn main() {\n    println!(&quot;مرحبا &lt;world&gt; &amp; &#39;you&#39;&quot;);\n}</code></pre>"
     ));
     assert!(two.contains("<hr/>"));
-    assert!(two.contains("<div class=\"note\"><p>HTML <em>خام</em> مُعقَّم</p></div>"));
+    assert!(two.contains(
+        "<div class=\"note\"><p><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">HTML</span> <em>خام</em> مُعقَّم</p></div>"
+    ));
 
     let cover = entry(&files, "EPUB/cover.xhtml");
     assert!(cover.contains("epub:type=\"cover\""));
@@ -398,20 +407,27 @@ fn a_paragraph_against_the_book_direction_gets_its_own_dir() {
     let files = unzip(&write(&document));
     let one = entry(&files, "EPUB/chapter-01.xhtml");
     assert!(
-        one.contains("<p dir=\"ltr\">2025: Astana and Rabat</p>"),
+        one.contains(
+            "<p dir=\"ltr\">2025: <span lang=\"en\" xml:lang=\"en\">Astana and Rabat</span></p>"
+        ),
         "{one}"
     );
     assert!(
-        one.contains("<p>2025: Astana and Rabat, ثم العربية</p>"),
+        one.contains("<p>2025: <span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">Astana and Rabat</span>, ثم العربية</p>"),
         "{one}"
     );
-    assert!(one.contains("<p>«نص عربي» with English</p>"), "{one}");
+    assert!(
+        one.contains(
+            "<p>«نص عربي» <span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">with English</span></p>"
+        ),
+        "{one}"
+    );
     assert!(
         one.contains("<p><code dir=\"ltr\">npm install</code> ثم نكمل</p>"),
         "{one}"
     );
     assert!(
-        one.contains("<p dir=\"ltr\"><code dir=\"ltr\">npm install</code> then</p>"),
+        one.contains("<p dir=\"ltr\"><code dir=\"ltr\">npm install</code> <span lang=\"en\" xml:lang=\"en\">then</span></p>"),
         "{one}"
     );
 }

@@ -349,6 +349,10 @@ pub struct Metadata {
     pub keywords: Vec<String>,
     /// `[epub] accessibility_summary` and `certified_by`.
     pub accessibility: AccessibilityConfig,
+    /// The language of words in each script other than the book's
+    /// (`[book] script_languages`: ISO 15924 code → BCP 47 tag); see
+    /// `locale::language_of_script`.
+    pub script_languages: BTreeMap<String, String>,
 }
 
 /// A whole parsed book.

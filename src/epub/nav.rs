@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 
 use super::pagelist;
-use super::xhtml::document;
+use super::xhtml::{Languages, document};
 use super::{COVER, NAV, Plan, TITLE_PAGE};
-use crate::doc::{BlockKind, Direction, block_direction, collapse_whitespace, plain_text};
+use crate::doc::{BlockKind, block_direction, collapse_whitespace, plain_text};
 use crate::xml::escape;
 
 /// One line of the table of contents.
@@ -107,7 +107,7 @@ pub(crate) fn nav_xhtml(plan: &Plan) -> String {
          <h1 id=\"toc-title\">{}</h1>",
         escape(strings.contents)
     );
-    push_ol(&mut body, &toc(plan), plan.doc.metadata.direction);
+    push_ol(&mut body, &toc(plan), plan);
     body.push_str("</nav>\n");
 
     let _ = writeln!(
@@ -141,7 +141,8 @@ pub(crate) fn nav_xhtml(plan: &Plan) -> String {
 /// book's ([`block_direction`]) says so on its link, so it keeps its own
 /// order but stands on the contents' start side like every entry, as in
 /// the printed contents.
-fn push_ol(out: &mut String, entries: &[TocEntry], book: Direction) {
+fn push_ol(out: &mut String, entries: &[TocEntry], plan: &Plan) {
+    let book = plan.doc.metadata.direction;
     out.push_str("<ol>\n");
     for entry in entries {
         let direction = block_direction(book, &entry.label);
@@ -150,15 +151,12 @@ fn push_ol(out: &mut String, entries: &[TocEntry], book: Direction) {
         } else {
             format!(" dir=\"{}\"", direction.as_html())
         };
-        let _ = write!(
-            out,
-            "<li><a href=\"{}\"{dir}>{}</a>",
-            escape(&entry.href),
-            escape(&entry.label)
-        );
+        let _ = write!(out, "<li><a href=\"{}\"{dir}>", escape(&entry.href));
+        Languages::of_book(plan, direction).push_text(out, &entry.label);
+        out.push_str("</a>");
         if !entry.children.is_empty() {
             out.push('\n');
-            push_ol(out, &entry.children, book);
+            push_ol(out, &entry.children, plan);
         }
         out.push_str("</li>\n");
     }

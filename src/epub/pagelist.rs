@@ -11,6 +11,7 @@
 
 use std::fmt::Write as _;
 
+use super::xhtml::Languages;
 use super::{ChapterEntry, NAV, Plan, TITLE_PAGE};
 use crate::doc::{Anchor, Document, SourcePos, word_start};
 use crate::layout::Pages;
@@ -183,15 +184,18 @@ pub(crate) fn nav(plan: &Plan, out: &mut String) {
                 .map(|c| c.href.as_str())
                 .zip(&list.chapters),
         );
+    // Roman numerals in a book of another script are marked as such.
+    let languages = Languages::of_book(plan, plan.doc.metadata.direction);
     for (href, marks) in documents {
         for mark in marks {
-            let _ = writeln!(
+            let _ = write!(
                 out,
-                "<li><a href=\"{}#{}\">{}</a></li>",
+                "<li><a href=\"{}#{}\">",
                 escape(href),
-                escape(&mark.id),
-                escape(&mark.label)
+                escape(&mark.id)
             );
+            languages.push_text(out, &mark.label);
+            out.push_str("</a></li>\n");
         }
     }
     out.push_str("</ol>\n</nav>\n");
