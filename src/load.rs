@@ -15,8 +15,8 @@ use toml::Spanned;
 
 use crate::diag::{Diagnostic, Result};
 use crate::doc::{
-    ChapterStart, CoverFit, Direction, FolioPosition, FrontMatterNumbering, Justify,
-    LayoutSettings, Linebreak, Numerals, PageSetup, PrintPreset, RunningHead,
+    AccessibilityConfig, ChapterStart, CoverFit, Direction, FolioPosition, FrontMatterNumbering,
+    Justify, LayoutSettings, Linebreak, Numerals, PageSetup, PrintPreset, RunningHead,
 };
 use crate::pdf::standard::PdfStandard;
 
@@ -92,6 +92,8 @@ pub struct BookConfig {
     /// `[book] isbn`, digits only; `None` when absent or not a valid ISBN
     /// (then `warnings` says so).
     pub isbn: Option<String>,
+    /// `[epub] accessibility_summary` and `certified_by`.
+    pub accessibility: AccessibilityConfig,
     /// `[book] script_languages`: the language of words in each other
     /// script (ISO 15924 code → BCP 47 tag), validated.
     pub script_languages: BTreeMap<String, String>,
@@ -118,6 +120,7 @@ impl Default for BookConfig {
             publisher: None,
             keywords: Vec::new(),
             isbn: None,
+            accessibility: AccessibilityConfig::default(),
             script_languages: BTreeMap::new(),
             warnings: Vec::new(),
         }
@@ -158,6 +161,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
     let book_section = raw.book.unwrap_or_default();
     let pdf_section = raw.pdf.unwrap_or_default();
     let layout_section = raw.layout.unwrap_or_default();
+    let epub_section = raw.epub.unwrap_or_default();
 
     // Chapters.
     let chapter_paths: Vec<(PathBuf, Option<u32>)> = match &book_section.chapters {
@@ -324,6 +328,10 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
             publisher: trimmed(book_section.publisher.as_deref()),
             keywords,
             isbn,
+            accessibility: AccessibilityConfig {
+                summary: trimmed(epub_section.accessibility_summary.as_deref()),
+                certified_by: trimmed(epub_section.certified_by.as_deref()),
+            },
             script_languages,
             warnings,
         },
@@ -340,6 +348,7 @@ struct RawConfig {
     book: Option<RawBook>,
     pdf: Option<RawPdf>,
     layout: Option<RawLayout>,
+    epub: Option<RawEpub>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -393,6 +402,13 @@ struct RawLayout {
     numerals: Option<Spanned<String>>,
     front_matter: Option<Spanned<String>>,
     chapter_start: Option<Spanned<String>>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawEpub {
+    accessibility_summary: Option<String>,
+    certified_by: Option<String>,
 }
 
 /// The text of `book.toml` (empty when absent), to turn byte spans into lines.

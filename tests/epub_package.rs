@@ -197,7 +197,11 @@ fn stylesheet_never_sets_direction_and_embeds_fonts() {
     assert!(!css.contains("unicode-bidi"));
     // Arabic, Latin in Amiri, code: no character calls for the Noto serifs.
     assert!(css.contains("font-family: \"Amiri\", serif;"), "{css}");
-    assert!(css.contains("font-family: \"Noto Sans Mono\", monospace;"));
+    // Code falls back to the text faces (Arabic in code), not to a system font.
+    assert!(
+        css.contains("font-family: \"Noto Sans Mono\", \"Amiri\", monospace;"),
+        "{css}"
+    );
     assert!(css.contains("line-height: 1.8;"));
     assert!(css.contains("text-align: justify;"));
     let mut embedded = Vec::new();

@@ -295,7 +295,8 @@ fn unknown_key_is_named() {
     for (toml, key, line) in [
         ("[book]\ntitle = \"t\"\nsubtitel = \"s\"\n", "subtitel", 3),
         ("[pdf]\npaper = \"A4\"\n", "paper", 2),
-        ("[epub]\nx = 1\n", "epub", 1),
+        ("[epub]\nx = 1\n", "x", 2),
+        ("[ebook]\nx = 1\n", "ebook", 1),
     ] {
         let (_, err) = toml_error(toml, key, line);
         assert!(err.message.contains("book.toml"), "{err}");

@@ -145,7 +145,7 @@ fn a_line_alone_on_its_page_is_a_widow_or_an_orphan() {
     // lines: page fine. Then paragraph 3's last, paragraph 4's first.
     assert_eq!(
         alone(&[(1, 3, 5), (1, 4, 5), (2, 0, 1), (3, 0, 4), (3, 1, 4)]),
-        []
+        Vec::<u32>::new()
     );
     assert_eq!(alone(&[(3, 3, 4), (4, 0, 6)]), [3, 4]);
     assert_eq!(alone(&[(1, 4, 5), (2, 0, 1)]), [1]);

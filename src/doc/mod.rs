@@ -315,6 +315,18 @@ pub enum ChapterStart {
     Recto,
 }
 
+/// What `book.toml` says about the EPUB's accessibility metadata; warraq
+/// writes the rest from the book itself.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AccessibilityConfig {
+    /// `schema:accessibilitySummary`, in the book's language; `None`: the
+    /// built-in summary for the language.
+    pub summary: Option<String>,
+    /// `a11y:certifiedBy`: who checked the book's accessibility; `None`:
+    /// no certification is claimed.
+    pub certified_by: Option<String>,
+}
+
 /// Book-level metadata (from `book.toml`, or derived).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Metadata {
@@ -335,6 +347,8 @@ pub struct Metadata {
     pub publisher: Option<String>,
     pub isbn: Option<String>,
     pub keywords: Vec<String>,
+    /// `[epub] accessibility_summary` and `certified_by`.
+    pub accessibility: AccessibilityConfig,
     /// The language of words in each script other than the book's
     /// (`[book] script_languages`: ISO 15924 code → BCP 47 tag); see
     /// `locale::language_of_script`.

@@ -163,6 +163,9 @@ pub(crate) struct Plan<'a> {
     pub cover: Option<&'a str>,
     /// Whether the book shows any picture (cover included).
     pub has_images: bool,
+    /// Whether every picture has alt text (the cover's is the title); true
+    /// for a book without pictures.
+    pub pictures_described: bool,
     /// The print edition's pages (none without one).
     pub page_list: PageList,
 }
@@ -291,7 +294,17 @@ impl<'a> Plan<'a> {
             })
             .collect();
 
-        let has_images = cover.is_some() || doc.chapters.iter().any(chapter_has_images);
+        let mut pictures = 0;
+        let mut undescribed = 0;
+        for chapter in &doc.chapters {
+            walk::chapter_inlines(chapter, &mut |inline| {
+                if let InlineKind::Image { alt, .. } = &inline.kind {
+                    pictures += 1;
+                    undescribed += usize::from(alt.trim().is_empty());
+                }
+            });
+        }
+        let has_images = cover.is_some() || pictures > 0;
         let page_list = pages
             .map(|pages| PageList::new(doc, pages, &mut chapters))
             .unwrap_or_default();
@@ -307,6 +320,7 @@ impl<'a> Plan<'a> {
             fonts,
             cover,
             has_images,
+            pictures_described: undescribed == 0,
             page_list,
         })
     }
@@ -354,12 +368,4 @@ fn html_properties(chapter: &Chapter) -> Vec<&'static str> {
         properties.push("mathml");
     }
     properties
-}
-
-fn chapter_has_images(chapter: &Chapter) -> bool {
-    let mut found = false;
-    walk::chapter_inlines(chapter, &mut |inline| {
-        found |= matches!(inline.kind, InlineKind::Image { .. });
-    });
-    found
 }

@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{COVER, CSS, NAV, NCX, Plan, TITLE_PAGE};
-use crate::doc::Direction;
+use crate::doc::{BlockKind, Direction, walk};
 use crate::time::Civil;
 use crate::xml::escape;
 
@@ -65,49 +65,66 @@ fn metadata(plan: &Plan, out: &mut String) {
         );
     }
 
-    // Accessibility (EPUB Accessibility 1.1, schema.org vocabulary).
-    let mut a11y = |property: &str, value: &str| {
+    accessibility(plan, out);
+    out.push_str("</metadata>\n");
+}
+
+/// What EPUB Accessibility 1.1 conformance is claimed to: WCAG 2.2 level
+/// AA, which the book meets only when every picture is described.
+const CONFORMS_TO: &str = "EPUB Accessibility 1.1 - WCAG 2.2 Level AA";
+
+/// The accessibility metadata (EPUB Accessibility 1.1: schema.org
+/// properties, `dcterms:conformsTo`, `a11y:certifiedBy`), each claim only
+/// where the book makes it true.
+fn accessibility(plan: &Plan, out: &mut String) {
+    let mut schema = |property: &str, value: &str| {
         let _ = writeln!(out, "<meta property=\"schema:{property}\">{value}</meta>");
     };
-    a11y("accessMode", "textual");
+    schema("accessMode", "textual");
     if plan.has_images {
-        a11y("accessMode", "visual");
+        schema("accessMode", "visual");
+        schema("accessModeSufficient", "textual,visual");
     }
-    if plan.has_images {
-        a11y("accessModeSufficient", "textual,visual");
+    // Text alone tells everything only when every picture is described.
+    if plan.pictures_described {
+        schema("accessModeSufficient", "textual");
     }
-    a11y("accessModeSufficient", "textual");
-    for feature in [
-        "structuralNavigation",
-        "tableOfContents",
-        "readingOrder",
-        "displayTransformability",
-    ] {
-        a11y("accessibilityFeature", feature);
+    for feature in accessibility_features(plan) {
+        schema("accessibilityFeature", feature);
     }
-    let page_list = !plan.page_list.is_empty();
-    if page_list {
-        a11y("accessibilityFeature", "printPageNumbers");
-        a11y("accessibilityFeature", "pageBreakMarkers");
+    // Pictures are PNG or JPEG stills; raw HTML keeps no media or script.
+    schema("accessibilityHazard", "none");
+
+    let config = &plan.doc.metadata.accessibility;
+    match &config.summary {
+        // Written by the book's author, in the book's language.
+        Some(summary) => {
+            let _ = writeln!(
+                out,
+                "<meta property=\"schema:accessibilitySummary\">{}</meta>",
+                escape(summary)
+            );
+        }
+        None => {
+            let strings = plan.strings;
+            let lang_attr = if plan.lang.eq_ignore_ascii_case(strings.lang)
+                || plan
+                    .lang
+                    .to_ascii_lowercase()
+                    .starts_with(&format!("{}-", strings.lang))
+            {
+                String::new()
+            } else {
+                format!(" xml:lang=\"{}\"", strings.lang)
+            };
+            let _ = writeln!(
+                out,
+                "<meta property=\"schema:accessibilitySummary\"{lang_attr}>{}</meta>",
+                escape(strings.accessibility_summary)
+            );
+        }
     }
-    a11y("accessibilityHazard", "none");
-    let strings = plan.strings;
-    let lang_attr = if plan.lang.eq_ignore_ascii_case(strings.lang)
-        || plan
-            .lang
-            .to_ascii_lowercase()
-            .starts_with(&format!("{}-", strings.lang))
-    {
-        String::new()
-    } else {
-        format!(" xml:lang=\"{}\"", strings.lang)
-    };
-    let _ = writeln!(
-        out,
-        "<meta property=\"schema:accessibilitySummary\"{lang_attr}>{}</meta>",
-        escape(strings.accessibility_summary)
-    );
-    if page_list {
+    if !plan.page_list.is_empty() {
         // The edition the page breaks are of: the print edition warraq
         // lays out beside this one (its ISBN when the book has one).
         let source = match &plan.doc.metadata.isbn {
@@ -120,7 +137,59 @@ fn metadata(plan: &Plan, out: &mut String) {
             escape(&source)
         );
     }
-    out.push_str("</metadata>\n");
+    if plan.pictures_described {
+        let _ = writeln!(
+            out,
+            "<meta property=\"dcterms:conformsTo\">{CONFORMS_TO}</meta>"
+        );
+    }
+    if let Some(certifier) = &config.certified_by {
+        let _ = writeln!(
+            out,
+            "<meta property=\"a11y:certifiedBy\">{}</meta>",
+            escape(certifier)
+        );
+    }
+}
+
+/// The `schema:accessibilityFeature` values true of this book.
+fn accessibility_features(plan: &Plan) -> Vec<&'static str> {
+    let mut features = vec![
+        // nav.xhtml.
+        "tableOfContents",
+        // One spine order, the text's.
+        "readingOrder",
+        // Reflowable, with sizes in `em` the reader's settings scale.
+        "displayTransformability",
+        // DPUB-ARIA roles on the chapters, notes, contents and cover.
+        "ARIA",
+    ];
+    let mut headings = false;
+    for chapter in &plan.doc.chapters {
+        walk::chapter_blocks(chapter, &mut |block| {
+            headings |= matches!(block.kind, BlockKind::Heading { .. });
+        });
+    }
+    if headings {
+        features.push("structuralNavigation");
+    }
+    if plan.has_images && plan.pictures_described {
+        features.push("alternativeText");
+    }
+    // A page break marker where each page of the print edition begins, and
+    // their list in nav.xhtml.
+    if !plan.page_list.is_empty() {
+        features.push("printPageNumbers");
+        features.push("pageBreakMarkers");
+    }
+    if plan
+        .chapters
+        .iter()
+        .any(|chapter| chapter.properties.contains(&"mathml"))
+    {
+        features.push("MathML");
+    }
+    features
 }
 
 fn manifest(plan: &Plan, out: &mut String) {

@@ -34,8 +34,8 @@ pub(crate) fn stylesheet(plan: &Plan) -> String {
         Direction::Rtl => ("right", "left", "1.8"),
         Direction::Ltr => ("left", "right", "1.5"),
     };
-    let text = families(plan, &[Role::Text, Role::Fallback], "serif");
-    let mono = families(plan, &[Role::Mono], "monospace");
+    let text = families(plan, &TEXT_ROLES, "serif");
+    let mono = families(plan, &MONO_ROLES, "monospace");
     out.push_str(
         &TEMPLATE
             .replace("@START@", start)
@@ -69,6 +69,14 @@ fn families(plan: &Plan, roles: &[Role], generic: &str) -> String {
     out.push_str(generic);
     out
 }
+
+/// The faces the text's `font-family` list names, by role, in order.
+pub(super) const TEXT_ROLES: [Role; 2] = [Role::Text, Role::Fallback];
+
+/// The faces code's list names: the mono face, then the text faces for what
+/// it lacks (Arabic in a code block), as print does, rather than a system
+/// font.
+pub(super) const MONO_ROLES: [Role; 3] = [Role::Mono, Role::Text, Role::Fallback];
 
 /// The families of the faces with `roles`, in that order, each once: the
 /// order a reader tries them in.

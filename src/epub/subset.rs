@@ -26,7 +26,7 @@ use read_fonts::{FontRef, TableProvider};
 use skera::{DEFAULT_DROP_TABLES, DEFAULT_LAYOUT_FEATURES, SubsetFlags, subset_font};
 
 use super::FontEntry;
-use super::style::family_names;
+use super::style::{MONO_ROLES, TEXT_ROLES, family_names};
 use crate::diag::{Diagnostic, Result, Warnings};
 use crate::doc::Numerals;
 use crate::fonts::{FontFace, Role};
@@ -292,8 +292,8 @@ fn serve(
 /// faces with the same family and style form one, the last rule first.
 fn tried_faces(fonts: &[FontEntry], kept: &[bool], look: Look) -> Vec<usize> {
     let roles: &[Role] = match look.stack {
-        Stack::Body => &[Role::Text, Role::Fallback],
-        Stack::Mono => &[Role::Mono],
+        Stack::Body => &TEXT_ROLES,
+        Stack::Mono => &MONO_ROLES,
         Stack::System => &[],
     };
     let mut order = Vec::new();

@@ -636,7 +636,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     .iter()
                     .find(|(range, _, _)| range.contains(&picture.at))
                     .map_or(self.node, |&(_, _, node)| Some(node));
-                self.figure(&picture.key, &picture.alt, picture.pos, parent)
+                self.figure(&picture.alt, parent)
             })
             .collect();
         let links: Vec<(Range<usize>, LinkTo, NodeId)> = linked
@@ -1357,7 +1357,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         if block.full_bleed {
             // Its page's sheet (the bleed differs from recto to verso) is
             // known after pagination; the alt text is its description.
-            let figure = self.figure(key, alt, pos, parent);
+            let figure = self.figure(alt, parent);
             self.items.push(FlowItem::Plate(Plate {
                 key: key.to_string(),
                 link: block.link.and_then(|l| self.link_to(l)),
@@ -1390,7 +1390,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             .min(1.0);
         let (width, height) = (natural_width * scale, natural_height * scale);
         self.warn_resolution(key, picture, width, pos);
-        let node = self.figure(key, alt, pos, parent);
+        let node = self.figure(alt, parent);
         if let Some(figure) = node {
             let caption_node = self.ts.structure.add(ElementKind::Caption, Some(figure));
             for line in &mut caption {
@@ -1423,22 +1423,9 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
 
     /// The figure element of picture `key` inside `parent`; none for a
     /// picture without alt text, which is decoration then, as an empty
-    /// `alt` makes it in HTML: a warning says so.
-    fn figure(
-        &mut self,
-        key: &str,
-        alt: &str,
-        pos: SourcePos,
-        parent: Option<NodeId>,
-    ) -> Option<NodeId> {
+    /// `alt` makes it in HTML (the parser warns about it).
+    fn figure(&mut self, alt: &str, parent: Option<NodeId>) -> Option<NodeId> {
         if alt.trim().is_empty() {
-            let warning = Diagnostic::warning(format!(
-                "picture `{key}` has no alt text: the tagged PDF gives it to screen readers as decoration; describe it in `![…]({key})` if it shows something"
-            ));
-            self.ts.warnings.push(match &self.ts.file {
-                Some(file) => warning.in_file(file).at(pos),
-                None => warning,
-            });
             return None;
         }
         Some(

@@ -87,6 +87,7 @@ pub(crate) fn parse_chapter(
         control_warnings: 0,
         control_lines: HashSet::new(),
         ids: HeadingIds::default(),
+        heading_level: 0,
         footnotes: Footnotes::default(),
         formulas: 0,
         smart: smart::Lines::default(),
@@ -140,6 +141,9 @@ struct Builder<'a, 'w> {
     control_warnings: usize,
     control_lines: HashSet<u32>,
     ids: HeadingIds,
+    /// Level of the chapter's last heading (0 before the first), to warn
+    /// where the outline skips a level.
+    heading_level: u8,
     footnotes: Footnotes,
     /// Math formulas met so far (the first is warned about for print).
     formulas: usize,
@@ -437,6 +441,28 @@ impl Builder<'_, '_> {
         }
     }
 
+    /// Warns where a heading goes more than one level deeper than the
+    /// chapter's previous one (or than level 1 at its start): reading
+    /// systems and screen readers navigate by that outline, and a gap in it
+    /// is a missing section (WCAG 1.3.1).
+    fn check_heading_level(&mut self, level: u8, pos: SourcePos) {
+        let expected = self.heading_level + 1;
+        if level > expected {
+            let hashes = "#".repeat(usize::from(level));
+            let message = match self.heading_level {
+                0 => format!(
+                    "heading `{hashes}` (level {level}) opens the chapter: the outline skips level {expected}; start the chapter with `#`"
+                ),
+                previous => format!(
+                    "heading `{hashes}` (level {level}) follows a level-{previous} heading: the outline skips level {expected}; use `{}`",
+                    "#".repeat(usize::from(expected))
+                ),
+            };
+            self.warn(message, pos);
+        }
+        self.heading_level = level;
+    }
+
     /// Pops the top frame, keeping the depth counters right.
     fn pop_frame(&mut self) -> Option<Frame> {
         let frame = self.stack.pop()?;
@@ -636,6 +662,7 @@ impl Builder<'_, '_> {
                 }
             }
             Kind::Heading { level, id, classes } => {
+                self.check_heading_level(level, pos);
                 let content = trim(content.inlines);
                 let id = id
                     .and_then(|id| self.ids.written(&id))
@@ -943,14 +970,24 @@ impl Builder<'_, '_> {
         let alt = plain_text(alt);
         let base = self.path.parent().unwrap_or(Path::new(""));
         match links::load_image(self.book, base, dest, self.images) {
-            Ok(ImageRef::Local(key)) => self.inline(
-                InlineKind::Image {
-                    key,
-                    alt,
-                    full_bleed,
-                },
-                pos,
-            ),
+            Ok(ImageRef::Local(key)) => {
+                if alt.trim().is_empty() {
+                    self.warn(
+                        format!(
+                            "picture `{key}` has no alt text: screen readers pass over it as decoration (in the EPUB and the tagged PDF); describe it in `![…]({dest})` if it shows something"
+                        ),
+                        pos,
+                    );
+                }
+                self.inline(
+                    InlineKind::Image {
+                        key,
+                        alt,
+                        full_bleed,
+                    },
+                    pos,
+                )
+            }
             Ok(ImageRef::Remote) => {
                 self.warn(
                     format!(

@@ -568,7 +568,7 @@ fn links() {
                 "01-a.md",
                 "# Intro\n\n[web](https://example.com) [mail](mailto:a@b.c) [next](./02-b.md#part-two) [here](#intro) [Title](02-b.md#Part%20Two)\n\n[bad](javascript:alert(1)) [file](notes.txt) [up](../x.md) [gone](02-b.md#nowhere)\n",
             ),
-            ("02-b.md", "## Part two\n"),
+            ("02-b.md", "# Part two\n"),
         ],
         &[],
     );
@@ -853,7 +853,12 @@ fn cover_loaded_and_checked() {
 fn six_heading_levels_and_written_ids() {
     let md = "# A\n\n## B {#b-id .wide}\n\n###### F {#b-id}\n\n####### seven\n";
     let (ch, warnings) = chapter(md);
-    assert!(warnings.is_empty(), "{warnings:?}");
+    // Level 6 after level 2 skips 3 to 5: the one warning.
+    assert_eq!(warnings.len(), 1, "{warnings:?}");
+    assert!(
+        warnings[0].message.contains("skips level 3") && warnings[0].line == Some(5),
+        "{warnings:?}"
+    );
     let got: Vec<(u8, String, Vec<String>)> = ch
         .blocks
         .iter()

@@ -8,6 +8,7 @@
 //! `allow(dead_code)` (it covers the submodules too).
 #![allow(dead_code)]
 
+pub mod browser;
 pub mod epub;
 pub mod generate;
 pub mod refs;
@@ -441,7 +442,8 @@ pub struct Built {
 }
 
 impl Built {
-    /// The EPUB, written by [`build`] (not by [`build_pdf`]).
+    /// The EPUB, written by [`build`] and [`browser::build_epub`] (not by
+    /// [`build_pdf`]).
     pub fn epub(&self) -> PathBuf {
         self.pdf.with_extension("epub")
     }
@@ -467,6 +469,18 @@ pub fn build(book: &Path, out: &str) -> Built {
 /// `warraq build book -o out args…`, asserting it succeeds and writes the
 /// PDF (named, as warraq names it, after the book's folder).
 pub fn build_formats(book: &Path, out: &str, args: &[&str]) -> Built {
+    let built = run_build(book, out, args);
+    assert!(
+        built.pdf.is_file(),
+        "warraq build did not write {}",
+        built.pdf.display()
+    );
+    built
+}
+
+/// `warraq build book -o out args…` into the folder `out` of [`scratch`],
+/// asserting it succeeds; what it writes is for the caller to check.
+pub fn run_build(book: &Path, out: &str, args: &[&str]) -> Built {
     let out_dir = scratch().join(out);
     let output = warraq()
         .arg("build")
@@ -485,11 +499,6 @@ pub fn build_formats(book: &Path, out: &str, args: &[&str]) -> Built {
     );
     let name = book.file_name().expect("a book folder").to_string_lossy();
     let pdf = out_dir.join(format!("{name}.pdf"));
-    assert!(
-        pdf.is_file(),
-        "warraq build did not write {}",
-        pdf.display()
-    );
     Built {
         out_dir,
         pdf,
