@@ -35,7 +35,7 @@ mod xhtml;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
-use crate::diag::{Diagnostic, Result};
+use crate::diag::Result;
 use crate::doc::{Chapter, Document, InlineKind, walk};
 use crate::fonts::{FontFace, FontLibrary};
 
@@ -70,9 +70,7 @@ pub fn write(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
     text(format!("{ROOT}/{NCX}"), nav::ncx(&plan));
     text(format!("{ROOT}/{NAV}"), nav::nav_xhtml(&plan));
     text(format!("{ROOT}/{CSS}"), style::stylesheet(&plan));
-    if let Some(cover) = &plan.cover {
-        text(format!("{ROOT}/{COVER}"), xhtml::cover(&plan, cover));
-    }
+    text(format!("{ROOT}/{COVER}"), xhtml::cover(&plan));
     text(format!("{ROOT}/{TITLE_PAGE}"), xhtml::title_page(&plan));
     for (index, chapter) in plan.chapters.iter().enumerate() {
         text(
@@ -80,10 +78,10 @@ pub fn write(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
             xhtml::chapter(&plan, index)?,
         );
     }
-    for image in plan.images.values() {
+    for image in std::iter::once(&plan.cover).chain(plan.images.values()) {
         files.push(archive::Entry {
             path: format!("{ROOT}/{}", image.href),
-            bytes: Cow::Borrowed(image.bytes),
+            bytes: Cow::Borrowed(&image.bytes),
         });
     }
     for font in &plan.fonts {
@@ -121,13 +119,12 @@ pub(crate) struct Plan<'a> {
     /// `dc:identifier` (never empty).
     pub identifier: String,
     pub chapters: Vec<ChapterEntry>,
-    /// By key of [`Document::images`].
+    /// By key of [`Document::images`]: the pictures the chapters show
+    /// (the cover artwork only when a chapter shows it too).
     pub images: BTreeMap<&'a str, ImageEntry<'a>>,
     pub fonts: Vec<FontEntry<'a>>,
-    /// The cover picture's key, when the book has one.
-    pub cover: Option<&'a str>,
-    /// Whether the book shows any picture (cover included).
-    pub has_images: bool,
+    /// The cover warraq designs ([`crate::layout::cover`]), as JPEG.
+    pub cover: ImageEntry<'a>,
 }
 
 pub(crate) struct ChapterEntry {
@@ -151,7 +148,7 @@ pub(crate) struct ImageEntry<'a> {
     pub media_type: &'static str,
     pub width: u32,
     pub height: u32,
-    bytes: &'a [u8],
+    bytes: Cow<'a, [u8]>,
 }
 
 pub(crate) struct FontEntry<'a> {
@@ -197,8 +194,22 @@ impl<'a> Plan<'a> {
             .collect();
 
         let mut image_names = Names::default();
+        let (cover_wide, cover_high) = crate::layout::cover::EPUB_COVER_PIXELS;
+        let cover = ImageEntry {
+            id: "cover-image".to_string(),
+            href: format!("images/{}", image_names.unique("cover", "jpg")),
+            media_type: crate::doc::PictureFormat::Jpeg.media_type(),
+            width: cover_wide,
+            height: cover_high,
+            bytes: Cow::Owned(crate::layout::cover::epub_jpeg(doc, fonts)?),
+        };
+        let shown = shown_pictures(doc);
         let mut images = BTreeMap::new();
-        for (n, (key, picture)) in doc.images.iter().enumerate() {
+        let pictures = doc
+            .images
+            .iter()
+            .filter(|(key, _)| shown.contains(key.as_str()));
+        for (n, (key, picture)) in pictures.enumerate() {
             let ext = match picture.format {
                 crate::doc::PictureFormat::Png => "png",
                 crate::doc::PictureFormat::Jpeg => "jpg",
@@ -212,20 +223,10 @@ impl<'a> Plan<'a> {
                     media_type: picture.format.media_type(),
                     width: picture.width,
                     height: picture.height,
-                    bytes: picture.bytes.as_slice(),
+                    bytes: Cow::Borrowed(picture.bytes.as_slice()),
                 },
             );
         }
-
-        let cover = match &doc.cover {
-            Some(key) if images.contains_key(key.as_str()) => Some(key.as_str()),
-            Some(key) => {
-                return Err(Diagnostic::error(format!(
-                    "the cover picture `{key}` was not loaded"
-                )));
-            }
-            None => None,
-        };
 
         let mut font_names = Names::default();
         let fonts = fonts
@@ -251,7 +252,6 @@ impl<'a> Plan<'a> {
             })
             .collect();
 
-        let has_images = cover.is_some() || doc.chapters.iter().any(chapter_has_images);
         Ok(Plan {
             doc,
             lang,
@@ -263,7 +263,6 @@ impl<'a> Plan<'a> {
             images,
             fonts,
             cover,
-            has_images,
         })
     }
 
@@ -312,10 +311,15 @@ fn html_properties(chapter: &Chapter) -> Vec<&'static str> {
     properties
 }
 
-fn chapter_has_images(chapter: &Chapter) -> bool {
-    let mut found = false;
-    walk::chapter_inlines(chapter, &mut |inline| {
-        found |= matches!(inline.kind, InlineKind::Image { .. });
-    });
-    found
+/// The keys of the pictures the chapters show.
+fn shown_pictures(doc: &Document) -> HashSet<&str> {
+    let mut shown = HashSet::new();
+    for chapter in &doc.chapters {
+        walk::chapter_inlines(chapter, &mut |inline| {
+            if let InlineKind::Image { key, .. } = &inline.kind {
+                shown.insert(key.as_str());
+            }
+        });
+    }
+    shown
 }

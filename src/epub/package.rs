@@ -56,26 +56,21 @@ fn metadata(plan: &Plan, out: &mut String) {
         "<meta property=\"dcterms:modified\">{}</meta>",
         Civil::w3c_datetime(timestamp)
     );
-    if let Some(cover) = plan.cover {
-        // For EPUB 2 readers; EPUB 3 ones use the cover-image property.
-        let _ = writeln!(
-            out,
-            "<meta name=\"cover\" content=\"{}\"/>",
-            escape(&plan.images[cover].id)
-        );
-    }
+    // For EPUB 2 readers; EPUB 3 ones use the cover-image property.
+    let _ = writeln!(
+        out,
+        "<meta name=\"cover\" content=\"{}\"/>",
+        escape(&plan.cover.id)
+    );
 
     // Accessibility (EPUB Accessibility 1.1, schema.org vocabulary).
     let mut a11y = |property: &str, value: &str| {
         let _ = writeln!(out, "<meta property=\"schema:{property}\">{value}</meta>");
     };
+    // Every book shows a picture: its cover.
     a11y("accessMode", "textual");
-    if plan.has_images {
-        a11y("accessMode", "visual");
-    }
-    if plan.has_images {
-        a11y("accessModeSufficient", "textual,visual");
-    }
+    a11y("accessMode", "visual");
+    a11y("accessModeSufficient", "textual,visual");
     a11y("accessModeSufficient", "textual");
     for feature in [
         "structuralNavigation",
@@ -123,9 +118,7 @@ fn manifest(plan: &Plan, out: &mut String) {
     item("nav", NAV, XHTML, "nav");
     item("ncx", NCX, "application/x-dtbncx+xml", "");
     item("css", CSS, "text/css", "");
-    if plan.cover.is_some() {
-        item("cover", COVER, XHTML, "");
-    }
+    item("cover", COVER, XHTML, "");
     item("titlepage", TITLE_PAGE, XHTML, "");
     for chapter in &plan.chapters {
         item(
@@ -135,13 +128,10 @@ fn manifest(plan: &Plan, out: &mut String) {
             &chapter.properties.join(" "),
         );
     }
-    for (key, image) in &plan.images {
-        let properties = if plan.cover == Some(*key) {
-            "cover-image"
-        } else {
-            ""
-        };
-        item(&image.id, &image.href, image.media_type, properties);
+    let cover = &plan.cover;
+    item(&cover.id, &cover.href, cover.media_type, "cover-image");
+    for image in plan.images.values() {
+        item(&image.id, &image.href, image.media_type, "");
     }
     for font in &plan.fonts {
         item(&font.id, &font.href, font.media_type, "");
@@ -158,9 +148,7 @@ fn spine(plan: &Plan, out: &mut String) {
         out,
         "<spine toc=\"ncx\" page-progression-direction=\"{direction}\">"
     );
-    if plan.cover.is_some() {
-        out.push_str("<itemref idref=\"cover\" linear=\"yes\"/>\n");
-    }
+    out.push_str("<itemref idref=\"cover\" linear=\"yes\"/>\n");
     out.push_str("<itemref idref=\"titlepage\"/>\n<itemref idref=\"nav\"/>\n");
     for chapter in &plan.chapters {
         let _ = writeln!(out, "<itemref idref=\"{}\"/>", escape(&chapter.id));

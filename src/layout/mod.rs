@@ -5,6 +5,7 @@
 //! [`paginate`] fills pages from the flows; [`front`] makes the cover, title page and
 //! table of contents. The result, [`page::Pages`], is all the PDF writer sees.
 
+pub mod cover;
 pub mod coverage;
 pub mod dump;
 pub mod flow;

@@ -210,6 +210,15 @@ pub enum Item {
         grey: f32,
         opacity: f32,
     },
+    /// Closed polygons (page coordinates) in a colour, filled (even-odd,
+    /// so a polygon inside another cuts a hole) or, with `stroke`, outlined
+    /// that wide: the ornament of a cover warraq designs.
+    Shape {
+        polygons: std::sync::Arc<Vec<Vec<(f32, f32)>>>,
+        rgb: [u8; 3],
+        opacity: f32,
+        stroke: Option<f32>,
+    },
     /// A printer's mark (a crop mark): filled in registration colour, so
     /// that it prints on every plate of the press and the plates can be
     /// lined up by it.

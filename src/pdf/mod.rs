@@ -27,7 +27,7 @@ use krilla::metadata::{DateTime, Metadata, TextDirection};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
-use krilla::paint::{Fill, FillRule, Paint};
+use krilla::paint::{Fill, FillRule, Paint, Stroke};
 use krilla::surface::Surface;
 use krilla::tagging::{Artifact, ArtifactType, ContentTag};
 use krilla::text::{Font, GlyphId};
@@ -289,6 +289,12 @@ impl Writer<'_> {
                     let paint = self.document.page.standard().grey(*grey);
                     self.fill_rect(surface, rect, paint, *opacity);
                 }
+                Item::Shape {
+                    polygons,
+                    rgb,
+                    opacity,
+                    stroke,
+                } => draw_shape(surface, polygons, *rgb, *opacity, *stroke),
             }
         }
         self.tags.close(surface);
@@ -515,6 +521,50 @@ fn metadata(document: &Document) -> Metadata {
 }
 
 /// `rect` as a path (none when it has no area).
+/// Polygons filled even-odd, or outlined `stroke` wide, in `rgb`.
+fn draw_shape(
+    surface: &mut Surface,
+    polygons: &[Vec<(f32, f32)>],
+    rgb: [u8; 3],
+    opacity: f32,
+    stroke: Option<f32>,
+) {
+    let mut path = PathBuilder::new();
+    for polygon in polygons {
+        let mut points = polygon.iter();
+        let Some(&(x, y)) = points.next() else {
+            continue;
+        };
+        path.move_to(x, y);
+        for &(x, y) in points {
+            path.line_to(x, y);
+        }
+        path.close();
+    }
+    let Some(path) = path.finish() else { return };
+    let [red, green, blue] = rgb;
+    let paint: Paint = rgb::Color::new(red, green, blue).into();
+    let opacity = NormalizedF32::new(opacity.clamp(0.0, 1.0)).unwrap_or(NormalizedF32::ONE);
+    match stroke {
+        Some(width) => {
+            surface.set_fill(None);
+            surface.set_stroke(Some(Stroke {
+                paint,
+                width,
+                opacity,
+                ..Stroke::default()
+            }));
+        }
+        None => surface.set_fill(Some(Fill {
+            paint,
+            opacity,
+            rule: FillRule::EvenOdd,
+        })),
+    }
+    surface.draw_path(&path);
+    surface.set_stroke(None);
+}
+
 fn rect_path(rect: &Rect) -> Option<PdfPath> {
     let rect = PdfRect::from_xywh(rect.x, rect.y, rect.width, rect.height)?;
     let mut path = PathBuilder::new();

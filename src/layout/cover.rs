@@ -1,0 +1,261 @@
+//! The cover: one design for the PDF's first page and the EPUB's cover
+//! picture. Over the artwork, or without one over a background drawn from
+//! the book ([`pattern`]), the title (and subtitle) and the authors are set
+//! in panels, shaped like any text of the book. The PDF draws the items as
+//! they are (the text stays vector); [`crate::raster`] paints the same
+//! items, laid out on the EPUB cover's shape, into the cover JPEG.
+
+mod pattern;
+
+use crate::diag::{Diagnostic, Result};
+use crate::doc::Document;
+use crate::fonts::{FontLibrary, Role, Style};
+use crate::text::{Shaper, StyledText, TextStyle};
+
+use super::flow::{Chunk, Column, Typesetter};
+use super::front::{Artwork, bleed_artwork};
+use super::line::Align;
+use super::page::{Item, Rect};
+use super::paginate::shift;
+use pattern::Palette;
+
+/// The EPUB cover's size in pixels: what the stores ask for at least
+/// (1600 × 2560, the shape 1 : 1.6).
+pub const EPUB_COVER_PIXELS: (u32, u32) = (1600, 2560);
+/// JPEG quality of the EPUB cover: no ringing visible around the letters.
+const JPEG_QUALITY: u8 = 92;
+/// The width, in points, the EPUB cover is laid out at (an A5 page's):
+/// only its proportions matter, the text sizes follow from it.
+const EPUB_COVER_WIDTH: f32 = 420.0;
+
+/// Shares of the trimmed page's width: the measure the text is set in,
+/// the title's size (and the smallest it shrinks to), the authors' size.
+const MEASURE: f32 = 0.66;
+const TITLE_SIZE: f32 = 0.085;
+const SMALLEST_TITLE_SIZE: f32 = 0.035;
+const AUTHORS_SIZE: f32 = 0.042;
+/// The subtitle's size, a share of the title's.
+const SUBTITLE_SCALE: f32 = 0.5;
+/// Lines a title may take before it is set smaller.
+const TITLE_LINES: usize = 3;
+/// Each step down when the title does not fit.
+const SHRINK: f32 = 0.9;
+/// Shares of the trimmed page's height: the title panel's top, the most
+/// its text may take, and the authors' panel's centre.
+const TITLE_TOP: f32 = 0.17;
+const TITLE_MOST: f32 = 0.45;
+const AUTHORS_CENTRE: f32 = 0.82;
+/// Space around a panel's text, a share of its first line's size.
+const PANEL_PADDING: f32 = 0.9;
+/// Opacity of the dark band the text sits on over artwork.
+const BAND_OPACITY: f32 = 0.72;
+const BAND_GREY: f32 = 0.05;
+
+/// Where the cover is drawn: the trimmed page, and the bleed around it
+/// that the background covers too.
+#[derive(Debug, Clone, Copy)]
+pub struct Frame {
+    pub trim: Rect,
+    pub bleed: Rect,
+}
+
+/// The cover's items in `frame`: the artwork (`ts` gets its warnings) or
+/// the designed background, then the panels and their text, in white.
+pub fn items(ts: &mut Typesetter, document: &Document, frame: Frame) -> Vec<Item> {
+    let meta = &document.metadata;
+    let palette = Palette::of(&meta.title, &meta.authors);
+    let artwork = document
+        .cover
+        .as_ref()
+        .and_then(|key| Some((key, document.images.get(key)?)));
+    let mut items = match artwork {
+        Some((key, picture)) => bleed_artwork(
+            ts,
+            Artwork::Cover,
+            key,
+            picture,
+            document.page.cover_fit,
+            document.page.standard(),
+            frame.bleed,
+        ),
+        None => pattern::background(frame, &palette),
+    };
+    let text = Text::set(ts, document, frame);
+    let trim = frame.trim;
+    let title_panel = Rect {
+        y: trim.y + trim.height * TITLE_TOP,
+        height: text.title_height + 2.0 * text.title_padding,
+        ..trim
+    };
+    let authors_height = text.authors_height + 2.0 * text.authors_padding;
+    let authors_panel = Rect {
+        y: trim.y + trim.height * AUTHORS_CENTRE - authors_height / 2.0,
+        height: authors_height,
+        ..trim
+    };
+    let panels = [
+        (title_panel, text.title_padding, text.title),
+        (authors_panel, text.authors_padding, text.authors),
+    ];
+    for (panel, padding, lines) in panels {
+        if lines.is_empty() {
+            continue;
+        }
+        match artwork {
+            Some(_) => items.push(Item::Fill {
+                rect: Rect {
+                    x: frame.bleed.x,
+                    width: frame.bleed.width,
+                    ..panel
+                },
+                grey: BAND_GREY,
+                opacity: BAND_OPACITY,
+            }),
+            None => items.extend(pattern::panel(panel, trim, &palette)),
+        }
+        let left = trim.x + trim.width * (1.0 - MEASURE) / 2.0;
+        let mut y = panel.y + padding;
+        for line in lines {
+            for item in &line.items {
+                let mut item = shift(item, left, y);
+                if let Item::Glyphs(run) = &mut item {
+                    run.inverse = true;
+                }
+                items.push(item);
+            }
+            y += line.height;
+        }
+    }
+    items
+}
+
+/// The cover's lines, set to fit.
+struct Text {
+    /// Title and subtitle lines.
+    title: Vec<Chunk>,
+    title_height: f32,
+    title_padding: f32,
+    authors: Vec<Chunk>,
+    authors_height: f32,
+    authors_padding: f32,
+}
+
+impl Text {
+    /// Sets the title (and subtitle) as large as fits: at most
+    /// [`TITLE_LINES`] lines and [`TITLE_MOST`] of the page's height, no
+    /// line wider than the measure (a long word makes it smaller, never
+    /// overflows); the authors the same way at their own size.
+    fn set(ts: &mut Typesetter, document: &Document, frame: Frame) -> Text {
+        let meta = &document.metadata;
+        let width = frame.trim.width;
+        let measure = width * MEASURE;
+        let separator = crate::locale::strings_for(&meta.language).list_separator;
+        let authors = meta.authors.join(separator);
+        let subtitle = meta.subtitle.as_deref().unwrap_or("");
+        let most_height = frame.trim.height * TITLE_MOST;
+        let mut size = width * TITLE_SIZE;
+        let title = loop {
+            let mut lines = set_lines(ts, &meta.title, size, true, measure);
+            let title_lines = lines.len();
+            lines.extend(set_lines(
+                ts,
+                subtitle,
+                size * SUBTITLE_SCALE,
+                false,
+                measure,
+            ));
+            let fits = widest(&lines) <= measure
+                && title_lines <= TITLE_LINES
+                && height(&lines) <= most_height;
+            let smallest = width * SMALLEST_TITLE_SIZE;
+            if fits || (size <= smallest && widest(&lines) <= measure) || size < 1.0 {
+                break lines;
+            }
+            size *= SHRINK;
+        };
+        let mut authors_size = (width * AUTHORS_SIZE).min(size);
+        let authors = loop {
+            let lines = set_lines(ts, &authors, authors_size, false, measure);
+            if widest(&lines) <= measure || authors_size < 1.0 {
+                break lines;
+            }
+            authors_size *= SHRINK;
+        };
+        Text {
+            title_height: height(&title),
+            title_padding: size * PANEL_PADDING,
+            title,
+            authors_height: height(&authors),
+            authors_padding: authors_size * PANEL_PADDING,
+            authors,
+        }
+    }
+}
+
+/// `text` broken into centred lines of the measure at `size`.
+fn set_lines(ts: &mut Typesetter, text: &str, size: f32, bold: bool, measure: f32) -> Vec<Chunk> {
+    let style = TextStyle {
+        role: Role::Text,
+        style: Style {
+            bold,
+            italic: false,
+        },
+        size,
+        raise: 0.0,
+    };
+    let column = Column {
+        x: 0.0,
+        width: measure,
+    };
+    ts.paragraph(
+        StyledText::plain(text.trim(), style),
+        None,
+        column,
+        Align::Center,
+    )
+}
+
+/// The width from the leftmost glyph to the rightmost of any line.
+fn widest(lines: &[Chunk]) -> f32 {
+    let runs = lines.iter().flat_map(|line| &line.items);
+    let (left, right) = runs
+        .filter_map(|item| match item {
+            Item::Glyphs(run) => Some((run.x, run.x + run.width())),
+            _ => None,
+        })
+        .fold((f32::MAX, f32::MIN), |(l, r), (a, b)| (l.min(a), r.max(b)));
+    (right - left).max(0.0)
+}
+
+fn height(lines: &[Chunk]) -> f32 {
+    lines.iter().map(|line| line.height).sum()
+}
+
+/// The EPUB's cover: the cover's items laid out on the shape of
+/// [`EPUB_COVER_PIXELS`], painted, as JPEG.
+pub fn epub_jpeg(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
+    let (pixels_wide, pixels_high) = EPUB_COVER_PIXELS;
+    let trim = Rect {
+        x: 0.0,
+        y: 0.0,
+        width: EPUB_COVER_WIDTH,
+        height: EPUB_COVER_WIDTH * pixels_high as f32 / pixels_wide as f32,
+    };
+    let meta = &document.metadata;
+    let shaper = Shaper::new(fonts, &meta.language);
+    let mut ts = Typesetter::new(&shaper, fonts, 0.0, meta.direction, None);
+    // The PDF's layout reports the artwork's and the text's problems.
+    let items = items(&mut ts, document, Frame { trim, bleed: trim });
+    let scale = pixels_wide as f32 / trim.width;
+    let pixels = crate::raster::paint(&items, trim, scale, document, fonts)?;
+    let mut jpeg = Vec::new();
+    image::codecs::jpeg::JpegEncoder::new_with_quality(&mut jpeg, JPEG_QUALITY)
+        .encode(
+            &pixels,
+            pixels_wide,
+            pixels_high,
+            image::ExtendedColorType::Rgb8,
+        )
+        .map_err(|e| Diagnostic::error(format!("cannot encode the cover as JPEG: {e}")))?;
+    Ok(jpeg)
+}
