@@ -35,7 +35,7 @@ mod xhtml;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
-use crate::diag::Result;
+use crate::diag::{Diagnostic, Result};
 use crate::doc::{Chapter, Document, InlineKind, walk};
 use crate::fonts::{FontFace, FontLibrary};
 
@@ -193,6 +193,15 @@ impl<'a> Plan<'a> {
             })
             .collect();
 
+        if let Some(key) = doc
+            .cover
+            .as_ref()
+            .filter(|key| !doc.images.contains_key(*key))
+        {
+            return Err(Diagnostic::error(format!(
+                "the cover picture `{key}` was not loaded"
+            )));
+        }
         let mut image_names = Names::default();
         let (cover_wide, cover_high) = crate::layout::cover::EPUB_COVER_PIXELS;
         let cover = ImageEntry {

@@ -130,6 +130,7 @@ pub fn items(ts: &mut Typesetter, document: &Document, frame: Frame) -> Vec<Item
 }
 
 /// The cover's lines, set to fit.
+#[derive(Default)]
 struct Text {
     /// Title and subtitle lines.
     title: Vec<Chunk>,
@@ -146,6 +147,10 @@ impl Text {
     /// line wider than the measure (a long word makes it smaller, never
     /// overflows); the authors the same way at their own size.
     fn set(ts: &mut Typesetter, document: &Document, frame: Frame) -> Text {
+        if ts.fonts.faces.is_empty() {
+            // Nothing to set the text in (a caller's empty library).
+            return Text::default();
+        }
         let meta = &document.metadata;
         let width = frame.trim.width;
         let measure = width * MEASURE;
