@@ -36,8 +36,11 @@ const SMALLEST_TITLE_SIZE: f32 = 0.035;
 const AUTHORS_SIZE: f32 = 0.042;
 /// The subtitle's size, a share of the title's.
 const SUBTITLE_SCALE: f32 = 0.5;
-/// Lines a title may take before it is set smaller.
+/// Lines a title may take before it is set smaller, down to
+/// [`WRAP_TITLE_SIZE`] (a share of the page's width): a longer one then
+/// takes more lines.
 const TITLE_LINES: usize = 3;
+const WRAP_TITLE_SIZE: f32 = 0.055;
 /// Each step down when the title does not fit.
 const SHRINK: f32 = 0.9;
 /// Shares of the trimmed page's height: the title panel's top, the most
@@ -143,14 +146,22 @@ struct Text {
 
 impl Text {
     /// Sets the title (and subtitle) as large as fits: at most
-    /// [`TITLE_LINES`] lines and [`TITLE_MOST`] of the page's height, no
-    /// line wider than the measure (a long word makes it smaller, never
-    /// overflows); the authors the same way at their own size.
+    /// [`TITLE_LINES`] lines (more when that is too small) and
+    /// [`TITLE_MOST`] of the page's height, every word whole on a line (a
+    /// long word makes it smaller, never overflows); the authors the same
+    /// way at their own size. Nothing is hyphenated.
     fn set(ts: &mut Typesetter, document: &Document, frame: Frame) -> Text {
         if ts.fonts.faces.is_empty() {
             // Nothing to set the text in (a caller's empty library).
             return Text::default();
         }
+        let hyphenate = std::mem::replace(&mut ts.breaking.hyphenate, false);
+        let text = Text::fit(ts, document, frame);
+        ts.breaking.hyphenate = hyphenate;
+        text
+    }
+
+    fn fit(ts: &mut Typesetter, document: &Document, frame: Frame) -> Text {
         let meta = &document.metadata;
         let width = frame.trim.width;
         let measure = width * MEASURE;
@@ -169,11 +180,12 @@ impl Text {
                 false,
                 measure,
             ));
-            let fits = widest(&lines) <= measure
-                && title_lines <= TITLE_LINES
-                && height(&lines) <= most_height;
-            let smallest = width * SMALLEST_TITLE_SIZE;
-            if fits || (size <= smallest && widest(&lines) <= measure) || size < 1.0 {
+            let whole = words_whole(ts, &meta.title, size, true, measure)
+                && words_whole(ts, subtitle, size * SUBTITLE_SCALE, false, measure);
+            let fits = whole
+                && height(&lines) <= most_height
+                && (title_lines <= TITLE_LINES || size <= width * WRAP_TITLE_SIZE);
+            if fits || size <= width * SMALLEST_TITLE_SIZE {
                 break lines;
             }
             size *= SHRINK;
@@ -181,7 +193,8 @@ impl Text {
         let mut authors_size = (width * AUTHORS_SIZE).min(size);
         let authors = loop {
             let lines = set_lines(ts, &authors, authors_size, false, measure);
-            if widest(&lines) <= measure || authors_size < 1.0 {
+            let whole = words_whole(ts, &authors, authors_size, false, measure);
+            if whole || authors_size <= width * SMALLEST_TITLE_SIZE {
                 break lines;
             }
             authors_size *= SHRINK;
@@ -220,16 +233,11 @@ fn set_lines(ts: &mut Typesetter, text: &str, size: f32, bold: bool, measure: f3
     )
 }
 
-/// The width from the leftmost glyph to the rightmost of any line.
-fn widest(lines: &[Chunk]) -> f32 {
-    let runs = lines.iter().flat_map(|line| &line.items);
-    let (left, right) = runs
-        .filter_map(|item| match item {
-            Item::Glyphs(run) => Some((run.x, run.x + run.width())),
-            _ => None,
-        })
-        .fold((f32::MAX, f32::MIN), |(l, r), (a, b)| (l.min(a), r.max(b)));
-    (right - left).max(0.0)
+/// Whether each word of `text` fits the measure at `size`, so no line
+/// break falls inside one.
+fn words_whole(ts: &mut Typesetter, text: &str, size: f32, bold: bool, measure: f32) -> bool {
+    text.split_whitespace()
+        .all(|word| set_lines(ts, word, size, bold, measure).len() <= 1)
 }
 
 fn height(lines: &[Chunk]) -> f32 {
