@@ -186,16 +186,18 @@ impl Text {
                 && height(&lines) <= most_height
                 && (title_lines <= TITLE_LINES || size <= width * WRAP_TITLE_SIZE);
             if fits || size <= width * SMALLEST_TITLE_SIZE {
+                let mut lines = balanced(ts, &meta.title, size, true, measure);
+                let subtitle_size = size * SUBTITLE_SCALE;
+                lines.extend(balanced(ts, subtitle, subtitle_size, false, measure));
                 break lines;
             }
             size *= SHRINK;
         };
         let mut authors_size = (width * AUTHORS_SIZE).min(size);
         let authors = loop {
-            let lines = set_lines(ts, &authors, authors_size, false, measure);
             let whole = words_whole(ts, &authors, authors_size, false, measure);
             if whole || authors_size <= width * SMALLEST_TITLE_SIZE {
-                break lines;
+                break balanced(ts, &authors, authors_size, false, measure);
             }
             authors_size *= SHRINK;
         };
@@ -231,6 +233,39 @@ fn set_lines(ts: &mut Typesetter, text: &str, size: f32, bold: bool, measure: f3
         column,
         Align::Center,
     )
+}
+
+/// Steps of the search for the narrowest measure in [`balanced`].
+const BALANCE_STEPS: usize = 8;
+
+/// `text` in as many lines as the measure takes, but of even lengths (as
+/// CSS `text-wrap: balance`): set in the narrowest measure that keeps their
+/// number, centred in the whole measure.
+fn balanced(ts: &mut Typesetter, text: &str, size: f32, bold: bool, measure: f32) -> Vec<Chunk> {
+    let lines = set_lines(ts, text, size, bold, measure);
+    let count = lines.len();
+    if count < 2 {
+        return lines;
+    }
+    let (mut narrow, mut wide) = (measure / count as f32, measure);
+    for _ in 0..BALANCE_STEPS {
+        let middle = (narrow + wide) / 2.0;
+        if set_lines(ts, text, size, bold, middle).len() <= count
+            && words_whole(ts, text, size, bold, middle)
+        {
+            wide = middle;
+        } else {
+            narrow = middle;
+        }
+    }
+    let inset = (measure - wide) / 2.0;
+    let mut lines = set_lines(ts, text, size, bold, wide);
+    for line in &mut lines {
+        for item in &mut line.items {
+            *item = shift(item, inset, 0.0);
+        }
+    }
+    lines
 }
 
 /// Whether each word of `text` fits the measure at `size`, so no line
