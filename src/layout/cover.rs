@@ -291,7 +291,10 @@ pub fn epub_jpeg(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
     };
     let meta = &document.metadata;
     let shaper = Shaper::new(fonts, &meta.language);
-    let mut ts = Typesetter::new(&shaper, fonts, 0.0, meta.direction, None);
+    // Set as the PDF's cover is, so the two match.
+    let size = document.page.font_size_pt;
+    let mut ts = Typesetter::new(&shaper, fonts, size, meta.direction, None);
+    ts.breaking = super::break_settings(document);
     // The PDF's layout reports the artwork's and the text's problems.
     let items = items(&mut ts, document, Frame { trim, bleed: trim });
     let scale = pixels_wide as f32 / trim.width;
