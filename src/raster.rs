@@ -14,7 +14,7 @@ use tiny_skia::{
 use crate::diag::{Diagnostic, Result};
 use crate::doc::Document;
 use crate::fonts::FontLibrary;
-use crate::layout::page::{GlyphRun, Item, Rect};
+use crate::layout::page::{GlyphRun, Item, PathStep, Rect, polygon_steps};
 
 /// `items` (page coordinates, points) inside `area`, at `scale` pixels a
 /// point, on white: the pixels' RGB bytes, row by row.
@@ -64,16 +64,12 @@ pub fn paint(
                 stroke,
             } => {
                 let mut path = PathBuilder::new();
-                for polygon in polygons.iter() {
-                    let mut points = polygon.iter();
-                    let Some(&(x, y)) = points.next() else {
-                        continue;
-                    };
-                    path.move_to(x, y);
-                    for &(x, y) in points {
-                        path.line_to(x, y);
+                for step in polygon_steps(polygons) {
+                    match step {
+                        PathStep::MoveTo(x, y) => path.move_to(x, y),
+                        PathStep::LineTo(x, y) => path.line_to(x, y),
+                        PathStep::Close => path.close(),
                     }
-                    path.close();
                 }
                 let Some(path) = path.finish() else { continue };
                 let paint = solid(*rgb, *opacity);

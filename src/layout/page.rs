@@ -273,6 +273,28 @@ impl PlacedGlyph {
     }
 }
 
+/// One step of drawing [`Item::Shape`]'s polygons as a path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PathStep {
+    MoveTo(f32, f32),
+    LineTo(f32, f32),
+    Close,
+}
+
+/// The steps drawing `polygons`, each closed: what the PDF and the
+/// painted cover both build their paths from.
+pub fn polygon_steps(polygons: &[Vec<(f32, f32)>]) -> impl Iterator<Item = PathStep> + '_ {
+    polygons
+        .iter()
+        .filter(|p| !p.is_empty())
+        .flat_map(|polygon| {
+            let (first, rest) = (polygon[0], &polygon[1..]);
+            std::iter::once(PathStep::MoveTo(first.0, first.1))
+                .chain(rest.iter().map(|&(x, y)| PathStep::LineTo(x, y)))
+                .chain(std::iter::once(PathStep::Close))
+        })
+}
+
 /// Makes the glyph runs of `items` content of element `node`.
 pub fn tag_glyphs(items: &mut [Item], node: NodeId) {
     for item in items {

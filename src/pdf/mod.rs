@@ -19,7 +19,6 @@ use std::ops::Range;
 use krilla::Document as PdfDocument;
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
-use krilla::color::rgb;
 use krilla::destination::{NamedDestination, XyzDestination};
 use krilla::geom::{Path as PdfPath, PathBuilder, Point, Rect as PdfRect, Size, Transform};
 use krilla::image::Image;
@@ -36,7 +35,9 @@ use crate::diag::{Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
 use crate::fonts::FontLibrary;
 use crate::layout::Pages;
-use crate::layout::page::{GlyphRun, Item, LinkArea, LinkTo, NodeId, OutlineEntry, Page, Rect};
+use crate::layout::page::{
+    GlyphRun, Item, LinkArea, LinkTo, NodeId, OutlineEntry, Page, PathStep, Rect, polygon_steps,
+};
 use crate::time::Civil;
 use standard::PdfStandard;
 use tags::Tagger;
@@ -278,8 +279,8 @@ impl Writer<'_> {
                     self.fill_rect(surface, rect, paint, 1.0);
                 }
                 Item::Backdrop { rect, rgb } => {
-                    let [red, green, blue] = *rgb;
-                    self.fill_rect(surface, rect, rgb::Color::new(red, green, blue).into(), 1.0);
+                    let paint = self.document.page.standard().colour(*rgb);
+                    self.fill_rect(surface, rect, paint, 1.0);
                 }
                 Item::Fill {
                     rect,
@@ -294,7 +295,10 @@ impl Writer<'_> {
                     rgb,
                     opacity,
                     stroke,
-                } => draw_shape(surface, polygons, *rgb, *opacity, *stroke),
+                } => {
+                    let paint = self.document.page.standard().colour(*rgb);
+                    draw_shape(surface, polygons, paint, *opacity, *stroke);
+                }
             }
         }
         self.tags.close(surface);
@@ -521,29 +525,23 @@ fn metadata(document: &Document) -> Metadata {
 }
 
 /// `rect` as a path (none when it has no area).
-/// Polygons filled even-odd, or outlined `stroke` wide, in `rgb`.
+/// Polygons filled even-odd, or outlined `stroke` wide, in `paint`.
 fn draw_shape(
     surface: &mut Surface,
     polygons: &[Vec<(f32, f32)>],
-    rgb: [u8; 3],
+    paint: Paint,
     opacity: f32,
     stroke: Option<f32>,
 ) {
     let mut path = PathBuilder::new();
-    for polygon in polygons {
-        let mut points = polygon.iter();
-        let Some(&(x, y)) = points.next() else {
-            continue;
-        };
-        path.move_to(x, y);
-        for &(x, y) in points {
-            path.line_to(x, y);
+    for step in polygon_steps(polygons) {
+        match step {
+            PathStep::MoveTo(x, y) => path.move_to(x, y),
+            PathStep::LineTo(x, y) => path.line_to(x, y),
+            PathStep::Close => path.close(),
         }
-        path.close();
     }
     let Some(path) = path.finish() else { return };
-    let [red, green, blue] = rgb;
-    let paint: Paint = rgb::Color::new(red, green, blue).into();
     let opacity = NormalizedF32::new(opacity.clamp(0.0, 1.0)).unwrap_or(NormalizedF32::ONE);
     match stroke {
         Some(width) => {
