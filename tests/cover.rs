@@ -229,7 +229,8 @@ fn the_title_is_drawn_as_harfbuzz_shapes_it() {
     );
 }
 
-/// However long the title, or its words, it stays inside its panel.
+/// However long the title, or its words, it stays inside its panel; so
+/// do the authors, however many.
 #[test]
 fn long_titles_shrink_and_wrap_inside_the_panel() {
     let long = "The Very Long and Winding Title of a Book That Goes On and On About \
@@ -237,22 +238,42 @@ fn long_titles_shrink_and_wrap_inside_the_panel() {
                 It Too, and Then Some More Words For Good Measure";
     let word = "Pneumonoultramicroscopicsilicovolcanoconiosisandantidisestablishmentarianism";
     for (name, title) in [("long", long), ("word", word)] {
+        // Many authors too: as many as fit are shown, with a warning.
+        let authors = vec!["\"Alexandra Constantinopoulou-Montgomery\""; 12].join(", ");
         let dir = book(&format!(
-            "[book]\ntitle = \"{title}\"\nauthors = [\"A. Writer\"]\nlanguage = \"en\"\n"
+            "[book]\ntitle = \"{title}\"\nauthors = [{authors}]\nlanguage = \"en\"\n"
         ));
         let built = build(&dir, &format!("cover-{name}"));
+        assert!(
+            built.stderr.contains("the cover has room for")
+                && built.stderr.contains("of the 12 authors"),
+            "{name}: {}",
+            built.stderr
+        );
         let (_, jpeg) = epub_cover(&built.epub());
         let cover = mupdf_decode(&jpeg, name);
-        // The title above the middle, within the panel's width (a tenth
-        // of the page from each side).
-        let (x0, _, x1, y1) =
-            ink_box(&cover, 0..cover.height() * 3 / 4, is_text).expect("the title's ink");
+        // The title within the panel's width (a tenth of the page from
+        // each side), ending above two thirds of the height, the authors'
+        // panel below 72%.
+        let split = cover.height() * 18 / 25;
+        let (x0, _, x1, y1) = ink_box(&cover, 0..split, is_text).expect("the title's ink");
         let side = cover.width() / 10;
         assert!(
             x0 > side && x1 < cover.width() - side,
             "{name}: ink from x {x0} to {x1}"
         );
         assert!(y1 < cover.height() * 2 / 3, "{name}: ink down to {y1}");
+        // The authors between the title and the frame's foot.
+        let rows = split..cover.height();
+        let (a0, b0, a1, b1) = ink_box(&cover, rows, is_text).expect("the authors' ink");
+        assert!(
+            a0 > side && a1 < cover.width() - side,
+            "{name}: authors from x {a0} to {a1}"
+        );
+        assert!(
+            b0 > y1 && b1 < cover.height() * 19 / 20,
+            "{name}: authors from y {b0} to {b1}"
+        );
     }
 }
 

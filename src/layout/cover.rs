@@ -48,6 +48,9 @@ const SHRINK: f32 = 0.9;
 const TITLE_TOP: f32 = 0.17;
 const TITLE_MOST: f32 = 0.45;
 const AUTHORS_CENTRE: f32 = 0.82;
+/// The most the authors' lines may take, a share of the page's height:
+/// their panel stays clear of the title's and of the frame.
+const AUTHORS_MOST: f32 = 0.1;
 /// Space around a panel's text, a share of its first line's size.
 const PANEL_PADDING: f32 = 0.9;
 /// Opacity of the dark band the text sits on over artwork.
@@ -166,7 +169,6 @@ impl Text {
         let width = frame.trim.width;
         let measure = width * MEASURE;
         let separator = crate::locale::strings_for(&meta.language).list_separator;
-        let authors = meta.authors.join(separator);
         let subtitle = meta.subtitle.as_deref().unwrap_or("");
         let most_height = frame.trim.height * TITLE_MOST;
         let mut size = width * TITLE_SIZE;
@@ -193,14 +195,36 @@ impl Text {
             }
             size *= SHRINK;
         };
-        let mut authors_size = (width * AUTHORS_SIZE).min(size);
-        let authors = loop {
-            let whole = words_whole(ts, &authors, authors_size, false, measure);
-            if whole || authors_size <= width * SMALLEST_TITLE_SIZE {
-                break balanced(ts, &authors, authors_size, false, measure);
+        // As many authors as fit, in the order given (the title page lists
+        // them all).
+        let authors_most = frame.trim.height * AUTHORS_MOST;
+        let (mut authors, mut authors_size) = (Vec::new(), 0.0);
+        for shown in (1..=meta.authors.len()).rev() {
+            let names = meta.authors[..shown].join(separator);
+            authors_size = (width * AUTHORS_SIZE).min(size);
+            let fits = loop {
+                let whole = words_whole(ts, &names, authors_size, false, measure);
+                let lines = set_lines(ts, &names, authors_size, false, measure);
+                let fits = whole && height(&lines) <= authors_most;
+                if fits || authors_size <= width * SMALLEST_TITLE_SIZE {
+                    break fits;
+                }
+                authors_size *= SHRINK;
+            };
+            if fits || shown == 1 {
+                authors = balanced(ts, &names, authors_size, false, measure);
+                if shown < meta.authors.len() {
+                    ts.warnings.push(
+                        Diagnostic::warning(format!(
+                            "the cover has room for {shown} of the {} authors; the title page lists them all",
+                            meta.authors.len()
+                        ))
+                        .in_file("book.toml"),
+                    );
+                }
+                break;
             }
-            authors_size *= SHRINK;
-        };
+        }
         Text {
             title_height: height(&title),
             title_padding: size * PANEL_PADDING,
