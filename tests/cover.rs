@@ -239,7 +239,7 @@ fn long_titles_shrink_and_wrap_inside_the_panel() {
     let word = "Pneumonoultramicroscopicsilicovolcanoconiosisandantidisestablishmentarianism";
     for (name, title) in [("long", long), ("word", word)] {
         // Many authors too: as many as fit are shown, with a warning.
-        let authors = vec!["\"Alexandra Constantinopoulou-Montgomery\""; 12].join(", ");
+        let authors = ["\"Alexandra Constantinopoulou-Montgomery\""; 12].join(", ");
         let dir = book(&format!(
             "[book]\ntitle = \"{title}\"\nauthors = [{authors}]\nlanguage = \"en\"\n"
         ));
