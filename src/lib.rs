@@ -99,31 +99,46 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
         .unwrap_or_else(|| options.book_dir.join("out"));
     let name = output_name(&book.dir);
 
+    // The print edition is laid out for the EPUB too: its page-list gives
+    // the printed pages. An EPUB alone is still written when the print
+    // edition cannot be laid out, without the page-list, saying why.
+    let mut layout_warnings = Warnings::default();
+    let pages = match layout::typeset(&document, &fonts, &mut layout_warnings) {
+        Ok(pages) => Some(pages),
+        Err(error) if options.format == Format::Epub => {
+            report.warnings.push(Diagnostic::warning(format!(
+                "the EPUB has no list of the print edition's pages: {}",
+                error.message
+            )));
+            None
+        }
+        Err(error) => return Err(error),
+    };
     // Produce every output in memory first, so a failure in the second never
-    // leaves the first half-updated beside stale siblings. The EPUB is
-    // written while the PDF is laid out: neither reads the other.
+    // leaves the first half-updated beside stale siblings.
     let (epub, pdf) = rayon::join(
         || {
             (options.format != Format::Pdf)
-                .then(|| epub::write(&document, &fonts))
-                .transpose()
-        },
-        || {
-            (options.format != Format::Epub)
                 .then(|| -> Result<_> {
-                    let mut layout_warnings = Warnings::default();
-                    let pages = layout::typeset(&document, &fonts, &mut layout_warnings)?;
-                    let bytes = pdf::write(&document, &fonts, &pages)?;
-                    Ok((bytes, pages.pages.len(), layout_warnings))
+                    let mut epub_warnings = Warnings::default();
+                    let bytes = epub::write(&document, &fonts, pages.as_ref(), &mut epub_warnings)?;
+                    Ok((bytes, epub_warnings))
                 })
                 .transpose()
         },
+        || match &pages {
+            Some(pages) if options.format != Format::Epub => {
+                pdf::write(&document, &fonts, pages).map(|bytes| Some((bytes, pages.pages.len())))
+            }
+            _ => Ok(None),
+        },
     );
     let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
-    if let Some(bytes) = epub? {
+    if let Some((bytes, epub_warnings)) = epub? {
+        report.warnings.extend(epub_warnings);
         files.push((out_dir.join(format!("{name}.epub")), bytes));
     }
-    if let Some((bytes, pages, layout_warnings)) = pdf? {
+    if let Some((bytes, pages)) = pdf? {
         // Layout names chapters by their path in the book; say it as the user would.
         for mut warning in layout_warnings.0 {
             warning.file = warning.file.map(|f| book.input_dir.join(f));

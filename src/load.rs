@@ -6,6 +6,7 @@
 //! identifier fall back to the first heading, so [`crate::parse`] resolves
 //! those.
 
+use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 
@@ -91,6 +92,9 @@ pub struct BookConfig {
     /// `[book] isbn`, digits only; `None` when absent or not a valid ISBN
     /// (then `warnings` says so).
     pub isbn: Option<String>,
+    /// `[book] script_languages`: the language of words in each other
+    /// script (ISO 15924 code → BCP 47 tag), validated.
+    pub script_languages: BTreeMap<String, String>,
     /// What is wrong in `book.toml` but does not stop the build.
     pub warnings: Vec<Diagnostic>,
 }
@@ -114,6 +118,7 @@ impl Default for BookConfig {
             publisher: None,
             keywords: Vec::new(),
             isbn: None,
+            script_languages: BTreeMap::new(),
             warnings: Vec::new(),
         }
     }
@@ -236,6 +241,29 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
                     None
                 }
             });
+    let mut script_languages = BTreeMap::new();
+    for (script, language) in book_section.script_languages.iter().flatten() {
+        let at = |span: std::ops::Range<usize>| config_text.line_of(span.start);
+        let code = script.get_ref().trim();
+        if unicode_script::Script::from_short_name(code).is_none() {
+            return Err(Diagnostic::error(format!(
+                "`script_languages` in book.toml: `{code}` is not an ISO 15924 script code \
+                 (write it like `Latn`, `Cyrl`, `Hebr`)"
+            ))
+            .in_file(&config_path)
+            .at_line(at(script.span())));
+        }
+        let tag = language.get_ref().trim();
+        if !crate::locale::is_language_tag(tag) {
+            return Err(Diagnostic::error(format!(
+                "`script_languages` in book.toml: `{tag}` (for `{code}`) is not a BCP 47 \
+                 language tag; write a tag like `en`, `fr`, `kk`"
+            ))
+            .in_file(&config_path)
+            .at_line(at(language.span())));
+        }
+        script_languages.insert(code.to_string(), tag.to_string());
+    }
     let keywords: Vec<String> = book_section
         .keywords
         .unwrap_or_default()
@@ -296,6 +324,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
             publisher: trimmed(book_section.publisher.as_deref()),
             keywords,
             isbn,
+            script_languages,
             warnings,
         },
         chapters,
@@ -327,6 +356,7 @@ struct RawBook {
     publisher: Option<String>,
     isbn: Option<Spanned<String>>,
     keywords: Option<Vec<String>>,
+    script_languages: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
 #[derive(Debug, Default, Deserialize)]

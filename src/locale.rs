@@ -3,7 +3,11 @@
 //! EPUB writer and the print layout. And what a language tag says: whether
 //! it is registered, its direction, its script.
 
+use std::collections::BTreeMap;
+use std::ops::Range;
+
 use crate::doc::Direction;
+use unicode_script::{Script, UnicodeScript};
 
 use crate::doc::CalloutKind;
 
@@ -20,6 +24,8 @@ pub struct Strings {
     pub start: &'static str,
     /// Heading of the (hidden) landmarks navigation.
     pub landmarks: &'static str,
+    /// Heading of the (hidden) list of the print edition's pages.
+    pub pages: &'static str,
     /// Accessible name of a chapter's block of footnotes.
     pub notes: &'static str,
     /// Between names in a list of authors.
@@ -56,6 +62,7 @@ const ENGLISH: Strings = Strings {
     title_page: "Title Page",
     start: "Start of Content",
     landmarks: "Landmarks",
+    pages: "Pages",
     notes: "Notes",
     list_separator: ", ",
     back_to_text: "Back to text",
@@ -74,6 +81,7 @@ const TABLE: &[Strings] = &[
         title_page: "صفحة العنوان",
         start: "بداية النص",
         landmarks: "معالم الكتاب",
+        pages: "الصفحات",
         notes: "الحواشي",
         list_separator: "، ",
         back_to_text: "العودة إلى النص",
@@ -90,6 +98,7 @@ const TABLE: &[Strings] = &[
         title_page: "صفحهٔ عنوان",
         start: "آغاز متن",
         landmarks: "نشانه‌ها",
+        pages: "صفحه‌ها",
         notes: "یادداشت‌ها",
         list_separator: "، ",
         back_to_text: "بازگشت به متن",
@@ -106,6 +115,7 @@ const TABLE: &[Strings] = &[
         title_page: "صفحۂ عنوان",
         start: "متن کا آغاز",
         landmarks: "نشانات",
+        pages: "صفحات",
         notes: "حواشی",
         list_separator: "، ",
         back_to_text: "متن پر واپس",
@@ -123,6 +133,7 @@ const TABLE: &[Strings] = &[
         title_page: "Page de titre",
         start: "Début du texte",
         landmarks: "Repères",
+        pages: "Pages",
         notes: "Notes",
         list_separator: ", ",
         back_to_text: "Retour au texte",
@@ -202,6 +213,75 @@ pub fn direction_of(language: &str) -> Direction {
         }
         _ => Direction::Ltr,
     }
+}
+
+/// The script a book in `language` is written in (ISO 15924): its script
+/// subtag or a right-to-left language's usual script, else Cyrillic or
+/// Greek for the languages written in them, else Latin.
+pub fn home_script(language: &str) -> Script {
+    let primary = language.split(['-', '_']).next().unwrap_or("");
+    script_of(language)
+        .and_then(Script::from_short_name)
+        .unwrap_or(match primary.to_ascii_lowercase().as_str() {
+            "ru" | "uk" | "be" | "bg" | "mk" | "sr" | "kk" | "ky" | "tg" | "mn" => Script::Cyrillic,
+            "el" => Script::Greek,
+            _ => Script::Latin,
+        })
+}
+
+/// The language of words in `script` inside a book's text: the book's
+/// `[book] script_languages` for it, else the script's most read language
+/// (`en` for Latin, `ru` for Cyrillic, `ar`, `he`, `el`), else the language
+/// undetermined in that script (`und-Latn`).
+pub fn language_of_script(script: Script, chosen: &BTreeMap<String, String>) -> String {
+    let code = script.short_name();
+    if let Some(language) = chosen.get(code) {
+        return language.clone();
+    }
+    let usual = match script {
+        Script::Latin => "en",
+        Script::Cyrillic => "ru",
+        Script::Arabic => "ar",
+        Script::Hebrew => "he",
+        Script::Greek => "el",
+        _ => return format!("und-{code}"),
+    };
+    usual.to_string()
+}
+
+/// Whether `script` is written right to left.
+pub fn is_right_to_left(script: Script) -> bool {
+    RIGHT_TO_LEFT_SCRIPTS.contains(&script.short_name())
+}
+
+/// The stretches of `text` in another script than `home`: each from its
+/// first letter to its last in that script, with what lies between two of
+/// them (spaces, punctuation, digits) when they are of the same script, and
+/// the marks on its letters.
+pub fn other_script_runs(text: &str, home: Script) -> Vec<(Range<usize>, Script)> {
+    let mut runs: Vec<(Range<usize>, Script)> = Vec::new();
+    let mut open: Option<(Range<usize>, Script)> = None;
+    for (at, c) in text.char_indices() {
+        let end = at + c.len_utf8();
+        match c.script() {
+            Script::Inherited => {
+                if let Some((range, _)) = open.as_mut().filter(|(r, _)| r.end == at) {
+                    range.end = end;
+                }
+            }
+            Script::Common | Script::Unknown => {}
+            script if script == home => runs.extend(open.take()),
+            script => match open.as_mut() {
+                Some((range, s)) if *s == script => range.end = end,
+                _ => {
+                    runs.extend(open.take());
+                    open = Some((at..end, script));
+                }
+            },
+        }
+    }
+    runs.extend(open);
+    runs
 }
 
 /// Whether a language tag is written in Arabic script (kashida justifies it).

@@ -51,7 +51,7 @@ fn the_books_font_sets_the_text_and_builtin_faces_fill_in() {
     assert!(faces.contains(&"NotoSerif-Regular.ttf"), "{faces:?}");
     assert!(warnings.0.is_empty(), "{:?}", warnings.0);
 
-    let epub = warraq::epub::write(&document, &fonts).unwrap();
+    let epub = warraq::epub::write(&document, &fonts, None, &mut Default::default()).unwrap();
     let mut zip = zip::ZipArchive::new(std::io::Cursor::new(epub)).unwrap();
     let names: Vec<String> = (0..zip.len())
         .map(|i| zip.by_index(i).unwrap().name().unwrap().to_string())

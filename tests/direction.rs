@@ -351,29 +351,32 @@ fn xhtml(built: &Built, name: &str) -> String {
 fn epub_blocks_say_their_direction_where_it_differs_from_the_book() {
     let chapter = xhtml(arabic_book(), "chapter-01.xhtml");
     for inherits in [
-        "<li>PDF: ",
-        "<li>Python ",
-        "<p><strong>Note:</strong> ",
-        "<p>HarfBuzz ",
-        "<blockquote>\n<p>Quote: ",
-        "<td>PDF writer ",
-        "<aside epub:type=\"footnote\" id=\"fn-1\" role=\"doc-footnote\">\n<p><a ",
+        "<li><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">PDF</span>: ",
+        "<li><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">Python</span> ",
+        "<p><strong><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">Note</span>:</strong> ",
+        "<p><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">HarfBuzz</span> ",
+        "<blockquote>\n<p><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">Quote</span>: ",
+        "<td><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">PDF writer</span> ",
+        "<aside epub:type=\"footnote\" id=\"fn-1-1\" role=\"doc-footnote\">\n<p><a ",
     ] {
         assert!(chapter.contains(inherits), "{inherits:?} in:\n{chapter}");
     }
-    for own in ["<p dir=\"ltr\">English only", "<td dir=\"ltr\">krilla</td>"] {
+    for own in [
+        "<p dir=\"ltr\"><span lang=\"en\" xml:lang=\"en\">English only",
+        "<td dir=\"ltr\"><span lang=\"en\" xml:lang=\"en\">krilla</span></td>",
+    ] {
         assert!(chapter.contains(own), "{own:?} in:\n{chapter}");
     }
     let english = xhtml(arabic_book(), "chapter-02.xhtml");
     assert!(
-        english.contains("dir=\"ltr\">Appendix: Glossary</h1>"),
+        english.contains("<span lang=\"en\" xml:lang=\"en\">Appendix: Glossary</span></h1>"),
         "{english}"
     );
     let mirrored = xhtml(english_book(), "chapter-01.xhtml");
     for expected in [
-        "<p>مرحبا is how",
-        "<li>العربية: Arabic",
-        "<p dir=\"rtl\">نص عربي فقط.</p>",
+        "<p><span lang=\"ar\" xml:lang=\"ar\" dir=\"rtl\">مرحبا</span> is how",
+        "<li><span lang=\"ar\" xml:lang=\"ar\" dir=\"rtl\">العربية</span>: Arabic",
+        "<p dir=\"rtl\"><span lang=\"ar\" xml:lang=\"ar\">نص عربي فقط</span>.</p>",
     ] {
         assert!(mirrored.contains(expected), "{expected:?} in:\n{mirrored}");
     }
@@ -385,7 +388,7 @@ fn epub_blocks_say_their_direction_where_it_differs_from_the_book() {
 fn epub_nav_entries_say_their_direction() {
     let nav = xhtml(arabic_book(), "nav.xhtml");
     assert!(
-        nav.contains("<li><a href=\"chapter-02.xhtml\" dir=\"ltr\">Appendix: Glossary</a></li>"),
+        nav.contains("<li><a href=\"chapter-02.xhtml\" dir=\"ltr\"><span lang=\"en\" xml:lang=\"en\">Appendix: Glossary</span></a></li>"),
         "{nav}"
     );
     assert!(

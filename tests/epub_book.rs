@@ -13,7 +13,13 @@ fn seed_book_epub() -> (warraq::doc::Document, Vec<u8>) {
         .expect("book/ loads");
     let mut warnings = Warnings::default();
     let document = warraq::parse::parse(&book, &mut warnings).expect("book/ parses");
-    let bytes = warraq::epub::write(&document, &FontLibrary::builtin()).expect("EPUB is written");
+    let bytes = warraq::epub::write(
+        &document,
+        &FontLibrary::builtin(),
+        None,
+        &mut Default::default(),
+    )
+    .expect("EPUB is written");
     (document, bytes)
 }
 
@@ -61,7 +67,13 @@ fn a_full_bleed_picture_spans_the_screen_and_passes_epubcheck() {
     let book = warraq::load::load_with_epoch(&dir, Some("1700000000")).expect("loads");
     let mut warnings = Warnings::default();
     let document = warraq::parse::parse(&book, &mut warnings).expect("parses");
-    let bytes = warraq::epub::write(&document, &FontLibrary::builtin()).expect("EPUB is written");
+    let bytes = warraq::epub::write(
+        &document,
+        &FontLibrary::builtin(),
+        None,
+        &mut Default::default(),
+    )
+    .expect("EPUB is written");
     let files = unzip(&bytes);
     let atlas = entry(&files, "EPUB/chapter-01.xhtml");
     assert!(

@@ -462,7 +462,8 @@ fn build_batch(examples: &[(usize, &Example)], outcomes: &mut [Outcome]) -> Vec<
     let mut warnings = Warnings::default();
     let document = warraq::parse::parse(&book, &mut warnings).expect("a batch parses");
     let fonts = FontLibrary::for_book(&document.fonts).expect("fonts");
-    let epub = warraq::epub::write(&document, &fonts).expect("EPUB is written");
+    let epub = warraq::epub::write(&document, &fonts, None, &mut Default::default())
+        .expect("EPUB is written");
     let pages = warraq::layout::typeset(&document, &fonts, &mut warnings).expect("layout");
     let pdf = warraq::pdf::write(&document, &fonts, &pages).expect("PDF is written");
     let pdf_path = dir.path().join("batch.pdf");

@@ -20,6 +20,73 @@ pub struct SourcePos {
     pub column: u32,
 }
 
+/// A place in a chapter's source text, to the word: the piece of text that
+/// starts at `pos` (a text inline, inline code, a code block) and how many
+/// of its words come before the place ([`word_at`]). Where each page of the
+/// print edition begins, for the EPUB's page-list.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
+pub struct Anchor {
+    pub pos: SourcePos,
+    pub word: u32,
+}
+
+impl Anchor {
+    /// The start of the source text at `pos`.
+    pub fn at(pos: SourcePos) -> Self {
+        Anchor { pos, word: 0 }
+    }
+
+    /// After every word of the source text at `pos`: a place in it,
+    /// wherever it is, comes before.
+    pub fn within(pos: SourcePos) -> Self {
+        Anchor {
+            pos,
+            word: u32::MAX,
+        }
+    }
+}
+
+/// The word of `text` that byte `offset` falls in (or the word after, when
+/// it falls in white space), counted from 0: words are runs of characters
+/// other than white space, so the count is the same however the spaces
+/// between them are written (tabs set as spaces, lines broken).
+pub fn word_at(text: &str, offset: usize) -> u32 {
+    let mut words = 0;
+    let mut in_word = false;
+    for (at, c) in text.char_indices() {
+        let starts = !c.is_whitespace() && !in_word;
+        in_word = !c.is_whitespace();
+        if at >= offset && (starts || in_word) {
+            // The word `offset` falls in started before it, or starts here.
+            return if starts {
+                words
+            } else {
+                words.saturating_sub(1)
+            };
+        }
+        if starts {
+            words += 1;
+        }
+    }
+    words
+}
+
+/// Where word `word` ([`word_at`]) of `text` starts, if it has that many.
+pub fn word_start(text: &str, word: u32) -> Option<usize> {
+    let mut words = 0;
+    let mut in_word = false;
+    for (at, c) in text.char_indices() {
+        if !c.is_whitespace() && !in_word {
+            if words == word {
+                return Some(at);
+            }
+            words += 1;
+        }
+        in_word = !c.is_whitespace();
+    }
+    None
+}
+
 /// Reading direction of a book, paragraph or run.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum Direction {
@@ -268,6 +335,10 @@ pub struct Metadata {
     pub publisher: Option<String>,
     pub isbn: Option<String>,
     pub keywords: Vec<String>,
+    /// The language of words in each script other than the book's
+    /// (`[book] script_languages`: ISO 15924 code → BCP 47 tag); see
+    /// `locale::language_of_script`.
+    pub script_languages: BTreeMap<String, String>,
 }
 
 /// A whole parsed book.
@@ -785,5 +856,29 @@ fn push_plain_text(inlines: &[Inline], out: &mut String, isolate_code: bool) {
             | InlineKind::Task { .. }
             | InlineKind::Html(_) => {}
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn words_are_counted_the_same_however_spaces_are_written() {
+        let text = "  one\ttwo  three";
+        // Each byte of a word is in it; spaces belong to the word after.
+        let words: Vec<u32> = (0..text.len()).map(|at| word_at(text, at)).collect();
+        assert_eq!(words, [0, 0, 0, 0, 0, 1, 1, 1, 1, 2, 2, 2, 2, 2, 2, 2]);
+        assert_eq!(word_at(text, text.len()), 3);
+        let starts: Vec<Option<usize>> = (0..4).map(|w| word_start(text, w)).collect();
+        assert_eq!(starts, [Some(2), Some(6), Some(11), None]);
+        // The same words written with other spaces.
+        let other = "one two\nthree";
+        for word in 0..3 {
+            let a = &text[word_start(text, word).unwrap()..];
+            let b = &other[word_start(other, word).unwrap()..];
+            assert_eq!(a.split_whitespace().next(), b.split_whitespace().next());
+        }
+        assert_eq!(word_at("نص عربي", "نص ".len()), 1);
     }
 }

@@ -7,10 +7,12 @@
 //! - `mod.rs` — the [`Plan`] (every file's name, id and href) and the file list;
 //! - [`package`] — `package.opf` (metadata, manifest, spine);
 //! - [`nav`] — `nav.xhtml` (table of contents, landmarks) and `toc.ncx`;
+//! - [`pagelist`] — the print edition's page breaks and their list;
 //! - [`xhtml`] — cover, title page and chapters from blocks and inlines;
 //! - [`style`] — the stylesheet (`style.css` plus `@font-face` rules);
 //! - [`archive`] — the zip container;
-//! - [`resources`] — safe file names for pictures and fonts.
+//! - [`resources`] — safe file names for pictures and fonts;
+//! - [`subset`] — which faces the text needs, cut to its characters.
 //!
 //! Shared with the print side: `crate::locale` (words), `crate::time`
 //! (dates), `crate::xml` (escaping).
@@ -19,7 +21,7 @@
 //!
 //! ```text
 //! mimetype
-//! META-INF/container.xml
+//! META-INF/container.xml  META-INF/com.apple.ibooks.display-options.xml
 //! EPUB/package.opf  EPUB/toc.ncx  EPUB/nav.xhtml  EPUB/css/style.css
 //! EPUB/cover.xhtml  EPUB/titlepage.xhtml  EPUB/chapter-01.xhtml …
 //! EPUB/images/…  EPUB/fonts/…
@@ -28,16 +30,20 @@
 mod archive;
 mod nav;
 mod package;
+mod pagelist;
 mod resources;
 mod style;
+mod subset;
 mod xhtml;
 
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Diagnostic, Result, Warnings};
 use crate::doc::{Chapter, Document, InlineKind, walk};
 use crate::fonts::{FontFace, FontLibrary};
+use crate::layout::Pages;
+use pagelist::PageList;
 
 use crate::locale::{self, Strings};
 use resources::Names;
@@ -51,13 +57,34 @@ const NCX: &str = "toc.ncx";
 const CSS: &str = "css/style.css";
 const COVER: &str = "cover.xhtml";
 const TITLE_PAGE: &str = "titlepage.xhtml";
+/// Tells Apple Books to use the embedded fonts rather than its own.
+const APPLE_DISPLAY_OPTIONS: &str = "META-INF/com.apple.ibooks.display-options.xml";
 
-/// Writes `document` as an EPUB 3 package, embedding the faces of `fonts`.
+/// Writes `document` as an EPUB 3 package, embedding the faces of `fonts`
+/// its text needs, each cut to the characters it draws ([`subset`]), with
+/// the page breaks of its print edition, `pages`, when it has one.
 ///
 /// The same document always gives the same bytes: file order, names, zip
 /// timestamps (from `metadata.timestamp`) and permissions are all fixed.
-pub fn write(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
-    let plan = Plan::new(document, fonts)?;
+pub fn write(
+    document: &Document,
+    fonts: &FontLibrary,
+    pages: Option<&Pages>,
+    warnings: &mut Warnings,
+) -> Result<Vec<u8>> {
+    let mut plan = Plan::new(document, fonts, pages)?;
+    let mut content = vec![(NAV.to_string(), nav::nav_xhtml(&plan))];
+    content.push((COVER.to_string(), xhtml::cover(&plan)));
+    content.push((TITLE_PAGE.to_string(), xhtml::title_page(&plan)));
+    for (index, chapter) in plan.chapters.iter().enumerate() {
+        content.push((chapter.href.clone(), xhtml::chapter(&plan, index)?));
+    }
+    let mut shown = subset::ShownText::default();
+    for (_, xhtml) in &content {
+        shown.add_document(xhtml, document.layout.numerals)?;
+    }
+    plan.fonts = subset::embed(std::mem::take(&mut plan.fonts), &shown, warnings);
+
     let mut files: Vec<archive::Entry> = Vec::new();
     let mut text = |path: String, content: String| {
         files.push(archive::Entry {
@@ -66,17 +93,14 @@ pub fn write(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
         })
     };
     text("META-INF/container.xml".into(), container_xml());
+    if !plan.fonts.is_empty() {
+        text(APPLE_DISPLAY_OPTIONS.into(), apple_display_options());
+    }
     text(format!("{ROOT}/{PACKAGE}"), package::opf(&plan));
     text(format!("{ROOT}/{NCX}"), nav::ncx(&plan));
-    text(format!("{ROOT}/{NAV}"), nav::nav_xhtml(&plan));
     text(format!("{ROOT}/{CSS}"), style::stylesheet(&plan));
-    text(format!("{ROOT}/{COVER}"), xhtml::cover(&plan));
-    text(format!("{ROOT}/{TITLE_PAGE}"), xhtml::title_page(&plan));
-    for (index, chapter) in plan.chapters.iter().enumerate() {
-        text(
-            format!("{ROOT}/{}", chapter.href),
-            xhtml::chapter(&plan, index)?,
-        );
+    for (href, xhtml) in content {
+        text(format!("{ROOT}/{href}"), xhtml);
     }
     for image in std::iter::once(&plan.cover).chain(plan.images.values()) {
         files.push(archive::Entry {
@@ -87,10 +111,21 @@ pub fn write(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
     for font in &plan.fonts {
         files.push(archive::Entry {
             path: format!("{ROOT}/{}", font.href),
-            bytes: Cow::Borrowed(font.face.data.as_slice()),
+            bytes: Cow::Borrowed(&font.data),
         });
     }
     archive::zip(&files, document.metadata.timestamp)
+}
+
+fn apple_display_options() -> String {
+    r#"<?xml version="1.0" encoding="UTF-8"?>
+<display_options>
+  <platform name="*">
+    <option name="specified-fonts">true</option>
+  </platform>
+</display_options>
+"#
+    .to_string()
 }
 
 fn container_xml() -> String {
@@ -125,6 +160,8 @@ pub(crate) struct Plan<'a> {
     pub fonts: Vec<FontEntry<'a>>,
     /// The cover warraq designs ([`crate::layout::cover`]), as JPEG.
     pub cover: ImageEntry<'a>,
+    /// The print edition's pages (none without one).
+    pub page_list: PageList,
 }
 
 pub(crate) struct ChapterEntry {
@@ -157,10 +194,12 @@ pub(crate) struct FontEntry<'a> {
     pub href: String,
     pub media_type: &'static str,
     pub face: &'a FontFace,
+    /// What the EPUB embeds: the face cut to the book's text, or whole.
+    pub data: Cow<'a, [u8]>,
 }
 
 impl<'a> Plan<'a> {
-    fn new(doc: &'a Document, fonts: &'a FontLibrary) -> Result<Plan<'a>> {
+    fn new(doc: &'a Document, fonts: &'a FontLibrary, pages: Option<&Pages>) -> Result<Plan<'a>> {
         let meta = &doc.metadata;
         let lang = match meta.language.trim() {
             "" => "und".to_string(),
@@ -177,7 +216,7 @@ impl<'a> Plan<'a> {
         };
 
         let width = doc.chapters.len().to_string().len().max(2);
-        let chapters = doc
+        let mut chapters: Vec<ChapterEntry> = doc
             .chapters
             .iter()
             .enumerate()
@@ -257,10 +296,14 @@ impl<'a> Plan<'a> {
                     href: format!("fonts/{}", font_names.unique(stem, ext)),
                     media_type,
                     face,
+                    data: Cow::Borrowed(face.data.as_slice()),
                 }
             })
             .collect();
 
+        let page_list = pages
+            .map(|pages| PageList::new(doc, pages, &mut chapters))
+            .unwrap_or_default();
         Ok(Plan {
             doc,
             lang,
@@ -272,6 +315,7 @@ impl<'a> Plan<'a> {
             images,
             fonts,
             cover,
+            page_list,
         })
     }
 

@@ -3,9 +3,10 @@
 
 use std::fmt::Write as _;
 
-use super::xhtml::document;
+use super::pagelist;
+use super::xhtml::{Languages, document};
 use super::{COVER, NAV, Plan, TITLE_PAGE};
-use crate::doc::{BlockKind, Direction, block_direction, collapse_whitespace, plain_text};
+use crate::doc::{BlockKind, block_direction, collapse_whitespace, plain_text};
 use crate::xml::escape;
 
 /// One line of the table of contents.
@@ -96,13 +97,17 @@ pub(crate) fn toc(plan: &Plan) -> Vec<TocEntry> {
 pub(crate) fn nav_xhtml(plan: &Plan) -> String {
     let strings = plan.strings;
     let mut body = String::new();
+    // The print edition's contents pages (a toc holds nothing but its list).
+    for mark in &plan.page_list.contents {
+        pagelist::push_marker(&mut body, mark);
+    }
     let _ = writeln!(
         body,
         "<nav epub:type=\"toc\" id=\"toc\" role=\"doc-toc\" aria-labelledby=\"toc-title\">\n\
          <h1 id=\"toc-title\">{}</h1>",
         escape(strings.contents)
     );
-    push_ol(&mut body, &toc(plan), plan.doc.metadata.direction);
+    push_ol(&mut body, &toc(plan), plan);
     body.push_str("</nav>\n");
 
     let _ = writeln!(
@@ -125,6 +130,7 @@ pub(crate) fn nav_xhtml(plan: &Plan) -> String {
         landmark("bodymatter", &first.href, strings.start);
     }
     body.push_str("</ol>\n</nav>\n");
+    pagelist::nav(plan, &mut body);
 
     document(plan, strings.contents, " class=\"nav\"", &body)
 }
@@ -133,7 +139,8 @@ pub(crate) fn nav_xhtml(plan: &Plan) -> String {
 /// book's ([`block_direction`]) says so on its link, so it keeps its own
 /// order but stands on the contents' start side like every entry, as in
 /// the printed contents.
-fn push_ol(out: &mut String, entries: &[TocEntry], book: Direction) {
+fn push_ol(out: &mut String, entries: &[TocEntry], plan: &Plan) {
+    let book = plan.doc.metadata.direction;
     out.push_str("<ol>\n");
     for entry in entries {
         let direction = block_direction(book, &entry.label);
@@ -142,15 +149,12 @@ fn push_ol(out: &mut String, entries: &[TocEntry], book: Direction) {
         } else {
             format!(" dir=\"{}\"", direction.as_html())
         };
-        let _ = write!(
-            out,
-            "<li><a href=\"{}\"{dir}>{}</a>",
-            escape(&entry.href),
-            escape(&entry.label)
-        );
+        let _ = write!(out, "<li><a href=\"{}\"{dir}>", escape(&entry.href));
+        Languages::of_book(plan, direction).push_text(out, &entry.label);
+        out.push_str("</a>");
         if !entry.children.is_empty() {
             out.push('\n');
-            push_ol(out, &entry.children, book);
+            push_ol(out, &entry.children, plan);
         }
         out.push_str("</li>\n");
     }

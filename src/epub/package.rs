@@ -80,6 +80,11 @@ fn metadata(plan: &Plan, out: &mut String) {
     ] {
         a11y("accessibilityFeature", feature);
     }
+    let page_list = !plan.page_list.is_empty();
+    if page_list {
+        a11y("accessibilityFeature", "printPageNumbers");
+        a11y("accessibilityFeature", "pageBreakMarkers");
+    }
     a11y("accessibilityHazard", "none");
     let strings = plan.strings;
     let lang_attr = if plan.lang.eq_ignore_ascii_case(strings.lang)
@@ -97,6 +102,19 @@ fn metadata(plan: &Plan, out: &mut String) {
         "<meta property=\"schema:accessibilitySummary\"{lang_attr}>{}</meta>",
         escape(strings.accessibility_summary)
     );
+    if page_list {
+        // The edition the page breaks are of: the print edition warraq
+        // lays out beside this one (its ISBN when the book has one).
+        let source = match &plan.doc.metadata.isbn {
+            Some(isbn) => format!("urn:isbn:{isbn}"),
+            None => format!("{} (print edition)", plan.title),
+        };
+        let _ = writeln!(
+            out,
+            "<meta property=\"pageBreakSource\">{}</meta>",
+            escape(&source)
+        );
+    }
     out.push_str("</metadata>\n");
 }
 

@@ -3,8 +3,8 @@
 
 use std::fmt::Write as _;
 
-use super::Plan;
 use super::resources::css_format;
+use super::{FontEntry, Plan};
 use crate::doc::{Direction, Numerals};
 use crate::fonts::Role;
 
@@ -58,24 +58,30 @@ fn list_numerals(numerals: Numerals) -> &'static str {
     }
 }
 
-/// A `font-family` list: the families of the faces with `roles` (in that
-/// order, each once), then `generic`.
+/// A `font-family` list: the families of the faces with `roles` (see
+/// [`family_names`]), then `generic`.
 fn families(plan: &Plan, roles: &[Role], generic: &str) -> String {
-    let mut names: Vec<&str> = Vec::new();
-    for role in roles {
-        for font in &plan.fonts {
-            if font.face.role == *role && !names.contains(&font.face.family.as_str()) {
-                names.push(&font.face.family);
-            }
-        }
-    }
     let mut out = String::new();
-    for name in names {
+    for name in family_names(&plan.fonts, roles) {
         out.push_str(&css_string(name));
         out.push_str(", ");
     }
     out.push_str(generic);
     out
+}
+
+/// The families of the faces with `roles`, in that order, each once: the
+/// order a reader tries them in.
+pub(super) fn family_names<'a>(fonts: &'a [FontEntry], roles: &[Role]) -> Vec<&'a str> {
+    let mut names: Vec<&str> = Vec::new();
+    for role in roles {
+        for font in fonts {
+            if font.face.role == *role && !names.contains(&font.face.family.as_str()) {
+                names.push(&font.face.family);
+            }
+        }
+    }
+    names
 }
 
 /// `s` as a double-quoted CSS string.

@@ -1,17 +1,21 @@
 //! XHTML content documents: the cover, the title page and one file per
 //! chapter, rendered from the document model's blocks and inlines.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt::Write as _;
 
+use super::pagelist::{self, Marks};
 use super::{CSS, ImageEntry, Plan};
 use crate::diag::{Diagnostic, Result};
 use crate::doc::{
-    Align, Block, BlockKind, Chapter, Direction, Footnote, Inline, InlineKind, LinkTarget,
+    Align, Anchor, Block, BlockKind, Chapter, Direction, Footnote, Inline, InlineKind, LinkTarget,
     bidi_text, block_direction, block_pictures, blocks_bidi_text, task,
 };
+use crate::locale;
 use crate::text::address;
 use crate::xml::{escape, push_escaped};
+use quick_xml::events::Event;
+use unicode_script::Script;
 
 /// A complete XHTML document: the book's `lang` and `dir` on `<html>`, the
 /// stylesheet linked, `body` inserted as is after `<body{body_attrs}>`.
@@ -55,9 +59,17 @@ pub(crate) fn cover(plan: &Plan) -> String {
 /// `titlepage.xhtml`: the title and the authors.
 pub(crate) fn title_page(plan: &Plan) -> String {
     let mut body = String::from("<section class=\"titlepage\" epub:type=\"titlepage\">\n");
-    let _ = writeln!(body, "<h1 class=\"title\">{}</h1>", escape(&plan.title));
+    for mark in &plan.page_list.title_page {
+        pagelist::push_marker(&mut body, mark);
+    }
+    let languages = Languages::of_book(plan, plan.doc.metadata.direction);
+    body.push_str("<h1 class=\"title\">");
+    languages.push_text(&mut body, &plan.title);
+    body.push_str("</h1>\n");
     for author in plan.authors() {
-        let _ = writeln!(body, "<p class=\"author\">{}</p>", escape(author));
+        body.push_str("<p class=\"author\">");
+        languages.push_text(&mut body, author);
+        body.push_str("</p>\n");
     }
     body.push_str("</section>\n");
     document(plan, &plan.title, "", &body)
@@ -81,6 +93,7 @@ pub(crate) fn chapter(plan: &Plan, index: usize) -> Result<String> {
     }
     w.out.push_str(">\n");
     w.blocks(&chapter.blocks)?;
+    w.marks.rest(&mut w.out);
     w.footnotes()?;
     w.out.push_str("</section>\n");
     Ok(document(plan, &entry.title, "", &w.out))
@@ -100,14 +113,23 @@ struct ChapterWriter<'p, 'a> {
     /// The direction of the element being written into: a block says its
     /// own only where it differs.
     direction: Direction,
+    /// The print edition's page breaks still to place (none in the notes,
+    /// which print at the foot of the pages that call them).
+    marks: Marks<'p>,
+    /// The script of the language the text being written is declared in
+    /// (the book's, or a `<span lang>`'s): words in another are marked.
+    home: Script,
 }
 
 impl<'p, 'a> ChapterWriter<'p, 'a> {
     fn new(plan: &'p Plan<'a>, index: usize) -> Self {
         let chapter = &plan.doc.chapters[index];
         let mut ids = plan.chapters[index].ids.clone();
+        // Notes are numbered per chapter; their ids are unique in the book
+        // (`fn-2-1`: chapter 2, note 1), as some reading systems that show
+        // them as pop-ups want.
         let note_ids = (1..=chapter.footnotes.len())
-            .map(|n| unique_id(&mut ids, &format!("fn-{n}")))
+            .map(|n| unique_id(&mut ids, &format!("fn-{}-{n}", index + 1)))
             .collect();
         ChapterWriter {
             plan,
@@ -117,6 +139,22 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             note_ids,
             first_refs: HashMap::new(),
             direction: plan.doc.metadata.direction,
+            home: locale::home_script(&plan.doc.metadata.language),
+            marks: Marks::new(
+                plan.page_list
+                    .chapters
+                    .get(index)
+                    .map_or(&[][..], Vec::as_slice),
+            ),
+        }
+    }
+
+    /// How text written here marks words in other scripts.
+    fn languages(&self) -> Languages<'a> {
+        Languages {
+            home: self.home,
+            direction: self.direction,
+            chosen: &self.plan.doc.metadata.script_languages,
         }
     }
 
@@ -148,8 +186,17 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
 
     /// Writes `blocks` inside an element of `direction`.
     fn blocks_in(&mut self, direction: Direction, blocks: &[Block]) -> Result<()> {
+        self.in_direction(direction, |w| w.blocks(blocks))
+    }
+
+    /// Runs `write` with `direction` as the direction written into.
+    fn in_direction(
+        &mut self,
+        direction: Direction,
+        write: impl FnOnce(&mut Self) -> Result<()>,
+    ) -> Result<()> {
         let outer = std::mem::replace(&mut self.direction, direction);
-        let written = self.blocks(blocks);
+        let written = write(self);
         self.direction = outer;
         written
     }
@@ -163,13 +210,13 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 content,
             } => {
                 let level = (*level).clamp(1, 6);
-                let (_, dir) = self.direction_of(&bidi_text(content));
+                let (direction, dir) = self.direction_of(&bidi_text(content));
                 let _ = write!(self.out, "<h{level} id=\"{}\"", escape(id));
                 if !classes.is_empty() {
                     let _ = write!(self.out, " class=\"{}\"", escape(&classes.join(" ")));
                 }
                 let _ = write!(self.out, "{dir}>");
-                self.inlines(content)?;
+                self.inlines_in(direction, content)?;
                 let _ = writeln!(self.out, "</h{level}>");
             }
             BlockKind::Paragraph(content) => {
@@ -180,11 +227,12 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                     } else {
                         self.out.push_str("<p class=\"figure\">");
                     }
+                    self.inlines(content)?;
                 } else {
-                    let (_, dir) = self.direction_of(&bidi_text(content));
+                    let (direction, dir) = self.direction_of(&bidi_text(content));
                     let _ = write!(self.out, "<p{dir}>");
+                    self.inlines_in(direction, content)?;
                 }
-                self.inlines(content)?;
                 self.out.push_str("</p>\n");
             }
             BlockKind::List { start, items } => {
@@ -235,9 +283,9 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             BlockKind::Definitions(definitions) => {
                 self.out.push_str("<dl>\n");
                 for definition in definitions {
-                    let (_, dir) = self.direction_of(&bidi_text(&definition.term));
+                    let (direction, dir) = self.direction_of(&bidi_text(&definition.term));
                     let _ = write!(self.out, "<dt{dir}>");
-                    self.inlines(&definition.term)?;
+                    self.inlines_in(direction, &definition.term)?;
                     self.out.push_str("</dt>\n");
                     for detail in &definition.details {
                         let (direction, dir) = self.direction_of(&blocks_bidi_text(detail));
@@ -254,7 +302,9 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                     let _ = write!(self.out, " class=\"language-{class}\"");
                 }
                 self.out.push('>');
-                push_escaped(&mut self.out, text.strip_suffix('\n').unwrap_or(text));
+                let text = text.strip_suffix('\n').unwrap_or(text);
+                self.marks
+                    .text(&mut self.out, block.pos, text, push_escaped);
                 self.out.push_str("</code></pre>\n");
             }
             BlockKind::Table { align, head, rows } => self.table(align, head, rows)?,
@@ -263,6 +313,8 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 for stanza in stanzas {
                     self.out.push_str("<div class=\"stanza\">\n");
                     for bayt in stanza {
+                        // A bayt's halves are on one page.
+                        self.marks.before(&mut self.out, Anchor::within(bayt.pos));
                         let class = if bayt.hemistichs.len() == 2 {
                             "bayt"
                         } else {
@@ -285,7 +337,8 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             }
             BlockKind::Rule => self.out.push_str("<hr/>\n"),
             BlockKind::Html(html) => {
-                self.out.push_str(html);
+                self.marks.before(&mut self.out, Anchor::within(block.pos));
+                self.languages().push_html(&mut self.out, html);
                 if !html.ends_with('\n') {
                     self.out.push('\n');
                 }
@@ -354,11 +407,16 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
             Some(Align::Right) => " class=\"align-right\"",
             Some(Align::None) | None => "",
         };
-        let (_, dir) = self.direction_of(&bidi_text(content));
+        let (direction, dir) = self.direction_of(&bidi_text(content));
         let _ = write!(self.out, "<{open}{class}{dir}>");
-        self.inlines(content)?;
+        self.inlines_in(direction, content)?;
         let _ = write!(self.out, "</{close}>");
         Ok(())
+    }
+
+    /// Writes `inlines` inside an element of `direction`.
+    fn inlines_in(&mut self, direction: Direction, inlines: &[Inline]) -> Result<()> {
+        self.in_direction(direction, |w| w.inlines(inlines))
     }
 
     fn inlines(&mut self, inlines: &[Inline]) -> Result<()> {
@@ -369,8 +427,15 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
     }
 
     fn inline(&mut self, inline: &Inline) -> Result<()> {
+        // A page that begins with something other than text (a picture)
+        // begins where it is.
+        self.marks.before(&mut self.out, Anchor::at(inline.pos));
         match &inline.kind {
-            InlineKind::Text(text) => push_text(&mut self.out, text),
+            InlineKind::Text(text) => {
+                let languages = self.languages();
+                let push = |out: &mut String, text: &str| languages.push_text(out, text);
+                self.marks.text(&mut self.out, inline.pos, text, push);
+            }
             InlineKind::Emphasis(content) => {
                 self.out.push_str("<em>");
                 self.inlines(content)?;
@@ -388,15 +453,21 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 let _ = write!(self.out, "</{name}>");
             }
             InlineKind::Language {
-                start_tag, content, ..
+                start_tag,
+                content,
+                language,
             } => {
                 self.out.push_str(start_tag);
-                self.inlines(content)?;
+                let outer = std::mem::replace(&mut self.home, locale::home_script(language));
+                let written = self.inlines(content);
+                self.home = outer;
+                written?;
                 self.out.push_str("</span>");
             }
             InlineKind::Code(text) => {
                 self.out.push_str("<code dir=\"ltr\">");
-                push_escaped(&mut self.out, text);
+                self.marks
+                    .text(&mut self.out, inline.pos, text, push_escaped);
                 self.out.push_str("</code>");
             }
             InlineKind::Math {
@@ -457,7 +528,7 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                         inline.pos.line,
                     ));
                 };
-                let ref_id = unique_id(&mut self.ids, &format!("fnref-{n}"));
+                let ref_id = unique_id(&mut self.ids, &format!("fnref{}", &note_id["fn".len()..]));
                 self.first_refs.entry(n).or_insert_with(|| ref_id.clone());
                 let _ = write!(
                     self.out,
@@ -468,7 +539,7 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 );
             }
             InlineKind::LineBreak => self.out.push_str("<br/>\n"),
-            InlineKind::Html(html) => self.out.push_str(html),
+            InlineKind::Html(html) => self.languages().push_html(&mut self.out, html),
         }
         Ok(())
     }
@@ -560,10 +631,10 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 },
                 rest,
             )) => {
-                let (_, dir) = self.direction_of(&bidi_text(content));
+                let (direction, dir) = self.direction_of(&bidi_text(content));
                 let _ = write!(self.out, "<p{dir}>");
                 self.out.push_str(&label);
-                self.inlines(content)?;
+                self.inlines_in(direction, content)?;
                 self.out.push_str("</p>\n");
                 self.blocks(rest)?;
             }
@@ -587,7 +658,7 @@ fn size_attributes(image: &ImageEntry) -> String {
 }
 
 /// `base`, or `base-2`, `base-3`, … — the first not in `ids` (then added).
-fn unique_id(ids: &mut HashSet<String>, base: &str) -> String {
+pub(super) fn unique_id(ids: &mut HashSet<String>, base: &str) -> String {
     let mut n = 1;
     loop {
         let id = if n == 1 {
@@ -614,6 +685,93 @@ fn language_class(language: &str) -> Option<&str> {
 /// Text escaped, with `<wbr/>` where a URL or an e-mail address may break
 /// (after `@ / . -`, as in print): a browser keeps an address whole, which
 /// widens a table column to the whole address.
+/// How words in other scripts than the language they are written in are
+/// marked, so that a screen reader reads «Astana» in an Arabic book with a
+/// Latin voice: each stretch in another script ([`locale::other_script_runs`])
+/// in a `<span>` with the language of that script
+/// ([`locale::language_of_script`]) and its direction when it is not the
+/// surrounding one.
+#[derive(Clone, Copy)]
+pub(super) struct Languages<'a> {
+    home: Script,
+    direction: Direction,
+    chosen: &'a BTreeMap<String, String>,
+}
+
+impl<'a> Languages<'a> {
+    /// Text of the book's language, in an element of `direction`.
+    pub fn of_book(plan: &Plan<'a>, direction: Direction) -> Self {
+        Languages {
+            home: locale::home_script(&plan.doc.metadata.language),
+            direction,
+            chosen: &plan.doc.metadata.script_languages,
+        }
+    }
+
+    pub fn push_text(&self, out: &mut String, text: &str) {
+        let mut written = 0;
+        for (range, script) in locale::other_script_runs(text, self.home) {
+            push_text(out, &text[written..range.start]);
+            let language = escape(&locale::language_of_script(script, self.chosen));
+            let _ = write!(out, "<span lang=\"{language}\" xml:lang=\"{language}\"");
+            let direction = if locale::is_right_to_left(script) {
+                Direction::Rtl
+            } else {
+                Direction::Ltr
+            };
+            if direction != self.direction {
+                let _ = write!(out, " dir=\"{}\"", direction.as_html());
+            }
+            out.push('>');
+            push_text(out, &text[range.clone()]);
+            out.push_str("</span>");
+            written = range.end;
+        }
+        push_text(out, &text[written..]);
+    }
+
+    /// Raw HTML (sanitized by `parse`, so well-formed) with the words of its
+    /// text marked as in [`Languages::push_text`], but in elements that say
+    /// their language and in code.
+    pub fn push_html(&self, out: &mut String, html: &str) {
+        let mut reader = quick_xml::Reader::from_str(html);
+        // Per open element: whether its text is left as it is.
+        let mut kept: Vec<bool> = Vec::new();
+        let mut from = 0;
+        loop {
+            let event = reader.read_event();
+            let to = reader.buffer_position() as usize;
+            match event {
+                Ok(Event::Start(start)) => {
+                    let name = start.name();
+                    let keep = kept.last().copied().unwrap_or(false)
+                        || matches!(
+                            name.as_ref(),
+                            "code" | "pre" | "script" | "style" | "math" | "svg"
+                        )
+                        || start.try_get_attribute("lang").ok().flatten().is_some();
+                    kept.push(keep);
+                    out.push_str(&html[from..to]);
+                }
+                Ok(Event::End(_)) => {
+                    kept.pop();
+                    out.push_str(&html[from..to]);
+                }
+                Ok(Event::Text(text)) if !kept.last().copied().unwrap_or(false) => {
+                    self.push_text(out, &text.xml10_content());
+                }
+                Ok(Event::Eof) => break,
+                Ok(_) => out.push_str(&html[from..to]),
+                Err(_) => {
+                    out.push_str(&html[from..]);
+                    break;
+                }
+            }
+            from = to;
+        }
+    }
+}
+
 fn push_text(out: &mut String, text: &str) {
     for word in text.split_inclusive(char::is_whitespace) {
         let body = word.trim_end();

@@ -11,9 +11,9 @@ use rayon::prelude::*;
 
 use crate::diag::Diagnostic;
 use crate::doc::{
-    Block, BlockKind, BlockPicture, Chapter, Direction, Document, Inline, InlineKind, Justify,
-    LinkTarget, Mark, Numerals, Picture, SourcePos, block_direction, block_pictures,
-    blocks_bidi_text, collapse_whitespace, task,
+    Anchor, Block, BlockKind, BlockPicture, Chapter, Direction, Document, Inline, InlineKind,
+    Justify, LinkTarget, Mark, Numerals, Picture, SourcePos, block_direction, block_pictures,
+    blocks_bidi_text, collapse_whitespace, task, word_at,
 };
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::locale::strings_for;
@@ -129,6 +129,9 @@ pub struct Chunk {
     /// The head row of the table this chunk is part of, set again above the
     /// chunk when it starts a page.
     pub repeat_header: Option<Arc<Chunk>>,
+    /// Where the chunk's first line of running text begins in the source
+    /// (for the page a chunk begins to say where it begins).
+    pub anchor: Option<Anchor>,
 }
 
 /// Lays out text in a column; shared by chapters and generated pages.
@@ -376,7 +379,10 @@ impl<'a> Typesetter<'a> {
                         .map(|s| s.style.size)
                         .fold(0.0, f32::max);
                     let line = build_line(&paragraph, broken, column.width, align);
-                    line_chunk(shaper, line, size, default_size, column)
+                    Chunk {
+                        anchor: shaped.styled.anchor(broken.range.start),
+                        ..line_chunk(shaper, line, size, default_size, column)
+                    }
                 })
                 .collect()
         };
@@ -1088,9 +1094,17 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             BlockKind::Code { text, .. } => {
                 let style = self.ts.style(Role::Mono, false, false, 0.8);
                 let inner = column.inset(Direction::Ltr, size * 0.5, size * 0.5);
+                // The block's words before the line (the EPUB writes the
+                // block as one text).
+                let mut words = 0;
                 for source_line in text.trim_end_matches('\n').split('\n') {
                     let mut styled = StyledText::default();
-                    styled.push(&expand_tabs(source_line), style, block.pos);
+                    let from = Anchor {
+                        pos: block.pos,
+                        word: words,
+                    };
+                    styled.push_from(&expand_tabs(source_line), style, from);
+                    words += word_at(source_line, source_line.len());
                     // Left to right whatever the book's direction, never
                     // justified (its indentation is kept).
                     let mut chunks = self.within(ElementKind::Code, |flow| {
@@ -1736,6 +1750,7 @@ fn push_code(noted: &mut NotedText, code: &str, style: TextStyle, pos: SourcePos
 
 /// Adds `part`'s items and lines to `chunk`, `top` points down.
 pub(super) fn overlay(chunk: &mut Chunk, part: &Chunk, top: f32) {
+    chunk.anchor = chunk.anchor.or(part.anchor);
     chunk
         .items
         .extend(part.items.iter().map(|item| shift(item, 0.0, top)));

@@ -8,7 +8,7 @@
 use std::ops::Range;
 use std::sync::Arc;
 
-use crate::doc::{Bleed, Direction, Numerals};
+use crate::doc::{Anchor, Bleed, Direction, Numerals};
 
 /// The laid-out print edition.
 #[derive(Debug, Clone, Default)]
@@ -99,6 +99,10 @@ pub struct Page {
     /// list items, quotes, code, table cells and footnotes (not captions nor
     /// the lines of generated pages and page furniture). For measuring pages.
     pub lines: Vec<LineInfo>,
+    /// Where the page's running text begins in its chapter's source (the
+    /// first line set on it that is not a repeated table head nor a note):
+    /// where the EPUB's page-list puts its page break.
+    pub start: Option<Anchor>,
 }
 
 impl Page {

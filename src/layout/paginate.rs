@@ -289,6 +289,8 @@ impl Paginator {
         let top = self.area.top + self.y;
         self.flush_marks(top);
         self.draw(chunk, left, top);
+        let page = self.pages.last_mut().expect("a page is open");
+        page.start = page.start.or(chunk.anchor);
         self.y += chunk.height;
         self.has_content = true;
         for note in &chunk.notes {

@@ -80,6 +80,7 @@ pub fn parse(book: &Book, warnings: &mut Warnings) -> Result<Document> {
             publisher: book.config.publisher.clone(),
             isbn: book.config.isbn.clone(),
             keywords: book.config.keywords.clone(),
+            script_languages: book.config.script_languages.clone(),
         },
         page: book.config.page.clone(),
         layout: book.config.layout,

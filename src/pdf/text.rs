@@ -24,6 +24,7 @@ use harfbuzz_rs::{Font, Owned};
 use crate::fonts::FontLibrary;
 use crate::layout::Pages;
 use crate::layout::page::{GlyphRun, Item, PlacedGlyph};
+use crate::text::is_combining_mark;
 
 /// What a kashida glyph copies out as: ZERO WIDTH JOINER, the invisible
 /// "these letters join" (see `Writer::map_invisible_glyphs`). Not nothing:
@@ -441,18 +442,6 @@ pub(super) fn is_bidi_control(text: &str) -> bool {
         && text.chars().all(|c| {
             matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
         })
-}
-
-/// Combining marks (`\p{Mn}`) of the scripts the book sets: Latin,
-/// Greek and Cyrillic accents, Hebrew points, Arabic harakat and Quranic
-/// marks.
-fn is_combining_mark(c: char) -> bool {
-    matches!(c,
-        '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0487}' | '\u{0591}'..='\u{05BD}'
-        | '\u{05BF}' | '\u{05C1}'..='\u{05C2}' | '\u{05C4}'..='\u{05C5}' | '\u{05C7}'
-        | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}'
-        | '\u{06D6}'..='\u{06DC}' | '\u{06DF}'..='\u{06E4}' | '\u{06E7}'..='\u{06E8}'
-        | '\u{06EA}'..='\u{06ED}' | '\u{08D3}'..='\u{08E1}' | '\u{08E3}'..='\u{08FF}')
 }
 
 /// Letters of the right-to-left scripts the book sets (Hebrew, Arabic).

@@ -57,7 +57,7 @@ pub fn bidi_levels(text: &str, direction: Option<Direction>) -> (Level, Vec<Leve
 
 /// Characters every face "has": HarfBuzz hides default-ignorables and uses
 /// the run's font for them, so they must never force a font switch.
-fn is_ignorable(ch: char) -> bool {
+pub fn is_ignorable(ch: char) -> bool {
     matches!(ch,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{180B}'..='\u{180F}'
         | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'

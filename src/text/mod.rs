@@ -12,7 +12,7 @@ pub mod shape;
 
 use std::ops::Range;
 
-use crate::doc::{Direction, SourcePos};
+use crate::doc::{Anchor, Direction, SourcePos, word_at};
 use crate::fonts::{Role, Style};
 
 pub use shape::{ShapedGlyph, ShapedRun, ShapedText, Shaper};
@@ -36,6 +36,17 @@ pub struct StyledText {
     /// Stretches in another language than the paragraph's (`<span lang>`),
     /// with their BCP 47 tags; a stretch inside another comes before it.
     pub languages: Vec<(Range<usize>, String)>,
+    /// Where the text came from: from each `start` on, the source text at
+    /// `anchor.pos` after its first `anchor.word` words (text warraq sets
+    /// itself has none). In order of `start`.
+    pub origins: Vec<Origin>,
+}
+
+/// See [`StyledText::origins`].
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Origin {
+    pub start: usize,
+    pub anchor: Anchor,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -58,10 +69,23 @@ impl StyledText {
     /// Appends `text` set in `style`, merging with the previous span when the
     /// style is the same.
     pub fn push(&mut self, text: &str, style: TextStyle, pos: SourcePos) {
+        self.push_from(text, style, Anchor::at(pos));
+    }
+
+    /// [`StyledText::push`] of text that comes from the source text at
+    /// `from.pos` after its first `from.word` words (a line of a code block).
+    pub fn push_from(&mut self, text: &str, style: TextStyle, from: Anchor) {
         if text.is_empty() {
             return;
         }
         let start = self.text.len();
+        if from.pos != SourcePos::default() {
+            self.origins.push(Origin {
+                start,
+                anchor: from,
+            });
+        }
+        let pos = from.pos;
         self.text.push_str(text);
         let end = self.text.len();
         match self.spans.last_mut() {
@@ -76,6 +100,24 @@ impl StyledText {
 
     pub fn is_empty(&self) -> bool {
         self.text.trim().is_empty()
+    }
+
+    /// Where in the source the text at byte `offset` is, to the word.
+    pub fn anchor(&self, offset: usize) -> Option<Anchor> {
+        let index = self
+            .origins
+            .partition_point(|origin| origin.start <= offset)
+            .checked_sub(1)?;
+        let origin = self.origins[index];
+        let end = self
+            .origins
+            .get(index + 1)
+            .map_or(self.text.len(), |next| next.start);
+        let piece = self.text.get(origin.start..end)?;
+        Some(Anchor {
+            pos: origin.anchor.pos,
+            word: origin.anchor.word + word_at(piece, offset - origin.start),
+        })
     }
 }
 
@@ -127,4 +169,72 @@ pub fn alongside<A, B: Send>(
         here()
     });
     (a, b.expect("the scope ends when its task has run"))
+}
+
+/// Combining marks (`\p{Mn}`) of the scripts the book sets: Latin,
+/// Greek and Cyrillic accents, Hebrew points, Arabic harakat and Quranic
+/// marks.
+pub fn is_combining_mark(c: char) -> bool {
+    matches!(c,
+        '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0487}' | '\u{0591}'..='\u{05BD}'
+        | '\u{05BF}' | '\u{05C1}'..='\u{05C2}' | '\u{05C4}'..='\u{05C5}' | '\u{05C7}'
+        | '\u{0610}'..='\u{061A}' | '\u{064B}'..='\u{065F}' | '\u{0670}'
+        | '\u{06D6}'..='\u{06DC}' | '\u{06DF}'..='\u{06E4}' | '\u{06E7}'..='\u{06E8}'
+        | '\u{06EA}'..='\u{06ED}' | '\u{08D3}'..='\u{08E1}' | '\u{08E3}'..='\u{08FF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::doc::Anchor;
+
+    #[test]
+    fn an_offset_is_anchored_in_the_source_text_it_came_from() {
+        let style = TextStyle {
+            role: Role::Text,
+            style: Style::default(),
+            size: 10.0,
+            raise: 0.0,
+        };
+        let at = |line, column| SourcePos { line, column };
+        let mut styled = StyledText::default();
+        styled.push("one two ", style, at(1, 1));
+        // Set by warraq (a list marker): no source of its own.
+        styled.push("• ", style, SourcePos::default());
+        styled.push("three four", style, at(1, 9));
+        let code = Anchor {
+            pos: at(3, 1),
+            word: 5,
+        };
+        styled.push_from(" six", style, code);
+        let anchor = |offset| styled.anchor(offset);
+        assert_eq!(anchor(0), Some(Anchor::at(at(1, 1))));
+        assert_eq!(
+            anchor(4),
+            Some(Anchor {
+                pos: at(1, 1),
+                word: 1
+            })
+        );
+        // The marker is taken for the text before it.
+        let three = styled.text.find("three").unwrap();
+        assert_eq!(anchor(three), Some(Anchor::at(at(1, 9))));
+        let four = styled.text.find("four").unwrap();
+        assert_eq!(
+            anchor(four),
+            Some(Anchor {
+                pos: at(1, 9),
+                word: 1
+            })
+        );
+        let six = styled.text.find("six").unwrap();
+        assert_eq!(
+            anchor(six),
+            Some(Anchor {
+                pos: at(3, 1),
+                word: 5
+            })
+        );
+        assert_eq!(StyledText::plain("x", style).anchor(0), None);
+    }
 }

@@ -243,6 +243,8 @@ fn row_pieces(cells: Vec<Vec<Chunk>>, pad: f32, column: Column, is_head: bool) -
 /// The head row as set again on later pages: a repetition, not content
 /// (an artifact in the tagged PDF).
 fn repetition(mut head: Chunk) -> Chunk {
+    // A page that starts with it starts with what comes after it.
+    head.anchor = None;
     for item in &mut head.items {
         match item {
             Item::Glyphs(run) => run.node = None,
