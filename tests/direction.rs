@@ -351,12 +351,12 @@ fn xhtml(built: &Built, name: &str) -> String {
 fn epub_blocks_say_their_direction_where_it_differs_from_the_book() {
     let chapter = xhtml(arabic_book(), "chapter-01.xhtml");
     for inherits in [
-        "<li><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">PDF</span>: ",
-        "<li><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">Python</span> ",
-        "<p><strong><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">Note</span>:</strong> ",
-        "<p><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">HarfBuzz</span> ",
-        "<blockquote>\n<p><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">Quote</span>: ",
-        "<td><span lang=\"en\" xml:lang=\"en\" dir=\"ltr\">PDF writer</span> ",
+        "<li><span lang=\"en\" xml:lang=\"en\">PDF</span>: ",
+        "<li><span lang=\"en\" xml:lang=\"en\">Python</span> ",
+        "<p><strong><span lang=\"en\" xml:lang=\"en\">Note</span>:</strong> ",
+        "<p><span lang=\"en\" xml:lang=\"en\">HarfBuzz</span> ",
+        "<blockquote>\n<p><span lang=\"en\" xml:lang=\"en\">Quote</span>: ",
+        "<td><span lang=\"en\" xml:lang=\"en\">PDF writer</span> ",
         "<aside epub:type=\"footnote\" id=\"fn-1-1\" role=\"doc-footnote\">\n<p><a ",
     ] {
         assert!(chapter.contains(inherits), "{inherits:?} in:\n{chapter}");
@@ -374,8 +374,8 @@ fn epub_blocks_say_their_direction_where_it_differs_from_the_book() {
     );
     let mirrored = xhtml(english_book(), "chapter-01.xhtml");
     for expected in [
-        "<p><span lang=\"ar\" xml:lang=\"ar\" dir=\"rtl\">مرحبا</span> is how",
-        "<li><span lang=\"ar\" xml:lang=\"ar\" dir=\"rtl\">العربية</span>: Arabic",
+        "<p><span lang=\"ar\" xml:lang=\"ar\">مرحبا</span> is how",
+        "<li><span lang=\"ar\" xml:lang=\"ar\">العربية</span>: Arabic",
         "<p dir=\"rtl\"><span lang=\"ar\" xml:lang=\"ar\">نص عربي فقط</span>.</p>",
     ] {
         assert!(mirrored.contains(expected), "{expected:?} in:\n{mirrored}");

@@ -689,8 +689,8 @@ fn language_class(language: &str) -> Option<&str> {
 /// marked, so that a screen reader reads «Astana» in an Arabic book with a
 /// Latin voice: each stretch in another script ([`locale::other_script_runs`])
 /// in a `<span>` with the language of that script
-/// ([`locale::language_of_script`]) and its direction when it is not the
-/// surrounding one.
+/// ([`locale::language_of_script`]) and, inside the text, its direction
+/// when it is not the surrounding one.
 #[derive(Clone, Copy)]
 pub(super) struct Languages<'a> {
     home: Script,
@@ -719,7 +719,11 @@ impl<'a> Languages<'a> {
             } else {
                 Direction::Ltr
             };
-            if direction != self.direction {
+            // Its own direction isolates it; a stretch at an edge of the
+            // text may go on in the next element (`H<sub>2</sub>O`), and
+            // isolated pieces would be set in the surrounding order.
+            let inside = range.start > 0 && range.end < text.len();
+            if direction != self.direction && inside {
                 let _ = write!(out, " dir=\"{}\"", direction.as_html());
             }
             out.push('>');
