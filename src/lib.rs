@@ -23,6 +23,7 @@ pub mod locale;
 pub mod output;
 pub mod parse;
 pub mod pdf;
+pub mod raster;
 pub mod text;
 pub mod time;
 mod xml;

@@ -541,6 +541,7 @@ fn a_picture_has_its_alt_text_below_it_and_code_wraps_inside_the_text_area() {
                     }
                     Item::Fill { .. }
                     | Item::Backdrop { .. }
+                    | Item::Shape { .. }
                     | Item::PrintersMark { .. }
                     | Item::Link { .. } => {}
                 }

@@ -734,14 +734,21 @@ fn crop_marks_print_in_registration_colour_on_every_plate() {
         return;
     }
     // `offset` writes PDF/X-4: the marks in all four inks, everything else
-    // in black ink alone.
+    // but the cover in black ink alone.
     let fills = common::fills(built(Some("offset")));
     let registration = fills
         .iter()
         .filter(|(space, colour)| space == "DeviceCMYK" && colour == "1 1 1 1")
         .count();
     assert_eq!(registration, 8 * PAGES, "{fills:?}");
-    for (space, colour) in fills.iter().filter(|(_, colour)| colour != "1 1 1 1") {
+    // The cover is in colour: in inks.
+    let cover = common::fills_of(built(Some("offset")), "1");
+    assert!(
+        cover.iter().all(|(space, _)| space == "DeviceCMYK"),
+        "{cover:?}"
+    );
+    let inside = common::fills_of(built(Some("offset")), "2-N");
+    for (space, colour) in inside.iter().filter(|(_, colour)| colour != "1 1 1 1") {
         assert_eq!(space, "DeviceCMYK", "{colour}");
         assert!(colour.starts_with("0 0 0 "), "not K only: {colour}");
     }

@@ -173,7 +173,13 @@ fn pdf_x_4_prints_text_and_rules_in_black_ink_only() {
         return;
     }
     let (_dir, pdf, _) = built("pdf/x-4");
-    let fills = common::fills(&pdf);
+    // The cover in the four inks, the pages after it in black alone.
+    let cover = common::fills_of(&pdf, "1");
+    assert!(
+        cover.iter().all(|(space, _)| space == "DeviceCMYK"),
+        "{cover:?}"
+    );
+    let fills = common::fills_of(&pdf, "2-N");
     assert!(fills.len() > 20, "too few fills: {fills:?}");
     for (space, colour) in &fills {
         assert_eq!(space, "DeviceCMYK", "{colour}");

@@ -74,9 +74,7 @@ pub fn write(
 ) -> Result<Vec<u8>> {
     let mut plan = Plan::new(document, fonts, pages)?;
     let mut content = vec![(NAV.to_string(), nav::nav_xhtml(&plan))];
-    if let Some(cover) = &plan.cover {
-        content.push((COVER.to_string(), xhtml::cover(&plan, cover)));
-    }
+    content.push((COVER.to_string(), xhtml::cover(&plan)));
     content.push((TITLE_PAGE.to_string(), xhtml::title_page(&plan)));
     for (index, chapter) in plan.chapters.iter().enumerate() {
         content.push((chapter.href.clone(), xhtml::chapter(&plan, index)?));
@@ -104,10 +102,10 @@ pub fn write(
     for (href, xhtml) in content {
         text(format!("{ROOT}/{href}"), xhtml);
     }
-    for image in plan.images.values() {
+    for image in std::iter::once(&plan.cover).chain(plan.images.values()) {
         files.push(archive::Entry {
             path: format!("{ROOT}/{}", image.href),
-            bytes: Cow::Borrowed(image.bytes),
+            bytes: Cow::Borrowed(&image.bytes),
         });
     }
     for font in &plan.fonts {
@@ -156,13 +154,12 @@ pub(crate) struct Plan<'a> {
     /// `dc:identifier` (never empty).
     pub identifier: String,
     pub chapters: Vec<ChapterEntry>,
-    /// By key of [`Document::images`].
+    /// By key of [`Document::images`]: the pictures the chapters show
+    /// (the cover artwork only when a chapter shows it too).
     pub images: BTreeMap<&'a str, ImageEntry<'a>>,
     pub fonts: Vec<FontEntry<'a>>,
-    /// The cover picture's key, when the book has one.
-    pub cover: Option<&'a str>,
-    /// Whether the book shows any picture (cover included).
-    pub has_images: bool,
+    /// The cover warraq designs ([`crate::layout::cover`]), as JPEG.
+    pub cover: ImageEntry<'a>,
     /// Whether every picture has alt text (the cover's is the title); true
     /// for a book without pictures.
     pub pictures_described: bool,
@@ -191,7 +188,7 @@ pub(crate) struct ImageEntry<'a> {
     pub media_type: &'static str,
     pub width: u32,
     pub height: u32,
-    bytes: &'a [u8],
+    bytes: Cow<'a, [u8]>,
 }
 
 pub(crate) struct FontEntry<'a> {
@@ -238,9 +235,32 @@ impl<'a> Plan<'a> {
             })
             .collect();
 
+        if let Some(key) = doc
+            .cover
+            .as_ref()
+            .filter(|key| !doc.images.contains_key(*key))
+        {
+            return Err(Diagnostic::error(format!(
+                "the cover picture `{key}` was not loaded"
+            )));
+        }
         let mut image_names = Names::default();
+        let (cover_wide, cover_high) = crate::layout::cover::EPUB_COVER_PIXELS;
+        let cover = ImageEntry {
+            id: "cover-image".to_string(),
+            href: format!("images/{}", image_names.unique("cover", "jpg")),
+            media_type: crate::doc::PictureFormat::Jpeg.media_type(),
+            width: cover_wide,
+            height: cover_high,
+            bytes: Cow::Owned(crate::layout::cover::epub_jpeg(doc, fonts)?),
+        };
+        let shown = shown_pictures(doc);
         let mut images = BTreeMap::new();
-        for (n, (key, picture)) in doc.images.iter().enumerate() {
+        let pictures = doc
+            .images
+            .iter()
+            .filter(|(key, _)| shown.contains(key.as_str()));
+        for (n, (key, picture)) in pictures.enumerate() {
             let ext = match picture.format {
                 crate::doc::PictureFormat::Png => "png",
                 crate::doc::PictureFormat::Jpeg => "jpg",
@@ -254,20 +274,10 @@ impl<'a> Plan<'a> {
                     media_type: picture.format.media_type(),
                     width: picture.width,
                     height: picture.height,
-                    bytes: picture.bytes.as_slice(),
+                    bytes: Cow::Borrowed(picture.bytes.as_slice()),
                 },
             );
         }
-
-        let cover = match &doc.cover {
-            Some(key) if images.contains_key(key.as_str()) => Some(key.as_str()),
-            Some(key) => {
-                return Err(Diagnostic::error(format!(
-                    "the cover picture `{key}` was not loaded"
-                )));
-            }
-            None => None,
-        };
 
         let mut font_names = Names::default();
         let fonts = fonts
@@ -294,17 +304,14 @@ impl<'a> Plan<'a> {
             })
             .collect();
 
-        let mut pictures = 0;
         let mut undescribed = 0;
         for chapter in &doc.chapters {
             walk::chapter_inlines(chapter, &mut |inline| {
                 if let InlineKind::Image { alt, .. } = &inline.kind {
-                    pictures += 1;
                     undescribed += usize::from(alt.trim().is_empty());
                 }
             });
         }
-        let has_images = cover.is_some() || pictures > 0;
         let page_list = pages
             .map(|pages| PageList::new(doc, pages, &mut chapters))
             .unwrap_or_default();
@@ -319,7 +326,6 @@ impl<'a> Plan<'a> {
             images,
             fonts,
             cover,
-            has_images,
             pictures_described: undescribed == 0,
             page_list,
         })
@@ -368,4 +374,17 @@ fn html_properties(chapter: &Chapter) -> Vec<&'static str> {
         properties.push("mathml");
     }
     properties
+}
+
+/// The keys of the pictures the chapters show.
+fn shown_pictures(doc: &Document) -> HashSet<&str> {
+    let mut shown = HashSet::new();
+    for chapter in &doc.chapters {
+        walk::chapter_inlines(chapter, &mut |inline| {
+            if let InlineKind::Image { key, .. } = &inline.kind {
+                shown.insert(key.as_str());
+            }
+        });
+    }
+    shown
 }

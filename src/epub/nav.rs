@@ -123,9 +123,7 @@ pub(crate) fn nav_xhtml(plan: &Plan) -> String {
             escape(label)
         );
     };
-    if plan.cover.is_some() {
-        landmark("cover", COVER, strings.cover);
-    }
+    landmark("cover", COVER, strings.cover);
     landmark("titlepage", TITLE_PAGE, strings.title_page);
     landmark("toc", &format!("{NAV}#toc"), strings.contents);
     if let Some(first) = plan.chapters.first() {

@@ -56,14 +56,12 @@ fn metadata(plan: &Plan, out: &mut String) {
         "<meta property=\"dcterms:modified\">{}</meta>",
         Civil::w3c_datetime(timestamp)
     );
-    if let Some(cover) = plan.cover {
-        // For EPUB 2 readers; EPUB 3 ones use the cover-image property.
-        let _ = writeln!(
-            out,
-            "<meta name=\"cover\" content=\"{}\"/>",
-            escape(&plan.images[cover].id)
-        );
-    }
+    // For EPUB 2 readers; EPUB 3 ones use the cover-image property.
+    let _ = writeln!(
+        out,
+        "<meta name=\"cover\" content=\"{}\"/>",
+        escape(&plan.cover.id)
+    );
 
     accessibility(plan, out);
     out.push_str("</metadata>\n");
@@ -80,11 +78,10 @@ fn accessibility(plan: &Plan, out: &mut String) {
     let mut schema = |property: &str, value: &str| {
         let _ = writeln!(out, "<meta property=\"schema:{property}\">{value}</meta>");
     };
+    // Every book shows a picture: its cover.
     schema("accessMode", "textual");
-    if plan.has_images {
-        schema("accessMode", "visual");
-        schema("accessModeSufficient", "textual,visual");
-    }
+    schema("accessMode", "visual");
+    schema("accessModeSufficient", "textual,visual");
     // Text alone tells everything only when every picture is described.
     if plan.pictures_described {
         schema("accessModeSufficient", "textual");
@@ -173,7 +170,8 @@ fn accessibility_features(plan: &Plan) -> Vec<&'static str> {
     if headings {
         features.push("structuralNavigation");
     }
-    if plan.has_images && plan.pictures_described {
+    // Every book has a picture, its cover, whose alt text is the title.
+    if plan.pictures_described {
         features.push("alternativeText");
     }
     // A page break marker where each page of the print edition begins, and
@@ -210,9 +208,7 @@ fn manifest(plan: &Plan, out: &mut String) {
     item("nav", NAV, XHTML, "nav");
     item("ncx", NCX, "application/x-dtbncx+xml", "");
     item("css", CSS, "text/css", "");
-    if plan.cover.is_some() {
-        item("cover", COVER, XHTML, "");
-    }
+    item("cover", COVER, XHTML, "");
     item("titlepage", TITLE_PAGE, XHTML, "");
     for chapter in &plan.chapters {
         item(
@@ -222,13 +218,10 @@ fn manifest(plan: &Plan, out: &mut String) {
             &chapter.properties.join(" "),
         );
     }
-    for (key, image) in &plan.images {
-        let properties = if plan.cover == Some(*key) {
-            "cover-image"
-        } else {
-            ""
-        };
-        item(&image.id, &image.href, image.media_type, properties);
+    let cover = &plan.cover;
+    item(&cover.id, &cover.href, cover.media_type, "cover-image");
+    for image in plan.images.values() {
+        item(&image.id, &image.href, image.media_type, "");
     }
     for font in &plan.fonts {
         item(&font.id, &font.href, font.media_type, "");
@@ -245,9 +238,7 @@ fn spine(plan: &Plan, out: &mut String) {
         out,
         "<spine toc=\"ncx\" page-progression-direction=\"{direction}\">"
     );
-    if plan.cover.is_some() {
-        out.push_str("<itemref idref=\"cover\" linear=\"yes\"/>\n");
-    }
+    out.push_str("<itemref idref=\"cover\" linear=\"yes\"/>\n");
     out.push_str("<itemref idref=\"titlepage\"/>\n<itemref idref=\"nav\"/>\n");
     for chapter in &plan.chapters {
         let _ = writeln!(out, "<itemref idref=\"{}\"/>", escape(&chapter.id));

@@ -42,9 +42,9 @@ pub(crate) fn document(plan: &Plan, title: &str, body_attrs: &str, body: &str) -
     out
 }
 
-/// `cover.xhtml`: the cover picture alone, fitted to the screen.
-pub(crate) fn cover(plan: &Plan, key: &str) -> String {
-    let image = &plan.images[key];
+/// `cover.xhtml`: the cover picture alone, fitted whole to the screen.
+pub(crate) fn cover(plan: &Plan) -> String {
+    let image = &plan.cover;
     let body = format!(
         "<section class=\"cover\" epub:type=\"cover\">\n\
          <img src=\"{src}\" alt=\"{alt}\" role=\"doc-cover\"{size}/>\n\

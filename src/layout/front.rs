@@ -62,58 +62,21 @@ fn title_and_authors(
     )
 }
 
-/// The cover: artwork over the whole page and its bleed, a translucent band,
-/// and the title and authors set over it in white.
+/// The cover ([`super::cover`]) on the page and its bleed.
 pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
-    let mut page = Page {
-        kind: PageKind::Cover,
-        ..Page::default()
+    let trim = Rect {
+        x: 0.0,
+        y: 0.0,
+        width: g.width,
+        height: g.height,
     };
     // The cover is page 0.
-    let full_bleed = g.sheet.bleed_box(0, g.width, g.height);
-    let artwork = document
-        .cover
-        .as_ref()
-        .and_then(|key| Some((key, document.images.get(key)?)));
-    match artwork {
-        Some((key, picture)) => page.items.extend(bleed_artwork(
-            ts,
-            Artwork::Cover,
-            key,
-            picture,
-            document.page.cover_fit,
-            document.page.standard(),
-            full_bleed,
-        )),
-        // Without artwork, a plain dark cover.
-        None => page.items.push(Item::Fill {
-            rect: full_bleed,
-            grey: 0.25,
-            opacity: 1.0,
-        }),
+    let bleed = g.sheet.bleed_box(0, g.width, g.height);
+    Page {
+        kind: PageKind::Cover,
+        items: super::cover::items(ts, document, super::cover::Frame { trim, bleed }),
+        ..Page::default()
     }
-    let (title, authors) = title_and_authors(ts, document, g, (2.0, 1.4));
-    let band_top = g.height * 0.18;
-    let content: f32 = title.iter().chain(&authors).map(|c| c.height).sum::<f32>() + ts.size * 1.5;
-    page.items.push(Item::Fill {
-        rect: Rect {
-            x: full_bleed.x,
-            y: band_top - ts.size * 1.5,
-            width: full_bleed.width,
-            height: content + ts.size * 3.0,
-        },
-        grey: 0.05,
-        opacity: 0.72,
-    });
-    let start = page.items.len();
-    let y = stack(&mut page, title, g.area.left[0], band_top);
-    stack(&mut page, authors, g.area.left[0], y + ts.size * 1.5);
-    for item in &mut page.items[start..] {
-        if let Item::Glyphs(run) = item {
-            run.inverse = true;
-        }
-    }
-    page
 }
 
 /// Share of a cover picture's width or height that may be cropped without
@@ -122,7 +85,7 @@ const COVER_CROP_TOLERANCE: f32 = 0.01;
 
 /// What a picture over the page and its bleed is, for its warnings.
 #[derive(Clone, Copy)]
-enum Artwork<'a> {
+pub(super) enum Artwork<'a> {
     Cover,
     /// A full-bleed picture, asked for in `file` at `pos`, and its figure
     /// element.
@@ -148,7 +111,7 @@ impl Artwork<'_> {
 /// when that is more than a trim's worth), or with `cover_fit = "contain"`
 /// scaled to show it all, centred on its background colour. A warning too
 /// when it prints coarse.
-fn bleed_artwork(
+pub(super) fn bleed_artwork(
     ts: &mut Typesetter,
     artwork: Artwork,
     key: &str,

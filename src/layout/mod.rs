@@ -5,6 +5,7 @@
 //! [`paginate`] fills pages from the flows; [`front`] makes the cover, title page and
 //! table of contents. The result, [`page::Pages`], is all the PDF writer sees.
 
+pub mod cover;
 pub mod coverage;
 pub mod dump;
 pub mod flow;
@@ -107,6 +108,17 @@ type ChapterSet = (
     Vec<coverage::MissingAt>,
 );
 
+/// How the book's paragraphs are broken into lines (`[layout]`, its
+/// language).
+pub(crate) fn break_settings(document: &Document) -> BreakSettings {
+    BreakSettings {
+        linebreak: document.layout.linebreak,
+        hyphenate: document.layout.hyphenate,
+        hyphenator: Hyphenator::for_language(&document.metadata.language),
+        justify: false,
+    }
+}
+
 /// Lays out the whole print edition.
 pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings) -> Result<Pages> {
     let g = geometry(document);
@@ -117,12 +129,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
         x: 0.0,
         width: g.measure,
     };
-    let breaking = BreakSettings {
-        linebreak: document.layout.linebreak,
-        hyphenate: document.layout.hyphenate,
-        hyphenator: Hyphenator::for_language(language),
-        justify: false,
-    };
+    let breaking = break_settings(document);
 
     // Shape and flow every chapter, in parallel: shaping is the costly part
     // and chapters are independent. HarfBuzz fonts are per thread.

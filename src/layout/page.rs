@@ -214,6 +214,15 @@ pub enum Item {
         grey: f32,
         opacity: f32,
     },
+    /// Closed polygons (page coordinates) in a colour, filled (even-odd,
+    /// so a polygon inside another cuts a hole) or, with `stroke`, outlined
+    /// that wide: the ornament of a cover warraq designs.
+    Shape {
+        polygons: std::sync::Arc<Vec<Vec<(f32, f32)>>>,
+        rgb: [u8; 3],
+        opacity: f32,
+        stroke: Option<f32>,
+    },
     /// A printer's mark (a crop mark): filled in registration colour, so
     /// that it prints on every plate of the press and the plates can be
     /// lined up by it.
@@ -266,6 +275,28 @@ impl PlacedGlyph {
     pub fn text_range(&self) -> Range<usize> {
         self.text.0..self.text.1
     }
+}
+
+/// One step of drawing [`Item::Shape`]'s polygons as a path.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum PathStep {
+    MoveTo(f32, f32),
+    LineTo(f32, f32),
+    Close,
+}
+
+/// The steps drawing `polygons`, each closed: what the PDF and the
+/// painted cover both build their paths from.
+pub fn polygon_steps(polygons: &[Vec<(f32, f32)>]) -> impl Iterator<Item = PathStep> + '_ {
+    polygons
+        .iter()
+        .filter(|p| !p.is_empty())
+        .flat_map(|polygon| {
+            let (first, rest) = (polygon[0], &polygon[1..]);
+            std::iter::once(PathStep::MoveTo(first.0, first.1))
+                .chain(rest.iter().map(|&(x, y)| PathStep::LineTo(x, y)))
+                .chain(std::iter::once(PathStep::Close))
+        })
 }
 
 /// Makes the glyph runs of `items` content of element `node`.

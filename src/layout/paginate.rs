@@ -442,6 +442,12 @@ pub fn shift(item: &Item, dx: f32, dy: f32) -> Item {
                 rect.y += dy;
             }
         }
+        Item::Shape { polygons, .. } => {
+            let moved = polygons
+                .iter()
+                .map(|polygon| polygon.iter().map(|&(x, y)| (x + dx, y + dy)).collect());
+            *polygons = std::sync::Arc::new(moved.collect());
+        }
         Item::Fill { rect, .. }
         | Item::Backdrop { rect, .. }
         | Item::PrintersMark { rect }

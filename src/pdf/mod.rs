@@ -19,7 +19,6 @@ use std::ops::Range;
 use krilla::Document as PdfDocument;
 use krilla::action::LinkAction;
 use krilla::annotation::{Annotation, LinkAnnotation, Target};
-use krilla::color::rgb;
 use krilla::destination::{NamedDestination, XyzDestination};
 use krilla::geom::{Path as PdfPath, PathBuilder, Point, Rect as PdfRect, Size, Transform};
 use krilla::image::Image;
@@ -27,7 +26,7 @@ use krilla::metadata::{DateTime, Metadata, TextDirection};
 use krilla::num::NormalizedF32;
 use krilla::outline::{Outline, OutlineNode};
 use krilla::page::PageSettings;
-use krilla::paint::{Fill, FillRule, Paint};
+use krilla::paint::{Fill, FillRule, Paint, Stroke};
 use krilla::surface::Surface;
 use krilla::tagging::{Artifact, ArtifactType, ContentTag};
 use krilla::text::{Font, GlyphId};
@@ -36,7 +35,9 @@ use crate::diag::{Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
 use crate::fonts::FontLibrary;
 use crate::layout::Pages;
-use crate::layout::page::{GlyphRun, Item, LinkArea, LinkTo, NodeId, OutlineEntry, Page, Rect};
+use crate::layout::page::{
+    GlyphRun, Item, LinkArea, LinkTo, NodeId, OutlineEntry, Page, PathStep, Rect, polygon_steps,
+};
 use crate::time::Civil;
 use standard::PdfStandard;
 use tags::Tagger;
@@ -278,8 +279,8 @@ impl Writer<'_> {
                     self.fill_rect(surface, rect, paint, 1.0);
                 }
                 Item::Backdrop { rect, rgb } => {
-                    let [red, green, blue] = *rgb;
-                    self.fill_rect(surface, rect, rgb::Color::new(red, green, blue).into(), 1.0);
+                    let paint = self.document.page.standard().colour(*rgb);
+                    self.fill_rect(surface, rect, paint, 1.0);
                 }
                 Item::Fill {
                     rect,
@@ -288,6 +289,15 @@ impl Writer<'_> {
                 } => {
                     let paint = self.document.page.standard().grey(*grey);
                     self.fill_rect(surface, rect, paint, *opacity);
+                }
+                Item::Shape {
+                    polygons,
+                    rgb,
+                    opacity,
+                    stroke,
+                } => {
+                    let paint = self.document.page.standard().colour(*rgb);
+                    draw_shape(surface, polygons, paint, *opacity, *stroke);
                 }
             }
         }
@@ -515,6 +525,44 @@ fn metadata(document: &Document) -> Metadata {
 }
 
 /// `rect` as a path (none when it has no area).
+/// Polygons filled even-odd, or outlined `stroke` wide, in `paint`.
+fn draw_shape(
+    surface: &mut Surface,
+    polygons: &[Vec<(f32, f32)>],
+    paint: Paint,
+    opacity: f32,
+    stroke: Option<f32>,
+) {
+    let mut path = PathBuilder::new();
+    for step in polygon_steps(polygons) {
+        match step {
+            PathStep::MoveTo(x, y) => path.move_to(x, y),
+            PathStep::LineTo(x, y) => path.line_to(x, y),
+            PathStep::Close => path.close(),
+        }
+    }
+    let Some(path) = path.finish() else { return };
+    let opacity = NormalizedF32::new(opacity.clamp(0.0, 1.0)).unwrap_or(NormalizedF32::ONE);
+    match stroke {
+        Some(width) => {
+            surface.set_fill(None);
+            surface.set_stroke(Some(Stroke {
+                paint,
+                width,
+                opacity,
+                ..Stroke::default()
+            }));
+        }
+        None => surface.set_fill(Some(Fill {
+            paint,
+            opacity,
+            rule: FillRule::EvenOdd,
+        })),
+    }
+    surface.draw_path(&path);
+    surface.set_stroke(None);
+}
+
 fn rect_path(rect: &Rect) -> Option<PdfPath> {
     let rect = PdfRect::from_xywh(rect.x, rect.y, rect.width, rect.height)?;
     let mut path = PathBuilder::new();

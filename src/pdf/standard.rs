@@ -9,7 +9,7 @@
 //! the CMYK output intent as an incremental update.
 
 use krilla::SerializeSettings;
-use krilla::color::{cmyk, luma};
+use krilla::color::{cmyk, luma, rgb};
 use krilla::configure::{
     Accessibility, Archival, ConfigurationBuilder, PdfVersion, ValidationError, Validator,
 };
@@ -110,6 +110,27 @@ impl PdfStandard {
             PdfStandard::A2u => self.grey(0.0),
             PdfStandard::None | PdfStandard::X4 => cmyk::Color::new(255, 255, 255, 255).into(),
         }
+    }
+
+    /// `rgb` as the standard paints colour: for the press in CMYK
+    /// (the plain conversion, grey component in black ink), else as is.
+    pub(super) fn colour(self, rgb: [u8; 3]) -> Paint {
+        let [red, green, blue] = rgb;
+        if !self.is_print() {
+            return rgb::Color::new(red, green, blue).into();
+        }
+        let [r, g, b] = rgb.map(|c| f32::from(c) / 255.0);
+        let black = 1.0 - r.max(g).max(b);
+        let ink = |c: f32| {
+            let share = if black < 1.0 {
+                (1.0 - c - black) / (1.0 - black)
+            } else {
+                0.0
+            };
+            (share.clamp(0.0, 1.0) * 255.0).round() as u8
+        };
+        let k = (black * 255.0).round() as u8;
+        cmyk::Color::new(ink(r), ink(g), ink(b), k).into()
     }
 
     pub(super) fn grey(self, grey: f32) -> Paint {

@@ -81,9 +81,10 @@ impl<'a> Tagger<'a> {
                 self.close(surface);
                 self.open_content(surface, *node, (self.page, 0), f32::NAN, 0.0);
             }
-            Item::Picture { node: None, .. } | Item::Fill { .. } | Item::Backdrop { .. } => {
-                self.artifact(surface, ArtifactType::Layout)
-            }
+            Item::Picture { node: None, .. }
+            | Item::Fill { .. }
+            | Item::Backdrop { .. }
+            | Item::Shape { .. } => self.artifact(surface, ArtifactType::Layout),
             Item::PrintersMark { .. } => self.artifact(surface, ArtifactType::Page),
             Item::Link { .. } => {}
         }

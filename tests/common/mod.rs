@@ -931,7 +931,12 @@ pub fn link_annotations(pdf: &Path, page: usize) -> Vec<(Leads, Area)> {
 
 /// Every text and path fill MuPDF reports: (colour space, components).
 pub fn fills(pdf: &Path) -> Vec<(String, String)> {
-    let trace = run_ok("mutool", &["trace", arg(pdf)]);
+    fills_of(pdf, "1-N")
+}
+
+/// [`fills`] on `pages` only (as mutool names them: `2-N`).
+pub fn fills_of(pdf: &Path, pages: &str) -> Vec<(String, String)> {
+    let trace = run_ok("mutool", &["trace", arg(pdf), pages]);
     trace
         .lines()
         .filter(|l| l.starts_with("<fill_text") || l.starts_with("<fill_path"))

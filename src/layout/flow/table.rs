@@ -249,7 +249,10 @@ fn repetition(mut head: Chunk) -> Chunk {
         match item {
             Item::Glyphs(run) => run.node = None,
             Item::Picture { node, .. } | Item::Link { node, .. } => *node = None,
-            Item::Fill { .. } | Item::Backdrop { .. } | Item::PrintersMark { .. } => {}
+            Item::Fill { .. }
+            | Item::Backdrop { .. }
+            | Item::Shape { .. }
+            | Item::PrintersMark { .. } => {}
         }
     }
     head

@@ -1,0 +1,242 @@
+//! Paints page items into pixels with tiny-skia: glyphs from their faces'
+//! outlines (read by skrifa), pictures resampled to their size, colours
+//! and ornaments as the PDF draws them. The EPUB's cover is made this way
+//! from the same items as the PDF's cover page.
+
+use skrifa::MetadataProvider;
+use skrifa::instance::{LocationRef, Size};
+use skrifa::outline::{DrawSettings, OutlinePen};
+use tiny_skia::{
+    Color, FillRule, FilterQuality, Paint, PathBuilder, Pattern, Pixmap, SpreadMode, Stroke,
+    Transform,
+};
+
+use crate::diag::{Diagnostic, Result};
+use crate::doc::Document;
+use crate::fonts::FontLibrary;
+use crate::layout::page::{GlyphRun, Item, PathStep, Rect, polygon_steps};
+
+/// `items` (page coordinates, points) inside `area`, at `scale` pixels a
+/// point, on white: the pixels' RGB bytes, row by row.
+pub fn paint(
+    items: &[Item],
+    area: Rect,
+    scale: f32,
+    document: &Document,
+    fonts: &FontLibrary,
+) -> Result<Vec<u8>> {
+    let pixels_wide = (area.width * scale).round() as u32;
+    let pixels_high = (area.height * scale).round() as u32;
+    let mut pixmap = Pixmap::new(pixels_wide, pixels_high).ok_or_else(|| {
+        Diagnostic::error(format!(
+            "cannot paint a picture of {pixels_wide} × {pixels_high} pixels"
+        ))
+    })?;
+    pixmap.fill(Color::WHITE);
+    let to_pixels = Transform::from_row(scale, 0.0, 0.0, scale, -area.x * scale, -area.y * scale);
+    for item in items {
+        match item {
+            Item::Glyphs(run) => glyphs(&mut pixmap, run, fonts, to_pixels),
+            Item::Picture {
+                key, rect, crop, ..
+            } => {
+                if let Some(picture) = document.images.get(key) {
+                    let shown = crop.unwrap_or(*rect);
+                    picture_into(&mut pixmap, &picture.bytes, *rect, shown, to_pixels)
+                        .map_err(|e| e.in_file(key))?;
+                }
+            }
+            Item::Backdrop { rect, rgb } => {
+                fill_rect(&mut pixmap, *rect, solid(*rgb, 1.0), to_pixels)
+            }
+            Item::Fill {
+                rect,
+                grey,
+                opacity,
+            } => {
+                let level = (grey.clamp(0.0, 1.0) * 255.0).round() as u8;
+                fill_rect(&mut pixmap, *rect, solid([level; 3], *opacity), to_pixels);
+            }
+            Item::Shape {
+                polygons,
+                rgb,
+                opacity,
+                stroke,
+            } => {
+                let mut path = PathBuilder::new();
+                for step in polygon_steps(polygons) {
+                    match step {
+                        PathStep::MoveTo(x, y) => path.move_to(x, y),
+                        PathStep::LineTo(x, y) => path.line_to(x, y),
+                        PathStep::Close => path.close(),
+                    }
+                }
+                let Some(path) = path.finish() else { continue };
+                let paint = solid(*rgb, *opacity);
+                match stroke {
+                    Some(width) => {
+                        let stroke = Stroke {
+                            width: *width,
+                            ..Stroke::default()
+                        };
+                        pixmap.stroke_path(&path, &paint, &stroke, to_pixels, None);
+                    }
+                    None => pixmap.fill_path(&path, &paint, FillRule::EvenOdd, to_pixels, None),
+                }
+            }
+            Item::PrintersMark { .. } | Item::Link { .. } => {}
+        }
+    }
+    Ok(pixmap
+        .pixels()
+        .iter()
+        .flat_map(|pixel| {
+            // Opaque everywhere (painted on white): premultiplied is plain.
+            [pixel.red(), pixel.green(), pixel.blue()]
+        })
+        .collect())
+}
+
+fn solid(rgb: [u8; 3], opacity: f32) -> Paint<'static> {
+    let alpha = (opacity.clamp(0.0, 1.0) * 255.0).round() as u8;
+    let mut paint = Paint::default();
+    paint.set_color_rgba8(rgb[0], rgb[1], rgb[2], alpha);
+    paint.anti_alias = true;
+    paint
+}
+
+fn fill_rect(pixmap: &mut Pixmap, rect: Rect, paint: Paint, to_pixels: Transform) {
+    if let Some(rect) = tiny_skia::Rect::from_xywh(rect.x, rect.y, rect.width, rect.height) {
+        pixmap.fill_rect(rect, &paint, to_pixels, None);
+    }
+}
+
+/// The picture in `bytes` scaled to fill `rect`, shown inside `shown`.
+/// It is resampled once to its size in pixels (Lanczos), then copied
+/// pixel for pixel.
+fn picture_into(
+    pixmap: &mut Pixmap,
+    bytes: &[u8],
+    rect: Rect,
+    shown: Rect,
+    to_pixels: Transform,
+) -> Result<()> {
+    let corner = |x: f32, y: f32| {
+        let mut point = tiny_skia::Point::from_xy(x, y);
+        to_pixels.map_point(&mut point);
+        point
+    };
+    let (top_left, bottom_right) = (
+        corner(rect.x, rect.y),
+        corner(rect.x + rect.width, rect.y + rect.height),
+    );
+    let wide = (bottom_right.x - top_left.x).round().max(1.0) as u32;
+    let high = (bottom_right.y - top_left.y).round().max(1.0) as u32;
+    let decoded = image::load_from_memory(bytes)
+        .map_err(|e| Diagnostic::error(format!("cannot read the picture: {e}")))?;
+    let resized = decoded
+        .resize_exact(wide, high, image::imageops::FilterType::Lanczos3)
+        .into_rgba8();
+    let mut picture = Pixmap::new(wide, high)
+        .ok_or_else(|| Diagnostic::error("cannot paint an empty picture".to_string()))?;
+    for (pixel, rgba) in picture.pixels_mut().iter_mut().zip(resized.pixels()) {
+        let [red, green, blue, alpha] = rgba.0;
+        *pixel = tiny_skia::ColorU8::from_rgba(red, green, blue, alpha).premultiply();
+    }
+    let paint = Paint {
+        shader: Pattern::new(
+            picture.as_ref(),
+            SpreadMode::Pad,
+            FilterQuality::Nearest,
+            1.0,
+            Transform::from_translate(top_left.x.round(), top_left.y.round()),
+        ),
+        ..Paint::default()
+    };
+    let (from, to) = (
+        corner(shown.x.max(rect.x), shown.y.max(rect.y)),
+        corner(
+            (shown.x + shown.width).min(rect.x + rect.width),
+            (shown.y + shown.height).min(rect.y + rect.height),
+        ),
+    );
+    if let Some(area) = tiny_skia::Rect::from_ltrb(from.x, from.y, to.x, to.y) {
+        pixmap.fill_rect(area, &paint, Transform::identity(), None);
+    }
+    Ok(())
+}
+
+/// A run's glyphs filled from their outlines, white when `inverse`.
+fn glyphs(pixmap: &mut Pixmap, run: &GlyphRun, fonts: &FontLibrary, to_pixels: Transform) {
+    let Some(face) = fonts.faces.get(run.face) else {
+        return;
+    };
+    let Ok(font) = skrifa::FontRef::from_index(face.data.as_slice(), 0) else {
+        return;
+    };
+    let outlines = font.outline_glyphs();
+    let mut pen = Pen {
+        path: PathBuilder::new(),
+        origin: (0.0, 0.0),
+    };
+    let mut x = run.x;
+    for glyph in &run.glyphs {
+        pen.origin = (x + glyph.x_offset, run.y - glyph.y_offset);
+        if let Some(outline) = outlines.get(skrifa::GlyphId::new(u32::from(glyph.id))) {
+            // A glyph skrifa cannot draw is left out, as a viewer would.
+            let settings = DrawSettings::unhinted(Size::new(run.size), LocationRef::default());
+            let _ = outline.draw(settings, &mut pen);
+        }
+        x += glyph.x_advance;
+    }
+    let Some(path) = pen.path.finish() else {
+        return;
+    };
+    let level = if run.inverse { 255 } else { 0 };
+    pixmap.fill_path(
+        &path,
+        &solid([level; 3], 1.0),
+        FillRule::Winding,
+        to_pixels,
+        None,
+    );
+}
+
+/// Glyph outlines (y up, from the pen's origin) into one page path (y down).
+struct Pen {
+    path: PathBuilder,
+    origin: (f32, f32),
+}
+
+impl Pen {
+    fn at(&self, x: f32, y: f32) -> (f32, f32) {
+        (self.origin.0 + x, self.origin.1 - y)
+    }
+}
+
+impl OutlinePen for Pen {
+    fn move_to(&mut self, x: f32, y: f32) {
+        let (x, y) = self.at(x, y);
+        self.path.move_to(x, y);
+    }
+
+    fn line_to(&mut self, x: f32, y: f32) {
+        let (x, y) = self.at(x, y);
+        self.path.line_to(x, y);
+    }
+
+    fn quad_to(&mut self, cx0: f32, cy0: f32, x: f32, y: f32) {
+        let ((cx0, cy0), (x, y)) = (self.at(cx0, cy0), self.at(x, y));
+        self.path.quad_to(cx0, cy0, x, y);
+    }
+
+    fn curve_to(&mut self, cx0: f32, cy0: f32, cx1: f32, cy1: f32, x: f32, y: f32) {
+        let ((cx0, cy0), (cx1, cy1), (x, y)) =
+            (self.at(cx0, cy0), self.at(cx1, cy1), self.at(x, y));
+        self.path.cubic_to(cx0, cy0, cx1, cy1, x, y);
+    }
+
+    fn close(&mut self) {
+        self.path.close();
+    }
+}
