@@ -12,9 +12,20 @@ pub enum Severity {
     Error,
 }
 
+/// Whose the problem is: the book's (fix the book), or the machine's or the
+/// command's (a folder that cannot be read or written, a book folder that
+/// is not there). They exit differently (1 and 2).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Cause {
+    #[default]
+    Book,
+    Environment,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Diagnostic {
     pub severity: Severity,
+    pub cause: Cause,
     pub message: String,
     /// The file concerned, as the user would type it (book folder joined).
     pub file: Option<PathBuf>,
@@ -28,6 +39,7 @@ impl Diagnostic {
     pub fn error(message: impl Into<String>) -> Self {
         Diagnostic {
             severity: Severity::Error,
+            cause: Cause::Book,
             message: message.into(),
             file: None,
             line: None,
@@ -59,9 +71,17 @@ impl Diagnostic {
         self
     }
 
-    /// An I/O failure on `path`, phrased for the user.
+    /// An I/O failure on `path`, phrased for the user: the environment's.
     pub fn io(what: &str, path: &Path, err: &std::io::Error) -> Self {
-        Diagnostic::error(format!("{what} {}: {err}", path.display())).in_file(path)
+        Diagnostic::error(format!("{what} {}: {err}", path.display()))
+            .in_file(path)
+            .of_environment()
+    }
+
+    /// The problem is the machine's or the command's, not the book's.
+    pub fn of_environment(mut self) -> Self {
+        self.cause = Cause::Environment;
+        self
     }
 }
 

@@ -62,12 +62,52 @@ pub struct BuildReport {
     pub pdf_pages: usize,
 }
 
-/// Builds a book folder into its EPUB and/or PDF.
-///
-/// Outputs are written atomically: on error no output file is created or
-/// replaced.
+/// A book built in memory: what is to be written, and what was found.
+#[derive(Debug, Default)]
+pub struct Compiled {
+    /// Each output's path and bytes, in the order they are to be written.
+    pub files: Vec<(PathBuf, Vec<u8>)>,
+    pub out_dir: PathBuf,
+    pub warnings: Warnings,
+    /// Pages in the PDF (0 when no PDF was made).
+    pub pdf_pages: usize,
+}
+
+/// Builds a book folder into its EPUB and/or PDF: [`compile`], then
+/// [`write`].
 pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    let mut report = BuildReport::default();
+    write(compile(options)?)
+}
+
+/// Writes what [`compile`] made. Outputs are written atomically: on error
+/// no output file is created or replaced.
+pub fn write(compiled: Compiled) -> Result<BuildReport> {
+    let Compiled {
+        files,
+        out_dir,
+        warnings,
+        pdf_pages,
+    } = compiled;
+    let mut report = BuildReport {
+        warnings,
+        pdf_pages,
+        ..BuildReport::default()
+    };
+    std::fs::create_dir_all(&out_dir)
+        .map_err(|e| Diagnostic::io("cannot create output folder", &out_dir, &e))?;
+    for (path, bytes) in files {
+        output::write_atomic(&path, &bytes)?;
+        report.outputs.push(path);
+    }
+    Ok(report)
+}
+
+/// Everything a build does but writing: loads the book, parses it, lays it
+/// out and makes its outputs in memory, checking links, pictures and
+/// glyphs on the way. `warraq check` stops here; [`build`] goes on to
+/// [`write`].
+pub fn compile(options: &BuildOptions) -> Result<Compiled> {
+    let mut report = Compiled::default();
     let mut book = load::load(&options.book_dir)?;
     if let Some(preset) = options.pdf_preset {
         book.config.page.print.preset = Some(preset);
@@ -133,10 +173,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             _ => Ok(None),
         },
     );
-    let mut files: Vec<(PathBuf, Vec<u8>)> = Vec::new();
     if let Some((bytes, epub_warnings)) = epub? {
         report.warnings.extend(epub_warnings);
-        files.push((out_dir.join(format!("{name}.epub")), bytes));
+        report
+            .files
+            .push((out_dir.join(format!("{name}.epub")), bytes));
     }
     if let Some((bytes, pages)) = pdf? {
         // Layout names chapters by their path in the book; say it as the user would.
@@ -145,15 +186,11 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport> {
             report.warnings.push(warning);
         }
         report.pdf_pages = pages;
-        files.push((out_dir.join(format!("{name}.pdf")), bytes));
+        report
+            .files
+            .push((out_dir.join(format!("{name}.pdf")), bytes));
     }
-
-    std::fs::create_dir_all(&out_dir)
-        .map_err(|e| Diagnostic::io("cannot create output folder", &out_dir, &e))?;
-    for (path, bytes) in files {
-        output::write_atomic(&path, &bytes)?;
-        report.outputs.push(path);
-    }
+    report.out_dir = out_dir;
     Ok(report)
 }
 

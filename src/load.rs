@@ -144,13 +144,19 @@ pub fn load(dir: &Path) -> Result<Book> {
 pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Book> {
     let meta = std::fs::metadata(dir).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            Diagnostic::error(format!("book folder {} does not exist", dir.display())).in_file(dir)
+            Diagnostic::error(format!("book folder {} does not exist", dir.display()))
+                .in_file(dir)
+                .of_environment()
         } else {
             Diagnostic::io("cannot read book folder", dir, &e)
         }
     })?;
     if !meta.is_dir() {
-        return Err(Diagnostic::error(format!("{} is not a folder", dir.display())).in_file(dir));
+        return Err(
+            Diagnostic::error(format!("{} is not a folder", dir.display()))
+                .in_file(dir)
+                .of_environment(),
+        );
     }
     let canonical = dir
         .canonicalize()

@@ -1,8 +1,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Parser, Subcommand, ValueEnum};
+use clap::{Args, Parser, Subcommand, ValueEnum};
 
+use warraq::diag::{Cause, Diagnostic, Severity};
 use warraq::doc::PrintPreset;
 use warraq::pdf::standard::PdfStandard;
 use warraq::{BuildOptions, Format};
@@ -18,25 +19,63 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Build a book folder into OUT_DIR/<name>.epub and OUT_DIR/<name>.pdf.
+    ///
+    /// Example: `warraq build my-book --pdf-preset offset`
     Build {
-        /// The book folder (Markdown files, optional book.toml).
-        #[arg(default_value = ".")]
-        book_dir: PathBuf,
+        #[command(flatten)]
+        book: BookArgs,
         /// Where to write the outputs [default: BOOK_DIR/out].
         #[arg(short, long)]
         out_dir: Option<PathBuf>,
         /// Which outputs to write.
         #[arg(long, value_enum, default_value_t = FormatArg::All)]
         format: FormatArg,
-        /// Who prints the PDF (bleed, crop marks); over book.toml's
-        /// `[pdf] preset`.
-        #[arg(long, value_enum)]
-        pdf_preset: Option<PresetArg>,
-        /// The standard the PDF is written to: "pdf/a-2u", "pdf/x-4" or
-        /// "none" [default: book.toml's `[pdf] standard`, else none].
-        #[arg(long, value_parser = parse_standard)]
-        pdf_standard: Option<PdfStandard>,
     },
+    /// Check a book folder: everything a build does (load, parse, shape,
+    /// lay out, make both outputs in memory, check links, pictures and
+    /// glyphs) but writing.
+    ///
+    /// Example: `warraq check my-book --strict`
+    Check {
+        #[command(flatten)]
+        book: BookArgs,
+    },
+}
+
+/// What `build` and `check` share.
+#[derive(Args)]
+struct BookArgs {
+    /// The book folder (Markdown files, optional book.toml).
+    #[arg(default_value = ".")]
+    book_dir: PathBuf,
+    /// Who prints the PDF (bleed, crop marks); over book.toml's
+    /// `[pdf] preset`.
+    #[arg(long, value_enum)]
+    pdf_preset: Option<PresetArg>,
+    /// The standard the PDF is written to: "pdf/a-2u", "pdf/x-4" or
+    /// "none" [default: book.toml's `[pdf] standard`, else none].
+    #[arg(long, value_parser = parse_standard)]
+    pdf_standard: Option<PdfStandard>,
+    /// Treat warnings as errors: exit 1 and write nothing when there are
+    /// any.
+    #[arg(long)]
+    strict: bool,
+}
+
+impl BookArgs {
+    fn options(&self, out_dir: Option<PathBuf>, format: Format) -> BuildOptions {
+        BuildOptions {
+            book_dir: self.book_dir.clone(),
+            out_dir,
+            format,
+            pdf_preset: self.pdf_preset.map(|preset| match preset {
+                PresetArg::Office => PrintPreset::Office,
+                PresetArg::Kdp => PrintPreset::Kdp,
+                PresetArg::Offset => PrintPreset::Offset,
+            }),
+            pdf_standard: self.pdf_standard,
+        }
+    }
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -54,53 +93,85 @@ enum PresetArg {
     Offset,
 }
 
+/// Exit codes: the book is fine; the book has errors (or warnings, with
+/// `--strict`); the command or the machine failed (usage, a folder that
+/// cannot be read or written). clap exits 2 on usage errors too.
+const BOOK_ERRORS: u8 = 1;
+const ENVIRONMENT_ERRORS: u8 = 2;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Build {
-            book_dir,
+            book,
             out_dir,
             format,
-            pdf_preset,
-            pdf_standard,
         } => {
             let format = match format {
                 FormatArg::Epub => Format::Epub,
                 FormatArg::Pdf => Format::Pdf,
                 FormatArg::All => Format::All,
             };
-            let options = BuildOptions {
-                book_dir,
-                out_dir,
-                format,
-                pdf_preset: pdf_preset.map(|preset| match preset {
-                    PresetArg::Office => PrintPreset::Office,
-                    PresetArg::Kdp => PrintPreset::Kdp,
-                    PresetArg::Offset => PrintPreset::Offset,
-                }),
-                pdf_standard,
+            run(&book.options(out_dir, format), book.strict, true)
+        }
+        Command::Check { book } => run(&book.options(None, Format::All), book.strict, false),
+    }
+}
+
+/// Compiles the book, reports what was found, and writes the outputs when
+/// `write` and nothing stops it.
+fn run(options: &BuildOptions, strict: bool, write: bool) -> ExitCode {
+    let compiled = match warraq::compile(options) {
+        Ok(compiled) => compiled,
+        Err(error) => return failed(&error),
+    };
+    for warning in &compiled.warnings.0 {
+        if strict {
+            let error = Diagnostic {
+                severity: Severity::Error,
+                ..warning.clone()
             };
-            match warraq::build(&options) {
-                Ok(report) => {
-                    for warning in &report.warnings.0 {
-                        eprintln!("{warning}");
-                    }
-                    for path in &report.outputs {
-                        if path.extension().is_some_and(|e| e == "pdf") {
-                            eprintln!("wrote {} ({} pages)", path.display(), report.pdf_pages);
-                        } else {
-                            eprintln!("wrote {}", path.display());
-                        }
-                    }
-                    ExitCode::SUCCESS
-                }
-                Err(error) => {
-                    eprintln!("{error}");
-                    ExitCode::FAILURE
-                }
-            }
+            eprintln!("{error}");
+        } else {
+            eprintln!("{warning}");
         }
     }
+    let warnings = compiled.warnings.0.len();
+    if strict && warnings > 0 {
+        let nothing = if write { "; nothing was written" } else { "" };
+        eprintln!("error: {warnings} warning(s), which --strict makes errors{nothing}");
+        return ExitCode::from(BOOK_ERRORS);
+    }
+    if !write {
+        let pages = compiled.pdf_pages;
+        eprintln!(
+            "checked {}: no errors, {warnings} warning(s); the PDF would have {pages} pages",
+            options.book_dir.display()
+        );
+        return ExitCode::SUCCESS;
+    }
+    match warraq::write(compiled) {
+        Ok(report) => {
+            for path in &report.outputs {
+                if path.extension().is_some_and(|e| e == "pdf") {
+                    eprintln!("wrote {} ({} pages)", path.display(), report.pdf_pages);
+                } else {
+                    eprintln!("wrote {}", path.display());
+                }
+            }
+            ExitCode::SUCCESS
+        }
+        Err(error) => failed(&error),
+    }
+}
+
+/// Reports `error`; the exit code says whose it is.
+fn failed(error: &Diagnostic) -> ExitCode {
+    eprintln!("{error}");
+    ExitCode::from(match error.cause {
+        Cause::Book => BOOK_ERRORS,
+        Cause::Environment => ENVIRONMENT_ERRORS,
+    })
 }
 
 fn parse_standard(name: &str) -> Result<PdfStandard, String> {
