@@ -1,14 +1,14 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use clap::{Args, Parser, Subcommand, ValueEnum};
+use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use warraq::diag::{Cause, Diagnostic, Severity};
 use warraq::doc::PrintPreset;
 use warraq::pdf::standard::PdfStandard;
 use warraq::{BuildOptions, Format};
 
-/// warraq — builds a folder of Markdown chapters into an EPUB 3 and a print PDF.
+/// Builds a folder of Markdown chapters into an EPUB 3 and a print PDF.
 #[derive(Parser)]
 #[command(version, about)]
 struct Cli {
@@ -39,6 +39,25 @@ enum Command {
     Check {
         #[command(flatten)]
         book: BookArgs,
+    },
+    /// Print a completion script for a shell, made from this command line's
+    /// definition.
+    ///
+    /// Example: `warraq completions bash > ~/.local/share/bash-completion/completions/warraq`
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+    /// Print warraq's manual page (roff), made from this command line's
+    /// definition.
+    ///
+    /// Example: `warraq man > warraq.1 && man ./warraq.1`, or `warraq man
+    /// --out-dir man1` for a page per command.
+    Man {
+        /// Write warraq.1 and a page per command (warraq-build.1 and so on) into
+        /// this folder instead.
+        #[arg(long)]
+        out_dir: Option<PathBuf>,
     },
 }
 
@@ -115,6 +134,32 @@ fn main() -> ExitCode {
             run(&book.options(out_dir, format), book.strict, true)
         }
         Command::Check { book } => run(&book.options(None, Format::All), book.strict, false),
+        Command::Completions { shell } => {
+            // Made in memory (clap_complete panics when it cannot write).
+            let mut script = Vec::new();
+            clap_complete::generate(shell, &mut Cli::command(), "warraq", &mut script);
+            print(&script)
+        }
+        Command::Man { out_dir: Some(dir) } => match clap_mangen::generate_to(Cli::command(), &dir)
+        {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(error) => failed(&Diagnostic::io(
+                "cannot write the manual pages into",
+                &dir,
+                &error,
+            )),
+        },
+        Command::Man { out_dir: None } => {
+            let mut page = Vec::new();
+            // As the pages by command are made: `help` has none.
+            let command = Cli::command().disable_help_subcommand(true);
+            match clap_mangen::Man::new(command).render(&mut page) {
+                Ok(()) => print(&page),
+                Err(error) => failed(&Diagnostic::error(format!(
+                    "cannot make the manual page: {error}"
+                ))),
+            }
+        }
     }
 }
 
@@ -162,6 +207,19 @@ fn run(options: &BuildOptions, strict: bool, write: bool) -> ExitCode {
             ExitCode::SUCCESS
         }
         Err(error) => failed(&error),
+    }
+}
+
+/// Writes `bytes` to stdout (a closed pipe is an environment error, not a
+/// panic).
+fn print(bytes: &[u8]) -> ExitCode {
+    use std::io::Write;
+    match std::io::stdout().write_all(bytes) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: cannot write to stdout: {error}");
+            ExitCode::from(ENVIRONMENT_ERRORS)
+        }
     }
 }
 
