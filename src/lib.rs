@@ -71,6 +71,38 @@ pub struct Compiled {
     pub warnings: Warnings,
     /// Pages in the PDF (0 when no PDF was made).
     pub pdf_pages: usize,
+    /// How long each stage took, in the order they ran (the EPUB and the
+    /// PDF are made side by side).
+    pub timings: Vec<(Stage, std::time::Duration)>,
+}
+
+/// The stages of [`compile`], for its timings.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Load,
+    Parse,
+    Layout,
+    Epub,
+    Pdf,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Load => "load",
+            Stage::Parse => "parse",
+            Stage::Layout => "lay out",
+            Stage::Epub => "write EPUB",
+            Stage::Pdf => "write PDF",
+        }
+    }
+}
+
+/// `run`'s value and how long it took.
+fn timed<T>(run: impl FnOnce() -> T) -> (T, std::time::Duration) {
+    let start = std::time::Instant::now();
+    let value = run();
+    (value, start.elapsed())
 }
 
 /// Builds a book folder into its EPUB and/or PDF: [`compile`], then
@@ -87,6 +119,7 @@ pub fn write(compiled: Compiled) -> Result<BuildReport> {
         out_dir,
         warnings,
         pdf_pages,
+        ..
     } = compiled;
     let mut report = BuildReport {
         warnings,
@@ -108,7 +141,9 @@ pub fn write(compiled: Compiled) -> Result<BuildReport> {
 /// [`write`].
 pub fn compile(options: &BuildOptions) -> Result<Compiled> {
     let mut report = Compiled::default();
-    let mut book = load::load(&options.book_dir)?;
+    let (book, took) = timed(|| load::load(&options.book_dir));
+    let mut book = book?;
+    report.timings.push((Stage::Load, took));
     if let Some(preset) = options.pdf_preset {
         book.config.page.print.preset = Some(preset);
     }
@@ -127,7 +162,9 @@ pub fn compile(options: &BuildOptions) -> Result<Compiled> {
         book.config.page.standard = Some(standard);
     }
     report.warnings.0.append(&mut book.config.warnings);
-    let document = parse::parse(&book, &mut report.warnings)?;
+    let (document, took) = timed(|| parse::parse(&book, &mut report.warnings));
+    let document = document?;
+    report.timings.push((Stage::Parse, took));
     let fonts = fonts::FontLibrary::for_book(&document.fonts).map_err(|e| Diagnostic {
         file: e.file.map(|f| book.input_dir.join(f)),
         ..e
@@ -143,7 +180,9 @@ pub fn compile(options: &BuildOptions) -> Result<Compiled> {
     // the printed pages. An EPUB alone is still written when the print
     // edition cannot be laid out, without the page-list, saying why.
     let mut layout_warnings = Warnings::default();
-    let pages = match layout::typeset(&document, &fonts, &mut layout_warnings) {
+    let (pages, took) = timed(|| layout::typeset(&document, &fonts, &mut layout_warnings));
+    report.timings.push((Stage::Layout, took));
+    let pages = match pages {
         Ok(pages) => Some(pages),
         Err(error) if options.format == Format::Epub => {
             report.warnings.push(Diagnostic::warning(format!(
@@ -161,25 +200,30 @@ pub fn compile(options: &BuildOptions) -> Result<Compiled> {
             (options.format != Format::Pdf)
                 .then(|| -> Result<_> {
                     let mut epub_warnings = Warnings::default();
-                    let bytes = epub::write(&document, &fonts, pages.as_ref(), &mut epub_warnings)?;
-                    Ok((bytes, epub_warnings))
+                    let (bytes, took) = timed(|| {
+                        epub::write(&document, &fonts, pages.as_ref(), &mut epub_warnings)
+                    });
+                    Ok((bytes?, epub_warnings, took))
                 })
                 .transpose()
         },
         || match &pages {
             Some(pages) if options.format != Format::Epub => {
-                pdf::write(&document, &fonts, pages).map(|bytes| Some((bytes, pages.pages.len())))
+                let (bytes, took) = timed(|| pdf::write(&document, &fonts, pages));
+                bytes.map(|bytes| Some((bytes, pages.pages.len(), took)))
             }
             _ => Ok(None),
         },
     );
-    if let Some((bytes, epub_warnings)) = epub? {
+    if let Some((bytes, epub_warnings, took)) = epub? {
+        report.timings.push((Stage::Epub, took));
         report.warnings.extend(epub_warnings);
         report
             .files
             .push((out_dir.join(format!("{name}.epub")), bytes));
     }
-    if let Some((bytes, pages)) = pdf? {
+    if let Some((bytes, pages, took)) = pdf? {
+        report.timings.push((Stage::Pdf, took));
         // Layout names chapters by their path in the book; say it as the user would.
         for mut warning in layout_warnings.0 {
             warning.file = warning.file.map(|f| book.input_dir.join(f));

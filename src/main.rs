@@ -1,5 +1,7 @@
+use std::io::IsTerminal;
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Instant;
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
@@ -14,6 +16,22 @@ use warraq::{BuildOptions, Format};
 struct Cli {
     #[command(subcommand)]
     command: Command,
+    /// Print nothing but warnings and errors.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    quiet: bool,
+    /// Print how long each stage took, and what was written, terminal or
+    /// not.
+    #[arg(short, long, global = true)]
+    verbose: bool,
+}
+
+/// How much `build` and `check` say besides warnings and errors: on a
+/// terminal a summary line, elsewhere (a CI log) nothing, unless asked.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Say {
+    Nothing,
+    Summary,
+    Timings,
 }
 
 #[derive(Subcommand)]
@@ -120,6 +138,13 @@ const ENVIRONMENT_ERRORS: u8 = 2;
 
 fn main() -> ExitCode {
     let cli = Cli::parse();
+    let say = if cli.verbose {
+        Say::Timings
+    } else if cli.quiet || !std::io::stderr().is_terminal() {
+        Say::Nothing
+    } else {
+        Say::Summary
+    };
     match cli.command {
         Command::Build {
             book,
@@ -131,9 +156,9 @@ fn main() -> ExitCode {
                 FormatArg::Pdf => Format::Pdf,
                 FormatArg::All => Format::All,
             };
-            run(&book.options(out_dir, format), book.strict, true)
+            run(&book.options(out_dir, format), book.strict, true, say)
         }
-        Command::Check { book } => run(&book.options(None, Format::All), book.strict, false),
+        Command::Check { book } => run(&book.options(None, Format::All), book.strict, false, say),
         Command::Completions { shell } => {
             // Made in memory (clap_complete panics when it cannot write).
             let mut script = Vec::new();
@@ -165,7 +190,8 @@ fn main() -> ExitCode {
 
 /// Compiles the book, reports what was found, and writes the outputs when
 /// `write` and nothing stops it.
-fn run(options: &BuildOptions, strict: bool, write: bool) -> ExitCode {
+fn run(options: &BuildOptions, strict: bool, write: bool, say: Say) -> ExitCode {
+    let start = Instant::now();
     let compiled = match warraq::compile(options) {
         Ok(compiled) => compiled,
         Err(error) => return failed(&error),
@@ -187,27 +213,58 @@ fn run(options: &BuildOptions, strict: bool, write: bool) -> ExitCode {
         eprintln!("error: {warnings} warning(s), which --strict makes errors{nothing}");
         return ExitCode::from(BOOK_ERRORS);
     }
+    if say == Say::Timings {
+        for (stage, took) in &compiled.timings {
+            eprintln!("{:>12} {:>8.3} s", stage.name(), took.as_secs_f64());
+        }
+    }
+    let pages = compiled.pdf_pages;
     if !write {
-        let pages = compiled.pdf_pages;
-        eprintln!(
-            "checked {}: no errors, {warnings} warning(s); the PDF would have {pages} pages",
-            options.book_dir.display()
-        );
+        if say != Say::Nothing {
+            eprintln!(
+                "checked {}: no errors, {warnings} warning(s); the PDF would have {pages} pages",
+                options.book_dir.display()
+            );
+        }
         return ExitCode::SUCCESS;
     }
+    let sizes: Vec<(PathBuf, usize)> = compiled
+        .files
+        .iter()
+        .map(|(path, bytes)| (path.clone(), bytes.len()))
+        .collect();
     match warraq::write(compiled) {
-        Ok(report) => {
-            for path in &report.outputs {
-                if path.extension().is_some_and(|e| e == "pdf") {
-                    eprintln!("wrote {} ({} pages)", path.display(), report.pdf_pages);
-                } else {
-                    eprintln!("wrote {}", path.display());
+        Ok(_) => {
+            let elapsed = start.elapsed().as_secs_f64();
+            match say {
+                Say::Nothing => {}
+                Say::Summary => {
+                    let files: Vec<String> = sizes
+                        .iter()
+                        .map(|(path, size)| format!("{} ({})", path.display(), kilobytes(*size)))
+                        .collect();
+                    eprintln!(
+                        "built {} pages in {elapsed:.2} s: {}",
+                        pages,
+                        files.join(", ")
+                    );
+                }
+                Say::Timings => {
+                    for (path, size) in &sizes {
+                        eprintln!("wrote {} ({})", path.display(), kilobytes(*size));
+                    }
+                    eprintln!("{pages} pages in {elapsed:.3} s");
                 }
             }
             ExitCode::SUCCESS
         }
         Err(error) => failed(&error),
     }
+}
+
+/// `bytes` in kilobytes, as people read file sizes.
+fn kilobytes(bytes: usize) -> String {
+    format!("{} KB", bytes.div_ceil(1000))
 }
 
 /// Writes `bytes` to stdout (a closed pipe is an environment error, not a

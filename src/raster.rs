@@ -112,7 +112,8 @@ fn fill_rect(pixmap: &mut Pixmap, rect: Rect, paint: Paint, to_pixels: Transform
 }
 
 /// The picture in `bytes` scaled to fill `rect`, shown inside `shown`.
-/// It is resampled once to its size in pixels (Lanczos), then copied
+/// It is resampled once to its size in pixels (bicubic: Lanczos takes
+/// twice as long for no difference a cover shows), then copied
 /// pixel for pixel.
 fn picture_into(
     pixmap: &mut Pixmap,
@@ -135,7 +136,7 @@ fn picture_into(
     let decoded = image::load_from_memory(bytes)
         .map_err(|e| Diagnostic::error(format!("cannot read the picture: {e}")))?;
     let resized = decoded
-        .resize_exact(wide, high, image::imageops::FilterType::Lanczos3)
+        .resize_exact(wide, high, image::imageops::FilterType::CatmullRom)
         .into_rgba8();
     let mut picture = Pixmap::new(wide, high)
         .ok_or_else(|| Diagnostic::error("cannot paint an empty picture".to_string()))?;
