@@ -4,6 +4,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use warraq::doc::PrintPreset;
+use warraq::new::SampleLanguage;
 use warraq::pdf::standard::PdfStandard;
 use warraq::{BuildOptions, Format};
 
@@ -37,7 +38,28 @@ enum Command {
         #[arg(long, value_parser = parse_standard)]
         pdf_standard: Option<PdfStandard>,
     },
+    /// Start a book: DIR/book.toml with every key explained, two sample
+    /// chapters, cover artwork and a .gitignore.
+    New {
+        /// The folder to create; it must not exist or be empty.
+        dir: PathBuf,
+        /// The sample chapters' language (and so the book's direction).
+        #[arg(long, value_enum, default_value_t = LangArg::Ar)]
+        lang: LangArg,
+    },
 }
+
+/// The languages `warraq new` writes sample books in.
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    /// Arabic, right to left.
+    Ar,
+    /// English, left to right.
+    En,
+}
+
+/// Exit status for usage and environment errors (the book itself is fine).
+const EXIT_USAGE: u8 = 2;
 
 #[derive(Clone, Copy, ValueEnum)]
 enum FormatArg {
@@ -57,6 +79,25 @@ enum PresetArg {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::New { dir, lang } => {
+            let language = match lang {
+                LangArg::Ar => SampleLanguage::Arabic,
+                LangArg::En => SampleLanguage::English,
+            };
+            match warraq::new::new_book(&dir, language) {
+                Ok(files) => {
+                    for path in &files {
+                        eprintln!("wrote {}", path.display());
+                    }
+                    eprintln!("next: warraq build {}", dir.display());
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("{error}");
+                    ExitCode::from(EXIT_USAGE)
+                }
+            }
+        }
         Command::Build {
             book_dir,
             out_dir,
