@@ -69,7 +69,10 @@ fn new_then_build(lang: &str, rtl: bool) {
     let gitignore = std::fs::read_to_string(book.join(".gitignore")).unwrap();
     assert!(gitignore.lines().any(|line| line.trim() == "out/"));
     let cover = std::fs::read(book.join("cover.png")).unwrap();
-    assert!(cover.starts_with(b"\x89PNG\r\n\x1a\n"), "cover.png is not a PNG");
+    assert!(
+        cover.starts_with(b"\x89PNG\r\n\x1a\n"),
+        "cover.png is not a PNG"
+    );
     assert!(
         cover.len() < MAX_COVER_BYTES,
         "cover.png is {} bytes",
@@ -105,7 +108,10 @@ fn new_then_build(lang: &str, rtl: bool) {
         .find(|xhtml| xhtml.contains("doc-footnote"))
         .unwrap_or_else(|| panic!("no chapter with a footnote in the {lang} EPUB"));
     assert!(with_notes.contains("<li"), "no list beside the footnote");
-    assert!(with_notes.contains("<table"), "no table beside the footnote");
+    assert!(
+        with_notes.contains("<table"),
+        "no table beside the footnote"
+    );
     assert_eq!(
         with_notes.contains("dir=\"rtl\""),
         rtl,
