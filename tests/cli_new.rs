@@ -155,10 +155,27 @@ fn new_refuses_a_folder_that_holds_something() {
     assert_eq!(snapshot(tmp.path()), before, "warraq new changed files");
 }
 
+/// An empty folder is fine, and the same language gives the same bytes.
 #[test]
-fn new_writes_into_an_empty_folder() {
-    let tmp = tempfile::tempdir().unwrap();
-    let out = new_book(tmp.path(), &["--lang", "en"]);
-    assert!(out.status.success(), "{}", stderr(&out));
-    assert!(tmp.path().join("book.toml").is_file());
+fn new_writes_into_an_empty_folder_the_same_bytes() {
+    let first = tempfile::tempdir().unwrap();
+    let second = tempfile::tempdir().unwrap();
+    for dir in [first.path(), second.path()] {
+        let out = new_book(dir, &["--lang", "en"]);
+        assert!(out.status.success(), "{}", stderr(&out));
+    }
+    let relative = |dir: &Path| -> Vec<(PathBuf, Vec<u8>)> {
+        snapshot(dir)
+            .into_iter()
+            .map(|(path, bytes)| (path.strip_prefix(dir).unwrap().to_path_buf(), bytes))
+            .collect()
+    };
+    let files = relative(first.path());
+    assert_eq!(
+        files.len(),
+        5,
+        "{:?}",
+        files.iter().map(|f| &f.0).collect::<Vec<_>>()
+    );
+    assert!(files == relative(second.path()), "two runs differ");
 }

@@ -8,6 +8,7 @@ use tiny_skia::{
 
 use crate::diag::{Diagnostic, Result};
 use crate::doc::PageSetup;
+use crate::raster::solid;
 
 /// The artwork's name in the book folder (`cover` in the template).
 pub const FILE_NAME: &str = "cover.png";
@@ -24,6 +25,7 @@ const SKY: [(f32, [u8; 3]); 3] = [
 ];
 const SUN: [u8; 3] = [0xff, 0xe2, 0x9a];
 const STAR: [u8; 3] = [0xf4, 0xf1, 0xe6];
+const OPAQUE: f32 = 1.0;
 /// Stars, scattered over the sky's upper part by a fixed sequence.
 const STARS: usize = 70;
 const STAR_SEED: u32 = 0x5eed_1234;
@@ -104,7 +106,7 @@ pub fn png() -> Result<Vec<u8>> {
         if let Some(path) = path.finish() {
             pixmap.fill_path(
                 &path,
-                &solid(colour),
+                &solid(colour, OPAQUE),
                 FillRule::Winding,
                 Transform::identity(),
                 None,
@@ -127,18 +129,11 @@ pub fn png() -> Result<Vec<u8>> {
     Ok(png.into_inner())
 }
 
-fn solid([r, g, b]: [u8; 3]) -> Paint<'static> {
-    let mut paint = Paint::default();
-    paint.set_color_rgba8(r, g, b, 255);
-    paint.anti_alias = true;
-    paint
-}
-
 fn fill_circle(pixmap: &mut Pixmap, x: f32, y: f32, radius: f32, colour: [u8; 3]) {
     if let Some(circle) = PathBuilder::from_circle(x, y, radius) {
         pixmap.fill_path(
             &circle,
-            &solid(colour),
+            &solid(colour, OPAQUE),
             FillRule::Winding,
             Transform::identity(),
             None,
