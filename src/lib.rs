@@ -20,6 +20,7 @@ mod isbn;
 pub mod layout;
 pub mod load;
 pub mod locale;
+pub mod new;
 pub mod output;
 pub mod parse;
 pub mod pdf;

@@ -1219,6 +1219,104 @@ mod tests {
         assert!(normalize_config_path(".").is_err());
     }
 
+    /// The field names serde derives for `T`: a deserializer that answers
+    /// `deserialize_struct` by returning them as its error (what
+    /// `serde_aux::serde_introspect` does, without its dependencies).
+    fn field_names<'de, T: Deserialize<'de>>() -> Vec<&'static str> {
+        #[derive(Debug)]
+        struct Fields(Vec<&'static str>);
+        impl std::fmt::Display for Fields {
+            fn fmt(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                write!(f, "{:?}", self.0)
+            }
+        }
+        impl std::error::Error for Fields {}
+        impl serde::de::Error for Fields {
+            fn custom<M: std::fmt::Display>(_: M) -> Self {
+                Fields(Vec::new())
+            }
+        }
+        struct Introspect;
+        impl<'de> serde::Deserializer<'de> for Introspect {
+            type Error = Fields;
+            fn deserialize_any<V: serde::de::Visitor<'de>>(
+                self,
+                _: V,
+            ) -> std::result::Result<V::Value, Fields> {
+                Err(Fields(Vec::new()))
+            }
+            fn deserialize_struct<V: serde::de::Visitor<'de>>(
+                self,
+                _: &'static str,
+                fields: &'static [&'static str],
+                _: V,
+            ) -> std::result::Result<V::Value, Fields> {
+                Err(Fields(fields.to_vec()))
+            }
+            serde::forward_to_deserialize_any! {
+                bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+                bytes byte_buf option unit unit_struct newtype_struct seq tuple
+                tuple_struct map enum identifier ignored_any
+            }
+        }
+        match T::deserialize(Introspect) {
+            Err(Fields(fields)) => fields,
+            Ok(_) => panic!("a struct deserialized from nothing"),
+        }
+    }
+
+    /// `key = value` from a `# key = value` line, `None` for other lines.
+    fn commented_key(line: &str) -> Option<&str> {
+        line.strip_prefix("# ").filter(|rest| {
+            rest.split_once(" = ").is_some_and(|(key, _)| {
+                !key.is_empty() && key.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')
+            })
+        })
+    }
+
+    /// `warraq new`'s book.toml names every key the loader accepts, and
+    /// only those: its keys (the set ones and every `# key = value` line,
+    /// uncommented) against the fields of the `Raw*` structs, which are what
+    /// the loader accepts (`deny_unknown_fields`). A key added to a struct
+    /// but not to the template fails here.
+    #[test]
+    fn new_book_toml_names_every_key() {
+        let sections = [
+            ("book", field_names::<RawBook>()),
+            ("pdf", field_names::<RawPdf>()),
+            ("layout", field_names::<RawLayout>()),
+            ("epub", field_names::<RawEpub>()),
+        ];
+        let names: Vec<&str> = sections.iter().map(|(name, _)| *name).collect();
+        assert_eq!(field_names::<RawConfig>(), names);
+        for language in [
+            crate::new::SampleLanguage::Arabic,
+            crate::new::SampleLanguage::English,
+        ] {
+            let template = crate::new::book_toml(language);
+            let uncommented: String = template
+                .lines()
+                .map(|line| commented_key(line).unwrap_or(line))
+                .collect::<Vec<_>>()
+                .join("\n");
+            toml::from_str::<RawConfig>(&uncommented)
+                .unwrap_or_else(|e| panic!("{language:?} book.toml, uncommented: {e}"));
+            let table: toml::Table = toml::from_str(&uncommented).unwrap();
+            for (section, fields) in &sections {
+                let mut keys: Vec<&str> = table[*section]
+                    .as_table()
+                    .unwrap_or_else(|| panic!("[{section}] is not a table"))
+                    .keys()
+                    .map(String::as_str)
+                    .collect();
+                let mut fields = fields.clone();
+                keys.sort_unstable();
+                fields.sort_unstable();
+                assert_eq!(keys, fields, "{language:?} book.toml, [{section}]");
+            }
+        }
+    }
+
     #[test]
     fn newlines_and_bom() {
         assert_eq!(

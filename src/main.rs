@@ -7,6 +7,7 @@ use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
 
 use warraq::diag::{Cause, Diagnostic, Severity};
 use warraq::doc::PrintPreset;
+use warraq::new::SampleLanguage;
 use warraq::pdf::standard::PdfStandard;
 use warraq::{BuildOptions, Format};
 
@@ -77,6 +78,17 @@ enum Command {
         #[arg(long)]
         out_dir: Option<PathBuf>,
     },
+    /// Start a book: DIR/book.toml with every key explained, two sample
+    /// chapters, cover artwork and a .gitignore.
+    ///
+    /// Example: `warraq new my-book --lang en`
+    New {
+        /// The folder to create; it must not exist or be empty.
+        dir: PathBuf,
+        /// The sample chapters' language (and so the book's direction).
+        #[arg(long, value_enum, default_value_t = LangArg::Ar)]
+        lang: LangArg,
+    },
 }
 
 /// What `build` and `check` share.
@@ -115,6 +127,18 @@ impl BookArgs {
     }
 }
 
+/// The languages `warraq new` writes sample books in.
+#[derive(Clone, Copy, ValueEnum)]
+enum LangArg {
+    /// Arabic, right to left.
+    Ar,
+    /// English, left to right.
+    En,
+}
+
+/// Exit status for usage and environment errors (the book itself is fine).
+const EXIT_USAGE: u8 = 2;
+
 #[derive(Clone, Copy, ValueEnum)]
 enum FormatArg {
     Epub,
@@ -146,6 +170,25 @@ fn main() -> ExitCode {
         Say::Summary
     };
     match cli.command {
+        Command::New { dir, lang } => {
+            let language = match lang {
+                LangArg::Ar => SampleLanguage::Arabic,
+                LangArg::En => SampleLanguage::English,
+            };
+            match warraq::new::new_book(&dir, language) {
+                Ok(files) => {
+                    for path in &files {
+                        eprintln!("wrote {}", path.display());
+                    }
+                    eprintln!("next: warraq build {}", dir.display());
+                    ExitCode::SUCCESS
+                }
+                Err(error) => {
+                    eprintln!("{error}");
+                    ExitCode::from(EXIT_USAGE)
+                }
+            }
+        }
         Command::Build {
             book,
             out_dir,

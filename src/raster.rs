@@ -97,7 +97,8 @@ pub fn paint(
         .collect())
 }
 
-fn solid(rgb: [u8; 3], opacity: f32) -> Paint<'static> {
+/// A paint of one colour, anti-aliased.
+pub(crate) fn solid(rgb: [u8; 3], opacity: f32) -> Paint<'static> {
     let alpha = (opacity.clamp(0.0, 1.0) * 255.0).round() as u8;
     let mut paint = Paint::default();
     paint.set_color_rgba8(rgb[0], rgb[1], rgb[2], alpha);

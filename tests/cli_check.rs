@@ -41,9 +41,16 @@ fn check_writes_nothing_and_says_the_book_is_fine() {
             std::fs::copy(entry.path(), book.join(entry.file_name())).unwrap();
         }
     }
+    // Not on a terminal: quiet unless asked (-v).
     let output = warraq(&["check", common::arg(&book)]);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert_eq!(stderr(&output), "");
+    let output = warraq(&["-v", "check", common::arg(&book)]);
     let said = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{said}");
+    for stage in ["load", "parse", "lay out", "write EPUB", "write PDF"] {
+        assert!(said.contains(stage), "{stage}: {said}");
+    }
     assert!(said.contains("no errors, 0 warning(s)"), "{said}");
     assert!(said.contains("13 pages"), "{said}");
     assert!(
