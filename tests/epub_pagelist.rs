@@ -345,3 +345,66 @@ fn every_printed_page_begins_at_its_marker_in_the_epub() {
     checked += check(dir.path(), "pagelist-generated");
     assert!(checked > 100, "only {checked} pages checked");
 }
+
+/// The package says the EPUB has the print edition's page numbers and
+/// markers, and names that edition: by its ISBN when the book has one.
+#[test]
+fn the_package_names_the_print_edition_the_pages_are_of() {
+    let meta = |opf: &str, property: &str| -> Vec<String> {
+        opf.split(&format!("<meta property=\"{property}\">"))
+            .skip(1)
+            .map(|rest| rest.split("</meta>").next().unwrap().to_string())
+            .collect()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let book = tmp.path().join("isbn");
+    std::fs::create_dir(&book).unwrap();
+    common::write_files(
+        &book,
+        &[
+            (
+                "book.toml",
+                "[book]\ntitle = \"كتاب\"\nlanguage = \"ar\"\nisbn = \"978-3-16-148410-0\"\n"
+                    .as_bytes(),
+            ),
+            ("01.md", "# فصل\n\nنص الفصل.\n".as_bytes()),
+        ],
+    );
+    for (book, out, source) in [
+        (book, "pagelist-isbn", "urn:isbn:9783161484100".to_string()),
+        (
+            common::seed_book(),
+            "pagelist-seed-package",
+            format!(
+                "{} (print edition)",
+                common::toml_title(&common::seed_book())
+            ),
+        ),
+    ] {
+        let built = common::build(&book, out);
+        let files = common::epub::unzip(&std::fs::read(built.epub()).unwrap());
+        let opf = common::epub::entry(&files, "EPUB/package.opf");
+        let features = meta(&opf, "schema:accessibilityFeature");
+        for feature in ["printPageNumbers", "pageBreakMarkers"] {
+            assert!(
+                features.iter().any(|f| f == feature),
+                "{feature}: {features:?}"
+            );
+        }
+        assert_eq!(meta(&opf, "pageBreakSource"), [source], "{opf}");
+    }
+    // An EPUB made without a print edition claims neither.
+    let document = common::epub::arabic_document();
+    let bytes = warraq::epub::write(
+        &document,
+        &warraq::fonts::FontLibrary::builtin(),
+        None,
+        &mut Default::default(),
+    )
+    .unwrap();
+    let opf = common::epub::entry(&common::epub::unzip(&bytes), "EPUB/package.opf");
+    assert!(
+        !opf.contains("printPageNumbers") && !opf.contains("pageBreakSource"),
+        "{opf}"
+    );
+}
