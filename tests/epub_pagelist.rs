@@ -59,6 +59,14 @@ fn normal(word: &str) -> String {
         .to_string()
 }
 
+/// A line's words, each [`normal`], with single spaces.
+fn normal_line(line: &str) -> String {
+    line.split_whitespace()
+        .map(normal)
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
 fn pdf_pages(pdf: &Path) -> Vec<PdfPage> {
     let script = common::repo().join("tests/pdfjs/pages.mjs");
     let out = common::run_ok("node", &[common::arg(&script), common::arg(pdf)]);
@@ -244,12 +252,7 @@ fn check(book: &Path, out: &str) -> usize {
         let lines: Vec<String> = page
             .lines
             .iter()
-            .map(|line| {
-                line.split_whitespace()
-                    .map(normal)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .map(|line| normal_line(line))
             .filter(|line| !line.is_empty())
             .collect();
         if lines.is_empty() {
@@ -266,12 +269,7 @@ fn check(book: &Path, out: &str) -> usize {
         let previous: Vec<String> = pages[marker.page - 1]
             .lines
             .iter()
-            .map(|line| {
-                line.split_whitespace()
-                    .map(normal)
-                    .collect::<Vec<_>>()
-                    .join(" ")
-            })
+            .map(|line| normal_line(line))
             .collect();
         let mut starts = vec![0];
         if previous.contains(&lines[0]) {
