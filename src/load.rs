@@ -471,6 +471,9 @@ fn read_config(canonical_dir: &Path, config_path: &Path) -> Result<(RawConfig, C
                 message.push_str(&format!(" (in `{shown}`)"));
             }
         }
+        if let Some(known) = nearest_known_key(e.message()) {
+            message.push_str(&format!("; did you mean `{known}`?"));
+        }
         let diag = Diagnostic::error(message).in_file(config_path);
         match line {
             Some(line) => diag.at_line(line),
@@ -478,6 +481,22 @@ fn read_config(canonical_dir: &Path, config_path: &Path) -> Result<(RawConfig, C
         }
     })?;
     Ok((raw, ConfigText { text }))
+}
+
+/// For serde's "unknown field `titel`, expected one of `title`, …", the
+/// expected key nearest to the unknown one, when it is near enough to be a
+/// slip (at most a third of its letters off).
+fn nearest_known_key(message: &str) -> Option<&str> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, expected) = rest.split_once('`')?;
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .map(|known| (strsim::damerau_levenshtein(unknown, known), known))
+        .filter(|&(distance, _)| distance * 3 <= unknown.chars().count().max(3))
+        .min()
+        .map(|(_, known)| known)
 }
 
 // ---------------------------------------------------------------------------
@@ -1168,6 +1187,23 @@ fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<Pag
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_misspelt_key_is_told_the_nearest_known_one() {
+        let said = |unknown: &str| {
+            format!(
+                "unknown field `{unknown}`, expected one of `title`, `authors`, `language`, `isbn`"
+            )
+        };
+        assert_eq!(nearest_known_key(&said("titel")), Some("title"));
+        assert_eq!(nearest_known_key(&said("author")), Some("authors"));
+        assert_eq!(nearest_known_key(&said("lang")), None);
+        assert_eq!(nearest_known_key(&said("zzz")), None);
+        assert_eq!(
+            nearest_known_key("invalid type: string, expected a float"),
+            None
+        );
+    }
 
     #[test]
     fn dates() {

@@ -104,6 +104,7 @@ fn errors_in_the_book_exit_1_with_their_place() {
         let said = stderr(&output);
         assert_eq!(output.status.code(), Some(1), "{command}: {said}");
         assert!(said.contains("unknown field `author`"), "{said}");
+        assert!(said.contains("did you mean `authors`?"), "{said}");
         assert!(said.contains("book.toml:3"), "{said}");
     }
 }
