@@ -147,15 +147,22 @@ impl<'p> Marks<'p> {
     ) {
         self.before(out, Anchor::at(pos));
         let mut written = 0;
+        // Words are found from where the last mark was (a 10 MB paragraph
+        // holds thousands of marks): `word` starts at byte `written`.
+        let mut word = 0;
         while let Some(next) = self
             .rest
             .iter()
             .find_map(|mark| mark.anchor)
             .filter(|a| a.pos == pos)
         {
-            let at = word_start(text, next.word)
-                .unwrap_or(text.len())
-                .max(written);
+            let at = match next.word.checked_sub(word) {
+                Some(ahead) => {
+                    word_start(&text[written..], ahead).map_or(text.len(), |s| written + s)
+                }
+                None => written,
+            };
+            word = word.max(next.word);
             push(out, &text[written..at]);
             written = at;
             self.before(out, next);

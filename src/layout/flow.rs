@@ -352,42 +352,47 @@ impl<'a> Typesetter<'a> {
         let (sites, alternates) = (&sites[..], &alternates[..]);
         let default_size = self.size;
         // Commits lines with `shaper` (words cut by a break are shaped again).
-        let commit = |shaper: &Shaper, lines: &[BrokenLine]| -> Vec<Chunk> {
-            let paragraph = Paragraph {
-                shaped,
-                text: text.clone(),
-                measure,
-                shaper,
-                kashida: has_kashida.then_some(Kashida {
+        // Where each line starts in the source, found in one pass.
+        let starts: Vec<usize> = lines.iter().map(|line| line.range.start).collect();
+        let anchors = shaped.styled.anchors(&starts);
+        let commit =
+            |shaper: &Shaper, lines: &[BrokenLine], anchors: &[Option<Anchor>]| -> Vec<Chunk> {
+                let paragraph = Paragraph {
+                    shaped,
+                    text: text.clone(),
+                    measure,
                     shaper,
-                    sites,
-                    alternates,
-                }),
+                    kashida: has_kashida.then_some(Kashida {
+                        shaper,
+                        sites,
+                        alternates,
+                    }),
+                };
+                lines
+                    .iter()
+                    .zip(anchors)
+                    .map(|(broken, anchor)| {
+                        // The line's leading follows the sizes its text is set in,
+                        // not the sizes fallback faces are scaled to.
+                        let size = shaped
+                            .styled
+                            .spans
+                            .iter()
+                            .filter(|s| {
+                                s.range.start < broken.range.end && broken.range.start < s.range.end
+                            })
+                            .map(|s| s.style.size)
+                            .fold(0.0, f32::max);
+                        let line = build_line(&paragraph, broken, column.width, align);
+                        Chunk {
+                            anchor: *anchor,
+                            ..line_chunk(shaper, line, size, default_size, column)
+                        }
+                    })
+                    .collect()
             };
-            lines
-                .iter()
-                .map(|broken| {
-                    // The line's leading follows the sizes its text is set in,
-                    // not the sizes fallback faces are scaled to.
-                    let size = shaped
-                        .styled
-                        .spans
-                        .iter()
-                        .filter(|s| {
-                            s.range.start < broken.range.end && broken.range.start < s.range.end
-                        })
-                        .map(|s| s.style.size)
-                        .fold(0.0, f32::max);
-                    let line = build_line(&paragraph, broken, column.width, align);
-                    Chunk {
-                        anchor: shaped.styled.anchor(broken.range.start),
-                        ..line_chunk(shaper, line, size, default_size, column)
-                    }
-                })
-                .collect()
-        };
         if lines.len() < self.threading.from_lines {
-            return commit(self.shaper, &lines);
+            return commit(self.shaper, &lines, &anchors);
         }
         // A paragraph of thousands of lines commits them on every thread,
         // each with a shaper of its own; every line is committed alone, so
@@ -395,7 +400,8 @@ impl<'a> Typesetter<'a> {
         let share = lines.len().div_ceil(rayon::current_num_threads());
         let shares: Vec<Vec<Chunk>> = lines
             .par_chunks(share)
-            .map(|lines| commit(&Shaper::new(fonts, language), lines))
+            .zip(anchors.par_chunks(share))
+            .map(|(lines, anchors)| commit(&Shaper::new(fonts, language), lines, anchors))
             .collect();
         shares.into_iter().flatten().collect()
     }

@@ -102,6 +102,59 @@ impl StyledText {
         self.text.trim().is_empty()
     }
 
+    /// [`StyledText::anchor`] of each of `offsets` (in increasing order),
+    /// in one pass over the text: a paragraph of a hundred thousand lines
+    /// asks for each line's.
+    pub fn anchors(&self, offsets: &[usize]) -> Vec<Option<Anchor>> {
+        let mut anchors = Vec::with_capacity(offsets.len());
+        // The origin being read, where its piece ends, and the words of it
+        // counted up to `at`.
+        let mut origin: Option<(Origin, usize)> = None;
+        let mut next = 0;
+        let (mut at, mut words, mut in_word) = (0, 0u32, false);
+        for &offset in offsets {
+            while self.origins.get(next).is_some_and(|o| o.start <= offset) {
+                let start = self.origins[next].start;
+                let end = self
+                    .origins
+                    .get(next + 1)
+                    .map_or(self.text.len(), |o| o.start);
+                origin = Some((self.origins[next], end));
+                (at, words, in_word) = (start, 0, false);
+                next += 1;
+            }
+            let Some((found, end)) = origin else {
+                anchors.push(None);
+                continue;
+            };
+            // Count on to `offset`: the words started before it.
+            let target = offset.min(end);
+            for c in self.text.get(at..target).unwrap_or_default().chars() {
+                if !c.is_whitespace() && !in_word {
+                    words += 1;
+                }
+                in_word = !c.is_whitespace();
+            }
+            at = at.max(target);
+            // As [`word_at`]: the word in progress at `offset`, else the
+            // next one.
+            let continues = self.text[target..end]
+                .chars()
+                .next()
+                .is_some_and(|c| !c.is_whitespace());
+            let word = if in_word && continues {
+                words.saturating_sub(1)
+            } else {
+                words
+            };
+            anchors.push(Some(Anchor {
+                pos: found.anchor.pos,
+                word: found.anchor.word + word,
+            }));
+        }
+        anchors
+    }
+
     /// Where in the source the text at byte `offset` is, to the word.
     pub fn anchor(&self, offset: usize) -> Option<Anchor> {
         let index = self
@@ -236,5 +289,11 @@ mod tests {
             })
         );
         assert_eq!(StyledText::plain("x", style).anchor(0), None);
+        // All at once, in one pass, as one by one.
+        let offsets: Vec<usize> = (0..=styled.text.len())
+            .filter(|&o| styled.text.is_char_boundary(o))
+            .collect();
+        let one_by_one: Vec<Option<Anchor>> = offsets.iter().map(|&o| anchor(o)).collect();
+        assert_eq!(styled.anchors(&offsets), one_by_one);
     }
 }
