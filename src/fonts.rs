@@ -5,7 +5,7 @@
 use std::path::Path;
 use std::sync::Arc;
 
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::BookFont;
 
 /// What a face is for. Fallback faces are tried, in order, for characters the
@@ -147,10 +147,13 @@ impl FontLibrary {
         for font in book_fonts {
             let face = harfbuzz_rs::Face::from_bytes(font.data.as_slice(), 0);
             if face.glyph_count() == 0 {
-                return Err(Diagnostic::error(format!(
-                    "fonts/{} is not a font warraq can read (TrueType or OpenType)",
-                    font.file_name
-                ))
+                return Err(Diagnostic::error(
+                    Code::BadFont,
+                    format!(
+                        "fonts/{} is not a font warraq can read (TrueType or OpenType)",
+                        font.file_name
+                    ),
+                )
                 .in_file(Path::new("fonts").join(&font.file_name)));
             }
             let stem = font

@@ -24,6 +24,7 @@ pub mod new;
 pub mod output;
 pub mod parse;
 pub mod pdf;
+pub mod progress;
 pub mod raster;
 pub mod text;
 pub mod time;
@@ -31,7 +32,8 @@ mod xml;
 
 use std::path::{Path, PathBuf};
 
-use diag::{Diagnostic, Result, Warnings};
+use diag::{Code, Diagnostic, Diagnostics, Result};
+pub use progress::{Progress, Stage, Unwatched};
 
 /// Which outputs a build writes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
@@ -58,7 +60,8 @@ pub struct BuildOptions {
 pub struct BuildReport {
     /// Files written, in the order written.
     pub outputs: Vec<PathBuf>,
-    pub warnings: Warnings,
+    /// Warnings (a book with errors is not written).
+    pub warnings: Diagnostics,
     /// Pages in the PDF (0 when no PDF was made).
     pub pdf_pages: usize,
 }
@@ -69,34 +72,13 @@ pub struct Compiled {
     /// Each output's path and bytes, in the order they are to be written.
     pub files: Vec<(PathBuf, Vec<u8>)>,
     pub out_dir: PathBuf,
-    pub warnings: Warnings,
+    /// Warnings (a book with errors does not compile).
+    pub warnings: Diagnostics,
     /// Pages in the PDF (0 when no PDF was made).
     pub pdf_pages: usize,
     /// How long each stage took, in the order they ran (the EPUB and the
     /// PDF are made side by side).
     pub timings: Vec<(Stage, std::time::Duration)>,
-}
-
-/// The stages of [`compile`], for its timings.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stage {
-    Load,
-    Parse,
-    Layout,
-    Epub,
-    Pdf,
-}
-
-impl Stage {
-    pub fn name(self) -> &'static str {
-        match self {
-            Stage::Load => "load",
-            Stage::Parse => "parse",
-            Stage::Layout => "lay out",
-            Stage::Epub => "write EPUB",
-            Stage::Pdf => "write PDF",
-        }
-    }
 }
 
 /// `run`'s value and how long it took.
@@ -108,8 +90,8 @@ fn timed<T>(run: impl FnOnce() -> T) -> (T, std::time::Duration) {
 
 /// Builds a book folder into its EPUB and/or PDF: [`compile`], then
 /// [`write`].
-pub fn build(options: &BuildOptions) -> Result<BuildReport> {
-    write(compile(options)?)
+pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
+    Ok(write(compile(options)?)?)
 }
 
 /// Writes what [`compile`] made. Outputs are written atomically: on error
@@ -127,8 +109,14 @@ pub fn write(compiled: Compiled) -> Result<BuildReport> {
         pdf_pages,
         ..BuildReport::default()
     };
-    std::fs::create_dir_all(&out_dir)
-        .map_err(|e| Diagnostic::io("cannot create output folder", &out_dir, &e))?;
+    std::fs::create_dir_all(&out_dir).map_err(|e| {
+        Diagnostic::io(
+            Code::WriteFailed,
+            "cannot create output folder",
+            &out_dir,
+            &e,
+        )
+    })?;
     for (path, bytes) in files {
         output::write_atomic(&path, &bytes)?;
         report.outputs.push(path);
@@ -140,8 +128,42 @@ pub fn write(compiled: Compiled) -> Result<BuildReport> {
 /// out and makes its outputs in memory, checking links, pictures and
 /// glyphs on the way. `warraq check` stops here; [`build`] goes on to
 /// [`write`].
-pub fn compile(options: &BuildOptions) -> Result<Compiled> {
+///
+/// Fails with everything found (warnings too, in the order found) when
+/// anything is an error: a stage goes on past the errors it can, so one
+/// run reports as many as it can.
+pub fn compile(options: &BuildOptions) -> Result<Compiled, Diagnostics> {
+    compile_watched(options, &Unwatched)
+}
+
+/// [`compile`], telling `progress` how it goes.
+pub fn compile_watched(
+    options: &BuildOptions,
+    progress: &dyn Progress,
+) -> Result<Compiled, Diagnostics> {
+    let mut found = Diagnostics::default();
+    match compile_into(options, progress, &mut found) {
+        Ok(mut compiled) if !found.has_errors() => {
+            compiled.warnings = found;
+            Ok(compiled)
+        }
+        Ok(_) => Err(found),
+        Err(fatal) => {
+            found.push(fatal);
+            Err(found)
+        }
+    }
+}
+
+/// [`compile`], adding what it finds to `found`; an `Err` is an error it
+/// cannot go past.
+fn compile_into(
+    options: &BuildOptions,
+    progress: &dyn Progress,
+    found: &mut Diagnostics,
+) -> Result<Compiled> {
     let mut report = Compiled::default();
+    progress.stage(Stage::Load, 0);
     let (book, took) = timed(|| load::load(&options.book_dir));
     let mut book = book?;
     report.timings.push((Stage::Load, took));
@@ -150,8 +172,9 @@ pub fn compile(options: &BuildOptions) -> Result<Compiled> {
     }
     let unused_marks = book.config.page.print.unused_marks_line();
     if let Some(line) = unused_marks.filter(|_| options.format != Format::Epub) {
-        report.warnings.push(
+        found.push(
             Diagnostic::warning(
+                Code::UnusedSetting,
                 "`mark_length_mm` and `mark_offset_mm` apply only to a preset with crop marks \
                  (`preset = \"offset\"`); this PDF has none",
             )
@@ -162,8 +185,9 @@ pub fn compile(options: &BuildOptions) -> Result<Compiled> {
     if let Some(standard) = options.pdf_standard {
         book.config.page.standard = Some(standard);
     }
-    report.warnings.0.append(&mut book.config.warnings);
-    let (document, took) = timed(|| parse::parse(&book, &mut report.warnings));
+    found.extend(std::mem::take(&mut book.config.diagnostics));
+    progress.stage(Stage::Parse, 0);
+    let (document, took) = timed(|| parse::parse(&book, found));
     let document = document?;
     report.timings.push((Stage::Parse, took));
     let fonts = fonts::FontLibrary::for_book(&document.fonts).map_err(|e| Diagnostic {
@@ -180,27 +204,42 @@ pub fn compile(options: &BuildOptions) -> Result<Compiled> {
     // The print edition is laid out for the EPUB too: its page-list gives
     // the printed pages. An EPUB alone is still written when the print
     // edition cannot be laid out, without the page-list, saying why.
-    let mut layout_warnings = Warnings::default();
-    let (pages, took) = timed(|| layout::typeset(&document, &fonts, &mut layout_warnings));
+    let mut layout_warnings = Diagnostics::default();
+    progress.stage(Stage::Layout, document.chapters.len());
+    let (pages, took) =
+        timed(|| layout::typeset_watched(&document, &fonts, &mut layout_warnings, progress));
     report.timings.push((Stage::Layout, took));
     let pages = match pages {
         Ok(pages) => Some(pages),
         Err(error) if options.format == Format::Epub => {
-            report.warnings.push(Diagnostic::warning(format!(
-                "the EPUB has no list of the print edition's pages: {}",
-                error.message
-            )));
+            found.push(Diagnostic::warning(
+                Code::NoPageList,
+                format!(
+                    "the EPUB has no list of the print edition's pages: {}",
+                    error.message
+                ),
+            ));
             None
         }
         Err(error) => return Err(error),
     };
     // Produce every output in memory first, so a failure in the second never
     // leaves the first half-updated beside stale siblings.
+    let writes = [
+        (options.format != Format::Pdf, Stage::Epub),
+        (
+            options.format != Format::Epub && pages.is_some(),
+            Stage::Pdf,
+        ),
+    ];
+    for (_, stage) in writes.into_iter().filter(|(made, _)| *made) {
+        progress.stage(stage, 0);
+    }
     let (epub, pdf) = rayon::join(
         || {
             (options.format != Format::Pdf)
                 .then(|| -> Result<_> {
-                    let mut epub_warnings = Warnings::default();
+                    let mut epub_warnings = Diagnostics::default();
                     let (bytes, took) = timed(|| {
                         epub::write(&document, &fonts, pages.as_ref(), &mut epub_warnings)
                     });
@@ -218,7 +257,7 @@ pub fn compile(options: &BuildOptions) -> Result<Compiled> {
     );
     if let Some((bytes, epub_warnings, took)) = epub? {
         report.timings.push((Stage::Epub, took));
-        report.warnings.extend(epub_warnings);
+        found.extend(epub_warnings);
         report
             .files
             .push((out_dir.join(format!("{name}.epub")), bytes));
@@ -228,7 +267,7 @@ pub fn compile(options: &BuildOptions) -> Result<Compiled> {
         // Layout names chapters by their path in the book; say it as the user would.
         for mut warning in layout_warnings.0 {
             warning.file = warning.file.map(|f| book.input_dir.join(f));
-            report.warnings.push(warning);
+            found.push(warning);
         }
         report.pdf_pages = pages;
         report

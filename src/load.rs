@@ -13,10 +13,10 @@ use std::path::{Component, Path, PathBuf};
 use serde::Deserialize;
 use toml::Spanned;
 
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::{
     AccessibilityConfig, ChapterStart, CoverFit, Direction, FolioPosition, FrontMatterNumbering,
-    Justify, LayoutSettings, Linebreak, Numerals, PageSetup, PrintPreset, RunningHead,
+    Justify, LayoutSettings, Linebreak, Numerals, PageSetup, PrintPreset, RunningHead, SourcePos,
 };
 use crate::pdf::standard::PdfStandard;
 
@@ -97,8 +97,9 @@ pub struct BookConfig {
     /// `[book] script_languages`: the language of words in each other
     /// script (ISO 15924 code → BCP 47 tag), validated.
     pub script_languages: BTreeMap<String, String>,
-    /// What is wrong in `book.toml` but does not stop the build.
-    pub warnings: Vec<Diagnostic>,
+    /// What is wrong in `book.toml` but does not stop loading: warnings,
+    /// and errors (unknown keys) the rest of the book is checked past.
+    pub diagnostics: Diagnostics,
 }
 
 impl Default for BookConfig {
@@ -122,7 +123,7 @@ impl Default for BookConfig {
             isbn: None,
             accessibility: AccessibilityConfig::default(),
             script_languages: BTreeMap::new(),
-            warnings: Vec::new(),
+            diagnostics: Diagnostics::default(),
         }
     }
 }
@@ -133,7 +134,10 @@ pub fn load(dir: &Path) -> Result<Book> {
     let epoch = std::env::var_os("SOURCE_DATE_EPOCH");
     let epoch = match &epoch {
         Some(value) => Some(value.to_str().ok_or_else(|| {
-            Diagnostic::error("SOURCE_DATE_EPOCH is not valid text; it must be an integer")
+            Diagnostic::error(
+                Code::SourceDateEpoch,
+                "SOURCE_DATE_EPOCH is not valid text; it must be an integer",
+            )
         })?),
         None => None,
     };
@@ -144,26 +148,30 @@ pub fn load(dir: &Path) -> Result<Book> {
 pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Book> {
     let meta = std::fs::metadata(dir).map_err(|e| {
         if e.kind() == std::io::ErrorKind::NotFound {
-            Diagnostic::error(format!("book folder {} does not exist", dir.display()))
-                .in_file(dir)
-                .of_environment()
+            Diagnostic::error(
+                Code::BookFolder,
+                format!("book folder {} does not exist", dir.display()),
+            )
+            .in_file(dir)
+            .of_environment()
         } else {
-            Diagnostic::io("cannot read book folder", dir, &e)
+            Diagnostic::io(Code::BookFolder, "cannot read book folder", dir, &e)
         }
     })?;
     if !meta.is_dir() {
-        return Err(
-            Diagnostic::error(format!("{} is not a folder", dir.display()))
-                .in_file(dir)
-                .of_environment(),
-        );
+        return Err(Diagnostic::error(
+            Code::BookFolder,
+            format!("{} is not a folder", dir.display()),
+        )
+        .in_file(dir)
+        .of_environment());
     }
     let canonical = dir
         .canonicalize()
-        .map_err(|e| Diagnostic::io("cannot read book folder", dir, &e))?;
+        .map_err(|e| Diagnostic::io(Code::BookFolder, "cannot read book folder", dir, &e))?;
 
     let config_path = dir.join(CONFIG_FILE);
-    let (raw, config_text) = read_config(&canonical, &config_path)?;
+    let (raw, config_text, mut diagnostics) = read_config(&canonical, &config_path)?;
     let book_section = raw.book.unwrap_or_default();
     let pdf_section = raw.pdf.unwrap_or_default();
     let layout_section = raw.layout.unwrap_or_default();
@@ -174,23 +182,29 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
         Some(list) => {
             let list_line = config_text.line_of(list.span().start);
             if list.get_ref().is_empty() {
-                return Err(Diagnostic::error("`chapters` in book.toml lists no files")
-                    .in_file(&config_path)
-                    .at_line(list_line));
+                return Err(Diagnostic::error(
+                    Code::ChapterList,
+                    "`chapters` in book.toml lists no files",
+                )
+                .in_file(&config_path)
+                .at_line(list_line));
             }
             let mut out: Vec<(PathBuf, Option<u32>)> = Vec::new();
             for entry in list.get_ref() {
                 let line = config_text.line_of(entry.span().start);
                 let rel = normalize_config_path(entry.get_ref()).map_err(|why| {
-                    Diagnostic::error(format!("chapter `{}` in book.toml {why}", entry.get_ref()))
-                        .in_file(&config_path)
-                        .at_line(line)
+                    Diagnostic::error(
+                        Code::ChapterList,
+                        format!("chapter `{}` in book.toml {why}", entry.get_ref()),
+                    )
+                    .in_file(&config_path)
+                    .at_line(line)
                 })?;
                 if out.iter().any(|(p, _)| *p == rel) {
-                    return Err(Diagnostic::error(format!(
-                        "chapter `{}` is listed twice in book.toml",
-                        entry.get_ref()
-                    ))
+                    return Err(Diagnostic::error(
+                        Code::ChapterList,
+                        format!("chapter `{}` is listed twice in book.toml", entry.get_ref()),
+                    )
                     .in_file(&config_path)
                     .at_line(line));
                 }
@@ -222,9 +236,9 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
         Some(lang) => {
             let tag = lang.get_ref().trim();
             if let Some(message) = crate::locale::invalid_language_tag(tag) {
-                return Err(Diagnostic::error(message)
+                return Err(Diagnostic::error(Code::InvalidValue, message)
                     .in_file(&config_path)
-                    .at_line(config_text.line_of(lang.span().start)));
+                    .at(config_text.pos(lang.span().start)));
             }
             tag.to_string()
         }
@@ -233,7 +247,6 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
     let direction = crate::locale::direction_of(&language);
 
     let identifier = trimmed(book_section.identifier.as_deref());
-    let mut warnings = Vec::new();
     let isbn =
         book_section
             .isbn
@@ -241,36 +254,43 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
             .and_then(|isbn| match crate::isbn::normalize(isbn.get_ref()) {
                 Ok(digits) => Some(digits),
                 Err(why) => {
-                    warnings.push(
-                        Diagnostic::warning(format!(
-                            "`isbn` in book.toml: {why}; the book is written without it"
-                        ))
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            Code::InvalidIsbn,
+                            format!("`isbn` in book.toml: {why}; the book is written without it"),
+                        )
                         .in_file(&config_path)
-                        .at_line(config_text.line_of(isbn.span().start)),
+                        .at(config_text.pos(isbn.span().start)),
                     );
                     None
                 }
             });
     let mut script_languages = BTreeMap::new();
     for (script, language) in book_section.script_languages.iter().flatten() {
-        let at = |span: std::ops::Range<usize>| config_text.line_of(span.start);
+        let at = |span: std::ops::Range<usize>| config_text.pos(span.start);
         let code = script.get_ref().trim();
         if unicode_script::Script::from_short_name(code).is_none() {
-            return Err(Diagnostic::error(format!(
-                "`script_languages` in book.toml: `{code}` is not an ISO 15924 script code \
+            return Err(Diagnostic::error(
+                Code::InvalidValue,
+                format!(
+                    "`script_languages` in book.toml: `{code}` is not an ISO 15924 script code \
                  (write it like `Latn`, `Cyrl`, `Hebr`)"
-            ))
+                ),
+            )
             .in_file(&config_path)
-            .at_line(at(script.span())));
+            .at(at(script.span())));
         }
         let tag = language.get_ref().trim();
         if !crate::locale::is_language_tag(tag) {
-            return Err(Diagnostic::error(format!(
-                "`script_languages` in book.toml: `{tag}` (for `{code}`) is not a BCP 47 \
+            return Err(Diagnostic::error(
+                Code::InvalidValue,
+                format!(
+                    "`script_languages` in book.toml: `{tag}` (for `{code}`) is not a BCP 47 \
                  language tag; write a tag like `en`, `fr`, `kk`"
-            ))
+                ),
+            )
             .in_file(&config_path)
-            .at_line(at(language.span())));
+            .at(at(language.span())));
         }
         script_languages.insert(code.to_string(), tag.to_string());
     }
@@ -298,10 +318,13 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
                 _ => String::new(),
             };
             let days = parse_date(&text).ok_or_else(|| {
-                Diagnostic::error(format!(
-                    "`date` in book.toml must be a date written YYYY-MM-DD, got `{}`",
-                    d.get_ref()
-                ))
+                Diagnostic::error(
+                    Code::InvalidValue,
+                    format!(
+                        "`date` in book.toml must be a date written YYYY-MM-DD, got `{}`",
+                        d.get_ref()
+                    ),
+                )
                 .in_file(&config_path)
                 .at_line(line)
             })?;
@@ -339,7 +362,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
                 certified_by: trimmed(epub_section.certified_by.as_deref()),
             },
             script_languages,
-            warnings,
+            diagnostics,
         },
         chapters,
     })
@@ -427,72 +450,181 @@ impl ConfigText {
     fn line_of(&self, offset: usize) -> u32 {
         line_of(&self.text, offset)
     }
+
+    fn pos(&self, offset: usize) -> SourcePos {
+        let (line, column) = position_of(&self.text, offset);
+        SourcePos { line, column }
+    }
 }
 
 fn line_of(text: &str, offset: usize) -> u32 {
-    let end = offset.min(text.len());
-    let newlines = text.as_bytes()[..end]
-        .iter()
-        .filter(|&&b| b == b'\n')
-        .count();
-    u32::try_from(newlines + 1).unwrap_or(u32::MAX)
+    position_of(text, offset).0
 }
 
-fn read_config(canonical_dir: &Path, config_path: &Path) -> Result<(RawConfig, ConfigText)> {
+fn read_config(
+    canonical_dir: &Path,
+    config_path: &Path,
+) -> Result<(RawConfig, ConfigText, Diagnostics)> {
     let real = canonical_dir.join(CONFIG_FILE);
     let meta = match std::fs::symlink_metadata(&real) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((RawConfig::default(), ConfigText::default()));
+            return Ok((
+                RawConfig::default(),
+                ConfigText::default(),
+                Diagnostics::default(),
+            ));
         }
-        Err(e) => return Err(Diagnostic::io("cannot read", config_path, &e)),
+        Err(e) => {
+            return Err(Diagnostic::io(
+                Code::ReadFailed,
+                "cannot read",
+                config_path,
+                &e,
+            ));
+        }
     };
     if meta.file_type().is_symlink() {
         let target = real
             .canonicalize()
-            .map_err(|e| Diagnostic::io("cannot read", config_path, &e))?;
+            .map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot read", config_path, &e))?;
         if !target.starts_with(canonical_dir) {
-            return Err(Diagnostic::error(format!(
-                "{} is a link to a file outside the book folder",
-                config_path.display()
-            ))
+            return Err(Diagnostic::error(
+                Code::OutsideBook,
+                format!(
+                    "{} is a link to a file outside the book folder",
+                    config_path.display()
+                ),
+            )
             .in_file(config_path));
         }
     }
     let text = read_text_file(&real, config_path)?;
-    let raw = toml::from_str::<RawConfig>(&text).map_err(|e| {
-        let mut message = format!("invalid book.toml: {}", e.message().trim());
-        let line = e.span().map(|span| line_of(&text, span.start));
-        // Quote the line, so the key concerned is always named.
-        if let Some(source) = line.and_then(|l| text.lines().nth(l as usize - 1)) {
-            let source = source.trim();
-            if !source.is_empty() {
-                let shown: String = source.chars().take(80).collect();
-                message.push_str(&format!(" (in `{shown}`)"));
+    // An unknown key is an error, but the rest of the book is still worth
+    // checking: each one is reported, blanked out (offsets kept) and the
+    // file read again, up to a bound.
+    let mut unknown_keys = Diagnostics::default();
+    let mut masked = text.clone();
+    let raw = loop {
+        let e = match toml::from_str::<RawConfig>(&masked) {
+            Ok(raw) => break raw,
+            Err(e) => e,
+        };
+        let diagnostic = config_error(&text, config_path, &e);
+        match e.span().filter(|_| diagnostic.code == Code::UnknownKey) {
+            Some(span) if unknown_keys.0.len() < MAX_UNKNOWN_KEYS => {
+                blank_line_at(&mut masked, span.start);
+                unknown_keys.push(diagnostic);
             }
+            // Past a syntax or type error the keys cannot be read: that
+            // error alone is reported.
+            _ => return Err(diagnostic),
         }
-        if let Some(known) = nearest_known_key(e.message()) {
-            message.push_str(&format!("; did you mean `{known}`?"));
+    };
+    Ok((raw, ConfigText { text }, unknown_keys))
+}
+
+/// How many unknown keys in `book.toml` are reported before giving up.
+const MAX_UNKNOWN_KEYS: usize = 64;
+
+/// The diagnostic for a `book.toml` that does not deserialize, at the line
+/// and column of the key concerned, quoting the line.
+fn config_error(text: &str, config_path: &Path, e: &toml::de::Error) -> Diagnostic {
+    let at = e.span().map(|span| position_of(text, span.start));
+    let diagnostic = match unknown_field(e.message()) {
+        Some((key, known)) => {
+            let section = e
+                .span()
+                .and_then(|span| section_at(text, span.start))
+                .map_or(String::new(), |name| format!(" in `[{name}]`"));
+            let hint = match nearest_known_key(e.message()) {
+                Some(near) => format!("did you mean `{near}`?"),
+                None => format!("the keys there are {}", known.join(", ")),
+            };
+            Diagnostic::error(
+                Code::UnknownKey,
+                format!("unknown key `{key}`{section} in book.toml"),
+            )
+            .with_hint(hint)
         }
-        let diag = Diagnostic::error(message).in_file(config_path);
-        match line {
-            Some(line) => diag.at_line(line),
-            None => diag,
+        None => {
+            let mut message = format!("invalid book.toml: {}", e.message().trim());
+            // Quote the line, so the key concerned is named where no
+            // source line is shown (JSON, `Display`).
+            if let Some(source) = at.and_then(|(l, _)| text.lines().nth(l as usize - 1)) {
+                let source = source.trim();
+                if !source.is_empty() {
+                    let shown: String = source.chars().take(80).collect();
+                    message.push_str(&format!(" (in `{shown}`)"));
+                }
+            }
+            let kind = e.message();
+            let code = if kind.starts_with("invalid type")
+                || kind.starts_with("invalid value")
+                || kind.starts_with("unknown variant")
+            {
+                Code::InvalidValue
+            } else {
+                Code::ConfigSyntax
+            };
+            Diagnostic::error(code, message)
         }
-    })?;
-    Ok((raw, ConfigText { text }))
+    }
+    .in_file(config_path);
+    match at {
+        Some((line, column)) => diagnostic.at(SourcePos { line, column }),
+        None => diagnostic,
+    }
+}
+
+/// For serde's "unknown field `titel`, expected one of `title`, …": the
+/// unknown key and the known ones.
+fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
+    let rest = message.strip_prefix("unknown field `")?;
+    let (unknown, expected) = rest.split_once('`')?;
+    let known = expected.split('`').skip(1).step_by(2).collect();
+    Some((unknown, known))
+}
+
+/// The name of the `[table]` whose keys include byte `offset` of `text`.
+fn section_at(text: &str, offset: usize) -> Option<&str> {
+    text[..text.floor_char_boundary(offset)]
+        .lines()
+        .rev()
+        .map(str::trim)
+        .find(|line| line.starts_with('[') && !line.starts_with("[["))
+        .and_then(|line| Some(line.strip_prefix('[')?.split(']').next()?.trim()))
+}
+
+/// Replaces the line holding byte `offset` with spaces (its newline kept),
+/// so every other offset in `text` still means the same place.
+fn blank_line_at(text: &mut String, offset: usize) {
+    let start = text[..offset].rfind('\n').map_or(0, |i| i + 1);
+    let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
+    let blank = " ".repeat(text[start..end].len());
+    text.replace_range(start..end, &blank);
+}
+
+/// The 1-based line and column (in characters) of byte `offset` in `text`.
+fn position_of(text: &str, offset: usize) -> (u32, u32) {
+    let offset = offset.min(text.len());
+    let before = &text[..text.floor_char_boundary(offset)];
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    let line = before.matches('\n').count() + 1;
+    let column = before[line_start..].chars().count() + 1;
+    (
+        u32::try_from(line).unwrap_or(u32::MAX),
+        u32::try_from(column).unwrap_or(u32::MAX),
+    )
 }
 
 /// For serde's "unknown field `titel`, expected one of `title`, …", the
 /// expected key nearest to the unknown one, when it is near enough to be a
 /// slip (at most a third of its letters off).
 fn nearest_known_key(message: &str) -> Option<&str> {
-    let rest = message.strip_prefix("unknown field `")?;
-    let (unknown, expected) = rest.split_once('`')?;
-    expected
-        .split('`')
-        .skip(1)
-        .step_by(2)
+    let (unknown, known) = unknown_field(message)?;
+    known
+        .into_iter()
         .map(|known| (strsim::damerau_levenshtein(unknown, known), known))
         .filter(|&(distance, _)| distance * 3 <= unknown.chars().count().max(3))
         .min()
@@ -504,11 +636,11 @@ fn nearest_known_key(message: &str) -> Option<&str> {
 
 /// Every `*.md` file directly in the folder, in byte order of the file name.
 fn list_markdown_files(dir: &Path, canonical: &Path) -> Result<Vec<PathBuf>> {
-    let entries =
-        std::fs::read_dir(canonical).map_err(|e| Diagnostic::io("cannot list", dir, &e))?;
+    let entries = std::fs::read_dir(canonical)
+        .map_err(|e| Diagnostic::io(Code::BookFolder, "cannot list", dir, &e))?;
     let mut names: Vec<std::ffi::OsString> = Vec::new();
     for entry in entries {
-        let entry = entry.map_err(|e| Diagnostic::io("cannot list", dir, &e))?;
+        let entry = entry.map_err(|e| Diagnostic::io(Code::BookFolder, "cannot list", dir, &e))?;
         let name = entry.file_name();
         let path = Path::new(&name);
         let is_md = path
@@ -525,10 +657,11 @@ fn list_markdown_files(dir: &Path, canonical: &Path) -> Result<Vec<PathBuf>> {
         names.push(name);
     }
     if names.is_empty() {
-        return Err(
-            Diagnostic::error(format!("no Markdown files (*.md) in {}", dir.display()))
-                .in_file(dir),
-        );
+        return Err(Diagnostic::error(
+            Code::NoChapters,
+            format!("no Markdown files (*.md) in {}", dir.display()),
+        )
+        .in_file(dir));
     }
     names.sort_by(|a, b| a.as_encoded_bytes().cmp(b.as_encoded_bytes()));
     Ok(names.into_iter().map(PathBuf::from).collect())
@@ -579,34 +712,44 @@ fn read_chapter(
 ) -> Result<SourceFile> {
     let shown = dir.join(rel);
     // Problems with a path listed in book.toml are reported there.
-    let at_config = |message: String| match config_line {
-        Some(line) => Diagnostic::error(message)
+    let at_config = |code: Code, message: String| match config_line {
+        Some(line) => Diagnostic::error(code, message)
             .in_file(config_path)
             .at_line(line),
-        None => Diagnostic::error(message).in_file(&shown),
+        None => Diagnostic::error(code, message).in_file(&shown),
     };
     let full = canonical.join(rel);
     let real = match full.canonicalize() {
         Ok(p) => p,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Err(at_config(format!(
-                "chapter {} does not exist",
-                shown.display()
-            )));
+            return Err(at_config(
+                Code::ChapterList,
+                format!("chapter {} does not exist", shown.display()),
+            ));
         }
-        Err(e) => return Err(Diagnostic::io("cannot read chapter", &shown, &e)),
+        Err(e) => {
+            return Err(Diagnostic::io(
+                Code::ReadFailed,
+                "cannot read chapter",
+                &shown,
+                &e,
+            ));
+        }
     };
     if !real.starts_with(canonical) {
-        return Err(at_config(format!(
-            "chapter {} is a link to a file outside the book folder",
-            shown.display()
-        )));
+        return Err(at_config(
+            Code::OutsideBook,
+            format!(
+                "chapter {} is a link to a file outside the book folder",
+                shown.display()
+            ),
+        ));
     }
     if !real.is_file() {
-        return Err(at_config(format!(
-            "chapter {} is not a file",
-            shown.display()
-        )));
+        return Err(at_config(
+            Code::ChapterList,
+            format!("chapter {} is not a file", shown.display()),
+        ));
     }
     let text = read_text_file(&real, &shown)?;
     Ok(SourceFile {
@@ -626,10 +769,10 @@ fn read_text_file(real: &Path, shown: &Path) -> Result<String> {
             .filter(|&&b| b == b'\n')
             .count()
             + 1;
-        Diagnostic::error(format!(
-            "{} is not UTF-8 text; save it as UTF-8",
-            shown.display()
-        ))
+        Diagnostic::error(
+            Code::NotUtf8,
+            format!("{} is not UTF-8 text; save it as UTF-8", shown.display()),
+        )
         .in_file(shown)
         .at_line(u32::try_from(line).unwrap_or(u32::MAX))
     })?;
@@ -638,18 +781,22 @@ fn read_text_file(real: &Path, shown: &Path) -> Result<String> {
 
 /// Reads a whole file, refusing files larger than [`MAX_FILE_BYTES`].
 pub(crate) fn read_limited(real: &Path, shown: &Path) -> Result<Vec<u8>> {
-    let file = std::fs::File::open(real).map_err(|e| Diagnostic::io("cannot read", shown, &e))?;
+    let file = std::fs::File::open(real)
+        .map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot read", shown, &e))?;
     let too_big = || {
-        Diagnostic::error(format!(
-            "{} is larger than {} MB",
-            shown.display(),
-            MAX_FILE_BYTES / (1024 * 1024)
-        ))
+        Diagnostic::error(
+            Code::TooLarge,
+            format!(
+                "{} is larger than {} MB",
+                shown.display(),
+                MAX_FILE_BYTES / (1024 * 1024)
+            ),
+        )
         .in_file(shown)
     };
     let len = file
         .metadata()
-        .map_err(|e| Diagnostic::io("cannot read", shown, &e))?
+        .map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot read", shown, &e))?
         .len();
     if len > MAX_FILE_BYTES {
         return Err(too_big());
@@ -657,7 +804,7 @@ pub(crate) fn read_limited(real: &Path, shown: &Path) -> Result<Vec<u8>> {
     let mut bytes = Vec::with_capacity(usize::try_from(len).unwrap_or(0));
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)
-        .map_err(|e| Diagnostic::io("cannot read", shown, &e))?;
+        .map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot read", shown, &e))?;
     if bytes.len() as u64 > MAX_FILE_BYTES {
         return Err(too_big());
     }
@@ -724,7 +871,7 @@ fn is_arabic_script(c: char) -> bool {
 fn timestamp(source_date_epoch: Option<&str>, date_days: Option<i64>) -> Result<i64> {
     if let Some(value) = source_date_epoch {
         return value.trim().parse::<i64>().map_err(|_| {
-            Diagnostic::error(format!(
+            Diagnostic::error(Code::SourceDateEpoch, format!(
                 "SOURCE_DATE_EPOCH must be an integer number of seconds since 1970, got `{value}`"
             ))
         });
@@ -803,10 +950,13 @@ fn pick<T: Copy>(
         Some(&(_, choice)) => Ok(choice),
         None => {
             let names: Vec<String> = choices.iter().map(|(n, _)| format!("\"{n}\"")).collect();
-            Err(Diagnostic::error(format!(
-                "`{key} = \"{name}\"` in book.toml is not known; use one of {}",
-                names.join(", ")
-            ))
+            Err(Diagnostic::error(
+                Code::InvalidValue,
+                format!(
+                    "`{key} = \"{name}\"` in book.toml is not known; use one of {}",
+                    names.join(", ")
+                ),
+            )
             .in_file(config_path)
             .at_line(text.line_of(value.span().start)))
         }
@@ -934,9 +1084,9 @@ const MAX_PAGE_MM: f32 = 1000.0;
 
 fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<PageSetup> {
     let err = |message: String, offset: usize| {
-        Diagnostic::error(message)
+        Diagnostic::error(Code::InvalidValue, message)
             .in_file(config_path)
-            .at_line(text.line_of(offset))
+            .at(text.pos(offset))
     };
     let mut page = PageSetup::default();
 
@@ -1178,7 +1328,7 @@ fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<Pag
         );
         return Err(match first_span {
             Some(offset) => err(message, offset),
-            None => Diagnostic::error(message).in_file(config_path),
+            None => Diagnostic::error(Code::InvalidValue, message).in_file(config_path),
         });
     }
     Ok(page)

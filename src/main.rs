@@ -1,15 +1,17 @@
 use std::io::IsTerminal;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Instant;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::{Duration, Instant};
 
 use clap::{Args, CommandFactory, Parser, Subcommand, ValueEnum};
+use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use warraq::diag::{Cause, Diagnostic, Severity};
+use warraq::diag::{Cause, Code, Diagnostic, Diagnostics};
 use warraq::doc::PrintPreset;
 use warraq::new::SampleLanguage;
 use warraq::pdf::standard::PdfStandard;
-use warraq::{BuildOptions, Format};
+use warraq::{BuildOptions, Format, Progress, Stage};
 
 /// Builds a folder of Markdown chapters into an EPUB 3 and a print PDF.
 #[derive(Parser)]
@@ -24,6 +26,64 @@ struct Cli {
     /// not.
     #[arg(short, long, global = true)]
     verbose: bool,
+    /// How warnings and errors are printed: for people (with the source
+    /// line), or one JSON object a line for CI (level, code, message, file,
+    /// line, column, hint).
+    #[arg(long, value_enum, global = true, default_value_t = MessageFormat::Human)]
+    message_format: MessageFormat,
+}
+
+#[derive(Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum MessageFormat {
+    Human,
+    Json,
+}
+
+/// Where and how diagnostics are printed (stderr).
+struct Reporter {
+    format: MessageFormat,
+    text: warraq::diag::render::Text,
+    /// The book folder, that JSON names files relative to.
+    book_dir: PathBuf,
+}
+
+impl Reporter {
+    fn new(format: MessageFormat, book_dir: &Path) -> Self {
+        Reporter {
+            format,
+            text: warraq::diag::render::Text::new(std::io::stderr().is_terminal()),
+            book_dir: book_dir.to_path_buf(),
+        }
+    }
+
+    /// Prints `diagnostics` sorted by file and position, as errors with
+    /// `strict`.
+    fn report(&mut self, diagnostics: Diagnostics, strict: bool) {
+        for diagnostic in diagnostics.sorted().0 {
+            let diagnostic = if strict {
+                diagnostic.as_error()
+            } else {
+                diagnostic
+            };
+            self.print(&diagnostic);
+        }
+    }
+
+    fn print(&mut self, diagnostic: &Diagnostic) {
+        match self.format {
+            // A blank line after each, as rustc does.
+            MessageFormat::Human => eprintln!("{}\n", self.text.render(diagnostic)),
+            MessageFormat::Json => {
+                eprintln!("{}", warraq::diag::render::json(diagnostic, &self.book_dir))
+            }
+        }
+    }
+
+    /// Reports `error`; the exit code says whose it is.
+    fn failed(&mut self, error: &Diagnostic) -> ExitCode {
+        self.print(error);
+        exit_code(error.cause)
+    }
 }
 
 /// How much `build` and `check` say besides warnings and errors: on a
@@ -136,9 +196,6 @@ enum LangArg {
     En,
 }
 
-/// Exit status for usage and environment errors (the book itself is fine).
-const EXIT_USAGE: u8 = 2;
-
 #[derive(Clone, Copy, ValueEnum)]
 enum FormatArg {
     Epub,
@@ -184,8 +241,9 @@ fn main() -> ExitCode {
                     ExitCode::SUCCESS
                 }
                 Err(error) => {
-                    eprintln!("{error}");
-                    ExitCode::from(EXIT_USAGE)
+                    // Every failure here is the command's (the folder given).
+                    Reporter::new(cli.message_format, &dir).print(&error);
+                    ExitCode::from(ENVIRONMENT_ERRORS)
                 }
             }
         }
@@ -199,9 +257,25 @@ fn main() -> ExitCode {
                 FormatArg::Pdf => Format::Pdf,
                 FormatArg::All => Format::All,
             };
-            run(&book.options(out_dir, format), book.strict, true, say)
+            let reporter = Reporter::new(cli.message_format, &book.book_dir);
+            run(
+                &book.options(out_dir, format),
+                book.strict,
+                true,
+                say,
+                reporter,
+            )
         }
-        Command::Check { book } => run(&book.options(None, Format::All), book.strict, false, say),
+        Command::Check { book } => {
+            let reporter = Reporter::new(cli.message_format, &book.book_dir);
+            run(
+                &book.options(None, Format::All),
+                book.strict,
+                false,
+                say,
+                reporter,
+            )
+        }
         Command::Completions { shell } => {
             // Made in memory (clap_complete panics when it cannot write).
             let mut script = Vec::new();
@@ -211,7 +285,8 @@ fn main() -> ExitCode {
         Command::Man { out_dir: Some(dir) } => match clap_mangen::generate_to(Cli::command(), &dir)
         {
             Ok(()) => ExitCode::SUCCESS,
-            Err(error) => failed(&Diagnostic::io(
+            Err(error) => Reporter::new(cli.message_format, &dir).failed(&Diagnostic::io(
+                Code::WriteFailed,
                 "cannot write the manual pages into",
                 &dir,
                 &error,
@@ -223,37 +298,125 @@ fn main() -> ExitCode {
             let command = Cli::command().disable_help_subcommand(true);
             match clap_mangen::Man::new(command).render(&mut page) {
                 Ok(()) => print(&page),
-                Err(error) => failed(&Diagnostic::error(format!(
-                    "cannot make the manual page: {error}"
-                ))),
+                Err(error) => {
+                    Reporter::new(cli.message_format, Path::new(".")).failed(&Diagnostic::error(
+                        Code::Internal,
+                        format!("cannot make the manual page: {error}"),
+                    ))
+                }
             }
         }
     }
 }
 
-/// Compiles the book, reports what was found, and writes the outputs when
-/// `write` and nothing stops it.
-fn run(options: &BuildOptions, strict: bool, write: bool, say: Say) -> ExitCode {
-    let start = Instant::now();
-    let compiled = match warraq::compile(options) {
-        Ok(compiled) => compiled,
-        Err(error) => return failed(&error),
-    };
-    for warning in &compiled.warnings.0 {
-        if strict {
-            let error = Diagnostic {
-                severity: Severity::Error,
-                ..warning.clone()
-            };
-            eprintln!("{error}");
-        } else {
-            eprintln!("{warning}");
+/// A progress bar on stderr, drawn once a build has taken more than a
+/// moment (a quick build shows none), and only on a terminal.
+struct Bar {
+    bar: ProgressBar,
+    start: Instant,
+    shown: AtomicBool,
+}
+
+/// How long a build runs before its progress bar is drawn.
+const MOMENT: Duration = Duration::from_millis(200);
+
+impl Bar {
+    fn new() -> Self {
+        let bar = ProgressBar::with_draw_target(None, ProgressDrawTarget::hidden());
+        bar.enable_steady_tick(Duration::from_millis(100));
+        Bar {
+            bar,
+            start: Instant::now(),
+            shown: AtomicBool::new(false),
         }
     }
+
+    fn show_when_slow(&self) {
+        if self.start.elapsed() >= MOMENT && !self.shown.swap(true, Ordering::Relaxed) {
+            self.bar.set_draw_target(ProgressDrawTarget::stderr());
+        }
+    }
+
+    /// Takes the bar off the screen, before the diagnostics and the summary.
+    fn clear(&self) {
+        self.bar.finish_and_clear();
+    }
+}
+
+impl Progress for Bar {
+    fn stage(&self, stage: Stage, steps: usize) {
+        let template = if steps > 0 {
+            "{spinner} {msg} [{bar:30}] {pos}/{len} chapters"
+        } else {
+            "{spinner} {msg}"
+        };
+        if let Ok(style) = ProgressStyle::with_template(template) {
+            self.bar.set_style(style.progress_chars("=> "));
+        }
+        self.bar.set_length(steps as u64);
+        self.bar.set_position(0);
+        let message = match stage {
+            // The EPUB and the PDF are made side by side.
+            Stage::Pdf if self.bar.message() == Stage::Epub.name() => {
+                format!("{}, {}", Stage::Epub.name(), Stage::Pdf.name())
+            }
+            _ => stage.name().to_string(),
+        };
+        self.bar.set_message(message);
+        self.show_when_slow();
+    }
+
+    fn step(&self) {
+        self.bar.inc(1);
+        self.show_when_slow();
+    }
+}
+
+/// Compiles the book, reports what was found, and writes the outputs when
+/// `write` and nothing stops it.
+fn run(
+    options: &BuildOptions,
+    strict: bool,
+    write: bool,
+    say: Say,
+    mut reporter: Reporter,
+) -> ExitCode {
+    let start = Instant::now();
+    let bar = Bar::new();
+    let watched = if say == Say::Nothing {
+        warraq::compile(options)
+    } else {
+        warraq::compile_watched(options, &bar)
+    };
+    bar.clear();
+    let compiled = match watched {
+        Ok(compiled) => compiled,
+        Err(found) => {
+            let cause = found.cause();
+            let errors = found.errors().count();
+            let warnings = found.warnings().count();
+            reporter.report(found, strict);
+            if reporter.format == MessageFormat::Human {
+                let nothing = if write { "; nothing was written" } else { "" };
+                let warnings = match warnings {
+                    0 => String::new(),
+                    n => format!(", {}", count(n, "warning")),
+                };
+                eprintln!("error: {}{warnings}{nothing}", count(errors, "error"));
+            }
+            return exit_code(cause);
+        }
+    };
     let warnings = compiled.warnings.0.len();
+    reporter.report(compiled.warnings.clone(), strict);
     if strict && warnings > 0 {
-        let nothing = if write { "; nothing was written" } else { "" };
-        eprintln!("error: {warnings} warning(s), which --strict makes errors{nothing}");
+        if reporter.format == MessageFormat::Human {
+            let nothing = if write { "; nothing was written" } else { "" };
+            eprintln!(
+                "error: {}, which --strict makes errors{nothing}",
+                count(warnings, "warning")
+            );
+        }
         return ExitCode::from(BOOK_ERRORS);
     }
     if say == Say::Timings {
@@ -265,8 +428,9 @@ fn run(options: &BuildOptions, strict: bool, write: bool, say: Say) -> ExitCode 
     if !write {
         if say != Say::Nothing {
             eprintln!(
-                "checked {}: no errors, {warnings} warning(s); the PDF would have {pages} pages",
-                options.book_dir.display()
+                "checked {}: no errors, {}; the PDF would have {pages} pages",
+                options.book_dir.display(),
+                count(warnings, "warning")
             );
         }
         return ExitCode::SUCCESS;
@@ -301,7 +465,15 @@ fn run(options: &BuildOptions, strict: bool, write: bool, say: Say) -> ExitCode 
             }
             ExitCode::SUCCESS
         }
-        Err(error) => failed(&error),
+        Err(error) => reporter.failed(&error),
+    }
+}
+
+/// "1 warning", "2 warnings".
+fn count(n: usize, thing: &str) -> String {
+    match n {
+        1 => format!("1 {thing}"),
+        n => format!("{n} {thing}s"),
     }
 }
 
@@ -323,10 +495,8 @@ fn print(bytes: &[u8]) -> ExitCode {
     }
 }
 
-/// Reports `error`; the exit code says whose it is.
-fn failed(error: &Diagnostic) -> ExitCode {
-    eprintln!("{error}");
-    ExitCode::from(match error.cause {
+fn exit_code(cause: Cause) -> ExitCode {
+    ExitCode::from(match cause {
         Cause::Book => BOOK_ERRORS,
         Cause::Environment => ENVIRONMENT_ERRORS,
     })

@@ -3,13 +3,13 @@
 use std::io::Write;
 use std::path::Path;
 
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Code, Diagnostic, Result};
 
 /// Writes `bytes` to a temporary file beside `path`, then renames it over
 /// `path`. On any error `path` is left as it was.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let fail = |e: std::io::Error| Diagnostic::io("cannot write", path, &e);
+    let fail = |e: std::io::Error| Diagnostic::io(Code::WriteFailed, "cannot write", path, &e);
     let mut builder = tempfile::Builder::new();
     // Temporary files are private (0600); outputs are ordinary files.
     #[cfg(unix)]

@@ -11,7 +11,7 @@ use tiny_skia::{
     Transform,
 };
 
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::Document;
 use crate::fonts::FontLibrary;
 use crate::layout::page::{GlyphRun, Item, PathStep, Rect, polygon_steps};
@@ -28,9 +28,10 @@ pub fn paint(
     let pixels_wide = (area.width * scale).round() as u32;
     let pixels_high = (area.height * scale).round() as u32;
     let mut pixmap = Pixmap::new(pixels_wide, pixels_high).ok_or_else(|| {
-        Diagnostic::error(format!(
-            "cannot paint a picture of {pixels_wide} × {pixels_high} pixels"
-        ))
+        Diagnostic::error(
+            Code::Internal,
+            format!("cannot paint a picture of {pixels_wide} × {pixels_high} pixels"),
+        )
     })?;
     pixmap.fill(Color::WHITE);
     let to_pixels = Transform::from_row(scale, 0.0, 0.0, scale, -area.x * scale, -area.y * scale);
@@ -135,12 +136,13 @@ fn picture_into(
     let wide = (bottom_right.x - top_left.x).round().max(1.0) as u32;
     let high = (bottom_right.y - top_left.y).round().max(1.0) as u32;
     let decoded = image::load_from_memory(bytes)
-        .map_err(|e| Diagnostic::error(format!("cannot read the picture: {e}")))?;
+        .map_err(|e| Diagnostic::error(Code::Internal, format!("cannot read the picture: {e}")))?;
     let resized = decoded
         .resize_exact(wide, high, image::imageops::FilterType::CatmullRom)
         .into_rgba8();
-    let mut picture = Pixmap::new(wide, high)
-        .ok_or_else(|| Diagnostic::error("cannot paint an empty picture".to_string()))?;
+    let mut picture = Pixmap::new(wide, high).ok_or_else(|| {
+        Diagnostic::error(Code::Internal, "cannot paint an empty picture".to_string())
+    })?;
     for (pixel, rgba) in picture.pixels_mut().iter_mut().zip(resized.pixels()) {
         let [red, green, blue, alpha] = rgba.0;
         *pixel = tiny_skia::ColorU8::from_rgba(red, green, blue, alpha).premultiply();

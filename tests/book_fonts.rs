@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use warraq::diag::Warnings;
+use warraq::diag::Diagnostics;
 use warraq::fonts::FontLibrary;
 use warraq::layout::page::Item;
 
@@ -28,7 +28,7 @@ fn the_books_font_sets_the_text_and_builtin_faces_fill_in() {
     // Amiri Bold, renamed: a "regular" face the book brings.
     let dir = book_with_font("Display-Regular.ttf", &amiri_bold());
     let book = warraq::load::load(dir.path()).unwrap();
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let document = warraq::parse::parse(&book, &mut warnings).unwrap();
     let fonts = FontLibrary::for_book(&document.fonts).unwrap();
     assert_eq!(fonts.faces[0].file_name, "Display-Regular.ttf");

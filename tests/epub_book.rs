@@ -5,13 +5,13 @@
 mod common;
 
 use common::epub::*;
-use warraq::diag::Warnings;
+use warraq::diag::Diagnostics;
 use warraq::fonts::FontLibrary;
 
 fn seed_book_epub() -> (warraq::doc::Document, Vec<u8>) {
     let book = warraq::load::load_with_epoch(&common::seed_book(), Some("1700000000"))
         .expect("book/ loads");
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let document = warraq::parse::parse(&book, &mut warnings).expect("book/ parses");
     let bytes = warraq::epub::write(
         &document,
@@ -65,7 +65,7 @@ fn seed_book_package_matches_the_book() {
 fn a_full_bleed_picture_spans_the_screen_and_passes_epubcheck() {
     let dir = common::repo().join("tests/books/plates");
     let book = warraq::load::load_with_epoch(&dir, Some("1700000000")).expect("loads");
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let document = warraq::parse::parse(&book, &mut warnings).expect("parses");
     let bytes = warraq::epub::write(
         &document,

@@ -12,7 +12,7 @@ use std::path::Path;
 use common::epub::{assert_epubcheck_clean, entry, unzip};
 use quick_xml::Reader;
 use quick_xml::events::Event;
-use warraq::diag::Warnings;
+use warraq::diag::Diagnostics;
 use warraq::fonts::FontLibrary;
 
 /// What the issue asks of the seed book's EPUB.
@@ -31,10 +31,10 @@ impl Built {
     fn new(book: &Path) -> Built {
         let book = warraq::load::load_with_epoch(book, Some(common::SOURCE_DATE_EPOCH))
             .expect("the book loads");
-        let mut warnings = Warnings::default();
+        let mut warnings = Diagnostics::default();
         let document = warraq::parse::parse(&book, &mut warnings).expect("the book parses");
         let fonts = FontLibrary::for_book(&document.fonts).expect("the fonts load");
-        let mut epub_warnings = Warnings::default();
+        let mut epub_warnings = Diagnostics::default();
         let bytes = warraq::epub::write(&document, &fonts, None, &mut epub_warnings)
             .expect("EPUB is written");
         assert!(epub_warnings.0.is_empty(), "{:?}", epub_warnings.0);

@@ -11,7 +11,7 @@ mod common;
 
 use std::collections::{BTreeMap, HashSet};
 
-use warraq::diag::Warnings;
+use warraq::diag::Diagnostics;
 use warraq::doc::{BlockKind, Direction, Document, Justify, SourcePos, plain_text};
 use warraq::fonts::{FontLibrary, Role, Style};
 use warraq::layout::Pages;
@@ -52,7 +52,7 @@ struct Book {
 
 fn typeset_seed_book(justify: Justify) -> Book {
     let book = warraq::load::load(&common::seed_book()).unwrap_or_else(|e| panic!("{e}"));
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let mut document = warraq::parse::parse(&book, &mut warnings).unwrap_or_else(|e| panic!("{e}"));
     document.layout.justify = justify;
     let fonts = FontLibrary::builtin();
@@ -375,7 +375,7 @@ fn inserted_kashidas_never_copy_out() {
     }
     // The seed book is Arabic, so kashida is its default.
     let book = warraq::load::load(&common::seed_book()).unwrap();
-    let document = warraq::parse::parse(&book, &mut Warnings::default()).unwrap();
+    let document = warraq::parse::parse(&book, &mut Diagnostics::default()).unwrap();
     assert_eq!(document.layout.justify, Justify::Kashida);
     let pdf = &common::seed_pdf().pdf;
 

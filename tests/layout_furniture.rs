@@ -6,7 +6,7 @@ mod common;
 
 use common::{ARABIC_SENTENCE, generated_book};
 
-use warraq::diag::Warnings;
+use warraq::diag::Diagnostics;
 use warraq::doc::Document;
 use warraq::fonts::FontLibrary;
 use warraq::layout::page::{GlyphRun, Item, NumberStyle, Page, PageKind, Pages};
@@ -15,7 +15,7 @@ const POINTS_PER_MM: f32 = 72.0 / 25.4;
 
 fn typeset(dir: &tempfile::TempDir) -> (Document, Pages) {
     let book = warraq::load::load(dir.path()).unwrap();
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let document = warraq::parse::parse(&book, &mut warnings).unwrap();
     let pages = warraq::layout::typeset(&document, &FontLibrary::builtin(), &mut warnings).unwrap();
     (document, pages)

@@ -1,7 +1,7 @@
 //! Properties of the page model on awkward books: every chapter is listed
 //! and bookmarked where it starts, and nothing is set outside the page.
 
-use warraq::diag::Warnings;
+use warraq::diag::Diagnostics;
 use warraq::fonts::FontLibrary;
 use warraq::layout::page::{Item, NumberStyle, PageKind, Pages};
 
@@ -11,7 +11,7 @@ fn typeset(files: &[(&str, &str)]) -> Pages {
         std::fs::write(dir.path().join(name), text).unwrap();
     }
     let book = warraq::load::load(dir.path()).unwrap();
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let document = warraq::parse::parse(&book, &mut warnings).unwrap();
     warraq::layout::typeset(&document, &FontLibrary::builtin(), &mut warnings).unwrap()
 }
@@ -157,7 +157,7 @@ fn pictures_keep_their_shape_and_fit_the_page() {
     .unwrap();
     std::fs::write(dir.path().join("01.md"), "# صور\n\n![طويلة](tall.png)\n").unwrap();
     let book = warraq::load::load(dir.path()).unwrap();
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let document = warraq::parse::parse(&book, &mut warnings).unwrap();
     let pages = warraq::layout::typeset(&document, &FontLibrary::builtin(), &mut warnings).unwrap();
     let pictures: Vec<_> = pages
@@ -199,7 +199,7 @@ fn default_area() -> (f32, f32, f32) {
 
 fn typeset_dir(dir: &std::path::Path) -> Pages {
     let book = warraq::load::load(dir).unwrap();
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let document = warraq::parse::parse(&book, &mut warnings).unwrap();
     warraq::layout::typeset(&document, &FontLibrary::builtin(), &mut warnings).unwrap()
 }

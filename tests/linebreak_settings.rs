@@ -1,6 +1,6 @@
 //! `[layout] linebreak` and `hyphenate` in book.toml reach the paragraphs.
 
-use warraq::diag::Warnings;
+use warraq::diag::Diagnostics;
 use warraq::fonts::FontLibrary;
 use warraq::layout::page::{GlyphRun, Item, Pages};
 
@@ -26,7 +26,7 @@ fn typeset_in(language: &str, title: &str, layout: &str, markdown: &str) -> Page
     std::fs::write(dir.path().join("book.toml"), config).unwrap();
     std::fs::write(dir.path().join("01.md"), markdown).unwrap();
     let book = warraq::load::load(dir.path()).unwrap();
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let document = warraq::parse::parse(&book, &mut warnings).unwrap();
     warraq::layout::typeset(&document, &FontLibrary::builtin(), &mut warnings).unwrap()
 }

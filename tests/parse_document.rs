@@ -6,16 +6,22 @@ mod common;
 use std::path::Path;
 
 use common::{encode, folder};
-use warraq::diag::{Diagnostic, Severity, Warnings};
+use warraq::diag::{Diagnostic, Diagnostics, Severity};
 use warraq::doc::{BlockKind, Document, InlineKind, PictureFormat};
 use warraq::load::load_with_epoch;
 use warraq::parse::parse;
 
-fn build(dir: &Path) -> Result<(Document, Warnings), Diagnostic> {
+fn build(dir: &Path) -> Result<(Document, Diagnostics), Diagnostic> {
     let book = load_with_epoch(dir, None)?;
-    let mut warnings = Warnings::default();
+    // Errors the stages go on past count as the build's failure, as in
+    // `warraq::compile`.
+    let mut warnings = book.config.diagnostics.clone();
     let doc = parse(&book, &mut warnings)?;
-    Ok((doc, warnings))
+    let error = warnings.errors().next().cloned();
+    match error {
+        Some(error) => Err(error),
+        None => Ok((doc, warnings)),
+    }
 }
 
 fn png() -> Vec<u8> {

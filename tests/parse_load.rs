@@ -19,11 +19,27 @@ fn folder(files: &[(&str, &str)]) -> tempfile::TempDir {
 }
 
 fn load_ok(dir: &Path) -> Book {
-    load_with_epoch(dir, None).unwrap_or_else(|e| panic!("{e}"))
+    let book = load_with_epoch(dir, None).unwrap_or_else(|e| panic!("{e}"));
+    assert!(
+        !book.config.diagnostics.has_errors(),
+        "{}",
+        book.config.diagnostics
+    );
+    book
 }
 
+/// The error loading `dir` stops at, or else the first it goes on past.
 fn load_err(dir: &Path) -> Diagnostic {
-    let err = load_with_epoch(dir, None).expect_err("loading should fail");
+    let err = match load_with_epoch(dir, None) {
+        Err(err) => err,
+        Ok(book) => book
+            .config
+            .diagnostics
+            .errors()
+            .next()
+            .cloned()
+            .expect("loading should fail"),
+    };
     assert_eq!(err.severity, Severity::Error);
     err
 }

@@ -9,7 +9,7 @@ mod common;
 use std::collections::BTreeMap;
 use std::path::Path;
 
-use warraq::diag::Warnings;
+use warraq::diag::Diagnostics;
 use warraq::doc::{BlockKind, Direction, SourcePos, plain_text};
 use warraq::fonts::{FontLibrary, Role, Style};
 use warraq::layout::Pages;
@@ -177,7 +177,7 @@ struct Typeset {
 
 fn typeset_seed_book() -> Typeset {
     let book = warraq::load::load(&common::seed_book()).unwrap_or_else(|e| panic!("{e}"));
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let document = warraq::parse::parse(&book, &mut warnings).unwrap_or_else(|e| panic!("{e}"));
     let fonts = FontLibrary::builtin();
     let pages =

@@ -15,7 +15,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use common::epub::{epubcheck, unzip};
-use warraq::diag::{Diagnostic, Warnings};
+use warraq::diag::{Diagnostic, Diagnostics};
 use warraq::fonts::FontLibrary;
 
 /// The spec files, in the order reported.
@@ -411,7 +411,7 @@ fn pictures_named(markdown: &str) -> Vec<String> {
         .collect()
 }
 
-fn warnings_by_chapter(warnings: &Warnings, file: &str) -> Vec<String> {
+fn warnings_by_chapter(warnings: &Diagnostics, file: &str) -> Vec<String> {
     warnings
         .0
         .iter()
@@ -424,9 +424,9 @@ fn warnings_by_chapter(warnings: &Warnings, file: &str) -> Vec<String> {
         .collect()
 }
 
-/// Warnings about characters no font has, with the character: one for the
+/// Diagnostics about characters no font has, with the character: one for the
 /// whole book, however many chapters use it, so it covers each of them.
-fn missing_characters(warnings: &Warnings) -> Vec<(char, String)> {
+fn missing_characters(warnings: &Diagnostics) -> Vec<(char, String)> {
     const NAMED: &str = "no font has the character '";
     warnings
         .0
@@ -447,7 +447,7 @@ fn refusal(index: usize, example: &Example) -> Option<String> {
         Ok(book) => book,
         Err(e) => return Some(e.to_string()),
     };
-    warraq::parse::parse(&book, &mut Warnings::default())
+    warraq::parse::parse(&book, &mut Diagnostics::default())
         .err()
         .map(|e| e.to_string())
 }
@@ -459,7 +459,7 @@ fn build_batch(examples: &[(usize, &Example)], outcomes: &mut [Outcome]) -> Vec<
     write_book(dir.path(), examples);
     let book = warraq::load::load_with_epoch(dir.path(), Some(common::SOURCE_DATE_EPOCH))
         .expect("a batch of examples loads");
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let document = warraq::parse::parse(&book, &mut warnings).expect("a batch parses");
     let fonts = FontLibrary::for_book(&document.fonts).expect("fonts");
     let epub = warraq::epub::write(&document, &fonts, None, &mut Default::default())
@@ -696,7 +696,7 @@ fn pdf_layout_text(markdown: &str) -> String {
     let dir = tempfile::tempdir().unwrap();
     write_book(dir.path(), &[(0, &example)]);
     let book = warraq::load::load_with_epoch(dir.path(), Some(common::SOURCE_DATE_EPOCH)).unwrap();
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let document = warraq::parse::parse(&book, &mut warnings).unwrap();
     let fonts = FontLibrary::for_book(&document.fonts).unwrap();
     let pages = warraq::layout::typeset(&document, &fonts, &mut warnings).unwrap();

@@ -7,7 +7,7 @@ use std::io::{Cursor, Write};
 use zip::write::SimpleFileOptions;
 use zip::{CompressionMethod, System, ZipWriter};
 
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Code, Diagnostic, Result};
 use crate::time::Civil;
 
 /// One file of the package, `path` relative to the zip root.
@@ -22,7 +22,9 @@ const MIMETYPE: &[u8] = b"application/epub+zip";
 /// gets the time `timestamp` (clamped to the zip range, 1980–2107) and
 /// permissions `rw-r--r--`.
 pub(crate) fn zip(files: &[Entry<'_>], timestamp: i64) -> Result<Vec<u8>> {
-    let fail = |e: &dyn std::fmt::Display| Diagnostic::error(format!("cannot write the EPUB: {e}"));
+    let fail = |e: &dyn std::fmt::Display| {
+        Diagnostic::error(Code::WriteFailed, format!("cannot write the EPUB: {e}"))
+    };
     let base = SimpleFileOptions::default()
         .last_modified_time(zip_datetime(timestamp))
         .unix_permissions(0o644)

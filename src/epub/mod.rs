@@ -39,7 +39,7 @@ mod xhtml;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
-use crate::diag::{Diagnostic, Result, Warnings};
+use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::{Chapter, Document, InlineKind, walk};
 use crate::fonts::{FontFace, FontLibrary};
 use crate::layout::Pages;
@@ -70,7 +70,7 @@ pub fn write(
     document: &Document,
     fonts: &FontLibrary,
     pages: Option<&Pages>,
-    warnings: &mut Warnings,
+    warnings: &mut Diagnostics,
 ) -> Result<Vec<u8>> {
     let mut plan = Plan::new(document, fonts, pages)?;
     let mut content = vec![(NAV.to_string(), nav::nav_xhtml(&plan))];
@@ -240,9 +240,10 @@ impl<'a> Plan<'a> {
             .as_ref()
             .filter(|key| !doc.images.contains_key(*key))
         {
-            return Err(Diagnostic::error(format!(
-                "the cover picture `{key}` was not loaded"
-            )));
+            return Err(Diagnostic::error(
+                Code::Internal,
+                format!("the cover picture `{key}` was not loaded"),
+            ));
         }
         let mut image_names = Names::default();
         let (cover_wide, cover_high) = crate::layout::cover::EPUB_COVER_PIXELS;

@@ -27,7 +27,7 @@ use skera::{DEFAULT_DROP_TABLES, DEFAULT_LAYOUT_FEATURES, SubsetFlags, subset_fo
 
 use super::FontEntry;
 use super::style::{MONO_ROLES, TEXT_ROLES, family_names};
-use crate::diag::{Diagnostic, Result, Warnings};
+use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::Numerals;
 use crate::fonts::{FontFace, Role};
 use crate::text::is_combining_mark;
@@ -88,7 +88,10 @@ impl ShownText {
         let mut open: Vec<(String, Look)> = Vec::new();
         loop {
             let event = reader.read_event().map_err(|e| {
-                Diagnostic::error(format!("cannot read back the EPUB's XHTML: {e}"))
+                Diagnostic::error(
+                    Code::Internal,
+                    format!("cannot read back the EPUB's XHTML: {e}"),
+                )
             })?;
             let in_body = open.iter().any(|(name, _)| name == "body");
             match event {
@@ -225,7 +228,7 @@ fn list_digits(numerals: Numerals) -> String {
 pub(crate) fn embed<'a>(
     fonts: Vec<FontEntry<'a>>,
     shown: &ShownText,
-    warnings: &mut Warnings,
+    warnings: &mut Diagnostics,
 ) -> Vec<FontEntry<'a>> {
     let coverage: Vec<Owned<Font<'_>>> = fonts
         .iter()
@@ -248,10 +251,13 @@ pub(crate) fn embed<'a>(
         .map(|(mut font, chars)| {
             match cut(font.face, &chars) {
                 Ok(data) => font.data = Cow::Owned(data),
-                Err(why) => warnings.push(Diagnostic::warning(format!(
-                    "the font {} is embedded whole in the EPUB: {why}",
-                    font.face.file_name
-                ))),
+                Err(why) => warnings.push(Diagnostic::warning(
+                    Code::FontNotSubset,
+                    format!(
+                        "the font {} is embedded whole in the EPUB: {why}",
+                        font.face.file_name
+                    ),
+                )),
             }
             font
         })
@@ -484,7 +490,7 @@ mod tests {
         };
         let mut shown = ShownText::default();
         shown.add(BODY_TEXT, "سلام");
-        let mut warnings = Warnings::default();
+        let mut warnings = Diagnostics::default();
         let embedded = embed(vec![entry], &shown, &mut warnings);
         assert_eq!(embedded.len(), 1);
         assert_eq!(&*embedded[0].data, face.data.as_slice());
@@ -512,7 +518,7 @@ mod tests {
         for (look, text) in text {
             shown.add(*look, text);
         }
-        let mut warnings = Warnings::default();
+        let mut warnings = Diagnostics::default();
         let embedded = embed(entries, &shown, &mut warnings);
         assert!(warnings.0.is_empty(), "{:?}", warnings.0);
         embedded.iter().map(|f| f.face.file_name.clone()).collect()

@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 
 use super::pagelist::{self, Marks};
 use super::{CSS, ImageEntry, Plan};
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::{
     Align, Anchor, Block, BlockKind, Chapter, Direction, Footnote, Inline, InlineKind, LinkTarget,
     bidi_text, block_direction, block_pictures, blocks_bidi_text, task,
@@ -159,7 +159,7 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
     }
 
     fn error(&self, message: String, line: u32) -> Diagnostic {
-        Diagnostic::error(message)
+        Diagnostic::error(Code::Internal, message)
             .in_file(&self.chapter.source)
             .at_line(line)
     }

@@ -7,7 +7,7 @@
 
 mod pattern;
 
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::Document;
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::text::{Shaper, StyledText, TextStyle};
@@ -215,7 +215,7 @@ impl Text {
                 authors = balanced(ts, &names, authors_size, false, measure);
                 if shown < meta.authors.len() {
                     ts.warnings.push(
-                        Diagnostic::warning(format!(
+                        Diagnostic::warning(Code::Overflow, format!(
                             "the cover has room for {shown} of the {} authors; the title page lists them all",
                             meta.authors.len()
                         ))
@@ -330,7 +330,10 @@ pub fn epub_jpeg(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
     encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
     encoder.set_optimized_huffman_tables(true);
     let cannot = |e: &dyn std::fmt::Display| {
-        Diagnostic::error(format!("cannot encode the cover as JPEG: {e}"))
+        Diagnostic::error(
+            Code::Internal,
+            format!("cannot encode the cover as JPEG: {e}"),
+        )
     };
     let wide = u16::try_from(pixels_wide).map_err(|e| cannot(&e))?;
     let high = u16::try_from(pixels_high).map_err(|e| cannot(&e))?;

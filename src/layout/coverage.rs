@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::path::{Path, PathBuf};
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::doc::{Document, SourcePos};
 use crate::load::CONFIG_FILE;
 
@@ -67,11 +67,14 @@ pub fn report(document: &Document, found: &[MissingAt]) -> Vec<Diagnostic> {
                 1 => ", used once".to_string(),
                 n => format!(", used {n} times"),
             };
-            let warning = Diagnostic::warning(format!(
-                "no font has the character {ch:?} (U+{:04X}){uses}; it prints as a blank box. \
-                 Put a font that has it (.ttf or .otf) in the book's fonts/ folder",
-                ch as u32
-            ));
+            let warning = Diagnostic::warning(
+                Code::MissingGlyph,
+                format!(
+                    "no font has the character {ch:?} (U+{:04X}){uses}; it prints as a blank box",
+                    ch as u32
+                ),
+            )
+            .with_hint("put a font that has it (.ttf or .otf) in the book's fonts/ folder");
             let first = if in_config && metadata.contains(&ch) {
                 Some((PathBuf::from(CONFIG_FILE), SourcePos { line: 1, column: 1 }))
             } else {

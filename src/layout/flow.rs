@@ -9,7 +9,7 @@ use std::sync::Arc;
 
 use rayon::prelude::*;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::doc::{
     Anchor, Block, BlockKind, BlockPicture, Chapter, Direction, Document, Inline, InlineKind,
     Justify, LinkTarget, Mark, Numerals, Picture, SourcePos, block_direction, block_pictures,
@@ -145,7 +145,7 @@ pub struct Typesetter<'a> {
     pub direction: Direction,
     /// How justified paragraphs are filled (`[layout] justify`).
     pub justify: Justify,
-    /// Warnings, with the file they concern.
+    /// Diagnostics, with the file they concern.
     pub warnings: Vec<Diagnostic>,
     /// Characters no font has, as they were met (reported once each, see
     /// [`super::coverage`]).
@@ -534,7 +534,7 @@ pub fn resolution_warning(
         ppi.round()
     };
     (ppi < min_ppi).then(|| {
-        Diagnostic::warning(format!(
+        Diagnostic::warning(Code::PictureQuality, format!(
             "{what} `{key}` ({} × {} pixels) prints at {shown:.0} ppi, below the {min_ppi:.0} ppi {needs}; {remedy}",
             picture.width, picture.height
         ))

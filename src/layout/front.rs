@@ -1,6 +1,6 @@
 //! Generated pages: the cover, the title page and the table of contents.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::doc::{CoverFit, Direction, Document, Picture, SourcePos, block_direction};
 use crate::fonts::Role;
 use crate::pdf::standard::PdfStandard;
@@ -151,15 +151,18 @@ pub(super) fn bleed_artwork(
             Artwork::Cover => ", or set `[pdf] cover_fit = \"contain\"` to show it whole",
             Artwork::Plate { .. } => "",
         };
-        let warning = Diagnostic::warning(format!(
-            "{what} `{key}` ({} × {} pixels) is not the shape of the page with its bleed \
+        let warning = Diagnostic::warning(
+            Code::PictureQuality,
+            format!(
+                "{what} `{key}` ({} × {} pixels) is not the shape of the page with its bleed \
              ({:.0} × {:.0} mm): {:.0}% of its {side} is cropped; crop it to that shape{remedy}",
-            picture.width,
-            picture.height,
-            mm(area.width),
-            mm(area.height),
-            share * 100.0
-        ));
+                picture.width,
+                picture.height,
+                mm(area.width),
+                mm(area.height),
+                share * 100.0
+            ),
+        );
         ts.warnings.push(artwork.locate(warning, key));
     }
     let remedy = "use a picture with more pixels";

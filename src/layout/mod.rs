@@ -23,7 +23,7 @@ pub mod verse;
 
 use rayon::prelude::*;
 
-use crate::diag::{Result, Warnings};
+use crate::diag::{Diagnostics, Result};
 use crate::doc::Document;
 use crate::fonts::FontLibrary;
 use crate::locale;
@@ -120,7 +120,22 @@ pub(crate) fn break_settings(document: &Document) -> BreakSettings {
 }
 
 /// Lays out the whole print edition.
-pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings) -> Result<Pages> {
+pub fn typeset(
+    document: &Document,
+    fonts: &FontLibrary,
+    warnings: &mut Diagnostics,
+) -> Result<Pages> {
+    typeset_watched(document, fonts, warnings, &crate::progress::Unwatched)
+}
+
+/// [`typeset`], telling `progress` as each chapter is shaped and broken
+/// into lines.
+pub fn typeset_watched(
+    document: &Document,
+    fonts: &FontLibrary,
+    warnings: &mut Diagnostics,
+    progress: &dyn crate::progress::Progress,
+) -> Result<Pages> {
     let g = geometry(document);
     let language = document.metadata.language.as_str();
     let size = document.page.font_size_pt;
@@ -147,6 +162,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
                 ts.structure.chapter = index as u32;
                 let items =
                     ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
+                progress.step();
                 ((items, ts.warnings, ts.missing), ts.structure)
             },
         )

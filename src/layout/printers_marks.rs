@@ -4,7 +4,7 @@
 //! beyond the bleed (see [`super::page::Sheet`]), so that none of it prints
 //! on the trimmed page or its bleed.
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::doc::{Direction, Document};
 use crate::fonts::Role;
 use crate::text::StyledText;
@@ -53,6 +53,7 @@ pub fn apply(ts: &mut Typesetter, document: &Document, g: &Geometry, pages: &mut
         let (items, whole) = slug(ts, &text, g.width, baseline);
         if !whole && index == 0 {
             ts.warnings.push(Diagnostic::warning(
+                Code::Overflow,
                 "the title is too long for the slug line under each page (preset \"offset\"): \
                  the line is cut where the page's width ends",
             ));

@@ -6,7 +6,7 @@ use tiny_skia::{
     SpreadMode, Transform,
 };
 
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::PageSetup;
 use crate::raster::solid;
 
@@ -47,7 +47,12 @@ pub fn png() -> Result<Vec<u8>> {
     let height_mm = page.height_mm + bleed.top + bleed.bottom;
     let width = (width_mm * PIXELS_PER_MM).round() as u32;
     let height = (height_mm * PIXELS_PER_MM).round() as u32;
-    let failed = |why: String| Diagnostic::error(format!("cannot paint the cover artwork: {why}"));
+    let failed = |why: String| {
+        Diagnostic::error(
+            Code::Internal,
+            format!("cannot paint the cover artwork: {why}"),
+        )
+    };
     let mut pixmap =
         Pixmap::new(width, height).ok_or_else(|| failed("no room for its pixels".into()))?;
     let (w, h) = (width as f32, height as f32);

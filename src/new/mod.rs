@@ -9,7 +9,7 @@ mod artwork;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Code, Diagnostic, Result};
 
 /// The language of the sample book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -111,24 +111,31 @@ pub fn new_book(dir: &Path, language: SampleLanguage) -> Result<Vec<PathBuf>> {
     match std::fs::read_dir(dir) {
         Ok(mut entries) => {
             if entries.next().is_some() {
-                return Err(Diagnostic::error(format!(
-                    "{} is not empty; give a new folder (or an empty one) for the book",
-                    dir.display()
-                ))
+                return Err(Diagnostic::error(
+                    Code::FolderNotEmpty,
+                    format!(
+                        "{} is not empty; give a new folder (or an empty one) for the book",
+                        dir.display()
+                    ),
+                )
                 .in_file(dir));
             }
         }
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
         Err(e) if dir.exists() && !dir.is_dir() => {
-            return Err(Diagnostic::error(format!(
-                "{} exists and is not a folder ({e}); give a new folder for the book",
-                dir.display()
-            ))
+            return Err(Diagnostic::error(
+                Code::FolderNotEmpty,
+                format!(
+                    "{} exists and is not a folder ({e}); give a new folder for the book",
+                    dir.display()
+                ),
+            )
             .in_file(dir));
         }
-        Err(e) => return Err(Diagnostic::io("cannot read", dir, &e)),
+        Err(e) => return Err(Diagnostic::io(Code::ReadFailed, "cannot read", dir, &e)),
     }
-    std::fs::create_dir_all(dir).map_err(|e| Diagnostic::io("cannot create", dir, &e))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| Diagnostic::io(Code::WriteFailed, "cannot create", dir, &e))?;
 
     let sample = language.sample();
     let mut files: Vec<(&str, Vec<u8>)> =
@@ -151,7 +158,7 @@ pub fn new_book(dir: &Path, language: SampleLanguage) -> Result<Vec<PathBuf>> {
             .create_new(true)
             .open(&path)
             .and_then(|mut file| file.write_all(&bytes))
-            .map_err(|e| Diagnostic::io("cannot write", &path, &e))?;
+            .map_err(|e| Diagnostic::io(Code::WriteFailed, "cannot write", &path, &e))?;
         written.push(path);
     }
     Ok(written)

@@ -10,7 +10,7 @@
 use std::collections::HashMap;
 use std::path::Path;
 
-use crate::diag::{Diagnostic, Warnings};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::doc::{Block, Footnote, InlineKind, SourcePos};
 
 use crate::doc::walk;
@@ -70,7 +70,7 @@ impl Footnotes {
         mut self,
         body: &mut [Block],
         file: &Path,
-        warnings: &mut Warnings,
+        warnings: &mut Diagnostics,
     ) -> Vec<Footnote> {
         let def_of = |refs: &[(String, String)], by: &HashMap<String, usize>, n: u32| {
             refs.get(n as usize - 1)
@@ -122,9 +122,10 @@ impl Footnotes {
                             .get(number as usize - 1)
                             .map_or("?", |(_, l)| l.as_str());
                         warnings.push(
-                            Diagnostic::warning(format!(
-                                "footnote `[^{label}]` is not defined in this chapter"
-                            ))
+                            Diagnostic::warning(
+                                Code::Footnote,
+                                format!("footnote `[^{label}]` is not defined in this chapter"),
+                            )
                             .in_file(file)
                             .at_line(inline.pos.line),
                         );
@@ -141,10 +142,13 @@ impl Footnotes {
         for (d, def) in self.defs.iter().enumerate() {
             if !is_kept[d] {
                 warnings.push(
-                    Diagnostic::warning(format!(
-                        "footnote `[^{}]` is never referenced; it was left out",
-                        def.label
-                    ))
+                    Diagnostic::warning(
+                        Code::Footnote,
+                        format!(
+                            "footnote `[^{}]` is never referenced; it was left out",
+                            def.label
+                        ),
+                    )
                     .in_file(file)
                     .at_line(def.pos.line),
                 );
@@ -154,10 +158,13 @@ impl Footnotes {
         for &d in &kept {
             if self.defs[d].blocks.is_empty() {
                 warnings.push(
-                    Diagnostic::warning(format!(
-                        "footnote `[^{}]` is empty (is its text indented under it?)",
-                        self.defs[d].label
-                    ))
+                    Diagnostic::warning(
+                        Code::Footnote,
+                        format!(
+                            "footnote `[^{}]` is empty (is its text indented under it?)",
+                            self.defs[d].label
+                        ),
+                    )
                     .in_file(file)
                     .at_line(self.defs[d].pos.line),
                 );

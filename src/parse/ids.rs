@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::path::Path;
 
-use crate::diag::{Diagnostic, Warnings};
+use crate::diag::{Code, Diagnostic, Diagnostics};
 use crate::doc::{Block, BlockKind, Footnote, InlineKind};
 
 use crate::doc::walk;
@@ -15,7 +15,7 @@ pub(crate) fn remove_duplicate_html_ids(
     blocks: &mut [Block],
     footnotes: &mut [Footnote],
     file: &Path,
-    warnings: &mut Warnings,
+    warnings: &mut Diagnostics,
 ) {
     let mut used = HashSet::new();
     let mut headings = |block: &Block| {
@@ -43,7 +43,7 @@ pub(crate) fn remove_duplicate_html_ids(
                     html.replace_range(at..at + attribute.len(), "");
                 }
                 warnings.push(
-                    Diagnostic::warning(format!(
+                    Diagnostic::warning(Code::DuplicateId, format!(
                         "raw HTML: id `{id}` is already used in this chapter; the attribute was removed"
                     ))
                     .in_file(file)

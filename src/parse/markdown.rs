@@ -16,7 +16,7 @@ use pulldown_cmark::{
     Tag, TagEnd,
 };
 
-use crate::diag::{Diagnostic, Result, Warnings};
+use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::{
     Align, Block, BlockKind, CalloutKind, Chapter, Definition, Footnote, Inline, InlineKind,
     LinkTarget, Mark, Picture, SourcePos, block_pictures, collapse_whitespace, plain_text, walk,
@@ -66,7 +66,7 @@ pub(crate) fn parse_chapter(
     index: usize,
     chapters: &[PathBuf],
     images: &mut BTreeMap<String, Picture>,
-    warnings: &mut Warnings,
+    warnings: &mut Diagnostics,
 ) -> Result<Chapter> {
     let source = &book.chapters[index];
     let text = source.text.as_str();
@@ -93,6 +93,7 @@ pub(crate) fn parse_chapter(
         smart: smart::Lines::default(),
         images,
         warnings,
+        errors: Vec::new(),
     };
     let first_warning = builder.warnings.0.len();
     for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
@@ -100,6 +101,7 @@ pub(crate) fn parse_chapter(
     }
     let file = builder.file.clone();
     let mut suppressed = builder.suppressed;
+    let errors = std::mem::take(&mut builder.errors);
     let chapter = builder.finish()?;
     // Footnote and id checks warn directly; cap the chapter's total too.
     let mine = warnings.0.len() - first_warning;
@@ -109,12 +111,14 @@ pub(crate) fn parse_chapter(
     }
     if suppressed > 0 {
         warnings.push(
-            Diagnostic::warning(format!(
-                "{suppressed} more warnings about this file were not shown"
-            ))
+            Diagnostic::warning(
+                Code::TooManyWarnings,
+                format!("{suppressed} more warnings about this file were not shown"),
+            )
             .in_file(file),
         );
     }
+    warnings.0.extend(errors);
     Ok(chapter)
 }
 
@@ -150,7 +154,9 @@ struct Builder<'a, 'w> {
     /// Which source lines take smart punctuation.
     smart: smart::Lines,
     images: &'w mut BTreeMap<String, Picture>,
-    warnings: &'w mut Warnings,
+    warnings: &'w mut Diagnostics,
+    /// Errors the chapter is parsed past (never capped, unlike warnings).
+    errors: Vec<Diagnostic>,
 }
 
 /// Something being built.
@@ -421,20 +427,24 @@ impl Builder<'_, '_> {
     }
 
     /// A warning at `pos` (a column of 0 when only the line is known).
-    fn warn(&mut self, message: impl Into<String>, pos: SourcePos) {
+    fn warn(&mut self, code: Code, message: impl Into<String>, pos: SourcePos) {
         if self.issued >= MAX_WARNINGS {
             self.suppressed += 1;
             return;
         }
         self.issued += 1;
-        self.warnings
-            .push(Diagnostic::warning(message).in_file(&self.file).at(pos));
+        self.warnings.push(
+            Diagnostic::warning(code, message)
+                .in_file(&self.file)
+                .at(pos),
+        );
     }
 
     fn warn_depth(&mut self, line: u32) {
         if !self.depth_warned {
             self.depth_warned = true;
             self.warn(
+                Code::DeepNesting,
                 format!("markup nested more than {MAX_NESTING} levels deep was flattened"),
                 SourcePos { line, column: 0 },
             );
@@ -458,7 +468,7 @@ impl Builder<'_, '_> {
                     "#".repeat(usize::from(expected))
                 ),
             };
-            self.warn(message, pos);
+            self.warn(Code::HeadingSkip, message, pos);
         }
         self.heading_level = level;
     }
@@ -490,6 +500,7 @@ impl Builder<'_, '_> {
             if self.control_warnings < MAX_CONTROL_WARNINGS && self.control_lines.insert(line) {
                 self.control_warnings += 1;
                 self.warn(
+                    Code::ControlCharacter,
                     "control characters removed from the text (they cannot appear in a book)",
                     pos,
                 );
@@ -612,6 +623,7 @@ impl Builder<'_, '_> {
                     Ok(target) => Some(target),
                     Err(why) => {
                         self.warn(
+                            Code::BrokenLink,
                             format!("link to `{dest}` removed, its text kept: {why}"),
                             pos,
                         );
@@ -677,7 +689,7 @@ impl Builder<'_, '_> {
                     pos,
                 });
             }
-            Kind::FrontMatter => self.warn(
+            Kind::FrontMatter => self.warn(Code::FrontMatter,
                 "YAML front matter is not read (book metadata belongs in book.toml); it was left out of the book",
                 pos,
             ),
@@ -772,7 +784,7 @@ impl Builder<'_, '_> {
             Kind::Footnote { label } => {
                 let blocks = content.into_blocks();
                 if !self.footnotes.define(&label, pos, blocks) {
-                    self.warn(
+                    self.warn(Code::Footnote,
                         format!(
                             "footnote `[^{label}]` is defined twice; the first definition is used"
                         ),
@@ -901,6 +913,7 @@ impl Builder<'_, '_> {
             Ok(mathml) => Some(mathml),
             Err(why) => {
                 self.warn(
+                    Code::Math,
                     format!(
                         "math `{}` is not understood ({why}); it is set as its TeX source",
                         snippet(&tex)
@@ -911,7 +924,7 @@ impl Builder<'_, '_> {
             }
         };
         if self.formulas == 0 {
-            self.warn(
+            self.warn(Code::Math,
                 "math is set as MathML in the EPUB, but as its TeX source in the PDF (warraq has no math layout for print)",
                 pos,
             );
@@ -955,6 +968,7 @@ impl Builder<'_, '_> {
             return;
         }
         self.warn(
+            Code::Footnote,
             format!("footnote `[^{label}]` is not defined in this chapter; kept as text"),
             pos,
         );
@@ -972,7 +986,7 @@ impl Builder<'_, '_> {
         match links::load_image(self.book, base, dest, self.images) {
             Ok(ImageRef::Local(key)) => {
                 if alt.trim().is_empty() {
-                    self.warn(
+                    self.warn(Code::MissingAlt,
                         format!(
                             "picture `{key}` has no alt text: screen readers pass over it as decoration (in the EPUB and the tagged PDF); describe it in `![…]({dest})` if it shows something"
                         ),
@@ -989,7 +1003,7 @@ impl Builder<'_, '_> {
                 )
             }
             Ok(ImageRef::Remote) => {
-                self.warn(
+                self.warn(Code::RemotePicture,
                     format!(
                         "picture `{dest}` is on the web and was left out (pictures must be files in the book folder); its description is kept"
                     ),
@@ -999,8 +1013,17 @@ impl Builder<'_, '_> {
                     self.inline(InlineKind::Text(alt), pos);
                 }
             }
+            // An error, but the rest of the book is still checked: the
+            // description stands in for the picture meanwhile.
             Err(why) => {
-                return Err(Diagnostic::error(why).in_file(&self.file).at_line(pos.line));
+                self.errors.push(
+                    Diagnostic::error(Code::MissingPicture, why)
+                        .in_file(&self.file)
+                        .at(pos),
+                );
+                if !alt.is_empty() {
+                    self.inline(InlineKind::Text(alt), pos);
+                }
             }
         }
         Ok(())
@@ -1031,13 +1054,14 @@ impl Builder<'_, '_> {
                 .filter(|&&b| b == b'\n')
                 .count();
             let line = self.lines.line(offset) + u32::try_from(newlines).unwrap_or(0);
-            self.warn(issue.message, SourcePos { line, column: 0 });
+            self.warn(Code::RawHtml, issue.message, SourcePos { line, column: 0 });
         }
         match html {
             Some(html) if !html.trim().is_empty() => {
                 let html = html.trim_end_matches('\n').to_string();
                 if let Some(name) = unprinted_element(&html) {
                     self.warn(
+                        Code::RawHtml,
                         format!(
                             "raw HTML `<{name}>` is kept in the EPUB; the PDF sets only its words"
                         ),
@@ -1070,12 +1094,16 @@ impl Builder<'_, '_> {
         let mut issues = Vec::new();
         let tag = html::inline_tag(raw, &mut issues);
         for issue in issues {
-            self.warn(issue.message, pos);
+            self.warn(Code::RawHtml, issue.message, pos);
         }
         match tag {
             InlineTag::Comment => {}
             InlineTag::Other(why) => {
-                self.warn(format!("raw HTML `{}` removed: {why}", snippet(raw)), pos);
+                self.warn(
+                    Code::RawHtml,
+                    format!("raw HTML `{}` removed: {why}", snippet(raw)),
+                    pos,
+                );
             }
             InlineTag::Close { name } => {
                 let matches = matches!(
@@ -1086,7 +1114,7 @@ impl Builder<'_, '_> {
                     let frame = self.pop_frame().expect("checked above");
                     self.close_inline_html(frame);
                 } else {
-                    self.warn(
+                    self.warn(Code::RawHtml,
                         format!("raw HTML `</{name}>` removed: it closes no tag opened in this paragraph"),
                         pos,
                     );
@@ -1104,7 +1132,7 @@ impl Builder<'_, '_> {
                 }
                 if let Some(styling) = Styling::of(&name) {
                     if tag.as_deref().is_some_and(|t| t.contains(' ')) {
-                        self.warn(
+                        self.warn(Code::RawHtml,
                             format!("raw HTML `<{name}>`: its attributes were removed (the text is styled, nothing else is kept)"),
                             pos,
                         );
@@ -1139,6 +1167,7 @@ impl Builder<'_, '_> {
                     (Class::Phrasing, Some(_)) if misplaced.is_some() => {
                         let why = misplaced.unwrap_or_default();
                         self.warn(
+                            Code::RawHtml,
                             format!("raw HTML `<{name}>`: its tags were removed: {why}"),
                             pos,
                         );
@@ -1146,6 +1175,7 @@ impl Builder<'_, '_> {
                     }
                     (Class::Phrasing, Some(tag)) if !html::has_required_attributes(&name, &tag) => {
                         self.warn(
+                            Code::RawHtml,
                             format!(
                                 "raw HTML `<{name}>` needs a `dir` attribute; its tags were removed"
                             ),
@@ -1159,7 +1189,7 @@ impl Builder<'_, '_> {
                     },
                     (Class::Phrasing, Some(tag)) => {
                         if !PRINTED_AS_TEXT.contains(&name.as_str()) {
-                            self.warn(
+                            self.warn(Code::RawHtml,
                                 format!("raw HTML `<{name}>` is kept in the EPUB; the PDF sets only its text"),
                                 pos,
                             );
@@ -1167,21 +1197,21 @@ impl Builder<'_, '_> {
                         HtmlMode::Keep(tag)
                     }
                     (Class::Dangerous, _) => {
-                        self.warn(
+                        self.warn(Code::RawHtml,
                             format!("raw HTML `<{name}>` is not allowed in a book; it was removed with its content"),
                             pos,
                         );
                         HtmlMode::Drop
                     }
                     (Class::Flow, _) => {
-                        self.warn(
+                        self.warn(Code::RawHtml,
                             format!("raw HTML `<{name}>` cannot appear inside a paragraph; its tags were removed"),
                             pos,
                         );
                         HtmlMode::Unwrap
                     }
                     _ => {
-                        self.warn(
+                        self.warn(Code::RawHtml,
                             format!("raw HTML `<{name}>` is not supported; its tags were removed, its text kept"),
                             pos,
                         );
@@ -1230,14 +1260,17 @@ impl Builder<'_, '_> {
                 self.inline(InlineKind::Html(html), pos);
             }
             (Class::Flow, _) => self.warn(
+                Code::RawHtml,
                 format!("raw HTML `<{name}>` cannot appear inside a paragraph; removed"),
                 pos,
             ),
             (Class::Dangerous, _) => self.warn(
+                Code::RawHtml,
                 format!("raw HTML `<{name}>` is not allowed in a book; removed"),
                 pos,
             ),
             _ => self.warn(
+                Code::RawHtml,
                 format!("raw HTML `<{name}>` is not supported; removed"),
                 pos,
             ),
@@ -1279,7 +1312,7 @@ impl Builder<'_, '_> {
                     let message = format!(
                         "raw HTML `<{name}>` around a link, picture or footnote: its tags were removed"
                     );
-                    self.warn(message, pos);
+                    self.warn(Code::RawHtml, message, pos);
                     self.merge(content);
                 }
             },
@@ -1306,7 +1339,7 @@ impl Builder<'_, '_> {
             let message = format!(
                 "raw HTML `<{name}>` is not closed in the same paragraph; its tags were removed"
             );
-            self.warn(message, pos);
+            self.warn(Code::RawHtml, message, pos);
             if !matches!(mode, HtmlMode::Drop) {
                 self.merge(content);
             }
@@ -1342,6 +1375,7 @@ impl Builder<'_, '_> {
         }
         for pos in loose {
             self.warn(
+                Code::FullBleedInline,
                 format!(
                     "a picture titled \"{FULL_BLEED}\" gets a page of its own only when it \
                      stands alone in a paragraph of the text; this one is set as any other"

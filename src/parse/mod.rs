@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use crate::diag::{Diagnostic, Result, Warnings};
+use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::collapse_whitespace;
 use crate::doc::{
     BlockKind, BookFont, Chapter, Document, InlineKind, LinkTarget, Metadata, Picture, plain_text,
@@ -35,7 +35,7 @@ pub use markdown::MAX_NESTING;
 /// Parses every chapter of `book`, loads its pictures and resolves its
 /// metadata. Problems that spoil the book (a picture outside the folder,
 /// missing or damaged) are errors; everything else is a warning.
-pub fn parse(book: &Book, warnings: &mut Warnings) -> Result<Document> {
+pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
     let paths: Vec<PathBuf> = book.chapters.iter().map(|c| c.path.clone()).collect();
     let mut images: BTreeMap<String, Picture> = BTreeMap::new();
     let mut chapters = Vec::with_capacity(book.chapters.len());
@@ -109,8 +109,8 @@ fn book_fonts(book: &Book) -> Result<Vec<BookFont>> {
         return Ok(Vec::new());
     }
     let shown = book.display_path("fonts");
-    let entries =
-        std::fs::read_dir(&folder).map_err(|e| Diagnostic::io("cannot read", &shown, &e))?;
+    let entries = std::fs::read_dir(&folder)
+        .map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot read", &shown, &e))?;
     let mut paths: Vec<PathBuf> = entries
         .filter_map(|entry| entry.ok().map(|e| e.path()))
         .filter(|path| {
@@ -129,12 +129,15 @@ fn book_fonts(book: &Book) -> Result<Vec<BookFont>> {
         let shown = book.display_path(Path::new("fonts").join(&file_name));
         let real = path
             .canonicalize()
-            .map_err(|e| Diagnostic::io("cannot read", &shown, &e))?;
+            .map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot read", &shown, &e))?;
         if !real.starts_with(&book.dir) || !real.is_file() {
-            return Err(Diagnostic::error(format!(
-                "font {} is a link to something outside the book folder",
-                shown.display()
-            ))
+            return Err(Diagnostic::error(
+                Code::OutsideBook,
+                format!(
+                    "font {} is a link to something outside the book folder",
+                    shown.display()
+                ),
+            )
             .in_file(&shown));
         }
         let data = crate::load::read_limited(&real, &shown)?;
@@ -178,7 +181,7 @@ pub fn derived_identifier(title: &str, authors: &[String]) -> String {
 fn load_cover(book: &Book, path: &str, images: &mut BTreeMap<String, Picture>) -> Result<String> {
     let config = book.display_path(CONFIG_FILE);
     let error = |message: String| {
-        let diag = Diagnostic::error(message).in_file(&config);
+        let diag = Diagnostic::error(Code::MissingPicture, message).in_file(&config);
         match book.config.cover_line {
             Some(line) => diag.at_line(line),
             None => diag,
@@ -196,7 +199,7 @@ fn load_cover(book: &Book, path: &str, images: &mut BTreeMap<String, Picture>) -
 /// Links to `chapter#anchor` whose anchor names no heading (or raw HTML id)
 /// there lose the anchor, with a warning. An anchor written as a heading's
 /// text (`#My Title`) is mapped to the heading's id.
-fn check_anchors(book: &Book, chapters: &mut [Chapter], warnings: &mut Warnings) {
+fn check_anchors(book: &Book, chapters: &mut [Chapter], warnings: &mut Diagnostics) {
     let ids: Vec<HashSet<String>> = chapters.iter().map(Chapter::element_ids).collect();
     for (index, chapter) in chapters.iter_mut().enumerate() {
         let file = book.display_path(&chapter.source);
@@ -230,11 +233,11 @@ fn check_anchors(book: &Book, chapters: &mut [Chapter], warnings: &mut Warnings)
                     .to_string()
             };
             warnings.push(
-                Diagnostic::warning(format!(
+                Diagnostic::warning(Code::BrokenLink, format!(
                     "link to `#{wanted}`: no heading with that id in {place}; the link goes to the start of the chapter"
                 ))
                 .in_file(&file)
-                .at_line(inline.pos.line),
+                .at(inline.pos),
             );
             *anchor = None;
         };

@@ -3,7 +3,7 @@
 use std::path::PathBuf;
 
 use super::*;
-use crate::diag::Severity;
+use crate::diag::{Code, Severity};
 use crate::doc::{Align, Block, CalloutKind, Inline, Mark, SourcePos};
 use crate::load::{BookConfig, SourceFile};
 
@@ -37,7 +37,7 @@ fn book(chapters: &[(&str, &str)], files: &[(&str, Vec<u8>)]) -> (tempfile::Temp
 /// Parses one chapter `ch.md`; returns its blocks, footnotes and warnings.
 fn chapter(md: &str) -> (Chapter, Vec<Diagnostic>) {
     let (_tmp, book) = book(&[("ch.md", md)], &[]);
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let doc = parse(&book, &mut warnings).unwrap();
     (doc.chapters.into_iter().next().unwrap(), warnings.0)
 }
@@ -572,7 +572,7 @@ fn links() {
         ],
         &[],
     );
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let doc = parse(&book, &mut warnings).unwrap();
     let ch = &doc.chapters[0];
     let BlockKind::Paragraph(first) = &ch.blocks[1].kind else {
@@ -630,7 +630,7 @@ fn pictures_loaded_once() {
         )],
         &[("img/a.png", png(3, 2))],
     );
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let doc = parse(&book, &mut warnings).unwrap();
     assert_eq!(doc.images.len(), 1);
     let picture = &doc.images["img/a.png"];
@@ -664,11 +664,22 @@ fn picture_errors_name_file_and_line() {
             &[("ch.md", md)],
             &[("bad.png", b"\x89PNG\r\n\x1a\nbroken".to_vec())],
         );
-        let err = parse(&book, &mut Warnings::default()).unwrap_err();
-        assert_eq!(err.severity, Severity::Error);
+        // The chapter is parsed past the error (its description stands in),
+        // so the rest of the book is checked too; the error is recorded.
+        let mut found = Diagnostics::default();
+        let document = parse(&book, &mut found).expect("parsed past the error");
+        let errors: Vec<&Diagnostic> = found.errors().collect();
+        assert_eq!(errors.len(), 1, "{md}: {found}");
+        let err = errors[0];
+        assert_eq!(err.code, Code::MissingPicture);
         assert!(err.message.contains(needle), "{md}: {err}");
         assert!(err.file.as_ref().unwrap().ends_with("ch.md"), "{err}");
-        assert_eq!(err.line, Some(3), "{md}: {err}");
+        assert_eq!((err.line, err.column), (Some(3), Some(1)), "{md}: {err}");
+        assert_eq!(
+            unpos_blocks(&document.chapters[0].blocks)[1],
+            p(vec![t("x")]),
+            "{md}"
+        );
     }
 }
 
@@ -801,7 +812,7 @@ fn document_metadata() {
         ],
         &[],
     );
-    let doc = parse(&book, &mut Warnings::default()).unwrap();
+    let doc = parse(&book, &mut Diagnostics::default()).unwrap();
     assert_eq!(doc.metadata.title, "The Book Title");
     assert_eq!(
         doc.metadata.identifier,
@@ -818,14 +829,14 @@ fn document_metadata() {
 
     // No heading anywhere: the folder name.
     book.chapters[0].text = "no heading".into();
-    let doc = parse(&book, &mut Warnings::default()).unwrap();
+    let doc = parse(&book, &mut Diagnostics::default()).unwrap();
     assert_eq!(doc.metadata.title, folder_name(&book.dir));
 
     // book.toml wins.
     book.config.title = Some("Given".into());
     book.config.authors = vec!["A".into()];
     book.config.identifier = Some("urn:isbn:9780000000000".into());
-    let doc = parse(&book, &mut Warnings::default()).unwrap();
+    let doc = parse(&book, &mut Diagnostics::default()).unwrap();
     assert_eq!(doc.metadata.title, "Given");
     assert_eq!(doc.metadata.identifier, "urn:isbn:9780000000000");
     assert_ne!(
@@ -838,13 +849,13 @@ fn document_metadata() {
 fn cover_loaded_and_checked() {
     let (_tmp, mut book) = book(&[("a.md", "x")], &[("art/cover.png", png(4, 6))]);
     book.config.cover = Some("art/cover.png".into());
-    let doc = parse(&book, &mut Warnings::default()).unwrap();
+    let doc = parse(&book, &mut Diagnostics::default()).unwrap();
     assert_eq!(doc.cover.as_deref(), Some("art/cover.png"));
     assert!(doc.images.contains_key("art/cover.png"));
 
     book.config.cover = Some("../cover.png".into());
     book.config.cover_line = Some(4);
-    let err = parse(&book, &mut Warnings::default()).unwrap_err();
+    let err = parse(&book, &mut Diagnostics::default()).unwrap_err();
     assert!(err.file.as_ref().unwrap().ends_with("book.toml"), "{err}");
     assert_eq!(err.line, Some(4));
 }
@@ -1053,7 +1064,7 @@ fn only_a_picture_standing_alone_is_full_bleed() {
         )],
         &[("a.png", png(3, 2))],
     );
-    let mut warnings = Warnings::default();
+    let mut warnings = Diagnostics::default();
     let doc = parse(&book, &mut warnings).unwrap();
     let mut flags = Vec::new();
     let mut collect = |inline: &Inline| {

@@ -31,7 +31,7 @@ use krilla::surface::Surface;
 use krilla::tagging::{Artifact, ArtifactType, ContentTag};
 use krilla::text::{Font, GlyphId};
 
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
 use crate::fonts::FontLibrary;
 use crate::layout::Pages;
@@ -77,7 +77,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         });
         let bleed = writer.pdf_rect(&pages.bleed_box(index));
         let settings = PageSettings::from_wh(media.width, media.height)
-            .ok_or_else(|| Diagnostic::error("the page size is not valid"))?
+            .ok_or_else(|| Diagnostic::error(Code::InvalidValue, "the page size is not valid"))?
             .with_bleed_box(bleed)
             .with_trim_box(trim)
             .with_page_label(labels::label(page, strings));
@@ -120,10 +120,13 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             destination(entry, pages),
         ))
         .ok_or_else(|| {
-            Diagnostic::error(format!(
-                "two places in the book are both named `{}` in the PDF",
-                entry.name
-            ))
+            Diagnostic::error(
+                Code::Internal,
+                format!(
+                    "two places in the book are both named `{}` in the PDF",
+                    entry.name
+                ),
+            )
         })?;
     }
     pdf.set_outline(outline(&pages.outline, pages));
@@ -134,7 +137,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             let errors: Vec<_> = errors.into_iter().map(|(error, _)| error).collect();
             standard::validation_failure(standard, accessible, fonts, &writer.krilla_fonts, &errors)
         }
-        e => Diagnostic::error(format!("cannot write the PDF: {e:?}")),
+        e => Diagnostic::error(Code::Internal, format!("cannot write the PDF: {e:?}")),
     })?;
     let producer = producer();
     update::append(
@@ -182,10 +185,10 @@ impl Writer<'_> {
         }
         let data = self.fonts.faces[face].data.clone();
         let font = Font::new(data.into(), 0).ok_or_else(|| {
-            Diagnostic::error(format!(
-                "cannot read the font {}",
-                self.fonts.faces[face].file_name
-            ))
+            Diagnostic::error(
+                Code::BadFont,
+                format!("cannot read the font {}", self.fonts.faces[face].file_name),
+            )
         })?;
         self.krilla_fonts.insert(face, font.clone());
         Ok(font)
@@ -206,7 +209,11 @@ impl Writer<'_> {
             PictureFormat::Jpeg => Image::from_jpeg(data, interpolate),
         }
         .map_err(|e| {
-            Diagnostic::error(format!("cannot embed the picture {key}: {e}")).in_file(key)
+            Diagnostic::error(
+                Code::MissingPicture,
+                format!("cannot embed the picture {key}: {e}"),
+            )
+            .in_file(key)
         })?;
         self.images.insert(key.to_string(), image.clone());
         Ok(Some(image))

@@ -17,7 +17,7 @@ use krilla::paint::Paint;
 use krilla::text::Font;
 use std::collections::HashMap;
 
-use crate::diag::Diagnostic;
+use crate::diag::{Code, Diagnostic};
 use crate::fonts::FontLibrary;
 
 /// `[pdf] standard` and `--pdf-standard`.
@@ -223,10 +223,13 @@ pub(super) fn validation_failure(
         .collect();
     reasons.sort();
     reasons.dedup();
-    Diagnostic::error(format!(
-        "the PDF cannot be {name}, so none was written:\n  - {}",
-        reasons.join("\n  - ")
-    ))
+    Diagnostic::error(
+        Code::PdfStandard,
+        format!(
+            "the PDF cannot be {name}, so none was written:\n  - {}",
+            reasons.join("\n  - ")
+        ),
+    )
 }
 
 /// `text`'s characters as `U+XXXX`, for characters that may not show.

@@ -8,7 +8,7 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
-use crate::diag::{Diagnostic, Result};
+use crate::diag::{Code, Diagnostic, Result};
 
 /// What the update adds.
 pub(super) struct Additions {
@@ -23,7 +23,12 @@ pub(super) struct Additions {
 
 /// krilla's file with `additions` appended.
 pub(super) fn append(mut pdf: Vec<u8>, additions: &Additions) -> Result<Vec<u8>> {
-    let broken = || Diagnostic::error("cannot finish the PDF: krilla's file has no usable trailer");
+    let broken = || {
+        Diagnostic::error(
+            Code::Internal,
+            "cannot finish the PDF: krilla's file has no usable trailer",
+        )
+    };
     let trailer = Trailer::read(&pdf).ok_or_else(broken)?;
     let catalog = catalog_entries(&pdf, trailer.root).ok_or_else(broken)?;
 
@@ -180,7 +185,12 @@ fn deflate(data: &[u8]) -> Result<Vec<u8>> {
     encoder
         .write_all(data)
         .and_then(|()| encoder.finish())
-        .map_err(|e| Diagnostic::error(format!("cannot compress the ICC profile: {e}")))
+        .map_err(|e| {
+            Diagnostic::error(
+                Code::Internal,
+                format!("cannot compress the ICC profile: {e}"),
+            )
+        })
 }
 
 fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {

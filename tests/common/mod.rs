@@ -194,14 +194,14 @@ pub fn pdfjs_warnings(pdf: &Path) -> String {
     run_ok("node", &[arg(&script), arg(pdf)])
 }
 
-/// `warning:` messages on stderr, each with its `--> place` (or "").
+/// `warning[code]:` messages on stderr, each with its `--> place` (or "").
 pub fn warnings(stderr: &str) -> Vec<(String, String)> {
     let lines: Vec<&str> = stderr.lines().collect();
     lines
         .iter()
         .enumerate()
         .filter_map(|(i, line)| {
-            let message = line.strip_prefix("warning: ")?;
+            let (_, message) = line.strip_prefix("warning[")?.split_once("]: ")?;
             let place = lines
                 .get(i + 1)
                 .and_then(|next| next.trim().strip_prefix("--> "))
@@ -566,7 +566,7 @@ impl Typeset {
 pub fn typeset(dir: &Path) -> Typeset {
     let book = warraq::load::load_with_epoch(dir, Some(SOURCE_DATE_EPOCH))
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
-    let mut warnings = warraq::diag::Warnings::default();
+    let mut warnings = warraq::diag::Diagnostics::default();
     let document = warraq::parse::parse(&book, &mut warnings)
         .unwrap_or_else(|e| panic!("{}: {e}", dir.display()));
     let fonts = warraq::fonts::FontLibrary::for_book(&document.fonts)

@@ -1,0 +1,42 @@
+//! What a build reports as it goes, for a progress bar: each stage as it
+//! starts, how many steps it has, and each step done. Stages call it from
+//! several threads at once; the command line draws it, the library never
+//! prints.
+
+/// The stages of [`crate::compile`], for its timings and its progress.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stage {
+    Load,
+    Parse,
+    Layout,
+    Epub,
+    Pdf,
+}
+
+impl Stage {
+    pub fn name(self) -> &'static str {
+        match self {
+            Stage::Load => "load",
+            Stage::Parse => "parse",
+            Stage::Layout => "lay out",
+            Stage::Epub => "write EPUB",
+            Stage::Pdf => "write PDF",
+        }
+    }
+}
+
+pub trait Progress: Sync {
+    /// `stage` starts; it has `steps` steps (chapters), or 0 when it is
+    /// not counted.
+    fn stage(&self, stage: Stage, steps: usize);
+    /// One more step of the current stage is done.
+    fn step(&self);
+}
+
+/// Progress nobody watches.
+pub struct Unwatched;
+
+impl Progress for Unwatched {
+    fn stage(&self, _: Stage, _: usize) {}
+    fn step(&self) {}
+}
