@@ -27,6 +27,7 @@ pub mod pdf;
 pub mod raster;
 pub mod text;
 pub mod time;
+pub mod watch;
 mod xml;
 
 use std::path::{Path, PathBuf};
@@ -52,6 +53,15 @@ pub struct BuildOptions {
     pub pdf_preset: Option<doc::PrintPreset>,
     /// `--pdf-standard`: overrides `[pdf] standard`.
     pub pdf_standard: Option<pdf::standard::PdfStandard>,
+}
+
+impl BuildOptions {
+    /// Where the outputs go: `out_dir`, else `book_dir/out`.
+    pub fn output_dir(&self) -> PathBuf {
+        self.out_dir
+            .clone()
+            .unwrap_or_else(|| self.book_dir.join("out"))
+    }
 }
 
 #[derive(Debug, Default)]
@@ -171,10 +181,7 @@ pub fn compile(options: &BuildOptions) -> Result<Compiled> {
         ..e
     })?;
 
-    let out_dir = options
-        .out_dir
-        .clone()
-        .unwrap_or_else(|| options.book_dir.join("out"));
+    let out_dir = options.output_dir();
     let name = output_name(&book.dir);
 
     // The print edition is laid out for the EPUB too: its page-list gives

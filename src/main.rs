@@ -9,6 +9,7 @@ use warraq::diag::{Cause, Diagnostic, Severity};
 use warraq::doc::PrintPreset;
 use warraq::new::SampleLanguage;
 use warraq::pdf::standard::PdfStandard;
+use warraq::watch::{BookWatcher, Wakeup};
 use warraq::{BuildOptions, Format};
 
 /// Builds a folder of Markdown chapters into an EPUB 3 and a print PDF.
@@ -43,12 +44,23 @@ enum Command {
     Build {
         #[command(flatten)]
         book: BookArgs,
-        /// Where to write the outputs [default: BOOK_DIR/out].
-        #[arg(short, long)]
-        out_dir: Option<PathBuf>,
-        /// Which outputs to write.
-        #[arg(long, value_enum, default_value_t = FormatArg::All)]
-        format: FormatArg,
+        #[command(flatten)]
+        output: OutputArgs,
+        /// Then open the PDF (the EPUB if only that was built) with the
+        /// system's viewer, or with the program named by $WARRAQ_OPENER.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Build a book folder, then build it again whenever one of its files
+    /// changes, until Ctrl-C. A build that fails prints its errors and
+    /// leaves the last good outputs as they were.
+    ///
+    /// Example: `warraq watch my-book --format pdf`
+    Watch {
+        #[command(flatten)]
+        book: BookArgs,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Check a book folder: everything a build does (load, parse, shape,
     /// lay out, make both outputs in memory, check links, pictures and
@@ -127,6 +139,37 @@ impl BookArgs {
     }
 }
 
+/// What `build` and `watch` share: where to write what.
+#[derive(Args)]
+struct OutputArgs {
+    /// Where to write the outputs [default: BOOK_DIR/out].
+    #[arg(short, long)]
+    out_dir: Option<PathBuf>,
+    /// Which outputs to write.
+    #[arg(long, value_enum, default_value_t = FormatArg::All)]
+    format: FormatArg,
+}
+
+impl OutputArgs {
+    fn format(&self) -> Format {
+        match self.format {
+            FormatArg::Epub => Format::Epub,
+            FormatArg::Pdf => Format::Pdf,
+            FormatArg::All => Format::All,
+        }
+    }
+}
+
+/// What `run` does with a book that compiled.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Finish {
+    /// Nothing: `check`.
+    Report,
+    Write,
+    /// Write, then open the PDF (or the EPUB) in a viewer: `build --open`.
+    WriteAndOpen,
+}
+
 /// The languages `warraq new` writes sample books in.
 #[derive(Clone, Copy, ValueEnum)]
 enum LangArg {
@@ -189,19 +232,32 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Build {
-            book,
-            out_dir,
-            format,
-        } => {
-            let format = match format {
-                FormatArg::Epub => Format::Epub,
-                FormatArg::Pdf => Format::Pdf,
-                FormatArg::All => Format::All,
+        Command::Build { book, output, open } => {
+            let finish = if open {
+                Finish::WriteAndOpen
+            } else {
+                Finish::Write
             };
-            run(&book.options(out_dir, format), book.strict, true, say)
+            let options = book.options(output.out_dir.clone(), output.format());
+            run(&options, book.strict, finish, say)
         }
-        Command::Check { book } => run(&book.options(None, Format::All), book.strict, false, say),
+        Command::Watch { book, output } => {
+            // A line per build even when stderr is not a terminal: watching
+            // is done by a person.
+            let say = if say == Say::Nothing && !cli.quiet {
+                Say::Summary
+            } else {
+                say
+            };
+            let options = book.options(output.out_dir.clone(), output.format());
+            watch(&options, book.strict, say)
+        }
+        Command::Check { book } => run(
+            &book.options(None, Format::All),
+            book.strict,
+            Finish::Report,
+            say,
+        ),
         Command::Completions { shell } => {
             // Made in memory (clap_complete panics when it cannot write).
             let mut script = Vec::new();
@@ -231,9 +287,9 @@ fn main() -> ExitCode {
     }
 }
 
-/// Compiles the book, reports what was found, and writes the outputs when
-/// `write` and nothing stops it.
-fn run(options: &BuildOptions, strict: bool, write: bool, say: Say) -> ExitCode {
+/// Compiles the book, reports what was found, and writes the outputs (then
+/// opens one) as `finish` says, when nothing stops it.
+fn run(options: &BuildOptions, strict: bool, finish: Finish, say: Say) -> ExitCode {
     let start = Instant::now();
     let compiled = match warraq::compile(options) {
         Ok(compiled) => compiled,
@@ -252,7 +308,11 @@ fn run(options: &BuildOptions, strict: bool, write: bool, say: Say) -> ExitCode 
     }
     let warnings = compiled.warnings.0.len();
     if strict && warnings > 0 {
-        let nothing = if write { "; nothing was written" } else { "" };
+        let nothing = if finish == Finish::Report {
+            ""
+        } else {
+            "; nothing was written"
+        };
         eprintln!("error: {warnings} warning(s), which --strict makes errors{nothing}");
         return ExitCode::from(BOOK_ERRORS);
     }
@@ -262,7 +322,7 @@ fn run(options: &BuildOptions, strict: bool, write: bool, say: Say) -> ExitCode 
         }
     }
     let pages = compiled.pdf_pages;
-    if !write {
+    if finish == Finish::Report {
         if say != Say::Nothing {
             eprintln!(
                 "checked {}: no errors, {warnings} warning(s); the PDF would have {pages} pages",
@@ -277,7 +337,7 @@ fn run(options: &BuildOptions, strict: bool, write: bool, say: Say) -> ExitCode 
         .map(|(path, bytes)| (path.clone(), bytes.len()))
         .collect();
     match warraq::write(compiled) {
-        Ok(_) => {
+        Ok(report) => {
             let elapsed = start.elapsed().as_secs_f64();
             match say {
                 Say::Nothing => {}
@@ -299,9 +359,56 @@ fn run(options: &BuildOptions, strict: bool, write: bool, say: Say) -> ExitCode 
                     eprintln!("{pages} pages in {elapsed:.3} s");
                 }
             }
+            let pdf = report
+                .outputs
+                .iter()
+                .find(|path| path.extension().is_some_and(|ext| ext == "pdf"));
+            let shown = pdf.or(report.outputs.first());
+            if let Some(path) = shown.filter(|_| finish == Finish::WriteAndOpen)
+                && let Err(warning) = warraq::output::open(path)
+            {
+                eprintln!("{warning}");
+            }
             ExitCode::SUCCESS
         }
         Err(error) => failed(&error),
+    }
+}
+
+/// Builds the book, then again each time its files change, until Ctrl-C
+/// (exit 0). Failed builds write nothing, so the last good outputs stay.
+fn watch(options: &BuildOptions, strict: bool, say: Say) -> ExitCode {
+    // Watching starts before the first build, so no save is missed.
+    let watcher = match BookWatcher::new(&options.book_dir, &options.output_dir()) {
+        Ok(watcher) => watcher,
+        Err(error) => return failed(&error),
+    };
+    if let Err(error) = ctrlc::set_handler(watcher.stopper()) {
+        eprintln!("warning: Ctrl-C will not stop the watch cleanly: {error}");
+    }
+    if say != Say::Nothing {
+        eprintln!("watching {} (Ctrl-C to stop)", options.book_dir.display());
+    }
+    let build = || {
+        let built = run(options, strict, Finish::Write, say);
+        if built != ExitCode::SUCCESS && say != Say::Nothing {
+            eprintln!("nothing was written; waiting for changes");
+        }
+    };
+    build();
+    loop {
+        match watcher.wait() {
+            Wakeup::Changed(files) => {
+                if say != Say::Nothing {
+                    let files: Vec<String> =
+                        files.iter().map(|f| f.display().to_string()).collect();
+                    eprintln!("changed: {}", files.join(", "));
+                }
+                build();
+            }
+            Wakeup::Trouble(warning) => eprintln!("{warning}"),
+            Wakeup::Stop => return ExitCode::SUCCESS,
+        }
     }
 }
 
