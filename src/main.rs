@@ -40,7 +40,8 @@ enum Say {
 enum Command {
     /// Build a book folder into OUT_DIR/<name>.epub and OUT_DIR/<name>.pdf.
     ///
-    /// Example: `warraq build my-book --pdf-preset offset`
+    /// Example: `warraq build my-book --pdf-preset offset`, or `warraq build
+    /// --open` to see the PDF once written.
     Build {
         #[command(flatten)]
         book: BookArgs,
