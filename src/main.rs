@@ -360,15 +360,17 @@ fn run(options: &BuildOptions, strict: bool, finish: Finish, say: Say) -> ExitCo
                     eprintln!("{pages} pages in {elapsed:.3} s");
                 }
             }
-            let pdf = report
-                .outputs
-                .iter()
-                .find(|path| path.extension().is_some_and(|ext| ext == "pdf"));
-            let shown = pdf.or(report.outputs.first());
-            if let Some(path) = shown.filter(|_| finish == Finish::WriteAndOpen)
-                && let Err(warning) = warraq::output::open(path)
-            {
-                eprintln!("{warning}");
+            if finish == Finish::WriteAndOpen {
+                // The PDF, or the EPUB when only that was built.
+                let pdf = report
+                    .outputs
+                    .iter()
+                    .find(|path| path.extension().is_some_and(|ext| ext == "pdf"));
+                if let Some(path) = pdf.or(report.outputs.first())
+                    && let Err(warning) = warraq::output::open(path)
+                {
+                    eprintln!("{warning}");
+                }
             }
             ExitCode::SUCCESS
         }
@@ -385,7 +387,9 @@ fn watch(options: &BuildOptions, strict: bool, say: Say) -> ExitCode {
         Err(error) => return failed(&error),
     };
     if let Err(error) = ctrlc::set_handler(watcher.stopper()) {
-        eprintln!("warning: Ctrl-C will not stop the watch cleanly: {error}");
+        let warning =
+            Diagnostic::warning(format!("Ctrl-C will not end the watch cleanly: {error}"));
+        eprintln!("{warning}");
     }
     if say != Say::Nothing {
         eprintln!("watching {} (Ctrl-C to stop)", options.book_dir.display());

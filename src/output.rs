@@ -29,7 +29,7 @@ pub const OPENER_VARIABLE: &str = "WARRAQ_OPENER";
 /// the system's default application for its type, without waiting for it.
 /// A failure is a warning: the file itself was written.
 pub fn open(path: &Path) -> std::result::Result<(), Diagnostic> {
-    // The viewer may not start in our folder.
+    // A viewer that is already running has its own working folder.
     let path = &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
     let opened = match std::env::var_os(OPENER_VARIABLE).filter(|opener| !opener.is_empty()) {
         Some(opener) => open::with_detached(path, opener.to_string_lossy()),
