@@ -28,6 +28,7 @@ pub mod progress;
 pub mod raster;
 pub mod text;
 pub mod time;
+pub mod watch;
 mod xml;
 
 use std::path::{Path, PathBuf};
@@ -54,6 +55,15 @@ pub struct BuildOptions {
     pub pdf_preset: Option<doc::PrintPreset>,
     /// `--pdf-standard`: overrides `[pdf] standard`.
     pub pdf_standard: Option<pdf::standard::PdfStandard>,
+}
+
+impl BuildOptions {
+    /// Where the outputs go: `out_dir`, else `book_dir/out`.
+    pub fn output_dir(&self) -> PathBuf {
+        self.out_dir
+            .clone()
+            .unwrap_or_else(|| self.book_dir.join("out"))
+    }
 }
 
 #[derive(Debug, Default)]
@@ -195,10 +205,7 @@ fn compile_into(
         ..e
     })?;
 
-    let out_dir = options
-        .out_dir
-        .clone()
-        .unwrap_or_else(|| options.book_dir.join("out"));
+    let out_dir = options.output_dir();
     let name = output_name(&book.dir);
 
     // The print edition is laid out for the EPUB too: its page-list gives

@@ -11,6 +11,7 @@ use warraq::diag::{Cause, Code, Diagnostic, Diagnostics};
 use warraq::doc::PrintPreset;
 use warraq::new::SampleLanguage;
 use warraq::pdf::standard::PdfStandard;
+use warraq::watch::{BookWatcher, Wakeup};
 use warraq::{BuildOptions, Format, Progress, Stage};
 
 /// Builds a folder of Markdown chapters into an EPUB 3 and a print PDF.
@@ -99,16 +100,28 @@ enum Say {
 enum Command {
     /// Build a book folder into OUT_DIR/<name>.epub and OUT_DIR/<name>.pdf.
     ///
-    /// Example: `warraq build my-book --pdf-preset offset`
+    /// Example: `warraq build my-book --pdf-preset offset`, or `warraq build
+    /// --open` to see the PDF once written.
     Build {
         #[command(flatten)]
         book: BookArgs,
-        /// Where to write the outputs [default: BOOK_DIR/out].
-        #[arg(short, long)]
-        out_dir: Option<PathBuf>,
-        /// Which outputs to write.
-        #[arg(long, value_enum, default_value_t = FormatArg::All)]
-        format: FormatArg,
+        #[command(flatten)]
+        output: OutputArgs,
+        /// Then open the PDF (the EPUB if only that was built) with the
+        /// system's viewer, or with the program named by $WARRAQ_OPENER.
+        #[arg(long)]
+        open: bool,
+    },
+    /// Build a book folder, then build it again whenever one of its files
+    /// changes, until Ctrl-C. A build that fails prints its errors and
+    /// leaves the last good outputs as they were.
+    ///
+    /// Example: `warraq watch my-book --format pdf`
+    Watch {
+        #[command(flatten)]
+        book: BookArgs,
+        #[command(flatten)]
+        output: OutputArgs,
     },
     /// Check a book folder: everything a build does (load, parse, shape,
     /// lay out, make both outputs in memory, check links, pictures and
@@ -187,6 +200,37 @@ impl BookArgs {
     }
 }
 
+/// What `build` and `watch` share: where to write what.
+#[derive(Args)]
+struct OutputArgs {
+    /// Where to write the outputs [default: BOOK_DIR/out].
+    #[arg(short, long)]
+    out_dir: Option<PathBuf>,
+    /// Which outputs to write.
+    #[arg(long, value_enum, default_value_t = FormatArg::All)]
+    format: FormatArg,
+}
+
+impl OutputArgs {
+    fn format(&self) -> Format {
+        match self.format {
+            FormatArg::Epub => Format::Epub,
+            FormatArg::Pdf => Format::Pdf,
+            FormatArg::All => Format::All,
+        }
+    }
+}
+
+/// What `run` does with a book that compiled.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Finish {
+    /// Nothing: `check`.
+    Report,
+    Write,
+    /// Write, then open the PDF (or the EPUB) in a viewer: `build --open`.
+    WriteAndOpen,
+}
+
 /// The languages `warraq new` writes sample books in.
 #[derive(Clone, Copy, ValueEnum)]
 enum LangArg {
@@ -247,33 +291,36 @@ fn main() -> ExitCode {
                 }
             }
         }
-        Command::Build {
-            book,
-            out_dir,
-            format,
-        } => {
-            let format = match format {
-                FormatArg::Epub => Format::Epub,
-                FormatArg::Pdf => Format::Pdf,
-                FormatArg::All => Format::All,
+        Command::Build { book, output, open } => {
+            let finish = if open {
+                Finish::WriteAndOpen
+            } else {
+                Finish::Write
             };
-            let reporter = Reporter::new(cli.message_format, &book.book_dir);
-            run(
-                &book.options(out_dir, format),
-                book.strict,
-                true,
-                say,
-                reporter,
-            )
+            let options = book.options(output.out_dir.clone(), output.format());
+            let mut reporter = Reporter::new(cli.message_format, &book.book_dir);
+            run(&options, book.strict, finish, say, &mut reporter)
+        }
+        Command::Watch { book, output } => {
+            // A line per build even when stderr is not a terminal: watching
+            // is done by a person.
+            let say = if say == Say::Nothing && !cli.quiet {
+                Say::Summary
+            } else {
+                say
+            };
+            let options = book.options(output.out_dir.clone(), output.format());
+            let mut reporter = Reporter::new(cli.message_format, &book.book_dir);
+            watch(&options, book.strict, say, &mut reporter)
         }
         Command::Check { book } => {
-            let reporter = Reporter::new(cli.message_format, &book.book_dir);
+            let mut reporter = Reporter::new(cli.message_format, &book.book_dir);
             run(
                 &book.options(None, Format::All),
                 book.strict,
-                false,
+                Finish::Report,
                 say,
-                reporter,
+                &mut reporter,
             )
         }
         Command::Completions { shell } => {
@@ -372,14 +419,14 @@ impl Progress for Bar {
     }
 }
 
-/// Compiles the book, reports what was found, and writes the outputs when
-/// `write` and nothing stops it.
+/// Compiles the book, reports what was found, and writes the outputs (then
+/// opens one) as `finish` says, when nothing stops it.
 fn run(
     options: &BuildOptions,
     strict: bool,
-    write: bool,
+    finish: Finish,
     say: Say,
-    mut reporter: Reporter,
+    reporter: &mut Reporter,
 ) -> ExitCode {
     let start = Instant::now();
     let bar = Bar::new();
@@ -397,7 +444,10 @@ fn run(
             let warnings = found.warnings().count();
             reporter.report(found, strict);
             if reporter.format == MessageFormat::Human {
-                let nothing = if write { "; nothing was written" } else { "" };
+                let nothing = match finish {
+                    Finish::Report => "",
+                    Finish::Write | Finish::WriteAndOpen => "; nothing was written",
+                };
                 let warnings = match warnings {
                     0 => String::new(),
                     n => format!(", {}", count(n, "warning")),
@@ -411,7 +461,10 @@ fn run(
     reporter.report(compiled.warnings.clone(), strict);
     if strict && warnings > 0 {
         if reporter.format == MessageFormat::Human {
-            let nothing = if write { "; nothing was written" } else { "" };
+            let nothing = match finish {
+                Finish::Report => "",
+                Finish::Write | Finish::WriteAndOpen => "; nothing was written",
+            };
             eprintln!(
                 "error: {}, which --strict makes errors{nothing}",
                 count(warnings, "warning")
@@ -425,7 +478,7 @@ fn run(
         }
     }
     let pages = compiled.pdf_pages;
-    if !write {
+    if finish == Finish::Report {
         if say != Say::Nothing {
             eprintln!(
                 "checked {}: no errors, {}; the PDF would have {pages} pages",
@@ -441,7 +494,7 @@ fn run(
         .map(|(path, bytes)| (path.clone(), bytes.len()))
         .collect();
     match warraq::write(compiled) {
-        Ok(_) => {
+        Ok(report) => {
             let elapsed = start.elapsed().as_secs_f64();
             match say {
                 Say::Nothing => {}
@@ -463,9 +516,61 @@ fn run(
                     eprintln!("{pages} pages in {elapsed:.3} s");
                 }
             }
+            if finish == Finish::WriteAndOpen {
+                // The PDF, or the EPUB when only that was built.
+                let pdf = report
+                    .outputs
+                    .iter()
+                    .find(|path| path.extension().is_some_and(|ext| ext == "pdf"));
+                if let Some(path) = pdf.or(report.outputs.first())
+                    && let Err(warning) = warraq::output::open(path)
+                {
+                    reporter.print(&warning);
+                }
+            }
             ExitCode::SUCCESS
         }
         Err(error) => reporter.failed(&error),
+    }
+}
+
+/// Builds the book, then again each time its files change, until Ctrl-C
+/// (exit 0). Failed builds write nothing, so the last good outputs stay.
+fn watch(options: &BuildOptions, strict: bool, say: Say, reporter: &mut Reporter) -> ExitCode {
+    // Watching starts before the first build, so no save is missed.
+    let watcher = match BookWatcher::new(&options.book_dir, &options.output_dir()) {
+        Ok(watcher) => watcher,
+        Err(error) => return reporter.failed(&error),
+    };
+    if let Err(error) = ctrlc::set_handler(watcher.stopper()) {
+        reporter.print(&Diagnostic::warning(
+            Code::Internal,
+            format!("Ctrl-C will not end the watch cleanly: {error}"),
+        ));
+    }
+    if say != Say::Nothing {
+        eprintln!("watching {} (Ctrl-C to stop)", options.book_dir.display());
+    }
+    let build = |reporter: &mut Reporter| {
+        let built = run(options, strict, Finish::Write, say, reporter);
+        if built != ExitCode::SUCCESS && say != Say::Nothing {
+            eprintln!("nothing was written; waiting for changes");
+        }
+    };
+    build(reporter);
+    loop {
+        match watcher.wait() {
+            Wakeup::Changed(files) => {
+                if say != Say::Nothing {
+                    let files: Vec<String> =
+                        files.iter().map(|f| f.display().to_string()).collect();
+                    eprintln!("changed: {}", files.join(", "));
+                }
+                build(reporter);
+            }
+            Wakeup::Trouble(warning) => reporter.print(&warning),
+            Wakeup::Stop => return ExitCode::SUCCESS,
+        }
     }
 }
 

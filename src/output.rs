@@ -20,3 +20,26 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     tmp.persist(path).map_err(|e| fail(e.error))?;
     Ok(())
 }
+
+/// The environment variable naming the program `warraq build --open` runs
+/// on the output, instead of the system's viewer.
+pub const OPENER_VARIABLE: &str = "WARRAQ_OPENER";
+
+/// Opens `path` with the program named by [`OPENER_VARIABLE`], else with
+/// the system's default application for its type, without waiting for it.
+/// A failure is a warning: the file itself was written.
+pub fn open(path: &Path) -> std::result::Result<(), Diagnostic> {
+    // A viewer that is already running has its own working folder.
+    let path = &std::path::absolute(path).unwrap_or_else(|_| path.to_path_buf());
+    let opened = match std::env::var_os(OPENER_VARIABLE).filter(|opener| !opener.is_empty()) {
+        Some(opener) => open::with_detached(path, opener.to_string_lossy()),
+        None => open::that_detached(path),
+    };
+    opened.map_err(|e| {
+        Diagnostic::warning(
+            Code::OpenFailed,
+            format!("cannot open {}: {e}", path.display()),
+        )
+        .of_environment()
+    })
+}

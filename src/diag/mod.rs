@@ -130,6 +130,10 @@ codes! {
     PdfStandard = "pdf-standard",
     /// The EPUB has no page-list, because the print edition could not be laid out.
     NoPageList = "no-page-list",
+    /// `warraq watch` cannot watch the book folder for changes.
+    WatchFailed = "watch-failed",
+    /// `build --open` cannot open the output in a viewer.
+    OpenFailed = "open-failed",
     /// The folder given to `warraq new` is not empty.
     FolderNotEmpty = "folder-not-empty",
     /// warraq failed in a way that is not the book's fault (please report it).
