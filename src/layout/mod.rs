@@ -26,6 +26,7 @@ use rayon::prelude::*;
 use crate::diag::{Result, Warnings};
 use crate::doc::Document;
 use crate::fonts::FontLibrary;
+use crate::fonts::report::SetText;
 use crate::locale;
 use crate::text::Shaper;
 
@@ -100,12 +101,13 @@ fn geometry(document: &Document) -> Geometry {
     }
 }
 
-/// A chapter as flowed: its flow, the warnings it gave and the characters
-/// no font had.
+/// A chapter as flowed: its flow, the warnings it gave, the characters
+/// no font had and, when asked for, its paragraphs as set.
 type ChapterSet = (
     Vec<FlowItem>,
     Vec<crate::diag::Diagnostic>,
     Vec<coverage::MissingAt>,
+    Option<Vec<SetText>>,
 );
 
 /// How the book's paragraphs are broken into lines (`[layout]`, its
@@ -121,6 +123,26 @@ pub(crate) fn break_settings(document: &Document) -> BreakSettings {
 
 /// Lays out the whole print edition.
 pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings) -> Result<Pages> {
+    typeset_with(document, fonts, warnings, false).map(|(pages, _)| pages)
+}
+
+/// [`typeset`], keeping every paragraph as set, with the face of each
+/// character (`warraq fonts`): chapters in order, then the text warraq sets
+/// itself.
+pub fn typeset_recording(
+    document: &Document,
+    fonts: &FontLibrary,
+    warnings: &mut Warnings,
+) -> Result<(Pages, Vec<SetText>)> {
+    typeset_with(document, fonts, warnings, true)
+}
+
+fn typeset_with(
+    document: &Document,
+    fonts: &FontLibrary,
+    warnings: &mut Warnings,
+    record: bool,
+) -> Result<(Pages, Vec<SetText>)> {
     let g = geometry(document);
     let language = document.metadata.language.as_str();
     let size = document.page.font_size_pt;
@@ -145,14 +167,15 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
                 ts.breaking = breaking;
                 ts.justify = document.layout.justify;
                 ts.structure.chapter = index as u32;
+                ts.set = record.then(Vec::new);
                 let items =
                     ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
-                ((items, ts.warnings, ts.missing), ts.structure)
+                ((items, ts.warnings, ts.missing, ts.set), ts.structure)
             },
         )
         .unzip();
 
-    for (_, chapter_warnings, _) in &flows {
+    for (_, chapter_warnings, _, _) in &flows {
         warnings.0.extend(chapter_warnings.iter().cloned());
     }
 
@@ -160,6 +183,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
     let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
     ts.structure.chapter = document.chapters.len() as u32;
     ts.breaking = breaking;
+    ts.set = record.then(Vec::new);
     let heading = locale::strings_for(language).contents;
     let titles: Vec<String> = document.chapters.iter().map(|c| c.title_text()).collect();
 
@@ -179,7 +203,7 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
         let entries: Vec<TocEntry> = flows
             .iter()
             .zip(&titles)
-            .map(|((items, _, _), title)| {
+            .map(|((items, _, _, _), title)| {
                 let page = paginator.place(items);
                 TocEntry {
                     title: title.clone(),
@@ -251,20 +275,27 @@ pub fn typeset(document: &Document, fonts: &FontLibrary, warnings: &mut Warnings
     }
     let missing: Vec<coverage::MissingAt> = flows
         .iter()
-        .flat_map(|(_, _, missing)| missing.iter().cloned())
+        .flat_map(|(_, _, missing, _)| missing.iter().cloned())
         .chain(ts.missing)
         .collect();
     for warning in coverage::report(document, &missing) {
         warnings.push(warning);
     }
+    let set: Vec<SetText> = flows
+        .into_iter()
+        .filter_map(|(_, _, _, set)| set)
+        .chain(ts.set)
+        .flatten()
+        .collect();
     // The generated pages come first in reading order.
     let structure: Vec<Structure> = std::iter::once(ts.structure).chain(structure).collect();
-    Ok(Pages {
+    let pages = Pages {
         width: g.width,
         height: g.height,
         sheet: g.sheet,
         pages,
         outline,
         structure,
-    })
+    };
+    Ok((pages, set))
 }
