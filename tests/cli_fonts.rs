@@ -230,8 +230,14 @@ fn each_script_names_its_face_and_a_rune_no_face_has_is_placed_exactly() {
         .find(|l| l.contains("Noto Sans Mono Regular for code"))
         .unwrap_or_else(|| panic!("{report}"));
     assert!(shared.contains("Amiri Regular for text"), "{shared}");
-    let shown: String = shared.trim().chars().take_while(|&c| c != ' ').collect();
-    assert!("Latin".chars().all(|c| shown.contains(c)), "{shared}");
+    let (shown, _) = shared.rsplit_once(" — ").unwrap();
+    let shown: Vec<&str> = shown.split_whitespace().collect();
+    assert!(
+        "Latin"
+            .chars()
+            .all(|c| shown.contains(&c.to_string().as_str())),
+        "{shared}"
+    );
 
     // No face warraq has maps the runes.
     for font in builtin_fonts() {
@@ -295,10 +301,20 @@ fn a_font_the_book_brings_for_the_runes_is_named() {
 }
 
 #[test]
-fn a_missing_book_folder_is_an_environment_error_and_help_has_an_example() {
+fn errors_exit_1_for_the_book_2_for_the_machine_and_help_has_an_example() {
     let tmp = tempfile::tempdir().unwrap();
     let output = fonts(&tmp.path().join("nowhere"));
     assert_eq!(output.status.code(), Some(2));
+    // A font file that is not one: the book's error, named.
+    let book = tmp.path().join("broken");
+    std::fs::create_dir_all(book.join("fonts")).unwrap();
+    runic_book(&book);
+    std::fs::write(book.join("fonts/Broken-Regular.ttf"), b"not a font").unwrap();
+    let output = fonts(&book);
+    let said = String::from_utf8_lossy(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{said}");
+    assert!(said.contains("fonts/Broken-Regular.ttf"), "{said}");
+    assert!(stdout(&output).is_empty());
     let help = common::warraq().args(["fonts", "--help"]).output().unwrap();
     let help = stdout(&help);
     assert!(help.contains("Example: `warraq fonts"), "{help}");

@@ -684,14 +684,14 @@ impl fmt::Display for FontReport {
             )?;
             writeln!(f)?;
             for shared in &self.shared {
-                let mut chars: String = shared
+                let mut chars: Vec<String> = shared
                     .chars
                     .iter()
                     .take(SHARED_SHOWN)
                     .map(|&c| shown(c))
                     .collect();
                 if shared.chars.len() > SHARED_SHOWN {
-                    chars.push('…');
+                    chars.push(format!("and {} more", shared.chars.len() - SHARED_SHOWN));
                 }
                 let faces: Vec<String> = shared
                     .faces
@@ -701,12 +701,7 @@ impl fmt::Display for FontReport {
                         format!("{} for {}", self.names[*face], uses.join(", "))
                     })
                     .collect();
-                writeln!(
-                    f,
-                    "  {chars} ({}): {}",
-                    shared.chars.len(),
-                    faces.join("; ")
-                )?;
+                writeln!(f, "  {} — {}", chars.join(" "), faces.join("; "))?;
             }
         }
         writeln!(f)?;
