@@ -2,6 +2,8 @@
 //! build never depends on what the machine has installed) plus any the book
 //! brings in its `fonts/` folder.
 
+pub mod report;
+
 use std::path::Path;
 use std::sync::Arc;
 

@@ -132,6 +132,24 @@ enum Command {
         #[command(flatten)]
         book: BookArgs,
     },
+    /// Tell which face sets which characters of a book, and where the
+    /// characters no face has are.
+    ///
+    /// The book is laid out as a build lays it out (nothing is written), and
+    /// every face that sets text is listed: its file, what it sets (text,
+    /// bold, italic, code), how many characters and which scripts, and the
+    /// code points. Then the characters set in faces of different families
+    /// depending on how they are set, and every character no face has,
+    /// with each file:line:column it is at. Exit status: 0 every character
+    /// has a face, 1 some character has none (or the book has errors), 2
+    /// usage or environment errors.
+    ///
+    /// Example: `warraq fonts my-book`
+    Fonts {
+        /// The book folder (Markdown files, optional book.toml).
+        #[arg(default_value = ".")]
+        book_dir: PathBuf,
+    },
     /// Print a completion script for a shell, made from this command line's
     /// definition.
     ///
@@ -323,6 +341,17 @@ fn main() -> ExitCode {
                 &mut reporter,
             )
         }
+        Command::Fonts { book_dir } => match warraq::fonts::report::report(&book_dir) {
+            Ok(report) => {
+                let printed = print(report.to_string().as_bytes());
+                if printed == ExitCode::SUCCESS && report.has_uncovered() {
+                    ExitCode::from(BOOK_ERRORS)
+                } else {
+                    printed
+                }
+            }
+            Err(error) => Reporter::new(cli.message_format, &book_dir).failed(&error),
+        },
         Command::Completions { shell } => {
             // Made in memory (clap_complete panics when it cannot write).
             let mut script = Vec::new();

@@ -15,6 +15,7 @@ use crate::doc::{
     Justify, LinkTarget, Mark, Numerals, Picture, SourcePos, block_direction, block_pictures,
     blocks_bidi_text, collapse_whitespace, task, word_at,
 };
+use crate::fonts::report::SetText;
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::locale::strings_for;
 use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, Threading, alongside};
@@ -150,6 +151,9 @@ pub struct Typesetter<'a> {
     /// Characters no font has, as they were met (reported once each, see
     /// [`super::coverage`]).
     pub missing: Vec<MissingAt>,
+    /// Every paragraph as set, with the face of each character, when asked
+    /// for (`warraq fonts`); `None` in a build, which has no use for it.
+    pub set: Option<Vec<SetText>>,
     /// The chapter being set; `None` for generated pages, whose text (title,
     /// authors, chapter titles) is warned about where it comes from.
     pub file: Option<std::path::PathBuf>,
@@ -203,6 +207,7 @@ impl<'a> Typesetter<'a> {
             justify: Justify::Space,
             warnings: Vec::new(),
             missing: Vec::new(),
+            set: None,
             file,
             breaking: BreakSettings {
                 linebreak: crate::doc::Linebreak::TotalFit,
@@ -300,6 +305,10 @@ impl<'a> Typesetter<'a> {
                 pos,
                 offset: missing.offset,
             });
+        }
+        if let Some(set) = &mut self.set {
+            let objects: Vec<usize> = objects.iter().map(|&(at, _)| at).collect();
+            set.push(SetText::new(self.file.clone(), &shaped, &objects));
         }
         // Kashida lengthens the Arabic words of justified paragraphs only.
         let with_kashida = align.justifies() && self.justify == Justify::Kashida;

@@ -26,7 +26,9 @@ use rayon::prelude::*;
 use crate::diag::{Diagnostics, Result};
 use crate::doc::Document;
 use crate::fonts::FontLibrary;
+use crate::fonts::report::SetText;
 use crate::locale;
+use crate::progress::{Progress, Unwatched};
 use crate::text::Shaper;
 
 use flow::{ChapterFlow, Column, FlowItem, Typesetter};
@@ -100,12 +102,13 @@ fn geometry(document: &Document) -> Geometry {
     }
 }
 
-/// A chapter as flowed: its flow, the warnings it gave and the characters
-/// no font had.
+/// A chapter as flowed: its flow, the warnings it gave, the characters
+/// no font had and, when asked for, its paragraphs as set.
 type ChapterSet = (
     Vec<FlowItem>,
     Vec<crate::diag::Diagnostic>,
     Vec<coverage::MissingAt>,
+    Option<Vec<SetText>>,
 );
 
 /// How the book's paragraphs are broken into lines (`[layout]`, its
@@ -125,7 +128,7 @@ pub fn typeset(
     fonts: &FontLibrary,
     warnings: &mut Diagnostics,
 ) -> Result<Pages> {
-    typeset_watched(document, fonts, warnings, &crate::progress::Unwatched)
+    typeset_with(document, fonts, warnings, &Unwatched, false).map(|(pages, _)| pages)
 }
 
 /// [`typeset`], telling `progress` as each chapter is shaped and broken
@@ -134,8 +137,29 @@ pub fn typeset_watched(
     document: &Document,
     fonts: &FontLibrary,
     warnings: &mut Diagnostics,
-    progress: &dyn crate::progress::Progress,
+    progress: &dyn Progress,
 ) -> Result<Pages> {
+    typeset_with(document, fonts, warnings, progress, false).map(|(pages, _)| pages)
+}
+
+/// [`typeset`], keeping every paragraph as set, with the face of each
+/// character (`warraq fonts`): chapters in order, then the text warraq sets
+/// itself.
+pub fn typeset_recording(
+    document: &Document,
+    fonts: &FontLibrary,
+    warnings: &mut Diagnostics,
+) -> Result<(Pages, Vec<SetText>)> {
+    typeset_with(document, fonts, warnings, &Unwatched, true)
+}
+
+fn typeset_with(
+    document: &Document,
+    fonts: &FontLibrary,
+    warnings: &mut Diagnostics,
+    progress: &dyn Progress,
+    record: bool,
+) -> Result<(Pages, Vec<SetText>)> {
     let g = geometry(document);
     let language = document.metadata.language.as_str();
     let size = document.page.font_size_pt;
@@ -160,15 +184,16 @@ pub fn typeset_watched(
                 ts.breaking = breaking;
                 ts.justify = document.layout.justify;
                 ts.structure.chapter = index as u32;
+                ts.set = record.then(Vec::new);
                 let items =
                     ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
                 progress.step();
-                ((items, ts.warnings, ts.missing), ts.structure)
+                ((items, ts.warnings, ts.missing, ts.set), ts.structure)
             },
         )
         .unzip();
 
-    for (_, chapter_warnings, _) in &flows {
+    for (_, chapter_warnings, _, _) in &flows {
         warnings.0.extend(chapter_warnings.iter().cloned());
     }
 
@@ -176,6 +201,7 @@ pub fn typeset_watched(
     let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
     ts.structure.chapter = document.chapters.len() as u32;
     ts.breaking = breaking;
+    ts.set = record.then(Vec::new);
     let heading = locale::strings_for(language).contents;
     let titles: Vec<String> = document.chapters.iter().map(|c| c.title_text()).collect();
 
@@ -195,7 +221,7 @@ pub fn typeset_watched(
         let entries: Vec<TocEntry> = flows
             .iter()
             .zip(&titles)
-            .map(|((items, _, _), title)| {
+            .map(|((items, _, _, _), title)| {
                 let page = paginator.place(items);
                 TocEntry {
                     title: title.clone(),
@@ -267,20 +293,27 @@ pub fn typeset_watched(
     }
     let missing: Vec<coverage::MissingAt> = flows
         .iter()
-        .flat_map(|(_, _, missing)| missing.iter().cloned())
+        .flat_map(|(_, _, missing, _)| missing.iter().cloned())
         .chain(ts.missing)
         .collect();
     for warning in coverage::report(document, &missing) {
         warnings.push(warning);
     }
+    let set: Vec<SetText> = flows
+        .into_iter()
+        .filter_map(|(_, _, _, set)| set)
+        .chain(ts.set)
+        .flatten()
+        .collect();
     // The generated pages come first in reading order.
     let structure: Vec<Structure> = std::iter::once(ts.structure).chain(structure).collect();
-    Ok(Pages {
+    let pages = Pages {
         width: g.width,
         height: g.height,
         sheet: g.sheet,
         pages,
         outline,
         structure,
-    })
+    };
+    Ok((pages, set))
 }
