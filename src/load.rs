@@ -89,6 +89,8 @@ pub struct BookConfig {
     pub subtitle: Option<String>,
     pub publisher: Option<String>,
     pub keywords: Vec<String>,
+    /// `[book] description`: a paragraph about the book.
+    pub description: Option<String>,
     /// `[book] isbn`, digits only; `None` when absent or not a valid ISBN
     /// (then `warnings` says so).
     pub isbn: Option<String>,
@@ -119,6 +121,7 @@ impl Default for BookConfig {
             subtitle: None,
             publisher: None,
             keywords: Vec::new(),
+            description: None,
             isbn: None,
             accessibility: AccessibilityConfig::default(),
             script_languages: BTreeMap::new(),
@@ -333,6 +336,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
             subtitle: trimmed(book_section.subtitle.as_deref()),
             publisher: trimmed(book_section.publisher.as_deref()),
             keywords,
+            description: trimmed(book_section.description.as_deref()),
             isbn,
             accessibility: AccessibilityConfig {
                 summary: trimmed(epub_section.accessibility_summary.as_deref()),
@@ -371,6 +375,7 @@ struct RawBook {
     publisher: Option<String>,
     isbn: Option<Spanned<String>>,
     keywords: Option<Vec<String>>,
+    description: Option<String>,
     script_languages: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
