@@ -89,6 +89,8 @@ pub struct BookConfig {
     pub subtitle: Option<String>,
     pub publisher: Option<String>,
     pub keywords: Vec<String>,
+    /// `[book] description`: a paragraph about the book.
+    pub description: Option<String>,
     /// `[book] isbn`, digits only; `None` when absent or not a valid ISBN
     /// (then `warnings` says so).
     pub isbn: Option<String>,
@@ -120,6 +122,7 @@ impl Default for BookConfig {
             subtitle: None,
             publisher: None,
             keywords: Vec::new(),
+            description: None,
             isbn: None,
             accessibility: AccessibilityConfig::default(),
             script_languages: BTreeMap::new(),
@@ -356,6 +359,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
             subtitle: trimmed(book_section.subtitle.as_deref()),
             publisher: trimmed(book_section.publisher.as_deref()),
             keywords,
+            description: trimmed(book_section.description.as_deref()),
             isbn,
             accessibility: AccessibilityConfig {
                 summary: trimmed(epub_section.accessibility_summary.as_deref()),
@@ -394,6 +398,7 @@ struct RawBook {
     publisher: Option<String>,
     isbn: Option<Spanned<String>>,
     keywords: Option<Vec<String>>,
+    description: Option<String>,
     script_languages: Option<BTreeMap<Spanned<String>, Spanned<String>>>,
 }
 
@@ -1460,14 +1465,10 @@ mod tests {
         })
     }
 
-    /// `warraq new`'s book.toml names every key the loader accepts, and
-    /// only those: its keys (the set ones and every `# key = value` line,
-    /// uncommented) against the fields of the `Raw*` structs, which are what
-    /// the loader accepts (`deny_unknown_fields`). A key added to a struct
-    /// but not to the template fails here.
-    #[test]
-    fn new_book_toml_names_every_key() {
-        let sections = [
+    /// The keys the loader accepts, section by section: the fields of the
+    /// `Raw*` structs (`deny_unknown_fields`).
+    fn accepted_keys() -> Vec<(&'static str, Vec<&'static str>)> {
+        let sections = vec![
             ("book", field_names::<RawBook>()),
             ("pdf", field_names::<RawPdf>()),
             ("layout", field_names::<RawLayout>()),
@@ -1475,6 +1476,17 @@ mod tests {
         ];
         let names: Vec<&str> = sections.iter().map(|(name, _)| *name).collect();
         assert_eq!(field_names::<RawConfig>(), names);
+        sections
+    }
+
+    /// `warraq new`'s book.toml names every key the loader accepts, and
+    /// only those: its keys (the set ones and every `# key = value` line,
+    /// uncommented) against the fields of the `Raw*` structs, which are what
+    /// the loader accepts (`deny_unknown_fields`). A key added to a struct
+    /// but not to the template fails here.
+    #[test]
+    fn new_book_toml_names_every_key() {
+        let sections = accepted_keys();
         for language in [
             crate::new::SampleLanguage::Arabic,
             crate::new::SampleLanguage::English,
@@ -1501,6 +1513,93 @@ mod tests {
                 assert_eq!(keys, fields, "{language:?} book.toml, [{section}]");
             }
         }
+    }
+
+    /// The keys README.md's "book.toml" tables list: under each
+    /// ``#### `[section]` `` heading, the code in the first cell of each
+    /// body row.
+    fn readme_keys(readme: &str) -> Vec<(String, Vec<String>)> {
+        use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
+        let mut sections: Vec<(String, Vec<String>)> = Vec::new();
+        let (mut in_part, mut in_heading, mut in_body) = (false, None, false);
+        let mut cell = 0;
+        for event in Parser::new_ext(readme, Options::ENABLE_TABLES) {
+            match event {
+                Event::Start(Tag::Heading { level, .. }) => in_heading = Some(level),
+                Event::End(TagEnd::Heading(_)) => in_heading = None,
+                Event::Text(text) if in_heading.is_some_and(|l| l <= HeadingLevel::H3) => {
+                    in_part = &*text == "book.toml";
+                }
+                Event::Code(code) if in_part && in_heading == Some(HeadingLevel::H4) => {
+                    let name = code.trim_start_matches('[').trim_end_matches(']');
+                    sections.push((name.to_string(), Vec::new()));
+                }
+                Event::Start(Tag::TableRow) => cell = 0,
+                Event::Start(Tag::TableHead) => in_body = false,
+                Event::End(TagEnd::TableHead) => in_body = true,
+                Event::End(TagEnd::Table) => in_body = false,
+                Event::End(TagEnd::TableCell) => cell += 1,
+                Event::Code(code) if in_part && in_body && cell == 0 => {
+                    if let Some((_, keys)) = sections.last_mut() {
+                        keys.push(code.to_string());
+                    }
+                }
+                _ => {}
+            }
+        }
+        sections
+    }
+
+    /// README.md's tables of `book.toml` keys name exactly the keys the
+    /// loader accepts, section by section: a key added to a `Raw*` struct
+    /// without a row there fails here.
+    #[test]
+    fn readme_documents_every_key() {
+        let readme = include_str!("../README.md");
+        let documented = readme_keys(readme);
+        let accepted = accepted_keys();
+        assert_eq!(
+            documented
+                .iter()
+                .map(|(name, _)| name.as_str())
+                .collect::<Vec<_>>(),
+            accepted.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+            "the sections of README.md's book.toml tables"
+        );
+        for ((section, keys), (_, fields)) in documented.iter().zip(&accepted) {
+            let mut keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+            let mut fields = fields.clone();
+            keys.sort_unstable();
+            fields.sort_unstable();
+            assert_eq!(keys, fields, "README.md's [{section}] table");
+        }
+    }
+
+    /// The checker itself: a row removed from, or added to, a copy of the
+    /// README shows in what it reads.
+    #[test]
+    fn readme_keys_reads_the_tables() {
+        let readme = include_str!("../README.md");
+        let row = "| `certified_by` |";
+        assert!(readme.contains(row));
+        let without: String = readme
+            .lines()
+            .filter(|line| !line.starts_with(row))
+            .collect::<Vec<_>>()
+            .join("\n");
+        let epub = |text: &str| {
+            readme_keys(text)
+                .into_iter()
+                .find(|(name, _)| name == "epub")
+        };
+        assert_eq!(
+            epub(readme).map(|(_, keys)| keys),
+            Some(vec!["accessibility_summary".into(), "certified_by".into()])
+        );
+        assert_eq!(
+            epub(&without).map(|(_, keys)| keys),
+            Some(vec!["accessibility_summary".into()])
+        );
     }
 
     #[test]

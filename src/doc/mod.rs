@@ -347,6 +347,8 @@ pub struct Metadata {
     pub publisher: Option<String>,
     pub isbn: Option<String>,
     pub keywords: Vec<String>,
+    /// `[book] description`: a paragraph about the book.
+    pub description: Option<String>,
     /// `[epub] accessibility_summary` and `certified_by`.
     pub accessibility: AccessibilityConfig,
     /// The language of words in each script other than the book's

@@ -46,6 +46,13 @@ fn metadata(plan: &Plan, out: &mut String) {
         );
     }
     let _ = writeln!(out, "<dc:language>{}</dc:language>", escape(&plan.lang));
+    if let Some(description) = &plan.doc.metadata.description {
+        let _ = writeln!(
+            out,
+            "<dc:description>{}</dc:description>",
+            escape(description)
+        );
+    }
     // A timestamp of 0 means the book gave no date (see `load`): no dc:date
     // then, though dcterms:modified is required and stays.
     if timestamp != 0 {

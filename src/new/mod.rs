@@ -32,6 +32,7 @@ struct Sample {
     subtitle: &'static str,
     publisher: &'static str,
     keyword: &'static str,
+    description: &'static str,
     summary: &'static str,
     /// File name and text of each chapter, as `book.toml` lists them.
     chapters: [(&'static str, &'static str); 2],
@@ -44,6 +45,7 @@ const ARABIC: Sample = Sample {
     subtitle: "عنوان فرعي",
     publisher: "اسم الناشر",
     keyword: "كلمة مفتاحية",
+    description: "فقرة تعرّف بالكتاب",
     summary: "وصف لإتاحة الكتاب",
     chapters: [
         (
@@ -64,6 +66,7 @@ const ENGLISH: Sample = Sample {
     subtitle: "A Subtitle",
     publisher: "Publisher Name",
     keyword: "keyword",
+    description: "A paragraph about the book",
     summary: "How accessible the book is",
     chapters: [
         (
@@ -96,6 +99,7 @@ pub fn book_toml(language: SampleLanguage) -> String {
         ("{subtitle}", sample.subtitle),
         ("{publisher}", sample.publisher),
         ("{keyword}", sample.keyword),
+        ("{description}", sample.description),
         ("{summary}", sample.summary),
     ]
     .into_iter()

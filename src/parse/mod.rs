@@ -80,6 +80,7 @@ pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
             publisher: book.config.publisher.clone(),
             isbn: book.config.isbn.clone(),
             keywords: book.config.keywords.clone(),
+            description: book.config.description.clone(),
             accessibility: book.config.accessibility.clone(),
             script_languages: book.config.script_languages.clone(),
         },

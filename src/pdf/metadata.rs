@@ -1,8 +1,8 @@
 //! The book's metadata as the PDF carries it twice, and the same in both:
 //! the XMP packet (what PDF/A and PDF/X read) and the document information
-//! dictionary (what most viewers show). Title, subtitle, authors,
-//! publisher, language, ISBN, dates, keywords, and the standard's
-//! identification.
+//! dictionary (what most viewers show). Title, description (else
+//! subtitle), authors, publisher, language, ISBN, dates, keywords, and the
+//! standard's identification.
 
 use std::fmt::Write as _;
 
@@ -98,8 +98,8 @@ pub(super) fn xmp(
         let _ = writeln!(x, "<{tag}>{}</{tag}>", escape(text));
     };
     alt(&mut x, "dc:title", &meta.title);
-    if let Some(subtitle) = &meta.subtitle {
-        alt(&mut x, "dc:description", subtitle);
+    if let Some(subject) = subject(meta) {
+        alt(&mut x, "dc:description", subject);
     }
     // One entry, as the info dictionary's /Author has one string
     // (PDF/A-2 6.6.2.3.1 wants the two equivalent).
@@ -161,8 +161,8 @@ pub(super) fn info(meta: &Metadata, standard: PdfStandard, producer: &str) -> St
         let _ = write!(d, "/{key} {}", text_string(value));
     };
     text("Title", &meta.title);
-    if let Some(subtitle) = &meta.subtitle {
-        text("Subject", subtitle);
+    if let Some(subject) = subject(meta) {
+        text("Subject", subject);
     }
     if let Some(authors) = authors(meta) {
         text("Author", &authors);
@@ -189,6 +189,12 @@ pub(super) fn info(meta: &Metadata, standard: PdfStandard, producer: &str) -> St
 /// The tool that made the book's PDF, as `/Creator` and `xmp:CreatorTool`.
 pub(super) fn creator() -> String {
     format!("warraq {}", env!("CARGO_PKG_VERSION"))
+}
+
+/// What the book is about, as `/Subject` and its XMP equivalent
+/// `dc:description`: the book's description, else its subtitle.
+fn subject(meta: &Metadata) -> Option<&str> {
+    meta.description.as_deref().or(meta.subtitle.as_deref())
 }
 
 fn authors(meta: &Metadata) -> Option<String> {
