@@ -3,7 +3,8 @@
 //! The pipeline, one module per stage:
 //!
 //! ```text
-//! load (book folder → Book) → parse (Markdown → doc::Document)
+//! load (book folder → Book: chapters, pictures, fonts; the only stage
+//!       that reads the disk) → parse (Markdown → doc::Document)
 //!     ├─ epub   (Document → .epub bytes)
 //!     └─ text (bidi, itemize, shape) → layout (break lines, paginate → pages)
 //!              → pdf (pages → .pdf bytes)

@@ -20,6 +20,10 @@ use crate::doc::{
 };
 use crate::pdf::standard::PdfStandard;
 
+pub mod assets;
+
+use assets::Assets;
+
 /// Files larger than this are refused (chapters, `book.toml`, pictures).
 pub const MAX_FILE_BYTES: u64 = 50 * 1024 * 1024;
 
@@ -36,6 +40,8 @@ pub struct Book {
     pub config: BookConfig,
     /// The chapters, in reading order.
     pub chapters: Vec<SourceFile>,
+    /// The pictures and fonts the book uses.
+    pub assets: Assets,
 }
 
 impl Book {
@@ -340,9 +346,10 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
     let page = page_setup(&pdf_section, &config_text, &config_path)?;
     let layout = layout_settings(&layout_section, &language, &config_text, &config_path)?;
 
-    Ok(Book {
+    let mut book = Book {
         dir: canonical,
         input_dir: dir.to_path_buf(),
+        assets: Assets::default(),
         config: BookConfig {
             title,
             authors,
@@ -369,7 +376,9 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
             diagnostics,
         },
         chapters,
-    })
+    };
+    book.assets = assets::read(&book)?;
+    Ok(book)
 }
 
 // ---------------------------------------------------------------------------

@@ -223,3 +223,41 @@ fn english_book_defaults() {
     assert_eq!(doc.metadata.timestamp, 0);
     assert_eq!(doc.cover, None);
 }
+
+/// `load` is the only stage that reads the disk: once a book is loaded,
+/// its folder can be gone and the book still parses whole — pictures (in
+/// the text and the cover) and fonts included.
+#[test]
+fn parsing_reads_nothing_from_disk() {
+    let font = std::fs::read(common::repo().join("tests/fonts/NotoSansRunic-Regular.ttf")).unwrap();
+    let tmp = folder(&[
+        (
+            "book.toml",
+            b"[book]\ntitle = \"t\"\ncover = \"art/cover.png\"\n",
+        ),
+        (
+            "ch.md",
+            b"# t\n\n![a map](art/map.png) and ![again](./art/../art/map.png)\n",
+        ),
+        ("art/map.png", &png()),
+        ("art/cover.png", &other_png()),
+        ("fonts/runic.ttf", &font),
+    ]);
+    let book = load_with_epoch(tmp.path(), None).unwrap();
+    let dir = tmp.path().to_path_buf();
+    drop(tmp);
+    assert!(!dir.exists());
+    let mut warnings = Diagnostics::default();
+    let doc = parse(&book, &mut warnings).unwrap();
+    assert!(!warnings.has_errors(), "{warnings}");
+    let keys: Vec<&str> = doc.images.keys().map(String::as_str).collect();
+    assert_eq!(keys, ["art/cover.png", "art/map.png"]);
+    assert_eq!(doc.cover.as_deref(), Some("art/cover.png"));
+    assert_eq!(doc.fonts.len(), 1);
+    assert_eq!(*doc.fonts[0].data, font);
+}
+
+/// A second picture, of another size, so the two cannot be mistaken.
+fn other_png() -> Vec<u8> {
+    encode(&image::RgbImage::new(9, 3), image::ImageFormat::Png)
+}

@@ -11,7 +11,8 @@ use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use crate::doc::{LinkTarget, Picture, PictureFormat};
-use crate::load::{Book, normalize_relative, read_limited};
+use crate::load::assets::{PicturePath, Unusable, percent_decode, picture_path, scheme};
+use crate::load::{Book, normalize_relative};
 
 /// Where a link in chapter `current` (at `chapter_path`, folder-relative)
 /// leads, or why it cannot be kept.
@@ -127,41 +128,6 @@ fn decode_anchor(anchor: &str) -> Option<String> {
     (!anchor.is_empty()).then_some(anchor)
 }
 
-/// The URL scheme of `dest` (`https`, `javascript`…), if it has one.
-fn scheme(dest: &str) -> Option<&str> {
-    let (scheme, _) = dest.split_once(':')?;
-    let mut chars = scheme.chars();
-    let first = chars.next()?;
-    (first.is_ascii_alphabetic()
-        && chars.all(|c| c.is_ascii_alphanumeric() || matches!(c, '+' | '-' | '.')))
-    .then_some(scheme)
-}
-
-/// Decodes `%XX` escapes; invalid escapes and non-UTF-8 results are kept
-/// as written.
-pub(crate) fn percent_decode(text: &str) -> String {
-    if !text.contains('%') {
-        return text.to_string();
-    }
-    let bytes = text.as_bytes();
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let (hi, lo) = (bytes[i + 1], bytes[i + 2]);
-            if hi.is_ascii_hexdigit() && lo.is_ascii_hexdigit() {
-                let digit = |b: u8| (b as char).to_digit(16).unwrap_or(0) as u8;
-                out.push(digit(hi) * 16 + digit(lo));
-                i += 3;
-                continue;
-            }
-        }
-        out.push(bytes[i]);
-        i += 1;
-    }
-    String::from_utf8(out).unwrap_or_else(|_| text.to_string())
-}
-
 /// What an image destination refers to.
 #[derive(Debug, PartialEq)]
 pub(crate) enum ImageRef {
@@ -172,64 +138,46 @@ pub(crate) enum ImageRef {
 }
 
 /// Resolves a picture path written in a file whose folder is `base`
-/// (folder-relative), loads and checks it, and stores it in `images` (once).
-/// The error is a message for the user, without file or line.
+/// (folder-relative), checks what `load` read for it, and stores it in
+/// `images` (once). The error is a message for the user, without file or
+/// line.
 pub(crate) fn load_image(
     book: &Book,
     base: &Path,
     dest: &str,
     images: &mut BTreeMap<String, Picture>,
 ) -> Result<ImageRef, String> {
+    let rel = match picture_path(base, dest)? {
+        PicturePath::Remote => return Ok(ImageRef::Remote),
+        PicturePath::Local(rel) => rel,
+    };
     let dest = dest.trim();
-    if dest.is_empty() {
-        return Err("the picture has no path".to_string());
-    }
-    if let Some(scheme) = scheme(dest) {
-        return match scheme.to_ascii_lowercase().as_str() {
-            "http" | "https" => Ok(ImageRef::Remote),
-            _ => Err(format!(
-                "picture `{dest}`: only files inside the book folder can be used (not `{scheme}:`)"
-            )),
-        };
-    }
-    if dest.starts_with("//") {
-        return Ok(ImageRef::Remote);
-    }
-    let decoded = percent_decode(dest);
-    let rel = normalize_relative(base, Path::new(&decoded))
-        .map_err(|why| format!("picture `{dest}` {why}"))?;
     let shown = book.display_path(&rel);
-    let full = book.dir.join(&rel);
-    let real = full.canonicalize().map_err(|e| {
-        if e.kind() == std::io::ErrorKind::NotFound {
-            format!(
+    let file = match book.assets.pictures.get(&rel) {
+        Some(Ok(file)) => file,
+        Some(Err(Unusable::NotFound)) => {
+            return Err(format!(
                 "picture `{dest}` not found ({} does not exist)",
                 shown.display()
-            )
-        } else {
-            format!("cannot read picture {}: {e}", shown.display())
+            ));
         }
-    })?;
-    let Ok(inside) = real.strip_prefix(&book.dir) else {
-        return Err(format!(
-            "picture `{dest}` is a link to a file outside the book folder"
-        ));
+        Some(Err(Unusable::Outside)) => {
+            return Err(format!(
+                "picture `{dest}` is a link to a file outside the book folder"
+            ));
+        }
+        Some(Err(Unusable::NotAFile)) => return Err(format!("picture `{dest}` is not a file")),
+        Some(Err(Unusable::Unreadable(why))) => {
+            return Err(format!("cannot read picture {}: {why}", shown.display()));
+        }
+        None => return Err(format!("picture `{dest}` was not loaded with the book")),
     };
-    let key = inside
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy())
-        .collect::<Vec<_>>()
-        .join("/");
-    if images.contains_key(&key) {
-        return Ok(ImageRef::Local(key));
+    if !images.contains_key(&file.key) {
+        let picture =
+            decode_picture(file.bytes.to_vec()).map_err(|why| format!("picture `{dest}` {why}"))?;
+        images.insert(file.key.clone(), picture);
     }
-    if !real.is_file() {
-        return Err(format!("picture `{dest}` is not a file"));
-    }
-    let bytes = read_limited(&real, &shown).map_err(|d| d.message)?;
-    let picture = decode_picture(bytes).map_err(|why| format!("picture `{dest}` {why}"))?;
-    images.insert(key.clone(), picture);
-    Ok(ImageRef::Local(key))
+    Ok(ImageRef::Local(file.key.clone()))
 }
 
 /// Whether an end-of-image marker (FF D9) follows the last start-of-scan

@@ -12,8 +12,8 @@ use std::ops::Range;
 use std::path::{Path, PathBuf};
 
 use pulldown_cmark::{
-    Alignment, BlockQuoteKind, CodeBlockKind, Event, LinkType, MetadataBlockKind, Options, Parser,
-    Tag, TagEnd,
+    Alignment, BlockQuoteKind, CodeBlockKind, Event, LinkType, MetadataBlockKind, Parser, Tag,
+    TagEnd,
 };
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Result};
@@ -22,6 +22,7 @@ use crate::doc::{
     LinkTarget, Mark, Picture, SourcePos, block_pictures, collapse_whitespace, plain_text, walk,
 };
 use crate::load::Book;
+use crate::load::assets::markdown_options;
 
 use super::footnotes::Footnotes;
 use super::html::{self, Class, InlineTag};
@@ -44,20 +45,6 @@ pub const FULL_BLEED: &str = "full-bleed";
 
 /// At most this many warnings per chapter; the rest are counted.
 pub(crate) const MAX_WARNINGS: usize = 100;
-
-/// The pulldown-cmark extensions books use.
-pub(crate) fn options() -> Options {
-    Options::ENABLE_TABLES
-        | Options::ENABLE_FOOTNOTES
-        | Options::ENABLE_STRIKETHROUGH
-        | Options::ENABLE_TASKLISTS
-        | Options::ENABLE_SMART_PUNCTUATION
-        | Options::ENABLE_HEADING_ATTRIBUTES
-        | Options::ENABLE_YAML_STYLE_METADATA_BLOCKS
-        | Options::ENABLE_MATH
-        | Options::ENABLE_GFM
-        | Options::ENABLE_DEFINITION_LIST
-}
 
 /// Parses chapter `index` of `book`. `chapters` are the folder-relative
 /// chapter paths (for links); pictures are loaded into `images`.
@@ -96,7 +83,7 @@ pub(crate) fn parse_chapter(
         errors: Vec::new(),
     };
     let first_warning = builder.warnings.0.len();
-    for (event, range) in Parser::new_ext(text, options()).into_offset_iter() {
+    for (event, range) in Parser::new_ext(text, markdown_options()).into_offset_iter() {
         builder.event(event, range)?;
     }
     let file = builder.file.clone();

@@ -25,7 +25,7 @@ use std::sync::Arc;
 use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::collapse_whitespace;
 use crate::doc::{
-    BlockKind, BookFont, Chapter, Document, InlineKind, LinkTarget, Metadata, Picture, plain_text,
+    BlockKind, Chapter, Document, InlineKind, LinkTarget, Metadata, Picture, plain_text,
 };
 use crate::load::{Book, CONFIG_FILE};
 
@@ -89,7 +89,7 @@ pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
         cover,
         chapters,
         images,
-        fonts: book_fonts(book)?,
+        fonts: book.assets.fonts.clone(),
         sources: book
             .chapters
             .iter()
@@ -100,54 +100,6 @@ pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
             )])
             .collect(),
     })
-}
-
-/// The `.ttf`/`.otf` files directly in the book's `fonts/` folder, in
-/// file-name order. Symbolic links out of the book folder are refused.
-fn book_fonts(book: &Book) -> Result<Vec<BookFont>> {
-    let folder = book.dir.join("fonts");
-    if !folder.is_dir() {
-        return Ok(Vec::new());
-    }
-    let shown = book.display_path("fonts");
-    let entries = std::fs::read_dir(&folder)
-        .map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot read", &shown, &e))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| {
-            path.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("ttf") || e.eq_ignore_ascii_case("otf"))
-        })
-        .collect();
-    paths.sort();
-    let mut fonts = Vec::with_capacity(paths.len());
-    for path in paths {
-        let file_name = path
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let shown = book.display_path(Path::new("fonts").join(&file_name));
-        let real = path
-            .canonicalize()
-            .map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot read", &shown, &e))?;
-        if !real.starts_with(&book.dir) || !real.is_file() {
-            return Err(Diagnostic::error(
-                Code::OutsideBook,
-                format!(
-                    "font {} is a link to something outside the book folder",
-                    shown.display()
-                ),
-            )
-            .in_file(&shown));
-        }
-        let data = crate::load::read_limited(&real, &shown)?;
-        fonts.push(BookFont {
-            file_name,
-            data: Arc::new(data),
-        });
-    }
-    Ok(fonts)
 }
 
 /// Plain text of the first chapter's first heading, whitespace collapsed.

@@ -19,9 +19,10 @@ fn book(chapters: &[(&str, &str)], files: &[(&str, Vec<u8>)]) -> (tempfile::Temp
     for (name, text) in chapters {
         std::fs::write(tmp.path().join(name), text).unwrap();
     }
-    let book = Book {
+    let mut book = Book {
         dir: tmp.path().canonicalize().unwrap(),
         input_dir: tmp.path().to_path_buf(),
+        assets: Default::default(),
         config: BookConfig::default(),
         chapters: chapters
             .iter()
@@ -31,6 +32,7 @@ fn book(chapters: &[(&str, &str)], files: &[(&str, Vec<u8>)]) -> (tempfile::Temp
             })
             .collect(),
     };
+    book.assets = crate::load::assets::read(&book).unwrap();
     (tmp, book)
 }
 
@@ -849,6 +851,8 @@ fn document_metadata() {
 fn cover_loaded_and_checked() {
     let (_tmp, mut book) = book(&[("a.md", "x")], &[("art/cover.png", png(4, 6))]);
     book.config.cover = Some("art/cover.png".into());
+    // `load` reads the cover book.toml names.
+    book.assets = crate::load::assets::read(&book).unwrap();
     let doc = parse(&book, &mut Diagnostics::default()).unwrap();
     assert_eq!(doc.cover.as_deref(), Some("art/cover.png"));
     assert!(doc.images.contains_key("art/cover.png"));
