@@ -59,6 +59,18 @@ pub struct BuildOptions {
 }
 
 impl BuildOptions {
+    /// A build of `book_dir` with every default: both outputs into
+    /// `book_dir/out`, the settings of its book.toml.
+    pub fn for_book(book_dir: &Path) -> Self {
+        BuildOptions {
+            book_dir: book_dir.to_path_buf(),
+            out_dir: None,
+            format: Format::All,
+            pdf_preset: None,
+            pdf_standard: None,
+        }
+    }
+
     /// Where the outputs go: `out_dir`, else `book_dir/out`.
     pub fn output_dir(&self) -> PathBuf {
         self.out_dir
@@ -168,16 +180,28 @@ pub fn compile_watched(
 
 /// [`compile`], adding what it finds to `found`; an `Err` is an error it
 /// cannot go past.
-fn compile_into(
+/// A book loaded and parsed, with the fonts it is set in: what every
+/// command starts from.
+pub struct Prepared {
+    pub book: load::Book,
+    pub document: doc::Document,
+    pub fonts: fonts::FontLibrary,
+}
+
+/// Loads and parses the book `options` names (its settings overridden by
+/// the options) and gathers its fonts, adding what it finds to `found` and
+/// the time each stage took to `timings`; an `Err` is an error it cannot
+/// go past. [`compile`] and `warraq fonts` start here.
+pub fn prepare(
     options: &BuildOptions,
     progress: &dyn Progress,
     found: &mut Diagnostics,
-) -> Result<Compiled> {
-    let mut report = Compiled::default();
+    timings: &mut Vec<(Stage, std::time::Duration)>,
+) -> Result<Prepared> {
     progress.stage(Stage::Load, 0);
     let (book, took) = timed(|| load::load(&options.book_dir));
     let mut book = book?;
-    report.timings.push((Stage::Load, took));
+    timings.push((Stage::Load, took));
     if let Some(preset) = options.pdf_preset {
         book.config.page.print.preset = Some(preset);
     }
@@ -200,11 +224,31 @@ fn compile_into(
     progress.stage(Stage::Parse, 0);
     let (document, took) = timed(|| parse::parse(&book, found));
     let document = document?;
-    report.timings.push((Stage::Parse, took));
+    timings.push((Stage::Parse, took));
     let fonts = fonts::FontLibrary::for_book(&document.fonts).map_err(|e| Diagnostic {
         file: e.file.map(|f| book.input_dir.join(f)),
         ..e
     })?;
+    Ok(Prepared {
+        book,
+        document,
+        fonts,
+    })
+}
+
+/// [`compile`], adding what it finds to `found`; an `Err` is an error it
+/// cannot go past.
+fn compile_into(
+    options: &BuildOptions,
+    progress: &dyn Progress,
+    found: &mut Diagnostics,
+) -> Result<Compiled> {
+    let mut report = Compiled::default();
+    let Prepared {
+        book,
+        document,
+        fonts,
+    } = prepare(options, progress, found, &mut report.timings)?;
 
     let out_dir = options.output_dir();
     let name = output_name(&book.dir);

@@ -555,11 +555,8 @@ fn config_error(text: &str, config_path: &Path, e: &toml::de::Error) -> Diagnost
                 Some(near) => format!("did you mean `{near}`?"),
                 None => format!("the keys there are {}", known.join(", ")),
             };
-            Diagnostic::error(
-                Code::UnknownKey,
-                format!("unknown key `{key}`{section} in book.toml"),
-            )
-            .with_hint(hint)
+            Diagnostic::error(Code::UnknownKey, format!("unknown key `{key}`{section}"))
+                .with_hint(hint)
         }
         None => {
             let mut message = format!("invalid book.toml: {}", e.message().trim());

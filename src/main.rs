@@ -16,7 +16,12 @@ use warraq::{BuildOptions, Format, Progress, Stage};
 
 /// Builds a folder of Markdown chapters into an EPUB 3 and a print PDF.
 #[derive(Parser)]
-#[command(version, about)]
+#[command(
+    version,
+    about,
+    after_help = "Start with `warraq new my-book`, then `warraq build my-book`; \
+                  `warraq help COMMAND` shows each command with an example."
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -98,6 +103,17 @@ enum Say {
 
 #[derive(Subcommand)]
 enum Command {
+    /// Start a book: DIR/book.toml with every key explained, two sample
+    /// chapters, cover artwork and a .gitignore.
+    ///
+    /// Example: `warraq new my-book --lang en`
+    New {
+        /// The folder to create; it must not exist or be empty.
+        dir: PathBuf,
+        /// The sample chapters' language (and so the book's direction).
+        #[arg(long, value_enum, default_value_t = LangArg::Ar)]
+        lang: LangArg,
+    },
     /// Build a book folder into OUT_DIR/<name>.epub and OUT_DIR/<name>.pdf.
     ///
     /// Example: `warraq build my-book --pdf-preset offset`, or `warraq build
@@ -168,17 +184,6 @@ enum Command {
         /// this folder instead.
         #[arg(long)]
         out_dir: Option<PathBuf>,
-    },
-    /// Start a book: DIR/book.toml with every key explained, two sample
-    /// chapters, cover artwork and a .gitignore.
-    ///
-    /// Example: `warraq new my-book --lang en`
-    New {
-        /// The folder to create; it must not exist or be empty.
-        dir: PathBuf,
-        /// The sample chapters' language (and so the book's direction).
-        #[arg(long, value_enum, default_value_t = LangArg::Ar)]
-        lang: LangArg,
     },
 }
 

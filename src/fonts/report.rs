@@ -11,7 +11,7 @@ use std::path::{Path, PathBuf};
 
 use unicode_script::{Script, UnicodeScript};
 
-use crate::diag::{Diagnostic, Diagnostics, Result};
+use crate::diag::{Diagnostics, Result};
 use crate::doc::{Document, SourcePos};
 use crate::fonts::{FontLibrary, Role, Style};
 use crate::load::CONFIG_FILE;
@@ -179,6 +179,8 @@ pub struct Uncovered {
 pub struct FontReport {
     /// The book folder, as the user named it.
     pub book_dir: PathBuf,
+    /// The book's title (the folder is `.` when warraq runs in it).
+    pub title: String,
     /// The faces that set anything, in the library's order (the order they
     /// are tried in).
     pub faces: Vec<FaceUse>,
@@ -192,15 +194,19 @@ pub struct FontReport {
 /// Loads, parses and lays out the book in `book_dir` as a build does, and
 /// reports which face sets which of its characters.
 pub fn report(book_dir: &Path) -> Result<FontReport> {
-    let book = crate::load::load(book_dir)?;
-    // Its warnings are `warraq check`'s to tell; the characters no face
-    // has are reported here.
+    // Its warnings (and the errors parsing goes on past) are `warraq
+    // check`'s to tell; the characters no face has are reported here.
     let mut warnings = Diagnostics::default();
-    let document = crate::parse::parse(&book, &mut warnings)?;
-    let fonts = FontLibrary::for_book(&document.fonts).map_err(|e| Diagnostic {
-        file: e.file.map(|f| book.input_dir.join(f)),
-        ..e
-    })?;
+    let crate::Prepared {
+        book,
+        document,
+        fonts,
+    } = crate::prepare(
+        &crate::BuildOptions::for_book(book_dir),
+        &crate::Unwatched,
+        &mut warnings,
+        &mut Vec::new(),
+    )?;
     let (_, set) = crate::layout::typeset_recording(&document, &fonts, &mut warnings)?;
     Ok(FontReport::new(&document, &fonts, &set, &book.input_dir))
 }
@@ -315,6 +321,7 @@ impl FontReport {
         }
         FontReport {
             book_dir: book_dir.to_path_buf(),
+            title: document.metadata.title.clone(),
             faces,
             shared: shared
                 .into_iter()
@@ -635,8 +642,8 @@ impl fmt::Display for FontReport {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         writeln!(
             f,
-            "Faces that set the text of {} (each paragraph counted once, spaces not counted):",
-            self.book_dir.display()
+            "Faces that set the text of “{}” (each paragraph counted once, spaces not counted):",
+            self.title
         )?;
         writeln!(f)?;
         let mut rows = vec![
