@@ -213,7 +213,7 @@ pub fn prepare(
                 "`mark_length_mm` and `mark_offset_mm` apply only to a preset with crop marks \
                  (`preset = \"offset\"`); this PDF has none",
             )
-            .in_file(options.book_dir.join(load::CONFIG_FILE))
+            .in_file(load::shown_path(&options.book_dir, load::CONFIG_FILE))
             .at_line(line),
         );
     }
@@ -226,7 +226,7 @@ pub fn prepare(
     let document = document?;
     timings.push((Stage::Parse, took));
     let fonts = fonts::FontLibrary::for_book(&document.fonts).map_err(|e| Diagnostic {
-        file: e.file.map(|f| book.input_dir.join(f)),
+        file: e.file.map(|f| book.display_path(f)),
         ..e
     })?;
     Ok(Prepared {
@@ -318,7 +318,7 @@ fn compile_into(
         report.timings.push((Stage::Pdf, took));
         // Layout names chapters by their path in the book; say it as the user would.
         for mut warning in layout_warnings.0 {
-            warning.file = warning.file.map(|f| book.input_dir.join(f));
+            warning.file = warning.file.map(|f| book.display_path(f));
             found.push(warning);
         }
         report.pdf_pages = pages;

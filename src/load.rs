@@ -48,7 +48,17 @@ impl Book {
     /// A path inside the book, spelled as the user would type it (the folder
     /// as given, joined with `rel`), for diagnostics.
     pub fn display_path(&self, rel: impl AsRef<Path>) -> PathBuf {
-        self.input_dir.join(rel)
+        shown_path(&self.input_dir, rel)
+    }
+}
+
+/// `rel` inside the book folder `dir` as the user gave it: `01.md`, not
+/// `./01.md`, when warraq runs in the book folder.
+pub fn shown_path(dir: &Path, rel: impl AsRef<Path>) -> PathBuf {
+    if dir == Path::new(".") {
+        rel.as_ref().to_path_buf()
+    } else {
+        dir.join(rel)
     }
 }
 
@@ -179,7 +189,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
         .canonicalize()
         .map_err(|e| Diagnostic::io(Code::BookFolder, "cannot read book folder", dir, &e))?;
 
-    let config_path = dir.join(CONFIG_FILE);
+    let config_path = shown_path(dir, CONFIG_FILE);
     let (raw, config_text, mut diagnostics) = read_config(&canonical, &config_path)?;
     let book_section = raw.book.unwrap_or_default();
     let pdf_section = raw.pdf.unwrap_or_default();
@@ -599,7 +609,10 @@ fn unknown_field(message: &str) -> Option<(&str, Vec<&str>)> {
 
 /// The name of the `[table]` whose keys include byte `offset` of `text`.
 fn section_at(text: &str, offset: usize) -> Option<&str> {
-    text[..text.floor_char_boundary(offset)]
+    let before = &text[..text.floor_char_boundary(offset)];
+    // Only the lines above: an unknown `[table]` is not inside itself.
+    let above = before.rfind('\n').map_or("", |i| &before[..i]);
+    above
         .lines()
         .rev()
         .map(str::trim)
@@ -721,7 +734,7 @@ fn read_chapter(
     rel: &Path,
     config_line: Option<u32>,
 ) -> Result<SourceFile> {
-    let shown = dir.join(rel);
+    let shown = shown_path(dir, rel);
     // Problems with a path listed in book.toml are reported there.
     let at_config = |code: Code, message: String| match config_line {
         Some(line) => Diagnostic::error(code, message)

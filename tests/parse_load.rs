@@ -315,7 +315,15 @@ fn unknown_key_is_named() {
         ("[ebook]\nx = 1\n", "ebook", 1),
     ] {
         let (_, err) = toml_error(toml, key, line);
-        assert!(err.message.contains("book.toml"), "{err}");
+        assert_eq!(err.code, warraq::diag::Code::UnknownKey, "{err}");
+        let column = toml
+            .lines()
+            .nth(line as usize - 1)
+            .unwrap()
+            .find(key)
+            .unwrap()
+            + 1;
+        assert_eq!(err.column, Some(column as u32), "{err}");
     }
 }
 
