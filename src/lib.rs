@@ -117,8 +117,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     Ok(write(compile(options)?)?)
 }
 
-/// Writes what [`compile`] made. Outputs are written atomically: on error
-/// no output file is created or replaced.
+/// Writes what [`compile`] made. Outputs are written together and
+/// atomically: on error no output file is created or replaced.
 pub fn write(compiled: Compiled) -> Result<BuildReport> {
     let Compiled {
         files,
@@ -140,10 +140,8 @@ pub fn write(compiled: Compiled) -> Result<BuildReport> {
             &e,
         )
     })?;
-    for (path, bytes) in files {
-        output::write_atomic(&path, &bytes)?;
-        report.outputs.push(path);
-    }
+    output::write_all_atomic(&files)?;
+    report.outputs = files.into_iter().map(|(path, _)| path).collect();
     Ok(report)
 }
 
