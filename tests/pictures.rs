@@ -390,7 +390,9 @@ fn a_picture_missing_from_the_document_is_an_error_not_a_blank() {
         })
         .collect();
     assert!(
-        found.errors().any(|e| e.file.is_none() && e.message.contains("cover.png")),
+        found
+            .errors()
+            .any(|e| e.file.is_none() && e.message.contains("cover.png")),
         "no error for the cover: {places:?}"
     );
     for line in [3, 5] {

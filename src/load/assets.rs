@@ -202,8 +202,7 @@ fn font_paths(
 ) -> Result<Vec<PathBuf>> {
     let mut paths = Vec::new();
     for entry in entries {
-        let path =
-            entry.map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot list", shown, &e))?;
+        let path = entry.map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot list", shown, &e))?;
         let is_font = path
             .extension()
             .and_then(|e| e.to_str())
