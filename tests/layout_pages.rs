@@ -112,7 +112,8 @@ fn many_headings() -> String {
 const POINTS_PER_MM: f32 = 72.0 / 25.4;
 
 /// Checks that nothing is set outside the page and that every page has
-/// text in its text block: the folio and running head, set in the margins,
+/// text or a picture in its text block: the folio and running head, set in
+/// the margins,
 /// do not make a page count as filled. (The books here have no
 /// `book.toml`, so the default margins are theirs.)
 fn assert_inside(pages: &Pages) {
@@ -120,13 +121,14 @@ fn assert_inside(pages: &Pages) {
     let top = setup.margin_top_mm * POINTS_PER_MM;
     let bottom = pages.height - setup.margin_bottom_mm * POINTS_PER_MM;
     for (index, page) in pages.pages.iter().enumerate() {
-        let has_body_text = page
-            .items
-            .iter()
-            .any(|item| matches!(item, Item::Glyphs(run) if run.y > top && run.y < bottom));
+        let has_body = page.items.iter().any(|item| match item {
+            Item::Glyphs(run) => run.y > top && run.y < bottom,
+            Item::Picture { .. } => true,
+            _ => false,
+        });
         assert!(
-            has_body_text,
-            "page {} has no text in its text block",
+            has_body,
+            "page {} has no text or picture in its text block",
             index + 1
         );
         for item in &page.items {
