@@ -117,8 +117,8 @@ pub fn build(options: &BuildOptions) -> Result<BuildReport, Diagnostics> {
     Ok(write(compile(options)?)?)
 }
 
-/// Writes what [`compile`] made. Outputs are written atomically: on error
-/// no output file is created or replaced.
+/// Writes what [`compile`] made. Outputs are written together and
+/// atomically: on error no output file is created or replaced.
 pub fn write(compiled: Compiled) -> Result<BuildReport> {
     let Compiled {
         files,
@@ -140,10 +140,8 @@ pub fn write(compiled: Compiled) -> Result<BuildReport> {
             &e,
         )
     })?;
-    for (path, bytes) in files {
-        output::write_atomic(&path, &bytes)?;
-        report.outputs.push(path);
-    }
+    output::write_all_atomic(&files)?;
+    report.outputs = files.into_iter().map(|(path, _)| path).collect();
     Ok(report)
 }
 
@@ -337,4 +335,84 @@ fn output_name(book_dir: &Path) -> String {
         .map(|n| n.to_string_lossy().into_owned())
         .filter(|n| !n.is_empty() && n != "." && n != "..")
         .unwrap_or_else(|| "book".to_string())
+}
+
+#[cfg(test)]
+mod limits_documented {
+    use std::collections::BTreeMap;
+
+    /// The rows of README.md's "Limits and safety" table: limit → value.
+    fn readme_limits() -> BTreeMap<String, String> {
+        let readme = include_str!("../README.md");
+        let section = readme
+            .split_once("### Limits and safety\n")
+            .expect("README.md has a \"Limits and safety\" section")
+            .1;
+        section
+            .lines()
+            .skip_while(|line| !line.starts_with('|'))
+            .take_while(|line| line.starts_with('|'))
+            .skip(2)
+            .map(|row| {
+                let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+                (cells[1].to_string(), cells[2].to_string())
+            })
+            .collect()
+    }
+
+    #[test]
+    fn the_readme_gives_the_limits_the_code_uses() {
+        use crate::load::{
+            MAX_BLEED_MM, MAX_FILE_BYTES, MAX_MARK_MM, MAX_PAGE_MM, MAX_PICTURE_DPI,
+            MAX_UNKNOWN_KEYS,
+        };
+        use crate::parse::{html, links, markdown};
+        const MIB: u64 = 1024 * 1024;
+        let expected: BTreeMap<&str, String> = [
+            (
+                "Size of any file read (chapter, `book.toml`, picture, font)",
+                format!("{} MiB", MAX_FILE_BYTES / MIB),
+            ),
+            (
+                "Pixels in a picture",
+                format!("{} million", links::MAX_PICTURE_PIXELS / 1_000_000),
+            ),
+            (
+                "Nesting of Markdown containers (lists, quotes)",
+                markdown::MAX_NESTING.to_string(),
+            ),
+            (
+                "Nesting of raw HTML elements in one fragment",
+                html::MAX_DEPTH.to_string(),
+            ),
+            (
+                "Warnings shown per chapter",
+                markdown::MAX_WARNINGS.to_string(),
+            ),
+            (
+                "`control-character` warnings per chapter",
+                markdown::MAX_CONTROL_WARNINGS.to_string(),
+            ),
+            (
+                "Unknown keys reported in `book.toml`",
+                MAX_UNKNOWN_KEYS.to_string(),
+            ),
+            ("`[pdf] picture_dpi`", MAX_PICTURE_DPI.to_string()),
+            ("Page width or height", format!("{MAX_PAGE_MM} mm")),
+            ("`[pdf] bleed_mm`", format!("{MAX_BLEED_MM} mm")),
+            (
+                "`[pdf] mark_length_mm`, `mark_offset_mm`",
+                format!("{MAX_MARK_MM} mm"),
+            ),
+            ("Chapters", "none".to_string()),
+        ]
+        .into_iter()
+        .collect();
+        let documented = readme_limits();
+        let documented: BTreeMap<&str, String> = documented
+            .iter()
+            .map(|(limit, value)| (limit.as_str(), value.clone()))
+            .collect();
+        assert_eq!(documented, expected);
+    }
 }

@@ -549,7 +549,7 @@ fn read_config(
 }
 
 /// How many unknown keys in `book.toml` are reported before giving up.
-const MAX_UNKNOWN_KEYS: usize = 64;
+pub(crate) const MAX_UNKNOWN_KEYS: usize = 64;
 
 /// The diagnostic for a `book.toml` that does not deserialize, at the line
 /// and column of the key concerned, quoting the line.
@@ -1083,7 +1083,7 @@ fn layout_settings(
 
 /// Range of `picture_dpi`: from a poster's coarse pixels to a scan's.
 const MIN_PICTURE_DPI: f32 = 10.0;
-const MAX_PICTURE_DPI: f32 = 2400.0;
+pub(crate) const MAX_PICTURE_DPI: f32 = 2400.0;
 /// `cover_background` when `cover_fit = "contain"` gives none.
 const WHITE: [u8; 3] = [255, 255, 255];
 
@@ -1100,11 +1100,11 @@ fn hex_colour(text: &str) -> Option<[u8; 3]> {
 /// Smallest text block (width and height) the margins must leave.
 const MIN_TEXT_AREA_MM: f32 = 20.0;
 /// Largest bleed and crop mark length or offset accepted.
-const MAX_BLEED_MM: f32 = 25.0;
-const MAX_MARK_MM: f32 = 25.0;
+pub(crate) const MAX_BLEED_MM: f32 = 25.0;
+pub(crate) const MAX_MARK_MM: f32 = 25.0;
 
 /// Largest page side accepted.
-const MAX_PAGE_MM: f32 = 1000.0;
+pub(crate) const MAX_PAGE_MM: f32 = 1000.0;
 
 fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<PageSetup> {
     let err = |message: String, offset: usize| {

@@ -375,6 +375,34 @@ fn failed_build_leaves_existing_outputs_untouched() {
     }
 }
 
+/// The EPUB and the PDF are one transaction: when the PDF (written second)
+/// cannot be written — a folder stands where it goes — the EPUB is left as
+/// it was, not newer than the PDF; with no EPUB before, none is left.
+#[test]
+fn failed_second_output_leaves_the_first_as_it_was() {
+    let tmp = tempfile::tempdir().unwrap();
+    let old_epub = b"PK an older build".as_slice();
+    for (i, had_epub) in [true, false].into_iter().enumerate() {
+        let out_dir = tmp.path().join(i.to_string());
+        std::fs::create_dir_all(out_dir.join("book.pdf")).unwrap();
+        if had_epub {
+            std::fs::write(out_dir.join("book.epub"), old_epub).unwrap();
+        }
+        let out = build(&[&common::seed_book(), Path::new("-o"), &out_dir]);
+        assert!(!out.status.success(), "build {i} should fail");
+        let said = stderr(&out);
+        assert!(
+            said.contains("error[write-failed]") && said.contains("book.pdf"),
+            "build {i} should say it cannot write book.pdf:\n{said}"
+        );
+        let expected: &[&str] = if had_epub { &["book.epub"] } else { &[] };
+        assert_eq!(files(&out_dir), paths(expected), "build {i} left files");
+        if had_epub {
+            assert_eq!(std::fs::read(out_dir.join("book.epub")).unwrap(), old_epub);
+        }
+    }
+}
+
 #[test]
 fn missing_glyphs_warn_with_character_and_place() {
     let tmp = tempfile::tempdir().unwrap();

@@ -508,3 +508,121 @@ fn no_notdef_glyphs() {
     }
     assert!(runs > 50, "only {runs} glyph runs in the seed book");
 }
+
+/// The second book's runs against hb-shape, run by run: the showcase book
+/// has Latin and Cyrillic words inside Arabic, harakat, lists, tables,
+/// notes and code, set in the Arabic, Latin, mono and fallback faces. Each
+/// run (one face, one direction: its clusters rise or fall) is shaped by
+/// hb-shape from the same text with that run's font file and direction, and
+/// must give the same glyphs in the same order. Runs with tatweels that
+/// justification inserted are left to `glyphs_are_harfbuzz_glyphs`.
+#[test]
+fn every_run_of_the_showcase_book_is_hb_shapes() {
+    if !common::have_tools(&["hb-shape"]) {
+        return;
+    }
+    let book = warraq::load::load(&common::showcase_book()).unwrap_or_else(|e| panic!("{e}"));
+    let mut warnings = Diagnostics::default();
+    let document = warraq::parse::parse(&book, &mut warnings).unwrap_or_else(|e| panic!("{e}"));
+    let fonts = FontLibrary::builtin();
+    let pages =
+        warraq::layout::typeset(&document, &fonts, &mut warnings).unwrap_or_else(|e| panic!("{e}"));
+    let mut compared = BTreeMap::<(&str, &str), usize>::new();
+    let mut mismatches = Vec::new();
+    let mut compared_texts = Vec::new();
+    for (page, run) in all_runs(&pages) {
+        if run.glyphs.iter().any(|g| g.kashida) {
+            continue;
+        }
+        let starts: Vec<usize> = run.glyphs.iter().map(|g| g.text.0).collect();
+        let direction = if starts.windows(2).all(|w| w[0] <= w[1]) {
+            "ltr"
+        } else if starts.windows(2).all(|w| w[0] >= w[1]) {
+            "rtl"
+        } else {
+            panic!("page {page}: a run's clusters go both ways: {starts:?}");
+        };
+        let from = run.glyphs.iter().map(|g| g.text.0).min().unwrap_or(0);
+        let to = run.glyphs.iter().map(|g| g.text.1).max().unwrap_or(0);
+        let text = &run.text[from..to];
+        if text.trim().is_empty() {
+            continue;
+        }
+        let file_name = fonts.faces[run.face].file_name.as_str();
+        let font_file = common::repo().join("fonts").join(file_name);
+        let font_arg = format!("--font-file={}", common::arg(&font_file));
+        let direction_arg = format!("--direction={direction}");
+        let text_arg = format!("--text={text}");
+        // Digits and punctuation take the script of the letters before them
+        // (after them at a paragraph's start), so those in Arabic are
+        // shaped as Arabic: Amiri's Arabic full stop differs from its Latin
+        // one. Otherwise the script is the one HarfBuzz finds in the text.
+        let is_arabic = |c: char| ('\u{0600}'..='\u{06FF}').contains(&c);
+        let letter = text.chars().find(|c| c.is_alphabetic()).or_else(|| {
+            let before = run.text[..from].chars().rev();
+            before
+                .chain(run.text[to..].chars())
+                .find(|c| c.is_alphabetic())
+        });
+        let script_arg = match letter.is_some_and(is_arabic) {
+            true => "--script=arab",
+            false => "--script=",
+        };
+        let out = common::run_ok(
+            "hb-shape",
+            &[
+                &font_arg,
+                &direction_arg,
+                script_arg,
+                "--no-glyph-names",
+                "--no-positions",
+                "--no-clusters",
+                &text_arg,
+            ],
+        );
+        let theirs: Vec<u16> = out
+            .trim()
+            .trim_start_matches('[')
+            .trim_end_matches(']')
+            .split('|')
+            .map(|id| id.parse().unwrap_or_else(|_| panic!("hb-shape said {out}")))
+            .collect();
+        let ours: Vec<u16> = run.glyphs.iter().map(|g| g.id).collect();
+        if ours != theirs {
+            mismatches.push(format!(
+                "page {page}, {file_name} {direction} {text:?}:\n  ours:     {ours:?}\n  hb-shape: {theirs:?}"
+            ));
+        }
+        *compared.entry((file_name, direction)).or_default() += 1;
+        compared_texts.push(text.to_string());
+    }
+    assert!(
+        mismatches.is_empty(),
+        "{} of {} runs differ:\n{}",
+        mismatches.len(),
+        compared_texts.len() + mismatches.len(),
+        mismatches.join("\n")
+    );
+    // The book's scripts and faces all met the oracle.
+    for face in [
+        "Amiri-Regular.ttf",
+        "NotoSerif-Regular.ttf",
+        "NotoSansMono-Regular.ttf",
+    ] {
+        assert!(
+            compared.keys().any(|(f, _)| *f == face),
+            "no run in {face} was compared: {compared:?}"
+        );
+    }
+    assert!(compared.keys().any(|(_, d)| *d == "ltr"), "{compared:?}");
+    let cyrillic = |c: char| ('\u{0400}'..='\u{04FF}').contains(&c);
+    let haraka = |c: char| ('\u{064B}'..='\u{0652}').contains(&c);
+    assert!(
+        compared_texts.iter().any(|t| t.chars().any(cyrillic)),
+        "no Cyrillic run"
+    );
+    assert!(
+        compared_texts.iter().any(|t| t.chars().any(haraka)),
+        "no run with harakat"
+    );
+}

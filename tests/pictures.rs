@@ -356,3 +356,49 @@ fn picture_keys_are_checked() {
         assert!(err.contains("book.toml:"), "{key}: no line: {err}");
     }
 }
+
+/// A picture the layout or the PDF writer cannot find among the document's
+/// pictures is an error at the picture's place, never a blank where it
+/// belongs. Parsing loads every picture it accepts, so the test takes them
+/// away after parsing.
+#[test]
+fn a_picture_missing_from_the_document_is_an_error_not_a_blank() {
+    let book = warraq::load::load_with_epoch(&pictures_book(), Some(common::SOURCE_DATE_EPOCH))
+        .expect("load");
+    let mut found = warraq::diag::Diagnostics::default();
+    let mut document = warraq::parse::parse(&book, &mut found).expect("parse");
+    let fonts = warraq::fonts::FontLibrary::for_book(&document.fonts).expect("fonts");
+    let pages = warraq::layout::typeset(&document, &fonts, &mut found).expect("typeset");
+    assert!(!found.has_errors(), "{found:?}");
+    document.images.clear();
+
+    let written = warraq::pdf::write(&document, &fonts, &pages);
+    let error = written.expect_err("a PDF without its pictures");
+    assert_eq!(error.code, warraq::diag::Code::Internal, "{error}");
+    assert!(error.message.contains("not loaded"), "{error}");
+
+    let mut found = warraq::diag::Diagnostics::default();
+    // The paragraph with a picture in its line (3) and the picture alone
+    // in its paragraph (5), in 01-pictures.md.
+    warraq::layout::typeset(&document, &fonts, &mut found).expect("typeset");
+    let places: Vec<_> = found
+        .errors()
+        .filter_map(|e| {
+            assert_eq!(e.code, warraq::diag::Code::Internal, "{e}");
+            let file = e.file.as_ref()?.file_name()?;
+            Some((file.to_string_lossy().into_owned(), e.line))
+        })
+        .collect();
+    assert!(
+        found
+            .errors()
+            .any(|e| e.file.is_none() && e.message.contains("cover.png")),
+        "no error for the cover: {places:?}"
+    );
+    for line in [3, 5] {
+        assert!(
+            places.contains(&("01-pictures.md".to_string(), Some(line))),
+            "no error at 01-pictures.md:{line}: {places:?}"
+        );
+    }
+}

@@ -70,10 +70,13 @@ pub struct Frame {
 pub fn items(ts: &mut Typesetter, document: &Document, frame: Frame) -> Vec<Item> {
     let meta = &document.metadata;
     let palette = Palette::of(&meta.title, &meta.authors);
-    let artwork = document
-        .cover
-        .as_ref()
-        .and_then(|key| Some((key, document.images.get(key)?)));
+    let artwork = document.cover.as_ref().and_then(|key| {
+        let picture = document.images.get(key);
+        if picture.is_none() {
+            ts.warnings.push(super::flow::unloaded_picture(key));
+        }
+        Some((key, picture?))
+    });
     let mut items = match artwork {
         Some((key, picture)) => bleed_artwork(
             ts,

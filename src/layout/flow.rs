@@ -519,6 +519,15 @@ fn natural_size(picture: &Picture, dpi: f32) -> (f32, f32) {
     )
 }
 
+/// The error for a picture laid out but missing from
+/// [`Document::images`], which parsing fills with every picture it accepts.
+pub fn unloaded_picture(key: &str) -> Diagnostic {
+    Diagnostic::error(
+        Code::Internal,
+        format!("picture `{key}` is used but was not loaded with the book, so it cannot be drawn"),
+    )
+}
+
 /// A warning when `picture` (called `what` in it), set `width` points wide,
 /// prints with fewer than [`MIN_PRINT_PPI`] pixels an inch, or
 /// [`PRESS_PPI`] in a book for the press (`standard`).
@@ -776,6 +785,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
         let mut sized = Vec::with_capacity(pictures.len());
         for inline in pictures {
             let Some(picture) = self.document.images.get(&inline.key) else {
+                self.report_unloaded(&inline.key, inline.pos);
                 continue;
             };
             let text_size = styled
@@ -877,6 +887,16 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
 
     /// Warns, at the place in the chapter that uses it, of a picture that
     /// prints coarse at `width` points.
+    /// A picture the text uses that is not among the document's pictures
+    /// cannot be drawn: an error, not a blank where it belongs.
+    fn report_unloaded(&mut self, key: &str, pos: SourcePos) {
+        let error = unloaded_picture(key);
+        self.ts.warnings.push(match &self.ts.file {
+            Some(file) => error.in_file(file).at(pos),
+            None => error,
+        });
+    }
+
     fn warn_resolution(&mut self, key: &str, picture: &Picture, width: f32, pos: SourcePos) {
         let remedy =
             "use a picture with more pixels, or raise `[pdf] picture_dpi` to print it smaller";
@@ -1362,6 +1382,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
     fn picture(&mut self, block: &BlockPicture, column: Column) {
         let BlockPicture { key, alt, pos, .. } = *block;
         let Some(picture) = self.document.images.get(key) else {
+            self.report_unloaded(key, pos);
             return;
         };
         // A linked picture is the content of its link element.

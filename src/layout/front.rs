@@ -194,10 +194,21 @@ pub(super) fn bleed_artwork(
 pub fn plates(ts: &mut Typesetter, document: &Document, g: &Geometry, pages: &mut [Page]) {
     for (index, page) in pages.iter_mut().enumerate() {
         let Some(plate) = &page.plate else { continue };
-        let Some(picture) = document.images.get(&plate.key) else {
-            continue;
-        };
-        let Some(file) = page.chapter.map(|c| &document.chapters[c].source) else {
+        let file = page.chapter.map(|c| &document.chapters[c].source);
+        let (Some(picture), Some(file)) = (document.images.get(&plate.key), file) else {
+            let error = match file {
+                Some(file) => super::flow::unloaded_picture(&plate.key)
+                    .in_file(file)
+                    .at(plate.pos),
+                None => Diagnostic::error(
+                    Code::Internal,
+                    format!(
+                        "full-bleed picture `{}` is on a page of no chapter, so it cannot be drawn",
+                        plate.key
+                    ),
+                ),
+            };
+            ts.warnings.push(error);
             continue;
         };
         let area = g.sheet.bleed_box(index, g.width, g.height);

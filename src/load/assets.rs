@@ -163,15 +163,7 @@ fn read_fonts(book: &Book) -> Result<Vec<BookFont>> {
     let shown = book.display_path("fonts");
     let entries = std::fs::read_dir(&folder)
         .map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot read", &shown, &e))?;
-    let mut paths: Vec<PathBuf> = entries
-        .filter_map(|entry| entry.ok().map(|e| e.path()))
-        .filter(|path| {
-            path.extension()
-                .and_then(|e| e.to_str())
-                .is_some_and(|e| e.eq_ignore_ascii_case("ttf") || e.eq_ignore_ascii_case("otf"))
-        })
-        .collect();
-    paths.sort();
+    let paths = font_paths(entries.map(|entry| entry.map(|e| e.path())), &shown)?;
     let mut fonts = Vec::with_capacity(paths.len());
     for path in paths {
         let file_name = path
@@ -199,6 +191,28 @@ fn read_fonts(book: &Book) -> Result<Vec<BookFont>> {
         });
     }
     Ok(fonts)
+}
+
+/// The `.ttf`/`.otf` paths among a folder's `entries`, sorted. An entry
+/// that cannot be read is an error, not skipped: the font it may be would
+/// be missing from the book without a word.
+fn font_paths(
+    entries: impl Iterator<Item = std::io::Result<PathBuf>>,
+    shown: &Path,
+) -> Result<Vec<PathBuf>> {
+    let mut paths = Vec::new();
+    for entry in entries {
+        let path = entry.map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot list", shown, &e))?;
+        let is_font = path
+            .extension()
+            .and_then(|e| e.to_str())
+            .is_some_and(|e| e.eq_ignore_ascii_case("ttf") || e.eq_ignore_ascii_case("otf"));
+        if is_font {
+            paths.push(path);
+        }
+    }
+    paths.sort();
+    Ok(paths)
 }
 
 /// The URL scheme of `dest` (`https`, `javascript`…), if it has one.
@@ -234,4 +248,33 @@ pub(crate) fn percent_decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8(out).unwrap_or_else(|_| text.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreadable_font_folder_entry_is_an_error_naming_the_folder() {
+        let entries = [
+            Ok(PathBuf::from("fonts/b.otf")),
+            Err(std::io::Error::other("disk error")),
+            Ok(PathBuf::from("fonts/a.ttf")),
+        ];
+        let error = font_paths(entries.into_iter(), Path::new("fonts")).unwrap_err();
+        assert_eq!(error.code, Code::ReadFailed);
+        assert!(error.message.contains("disk error"), "{}", error.message);
+        assert_eq!(error.file.as_deref(), Some(Path::new("fonts")));
+    }
+
+    #[test]
+    fn font_paths_are_the_ttf_and_otf_files_sorted() {
+        let names = ["fonts/b.OTF", "fonts/OFL.txt", "fonts/a.ttf"];
+        let entries = names.iter().map(|name| Ok(PathBuf::from(name)));
+        let paths = font_paths(entries, Path::new("fonts")).unwrap();
+        assert_eq!(
+            paths,
+            [PathBuf::from("fonts/a.ttf"), PathBuf::from("fonts/b.OTF")]
+        );
+    }
 }

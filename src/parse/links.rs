@@ -187,6 +187,11 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
     matches!((last(0xDA), last(0xD9)), (Some(scan), Some(end)) if end > scan)
 }
 
+/// The most pixels a picture may have: more than a page of A4 scanned at
+/// 600 dpi (35 million), and decoded at 8 bytes a pixel still within the
+/// image crate's default 512 MiB allocation limit.
+pub const MAX_PICTURE_PIXELS: u64 = 50_000_000;
+
 /// Checks that `bytes` are a PNG or JPEG and reads its size.
 pub(crate) fn decode_picture(bytes: Vec<u8>) -> Result<Picture, String> {
     let reader = image::ImageReader::new(Cursor::new(&bytes))
@@ -202,6 +207,20 @@ pub(crate) fn decode_picture(bytes: Vec<u8>) -> Result<Picture, String> {
         }
         None => return Err("is not a PNG or JPEG picture".to_string()),
     };
+    // Its size first, from the header: a picture too large to decode is
+    // refused for what it is, before its pixels take the memory.
+    let header = image::ImageReader::new(Cursor::new(&bytes)).with_guessed_format();
+    if let Ok((width, height)) = header
+        .map_err(image::ImageError::from)
+        .and_then(|r| r.into_dimensions())
+        && u64::from(width) * u64::from(height) > MAX_PICTURE_PIXELS
+    {
+        return Err(format!(
+            "has {width} × {height} pixels, more than the {} million warraq reads; \
+             scale it down",
+            MAX_PICTURE_PIXELS / 1_000_000
+        ));
+    }
     // Decode it whole, once, so that a damaged file is reported here with its
     // file and line, not later by a writer (or not at all: a PDF viewer would
     // meet the damage first).
@@ -358,6 +377,21 @@ mod tests {
             decode_picture(gif)
                 .unwrap_err()
                 .contains("only PNG and JPEG")
+        );
+    }
+
+    #[test]
+    fn a_picture_past_the_pixel_limit_is_refused_by_its_size() {
+        // The smallest square past the limit, all black: cheap to encode.
+        let side = (MAX_PICTURE_PIXELS as f64).sqrt() as u32 + 1;
+        let mut png = Vec::new();
+        image::GrayImage::new(side, side)
+            .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
+            .unwrap();
+        let why = decode_picture(png).unwrap_err();
+        assert!(
+            why.contains(&format!("has {side} × {side} pixels")),
+            "{why}"
         );
     }
 }

@@ -37,7 +37,7 @@ use crate::xml::{is_forbidden, push_escaped};
 pub const MAX_NESTING: usize = 32;
 
 /// At most this many warnings about control characters per chapter.
-const MAX_CONTROL_WARNINGS: usize = 10;
+pub(crate) const MAX_CONTROL_WARNINGS: usize = 10;
 
 /// The picture title that makes a picture standing alone a full-bleed
 /// page: `![alt](p.jpg "full-bleed")`.
@@ -484,13 +484,18 @@ impl Builder<'_, '_> {
             // Text events map to the source one to one, except entities.
             let pos = self.lines.pos(offset + first);
             let line = pos.line;
-            if self.control_warnings < MAX_CONTROL_WARNINGS && self.control_lines.insert(line) {
-                self.control_warnings += 1;
-                self.warn(
-                    Code::ControlCharacter,
-                    "control characters removed from the text (they cannot appear in a book)",
-                    pos,
-                );
+            if self.control_lines.insert(line) {
+                if self.control_warnings < MAX_CONTROL_WARNINGS {
+                    self.control_warnings += 1;
+                    self.warn(
+                        Code::ControlCharacter,
+                        "control characters removed from the text (they cannot appear in a book)",
+                        pos,
+                    );
+                } else {
+                    // Counted in the chapter's `too-many-warnings`.
+                    self.suppressed += 1;
+                }
             }
         }
         cleaned

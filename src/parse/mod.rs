@@ -8,10 +8,10 @@
 //!   and metadata.
 
 mod footnotes;
-mod html;
+pub(crate) mod html;
 mod ids;
-mod links;
-mod markdown;
+pub(crate) mod links;
+pub(crate) mod markdown;
 mod math;
 mod pos;
 mod smart;

@@ -704,6 +704,24 @@ fn control_characters_stripped() {
 }
 
 #[test]
+fn control_characters_past_the_warning_cap_are_counted() {
+    let over = 3;
+    let lines = super::markdown::MAX_CONTROL_WARNINGS + over;
+    let text: String = (0..lines).map(|n| format!("سطر {n}\u{1}\n\n")).collect();
+    let (_, warnings) = chapter(&text);
+    let said = |code: Code| warnings.iter().filter(|w| w.code == code).count();
+    assert_eq!(
+        said(Code::ControlCharacter),
+        super::markdown::MAX_CONTROL_WARNINGS
+    );
+    assert!(
+        warnings.iter().any(|w| w.code == Code::TooManyWarnings
+            && w.message.starts_with(&format!("{over} more warnings"))),
+        "{warnings:?}"
+    );
+}
+
+#[test]
 fn odd_input_does_not_panic() {
     // NUL is a control character: removed (XHTML cannot carry it). Lone
     // combining marks and bidi controls are kept as text.

@@ -194,12 +194,12 @@ impl Writer<'_> {
         Ok(font)
     }
 
-    fn image(&mut self, key: &str) -> Result<Option<Image>> {
+    fn image(&mut self, key: &str) -> Result<Image> {
         if let Some(image) = self.images.get(key) {
-            return Ok(Some(image.clone()));
+            return Ok(image.clone());
         }
         let Some(picture) = self.document.images.get(key) else {
-            return Ok(None);
+            return Err(crate::layout::flow::unloaded_picture(key));
         };
         let data = picture.bytes.clone().into();
         // PDF/A and PDF/X forbid asking viewers to smooth pictures.
@@ -216,7 +216,32 @@ impl Writer<'_> {
             .in_file(key)
         })?;
         self.images.insert(key.to_string(), image.clone());
-        Ok(Some(image))
+        Ok(image)
+    }
+
+    /// Each picture of `page`, in order, as an image and the size it is
+    /// drawn at.
+    fn page_pictures(&mut self, page: &Page) -> Result<Vec<(Image, Size)>> {
+        let mut pictures = Vec::new();
+        for item in &page.items {
+            let Item::Picture { key, rect, .. } = item else {
+                continue;
+            };
+            let image = self.image(key)?;
+            // Layout gives every picture an area; one without is a fault of
+            // ours, not a picture to leave out quietly.
+            let size = Size::from_wh(rect.width, rect.height).ok_or_else(|| {
+                Diagnostic::error(
+                    Code::Internal,
+                    format!(
+                        "picture `{key}` was laid out {} × {} pt, so it cannot be drawn",
+                        rect.width, rect.height
+                    ),
+                )
+            })?;
+            pictures.push((image, size));
+        }
+        Ok(pictures)
     }
 
     /// Draws the page's items, each marked as the content of its element
@@ -228,6 +253,10 @@ impl Writer<'_> {
         page: &Page,
     ) -> Result<Vec<(Annotation, Option<NodeId>)>> {
         let mut links = Vec::new();
+        // Pictures are made ready before anything is drawn: an error while
+        // the surface has open transforms and marked content would leave
+        // them unbalanced.
+        let mut pictures = self.page_pictures(page)?.into_iter();
         // The page model's origin is the trimmed page's corner.
         surface.push_transform(&Transform::from_translate(self.origin.0, self.origin.1));
         let mut items = page.items.iter().peekable();
@@ -250,25 +279,22 @@ impl Writer<'_> {
                     self.draw_runs(surface, &line)?;
                 }
                 Item::Picture {
-                    key,
                     rect,
                     crop,
                     link,
                     node,
+                    ..
                 } => {
-                    if let (Some(image), Some(size)) =
-                        (self.image(key)?, Size::from_wh(rect.width, rect.height))
-                    {
-                        let clip = crop.as_ref().and_then(rect_path);
-                        if let Some(clip) = &clip {
-                            surface.push_clip_path(clip, &FillRule::NonZero);
-                        }
-                        surface.push_transform(&Transform::from_translate(rect.x, rect.y));
-                        surface.draw_image(image, size);
+                    let (image, size) = pictures.next().expect("one per picture item");
+                    let clip = crop.as_ref().and_then(rect_path);
+                    if let Some(clip) = &clip {
+                        surface.push_clip_path(clip, &FillRule::NonZero);
+                    }
+                    surface.push_transform(&Transform::from_translate(rect.x, rect.y));
+                    surface.draw_image(image, size);
+                    surface.pop();
+                    if clip.is_some() {
                         surface.pop();
-                        if clip.is_some() {
-                            surface.pop();
-                        }
                     }
                     if let Some(annotation) =
                         link.as_ref().and_then(|to| self.link_annotation(rect, to))

@@ -45,10 +45,11 @@ pub fn warraq() -> Command {
 // ---------------------------------------------------------------------------
 // External tools.
 
-/// Whether CI is running us (`CI=true`): there a missing validator is a
-/// failure, not a skip.
-fn on_ci() -> bool {
-    std::env::var("CI").is_ok_and(|v| v == "true")
+/// Whether this run allows a missing validator to skip a test
+/// (`WARRAQ_ALLOW_SKIP=1`); `.ci/run` never sets it, so there, and in any
+/// run that does not ask, a missing validator fails the test.
+fn skipping_allowed() -> bool {
+    std::env::var("WARRAQ_ALLOW_SKIP").is_ok_and(|v| v == "1")
 }
 
 fn on_path(tool: &str) -> bool {
@@ -75,18 +76,31 @@ fn on_path(tool: &str) -> bool {
 
 /// The validator policy, for anything a test needs from outside: `found` is
 /// the thing (`what`) or why it is missing. When it is missing the test
-/// fails on CI (`CI=true`); elsewhere this prints `skipping: <what>: <why>`
-/// and returns `None`, and the test should return without asserting
-/// anything.
+/// fails, unless the run allows skipping (`WARRAQ_ALLOW_SKIP=1`): then this
+/// prints `SKIPPED: <what>: <why>` and returns `None`, and the test should
+/// return without asserting anything.
 pub fn require<T>(what: &str, found: Result<T, String>) -> Option<T> {
     match found {
         Ok(found) => Some(found),
-        Err(why) if on_ci() => panic!("{what} is required on CI (CI=true): {why}"),
-        Err(why) => {
-            eprintln!("skipping: {what}: {why}");
+        Err(why) if skipping_allowed() => {
+            announce_skip(what, &why);
             None
         }
+        Err(why) => panic!(
+            "{what} is required: {why} (set WARRAQ_ALLOW_SKIP=1 to skip the tests that need it)"
+        ),
     }
+}
+
+/// Tells of a skip where `cargo test` shows it: `eprintln!` goes to the
+/// test harness's capture, which prints only a failing test's output, so
+/// this writes to the process's stderr directly, past the capture.
+fn announce_skip(what: &str, why: &str) {
+    use std::io::Write as _;
+    let thread = std::thread::current();
+    let test = thread.name().unwrap_or("a test");
+    // A failed write to stderr leaves nothing better to tell it to.
+    let _ = writeln!(std::io::stderr(), "SKIPPED {test}: {what}: {why}");
 }
 
 /// [`require`] for commands on `PATH`: `true` when every tool is installed.
