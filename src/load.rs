@@ -190,47 +190,12 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
         .map_err(|e| Diagnostic::io(Code::BookFolder, "cannot read book folder", dir, &e))?;
 
     let config_path = shown_path(dir, CONFIG_FILE);
-    let (raw, config_text, mut diagnostics) = read_config(&canonical, &config_path)?;
-    let book_section = raw.book.unwrap_or_default();
-    let pdf_section = raw.pdf.unwrap_or_default();
-    let layout_section = raw.layout.unwrap_or_default();
-    let epub_section = raw.epub.unwrap_or_default();
-
-    // Chapters.
-    let chapter_paths: Vec<(PathBuf, Option<u32>)> = match &book_section.chapters {
-        Some(list) => {
-            let list_line = config_text.line_of(list.span().start);
-            if list.get_ref().is_empty() {
-                return Err(Diagnostic::error(
-                    Code::ChapterList,
-                    "`chapters` in book.toml lists no files",
-                )
-                .in_file(&config_path)
-                .at_line(list_line));
-            }
-            let mut out: Vec<(PathBuf, Option<u32>)> = Vec::new();
-            for entry in list.get_ref() {
-                let line = config_text.line_of(entry.span().start);
-                let rel = normalize_config_path(entry.get_ref()).map_err(|why| {
-                    Diagnostic::error(
-                        Code::ChapterList,
-                        format!("chapter `{}` in book.toml {why}", entry.get_ref()),
-                    )
-                    .in_file(&config_path)
-                    .at_line(line)
-                })?;
-                if out.iter().any(|(p, _)| *p == rel) {
-                    return Err(Diagnostic::error(
-                        Code::ChapterList,
-                        format!("chapter `{}` is listed twice in book.toml", entry.get_ref()),
-                    )
-                    .in_file(&config_path)
-                    .at_line(line));
-                }
-                out.push((rel, Some(line)));
-            }
-            out
-        }
+    let config_file = ConfigFile::parse(read_config(&canonical, &config_path)?, &config_path)?;
+    let chapter_paths: Vec<(PathBuf, Option<u32>)> = match config_file.chapters()? {
+        Some(list) => list
+            .into_iter()
+            .map(|(path, line)| (path, Some(line)))
+            .collect(),
         None => list_markdown_files(dir, &canonical)?
             .into_iter()
             .map(|p| (p, None))
@@ -242,149 +207,13 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
         chapters.push(read_chapter(dir, &canonical, &config_path, &rel, line)?);
     }
 
-    // Metadata that needs no Markdown parsing.
-    let title = trimmed(book_section.title.as_deref());
-    let authors: Vec<String> = book_section
-        .authors
-        .unwrap_or_default()
-        .into_iter()
-        .map(|a| a.trim().to_string())
-        .filter(|a| !a.is_empty())
-        .collect();
-    let language = match &book_section.language {
-        Some(lang) => {
-            let tag = lang.get_ref().trim();
-            if let Some(message) = crate::locale::invalid_language_tag(tag) {
-                return Err(Diagnostic::error(Code::InvalidValue, message)
-                    .in_file(&config_path)
-                    .at(config_text.pos(lang.span().start)));
-            }
-            tag.to_string()
-        }
-        None => detect_language(chapters.first().map_or("", |c| c.text.as_str())).to_string(),
-    };
-    let direction = crate::locale::direction_of(&language);
-
-    let identifier = trimmed(book_section.identifier.as_deref());
-    let isbn =
-        book_section
-            .isbn
-            .as_ref()
-            .and_then(|isbn| match crate::isbn::normalize(isbn.get_ref()) {
-                Ok(digits) => Some(digits),
-                Err(why) => {
-                    diagnostics.push(
-                        Diagnostic::warning(
-                            Code::InvalidIsbn,
-                            format!("`isbn` in book.toml: {why}; the book is written without it"),
-                        )
-                        .in_file(&config_path)
-                        .at(config_text.pos(isbn.span().start)),
-                    );
-                    None
-                }
-            });
-    let mut script_languages = BTreeMap::new();
-    for (script, language) in book_section.script_languages.iter().flatten() {
-        let at = |span: std::ops::Range<usize>| config_text.pos(span.start);
-        let code = script.get_ref().trim();
-        if unicode_script::Script::from_short_name(code).is_none() {
-            return Err(Diagnostic::error(
-                Code::InvalidValue,
-                format!(
-                    "`script_languages` in book.toml: `{code}` is not an ISO 15924 script code \
-                 (write it like `Latn`, `Cyrl`, `Hebr`)"
-                ),
-            )
-            .in_file(&config_path)
-            .at(at(script.span())));
-        }
-        let tag = language.get_ref().trim();
-        if !crate::locale::is_language_tag(tag) {
-            return Err(Diagnostic::error(
-                Code::InvalidValue,
-                format!(
-                    "`script_languages` in book.toml: `{tag}` (for `{code}`) is not a BCP 47 \
-                 language tag; write a tag like `en`, `fr`, `kk`"
-                ),
-            )
-            .in_file(&config_path)
-            .at(at(language.span())));
-        }
-        script_languages.insert(code.to_string(), tag.to_string());
-    }
-    let keywords: Vec<String> = book_section
-        .keywords
-        .unwrap_or_default()
-        .iter()
-        .filter_map(|k| trimmed(Some(k)))
-        .collect();
-
-    let (cover, cover_line) = match &book_section.cover {
-        Some(c) => (
-            Some(c.get_ref().clone()),
-            Some(config_text.line_of(c.span().start)),
-        ),
-        None => (None, None),
-    };
-
-    let (date, date_days) = match &book_section.date {
-        Some(d) => {
-            let line = config_text.line_of(d.span().start);
-            let text = match d.get_ref() {
-                toml::Value::String(s) => s.trim().to_string(),
-                toml::Value::Datetime(dt) => dt.to_string(),
-                _ => String::new(),
-            };
-            let days = parse_date(&text).ok_or_else(|| {
-                Diagnostic::error(
-                    Code::InvalidValue,
-                    format!(
-                        "`date` in book.toml must be a date written YYYY-MM-DD, got `{}`",
-                        d.get_ref()
-                    ),
-                )
-                .in_file(&config_path)
-                .at_line(line)
-            })?;
-            (Some(text), Some(days))
-        }
-        None => (None, None),
-    };
-    let timestamp = timestamp(source_date_epoch, date_days)?;
-
-    let page = page_setup(&pdf_section, &config_text, &config_path)?;
-    let layout = layout_settings(&layout_section, &language, &config_text, &config_path)?;
-
+    let first_chapter = chapters.first().map_or("", |c| c.text.as_str());
+    let config = config_file.settle(first_chapter, source_date_epoch)?;
     let mut book = Book {
         dir: canonical,
         input_dir: dir.to_path_buf(),
         assets: Assets::default(),
-        config: BookConfig {
-            title,
-            authors,
-            language,
-            direction,
-            cover,
-            cover_line,
-            identifier,
-            date,
-            timestamp,
-            page,
-            layout,
-            source: config_text.text,
-            subtitle: trimmed(book_section.subtitle.as_deref()),
-            publisher: trimmed(book_section.publisher.as_deref()),
-            keywords,
-            description: trimmed(book_section.description.as_deref()),
-            isbn,
-            accessibility: AccessibilityConfig {
-                summary: trimmed(epub_section.accessibility_summary.as_deref()),
-                certified_by: trimmed(epub_section.certified_by.as_deref()),
-            },
-            script_languages,
-            diagnostics,
-        },
+        config,
         chapters,
     };
     book.assets = assets::read(&book)?;
@@ -485,19 +314,13 @@ fn line_of(text: &str, offset: usize) -> u32 {
     position_of(text, offset).0
 }
 
-fn read_config(
-    canonical_dir: &Path,
-    config_path: &Path,
-) -> Result<(RawConfig, ConfigText, Diagnostics)> {
+/// The text of `book.toml`, empty when there is none.
+fn read_config(canonical_dir: &Path, config_path: &Path) -> Result<String> {
     let real = canonical_dir.join(CONFIG_FILE);
     let meta = match std::fs::symlink_metadata(&real) {
         Ok(m) => m,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-            return Ok((
-                RawConfig::default(),
-                ConfigText::default(),
-                Diagnostics::default(),
-            ));
+            return Ok(String::new());
         }
         Err(e) => {
             return Err(Diagnostic::io(
@@ -523,29 +346,247 @@ fn read_config(
             .in_file(config_path));
         }
     }
-    let text = read_text_file(&real, config_path)?;
-    // An unknown key is an error, but the rest of the book is still worth
-    // checking: each one is reported, blanked out (offsets kept) and the
-    // file read again, up to a bound.
-    let mut unknown_keys = Diagnostics::default();
-    let mut masked = text.clone();
-    let raw = loop {
-        let e = match toml::from_str::<RawConfig>(&masked) {
-            Ok(raw) => break raw,
-            Err(e) => e,
-        };
-        let diagnostic = config_error(&text, config_path, &e);
-        match e.span().filter(|_| diagnostic.code == Code::UnknownKey) {
-            Some(span) if unknown_keys.0.len() < MAX_UNKNOWN_KEYS => {
-                blank_line_at(&mut masked, span.start);
-                unknown_keys.push(diagnostic);
+    read_text_file(&real, config_path)
+}
+
+/// `book.toml` deserialized, before the chapters are read: what [`load`]
+/// needs to find them, then to settle the settings. Reads nothing from
+/// disk, so any text can be tried on it.
+pub struct ConfigFile {
+    raw: RawConfig,
+    text: ConfigText,
+    path: PathBuf,
+    /// The unknown keys, each an error the rest of the book is checked past.
+    diagnostics: Diagnostics,
+}
+
+impl ConfigFile {
+    /// Deserializes `text`, the text of `book.toml` (empty when there is
+    /// none), named `path` in messages.
+    pub fn parse(text: String, path: &Path) -> Result<ConfigFile> {
+        // An unknown key is an error, but the rest of the book is still worth
+        // checking: each one is reported, blanked out (offsets kept) and the
+        // file read again, up to a bound.
+        let mut unknown_keys = Diagnostics::default();
+        let mut masked = text.clone();
+        let raw = loop {
+            let e = match toml::from_str::<RawConfig>(&masked) {
+                Ok(raw) => break raw,
+                Err(e) => e,
+            };
+            let diagnostic = config_error(&text, path, &e);
+            match e.span().filter(|_| diagnostic.code == Code::UnknownKey) {
+                Some(span) if unknown_keys.0.len() < MAX_UNKNOWN_KEYS => {
+                    blank_line_at(&mut masked, span.start);
+                    unknown_keys.push(diagnostic);
+                }
+                // Past a syntax or type error the keys cannot be read: that
+                // error alone is reported.
+                _ => return Err(diagnostic),
             }
-            // Past a syntax or type error the keys cannot be read: that
-            // error alone is reported.
-            _ => return Err(diagnostic),
+        };
+        Ok(ConfigFile {
+            raw,
+            text: ConfigText { text },
+            path: path.to_path_buf(),
+            diagnostics: unknown_keys,
+        })
+    }
+
+    /// The chapters `chapters` lists, in order, each with its line;
+    /// `None` when the key is absent (every `*.md` in the folder is one).
+    pub fn chapters(&self) -> Result<Option<Vec<(PathBuf, u32)>>> {
+        let Some(list) = self.raw.book.as_ref().and_then(|b| b.chapters.as_ref()) else {
+            return Ok(None);
+        };
+        let (config_text, config_path) = (&self.text, &self.path);
+        if list.get_ref().is_empty() {
+            return Err(Diagnostic::error(
+                Code::ChapterList,
+                "`chapters` in book.toml lists no files",
+            )
+            .in_file(config_path)
+            .at_line(config_text.line_of(list.span().start)));
         }
-    };
-    Ok((raw, ConfigText { text }, unknown_keys))
+        let mut out: Vec<(PathBuf, u32)> = Vec::new();
+        for entry in list.get_ref() {
+            let line = config_text.line_of(entry.span().start);
+            let rel = normalize_config_path(entry.get_ref()).map_err(|why| {
+                Diagnostic::error(
+                    Code::ChapterList,
+                    format!("chapter `{}` in book.toml {why}", entry.get_ref()),
+                )
+                .in_file(config_path)
+                .at_line(line)
+            })?;
+            if out.iter().any(|(p, _)| *p == rel) {
+                return Err(Diagnostic::error(
+                    Code::ChapterList,
+                    format!("chapter `{}` is listed twice in book.toml", entry.get_ref()),
+                )
+                .in_file(config_path)
+                .at_line(line));
+            }
+            out.push((rel, line));
+        }
+        Ok(Some(out))
+    }
+
+    /// The settings, with what needs no Markdown parsing decided: the
+    /// language is detected from `first_chapter` when `book.toml` names
+    /// none; the timestamp is `source_date_epoch`'s, else the date's.
+    pub fn settle(
+        self,
+        first_chapter: &str,
+        source_date_epoch: Option<&str>,
+    ) -> Result<BookConfig> {
+        let ConfigFile {
+            raw,
+            text: config_text,
+            path: config_path,
+            mut diagnostics,
+        } = self;
+        let book_section = raw.book.unwrap_or_default();
+        let pdf_section = raw.pdf.unwrap_or_default();
+        let layout_section = raw.layout.unwrap_or_default();
+        let epub_section = raw.epub.unwrap_or_default();
+        let title = trimmed(book_section.title.as_deref());
+        let authors: Vec<String> = book_section
+            .authors
+            .unwrap_or_default()
+            .into_iter()
+            .map(|a| a.trim().to_string())
+            .filter(|a| !a.is_empty())
+            .collect();
+        let language = match &book_section.language {
+            Some(lang) => {
+                let tag = lang.get_ref().trim();
+                if let Some(message) = crate::locale::invalid_language_tag(tag) {
+                    return Err(Diagnostic::error(Code::InvalidValue, message)
+                        .in_file(&config_path)
+                        .at(config_text.pos(lang.span().start)));
+                }
+                tag.to_string()
+            }
+            None => detect_language(first_chapter).to_string(),
+        };
+        let direction = crate::locale::direction_of(&language);
+
+        let identifier = trimmed(book_section.identifier.as_deref());
+        let isbn = book_section.isbn.as_ref().and_then(|isbn| {
+            match crate::isbn::normalize(isbn.get_ref()) {
+                Ok(digits) => Some(digits),
+                Err(why) => {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            Code::InvalidIsbn,
+                            format!("`isbn` in book.toml: {why}; the book is written without it"),
+                        )
+                        .in_file(&config_path)
+                        .at(config_text.pos(isbn.span().start)),
+                    );
+                    None
+                }
+            }
+        });
+        let mut script_languages = BTreeMap::new();
+        for (script, language) in book_section.script_languages.iter().flatten() {
+            let at = |span: std::ops::Range<usize>| config_text.pos(span.start);
+            let code = script.get_ref().trim();
+            if unicode_script::Script::from_short_name(code).is_none() {
+                return Err(Diagnostic::error(
+                    Code::InvalidValue,
+                    format!(
+                        "`script_languages` in book.toml: `{code}` is not an ISO 15924 script code \
+                     (write it like `Latn`, `Cyrl`, `Hebr`)"
+                    ),
+                )
+                .in_file(&config_path)
+                .at(at(script.span())));
+            }
+            let tag = language.get_ref().trim();
+            if !crate::locale::is_language_tag(tag) {
+                return Err(Diagnostic::error(
+                    Code::InvalidValue,
+                    format!(
+                        "`script_languages` in book.toml: `{tag}` (for `{code}`) is not a BCP 47 \
+                     language tag; write a tag like `en`, `fr`, `kk`"
+                    ),
+                )
+                .in_file(&config_path)
+                .at(at(language.span())));
+            }
+            script_languages.insert(code.to_string(), tag.to_string());
+        }
+        let keywords: Vec<String> = book_section
+            .keywords
+            .unwrap_or_default()
+            .iter()
+            .filter_map(|k| trimmed(Some(k)))
+            .collect();
+
+        let (cover, cover_line) = match &book_section.cover {
+            Some(c) => (
+                Some(c.get_ref().clone()),
+                Some(config_text.line_of(c.span().start)),
+            ),
+            None => (None, None),
+        };
+
+        let (date, date_days) = match &book_section.date {
+            Some(d) => {
+                let line = config_text.line_of(d.span().start);
+                let text = match d.get_ref() {
+                    toml::Value::String(s) => s.trim().to_string(),
+                    toml::Value::Datetime(dt) => dt.to_string(),
+                    _ => String::new(),
+                };
+                let days = parse_date(&text).ok_or_else(|| {
+                    Diagnostic::error(
+                        Code::InvalidValue,
+                        format!(
+                            "`date` in book.toml must be a date written YYYY-MM-DD, got `{}`",
+                            d.get_ref()
+                        ),
+                    )
+                    .in_file(&config_path)
+                    .at_line(line)
+                })?;
+                (Some(text), Some(days))
+            }
+            None => (None, None),
+        };
+        let timestamp = timestamp(source_date_epoch, date_days)?;
+
+        let page = page_setup(&pdf_section, &config_text, &config_path)?;
+        let layout = layout_settings(&layout_section, &language, &config_text, &config_path)?;
+
+        Ok(BookConfig {
+            title,
+            authors,
+            language,
+            direction,
+            cover,
+            cover_line,
+            identifier,
+            date,
+            timestamp,
+            page,
+            layout,
+            source: config_text.text,
+            subtitle: trimmed(book_section.subtitle.as_deref()),
+            publisher: trimmed(book_section.publisher.as_deref()),
+            keywords,
+            description: trimmed(book_section.description.as_deref()),
+            isbn,
+            accessibility: AccessibilityConfig {
+                summary: trimmed(epub_section.accessibility_summary.as_deref()),
+                certified_by: trimmed(epub_section.certified_by.as_deref()),
+            },
+            script_languages,
+            diagnostics,
+        })
+    }
 }
 
 /// How many unknown keys in `book.toml` are reported before giving up.
