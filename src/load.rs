@@ -216,7 +216,9 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
         config,
         chapters,
     };
-    book.assets = assets::read(&book)?;
+    let mut warnings = Diagnostics::default();
+    book.assets = assets::read(&book, &mut warnings)?;
+    book.config.diagnostics.extend(warnings);
     Ok(book)
 }
 

@@ -11,7 +11,7 @@ use std::sync::Arc;
 use pulldown_cmark::{Event, Parser, Tag};
 
 use super::{Book, normalize_relative, read_limited};
-use crate::diag::{Code, Diagnostic, Result};
+use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::BookFont;
 
 /// What `load` read besides the chapters.
@@ -96,7 +96,7 @@ pub(crate) fn picture_path(base: &Path, dest: &str) -> std::result::Result<Pictu
 }
 
 /// Reads the pictures `book`'s chapters and cover name, and its fonts.
-pub(crate) fn read(book: &Book) -> Result<Assets> {
+pub(crate) fn read(book: &Book, warnings: &mut Diagnostics) -> Result<Assets> {
     let mut wanted: Vec<PathBuf> = Vec::new();
     for chapter in &book.chapters {
         let base = chapter.path.parent().unwrap_or(Path::new(""));
@@ -122,7 +122,7 @@ pub(crate) fn read(book: &Book) -> Result<Assets> {
     }
     Ok(Assets {
         pictures,
-        fonts: read_fonts(book)?,
+        fonts: read_fonts(book, warnings)?,
     })
 }
 
@@ -155,7 +155,7 @@ fn read_picture(book: &Book, rel: &Path) -> std::result::Result<PictureFile, Unu
 
 /// The `.ttf`/`.otf` files directly in the book's `fonts/` folder, in
 /// file-name order. Symbolic links out of the book folder are refused.
-fn read_fonts(book: &Book) -> Result<Vec<BookFont>> {
+fn read_fonts(book: &Book, warnings: &mut Diagnostics) -> Result<Vec<BookFont>> {
     let folder = book.dir.join("fonts");
     if !folder.is_dir() {
         return Ok(Vec::new());
@@ -163,7 +163,11 @@ fn read_fonts(book: &Book) -> Result<Vec<BookFont>> {
     let shown = book.display_path("fonts");
     let entries = std::fs::read_dir(&folder)
         .map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot read", &shown, &e))?;
-    let paths = font_paths(entries.map(|entry| entry.map(|e| e.path())), &shown)?;
+    let paths = font_paths(
+        entries.map(|entry| entry.map(|e| e.path())),
+        &shown,
+        warnings,
+    )?;
     let mut fonts = Vec::with_capacity(paths.len());
     for path in paths {
         let file_name = path
@@ -199,21 +203,42 @@ fn read_fonts(book: &Book) -> Result<Vec<BookFont>> {
 fn font_paths(
     entries: impl Iterator<Item = std::io::Result<PathBuf>>,
     shown: &Path,
+    warnings: &mut Diagnostics,
 ) -> Result<Vec<PathBuf>> {
     let mut paths = Vec::new();
     for entry in entries {
         let path = entry.map_err(|e| Diagnostic::io(Code::ReadFailed, "cannot list", shown, &e))?;
-        let is_font = path
+        let extension = path
             .extension()
             .and_then(|e| e.to_str())
-            .is_some_and(|e| e.eq_ignore_ascii_case("ttf") || e.eq_ignore_ascii_case("otf"));
-        if is_font {
+            .map(str::to_ascii_lowercase)
+            .unwrap_or_default();
+        if extension == "ttf" || extension == "otf" {
             paths.push(path);
+        } else if UNUSABLE_FONTS.contains(&extension.as_str()) {
+            // A font the user meant to use: say it is not (a licence or
+            // a read-me beside the fonts is not worth a word).
+            let file = shown.join(path.file_name().unwrap_or_default());
+            warnings.push(
+                Diagnostic::warning(
+                    Code::BadFont,
+                    format!(
+                        "`{}` is a .{extension} font, which warraq cannot use; it was left out",
+                        path.file_name().unwrap_or_default().to_string_lossy()
+                    ),
+                )
+                .in_file(&file)
+                .with_hint("put the font's .ttf or .otf file in fonts/ instead"),
+            );
         }
     }
     paths.sort();
     Ok(paths)
 }
+
+/// Font files warraq does not read (web fonts, collections, Type 1, Mac
+/// resource forks).
+const UNUSABLE_FONTS: [&str; 8] = ["woff", "woff2", "ttc", "otc", "dfont", "pfb", "pfa", "eot"];
 
 /// The URL scheme of `dest` (`https`, `javascript`…), if it has one.
 pub(crate) fn scheme(dest: &str) -> Option<&str> {
@@ -261,7 +286,12 @@ mod tests {
             Err(std::io::Error::other("disk error")),
             Ok(PathBuf::from("fonts/a.ttf")),
         ];
-        let error = font_paths(entries.into_iter(), Path::new("fonts")).unwrap_err();
+        let error = font_paths(
+            entries.into_iter(),
+            Path::new("fonts"),
+            &mut Diagnostics::default(),
+        )
+        .unwrap_err();
         assert_eq!(error.code, Code::ReadFailed);
         assert!(error.message.contains("disk error"), "{}", error.message);
         assert_eq!(error.file.as_deref(), Some(Path::new("fonts")));
@@ -269,12 +299,32 @@ mod tests {
 
     #[test]
     fn font_paths_are_the_ttf_and_otf_files_sorted() {
-        let names = ["fonts/b.OTF", "fonts/OFL.txt", "fonts/a.ttf"];
+        let names = [
+            "fonts/b.OTF",
+            "fonts/OFL.txt",
+            "fonts/a.ttf",
+            "fonts/c.woff2",
+            "fonts/d.TTC",
+        ];
         let entries = names.iter().map(|name| Ok(PathBuf::from(name)));
-        let paths = font_paths(entries, Path::new("fonts")).unwrap();
+        let mut warnings = Diagnostics::default();
+        let paths = font_paths(entries, Path::new("fonts"), &mut warnings).unwrap();
         assert_eq!(
             paths,
             [PathBuf::from("fonts/a.ttf"), PathBuf::from("fonts/b.OTF")]
+        );
+        // The fonts it cannot use are named; the licence is not.
+        let named: Vec<(Code, Option<&Path>)> = warnings
+            .0
+            .iter()
+            .map(|w| (w.code, w.file.as_deref()))
+            .collect();
+        assert_eq!(
+            named,
+            [
+                (Code::BadFont, Some(Path::new("fonts/c.woff2"))),
+                (Code::BadFont, Some(Path::new("fonts/d.TTC"))),
+            ]
         );
     }
 }

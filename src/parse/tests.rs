@@ -32,7 +32,7 @@ fn book(chapters: &[(&str, &str)], files: &[(&str, Vec<u8>)]) -> (tempfile::Temp
             })
             .collect(),
     };
-    book.assets = crate::load::assets::read(&book).unwrap();
+    book.assets = crate::load::assets::read(&book, &mut Diagnostics::default()).unwrap();
     (tmp, book)
 }
 
@@ -870,7 +870,7 @@ fn cover_loaded_and_checked() {
     let (_tmp, mut book) = book(&[("a.md", "x")], &[("art/cover.png", png(4, 6))]);
     book.config.cover = Some("art/cover.png".into());
     // `load` reads the cover book.toml names.
-    book.assets = crate::load::assets::read(&book).unwrap();
+    book.assets = crate::load::assets::read(&book, &mut Diagnostics::default()).unwrap();
     let doc = parse(&book, &mut Diagnostics::default()).unwrap();
     assert_eq!(doc.cover.as_deref(), Some("art/cover.png"));
     assert!(doc.images.contains_key("art/cover.png"));
