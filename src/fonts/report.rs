@@ -14,7 +14,7 @@ use unicode_script::{Script, UnicodeScript};
 use crate::diag::{Diagnostics, Result};
 use crate::doc::{Document, SourcePos};
 use crate::fonts::{FontLibrary, Role, Style};
-use crate::load::CONFIG_FILE;
+use crate::load::{CONFIG_FILE, shown_path};
 use crate::text::itemize::is_ignorable;
 use crate::text::{ShapedText, StyledText};
 
@@ -177,8 +177,6 @@ pub struct Uncovered {
 /// Which faces set a book's characters, and what none has.
 #[derive(Debug, Clone)]
 pub struct FontReport {
-    /// The book folder, as the user named it.
-    pub book_dir: PathBuf,
     /// The book's title (the folder is `.` when warraq runs in it).
     pub title: String,
     /// The faces that set anything, in the library's order (the order they
@@ -320,7 +318,6 @@ impl FontReport {
             }
         }
         FontReport {
-            book_dir: book_dir.to_path_buf(),
             title: document.metadata.title.clone(),
             faces,
             shared: shared
@@ -438,7 +435,7 @@ fn place_missing(document: &Document, missing: &[MissingChar], book_dir: &Path) 
         places.entry(ch).or_default().extend(
             claim(&sources, &starts)
                 .into_iter()
-                .map(|pos| Place::At(book_dir.join(file), pos)),
+                .map(|pos| Place::At(shown_path(book_dir, file), pos)),
         );
     }
     let config = document.sources.get(config_file).map_or("", |t| t);
@@ -448,7 +445,7 @@ fn place_missing(document: &Document, missing: &[MissingChar], book_dir: &Path) 
         let in_config: Vec<Place> = found_in(config_file, ch)
             .iter()
             .filter(|(at, _)| metadata.iter().any(|r| r.contains(at)))
-            .map(|&(_, pos)| Place::At(book_dir.join(config_file), pos))
+            .map(|&(_, pos)| Place::At(shown_path(book_dir, config_file), pos))
             .collect();
         if !in_config.is_empty() {
             places.extend(in_config);
