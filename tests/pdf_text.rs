@@ -203,3 +203,25 @@ fn inline_code_copies_out_without_its_isolates() {
         }
     }
 }
+
+/// Amiri starts some lam clusters with its kashida glyph («المملكة»: a
+/// tatweel glyph, then the lam). Taken for the lam's text, with the lam
+/// itself under `/ActualText`, the word came apart in pdf.js («كةل المم»)
+/// when no justified line of the book had drawn that glyph as a kashida.
+#[test]
+fn a_lam_cluster_drawn_with_a_kashida_copies_out_whole() {
+    if !common::have_tools(&["pdftotext"]) || !common::have_pdfjs() {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("kingdom");
+    std::fs::create_dir(&book).unwrap();
+    std::fs::write(book.join("01.md"), "# عنوان\n\nالمملكة\n").unwrap();
+    let pdf = common::build_pdf(&book, "kingdom").pdf;
+    for (reader, text) in [
+        ("pdftotext", squash(&common::pdftotext(&pdf, None, false))),
+        ("pdf.js", common::pdfjs_text(&pdf)),
+    ] {
+        assert!(text.contains("المملكة"), "{reader}: {text:?}");
+    }
+}

@@ -53,7 +53,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         fonts,
         pages,
         krilla_fonts: HashMap::new(),
-        faces: text::Faces::new(fonts, pages),
+        faces: text::Faces::new(fonts),
         images: HashMap::new(),
         origin: (0.0, 0.0),
         destinations: pages

@@ -22,9 +22,9 @@ use std::sync::LazyLock;
 use harfbuzz_rs::{Font, Owned};
 
 use crate::fonts::FontLibrary;
-use crate::layout::Pages;
-use crate::layout::page::{GlyphRun, Item, PlacedGlyph};
+use crate::layout::page::{GlyphRun, PlacedGlyph};
 use crate::text::is_combining_mark;
+use crate::text::shape::Shaper;
 
 /// What a kashida glyph copies out as: ZERO WIDTH JOINER, the invisible
 /// "these letters join" (see `Writer::map_invisible_glyphs`). Not nothing:
@@ -80,13 +80,13 @@ pub(super) struct Faces<'a> {
     upems: Vec<f32>,
     /// Per face, a glyph with no outline and no width, if it has one.
     empty: Vec<Option<u16>>,
-    /// Per face, the glyphs the book draws as kashidas (one or two), which
-    /// copy out as [`KASHIDA_TEXT`] wherever they are drawn.
+    /// Per face, the glyphs it draws for a tatweel, which copy out as
+    /// [`KASHIDA_TEXT`] wherever they are drawn but for a typed tatweel.
     kashidas: Vec<Vec<u16>>,
 }
 
 impl<'a> Faces<'a> {
-    pub fn new(library: &'a FontLibrary, pages: &Pages) -> Self {
+    pub fn new(library: &'a FontLibrary) -> Self {
         let fonts = library.harfbuzz_fonts();
         let empty = fonts
             .iter()
@@ -101,23 +101,10 @@ impl<'a> Faces<'a> {
                 })
             })
             .collect();
-        let mut kashidas = vec![Vec::new(); fonts.len()];
-        let runs = pages
-            .pages
-            .iter()
-            .flat_map(|page| &page.items)
-            .filter_map(|item| match item {
-                Item::Glyphs(run) => Some(run),
-                _ => None,
-            });
-        for run in runs {
-            for glyph in run.glyphs.iter().filter(|g| g.kashida) {
-                let ids: &mut Vec<u16> = &mut kashidas[run.face];
-                if !ids.contains(&glyph.id) {
-                    ids.push(glyph.id);
-                }
-            }
-        }
+        let shaper = Shaper::new(library, "ar");
+        let kashidas = (0..fonts.len())
+            .map(|face| shaper.tatweel_glyphs(face))
+            .collect();
         let upems = fonts.iter().map(|font| font.face().upem() as f32).collect();
         Faces {
             fonts,

@@ -384,6 +384,41 @@ impl<'a> Shaper<'a> {
         })
     }
 
+    /// The glyphs `face` draws for a tatweel, in any joining context: the
+    /// probe is a tatweel between each letter that joins on both sides and
+    /// each Arabic letter. A face may draw them where no tatweel was
+    /// typed: Amiri starts some lam clusters with one.
+    pub fn tatweel_glyphs(&self, face: usize) -> Vec<u16> {
+        const TATWEEL: char = '\u{0640}';
+        const DUAL_JOINING: &str = "بتثجحخسشصضطظعغفقكلمنهي";
+        const RIGHT_JOINING: &str = "اأإآدذرزوؤةى";
+        if self.fonts[face].get_nominal_glyph(TATWEEL).is_none() {
+            return Vec::new();
+        }
+        let mut probe = String::new();
+        for before in DUAL_JOINING.chars() {
+            for after in DUAL_JOINING.chars().chain(RIGHT_JOINING.chars()) {
+                probe.extend([before, TATWEEL, after, ' ']);
+            }
+        }
+        let mut glyphs: Vec<u16> = self
+            .shape_run(
+                &probe,
+                0..probe.len(),
+                face,
+                1.0,
+                Level::rtl(),
+                Script::Arabic,
+            )
+            .iter()
+            .filter(|g| probe[g.cluster..].starts_with(TATWEEL))
+            .map(|g| g.id)
+            .collect();
+        glyphs.sort_unstable();
+        glyphs.dedup();
+        glyphs
+    }
+
     /// Itemizes and shapes a paragraph.
     pub fn shape(
         &self,
