@@ -162,7 +162,7 @@ const POINTS_PER_MM: f32 = 72.0 / 25.4;
 /// points from the top left of the trimmed page.
 fn text_block(document: &Document, index: usize) -> Rect {
     let p = &document.page;
-    let recto = index % 2 == 0;
+    let recto = index.is_multiple_of(2);
     let left_to_right = document.metadata.direction == Direction::Ltr;
     let left = if recto == left_to_right {
         p.margin_inner_mm
