@@ -24,6 +24,8 @@ const POINTS_PER_MM: f32 = 72.0 / 25.4;
 #[derive(Debug)]
 struct Line {
     page: usize,
+    /// The baseline, in points from the top of the page.
+    baseline: f32,
     /// The paragraph's text.
     text: String,
     /// Left and right ends of the ink's advance box, in points.
@@ -128,6 +130,7 @@ fn lines(pages: &Pages, paragraphs: &HashSet<String>) -> Vec<Line> {
         }
         for runs in by_baseline.values() {
             let text = runs[0].text.to_string();
+            let baseline = runs[0].y;
             let mut runs = runs.clone();
             runs.sort_by(|a, b| a.x.total_cmp(&b.x));
             let glyphs: Vec<PlacedGlyph> = runs.iter().flat_map(|r| r.glyphs.clone()).collect();
@@ -142,6 +145,7 @@ fn lines(pages: &Pages, paragraphs: &HashSet<String>) -> Vec<Line> {
             kashidas.dedup();
             lines.push(Line {
                 page: index,
+                baseline,
                 left: runs[0].x,
                 right: runs
                     .iter()
@@ -180,9 +184,18 @@ fn widest_space(book: &Book) -> f32 {
 /// short and each starts a page, so few of its pages are full: figures "a
 /// page" are per this many lines.)
 fn lines_per_page(book: &Book) -> f32 {
+    // The leading as the pages show it (the distance between two lines of
+    // a paragraph), not the constant the layout itself uses.
+    let leading = book
+        .lines
+        .windows(2)
+        .filter(|pair| pair[0].page == pair[1].page && pair[0].text == pair[1].text)
+        .map(|pair| pair[1].baseline - pair[0].baseline)
+        .reduce(f32::min)
+        .expect("a paragraph of two lines on one page");
     let p = &book.document.page;
     let area = (p.height_mm - p.margin_top_mm - p.margin_bottom_mm) * POINTS_PER_MM;
-    (area / (p.font_size_pt * warraq::layout::flow::LEADING)).floor()
+    (area / leading).floor()
 }
 
 /// The letter before byte `at` of `text`, skipping combining marks.

@@ -133,8 +133,10 @@ fn titles_and_headings_keep_their_words_whole() {
         heading_lines >= 4,
         "title and headings are set: {heading_lines}"
     );
+    // The body paragraph is hyphenated, so the setting is on: display
+    // text is whole because it is display text.
     assert!(
-        hyphenated.iter().all(|&index| index > 3),
+        !hyphenated.is_empty() && hyphenated.iter().all(|&index| index > 3),
         "hyphens on pages {hyphenated:?}"
     );
 }

@@ -327,6 +327,7 @@ fn check_every_character_once(built: &harness::Built) -> Result<(), TestCaseErro
             }
         }
     }
+    prop_assert!(!set.is_empty(), "no running text at all");
     for (text, mut ranges) in set.into_values() {
         ranges.sort_by_key(|r| (r.start, r.end));
         prop_assert_eq!(left_out(&text, &ranges), None, "in paragraph {:?}", &*text);

@@ -18,9 +18,10 @@ use std::collections::{BTreeMap, HashMap};
 
 use common::Typeset;
 use common::generate::{self, BookSpec, Script};
+use warraq::doc::{Direction, Document};
 use warraq::fonts::FontLibrary;
 use warraq::layout::dump::{LineEnd, TextLine};
-use warraq::layout::page::{GlyphRun, Item, PlacedGlyph};
+use warraq::layout::page::{GlyphRun, Item, PlacedGlyph, Rect};
 
 /// Points a line may go past the text block's edges: rounding, never a
 /// visible overrun.
@@ -151,6 +152,31 @@ fn a_line_alone_on_its_page_is_a_widow_or_an_orphan() {
     assert_eq!(alone(&[(1, 4, 5), (2, 0, 1)]), [1]);
 }
 
+/// Points in a millimetre.
+const POINTS_PER_MM: f32 = 72.0 / 25.4;
+
+/// The text block of page `index` (0-based) as the book's page settings
+/// say, not as the layout computes it: the page less its margins, the inner
+/// one on the spine's side (a recto, even index, has its spine on the left
+/// in a left-to-right book and on the right in a right-to-left one). In
+/// points from the top left of the trimmed page.
+fn text_block(document: &Document, index: usize) -> Rect {
+    let p = &document.page;
+    let recto = index.is_multiple_of(2);
+    let left_to_right = document.metadata.direction == Direction::Ltr;
+    let left = if recto == left_to_right {
+        p.margin_inner_mm
+    } else {
+        p.margin_outer_mm
+    };
+    Rect {
+        x: left * POINTS_PER_MM,
+        y: p.margin_top_mm * POINTS_PER_MM,
+        width: (p.width_mm - p.margin_inner_mm - p.margin_outer_mm) * POINTS_PER_MM,
+        height: (p.height_mm - p.margin_top_mm - p.margin_bottom_mm) * POINTS_PER_MM,
+    }
+}
+
 fn measure(name: &str, typeset: &Typeset) -> Figures {
     let mut natural = NaturalSpaces {
         fonts: &typeset.fonts,
@@ -180,7 +206,7 @@ fn measure(name: &str, typeset: &Typeset) -> Figures {
         }
         figures.pages += 1;
         figures.lines += lines.len();
-        let block = warraq::layout::dump::text_block(&typeset.document, index);
+        let block = text_block(&typeset.document, index);
         // Every line box, a table row's cells each: (paragraph, index, count).
         let boxes = warraq::layout::dump::line_boxes(&typeset.pages.pages[index]);
         let paragraphs: Vec<(u32, u32, u32)> = boxes.iter().map(|b| b.paragraph).collect();
