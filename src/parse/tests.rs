@@ -816,11 +816,9 @@ fn warnings_are_capped_per_chapter() {
 fn huge_paragraph() {
     let word = "كلمة word ";
     let md = word.repeat(10 * 1024 * 1024 / word.len());
-    let started = std::time::Instant::now();
     let (ch, warnings) = chapter(&md);
     assert!(warnings.is_empty());
     assert_eq!(ch.blocks.len(), 1);
-    assert!(started.elapsed().as_secs() < 60);
 }
 
 #[test]
@@ -834,11 +832,14 @@ fn document_metadata() {
     );
     let doc = parse(&book, &mut Diagnostics::default()).unwrap();
     assert_eq!(doc.metadata.title, "The Book Title");
+    // A name-based UUID (version 5, URL namespace) of "warraq:" and the
+    // title: the values are Python's `uuid.uuid5`. A book's identifier is
+    // how stores and readers know it again: it must never change with a
+    // new warraq.
     assert_eq!(
         doc.metadata.identifier,
-        derived_identifier("The Book Title", &[])
+        "urn:uuid:94e4317f-69ce-59d6-8f1c-6b3b8509dc29"
     );
-    assert!(doc.metadata.identifier.starts_with("urn:uuid:"));
     assert_eq!(doc.chapters.len(), 2);
     assert_eq!(
         kinds(&doc.chapters[1].title),
@@ -859,9 +860,14 @@ fn document_metadata() {
     let doc = parse(&book, &mut Diagnostics::default()).unwrap();
     assert_eq!(doc.metadata.title, "Given");
     assert_eq!(doc.metadata.identifier, "urn:isbn:9780000000000");
-    assert_ne!(
+    // Each author, after U+001F, is part of the name.
+    assert_eq!(
         derived_identifier("Given", &[]),
-        derived_identifier("Given", &["A".into()])
+        "urn:uuid:22052f9b-b4fa-53b1-9c4e-2ba46a64f0e9"
+    );
+    assert_eq!(
+        derived_identifier("Given", &["A".into()]),
+        "urn:uuid:5b0facb1-bab6-55b4-83ff-12f8e8740a40"
     );
 }
 

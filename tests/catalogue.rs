@@ -1,0 +1,149 @@
+//! Books too big for comfort, built end to end by the `warraq` binary as a
+//! user would: ten thousand chapters, and one paragraph of 10 MB. Each
+//! must build with no error and no warning, and come out whole, as
+//! outside tools read it (qpdf's outline, pdftotext, the EPUB's files).
+//! How long they take is measured in the benchmarks, not here.
+
+mod common;
+
+use std::io::Read;
+use std::path::Path;
+
+/// Builds `book` into `out`, asserting it succeeds without a warning.
+fn build_quietly(book: &Path, out: &Path) {
+    let output = common::warraq()
+        .arg("build")
+        .arg(book)
+        .arg("-o")
+        .arg(out)
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(output.status.success(), "{stderr}");
+    assert!(!stderr.contains("warning"), "{stderr}");
+}
+
+/// The titles of the PDF's outline, depth first, as qpdf reads them.
+fn outline_titles(pdf: &Path) -> Vec<String> {
+    fn walk(items: &serde_json::Value, out: &mut Vec<String>) {
+        for item in items.as_array().into_iter().flatten() {
+            out.extend(item["title"].as_str().map(String::from));
+            walk(&item["kids"], out);
+        }
+    }
+    let json = common::run_ok("qpdf", &["--json", "--json-key=outlines", common::arg(pdf)]);
+    let json: serde_json::Value = serde_json::from_str(&json).unwrap();
+    let mut titles = Vec::new();
+    walk(&json["outlines"], &mut titles);
+    titles
+}
+
+/// The names of the entries of the zip at `path`.
+fn zip_names(path: &Path) -> Vec<String> {
+    let archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    archive
+        .file_names()
+        .map(|name| name.unwrap().into_owned())
+        .collect()
+}
+
+/// The text of the entry `name` of the zip at `path`.
+fn zip_text(path: &Path, name: &str) -> String {
+    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
+    let mut text = String::new();
+    archive
+        .by_name(name)
+        .unwrap_or_else(|e| panic!("{name}: {e}"))
+        .read_to_string(&mut text)
+        .unwrap();
+    text
+}
+
+#[test]
+fn ten_thousand_chapters_build_whole() {
+    const CHAPTERS: usize = 10_000;
+    if !common::have_tools(&["qpdf", "pdftotext", "pdfinfo"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("many");
+    std::fs::create_dir(&book).unwrap();
+    let title = |n: usize| format!("الفصل {n}");
+    for n in 1..=CHAPTERS {
+        let text = format!("# {}\n\nنص الفصل رقم {n}.\n", title(n));
+        std::fs::write(book.join(format!("{n:05}.md")), text).unwrap();
+    }
+    let out = dir.path().join("out");
+    build_quietly(&book, &out);
+
+    // The PDF: every chapter in the outline, in order, and the last one
+    // on the last page.
+    let pdf = out.join("many.pdf");
+    let wanted: Vec<String> = (1..=CHAPTERS).map(title).collect();
+    assert_eq!(outline_titles(&pdf), wanted);
+    let last = common::page_count(&pdf);
+    let text = common::pdftotext(&pdf, Some((last, last)), false);
+    let squashed: String = text.chars().filter(|c| c.is_alphanumeric()).collect();
+    assert!(squashed.contains("نصالفصلرقم10000"), "{text:?}");
+
+    // The EPUB: every chapter a document of its own, each in the
+    // navigation, in order.
+    let epub = out.join("many.epub");
+    let documents = zip_names(&epub)
+        .iter()
+        .filter(|name| name.starts_with("EPUB/chapter-"))
+        .count();
+    assert_eq!(documents, CHAPTERS);
+    let nav = zip_text(&epub, "EPUB/nav.xhtml");
+    let mut from = 0;
+    for title in &wanted {
+        let at = nav[from..]
+            .find(&format!(">{title}<"))
+            .unwrap_or_else(|| panic!("{title} is not in the navigation after byte {from}"));
+        from += at + title.len();
+    }
+}
+
+#[test]
+fn a_ten_megabyte_paragraph_builds_whole() {
+    const WORDS: usize = 1_000_000;
+    if !common::have_tools(&["pdftotext", "pdfinfo"]) {
+        return;
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let book = dir.path().join("long");
+    std::fs::create_dir(&book).unwrap();
+    // Ten bytes a word: «كلمة» is eight, and a space; one word in ten is
+    // Latin, so the paragraph's every line mixes directions.
+    let mut text = String::from("# فقرة طويلة\n\nبداية");
+    for n in 0..WORDS {
+        text.push_str(if n % 10 == 9 {
+            " wordplay"
+        } else {
+            " كلمة"
+        });
+    }
+    text.push_str(" نهاية\n");
+    assert!(text.len() > 9_000_000);
+    std::fs::write(book.join("01.md"), &text).unwrap();
+    let out = dir.path().join("out");
+    build_quietly(&book, &out);
+
+    let pdf = out.join("long.pdf");
+    let pages = common::page_count(&pdf);
+    // Some 350 of these short words a page.
+    assert!(pages > WORDS / 500, "{pages} pages");
+    let first_and_last = [(3..=6, "بداية"), (pages - 1..=pages, "نهاية")];
+    for (range, word) in first_and_last {
+        let text = common::pdftotext(&pdf, Some((*range.start(), *range.end())), false);
+        assert!(text.contains(word), "pages {range:?}: {text:.400}");
+    }
+    let epub = out.join("long.epub");
+    let chapter = zip_names(&epub)
+        .into_iter()
+        .find(|name| name.starts_with("EPUB/chapter-"))
+        .unwrap();
+    let xhtml = zip_text(&epub, &chapter);
+    assert_eq!(xhtml.matches("كلمة").count(), WORDS - WORDS / 10);
+    assert!(xhtml.contains("بداية") && xhtml.contains("نهاية"));
+}
