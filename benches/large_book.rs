@@ -1,12 +1,14 @@
 //! Benchmark: build generated large books (the seed book's chapters cycled,
-//! with headings, notes, lists and tables; see `tests/common/generate.rs`)
+//! or Zipf-distributed Arabic prose of the same shape, with headings, notes,
+//! lists and tables; see `tests/common/generate.rs`)
 //! and books of one huge paragraph (2.5, 5 and 10 MB: the paragraph engine
 //! must stay linear), and report the time per build.
 //!
 //! Run with `cargo bench --bench large_book`. Not a test: timings depend on
-//! the machine; compare runs on the same one.
+//! the machine; compare runs on the same one. `bench/run` times whole builds
+//! of the `warraq` binary, with peak memory, beside pandoc → Typst.
 
-// The benchmark uses only the Arabic book.
+// The benchmark uses only the Arabic books.
 #[allow(dead_code)]
 #[path = "../tests/common/generate.rs"]
 mod generate;
@@ -15,8 +17,13 @@ use std::time::{Duration, Instant};
 
 use generate::{BookSpec, Script};
 
-/// (chapters, builds timed): about 440 and 2,000 pages.
-const CASES: [(usize, usize); 2] = [(180, 5), (830, 3)];
+/// (kind of book, chapters, builds timed): about 440 and 2,000 pages.
+const CASES: [(Script, usize, usize); 4] = [
+    (Script::Arabic, 180, 5),
+    (Script::ArabicZipf, 180, 5),
+    (Script::Arabic, 830, 3),
+    (Script::ArabicZipf, 830, 3),
+];
 
 /// (paragraph size in bytes, builds timed).
 const PARAGRAPHS: [(usize, usize); 3] = [(2_621_440, 3), (5_242_880, 3), (10_485_760, 3)];
@@ -58,12 +65,12 @@ fn main() {
             generate::write_one_paragraph_book(book, bytes)
         });
     }
-    for (chapters, runs) in CASES {
+    for (script, chapters, runs) in CASES {
         let spec = BookSpec {
             cover: true,
-            ..BookSpec::new(Script::Arabic, chapters)
+            ..BookSpec::new(script, chapters)
         };
-        let what = format!("large book: {chapters} chapters");
+        let what = format!("large book ({script:?}): {chapters} chapters");
         bench(&what, runs, |book| generate::write_book(book, &spec));
     }
 }

@@ -1,18 +1,30 @@
 //! Generated books, as large as wanted, for the benchmark and the tests:
 //! Arabic from the seed book's chapters (cycled, their paragraphs joined in
-//! ever different lengths) or English prose written for warraq, with
-//! headings, footnotes, a list and a table when asked.
+//! ever different lengths), Arabic prose whose words follow Zipf's law over a
+//! large vocabulary of root-and-pattern forms, or English prose written for
+//! warraq, with headings, footnotes, a list and a table when asked.
 //!
 //! Self-contained (the benchmark includes this file with `#[path]`).
 
+use std::collections::HashSet;
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+
+use rand::rngs::ChaCha8Rng;
+use rand::{RngExt, SeedableRng};
+use rand_distr::{Distribution, Zipf};
 
 /// The script, language and text of a generated book.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Script {
-    /// The seed book's Arabic chapters, cycled; right to left.
+    /// The seed book's Arabic chapters, cycled; right to left. Recombined,
+    /// they hold about 1,500 word forms however long the book.
     Arabic,
+    /// Arabic prose of the same shape (each chapter as many words as the
+    /// seed chapter it stands in for), its words drawn by Zipf's law from
+    /// about 250,000 forms: a type/token ratio near 0.2 at 100,000 words,
+    /// as in real Arabic text.
+    ArabicZipf,
     /// English prose with long words (hyphenation has work to do).
     Latin,
 }
@@ -111,6 +123,244 @@ impl Choices {
     }
 }
 
+/// The most frequent Arabic words, particles and pronouns: the head of the
+/// Zipf ranking, before any derived form.
+const FUNCTION_WORDS: &[&str] = &[
+    "في",
+    "من",
+    "على",
+    "إلى",
+    "أن",
+    "عن",
+    "مع",
+    "التي",
+    "الذي",
+    "هذا",
+    "هذه",
+    "كان",
+    "قد",
+    "لا",
+    "ما",
+    "بين",
+    "كل",
+    "حيث",
+    "ذلك",
+    "عند",
+    "بعد",
+    "قبل",
+    "حتى",
+    "أو",
+    "ثم",
+    "لم",
+    "إن",
+    "كما",
+    "غير",
+    "هو",
+    "هي",
+    "الذين",
+    "تلك",
+    "منذ",
+    "خلال",
+    "لكن",
+];
+
+/// Triliteral roots, their three radicals in order.
+const ROOTS: &[&str] = &[
+    "كتب", "درس", "علم", "عمل", "حكم", "نظر", "قدم", "حرك", "شرك", "جمع", "فتح", "نصر", "سلم",
+    "خرج", "دخل", "رسل", "وصل", "قرب", "بعد", "صنع", "زرع", "تجر", "سفر", "نقل", "حمل", "طلب",
+    "بحث", "فهم", "حفظ", "نشر", "طبع", "ترجم", "قرر", "شرح", "وضع", "رفع", "نفع", "دفع", "جلس",
+    "سكن", "ملك", "حسب", "كسب", "خدم", "ربط", "ضبط", "فصل", "عرض", "نظم", "قسم", "حصل", "شعر",
+    "ذكر", "فكر", "صدر", "ورد", "نتج", "بلغ", "سمع", "لعب", "ركب", "غرس", "حرس", "دعم", "رسم",
+    "قبل", "عدل", "فضل", "شكل", "جهز", "حضر", "غرب", "شرق", "سبق", "لحق", "نطق", "خلق", "صدق",
+    "رزق", "بني", "هدف", "وفق", "عقد", "نفذ", "حدث", "كشف", "عرف", "وصف", "صرف", "ضمن", "أمن",
+    "ثمر", "حصد", "قطع", "جرب", "طور", "حسن", "كثر", "صغر", "كبر", "قوي", "ضعف",
+];
+
+/// Derivation patterns: 1, 2 and 3 stand for a root's radicals (فاعل،
+/// مفعول، تفعيل، استفعال، فعّال…).
+const PATTERNS: &[&str] = &[
+    "123",
+    "1ا23",
+    "م12و3",
+    "ت12ي3",
+    "است12ا3",
+    "12ّا3",
+    "12ا3",
+    "12ي3",
+    "12و3",
+    "م123",
+    "إ12ا3",
+    "ان12ا3",
+    "ا1ت2ا3",
+    "ت1ا23",
+    "م1ا23",
+    "مست123",
+    "مت1ا23",
+    "12ّ3",
+    "أ123",
+    "ت12ّ3",
+    "م1ا2ي3",
+    "ي123",
+    "ت123",
+    "ن123",
+];
+
+/// Proclitics that make a noun definite: these take no pronoun suffix.
+const DEFINITE_PREFIXES: &[&str] = &["ال", "وال", "بال", "فال", "كال", "لل"];
+
+/// Other proclitics, the first (none) the most frequent.
+const PLAIN_PREFIXES: &[&str] = &["", "و", "ف", "ب", "ل", "ك", "وب", "ول", "فب"];
+
+/// Inflection suffixes any form takes, the first (none) the most frequent.
+const INFLECTIONS: &[&str] = &["", "ة", "ات", "ون", "ين"];
+
+/// Pronoun suffixes, for indefinite forms only.
+const PRONOUNS: &[&str] = &["ه", "ها", "هم", "كم", "نا", "ي", "هما", "هن"];
+
+/// Zipf's exponent for the forms' ranks: with about 250,000 forms, 1.1
+/// gives a type/token ratio near 0.2 at 100,000 words.
+const ZIPF_EXPONENT: f64 = 1.1;
+
+/// The vocabulary in rank order: function words, then every root in every
+/// pattern (their order shuffled, so no root dominates the head), bare,
+/// then with each inflection, proclitic and pronoun.
+fn zipf_vocabulary(rng: &mut ChaCha8Rng) -> Vec<String> {
+    let mut stems: Vec<String> = ROOTS
+        .iter()
+        .flat_map(|root| {
+            let radicals: Vec<char> = root.chars().collect();
+            PATTERNS.iter().map(move |pattern| {
+                pattern
+                    .chars()
+                    .map(|c| match c {
+                        '1' => radicals[0],
+                        '2' => radicals[1],
+                        '3' => radicals[2],
+                        other => other,
+                    })
+                    .collect()
+            })
+        })
+        .collect();
+    rand::seq::SliceRandom::shuffle(stems.as_mut_slice(), rng);
+    let mut clitics: Vec<(&str, &str)> = Vec::new();
+    for suffix in INFLECTIONS {
+        for prefix in PLAIN_PREFIXES.iter().chain(DEFINITE_PREFIXES) {
+            clitics.push((prefix, suffix));
+        }
+    }
+    for suffix in PRONOUNS {
+        for prefix in PLAIN_PREFIXES {
+            clitics.push((prefix, suffix));
+        }
+    }
+    let mut vocabulary: Vec<String> = FUNCTION_WORDS.iter().map(|w| w.to_string()).collect();
+    for (prefix, suffix) in clitics {
+        vocabulary.extend(stems.iter().map(|stem| format!("{prefix}{stem}{suffix}")));
+    }
+    vocabulary
+}
+
+/// Arabic prose drawn word by word from [`zipf_vocabulary`].
+struct ZipfProse {
+    rng: ChaCha8Rng,
+    vocabulary: Vec<String>,
+    ranks: Zipf<f64>,
+}
+
+/// Words in a sentence, a sentence's chance of a «،» after each word (one
+/// in this many), and sentences in a paragraph.
+const SENTENCE_WORDS: std::ops::RangeInclusive<usize> = 6..=22;
+const COMMA_ONE_IN: u32 = 9;
+const PARAGRAPH_SENTENCES: std::ops::RangeInclusive<usize> = 1..=6;
+
+/// Words in a Zipf chapter's title, after «الفصل» and its number.
+const HEADING_WORDS: usize = 3;
+
+impl ZipfProse {
+    fn new(seed: u64) -> Self {
+        let mut rng = ChaCha8Rng::seed_from_u64(seed);
+        let vocabulary = zipf_vocabulary(&mut rng);
+        let ranks = Zipf::new(vocabulary.len() as f64, ZIPF_EXPONENT).expect("a valid Zipf law");
+        ZipfProse {
+            rng,
+            vocabulary,
+            ranks,
+        }
+    }
+
+    fn word(&mut self) -> &str {
+        // Ranks are whole numbers from 1.
+        let rank = self.ranks.sample(&mut self.rng) as usize;
+        &self.vocabulary[rank - 1]
+    }
+
+    /// `count` words, as a heading.
+    fn words(&mut self, count: usize) -> String {
+        (0..count)
+            .map(|_| self.word().to_string())
+            .collect::<Vec<_>>()
+            .join(" ")
+    }
+
+    /// Paragraphs of at least `words` words in all, each of whole sentences
+    /// ending with «.», some with a «،» inside.
+    fn paragraphs(&mut self, words: usize) -> Vec<String> {
+        let mut paragraphs = Vec::new();
+        let mut written = 0;
+        while written < words {
+            let mut paragraph = String::new();
+            for _ in 0..self.rng.random_range(PARAGRAPH_SENTENCES) {
+                let length = self.rng.random_range(SENTENCE_WORDS);
+                for k in 0..length {
+                    if !paragraph.is_empty() {
+                        paragraph.push(' ');
+                    }
+                    let word = self.word().to_string();
+                    paragraph.push_str(&word);
+                    let last = k + 1 == length;
+                    if last {
+                        paragraph.push('.');
+                    } else if k > 0 && self.rng.random_ratio(1, COMMA_ONE_IN) {
+                        paragraph.push('،');
+                    }
+                }
+                written += length;
+            }
+            paragraphs.push(paragraph);
+        }
+        paragraphs
+    }
+}
+
+/// The words of the chapters in `dir` (`*.md`) and how many different
+/// forms they take, Markdown's marks and punctuation left out: the type/
+/// token ratio is `forms / words`. Counts the first `limit` words only.
+pub fn word_forms(dir: &Path, limit: usize) -> std::io::Result<(usize, usize)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(dir)?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .collect();
+    files.sort();
+    let mut words = 0;
+    let mut forms = HashSet::new();
+    for file in files {
+        let text = std::fs::read_to_string(file)?;
+        for token in text.split_whitespace() {
+            let word: String = token.chars().filter(|c| c.is_alphabetic()).collect();
+            if word.is_empty() {
+                continue;
+            }
+            if words == limit {
+                return Ok((words, forms.len()));
+            }
+            words += 1;
+            forms.insert(word);
+        }
+    }
+    Ok((words, forms.len()))
+}
+
 /// The words a chapter's extras are made of, per script.
 struct Vocabulary {
     heading: &'static str,
@@ -159,13 +409,15 @@ const ENGLISH_EXTRAS: Vocabulary = Vocabulary {
 pub fn write_book(dir: &Path, spec: &BookSpec) -> std::io::Result<()> {
     let seed = seed_chapters();
     let mut choices = Choices(spec.chapters as u64);
+    let mut zipf =
+        (spec.script == Script::ArabicZipf).then(|| ZipfProse::new(spec.chapters as u64));
     let (title, language, extras) = match spec.script {
-        Script::Arabic => ("كتاب مولد", "ar", &ARABIC_EXTRAS),
+        Script::Arabic | Script::ArabicZipf => ("كتاب مولد", "ar", &ARABIC_EXTRAS),
         Script::Latin => ("A Generated Book", "en", &ENGLISH_EXTRAS),
     };
     for chapter in 0..spec.chapters {
         let (heading, paragraphs): (String, Vec<String>) = match spec.script {
-            Script::Arabic => seed[chapter % seed.len()].clone(),
+            Script::Arabic | Script::ArabicZipf => seed[chapter % seed.len()].clone(),
             Script::Latin => {
                 let paragraphs = (0..3)
                     .map(|_| {
@@ -183,9 +435,23 @@ pub fn write_book(dir: &Path, spec: &BookSpec) -> std::io::Result<()> {
                 )
             }
         };
+        // Zipf prose takes the seed chapter's place: its own heading and, each
+        // round, as many words in new paragraphs.
+        let seed_words: usize = paragraphs
+            .iter()
+            .map(|p| p.split_whitespace().count())
+            .sum();
+        let heading = match &mut zipf {
+            Some(prose) => format!("الفصل {}: {}", chapter + 1, prose.words(HEADING_WORDS)),
+            None => heading,
+        };
         let mut text = format!("# {heading}\n\n");
         let mut notes = String::new();
         for round in 0..spec.rounds {
+            let paragraphs = match &mut zipf {
+                Some(prose) => prose.paragraphs(seed_words),
+                None => paragraphs.clone(),
+            };
             if spec.extras && round == 1 {
                 let _ = write!(text, "## {}\n\n", extras.heading);
                 for item in extras.list {

@@ -1,0 +1,74 @@
+//! The generated books the benchmark measures (`tests/common/generate.rs`):
+//! the Zipf kind has the word forms of real Arabic prose, is the same book
+//! every time, and builds cleanly.
+
+mod common;
+
+use common::generate::{self, BookSpec, Script};
+
+/// Writes a book of `chapters` chapters of `script` into a temporary folder.
+fn write(script: Script, chapters: usize) -> tempfile::TempDir {
+    let dir = tempfile::tempdir().unwrap();
+    generate::write_book(dir.path(), &BookSpec::new(script, chapters)).unwrap();
+    dir
+}
+
+/// Words counted for the type/token ratio, as in the target.
+const RATIO_WORDS: usize = 100_000;
+
+#[test]
+fn zipf_prose_has_a_realistic_type_token_ratio() {
+    // 400 chapters hold more than 100,000 words of either kind.
+    let zipf = write(Script::ArabicZipf, 400);
+    let (words, forms) = generate::word_forms(zipf.path(), RATIO_WORDS).unwrap();
+    assert_eq!(words, RATIO_WORDS, "the Zipf book is too short");
+    let ratio = forms as f64 / words as f64;
+    assert!(
+        (0.15..=0.25).contains(&ratio),
+        "Zipf prose: {forms} forms in {words} words, a ratio of {ratio:.3}, not about 0.2"
+    );
+    // The seed's sentences recombined repeat the same few forms.
+    let seed = write(Script::Arabic, 400);
+    let (words, seed_forms) = generate::word_forms(seed.path(), RATIO_WORDS).unwrap();
+    assert_eq!(words, RATIO_WORDS, "the seed book is too short");
+    assert!(
+        seed_forms * 10 < forms,
+        "the seed book has {seed_forms} forms, the Zipf book only {forms}"
+    );
+}
+
+#[test]
+fn zipf_books_are_the_same_every_time() {
+    let first = write(Script::ArabicZipf, 12);
+    let second = write(Script::ArabicZipf, 12);
+    let mut files: Vec<_> = std::fs::read_dir(first.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name())
+        .collect();
+    files.sort();
+    assert_eq!(files.len(), 13, "12 chapters and book.toml: {files:?}");
+    for name in files {
+        let a = std::fs::read(first.path().join(&name)).unwrap();
+        let b = std::fs::read(second.path().join(&name)).unwrap();
+        assert!(a == b, "{name:?} differs between two writes");
+    }
+}
+
+#[test]
+fn a_zipf_book_builds_without_warnings() {
+    let tmp = tempfile::tempdir().unwrap();
+    let book = tmp.path().join("zipf");
+    std::fs::create_dir(&book).unwrap();
+    generate::write_book(&book, &BookSpec::new(Script::ArabicZipf, 3)).unwrap();
+    let chapter = std::fs::read_to_string(book.join("0001.md")).unwrap();
+    for mark in ["# الفصل 1: ", "## ", "- ", "| ", "[^n1]", ".", "،"] {
+        assert!(
+            chapter.contains(mark),
+            "no {mark:?} in chapter 1:\n{chapter}"
+        );
+    }
+    let built = common::build(&book, "zipf");
+    let warnings = common::warnings(&built.stderr);
+    assert!(warnings.is_empty(), "{warnings:?}");
+    assert!(common::page_count(&built.pdf) >= 3);
+}
