@@ -142,10 +142,7 @@ fn picture_into(
         Diagnostic::error(Code::Internal, "cannot paint an empty picture".to_string())
     })?;
     for (pixel, rgba) in picture.pixels_mut().iter_mut().zip(resized.chunks_exact(4)) {
-        let &[red, green, blue, alpha] = rgba else {
-            unreachable!("chunks of four")
-        };
-        *pixel = tiny_skia::ColorU8::from_rgba(red, green, blue, alpha).premultiply();
+        *pixel = tiny_skia::ColorU8::from_rgba(rgba[0], rgba[1], rgba[2], rgba[3]).premultiply();
     }
     let paint = Paint {
         shader: Pattern::new(

@@ -6,7 +6,6 @@
 
 mod common;
 
-use std::io::Read;
 use std::path::Path;
 
 /// Builds `book` into `out`, asserting it succeeds without a warning.
@@ -36,27 +35,6 @@ fn outline_titles(pdf: &Path) -> Vec<String> {
     let mut titles = Vec::new();
     walk(&json["outlines"], &mut titles);
     titles
-}
-
-/// The names of the entries of the zip at `path`.
-fn zip_names(path: &Path) -> Vec<String> {
-    let archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    archive
-        .file_names()
-        .map(|name| name.unwrap().into_owned())
-        .collect()
-}
-
-/// The text of the entry `name` of the zip at `path`.
-fn zip_text(path: &Path, name: &str) -> String {
-    let mut archive = zip::ZipArchive::new(std::fs::File::open(path).unwrap()).unwrap();
-    let mut text = String::new();
-    archive
-        .by_name(name)
-        .unwrap_or_else(|e| panic!("{name}: {e}"))
-        .read_to_string(&mut text)
-        .unwrap();
-    text
 }
 
 #[test]
@@ -89,12 +67,13 @@ fn ten_thousand_chapters_build_whole() {
     // The EPUB: every chapter a document of its own, each in the
     // navigation, in order.
     let epub = out.join("many.epub");
-    let documents = zip_names(&epub)
+    let files = common::epub::unzip(&std::fs::read(&epub).unwrap());
+    let documents = files
         .iter()
-        .filter(|name| name.starts_with("EPUB/chapter-"))
+        .filter(|(name, _, _)| name.starts_with("EPUB/chapter-"))
         .count();
     assert_eq!(documents, CHAPTERS);
-    let nav = zip_text(&epub, "EPUB/nav.xhtml");
+    let nav = common::epub::entry(&files, "EPUB/nav.xhtml");
     let mut from = 0;
     for title in &wanted {
         let at = nav[from..]
@@ -139,11 +118,12 @@ fn a_ten_megabyte_paragraph_builds_whole() {
         assert!(text.contains(word), "pages {range:?}: {text:.400}");
     }
     let epub = out.join("long.epub");
-    let chapter = zip_names(&epub)
-        .into_iter()
-        .find(|name| name.starts_with("EPUB/chapter-"))
+    let files = common::epub::unzip(&std::fs::read(&epub).unwrap());
+    let (chapter, _, _) = files
+        .iter()
+        .find(|(name, _, _)| name.starts_with("EPUB/chapter-"))
         .unwrap();
-    let xhtml = zip_text(&epub, &chapter);
+    let xhtml = common::epub::entry(&files, chapter);
     assert_eq!(xhtml.matches("كلمة").count(), WORDS - WORDS / 10);
     assert!(xhtml.contains("بداية") && xhtml.contains("نهاية"));
 }

@@ -213,11 +213,8 @@ fn a_lam_cluster_drawn_with_a_kashida_copies_out_whole() {
     if !common::have_tools(&["pdftotext"]) || !common::have_pdfjs() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let book = dir.path().join("kingdom");
-    std::fs::create_dir(&book).unwrap();
-    std::fs::write(book.join("01.md"), "# عنوان\n\nالمملكة\n").unwrap();
-    let pdf = common::build_pdf(&book, "kingdom").pdf;
+    let book = common::folder(&[("01.md", "# عنوان\n\nالمملكة\n".as_bytes())]);
+    let pdf = common::build_pdf(book.path(), "kingdom").pdf;
     for (reader, text) in [
         ("pdftotext", squash(&common::pdftotext(&pdf, None, false))),
         ("pdf.js", common::pdfjs_text(&pdf)),

@@ -436,17 +436,6 @@ proptest! {
     }
 }
 
-/// `text` without white space, bidi controls and the invisible joiners
-/// warraq writes (kashidas' U+200D, U+2060 WORD JOINER), which poppler
-/// keeps and a reader does not see.
-fn squashed(text: &str) -> String {
-    text.chars()
-        .filter(|&c| {
-            !c.is_whitespace() && !may_go_unseen(c) && !matches!(c, '\u{200D}' | '\u{2060}')
-        })
-        .collect()
-}
-
 /// A `book.toml` for lines justified by their spaces alone.
 const SPACE_JUSTIFIED: &str = "[layout]\njustify = \"space\"\n";
 
@@ -480,7 +469,7 @@ proptest! {
         }
         let dir = tempfile::tempdir().unwrap();
         let text = common::pdftotext(&pdf_of("", &paragraph, dir.path()), None, false);
-        let read = squashed(&text);
+        let read = common::squash(&text);
         for word in paragraph.split(' ') {
             prop_assert!(
                 read.contains(word),

@@ -202,6 +202,9 @@ pub const SIZE_ADJUST_LIMITS: (f32, f32) = (0.7, 1.3);
 /// The most tatweels in a row that [`Shaper::tatweel_widths`] measures.
 pub const MAX_TATWEELS: usize = 3;
 
+/// U+0640 ARABIC TATWEEL, the probes' lengthening.
+const TATWEEL: char = '\u{0640}';
+
 /// `widths[k - 1]` is what `k` tatweels inside a word add to its width, in
 /// font units.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -362,7 +365,6 @@ impl<'a> Shaper<'a> {
     pub fn tatweel_widths(&self, face: usize) -> Option<TatweelWidths> {
         *self.tatweel[face].get_or_init(|| {
             const SEEN: char = '\u{0633}';
-            const TATWEEL: char = '\u{0640}';
             self.fonts[face].get_nominal_glyph(TATWEEL)?;
             let width = |tatweels: usize| -> f32 {
                 let mut probe = String::from(SEEN);
@@ -389,7 +391,6 @@ impl<'a> Shaper<'a> {
     /// each Arabic letter. A face may draw them where no tatweel was
     /// typed: Amiri starts some lam clusters with one.
     pub fn tatweel_glyphs(&self, face: usize) -> Vec<u16> {
-        const TATWEEL: char = '\u{0640}';
         const DUAL_JOINING: &str = "بتثجحخسشصضطظعغفقكلمنهي";
         const RIGHT_JOINING: &str = "اأإآدذرزوؤةى";
         if self.fonts[face].get_nominal_glyph(TATWEEL).is_none() {
