@@ -41,6 +41,7 @@ fn bench(what: &str, runs: usize, write: impl FnOnce(&std::path::Path) -> std::i
         format: warraq::Format::All,
         pdf_preset: None,
         pdf_standard: None,
+        shaping_cache: true,
     };
     let mut times: Vec<Duration> = Vec::new();
     let mut pages = 0;

@@ -9,6 +9,7 @@ use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::BookFont;
+use crate::text::ShapeCache;
 
 /// What a face is for. Fallback faces are tried, in order, for characters the
 /// primary face lacks.
@@ -111,6 +112,8 @@ const BUILTIN: &[Builtin] = &[
 #[derive(Debug, Clone)]
 pub struct FontLibrary {
     pub faces: Vec<FontFace>,
+    /// What the faces have shaped so far, for every shaper of the library.
+    pub shaped: ShapeCache,
 }
 
 impl FontLibrary {
@@ -137,7 +140,10 @@ impl FontLibrary {
                 data: Arc::new(data.to_vec()),
             })
             .collect();
-        FontLibrary { faces }
+        FontLibrary {
+            faces,
+            shaped: ShapeCache::default(),
+        }
     }
 
     /// warraq's faces plus the book's own, which come first for body text:
@@ -178,7 +184,10 @@ impl FontLibrary {
             });
         }
         faces.extend(Self::builtin().faces);
-        Ok(FontLibrary { faces })
+        Ok(FontLibrary {
+            faces,
+            shaped: ShapeCache::default(),
+        })
     }
 
     /// Faces for `role`, best match for `style` first: every face of the

@@ -56,6 +56,9 @@ pub struct BuildOptions {
     pub pdf_preset: Option<doc::PrintPreset>,
     /// `--pdf-standard`: overrides `[pdf] standard`.
     pub pdf_standard: Option<pdf::standard::PdfStandard>,
+    /// Shape each piece of text once and reuse it ([`text::ShapeCache`]).
+    /// On but to prove that it changes nothing.
+    pub shaping_cache: bool,
 }
 
 impl BuildOptions {
@@ -68,6 +71,7 @@ impl BuildOptions {
             format: Format::All,
             pdf_preset: None,
             pdf_standard: None,
+            shaping_cache: true,
         }
     }
 
@@ -223,10 +227,11 @@ pub fn prepare(
     let (document, took) = timed(|| parse::parse(&book, found));
     let document = document?;
     timings.push((Stage::Parse, took));
-    let fonts = fonts::FontLibrary::for_book(&document.fonts).map_err(|e| Diagnostic {
+    let mut fonts = fonts::FontLibrary::for_book(&document.fonts).map_err(|e| Diagnostic {
         file: e.file.map(|f| book.display_path(f)),
         ..e
     })?;
+    fonts.shaped = text::ShapeCache::new(options.shaping_cache);
     Ok(Prepared {
         book,
         document,

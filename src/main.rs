@@ -219,6 +219,7 @@ impl BookArgs {
                 PresetArg::Offset => PrintPreset::Offset,
             }),
             pdf_standard: self.pdf_standard,
+            shaping_cache: true,
         }
     }
 }

@@ -76,6 +76,7 @@ fn a_file_that_is_not_a_font_is_an_error_naming_it() {
         format: warraq::Format::All,
         pdf_preset: None,
         pdf_standard: None,
+        shaping_cache: true,
     });
     let error = result.expect_err("a broken font fails the build");
     assert!(error.to_string().contains("Broken-Regular.ttf"), "{error}");

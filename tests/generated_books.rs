@@ -72,3 +72,32 @@ fn a_zipf_book_builds_without_warnings() {
     assert!(warnings.is_empty(), "{warnings:?}");
     assert!(common::page_count(&built.pdf) >= 3);
 }
+
+/// The EPUB and PDF of the book in `dir`, built in memory with the shaping
+/// cache on or off.
+fn outputs(dir: &std::path::Path, shaping_cache: bool) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+    let options = warraq::BuildOptions {
+        shaping_cache,
+        ..warraq::BuildOptions::for_book(dir)
+    };
+    let compiled = warraq::compile(&options).expect("the book builds");
+    assert_eq!(compiled.files.len(), 2, "an EPUB and a PDF");
+    compiled.files
+}
+
+#[test]
+fn the_shaping_cache_changes_no_byte() {
+    // Both kinds of generated book; the showcase book: Latin, Cyrillic,
+    // Hebrew, harakat, lam-alef, notes, tables, code, kashida justification;
+    // and a book in a face with justification alternates.
+    let seed = write(Script::Arabic, 6);
+    let zipf = write(Script::ArabicZipf, 6);
+    let jalt = common::repo().join("tests/books/jalt");
+    for dir in [seed.path(), zipf.path(), &common::showcase_book(), &jalt] {
+        let cached = outputs(dir, true);
+        let uncached = outputs(dir, false);
+        for ((path, a), (_, b)) in cached.iter().zip(&uncached) {
+            assert!(a == b, "{} differs with the cache off", path.display());
+        }
+    }
+}

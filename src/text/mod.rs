@@ -15,7 +15,7 @@ use std::ops::Range;
 use crate::doc::{Anchor, Direction, SourcePos, word_at};
 use crate::fonts::{Role, Style};
 
-pub use shape::{ShapedGlyph, ShapedRun, ShapedText, Shaper};
+pub use shape::{ShapeCache, ShapedGlyph, ShapedRun, ShapedText, Shaper};
 
 /// How a stretch of text is to be set.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -10,12 +10,13 @@ use std::ops::Range;
 #[cfg(test)]
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::{Arc, Mutex};
 
 use harfbuzz_rs::sys::{
     HB_BUFFER_FLAG_PRODUCE_SAFE_TO_INSERT_TATWEEL, HB_GLYPH_FLAG_SAFE_TO_INSERT_TATWEEL,
     HB_GLYPH_FLAG_UNSAFE_TO_BREAK, hb_buffer_get_flags, hb_buffer_set_flags,
-    hb_ot_layout_lookup_collect_glyphs, hb_ot_layout_table_get_lookup_count, hb_set_create,
-    hb_set_destroy, hb_set_has, hb_set_t,
+    hb_ot_layout_lookup_collect_glyphs, hb_ot_layout_table_get_lookup_count, hb_set_clear,
+    hb_set_create, hb_set_destroy, hb_set_has, hb_set_next, hb_set_t,
 };
 use harfbuzz_rs::{
     ClusterLevel, Feature, Font, HarfbuzzObject, Language, Owned, Tag, TypedBuffer, UnicodeBuffer,
@@ -94,15 +95,13 @@ pub struct Shaper<'a> {
     language_tag: String,
     /// Per face, what 1, 2, … tatweels add to a word (see [`Shaper::tatweel_widths`]).
     tatweel: Vec<OnceCell<Option<TatweelWidths>>>,
-    /// Pieces re-shaped by [`Shaper::reshape`], by everything HarfBuzz was given.
-    reshaped: RefCell<HashMap<ReshapeKey, Vec<ShapedGlyph>>>,
+    /// Shaped pieces, shared with every shaper of the library.
+    cache: &'a ShapeCache,
     /// Per face, whether it has justification alternates
     /// ([`Shaper::has_alternates`]).
     alternates: Vec<OnceCell<bool>>,
     /// Per face, how its words may be shaped apart ([`Shaper::word_shaping`]).
     word_shaping: Vec<OnceCell<WordShaping>>,
-    /// Words shaped by [`Shaper::shape_word`].
-    words: RefCell<HashMap<WordKey, AfterWord>>,
     /// Per face, [`Shaper::glyph_reach`] of each glyph asked for so far, by
     /// glyph id: extents walk the outline, and every line asks for each of
     /// its glyphs.
@@ -115,84 +114,130 @@ pub type Reach = (f32, f32);
 
 /// How a face's words may be shaped one by one, with the same glyphs and
 /// flags as in their paragraph.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 enum WordShaping {
     /// No lookup touches the space: each word on its own.
     Apart,
-    /// Lookups look back over the space, never further into it: each word
-    /// after the one before it.
-    AfterPrevious,
+    /// Lookups look back over the space, never further into it: a word
+    /// they may apply to is shaped after the word before it, any other on
+    /// its own.
+    AfterPrevious(LookingBack),
     /// Lookups reach through the space: the whole run at once.
     Whole,
 }
 
-/// A word shaped after the one before it.
-#[derive(Debug, Clone)]
-struct AfterWord {
-    glyphs: Vec<ShapedGlyph>,
-    /// Which glyphs of the word before (in HarfBuzz's order) a lookup of
-    /// this word matched, so that they are unsafe to break too.
-    unsafe_before: Vec<usize>,
+/// Which words lookups looking back over a space may apply to.
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum LookingBack {
+    /// Any: a substitution looks back, and what it would substitute is not
+    /// known from the word's glyphs.
+    Any,
+    /// Words with one of these glyphs (sorted): only positioning lookups
+    /// look back, and they run after every substitution, on the glyphs the
+    /// word comes out with.
+    Glyphs(Vec<u16>),
 }
 
-impl AfterWord {
-    /// With clusters `by` bytes further on.
-    fn shifted(mut self, by: usize) -> Self {
-        for g in &mut self.glyphs {
-            g.cluster += by;
-            g.cluster_end += by;
+impl LookingBack {
+    /// Whether a lookup may look back from `word` (shaped on its own) into
+    /// the word before it.
+    fn applies(&self, word: &[ShapedGlyph]) -> bool {
+        match self {
+            LookingBack::Any => true,
+            LookingBack::Glyphs(ids) => word.iter().any(|g| ids.binary_search(&g.id).is_ok()),
         }
-        self
     }
+}
 
-    /// With clusters `by` bytes further back.
-    fn shifted_back(mut self, by: usize) -> Self {
-        for g in &mut self.glyphs {
-            g.cluster -= by;
-            g.cluster_end -= by;
-        }
-        self
+/// `glyphs` with clusters `by` bytes further on.
+fn shift(glyphs: &mut [ShapedGlyph], by: usize) {
+    for g in glyphs {
+        g.cluster += by;
+        g.cluster_end += by;
     }
 }
 
 /// Where `glyphs` are unsafe to break.
-fn unsafe_indices(glyphs: &[ShapedGlyph]) -> Vec<usize> {
+fn unsafe_indices(glyphs: &[ShapedGlyph]) -> impl Iterator<Item = usize> + '_ {
     glyphs
         .iter()
         .enumerate()
         .filter(|(_, g)| g.unsafe_to_break)
         .map(|(i, _)| i)
-        .collect()
 }
 
-/// What [`Shaper::shape_word`] caches a word by: face, size (bits), right
-/// to left, script, the word before it and the word, both with their
-/// spaces, and where the word starts in that text.
-type WordKey = (usize, u32, bool, Script, Box<str>, usize);
-
-/// How many shaped words a shaper remembers before it starts afresh (a
-/// book's vocabulary, with its punctuated forms, fits).
-const WORD_CACHE: usize = 1 << 16;
-
-/// What [`Shaper::reshape`] shapes: face, size (bits), right to left,
-/// script, the context, the range of it shaped and where the justification
-/// alternates are asked for.
-type ReshapeKey = (
+/// What [`ShapeCache`] keeps a shaped piece by: everything HarfBuzz is
+/// given for it. Face, size (bits), right to left, script, where the
+/// justification alternates are asked for (bytes from the piece's start),
+/// the text HarfBuzz reads (the language tag, a NUL, then the piece with up
+/// to [`CONTEXT_CHARS`] characters of context each side) and where the piece
+/// starts and ends in that text.
+type PieceKey = (
     usize,
     u32,
     bool,
     Script,
-    String,
-    Range<usize>,
     Option<Range<usize>>,
+    Box<str>,
+    Range<usize>,
 );
+
+/// How many characters of context HarfBuzz keeps on each side of the text it
+/// shapes (`HB_BUFFER_CONTEXT_LENGTH`): nothing further away changes its
+/// output, so the cache's key holds no more.
+const CONTEXT_CHARS: usize = 5;
+
+/// How many shaped pieces a [`ShapeCache`] remembers before it starts
+/// afresh: a long book's vocabulary, with its punctuated forms and the
+/// pairs of words shaped together, fits.
+const CACHE_PIECES: usize = 1 << 17;
+
+/// Shaped pieces of text, shared by every [`Shaper`] of a font library and
+/// so by every thread: a book repeats its words, lines re-shape the same
+/// words when justified, and HarfBuzz over all of it was most of a build.
+/// A piece is found only when everything HarfBuzz would read for it is the
+/// same, so the cache changes no glyph (tested against building without
+/// it).
+pub struct ShapeCache {
+    pieces: Option<Mutex<HashMap<PieceKey, Arc<[ShapedGlyph]>>>>,
+}
+
+impl ShapeCache {
+    /// A cache, or with `on` false none: every piece shaped afresh.
+    pub fn new(on: bool) -> Self {
+        ShapeCache {
+            pieces: on.then(|| Mutex::new(HashMap::new())),
+        }
+    }
+
+    pub fn is_on(&self) -> bool {
+        self.pieces.is_some()
+    }
+}
+
+impl Default for ShapeCache {
+    fn default() -> Self {
+        ShapeCache::new(true)
+    }
+}
+
+/// A copy of a library starts with an empty cache, on or off as the
+/// original's.
+impl Clone for ShapeCache {
+    fn clone(&self) -> Self {
+        ShapeCache::new(self.is_on())
+    }
+}
+
+impl std::fmt::Debug for ShapeCache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "ShapeCache {{ on: {} }}", self.is_on())
+    }
+}
 
 /// The OpenType feature of justification alternates: wider (or narrower)
 /// forms of letters, mostly finals, for justified Arabic.
 const JALT: &[u8; 4] = b"jalt";
-
-/// How many re-shaped pieces a shaper remembers before it starts afresh.
-const RESHAPED_CACHE: usize = 4096;
 
 /// The least and most [`Shaper::size_adjust`] scales a face by: a face
 /// whose `x` is unusually short or tall for its letters should not shrink
@@ -237,9 +282,8 @@ impl<'a> Shaper<'a> {
             language_tag: language_tag.to_string(),
             tatweel,
             alternates,
-            reshaped: RefCell::new(HashMap::new()),
+            cache: &library.shaped,
             word_shaping,
-            words: RefCell::new(HashMap::new()),
             reach,
         }
     }
@@ -297,8 +341,8 @@ impl<'a> Shaper<'a> {
     /// it; clusters are byte offsets in `context`. For re-shaping a piece of
     /// a run whose text was changed (tatweels inserted), or with the face's
     /// justification alternates (`jalt`) on the characters of `alternate`
-    /// (byte offsets in `context`). The same piece in the same context comes
-    /// from a cache: justification re-shapes the same words over and over.
+    /// (byte offsets in `context`). Justification re-shapes the same words
+    /// over and over: they come from the cache.
     pub fn reshape(
         &self,
         run: &ShapedRun,
@@ -306,31 +350,9 @@ impl<'a> Shaper<'a> {
         range: Range<usize>,
         alternate: Option<Range<usize>>,
     ) -> Vec<ShapedGlyph> {
-        let key: ReshapeKey = (
-            run.face,
-            run.size.to_bits(),
-            run.level.is_rtl(),
-            run.script,
-            context.to_string(),
-            range.clone(),
-            alternate.clone(),
-        );
-        if let Some(glyphs) = self.reshaped.borrow().get(&key) {
-            return glyphs.clone();
-        }
-        let features: Vec<Feature> = alternate
-            .into_iter()
-            .map(|on| Feature::new(JALT, 1, on))
-            .collect();
-        let glyphs = self.shape_with(
-            context, range, run.face, run.size, run.level, run.script, &features,
-        );
-        let mut cache = self.reshaped.borrow_mut();
-        if cache.len() >= RESHAPED_CACHE {
-            cache.clear();
-        }
-        cache.insert(key, glyphs.clone());
-        glyphs
+        self.shape_with(
+            context, range, run.face, run.size, run.level, run.script, alternate,
+        )
     }
 
     /// Whether `face` has justification alternates (`jalt`) for Arabic
@@ -340,7 +362,7 @@ impl<'a> Shaper<'a> {
         *self.alternates[face].get_or_init(|| {
             const PROBE: &str =
                 "بب تت ثث جج حح خخ سس شش صص ضض طط ظظ عع غغ فف قق كك لل مم نن هه يي بد بر بو بى بة";
-            let shape = |features: &[Feature]| -> Vec<u16> {
+            let shape = |alternate: Option<Range<usize>>| -> Vec<u16> {
                 let level = Level::rtl();
                 let glyphs = self.shape_with(
                     PROBE,
@@ -349,11 +371,11 @@ impl<'a> Shaper<'a> {
                     1.0,
                     level,
                     Script::Arabic,
-                    features,
+                    alternate,
                 );
                 glyphs.iter().map(|g| g.id).collect()
             };
-            shape(&[]) != shape(&[Feature::new(JALT, 1, ..)])
+            shape(None) != shape(Some(0..PROBE.len()))
         })
     }
 
@@ -491,14 +513,15 @@ impl<'a> Shaper<'a> {
     }
 
     /// Shapes `text[range]` as [`Shaper::shape_run`] does, word by word
-    /// when that gives the same glyphs and flags: each word between two
-    /// others, with the spaces after it, comes from a cache (a paragraph of
-    /// megabytes repeats its words; HarfBuzz over all of it dominated the
-    /// build). A word is cut off where the face's lookups cannot reach
-    /// across the space before it ([`WordShaping`]) and it starts with a
-    /// character that begins a cluster of its own; Arabic joining stops at a
-    /// space anyway. The first two and the last two words of the run are
-    /// shaped with their real context, which may join into the next run.
+    /// when that gives the same glyphs and flags, so that each word comes
+    /// from the cache (a paragraph of megabytes repeats its words; HarfBuzz
+    /// over all of it dominated the build). A word is cut off where the
+    /// face's lookups cannot reach across the space before it
+    /// ([`WordShaping`]) and it starts with a character that begins a
+    /// cluster of its own; Arabic joining stops at a space anyway. A word
+    /// is shaped after a space and with nothing after it, as every word but
+    /// the first and the last is; those two are shaped with their real
+    /// context, which may join into the next run.
     fn shape_words(
         &self,
         text: &str,
@@ -509,61 +532,77 @@ impl<'a> Shaper<'a> {
         script: Script,
     ) -> Vec<ShapedGlyph> {
         let shaping = self.word_shaping(face);
-        let bytes = text.as_bytes();
-        let mut starts = vec![range.start];
-        if shaping != WordShaping::Whole {
-            starts.extend(
-                text[range.clone()]
-                    .char_indices()
-                    .map(|(i, ch)| (range.start + i, ch))
-                    .filter(|&(at, ch)| {
-                        at > range.start && bytes[at - 1] == b' ' && starts_word_cluster(ch)
-                    })
-                    .map(|(at, _)| at),
-            );
-        }
-        starts.push(range.end);
-        let words: Vec<Range<usize>> = starts.windows(2).map(|w| w[0]..w[1]).collect();
-        if words.len() < 4 {
+        if *shaping == WordShaping::Whole {
             return self.shape_run(text, range, face, size, level, script);
         }
-        let last = words.len() - 1;
-        let shape = |range: Range<usize>| self.shape_run(text, range, face, size, level, script);
-        // Per word, its glyphs in HarfBuzz's order.
-        let mut shaped: Vec<Vec<ShapedGlyph>> = Vec::with_capacity(words.len());
-        let (first, second): (Vec<ShapedGlyph>, Vec<ShapedGlyph>) =
-            shape(words[0].start..words[1].end)
-                .into_iter()
-                .partition(|g| g.cluster < words[1].start);
-        shaped.extend([first, second]);
-        for k in 2..=last {
-            let (previous, word) = (words[k - 1].clone(), words[k].clone());
-            let after = if k == last {
-                // With its real context after it.
-                let (before, word): (Vec<ShapedGlyph>, Vec<ShapedGlyph>) =
-                    shape(previous.start..word.end)
-                        .into_iter()
-                        .partition(|g| g.cluster < word.start);
-                AfterWord {
-                    glyphs: word,
-                    unsafe_before: unsafe_indices(&before),
-                }
+        let bytes = text.as_bytes();
+        let mut starts = vec![range.start];
+        starts.extend(
+            text[range.clone()]
+                .char_indices()
+                .map(|(i, ch)| (range.start + i, ch))
+                .filter(|&(at, ch)| {
+                    at > range.start && bytes[at - 1] == b' ' && starts_word_cluster(ch)
+                })
+                .map(|(at, _)| at),
+        );
+        starts.push(range.end);
+        // `piece` (one word, or a word and the one before it) with what
+        // HarfBuzz is given around it: a word inside the run has a space
+        // before it and is followed by nothing.
+        let shape = |piece: Range<usize>| -> Vec<ShapedGlyph> {
+            let from = if piece.start == range.start {
+                0
             } else {
-                let before = match shaping {
-                    WordShaping::AfterPrevious => &text[previous],
-                    _ => "",
-                };
-                self.shape_word(before, &text[word.clone()], face, size, level, script)
-                    .shifted(word.start)
+                piece.start - 1
             };
-            // Lookups reaching back over the space mark the glyphs they
-            // matched there, in the word before.
-            for index in &after.unsafe_before {
-                if let Some(g) = shaped[k - 1].get_mut(*index) {
-                    g.unsafe_to_break = true;
+            let to = if piece.end == range.end {
+                text.len()
+            } else {
+                piece.end
+            };
+            let mut glyphs = self.shape_run(
+                &text[from..to],
+                piece.start - from..piece.end - from,
+                face,
+                size,
+                level,
+                script,
+            );
+            shift(&mut glyphs, from);
+            glyphs
+        };
+        // Per word, its glyphs in HarfBuzz's order.
+        let mut shaped: Vec<Vec<ShapedGlyph>> = Vec::with_capacity(starts.len() - 1);
+        for (k, word) in starts.windows(2).map(|w| w[0]..w[1]).enumerate() {
+            let looking_back = match shaping {
+                WordShaping::AfterPrevious(looking_back) if k > 0 => Some(looking_back),
+                _ => None,
+            };
+            let alone = match looking_back {
+                Some(LookingBack::Any) => None,
+                _ => Some(shape(word.clone())),
+            };
+            let glyphs = match (alone, looking_back) {
+                (Some(glyphs), Some(back)) if !back.applies(&glyphs) => glyphs,
+                (Some(glyphs), None) => glyphs,
+                _ => {
+                    // After the word before it: the lookups that matched
+                    // glyphs there, over the space, make them unsafe to
+                    // break too.
+                    let (before, glyphs): (Vec<ShapedGlyph>, Vec<ShapedGlyph>) =
+                        shape(starts[k - 1]..word.end)
+                            .into_iter()
+                            .partition(|g| g.cluster < word.start);
+                    for index in unsafe_indices(&before) {
+                        if let Some(g) = shaped[k - 1].get_mut(index) {
+                            g.unsafe_to_break = true;
+                        }
+                    }
+                    glyphs
                 }
-            }
-            shaped.push(after.glyphs);
+            };
+            shaped.push(glyphs);
         }
         // HarfBuzz's output is in visual order: right-to-left words come
         // last word first.
@@ -574,56 +613,12 @@ impl<'a> Shaper<'a> {
         }
     }
 
-    /// `word` (with the spaces after it) shaped after `before` (the word
-    /// before it with its spaces, or nothing when the face's lookups never
-    /// look back over a space), clusters relative to `word`'s start; from
-    /// the cache when it was shaped before.
-    fn shape_word(
-        &self,
-        before: &str,
-        word: &str,
-        face: usize,
-        size: f32,
-        level: Level,
-        script: Script,
-    ) -> AfterWord {
-        let key: WordKey = (
-            face,
-            size.to_bits(),
-            level.is_rtl(),
-            script,
-            format!("{before}{word}").into(),
-            before.len(),
-        );
-        if let Some(shaped) = self.words.borrow().get(&key) {
-            return shaped.clone();
-        }
-        // After a space, as every word shaped here is.
-        let context = format!(" {before}{word}");
-        let start = 1 + before.len();
-        let (before, glyphs): (Vec<ShapedGlyph>, Vec<ShapedGlyph>) = self
-            .shape_run(&context, 1..context.len(), face, size, level, script)
-            .into_iter()
-            .partition(|g| g.cluster < start);
-        let shaped = AfterWord {
-            glyphs,
-            unsafe_before: unsafe_indices(&before),
-        }
-        .shifted_back(start);
-        let mut cache = self.words.borrow_mut();
-        if cache.len() >= WORD_CACHE {
-            cache.clear();
-        }
-        cache.insert(key, shaped.clone());
-        shaped
-    }
-
     /// How far `face`'s lookups (GSUB and GPOS) reach across a space: not
     /// at all, only looking back over it (Amiri kerns a kaf after a space
     /// against a heh before it), or further. Older kerning and AAT tables
     /// count as further.
-    fn word_shaping(&self, face: usize) -> WordShaping {
-        *self.word_shaping[face].get_or_init(|| {
+    fn word_shaping(&self, face: usize) -> &WordShaping {
+        self.word_shaping[face].get_or_init(|| {
             let font = &self.fonts[face];
             let Some(space) = font.get_nominal_glyph(' ') else {
                 return WordShaping::Whole;
@@ -637,7 +632,9 @@ impl<'a> Shaper<'a> {
             }) {
                 return WordShaping::Whole;
             }
-            let (mut before, mut within) = (false, false);
+            // Whether a substitution looks back over the space, and the
+            // glyphs positioning lookups that do may apply to.
+            let (mut substitution_before, mut positioned) = (false, Vec::new());
             for table in ["GSUB", "GPOS"] {
                 // SAFETY: the face lives through the block; the sets are
                 // created here and destroyed before it ends; HarfBuzz only
@@ -645,9 +642,10 @@ impl<'a> Shaper<'a> {
                 unsafe {
                     let raw = hb_face.as_raw();
                     let count = hb_ot_layout_table_get_lookup_count(raw, tag(table).0);
-                    // Glyphs before, in, after and out of the lookups.
+                    // Glyphs before, in, after and out of a lookup.
                     let sets: [*mut hb_set_t; 4] = std::array::from_fn(|_| hb_set_create());
                     for lookup in 0..count {
+                        sets.iter().for_each(|&set| hb_set_clear(set));
                         hb_ot_layout_lookup_collect_glyphs(
                             raw,
                             tag(table).0,
@@ -657,17 +655,33 @@ impl<'a> Shaper<'a> {
                             sets[2],
                             sets[3],
                         );
+                        if sets[1..].iter().any(|&set| hb_set_has(set, space) != 0) {
+                            sets.into_iter().for_each(|set| hb_set_destroy(set));
+                            return WordShaping::Whole;
+                        }
+                        if hb_set_has(sets[0], space) == 0 {
+                            continue;
+                        }
+                        if table == "GSUB" {
+                            substitution_before = true;
+                        } else {
+                            let mut glyph = u32::MAX; // HB_SET_VALUE_INVALID: from the start
+                            while hb_set_next(sets[1], &mut glyph) != 0 {
+                                positioned.extend(u16::try_from(glyph));
+                            }
+                        }
                     }
-                    let has: Vec<bool> = sets.iter().map(|&s| hb_set_has(s, space) != 0).collect();
                     sets.into_iter().for_each(|set| hb_set_destroy(set));
-                    before |= has[0];
-                    within |= has[1..].iter().any(|&h| h);
                 }
             }
-            match (within, before) {
-                (true, _) => WordShaping::Whole,
-                (false, true) => WordShaping::AfterPrevious,
-                (false, false) => WordShaping::Apart,
+            positioned.sort_unstable();
+            positioned.dedup();
+            if substitution_before {
+                WordShaping::AfterPrevious(LookingBack::Any)
+            } else if !positioned.is_empty() {
+                WordShaping::AfterPrevious(LookingBack::Glyphs(positioned))
+            } else {
+                WordShaping::Apart
             }
         })
     }
@@ -686,10 +700,13 @@ impl<'a> Shaper<'a> {
         level: Level,
         script: unicode_script::Script,
     ) -> Vec<ShapedGlyph> {
-        self.shape_with(text, range, face, size, level, script, &[])
+        self.shape_with(text, range, face, size, level, script, None)
     }
 
-    /// [`Shaper::shape_run`] with OpenType `features`.
+    /// [`Shaper::shape_run`] with the face's justification alternates on
+    /// the characters of `alternate` (byte offsets in `text`); from the
+    /// cache when everything HarfBuzz reads is as it was for a piece shaped
+    /// before.
     #[allow(clippy::too_many_arguments)]
     fn shape_with(
         &self,
@@ -698,9 +715,86 @@ impl<'a> Shaper<'a> {
         face: usize,
         size: f32,
         level: Level,
-        script: unicode_script::Script,
-        features: &[Feature],
+        script: Script,
+        alternate: Option<Range<usize>>,
     ) -> Vec<ShapedGlyph> {
+        let Some(pieces) = &self.cache.pieces else {
+            return self.shape_uncached(text, range, face, size, level, script, alternate);
+        };
+        // The piece and the context HarfBuzz reads around it: the window
+        // `text[from..to]`.
+        let from = text[..range.start]
+            .char_indices()
+            .rev()
+            .nth(CONTEXT_CHARS - 1)
+            .map_or(0, |(at, _)| at);
+        let to = text[range.end..]
+            .char_indices()
+            .nth(CONTEXT_CHARS)
+            .map_or(text.len(), |(at, _)| range.end + at);
+        // Features apply to the clusters of the piece, nowhere else.
+        let alternate = alternate.and_then(|on| {
+            let (start, end) = (on.start.max(range.start), on.end.min(range.end));
+            (start < end).then(|| start - from..end - from)
+        });
+        let mut read = String::with_capacity(self.language_tag.len() + 1 + to - from);
+        read.push_str(&self.language_tag);
+        read.push('\0');
+        let window = read.len();
+        read.push_str(&text[from..to]);
+        let key: PieceKey = (
+            face,
+            size.to_bits(),
+            level.is_rtl(),
+            script,
+            alternate.clone(),
+            read.into_boxed_str(),
+            window + range.start - from..window + range.end - from,
+        );
+        // Clusters are kept as offsets in the window.
+        let known = pieces.lock().ok().and_then(|map| map.get(&key).cloned());
+        let mut glyphs = match known {
+            Some(glyphs) => glyphs.to_vec(),
+            None => {
+                let glyphs = self.shape_uncached(
+                    &key.5[window..],
+                    range.start - from..range.end - from,
+                    face,
+                    size,
+                    level,
+                    script,
+                    alternate.clone(),
+                );
+                if let Ok(mut map) = pieces.lock() {
+                    if map.len() >= CACHE_PIECES {
+                        map.clear();
+                    }
+                    map.insert(key, glyphs.as_slice().into());
+                }
+                glyphs
+            }
+        };
+        shift(&mut glyphs, from);
+        glyphs
+    }
+
+    /// HarfBuzz's glyphs for `text[range]`, with the face's justification
+    /// alternates on the characters of `alternate` (byte offsets in `text`).
+    #[allow(clippy::too_many_arguments)]
+    fn shape_uncached(
+        &self,
+        text: &str,
+        range: Range<usize>,
+        face: usize,
+        size: f32,
+        level: Level,
+        script: Script,
+        alternate: Option<Range<usize>>,
+    ) -> Vec<ShapedGlyph> {
+        let features: Vec<Feature> = alternate
+            .into_iter()
+            .map(|on| Feature::new(JALT, 1, on))
+            .collect();
         let direction = if level.is_rtl() {
             harfbuzz_rs::Direction::Rtl
         } else {
@@ -714,7 +808,7 @@ impl<'a> Shaper<'a> {
         if let Ok(tag) = Tag::from_str(script.short_name()) {
             buffer = buffer.set_script(tag);
         }
-        let output = harfbuzz_rs::shape(&self.fonts[face], with_tatweel_flags(buffer), features);
+        let output = harfbuzz_rs::shape(&self.fonts[face], with_tatweel_flags(buffer), &features);
         let scale = size / self.upem[face];
         let mut glyphs: Vec<ShapedGlyph> = output
             .get_glyph_infos()
@@ -827,37 +921,85 @@ mod tests {
         texts
     }
 
+    /// Lines where Amiri's kerning looks back over the space: a kaf
+    /// (and keheh, gaf) after a word ending in heh, teh marbuta and others.
+    const LOOKING_BACK: &[&str] = &[
+        "قال إنه كان هنا وإن هذه كتب المملكة وهذه كلمة طيبة",
+        "مدينة كبيرة ومكتبة كاملة فيه كتاب وفيه گل وفيه ک",
+    ];
+
     #[test]
     fn words_shaped_apart_are_the_glyphs_of_the_whole_run() {
         let library = FontLibrary::builtin();
         let shaper = Shaper::new(&library, "ar");
-        let mut compared = 0;
+        // The glyphs to compare with come from HarfBuzz itself, not the cache.
+        let uncached = FontLibrary {
+            shaped: ShapeCache::new(false),
+            ..FontLibrary::builtin()
+        };
+        let reference = Shaper::new(&uncached, "ar");
+        let (mut compared, mut looked_back) = (0, 0);
         for (face, font) in library.faces.iter().enumerate() {
-            // Amiri kerns across a space, looking back; the others leave
-            // the space alone. Both are shaped a word at a time.
-            let expected = if font.family == "Amiri" {
-                WordShaping::AfterPrevious
-            } else {
-                WordShaping::Apart
+            let shaping = shaper.word_shaping(face);
+            let looking_back = match shaping {
+                WordShaping::AfterPrevious(LookingBack::Glyphs(ids)) => ids.clone(),
+                _ => Vec::new(),
             };
-            assert_eq!(shaper.word_shaping(face), expected, "{}", font.file_name);
-            for text in book_texts() {
-                for line in text.lines().filter(|l| l.len() > 40) {
-                    for (level, script) in [
-                        (Level::rtl(), Script::Arabic),
-                        (Level::ltr(), Script::Latin),
-                    ] {
-                        // A piece of a line as a run, as itemize cuts one.
-                        let range = line.char_indices().nth(3).map_or(0, |(i, _)| i)..line.len();
+            // Amiri kerns a kaf after a space, looking back; the others leave
+            // the space alone. Both are shaped a word at a time.
+            if font.family == "Amiri" {
+                let kaf = shaper.shape_run("كان", 0..6, face, 12.0, Level::rtl(), Script::Arabic);
+                let alef = shaper.shape_run("ا", 0..2, face, 12.0, Level::rtl(), Script::Arabic);
+                assert!(
+                    looking_back.contains(&kaf[kaf.len() - 1].id),
+                    "{}",
+                    font.file_name
+                );
+                assert!(!looking_back.contains(&alef[0].id), "{}", font.file_name);
+            } else {
+                assert_eq!(*shaping, WordShaping::Apart, "{}", font.file_name);
+            }
+            let texts = book_texts();
+            let lines = texts
+                .iter()
+                .flat_map(|text| text.lines())
+                .chain(LOOKING_BACK.iter().copied())
+                .filter(|l| l.len() > 40);
+            for line in lines {
+                for (level, script) in [
+                    (Level::rtl(), Script::Arabic),
+                    (Level::ltr(), Script::Latin),
+                ] {
+                    // Pieces of the line as runs, as itemize cuts them: one
+                    // starting inside its first word, one ending inside its
+                    // last.
+                    let cut = |n: usize| line.char_indices().nth(n).map_or(0, |(i, _)| i);
+                    let last = line.chars().count();
+                    for range in [cut(3)..line.len(), 0..cut(last - 2)] {
                         let whole =
-                            shaper.shape_run(line, range.clone(), face, 12.0, level, script);
-                        let apart = shaper.shape_words(line, range, face, 12.0, level, script);
+                            reference.shape_run(line, range.clone(), face, 12.0, level, script);
+                        let apart =
+                            shaper.shape_words(line, range.clone(), face, 12.0, level, script);
                         assert_eq!(apart, whole, "{}: {line}", font.file_name);
                         compared += 1;
+                        // The words on their own, none after the word before
+                        // it: where that differs, looking back mattered.
+                        let alone = Shaper {
+                            word_shaping: library
+                                .faces
+                                .iter()
+                                .map(|_| OnceCell::from(WordShaping::Apart))
+                                .collect(),
+                            ..Shaper::new(&uncached, "ar")
+                        }
+                        .shape_words(line, range, face, 12.0, level, script);
+                        looked_back += usize::from(alone != whole);
                     }
                 }
             }
         }
         assert!(compared > 100, "{compared}");
+        // Amiri's lines with a kaf after a heh, in both directions at least.
+        assert!(looked_back >= 4, "{looked_back}");
     }
 }
