@@ -1,77 +1,161 @@
-//! Benchmark: build generated large books (the seed book's chapters cycled,
-//! or Zipf-distributed Arabic prose of the same shape, with headings, notes,
-//! lists and tables; see `tests/common/generate.rs`)
-//! and books of one huge paragraph (2.5, 5 and 10 MB: the paragraph engine
-//! must stay linear), and report the time per build.
+//! Benchmark (divan): builds of generated books — the seed book's chapters
+//! cycled (few word forms) and Zipf-distributed Arabic prose (the word forms
+//! of real prose), with headings, notes, lists and tables, see
+//! `tests/common/generate.rs` — of 10, 100 and 1,000 chapters: the whole
+//! build and each stage of it; and books of one huge paragraph (2.5, 5 and
+//! 10 MB: the paragraph engine must stay linear).
 //!
-//! Run with `cargo bench --bench large_book`. Not a test: timings depend on
-//! the machine; compare runs on the same one. `bench/run` times whole builds
-//! of the `warraq` binary, with peak memory, beside pandoc → Typst.
+//! Run with `cargo bench --bench large_book` (`-- seed` and the like pick
+//! benchmarks by name). Not a test: timings depend on the machine; compare
+//! runs on the same one. `bench/run` times whole builds of the `warraq`
+//! binary, with peak memory, beside pandoc → Typst.
 
 // The benchmark uses only the Arabic books.
 #[allow(dead_code)]
 #[path = "../tests/common/generate.rs"]
 mod generate;
 
-use std::time::{Duration, Instant};
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::{LazyLock, Mutex};
 
+use divan::Bencher;
 use generate::{BookSpec, Script};
-
-/// (kind of book, chapters, builds timed): about 440 and 2,000 pages.
-const CASES: [(Script, usize, usize); 4] = [
-    (Script::Arabic, 180, 5),
-    (Script::ArabicZipf, 180, 5),
-    (Script::Arabic, 830, 3),
-    (Script::ArabicZipf, 830, 3),
-];
-
-/// (paragraph size in bytes, builds timed).
-const PARAGRAPHS: [(usize, usize); 3] = [(2_621_440, 3), (5_242_880, 3), (10_485_760, 3)];
-
-/// Writes a book with `write` into a temporary folder, builds it (EPUB and
-/// PDF) `runs` times and prints `what` it is, its pages and the times.
-fn bench(what: &str, runs: usize, write: impl FnOnce(&std::path::Path) -> std::io::Result<()>) {
-    let dir = tempfile::tempdir().expect("temporary folder");
-    let book = dir.path().join("book");
-    std::fs::create_dir(&book).expect("book folder");
-    write(&book).expect("write the generated book");
-    let options = warraq::BuildOptions {
-        book_dir: book,
-        out_dir: Some(dir.path().join("out")),
-        format: warraq::Format::All,
-        pdf_preset: None,
-        pdf_standard: None,
-        shaping_cache: true,
-    };
-    let mut times: Vec<Duration> = Vec::new();
-    let mut pages = 0;
-    for _ in 0..runs {
-        let start = Instant::now();
-        let report = warraq::build(&options).expect("the generated book builds");
-        times.push(start.elapsed());
-        pages = report.pdf_pages;
-    }
-    times.sort();
-    println!(
-        "{what}, {pages} pages; build (EPUB + PDF) min {:.0} ms, median {:.0} ms over {runs} runs",
-        times[0].as_secs_f64() * 1000.0,
-        times[runs / 2].as_secs_f64() * 1000.0,
-    );
-}
+use warraq::diag::Diagnostics;
+use warraq::{BuildOptions, Format, Prepared, epub, layout, load, parse, pdf};
 
 fn main() {
-    for (bytes, runs) in PARAGRAPHS {
-        let what = format!("one paragraph of {:.1} MB", bytes as f64 / 1_048_576.0);
-        bench(&what, runs, |book| {
-            generate::write_one_paragraph_book(book, bytes)
-        });
-    }
-    for (script, chapters, runs) in CASES {
+    divan::main();
+}
+
+/// Book sizes, in chapters (about 27, 250 and 2,500 A5 pages).
+const CHAPTERS: [usize; 3] = [10, 100, 1000];
+
+/// The kinds of book, by name.
+const KINDS: [&str; 2] = ["seed", "zipf"];
+
+/// Paragraph sizes in bytes.
+const PARAGRAPHS: [usize; 3] = [2_621_440, 5_242_880, 10_485_760];
+
+/// Generated books, each written once into a folder that lives as long as
+/// the benchmark.
+static BOOKS: LazyLock<Mutex<HashMap<String, PathBuf>>> = LazyLock::new(Default::default);
+static SCRATCH: LazyLock<tempfile::TempDir> =
+    LazyLock::new(|| tempfile::tempdir().expect("a temporary folder"));
+
+/// The folder of the book `name`, written by `write` the first time.
+fn book(name: &str, write: impl FnOnce(&Path) -> std::io::Result<()>) -> PathBuf {
+    let mut books = BOOKS.lock().expect("the books");
+    books
+        .entry(name.to_string())
+        .or_insert_with(|| {
+            let dir = SCRATCH.path().join(name);
+            std::fs::create_dir(&dir).expect("a book folder");
+            write(&dir).expect("the generated book");
+            dir
+        })
+        .clone()
+}
+
+/// The generated book of `kind` with `chapters` chapters.
+fn generated(kind: &str, chapters: usize) -> PathBuf {
+    let script = match kind {
+        "seed" => Script::Arabic,
+        _ => Script::ArabicZipf,
+    };
+    book(&format!("{kind}-{chapters}"), |dir| {
         let spec = BookSpec {
             cover: true,
             ..BookSpec::new(script, chapters)
         };
-        let what = format!("large book ({script:?}): {chapters} chapters");
-        bench(&what, runs, |book| generate::write_book(book, &spec));
+        generate::write_book(dir, &spec)
+    })
+}
+
+/// Options building `dir`'s EPUB and PDF into memory.
+fn options(dir: &Path) -> BuildOptions {
+    BuildOptions {
+        out_dir: Some(SCRATCH.path().join("out")),
+        format: Format::All,
+        ..BuildOptions::for_book(dir)
     }
+}
+
+/// The book in `dir` loaded and parsed, with its fonts.
+fn prepared(dir: &Path) -> Prepared {
+    warraq::prepare(
+        &options(dir),
+        &warraq::progress::Unwatched,
+        &mut Diagnostics::default(),
+        &mut Vec::new(),
+    )
+    .expect("the generated book loads")
+}
+
+/// Samples of a build: a 1,000-chapter book takes seconds.
+const SAMPLES: u32 = 3;
+
+/// The whole build, EPUB and PDF, in memory (as `warraq check` and, but for
+/// writing the files, `warraq build`).
+#[divan::bench(consts = CHAPTERS, args = KINDS, sample_count = SAMPLES, sample_size = 1)]
+fn build<const N: usize>(bencher: Bencher, kind: &str) {
+    let dir = generated(kind, N);
+    bencher.bench(|| warraq::compile(&options(&dir)).expect("the book builds"));
+}
+
+/// Reading the book folder.
+#[divan::bench(consts = CHAPTERS, args = KINDS, sample_count = SAMPLES, sample_size = 1)]
+fn stage_load<const N: usize>(bencher: Bencher, kind: &str) {
+    let dir = generated(kind, N);
+    bencher.bench(|| load::load(&dir).expect("the book loads"));
+}
+
+/// Markdown to the document.
+#[divan::bench(consts = CHAPTERS, args = KINDS, sample_count = SAMPLES, sample_size = 1)]
+fn stage_parse<const N: usize>(bencher: Bencher, kind: &str) {
+    let loaded = load::load(&generated(kind, N)).expect("the book loads");
+    bencher.bench(|| parse::parse(&loaded, &mut Diagnostics::default()).expect("it parses"));
+}
+
+/// Shaping, line breaking and pagination: the print edition's pages. Each
+/// sample starts with an empty shaping cache, as a build does.
+#[divan::bench(consts = CHAPTERS, args = KINDS, sample_count = SAMPLES, sample_size = 1)]
+fn stage_layout<const N: usize>(bencher: Bencher, kind: &str) {
+    let Prepared {
+        document, fonts, ..
+    } = prepared(&generated(kind, N));
+    bencher.with_inputs(|| fonts.clone()).bench_refs(|fonts| {
+        layout::typeset(&document, fonts, &mut Diagnostics::default()).expect("it lays out")
+    });
+}
+
+/// Writing the PDF from the pages.
+#[divan::bench(consts = CHAPTERS, args = KINDS, sample_count = SAMPLES, sample_size = 1)]
+fn stage_pdf<const N: usize>(bencher: Bencher, kind: &str) {
+    let Prepared {
+        document, fonts, ..
+    } = prepared(&generated(kind, N));
+    let pages = layout::typeset(&document, &fonts, &mut Diagnostics::default()).expect("pages");
+    bencher.bench(|| pdf::write(&document, &fonts, &pages).expect("a PDF"));
+}
+
+/// Writing the EPUB (with the print edition's page-list).
+#[divan::bench(consts = CHAPTERS, args = KINDS, sample_count = SAMPLES, sample_size = 1)]
+fn stage_epub<const N: usize>(bencher: Bencher, kind: &str) {
+    let Prepared {
+        document, fonts, ..
+    } = prepared(&generated(kind, N));
+    let pages = layout::typeset(&document, &fonts, &mut Diagnostics::default()).expect("pages");
+    bencher.bench(|| {
+        epub::write(&document, &fonts, Some(&pages), &mut Diagnostics::default()).expect("an EPUB")
+    });
+}
+
+/// A book of one paragraph of `BYTES` bytes, built whole.
+#[divan::bench(consts = PARAGRAPHS, sample_count = SAMPLES, sample_size = 1)]
+fn one_paragraph<const BYTES: usize>(bencher: Bencher) {
+    let dir = book(&format!("paragraph-{BYTES}"), |dir| {
+        generate::write_one_paragraph_book(dir, BYTES)
+    });
+    bencher.bench(|| warraq::compile(&options(&dir)).expect("the book builds"));
 }

@@ -134,12 +134,12 @@ fn lines(pages: &Pages, paragraphs: &HashSet<String>) -> Vec<Line> {
             let mut runs = runs.clone();
             runs.sort_by(|a, b| a.x.total_cmp(&b.x));
             let glyphs: Vec<PlacedGlyph> = runs.iter().flat_map(|r| r.glyphs.clone()).collect();
-            let start = glyphs.iter().map(|g| g.text.0).min().unwrap_or(0);
-            let end = glyphs.iter().map(|g| g.text.1).max().unwrap_or(0);
+            let start = glyphs.iter().map(|g| g.start()).min().unwrap_or(0);
+            let end = glyphs.iter().map(|g| g.text_range().end).max().unwrap_or(0);
             let mut kashidas: Vec<usize> = glyphs
                 .iter()
                 .filter(|g| g.kashida)
-                .map(|g| g.text.0)
+                .map(|g| g.start())
                 .collect();
             // A kashida of several tatweels may be several glyphs.
             kashidas.dedup();
@@ -305,7 +305,7 @@ fn kashidas_only_where_letters_join() {
         assert_eq!(distinct.len(), words.len(), "two kashidas in one word");
         // The tatweels stand for no text.
         for g in line.glyphs.iter().filter(|g| g.kashida) {
-            assert_eq!(g.text.0, g.text.1);
+            assert!(g.text_range().is_empty());
         }
     }
     assert!(count > 0);
@@ -656,7 +656,7 @@ fn lengthened_words(typeset: &common::Typeset) -> Vec<String> {
     for index in 0..typeset.pages.pages.len() {
         for line in typeset.lines(index) {
             for (run, glyph) in line.glyphs().filter(|(_, g)| g.kashida) {
-                let at = glyph.text.0;
+                let at = glyph.start();
                 let text = &run.text;
                 let start = text[..at].rfind(char::is_whitespace).map_or(0, |i| i + 1);
                 let end = text[at..]

@@ -233,8 +233,8 @@ fn runs(pages: &Pages, index: usize) -> Vec<(String, f32, f32)> {
         .iter()
         .filter_map(|item| match item {
             Item::Glyphs(run) => {
-                let start = run.glyphs.iter().map(|g| g.text.0).min()?;
-                let end = run.glyphs.iter().map(|g| g.text.1).max()?;
+                let start = run.glyphs.iter().map(|g| g.start()).min()?;
+                let end = run.glyphs.iter().map(|g| g.text_range().end).max()?;
                 Some((run.text[start..end].to_string(), run.size, run.y))
             }
             _ => None,
@@ -276,8 +276,8 @@ fn every_footnote_is_on_the_page_that_calls_it_and_long_ones_continue_on_the_nex
     for index in 0..pages.pages.len() {
         for item in &pages.pages[index].items {
             let Item::Glyphs(run) = item else { continue };
-            let start = run.glyphs.iter().map(|g| g.text.0).min().unwrap();
-            let end = run.glyphs.iter().map(|g| g.text.1).max().unwrap();
+            let start = run.glyphs.iter().map(|g| g.start()).min().unwrap();
+            let end = run.glyphs.iter().map(|g| g.text_range().end).max().unwrap();
             if run.size < body_size * 0.7 {
                 let number: u32 = run.text[start..end].trim().parse().unwrap();
                 assert!(

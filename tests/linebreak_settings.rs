@@ -59,7 +59,7 @@ fn positions(pages: &Pages) -> Vec<(i32, i32, usize)> {
         .flat_map(|run| {
             let mut x = run.x;
             run.glyphs.iter().map(move |g| {
-                let at = (x.round() as i32, run.y.round() as i32, g.text.0);
+                let at = (x.round() as i32, run.y.round() as i32, g.start());
                 x += g.x_advance;
                 at
             })

@@ -143,10 +143,10 @@ fn placed(pages: &Pages, text: &str, face: usize, upem: f32) -> Vec<(Clusters, V
             }
             let units = |pt: f32| pt * upem / run.size;
             let mut clusters = Clusters::new();
-            let order: Vec<usize> = run.glyphs.iter().map(|g| g.text.0).collect();
+            let order: Vec<usize> = run.glyphs.iter().map(|g| g.start()).collect();
             for g in &run.glyphs {
                 let is_space = &text[g.text_range()] == " ";
-                clusters.entry(g.text.0).or_default().push(Glyph {
+                clusters.entry(g.start()).or_default().push(Glyph {
                     id: u32::from(g.id),
                     x_offset: units(g.x_offset),
                     y_offset: units(g.y_offset),
@@ -534,7 +534,7 @@ fn every_run_of_the_showcase_book_is_hb_shapes() {
         if run.glyphs.iter().any(|g| g.kashida) {
             continue;
         }
-        let starts: Vec<usize> = run.glyphs.iter().map(|g| g.text.0).collect();
+        let starts: Vec<usize> = run.glyphs.iter().map(|g| g.start()).collect();
         let direction = if starts.windows(2).all(|w| w[0] <= w[1]) {
             "ltr"
         } else if starts.windows(2).all(|w| w[0] >= w[1]) {
@@ -542,8 +542,13 @@ fn every_run_of_the_showcase_book_is_hb_shapes() {
         } else {
             panic!("page {page}: a run's clusters go both ways: {starts:?}");
         };
-        let from = run.glyphs.iter().map(|g| g.text.0).min().unwrap_or(0);
-        let to = run.glyphs.iter().map(|g| g.text.1).max().unwrap_or(0);
+        let from = run.glyphs.iter().map(|g| g.start()).min().unwrap_or(0);
+        let to = run
+            .glyphs
+            .iter()
+            .map(|g| g.text_range().end)
+            .max()
+            .unwrap_or(0);
         let text = &run.text[from..to];
         if text.trim().is_empty() {
             continue;

@@ -292,7 +292,7 @@ fn check_every_character_once(built: &harness::Built) -> Result<(), TestCaseErro
             for glyph in run
                 .glyphs
                 .iter()
-                .filter(|g| !g.kashida && g.text.0 < g.text.1)
+                .filter(|g| !g.kashida && g.start() < g.text_range().end)
             {
                 if !ranges.contains(&glyph.text_range()) {
                     ranges.push(glyph.text_range());

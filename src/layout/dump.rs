@@ -131,8 +131,8 @@ impl TextLine<'_> {
             for glyph in ranges {
                 match pieces.iter_mut().find(|(t, _)| Arc::ptr_eq(t, &run.text)) {
                     Some((_, range)) => {
-                        range.start = range.start.min(glyph.text.0);
-                        range.end = range.end.max(glyph.text.1);
+                        range.start = range.start.min(glyph.start());
+                        range.end = range.end.max(glyph.text_range().end);
                     }
                     None => pieces.push((&run.text, glyph.text_range())),
                 }

@@ -826,7 +826,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             };
             let picture_at = |glyph: &super::page::PlacedGlyph| {
                 sized.iter().zip(figures).find(|((p, _), _)| {
-                    p.at == glyph.text.0 && run.text[glyph.text.0..].starts_with(OBJECT)
+                    p.at == glyph.start() && run.text[glyph.start()..].starts_with(OBJECT)
                 })
             };
             if !run.glyphs.iter().any(|g| picture_at(g).is_some()) {
@@ -1570,7 +1570,7 @@ fn tag_runs(line: &mut Chunk, node: NodeId, inline: &[(Range<usize>, NodeId)]) {
         let element_of = |glyph: &super::page::PlacedGlyph| {
             inline
                 .iter()
-                .find(|(range, _)| range.contains(&glyph.text.0))
+                .find(|(range, _)| range.contains(&glyph.start()))
                 .map_or(node, |&(_, element)| element)
         };
         let mut pieces: Vec<GlyphRun> = Vec::new();
@@ -1601,7 +1601,9 @@ fn text_start(line: &Chunk) -> usize {
     line.items
         .iter()
         .filter_map(|item| match item {
-            Item::Glyphs(run) if !is_added_hyphen(run) => run.glyphs.iter().map(|g| g.text.0).min(),
+            Item::Glyphs(run) if !is_added_hyphen(run) => {
+                run.glyphs.iter().map(|g| g.start()).min()
+            }
             _ => None,
         })
         .min()

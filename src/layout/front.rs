@@ -455,7 +455,7 @@ fn leaders(dot: &GlyphRun, from: f32, to: f32, baseline: f32) -> Option<GlyphRun
     let text: String = ".".repeat(count);
     let glyphs = (0..count)
         .map(|i| PlacedGlyph {
-            text: (i, i + 1),
+            text: PlacedGlyph::span(i, i + 1),
             x_advance: pitch,
             x_offset: (pitch - glyph.x_advance) / 2.0,
             ..glyph

@@ -724,7 +724,7 @@ fn word_glyphs(runs: &[GlyphRun], word: &Range<usize>) -> Option<(usize, Range<u
         .enumerate()
         .filter(|(_, run)| !is_added_hyphen(run));
     paragraph.into_iter().find_map(|(r, run)| {
-        let inside = |g: &PlacedGlyph| word.contains(&g.text.0) && !g.kashida;
+        let inside = |g: &PlacedGlyph| word.contains(&g.start()) && !g.kashida;
         let first = run.glyphs.iter().position(inside)?;
         let len = run.glyphs[first..].iter().take_while(|g| inside(g)).count();
         Some((r, first..first + len))
@@ -1028,8 +1028,8 @@ mod tests {
         };
         assert!(widest(&with) < widest(&without) - 1.0);
         // Every other glyph is the paragraph's, and the text is all there.
-        let text_of = |glyphs: &[PlacedGlyph]| -> Vec<(usize, usize)> {
-            let mut ranges: Vec<(usize, usize)> = glyphs
+        let text_of = |glyphs: &[PlacedGlyph]| -> Vec<(u32, u32)> {
+            let mut ranges: Vec<(u32, u32)> = glyphs
                 .iter()
                 .filter(|g| !g.kashida)
                 .map(|g| g.text)

@@ -617,7 +617,7 @@ fn reshape(
         .shaper
         .shape_run(&context, item, run.face, run.size, run.level, run.script);
     let end = part.end - line_start;
-    let place = |g: &ShapedGlyph, text: (usize, usize)| PlacedGlyph {
+    let place = |g: &ShapedGlyph, text: (u32, u32)| PlacedGlyph {
         text,
         ..placed_glyph(g, end)
     };
@@ -627,12 +627,15 @@ fn reshape(
         .into_iter()
         .map(|g| {
             let cluster_end = g.cluster_end.min(end);
-            place(g, (g.cluster + line_start, cluster_end + line_start))
+            place(
+                g,
+                PlacedGlyph::span(g.cluster + line_start, cluster_end + line_start),
+            )
         })
         .collect();
     let hyphen = hyphen
         .into_iter()
-        .map(|g| place(g, (0, HYPHEN.len())))
+        .map(|g| place(g, PlacedGlyph::span(0, HYPHEN.len())))
         .collect();
     (word, hyphen)
 }
@@ -667,7 +670,7 @@ fn clip_run(run: &ShapedRun, range: Range<usize>) -> Vec<PlacedGlyph> {
 pub(super) fn placed_glyph(g: &ShapedGlyph, end: usize) -> PlacedGlyph {
     PlacedGlyph {
         id: g.id,
-        text: (g.cluster, g.cluster_end.min(end)),
+        text: PlacedGlyph::span(g.cluster, g.cluster_end.min(end)),
         x_advance: g.x_advance,
         x_offset: g.x_offset,
         y_offset: g.y_offset,

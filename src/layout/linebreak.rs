@@ -987,7 +987,7 @@ mod tests {
                     let clusters: Vec<usize> = run
                         .glyphs
                         .iter()
-                        .map(|g| g.text.0)
+                        .map(|g| g.start())
                         .filter(|at| url_range.contains(at))
                         .collect();
                     assert!(clusters.windows(2).all(|w| w[0] <= w[1]), "{clusters:?}");

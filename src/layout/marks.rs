@@ -88,7 +88,7 @@ fn stretches<'a, T>(
         .iter()
         .flat_map(|run| &run.glyphs)
         .fold((usize::MAX, 0), |(lo, hi), g| {
-            (lo.min(g.text.0), hi.max(g.text.0))
+            (lo.min(g.start()), hi.max(g.start()))
         });
     let met: Vec<&(Range<usize>, T)> = ranges
         .iter()
@@ -101,7 +101,7 @@ fn stretches<'a, T>(
             let mut stretch: Option<(f32, f32)> = None;
             for glyph in &run.glyphs {
                 let next = x + glyph.x_advance;
-                if range.contains(&glyph.text.0) {
+                if range.contains(&glyph.start()) {
                     stretch = Some(stretch.map_or((x, next), |(left, _)| (left, next)));
                 } else if let Some((left, right)) = stretch.take() {
                     found.push((run, value, left, right));

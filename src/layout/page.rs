@@ -260,8 +260,9 @@ pub struct GlyphRun {
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub struct PlacedGlyph {
     pub id: u16,
-    /// The source text this glyph's cluster stands for.
-    pub text: (usize, usize),
+    /// The source text this glyph's cluster stands for: byte offsets in the
+    /// paragraph ([`PlacedGlyph::span`]).
+    pub text: (u32, u32),
     pub x_advance: f32,
     pub x_offset: f32,
     /// Upwards, as in HarfBuzz.
@@ -271,9 +272,23 @@ pub struct PlacedGlyph {
     pub kashida: bool,
 }
 
+// A paragraph's offsets fit in 32 bits: no source file is larger.
+const _: () = assert!(crate::load::MAX_FILE_BYTES < u32::MAX as u64);
+
 impl PlacedGlyph {
+    /// `start..end` of a paragraph's text as kept in `text`: 32 bits, as a
+    /// book holds millions of glyphs.
+    pub fn span(start: usize, end: usize) -> (u32, u32) {
+        (start as u32, end as u32)
+    }
+
     pub fn text_range(&self) -> Range<usize> {
-        self.text.0..self.text.1
+        self.text.0 as usize..self.text.1 as usize
+    }
+
+    /// Where the source text of this glyph's cluster starts.
+    pub fn start(&self) -> usize {
+        self.text.0 as usize
     }
 }
 

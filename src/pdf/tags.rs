@@ -139,7 +139,7 @@ impl<'a> Tagger<'a> {
 
     fn content(&mut self, surface: &mut Surface, node: NodeId, run: &GlyphRun) {
         let start = (!is_added_hyphen(run))
-            .then(|| run.glyphs.iter().map(|g| g.text.0).min())
+            .then(|| run.glyphs.iter().map(|g| g.start()).min())
             .flatten();
         if let Some(Open::Content {
             node: open,
