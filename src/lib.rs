@@ -261,8 +261,11 @@ fn compile_into(
     // edition cannot be laid out, without the page-list, saying why.
     let mut layout_warnings = Diagnostics::default();
     progress.stage(Stage::Layout, document.chapters.len());
-    let (pages, took) =
-        timed(|| layout::typeset_watched(&document, &fonts, &mut layout_warnings, progress));
+    // The EPUB's cover is painted meanwhile: it needs no pages.
+    let ((pages, took), cover) = rayon::join(
+        || timed(|| layout::typeset_watched(&document, &fonts, &mut layout_warnings, progress)),
+        || (options.format != Format::Pdf).then(|| epub::cover(&document, &fonts)),
+    );
     report.timings.push((Stage::Layout, took));
     let pages = match pages {
         Ok(pages) => Some(pages),
@@ -292,11 +295,17 @@ fn compile_into(
     }
     let (epub, pdf) = rayon::join(
         || {
-            (options.format != Format::Pdf)
-                .then(|| -> Result<_> {
+            cover
+                .map(|cover| -> Result<_> {
                     let mut epub_warnings = Diagnostics::default();
                     let (bytes, took) = timed(|| {
-                        epub::write(&document, &fonts, pages.as_ref(), &mut epub_warnings)
+                        epub::write_with_cover(
+                            &document,
+                            &fonts,
+                            pages.as_ref(),
+                            cover?,
+                            &mut epub_warnings,
+                        )
                     });
                     Ok((bytes?, epub_warnings, took))
                 })

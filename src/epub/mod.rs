@@ -72,7 +72,26 @@ pub fn write(
     pages: Option<&Pages>,
     warnings: &mut Diagnostics,
 ) -> Result<Vec<u8>> {
-    let mut plan = Plan::new(document, fonts, pages)?;
+    let cover = cover(document, fonts)?;
+    write_with_cover(document, fonts, pages, cover, warnings)
+}
+
+/// The EPUB's cover picture, a JPEG of the cover as designed or given. Made
+/// apart so that a build paints it while the print edition is laid out: on
+/// a short book it is most of the EPUB's work.
+pub fn cover(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
+    crate::layout::cover::epub_jpeg(document, fonts)
+}
+
+/// [`write`], with the cover picture [`cover`] made.
+pub fn write_with_cover(
+    document: &Document,
+    fonts: &FontLibrary,
+    pages: Option<&Pages>,
+    cover: Vec<u8>,
+    warnings: &mut Diagnostics,
+) -> Result<Vec<u8>> {
+    let mut plan = Plan::new(document, fonts, pages, cover)?;
     let mut content = vec![(NAV.to_string(), nav::nav_xhtml(&plan))];
     content.push((COVER.to_string(), xhtml::cover(&plan)));
     content.push((TITLE_PAGE.to_string(), xhtml::title_page(&plan)));
@@ -202,7 +221,12 @@ pub(crate) struct FontEntry<'a> {
 }
 
 impl<'a> Plan<'a> {
-    fn new(doc: &'a Document, fonts: &'a FontLibrary, pages: Option<&Pages>) -> Result<Plan<'a>> {
+    fn new(
+        doc: &'a Document,
+        fonts: &'a FontLibrary,
+        pages: Option<&Pages>,
+        cover: Vec<u8>,
+    ) -> Result<Plan<'a>> {
         let meta = &doc.metadata;
         let lang = match meta.language.trim() {
             "" => "und".to_string(),
@@ -253,7 +277,7 @@ impl<'a> Plan<'a> {
             media_type: crate::doc::PictureFormat::Jpeg.media_type(),
             width: cover_wide,
             height: cover_high,
-            bytes: Cow::Owned(crate::layout::cover::epub_jpeg(doc, fonts)?),
+            bytes: Cow::Owned(cover),
         };
         let shown = shown_pictures(doc);
         let mut images = BTreeMap::new();
