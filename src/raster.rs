@@ -207,7 +207,7 @@ fn glyphs(pixmap: &mut Pixmap, run: &GlyphRun, fonts: &FontLibrary, to_pixels: T
         origin: (0.0, 0.0),
     };
     let mut x = run.x;
-    for glyph in &run.glyphs {
+    for glyph in run.glyphs.iter() {
         pen.origin = (x + glyph.x_offset, run.y - glyph.y_offset);
         if let Some(outline) = outlines.get(skrifa::GlyphId::new(u32::from(glyph.id))) {
             // A glyph skrifa cannot draw is left out, as a viewer would.

@@ -133,7 +133,8 @@ fn lines(pages: &Pages, paragraphs: &HashSet<String>) -> Vec<Line> {
             let baseline = runs[0].y;
             let mut runs = runs.clone();
             runs.sort_by(|a, b| a.x.total_cmp(&b.x));
-            let glyphs: Vec<PlacedGlyph> = runs.iter().flat_map(|r| r.glyphs.clone()).collect();
+            let glyphs: Vec<PlacedGlyph> =
+                runs.iter().flat_map(|r| r.glyphs.iter().copied()).collect();
             let start = glyphs.iter().map(|g| g.start()).min().unwrap_or(0);
             let end = glyphs.iter().map(|g| g.text_range().end).max().unwrap_or(0);
             let mut kashidas: Vec<usize> = glyphs

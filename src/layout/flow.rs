@@ -427,7 +427,7 @@ fn line_chunk(shaper: &Shaper, line: Line, size: f32, default_size: f32, column:
     let room_below = leading - room_above;
     let (mut above, mut below) = (0.0_f32, 0.0_f32);
     for run in &line.runs {
-        for glyph in &run.glyphs {
+        for glyph in run.glyphs.iter() {
             let (up, down) = shaper.glyph_reach(run.face, glyph.id);
             // `run.y` is the run's baseline shift, downwards.
             above = above.max(up * run.size + glyph.y_offset - run.y);
@@ -836,12 +836,12 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             let piece_of = |glyphs: Vec<_>, x: f32| {
                 Item::Glyphs(GlyphRun {
                     x,
-                    glyphs,
+                    glyphs: Arc::from(glyphs),
                     ..run.clone()
                 })
             };
             let (mut x, mut piece_x, mut piece) = (run.x, run.x, Vec::new());
-            for glyph in &run.glyphs {
+            for glyph in run.glyphs.iter() {
                 if let Some(((inline, size), figure)) = picture_at(glyph) {
                     if !piece.is_empty() {
                         chunk
@@ -1573,25 +1573,29 @@ fn tag_runs(line: &mut Chunk, node: NodeId, inline: &[(Range<usize>, NodeId)]) {
                 .find(|(range, _)| range.contains(&glyph.start()))
                 .map_or(node, |&(_, element)| element)
         };
-        let mut pieces: Vec<GlyphRun> = Vec::new();
+        // Each piece's start, element and glyphs.
+        let mut pieces: Vec<(f32, NodeId, Vec<super::page::PlacedGlyph>)> = Vec::new();
         let mut x = run.x;
-        for glyph in &run.glyphs {
+        for glyph in run.glyphs.iter() {
             let element = match pieces.last() {
-                Some(piece) if glyph.kashida => piece.node,
-                _ => Some(element_of(glyph)),
+                Some(piece) if glyph.kashida => piece.1,
+                _ => element_of(glyph),
             };
             match pieces.last_mut() {
-                Some(piece) if piece.node == element => piece.glyphs.push(*glyph),
-                _ => pieces.push(GlyphRun {
-                    x,
-                    glyphs: vec![*glyph],
-                    node: element,
-                    ..run.clone()
-                }),
+                Some(piece) if piece.1 == element => piece.2.push(*glyph),
+                _ => pieces.push((x, element, vec![*glyph])),
             }
             x += glyph.x_advance;
         }
-        line.items.extend(pieces.into_iter().map(Item::Glyphs));
+        line.items
+            .extend(pieces.into_iter().map(|(x, element, glyphs)| {
+                Item::Glyphs(GlyphRun {
+                    x,
+                    glyphs: glyphs.into(),
+                    node: Some(element),
+                    ..run.clone()
+                })
+            }));
     }
 }
 

@@ -453,7 +453,7 @@ fn leaders(dot: &GlyphRun, from: f32, to: f32, baseline: f32) -> Option<GlyphRun
         return None;
     }
     let text: String = ".".repeat(count);
-    let glyphs = (0..count)
+    let glyphs: Vec<PlacedGlyph> = (0..count)
         .map(|i| PlacedGlyph {
             text: PlacedGlyph::span(i, i + 1),
             x_advance: pitch,
@@ -464,7 +464,7 @@ fn leaders(dot: &GlyphRun, from: f32, to: f32, baseline: f32) -> Option<GlyphRun
     Some(GlyphRun {
         x: first,
         y: baseline,
-        glyphs,
+        glyphs: glyphs.into(),
         text: text.into(),
         ..dot.clone()
     })

@@ -736,7 +736,9 @@ fn word_glyphs(runs: &[GlyphRun], word: &Range<usize>) -> Option<(usize, Range<u
 fn splice(runs: &mut [GlyphRun], word: &Range<usize>, glyphs: Vec<PlacedGlyph>) -> bool {
     match word_glyphs(runs, word) {
         Some((r, span)) => {
-            runs[r].glyphs.splice(span, glyphs);
+            let mut placed = runs[r].glyphs.to_vec();
+            placed.splice(span, glyphs);
+            runs[r].glyphs = placed.into();
             true
         }
         None => false,
@@ -1006,7 +1008,10 @@ mod tests {
             build_line(&paragraph, &broken, width, Align::Justify)
         };
         let glyphs = |line: &Line| -> Vec<PlacedGlyph> {
-            line.runs.iter().flat_map(|r| r.glyphs.clone()).collect()
+            line.runs
+                .iter()
+                .flat_map(|r| r.glyphs.iter().copied())
+                .collect()
         };
         let with = glyphs(&line(true));
         let without = glyphs(&line(false));

@@ -474,7 +474,7 @@ pub fn build_line(par: &Paragraph, line: &BrokenLine, width: f32, align: Align) 
                 y: -piece.raise,
                 inverse: false,
                 node: None,
-                glyphs,
+                glyphs: glyphs.into(),
                 text,
             };
             let hyphen =
@@ -701,6 +701,6 @@ pub fn justify(runs: &mut [GlyphRun], width: f32, metrics: &LineMetrics) {
     }
     let each = extra / spaces.len() as f32;
     for (r, g) in spaces {
-        runs[r].glyphs[g].x_advance += each;
+        Arc::make_mut(&mut runs[r].glyphs)[g].x_advance += each;
     }
 }

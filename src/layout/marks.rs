@@ -86,7 +86,7 @@ fn stretches<'a, T>(
     // thousands, a line meets a few.
     let (first, last) = runs
         .iter()
-        .flat_map(|run| &run.glyphs)
+        .flat_map(|run| run.glyphs.iter())
         .fold((usize::MAX, 0), |(lo, hi), g| {
             (lo.min(g.start()), hi.max(g.start()))
         });
@@ -99,7 +99,7 @@ fn stretches<'a, T>(
         for (range, value) in &met {
             let mut x = run.x;
             let mut stretch: Option<(f32, f32)> = None;
-            for glyph in &run.glyphs {
+            for glyph in run.glyphs.iter() {
                 let next = x + glyph.x_advance;
                 if range.contains(&glyph.start()) {
                     stretch = Some(stretch.map_or((x, next), |(left, _)| (left, next)));

@@ -249,7 +249,9 @@ pub struct GlyphRun {
     pub y: f32,
     /// White text (on the cover) instead of black.
     pub inverse: bool,
-    pub glyphs: Vec<PlacedGlyph>,
+    /// Shared: a line's glyphs are placed on a page as they were set in its
+    /// chapter's flow, only moved, so the page and the flow hold them once.
+    pub glyphs: Arc<[PlacedGlyph]>,
     /// The paragraph's text; glyph `text` ranges index into it.
     pub text: Arc<str>,
     /// The element of the book's structure whose text this is; `None` for
