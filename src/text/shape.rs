@@ -132,28 +132,19 @@ enum LookingBack {
     /// Any: a substitution looks back, and what it would substitute is not
     /// known from the word's glyphs.
     Any,
-    /// Only positioning lookups look back, and they run after every
-    /// substitution, on the glyphs both words come out with: a word with
-    /// one of the glyphs they apply to, after a word with one of the glyphs
-    /// they look back for.
-    Glyphs {
-        /// The glyphs they apply to (sorted).
-        to: Vec<u16>,
-        /// The glyphs they look back for, the space aside (sorted).
-        after: Vec<u16>,
-    },
+    /// Words with one of these glyphs (sorted): only positioning lookups
+    /// look back, and they run after every substitution, on the glyphs the
+    /// word comes out with.
+    Glyphs(Vec<u16>),
 }
 
 impl LookingBack {
-    /// Whether a lookup may look back from `word` into `previous` (each
-    /// shaped on its own).
-    fn applies(&self, previous: &[ShapedGlyph], word: &[ShapedGlyph]) -> bool {
-        let any_of = |glyphs: &[ShapedGlyph], ids: &[u16]| {
-            glyphs.iter().any(|g| ids.binary_search(&g.id).is_ok())
-        };
+    /// Whether a lookup may look back from `word` (shaped on its own) into
+    /// the word before it.
+    fn applies(&self, word: &[ShapedGlyph]) -> bool {
         match self {
             LookingBack::Any => true,
-            LookingBack::Glyphs { to, after } => any_of(word, to) && any_of(previous, after),
+            LookingBack::Glyphs(ids) => word.iter().any(|g| ids.binary_search(&g.id).is_ok()),
         }
     }
 }
@@ -593,7 +584,7 @@ impl<'a> Shaper<'a> {
                 _ => Some(shape(word.clone())),
             };
             let glyphs = match (alone, looking_back) {
-                (Some(glyphs), Some(back)) if !back.applies(&shaped[k - 1], &glyphs) => glyphs,
+                (Some(glyphs), Some(back)) if !back.applies(&glyphs) => glyphs,
                 (Some(glyphs), None) => glyphs,
                 _ => {
                     // After the word before it: the lookups that matched
@@ -643,7 +634,7 @@ impl<'a> Shaper<'a> {
             }
             // Whether a substitution looks back over the space, and the
             // glyphs positioning lookups that do may apply to.
-            let (mut substitution_before, mut to, mut after) = (false, Vec::new(), Vec::new());
+            let (mut substitution_before, mut positioned) = (false, Vec::new());
             for table in ["GSUB", "GPOS"] {
                 // SAFETY: the face lives through the block; the sets are
                 // created here and destroyed before it ends; HarfBuzz only
@@ -674,29 +665,21 @@ impl<'a> Shaper<'a> {
                         if table == "GSUB" {
                             substitution_before = true;
                         } else {
-                            for (set, ids) in [(sets[1], &mut to), (sets[0], &mut after)] {
-                                let mut glyph = u32::MAX; // HB_SET_VALUE_INVALID: from the start
-                                while hb_set_next(set, &mut glyph) != 0 {
-                                    ids.extend(
-                                        u16::try_from(glyph)
-                                            .ok()
-                                            .filter(|&id| u32::from(id) != space),
-                                    );
-                                }
+                            let mut glyph = u32::MAX; // HB_SET_VALUE_INVALID: from the start
+                            while hb_set_next(sets[1], &mut glyph) != 0 {
+                                positioned.extend(u16::try_from(glyph));
                             }
                         }
                     }
                     sets.into_iter().for_each(|set| hb_set_destroy(set));
                 }
             }
-            for ids in [&mut to, &mut after] {
-                ids.sort_unstable();
-                ids.dedup();
-            }
+            positioned.sort_unstable();
+            positioned.dedup();
             if substitution_before {
                 WordShaping::AfterPrevious(LookingBack::Any)
-            } else if !to.is_empty() {
-                WordShaping::AfterPrevious(LookingBack::Glyphs { to, after })
+            } else if !positioned.is_empty() {
+                WordShaping::AfterPrevious(LookingBack::Glyphs(positioned))
             } else {
                 WordShaping::Apart
             }
@@ -959,27 +942,20 @@ mod tests {
         for (face, font) in library.faces.iter().enumerate() {
             let shaping = shaper.word_shaping(face);
             let looking_back = match shaping {
-                WordShaping::AfterPrevious(LookingBack::Glyphs { to, after }) => {
-                    (to.clone(), after.clone())
-                }
-                _ => Default::default(),
+                WordShaping::AfterPrevious(LookingBack::Glyphs(ids)) => ids.clone(),
+                _ => Vec::new(),
             };
             // Amiri kerns a kaf after a space, looking back; the others leave
             // the space alone. Both are shaped a word at a time.
             if font.family == "Amiri" {
-                // The glyph of `text`'s character `at`.
-                let glyph = |text: &str, at: usize| {
-                    let rtl = Level::rtl();
-                    let glyphs =
-                        shaper.shape_run(text, 0..text.len(), face, 12.0, rtl, Script::Arabic);
-                    glyphs[glyphs.len() - 1 - at].id
-                };
-                let (to, after) = &looking_back;
-                // An initial kaf after a final heh, not an alef after a lam-alef.
-                assert!(to.contains(&glyph("كان", 0)), "{}", font.file_name);
-                assert!(!to.contains(&glyph("ا", 0)), "{}", font.file_name);
-                assert!(after.contains(&glyph("هذه", 2)), "{}", font.file_name);
-                assert!(!after.contains(&glyph("لا", 0)), "{}", font.file_name);
+                let kaf = shaper.shape_run("كان", 0..6, face, 12.0, Level::rtl(), Script::Arabic);
+                let alef = shaper.shape_run("ا", 0..2, face, 12.0, Level::rtl(), Script::Arabic);
+                assert!(
+                    looking_back.contains(&kaf[kaf.len() - 1].id),
+                    "{}",
+                    font.file_name
+                );
+                assert!(!looking_back.contains(&alef[0].id), "{}", font.file_name);
             } else {
                 assert_eq!(*shaping, WordShaping::Apart, "{}", font.file_name);
             }
