@@ -92,6 +92,21 @@ fn prepared(dir: &Path) -> Prepared {
     .expect("the generated book loads")
 }
 
+/// The book in `dir` laid out: its document, fonts and print pages.
+fn laid_out(
+    dir: &Path,
+) -> (
+    warraq::doc::Document,
+    warraq::fonts::FontLibrary,
+    layout::Pages,
+) {
+    let Prepared {
+        document, fonts, ..
+    } = prepared(dir);
+    let pages = layout::typeset(&document, &fonts, &mut Diagnostics::default()).expect("pages");
+    (document, fonts, pages)
+}
+
 /// Samples of a build: a 1,000-chapter book takes seconds.
 const SAMPLES: u32 = 3;
 
@@ -132,20 +147,14 @@ fn stage_layout<const N: usize>(bencher: Bencher, kind: &str) {
 /// Writing the PDF from the pages.
 #[divan::bench(consts = CHAPTERS, args = KINDS, sample_count = SAMPLES, sample_size = 1)]
 fn stage_pdf<const N: usize>(bencher: Bencher, kind: &str) {
-    let Prepared {
-        document, fonts, ..
-    } = prepared(&generated(kind, N));
-    let pages = layout::typeset(&document, &fonts, &mut Diagnostics::default()).expect("pages");
+    let (document, fonts, pages) = laid_out(&generated(kind, N));
     bencher.bench(|| pdf::write(&document, &fonts, &pages).expect("a PDF"));
 }
 
 /// Writing the EPUB (with the print edition's page-list).
 #[divan::bench(consts = CHAPTERS, args = KINDS, sample_count = SAMPLES, sample_size = 1)]
 fn stage_epub<const N: usize>(bencher: Bencher, kind: &str) {
-    let Prepared {
-        document, fonts, ..
-    } = prepared(&generated(kind, N));
-    let pages = layout::typeset(&document, &fonts, &mut Diagnostics::default()).expect("pages");
+    let (document, fonts, pages) = laid_out(&generated(kind, N));
     bencher.bench(|| {
         epub::write(&document, &fonts, Some(&pages), &mut Diagnostics::default()).expect("an EPUB")
     });

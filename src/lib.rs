@@ -264,7 +264,7 @@ fn compile_into(
     // The EPUB's cover is painted meanwhile: it needs no pages.
     let ((pages, took), cover) = rayon::join(
         || timed(|| layout::typeset_watched(&document, &fonts, &mut layout_warnings, progress)),
-        || (options.format != Format::Pdf).then(|| epub::cover(&document, &fonts)),
+        || (options.format != Format::Pdf).then(|| layout::cover::epub_jpeg(&document, &fonts)),
     );
     report.timings.push((Stage::Layout, took));
     let pages = match pages {

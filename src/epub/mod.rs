@@ -72,18 +72,13 @@ pub fn write(
     pages: Option<&Pages>,
     warnings: &mut Diagnostics,
 ) -> Result<Vec<u8>> {
-    let cover = cover(document, fonts)?;
+    let cover = crate::layout::cover::epub_jpeg(document, fonts)?;
     write_with_cover(document, fonts, pages, cover, warnings)
 }
 
-/// The EPUB's cover picture, a JPEG of the cover as designed or given. Made
-/// apart so that a build paints it while the print edition is laid out: on
-/// a short book it is most of the EPUB's work.
-pub fn cover(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
-    crate::layout::cover::epub_jpeg(document, fonts)
-}
-
-/// [`write`], with the cover picture [`cover`] made.
+/// [`write`], with the cover picture made (`layout::cover::epub_jpeg`):
+/// a build paints it while the print edition is laid out, as on a short
+/// book it is most of the EPUB's work.
 pub fn write_with_cover(
     document: &Document,
     fonts: &FontLibrary,

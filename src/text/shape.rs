@@ -210,7 +210,7 @@ impl ShapeCache {
         }
     }
 
-    pub fn is_on(&self) -> bool {
+    fn is_on(&self) -> bool {
         self.pieces.is_some()
     }
 }
