@@ -8,6 +8,8 @@
 //!     ├─ epub   (Document → .epub bytes)
 //!     └─ text (bidi, itemize, shape) → layout (break lines, paginate → pages)
 //!              → pdf (pages → .pdf bytes)
+//!              → impose (pages → booklet sheets) → pdf::booklet (the
+//!                .pdf's pages on the sheets → booklet .pdf bytes)
 //! ```
 //!
 //! Each stage takes data in and hands data out; writers never reach back into
@@ -17,6 +19,7 @@ pub mod diag;
 pub mod doc;
 pub mod epub;
 pub mod fonts;
+pub mod impose;
 mod isbn;
 pub mod layout;
 pub mod load;
@@ -56,6 +59,8 @@ pub struct BuildOptions {
     pub pdf_preset: Option<doc::PrintPreset>,
     /// `--pdf-standard`: overrides `[pdf] standard`.
     pub pdf_standard: Option<pdf::standard::PdfStandard>,
+    /// `--booklet`: impose a booklet too, whatever `[pdf] booklet` says.
+    pub booklet: bool,
     /// Shape each piece of text once and reuse it ([`text::ShapeCache`]).
     /// On but to prove that it changes nothing.
     pub shaping_cache: bool,
@@ -71,6 +76,7 @@ impl BuildOptions {
             format: Format::All,
             pdf_preset: None,
             pdf_standard: None,
+            booklet: false,
             shaping_cache: true,
         }
     }
@@ -103,9 +109,22 @@ pub struct Compiled {
     pub warnings: Diagnostics,
     /// Pages in the PDF (0 when no PDF was made).
     pub pdf_pages: usize,
+    /// The booklet, when one was imposed.
+    pub booklet: Option<BookletReport>,
     /// How long each stage took, in the order they ran (the EPUB and the
     /// PDF are made side by side).
     pub timings: Vec<(Stage, std::time::Duration)>,
+}
+
+/// What a user needs to print the booklet.
+#[derive(Debug, Clone, Copy)]
+pub struct BookletReport {
+    /// Sheets of paper, each printed on both sides.
+    pub sheets: usize,
+    pub paper: doc::Paper,
+    pub flip: doc::Flip,
+    /// How much the pages are reduced (1: printed at their size).
+    pub scale: f32,
 }
 
 /// `run`'s value and how long it took.
@@ -205,7 +224,7 @@ pub fn prepare(
     let mut book = book?;
     timings.push((Stage::Load, took));
     if let Some(preset) = options.pdf_preset {
-        book.config.page.print.preset = Some(preset);
+        book.config.page.set_preset(preset);
     }
     let unused_marks = book.config.page.print.unused_marks_line();
     if let Some(line) = unused_marks.filter(|_| options.format != Format::Epub) {
@@ -221,6 +240,15 @@ pub fn prepare(
     }
     if let Some(standard) = options.pdf_standard {
         book.config.page.standard = Some(standard);
+    }
+    if options.booklet {
+        if options.format == Format::Epub {
+            found.push(Diagnostic::warning(
+                Code::UnusedSetting,
+                "no booklet is made: it is imposed from the PDF, and only the EPUB is built",
+            ));
+        }
+        book.config.page.booklet = Some(true);
     }
     found.extend(std::mem::take(&mut book.config.diagnostics));
     progress.stage(Stage::Parse, 0);
@@ -326,20 +354,54 @@ fn compile_into(
             .files
             .push((out_dir.join(format!("{name}.epub")), bytes));
     }
-    if let Some((bytes, pages, took)) = pdf? {
+    if let Some((bytes, count, took)) = pdf? {
         report.timings.push((Stage::Pdf, took));
         // Layout names chapters by their path in the book; say it as the user would.
         for mut warning in layout_warnings.0 {
             warning.file = warning.file.map(|f| book.display_path(f));
             found.push(warning);
         }
-        report.pdf_pages = pages;
+        report.pdf_pages = count;
+        let booklet = match (&pages, document.page.booklet()) {
+            (Some(laid_out), true) => {
+                let (booklet, took) = timed(|| impose_booklet(&document, laid_out, bytes.clone()));
+                report.timings.push((Stage::Booklet, took));
+                Some(booklet?)
+            }
+            _ => None,
+        };
         report
             .files
             .push((out_dir.join(format!("{name}.pdf")), bytes));
+        if let Some((bytes, summary)) = booklet {
+            report.booklet = Some(summary);
+            report
+                .files
+                .push((out_dir.join(format!("{name}-booklet.pdf")), bytes));
+        }
     }
     report.out_dir = out_dir;
     Ok(report)
+}
+
+/// The booklet of the print PDF `print`, and what printing it takes.
+fn impose_booklet(
+    document: &doc::Document,
+    pages: &layout::Pages,
+    print: Vec<u8>,
+) -> Result<(Vec<u8>, BookletReport)> {
+    let setup = &document.page.booklet_setup;
+    let imposition = impose::impose(pages, setup);
+    let bytes = pdf::booklet::write(document, pages, &imposition, print)?;
+    Ok((
+        bytes,
+        BookletReport {
+            sheets: imposition.sides.len() / 2,
+            paper: setup.paper,
+            flip: setup.flip,
+            scale: imposition.scale,
+        },
+    ))
 }
 
 /// Output file stem: the book folder's name (`book` → `book.epub`).

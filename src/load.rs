@@ -15,8 +15,9 @@ use toml::Spanned;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::{
-    AccessibilityConfig, ChapterStart, CoverFit, Direction, FolioPosition, FrontMatterNumbering,
-    Justify, LayoutSettings, Linebreak, Numerals, PageSetup, PrintPreset, RunningHead, SourcePos,
+    AccessibilityConfig, BookletSetup, ChapterStart, CoverFit, Direction, Flip, FolioPosition,
+    FrontMatterNumbering, Justify, LayoutSettings, Linebreak, Numerals, PageSetup, Paper,
+    PrintPreset, RunningHead, SourcePos,
 };
 use crate::pdf::standard::PdfStandard;
 
@@ -104,6 +105,9 @@ pub struct BookConfig {
     /// `[book] subtitle`, `publisher`, `keywords`.
     pub subtitle: Option<String>,
     pub publisher: Option<String>,
+    /// `[book] issuer` and `classification`, for the cover.
+    pub issuer: Option<String>,
+    pub classification: Option<String>,
     pub keywords: Vec<String>,
     /// `[book] description`: a paragraph about the book.
     pub description: Option<String>,
@@ -137,6 +141,8 @@ impl Default for BookConfig {
             source: String::new(),
             subtitle: None,
             publisher: None,
+            issuer: None,
+            classification: None,
             keywords: Vec::new(),
             description: None,
             isbn: None,
@@ -231,6 +237,7 @@ struct RawConfig {
     book: Option<RawBook>,
     pdf: Option<RawPdf>,
     layout: Option<RawLayout>,
+    booklet: Option<Spanned<RawBooklet>>,
     epub: Option<RawEpub>,
 }
 
@@ -246,6 +253,8 @@ struct RawBook {
     date: Option<Spanned<toml::Value>>,
     subtitle: Option<String>,
     publisher: Option<String>,
+    issuer: Option<String>,
+    classification: Option<String>,
     isbn: Option<Spanned<String>>,
     keywords: Option<Vec<String>>,
     description: Option<String>,
@@ -272,6 +281,17 @@ struct RawPdf {
     cover_background: Option<Spanned<String>>,
     standard: Option<Spanned<String>>,
     accessible: Option<bool>,
+    booklet: Option<bool>,
+}
+
+#[derive(Debug, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawBooklet {
+    paper: Option<Spanned<String>>,
+    flip: Option<Spanned<String>>,
+    signature: Option<Spanned<i64>>,
+    creep_mm: Option<Spanned<f32>>,
+    marks: Option<bool>,
 }
 
 #[derive(Debug, Default, Deserialize)]
@@ -451,6 +471,7 @@ impl ConfigFile {
         let book_section = raw.book.unwrap_or_default();
         let pdf_section = raw.pdf.unwrap_or_default();
         let layout_section = raw.layout.unwrap_or_default();
+        let booklet_section = raw.booklet;
         let epub_section = raw.epub.unwrap_or_default();
         let title = trimmed(book_section.title.as_deref());
         let authors: Vec<String> = book_section
@@ -560,7 +581,22 @@ impl ConfigFile {
         };
         let timestamp = timestamp(source_date_epoch, date_days)?;
 
-        let page = page_setup(&pdf_section, &config_text, &config_path)?;
+        let mut page = page_setup(&pdf_section, &config_text, &config_path)?;
+        page.booklet = pdf_section.booklet;
+        if let Some(section) = &booklet_section {
+            page.booklet_setup = booklet_setup(section.get_ref(), &config_text, &config_path)?;
+            if !page.booklet() && section.get_ref().sets_any() {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        Code::UnusedSetting,
+                        "the `[booklet]` settings apply only when a booklet is made \
+                         (`[pdf] booklet = true` or `warraq build --booklet`)",
+                    )
+                    .in_file(&config_path)
+                    .at_line(config_text.line_of(section.span().start)),
+                );
+            }
+        }
         let layout = layout_settings(&layout_section, &language, &config_text, &config_path)?;
 
         Ok(BookConfig {
@@ -578,6 +614,8 @@ impl ConfigFile {
             source: config_text.text,
             subtitle: trimmed(book_section.subtitle.as_deref()),
             publisher: trimmed(book_section.publisher.as_deref()),
+            issuer: trimmed(book_section.issuer.as_deref()),
+            classification: trimmed(book_section.classification.as_deref()),
             keywords,
             description: trimmed(book_section.description.as_deref()),
             isbn,
@@ -1149,6 +1187,79 @@ pub(crate) const MAX_MARK_MM: f32 = 25.0;
 /// Largest page side accepted.
 pub(crate) const MAX_PAGE_MM: f32 = 1000.0;
 
+impl RawBooklet {
+    /// Whether any key is given (a template's section may be all comments).
+    fn sets_any(&self) -> bool {
+        let RawBooklet {
+            paper,
+            flip,
+            signature,
+            creep_mm,
+            marks,
+        } = self;
+        paper.is_some()
+            || flip.is_some()
+            || signature.is_some()
+            || creep_mm.is_some()
+            || marks.is_some()
+    }
+}
+
+/// Most sheets folded together in one signature.
+pub(crate) const MAX_SIGNATURE_SHEETS: i64 = 64;
+/// Largest creep compensation per sheet.
+pub(crate) const MAX_CREEP_MM: f32 = 2.0;
+
+/// The `[booklet]` section.
+fn booklet_setup(raw: &RawBooklet, text: &ConfigText, config_path: &Path) -> Result<BookletSetup> {
+    let mut setup = BookletSetup::default();
+    let err = |message: String, offset: usize| {
+        Diagnostic::error(Code::InvalidValue, message)
+            .in_file(config_path)
+            .at(text.pos(offset))
+    };
+    setup.paper = pick(
+        "paper",
+        &raw.paper,
+        &Paper::NAMES,
+        Paper::A4,
+        text,
+        config_path,
+    )?;
+    setup.flip = pick(
+        "flip",
+        &raw.flip,
+        &Flip::NAMES,
+        Flip::ShortEdge,
+        text,
+        config_path,
+    )?;
+    if let Some(sheets) = &raw.signature {
+        let n = *sheets.get_ref();
+        if !(1..=MAX_SIGNATURE_SHEETS).contains(&n) {
+            return Err(err(
+                format!(
+                    "`signature = {n}` in book.toml must be a number of sheets between 1 and {MAX_SIGNATURE_SHEETS}"
+                ),
+                sheets.span().start,
+            ));
+        }
+        setup.signature = Some(n as u32);
+    }
+    if let Some(creep) = &raw.creep_mm {
+        let mm = *creep.get_ref();
+        if !(0.0..=MAX_CREEP_MM).contains(&mm) {
+            return Err(err(
+                format!("`creep_mm = {mm}` in book.toml must be between 0 and {MAX_CREEP_MM}"),
+                creep.span().start,
+            ));
+        }
+        setup.creep_mm = mm;
+    }
+    setup.marks = raw.marks.unwrap_or(false);
+    Ok(setup)
+}
+
 fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<PageSetup> {
     let err = |message: String, offset: usize| {
         Diagnostic::error(Code::InvalidValue, message)
@@ -1282,7 +1393,15 @@ fn page_setup(pdf: &RawPdf, text: &ConfigText, config_path: &Path) -> Result<Pag
         .iter()
         .map(|&(name, preset)| (name, Some(preset)))
         .collect();
-    page.print.preset = pick("preset", &pdf.preset, &presets, None, text, config_path)?;
+    page.margins_given = [
+        pdf.margin_top_mm.is_some(),
+        pdf.margin_bottom_mm.is_some(),
+        pdf.margin_inner_mm.is_some(),
+        pdf.margin_outer_mm.is_some(),
+    ];
+    if let Some(preset) = pick("preset", &pdf.preset, &presets, None, text, config_path)? {
+        page.set_preset(preset);
+    }
     for (key, value, target, max) in [
         (
             "bleed_mm",
@@ -1534,6 +1653,7 @@ mod tests {
             ("book", field_names::<RawBook>()),
             ("pdf", field_names::<RawPdf>()),
             ("layout", field_names::<RawLayout>()),
+            ("booklet", field_names::<RawBooklet>()),
             ("epub", field_names::<RawEpub>()),
         ];
         let names: Vec<&str> = sections.iter().map(|(name, _)| *name).collect();

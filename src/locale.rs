@@ -39,6 +39,8 @@ pub struct Strings {
     pub task_open: &'static str,
     /// Labels of GitHub alerts: note, tip, important, warning, caution.
     pub callouts: [&'static str; 5],
+    /// The Gregorian months' names, January first.
+    pub months: [&'static str; 12],
 }
 
 impl Strings {
@@ -71,6 +73,20 @@ const ENGLISH: Strings = Strings {
     task_done: "Done",
     task_open: "To do",
     callouts: ["Note", "Tip", "Important", "Warning", "Caution"],
+    months: [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ],
 };
 
 const TABLE: &[Strings] = &[
@@ -90,6 +106,20 @@ const TABLE: &[Strings] = &[
         task_done: "منجز",
         task_open: "غير منجز",
         callouts: ["ملاحظة", "نصيحة", "مهم", "تحذير", "تنبيه"],
+        months: [
+            "يناير",
+            "فبراير",
+            "مارس",
+            "أبريل",
+            "مايو",
+            "يونيو",
+            "يوليو",
+            "أغسطس",
+            "سبتمبر",
+            "أكتوبر",
+            "نوفمبر",
+            "ديسمبر",
+        ],
     },
     Strings {
         lang: "fa",
@@ -107,6 +137,20 @@ const TABLE: &[Strings] = &[
         task_done: "انجام‌شده",
         task_open: "انجام‌نشده",
         callouts: ["یادداشت", "نکته", "مهم", "هشدار", "احتیاط"],
+        months: [
+            "ژانویه",
+            "فوریه",
+            "مارس",
+            "آوریل",
+            "مه",
+            "ژوئن",
+            "ژوئیه",
+            "اوت",
+            "سپتامبر",
+            "اکتبر",
+            "نوامبر",
+            "دسامبر",
+        ],
     },
     Strings {
         lang: "ur",
@@ -124,6 +168,20 @@ const TABLE: &[Strings] = &[
         task_done: "مکمل",
         task_open: "نامکمل",
         callouts: ["نوٹ", "مشورہ", "اہم", "انتباہ", "احتیاط"],
+        months: [
+            "جنوری",
+            "فروری",
+            "مارچ",
+            "اپریل",
+            "مئی",
+            "جون",
+            "جولائی",
+            "اگست",
+            "ستمبر",
+            "اکتوبر",
+            "نومبر",
+            "دسمبر",
+        ],
     },
     ENGLISH,
     Strings {
@@ -148,8 +206,59 @@ const TABLE: &[Strings] = &[
             "Avertissement",
             "Attention",
         ],
+        months: [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ],
     },
 ];
+
+/// The months as Morocco names them (French-derived), for `ar-MA`.
+const MOROCCAN_MONTHS: [&str; 12] = [
+    "يناير",
+    "فبراير",
+    "مارس",
+    "أبريل",
+    "ماي",
+    "يونيو",
+    "يوليوز",
+    "غشت",
+    "شتنبر",
+    "أكتوبر",
+    "نونبر",
+    "دجنبر",
+];
+
+/// The day `timestamp` falls on, written out for `language` in
+/// `numerals`: "1 December 2026", «1 ديسمبر 2026» (`ar-MA`: «1 دجنبر 2026»).
+pub fn date_text(language: &str, numerals: crate::doc::Numerals, timestamp: i64) -> String {
+    let day = crate::time::Civil::clamped(timestamp, 1, 9999);
+    let mut subtags = language.split(['-', '_']);
+    let primary = subtags.next().unwrap_or("");
+    let moroccan = primary.eq_ignore_ascii_case("ar")
+        && subtags.any(|subtag| subtag.eq_ignore_ascii_case("MA"));
+    let months = if moroccan {
+        &MOROCCAN_MONTHS
+    } else {
+        &strings_for(language).months
+    };
+    let month = months[usize::from(day.month.clamp(1, 12)) - 1];
+    format!(
+        "{} {month} {}",
+        numerals.format(u64::from(day.day)),
+        numerals.format(day.year.unsigned_abs())
+    )
+}
 
 /// Strings for a BCP 47 tag (matched on its primary subtag); English when
 /// the language is not in the table.
@@ -394,5 +503,27 @@ mod tests {
         assert_eq!(strings_for("FR-ca").lang, "fr");
         assert_eq!(strings_for("de").lang, "en");
         assert_eq!(strings_for("").lang, "en");
+    }
+}
+
+#[cfg(test)]
+mod date_tests {
+    use super::date_text;
+    use crate::doc::Numerals;
+
+    #[test]
+    fn dates_are_written_out_in_the_books_language_and_digits() {
+        // 2026-12-01 00:00 UTC.
+        let day = 1_796_083_200;
+        assert_eq!(date_text("en", Numerals::Western, day), "1 December 2026");
+        assert_eq!(
+            date_text("fr-FR", Numerals::Western, day),
+            "1 décembre 2026"
+        );
+        assert_eq!(date_text("ar", Numerals::Western, day), "1 ديسمبر 2026");
+        assert_eq!(date_text("ar-MA", Numerals::Western, day), "1 دجنبر 2026");
+        assert_eq!(date_text("ar", Numerals::ArabicIndic, day), "١ ديسمبر ٢٠٢٦");
+        // A language without month names of its own: English.
+        assert_eq!(date_text("kk", Numerals::Western, day), "1 December 2026");
     }
 }

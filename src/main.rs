@@ -201,6 +201,11 @@ struct BookArgs {
     /// "none" [default: book.toml's `[pdf] standard`, else none].
     #[arg(long, value_parser = parse_standard)]
     pdf_standard: Option<PdfStandard>,
+    /// Also impose the PDF's pages as a booklet, 2-up on A4 (or as
+    /// book.toml's `[booklet]` says), into OUT_DIR/<name>-booklet.pdf; as
+    /// book.toml's `[pdf] booklet = true`.
+    #[arg(long)]
+    booklet: bool,
     /// Treat warnings as errors: exit 1 and write nothing when there are
     /// any.
     #[arg(long)]
@@ -217,8 +222,10 @@ impl BookArgs {
                 PresetArg::Office => PrintPreset::Office,
                 PresetArg::Kdp => PrintPreset::Kdp,
                 PresetArg::Offset => PrintPreset::Offset,
+                PresetArg::Briefing => PrintPreset::Briefing,
             }),
             pdf_standard: self.pdf_standard,
+            booklet: self.booklet,
             shaping_cache: true,
         }
     }
@@ -277,6 +284,7 @@ enum PresetArg {
     Office,
     Kdp,
     Offset,
+    Briefing,
 }
 
 /// Exit codes: the book is fine; the book has errors (or warnings, with
@@ -523,6 +531,23 @@ fn run(
         }
         return ExitCode::SUCCESS;
     }
+    let booklet = compiled.booklet.map(|booklet| {
+        let flip = match booklet.flip {
+            warraq::doc::Flip::ShortEdge => "short",
+            warraq::doc::Flip::LongEdge => "long",
+        };
+        let scale = if booklet.scale < 1.0 {
+            format!("pages reduced to {:.0}%", booklet.scale * 100.0)
+        } else {
+            "pages at 100%".to_string()
+        };
+        format!(
+            "booklet: {} sheets of {}, {scale}; print on both sides, flipped on the {flip} edge, \
+             then fold the stack and staple it on the fold",
+            booklet.sheets,
+            booklet.paper.name(),
+        )
+    });
     let sizes: Vec<(PathBuf, usize)> = compiled
         .files
         .iter()
@@ -550,6 +575,9 @@ fn run(
                     }
                     eprintln!("{pages} pages in {elapsed:.3} s");
                 }
+            }
+            if let Some(booklet) = booklet.filter(|_| say != Say::Nothing) {
+                eprintln!("{booklet}");
             }
             if finish == Finish::WriteAndOpen {
                 // The PDF, or the EPUB when only that was built.

@@ -11,6 +11,7 @@ pub enum Stage {
     Layout,
     Epub,
     Pdf,
+    Booklet,
 }
 
 impl Stage {
@@ -21,6 +22,7 @@ impl Stage {
             Stage::Layout => "lay out",
             Stage::Epub => "write EPUB",
             Stage::Pdf => "write PDF",
+            Stage::Booklet => "impose booklet",
         }
     }
 }

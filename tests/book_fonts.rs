@@ -71,12 +71,8 @@ fn a_file_that_is_not_a_font_is_an_error_naming_it() {
     let dir = book_with_font("Broken-Regular.ttf", b"not a font at all");
     let out = dir.path().join("out");
     let result = warraq::build(&warraq::BuildOptions {
-        book_dir: dir.path().to_path_buf(),
         out_dir: Some(out.clone()),
-        format: warraq::Format::All,
-        pdf_preset: None,
-        pdf_standard: None,
-        shaping_cache: true,
+        ..warraq::BuildOptions::for_book(dir.path())
     });
     let error = result.expect_err("a broken font fails the build");
     assert!(error.to_string().contains("Broken-Regular.ttf"), "{error}");

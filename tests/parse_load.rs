@@ -153,6 +153,7 @@ font_size_pt = 11.5
             width_mm: 210.0,
             height_mm: 297.0,
             margin_inner_mm: 25.0,
+            margins_given: [false, false, true, false],
             print: warraq::doc::PrintSetup {
                 bleed_mm: Some(0.0),
                 ..Default::default()

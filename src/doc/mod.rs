@@ -8,7 +8,7 @@
 mod print;
 pub mod walk;
 
-pub use print::{Bleed, CropMarks, PrintPreset, PrintSetup};
+pub use print::{Bleed, BookletSetup, CropMarks, Flip, Paper, PrintPreset, PrintSetup};
 
 use std::collections::{BTreeMap, HashSet};
 use std::path::PathBuf;
@@ -132,6 +132,14 @@ pub struct PageSetup {
     /// Claim PDF/UA-1 (`[pdf] accessible`): the tagged PDF is checked
     /// against it as it is written, and says it meets it.
     pub accessible: bool,
+    /// Whether to impose the pages as a booklet too (`[pdf] booklet`,
+    /// `--booklet`); unset, the preset says (see [`PageSetup::booklet`]).
+    pub booklet: Option<bool>,
+    /// Which margins `book.toml` gives (top, bottom, inner, outer): a
+    /// preset's own margins apply to the others.
+    pub margins_given: [bool; 4],
+    /// How (`[booklet]`).
+    pub booklet_setup: BookletSetup,
 }
 
 /// Pixels per inch a picture has at its natural size unless `book.toml`
@@ -164,11 +172,39 @@ impl Default for PageSetup {
             cover_fit: CoverFit::Cover,
             standard: None,
             accessible: false,
+            booklet: None,
+            margins_given: [false; 4],
+            booklet_setup: BookletSetup::default(),
         }
     }
 }
 
 impl PageSetup {
+    /// Prints with `preset`: its margins where none are given.
+    pub fn set_preset(&mut self, preset: PrintPreset) {
+        self.print.preset = Some(preset);
+        if let Some(margins) = preset.margins_mm() {
+            let fields = [
+                &mut self.margin_top_mm,
+                &mut self.margin_bottom_mm,
+                &mut self.margin_inner_mm,
+                &mut self.margin_outer_mm,
+            ];
+            for ((field, mm), given) in fields.into_iter().zip(margins).zip(self.margins_given) {
+                if !given {
+                    *field = mm;
+                }
+            }
+        }
+    }
+
+    /// Whether the pages are imposed as a booklet too: as asked, else
+    /// with the `briefing` preset.
+    pub fn booklet(&self) -> bool {
+        self.booklet
+            .unwrap_or(self.print.preset == Some(PrintPreset::Briefing))
+    }
+
     /// The standard the PDF is written to: the one asked for, else the
     /// preset's own — an archival PDF/A-2u for the desk printer, PDF/X-4
     /// for the offset press; none for print on demand, whose services
@@ -176,7 +212,7 @@ impl PageSetup {
     pub fn standard(&self) -> crate::pdf::standard::PdfStandard {
         use crate::pdf::standard::PdfStandard;
         self.standard.unwrap_or(match self.print.preset {
-            Some(PrintPreset::Office) => PdfStandard::A2u,
+            Some(PrintPreset::Office | PrintPreset::Briefing) => PdfStandard::A2u,
             Some(PrintPreset::Offset) => PdfStandard::X4,
             Some(PrintPreset::Kdp) | None => PdfStandard::None,
         })
@@ -345,6 +381,11 @@ pub struct Metadata {
     /// `keywords`.
     pub subtitle: Option<String>,
     pub publisher: Option<String>,
+    /// `[book] issuer`: the body that issues the book (an embassy, a
+    /// ministry), and `classification`: how it may be handled («للاستعمال
+    /// الداخلي»). Both go on the cover.
+    pub issuer: Option<String>,
+    pub classification: Option<String>,
     pub isbn: Option<String>,
     pub keywords: Vec<String>,
     /// `[book] description`: a paragraph about the book.

@@ -11,14 +11,19 @@ pub enum PrintPreset {
     Kdp,
     /// An offset press: bleed all round, crop marks and a slug line.
     Offset,
+    /// A briefing booklet from a desk printer: as `Office`, with compact
+    /// margins, the issuer, date and classification on the cover, and the
+    /// pages imposed as a booklet too.
+    Briefing,
 }
 
 impl PrintPreset {
     /// Every preset with its name in `book.toml` and on the command line.
-    pub const ALL: [(&'static str, PrintPreset); 3] = [
+    pub const ALL: [(&'static str, PrintPreset); 4] = [
         ("office", PrintPreset::Office),
         ("kdp", PrintPreset::Kdp),
         ("offset", PrintPreset::Offset),
+        ("briefing", PrintPreset::Briefing),
     ];
 
     pub fn from_name(name: &str) -> Option<PrintPreset> {
@@ -27,7 +32,17 @@ impl PrintPreset {
             .find(|(n, _)| *n == name)
             .map(|&(_, preset)| preset)
     }
+
+    /// The margins (top, bottom, inner, outer, in millimetres) the preset
+    /// sets where `book.toml` gives none.
+    pub fn margins_mm(self) -> Option<[f32; 4]> {
+        (self == PrintPreset::Briefing).then_some(BRIEFING_MARGINS_MM)
+    }
 }
+
+/// A briefing's margins: compact, the inner one wide enough for the
+/// staples and the fold.
+pub const BRIEFING_MARGINS_MM: [f32; 4] = [12.0, 15.0, 14.0, 12.0];
 
 /// Bleed without a preset: what warraq has always written.
 pub const DEFAULT_BLEED_MM: f32 = 3.0;
@@ -110,7 +125,9 @@ impl PrintSetup {
     pub fn bleed(&self) -> Bleed {
         match self.preset {
             None => Bleed::all(self.bleed_mm.unwrap_or(DEFAULT_BLEED_MM)),
-            Some(PrintPreset::Office) => Bleed::all(self.bleed_mm.unwrap_or(0.0)),
+            Some(PrintPreset::Office | PrintPreset::Briefing) => {
+                Bleed::all(self.bleed_mm.unwrap_or(0.0))
+            }
             Some(PrintPreset::Offset) => Bleed::all(self.bleed_mm.unwrap_or(OFFSET_BLEED_MM)),
             Some(PrintPreset::Kdp) => Bleed {
                 spine: 0.0,
@@ -131,4 +148,67 @@ impl PrintSetup {
             offset: self.mark_offset_mm.unwrap_or(DEFAULT_MARK_OFFSET_MM),
         })
     }
+}
+
+/// The sheets of paper a booklet is printed on (landscape: two pages side
+/// by side).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Paper {
+    #[default]
+    A4,
+    Letter,
+}
+
+impl Paper {
+    pub const NAMES: [(&'static str, Paper); 2] = [("a4", Paper::A4), ("letter", Paper::Letter)];
+
+    /// Width and height, landscape, in millimetres.
+    pub fn size_mm(self) -> (f32, f32) {
+        match self {
+            Paper::A4 => (297.0, 210.0),
+            Paper::Letter => (279.4, 215.9),
+        }
+    }
+
+    /// As the README and the build's report say it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Paper::A4 => "A4",
+            Paper::Letter => "US Letter",
+        }
+    }
+}
+
+/// Which edge a duplex printer turns the sheet over.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Flip {
+    /// The short edge: a landscape sheet turns like a page of a book, and
+    /// both sides print upright.
+    #[default]
+    ShortEdge,
+    /// The long edge: the backs are printed upside down so that they come
+    /// out upright.
+    LongEdge,
+}
+
+impl Flip {
+    pub const NAMES: [(&'static str, Flip); 2] = [
+        ("short-edge", Flip::ShortEdge),
+        ("long-edge", Flip::LongEdge),
+    ];
+}
+
+/// `[booklet]`: the booklet imposed for a desk printer.
+#[derive(Debug, Clone, Copy, PartialEq, Default)]
+pub struct BookletSetup {
+    pub paper: Paper,
+    pub flip: Flip,
+    /// Sheets folded together (one signature of the whole book when
+    /// `None`): a thick booklet is folded in several, gathered in order.
+    pub signature: Option<u32>,
+    /// How far each sheet's pages move toward the fold, per sheet from the
+    /// outermost, in millimetres.
+    pub creep_mm: f32,
+    /// Fold marks, and trim marks where the page is smaller than its half.
+    pub marks: bool,
 }

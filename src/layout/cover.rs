@@ -1,7 +1,8 @@
 //! The cover: one design for the PDF's first page and the EPUB's cover
 //! picture. Over the artwork, or without one over a background drawn from
 //! the book ([`pattern`]), the title (and subtitle) and the authors are set
-//! in panels, shaped like any text of the book. The PDF draws the items as
+//! in panels, shaped like any text of the book; a briefing's issuer and date
+//! under the authors, its classification line at the top. The PDF draws the items as
 //! they are (the text stays vector); [`crate::raster`] paints the same
 //! items, laid out on the EPUB cover's shape, into the cover JPEG.
 
@@ -51,6 +52,12 @@ const AUTHORS_CENTRE: f32 = 0.82;
 /// The most the authors' lines may take, a share of the page's height:
 /// their panel stays clear of the title's and of the frame.
 const AUTHORS_MOST: f32 = 0.1;
+/// The issuer's and the date's size, a share of the authors'.
+const DETAIL_SCALE: f32 = 0.85;
+/// The classification line's panel's top, a share of the page's height,
+/// and its size, a share of the authors'.
+const CLASSIFICATION_TOP: f32 = 0.05;
+const CLASSIFICATION_SCALE: f32 = 0.9;
 /// Space around a panel's text, a share of its first line's size.
 const PANEL_PADDING: f32 = 0.9;
 /// Opacity of the dark band the text sits on over artwork.
@@ -102,7 +109,17 @@ pub fn items(ts: &mut Typesetter, document: &Document, frame: Frame) -> Vec<Item
         height: authors_height,
         ..trim
     };
+    let classification_panel = Rect {
+        y: trim.y + trim.height * CLASSIFICATION_TOP,
+        height: text.classification_height + 2.0 * text.classification_padding,
+        ..trim
+    };
     let panels = [
+        (
+            classification_panel,
+            text.classification_padding,
+            text.classification,
+        ),
         (title_panel, text.title_padding, text.title),
         (authors_panel, text.authors_padding, text.authors),
     ];
@@ -145,9 +162,13 @@ struct Text {
     title: Vec<Chunk>,
     title_height: f32,
     title_padding: f32,
+    /// The authors, then the issuer and the date.
     authors: Vec<Chunk>,
     authors_height: f32,
     authors_padding: f32,
+    classification: Vec<Chunk>,
+    classification_height: f32,
+    classification_padding: f32,
 }
 
 impl Text {
@@ -228,13 +249,40 @@ impl Text {
                 break;
             }
         }
+        // A briefing says who issues it and when, and how it may be handled.
+        let detail_size = (width * AUTHORS_SIZE).min(size);
+        let date =
+            (document.page.print.preset == Some(crate::doc::PrintPreset::Briefing)).then(|| {
+                crate::locale::date_text(&meta.language, document.layout.numerals, meta.timestamp)
+            });
+        let mut authors_padding = authors_size * PANEL_PADDING;
+        for detail in [meta.issuer.as_deref(), date.as_deref()]
+            .into_iter()
+            .flatten()
+        {
+            authors.extend(balanced(
+                ts,
+                detail,
+                detail_size * DETAIL_SCALE,
+                false,
+                measure,
+            ));
+            authors_padding = authors_padding.max(detail_size * DETAIL_SCALE * PANEL_PADDING);
+        }
+        let classification_size = detail_size * CLASSIFICATION_SCALE;
+        let classification = meta.classification.as_deref().map_or(Vec::new(), |line| {
+            balanced(ts, line, classification_size, true, measure)
+        });
         Text {
             title_height: height(&title),
             title_padding: size * PANEL_PADDING,
             title,
             authors_height: height(&authors),
-            authors_padding: authors_size * PANEL_PADDING,
+            authors_padding,
             authors,
+            classification_height: height(&classification),
+            classification_padding: classification_size * PANEL_PADDING,
+            classification,
         }
     }
 }

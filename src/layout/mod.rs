@@ -41,7 +41,7 @@ use paginate::{Paginator, TextArea};
 
 pub use page::Pages;
 
-const POINTS_PER_MM: f32 = 72.0 / 25.4;
+pub const POINTS_PER_MM: f32 = 72.0 / 25.4;
 
 /// Rounds of laying out the body after the contents before a contents that
 /// came out shorter is padded rather than set again.

@@ -34,6 +34,7 @@ struct Sample {
     keyword: &'static str,
     description: &'static str,
     summary: &'static str,
+    classification: &'static str,
     /// File name and text of each chapter, as `book.toml` lists them.
     chapters: [(&'static str, &'static str); 2],
 }
@@ -47,6 +48,7 @@ const ARABIC: Sample = Sample {
     keyword: "كلمة مفتاحية",
     description: "فقرة تعرّف بالكتاب",
     summary: "وصف لإتاحة الكتاب",
+    classification: "للاستعمال الداخلي",
     chapters: [
         (
             "01-welcome.md",
@@ -68,6 +70,7 @@ const ENGLISH: Sample = Sample {
     keyword: "keyword",
     description: "A paragraph about the book",
     summary: "How accessible the book is",
+    classification: "For internal use",
     chapters: [
         (
             "01-welcome.md",
@@ -101,6 +104,7 @@ pub fn book_toml(language: SampleLanguage) -> String {
         ("{keyword}", sample.keyword),
         ("{description}", sample.description),
         ("{summary}", sample.summary),
+        ("{classification}", sample.classification),
     ]
     .into_iter()
     .fold(BOOK_TOML.to_string(), |text, (placeholder, value)| {

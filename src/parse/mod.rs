@@ -78,6 +78,8 @@ pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
             timestamp: book.config.timestamp,
             subtitle: book.config.subtitle.clone(),
             publisher: book.config.publisher.clone(),
+            issuer: book.config.issuer.clone(),
+            classification: book.config.classification.clone(),
             isbn: book.config.isbn.clone(),
             keywords: book.config.keywords.clone(),
             description: book.config.description.clone(),

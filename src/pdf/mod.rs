@@ -6,6 +6,7 @@
 //! the trim and bleed boxes, the outline, XMP metadata and a content-derived
 //! `/ID`, so the same pages give the same bytes. Page labels: [`labels`].
 
+pub mod booklet;
 mod labels;
 mod metadata;
 pub mod standard;
@@ -532,7 +533,7 @@ fn outline(entries: &[OutlineEntry], pages: &Pages) -> Outline {
     outline
 }
 
-fn metadata(document: &Document) -> Metadata {
+pub(crate) fn metadata(document: &Document) -> Metadata {
     let meta = &document.metadata;
     // PDF dates have four-digit years.
     let t = Civil::clamped(meta.timestamp, 1, 9999);
