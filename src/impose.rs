@@ -65,7 +65,7 @@ pub fn impose(pages: &Pages, setup: &BookletSetup) -> Imposition {
     let page = |number: usize| (number < count).then_some(number);
     let per_signature = setup
         .signature
-        .map_or(padded, |sheets| (sheets.max(1) as usize) * 4);
+        .map_or(padded, |sheets| (sheets.max(1) as usize).saturating_mul(4));
     let (width, height) = setup.paper.size_mm();
     let (width, height) = (width * POINTS_PER_MM, height * POINTS_PER_MM);
     // Never enlarged: a smaller page sits at the fold and is trimmed there.

@@ -125,6 +125,8 @@ pub struct BookletReport {
     pub flip: doc::Flip,
     /// How much the pages are reduced (1: printed at their size).
     pub scale: f32,
+    /// Sheets folded together, when the booklet is in several signatures.
+    pub signature: Option<usize>,
 }
 
 /// `run`'s value and how long it took.
@@ -250,6 +252,18 @@ pub fn prepare(
         }
         book.config.page.booklet = Some(true);
     }
+    let page = &book.config.page;
+    if let Some(line) = page.booklet_line.filter(|_| !page.booklet()) {
+        found.push(
+            Diagnostic::warning(
+                Code::UnusedSetting,
+                "the `[booklet]` settings apply only when a booklet is made \
+                 (`[pdf] booklet = true`, `preset = \"briefing\"` or `warraq build --booklet`)",
+            )
+            .in_file(load::shown_path(&options.book_dir, load::CONFIG_FILE))
+            .at_line(line),
+        );
+    }
     found.extend(std::mem::take(&mut book.config.diagnostics));
     progress.stage(Stage::Parse, 0);
     let (document, took) = timed(|| parse::parse(&book, found));
@@ -364,7 +378,10 @@ fn compile_into(
         report.pdf_pages = count;
         let booklet = match (&pages, document.page.booklet()) {
             (Some(laid_out), true) => {
-                let (booklet, took) = timed(|| impose_booklet(&document, laid_out, bytes.clone()));
+                progress.stage(Stage::Booklet, 0);
+                let config = load::shown_path(&options.book_dir, load::CONFIG_FILE);
+                let (booklet, took) =
+                    timed(|| impose_booklet(&document, laid_out, bytes.clone(), &config, found));
                 report.timings.push((Stage::Booklet, took));
                 Some(booklet?)
             }
@@ -384,22 +401,59 @@ fn compile_into(
     Ok(report)
 }
 
-/// The booklet of the print PDF `print`, and what printing it takes.
+/// The booklet of the print PDF `print`, and what printing it takes,
+/// adding to `found` what of `[booklet]` (in `config`) it cannot do.
 fn impose_booklet(
     document: &doc::Document,
     pages: &layout::Pages,
     print: Vec<u8>,
+    config: &Path,
+    found: &mut Diagnostics,
 ) -> Result<(Vec<u8>, BookletReport)> {
-    let setup = &document.page.booklet_setup;
-    let imposition = impose::impose(pages, setup);
+    let page = &document.page;
+    let mut setup = page.booklet_setup;
+    let sheets = pages.pages.len().div_ceil(4).max(1);
+    let folded = setup
+        .signature
+        .map_or(sheets, |signature| sheets.min(signature as usize));
+    // The innermost sheet's pages move furthest toward the fold: past the
+    // inner margin, the fold would cut into the text.
+    let inner_sheets = folded.saturating_sub(1) as f32;
+    let innermost = inner_sheets * setup.creep_mm;
+    if innermost > page.margin_inner_mm {
+        setup.creep_mm = page.margin_inner_mm / inner_sheets;
+        found.push(
+            Diagnostic::warning(
+                Code::InvalidValue,
+                format!(
+                    "`creep_mm = {}` would move the innermost of {folded} sheets {innermost:.1} mm \
+                     toward the fold, past the {} mm inner margin; the booklet creeps {:.2} mm a sheet",
+                    page.booklet_setup.creep_mm, page.margin_inner_mm, setup.creep_mm
+                ),
+            )
+            .in_file(config),
+        );
+    }
+    let imposition = impose::impose(pages, &setup);
+    if setup.marks && !pdf::booklet::has_room_for_marks(&imposition) {
+        found.push(
+            Diagnostic::warning(
+                Code::UnusedSetting,
+                "`marks = true`: the pages fill the booklet's sheet, leaving no room for fold or \
+                 trim marks; none are drawn",
+            )
+            .in_file(config),
+        );
+    }
     let bytes = pdf::booklet::write(document, pages, &imposition, print)?;
     Ok((
         bytes,
         BookletReport {
-            sheets: imposition.sides.len() / 2,
+            sheets,
             paper: setup.paper,
             flip: setup.flip,
             scale: imposition.scale,
+            signature: (folded < sheets).then_some(folded),
         },
     ))
 }

@@ -95,6 +95,9 @@ pub struct BookConfig {
     /// Seconds since the Unix epoch: `SOURCE_DATE_EPOCH`, else `date` at
     /// 00:00 UTC, else 0. Never the current time.
     pub timestamp: i64,
+    /// Whether `timestamp` was given (`SOURCE_DATE_EPOCH` or `date`) rather
+    /// than 0 for want of one: only a given date is printed on a cover.
+    pub dated: bool,
     /// `[pdf]`, validated.
     pub page: PageSetup,
     /// `[layout]`, validated, over the language's defaults.
@@ -136,6 +139,7 @@ impl Default for BookConfig {
             identifier: None,
             date: None,
             timestamp: 0,
+            dated: false,
             page: PageSetup::default(),
             layout: LayoutSettings::default(),
             source: String::new(),
@@ -580,22 +584,16 @@ impl ConfigFile {
             None => (None, None),
         };
         let timestamp = timestamp(source_date_epoch, date_days)?;
+        let dated = source_date_epoch.is_some() || date_days.is_some();
 
         let mut page = page_setup(&pdf_section, &config_text, &config_path)?;
         page.booklet = pdf_section.booklet;
         if let Some(section) = &booklet_section {
             page.booklet_setup = booklet_setup(section.get_ref(), &config_text, &config_path)?;
-            if !page.booklet() && section.get_ref().sets_any() {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        Code::UnusedSetting,
-                        "the `[booklet]` settings apply only when a booklet is made \
-                         (`[pdf] booklet = true` or `warraq build --booklet`)",
-                    )
-                    .in_file(&config_path)
-                    .at_line(config_text.line_of(section.span().start)),
-                );
-            }
+            page.booklet_line = section
+                .get_ref()
+                .sets_any()
+                .then(|| config_text.line_of(section.span().start));
         }
         let layout = layout_settings(&layout_section, &language, &config_text, &config_path)?;
 
@@ -609,6 +607,7 @@ impl ConfigFile {
             identifier,
             date,
             timestamp,
+            dated,
             page,
             layout,
             source: config_text.text,

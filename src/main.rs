@@ -541,9 +541,16 @@ fn run(
         } else {
             "pages at 100%".to_string()
         };
+        let bind = match booklet.signature {
+            Some(sheets) => format!(
+                "then fold each group of {sheets} sheets on its own and gather the groups in order, \
+                 to be sewn or glued"
+            ),
+            None => "then fold the stack and staple it on the fold".to_string(),
+        };
         format!(
             "booklet: {} sheets of {}, {scale}; print on both sides, flipped on the {flip} edge, \
-             then fold the stack and staple it on the fold",
+             {bind}",
             booklet.sheets,
             booklet.paper.name(),
         )

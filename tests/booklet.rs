@@ -53,10 +53,10 @@ fn reading_order(sheets: usize, ltr: bool) -> Vec<Place> {
     order
 }
 
-/// A PDF of `count` A5 pages, each showing only its number as `P<n>`
-/// (from 1), in Helvetica: a print PDF made without warraq.
-fn marker_pdf(count: usize) -> Vec<u8> {
-    let (width, height) = (A5.0 * MM, A5.1 * MM);
+/// A PDF of `count` pages of `size` (mm), each showing only its number as
+/// `P<n>` (from 1), in Helvetica: a print PDF made without warraq.
+fn marker_pdf(count: usize, size: (f32, f32)) -> Vec<u8> {
+    let (width, height) = (size.0 * MM, size.1 * MM);
     let mut objects: Vec<String> = vec![
         "<< /Type /Catalog /Pages 2 0 R >>".into(),
         format!(
@@ -106,20 +106,32 @@ fn marker_pdf(count: usize) -> Vec<u8> {
     pdf
 }
 
-/// The booklet of the `count` pages of [`marker_pdf`], written to `name`.
+/// The booklet of the `count` A5 pages of [`marker_pdf`], written to `name`.
 fn impose_markers(count: usize, direction: Direction, setup: &BookletSetup, name: &str) -> PathBuf {
+    impose_sized(count, A5, direction, setup, name)
+}
+
+/// [`impose_markers`] with pages of `size` (mm).
+fn impose_sized(
+    count: usize,
+    size: (f32, f32),
+    direction: Direction,
+    setup: &BookletSetup,
+    name: &str,
+) -> PathBuf {
     let mut document = common::epub::arabic_document();
     document.metadata.direction = direction;
     let mut pages = Pages {
-        width: A5.0 * MM,
-        height: A5.1 * MM,
+        width: size.0 * MM,
+        height: size.1 * MM,
         pages: vec![Page::default(); count],
         ..Pages::default()
     };
     pages.sheet.direction = direction;
     let imposition = warraq::impose::impose(&pages, setup);
-    let bytes = warraq::pdf::booklet::write(&document, &pages, &imposition, marker_pdf(count))
-        .expect("a booklet");
+    let bytes =
+        warraq::pdf::booklet::write(&document, &pages, &imposition, marker_pdf(count, size))
+            .expect("a booklet");
     let path = scratch().join(format!("{name}.pdf"));
     std::fs::write(&path, bytes).unwrap();
     path
@@ -155,7 +167,7 @@ fn sheet_size(pdf: &Path) -> (f32, f32) {
 /// of the given sizes (sheets) puts page n where a reader of the folded
 /// signatures meets it, blanks after the last page.
 fn assert_order(pdf: &Path, count: usize, signatures: &[usize], ltr: bool, turned_backs: bool) {
-    let (width, _) = sheet_size(pdf);
+    let (width, height) = sheet_size(pdf);
     let found = markers(pdf);
     let sides: usize = signatures.iter().sum::<usize>() * 2;
     assert_eq!(common::page_count(pdf), sides, "{}", pdf.display());
@@ -183,6 +195,15 @@ fn assert_order(pdf: &Path, count: usize, signatures: &[usize], ltr: bool, turne
             .filter(|(_, w)| ((w.x_min + w.x_max) / 2.0 < width / 2.0) == want_left)
             .map(|(m, _)| *m)
             .collect();
+        // Each marker stands on its page's middle line: above the sheet's
+        // middle upright, below it on a side printed upside down.
+        for (m, w) in &on_side {
+            assert_eq!(
+                (w.y_min + w.y_max) / 2.0 > height / 2.0,
+                turned,
+                "page {m} on side {side} is upside down: {turned}"
+            );
+        }
         if n < count {
             assert_eq!(
                 here,
@@ -337,30 +358,40 @@ fn ink(pdf: &Path, page: usize, (x0, y0, x1, y1): (f32, f32, f32, f32)) -> usize
 }
 
 #[test]
-fn marks_show_the_fold_and_the_trim_only_when_asked() {
+fn marks_show_the_fold_and_the_trim_only_when_asked_and_where_there_is_room() {
     if !have_tools(&["pdftoppm"]) {
         return;
     }
     let with = |marks: bool| BookletSetup {
-        paper: Paper::Letter,
         marks,
         ..BookletSetup::default()
     };
-    let marked = impose_markers(4, Direction::Ltr, &with(true), "booklet-marks");
-    let plain = impose_markers(4, Direction::Ltr, &with(false), "booklet-no-marks");
-    let fold = 396.0;
-    // The reduced A5 page leaves a band above and below it on Letter.
-    let band = (612.0 - A5.1 * MM * 5.5 * 72.0 / (A5.0 * MM)) / 2.0;
-    let fold_top = (fold - 1.0, 0.0, fold + 1.0, 4.0 * MM);
-    let fold_bottom = (fold - 1.0, 612.0 - 4.0 * MM, fold + 1.0, 612.0);
-    // The trim mark above the outer corner of the right-hand page.
-    let trim = (791.0, 0.0, 792.0, band - 1.5 * MM);
-    for area in [fold_top, fold_bottom, trim] {
+    // A6 pages on A4: room all round them.
+    const A6: (f32, f32) = (105.0, 148.0);
+    let marked = impose_sized(4, A6, Direction::Ltr, &with(true), "booklet-marks");
+    let plain = impose_sized(4, A6, Direction::Ltr, &with(false), "booklet-no-marks");
+    let (width, height) = (841.89, 595.276);
+    let fold = width / 2.0;
+    let (top, bottom) = ((height - A6.1 * MM) / 2.0, (height + A6.1 * MM) / 2.0);
+    let outer = fold + A6.0 * MM;
+    // 1 mm from the page, 5 mm long.
+    let fold_top = (fold - 1.0, top - 6.0 * MM, fold + 1.0, top - 1.0 * MM);
+    let fold_bottom = (fold - 1.0, bottom + 1.0 * MM, fold + 1.0, bottom + 6.0 * MM);
+    let trim_across = (outer + 1.0 * MM, top - 0.5, outer + 6.0 * MM, top + 0.5);
+    let trim_along = (outer - 0.5, top - 6.0 * MM, outer + 0.5, top - 1.0 * MM);
+    for area in [fold_top, fold_bottom, trim_across, trim_along] {
         assert!(ink(&marked, 1, area) > 0, "{area:?}");
         assert_eq!(ink(&plain, 1, area), 0, "{area:?}");
     }
-    // Fold marks on the front only.
+    // Nothing of them on the pages, nor on the sheet's edge.
+    let pages = (fold - A6.0 * MM + 1.0, top + 1.0, outer - 1.0, bottom - 1.0);
+    assert_eq!(ink(&marked, 1, pages), ink(&plain, 1, pages));
+    for edge in [(0.0, 0.0, width, 2.0), (0.0, 0.0, 2.0, height)] {
+        assert_eq!(ink(&marked, 1, edge), 0, "{edge:?}");
+    }
+    // Fold marks on the front only; trim marks on both sides.
     assert_eq!(ink(&marked, 2, fold_top), 0);
+    assert!(ink(&marked, 2, trim_along) > 0);
 }
 
 /// The pages of the print PDF `print` (1-based, in order) and the halves
@@ -423,10 +454,10 @@ fn the_seed_book_folds_into_a_booklet_of_its_own_pages() {
     // Right to left: the cover is on the left of the first side.
     assert_pages_copied(&built.pdf, &booklet, false);
     run_ok("qpdf", &["--check", arg(&booklet)]);
-    // Each page once, as a form XObject: the booklet is no larger than
-    // the PDF it imposes.
+    // Each page once, as a form XObject, its fonts once: the booklet is
+    // smaller than the PDF it imposes.
     let size = |path: &Path| std::fs::metadata(path).unwrap().len();
-    assert!(size(&booklet) < size(&built.pdf) * 11 / 10);
+    assert!(size(&booklet) < size(&built.pdf));
     // The same sources, the same bytes.
     let again = common::run_build(
         &common::seed_book(),
@@ -498,13 +529,33 @@ fn booklet_settings_are_checked() {
         )
     };
     // Settings without a booklet: said, with the line.
-    let (code, stderr, out) = run("booklet-unused", "[booklet]\nmarks = true\n", &[]);
+    let (code, stderr, out) = run("booklet-unused", "[booklet]\nflip = \"long-edge\"\n", &[]);
     assert_eq!(code, Some(0), "{stderr}");
     assert!(
         stderr.contains("book.toml:1") && stderr.contains("unused-setting"),
         "{stderr}"
     );
     assert!(!out.join("booklet-unused-booklet.pdf").exists());
+    // Used when the command line asks for the booklet.
+    let (code, stderr, out) = run(
+        "booklet-asked",
+        "[booklet]\nflip = \"long-edge\"\n",
+        &["--booklet"],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(common::warnings(&stderr).is_empty(), "{stderr}");
+    assert!(out.join("booklet-asked-booklet.pdf").is_file());
+    // Marks where the pages fill the sheet (A5 on A4): none, and said.
+    let (code, stderr, _) = run(
+        "booklet-no-room",
+        "[pdf]\nbooklet = true\n[booklet]\nmarks = true\n",
+        &[],
+    );
+    assert_eq!(code, Some(0), "{stderr}");
+    assert!(
+        stderr.contains("no room for fold or trim marks"),
+        "{stderr}"
+    );
     // Values out of range: refused at their line, nothing written.
     for (toml, wrong) in [
         (
@@ -639,4 +690,96 @@ fn the_briefing_preset_sets_compact_margins_unless_book_toml_gives_them() {
             .join("briefing-own-margins-booklet.pdf")
             .exists()
     );
+}
+
+/// A book in the scratch folder `name` with `book_toml` and `chapters`
+/// chapters of a line each: a page each.
+fn book_of_chapters(name: &str, book_toml: &str, chapters: usize) -> PathBuf {
+    let dir = small_book(name, book_toml);
+    for n in 2..=chapters {
+        std::fs::write(
+            dir.join(format!("{n:02}.md")),
+            format!("# Day {n}\n\nMeetings.\n"),
+        )
+        .unwrap();
+    }
+    dir
+}
+
+#[test]
+fn creep_past_the_inner_margin_is_limited_and_signatures_are_explained() {
+    // 40 chapters and the front matter: 11 sheets. 2 mm a sheet would move
+    // the innermost pages 20 mm, past the 18 mm inner margin.
+    let toml = "[book]\nlanguage = \"en\"\n[pdf]\nbooklet = true\n[booklet]\ncreep_mm = 2\n";
+    let book = book_of_chapters("booklet-creep-limit", toml, 40);
+    let built = common::run_build(&book, "out", &["--format", "pdf", "-v"]);
+    assert!(
+        built
+            .stderr
+            .contains("would move the innermost of 11 sheets 20.0 mm toward the fold")
+            && built.stderr.contains("the booklet creeps 1.80 mm a sheet"),
+        "{}",
+        built.stderr
+    );
+    assert!(
+        built
+            .stderr
+            .contains("then fold the stack and staple it on the fold"),
+        "{}",
+        built.stderr
+    );
+    let toml = "[book]\nlanguage = \"en\"\n[pdf]\nbooklet = true\n[booklet]\nsignature = 4\n";
+    let book = book_of_chapters("booklet-signatures", toml, 40);
+    let built = common::run_build(&book, "out", &["--format", "pdf", "-v"]);
+    assert!(
+        built.stderr.contains(
+            "booklet: 11 sheets of A4, pages at 100%; print on both sides, flipped on the short \
+             edge, then fold each group of 4 sheets on its own and gather the groups in order"
+        ),
+        "{}",
+        built.stderr
+    );
+    assert!(
+        common::warnings(&built.stderr).is_empty(),
+        "{}",
+        built.stderr
+    );
+}
+
+#[test]
+fn a_briefing_without_a_date_prints_none_and_another_preset_brings_back_the_margins() {
+    if !have_tools(&["pdftotext"]) {
+        return;
+    }
+    let book = small_book(
+        "briefing-undated",
+        "[book]\ntitle = \"Brief\"\nlanguage = \"en\"\nissuer = \"The Embassy\"\n[pdf]\npreset = \"briefing\"\n",
+    );
+    let out = book.join("out");
+    let status = warraq()
+        .env_remove("SOURCE_DATE_EPOCH")
+        .arg("build")
+        .arg(&book)
+        .args(["--format", "pdf", "-o", arg(&out)])
+        .status()
+        .unwrap();
+    assert!(status.success());
+    let cover = common::pdftotext(&out.join("briefing-undated.pdf"), Some((1, 1)), false);
+    assert!(cover.contains("The Embassy"), "{cover}");
+    assert!(!cover.contains("1970"), "{cover}");
+    // `--pdf-preset office` over book.toml's briefing: the usual margins.
+    let office = common::run_build(
+        &book,
+        "office",
+        &["--format", "pdf", "--pdf-preset", "office"],
+    );
+    // The chapter's page (3) is a recto: its outer edge on the right.
+    let (_, right) = text_edges(&office.pdf, 3);
+    let width = A5.0 * MM;
+    assert!(
+        (width - right) > 15.0 * MM - 0.5,
+        "{}",
+        (width - right) / MM
+    );
+    assert!(!office.out_dir.join("briefing-undated-booklet.pdf").exists());
 }

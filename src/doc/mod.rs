@@ -140,6 +140,9 @@ pub struct PageSetup {
     pub margins_given: [bool; 4],
     /// How (`[booklet]`).
     pub booklet_setup: BookletSetup,
+    /// The line of `book.toml`'s `[booklet]` section when it sets a key, to
+    /// warn when no booklet is made.
+    pub booklet_line: Option<u32>,
 }
 
 /// Pixels per inch a picture has at its natural size unless `book.toml`
@@ -175,25 +178,32 @@ impl Default for PageSetup {
             booklet: None,
             margins_given: [false; 4],
             booklet_setup: BookletSetup::default(),
+            booklet_line: None,
         }
     }
 }
 
 impl PageSetup {
-    /// Prints with `preset`: its margins where none are given.
+    /// Prints with `preset`: its margins (or the usual ones, for a preset
+    /// without its own) where none are given.
     pub fn set_preset(&mut self, preset: PrintPreset) {
         self.print.preset = Some(preset);
-        if let Some(margins) = preset.margins_mm() {
-            let fields = [
-                &mut self.margin_top_mm,
-                &mut self.margin_bottom_mm,
-                &mut self.margin_inner_mm,
-                &mut self.margin_outer_mm,
-            ];
-            for ((field, mm), given) in fields.into_iter().zip(margins).zip(self.margins_given) {
-                if !given {
-                    *field = mm;
-                }
+        let usual = PageSetup::default();
+        let margins = preset.margins_mm().unwrap_or([
+            usual.margin_top_mm,
+            usual.margin_bottom_mm,
+            usual.margin_inner_mm,
+            usual.margin_outer_mm,
+        ]);
+        let fields = [
+            &mut self.margin_top_mm,
+            &mut self.margin_bottom_mm,
+            &mut self.margin_inner_mm,
+            &mut self.margin_outer_mm,
+        ];
+        for ((field, mm), given) in fields.into_iter().zip(margins).zip(self.margins_given) {
+            if !given {
+                *field = mm;
             }
         }
     }
@@ -377,6 +387,9 @@ pub struct Metadata {
     /// Publication/modification time, seconds since the Unix epoch
     /// (`SOURCE_DATE_EPOCH` when set).
     pub timestamp: i64,
+    /// Whether the book has a date (`SOURCE_DATE_EPOCH` or `[book] date`);
+    /// without one `timestamp` is 0.
+    pub dated: bool,
     /// `[book] subtitle`, `publisher`, `isbn` (digits and X only),
     /// `keywords`.
     pub subtitle: Option<String>,

@@ -251,10 +251,10 @@ impl Text {
         }
         // A briefing says who issues it and when, and how it may be handled.
         let detail_size = (width * AUTHORS_SIZE).min(size);
-        let date =
-            (document.page.print.preset == Some(crate::doc::PrintPreset::Briefing)).then(|| {
-                crate::locale::date_text(&meta.language, document.layout.numerals, meta.timestamp)
-            });
+        let briefing = document.page.print.preset == Some(crate::doc::PrintPreset::Briefing);
+        let date = (briefing && meta.dated).then(|| {
+            crate::locale::date_text(&meta.language, document.layout.numerals, meta.timestamp)
+        });
         let mut authors_padding = authors_size * PANEL_PADDING;
         for detail in [meta.issuer.as_deref(), date.as_deref()]
             .into_iter()

@@ -76,6 +76,7 @@ pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
             direction: book.config.direction,
             identifier,
             timestamp: book.config.timestamp,
+            dated: book.config.dated,
             subtitle: book.config.subtitle.clone(),
             publisher: book.config.publisher.clone(),
             issuer: book.config.issuer.clone(),

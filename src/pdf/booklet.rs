@@ -34,7 +34,7 @@ pub fn write(
     imposition: &Imposition,
     print: Vec<u8>,
 ) -> Result<Vec<u8>> {
-    let source = hayro_syntax_pdf(print)?;
+    let source = read_back(print)?;
     let mut pdf = PdfDocument::new();
     for side in &imposition.sides {
         let settings =
@@ -67,7 +67,7 @@ pub fn write(
 }
 
 /// The print PDF, read back to embed its pages.
-fn hayro_syntax_pdf(print: Vec<u8>) -> Result<Embedded> {
+fn read_back(print: Vec<u8>) -> Result<Embedded> {
     let pdf = krilla::pdf::Pdf::new(print).map_err(|e| {
         Diagnostic::error(
             Code::Internal,
@@ -129,35 +129,49 @@ fn draw_side(
     }
 }
 
-/// On the front of each sheet, a fold mark at the top and at the bottom
-/// of the fold; on both sides, trim marks at the pages' outer corners
-/// where the sheet leaves room for them. Marks go where the outermost
-/// sheet's pages are: every sheet is trimmed there.
-fn draw_marks(surface: &mut Surface, imposition: &Imposition, side: &Side) {
+/// The room the sheet leaves for marks beyond the mark's offset: beside
+/// the pages' outer edges, and above and below them.
+fn room_for_marks(imposition: &Imposition) -> (f32, f32) {
+    let offset = MARK_OFFSET_MM * POINTS_PER_MM;
     let length = MARK_LENGTH_MM * POINTS_PER_MM;
+    let beside = imposition.width / 2.0 - imposition.page_width;
+    let above = (imposition.height - imposition.page_height) / 2.0;
+    ((beside - offset).min(length), (above - offset).min(length))
+}
+
+/// Whether any mark fits on the sheet (see [`draw_marks`]).
+pub fn has_room_for_marks(imposition: &Imposition) -> bool {
+    room_for_marks(imposition).1 > 0.0
+}
+
+/// Where the sheet leaves room for them: on the front of each sheet, a fold
+/// mark above and below the fold; on both sides, trim marks at the pages'
+/// outer corners. Never on the sheet's edge, where a desk printer does not
+/// print. Marks go where the outermost sheet's pages are: every sheet is
+/// trimmed there.
+fn draw_marks(surface: &mut Surface, imposition: &Imposition, side: &Side) {
     let offset = MARK_OFFSET_MM * POINTS_PER_MM;
     let (width, height) = (imposition.width, imposition.height);
     let fold = width / 2.0;
-    let mut lines: Vec<((f32, f32), (f32, f32))> = Vec::new();
-    if side.front {
-        lines.push(((fold, 0.0), (fold, length)));
-        lines.push(((fold, height - length), (fold, height)));
-    }
+    let (across, along) = room_for_marks(imposition);
     let top = (height - imposition.page_height) / 2.0;
     let bottom = top + imposition.page_height;
-    let (left, right) = (fold - imposition.page_width, fold + imposition.page_width);
-    // Room beside the pages' outer edges and above and below them.
-    let across = (left - offset).min(length);
-    let along = (top - offset).min(length);
-    for x in [left, right] {
-        let outward = if x < fold { -1.0 } else { 1.0 };
-        for y in [top, bottom] {
-            let upward = if y == top { -1.0 } else { 1.0 };
-            if across > 0.0 {
+    let mut lines: Vec<((f32, f32), (f32, f32))> = Vec::new();
+    if along <= 0.0 {
+        return;
+    }
+    if side.front {
+        lines.push(((fold, top - offset), (fold, top - offset - along)));
+        lines.push(((fold, bottom + offset), (fold, bottom + offset + along)));
+    }
+    if across > 0.0 {
+        let (left, right) = (fold - imposition.page_width, fold + imposition.page_width);
+        for x in [left, right] {
+            let outward = if x < fold { -1.0 } else { 1.0 };
+            for y in [top, bottom] {
+                let upward = if y == top { -1.0 } else { 1.0 };
                 let start = x + outward * offset;
                 lines.push(((start, y), (start + outward * across, y)));
-            }
-            if along > 0.0 {
                 let start = y + upward * offset;
                 lines.push(((x, start), (x, start + upward * along)));
             }
