@@ -548,10 +548,13 @@ fn run(
             ),
             None => "then fold the stack and staple it on the fold".to_string(),
         };
+        let sheets = match booklet.sheets {
+            1 => "1 sheet".to_string(),
+            n => format!("{n} sheets"),
+        };
         format!(
-            "booklet: {} sheets of {}, {scale}; print on both sides, flipped on the {flip} edge, \
+            "booklet: {sheets} of {}, {scale}; print on both sides, flipped on the {flip} edge, \
              {bind}",
-            booklet.sheets,
             booklet.paper.name(),
         )
     });

@@ -783,3 +783,36 @@ fn a_briefing_without_a_date_prints_none_and_another_preset_brings_back_the_marg
     );
     assert!(!office.out_dir.join("briefing-undated-booklet.pdf").exists());
 }
+
+#[test]
+fn a_long_classification_is_set_smaller_above_the_title() {
+    if !have_tools(&["pdftotext"]) {
+        return;
+    }
+    let book = small_book(
+        "briefing-long-classification",
+        "[book]\ntitle = \"المغرب وكازاخستان\"\nlanguage = \"ar\"\n\
+         classification = \"سري — للاستعمال الداخلي فقط — لا يجوز نسخه أو توزيعه خارج المصلحة دون إذن كتابي مسبق\"\n\
+         [pdf]\npreset = \"briefing\"\n",
+    );
+    let built = common::run_build(&book, "out", &["--format", "pdf"]);
+    assert!(
+        common::warnings(&built.stderr).is_empty(),
+        "{}",
+        built.stderr
+    );
+    let words = common::page_words(&built.pdf, 1);
+    // pdftotext -bbox gives each Arabic word's letters left to right.
+    let find = |word: &str| {
+        let seen: String = word.chars().rev().collect();
+        words
+            .iter()
+            .find(|w| w.text == seen)
+            .unwrap_or_else(|| panic!("{word} on the cover: {words:?}"))
+            .clone()
+    };
+    let (last, title) = (find("مسبق"), find("وكازاخستان"));
+    // Below the classification's last line: its panel's padding, the gap
+    // and the title panel's padding.
+    assert!(last.y_max + 20.0 < title.y_min, "{last:?} {title:?}");
+}

@@ -269,10 +269,31 @@ impl Text {
             ));
             authors_padding = authors_padding.max(detail_size * DETAIL_SCALE * PANEL_PADDING);
         }
-        let classification_size = detail_size * CLASSIFICATION_SCALE;
-        let classification = meta.classification.as_deref().map_or(Vec::new(), |line| {
-            balanced(ts, line, classification_size, true, measure)
-        });
+        // The classification keeps above the title's panel: a long one is
+        // set smaller, and said when even that does not fit.
+        let mut classification_size = detail_size * CLASSIFICATION_SCALE;
+        let room = frame.trim.height * (TITLE_TOP - CLASSIFICATION_TOP);
+        let classification = match meta.classification.as_deref() {
+            None => Vec::new(),
+            Some(line) => loop {
+                let lines = balanced(ts, line, classification_size, true, measure);
+                let fits = height(&lines) + 2.0 * classification_size * PANEL_PADDING <= room;
+                if fits || classification_size <= width * SMALLEST_TITLE_SIZE / 2.0 {
+                    if !fits {
+                        ts.warnings.push(
+                            Diagnostic::warning(
+                                Code::Overflow,
+                                "the classification line is too long for the top of the cover; \
+                                 it runs into the title's panel",
+                            )
+                            .in_file("book.toml"),
+                        );
+                    }
+                    break lines;
+                }
+                classification_size *= SHRINK;
+            },
+        };
         Text {
             title_height: height(&title),
             title_padding: size * PANEL_PADDING,
