@@ -454,6 +454,21 @@ fn the_seed_book_folds_into_a_booklet_of_its_own_pages() {
     // Right to left: the cover is on the left of the first side.
     assert_pages_copied(&built.pdf, &booklet, false);
     run_ok("qpdf", &["--check", arg(&booklet)]);
+    // pdf.js reads it without a word and copies its text as the PDF's.
+    if common::have_pdfjs() {
+        assert_eq!(common::pdfjs_warnings(&booklet), "");
+        let squashed = |pdf: &Path| common::squash(&common::pdfjs_text(pdf));
+        let (print, imposed) = (squashed(&built.pdf), squashed(&booklet));
+        for sentence in ["العلاقاتالمغربية", "رؤيةمشتركةللسلاموالأمن", "الحوارالحضاري"]
+        {
+            assert_eq!(
+                print.matches(sentence).count(),
+                imposed.matches(sentence).count(),
+                "{sentence}"
+            );
+            assert!(print.contains(sentence), "{sentence}");
+        }
+    }
     // Each page once, as a form XObject, its fonts once: the booklet is
     // smaller than the PDF it imposes.
     let size = |path: &Path| std::fs::metadata(path).unwrap().len();
