@@ -27,6 +27,9 @@ pub struct Imposition {
     pub scale: f32,
     /// Fold and trim marks.
     pub marks: bool,
+    /// Sheets in the largest signature: its innermost sheet creeps the
+    /// most.
+    pub folded: usize,
     /// Every side in printing order: the front of the first sheet, its
     /// back, the front of the second, and so on.
     pub sides: Vec<Side>,
@@ -115,7 +118,15 @@ pub fn impose(pages: &Pages, setup: &BookletSetup) -> Imposition {
         page_height: pages.height * scale,
         scale,
         marks: setup.marks,
+        folded: per_signature.min(padded) / 4,
         sides,
+    }
+}
+
+impl Imposition {
+    /// Sheets of paper, each printed on both sides.
+    pub fn sheets(&self) -> usize {
+        self.sides.len() / 2
     }
 }
 
@@ -212,6 +223,7 @@ mod tests {
         );
         // One sheet a signature: every sheet is outermost, none creeps.
         assert!(two.sides.iter().all(|side| side.creep == 0.0));
+        assert_eq!((two.sheets(), two.folded), (2, 1));
         let creeping = impose(
             12,
             (148.0, 210.0),
@@ -224,6 +236,7 @@ mod tests {
         let creep: Vec<f32> = creeping.sides.iter().map(|side| side.creep).collect();
         let step = 0.5 * POINTS_PER_MM;
         assert_eq!(creep, [0.0, 0.0, step, step, 2.0 * step, 2.0 * step]);
+        assert_eq!((creeping.sheets(), creeping.folded), (3, 3));
     }
 
     #[test]

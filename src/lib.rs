@@ -236,7 +236,7 @@ pub fn prepare(
                 "`mark_length_mm` and `mark_offset_mm` apply only to a preset with crop marks \
                  (`preset = \"offset\"`); this PDF has none",
             )
-            .in_file(load::shown_path(&options.book_dir, load::CONFIG_FILE))
+            .in_file(book.display_path(load::CONFIG_FILE))
             .at_line(line),
         );
     }
@@ -260,7 +260,7 @@ pub fn prepare(
                 "the `[booklet]` settings apply only when a booklet is made \
                  (`[pdf] booklet = true`, `preset = \"briefing\"` or `warraq build --booklet`)",
             )
-            .in_file(load::shown_path(&options.book_dir, load::CONFIG_FILE))
+            .in_file(book.display_path(load::CONFIG_FILE))
             .at_line(line),
         );
     }
@@ -379,7 +379,7 @@ fn compile_into(
         let booklet = match (&pages, document.page.booklet()) {
             (Some(laid_out), true) => {
                 progress.stage(Stage::Booklet, 0);
-                let config = load::shown_path(&options.book_dir, load::CONFIG_FILE);
+                let config = book.display_path(load::CONFIG_FILE);
                 let (booklet, took) =
                     timed(|| impose_booklet(&document, laid_out, bytes.clone(), &config, found));
                 report.timings.push((Stage::Booklet, took));
@@ -412,16 +412,15 @@ fn impose_booklet(
 ) -> Result<(Vec<u8>, BookletReport)> {
     let page = &document.page;
     let mut setup = page.booklet_setup;
-    let sheets = pages.pages.len().div_ceil(4).max(1);
-    let folded = setup
-        .signature
-        .map_or(sheets, |signature| sheets.min(signature as usize));
+    let mut imposition = impose::impose(pages, &setup);
+    let folded = imposition.folded;
     // The innermost sheet's pages move furthest toward the fold: past the
     // inner margin, the fold would cut into the text.
     let inner_sheets = folded.saturating_sub(1) as f32;
     let innermost = inner_sheets * setup.creep_mm;
     if innermost > page.margin_inner_mm {
         setup.creep_mm = page.margin_inner_mm / inner_sheets;
+        imposition = impose::impose(pages, &setup);
         found.push(
             Diagnostic::warning(
                 Code::InvalidValue,
@@ -434,7 +433,6 @@ fn impose_booklet(
             .in_file(config),
         );
     }
-    let imposition = impose::impose(pages, &setup);
     if setup.marks && !pdf::booklet::has_room_for_marks(&imposition) {
         found.push(
             Diagnostic::warning(
@@ -449,11 +447,11 @@ fn impose_booklet(
     Ok((
         bytes,
         BookletReport {
-            sheets,
+            sheets: imposition.sheets(),
             paper: setup.paper,
             flip: setup.flip,
             scale: imposition.scale,
-            signature: (folded < sheets).then_some(folded),
+            signature: (folded < imposition.sheets()).then_some(folded),
         },
     ))
 }

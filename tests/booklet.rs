@@ -509,21 +509,25 @@ fn book_toml_asks_for_a_booklet_and_says_how() {
         "[book]\ntitle = \"Briefing\"\nlanguage = \"en\"\n\n[pdf]\nbooklet = true\n\n\
          [booklet]\npaper = \"letter\"\nflip = \"long-edge\"\nsignature = 4\ncreep_mm = 0.2\nmarks = true\n",
     );
-    let built = common::run_build(&book, "out", &["--format", "pdf", "-v"]);
+    let built = build_reporting(
+        &book,
+        "pages reduced to 94%; print on both sides, flipped on the long edge",
+    );
     let booklet = built.out_dir.join("booklet-toml-booklet.pdf");
     assert_eq!(sheet_size(&booklet), (792.0, 612.0));
-    assert!(
-        built
-            .stderr
-            .contains("pages reduced to 94%; print on both sides, flipped on the long edge"),
-        "{}",
-        built.stderr
-    );
+}
+
+/// `book`'s PDF and booklet built with `-v` into its folder `out`,
+/// asserting that the build warns of nothing and its report says `report`.
+fn build_reporting(book: &Path, report: &str) -> common::Built {
+    let built = common::run_build(book, "out", &["--format", "pdf", "-v"]);
+    assert!(built.stderr.contains(report), "{}", built.stderr);
     assert!(
         common::warnings(&built.stderr).is_empty(),
         "{}",
         built.stderr
     );
+    built
 }
 
 #[test]
@@ -745,19 +749,10 @@ fn creep_past_the_inner_margin_is_limited_and_signatures_are_explained() {
     );
     let toml = "[book]\nlanguage = \"en\"\n[pdf]\nbooklet = true\n[booklet]\nsignature = 4\n";
     let book = book_of_chapters("booklet-signatures", toml, 40);
-    let built = common::run_build(&book, "out", &["--format", "pdf", "-v"]);
-    assert!(
-        built.stderr.contains(
-            "booklet: 11 sheets of A4, pages at 100%; print on both sides, flipped on the short \
-             edge, then fold each group of 4 sheets on its own and gather the groups in order"
-        ),
-        "{}",
-        built.stderr
-    );
-    assert!(
-        common::warnings(&built.stderr).is_empty(),
-        "{}",
-        built.stderr
+    build_reporting(
+        &book,
+        "booklet: 11 sheets of A4, pages at 100%; print on both sides, flipped on the short \
+         edge, then fold each group of 4 sheets on its own and gather the groups in order",
     );
 }
 
