@@ -83,6 +83,33 @@ fn ten_thousand_chapters_build_whole() {
     }
 }
 
+/// The widths of the text lines of `page`, as `pdftotext -bbox-layout`
+/// reads them.
+fn line_widths(pdf: &Path, page: usize) -> Vec<f64> {
+    let page = page.to_string();
+    let xml = common::run_ok(
+        "pdftotext",
+        &[
+            "-f",
+            &page,
+            "-l",
+            &page,
+            "-bbox-layout",
+            common::arg(pdf),
+            "-",
+        ],
+    );
+    let attribute = |line: &str, name: &str| -> f64 {
+        let value = line.split(&format!("{name}=\"")).nth(1).unwrap_or_default();
+        value.split('"').next().unwrap_or_default().parse().unwrap()
+    };
+    xml.lines()
+        .map(str::trim)
+        .filter(|line| line.starts_with("<line "))
+        .map(|line| attribute(line, "xMax") - attribute(line, "xMin"))
+        .collect()
+}
+
 #[test]
 fn a_ten_megabyte_paragraph_builds_whole() {
     const WORDS: usize = 1_000_000;
@@ -116,6 +143,18 @@ fn a_ten_megabyte_paragraph_builds_whole() {
     for (range, word) in first_and_last {
         let text = common::pdftotext(&pdf, Some((*range.start(), *range.end())), false);
         assert!(text.contains(word), "pages {range:?}: {text:.400}");
+    }
+    // Lines near the end are measured as exactly as near the start: none
+    // is wider than the widest of an early page (a running sum of glyph
+    // widths in `f32` had drifted by points by then, and set them overfull).
+    let widest = |page: usize| line_widths(&pdf, page).into_iter().fold(0.0f64, f64::max);
+    let measure = widest(5);
+    for page in [pages / 2, pages - 2] {
+        let late = widest(page);
+        assert!(
+            late <= measure + 0.5,
+            "page {page}: a line {late} pt wide, page 5: {measure} pt"
+        );
     }
     let epub = out.join("long.epub");
     let files = common::epub::unzip(&std::fs::read(&epub).unwrap());

@@ -1023,4 +1023,59 @@ mod tests {
         let (broken, _) = widths("كلمة قصيرة\u{2028}سطر ثان أطول من الأول بكثير");
         assert!((broken.max - alone("سطر ثان أطول من الأول بكثير")).abs() < 0.01);
     }
+
+    /// How many candidate lines each way of breaking measures for a
+    /// paragraph of `words` words, a breakpoint after each (widths of
+    /// 20 pt and a 5 pt space, a measure of 12 words).
+    fn lines_measured(words: usize, linebreak: Linebreak) -> usize {
+        let points: Vec<Breakpoint> = (1..=words)
+            .map(|n| Breakpoint {
+                at: n,
+                kind: if n == words {
+                    BreakKind::Mandatory
+                } else {
+                    BreakKind::Word
+                },
+                cut: CutWidths::default(),
+            })
+            .collect();
+        let measured = std::cell::Cell::new(0);
+        let line = |start: Option<&Breakpoint>, end: &Breakpoint| {
+            measured.set(measured.get() + 1);
+            let count = (end.at - start.map_or(0, |s| s.at)) as f32;
+            LineMetrics {
+                natural: count * 25.0 - 5.0,
+                spaces: (count - 1.0) * 5.0,
+                shrink: (count - 1.0) * 5.0 / 3.0,
+                kashida: 0.0,
+            }
+        };
+        let width = 12.0 * 25.0 - 5.0 + 7.0;
+        match linebreak {
+            Linebreak::TotalFit => total_fit(&points, width, line),
+            Linebreak::FirstFit => first_fit(&points, width, line),
+        };
+        measured.get()
+    }
+
+    #[test]
+    fn breaking_measures_a_bounded_number_of_lines_per_breakpoint() {
+        // Linear: four times the words, four times the lines measured
+        // (a 10 MB paragraph has a million words). Quadratic work, every
+        // breakpoint tried from every earlier one, would be sixteen times.
+        for linebreak in [Linebreak::TotalFit, Linebreak::FirstFit] {
+            let (small, large) = (
+                lines_measured(10_000, linebreak),
+                lines_measured(40_000, linebreak),
+            );
+            let ratio = large as f64 / small as f64;
+            assert!(
+                (3.9..4.1).contains(&ratio),
+                "{linebreak:?}: {small}, then {large}"
+            );
+            // A line holds at most 13 words here: no point is measured from
+            // more starts than fit on a line.
+            assert!(small < 10_000 * 16, "{linebreak:?}: {small} lines measured");
+        }
+    }
 }
