@@ -65,55 +65,72 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
         tags: Tagger::new(&pages.structure),
     };
     let strings = crate::locale::strings_for(&document.metadata.language);
-    for (index, page) in pages.pages.iter().enumerate() {
-        // The sheet's corner is the PDF page's origin; the page model's is
-        // the trimmed page's.
-        let media = pages.media_box(index);
-        writer.origin = (-media.x, -media.y);
-        let trim = writer.pdf_rect(&Rect {
-            x: 0.0,
-            y: 0.0,
-            width: pages.width,
-            height: pages.height,
-        });
-        let bleed = writer.pdf_rect(&pages.bleed_box(index));
-        let settings = PageSettings::from_wh(media.width, media.height)
-            .ok_or_else(|| Diagnostic::error(Code::InvalidValue, "the page size is not valid"))?
-            .with_bleed_box(bleed)
-            .with_trim_box(trim)
-            .with_page_label(labels::label(page, strings));
-        let mut pdf_page = pdf.start_page_with(settings);
-        let item_links = {
-            let mut surface = pdf_page.surface();
-            if index == 0 {
-                // Off the page: no content of the book.
-                surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
-                    ArtifactType::Other,
-                )));
-                writer.map_invisible_glyphs(&mut surface, pages)?;
-                surface.end_tagged();
-            }
-            writer.tags.start_page(index);
-            let links = writer.draw_page(&mut surface, page)?;
-            surface.finish();
-            links
-        };
-        // PDF/X keeps annotations out of the printed area; a press file
-        // needs no links (the bookmarks remain).
-        if !standard.is_print() {
-            for (annotation, node) in item_links {
-                writer.tags.add_annotation(&mut pdf_page, annotation, node);
-            }
-            for link in &page.links {
-                if let Some(annotation) = writer.link(link) {
-                    writer
-                        .tags
-                        .add_annotation(&mut pdf_page, annotation, link.node);
+    // The text layer of each page's lines is worked out on a thread of its
+    // own a few pages ahead of krilla, which draws on this one: it is
+    // nearly half of the work, and needs nothing krilla makes.
+    std::thread::scope(|scope| -> Result<()> {
+        let (sender, prepared) = std::sync::mpsc::sync_channel(PAGES_AHEAD);
+        scope.spawn(move || {
+            let faces = text::Faces::new(fonts);
+            for page in &pages.pages {
+                // The receiver is gone when drawing failed: stop.
+                if sender.send(page_lines(page, &faces)).is_err() {
+                    break;
                 }
             }
+        });
+        for (index, page) in pages.pages.iter().enumerate() {
+            let lines = prepared.recv().map_err(|_| unprepared())?;
+            // The sheet's corner is the PDF page's origin; the page model's is
+            // the trimmed page's.
+            let media = pages.media_box(index);
+            writer.origin = (-media.x, -media.y);
+            let trim = writer.pdf_rect(&Rect {
+                x: 0.0,
+                y: 0.0,
+                width: pages.width,
+                height: pages.height,
+            });
+            let bleed = writer.pdf_rect(&pages.bleed_box(index));
+            let settings = PageSettings::from_wh(media.width, media.height)
+                .ok_or_else(|| Diagnostic::error(Code::InvalidValue, "the page size is not valid"))?
+                .with_bleed_box(bleed)
+                .with_trim_box(trim)
+                .with_page_label(labels::label(page, strings));
+            let mut pdf_page = pdf.start_page_with(settings);
+            let item_links = {
+                let mut surface = pdf_page.surface();
+                if index == 0 {
+                    // Off the page: no content of the book.
+                    surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+                        ArtifactType::Other,
+                    )));
+                    writer.map_invisible_glyphs(&mut surface, pages)?;
+                    surface.end_tagged();
+                }
+                writer.tags.start_page(index);
+                let links = writer.draw_page(&mut surface, page, lines)?;
+                surface.finish();
+                links
+            };
+            // PDF/X keeps annotations out of the printed area; a press file
+            // needs no links (the bookmarks remain).
+            if !standard.is_print() {
+                for (annotation, node) in item_links {
+                    writer.tags.add_annotation(&mut pdf_page, annotation, node);
+                }
+                for link in &page.links {
+                    if let Some(annotation) = writer.link(link) {
+                        writer
+                            .tags
+                            .add_annotation(&mut pdf_page, annotation, link.node);
+                    }
+                }
+            }
+            pdf_page.finish();
         }
-        pdf_page.finish();
-    }
+        Ok(())
+    })?;
     for entry in &pages.outline {
         // Names are unique in the book (heading ids are, in their chapter).
         pdf.register_named_destination(NamedDestination::new(
@@ -148,6 +165,56 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             info: metadata::info(&document.metadata, standard, &producer),
             output_intent: standard.output_intent(),
         },
+    )
+}
+
+/// How many pages' text layers [`page_lines`] may work out ahead of the
+/// page krilla draws.
+const PAGES_AHEAD: usize = 8;
+
+/// A line's text and glyphs as krilla draws them ([`text::line_text`]).
+type PreparedLine = (String, Vec<Drawn>);
+
+/// The runs from `first` on that make one line of one text showing (see
+/// [`text::line_text`]) and one element (marked content cannot begin
+/// inside a text showing), taken from `items`; `taken` is told of each
+/// after the first.
+fn line_runs<'p>(
+    first: &'p GlyphRun,
+    items: &mut std::iter::Peekable<std::slice::Iter<'p, Item>>,
+    mut taken: impl FnMut(&'p GlyphRun),
+) -> Vec<&'p GlyphRun> {
+    let mut line = vec![first];
+    while let Some(Item::Glyphs(next)) = items.peek() {
+        if next.node != first.node || !text::continues(line[line.len() - 1], next) {
+            break;
+        }
+        taken(next);
+        line.push(next);
+        items.next();
+    }
+    line
+}
+
+/// The text layer of every line of `page`, in the order
+/// [`Writer::draw_page`] draws them.
+fn page_lines(page: &Page, faces: &text::Faces) -> Vec<PreparedLine> {
+    let mut lines = Vec::new();
+    let mut items = page.items.iter().peekable();
+    while let Some(item) = items.next() {
+        if let Item::Glyphs(run) = item {
+            let line = line_runs(run, &mut items, |_| ());
+            lines.push(text::line_text(&line, faces));
+        }
+    }
+    lines
+}
+
+/// A page's lines were not made ready to draw: a fault of ours.
+fn unprepared() -> Diagnostic {
+    Diagnostic::error(
+        Code::Internal,
+        "the text of a page's lines was not made ready for the PDF",
     )
 }
 
@@ -252,7 +319,9 @@ impl Writer<'_> {
         &mut self,
         surface: &mut Surface,
         page: &Page,
+        lines: Vec<PreparedLine>,
     ) -> Result<Vec<(Annotation, Option<NodeId>)>> {
+        let mut lines = lines.into_iter();
         let mut links = Vec::new();
         // Pictures are made ready before anything is drawn: an error while
         // the surface has open transforms and marked content would leave
@@ -265,19 +334,10 @@ impl Writer<'_> {
             self.tags.mark(surface, item);
             match item {
                 Item::Glyphs(run) => {
-                    // A line's runs of one face in one text showing (see
-                    // [`text::line_text`]), of one element: marked content
-                    // cannot begin inside a text showing.
-                    let mut line = vec![run];
-                    while let Some(Item::Glyphs(next)) = items.peek() {
-                        if next.node != run.node || !text::continues(line[line.len() - 1], next) {
-                            break;
-                        }
-                        self.tags.mark_glyphs(surface, next);
-                        line.push(next);
-                        items.next();
-                    }
-                    self.draw_runs(surface, &line)?;
+                    let line =
+                        line_runs(run, &mut items, |next| self.tags.mark_glyphs(surface, next));
+                    let prepared = lines.next().ok_or_else(unprepared)?;
+                    self.draw_runs(surface, &line, prepared)?;
                 }
                 Item::Picture {
                     rect,
@@ -379,8 +439,14 @@ impl Writer<'_> {
         ))
     }
 
-    /// Draws consecutive runs of one line, of one face, size and colour.
-    fn draw_runs(&mut self, surface: &mut Surface, runs: &[&GlyphRun]) -> Result<()> {
+    /// Draws consecutive runs of one line, of one face, size and colour,
+    /// as [`page_lines`] prepared them.
+    fn draw_runs(
+        &mut self,
+        surface: &mut Surface,
+        runs: &[&GlyphRun],
+        (line_text, glyphs): PreparedLine,
+    ) -> Result<()> {
         let Some(first) = runs.first() else {
             return Ok(());
         };
@@ -390,7 +456,6 @@ impl Writer<'_> {
             paint: self.document.page.standard().grey(grey),
             ..Fill::default()
         }));
-        let (line_text, glyphs) = text::line_text(runs, &self.faces);
         surface.draw_glyphs(
             Point::from_xy(first.x, first.y),
             &glyphs,
