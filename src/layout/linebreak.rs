@@ -484,6 +484,22 @@ fn total_fit(
                 });
             }
         }
+        // Of two paths here with the same run of hyphens, one costlier by
+        // more than a change of fitness class costs never leads to the best
+        // paragraph: whatever follows costs it at most that much less than
+        // the other. So it is dropped, which keeps the nodes to search few.
+        for run in best.chunks_mut(FITNESS_CLASSES) {
+            let least = run
+                .iter()
+                .flatten()
+                .map(|node| node.demerits)
+                .fold(f64::INFINITY, f64::min);
+            for state in run.iter_mut() {
+                if state.is_some_and(|node| node.demerits > least + FITNESS_DEMERITS) {
+                    *state = None;
+                }
+            }
+        }
         let before = nodes.len();
         nodes.extend(best.into_iter().flatten());
         if nodes.len() == before {
