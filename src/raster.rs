@@ -54,6 +54,7 @@ pub fn paint(
                 rect,
                 grey,
                 opacity,
+                ..
             } => {
                 let level = (grey.clamp(0.0, 1.0) * 255.0).round() as u8;
                 fill_rect(&mut pixmap, *rect, solid([level; 3], *opacity), to_pixels);

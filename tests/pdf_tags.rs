@@ -81,6 +81,10 @@ fn the_structure_tree_follows_the_source() {
         " P",
         " P",
         " P",
+        // A task list: each check box is its item's label.
+        " L",
+        "  LI", "   Lbl", "   LBody", "    P",
+        "  LI", "   Lbl", "   LBody", "    P",
     ];
     assert_eq!(roles, expected, "{structure}");
 }
@@ -136,6 +140,10 @@ fn elements_carry_language_alt_text_and_annotations() {
     );
     // Markers are labels; the number cells hold their numbers.
     assert!(line("Lbl").contains('1'), "{structure}");
+    // A task's check box is drawn, not text: its label says in words
+    // what it shows, as the EPUB's check box does.
+    assert!(line("Lbl [alt=منجز]").ends_with(']'), "{structure}");
+    assert!(line("Lbl [alt=غير منجز]").ends_with(']'), "{structure}");
     assert!(tree.iter().any(|l| l.trim() == "TD «12»"), "{structure}");
 }
 

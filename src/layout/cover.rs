@@ -136,6 +136,7 @@ pub fn items(ts: &mut Typesetter, document: &Document, frame: Frame) -> Vec<Item
                 },
                 grey: BAND_GREY,
                 opacity: BAND_OPACITY,
+                node: None,
             }),
             None => items.extend(pattern::panel(panel, trim, &palette)),
         }

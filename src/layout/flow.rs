@@ -1001,6 +1001,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 },
                 grey: 0.3,
                 opacity: 1.0,
+                node: None,
             }],
             ..Chunk::default()
         }
@@ -1018,6 +1019,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     },
                     grey: 0.55,
                     opacity: 1.0,
+                    node: None,
                 });
             }
             self.items.push(FlowItem::Chunk(chunk));
@@ -1164,6 +1166,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                                 },
                                 grey: 0.93,
                                 opacity: 1.0,
+                                node: None,
                             },
                         );
                     }
@@ -1196,6 +1199,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                         },
                         grey: 0.3,
                         opacity: 1.0,
+                        node: None,
                     }],
                     ..Chunk::default()
                 }));
@@ -1263,7 +1267,20 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             let direction = block_direction(self.ts.direction, &blocks_bidi_text(item));
             let inner = column.inset(direction, indent, 0.0);
             self.within(ElementKind::ListItem, |flow| {
-                let label = flow.ts.structure.add(ElementKind::ListLabel, flow.node);
+                // A check box says in words what it shows.
+                let kind = match marker {
+                    Marker::Task { done } => {
+                        let strings = strings_for(&flow.document.metadata.language);
+                        let said = if *done {
+                            strings.task_done
+                        } else {
+                            strings.task_open
+                        };
+                        ElementKind::TaskLabel(said.to_string())
+                    }
+                    Marker::Text(_) => ElementKind::ListLabel,
+                };
+                let label = flow.ts.structure.add(kind, flow.node);
                 let first = flow.items.len();
                 flow.within(ElementKind::ListBody, |flow| flow.blocks(item, inner, bars));
                 // The marker is the label's text.
@@ -1352,7 +1369,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                     .paragraph(styled, Some(direction), slot, Align::Start);
                 chunks.into_iter().take(1).flat_map(|c| c.items).collect()
             }
-            Marker::Task { done } => check_box(*done, slot, direction, self.ts.size),
+            Marker::Task { done } => check_box(*done, slot, direction, self.ts.size, self.node),
         };
         let FlowItem::Chunk(chunk) = &mut self.items[at] else {
             return;
@@ -1726,8 +1743,14 @@ const CHECK_BOX_MARGIN: f32 = 0.16;
 
 /// A task's check box, drawn at the start side of `slot` with its bottom on
 /// y = 0 (the caller moves it to the baseline): an outline, filled inside
-/// when the task is done.
-fn check_box(done: bool, slot: Column, direction: Direction, size: f32) -> Vec<Item> {
+/// when the task is done; the content of element `node`, its label.
+fn check_box(
+    done: bool,
+    slot: Column,
+    direction: Direction,
+    size: f32,
+    node: Option<NodeId>,
+) -> Vec<Item> {
     let side = CHECK_BOX * size;
     let line = CHECK_BOX_LINE * size;
     let x = match direction {
@@ -1744,6 +1767,7 @@ fn check_box(done: bool, slot: Column, direction: Direction, size: f32) -> Vec<I
         },
         grey: 0.0,
         opacity: 1.0,
+        node,
     };
     let mut items = vec![
         fill(x, y, side, line),

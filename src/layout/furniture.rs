@@ -188,6 +188,7 @@ fn running_head(ts: &mut Typesetter, text: &str, g: &Geometry) -> Vec<Item> {
             },
             grey: 0.0,
             opacity: 1.0,
+            node: None,
         });
     }
     items

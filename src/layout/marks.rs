@@ -44,6 +44,7 @@ pub fn rules(items: &[Item], marks: &[(Range<usize>, Mark)]) -> Vec<Item> {
                 },
                 grey: 0.0,
                 opacity: 1.0,
+                node: None,
             })
         })
         .collect()

@@ -213,6 +213,9 @@ pub enum Item {
         rect: Rect,
         grey: f32,
         opacity: f32,
+        /// The element it is the content of (a task's check box is its
+        /// label); none for a rule or a border, which are artifacts.
+        node: Option<NodeId>,
     },
     /// Closed polygons (page coordinates) in a colour, filled (even-odd,
     /// so a polygon inside another cuts a hole) or, with `stroke`, outlined
@@ -417,6 +420,8 @@ pub enum ElementKind {
     ListItem,
     /// A list item's marker, or a definition's term.
     ListLabel,
+    /// A task's check box, with what it says in words ("Done", "To do").
+    TaskLabel(String),
     ListBody,
     Table,
     TableRow,

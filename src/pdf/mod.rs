@@ -380,6 +380,7 @@ impl Writer<'_> {
                     rect,
                     grey,
                     opacity,
+                    ..
                 } => {
                     let paint = self.document.page.standard().grey(*grey);
                     self.fill_rect(surface, rect, paint, *opacity);

@@ -81,6 +81,15 @@ impl<'a> Tagger<'a> {
                 self.close(surface);
                 self.open_content(surface, *node, (self.page, 0), f32::NAN, 0.0);
             }
+            Item::Fill {
+                node: Some(node), ..
+            } => {
+                // A task's check box: the content of its label.
+                if !matches!(self.open, Some(Open::Content { node: open, .. }) if open == *node) {
+                    self.close(surface);
+                    self.open_content(surface, *node, (self.page, 0), f32::NAN, 0.0);
+                }
+            }
             Item::Picture { node: None, .. }
             | Item::Fill { .. }
             | Item::Backdrop { .. }
@@ -270,6 +279,7 @@ fn tag(kind: &ElementKind) -> TagKind {
         .into(),
         ElementKind::ListItem => Tag::LI.into(),
         ElementKind::ListLabel => Tag::Lbl.into(),
+        ElementKind::TaskLabel(said) => Tag::Lbl.with_alt_text(Some(said.clone())).into(),
         ElementKind::ListBody => Tag::LBody.into(),
         ElementKind::Table => Tag::Table.into(),
         ElementKind::TableRow => Tag::TR.into(),

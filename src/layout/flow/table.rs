@@ -234,6 +234,7 @@ fn row_pieces(cells: Vec<Vec<Chunk>>, pad: f32, column: Column, is_head: bool) -
             },
             grey: 0.3,
             opacity: 1.0,
+            node: None,
         });
         last.keep_with_next = is_head;
     }
