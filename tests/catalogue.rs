@@ -144,9 +144,10 @@ fn a_ten_megabyte_paragraph_builds_whole() {
         let text = common::pdftotext(&pdf, Some((*range.start(), *range.end())), false);
         assert!(text.contains(word), "pages {range:?}: {text:.400}");
     }
-    // Lines near the end are measured as exactly as near the start: none
-    // is wider than the widest of an early page (a running sum of glyph
-    // widths in `f32` had drifted by points by then, and set them overfull).
+    // Lines near the end are measured as exactly as near the start: the
+    // widest, a justified line, is as wide as an early page's (a running
+    // sum of glyph widths in `f32` had drifted by points by then, and set
+    // them overfull).
     let widest = |page: usize| line_widths(&pdf, page).into_iter().fold(0.0f64, f64::max);
     let measure = widest(5);
     for page in [pages / 2, pages - 2] {

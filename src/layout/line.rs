@@ -392,8 +392,8 @@ impl Measure {
 /// by points by its end (its step is 2 pt past 2^24 pt), more than a line's
 /// slack: lines measured there came out overfull. So each block of
 /// [`SUM_BLOCK`] bytes keeps its sum so far in `f64`, and the bytes in it
-/// their sums from the block's start in `f32` (a block is a few thousand
-/// points wide at most: steps of a thousandth of a point).
+/// their sums from the block's start in `f32` (4 KiB of Latin at 12 pt is
+/// some 25,000 pt: steps of 0.002 pt).
 #[derive(Default)]
 struct RunningSum {
     blocks: Vec<f64>,
@@ -767,9 +767,17 @@ mod tests {
             .collect();
         let sums = RunningSum::of(&widths);
         let line = |start: usize| sums.over(start..start + 900);
-        for start in [0, 5_000_001, 9_999_000] {
-            assert!((line(start) - 300.0 * 9.37).abs() < 0.01, "{}", line(start));
+        // Lines within a block and across blocks' ends, at the start, the
+        // middle and the end.
+        let block = 1 << SUM_BLOCK;
+        for start in [0, block - 451, 5_000_001, 1221 * block - 450, 9_999_000] {
+            assert_eq!(start % 3, 0);
+            assert!(
+                (line(start) - 300.0 * 9.37).abs() < 0.01,
+                "{start}: {}",
+                line(start)
+            );
         }
-        assert!(sums.at(10_000_001).is_none());
+        assert!(sums.at(widths.len() - 1).is_some() && sums.at(widths.len()).is_none());
     }
 }

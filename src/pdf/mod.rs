@@ -80,7 +80,10 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             }
         });
         for (index, page) in pages.pages.iter().enumerate() {
-            let lines = prepared.recv().map_err(|_| unprepared())?;
+            // Made here when the thread is gone (its panic ends the scope).
+            let lines = prepared
+                .recv()
+                .unwrap_or_else(|_| page_lines(page, &writer.faces));
             // The sheet's corner is the PDF page's origin; the page model's is
             // the trimmed page's.
             let media = pages.media_box(index);
@@ -210,14 +213,6 @@ fn page_lines(page: &Page, faces: &text::Faces) -> Vec<PreparedLine> {
     lines
 }
 
-/// A page's lines were not made ready to draw: a fault of ours.
-fn unprepared() -> Diagnostic {
-    Diagnostic::error(
-        Code::Internal,
-        "the text of a page's lines was not made ready for the PDF",
-    )
-}
-
 fn producer() -> String {
     format!("warraq {} (krilla)", env!("CARGO_PKG_VERSION"))
 }
@@ -336,7 +331,10 @@ impl Writer<'_> {
                 Item::Glyphs(run) => {
                     let line =
                         line_runs(run, &mut items, |next| self.tags.mark_glyphs(surface, next));
-                    let prepared = lines.next().ok_or_else(unprepared)?;
+                    // Prepared alike; made here should they ever differ.
+                    let prepared = lines
+                        .next()
+                        .unwrap_or_else(|| text::line_text(&line, &self.faces));
                     self.draw_runs(surface, &line, prepared)?;
                 }
                 Item::Picture {

@@ -249,11 +249,10 @@ fn repetition(mut head: Chunk) -> Chunk {
     for item in &mut head.items {
         match item {
             Item::Glyphs(run) => run.node = None,
-            Item::Picture { node, .. } | Item::Link { node, .. } => *node = None,
-            Item::Fill { .. }
-            | Item::Backdrop { .. }
-            | Item::Shape { .. }
-            | Item::PrintersMark { .. } => {}
+            Item::Picture { node, .. } | Item::Link { node, .. } | Item::Fill { node, .. } => {
+                *node = None
+            }
+            Item::Backdrop { .. } | Item::Shape { .. } | Item::PrintersMark { .. } => {}
         }
     }
     head
