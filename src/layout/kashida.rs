@@ -20,13 +20,11 @@ use std::ops::Range;
 
 use unicode_script::Script;
 
-use crate::text::shape::{MAX_TATWEELS, TatweelWidths};
+use crate::text::shape::{MAX_TATWEELS, TATWEEL, TatweelWidths};
 use crate::text::{ShapedGlyph, ShapedRun, ShapedText, Shaper};
 
 use super::line::{is_added_hyphen, placed_glyph};
 use super::page::{GlyphRun, PlacedGlyph};
-
-const TATWEEL: char = '\u{0640}';
 
 /// The most tatweels one word gets (W3C alreq #225, babel#242: 2–3).
 pub const MAX_PER_WORD: usize = MAX_TATWEELS;

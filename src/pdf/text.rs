@@ -24,7 +24,7 @@ use harfbuzz_rs::{Font, Owned};
 use crate::fonts::FontLibrary;
 use crate::layout::page::{GlyphRun, PlacedGlyph};
 use crate::text::is_combining_mark;
-use crate::text::shape::Shaper;
+use crate::text::shape::{Shaper, TATWEEL};
 
 /// What a kashida glyph copies out as: ZERO WIDTH JOINER, the invisible
 /// "these letters join" (see `Writer::map_invisible_glyphs`). Not nothing:
@@ -36,10 +36,6 @@ pub(super) const KASHIDA_TEXT: &str = "\u{200D}";
 /// nothing and breaks nothing where it is pasted (Arabic shaping sees
 /// through it), unlike ZERO WIDTH JOINER.
 pub(super) const JOINER_TEXT: &str = "\u{2060}";
-
-/// ARABIC TATWEEL typed in the text: a kashida glyph that copies out as
-/// itself.
-const TATWEEL: &str = "\u{0640}";
 
 /// Characters whose glyphs a face may draw as nothing at all, tried in
 /// order for the glyph that carries adjustments ([`JOINER_TEXT`]).
@@ -157,13 +153,16 @@ pub(super) fn continues(before: &GlyphRun, run: &GlyphRun) -> bool {
 pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn>) {
     let mut text = String::new();
     let mut glyphs: Vec<Drawn> = Vec::new();
+    // A tatweel typed in the text copies out as itself.
+    let mut buffer = [0; 4];
+    let typed_tatweel: &str = TATWEEL.encode_utf8(&mut buffer);
     for run in runs {
         // Amiri also draws its kashida glyph at the head of some lam
         // clusters: there it is a kashida too.
         let is_kashida = |g: &PlacedGlyph| {
             g.kashida
                 || (faces.kashidas[run.face].contains(&g.id)
-                    && &run.text[g.text_range()] != TATWEEL)
+                    && &run.text[g.text_range()] != typed_tatweel)
         };
         let drawn: Vec<&PlacedGlyph> = run
             .glyphs

@@ -247,8 +247,9 @@ pub const SIZE_ADJUST_LIMITS: (f32, f32) = (0.7, 1.3);
 /// The most tatweels in a row that [`Shaper::tatweel_widths`] measures.
 pub const MAX_TATWEELS: usize = 3;
 
-/// U+0640 ARABIC TATWEEL, the probes' lengthening.
-const TATWEEL: char = '\u{0640}';
+/// U+0640 ARABIC TATWEEL: the character of a kashida, which HarfBuzz may
+/// insert where a glyph says it is safe to.
+pub const TATWEEL: char = '\u{0640}';
 
 /// `widths[k - 1]` is what `k` tatweels inside a word add to its width, in
 /// font units.
