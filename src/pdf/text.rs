@@ -151,8 +151,11 @@ pub(super) fn continues(before: &GlyphRun, run: &GlyphRun) -> bool {
 /// inline code) shape to glyphs of no width and no ink; left out, they
 /// never reach copied text.
 pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn>) {
-    let mut text = String::new();
-    let mut glyphs: Vec<Drawn> = Vec::new();
+    // Each glyph once, and about two bytes of text a glyph (an Arabic
+    // letter): sized at once, not grown line after line.
+    let count: usize = runs.iter().map(|run| run.glyphs.len()).sum();
+    let mut text = String::with_capacity(2 * count);
+    let mut glyphs: Vec<Drawn> = Vec::with_capacity(count);
     // A tatweel typed in the text copies out as itself.
     let mut buffer = [0; 4];
     let typed_tatweel: &str = TATWEEL.encode_utf8(&mut buffer);

@@ -606,12 +606,15 @@ impl<'a> Shaper<'a> {
             shaped.push(glyphs);
         }
         // HarfBuzz's output is in visual order: right-to-left words come
-        // last word first.
+        // last word first. (Sized first: a run of megabytes grown by
+        // doubling spent its time copying.)
+        let mut glyphs = Vec::with_capacity(shaped.iter().map(Vec::len).sum());
         if level.is_rtl() {
-            shaped.into_iter().rev().flatten().collect()
+            glyphs.extend(shaped.into_iter().rev().flatten());
         } else {
-            shaped.into_iter().flatten().collect()
+            glyphs.extend(shaped.into_iter().flatten());
         }
+        glyphs
     }
 
     /// How far `face`'s lookups (GSUB and GPOS) reach across a space: not
