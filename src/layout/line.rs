@@ -207,9 +207,9 @@ impl Measure {
             })
             .collect();
         Measure {
-            advance: RunningSum::of(&per_byte),
-            spaces: RunningSum::of(&space_per_byte),
-            shrink: RunningSum::of(&shrink_per_byte),
+            advance: RunningSum::of(per_byte),
+            spaces: RunningSum::of(space_per_byte),
+            shrink: RunningSum::of(shrink_per_byte),
             cluster_start,
             kashida: KashidaSums::new(len, &[]),
             hyphen,
@@ -287,32 +287,25 @@ impl KashidaSums {
                 cap: 0.0,
             };
         }
-        let mut sites: Vec<KashidaSite> = sites.to_vec();
-        sites.sort_by_key(|s| s.at);
-        let mut kashida_sum = vec![0.0];
-        for site in &sites {
-            kashida_sum
-                .push(kashida_sum.last().copied().unwrap_or(0.0) + f64::from(site.max.max(0.0)));
+        // What each word's sites may add, at its first byte and at its
+        // last: a running sum then counts the words started before a byte
+        // and those ended by it.
+        let mut started = vec![0.0f32; len + 1];
+        let mut ended = vec![0.0f32; len + 1];
+        for site in sites {
+            let add = site.max.max(0.0);
+            if let Some(first) = started.get_mut(site.word.start) {
+                *first += add;
+            }
+            if let Some(last) = site.word.end.checked_sub(1).and_then(|i| ended.get_mut(i)) {
+                *last += add;
+            }
         }
-        // Words are disjoint and in text order: their ends are in order too.
-        let mut words_started = 0;
-        let started = RunningSum::from_totals((0..len + 1).map(|at| {
-            while sites.get(words_started).is_some_and(|s| s.word.start < at) {
-                words_started += 1;
-            }
-            kashida_sum[words_started]
-        }));
-        let mut words_ended = 0;
-        let ended = RunningSum::from_totals((0..len + 1).map(|at| {
-            while sites.get(words_ended).is_some_and(|s| s.word.end <= at) {
-                words_ended += 1;
-            }
-            kashida_sum[words_ended]
-        }));
+        let (started, ended) = (RunningSum::of(started), RunningSum::of(ended));
         KashidaSums {
             started,
             ended,
-            cap: kashida::line_cap(&sites),
+            cap: kashida::line_cap(sites),
         }
     }
 
@@ -404,30 +397,23 @@ struct RunningSum {
 const SUM_BLOCK: u32 = 12;
 
 impl RunningSum {
-    /// The running sums of `values`, one a byte.
-    fn of(values: &[f32]) -> Self {
+    /// The running sums of `values`, one a byte, made in their place (a
+    /// paragraph of megabytes has megabytes of them).
+    fn of(mut values: Vec<f32>) -> Self {
+        let mut blocks = Vec::with_capacity((values.len() >> SUM_BLOCK) + 1);
         let mut sum = 0.0;
-        Self::from_totals(values.iter().map(|&v| {
-            let before = sum;
-            sum += f64::from(v);
-            before
-        }))
-    }
-
-    /// The sums themselves, the `i`th before byte `i`.
-    fn from_totals(totals: impl ExactSizeIterator<Item = f64>) -> Self {
-        let mut sums = RunningSum {
-            blocks: Vec::with_capacity((totals.len() >> SUM_BLOCK) + 1),
-            within: Vec::with_capacity(totals.len()),
-        };
-        for (i, total) in totals.enumerate() {
+        for (i, value) in values.iter_mut().enumerate() {
             if i & ((1 << SUM_BLOCK) - 1) == 0 {
-                sums.blocks.push(total);
+                blocks.push(sum);
             }
-            let base = sums.blocks.last().copied().unwrap_or(0.0);
-            sums.within.push((total - base) as f32);
+            let before = sum;
+            sum += f64::from(*value);
+            *value = (before - blocks.last().copied().unwrap_or(0.0)) as f32;
         }
-        sums
+        RunningSum {
+            blocks,
+            within: values,
+        }
     }
 
     /// The sum before byte `i`; `None` past the end.
@@ -765,7 +751,7 @@ mod tests {
         let widths: Vec<f32> = (0..10_000_000)
             .map(|i| if i % 3 == 0 { 9.37 } else { 0.0 })
             .collect();
-        let sums = RunningSum::of(&widths);
+        let sums = RunningSum::of(widths.clone());
         let line = |start: usize| sums.over(start..start + 900);
         // Lines within a block and across blocks' ends, at the start, the
         // middle and the end.
