@@ -55,6 +55,11 @@ impl Strings {
         };
         self.callouts[index]
     }
+
+    /// What a task's check box says in words, done or not.
+    pub fn task(&self, done: bool) -> &'static str {
+        if done { self.task_done } else { self.task_open }
+    }
 }
 
 const ENGLISH: Strings = Strings {

@@ -484,11 +484,8 @@ impl<'p, 'a> ChapterWriter<'p, 'a> {
                 self.out.push_str("</code>");
             }
             InlineKind::Task { done } => {
-                let (checked, label) = if *done {
-                    (" checked=\"checked\"", self.plan.strings.task_done)
-                } else {
-                    ("", self.plan.strings.task_open)
-                };
+                let checked = if *done { " checked=\"checked\"" } else { "" };
+                let label = self.plan.strings.task(*done);
                 let _ = write!(
                     self.out,
                     "<input type=\"checkbox\" disabled=\"disabled\"{checked} aria-label=\"{}\"/> ",

@@ -1271,12 +1271,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 let kind = match marker {
                     Marker::Task { done } => {
                         let strings = strings_for(&flow.document.metadata.language);
-                        let said = if *done {
-                            strings.task_done
-                        } else {
-                            strings.task_open
-                        };
-                        ElementKind::TaskLabel(said.to_string())
+                        ElementKind::TaskLabel(strings.task(*done).to_string())
                     }
                     Marker::Text(_) => ElementKind::ListLabel,
                 };
