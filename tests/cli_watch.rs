@@ -257,12 +257,17 @@ fn ctrl_c_ends_the_watch_with_exit_0() {
     assert_eq!(status.code(), Some(0), "{}", watch.said());
 }
 
-/// A viewer that writes the path it was given into `record`.
+/// A viewer that writes the path it was given into `record`, whole at
+/// once (written beside it, then renamed): the test reads it as soon as it
+/// exists, and a file being written was once read empty.
 fn fake_opener(dir: &Path, record: &Path) -> PathBuf {
     let script = dir.join("opener");
     std::fs::write(
         &script,
-        format!("#!/bin/sh\nprintf '%s' \"$1\" > '{}'\n", record.display()),
+        format!(
+            "#!/bin/sh\nprintf '%s' \"$1\" > '{0}.part' && mv '{0}.part' '{0}'\n",
+            record.display()
+        ),
     )
     .unwrap();
     #[cfg(unix)]
