@@ -86,6 +86,7 @@ impl ShapedText {
 
 /// HarfBuzz fonts for every face of a library. Not `Send`: make one per thread.
 pub struct Shaper<'a> {
+    library: &'a FontLibrary,
     fonts: Vec<Owned<Font<'a>>>,
     upem: Vec<f32>,
     /// Height of each face's `x`, in ems (`None` when it has none).
@@ -276,6 +277,7 @@ impl<'a> Shaper<'a> {
         let reach = fonts.iter().map(|_| RefCell::new(Vec::new())).collect();
         let alternates = fonts.iter().map(|_| OnceCell::new()).collect();
         Shaper {
+            library,
             fonts,
             upem,
             x_heights,
@@ -464,6 +466,7 @@ impl<'a> Shaper<'a> {
         let shape_item = |shaper: &Shaper, item: Item| {
             let style = styled.spans[item.span].style;
             let size = style.size * shaper.size_adjust(item.size_reference, item.face);
+            // A run as long as a long paragraph shares its words out.
             let glyphs = shaper.shape_words(
                 &styled.text,
                 item.range.clone(),
@@ -471,6 +474,7 @@ impl<'a> Shaper<'a> {
                 size,
                 item.level,
                 item.script,
+                item.range.len() >= settings.threading.from_bytes,
             );
             ShapedRun {
                 range: item.range,
@@ -483,8 +487,7 @@ impl<'a> Shaper<'a> {
             }
         };
         let runs: Vec<ShapedRun> = if parallel {
-            // One share of the runs a thread, each with a shaper (and so a
-            // word cache) of its own.
+            // One share of the runs a thread, each with a shaper of its own.
             let language = self.language_tag();
             let share = items.len().div_ceil(rayon::current_num_threads());
             let shares: Vec<Vec<ShapedRun>> = items
@@ -522,7 +525,9 @@ impl<'a> Shaper<'a> {
     /// cluster of its own; Arabic joining stops at a space anyway. A word
     /// is shaped after a space and with nothing after it, as every word but
     /// the first and the last is; those two are shaped with their real
-    /// context, which may join into the next run.
+    /// context, which may join into the next run. When `parallel`, the
+    /// words are shared among the threads.
+    #[allow(clippy::too_many_arguments)]
     fn shape_words(
         &self,
         text: &str,
@@ -531,6 +536,7 @@ impl<'a> Shaper<'a> {
         size: f32,
         level: Level,
         script: Script,
+        parallel: bool,
     ) -> Vec<ShapedGlyph> {
         let shaping = self.word_shaping(face);
         if *shaping == WordShaping::Whole {
@@ -548,62 +554,67 @@ impl<'a> Shaper<'a> {
                 .map(|(at, _)| at),
         );
         starts.push(range.end);
-        // `piece` (one word, or a word and the one before it) with what
-        // HarfBuzz is given around it: a word inside the run has a space
-        // before it and is followed by nothing.
-        let shape = |piece: Range<usize>| -> Vec<ShapedGlyph> {
-            let from = if piece.start == range.start {
-                0
-            } else {
-                piece.start - 1
-            };
-            let to = if piece.end == range.end {
-                text.len()
-            } else {
-                piece.end
-            };
-            let mut glyphs = self.shape_run(
-                &text[from..to],
-                piece.start - from..piece.end - from,
-                face,
-                size,
-                level,
-                script,
-            );
-            shift(&mut glyphs, from);
-            glyphs
-        };
-        // Per word, its glyphs in HarfBuzz's order.
-        let mut shaped: Vec<Vec<ShapedGlyph>> = Vec::with_capacity(starts.len() - 1);
-        for (k, word) in starts.windows(2).map(|w| w[0]..w[1]).enumerate() {
+        // Word `k`'s glyphs in HarfBuzz's order, and which glyphs of the
+        // word before it are unsafe to break because lookups matched them
+        // looking back over the space.
+        let shape_word = |shaper: &Shaper, k: usize| -> (Vec<ShapedGlyph>, Vec<usize>) {
+            let word = starts[k]..starts[k + 1];
             let looking_back = match shaping {
                 WordShaping::AfterPrevious(looking_back) if k > 0 => Some(looking_back),
                 _ => None,
             };
             let alone = match looking_back {
                 Some(LookingBack::Any) => None,
-                _ => Some(shape(word.clone())),
+                _ => Some(shaper.shape_piece(
+                    text,
+                    range.clone(),
+                    word.clone(),
+                    face,
+                    size,
+                    level,
+                    script,
+                )),
             };
-            let glyphs = match (alone, looking_back) {
-                (Some(glyphs), Some(back)) if !back.applies(&glyphs) => glyphs,
-                (Some(glyphs), None) => glyphs,
+            match (alone, looking_back) {
+                (Some(glyphs), Some(back)) if !back.applies(&glyphs) => (glyphs, Vec::new()),
+                (Some(glyphs), None) => (glyphs, Vec::new()),
                 _ => {
-                    // After the word before it: the lookups that matched
-                    // glyphs there, over the space, make them unsafe to
-                    // break too.
-                    let (before, glyphs): (Vec<ShapedGlyph>, Vec<ShapedGlyph>) =
-                        shape(starts[k - 1]..word.end)
-                            .into_iter()
-                            .partition(|g| g.cluster < word.start);
-                    for index in unsafe_indices(&before) {
-                        if let Some(g) = shaped[k - 1].get_mut(index) {
-                            g.unsafe_to_break = true;
-                        }
-                    }
-                    glyphs
+                    // After the word before it.
+                    let pair = starts[k - 1]..word.end;
+                    let (before, glyphs): (Vec<ShapedGlyph>, Vec<ShapedGlyph>) = shaper
+                        .shape_piece(text, range.clone(), pair, face, size, level, script)
+                        .into_iter()
+                        .partition(|g| g.cluster < word.start);
+                    (glyphs, unsafe_indices(&before).collect())
                 }
-            };
-            shaped.push(glyphs);
+            }
+        };
+        let words = starts.len() - 1;
+        let shaped: Vec<(Vec<ShapedGlyph>, Vec<usize>)> = if parallel && words > 1 {
+            // One share of the words a thread, each with a shaper of its own.
+            let (library, language) = (self.library, self.language_tag());
+            let share = words.div_ceil(rayon::current_num_threads());
+            let shares: Vec<Vec<_>> = (0..words.div_ceil(share))
+                .into_par_iter()
+                .map(|s| {
+                    let shaper = Shaper::new(library, language);
+                    (s * share..words.min((s + 1) * share))
+                        .map(|k| shape_word(&shaper, k))
+                        .collect()
+                })
+                .collect();
+            shares.into_iter().flatten().collect()
+        } else {
+            (0..words).map(|k| shape_word(self, k)).collect()
+        };
+        let (mut shaped, unsafe_before): (Vec<Vec<ShapedGlyph>>, Vec<Vec<usize>>) =
+            shaped.into_iter().unzip();
+        for (k, indices) in unsafe_before.iter().enumerate().skip(1) {
+            for &index in indices {
+                if let Some(g) = shaped[k - 1].get_mut(index) {
+                    g.unsafe_to_break = true;
+                }
+            }
         }
         // HarfBuzz's output is in visual order: right-to-left words come
         // last word first. (Sized first: a run of megabytes grown by
@@ -688,6 +699,43 @@ impl<'a> Shaper<'a> {
                 WordShaping::Apart
             }
         })
+    }
+
+    /// Shapes `piece` (one word, or a word and the one before it) of the
+    /// run `text[run]` as [`Shaper::shape_words`] does: with a space before
+    /// it and nothing after it, but for the run's first and last word,
+    /// which are shaped with their real context.
+    #[allow(clippy::too_many_arguments)]
+    fn shape_piece(
+        &self,
+        text: &str,
+        run: Range<usize>,
+        piece: Range<usize>,
+        face: usize,
+        size: f32,
+        level: Level,
+        script: Script,
+    ) -> Vec<ShapedGlyph> {
+        let from = if piece.start == run.start {
+            0
+        } else {
+            piece.start - 1
+        };
+        let to = if piece.end == run.end {
+            text.len()
+        } else {
+            piece.end
+        };
+        let mut glyphs = self.shape_run(
+            &text[from..to],
+            piece.start - from..piece.end - from,
+            face,
+            size,
+            level,
+            script,
+        );
+        shift(&mut glyphs, from);
+        glyphs
     }
 
     /// Shapes `text[range]` with the rest of `text` as context (so joining
@@ -982,9 +1030,18 @@ mod tests {
                     for range in [cut(3)..line.len(), 0..cut(last - 2)] {
                         let whole =
                             reference.shape_run(line, range.clone(), face, 12.0, level, script);
-                        let apart =
-                            shaper.shape_words(line, range.clone(), face, 12.0, level, script);
-                        assert_eq!(apart, whole, "{}: {line}", font.file_name);
+                        for parallel in [false, true] {
+                            let apart = shaper.shape_words(
+                                line,
+                                range.clone(),
+                                face,
+                                12.0,
+                                level,
+                                script,
+                                parallel,
+                            );
+                            assert_eq!(apart, whole, "{}: {line}", font.file_name);
+                        }
                         compared += 1;
                         // The words on their own, none after the word before
                         // it: where that differs, looking back mattered.
@@ -996,7 +1053,7 @@ mod tests {
                                 .collect(),
                             ..Shaper::new(&uncached, "ar")
                         }
-                        .shape_words(line, range, face, 12.0, level, script);
+                        .shape_words(line, range, face, 12.0, level, script, false);
                         looked_back += usize::from(alone != whole);
                     }
                 }
