@@ -17,6 +17,7 @@
 //! glyph of no width that copies out as WORD JOINER carries it
 //! ([`JOINER_TEXT`]). The glyphs are drawn where HarfBuzz put them.
 
+use std::cell::OnceCell;
 use std::sync::LazyLock;
 
 use harfbuzz_rs::{Font, Owned};
@@ -79,6 +80,10 @@ pub(super) struct Faces<'a> {
     /// Per face, the glyphs it draws for a tatweel, which copy out as
     /// [`KASHIDA_TEXT`] wherever they are drawn but for a typed tatweel.
     kashidas: Vec<Vec<u16>>,
+    /// Per face, every glyph's advance in font units, asked of HarfBuzz
+    /// once when the face is first drawn: each line asks for every glyph's
+    /// several times.
+    advances: Vec<OnceCell<Box<[i32]>>>,
 }
 
 impl<'a> Faces<'a> {
@@ -102,11 +107,13 @@ impl<'a> Faces<'a> {
             .map(|face| shaper.tatweel_glyphs(face))
             .collect();
         let upems = fonts.iter().map(|font| font.face().upem() as f32).collect();
+        let advances = fonts.iter().map(|_| OnceCell::new()).collect();
         Faces {
             fonts,
             upems,
             empty,
             kashidas,
+            advances,
         }
     }
 
@@ -118,7 +125,17 @@ impl<'a> Faces<'a> {
     /// The advance width the PDF font gives glyph `id` of `face` (what
     /// pdf.js moves the pen by), in points at `size`.
     fn advance(&self, face: usize, id: u16, size: f32) -> f32 {
-        self.fonts[face].get_glyph_h_advance(u32::from(id)) as f32 * size / self.upems[face]
+        let font = &self.fonts[face];
+        let advances = self.advances[face].get_or_init(|| {
+            (0..font.face().glyph_count())
+                .map(|glyph| font.get_glyph_h_advance(glyph))
+                .collect()
+        });
+        let units = advances
+            .get(usize::from(id))
+            .copied()
+            .unwrap_or_else(|| font.get_glyph_h_advance(u32::from(id)));
+        units as f32 * size / self.upems[face]
     }
 }
 
