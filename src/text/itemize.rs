@@ -10,7 +10,7 @@ use unicode_script::{Script, ScriptExtension, UnicodeScript};
 use crate::doc::Direction;
 use crate::fonts::{FontLibrary, Role, Style};
 
-use super::StyledText;
+use super::{CharMemo, StyledText};
 
 /// One run to shape.
 #[derive(Debug, Clone, PartialEq)]
@@ -121,11 +121,15 @@ pub fn faces(
         .iter()
         .map(|faces| size_reference(faces, coverage))
         .collect();
-    let first_covering = |span: usize, ch: char| {
-        candidates[span]
-            .iter()
-            .copied()
-            .find(|&face| coverage.has_glyph(face, ch))
+    // Each ask reads a cmap per face.
+    let mut covering = CharMemo::default();
+    let mut first_covering = |span: usize, ch: char| {
+        covering.get(span, ch, || {
+            candidates[span]
+                .iter()
+                .copied()
+                .find(|&face| coverage.has_glyph(face, ch))
+        })
     };
 
     // Letters first: the other characters may follow a letter after them
@@ -304,29 +308,17 @@ struct Scripts {
     extensions: ScriptExtension,
 }
 
-/// How many characters [`char_scripts`] remembers, by code point modulo.
-const SCRIPT_MEMO: usize = 1024;
-
-/// Each character's [`Scripts`], looked up once per distinct character:
-/// the tables are binary searches, and a paragraph of megabytes repeats a
-/// few dozen letters (the lookups were most of its itemizing).
+/// Each character's [`Scripts`], looked up once per character lately
+/// seen (the lookups were most of a long paragraph's itemizing).
 fn char_scripts(chars: &[(usize, char)]) -> Vec<Scripts> {
-    let mut memo: Vec<Option<(char, Scripts)>> = vec![None; SCRIPT_MEMO];
+    let mut memo = CharMemo::default();
     chars
         .iter()
         .map(|&(_, ch)| {
-            let slot = &mut memo[ch as usize % SCRIPT_MEMO];
-            match *slot {
-                Some((seen, scripts)) if seen == ch => scripts,
-                _ => {
-                    let scripts = Scripts {
-                        script: ch.script(),
-                        extensions: ch.script_extension(),
-                    };
-                    *slot = Some((ch, scripts));
-                    scripts
-                }
-            }
+            memo.get(0, ch, || Scripts {
+                script: ch.script(),
+                extensions: ch.script_extension(),
+            })
         })
         .collect()
 }

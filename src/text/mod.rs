@@ -224,6 +224,42 @@ pub fn alongside<A, B: Send>(
     (a, b.expect("the scope ends when its task has run"))
 }
 
+/// What a function of a character (and a small key beside it) gave for
+/// the characters asked for lately, one slot per code point modulo: a
+/// paragraph of megabytes asks for a few hundred characters again and
+/// again, and Unicode's tables and fonts' cmaps are searches.
+pub struct CharMemo<V> {
+    slots: Vec<Option<(usize, char, V)>>,
+}
+
+/// How many characters a [`CharMemo`] remembers.
+const MEMO_SLOTS: usize = 1024;
+
+impl<V: Copy> Default for CharMemo<V> {
+    fn default() -> Self {
+        CharMemo {
+            slots: vec![None; MEMO_SLOTS],
+        }
+    }
+}
+
+impl<V: Copy> CharMemo<V> {
+    /// What `f` gives for `ch` with `key`, from memory when it can.
+    pub fn get(&mut self, key: usize, ch: char, f: impl FnOnce() -> V) -> V {
+        // A key's characters take other slots than the key before's.
+        const SPREAD: usize = 0x9E37_79B9;
+        let slot = &mut self.slots[(ch as usize ^ key.wrapping_mul(SPREAD)) % MEMO_SLOTS];
+        match *slot {
+            Some((k, c, value)) if k == key && c == ch => value,
+            _ => {
+                let value = f();
+                *slot = Some((key, ch, value));
+                value
+            }
+        }
+    }
+}
+
 /// Combining marks (`\p{Mn}`) of the scripts the book sets: Latin,
 /// Greek and Cyrillic accents, Hebrew points, Arabic harakat and Quranic
 /// marks.
@@ -240,6 +276,26 @@ pub fn is_combining_mark(c: char) -> bool {
 mod tests {
     use super::*;
     use crate::doc::Anchor;
+
+    #[test]
+    fn a_memo_gives_what_the_function_gives_when_characters_share_a_slot() {
+        let mut memo = CharMemo::default();
+        let mut calls = 0;
+        let mut ask = |memo: &mut CharMemo<u32>, key: usize, ch: char| {
+            memo.get(key, ch, || {
+                calls += 1;
+                ch as u32 * 10 + key as u32
+            })
+        };
+        // 'a' and the character `MEMO_SLOTS` after it take the same slot.
+        let other = char::from_u32('a' as u32 + MEMO_SLOTS as u32).unwrap();
+        for (key, ch) in [(0, 'a'), (0, 'a'), (0, other), (0, 'a'), (1, 'a'), (1, 'a')] {
+            assert_eq!(ask(&mut memo, key, ch), ch as u32 * 10 + key as u32);
+        }
+        // Asked again straight after, 'a' came from memory; after `other`
+        // took its slot, and with another key, it was worked out again.
+        assert_eq!(calls, 4);
+    }
 
     #[test]
     fn an_offset_is_anchored_in_the_source_text_it_came_from() {
