@@ -5,6 +5,7 @@
 
 use std::collections::BTreeMap;
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use crate::doc::Direction;
 use unicode_script::{Script, UnicodeScript};
@@ -377,7 +378,7 @@ pub fn other_script_runs(text: &str, home: Script) -> Vec<(Range<usize>, Script)
     let mut open: Option<(Range<usize>, Script)> = None;
     for (at, c) in text.char_indices() {
         let end = at + c.len_utf8();
-        match c.script() {
+        match script(c) {
             Script::Inherited => {
                 if let Some((range, _)) = open.as_mut().filter(|(r, _)| r.end == at) {
                     range.end = end;
@@ -396,6 +397,27 @@ pub fn other_script_runs(text: &str, home: Script) -> Vec<(Range<usize>, Script)
     }
     runs.extend(open);
     runs
+}
+
+/// Code points below this have their script in a table: Latin, Greek,
+/// Cyrillic, Armenian, Hebrew, Arabic and Syriac.
+const TABLED_SCRIPTS: u32 = 0x800;
+
+/// The Script property of the code points below [`TABLED_SCRIPTS`],
+/// looked up once: Unicode's own table is a binary search, and the EPUB
+/// asks it for every character of the book.
+static FIRST_SCRIPTS: LazyLock<Vec<Script>> = LazyLock::new(|| {
+    (0..TABLED_SCRIPTS)
+        .map(|c| char::from_u32(c).map_or(Script::Unknown, |c| c.script()))
+        .collect()
+});
+
+/// A character's Script property, from [`FIRST_SCRIPTS`] where it can.
+fn script(c: char) -> Script {
+    FIRST_SCRIPTS
+        .get(c as usize)
+        .copied()
+        .unwrap_or_else(|| c.script())
 }
 
 /// Whether a language tag is written in Arabic script (kashida justifies it).
