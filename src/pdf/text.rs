@@ -18,6 +18,7 @@
 //! ([`JOINER_TEXT`]). The glyphs are drawn where HarfBuzz put them.
 
 use std::cell::OnceCell;
+use std::ops::Range;
 use std::sync::LazyLock;
 
 use harfbuzz_rs::{Font, Owned};
@@ -304,31 +305,44 @@ fn hide_adjustments(
         before.x_advance - advance(before.id) - before.x_offset + glyphs[i].x_offset
     };
     // How far pdf.js's pen moves over glyph `i` and the adjustment after
-    // it, and how far the glyphs do.
-    let pdfjs_move = |i: usize| {
-        let width = match readings[i] {
-            Reading::Checked | Reading::Space => advance(glyphs[i].id),
-            Reading::Mark | Reading::Dropped => 0.0,
-        };
-        let after = match readings[i] {
-            Reading::Dropped => 0.0,
-            _ => glyphs.get(i + 1).map_or(0.0, |_| adjustment(i + 1)),
-        };
-        width + after
-    };
+    // it, and how far the glyphs do: each asked for many times, so found
+    // once.
+    let pdfjs_moves: Vec<f32> = (0..glyphs.len())
+        .map(|i| {
+            let width = match readings[i] {
+                Reading::Checked | Reading::Space => advance(glyphs[i].id),
+                Reading::Mark | Reading::Dropped => 0.0,
+            };
+            let after = match readings[i] {
+                Reading::Dropped => 0.0,
+                _ => glyphs.get(i + 1).map_or(0.0, |_| adjustment(i + 1)),
+            };
+            width + after
+        })
+        .collect();
     // How far the glyphs move from glyph `i` to the next.
     let actual_move = |i: usize| {
         let next_offset = glyphs.get(i + 1).map_or(0.0, |g| g.x_offset);
         glyphs[i].x_advance - glyphs[i].x_offset + next_offset
     };
     let new_matrix = |i: usize| i > 0 && glyphs[i].y_offset != glyphs[i - 1].y_offset;
+    // Per glyph, the first glyph from it on that starts a new text matrix,
+    // and the first space (the glyph count where there is none).
+    let mut next_matrix = vec![glyphs.len(); glyphs.len() + 1];
+    let mut next_space = vec![glyphs.len(); glyphs.len() + 1];
+    for i in (0..glyphs.len()).rev() {
+        next_matrix[i] = if new_matrix(i) { i } else { next_matrix[i + 1] };
+        next_space[i] = if readings[i] == Reading::Space {
+            i
+        } else {
+            next_space[i + 1]
+        };
+    }
+    // Whether a glyph in `range` starts a new text matrix.
+    let any_new_matrix = |range: Range<usize>| next_matrix[range.start] < range.end;
     // Whether a new text matrix comes after glyph `i` before the next
     // space.
-    let resyncs_after = |i: usize| {
-        (i + 1..glyphs.len())
-            .take_while(|&j| readings[j] != Reading::Space)
-            .any(new_matrix)
-    };
+    let resyncs_after = |i: usize| next_matrix[i + 1] < next_space[i + 1];
     // The range pdf.js's move from checked glyph `from` to checked glyph
     // `to` is to stay in, in points.
     let range = |from: usize, to: usize| {
@@ -350,7 +364,7 @@ fn hide_adjustments(
     // as brings that move into range; elsewhere, not at all.
     let wanted_behind = |i: usize| {
         let next = (i + 1..glyphs.len()).find(|&j| readings[j] == Reading::Checked)?;
-        if !(i + 1..=next).any(new_matrix) {
+        if !any_new_matrix(i + 1..next + 1) {
             return None;
         }
         let gap = (i..next).map(actual_move).sum::<f32>() - advance(glyphs[i].id);
@@ -367,7 +381,7 @@ fn hide_adjustments(
         if new_matrix(i) {
             behind = 0.0;
         } else if i > 0 {
-            behind += actual_move(i - 1) - pdfjs_move(i - 1);
+            behind += actual_move(i - 1) - pdfjs_moves[i - 1];
         }
         if readings[i] != Reading::Checked {
             continue;
@@ -396,11 +410,11 @@ fn hide_adjustments(
         } else {
             letter(from) && letter(i)
         };
-        if (from + 1..=i).any(new_matrix) || !between_letters {
+        if any_new_matrix(from + 1..i + 1) || !between_letters {
             continue;
         }
         // From where the glyph checked last ends to this one.
-        let seen = (from..i).map(pdfjs_move).sum::<f32>() - advance(glyphs[from].id);
+        let seen = pdfjs_moves[from..i].iter().sum::<f32>() - advance(glyphs[from].id);
         let (least, most) = range(from, i);
         // pdf.js catches up in a word where it is to be made to take a
         // glyph where it is drawn.
