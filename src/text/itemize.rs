@@ -308,21 +308,6 @@ struct Scripts {
     extensions: ScriptExtension,
 }
 
-/// Each character's [`Scripts`], looked up once per character lately
-/// seen (the lookups were most of a long paragraph's itemizing).
-fn char_scripts(chars: &[(usize, char)]) -> Vec<Scripts> {
-    let mut memo = CharMemo::default();
-    chars
-        .iter()
-        .map(|&(_, ch)| {
-            memo.get(0, ch, || Scripts {
-                script: ch.script(),
-                extensions: ch.script_extension(),
-            })
-        })
-        .collect()
-}
-
 /// The script of each character and the character whose face it follows,
 /// as UAX #24 suggests: letters keep their own; a mark or an invisible
 /// character follows the character before it (its cluster); an opening
@@ -333,15 +318,29 @@ fn char_scripts(chars: &[(usize, char)]) -> Vec<Scripts> {
 /// Script_Extensions lacks that script (an Arabic comma after Latin) keeps
 /// its own script, and the letter's face only if that face has it.
 fn resolve_scripts(chars: &[(usize, char)]) -> Vec<Resolved> {
-    let scripts = char_scripts(chars);
-    let mut next_letter: Vec<Option<usize>> = vec![None; chars.len()];
-    let mut next = None;
-    for i in (0..chars.len()).rev() {
-        next_letter[i] = next;
-        if is_letter(scripts[i].script) {
-            next = Some(i);
+    // Each character's scripts, looked up as they are needed (and kept
+    // for the characters lately seen: the tables are binary searches, and
+    // a paragraph of megabytes repeats a few dozen letters). Kept for every
+    // character, they were most of a long paragraph's memory.
+    let mut memo = CharMemo::default();
+    let mut scripts = |i: usize| {
+        let ch = chars[i].1;
+        memo.get(0, ch, || Scripts {
+            script: ch.script(),
+            extensions: ch.script_extension(),
+        })
+    };
+    // The first letter after each character, found by scanning ahead
+    // only past the last one found: linear over the paragraph.
+    let mut found: Option<(usize, Option<usize>)> = None;
+    let mut next_letter = |i: usize, scripts: &mut dyn FnMut(usize) -> Scripts| match found {
+        Some((from, letter)) if from <= i + 1 && letter.is_none_or(|l| l > i) => letter,
+        _ => {
+            let letter = (i + 1..chars.len()).find(|&j| is_letter(scripts(j).script));
+            found = Some((i + 1, letter));
+            letter
         }
-    }
+    };
     let mut resolved: Vec<Resolved> = Vec::with_capacity(chars.len());
     let mut last_letter: Option<usize> = None;
     // Opening marks not yet closed, with what each resolved to.
@@ -350,7 +349,7 @@ fn resolve_scripts(chars: &[(usize, char)]) -> Vec<Resolved> {
         let closes = open
             .iter()
             .rposition(|&(opening, _)| PAIRS.contains(&(opening, ch)));
-        let Scripts { script, extensions } = scripts[i];
+        let Scripts { script, extensions } = scripts(i);
         let r = if is_letter(script) {
             last_letter = Some(i);
             Resolved {
@@ -368,13 +367,13 @@ fn resolve_scripts(chars: &[(usize, char)]) -> Vec<Resolved> {
             opening
         } else {
             let anchor = if is_opening(ch) {
-                next_letter[i].or(last_letter)
+                next_letter(i, &mut scripts).or(last_letter)
             } else {
-                last_letter.or(next_letter[i])
+                last_letter.or_else(|| next_letter(i, &mut scripts))
             };
             // Letters resolve to their own script, wherever they are.
             let r = Resolved {
-                script: anchor.map_or(Script::Common, |a| scripts[a].script),
+                script: anchor.map_or(Script::Common, |a| scripts(a).script),
                 anchor,
             };
             if is_opening(ch) && open.len() < MAX_OPEN_PAIRS {
