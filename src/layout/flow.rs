@@ -355,9 +355,11 @@ impl<'a> Typesetter<'a> {
             settings,
             points,
         );
+        // Each line has its measure: the paragraph's sums (a few times its
+        // text's size) are not held while lines are committed.
+        drop(measure);
         let text: Arc<str> = Arc::from(shaped.text());
         let has_kashida = !sites.is_empty() || !alternates.is_empty();
-        let measure = &measure;
         let (sites, alternates) = (&sites[..], &alternates[..]);
         let default_size = self.size;
         // Commits lines with `shaper` (words cut by a break are shaped again).
@@ -369,7 +371,6 @@ impl<'a> Typesetter<'a> {
                 let paragraph = Paragraph {
                     shaped,
                     text: text.clone(),
-                    measure,
                     shaper,
                     kashida: has_kashida.then_some(Kashida {
                         shaper,

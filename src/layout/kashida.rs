@@ -990,12 +990,12 @@ mod tests {
             range: 0..text.len(),
             start: BreakKind::Mandatory,
             end: BreakKind::Word,
+            metrics: measure.line(text, 0..text.len(), false),
         };
         let line = |with_kashida: bool| {
             let paragraph = Paragraph {
                 shaped: &shaped,
                 text: text.into(),
-                measure: &measure,
                 shaper: &shaper,
                 kashida: with_kashida.then_some(Kashida {
                     shaper: &shaper,

@@ -465,7 +465,6 @@ pub struct Paragraph<'a> {
     pub shaped: &'a ShapedText,
     /// The paragraph's text, shared by every glyph run of its lines.
     pub text: Arc<str>,
-    pub measure: &'a Measure,
     /// For words cut by a break, which must be shaped again.
     pub shaper: &'a Shaper<'a>,
     /// Where Arabic words may be lengthened, when the paragraph is
@@ -492,8 +491,7 @@ struct Piece {
 pub fn build_line(par: &Paragraph, line: &BrokenLine, width: f32, align: Align) -> Line {
     let text = par.shaped.text();
     let range = trim_end(text, line.range.clone());
-    let hyphen = line.end == BreakKind::Hyphen;
-    let metrics = par.measure.line(text, range.clone(), hyphen);
+    let metrics = line.metrics;
     let pieces = pieces(par, line, range.clone());
 
     // UAX #9 L1 (trailing whitespace to the paragraph level) holds because

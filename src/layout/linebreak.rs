@@ -68,12 +68,16 @@ pub struct Breakpoint {
 
 /// A chosen line: its range (trailing spaces included) and how the lines
 /// before and at its end were broken.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct BrokenLine {
     pub range: Range<usize>,
     /// How the previous line ended (`Mandatory` for the first line).
     pub start: BreakKind,
     pub end: BreakKind,
+    /// Its measure ([`Measure::line`]): what committing it starts from,
+    /// taken now so that the paragraph's measure (bytes of sums a byte of
+    /// text) is gone before its lines are committed.
+    pub metrics: LineMetrics,
 }
 
 /// How a paragraph is broken.
@@ -327,10 +331,12 @@ pub fn break_at(
     let mut start_kind = BreakKind::Mandatory;
     for point in chosen.into_iter().map(|i| points[i]) {
         if !text[start..point.at].trim().is_empty() {
+            let hyphen = point.kind == BreakKind::Hyphen;
             lines.push(BrokenLine {
                 range: start..point.at,
                 start: start_kind,
                 end: point.kind,
+                metrics: measure.line(text, start..point.at, hyphen),
             });
         }
         start = point.at;
@@ -724,7 +730,6 @@ mod tests {
         let paragraph = Paragraph {
             shaped: &shaped,
             text: Arc::from(text),
-            measure: &measure,
             shaper: &shaper,
             kashida: None,
         };
