@@ -400,7 +400,7 @@ pub fn other_script_runs(text: &str, home: Script) -> Vec<(Range<usize>, Script)
 }
 
 /// Code points below this have their script in a table: Latin, Greek,
-/// Cyrillic, Armenian, Hebrew, Arabic and Syriac.
+/// Cyrillic, Armenian, Hebrew, Arabic, Syriac, Thaana and N'Ko.
 const TABLED_SCRIPTS: u32 = 0x800;
 
 /// The Script property of the code points below [`TABLED_SCRIPTS`],

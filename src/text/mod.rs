@@ -225,7 +225,8 @@ pub fn alongside<A, B: Send>(
 }
 
 /// What a function of a character (and a small key beside it) gave for
-/// the characters asked for lately, one slot per code point modulo: a
+/// the characters asked for lately, in a slot picked by the code point and
+/// the key (a later pair in the same slot takes it over): a
 /// paragraph of megabytes asks for a few hundred characters again and
 /// again, and Unicode's tables and fonts' cmaps are searches.
 pub struct CharMemo<V> {
