@@ -252,7 +252,7 @@ mod tests {
             };
             for sample in samples {
                 let styled = StyledText::plain(sample, style);
-                let shaped = shaper.shape(&fonts, styled, ParagraphSettings::default());
+                let shaped = shaper.shape(styled, ParagraphSettings::default());
                 let missing: String = shaped.missing.iter().map(|m| m.ch).collect();
                 assert!(
                     missing.is_empty(),

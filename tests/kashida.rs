@@ -98,7 +98,6 @@ fn natural_space(fonts: &FontLibrary, size: f32) -> f32 {
     styled.push("ب ب", style, SourcePos::default());
     let direction = Some(Direction::Rtl);
     let shaped = shaper.shape(
-        fonts,
         styled,
         ParagraphSettings {
             direction,

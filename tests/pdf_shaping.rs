@@ -226,7 +226,7 @@ fn kashida_sites(t: &Typeset, text: &str, bold: bool) -> Vec<KashidaSite> {
         direction: Some(Direction::Rtl),
         ..Default::default()
     };
-    kashida::sites(&shaper, &shaper.shape(&t.fonts, styled, settings))
+    kashida::sites(&shaper, &shaper.shape(styled, settings))
 }
 
 /// Whether `ours` (a word's glyphs in output order) is what hb-shape gives

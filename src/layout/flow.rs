@@ -274,7 +274,6 @@ impl<'a> Typesetter<'a> {
         let direction =
             Some(direction.unwrap_or_else(|| block_direction(self.direction, &styled.text)));
         let mut shaped = self.shaper.shape(
-            self.fonts,
             styled,
             ParagraphSettings {
                 direction,

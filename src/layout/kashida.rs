@@ -765,14 +765,13 @@ mod tests {
         }
     }
 
-    fn shape(shaper: &Shaper, fonts: &FontLibrary, parts: &[(&str, bool)]) -> ShapedText {
+    fn shape(shaper: &Shaper, parts: &[(&str, bool)]) -> ShapedText {
         let mut styled = StyledText::default();
         for (text, bold) in parts {
             styled.push(text, style(*bold), SourcePos::default());
         }
         let direction = Some(Direction::Rtl);
         shaper.shape(
-            fonts,
             styled,
             ParagraphSettings {
                 direction,
@@ -785,7 +784,7 @@ mod tests {
     fn sites_of(text: &str) -> Vec<(String, String, u8)> {
         let fonts = FontLibrary::builtin();
         let shaper = Shaper::new(&fonts, "ar");
-        let shaped = shape(&shaper, &fonts, &[(text, false)]);
+        let shaped = shape(&shaper, &[(text, false)]);
         sites(&shaper, &shaped)
             .into_iter()
             .map(|s| {
@@ -803,7 +802,7 @@ mod tests {
         let fonts = FontLibrary::builtin();
         let shaper = Shaper::new(&fonts, "ar");
         let text = "الاستراتيجية";
-        let shaped = shape(&shaper, &fonts, &[(text, false)]);
+        let shaped = shape(&shaper, &[(text, false)]);
         let mut flagged: Vec<usize> = shaped.runs[0]
             .glyphs
             .iter()
@@ -857,11 +856,7 @@ mod tests {
         let fonts = FontLibrary::builtin();
         let shaper = Shaper::new(&fonts, "ar");
         // A bold letter inside مدرسة: its runs each hold part of the word.
-        let shaped = shape(
-            &shaper,
-            &fonts,
-            &[("مد", false), ("ر", true), ("سة محمد", false)],
-        );
+        let shaped = shape(&shaper, &[("مد", false), ("ر", true), ("سة محمد", false)]);
         let found: Vec<&str> = sites(&shaper, &shaped)
             .iter()
             .map(|s| &shaped.text()[s.word.clone()])
@@ -980,7 +975,7 @@ mod tests {
         let fonts = FontLibrary::builtin();
         let shaper = Shaper::new(&fonts, "ar");
         let text = "شهدت العلاقات الثنائية بين المغرب وكازاخستان دينامية دبلوماسية ملحوظة";
-        let shaped = shape(&shaper, &fonts, &[(text, false)]);
+        let shaped = shape(&shaper, &[(text, false)]);
         let sites = sites(&shaper, &shaped);
         let measure = Measure::new(&shaped, &shaper, &sites);
         let natural: f32 = shaped.runs[0].glyphs.iter().map(|g| g.x_advance).sum();

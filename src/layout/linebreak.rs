@@ -767,7 +767,7 @@ mod tests {
             .join(" ")
     }
 
-    fn shape(shaper: &Shaper, fonts: &FontLibrary, text: &str, direction: Direction) -> ShapedText {
+    fn shape(shaper: &Shaper, text: &str, direction: Direction) -> ShapedText {
         let mut styled = StyledText::default();
         let style = TextStyle {
             role: Role::Text,
@@ -777,7 +777,6 @@ mod tests {
         };
         styled.push(text, style, SourcePos::default());
         shaper.shape(
-            fonts,
             styled,
             ParagraphSettings {
                 direction: Some(direction),
@@ -804,7 +803,7 @@ mod tests {
         let fonts = FontLibrary::builtin();
         let shaper = Shaper::new(&fonts, language);
         let direction = book_direction(language, text);
-        let shaped = shape(&shaper, &fonts, text, direction);
+        let shaped = shape(&shaper, text, direction);
         let measure = Measure::new(&shaped, &shaper, &[]);
         let settings = BreakSettings {
             linebreak,
@@ -885,7 +884,7 @@ mod tests {
         let fonts = FontLibrary::builtin();
         let shaper = Shaper::new(&fonts, language);
         let direction = book_direction(language, text);
-        let shaped = shape(&shaper, &fonts, text, direction);
+        let shaped = shape(&shaper, text, direction);
         let total: f32 = shaped
             .runs
             .iter()
@@ -1033,7 +1032,6 @@ mod tests {
         styled.push("internationalisation", style(Role::Mono), pos);
         styled.push(" www.internationalisation.org", style(Role::Text), pos);
         let shaped = shaper.shape(
-            &fonts,
             styled,
             ParagraphSettings {
                 direction: Some(Direction::Ltr),
@@ -1059,7 +1057,7 @@ mod tests {
         let fonts = FontLibrary::builtin();
         let shaper = Shaper::new(&fonts, language);
         let direction = book_direction(language, text);
-        let shaped = shape(&shaper, &fonts, text, direction);
+        let shaped = shape(&shaper, text, direction);
         let mut runs: Vec<&crate::text::ShapedRun> = shaped.runs.iter().collect();
         if direction == Direction::Rtl {
             runs.reverse();
@@ -1105,7 +1103,7 @@ mod tests {
         let text = "official";
         let fonts = FontLibrary::builtin();
         let shaper = Shaper::new(&fonts, "en");
-        let shaped = shape(&shaper, &fonts, text, Direction::Ltr);
+        let shaped = shape(&shaper, text, Direction::Ltr);
         let measure = Measure::new(&shaped, &shaper, &[]);
         // Noto Serif sets `ffi` as one glyph: one cluster.
         assert!(!measure.is_cluster_start(3));
@@ -1196,7 +1194,7 @@ mod tests {
         let shaper = Shaper::new(&fonts, "ar");
         let widths = |text: &str| {
             let direction = crate::doc::block_direction(Direction::Ltr, text);
-            let shaped = shape(&shaper, &fonts, text, direction);
+            let shaped = shape(&shaper, text, direction);
             let measure = Measure::new(&shaped, &shaper, &[]);
             (content_widths(&shaped, &measure), measure)
         };
@@ -1328,7 +1326,7 @@ mod tests {
             (ENGLISH.to_string(), "en", 60.0),
         ] {
             let shaper = Shaper::new(&fonts, language);
-            let shaped = shape(&shaper, &fonts, &text, book_direction(language, &text));
+            let shaped = shape(&shaper, &text, book_direction(language, &text));
             let sites = crate::layout::kashida::sites(&shaper, &shaped);
             let measure = Measure::new(&shaped, &shaper, &sites);
             let settings = BreakSettings {

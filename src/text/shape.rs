@@ -446,12 +446,8 @@ impl<'a> Shaper<'a> {
     }
 
     /// Itemizes and shapes a paragraph.
-    pub fn shape(
-        &self,
-        library: &FontLibrary,
-        styled: StyledText,
-        settings: ParagraphSettings,
-    ) -> ShapedText {
+    pub fn shape(&self, styled: StyledText, settings: ParagraphSettings) -> ShapedText {
+        let library = self.library;
         // A long paragraph finds its bidi levels on another thread while
         // this one chooses faces, and shapes its runs on every thread.
         let parallel = styled.text.len() >= settings.threading.from_bytes;

@@ -152,7 +152,7 @@ impl Typesetter<'_> {
             direction: Some(direction),
             threading: self.threading,
         };
-        let shaped = self.shaper.shape(self.fonts, styled, settings);
+        let shaped = self.shaper.shape(styled, settings);
         let measure = Measure::new(&shaped, self.shaper, &[]);
         linebreak::content_widths(&shaped, &measure)
     }
