@@ -22,6 +22,8 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use harfbuzz_rs::{Font, Owned};
+use unicode_normalization::UnicodeNormalization;
+use unicode_normalization::char::decompose_canonical;
 
 use crate::fonts::FontLibrary;
 use crate::layout::page::{GlyphRun, PlacedGlyph};
@@ -38,6 +40,9 @@ pub(super) const KASHIDA_TEXT: &str = "\u{200D}";
 /// nothing and breaks nothing where it is pasted (Arabic shaping sees
 /// through it), unlike ZERO WIDTH JOINER.
 pub(super) const JOINER_TEXT: &str = "\u{2060}";
+
+/// How a font names its tatweel glyphs (`uni0640`, `uni0640.05`, …).
+const TATWEEL_GLYPH_NAME: &str = "uni0640";
 
 /// Characters whose glyphs a face may draw as nothing at all, tried in
 /// order for the glyph that carries adjustments ([`JOINER_TEXT`]).
@@ -78,8 +83,9 @@ pub(super) struct Faces<'a> {
     upems: Vec<f32>,
     /// Per face, a glyph with no outline and no width, if it has one.
     empty: Vec<Option<u16>>,
-    /// Per face, the glyphs it draws for a tatweel, which copy out as
-    /// [`KASHIDA_TEXT`] wherever they are drawn but for a typed tatweel.
+    /// Per face, the glyphs it draws for a tatweel (sorted), which copy
+    /// out as [`KASHIDA_TEXT`] wherever they are drawn but for a typed
+    /// tatweel.
     kashidas: Vec<Vec<u16>>,
     /// Per face, every glyph's advance in font units, asked of HarfBuzz
     /// once when the face is first drawn: each line asks for every glyph's
@@ -104,8 +110,23 @@ impl<'a> Faces<'a> {
             })
             .collect();
         let shaper = Shaper::new(library, "ar");
-        let kashidas = (0..fonts.len())
-            .map(|face| shaper.tatweel_glyphs(face))
+        // The tatweels shaping draws between letters, and those the font
+        // draws inside a cluster (Amiri's «لحِ» makes room for the kasra
+        // with one), which only their names tell.
+        let kashidas = fonts
+            .iter()
+            .enumerate()
+            .map(|(face, font)| {
+                let mut glyphs = shaper.tatweel_glyphs(face);
+                glyphs.extend((0..font.face().glyph_count()).filter_map(|glyph| {
+                    let name = font.get_glyph_name(glyph)?;
+                    let id = u16::try_from(glyph).ok()?;
+                    name.starts_with(TATWEEL_GLYPH_NAME).then_some(id)
+                }));
+                glyphs.sort_unstable();
+                glyphs.dedup();
+                glyphs
+            })
             .collect();
         let upems = fonts.iter().map(|font| font.face().upem() as f32).collect();
         let advances = fonts.iter().map(|_| OnceCell::new()).collect();
@@ -116,6 +137,12 @@ impl<'a> Faces<'a> {
             kashidas,
             advances,
         }
+    }
+
+    /// The glyph `face` gives character `c` on its own.
+    fn nominal(&self, face: usize, c: char) -> Option<u16> {
+        let glyph = self.fonts[face].get_nominal_glyph(c)?;
+        u16::try_from(glyph).ok()
     }
 
     /// The glyph of `face` with no outline and no width, if it has one.
@@ -159,13 +186,14 @@ pub(super) fn continues(before: &GlyphRun, run: &GlyphRun) -> bool {
 /// marks a run whose ranges go backwards (a right-to-left line in logical
 /// text) `/ReversedChars` and cuts it at every space into marked
 /// sequences, which pdf.js makes into one text item a word and reverses
-/// one by one, leaving the words of the line in visual order. What a glyph
-/// copies out as is unchanged: krilla maps it to its cluster's text (the
-/// first glyph of a cluster; the others get that text as `/ActualText`).
+/// one by one, leaving the words of the line in visual order. A letter and
+/// its marks copy out glyph by glyph ([`marks_apart`]); any other cluster
+/// krilla maps to its text (the first glyph of a cluster; the others get
+/// that text as `/ActualText`).
 ///
-/// Kashidas inserted by justification stand for no text (their range is
-/// empty): each is a cluster of its own whose text is [`KASHIDA_TEXT`], so
-/// no marked content cuts the word. Bidi controls (the isolates around
+/// Kashidas, inserted by justification (their range is empty: they stand
+/// for no text) or drawn by the font inside a cluster, each copy out as
+/// [`KASHIDA_TEXT`] of their own, so no marked content cuts the word. Bidi controls (the isolates around
 /// inline code) shape to glyphs of no width and no ink; left out, they
 /// never reach copied text.
 pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn>) {
@@ -182,7 +210,7 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
         // clusters: there it is a kashida too.
         let is_kashida = |g: &PlacedGlyph| {
             g.kashida
-                || (faces.kashidas[run.face].contains(&g.id)
+                || (faces.kashidas[run.face].binary_search(&g.id).is_ok()
                     && &run.text[g.text_range()] != typed_tatweel)
         };
         let drawn: Vec<&PlacedGlyph> = run
@@ -192,27 +220,27 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
             .collect();
         let mut rest = &drawn[..];
         while let Some(&first) = rest.first() {
-            let cluster_len = if is_kashida(first) {
-                1
-            } else {
-                rest.iter()
-                    .take_while(|g| g.text == first.text && !is_kashida(g))
-                    .count()
-            };
+            let cluster_len = rest.iter().take_while(|g| g.text == first.text).count();
             let (cluster, after) = rest.split_at(cluster_len);
             rest = after;
-            // A cluster's glyphs share its text: krilla maps the first to
-            // it and gives the others `/ActualText`. (Giving each mark its
-            // own character instead leaves poppler taking a vocalised
-            // line's marks for text of other lines.)
-            let start = text.len();
-            text.push_str(if is_kashida(first) {
-                KASHIDA_TEXT
-            } else {
-                &run.text[first.text_range()]
-            });
-            for g in cluster {
-                glyphs.push(placed(g, run.size, (start, text.len())));
+            let source = &run.text[first.text_range()];
+            let nominal = |c| faces.nominal(run.face, c);
+            // Where marks cannot be told apart, the cluster's glyphs share
+            // its text (`None`): krilla maps the first to it and gives the
+            // others `/ActualText`.
+            let parts: Vec<(&PlacedGlyph, Option<String>)> =
+                match marks_apart(cluster, source, nominal, is_kashida) {
+                    Some(parts) => parts.into_iter().map(|(g, t)| (g, Some(t))).collect(),
+                    None => cluster.iter().map(|&g| (g, None)).collect(),
+                };
+            let mut shared = None;
+            for (g, part) in parts {
+                let range = match part {
+                    _ if is_kashida(g) => append(&mut text, KASHIDA_TEXT),
+                    Some(part) => append(&mut text, &part),
+                    None => *shared.get_or_insert_with(|| append(&mut text, source)),
+                };
+                glyphs.push(placed(g, run.size, range));
             }
         }
     }
@@ -230,6 +258,142 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
         }
         None => (text, glyphs),
     }
+}
+
+/// The glyphs of a cluster of a letter and its marks (`source`), each with
+/// the text it is to copy out as, in the order to draw them; `None` when
+/// the cluster is not one glyph with an advance (the letter), glyphs of
+/// none (its marks) and kashidas (`is_kashida`, whose text is left empty).
+///
+/// Each mark's own glyph (`nominal` gives a character's) copies out as the
+/// mark, the letter's as the letter; marks the font draws as one glyph
+/// (Amiri's shadda with fatha) copy out together, from that glyph. A
+/// letter with a hamza may be drawn as the bare letter and the hamza as a
+/// mark: they copy out as the letter's canonical decomposition («أ» as
+/// alef and hamza above), which is the same text in Unicode (NFC puts it
+/// back). pdf.js does not check where a mark is drawn and adds it to its
+/// text where the pen is; mapped to the whole cluster, the first glyph
+/// would copy out as all of it and the others, under `/ActualText` that
+/// pdf.js ignores, as their codes.
+///
+/// Marks have no advance, so the order they are drawn in among themselves
+/// moves nothing: each run of them is drawn so that the cluster reads in
+/// the source's order, after the letter when it comes first (left to
+/// right), before it, the last first, when it comes last (right to left).
+fn marks_apart<'g>(
+    cluster: &[&'g PlacedGlyph],
+    source: &str,
+    nominal: impl Fn(char) -> Option<u16>,
+    is_kashida: impl Fn(&PlacedGlyph) -> bool,
+) -> Option<Vec<(&'g PlacedGlyph, String)>> {
+    if cluster.len() < 2 {
+        return None;
+    }
+    let as_written: Vec<char> = source.chars().collect();
+    // Decomposed char by char, so that the marks keep the source's order
+    // (NFD would sort them).
+    let mut decomposed: Vec<char> = Vec::with_capacity(source.len());
+    for c in source.chars() {
+        decompose_canonical(c, |d| decomposed.push(d));
+    }
+    let (texts, letter) = claim_marks(cluster, &as_written, &nominal, &is_kashida)
+        .or_else(|| claim_marks(cluster, &decomposed, &nominal, &is_kashida))?;
+    let mut order: Vec<usize> = (0..cluster.len()).collect();
+    // Each run of marks, in the source's order read from the letter.
+    let mut start = 0;
+    while start < order.len() {
+        let is_mark = |i: usize| texts[i].1.is_some();
+        if !is_mark(start) {
+            start += 1;
+            continue;
+        }
+        let end = (start..order.len())
+            .find(|&i| !is_mark(i))
+            .unwrap_or(order.len());
+        let first_char = |&i: &usize| texts[i].1.as_ref().and_then(|m| m.first().copied());
+        if start > letter {
+            order[start..end].sort_by_key(first_char);
+        } else {
+            order[start..end].sort_by_key(|i| std::cmp::Reverse(first_char(i)));
+        }
+        start = end;
+    }
+    Some(
+        order
+            .into_iter()
+            .map(|i| (cluster[i], texts[i].0.clone()))
+            .collect(),
+    )
+}
+
+/// Per glyph of a cluster, its text and, for a mark, the indices of the
+/// characters it stands for; and which glyph is the letter.
+type Claims = (Vec<(String, Option<Vec<usize>>)>, usize);
+
+/// The [`Claims`] of `cluster`, whose characters are `chars` (kashidas'
+/// text is empty). `None` unless there is one letter (a glyph with an
+/// advance, not a kashida) and every glyph of no advance stands for marks
+/// of `chars`: its own character's (`nominal`), or, for one glyph, the
+/// marks no glyph of their own stands for.
+fn claim_marks(
+    cluster: &[&PlacedGlyph],
+    chars: &[char],
+    nominal: impl Fn(char) -> Option<u16>,
+    is_kashida: impl Fn(&PlacedGlyph) -> bool,
+) -> Option<Claims> {
+    let mut unclaimed: Vec<usize> = (0..chars.len())
+        .filter(|&i| is_combining_mark(chars[i]))
+        .collect();
+    let mut claims: Vec<Option<Vec<usize>>> = vec![None; cluster.len()];
+    let mut letter = None;
+    let mut other = None;
+    for (at, g) in cluster.iter().enumerate() {
+        if is_kashida(g) {
+            continue;
+        }
+        if g.x_advance != 0.0 {
+            if letter.replace(at).is_some() {
+                return None;
+            }
+            continue;
+        }
+        match unclaimed
+            .iter()
+            .position(|&i| nominal(chars[i]) == Some(g.id))
+        {
+            Some(found) => claims[at] = Some(vec![unclaimed.remove(found)]),
+            None if other.is_none() => other = Some(at),
+            None => return None,
+        }
+    }
+    let letter = letter?;
+    if let Some(at) = other {
+        if unclaimed.is_empty() {
+            return None;
+        }
+        claims[at] = Some(std::mem::take(&mut unclaimed));
+    }
+    let claimed: Vec<usize> = claims.iter().flatten().flatten().copied().collect();
+    let text_of =
+        |indices: &mut dyn Iterator<Item = usize>| indices.map(|i| chars[i]).collect::<String>();
+    let rest = text_of(&mut (0..chars.len()).filter(|i| !claimed.contains(i)));
+    let texts = claims
+        .into_iter()
+        .enumerate()
+        .map(|(at, claim)| match claim {
+            Some(indices) => (text_of(&mut indices.iter().copied()), Some(indices)),
+            None if at == letter => (rest.nfc().collect(), None),
+            None => (String::new(), None),
+        })
+        .collect();
+    Some((texts, letter))
+}
+
+/// Appends `part` to `text`, giving where it is.
+fn append(text: &mut String, part: &str) -> (usize, usize) {
+    let start = text.len();
+    text.push_str(part);
+    (start, text.len())
 }
 
 /// `g` at `size`, copying out as `range` of the line's text.
@@ -358,19 +522,70 @@ fn hide_adjustments(
         let em = glyphs[to].size;
         (least * em, most * em)
     };
-    // How far pdf.js is to be behind at checked glyph `i`: where the next
-    // checked glyph has a text matrix of its own, pdf.js moves to it from
-    // where it has the end of glyph `i`, so it had better be as far behind
-    // as brings that move into range; elsewhere, not at all.
-    let wanted_behind = |i: usize| {
-        let next = (i + 1..glyphs.len()).find(|&j| readings[j] == Reading::Checked)?;
-        if !any_new_matrix(i + 1..next + 1) {
-            return None;
-        }
+    // Whether the move from checked glyph `from` to checked glyph `to` may
+    // be read other than it is: between letters only (gaps around digits
+    // and punctuation, the dots of a leader, are the setting's, and may
+    // read as spaces), across a space only in right-to-left text (pdf.js
+    // cuts its text item at a space it finds too narrow or too wide, which
+    // changes nothing in left-to-right text), and in one text matrix.
+    let letter = |j: usize| {
+        text[glyphs[j].range.0..glyphs[j].range.1]
+            .chars()
+            .any(is_letter)
+    };
+    let rtl_letter = |j: usize| {
+        text[glyphs[j].range.0..glyphs[j].range.1]
+            .chars()
+            .any(is_right_to_left)
+    };
+    let adjustable = |from: usize, to: usize| {
+        let between_letters = if readings[from..to].contains(&Reading::Space) {
+            rtl_letter(from) && rtl_letter(to)
+        } else {
+            letter(from) && letter(to)
+        };
+        between_letters && !any_new_matrix(from + 1..to + 1)
+    };
+    let checked: Vec<usize> = (0..glyphs.len())
+        .filter(|&i| readings[i] == Reading::Checked)
+        .collect();
+    // How far (least, most) pdf.js may be behind at each checked glyph.
+    // Where the next checked glyph has a text matrix of its own, pdf.js
+    // moves to it from where it has the end of this one, so it had better
+    // be as far behind as brings that move into range. Before that, back
+    // to the matrix's start, each move widens the range by what it may be
+    // shown (a mark drawn off the baseline starts a matrix, so a vocalised
+    // word may need every move of its matrix to bring pdf.js there).
+    //
+    // Only in a line with marks: without them one move is enough, and each
+    // further empty glyph is one more place where poppler may break the
+    // line in two.
+    let vocalised = readings.contains(&Reading::Mark);
+    let mut allowed: Vec<Option<(f32, f32)>> = vec![None; glyphs.len()];
+    for (k, &i) in checked.iter().enumerate().rev() {
+        let Some(&next) = checked.get(k + 1) else {
+            continue;
+        };
+        // From the end of glyph `i` to glyph `next`, as drawn.
         let gap = (i..next).map(actual_move).sum::<f32>() - advance(glyphs[i].id);
         let (least, most) = range(i, next);
-        Some(0f32.clamp(least - gap, most - gap))
-    };
+        allowed[i] = if any_new_matrix(i + 1..next + 1) {
+            Some((least - gap, most - gap))
+        } else if !vocalised {
+            None
+        } else {
+            // Behind at `next` is behind here plus the gap less the move
+            // pdf.js is shown: any in range where it may be adjusted, what
+            // it sees elsewhere.
+            let seen = pdfjs_moves[i..next].iter().sum::<f32>() - advance(glyphs[i].id);
+            let (least, most) = if adjustable(i, next) {
+                (least, most)
+            } else {
+                (seen, seen)
+            };
+            allowed[next].map(|(low, high)| (low - gap + least, high - gap + most))
+        };
+    }
     // Per glyph, the part of the adjustment before it that pdf.js is not
     // to see.
     let mut hidden = vec![0.0; glyphs.len()];
@@ -389,46 +604,27 @@ fn hide_adjustments(
         let Some(from) = last_checked.replace(i) else {
             continue;
         };
-        // Between letters only: gaps around digits and punctuation (the
-        // dots of a leader) are the setting's, and may read as spaces.
-        let letter = |j: usize| {
-            text[glyphs[j].range.0..glyphs[j].range.1]
-                .chars()
-                .any(is_letter)
-        };
-        // Across a space, only in right-to-left text: pdf.js cuts its text
-        // item at a space it finds too narrow or too wide, which changes
-        // nothing in left-to-right text.
-        let rtl_letter = |j: usize| {
-            text[glyphs[j].range.0..glyphs[j].range.1]
-                .chars()
-                .any(is_right_to_left)
-        };
-        let spaced = readings[from..i].contains(&Reading::Space);
-        let between_letters = if spaced {
-            rtl_letter(from) && rtl_letter(i)
-        } else {
-            letter(from) && letter(i)
-        };
-        if any_new_matrix(from + 1..i + 1) || !between_letters {
+        if !adjustable(from, i) {
             continue;
         }
         // From where the glyph checked last ends to this one.
         let seen = pdfjs_moves[from..i].iter().sum::<f32>() - advance(glyphs[from].id);
         let (least, most) = range(from, i);
-        // pdf.js catches up in a word where it is to be made to take a
-        // glyph where it is drawn.
-        let wanted = match wanted_behind(i) {
-            Some(target) => seen + behind - target,
-            None if resyncs_after(i) => seen + behind,
-            None => seen,
+        // How far behind pdf.js is to be here: as little changed as brings
+        // it into its range; caught up in a word where a text matrix ahead
+        // makes it take a glyph where it is drawn.
+        let wanted = match allowed[i] {
+            Some((low, high)) => behind.clamp(low, high),
+            None if resyncs_after(i) => 0.0,
+            None => behind,
         };
-        let shown = wanted.clamp(least, most);
+        let shown = (behind + seen - wanted).clamp(least, most);
         // After a letter on the baseline: poppler takes an empty glyph off
         // the baseline for the start of another line, and one after a
         // space for a word of its own, which it may put out of order.
-        let at = (from + 1..=i)
-            .find(|&j| readings[j - 1] == Reading::Checked && glyphs[j - 1].y_offset == 0.0);
+        let at = (from + 1..=i).find(|&j| {
+            letter(j - 1) && readings[j - 1] == Reading::Checked && glyphs[j - 1].y_offset == 0.0
+        });
         if let Some(at) = at.filter(|_| (seen - shown).abs() > HIDDEN_AT_LEAST * glyphs[i].size) {
             hidden[at] = seen - shown;
             behind += seen - shown;
@@ -494,4 +690,113 @@ fn is_format_character(c: char) -> bool {
     matches!(c,
         '\u{00AD}' | '\u{0600}'..='\u{0605}' | '\u{061C}' | '\u{06DD}' | '\u{200B}'..='\u{200F}'
         | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{2064}' | '\u{2066}'..='\u{206F}' | '\u{FEFF}')
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A glyph of cluster 0 with `advance`.
+    fn glyph(id: u16, advance: f32) -> PlacedGlyph {
+        PlacedGlyph {
+            id,
+            text: (0, 0),
+            x_advance: advance,
+            x_offset: 0.0,
+            y_offset: 0.0,
+            kashida: false,
+        }
+    }
+
+    /// What `marks_apart` gives `glyphs` for `source`, as (glyph, text).
+    fn apart(
+        glyphs: &[PlacedGlyph],
+        source: &str,
+        nominal: &[(char, u16)],
+    ) -> Option<Vec<(u16, String)>> {
+        let cluster: Vec<&PlacedGlyph> = glyphs.iter().collect();
+        let nominal = |c: char| nominal.iter().find(|&&(n, _)| n == c).map(|&(_, id)| id);
+        let is_kashida = |g: &PlacedGlyph| g.id == TATWEEL_ID;
+        let parts = marks_apart(&cluster, source, nominal, is_kashida)?;
+        Some(parts.into_iter().map(|(g, t)| (g.id, t)).collect())
+    }
+
+    const TATWEEL_ID: u16 = 500;
+
+    fn parts(expected: &[(u16, &str)]) -> Option<Vec<(u16, String)>> {
+        Some(expected.iter().map(|&(id, t)| (id, t.to_owned())).collect())
+    }
+
+    #[test]
+    fn right_to_left_marks_come_first_in_reverse_source_order() {
+        // Kaf with shadda then fatha, drawn as HarfBuzz gives them (shadda,
+        // a small fatha that is not fatha's own glyph, the letter): the
+        // fatha is drawn first, so that read backwards the cluster is the
+        // source.
+        let glyphs = [glyph(101, 0.0), glyph(100, 0.0), glyph(200, 7.0)];
+        let nominal = [('\u{651}', 101), ('\u{64E}', 99)];
+        assert_eq!(
+            apart(&glyphs, "\u{643}\u{651}\u{64E}", &nominal),
+            parts(&[(100, "\u{64E}"), (101, "\u{651}"), (200, "\u{643}")])
+        );
+    }
+
+    #[test]
+    fn left_to_right_marks_follow_the_letter_in_source_order() {
+        let glyphs = [glyph(10, 5.0), glyph(12, 0.0), glyph(11, 0.0)];
+        let nominal = [('\u{301}', 11), ('\u{323}', 12)];
+        assert_eq!(
+            apart(&glyphs, "e\u{301}\u{323}", &nominal),
+            parts(&[(10, "e"), (11, "\u{301}"), (12, "\u{323}")])
+        );
+    }
+
+    #[test]
+    fn a_hamza_drawn_apart_copies_out_as_the_letters_decomposition() {
+        // «أَ» drawn as fatha, hamza above and a bare alef.
+        let glyphs = [glyph(98, 0.0), glyph(97, 0.0), glyph(300, 3.0)];
+        let nominal = [('\u{64E}', 98), ('\u{654}', 97), ('\u{623}', 301)];
+        let got = apart(&glyphs, "\u{623}\u{64E}", &nominal);
+        assert_eq!(
+            got,
+            parts(&[(98, "\u{64E}"), (97, "\u{654}"), (300, "\u{627}")])
+        );
+        // Read backwards, as pdf.js reads a right-to-left line, it is the
+        // source again once composed.
+        let read: String = got.unwrap().iter().rev().map(|(_, t)| t.as_str()).collect();
+        assert_eq!(read.nfc().collect::<String>(), "\u{623}\u{64E}");
+    }
+
+    #[test]
+    fn a_letter_with_its_hamza_keeps_it_when_drawn_whole() {
+        // «إِ» drawn as a small kasra (not kasra's own glyph) and «إ».
+        let glyphs = [glyph(90, 0.0), glyph(301, 3.0)];
+        let nominal = [('\u{650}', 91), ('\u{625}', 301), ('\u{655}', 96)];
+        assert_eq!(
+            apart(&glyphs, "\u{625}\u{650}", &nominal),
+            parts(&[(90, "\u{650}"), (301, "\u{625}")])
+        );
+    }
+
+    #[test]
+    fn a_kashida_inside_a_cluster_stays_where_it_is_drawn() {
+        let glyphs = [glyph(91, 0.0), glyph(TATWEEL_ID, 3.0), glyph(400, 5.0)];
+        let nominal = [('\u{650}', 91)];
+        assert_eq!(
+            apart(&glyphs, "\u{62D}\u{650}", &nominal),
+            parts(&[(91, "\u{650}"), (TATWEEL_ID, ""), (400, "\u{62D}")])
+        );
+    }
+
+    #[test]
+    fn clusters_that_are_not_a_letter_and_its_marks_stay_whole() {
+        // Two glyphs with advances (a letter drawn in two parts).
+        let two_letters = [glyph(1, 3.0), glyph(2, 4.0)];
+        assert_eq!(apart(&two_letters, "\u{644}\u{627}", &[]), None);
+        // A glyph of no advance that stands for no mark of the cluster.
+        let stray = [glyph(5, 0.0), glyph(6, 4.0)];
+        assert_eq!(apart(&stray, "\u{644}", &[]), None);
+        // One glyph: krilla maps it to the whole cluster anyway.
+        assert_eq!(apart(&[glyph(7, 4.0)], "\u{644}\u{64E}", &[]), None);
+    }
 }
