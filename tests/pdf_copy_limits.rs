@@ -8,11 +8,20 @@
 //! pdf.js does not. So warraq's MuPDF 1.21 figure (0) is that reader's own
 //! limit, chosen against pdf.js's.
 
+//!
+//! And what pdf.js gives no PDF: the haraka of a right-to-left line's last
+//! letter, drawn first (leftmost) on its line. pdf.js never checks where a
+//! mark is drawn: it adds it to the text item it is making, and decides
+//! that a line has ended only at the next letter. Drawn before its letter
+//! (as warraq draws, so that pdf.js, turning the line round, puts it after
+//! the letter), the haraka joins the line before; drawn after its letter,
+//! it comes out before it. A line ending in a bare letter comes out whole.
+
 mod common;
 
 use std::path::Path;
 
-use harfbuzz_rs::{Direction, Face, Font, UnicodeBuffer, shape};
+use harfbuzz_rs::{ClusterLevel, Direction, Face, Font, UnicodeBuffer, shape};
 use krilla::Document;
 use krilla::geom::Point;
 use krilla::page::PageSettings;
@@ -24,12 +33,19 @@ const SIZE: f32 = 20.0;
 /// The line shaped with Amiri: glyphs in HarfBuzz's (visual) order with
 /// their text ranges and advances in em.
 fn shaped(data: &[u8]) -> Vec<KrillaGlyph> {
+    shaped_text(data, LINE, ClusterLevel::MonotoneGraphemes)
+}
+
+/// `line` shaped right to left with Amiri (see [`shaped`]), its clusters
+/// at `level`: with characters, each mark is a cluster of its own.
+fn shaped_text(data: &[u8], line: &str, level: ClusterLevel) -> Vec<KrillaGlyph> {
     let face = Face::from_bytes(data, 0);
     let font = Font::new(face);
     let upem = font.face().upem() as f32;
     let buffer = UnicodeBuffer::new()
-        .add_str(LINE)
-        .set_direction(Direction::Rtl);
+        .add_str(line)
+        .set_direction(Direction::Rtl)
+        .set_cluster_level(level);
     let output = shape(&font, buffer, &[]);
     let infos = output.get_glyph_infos();
     let positions = output.get_glyph_positions();
@@ -45,7 +61,7 @@ fn shaped(data: &[u8]) -> Vec<KrillaGlyph> {
                 .copied()
                 .filter(|&c| c > start)
                 .min()
-                .unwrap_or(LINE.len());
+                .unwrap_or(line.len());
             KrillaGlyph {
                 glyph_id: GlyphId::new(info.codepoint),
                 text_range: start..end,
@@ -62,11 +78,7 @@ fn shaped(data: &[u8]) -> Vec<KrillaGlyph> {
 /// A one-page PDF of the line, drawn left to right in one text showing
 /// (`logical` false) or glyph by glyph from the right (`logical` true).
 fn minimal_pdf(path: &Path, logical: bool) {
-    let amiri = warraq::fonts::FontLibrary::builtin()
-        .faces
-        .into_iter()
-        .find(|f| f.file_name == "Amiri-Regular.ttf")
-        .expect("Amiri");
+    let amiri = amiri();
     let glyphs = shaped(&amiri.data);
     let font = PdfFont::new(amiri.data.to_vec().into(), 0).expect("Amiri loads");
     let mut document = Document::new();
@@ -89,31 +101,67 @@ fn minimal_pdf(path: &Path, logical: bool) {
             surface.draw_glyphs(point, &one, font.clone(), LINE, SIZE, false);
         }
     } else {
-        // The text in drawing order, so that ranges only grow: krilla cuts
-        // a run whose ranges go back into pieces marked /ReversedChars,
-        // which pdf.js turns round one by one (warraq does the same, see
-        // `pdf::text::line_text`).
-        let mut text = String::new();
-        let mut drawn: Vec<KrillaGlyph> = Vec::new();
-        for glyph in &glyphs {
-            // A glyph of the cluster before shares its text.
-            let shares = drawn
-                .len()
-                .checked_sub(1)
-                .is_some_and(|last| glyphs[last].text_range == glyph.text_range);
-            let range = if shares {
-                drawn[drawn.len() - 1].text_range.clone()
-            } else {
-                let from = text.len();
-                text.push_str(&LINE[glyph.text_range.clone()]);
-                from..text.len()
-            };
-            drawn.push(KrillaGlyph {
-                text_range: range,
-                ..glyph.clone()
-            });
-        }
+        let (text, drawn) = in_drawing_order(&glyphs, LINE);
         surface.draw_glyphs(start, &drawn, font, &text, SIZE, false);
+    }
+    surface.finish();
+    page.finish();
+    std::fs::write(path, document.finish().expect("the PDF")).unwrap();
+}
+
+fn amiri() -> warraq::fonts::FontFace {
+    warraq::fonts::FontLibrary::builtin()
+        .faces
+        .into_iter()
+        .find(|f| f.file_name == "Amiri-Regular.ttf")
+        .expect("Amiri")
+}
+
+/// `glyphs` of `line` with the text in drawing order, so that ranges only
+/// grow: krilla cuts a run whose ranges go back into pieces marked
+/// /ReversedChars, which pdf.js turns round one by one (warraq does the
+/// same, see `pdf::text::line_text`).
+fn in_drawing_order(glyphs: &[KrillaGlyph], line: &str) -> (String, Vec<KrillaGlyph>) {
+    let mut text = String::new();
+    let mut drawn: Vec<KrillaGlyph> = Vec::new();
+    for (i, glyph) in glyphs.iter().enumerate() {
+        // A glyph of the cluster before shares its text.
+        let shares = i > 0 && glyphs[i - 1].text_range == glyph.text_range;
+        let range = if shares {
+            drawn[i - 1].text_range.clone()
+        } else {
+            let from = text.len();
+            text.push_str(&line[glyph.text_range.clone()]);
+            from..text.len()
+        };
+        drawn.push(KrillaGlyph {
+            text_range: range,
+            ..glyph.clone()
+        });
+    }
+    (text, drawn)
+}
+
+/// A one-page PDF of two right-to-left lines, each drawn left to right in
+/// one text showing, each mark copying out as itself; with `letter_first`
+/// the second line's leftmost letter is drawn before its mark.
+fn two_lines_pdf(path: &Path, first: &str, second: &str, letter_first: bool) {
+    let amiri = amiri();
+    let font = PdfFont::new(amiri.data.to_vec().into(), 0).expect("Amiri loads");
+    let mut document = Document::new();
+    let mut page = document.start_page_with(PageSettings::from_wh(400.0, 140.0).unwrap());
+    let mut surface = page.surface();
+    for (line, y) in [(first, 40.0), (second, 90.0)] {
+        let mut glyphs = shaped_text(&amiri.data, line, ClusterLevel::MonotoneCharacters);
+        if letter_first && glyphs.len() > 1 && glyphs[0].x_advance == 0.0 {
+            // The mark moves after its letter, and back by the letter's
+            // advance to where it was drawn.
+            glyphs.swap(0, 1);
+            glyphs[1].x_offset -= glyphs[0].x_advance;
+        }
+        let (text, drawn) = in_drawing_order(&glyphs, line);
+        let start = Point::from_xy(20.0, y);
+        surface.draw_glyphs(start, &drawn, font.clone(), &text, SIZE, false);
     }
     surface.finish();
     page.finish();
@@ -152,4 +200,34 @@ fn no_drawing_order_serves_both_mupdf_1_21_and_pdfjs() {
         read.push((squashed(&mupdf) == LINE, squashed(&pdfjs) == LINE));
     }
     assert_eq!(read, vec![(false, true), (true, false)]);
+}
+
+#[test]
+fn pdfjs_gives_no_line_its_last_haraka_drawn_first() {
+    if !common::have_pdfjs() {
+        return;
+    }
+    const FIRST: &str = "سلام عليكم";
+    let dir = tempfile::tempdir().unwrap();
+    let lines = |second: &str, letter_first: bool| {
+        let pdf = dir.path().join("lines.pdf");
+        two_lines_pdf(&pdf, FIRST, second, letter_first);
+        let text = common::pdfjs_text(&pdf);
+        println!("«{second}», letter first: {letter_first}: pdf.js «{text}»");
+        text.lines().map(str::to_owned).collect::<Vec<_>>()
+    };
+    // A bare last letter: both lines come out whole.
+    assert_eq!(lines("كَتَب", false), [FIRST, "كَتَب\u{c}"]);
+    // Its haraka drawn first, as warraq draws it: it joins the line before.
+    let before = lines("كَتَبَ", false);
+    assert!(!before.iter().any(|l| l.trim_end_matches('\u{c}') == "كَتَبَ"));
+    assert!(before[0].contains('\u{64E}'), "{before:?}");
+    // Drawn after its letter: pdf.js, turning the line round, puts it
+    // before the letter.
+    let after = lines("كَتَبَ", true);
+    assert!(!after.iter().any(|l| l.trim_end_matches('\u{c}') == "كَتَبَ"));
+    assert!(
+        after.iter().any(|l| l.contains("\u{64E}\u{628}")),
+        "{after:?}"
+    );
 }
