@@ -118,7 +118,13 @@ impl<'a> Faces<'a> {
             .enumerate()
             .map(|(face, font)| {
                 let mut glyphs = shaper.tatweel_glyphs(face);
-                glyphs.extend((0..font.face().glyph_count()).filter_map(|glyph| {
+                // A face with no tatweel draws none inside a cluster either.
+                let named = if glyphs.is_empty() {
+                    0
+                } else {
+                    font.face().glyph_count()
+                };
+                glyphs.extend((0..named).filter_map(|glyph| {
                     let name = font.get_glyph_name(glyph)?;
                     let id = u16::try_from(glyph).ok()?;
                     name.starts_with(TATWEEL_GLYPH_NAME).then_some(id)
