@@ -7,7 +7,6 @@
 //! reversed; drawn glyph by glyph from the right, MuPDF gives the line and
 //! pdf.js does not. So warraq's MuPDF 1.21 figure (0) is that reader's own
 //! limit, chosen against pdf.js's.
-
 //!
 //! And what pdf.js gives no PDF: the haraka of a right-to-left line's last
 //! letter, drawn first (leftmost) on its line. pdf.js never checks where a
@@ -16,6 +15,8 @@
 //! (as warraq draws, so that pdf.js, turning the line round, puts it after
 //! the letter), the haraka joins the line before; drawn after its letter,
 //! it comes out before it. A line ending in a bare letter comes out whole.
+//! Nor does poppler give vocalised lines back, whichever way their marks
+//! are mapped.
 
 mod common;
 
@@ -143,16 +144,18 @@ fn in_drawing_order(glyphs: &[KrillaGlyph], line: &str) -> (String, Vec<KrillaGl
 }
 
 /// A one-page PDF of two right-to-left lines, each drawn left to right in
-/// one text showing, each mark copying out as itself; with `letter_first`
-/// the second line's leftmost letter is drawn before its mark.
-fn two_lines_pdf(path: &Path, first: &str, second: &str, letter_first: bool) {
+/// one text showing, with clusters at `level` (by characters, each mark
+/// copies out as itself; by graphemes, a letter's marks share its text);
+/// with `letter_first` the second line's leftmost letter is drawn before
+/// its mark.
+fn two_lines_pdf(path: &Path, lines: [&str; 2], level: ClusterLevel, letter_first: bool) {
     let amiri = amiri();
     let font = PdfFont::new(amiri.data.to_vec().into(), 0).expect("Amiri loads");
     let mut document = Document::new();
     let mut page = document.start_page_with(PageSettings::from_wh(400.0, 140.0).unwrap());
     let mut surface = page.surface();
-    for (line, y) in [(first, 40.0), (second, 90.0)] {
-        let mut glyphs = shaped_text(&amiri.data, line, ClusterLevel::MonotoneCharacters);
+    for (line, y) in lines.into_iter().zip([40.0, 90.0]) {
+        let mut glyphs = shaped_text(&amiri.data, line, level);
         if letter_first && glyphs.len() > 1 && glyphs[0].x_advance == 0.0 {
             // The mark moves after its letter, and back by the letter's
             // advance to where it was drawn.
@@ -211,7 +214,8 @@ fn pdfjs_gives_no_line_its_last_haraka_drawn_first() {
     let dir = tempfile::tempdir().unwrap();
     let lines = |second: &str, letter_first: bool| {
         let pdf = dir.path().join("lines.pdf");
-        two_lines_pdf(&pdf, FIRST, second, letter_first);
+        let level = ClusterLevel::MonotoneCharacters;
+        two_lines_pdf(&pdf, [FIRST, second], level, letter_first);
         let text = common::pdfjs_text(&pdf);
         println!("«{second}», letter first: {letter_first}: pdf.js «{text}»");
         text.lines().map(str::to_owned).collect::<Vec<_>>()
@@ -230,4 +234,45 @@ fn pdfjs_gives_no_line_its_last_haraka_drawn_first() {
         after.iter().any(|l| l.contains("\u{64E}\u{628}")),
         "{after:?}"
     );
+}
+
+/// poppler 22.12 turns right-to-left text round character by character:
+/// with a letter's marks sharing its text (the cluster mapped to its first
+/// glyph, a mark), every haraka lands on the letter before its own; with
+/// each mark its own character, poppler starts a new word where a mark
+/// overlaps its letter and may sort it into a line of its own (here the
+/// fatha on the second line's first letter). Neither gives both lines
+/// back, even with spaces ignored.
+#[test]
+fn poppler_gives_vocalised_lines_back_with_no_mapping() {
+    if !common::have_tools(&["pdftotext"]) {
+        return;
+    }
+    const LINES: [&str; 2] = ["كَتَبَ الوَلَدُ", "سَطْرًا جَمِيلًا"];
+    let spaceless = |text: &str| {
+        text.chars()
+            .filter(|c| !c.is_whitespace())
+            .collect::<String>()
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let mut found = Vec::new();
+    for level in [
+        ClusterLevel::MonotoneGraphemes,
+        ClusterLevel::MonotoneCharacters,
+    ] {
+        let pdf = dir.path().join("lines.pdf");
+        two_lines_pdf(&pdf, LINES, level, false);
+        let text = common::pdftotext(&pdf, None, false);
+        let text: String = text
+            .chars()
+            .filter(|&c| !common::is_bidi_control(c))
+            .collect();
+        println!("{level:?}: poppler «{text}»");
+        let lines = LINES
+            .iter()
+            .filter(|line| spaceless(&text).contains(&spaceless(line)));
+        found.push(lines.count());
+    }
+    // By graphemes, no line; by characters, the first.
+    assert_eq!(found, [0, 1]);
 }

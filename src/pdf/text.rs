@@ -383,6 +383,10 @@ fn claim_marks(
     let text_of =
         |indices: &mut dyn Iterator<Item = usize>| indices.map(|i| chars[i]).collect::<String>();
     let rest = text_of(&mut (0..chars.len()).filter(|i| !claimed.contains(i)));
+    // A letter's glyph copies out as something (PDF/A maps every glyph).
+    if rest.is_empty() {
+        return None;
+    }
     let texts = claims
         .into_iter()
         .enumerate()
@@ -804,5 +808,9 @@ mod tests {
         assert_eq!(apart(&stray, "\u{644}", &[]), None);
         // One glyph: krilla maps it to the whole cluster anyway.
         assert_eq!(apart(&[glyph(7, 4.0)], "\u{644}\u{64E}", &[]), None);
+        // A mark with no letter of its own, on a dotted circle: the circle
+        // would copy out as nothing.
+        let circle = [glyph(8, 4.0), glyph(11, 0.0)];
+        assert_eq!(apart(&circle, "\u{64E}", &[('\u{64E}', 11)]), None);
     }
 }
