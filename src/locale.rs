@@ -399,25 +399,35 @@ pub fn other_script_runs(text: &str, home: Script) -> Vec<(Range<usize>, Script)
     runs
 }
 
-/// Code points below this have their script in a table: Latin, Greek,
-/// Cyrillic, Armenian, Hebrew, Arabic, Syriac, Thaana and N'Ko.
-const TABLED_SCRIPTS: u32 = 0x800;
+/// Code points below this have a property asked for every character of a
+/// book in a table ([`property_table`]): Latin, Greek, Cyrillic, Armenian,
+/// Hebrew, Arabic, Syriac, Thaana and N'Ko.
+const TABLED_CODE_POINTS: u32 = 0x800;
 
-/// The Script property of the code points below [`TABLED_SCRIPTS`],
-/// looked up once: Unicode's own table is a binary search, and the EPUB
-/// asks it for every character of the book.
-static FIRST_SCRIPTS: LazyLock<Vec<Script>> = LazyLock::new(|| {
-    (0..TABLED_SCRIPTS)
-        .map(|c| char::from_u32(c).map_or(Script::Unknown, |c| c.script()))
+/// `property` of each code point below [`TABLED_CODE_POINTS`], worked out
+/// once: Unicode's own tables are binary searches.
+pub fn property_table<T>(property: fn(char) -> T) -> Vec<T> {
+    (0..TABLED_CODE_POINTS)
+        .filter_map(char::from_u32)
+        .map(property)
         .collect()
-});
+}
 
-/// A character's Script property, from [`FIRST_SCRIPTS`] where it can.
-fn script(c: char) -> Script {
-    FIRST_SCRIPTS
+/// `property` of `c`, from `table` (its [`property_table`]) where it can.
+pub fn tabled<T: Copy>(table: &[T], c: char, property: fn(char) -> T) -> T {
+    table
         .get(c as usize)
         .copied()
-        .unwrap_or_else(|| c.script())
+        .unwrap_or_else(|| property(c))
+}
+
+/// The Script property of the code points below [`TABLED_CODE_POINTS`]:
+/// the EPUB asks it for every character of the book.
+static FIRST_SCRIPTS: LazyLock<Vec<Script>> = LazyLock::new(|| property_table(|c| c.script()));
+
+/// A character's Script property.
+fn script(c: char) -> Script {
+    tabled(&FIRST_SCRIPTS, c, |c| c.script())
 }
 
 /// Whether a language tag is written in Arabic script (kashida justifies it).

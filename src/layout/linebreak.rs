@@ -600,11 +600,7 @@ fn total_fit(
             if floor <= FITNESS_DEMERITS {
                 continue;
             }
-            let least_here = best[..FITNESS_CLASSES]
-                .iter()
-                .flatten()
-                .map(|node| node.demerits)
-                .fold(f64::INFINITY, f64::min);
+            let least_here = least_demerits(&best[..FITNESS_CLASSES]);
             let dropped = least_after
                 .least_from(from + 1, &mut cursor)
                 .is_none_or(|least| least + floor > dominated_above(least_here));
@@ -617,11 +613,7 @@ fn total_fit(
         // paragraph: whatever follows costs it at most that much less than
         // the other. So it is dropped, which keeps the nodes to search few.
         for run in best.chunks_mut(FITNESS_CLASSES) {
-            let least = run
-                .iter()
-                .flatten()
-                .map(|node| node.demerits)
-                .fold(f64::INFINITY, f64::min);
+            let least = least_demerits(run);
             for state in run.iter_mut() {
                 if state.is_some_and(|node| node.demerits > least + FITNESS_DEMERITS) {
                     *state = None;
@@ -665,6 +657,14 @@ fn total_fit(
 /// holds while a block's widths add up to less than 2^19 pt (128 pt a byte
 /// of text, far beyond any glyph or inline picture set in a line).
 const MEASURE_TOLERANCE: f32 = 0.05;
+
+/// The least demerits of the paths in `run` (of one run of hyphens).
+fn least_demerits(run: &[Option<Node>]) -> f64 {
+    run.iter()
+        .flatten()
+        .map(|node| node.demerits)
+        .fold(f64::INFINITY, f64::min)
+}
 
 /// Demerits above which a path is dropped as dominated, where the least at
 /// its breakpoint is `least` (see [`total_fit`]), with room for rounding.

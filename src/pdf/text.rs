@@ -27,6 +27,7 @@ use unicode_normalization::char::decompose_canonical;
 
 use crate::fonts::FontLibrary;
 use crate::layout::page::{GlyphRun, PlacedGlyph};
+use crate::locale::{property_table, tabled};
 use crate::text::is_combining_mark;
 use crate::text::shape::{Shaper, TATWEEL};
 
@@ -199,9 +200,9 @@ pub(super) fn continues(before: &GlyphRun, run: &GlyphRun) -> bool {
 ///
 /// Kashidas, inserted by justification (their range is empty: they stand
 /// for no text) or drawn by the font inside a cluster, each copy out as
-/// [`KASHIDA_TEXT`] of their own, so no marked content cuts the word. Bidi controls (the isolates around
-/// inline code) shape to glyphs of no width and no ink; left out, they
-/// never reach copied text.
+/// [`KASHIDA_TEXT`] of their own, so no marked content cuts the word. Bidi
+/// controls (the isolates around inline code) shape to glyphs of no width
+/// and no ink; left out, they never reach copied text.
 pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn>) {
     // Each glyph once, and about two bytes of text a glyph (an Arabic
     // letter): sized at once, not grown line after line.
@@ -296,19 +297,22 @@ fn marks_apart<'g>(
         return None;
     }
     let as_written: Vec<char> = source.chars().collect();
-    // Decomposed char by char, so that the marks keep the source's order
-    // (NFD would sort them).
-    let mut decomposed: Vec<char> = Vec::with_capacity(source.len());
-    for c in source.chars() {
-        decompose_canonical(c, |d| decomposed.push(d));
-    }
-    let (texts, letter) = claim_marks(cluster, &as_written, &nominal, &is_kashida)
-        .or_else(|| claim_marks(cluster, &decomposed, &nominal, &is_kashida))?;
+    let (texts, letter) =
+        claim_marks(cluster, &as_written, &nominal, &is_kashida).or_else(|| {
+            // Decomposed char by char, so that the marks keep the source's
+            // order (NFD would sort them).
+            let mut decomposed: Vec<char> = Vec::with_capacity(source.len());
+            for c in source.chars() {
+                decompose_canonical(c, |d| decomposed.push(d));
+            }
+            claim_marks(cluster, &decomposed, &nominal, &is_kashida)
+        })?;
+    let is_mark = |i: usize| texts[i].1.is_some();
+    let first_char = |&i: &usize| texts[i].1.as_ref().and_then(|m| m.first().copied());
     let mut order: Vec<usize> = (0..cluster.len()).collect();
     // Each run of marks, in the source's order read from the letter.
     let mut start = 0;
     while start < order.len() {
-        let is_mark = |i: usize| texts[i].1.is_some();
         if !is_mark(start) {
             start += 1;
             continue;
@@ -316,7 +320,6 @@ fn marks_apart<'g>(
         let end = (start..order.len())
             .find(|&i| !is_mark(i))
             .unwrap_or(order.len());
-        let first_char = |&i: &usize| texts[i].1.as_ref().and_then(|m| m.first().copied());
         if start > letter {
             order[start..end].sort_by_key(first_char);
         } else {
@@ -380,9 +383,8 @@ fn claim_marks(
         claims[at] = Some(std::mem::take(&mut unclaimed));
     }
     let claimed: Vec<usize> = claims.iter().flatten().flatten().copied().collect();
-    let text_of =
-        |indices: &mut dyn Iterator<Item = usize>| indices.map(|i| chars[i]).collect::<String>();
-    let rest = text_of(&mut (0..chars.len()).filter(|i| !claimed.contains(i)));
+    let text_of = |indices: &[usize]| indices.iter().map(|&i| chars[i]).collect::<String>();
+    let rest: Vec<usize> = (0..chars.len()).filter(|i| !claimed.contains(i)).collect();
     // A letter's glyph copies out as something (PDF/A maps every glyph).
     if rest.is_empty() {
         return None;
@@ -391,8 +393,8 @@ fn claim_marks(
         .into_iter()
         .enumerate()
         .map(|(at, claim)| match claim {
-            Some(indices) => (text_of(&mut indices.iter().copied()), Some(indices)),
-            None if at == letter => (rest.nfc().collect(), None),
+            Some(indices) => (text_of(&indices), Some(indices)),
+            None if at == letter => (text_of(&rest).nfc().collect(), None),
             None => (String::new(), None),
         })
         .collect();
@@ -670,25 +672,13 @@ pub(super) fn is_bidi_control(text: &str) -> bool {
         })
 }
 
-/// Letters of the right-to-left scripts the book sets (Hebrew, Arabic).
-/// Code points below this have [`is_letter`] in a table.
-const TABLED_LETTERS: u32 = 0x800;
+/// `char::is_alphabetic` of the code points of a table (Latin, Greek,
+/// Cyrillic, Hebrew, Arabic): a line asks it for every glyph.
+static FIRST_LETTERS: LazyLock<Vec<bool>> = LazyLock::new(|| property_table(char::is_alphabetic));
 
-/// `char::is_alphabetic` of the code points below [`TABLED_LETTERS`]
-/// (Latin, Greek, Cyrillic, Hebrew, Arabic), looked up once: Unicode's
-/// own table is a binary search, and a line asks it for every glyph.
-static FIRST_LETTERS: LazyLock<Vec<bool>> = LazyLock::new(|| {
-    (0..TABLED_LETTERS)
-        .map(|c| char::from_u32(c).is_some_and(char::is_alphabetic))
-        .collect()
-});
-
-/// `char::is_alphabetic`, from [`FIRST_LETTERS`] where it can.
+/// `char::is_alphabetic`.
 fn is_letter(c: char) -> bool {
-    FIRST_LETTERS
-        .get(c as usize)
-        .copied()
-        .unwrap_or_else(|| c.is_alphabetic())
+    tabled(&FIRST_LETTERS, c, char::is_alphabetic)
 }
 
 fn is_right_to_left(c: char) -> bool {

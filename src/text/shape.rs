@@ -483,20 +483,9 @@ impl<'a> Shaper<'a> {
             }
         };
         let runs: Vec<ShapedRun> = if parallel {
-            // One share of the runs a thread, each with a shaper of its own.
-            let language = self.language_tag();
-            let share = items.len().div_ceil(rayon::current_num_threads());
-            let shares: Vec<Vec<ShapedRun>> = items
-                .par_chunks(share.max(1))
-                .map(|items| {
-                    let shaper = Shaper::new(library, language);
-                    items
-                        .iter()
-                        .map(|item| shape_item(&shaper, item.clone()))
-                        .collect()
-                })
-                .collect();
-            shares.into_iter().flatten().collect()
+            self.in_shares(items.len(), |shaper, k| {
+                shape_item(shaper, items[k].clone())
+            })
         } else {
             items
                 .into_iter()
@@ -587,19 +576,7 @@ impl<'a> Shaper<'a> {
         };
         let words = starts.len() - 1;
         let shaped: Vec<(Vec<ShapedGlyph>, Vec<usize>)> = if parallel && words > 1 {
-            // One share of the words a thread, each with a shaper of its own.
-            let (library, language) = (self.library, self.language_tag());
-            let share = words.div_ceil(rayon::current_num_threads());
-            let shares: Vec<Vec<_>> = (0..words.div_ceil(share))
-                .into_par_iter()
-                .map(|s| {
-                    let shaper = Shaper::new(library, language);
-                    (s * share..words.min((s + 1) * share))
-                        .map(|k| shape_word(&shaper, k))
-                        .collect()
-                })
-                .collect();
-            shares.into_iter().flatten().collect()
+            self.in_shares(words, shape_word)
         } else {
             (0..words).map(|k| shape_word(self, k)).collect()
         };
@@ -695,6 +672,27 @@ impl<'a> Shaper<'a> {
                 WordShaping::Apart
             }
         })
+    }
+
+    /// `work` for `0..count`, in order, done in one share a thread, each
+    /// share with a shaper of its own (a shaper is not `Send`).
+    fn in_shares<T: Send>(
+        &self,
+        count: usize,
+        work: impl Fn(&Shaper, usize) -> T + Sync,
+    ) -> Vec<T> {
+        let (library, language) = (self.library, self.language_tag());
+        let share = count.div_ceil(rayon::current_num_threads()).max(1);
+        let shares: Vec<Vec<T>> = (0..count.div_ceil(share))
+            .into_par_iter()
+            .map(|s| {
+                let shaper = Shaper::new(library, language);
+                (s * share..count.min((s + 1) * share))
+                    .map(|k| work(&shaper, k))
+                    .collect()
+            })
+            .collect();
+        shares.into_iter().flatten().collect()
     }
 
     /// Shapes `piece` (one word, or a word and the one before it) of the
