@@ -212,6 +212,51 @@ fn sentences_copy_out_exactly_in_pdfjs_and_poppler() {
     );
 }
 
+/// A right-to-left line of pieces pdf.js takes as text items of their own
+/// (a bold or slanted phrase, a link, inline code, a word set in another
+/// face) copies out of pdf.js with its pieces in reading order, as they
+/// are drawn. Drawn left to right, they came out last piece first: no
+/// sentence below came back. Between two pieces where pdf.js moves left
+/// it reads no space, so the sentences are compared with spaces ignored
+/// (the README, "Copying text out of the PDF", says why).
+#[test]
+fn pieces_of_a_right_to_left_line_copy_out_of_pdfjs_in_reading_order() {
+    if !have_pdfjs() {
+        return;
+    }
+    let book = common::folder(&[
+        (
+            "book.toml",
+            "[book]\ntitle = \"قطع السطر\"\nlanguage = \"ar\"\n".as_bytes(),
+        ),
+        (
+            "01.md",
+            "# باب\n\nقرأ الطالب **الكتاب الجديد** في المكتبة صباحا. ثم كتب \
+             *ملاحظة قصيرة* عن الرحلة إلى الجنوب. وزار [موقع الوزارة](https://example.org) \
+             بعد الظهر مع أصحابه. واستعمل الأمر `git log` لقراءة السجل كله. وقال إن \
+             مدينة Астана جميلة في الربيع.\n"
+                .as_bytes(),
+        ),
+    ]);
+    let built = common::build_pdf(book.path(), "pieces");
+    let sentences: Vec<String> = [
+        "قرأ الطالب الكتاب الجديد في المكتبة صباحا.",
+        "ثم كتب ملاحظة قصيرة عن الرحلة إلى الجنوب.",
+        "وزار موقع الوزارة بعد الظهر مع أصحابه.",
+        "واستعمل الأمر git log لقراءة السجل كله.",
+        "وقال إن مدينة Астана جميلة في الربيع.",
+    ]
+    .map(String::from)
+    .to_vec();
+    let figures = measure(
+        "pieces book",
+        "pdf.js",
+        &sentences,
+        &common::pdfjs_text(&built.pdf),
+    );
+    assert_eq!(figures.spaceless, figures.total);
+}
+
 /// Word by word, pdf.js copies a vocalised book out with the harakat on
 /// their letters: at least 80% of its words come back exactly (each
 /// letter's glyph copies out as the letter, each mark's as the mark).

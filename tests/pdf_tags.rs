@@ -147,6 +147,28 @@ fn elements_carry_language_alt_text_and_annotations() {
     assert!(tree.iter().any(|l| l.trim() == "TD «12»"), "{structure}");
 }
 
+/// A paragraph's own text reads in source order: the pieces of a
+/// right-to-left line (here the text before a raised note number, the
+/// number, the text after it) are drawn in reading order, so its marked
+/// content holds them so. Drawn left to right, the paragraph read «ثم
+/// يكملون الحديث. 1يذكر المؤرخون هذا الأمر».
+#[test]
+fn a_paragraph_reads_its_line_in_source_order() {
+    let Some((_, structure)) = tagged() else {
+        return;
+    };
+    let text = tree(&structure)
+        .into_iter()
+        .map(str::trim_start)
+        .find(|line| line.starts_with("P «") && line.contains("المؤرخون"))
+        .unwrap_or_else(|| panic!("no paragraph of the note in\n{structure}"));
+    assert_eq!(
+        common::squash(text),
+        common::squash("P «يذكر المؤرخون هذا الأمر1 ثم يكملون الحديث.»"),
+        "{structure}"
+    );
+}
+
 #[test]
 fn furniture_is_artifact_and_every_mark_is_in_the_parent_tree() {
     let Some((_, structure)) = tagged() else {

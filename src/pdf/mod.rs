@@ -16,6 +16,7 @@ mod update;
 
 use std::collections::{HashMap, HashSet};
 use std::ops::Range;
+use std::sync::Arc;
 
 use krilla::Document as PdfDocument;
 use krilla::action::LinkAction;
@@ -36,6 +37,7 @@ use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
 use crate::fonts::FontLibrary;
 use crate::layout::Pages;
+use crate::layout::line::is_added_hyphen;
 use crate::layout::page::{
     GlyphRun, Item, LinkArea, LinkTo, NodeId, OutlineEntry, Page, PathStep, Rect, polygon_steps,
 };
@@ -178,36 +180,100 @@ const PAGES_AHEAD: usize = 8;
 /// A line's text and glyphs as krilla draws them ([`text::line_text`]).
 type PreparedLine = (String, Vec<Drawn>);
 
-/// The runs from `first` on that make one line of one text showing (see
+/// The runs from `first` on that make one text showing (see
 /// [`text::line_text`]) and one element (marked content cannot begin
-/// inside a text showing), taken from `items`; `taken` is told of each
-/// after the first.
+/// inside a text showing), taken from `items`.
 fn line_runs<'p>(
     first: &'p GlyphRun,
     items: &mut std::iter::Peekable<std::slice::Iter<'p, Item>>,
-    mut taken: impl FnMut(&'p GlyphRun),
 ) -> Vec<&'p GlyphRun> {
     let mut line = vec![first];
     while let Some(Item::Glyphs(next)) = items.peek() {
         if next.node != first.node || !text::continues(line[line.len() - 1], next) {
             break;
         }
-        taken(next);
         line.push(next);
         items.next();
     }
     line
 }
 
-/// The text layer of every line of `page`, in the order
+/// What [`Writer::draw_page`] draws, one step at a time.
+enum Step<'p> {
+    /// A line's pieces that pdf.js takes as text items of their own, in
+    /// the order they are drawn, each its text showings ([`line_runs`]).
+    Line(Vec<Vec<Vec<&'p GlyphRun>>>),
+    Other(&'p Item),
+}
+
+/// Whether `run` is part of the line of the paragraph `first` is on: the
+/// paragraph's text (or a hyphen added to it) at about its baseline (a
+/// raised note number is still on its line).
+fn same_line(first: &GlyphRun, run: &GlyphRun) -> bool {
+    (Arc::ptr_eq(&first.text, &run.text) || is_added_hyphen(run))
+        && (run.y - first.y).abs() < tags::SAME_LINE * first.size.max(run.size)
+}
+
+/// Whether pdf.js reads text showing `b`, drawn after `a`, as part of the
+/// same text item: nothing (a font, a size, marked content) ends it.
+fn one_item(a: &[&GlyphRun], b: &[&GlyphRun]) -> bool {
+    let (a, b) = (a[0], b[0]);
+    a.face == b.face && a.size == b.size && a.node == b.node
+}
+
+/// Where a piece of a line stands in its paragraph: the first byte of the
+/// text it shows; an added hyphen ends its line.
+fn reading_key(piece: &[Vec<&GlyphRun>]) -> usize {
+    piece
+        .iter()
+        .flatten()
+        .filter(|run| !is_added_hyphen(run))
+        .flat_map(|run| run.glyphs.iter().map(|g| g.start()))
+        .min()
+        .unwrap_or(usize::MAX)
+}
+
+/// The steps that draw `page`: its items in order, but for the text of
+/// each line, whose pieces pdf.js takes as text items of their own (a bold
+/// word, a link, a word in another face, a raised note number) are drawn
+/// in reading order. pdf.js and MuPDF give text items in the order they
+/// are drawn, and marked content is read so: drawn left to right, a
+/// right-to-left line with a bold word came out last piece first.
+fn steps(page: &Page) -> Vec<Step<'_>> {
+    let mut steps = Vec::new();
+    let mut items = page.items.iter().peekable();
+    while let Some(item) = items.next() {
+        let Item::Glyphs(first) = item else {
+            steps.push(Step::Other(item));
+            continue;
+        };
+        let mut pieces = vec![vec![line_runs(first, &mut items)]];
+        while let Some(Item::Glyphs(next)) = items.peek() {
+            if !same_line(first, next) {
+                break;
+            }
+            items.next();
+            let showing = line_runs(next, &mut items);
+            match pieces.last_mut() {
+                Some(piece) if one_item(&piece[piece.len() - 1], &showing) => piece.push(showing),
+                _ => pieces.push(vec![showing]),
+            }
+        }
+        // Stable: pieces of one place (none) keep their order.
+        pieces.sort_by_cached_key(|piece| reading_key(piece));
+        steps.push(Step::Line(pieces));
+    }
+    steps
+}
+
+/// The text layer of every showing of `page`, in the order
 /// [`Writer::draw_page`] draws them.
 fn page_lines(page: &Page, faces: &text::Faces) -> Vec<PreparedLine> {
     let mut lines = Vec::new();
-    let mut items = page.items.iter().peekable();
-    while let Some(item) = items.next() {
-        if let Item::Glyphs(run) = item {
-            let line = line_runs(run, &mut items, |_| ());
-            lines.push(text::line_text(&line, faces));
+    for step in steps(page) {
+        if let Step::Line(pieces) = step {
+            let showings = pieces.iter().flatten();
+            lines.extend(showings.map(|runs| text::line_text(runs, faces)));
         }
     }
     lines
@@ -324,19 +390,27 @@ impl Writer<'_> {
         let mut pictures = self.page_pictures(page)?.into_iter();
         // The page model's origin is the trimmed page's corner.
         surface.push_transform(&Transform::from_translate(self.origin.0, self.origin.1));
-        let mut items = page.items.iter().peekable();
-        while let Some(item) = items.next() {
+        for step in steps(page) {
+            let item = match step {
+                Step::Line(pieces) => {
+                    for runs in pieces.into_iter().flatten() {
+                        for run in &runs {
+                            self.tags.mark_glyphs(surface, run);
+                        }
+                        // Prepared alike; made here should they ever differ.
+                        let prepared = lines
+                            .next()
+                            .unwrap_or_else(|| text::line_text(&runs, &self.faces));
+                        self.draw_runs(surface, &runs, prepared)?;
+                    }
+                    continue;
+                }
+                Step::Other(item) => item,
+            };
             self.tags.mark(surface, item);
             match item {
-                Item::Glyphs(run) => {
-                    let line =
-                        line_runs(run, &mut items, |next| self.tags.mark_glyphs(surface, next));
-                    // Prepared alike; made here should they ever differ.
-                    let prepared = lines
-                        .next()
-                        .unwrap_or_else(|| text::line_text(&line, &self.faces));
-                    self.draw_runs(surface, &line, prepared)?;
-                }
+                // Drawn as `Step::Line`.
+                Item::Glyphs(_) => {}
                 Item::Picture {
                     rect,
                     crop,

@@ -29,7 +29,7 @@ type Key = (usize, usize);
 
 /// Lines closer than this many times the larger font size are one line
 /// (a raised footnote number is still on its line).
-const SAME_LINE: f32 = 0.5;
+pub(super) const SAME_LINE: f32 = 0.5;
 
 /// The marked-content sequence open on the page being drawn.
 enum Open {
