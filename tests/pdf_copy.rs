@@ -214,9 +214,11 @@ fn sentences_copy_out_exactly_in_pdfjs_and_poppler() {
 
 /// A right-to-left line of pieces pdf.js takes as text items of their own
 /// (a bold or slanted phrase, a link, inline code, a word set in another
-/// face) copies out of pdf.js with its pieces in reading order, as they
-/// are drawn. Drawn left to right, they came out last piece first: no
-/// sentence below came back. Between two pieces where pdf.js moves left
+/// face, with the quotation marks or the full stop set in its face)
+/// copies out of pdf.js with its pieces in reading order, as they are
+/// drawn. Drawn left to right, they came out last piece first: no
+/// sentence below came back; and the marks in a Cyrillic face came out
+/// on the wrong side («.Алматы»). Between two pieces where pdf.js moves left
 /// it reads no space, so the sentences are compared with spaces ignored
 /// (the README, "Copying text out of the PDF", says why).
 #[test]
@@ -234,7 +236,8 @@ fn pieces_of_a_right_to_left_line_copy_out_of_pdfjs_in_reading_order() {
             "# باب\n\nقرأ الطالب **الكتاب الجديد** في المكتبة صباحا. ثم كتب \
              *ملاحظة قصيرة* عن الرحلة إلى الجنوب. وزار [موقع الوزارة](https://example.org) \
              بعد الظهر مع أصحابه. واستعمل الأمر `git log` لقراءة السجل كله. وقال إن \
-             مدينة Астана جميلة في الربيع.\n"
+             مدينة Астана جميلة في الربيع. وقرأ كتاب «Инвестиционный гид» في الطريق. \
+             ثم زار مدينة Алматы.\n"
                 .as_bytes(),
         ),
     ]);
@@ -245,6 +248,8 @@ fn pieces_of_a_right_to_left_line_copy_out_of_pdfjs_in_reading_order() {
         "وزار موقع الوزارة بعد الظهر مع أصحابه.",
         "واستعمل الأمر git log لقراءة السجل كله.",
         "وقال إن مدينة Астана جميلة في الربيع.",
+        "وقرأ كتاب «Инвестиционный гид» في الطريق.",
+        "ثم زار مدينة Алматы.",
     ]
     .map(String::from)
     .to_vec();

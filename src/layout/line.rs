@@ -516,6 +516,7 @@ pub fn build_line(par: &Paragraph, line: &BrokenLine, width: f32, align: Align) 
                 x: 0.0,
                 y: -piece.raise,
                 inverse: false,
+                rtl: piece.level.is_rtl(),
                 node: None,
                 glyphs: glyphs.into(),
                 text,

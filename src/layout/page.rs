@@ -252,6 +252,9 @@ pub struct GlyphRun {
     pub y: f32,
     /// White text (on the cover) instead of black.
     pub inverse: bool,
+    /// Set right to left: its glyphs, left to right, stand for its text
+    /// from the end.
+    pub rtl: bool,
     /// Shared: a line's glyphs are placed on a page as they were set in its
     /// chapter's flow, only moved, so the page and the flow hold them once.
     pub glyphs: Arc<[PlacedGlyph]>,

@@ -221,6 +221,40 @@ fn one_item(a: &[&GlyphRun], b: &[&GlyphRun]) -> bool {
     a.face == b.face && a.size == b.size && a.node == b.node
 }
 
+/// `showing` cut where its runs change direction, when it has letters of
+/// left-to-right scripts only: pdf.js takes such a text item for left to
+/// right, and a run in it set right to left would come out on the wrong
+/// side (the full stop after a Cyrillic word ending an Arabic sentence, or
+/// the quotation marks around it, set in the Cyrillic face: «.Қазақстан»).
+/// Cut, each part is a piece of its own, drawn in its place in reading
+/// order. (A list's number and its dot, which have no letter, stay whole:
+/// poppler would take them for two words.)
+fn direction_parts(showing: Vec<&GlyphRun>) -> Vec<Vec<&GlyphRun>> {
+    let letters = showing.iter().flat_map(|run| {
+        let text = &run.text;
+        run.glyphs
+            .iter()
+            .filter_map(|g| text.get(g.text_range()))
+            .flat_map(str::chars)
+            .filter(|c| c.is_alphabetic())
+    });
+    let (mut ltr, mut rtl) = (false, false);
+    for c in letters {
+        if text::is_right_to_left(c) {
+            rtl = true;
+        } else {
+            ltr = true;
+        }
+    }
+    if rtl || !ltr {
+        return vec![showing];
+    }
+    showing
+        .chunk_by(|a, b| a.rtl == b.rtl)
+        .map(<[&GlyphRun]>::to_vec)
+        .collect()
+}
+
 /// Where a piece of a line stands in its paragraph: the first byte of the
 /// text it shows; an added hyphen ends its line.
 fn reading_key(piece: &[Vec<&GlyphRun>]) -> usize {
@@ -247,17 +281,25 @@ fn steps(page: &Page) -> Vec<Step<'_>> {
             steps.push(Step::Other(item));
             continue;
         };
-        let mut pieces = vec![vec![line_runs(first, &mut items)]];
-        while let Some(Item::Glyphs(next)) = items.peek() {
-            if !same_line(first, next) {
-                break;
+        let mut pieces: Vec<Vec<Vec<&GlyphRun>>> = Vec::new();
+        let mut next = Some(first);
+        while let Some(run) = next {
+            let parts = direction_parts(line_runs(run, &mut items));
+            for (index, part) in parts.into_iter().enumerate() {
+                match pieces.last_mut() {
+                    Some(piece) if index == 0 && one_item(&piece[piece.len() - 1], &part) => {
+                        piece.push(part)
+                    }
+                    _ => pieces.push(vec![part]),
+                }
             }
-            items.next();
-            let showing = line_runs(next, &mut items);
-            match pieces.last_mut() {
-                Some(piece) if one_item(&piece[piece.len() - 1], &showing) => piece.push(showing),
-                _ => pieces.push(vec![showing]),
-            }
+            next = match items.peek() {
+                Some(Item::Glyphs(run)) if same_line(first, run) => {
+                    items.next();
+                    Some(run)
+                }
+                _ => None,
+            };
         }
         // Stable: pieces of one place (none) keep their order.
         pieces.sort_by_cached_key(|piece| reading_key(piece));

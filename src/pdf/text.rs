@@ -681,7 +681,9 @@ fn is_letter(c: char) -> bool {
     tabled(&FIRST_LETTERS, c, char::is_alphabetic)
 }
 
-fn is_right_to_left(c: char) -> bool {
+/// Whether `c` is a letter of a right-to-left script (Hebrew, Arabic,
+/// Syriac, Thaana, N'Ko and their presentation forms).
+pub(super) fn is_right_to_left(c: char) -> bool {
     matches!(c, '\u{0590}'..='\u{08FF}' | '\u{FB1D}'..='\u{FDFF}' | '\u{FE70}'..='\u{FEFF}')
 }
 
