@@ -259,6 +259,13 @@ fn pieces_of_a_right_to_left_line_copy_out_of_pdfjs_in_reading_order() {
         &sentences,
         &common::pdfjs_text(&built.pdf),
     );
+    // For the README's table: poppler sorts what it reads by position,
+    // MuPDF 1.21 keeps each line in the order it is drawn.
+    if have_tools(&["pdftotext", "mutool"]) {
+        let poppler = common::pdftotext(&built.pdf, None, false);
+        measure("pieces book", "pdftotext", &sentences, &poppler);
+        measure("pieces book", "MuPDF", &sentences, &mupdf_text(&built.pdf));
+    }
     assert_eq!(figures.spaceless, figures.total);
 }
 
