@@ -180,13 +180,19 @@ const PAGES_AHEAD: usize = 8;
 /// A line's text and glyphs as krilla draws them ([`text::line_text`]).
 type PreparedLine = (String, Vec<Drawn>);
 
+/// Runs drawn in one text showing (see [`line_runs`]).
+type Showing<'p> = Vec<&'p GlyphRun>;
+
+/// Showings pdf.js reads as one text item (see [`one_item`]).
+type Piece<'p> = Vec<Showing<'p>>;
+
 /// The runs from `first` on that make one text showing (see
 /// [`text::line_text`]) and one element (marked content cannot begin
 /// inside a text showing), taken from `items`.
 fn line_runs<'p>(
     first: &'p GlyphRun,
     items: &mut std::iter::Peekable<std::slice::Iter<'p, Item>>,
-) -> Vec<&'p GlyphRun> {
+) -> Showing<'p> {
     let mut line = vec![first];
     while let Some(Item::Glyphs(next)) = items.peek() {
         if next.node != first.node || !text::continues(line[line.len() - 1], next) {
@@ -202,7 +208,7 @@ fn line_runs<'p>(
 enum Step<'p> {
     /// A line's pieces that pdf.js takes as text items of their own, in
     /// the order they are drawn, each its text showings ([`line_runs`]).
-    Line(Vec<Vec<Vec<&'p GlyphRun>>>),
+    Line(Vec<Piece<'p>>),
     Other(&'p Item),
 }
 
@@ -229,7 +235,7 @@ fn one_item(a: &[&GlyphRun], b: &[&GlyphRun]) -> bool {
 /// Cut, each part is a piece of its own, drawn in its place in reading
 /// order. (A list's number and its dot, which have no letter, stay whole:
 /// poppler would take them for two words.)
-fn direction_parts(showing: Vec<&GlyphRun>) -> Vec<Vec<&GlyphRun>> {
+fn direction_parts(showing: Showing<'_>) -> Vec<Showing<'_>> {
     let letters = showing.iter().flat_map(|run| {
         let text = &run.text;
         run.glyphs
@@ -257,7 +263,7 @@ fn direction_parts(showing: Vec<&GlyphRun>) -> Vec<Vec<&GlyphRun>> {
 
 /// Where a piece of a line stands in its paragraph: the first byte of the
 /// text it shows; an added hyphen ends its line.
-fn reading_key(piece: &[Vec<&GlyphRun>]) -> usize {
+fn reading_key(piece: &[Showing]) -> usize {
     piece
         .iter()
         .flatten()
@@ -281,7 +287,7 @@ fn steps(page: &Page) -> Vec<Step<'_>> {
             steps.push(Step::Other(item));
             continue;
         };
-        let mut pieces: Vec<Vec<Vec<&GlyphRun>>> = Vec::new();
+        let mut pieces: Vec<Piece> = Vec::new();
         let mut next = Some(first);
         while let Some(run) = next {
             let parts = direction_parts(line_runs(run, &mut items));
