@@ -179,7 +179,7 @@ fn sentences_copy_out_exactly_in_pdfjs_and_poppler() {
     }
     let mupdf = have_tools(&["mutool"]);
     let vocalised = common::build_pdf(&vocalised_book(), "vocalised");
-    let mut seed = None;
+    let mut figures = Vec::new();
     for (name, book, pdf) in [
         ("seed book", common::seed_book(), &common::seed_pdf().pdf),
         ("vocalised book", vocalised_book(), &vocalised.pdf),
@@ -195,9 +195,20 @@ fn sentences_copy_out_exactly_in_pdfjs_and_poppler() {
         if mupdf {
             measure(name, "MuPDF", &sentences, &mupdf_text(pdf));
         }
-        seed.get_or_insert((pdfjs, poppler));
+        figures.push((pdfjs, poppler));
     }
-    let (pdfjs, poppler) = seed.unwrap();
+    let (vocalised, _) = figures.pop().unwrap();
+    let (pdfjs, poppler) = figures.pop().unwrap();
+    // Each vocalised sentence pdf.js still gets wrong has a haraka drawn
+    // first on a line, which pdf.js gives to the line before
+    // (`tests/pdf_copy_limits.rs`): the 4 of 11 (5 before krilla kept one
+    // text matrix a line).
+    assert!(
+        vocalised.exact >= 7,
+        "pdf.js gives back {}/{} of the vocalised book's sentences exactly",
+        vocalised.exact,
+        vocalised.total
+    );
     assert!(
         most(pdfjs.exact, pdfjs.total),
         "pdf.js gives back {}/{} of the seed book's sentences exactly",
@@ -267,6 +278,30 @@ fn pieces_of_a_right_to_left_line_copy_out_of_pdfjs_in_reading_order() {
         measure("pieces book", "MuPDF", &sentences, &mupdf_text(&built.pdf));
     }
     assert_eq!(figures.spaceless, figures.total);
+}
+
+/// Paragraphs justified by kashidas copy out of pdf.js exactly. Amiri
+/// draws some joins off the baseline («مج», «سج», «حم»); krilla used to
+/// start a new text matrix there, and pdf.js, behind the glyphs where it
+/// drops the kashidas and their moves, read the jump to the glyph as a
+/// space («وبرام ج»). These four paragraphs (seed book words in random
+/// order) are the four of 120 that came back so; none does now that krilla
+/// raises such glyphs with the text rise (README, "Dependencies").
+#[test]
+fn kashida_justified_paragraphs_copy_out_of_pdfjs_exactly() {
+    if !have_pdfjs() {
+        return;
+    }
+    let book = common::repo().join("tests/books/kashida-copy");
+    let built = common::build_pdf(&book, "kashida-copy");
+    let sentences = sentences(&book);
+    let figures = measure(
+        "kashida book",
+        "pdf.js",
+        &sentences,
+        &common::pdfjs_text(&built.pdf),
+    );
+    assert_eq!(figures.exact, figures.total);
 }
 
 /// Word by word, pdf.js copies a vocalised book out with the harakat on

@@ -482,22 +482,23 @@ proptest! {
 proptest! {
     #![proptest_config(config(12))]
 
-    /// A paragraph of Arabic prose justified by its spaces reads back in
-    /// pdf.js exactly: each line in logical order, one space between
-    /// words, whatever HarfBuzz did with the glyphs. Not yet with
-    /// kashidas: README, "Copy and search".
+    /// A paragraph of Arabic prose, justified by its spaces or by
+    /// kashidas, reads back in pdf.js exactly: each line in logical order,
+    /// one space between words, whatever HarfBuzz did with the glyphs.
     #[test]
     fn pdfjs_reads_back_arabic_exactly(words in prop::collection::vec(select(SEED_WORDS.clone()), 1..50)) {
         if !common::have_pdfjs() {
             return Ok(());
         }
         let paragraph = words.join(" ");
-        let dir = tempfile::tempdir().unwrap();
-        let text = common::pdfjs_text(&pdf_of(SPACE_JUSTIFIED, &paragraph, dir.path()));
-        prop_assert!(
-            text.replace('\n', " ").contains(&paragraph),
-            "{paragraph:?} is not in what pdf.js reads:\n{text}"
-        );
+        for config in [SPACE_JUSTIFIED, ""] {
+            let dir = tempfile::tempdir().unwrap();
+            let text = common::pdfjs_text(&pdf_of(config, &paragraph, dir.path()));
+            prop_assert!(
+                text.replace('\n', " ").contains(&paragraph),
+                "{paragraph:?} is not in what pdf.js reads ({config:?}):\n{text}"
+            );
+        }
     }
 }
 

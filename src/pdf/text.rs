@@ -18,7 +18,6 @@
 //! ([`JOINER_TEXT`]). The glyphs are drawn where HarfBuzz put them.
 
 use std::cell::OnceCell;
-use std::ops::Range;
 use std::sync::LazyLock;
 
 use harfbuzz_rs::{Font, Owned};
@@ -459,11 +458,9 @@ fn reading(text: &str) -> Reading {
 /// two right-to-left letters, whose order a cut text item would spoil), a
 /// letter gives part of its advance to an empty glyph after it, as much as
 /// brings the move into range. What pdf.js does not see puts its pen
-/// behind the glyphs (so do kashidas, which it drops); where krilla starts
-/// a new text matrix (at a change of vertical offset) pdf.js takes the
-/// glyph where it is drawn, and the pen jumps. So in a word with such a
-/// glyph each move shows as much as its range allows of what pdf.js has
-/// fallen behind.
+/// behind the glyphs (so do kashidas, which it drops), which does no harm:
+/// krilla keeps one text matrix for the line (glyphs off the baseline are
+/// raised with the text rise), so pdf.js only ever measures a move.
 fn hide_adjustments(
     text: &str,
     glyphs: Vec<Drawn>,
@@ -481,8 +478,7 @@ fn hide_adjustments(
         before.x_advance - advance(before.id) - before.x_offset + glyphs[i].x_offset
     };
     // How far pdf.js's pen moves over glyph `i` and the adjustment after
-    // it, and how far the glyphs do: each asked for many times, so found
-    // once.
+    // it: asked for many times, so found once.
     let pdfjs_moves: Vec<f32> = (0..glyphs.len())
         .map(|i| {
             let width = match readings[i] {
@@ -496,29 +492,6 @@ fn hide_adjustments(
             width + after
         })
         .collect();
-    // How far the glyphs move from glyph `i` to the next.
-    let actual_move = |i: usize| {
-        let next_offset = glyphs.get(i + 1).map_or(0.0, |g| g.x_offset);
-        glyphs[i].x_advance - glyphs[i].x_offset + next_offset
-    };
-    let new_matrix = |i: usize| i > 0 && glyphs[i].y_offset != glyphs[i - 1].y_offset;
-    // Per glyph, the first glyph from it on that starts a new text matrix,
-    // and the first space (the glyph count where there is none).
-    let mut next_matrix = vec![glyphs.len(); glyphs.len() + 1];
-    let mut next_space = vec![glyphs.len(); glyphs.len() + 1];
-    for i in (0..glyphs.len()).rev() {
-        next_matrix[i] = if new_matrix(i) { i } else { next_matrix[i + 1] };
-        next_space[i] = if readings[i] == Reading::Space {
-            i
-        } else {
-            next_space[i + 1]
-        };
-    }
-    // Whether a glyph in `range` starts a new text matrix.
-    let any_new_matrix = |range: Range<usize>| next_matrix[range.start] < range.end;
-    // Whether a new text matrix comes after glyph `i` before the next
-    // space.
-    let resyncs_after = |i: usize| next_matrix[i + 1] < next_space[i + 1];
     // The range pdf.js's move from checked glyph `from` to checked glyph
     // `to` is to stay in, in points.
     let range = |from: usize, to: usize| {
@@ -537,9 +510,9 @@ fn hide_adjustments(
     // Whether the move from checked glyph `from` to checked glyph `to` may
     // be read other than it is: between letters only (gaps around digits
     // and punctuation, the dots of a leader, are the setting's, and may
-    // read as spaces), across a space only in right-to-left text (pdf.js
-    // cuts its text item at a space it finds too narrow or too wide, which
-    // changes nothing in left-to-right text), and in one text matrix.
+    // read as spaces), and across a space only in right-to-left text
+    // (pdf.js cuts its text item at a space it finds too narrow or too
+    // wide, which changes nothing in left-to-right text).
     let letter = |j: usize| {
         text[glyphs[j].range.0..glyphs[j].range.1]
             .chars()
@@ -551,65 +524,17 @@ fn hide_adjustments(
             .any(is_right_to_left)
     };
     let adjustable = |from: usize, to: usize| {
-        let between_letters = if readings[from..to].contains(&Reading::Space) {
+        if readings[from..to].contains(&Reading::Space) {
             rtl_letter(from) && rtl_letter(to)
         } else {
             letter(from) && letter(to)
-        };
-        between_letters && !any_new_matrix(from + 1..to + 1)
+        }
     };
-    let checked: Vec<usize> = (0..glyphs.len())
-        .filter(|&i| readings[i] == Reading::Checked)
-        .collect();
-    // How far (least, most) pdf.js may be behind at each checked glyph.
-    // Where the next checked glyph has a text matrix of its own, pdf.js
-    // moves to it from where it has the end of this one, so it had better
-    // be as far behind as brings that move into range. Before that, back
-    // to the matrix's start, each move widens the range by what it may be
-    // shown (a mark drawn off the baseline starts a matrix, so a vocalised
-    // word may need every move of its matrix to bring pdf.js there).
-    //
-    // Only in a line with marks: without them one move is enough, and each
-    // further empty glyph is one more place where poppler may break the
-    // line in two.
-    let vocalised = readings.contains(&Reading::Mark);
-    let mut allowed: Vec<Option<(f32, f32)>> = vec![None; glyphs.len()];
-    for (k, &i) in checked.iter().enumerate().rev() {
-        let Some(&next) = checked.get(k + 1) else {
-            continue;
-        };
-        // From the end of glyph `i` to glyph `next`, as drawn.
-        let gap = (i..next).map(actual_move).sum::<f32>() - advance(glyphs[i].id);
-        let (least, most) = range(i, next);
-        allowed[i] = if any_new_matrix(i + 1..next + 1) {
-            Some((least - gap, most - gap))
-        } else if !vocalised {
-            None
-        } else {
-            // Behind at `next` is behind here plus the gap less the move
-            // pdf.js is shown: any in range where it may be adjusted, what
-            // it sees elsewhere.
-            let seen = pdfjs_moves[i..next].iter().sum::<f32>() - advance(glyphs[i].id);
-            let (least, most) = if adjustable(i, next) {
-                (least, most)
-            } else {
-                (seen, seen)
-            };
-            allowed[next].map(|(low, high)| (low - gap + least, high - gap + most))
-        };
-    }
     // Per glyph, the part of the adjustment before it that pdf.js is not
     // to see.
     let mut hidden = vec![0.0; glyphs.len()];
-    // How far pdf.js's pen is behind the glyphs.
-    let mut behind = 0.0;
     let mut last_checked: Option<usize> = None;
     for i in 0..glyphs.len() {
-        if new_matrix(i) {
-            behind = 0.0;
-        } else if i > 0 {
-            behind += actual_move(i - 1) - pdfjs_moves[i - 1];
-        }
         if readings[i] != Reading::Checked {
             continue;
         }
@@ -622,15 +547,7 @@ fn hide_adjustments(
         // From where the glyph checked last ends to this one.
         let seen = pdfjs_moves[from..i].iter().sum::<f32>() - advance(glyphs[from].id);
         let (least, most) = range(from, i);
-        // How far behind pdf.js is to be here: as little changed as brings
-        // it into its range; caught up in a word where a text matrix ahead
-        // makes it take a glyph where it is drawn.
-        let wanted = match allowed[i] {
-            Some((low, high)) => behind.clamp(low, high),
-            None if resyncs_after(i) => 0.0,
-            None => behind,
-        };
-        let shown = (behind + seen - wanted).clamp(least, most);
+        let shown = seen.clamp(least, most);
         // After a letter on the baseline: poppler takes an empty glyph off
         // the baseline for the start of another line, and one after a
         // space for a word of its own, which it may put out of order.
@@ -639,7 +556,6 @@ fn hide_adjustments(
         });
         if let Some(at) = at.filter(|_| (seen - shown).abs() > HIDDEN_AT_LEAST * glyphs[i].size) {
             hidden[at] = seen - shown;
-            behind += seen - shown;
         }
     }
     let mut out = Vec::with_capacity(glyphs.len());
