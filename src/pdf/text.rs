@@ -548,12 +548,11 @@ fn hide_adjustments(
         let seen = pdfjs_moves[from..i].iter().sum::<f32>() - advance(glyphs[from].id);
         let (least, most) = range(from, i);
         let shown = seen.clamp(least, most);
-        // After a letter on the baseline: poppler takes an empty glyph off
-        // the baseline for the start of another line, and one after a
-        // space for a word of its own, which it may put out of order.
-        let at = (from + 1..=i).find(|&j| {
-            letter(j - 1) && readings[j - 1] == Reading::Checked && glyphs[j - 1].y_offset == 0.0
-        });
+        // After a letter (on the baseline, where poppler does not take it
+        // for the start of another line): poppler takes an empty glyph
+        // after a space for a word of its own, which it may put out of
+        // order.
+        let at = (from + 1..=i).find(|&j| letter(j - 1) && readings[j - 1] == Reading::Checked);
         if let Some(at) = at.filter(|_| (seen - shown).abs() > HIDDEN_AT_LEAST * glyphs[i].size) {
             hidden[at] = seen - shown;
         }
@@ -564,12 +563,11 @@ fn hide_adjustments(
             let before: &mut Drawn = out.last_mut().expect("glyph 0 hides nothing");
             let carried = hidden[i] - g.x_offset;
             before.x_advance -= carried;
-            let y_offset = before.y_offset;
             out.push(Drawn {
                 id: empty,
                 x_advance: carried,
                 x_offset: 0.0,
-                y_offset,
+                y_offset: 0.0,
                 size: g.size,
                 range: joiner,
             });
