@@ -22,7 +22,9 @@ use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, Threading, a
 
 use super::coverage::MissingAt;
 use super::kashida::{self, Kashida};
-use super::line::{Align, KashidaSums, Line, Measure, Paragraph, build_line, is_added_hyphen};
+use super::line::{
+    Align, KashidaSums, Line, Measure, Paragraph, build_line, is_added_hyphen, run_start,
+};
 use super::linebreak::{BreakSettings, BrokenLine, break_at, paragraph_breakpoints};
 use super::marks;
 use super::page::{ElementKind, GlyphRun, Item, LineInfo, LinkTo, NodeId, Plate, Rect, Structure};
@@ -1617,9 +1619,7 @@ fn text_start(line: &Chunk) -> usize {
     line.items
         .iter()
         .filter_map(|item| match item {
-            Item::Glyphs(run) if !is_added_hyphen(run) => {
-                run.glyphs.iter().map(|g| g.start()).min()
-            }
+            Item::Glyphs(run) => run_start(run),
             _ => None,
         })
         .min()

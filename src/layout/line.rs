@@ -54,6 +54,16 @@ pub fn is_added_hyphen(run: &GlyphRun) -> bool {
     Arc::ptr_eq(&run.text, &HYPHEN_TEXT)
 }
 
+/// Where `run`'s text starts in its paragraph: the first byte its glyphs
+/// stand for; `None` for an added hyphen, whose glyphs stand for the
+/// hyphen's own text, and a run of no glyphs.
+pub fn run_start(run: &GlyphRun) -> Option<usize> {
+    if is_added_hyphen(run) {
+        return None;
+    }
+    run.glyphs.iter().map(|g| g.start()).min()
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Align {
     /// The paragraph's start side (right for right-to-left text).

@@ -37,7 +37,7 @@ use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
 use crate::fonts::FontLibrary;
 use crate::layout::Pages;
-use crate::layout::line::is_added_hyphen;
+use crate::layout::line::{is_added_hyphen, run_start};
 use crate::layout::page::{
     GlyphRun, Item, LinkArea, LinkTo, NodeId, OutlineEntry, Page, PathStep, Rect, polygon_steps,
 };
@@ -76,16 +76,16 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             let faces = text::Faces::new(fonts);
             for page in &pages.pages {
                 // The receiver is gone when drawing failed: stop.
-                if sender.send(page_lines(page, &faces)).is_err() {
+                if sender.send(prepare_page(page, &faces)).is_err() {
                     break;
                 }
             }
         });
         for (index, page) in pages.pages.iter().enumerate() {
             // Made here when the thread is gone (its panic ends the scope).
-            let lines = prepared
+            let prepared = prepared
                 .recv()
-                .unwrap_or_else(|_| page_lines(page, &writer.faces));
+                .unwrap_or_else(|_| prepare_page(page, &writer.faces));
             // The sheet's corner is the PDF page's origin; the page model's is
             // the trimmed page's.
             let media = pages.media_box(index);
@@ -114,7 +114,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
                     surface.end_tagged();
                 }
                 writer.tags.start_page(index);
-                let links = writer.draw_page(&mut surface, page, lines)?;
+                let links = writer.draw_page(&mut surface, page, prepared)?;
                 surface.finish();
                 links
             };
@@ -173,7 +173,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
     )
 }
 
-/// How many pages' text layers [`page_lines`] may work out ahead of the
+/// How many pages' text layers [`prepare_page`] may work out ahead of the
 /// page krilla draws.
 const PAGES_AHEAD: usize = 8;
 
@@ -236,6 +236,10 @@ fn one_item(a: &[&GlyphRun], b: &[&GlyphRun]) -> bool {
 /// order. (A list's number and its dot, which have no letter, stay whole:
 /// poppler would take them for two words.)
 fn direction_parts(showing: Showing<'_>) -> Vec<Showing<'_>> {
+    // Most showings are of one direction: nothing to cut, no letter to read.
+    if showing.iter().all(|run| run.rtl == showing[0].rtl) {
+        return vec![showing];
+    }
     let letters = showing.iter().flat_map(|run| {
         let text = &run.text;
         run.glyphs
@@ -267,8 +271,7 @@ fn reading_key(piece: &[Showing]) -> usize {
     piece
         .iter()
         .flatten()
-        .filter(|run| !is_added_hyphen(run))
-        .flat_map(|run| run.glyphs.iter().map(|g| g.start()))
+        .filter_map(|run| run_start(run))
         .min()
         .unwrap_or(usize::MAX)
 }
@@ -314,17 +317,20 @@ fn steps(page: &Page) -> Vec<Step<'_>> {
     steps
 }
 
-/// The text layer of every showing of `page`, in the order
-/// [`Writer::draw_page`] draws them.
-fn page_lines(page: &Page, faces: &text::Faces) -> Vec<PreparedLine> {
+/// A page's steps ([`steps`]) and the text layer of each of their
+/// showings, in the order [`Writer::draw_page`] draws them.
+type PreparedPage<'p> = (Vec<Step<'p>>, Vec<PreparedLine>);
+
+fn prepare_page<'p>(page: &'p Page, faces: &text::Faces) -> PreparedPage<'p> {
+    let steps = steps(page);
     let mut lines = Vec::new();
-    for step in steps(page) {
+    for step in &steps {
         if let Step::Line(pieces) = step {
             let showings = pieces.iter().flatten();
             lines.extend(showings.map(|runs| text::line_text(runs, faces)));
         }
     }
-    lines
+    (steps, lines)
 }
 
 fn producer() -> String {
@@ -428,7 +434,7 @@ impl Writer<'_> {
         &mut self,
         surface: &mut Surface,
         page: &Page,
-        lines: Vec<PreparedLine>,
+        (steps, lines): PreparedPage,
     ) -> Result<Vec<(Annotation, Option<NodeId>)>> {
         let mut lines = lines.into_iter();
         let mut links = Vec::new();
@@ -438,14 +444,14 @@ impl Writer<'_> {
         let mut pictures = self.page_pictures(page)?.into_iter();
         // The page model's origin is the trimmed page's corner.
         surface.push_transform(&Transform::from_translate(self.origin.0, self.origin.1));
-        for step in steps(page) {
+        for step in steps {
             let item = match step {
                 Step::Line(pieces) => {
                     for runs in pieces.into_iter().flatten() {
                         for run in &runs {
                             self.tags.mark_glyphs(surface, run);
                         }
-                        // Prepared alike; made here should they ever differ.
+                        // Prepared with the steps; made here should one be missing.
                         let prepared = lines
                             .next()
                             .unwrap_or_else(|| text::line_text(&runs, &self.faces));
@@ -561,7 +567,7 @@ impl Writer<'_> {
     }
 
     /// Draws consecutive runs of one line, of one face, size and colour,
-    /// as [`page_lines`] prepared them.
+    /// as [`prepare_page`] prepared them.
     fn draw_runs(
         &mut self,
         surface: &mut Surface,

@@ -19,7 +19,7 @@ use krilla::tagging::{
     TagGroup, TagKind, TagTree,
 };
 
-use crate::layout::line::is_added_hyphen;
+use crate::layout::line::run_start;
 use crate::layout::page::{ElementKind, GlyphRun, Item, NodeId, Structure};
 
 /// Where a piece of marked content stands in its element: its page, then
@@ -147,9 +147,7 @@ impl<'a> Tagger<'a> {
     }
 
     fn content(&mut self, surface: &mut Surface, node: NodeId, run: &GlyphRun) {
-        let start = (!is_added_hyphen(run))
-            .then(|| run.glyphs.iter().map(|g| g.start()).min())
-            .flatten();
+        let start = run_start(run);
         if let Some(Open::Content {
             node: open,
             y,
