@@ -309,6 +309,7 @@ fn compile_into(
         || (options.format != Format::Pdf).then(|| layout::cover::epub_jpeg(&document, &fonts)),
     );
     report.timings.push((Stage::Layout, took));
+    fonts.shaped.forget();
     let pages = match pages {
         Ok(pages) => Some(pages),
         Err(error) if options.format == Format::Epub => {

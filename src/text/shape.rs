@@ -5,12 +5,14 @@
 //! they are.
 
 use std::cell::{OnceCell, RefCell};
-use std::collections::HashMap;
+use std::hash::BuildHasher;
 use std::ops::Range;
 #[cfg(test)]
 use std::path::Path;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
+
+use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use harfbuzz_rs::sys::{
     HB_BUFFER_FLAG_PRODUCE_SAFE_TO_INSERT_TATWEEL, HB_GLYPH_FLAG_SAFE_TO_INSERT_TATWEEL,
@@ -193,6 +195,14 @@ const CONTEXT_CHARS: usize = 5;
 /// pairs of words shaped together, fits.
 const CACHE_PIECES: usize = 1 << 17;
 
+/// How many parts a [`ShapeCache`] is cut into, each behind a lock of its
+/// own: with one lock, the threads shaping a book's chapters waited for
+/// each other on nearly every word.
+const CACHE_SHARDS: usize = 16;
+
+/// One part of a [`ShapeCache`].
+type Shard = Mutex<FxHashMap<PieceKey, Arc<[ShapedGlyph]>>>;
+
 /// Shaped pieces of text, shared by every [`Shaper`] of a font library and
 /// so by every thread: a book repeats its words, lines re-shape the same
 /// words when justified, and HarfBuzz over all of it was most of a build.
@@ -200,19 +210,36 @@ const CACHE_PIECES: usize = 1 << 17;
 /// same, so the cache changes no glyph (tested against building without
 /// it).
 pub struct ShapeCache {
-    pieces: Option<Mutex<HashMap<PieceKey, Arc<[ShapedGlyph]>>>>,
+    shards: Option<Box<[Shard]>>,
 }
 
 impl ShapeCache {
     /// A cache, or with `on` false none: every piece shaped afresh.
     pub fn new(on: bool) -> Self {
         ShapeCache {
-            pieces: on.then(|| Mutex::new(HashMap::new())),
+            shards: on.then(|| (0..CACHE_SHARDS).map(|_| Shard::default()).collect()),
         }
     }
 
     fn is_on(&self) -> bool {
-        self.pieces.is_some()
+        self.shards.is_some()
+    }
+
+    /// The part of the cache that keeps `key`, none when the cache is off.
+    fn shard(&self, key: &PieceKey) -> Option<&Shard> {
+        let shards = self.shards.as_deref()?;
+        let hash = FxBuildHasher.hash_one(key);
+        shards.get(hash as usize % CACHE_SHARDS)
+    }
+
+    /// Forgets every shaped piece: once the book is laid out, they would
+    /// only add to the memory the writers need.
+    pub fn forget(&self) {
+        for shard in self.shards.iter().flatten() {
+            if let Ok(mut map) = shard.lock() {
+                *map = FxHashMap::default();
+            }
+        }
     }
 }
 
@@ -764,9 +791,9 @@ impl<'a> Shaper<'a> {
         script: Script,
         alternate: Option<Range<usize>>,
     ) -> Vec<ShapedGlyph> {
-        let Some(pieces) = &self.cache.pieces else {
+        if !self.cache.is_on() {
             return self.shape_uncached(text, range, face, size, level, script, alternate);
-        };
+        }
         // The piece and the context HarfBuzz reads around it: the window
         // `text[from..to]`.
         let from = text[..range.start]
@@ -798,7 +825,10 @@ impl<'a> Shaper<'a> {
             window + range.start - from..window + range.end - from,
         );
         // Clusters are kept as offsets in the window.
-        let known = pieces.lock().ok().and_then(|map| map.get(&key).cloned());
+        let shard = self.cache.shard(&key);
+        let known = shard
+            .and_then(|shard| shard.lock().ok())
+            .and_then(|map| map.get(&key).cloned());
         let mut glyphs = match known {
             Some(glyphs) => glyphs.to_vec(),
             None => {
@@ -811,8 +841,8 @@ impl<'a> Shaper<'a> {
                     script,
                     alternate.clone(),
                 );
-                if let Ok(mut map) = pieces.lock() {
-                    if map.len() >= CACHE_PIECES {
+                if let Some(Ok(mut map)) = shard.map(Mutex::lock) {
+                    if map.len() >= CACHE_PIECES / CACHE_SHARDS {
                         map.clear();
                     }
                     map.insert(key, glyphs.as_slice().into());
