@@ -148,7 +148,9 @@ fn stage_layout<const N: usize>(bencher: Bencher, kind: &str) {
 #[divan::bench(consts = CHAPTERS, args = KINDS, sample_count = SAMPLES, sample_size = 1)]
 fn stage_pdf<const N: usize>(bencher: Bencher, kind: &str) {
     let (document, fonts, pages) = laid_out(&generated(kind, N));
-    bencher.bench(|| pdf::write(&document, &fonts, &pages).expect("a PDF"));
+    bencher
+        .with_inputs(|| pages.clone())
+        .bench_values(|pages| pdf::write(&document, &fonts, pages).expect("a PDF"));
 }
 
 /// Writing the EPUB (with the print edition's page-list).

@@ -309,7 +309,6 @@ fn compile_into(
         || (options.format != Format::Pdf).then(|| layout::cover::epub_jpeg(&document, &fonts)),
     );
     report.timings.push((Stage::Layout, took));
-    fonts.shaped.forget();
     let pages = match pages {
         Ok(pages) => Some(pages),
         Err(error) if options.format == Format::Epub => {
@@ -336,6 +335,9 @@ fn compile_into(
     for (_, stage) in writes.into_iter().filter(|(made, _)| *made) {
         progress.stage(stage, 0);
     }
+    // The PDF writer is given the pages and lets each go once drawn; the
+    // EPUB's page-list and the booklet read only what the skeleton keeps.
+    let skeleton = pages.as_ref().map(layout::Pages::skeleton);
     let (epub, pdf) = rayon::join(
         || {
             cover
@@ -345,7 +347,7 @@ fn compile_into(
                         epub::write_with_cover(
                             &document,
                             &fonts,
-                            pages.as_ref(),
+                            skeleton.as_ref(),
                             cover?,
                             &mut epub_warnings,
                         )
@@ -354,10 +356,11 @@ fn compile_into(
                 })
                 .transpose()
         },
-        || match &pages {
+        || match pages {
             Some(pages) if options.format != Format::Epub => {
+                let count = pages.pages.len();
                 let (bytes, took) = timed(|| pdf::write(&document, &fonts, pages));
-                bytes.map(|bytes| Some((bytes, pages.pages.len(), took)))
+                bytes.map(|bytes| Some((bytes, count, took)))
             }
             _ => Ok(None),
         },
@@ -377,7 +380,7 @@ fn compile_into(
             found.push(warning);
         }
         report.pdf_pages = count;
-        let booklet = match (&pages, document.page.booklet()) {
+        let booklet = match (&skeleton, document.page.booklet()) {
             (Some(laid_out), true) => {
                 progress.stage(Stage::Booklet, 0);
                 let config = book.display_path(load::CONFIG_FILE);

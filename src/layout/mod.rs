@@ -192,6 +192,10 @@ fn typeset_with(
             },
         )
         .unzip();
+    // The chapters are shaped: what else is set (the contents, the running
+    // heads) is little, and the cache's pieces were a tenth of the memory
+    // the rest of the build holds at once.
+    fonts.shaped.forget();
 
     for (_, chapter_warnings, _, _) in &flows {
         warnings.0.extend(chapter_warnings.iter().cloned());

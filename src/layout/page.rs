@@ -35,6 +35,33 @@ impl Pages {
     pub fn media_box(&self, index: usize) -> Rect {
         self.sheet.media_box(index, self.width, self.height)
     }
+
+    /// A copy without what is drawn on the pages (their items, links and
+    /// lines) nor the structure of their text: every page's kind, chapter,
+    /// number, plate and start, the sizes and the outline, which is all
+    /// that the EPUB's page-list and the booklet read. The PDF writer, which
+    /// is given the pages themselves, lets each go once it is drawn.
+    pub fn skeleton(&self) -> Pages {
+        Pages {
+            width: self.width,
+            height: self.height,
+            sheet: self.sheet,
+            pages: self
+                .pages
+                .iter()
+                .map(|page| Page {
+                    kind: page.kind,
+                    chapter: page.chapter,
+                    number: page.number,
+                    plate: page.plate.clone(),
+                    start: page.start,
+                    ..Page::default()
+                })
+                .collect(),
+            outline: self.outline.clone(),
+            structure: Vec::new(),
+        }
+    }
 }
 
 /// The sheet around each trimmed page, in points: the bleed (left and

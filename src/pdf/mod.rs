@@ -46,8 +46,12 @@ use standard::PdfStandard;
 use tags::Tagger;
 use text::Drawn;
 
-/// Serializes the laid-out pages.
-pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<Vec<u8>> {
+/// Serializes the laid-out pages, letting each go once it is drawn (a long
+/// book's pages were most of the memory a build needed).
+pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Result<Vec<u8>> {
+    let list = std::mem::take(&mut pages.pages);
+    // The sizes, the outline and the structure the writer still needs.
+    let pages = &pages;
     let standard = document.page.standard();
     let accessible = document.page.accessible;
     let mut pdf = PdfDocument::new_with(standard.serialize_settings(accessible));
@@ -69,23 +73,30 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
     let strings = crate::locale::strings_for(&document.metadata.language);
     // The text layer of each page's lines is worked out on a thread of its
     // own a few pages ahead of krilla, which draws on this one: it is
-    // nearly half of the work, and needs nothing krilla makes.
+    // nearly half of the work, and needs nothing krilla makes. That thread
+    // hands each page over with its text layer, and the page is let go once
+    // drawn. (Its steps, which borrow it, are worked out again here.)
+    let count = list.len();
+    let mut invisible = Some(invisible_glyphs(&list, &writer.faces));
     std::thread::scope(|scope| -> Result<()> {
         let (sender, prepared) = std::sync::mpsc::sync_channel(PAGES_AHEAD);
         scope.spawn(move || {
             let faces = text::Faces::new(fonts);
-            for page in &pages.pages {
+            for page in list {
+                let (_, lines) = prepare_page(&page, &faces);
                 // The receiver is gone when drawing failed: stop.
-                if sender.send(prepare_page(page, &faces)).is_err() {
+                if sender.send((page, lines)).is_err() {
                     break;
                 }
             }
         });
-        for (index, page) in pages.pages.iter().enumerate() {
-            // Made here when the thread is gone (its panic ends the scope).
-            let prepared = prepared
-                .recv()
-                .unwrap_or_else(|_| prepare_page(page, &writer.faces));
+        for index in 0..count {
+            // A thread that panicked ends the scope with its panic.
+            let Ok((page, lines)) = prepared.recv() else {
+                break;
+            };
+            let page = &page;
+            let prepared = (steps(page), lines);
             // The sheet's corner is the PDF page's origin; the page model's is
             // the trimmed page's.
             let media = pages.media_box(index);
@@ -110,7 +121,8 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
                     surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
                         ArtifactType::Other,
                     )));
-                    writer.map_invisible_glyphs(&mut surface, pages)?;
+                    writer
+                        .map_invisible_glyphs(&mut surface, invisible.take().unwrap_or_default())?;
                     surface.end_tagged();
                 }
                 writer.tags.start_page(index);
@@ -171,6 +183,43 @@ pub fn write(document: &Document, fonts: &FontLibrary, pages: &Pages) -> Result<
             output_intent: standard.output_intent(),
         },
     )
+}
+
+/// A glyph that [`Writer::map_invisible_glyphs`] gives its text: its
+/// face, id, advance and size where the book first draws it, and the text.
+struct Invisible {
+    face: usize,
+    id: u16,
+    x_advance: f32,
+    size: f32,
+    text: &'static str,
+}
+
+/// The glyphs `pages` draw as kashidas and each face's empty glyph, once
+/// each, in the order first drawn (see [`Writer::map_invisible_glyphs`]).
+fn invisible_glyphs(pages: &[Page], faces: &text::Faces) -> Vec<Invisible> {
+    let mut mapped = HashSet::new();
+    let mut glyphs = Vec::new();
+    let runs = pages.iter().flat_map(|page| &page.items);
+    for item in runs {
+        let Item::Glyphs(run) = item else { continue };
+        let kashidas = run.glyphs.iter().filter(|g| g.kashida);
+        let kashidas = kashidas.map(|g| (g.id, g.x_advance, text::KASHIDA_TEXT));
+        let empty = faces.empty_glyph(run.face);
+        let empty = empty.map(|id| (id, 0.0, text::JOINER_TEXT));
+        for (id, x_advance, text) in kashidas.chain(empty) {
+            if mapped.insert((run.face, id)) {
+                glyphs.push(Invisible {
+                    face: run.face,
+                    id,
+                    x_advance,
+                    size: run.size,
+                    text,
+                });
+            }
+        }
+    }
+    glyphs
 }
 
 /// How many pages' text layers [`prepare_page`] may work out ahead of the
@@ -603,42 +652,34 @@ impl Writer<'_> {
     /// map it to «ل». So each is drawn first, alone with that text, off the
     /// first page: no viewer shows it and poppler discards text outside the
     /// page.
-    fn map_invisible_glyphs(&mut self, surface: &mut Surface, pages: &Pages) -> Result<()> {
-        let mut mapped = HashSet::new();
+    fn map_invisible_glyphs(
+        &mut self,
+        surface: &mut Surface,
+        glyphs: Vec<Invisible>,
+    ) -> Result<()> {
         surface.set_fill(Some(Fill {
             paint: self.document.page.standard().grey(0.0),
             ..Fill::default()
         }));
-        let runs = pages.pages.iter().flat_map(|page| &page.items);
-        for item in runs {
-            let Item::Glyphs(run) = item else { continue };
-            let kashidas = run.glyphs.iter().filter(|g| g.kashida);
-            let kashidas = kashidas.map(|g| (g.id, g.x_advance, text::KASHIDA_TEXT));
-            let empty = self.faces.empty_glyph(run.face);
-            let empty = empty.map(|id| (id, 0.0, text::JOINER_TEXT));
-            for (id, x_advance, mapped_to) in kashidas.chain(empty) {
-                if !mapped.insert((run.face, id)) {
-                    continue;
-                }
-                let font = self.font(run.face)?;
-                let outside = -self.origin.0.max(self.origin.1) - x_advance - run.size;
-                let glyph = Drawn {
-                    id,
-                    x_advance,
-                    x_offset: 0.0,
-                    y_offset: 0.0,
-                    size: run.size,
-                    range: (0, mapped_to.len()),
-                };
-                surface.draw_glyphs(
-                    Point::from_xy(outside, outside),
-                    &[glyph],
-                    font,
-                    mapped_to,
-                    run.size,
-                    false,
-                );
-            }
+        for glyph in glyphs {
+            let font = self.font(glyph.face)?;
+            let outside = -self.origin.0.max(self.origin.1) - glyph.x_advance - glyph.size;
+            let drawn = Drawn {
+                id: glyph.id,
+                x_advance: glyph.x_advance,
+                x_offset: 0.0,
+                y_offset: 0.0,
+                size: glyph.size,
+                range: (0, glyph.text.len()),
+            };
+            surface.draw_glyphs(
+                Point::from_xy(outside, outside),
+                &[drawn],
+                font,
+                glyph.text,
+                glyph.size,
+                false,
+            );
         }
         Ok(())
     }
