@@ -122,7 +122,7 @@ pub fn build(book: Option<Book>) -> Option<Built> {
     let pdf = pages
         .as_ref()
         .ok()
-        .map(|pages| warraq::pdf::write(&document, &fonts, pages));
+        .map(|pages| warraq::pdf::write(&document, &fonts, pages.clone()));
     Some(Built {
         document,
         pages,

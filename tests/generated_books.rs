@@ -101,3 +101,43 @@ fn the_shaping_cache_changes_no_byte() {
         }
     }
 }
+
+/// The PDF writer is given the pages and lets each go once drawn; the
+/// EPUB's page-list and the booklet read a skeleton of them instead. It
+/// must hold all they read: the same EPUB, the same imposition.
+#[test]
+fn the_pages_skeleton_keeps_what_the_epub_and_the_booklet_read() {
+    let books = [
+        "tests/books/showcase",
+        "tests/books/plates",
+        "tests/books/briefing",
+    ];
+    for book in books {
+        let set = common::typeset(&common::repo().join(book));
+        let skeleton = set.pages.skeleton();
+        assert_eq!(skeleton.pages.len(), set.pages.pages.len(), "{book}");
+        assert!(
+            skeleton.pages.iter().all(|page| page.items.is_empty()),
+            "{book}"
+        );
+        let epub = |pages| {
+            warraq::epub::write(
+                &set.document,
+                &set.fonts,
+                Some(pages),
+                &mut Default::default(),
+            )
+            .expect("the EPUB is written")
+        };
+        assert!(
+            epub(&set.pages) == epub(&skeleton),
+            "{book}: the EPUB differs"
+        );
+        let setup = &set.document.page.booklet_setup;
+        assert_eq!(
+            warraq::impose::impose(&set.pages, setup),
+            warraq::impose::impose(&skeleton, setup),
+            "{book}"
+        );
+    }
+}

@@ -372,7 +372,7 @@ fn a_picture_missing_from_the_document_is_an_error_not_a_blank() {
     assert!(!found.has_errors(), "{found:?}");
     document.images.clear();
 
-    let written = warraq::pdf::write(&document, &fonts, &pages);
+    let written = warraq::pdf::write(&document, &fonts, pages);
     let error = written.expect_err("a PDF without its pictures");
     assert_eq!(error.code, warraq::diag::Code::Internal, "{error}");
     assert!(error.message.contains("not loaded"), "{error}");

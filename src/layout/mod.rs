@@ -264,6 +264,13 @@ fn typeset_with(
         rounds += 1;
     };
 
+    // The chapters are on their pages: what else of their flows is kept is
+    // what they did not set and what they recorded.
+    let flows: Vec<_> = flows
+        .into_iter()
+        .map(|(_, _, missing, set)| (missing, set))
+        .collect();
+
     let mut pages: Vec<Page> = vec![cover, title];
     pages.extend(toc);
     pages.extend(body);
@@ -297,7 +304,7 @@ fn typeset_with(
     }
     let missing: Vec<coverage::MissingAt> = flows
         .iter()
-        .flat_map(|(_, _, missing, _)| missing.iter().cloned())
+        .flat_map(|(missing, _)| missing.iter().cloned())
         .chain(ts.missing)
         .collect();
     for warning in coverage::report(document, &missing) {
@@ -305,7 +312,7 @@ fn typeset_with(
     }
     let set: Vec<SetText> = flows
         .into_iter()
-        .filter_map(|(_, _, _, set)| set)
+        .filter_map(|(_, set)| set)
         .chain(ts.set)
         .flatten()
         .collect();

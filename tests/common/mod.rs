@@ -545,7 +545,8 @@ pub struct Typeset {
 impl Typeset {
     /// The book's PDF, from these very pages.
     pub fn pdf(&self) -> Vec<u8> {
-        warraq::pdf::write(&self.document, &self.fonts, &self.pages).expect("the PDF is written")
+        warraq::pdf::write(&self.document, &self.fonts, self.pages.clone())
+            .expect("the PDF is written")
     }
 
     /// Lines of running text on page `index` (0-based).
