@@ -193,8 +193,8 @@ fn typeset_with(
         )
         .unzip();
     // The chapters are shaped: what else is set (the contents, the running
-    // heads) is little, and the cache's pieces were a tenth of the memory
-    // the rest of the build holds at once.
+    // heads) is little, and the cache's pieces were about a seventh of the
+    // memory a long book's build held at once.
     fonts.shaped.forget();
 
     for (_, chapter_warnings, _, _) in &flows {

@@ -76,8 +76,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
     // nearly half of the work, and needs nothing krilla makes. That thread
     // hands each page over with its text layer, and the page is let go once
     // drawn. (Its steps, which borrow it, are worked out again here.)
-    let count = list.len();
-    let mut invisible = Some(invisible_glyphs(&list, &writer.faces));
+    let mut invisible = invisible_glyphs(&list, &writer.faces);
     std::thread::scope(|scope| -> Result<()> {
         let (sender, prepared) = std::sync::mpsc::sync_channel(PAGES_AHEAD);
         scope.spawn(move || {
@@ -90,11 +89,9 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
                 }
             }
         });
-        for index in 0..count {
-            // A thread that panicked ends the scope with its panic.
-            let Ok((page, lines)) = prepared.recv() else {
-                break;
-            };
+        // Ends when the thread has handed over every page (a thread that
+        // panicked ends the scope with its panic).
+        for (index, (page, lines)) in prepared.iter().enumerate() {
             let page = &page;
             let prepared = (steps(page), lines);
             // The sheet's corner is the PDF page's origin; the page model's is
@@ -121,8 +118,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
                     surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
                         ArtifactType::Other,
                     )));
-                    writer
-                        .map_invisible_glyphs(&mut surface, invisible.take().unwrap_or_default())?;
+                    writer.map_invisible_glyphs(&mut surface, std::mem::take(&mut invisible))?;
                     surface.end_tagged();
                 }
                 writer.tags.start_page(index);

@@ -232,8 +232,8 @@ impl ShapeCache {
         shards.get(hash as usize % CACHE_SHARDS)
     }
 
-    /// Forgets every shaped piece: once the book is laid out, they would
-    /// only add to the memory the writers need.
+    /// Forgets every shaped piece: once the chapters are shaped, they would
+    /// only add to the memory the rest of the build needs.
     pub fn forget(&self) {
         for shard in self.shards.iter().flatten() {
             if let Ok(mut map) = shard.lock() {
