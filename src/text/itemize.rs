@@ -122,7 +122,7 @@ pub fn faces(
         .map(|faces| size_reference(faces, coverage))
         .collect();
     // Each ask reads a cmap per face.
-    let mut covering = CharMemo::default();
+    let mut covering = CharMemo::for_text(chars.len());
     let mut first_covering = |span: usize, ch: char| {
         covering.get(span, ch, || {
             candidates[span]
@@ -322,7 +322,7 @@ fn resolve_scripts(chars: &[(usize, char)]) -> Vec<Resolved> {
     // for the characters lately seen: the tables are binary searches, and
     // a paragraph of megabytes repeats a few dozen letters). Kept for every
     // character, they were most of a long paragraph's memory.
-    let mut memo = CharMemo::default();
+    let mut memo = CharMemo::for_text(chars.len());
     let mut scripts = |i: usize| {
         let ch = chars[i].1;
         memo.get(0, ch, || Scripts {

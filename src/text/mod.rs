@@ -233,23 +233,30 @@ pub struct CharMemo<V> {
     slots: Vec<Option<(usize, char, V)>>,
 }
 
-/// How many characters a [`CharMemo`] remembers.
+/// How many characters a [`CharMemo`] remembers at most.
 const MEMO_SLOTS: usize = 1024;
 
-impl<V: Copy> Default for CharMemo<V> {
-    fn default() -> Self {
-        CharMemo {
-            slots: vec![None; MEMO_SLOTS],
-        }
-    }
-}
+/// How many characters of a text a [`CharMemo`] has a slot for: a text
+/// repeats its characters, and a paragraph of a few hundred characters
+/// asks for a few dozen. Slots for a thousand, made for every paragraph,
+/// were 3% of a book's build (allocated and cleared each time).
+const CHARS_A_SLOT: usize = 4;
 
 impl<V: Copy> CharMemo<V> {
+    /// A memo for a text of `chars` characters.
+    pub fn for_text(chars: usize) -> Self {
+        let slots = (chars / CHARS_A_SLOT).next_power_of_two().min(MEMO_SLOTS);
+        CharMemo {
+            slots: vec![None; slots],
+        }
+    }
+
     /// What `f` gives for `ch` with `key`, from memory when it can.
     pub fn get(&mut self, key: usize, ch: char, f: impl FnOnce() -> V) -> V {
         // A key's characters take other slots than the key before's.
         const SPREAD: usize = 0x9E37_79B9;
-        let slot = &mut self.slots[(ch as usize ^ key.wrapping_mul(SPREAD)) % MEMO_SLOTS];
+        let count = self.slots.len();
+        let slot = &mut self.slots[(ch as usize ^ key.wrapping_mul(SPREAD)) % count];
         match *slot {
             Some((k, c, value)) if k == key && c == ch => value,
             _ => {
@@ -280,7 +287,7 @@ mod tests {
 
     #[test]
     fn a_memo_gives_what_the_function_gives_when_characters_share_a_slot() {
-        let mut memo = CharMemo::default();
+        let mut memo = CharMemo::for_text(MEMO_SLOTS * CHARS_A_SLOT);
         let mut calls = 0;
         let mut ask = |memo: &mut CharMemo<u32>, key: usize, ch: char| {
             memo.get(key, ch, || {
