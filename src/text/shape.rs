@@ -12,6 +12,10 @@ use std::path::Path;
 use std::str::FromStr;
 use std::sync::{Arc, Mutex};
 
+use read_fonts::tables::gpos::PositionSubtables;
+use read_fonts::tables::layout::{ChainedSequenceContext, CoverageTable, LookupFlag};
+use read_fonts::types::GlyphId;
+use read_fonts::{FontRef, TableProvider};
 use rustc_hash::{FxBuildHasher, FxHashMap};
 
 use harfbuzz_rs::sys::{
@@ -135,19 +139,32 @@ enum LookingBack {
     /// Any: a substitution looks back, and what it would substitute is not
     /// known from the word's glyphs.
     Any,
-    /// Words with one of these glyphs (sorted): only positioning lookups
-    /// look back, and they run after every substitution, on the glyphs the
-    /// word comes out with.
-    Glyphs(Vec<u16>),
+    /// Words with one of the glyphs of `after` after a word with one of
+    /// `before` (both sorted; any word when `before` is not known): only
+    /// positioning lookups look back, and they run after every
+    /// substitution, on the glyphs the words come out with. Amiri kerns a
+    /// kaf after a space only when a heh is before it.
+    Glyphs {
+        before: Option<Vec<u16>>,
+        after: Vec<u16>,
+    },
 }
 
 impl LookingBack {
     /// Whether a lookup may look back from `word` (shaped on its own) into
-    /// the word before it.
-    fn applies(&self, word: &[ShapedGlyph]) -> bool {
+    /// the word before it, shaped on its own by `previous` if need be.
+    fn applies(&self, word: &[ShapedGlyph], previous: impl FnOnce() -> Vec<ShapedGlyph>) -> bool {
+        let has = |glyphs: &[ShapedGlyph], ids: &[u16]| {
+            glyphs.iter().any(|g| ids.binary_search(&g.id).is_ok())
+        };
         match self {
             LookingBack::Any => true,
-            LookingBack::Glyphs(ids) => word.iter().any(|g| ids.binary_search(&g.id).is_ok()),
+            LookingBack::Glyphs { before, after } => {
+                has(word, after)
+                    && before
+                        .as_ref()
+                        .is_none_or(|before| has(&previous(), before))
+            }
         }
     }
 }
@@ -588,7 +605,14 @@ impl<'a> Shaper<'a> {
                 )),
             };
             match (alone, looking_back) {
-                (Some(glyphs), Some(back)) if !back.applies(&glyphs) => (glyphs, Vec::new()),
+                (Some(glyphs), Some(back))
+                    if !back.applies(&glyphs, || {
+                        let previous = starts[k - 1]..word.start;
+                        shaper.shape_piece(text, range.clone(), previous, face, size, level, script)
+                    }) =>
+                {
+                    (glyphs, Vec::new())
+                }
                 (Some(glyphs), None) => (glyphs, Vec::new()),
                 _ => {
                     // After the word before it.
@@ -647,9 +671,12 @@ impl<'a> Shaper<'a> {
             }) {
                 return WordShaping::Whole;
             }
-            // Whether a substitution looks back over the space, and the
-            // glyphs positioning lookups that do may apply to.
+            // Whether a substitution looks back over the space, the glyphs
+            // positioning lookups that do may apply to, and those one of
+            // which they need before the space (`None`: not known).
             let (mut substitution_before, mut positioned) = (false, Vec::new());
+            let mut needed_before = Some(Vec::new());
+            let data = self.library.faces[face].data.as_slice();
             for table in ["GSUB", "GPOS"] {
                 // SAFETY: the face lives through the block; the sets are
                 // created here and destroyed before it ends; HarfBuzz only
@@ -684,6 +711,12 @@ impl<'a> Shaper<'a> {
                             while hb_set_next(sets[1], &mut glyph) != 0 {
                                 positioned.extend(u16::try_from(glyph));
                             }
+                            needed_before = needed_before
+                                .zip(glyphs_before_space(data, lookup, space))
+                                .map(|(mut all, these)| {
+                                    all.extend(these);
+                                    all
+                                });
                         }
                     }
                     sets.into_iter().for_each(|set| hb_set_destroy(set));
@@ -691,10 +724,17 @@ impl<'a> Shaper<'a> {
             }
             positioned.sort_unstable();
             positioned.dedup();
+            if let Some(glyphs) = &mut needed_before {
+                glyphs.sort_unstable();
+                glyphs.dedup();
+            }
             if substitution_before {
                 WordShaping::AfterPrevious(LookingBack::Any)
             } else if !positioned.is_empty() {
-                WordShaping::AfterPrevious(LookingBack::Glyphs(positioned))
+                WordShaping::AfterPrevious(LookingBack::Glyphs {
+                    before: needed_before,
+                    after: positioned,
+                })
             } else {
                 WordShaping::Apart
             }
@@ -906,6 +946,56 @@ impl<'a> Shaper<'a> {
     }
 }
 
+/// The glyphs one of which must come before the space for GPOS lookup
+/// `lookup` of the font in `data` to look back over the space, as the
+/// backtracks of its chained contexts say; `None` when not known: a
+/// backtrack that ends at the space (the word before does not matter), a
+/// lookup that may skip base glyphs (the glyph it needs may be further
+/// back), a backtrack with the space again before it, or a subtable of
+/// another kind. Every glyph between the space and the one needed is
+/// skipped by the lookup (marks, ligatures), so it is in the word before.
+fn glyphs_before_space(data: &[u8], lookup: u32, space: u32) -> Option<Vec<u16>> {
+    let font = FontRef::new(data).ok()?;
+    let lookup = font
+        .gpos()
+        .ok()?
+        .lookup_list()
+        .ok()?
+        .lookups()
+        .get(usize::try_from(lookup).ok()?)
+        .ok()?;
+    if lookup
+        .lookup_flag()
+        .contains(LookupFlag::IGNORE_BASE_GLYPHS)
+    {
+        return None;
+    }
+    let PositionSubtables::ChainContextual(subtables) = lookup.subtables().ok()? else {
+        return None;
+    };
+    let space = GlyphId::new(space);
+    let mut needed = Vec::new();
+    for subtable in subtables.iter() {
+        let ChainedSequenceContext::Format3(chain) = subtable.ok()? else {
+            return None;
+        };
+        let backtrack: Vec<CoverageTable> = chain
+            .backtrack_coverages()
+            .iter()
+            .collect::<Result<_, _>>()
+            .ok()?;
+        let Some(at) = backtrack.iter().position(|c| c.get(space).is_some()) else {
+            continue;
+        };
+        let before = backtrack.get(at + 1)?;
+        if before.get(space).is_some() {
+            return None;
+        }
+        needed.extend(before.iter().filter_map(|g| u16::try_from(g.to_u32()).ok()));
+    }
+    Some(needed)
+}
+
 /// `buffer` asking HarfBuzz to mark where a tatweel may be inserted. The flag
 /// only adds glyph flags: glyphs and positions stay the same.
 fn with_tatweel_flags(buffer: UnicodeBuffer) -> UnicodeBuffer {
@@ -1002,6 +1092,9 @@ mod tests {
     const LOOKING_BACK: &[&str] = &[
         "قال إنه كان هنا وإن هذه كتب المملكة وهذه كلمة طيبة",
         "مدينة كبيرة ومكتبة كاملة فيه كتاب وفيه گل وفيه ک",
+        // A haraka between the heh and the space (the lookup skips marks),
+        // and kafs after words that end in other letters.
+        "قرأتُ فيهِ كتابًا وقال كلمة ثم كتب في كل يوم كلمات",
     ];
 
     #[test]
@@ -1017,9 +1110,11 @@ mod tests {
         let (mut compared, mut looked_back) = (0, 0);
         for (face, font) in library.faces.iter().enumerate() {
             let shaping = shaper.word_shaping(face);
-            let looking_back = match shaping {
-                WordShaping::AfterPrevious(LookingBack::Glyphs(ids)) => ids.clone(),
-                _ => Vec::new(),
+            let (looking_back, before) = match shaping {
+                WordShaping::AfterPrevious(LookingBack::Glyphs { after, before }) => {
+                    (after.clone(), before.clone())
+                }
+                _ => (Vec::new(), None),
             };
             // Amiri kerns a kaf after a space, looking back; the others leave
             // the space alone. Both are shaped a word at a time.
@@ -1032,6 +1127,12 @@ mod tests {
                     font.file_name
                 );
                 assert!(!looking_back.contains(&alef[0].id), "{}", font.file_name);
+                // Only after a heh: a word ending in another letter is not
+                // shaped again with the kaf's word.
+                let heh = shaper.shape_run("فيه", 0..6, face, 12.0, Level::rtl(), Script::Arabic);
+                let before = before.expect("Amiri's backtracks are read");
+                assert!(before.contains(&heh[0].id), "{}", font.file_name);
+                assert!(!before.contains(&alef[0].id), "{}", font.file_name);
             } else {
                 assert_eq!(*shaping, WordShaping::Apart, "{}", font.file_name);
             }
