@@ -17,7 +17,7 @@ use crate::fonts::FontLibrary;
 use crate::layout::page::{GlyphRun, Item, PathStep, Rect, polygon_steps};
 
 /// `items` (page coordinates, points) inside `area`, at `scale` pixels a
-/// point, on white: the pixels' RGB bytes, row by row.
+/// point, on white: the pixels' RGBA bytes (all opaque), row by row.
 pub fn paint(
     items: &[Item],
     area: Rect,
@@ -89,14 +89,8 @@ pub fn paint(
             Item::PrintersMark { .. } | Item::Link { .. } => {}
         }
     }
-    // Opaque everywhere (painted on white): premultiplied is plain. (Sized
-    // first: gathered through `flat_map`, the bytes of a cover grew by
-    // doubling, a tenth of its painting.)
-    let mut rgb = Vec::with_capacity(pixmap.data().len() / 4 * 3);
-    for pixel in pixmap.data().chunks_exact(4) {
-        rgb.extend_from_slice(&pixel[..3]);
-    }
-    Ok(rgb)
+    // Opaque everywhere (painted on white): premultiplied is plain.
+    Ok(pixmap.take())
 }
 
 /// A paint of one colour, anti-aliased.

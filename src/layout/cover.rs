@@ -411,7 +411,7 @@ pub fn epub_jpeg(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
     let wide = u16::try_from(pixels_wide).map_err(|e| cannot(&e))?;
     let high = u16::try_from(pixels_high).map_err(|e| cannot(&e))?;
     encoder
-        .encode(&pixels, wide, high, jpeg_encoder::ColorType::Rgb)
+        .encode(&pixels, wide, high, jpeg_encoder::ColorType::Rgba)
         .map_err(|e| cannot(&e))?;
     Ok(jpeg)
 }
