@@ -79,8 +79,9 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
     let mut invisible = invisible_glyphs(&list, &writer.faces);
     std::thread::scope(|scope| -> Result<()> {
         let (sender, prepared) = std::sync::mpsc::sync_channel(PAGES_AHEAD);
+        let facts = writer.faces.facts();
         scope.spawn(move || {
-            let faces = text::Faces::new(fonts);
+            let faces = text::Faces::sharing(fonts, facts);
             for page in list {
                 let (_, lines) = prepare_page(&page, &faces);
                 // The receiver is gone when drawing failed: stop.

@@ -17,8 +17,7 @@
 //! glyph of no width that copies out as WORD JOINER carries it
 //! ([`JOINER_TEXT`]). The glyphs are drawn where HarfBuzz put them.
 
-use std::cell::OnceCell;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock, OnceLock};
 
 use harfbuzz_rs::{Font, Owned};
 use unicode_normalization::UnicodeNormalization;
@@ -78,6 +77,12 @@ pub(super) struct Drawn {
 /// What each face's glyphs are like, for the text layer.
 pub(super) struct Faces<'a> {
     fonts: Vec<Owned<Font<'a>>>,
+    facts: Arc<FaceFacts>,
+}
+
+/// What [`Faces`] works out once and shares with another thread's
+/// (HarfBuzz's fonts are not `Send`; these are plain values).
+pub(super) struct FaceFacts {
     /// Per face, its units per em (asked once: HarfBuzz hands out a new
     /// reference to the face each time).
     upems: Vec<f32>,
@@ -90,7 +95,7 @@ pub(super) struct Faces<'a> {
     /// Per face, every glyph's advance in font units, asked of HarfBuzz
     /// once when the face is first drawn: each line asks for every glyph's
     /// several times.
-    advances: Vec<OnceCell<Box<[i32]>>>,
+    advances: Vec<OnceLock<Box<[i32]>>>,
 }
 
 impl<'a> Faces<'a> {
@@ -135,13 +140,30 @@ impl<'a> Faces<'a> {
             })
             .collect();
         let upems = fonts.iter().map(|font| font.face().upem() as f32).collect();
-        let advances = fonts.iter().map(|_| OnceCell::new()).collect();
+        let advances = fonts.iter().map(|_| OnceLock::new()).collect();
         Faces {
             fonts,
-            upems,
-            empty,
-            kashidas,
-            advances,
+            facts: Arc::new(FaceFacts {
+                upems,
+                empty,
+                kashidas,
+                advances,
+            }),
+        }
+    }
+
+    /// What these faces have worked out, for [`Faces::sharing`] on another
+    /// thread.
+    pub fn facts(&self) -> Arc<FaceFacts> {
+        Arc::clone(&self.facts)
+    }
+
+    /// The faces of `library` with what another thread's worked out:
+    /// the tatweel probes are shaped once a build.
+    pub fn sharing(library: &'a FontLibrary, facts: Arc<FaceFacts>) -> Self {
+        Faces {
+            fonts: library.harfbuzz_fonts(),
+            facts,
         }
     }
 
@@ -153,14 +175,14 @@ impl<'a> Faces<'a> {
 
     /// The glyph of `face` with no outline and no width, if it has one.
     pub fn empty_glyph(&self, face: usize) -> Option<u16> {
-        self.empty[face]
+        self.facts.empty[face]
     }
 
     /// The advance width the PDF font gives glyph `id` of `face` (what
     /// pdf.js moves the pen by), in points at `size`.
     fn advance(&self, face: usize, id: u16, size: f32) -> f32 {
         let font = &self.fonts[face];
-        let advances = self.advances[face].get_or_init(|| {
+        let advances = self.facts.advances[face].get_or_init(|| {
             (0..font.face().glyph_count())
                 .map(|glyph| font.get_glyph_h_advance(glyph))
                 .collect()
@@ -169,7 +191,7 @@ impl<'a> Faces<'a> {
             .get(usize::from(id))
             .copied()
             .unwrap_or_else(|| font.get_glyph_h_advance(u32::from(id)));
-        units as f32 * size / self.upems[face]
+        units as f32 * size / self.facts.upems[face]
     }
 }
 
@@ -216,7 +238,7 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
         // clusters: there it is a kashida too.
         let is_kashida = |g: &PlacedGlyph| {
             g.kashida
-                || (faces.kashidas[run.face].binary_search(&g.id).is_ok()
+                || (faces.facts.kashidas[run.face].binary_search(&g.id).is_ok()
                     && &run.text[g.text_range()] != typed_tatweel)
         };
         let drawn: Vec<&PlacedGlyph> = run
