@@ -671,12 +671,15 @@ impl<'a> Shaper<'a> {
             }) {
                 return WordShaping::Whole;
             }
+            let data = self.library.faces[face].data.as_slice();
+            if space_may_be_skipped(data, space) {
+                return WordShaping::Whole;
+            }
             // Whether a substitution looks back over the space, the glyphs
             // positioning lookups that do may apply to, and those one of
             // which they need before the space (`None`: not known).
             let (mut substitution_before, mut positioned) = (false, Vec::new());
             let mut needed_before = Some(Vec::new());
-            let data = self.library.faces[face].data.as_slice();
             for table in ["GSUB", "GPOS"] {
                 // SAFETY: the face lives through the block; the sets are
                 // created here and destroyed before it ends; HarfBuzz only
@@ -948,14 +951,17 @@ impl<'a> Shaper<'a> {
 
 /// The glyphs one of which must come before the space for GPOS lookup
 /// `lookup` of the font in `data` to look back over the space, as the
-/// backtracks of its chained contexts say; `None` when not known: a
-/// backtrack that ends at the space (the word before does not matter), a
-/// lookup that may skip base glyphs (the glyph it needs may be further
-/// back), a backtrack with the space again before it, or a subtable of
+/// backtracks of its chained contexts say: at every place a backtrack may
+/// hold the space, the glyphs of the place beyond it. `None` when not
+/// known: a backtrack that may end at the space (the word before does not
+/// matter) or may hold it twice in a row, a lookup that may skip base
+/// glyphs (the glyph it needs may be further back), or a subtable of
 /// another kind. Every glyph between the space and the one needed is
-/// skipped by the lookup (marks, ligatures), so it is in the word before.
+/// skipped by the lookup (marks, ligatures: never the space, see
+/// [`space_may_be_skipped`]), so it is in the word before.
 fn glyphs_before_space(data: &[u8], lookup: u32, space: u32) -> Option<Vec<u16>> {
     let font = FontRef::new(data).ok()?;
+    let space = GlyphId::new(space);
     let lookup = font
         .gpos()
         .ok()?
@@ -973,7 +979,6 @@ fn glyphs_before_space(data: &[u8], lookup: u32, space: u32) -> Option<Vec<u16>>
     let PositionSubtables::ChainContextual(subtables) = lookup.subtables().ok()? else {
         return None;
     };
-    let space = GlyphId::new(space);
     let mut needed = Vec::new();
     for subtable in subtables.iter() {
         let ChainedSequenceContext::Format3(chain) = subtable.ok()? else {
@@ -984,16 +989,34 @@ fn glyphs_before_space(data: &[u8], lookup: u32, space: u32) -> Option<Vec<u16>>
             .iter()
             .collect::<Result<_, _>>()
             .ok()?;
-        let Some(at) = backtrack.iter().position(|c| c.get(space).is_some()) else {
-            continue;
-        };
-        let before = backtrack.get(at + 1)?;
-        if before.get(space).is_some() {
-            return None;
+        for (at, coverage) in backtrack.iter().enumerate() {
+            if coverage.get(space).is_none() {
+                continue;
+            }
+            let beyond = backtrack.get(at + 1)?;
+            if beyond.get(space).is_some() {
+                return None;
+            }
+            needed.extend(beyond.iter().filter_map(|g| u16::try_from(g.to_u32()).ok()));
         }
-        needed.extend(before.iter().filter_map(|g| u16::try_from(g.to_u32()).ok()));
     }
     Some(needed)
+}
+
+/// Whether the font in `data` classes `space` as a mark or a ligature:
+/// lookups that skip those would look across a space without naming it in
+/// their context, so no word can be shaped apart.
+fn space_may_be_skipped(data: &[u8], space: u32) -> bool {
+    /// GDEF's glyph classes of what a lookup may skip.
+    const LIGATURE: u32 = 2;
+    const MARK: u32 = 3;
+    FontRef::new(data)
+        .ok()
+        .and_then(|font| font.gdef().ok())
+        .and_then(|gdef| gdef.glyph_class_def())
+        .is_some_and(|classes| {
+            classes.is_ok_and(|classes| matches!(classes.get(GlyphId::new(space)), LIGATURE | MARK))
+        })
 }
 
 /// `buffer` asking HarfBuzz to mark where a tatweel may be inserted. The flag
@@ -1096,6 +1119,40 @@ mod tests {
         // and kafs after words that end in other letters.
         "قرأتُ فيهِ كتابًا وقال كلمة ثم كتب في كل يوم كلمات",
     ];
+
+    /// A font whose kerning looks back over a space and past it without
+    /// needing any glyph of the word before (`tests/fonts/`): a word it
+    /// kerns is shaped after the word before it, whatever that word is.
+    #[test]
+    fn a_look_back_that_needs_no_glyph_before_the_space_shapes_the_pair() {
+        let data = include_bytes!("../../tests/fonts/LookBackTest-Regular.ttf");
+        let library = FontLibrary::for_book(&[crate::doc::BookFont {
+            file_name: "LookBackTest-Regular.ttf".to_string(),
+            data: Arc::new(data.to_vec()),
+        }])
+        .expect("the fixture is a font");
+        let shaper = Shaper::new(&library, "ar");
+        let WordShaping::AfterPrevious(LookingBack::Glyphs { before, .. }) = shaper.word_shaping(0)
+        else {
+            panic!("{:?}", shaper.word_shaping(0));
+        };
+        assert_eq!(*before, None);
+        let uncached = FontLibrary {
+            shaped: ShapeCache::new(false),
+            ..library.clone()
+        };
+        let reference = Shaper::new(&uncached, "ar");
+        for line in ["من باك", "هذا من باك وبك كان", "بك من بك"] {
+            let (level, script) = (Level::rtl(), Script::Arabic);
+            let whole = reference.shape_run(line, 0..line.len(), 0, 12.0, level, script);
+            let apart = shaper.shape_words(line, 0..line.len(), 0, 12.0, level, script, false);
+            assert_eq!(apart, whole, "{line}");
+        }
+        // The kaf after «من ب» + alef is moved: the lookup applies.
+        let line = "من باك";
+        let whole = reference.shape_run(line, 0..line.len(), 0, 12.0, Level::rtl(), Script::Arabic);
+        assert!(whole[0].x_offset > 0.0, "{whole:?}");
+    }
 
     #[test]
     fn words_shaped_apart_are_the_glyphs_of_the_whole_run() {
