@@ -1566,12 +1566,7 @@ pub fn styled_inlines(inlines: &[Inline], style: TextStyle, numerals: Numerals) 
 /// else `node`. A run is cut where its element changes; a kashida stays
 /// with the glyph before it, so no word is cut for one.
 fn tag_runs(line: &mut Chunk, node: NodeId, inline: &[(Range<usize>, NodeId)]) {
-    // Sized as it was: a line is kept until the book is paginated, and
-    // items pushed one by one onto an empty vector left room for four (a
-    // tenth of a long book's memory).
-    let count = line.items.len();
-    let items = std::mem::replace(&mut line.items, Vec::with_capacity(count));
-    for item in items {
+    for item in std::mem::take(&mut line.items) {
         let run = match item {
             Item::Glyphs(run) if run.node.is_none() => run,
             other => {
@@ -1616,7 +1611,6 @@ fn tag_runs(line: &mut Chunk, node: NodeId, inline: &[(Range<usize>, NodeId)]) {
                 })
             }));
     }
-    line.items.shrink_to_fit();
 }
 
 /// Where a line's text starts: the first byte of the paragraph its glyphs
