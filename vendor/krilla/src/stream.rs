@@ -346,9 +346,20 @@ pub(crate) fn deflate_encode(data: &[u8]) -> Vec<u8> {
     use std::io::Write;
 
     const COMPRESSION_LEVEL: u8 = 6;
-    let mut e = ZlibEncoder::new(Vec::new(), Compression::new(COMPRESSION_LEVEL as u32));
-    e.write_all(data).unwrap();
-    e.finish().unwrap()
+    // warraq: one encoder a thread, reset for each stream. A new one
+    // allocated and cleared its window and hash tables (a few hundred KB,
+    // fresh pages from the system) for every page's content stream: a few
+    // percent of a book's build. `reset` finishes the stream and starts the
+    // next from the same state as a new encoder, so the bytes are the same.
+    thread_local! {
+        static ENCODER: std::cell::RefCell<ZlibEncoder<Vec<u8>>> = std::cell::RefCell::new(
+            ZlibEncoder::new(Vec::new(), Compression::new(COMPRESSION_LEVEL as u32)),
+        );
+    }
+    ENCODER.with_borrow_mut(|e| {
+        e.write_all(data).unwrap();
+        e.reset(Vec::new()).unwrap()
+    })
 }
 
 fn hex_encode(data: &[u8]) -> Vec<u8> {
