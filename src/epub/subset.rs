@@ -14,7 +14,7 @@
 //! is made again without it, as the reading system will not see it either.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, BTreeSet, HashSet};
+use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use harfbuzz_rs::{Face, Font, Owned};
@@ -23,6 +23,7 @@ use quick_xml::events::{BytesStart, Event};
 use read_fonts::collections::IntSet;
 use read_fonts::types::{NameId, Tag};
 use read_fonts::{FontRef, TableProvider};
+use rustc_hash::FxHashSet;
 use skera::{DEFAULT_DROP_TABLES, DEFAULT_LAYOUT_FEATURES, SubsetFlags, subset_font};
 
 use super::FontEntry;
@@ -72,10 +73,12 @@ const NAME_IDS: [u16; 9] = [0, 1, 2, 3, 4, 5, 6, 13, 14];
 /// English (United States), the language of the names kept.
 const NAME_LANGUAGE: u16 = 0x0409;
 
-/// The clusters the content documents show, by look.
+/// The clusters the content documents show, by look. (FxHash: a book's
+/// every character is looked up here, and SipHash was most of the time;
+/// the sets are read in no particular order.)
 #[derive(Debug, Default)]
 pub(crate) struct ShownText {
-    clusters: BTreeMap<Look, HashSet<String>>,
+    clusters: BTreeMap<Look, FxHashSet<String>>,
 }
 
 impl ShownText {

@@ -253,22 +253,22 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
             rest = after;
             let source = &run.text[first.text_range()];
             let nominal = |c| faces.nominal(run.face, c);
-            // Where marks cannot be told apart, the cluster's glyphs share
-            // its text (`None`): krilla maps the first to it and gives the
-            // others `/ActualText`.
-            let parts: Vec<(&PlacedGlyph, Option<String>)> =
-                match marks_apart(cluster, source, nominal, is_kashida) {
-                    Some(parts) => parts.into_iter().map(|(g, t)| (g, Some(t))).collect(),
-                    None => cluster.iter().map(|&g| (g, None)).collect(),
-                };
             let mut shared = None;
-            for (g, part) in parts {
+            let mut add = |g: &PlacedGlyph, part: Option<&str>| {
                 let range = match part {
                     _ if is_kashida(g) => append(&mut text, KASHIDA_TEXT),
-                    Some(part) => append(&mut text, &part),
+                    Some(part) => append(&mut text, part),
                     None => *shared.get_or_insert_with(|| append(&mut text, source)),
                 };
                 glyphs.push(placed(g, run.size, range));
+            };
+            // Where marks cannot be told apart, the cluster's glyphs share
+            // its text (`None`): krilla maps the first to it and gives the
+            // others `/ActualText`. (Nothing is collected for a cluster of
+            // one glyph, most of a book's.)
+            match marks_apart(cluster, source, nominal, is_kashida) {
+                Some(parts) => parts.iter().for_each(|(g, t)| add(g, Some(t))),
+                None => cluster.iter().for_each(|&g| add(g, None)),
             }
         }
     }

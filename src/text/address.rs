@@ -9,8 +9,10 @@ pub const BREAKS: [char; 4] = ['@', '/', '.', '-'];
 /// too). `e.g.`, `2025-2026`, `1.234.567` and `30/11/2025` are not.
 pub fn is_address(word: &str) -> bool {
     let body = word.trim_end_matches(|c: char| c.is_ascii_punctuation());
-    body.chars().any(char::is_alphabetic)
-        && (body.contains(['@', '/']) || body.matches('.').count() >= 2)
+    // The punctuation first: most words have none, and a letter is looked
+    // up in Unicode's tables.
+    (body.contains(['@', '/']) || body.matches('.').count() >= 2)
+        && body.chars().any(char::is_alphabetic)
 }
 
 /// The byte offsets in `word` after which it may break: after each of
