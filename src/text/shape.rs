@@ -177,6 +177,18 @@ fn shift(glyphs: &mut [ShapedGlyph], by: usize) {
     }
 }
 
+/// `glyphs`, shaped in font units as a piece starting `by` bytes into the
+/// text, with clusters in the text and positions `scale` times theirs.
+fn place(glyphs: &mut [ShapedGlyph], by: usize, scale: f32) {
+    for g in glyphs {
+        g.cluster += by;
+        g.cluster_end += by;
+        g.x_advance *= scale;
+        g.x_offset *= scale;
+        g.y_offset *= scale;
+    }
+}
+
 /// Where `glyphs` are unsafe to break.
 fn unsafe_indices(glyphs: &[ShapedGlyph]) -> impl Iterator<Item = usize> + '_ {
     glyphs
@@ -187,14 +199,15 @@ fn unsafe_indices(glyphs: &[ShapedGlyph]) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// What [`ShapeCache`] keeps a shaped piece by: everything HarfBuzz is
-/// given for it. Face, size (bits), right to left, script, where the
-/// justification alternates are asked for (bytes from the piece's start),
-/// the text HarfBuzz reads (the language tag, a NUL, then the piece with up
-/// to [`CONTEXT_CHARS`] characters of context each side) and where the piece
-/// starts and ends in that text.
+/// given for it. Face, right to left, script, where the justification
+/// alternates are asked for (bytes from the piece's start), the text
+/// HarfBuzz reads (the language tag, a NUL, then the piece with up to
+/// [`CONTEXT_CHARS`] characters of context each side) and where the piece
+/// starts and ends in that text. Not the size: HarfBuzz shapes in font
+/// units (no size is set on its fonts), and the glyphs are kept so, scaled
+/// when taken, so a word in a heading or a note is the body's word.
 type PieceKey = (
     usize,
-    u32,
     bool,
     Script,
     Option<Range<usize>>,
@@ -834,8 +847,11 @@ impl<'a> Shaper<'a> {
         script: Script,
         alternate: Option<Range<usize>>,
     ) -> Vec<ShapedGlyph> {
+        let scale = size / self.upem[face];
         if !self.cache.is_on() {
-            return self.shape_uncached(text, range, face, size, level, script, alternate);
+            let mut glyphs = self.shape_unscaled(text, range, face, level, script, alternate);
+            place(&mut glyphs, 0, scale);
+            return glyphs;
         }
         // The piece and the context HarfBuzz reads around it: the window
         // `text[from..to]`.
@@ -860,7 +876,6 @@ impl<'a> Shaper<'a> {
         read.push_str(&text[from..to]);
         let key: PieceKey = (
             face,
-            size.to_bits(),
             level.is_rtl(),
             script,
             alternate.clone(),
@@ -875,11 +890,10 @@ impl<'a> Shaper<'a> {
         let mut glyphs = match known {
             Some(glyphs) => glyphs.to_vec(),
             None => {
-                let glyphs = self.shape_uncached(
-                    &key.5[window..],
+                let glyphs = self.shape_unscaled(
+                    &key.4[window..],
                     range.start - from..range.end - from,
                     face,
-                    size,
                     level,
                     script,
                     alternate.clone(),
@@ -893,19 +907,18 @@ impl<'a> Shaper<'a> {
                 glyphs
             }
         };
-        shift(&mut glyphs, from);
+        place(&mut glyphs, from, scale);
         glyphs
     }
 
     /// HarfBuzz's glyphs for `text[range]`, with the face's justification
-    /// alternates on the characters of `alternate` (byte offsets in `text`).
-    #[allow(clippy::too_many_arguments)]
-    fn shape_uncached(
+    /// alternates on the characters of `alternate` (byte offsets in `text`),
+    /// in font units.
+    fn shape_unscaled(
         &self,
         text: &str,
         range: Range<usize>,
         face: usize,
-        size: f32,
         level: Level,
         script: Script,
         alternate: Option<Range<usize>>,
@@ -928,7 +941,6 @@ impl<'a> Shaper<'a> {
             buffer = buffer.set_script(tag);
         }
         let output = harfbuzz_rs::shape(&self.fonts[face], with_tatweel_flags(buffer), &features);
-        let scale = size / self.upem[face];
         let mut glyphs: Vec<ShapedGlyph> = output
             .get_glyph_infos()
             .iter()
@@ -937,9 +949,9 @@ impl<'a> Shaper<'a> {
                 id: u16::try_from(info.codepoint).unwrap_or(0),
                 cluster: info.cluster as usize,
                 cluster_end: range.end,
-                x_advance: pos.x_advance as f32 * scale,
-                x_offset: pos.x_offset as f32 * scale,
-                y_offset: pos.y_offset as f32 * scale,
+                x_advance: pos.x_advance as f32,
+                x_offset: pos.x_offset as f32,
+                y_offset: pos.y_offset as f32,
                 tatweel_safe: info.glyph_flags().0 & HB_GLYPH_FLAG_SAFE_TO_INSERT_TATWEEL != 0,
                 unsafe_to_break: info.glyph_flags().0 & HB_GLYPH_FLAG_UNSAFE_TO_BREAK != 0,
             })
