@@ -36,7 +36,7 @@ use front::{Geometry, TocEntry};
 use furniture::Numbering;
 use hyphenate::Hyphenator;
 use linebreak::BreakSettings;
-use page::{Page, PageKind, Sheet, Structure};
+use page::{NumberStyle, Page, PageKind, PageNumber, Sheet, Structure};
 use paginate::{Paginator, TextArea};
 
 pub use page::Pages;
@@ -170,28 +170,63 @@ fn typeset_with(
     };
     let breaking = break_settings(document);
 
+    let heading = locale::strings_for(language).contents;
+    let titles: Vec<String> = document.chapters.iter().map(|c| c.title_text()).collect();
+
     // Shape and flow every chapter, in parallel: shaping is the costly part
     // and chapters are independent. HarfBuzz fonts are per thread.
-    let (flows, structure): (Vec<ChapterSet>, Vec<Structure>) = document
-        .chapters
-        .par_iter()
-        .enumerate()
-        .map_init(
-            || Shaper::new(fonts, language),
-            |shaper, (index, chapter)| {
-                let mut ts =
-                    Typesetter::new(shaper, fonts, size, direction, Some(chapter.source.clone()));
-                ts.breaking = breaking;
-                ts.justify = document.layout.justify;
-                ts.structure.chapter = index as u32;
-                ts.set = record.then(Vec::new);
-                let items =
-                    ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
-                progress.step();
-                ((items, ts.warnings, ts.missing, ts.set), ts.structure)
-            },
-        )
-        .unzip();
+    let flow_chapters = || -> (Vec<ChapterSet>, Vec<Structure>) {
+        document
+            .chapters
+            .par_iter()
+            .enumerate()
+            .map_init(
+                || Shaper::new(fonts, language),
+                |shaper, (index, chapter)| {
+                    let mut ts = Typesetter::new(
+                        shaper,
+                        fonts,
+                        size,
+                        direction,
+                        Some(chapter.source.clone()),
+                    );
+                    ts.breaking = breaking;
+                    ts.justify = document.layout.justify;
+                    ts.structure.chapter = index as u32;
+                    ts.set = record.then(Vec::new);
+                    let items =
+                        ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
+                    progress.step();
+                    ((items, ts.warnings, ts.missing, ts.set), ts.structure)
+                },
+            )
+            .unzip()
+    };
+    // Meanwhile, how many pages the contents take: that depends on the
+    // titles, not on the folios (numbers sit in a slot of their own), so the
+    // body is paginated once, after that many pages. (Set as the contents
+    // are below, by a typesetter of its own whose warnings and records are
+    // let go: the contents say them when set for the book.)
+    let contents_length = || {
+        let shaper = Shaper::new(fonts, language);
+        let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
+        ts.breaking = breaking;
+        let entries: Vec<TocEntry> = titles
+            .iter()
+            .map(|title| TocEntry {
+                title: title.clone(),
+                page: 0,
+                y: g.area.top,
+            })
+            .collect();
+        let folio = PageNumber {
+            value: 1,
+            style: NumberStyle::Decimal,
+        }
+        .text(document.layout.numerals);
+        front::contents(&mut ts, heading, &entries, &g, 2, &|_| folio.clone()).len()
+    };
+    let ((flows, structure), contents_length) = rayon::join(flow_chapters, contents_length);
     // The chapters are shaped: what else is set (the contents, the running
     // heads) is little, and the cache's pieces were about a seventh of the
     // memory a long book's build held at once.
@@ -206,17 +241,14 @@ fn typeset_with(
     ts.structure.chapter = document.chapters.len() as u32;
     ts.breaking = breaking;
     ts.set = record.then(Vec::new);
-    let heading = locale::strings_for(language).contents;
-    let titles: Vec<String> = document.chapters.iter().map(|c| c.title_text()).collect();
-
     // Front matter: cover, title page, contents. The body is paginated after
-    // them, so it must know how many pages the contents take; that depends
-    // on the titles, not the folios (numbers sit in a fixed slot), so one
-    // more round settles it.
+    // them, so it must know how many pages the contents take: as many as
+    // found above, unless the folios change that, when another round
+    // settles it.
     let layout = &document.layout;
     let cover = front::cover(&mut ts, document, &g);
     let title = front::title_page(&mut ts, document, &g, 1);
-    let mut toc_len = 1;
+    let mut toc_len = contents_length;
     let mut rounds = 1;
     let (toc, body, outline, entries, numbering) = loop {
         let first_index = 2 + toc_len;
