@@ -423,13 +423,14 @@ impl RunningSum {
     fn of(mut values: Vec<f32>) -> Self {
         let mut blocks = Vec::with_capacity((values.len() >> SUM_BLOCK) + 1);
         let mut sum = 0.0;
-        for (i, value) in values.iter_mut().enumerate() {
-            if i & ((1 << SUM_BLOCK) - 1) == 0 {
-                blocks.push(sum);
+        for block in values.chunks_mut(1 << SUM_BLOCK) {
+            blocks.push(sum);
+            let start = sum;
+            for value in block {
+                let before = sum;
+                sum += f64::from(*value);
+                *value = (before - start) as f32;
             }
-            let before = sum;
-            sum += f64::from(*value);
-            *value = (before - blocks.last().copied().unwrap_or(0.0)) as f32;
         }
         RunningSum {
             blocks,
