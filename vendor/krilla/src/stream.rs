@@ -351,15 +351,19 @@ pub(crate) fn deflate_encode(data: &[u8]) -> Vec<u8> {
     // fresh pages from the system) for every page's content stream: a few
     // percent of a book's build. `reset` finishes the stream and starts the
     // next from the same state as a new encoder, so the bytes are the same.
+    // The encoder is taken out while in use: should a stream panic, the
+    // next starts with a new one rather than in the middle of that one.
     thread_local! {
-        static ENCODER: std::cell::RefCell<ZlibEncoder<Vec<u8>>> = std::cell::RefCell::new(
-            ZlibEncoder::new(Vec::new(), Compression::new(COMPRESSION_LEVEL as u32)),
-        );
+        static ENCODER: std::cell::RefCell<Option<ZlibEncoder<Vec<u8>>>> =
+            const { std::cell::RefCell::new(None) };
     }
-    ENCODER.with_borrow_mut(|e| {
-        e.write_all(data).unwrap();
-        e.reset(Vec::new()).unwrap()
-    })
+    let mut e = ENCODER
+        .take()
+        .unwrap_or_else(|| ZlibEncoder::new(Vec::new(), Compression::new(COMPRESSION_LEVEL as u32)));
+    e.write_all(data).unwrap();
+    let bytes = e.reset(Vec::new()).unwrap();
+    ENCODER.set(Some(e));
+    bytes
 }
 
 fn hex_encode(data: &[u8]) -> Vec<u8> {
