@@ -180,9 +180,8 @@ fn shift(glyphs: &mut [ShapedGlyph], by: usize) {
 /// `glyphs`, shaped in font units as a piece starting `by` bytes into the
 /// text, with clusters in the text and positions `scale` times theirs.
 fn place(glyphs: &mut [ShapedGlyph], by: usize, scale: f32) {
+    shift(glyphs, by);
     for g in glyphs {
-        g.cluster += by;
-        g.cluster_end += by;
         g.x_advance *= scale;
         g.x_offset *= scale;
         g.y_offset *= scale;
