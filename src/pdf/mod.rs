@@ -14,7 +14,7 @@ mod tags;
 mod text;
 mod update;
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 
@@ -32,6 +32,7 @@ use krilla::paint::{Fill, FillRule, Paint, Stroke};
 use krilla::surface::Surface;
 use krilla::tagging::{Artifact, ArtifactType, ContentTag};
 use krilla::text::{Font, GlyphId};
+use rustc_hash::{FxHashMap, FxHashSet};
 
 use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
@@ -59,7 +60,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
         document,
         fonts,
         pages,
-        krilla_fonts: HashMap::new(),
+        krilla_fonts: FxHashMap::default(),
         faces: text::Faces::new(fonts),
         images: HashMap::new(),
         origin: (0.0, 0.0),
@@ -195,7 +196,7 @@ struct Invisible {
 /// The glyphs `pages` draw as kashidas and each face's empty glyph, once
 /// each, in the order first drawn (see [`Writer::map_invisible_glyphs`]).
 fn invisible_glyphs(pages: &[Page], faces: &text::Faces) -> Vec<Invisible> {
-    let mut mapped = HashSet::new();
+    let mut mapped = FxHashSet::default();
     let mut glyphs = Vec::new();
     let runs = pages.iter().flat_map(|page| &page.items);
     for item in runs {
@@ -386,7 +387,7 @@ fn producer() -> String {
 struct Writer<'a> {
     document: &'a Document,
     fonts: &'a FontLibrary,
-    krilla_fonts: HashMap<usize, Font>,
+    krilla_fonts: FxHashMap<usize, Font>,
     faces: text::Faces<'a>,
     images: HashMap<String, Image>,
     /// Where the trimmed page's corner is on the page being drawn.

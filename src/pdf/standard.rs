@@ -15,7 +15,7 @@ use krilla::configure::{
 };
 use krilla::paint::Paint;
 use krilla::text::Font;
-use std::collections::HashMap;
+use rustc_hash::FxHashMap;
 
 use crate::diag::{Code, Diagnostic};
 use crate::fonts::FontLibrary;
@@ -163,7 +163,7 @@ pub(super) fn validation_failure(
     standard: PdfStandard,
     accessible: bool,
     fonts: &FontLibrary,
-    embedded: &HashMap<usize, Font>,
+    embedded: &FxHashMap<usize, Font>,
     errors: &[ValidationError],
 ) -> Diagnostic {
     let ua = Validator::Ua(Accessibility::UA1).as_str();

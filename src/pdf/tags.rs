@@ -8,7 +8,6 @@
 //! What belongs to no element — folios, running heads, rules, backgrounds,
 //! dot leaders, the cover, a picture without alt text — is an artifact.
 
-use std::collections::HashMap;
 use std::num::NonZeroU16;
 
 use krilla::annotation::Annotation;
@@ -18,6 +17,8 @@ use krilla::tagging::{
     Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, Node, TableHeaderScope, Tag,
     TagGroup, TagKind, TagTree,
 };
+
+use rustc_hash::FxHashMap;
 
 use crate::layout::line::run_start;
 use crate::layout::page::{ElementKind, GlyphRun, Item, NodeId, Structure};
@@ -47,9 +48,9 @@ enum Open {
 pub(super) struct Tagger<'a> {
     structure: &'a [Structure],
     /// Each element's marked content, as drawn.
-    content: HashMap<NodeId, Vec<(Key, Identifier)>>,
+    content: FxHashMap<NodeId, Vec<(Key, Identifier)>>,
     /// Each link element's annotations.
-    annotations: HashMap<NodeId, Vec<Identifier>>,
+    annotations: FxHashMap<NodeId, Vec<Identifier>>,
     open: Option<Open>,
     page: usize,
 }
@@ -58,8 +59,8 @@ impl<'a> Tagger<'a> {
     pub(super) fn new(structure: &'a [Structure]) -> Self {
         Tagger {
             structure,
-            content: HashMap::new(),
-            annotations: HashMap::new(),
+            content: FxHashMap::default(),
+            annotations: FxHashMap::default(),
             open: None,
             page: 0,
         }

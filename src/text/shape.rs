@@ -10,7 +10,7 @@ use std::ops::Range;
 #[cfg(test)]
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::{Arc, Mutex};
+use std::sync::Mutex;
 
 use read_fonts::tables::gpos::PositionSubtables;
 use read_fonts::tables::layout::{ChainedSequenceContext, CoverageTable, LookupFlag};
@@ -104,6 +104,8 @@ pub struct Shaper<'a> {
     tatweel: Vec<OnceCell<Option<TatweelWidths>>>,
     /// Shaped pieces, shared with every shaper of the library.
     cache: &'a ShapeCache,
+    /// The key of the piece being looked up in `cache` ([`piece_key`]).
+    key: RefCell<Vec<u8>>,
     /// Per face, whether it has justification alternates
     /// ([`Shaper::has_alternates`]).
     alternates: Vec<OnceCell<bool>>,
@@ -198,21 +200,43 @@ fn unsafe_indices(glyphs: &[ShapedGlyph]) -> impl Iterator<Item = usize> + '_ {
 }
 
 /// What [`ShapeCache`] keeps a shaped piece by: everything HarfBuzz is
-/// given for it. Face, right to left, script, where the justification
-/// alternates are asked for (bytes from the piece's start), the text
-/// HarfBuzz reads (the language tag, a NUL, then the piece with up to
-/// [`CONTEXT_CHARS`] characters of context each side) and where the piece
-/// starts and ends in that text. Not the size: HarfBuzz shapes in font
+/// given for it, written one after the other into bytes (so that a piece
+/// is looked up without allocating a key, in a buffer the shaper keeps).
+/// Face, right to left, script, where the justification alternates are
+/// asked for (bytes from the piece's start), where the piece starts and
+/// ends in the text HarfBuzz reads, then that text: the language tag, a
+/// NUL, then the piece with up to [`CONTEXT_CHARS`] characters of context
+/// each side. Everything before the text has a fixed length or says its
+/// length, so no two pieces write the same bytes. Not the size: HarfBuzz shapes in font
 /// units (no size is set on its fonts), and the glyphs are kept so, scaled
 /// when taken, so a word in a heading or a note is the body's word.
-type PieceKey = (
-    usize,
-    bool,
-    Script,
-    Option<Range<usize>>,
-    Box<str>,
-    Range<usize>,
-);
+fn piece_key(
+    key: &mut Vec<u8>,
+    face: usize,
+    rtl: bool,
+    script: Script,
+    alternate: Option<Range<usize>>,
+    piece: Range<usize>,
+    read: [&str; 3],
+) {
+    key.clear();
+    key.extend_from_slice(&(face as u64).to_le_bytes());
+    key.push(u8::from(rtl));
+    let script = script.short_name();
+    key.push(script.len() as u8);
+    key.extend_from_slice(script.as_bytes());
+    let (on, alternate) = match alternate {
+        Some(range) => (1, range),
+        None => (0, 0..0),
+    };
+    key.push(on);
+    for at in [alternate.start, alternate.end, piece.start, piece.end] {
+        key.extend_from_slice(&(at as u64).to_le_bytes());
+    }
+    for text in read {
+        key.extend_from_slice(text.as_bytes());
+    }
+}
 
 /// How many characters of context HarfBuzz keeps on each side of the text it
 /// shapes (`HB_BUFFER_CONTEXT_LENGTH`): nothing further away changes its
@@ -230,7 +254,7 @@ const CACHE_PIECES: usize = 1 << 17;
 const CACHE_SHARDS: usize = 16;
 
 /// One part of a [`ShapeCache`].
-type Shard = Mutex<FxHashMap<PieceKey, Arc<[ShapedGlyph]>>>;
+type Shard = Mutex<FxHashMap<Box<[u8]>, Box<[ShapedGlyph]>>>;
 
 /// Shaped pieces of text, shared by every [`Shaper`] of a font library and
 /// so by every thread: a book repeats its words, lines re-shape the same
@@ -255,7 +279,7 @@ impl ShapeCache {
     }
 
     /// The part of the cache that keeps `key`, none when the cache is off.
-    fn shard(&self, key: &PieceKey) -> Option<&Shard> {
+    fn shard(&self, key: &[u8]) -> Option<&Shard> {
         let shards = self.shards.as_deref()?;
         let hash = FxBuildHasher.hash_one(key);
         shards.get(hash as usize % CACHE_SHARDS)
@@ -342,6 +366,7 @@ impl<'a> Shaper<'a> {
             tatweel,
             alternates,
             cache: &library.shaped,
+            key: RefCell::new(Vec::new()),
             word_shaping,
             reach,
         }
@@ -868,40 +893,39 @@ impl<'a> Shaper<'a> {
             let (start, end) = (on.start.max(range.start), on.end.min(range.end));
             (start < end).then(|| start - from..end - from)
         });
-        let mut read = String::with_capacity(self.language_tag.len() + 1 + to - from);
-        read.push_str(&self.language_tag);
-        read.push('\0');
-        let window = read.len();
-        read.push_str(&text[from..to]);
-        let key: PieceKey = (
+        let mut key = self.key.borrow_mut();
+        let window = self.language_tag.len() + 1;
+        piece_key(
+            &mut key,
             face,
             level.is_rtl(),
             script,
             alternate.clone(),
-            read.into_boxed_str(),
             window + range.start - from..window + range.end - from,
+            [self.language_tag.as_str(), "\0", &text[from..to]],
         );
-        // Clusters are kept as offsets in the window.
+        // Clusters are kept as offsets in the window. Copied out under the
+        // lock: sharing them (an `Arc`) made both threads write its count.
         let shard = self.cache.shard(&key);
         let known = shard
             .and_then(|shard| shard.lock().ok())
-            .and_then(|map| map.get(&key).cloned());
+            .and_then(|map| map.get(key.as_slice()).map(|glyphs| glyphs.to_vec()));
         let mut glyphs = match known {
-            Some(glyphs) => glyphs.to_vec(),
+            Some(glyphs) => glyphs,
             None => {
                 let glyphs = self.shape_unscaled(
-                    &key.4[window..],
+                    &text[from..to],
                     range.start - from..range.end - from,
                     face,
                     level,
                     script,
-                    alternate.clone(),
+                    alternate,
                 );
                 if let Some(Ok(mut map)) = shard.map(Mutex::lock) {
                     if map.len() >= CACHE_PIECES / CACHE_SHARDS {
                         map.clear();
                     }
-                    map.insert(key, glyphs.as_slice().into());
+                    map.insert(key.as_slice().into(), glyphs.as_slice().into());
                 }
                 glyphs
             }
@@ -1100,6 +1124,7 @@ impl Coverage for Shaper<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
 
     /// Every chapter of the seed book and of the showcase book.
     fn book_texts() -> Vec<String> {
