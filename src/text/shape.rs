@@ -106,6 +106,10 @@ pub struct Shaper<'a> {
     cache: &'a ShapeCache,
     /// The key of the piece being looked up in `cache` ([`piece_key`]).
     key: RefCell<Vec<u8>>,
+    /// HarfBuzz's buffer, emptied and kept for the next piece: a new one
+    /// allocated its arrays again for every piece. (Everything HarfBuzz
+    /// reads of it is set for each piece.)
+    buffer: RefCell<Option<UnicodeBuffer>>,
     /// Per face, whether it has justification alternates
     /// ([`Shaper::has_alternates`]).
     alternates: Vec<OnceCell<bool>>,
@@ -187,6 +191,20 @@ fn place(glyphs: &mut [ShapedGlyph], by: usize, scale: f32) {
         g.x_advance *= scale;
         g.x_offset *= scale;
         g.y_offset *= scale;
+    }
+}
+
+/// Where the last of the words ending at `ends` starts.
+fn last_start(ends: &[usize]) -> usize {
+    ends.len().checked_sub(2).map_or(0, |p| ends[p])
+}
+
+/// Marks glyphs `indices` of `word` unsafe to break.
+fn mark_unsafe(word: &mut [ShapedGlyph], indices: &[usize]) {
+    for &index in indices {
+        if let Some(g) = word.get_mut(index) {
+            g.unsafe_to_break = true;
+        }
     }
 }
 
@@ -367,6 +385,7 @@ impl<'a> Shaper<'a> {
             alternates,
             cache: &library.shaped,
             key: RefCell::new(Vec::new()),
+            buffer: RefCell::new(None),
             word_shaping,
             reach,
         }
@@ -620,18 +639,20 @@ impl<'a> Shaper<'a> {
                 .map(|(at, _)| at),
         );
         starts.push(range.end);
-        // Word `k`'s glyphs in HarfBuzz's order, and which glyphs of the
+        // Word `k`'s glyphs in HarfBuzz's order, added to `out` (from the
+        // cache, nothing is allocated for a word); and which glyphs of the
         // word before it are unsafe to break because lookups matched them
         // looking back over the space.
-        let shape_word = |shaper: &Shaper, k: usize| -> (Vec<ShapedGlyph>, Vec<usize>) {
+        let shape_word = |shaper: &Shaper, out: &mut Vec<ShapedGlyph>, k: usize| -> Vec<usize> {
             let word = starts[k]..starts[k + 1];
             let looking_back = match shaping {
                 WordShaping::AfterPrevious(looking_back) if k > 0 => Some(looking_back),
                 _ => None,
             };
-            let alone = match looking_back {
-                Some(LookingBack::Any) => None,
-                _ => Some(shaper.shape_piece(
+            if !matches!(looking_back, Some(LookingBack::Any)) {
+                let alone = out.len();
+                shaper.shape_piece_into(
+                    out,
                     text,
                     range.clone(),
                     word.clone(),
@@ -639,52 +660,103 @@ impl<'a> Shaper<'a> {
                     size,
                     level,
                     script,
-                )),
-            };
-            match (alone, looking_back) {
-                (Some(glyphs), Some(back))
-                    if !back.applies(&glyphs, || {
+                );
+                let applies = looking_back.is_some_and(|back| {
+                    back.applies(&out[alone..], || {
                         let previous = starts[k - 1]..word.start;
-                        shaper.shape_piece(text, range.clone(), previous, face, size, level, script)
-                    }) =>
-                {
-                    (glyphs, Vec::new())
+                        let mut glyphs = Vec::new();
+                        shaper.shape_piece_into(
+                            &mut glyphs,
+                            text,
+                            range.clone(),
+                            previous,
+                            face,
+                            size,
+                            level,
+                            script,
+                        );
+                        glyphs
+                    })
+                });
+                if !applies {
+                    return Vec::new();
                 }
-                (Some(glyphs), None) => (glyphs, Vec::new()),
-                _ => {
-                    // After the word before it.
-                    let pair = starts[k - 1]..word.end;
-                    let (before, glyphs): (Vec<ShapedGlyph>, Vec<ShapedGlyph>) = shaper
-                        .shape_piece(text, range.clone(), pair, face, size, level, script)
-                        .into_iter()
-                        .partition(|g| g.cluster < word.start);
-                    (glyphs, unsafe_indices(&before).collect())
-                }
+                out.truncate(alone);
             }
+            // After the word before it.
+            let pair = starts[k - 1]..word.end;
+            let mut glyphs = Vec::new();
+            shaper.shape_piece_into(
+                &mut glyphs,
+                text,
+                range.clone(),
+                pair,
+                face,
+                size,
+                level,
+                script,
+            );
+            let (before, glyphs): (Vec<ShapedGlyph>, Vec<ShapedGlyph>) =
+                glyphs.into_iter().partition(|g| g.cluster < word.start);
+            out.extend(glyphs);
+            unsafe_indices(&before).collect()
+        };
+        // Words `words` one after the other: their glyphs, where each
+        // word's end among them, and the glyphs of the word before the
+        // first that are unsafe to break.
+        let shape_share = |shaper: &Shaper, words: Range<usize>| {
+            // About a glyph a character, and at least a byte a character:
+            // not grown word after word.
+            let mut glyphs = Vec::with_capacity(starts[words.end] - starts[words.start]);
+            let mut ends: Vec<usize> = Vec::with_capacity(words.len());
+            let mut unsafe_first = Vec::new();
+            for k in words.clone() {
+                let start = glyphs.len();
+                let unsafe_before = shape_word(shaper, &mut glyphs, k);
+                if k == words.start {
+                    unsafe_first = unsafe_before;
+                } else {
+                    mark_unsafe(&mut glyphs[last_start(&ends)..start], &unsafe_before);
+                }
+                ends.push(glyphs.len());
+            }
+            (glyphs, ends, unsafe_first)
         };
         let words = starts.len() - 1;
-        let shaped: Vec<(Vec<ShapedGlyph>, Vec<usize>)> = if parallel && words > 1 {
-            self.in_shares(words, shape_word)
-        } else {
-            (0..words).map(|k| shape_word(self, k)).collect()
-        };
-        let (mut shaped, unsafe_before): (Vec<Vec<ShapedGlyph>>, Vec<Vec<usize>>) =
-            shaped.into_iter().unzip();
-        for (k, indices) in unsafe_before.iter().enumerate().skip(1) {
-            for &index in indices {
-                if let Some(g) = shaped[k - 1].get_mut(index) {
-                    g.unsafe_to_break = true;
+        let (mut glyphs, ends) = if parallel && words > 1 {
+            let count = rayon::current_num_threads().clamp(1, words);
+            let share = words.div_ceil(count);
+            let shares = self.in_shares(words.div_ceil(share), |shaper, s| {
+                shape_share(shaper, s * share..words.min((s + 1) * share))
+            });
+            // (Sized first: a run of megabytes grown by doubling spent its
+            // time copying.)
+            let mut glyphs = Vec::with_capacity(shares.iter().map(|(g, _, _)| g.len()).sum());
+            let mut ends: Vec<usize> = Vec::with_capacity(words);
+            for (share_glyphs, share_ends, unsafe_first) in shares {
+                if !ends.is_empty() {
+                    let last = last_start(&ends);
+                    mark_unsafe(&mut glyphs[last..], &unsafe_first);
                 }
+                let offset = glyphs.len();
+                glyphs.extend(share_glyphs);
+                ends.extend(share_ends.into_iter().map(|end| offset + end));
             }
-        }
-        // HarfBuzz's output is in visual order: right-to-left words come
-        // last word first. (Sized first: a run of megabytes grown by
-        // doubling spent its time copying.)
-        let mut glyphs = Vec::with_capacity(shaped.iter().map(Vec::len).sum());
-        if level.is_rtl() {
-            glyphs.extend(shaped.into_iter().rev().flatten());
+            (glyphs, ends)
         } else {
-            glyphs.extend(shaped.into_iter().flatten());
+            let (glyphs, ends, _) = shape_share(self, 0..words);
+            (glyphs, ends)
+        };
+        // HarfBuzz's output is in visual order: right-to-left words come
+        // last word first, each in HarfBuzz's order.
+        if level.is_rtl() {
+            glyphs.reverse();
+            let count = glyphs.len();
+            let mut start = 0;
+            for end in ends {
+                glyphs[count - end..count - start].reverse();
+                start = end;
+            }
         }
         glyphs
     }
@@ -807,8 +879,9 @@ impl<'a> Shaper<'a> {
     /// it and nothing after it, but for the run's first and last word,
     /// which are shaped with their real context.
     #[allow(clippy::too_many_arguments)]
-    fn shape_piece(
+    fn shape_piece_into(
         &self,
+        out: &mut Vec<ShapedGlyph>,
         text: &str,
         run: Range<usize>,
         piece: Range<usize>,
@@ -816,7 +889,7 @@ impl<'a> Shaper<'a> {
         size: f32,
         level: Level,
         script: Script,
-    ) -> Vec<ShapedGlyph> {
+    ) {
         let from = if piece.start == run.start {
             0
         } else {
@@ -827,16 +900,18 @@ impl<'a> Shaper<'a> {
         } else {
             piece.end
         };
-        let mut glyphs = self.shape_run(
+        let start = out.len();
+        self.shape_with_into(
+            out,
             &text[from..to],
             piece.start - from..piece.end - from,
             face,
             size,
             level,
             script,
+            None,
         );
-        shift(&mut glyphs, from);
-        glyphs
+        shift(&mut out[start..], from);
     }
 
     /// Shapes `text[range]` with the rest of `text` as context (so joining
@@ -857,9 +932,7 @@ impl<'a> Shaper<'a> {
     }
 
     /// [`Shaper::shape_run`] with the face's justification alternates on
-    /// the characters of `alternate` (byte offsets in `text`); from the
-    /// cache when everything HarfBuzz reads is as it was for a piece shaped
-    /// before.
+    /// the characters of `alternate` (byte offsets in `text`).
     #[allow(clippy::too_many_arguments)]
     fn shape_with(
         &self,
@@ -871,11 +944,41 @@ impl<'a> Shaper<'a> {
         script: Script,
         alternate: Option<Range<usize>>,
     ) -> Vec<ShapedGlyph> {
+        let mut glyphs = Vec::new();
+        self.shape_with_into(
+            &mut glyphs,
+            text,
+            range,
+            face,
+            size,
+            level,
+            script,
+            alternate,
+        );
+        glyphs
+    }
+
+    /// [`Shaper::shape_with`], the glyphs added to `out`: from the cache
+    /// when everything HarfBuzz reads is as it was for a piece shaped
+    /// before.
+    #[allow(clippy::too_many_arguments)]
+    fn shape_with_into(
+        &self,
+        out: &mut Vec<ShapedGlyph>,
+        text: &str,
+        range: Range<usize>,
+        face: usize,
+        size: f32,
+        level: Level,
+        script: Script,
+        alternate: Option<Range<usize>>,
+    ) {
         let scale = size / self.upem[face];
         if !self.cache.is_on() {
-            let mut glyphs = self.shape_unscaled(text, range, face, level, script, alternate);
-            place(&mut glyphs, 0, scale);
-            return glyphs;
+            let start = out.len();
+            out.extend(self.shape_unscaled(text, range, face, level, script, alternate));
+            place(&mut out[start..], 0, scale);
+            return;
         }
         // The piece and the context HarfBuzz reads around it: the window
         // `text[from..to]`.
@@ -907,31 +1010,32 @@ impl<'a> Shaper<'a> {
         // Clusters are kept as offsets in the window. Copied out under the
         // lock: sharing them (an `Arc`) made both threads write its count.
         let shard = self.cache.shard(&key);
+        let start = out.len();
         let known = shard
             .and_then(|shard| shard.lock().ok())
-            .and_then(|map| map.get(key.as_slice()).map(|glyphs| glyphs.to_vec()));
-        let mut glyphs = match known {
-            Some(glyphs) => glyphs,
-            None => {
-                let glyphs = self.shape_unscaled(
-                    &text[from..to],
-                    range.start - from..range.end - from,
-                    face,
-                    level,
-                    script,
-                    alternate,
-                );
-                if let Some(Ok(mut map)) = shard.map(Mutex::lock) {
-                    if map.len() >= CACHE_PIECES / CACHE_SHARDS {
-                        map.clear();
-                    }
-                    map.insert(key.as_slice().into(), glyphs.as_slice().into());
+            .is_some_and(|map| {
+                map.get(key.as_slice())
+                    .map(|glyphs| out.extend_from_slice(glyphs))
+                    .is_some()
+            });
+        if !known {
+            let glyphs = self.shape_unscaled(
+                &text[from..to],
+                range.start - from..range.end - from,
+                face,
+                level,
+                script,
+                alternate,
+            );
+            if let Some(Ok(mut map)) = shard.map(Mutex::lock) {
+                if map.len() >= CACHE_PIECES / CACHE_SHARDS {
+                    map.clear();
                 }
-                glyphs
+                map.insert(key.as_slice().into(), glyphs.as_slice().into());
             }
-        };
-        place(&mut glyphs, from, scale);
-        glyphs
+            out.extend(glyphs);
+        }
+        place(&mut out[start..], from, scale);
     }
 
     /// HarfBuzz's glyphs for `text[range]`, with the face's justification
@@ -955,7 +1059,10 @@ impl<'a> Shaper<'a> {
         } else {
             harfbuzz_rs::Direction::Ltr
         };
-        let mut buffer = UnicodeBuffer::new()
+        let mut buffer = self
+            .buffer
+            .take()
+            .unwrap_or_else(UnicodeBuffer::new)
             .add_str_item(text, &text[range.clone()])
             .set_direction(direction)
             .set_language(self.language)
@@ -979,6 +1086,7 @@ impl<'a> Shaper<'a> {
                 unsafe_to_break: info.glyph_flags().0 & HB_GLYPH_FLAG_UNSAFE_TO_BREAK != 0,
             })
             .collect();
+        self.buffer.replace(Some(output.clear()));
         set_cluster_ends(&mut glyphs, range.end);
         glyphs
     }
@@ -1178,11 +1286,17 @@ mod tests {
             ..library.clone()
         };
         let reference = Shaper::new(&uncached, "ar");
-        for line in ["من باك", "هذا من باك وبك كان", "بك من بك"] {
+        for line in ["من باك", "هذا من باك وبك كان", "بك من بك", "من بك"]
+        {
             let (level, script) = (Level::rtl(), Script::Arabic);
             let whole = reference.shape_run(line, 0..line.len(), 0, 12.0, level, script);
-            let apart = shaper.shape_words(line, 0..line.len(), 0, 12.0, level, script, false);
-            assert_eq!(apart, whole, "{line}");
+            // Shared among the threads, too: a word shaped after the word
+            // before it may begin a share.
+            for parallel in [false, true] {
+                let apart =
+                    shaper.shape_words(line, 0..line.len(), 0, 12.0, level, script, parallel);
+                assert_eq!(apart, whole, "{line}");
+            }
         }
         // The kaf after «من ب» + alef is moved: the lookup applies.
         let line = "من باك";
