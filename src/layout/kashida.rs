@@ -192,22 +192,23 @@ fn words(text: &str) -> impl Iterator<Item = Range<usize>> + '_ {
 /// word's end), among those `safe` accepts.
 fn best_site(text: &str, word: Range<usize>, safe: impl Fn(usize) -> bool) -> Option<(usize, u8)> {
     // Base letters with their offsets; marks stay with the letter before.
-    let letters: Vec<(usize, char)> = text[word.clone()]
+    // (Walked, not collected: this runs for every Arabic word.)
+    let mut letters = text[word.clone()]
         .char_indices()
         .filter(|&(_, c)| !is_mark(c))
         .map(|(i, c)| (word.start + i, c))
-        .collect();
+        .peekable();
+    let (_, mut prev) = letters.next()?;
     let mut best: Option<(usize, u8)> = None;
-    for i in 1..letters.len() {
-        let (at, next) = letters[i];
-        let prev = letters[i - 1].1;
-        let after = letters.get(i + 1).map(|&(_, c)| c);
-        let Some(p) = priority(prev, next, after) else {
-            continue;
-        };
-        if best.is_none_or(|(_, b)| p <= b) && safe(at) {
+    while let Some((at, next)) = letters.next() {
+        let after = letters.peek().map(|&(_, c)| c);
+        if let Some(p) = priority(prev, next, after)
+            && best.is_none_or(|(_, b)| p <= b)
+            && safe(at)
+        {
             best = Some((at, p));
         }
+        prev = next;
     }
     best
 }
