@@ -578,12 +578,14 @@ impl ContentBuilder {
             }
         };
 
+        // warraq: the font asked for once a run, not once a glyph (each ask
+        // clones it).
+        let font = pdf_font.font();
+        let last_resort = font.postscript_name() == Some("LastResort");
         for glyph in glyphs {
-            if glyph.glyph_id() == GlyphId::new(0)
-                || pdf_font.font().postscript_name() == Some("LastResort")
-            {
+            if glyph.glyph_id() == GlyphId::new(0) || last_resort {
                 sc.register_validation_error(ValidationError::ContainsNotDefGlyph(
-                    pdf_font.font(),
+                    font.clone(),
                     glyph.location(),
                     text[glyph.text_range()].to_string(),
                 ));
@@ -656,6 +658,9 @@ impl ContentBuilder {
         let mut widths_known = true;
         let mut positioned = self.content.show_positioned();
         let mut items = positioned.items();
+        // warraq: the font asked for once a run, not twice a glyph.
+        let font = pdf_font.font();
+        let font_units_per_em = font.units_per_em();
 
         for glyph in glyphs {
             let pdf_glyph = pdf_font
@@ -665,10 +670,9 @@ impl ContentBuilder {
             let scale = |val| val * pdf_font.units_per_em();
 
             let x_advance = scale(glyph.x_advance(1.0));
-            let font_advance = pdf_font
-                .font()
+            let font_advance = font
                 .advance_width(glyph.glyph_id())
-                .map(|n| scale(n / pdf_font.font().units_per_em()));
+                .map(|n| scale(n / font_units_per_em));
             let x_offset = scale(glyph.x_offset(1.0));
 
             adjustment += x_offset;
