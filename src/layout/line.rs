@@ -521,7 +521,9 @@ pub fn build_line(par: &Paragraph, line: &BrokenLine, width: f32, align: Align) 
             inside.collect()
         };
         for piece in inside {
-            let run = |glyphs: Vec<PlacedGlyph>, text: Arc<str>| GlyphRun {
+            // Made straight into the run's shared glyphs (a copy into a
+            // vector first was an allocation a run of every line).
+            let run = |glyphs: &[PlacedGlyph], text: Arc<str>| GlyphRun {
                 face: piece.face,
                 size: piece.size,
                 x: 0.0,
@@ -533,9 +535,8 @@ pub fn build_line(par: &Paragraph, line: &BrokenLine, width: f32, align: Align) 
                 text,
             };
             let hyphen =
-                (!piece.hyphen.is_empty()).then(|| run(piece.hyphen.clone(), HYPHEN_TEXT.clone()));
-            let body =
-                (!piece.glyphs.is_empty()).then(|| run(piece.glyphs.clone(), par.text.clone()));
+                (!piece.hyphen.is_empty()).then(|| run(&piece.hyphen, HYPHEN_TEXT.clone()));
+            let body = (!piece.glyphs.is_empty()).then(|| run(&piece.glyphs, par.text.clone()));
             // The hyphen follows the word in its own direction.
             let (left, right) = if piece.level.is_rtl() {
                 (hyphen, body)
