@@ -453,9 +453,19 @@ impl<'a> Shaper<'a> {
         range: Range<usize>,
         alternate: Option<Range<usize>>,
     ) -> Vec<ShapedGlyph> {
-        self.shape_with(
-            context, range, run.face, run.size, run.level, run.script, alternate,
-        )
+        let (face, size, level, script) = (run.face, run.size, run.level, run.script);
+        let mut glyphs = Vec::new();
+        self.shape_with_into(
+            &mut glyphs,
+            context,
+            range,
+            face,
+            size,
+            level,
+            script,
+            alternate,
+        );
+        glyphs
     }
 
     /// Whether `face` has justification alternates (`jalt`) for Arabic
@@ -466,16 +476,16 @@ impl<'a> Shaper<'a> {
             const PROBE: &str =
                 "بب تت ثث جج حح خخ سس شش صص ضض طط ظظ عع غغ فف قق كك لل مم نن هه يي بد بر بو بى بة";
             let shape = |alternate: Option<Range<usize>>| -> Vec<u16> {
-                let level = Level::rtl();
-                let glyphs = self.shape_with(
-                    PROBE,
-                    0..PROBE.len(),
+                let run = ShapedRun {
+                    range: 0..PROBE.len(),
                     face,
-                    1.0,
-                    level,
-                    Script::Arabic,
-                    alternate,
-                );
+                    size: 1.0,
+                    level: Level::rtl(),
+                    script: Script::Arabic,
+                    raise: 0.0,
+                    glyphs: Vec::new(),
+                };
+                let glyphs = self.reshape(&run, PROBE, run.range.clone(), alternate);
                 glyphs.iter().map(|g| g.id).collect()
             };
             shape(None) != shape(Some(0..PROBE.len()))
@@ -639,6 +649,16 @@ impl<'a> Shaper<'a> {
                 .map(|(at, _)| at),
         );
         starts.push(range.end);
+        // `piece` of the run, as a word is shaped, added to `out`; and on its
+        // own.
+        let piece_into = |shaper: &Shaper, out: &mut Vec<ShapedGlyph>, piece: Range<usize>| {
+            shaper.shape_piece_into(out, text, range.clone(), piece, face, size, level, script);
+        };
+        let piece = |shaper: &Shaper, piece: Range<usize>| {
+            let mut glyphs = Vec::new();
+            piece_into(shaper, &mut glyphs, piece);
+            glyphs
+        };
         // Word `k`'s glyphs in HarfBuzz's order, added to `out` (from the
         // cache, nothing is allocated for a word); and which glyphs of the
         // word before it are unsafe to break because lookups matched them
@@ -651,32 +671,9 @@ impl<'a> Shaper<'a> {
             };
             if !matches!(looking_back, Some(LookingBack::Any)) {
                 let alone = out.len();
-                shaper.shape_piece_into(
-                    out,
-                    text,
-                    range.clone(),
-                    word.clone(),
-                    face,
-                    size,
-                    level,
-                    script,
-                );
+                piece_into(shaper, out, word.clone());
                 let applies = looking_back.is_some_and(|back| {
-                    back.applies(&out[alone..], || {
-                        let previous = starts[k - 1]..word.start;
-                        let mut glyphs = Vec::new();
-                        shaper.shape_piece_into(
-                            &mut glyphs,
-                            text,
-                            range.clone(),
-                            previous,
-                            face,
-                            size,
-                            level,
-                            script,
-                        );
-                        glyphs
-                    })
+                    back.applies(&out[alone..], || piece(shaper, starts[k - 1]..word.start))
                 });
                 if !applies {
                     return Vec::new();
@@ -684,20 +681,10 @@ impl<'a> Shaper<'a> {
                 out.truncate(alone);
             }
             // After the word before it.
-            let pair = starts[k - 1]..word.end;
-            let mut glyphs = Vec::new();
-            shaper.shape_piece_into(
-                &mut glyphs,
-                text,
-                range.clone(),
-                pair,
-                face,
-                size,
-                level,
-                script,
-            );
             let (before, glyphs): (Vec<ShapedGlyph>, Vec<ShapedGlyph>) =
-                glyphs.into_iter().partition(|g| g.cluster < word.start);
+                piece(shaper, starts[k - 1]..word.end)
+                    .into_iter()
+                    .partition(|g| g.cluster < word.start);
             out.extend(glyphs);
             unsafe_indices(&before).collect()
         };
@@ -900,11 +887,11 @@ impl<'a> Shaper<'a> {
         } else {
             piece.end
         };
-        let start = out.len();
+        let (start, within) = (out.len(), piece.start - from..piece.end - from);
         self.shape_with_into(
             out,
             &text[from..to],
-            piece.start - from..piece.end - from,
+            within,
             face,
             size,
             level,
@@ -928,39 +915,15 @@ impl<'a> Shaper<'a> {
         level: Level,
         script: unicode_script::Script,
     ) -> Vec<ShapedGlyph> {
-        self.shape_with(text, range, face, size, level, script, None)
-    }
-
-    /// [`Shaper::shape_run`] with the face's justification alternates on
-    /// the characters of `alternate` (byte offsets in `text`).
-    #[allow(clippy::too_many_arguments)]
-    fn shape_with(
-        &self,
-        text: &str,
-        range: Range<usize>,
-        face: usize,
-        size: f32,
-        level: Level,
-        script: Script,
-        alternate: Option<Range<usize>>,
-    ) -> Vec<ShapedGlyph> {
         let mut glyphs = Vec::new();
-        self.shape_with_into(
-            &mut glyphs,
-            text,
-            range,
-            face,
-            size,
-            level,
-            script,
-            alternate,
-        );
+        self.shape_with_into(&mut glyphs, text, range, face, size, level, script, None);
         glyphs
     }
 
-    /// [`Shaper::shape_with`], the glyphs added to `out`: from the cache
-    /// when everything HarfBuzz reads is as it was for a piece shaped
-    /// before.
+    /// [`Shaper::shape_run`] with the face's justification alternates on
+    /// the characters of `alternate` (byte offsets in `text`), the glyphs
+    /// added to `out`: from the cache when everything HarfBuzz reads is as
+    /// it was for a piece shaped before.
     #[allow(clippy::too_many_arguments)]
     fn shape_with_into(
         &self,
@@ -1062,7 +1025,7 @@ impl<'a> Shaper<'a> {
         let mut buffer = self
             .buffer
             .take()
-            .unwrap_or_else(UnicodeBuffer::new)
+            .unwrap_or_default()
             .add_str_item(text, &text[range.clone()])
             .set_direction(direction)
             .set_language(self.language)
