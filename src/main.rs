@@ -299,16 +299,22 @@ const ENVIRONMENT_ERRORS: u8 = 2;
 /// of the largest such block freed so far, so once the EPUB cover's
 /// buffers (8 to 16 MB) were freed, the large buffers after them (the
 /// PDF's streams, the files themselves) came from the heap and stayed
-/// there: a tenth of a long book's peak memory.
+/// there: a tenth of a long book's peak memory. (Fixed, it also fixes the
+/// trim threshold at its start. A threshold the user sets for glibc is
+/// left as set.)
 #[cfg(all(target_os = "linux", target_env = "gnu"))]
 const MMAP_THRESHOLD: libc::c_int = 128 * 1024;
 
 fn main() -> ExitCode {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: mallopt only sets a parameter of glibc's malloc, and this is
-    // the first thing the program does, before any other thread runs.
-    unsafe {
-        libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none()
+        && !std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("mmap_threshold"))
+    {
+        // SAFETY: mallopt only sets a parameter of glibc's malloc, and this
+        // is the first thing the program does, before any other thread runs.
+        unsafe {
+            libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
+        }
     }
     let cli = Cli::parse();
     let say = if cli.verbose {

@@ -266,6 +266,10 @@ const CONTEXT_CHARS: usize = 5;
 /// pairs of words shaped together, fits.
 const CACHE_PIECES: usize = 1 << 17;
 
+/// The most glyphs a [`Shaper`] keeps HarfBuzz's buffer after: a word's
+/// or a line's, not a paragraph of megabytes'.
+const KEPT_BUFFER_GLYPHS: usize = 4096;
+
 /// How many parts a [`ShapeCache`] is cut into, each behind a lock of its
 /// own: with one lock, the threads shaping a book's chapters waited for
 /// each other on nearly every word.
@@ -745,6 +749,9 @@ impl<'a> Shaper<'a> {
                 start = end;
             }
         }
+        // Sized by bytes, about twice what Arabic needs: the rest given back
+        // (shrunk in place) before the paragraph keeps it.
+        glyphs.shrink_to_fit();
         glyphs
     }
 
@@ -1049,7 +1056,11 @@ impl<'a> Shaper<'a> {
                 unsafe_to_break: info.glyph_flags().0 & HB_GLYPH_FLAG_UNSAFE_TO_BREAK != 0,
             })
             .collect();
-        self.buffer.replace(Some(output.clear()));
+        // A buffer that held a long run is let go: it would keep its size
+        // while the shaper lives.
+        if output.len() <= KEPT_BUFFER_GLYPHS {
+            self.buffer.replace(Some(output.clear()));
+        }
         set_cluster_ends(&mut glyphs, range.end);
         glyphs
     }
