@@ -310,7 +310,14 @@ fn compile_into(
     );
     report.timings.push((Stage::Layout, took));
     let pages = match pages {
-        Ok(pages) => Some(pages),
+        Ok((pages, times)) => {
+            report.timings.extend([
+                (Stage::Shape, times.shape),
+                (Stage::Break, times.lines),
+                (Stage::Paginate, times.paginate),
+            ]);
+            Some(pages)
+        }
         Err(error) if options.format == Format::Epub => {
             found.push(Diagnostic::warning(
                 Code::NoPageList,

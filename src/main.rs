@@ -541,6 +541,19 @@ fn run(
         for (stage, took) in &compiled.timings {
             eprintln!("{:>12} {:>8.3} s", stage.name(), took.as_secs_f64());
         }
+        if compiled
+            .timings
+            .iter()
+            .any(|(stage, _)| *stage == Stage::Shape)
+        {
+            eprintln!(
+                "({}, {} and {} are parts of {}; the first two are each paragraph's time, summed over the threads)",
+                Stage::Shape.name(),
+                Stage::Break.name(),
+                Stage::Paginate.name(),
+                Stage::Layout.name()
+            );
+        }
     }
     let pages = compiled.pdf_pages;
     if finish == Finish::Report {

@@ -9,6 +9,11 @@ pub enum Stage {
     Load,
     Parse,
     Layout,
+    /// Parts of [`Stage::Layout`], timed but not shown as progress (see
+    /// [`crate::layout::LayoutTimes`]).
+    Shape,
+    Break,
+    Paginate,
     Epub,
     Pdf,
     Booklet,
@@ -20,6 +25,9 @@ impl Stage {
             Stage::Load => "load",
             Stage::Parse => "parse",
             Stage::Layout => "lay out",
+            Stage::Shape => "shape",
+            Stage::Break => "break lines",
+            Stage::Paginate => "paginate",
             Stage::Epub => "write EPUB",
             Stage::Pdf => "write PDF",
             Stage::Booklet => "impose booklet",

@@ -48,7 +48,16 @@ fn check_writes_nothing_and_says_the_book_is_fine() {
     let output = warraq(&["-v", "check", common::arg(&book)]);
     let said = stderr(&output);
     assert_eq!(output.status.code(), Some(0), "{said}");
-    for stage in ["load", "parse", "lay out", "write EPUB", "write PDF"] {
+    for stage in [
+        "load",
+        "parse",
+        "lay out",
+        "shape",
+        "break lines",
+        "paginate",
+        "write EPUB",
+        "write PDF",
+    ] {
         assert!(said.contains(stage), "{stage}: {said}");
     }
     assert!(said.contains("no errors, 0 warnings"), "{said}");

@@ -28,6 +28,33 @@ fn page_text(pages: &Pages, index: usize) -> String {
         .collect()
 }
 
+/// `warraq -v` and `bench/run` give layout's parts their own times: each
+/// is measured where it runs (a part left unmeasured would read zero).
+#[test]
+fn layout_says_how_long_its_parts_took() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(
+        dir.path().join("01.md"),
+        "# الفصل\n\nنص الفصل الأول، وفيه جملتان.\n\nوفقرة ثانية.\n",
+    )
+    .unwrap();
+    let book = warraq::load::load(dir.path()).unwrap();
+    let mut warnings = Diagnostics::default();
+    let document = warraq::parse::parse(&book, &mut warnings).unwrap();
+    let (pages, times) = warraq::layout::typeset_watched(
+        &document,
+        &FontLibrary::builtin(),
+        &mut warnings,
+        &warraq::Unwatched,
+    )
+    .unwrap();
+    assert!(pages.pages.len() > 3);
+    let zero = std::time::Duration::ZERO;
+    assert!(times.shape > zero, "{times:?}");
+    assert!(times.lines > zero, "{times:?}");
+    assert!(times.paginate > zero, "{times:?}");
+}
+
 #[test]
 fn chapters_without_headings_are_listed_where_they_start() {
     let pages = typeset(&[

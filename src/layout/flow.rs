@@ -6,6 +6,7 @@
 use crate::pdf::standard::{PRESS_PPI, PdfStandard};
 use std::ops::Range;
 use std::sync::Arc;
+use std::time::Instant;
 
 use rayon::prelude::*;
 
@@ -20,6 +21,7 @@ use crate::fonts::{FontLibrary, Role, Style};
 use crate::locale::strings_for;
 use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle, Threading, alongside};
 
+use super::LayoutTimes;
 use super::coverage::MissingAt;
 use super::kashida::{self, Kashida};
 use super::line::{
@@ -165,6 +167,8 @@ pub struct Typesetter<'a> {
     pub threading: Threading,
     /// The chapter's logical structure, for tagged PDF.
     pub structure: Structure,
+    /// How long its paragraphs took to shape and to break into lines.
+    pub times: LayoutTimes,
 }
 
 /// Horizontal extent of a column inside the text area.
@@ -219,6 +223,7 @@ impl<'a> Typesetter<'a> {
             },
             threading: Threading::default(),
             structure: Structure::default(),
+            times: LayoutTimes::default(),
         }
     }
 
@@ -275,6 +280,7 @@ impl<'a> Typesetter<'a> {
         }
         let direction =
             Some(direction.unwrap_or_else(|| block_direction(self.direction, &styled.text)));
+        let shaping = Instant::now();
         let mut shaped = self.shaper.shape(
             styled,
             ParagraphSettings {
@@ -282,6 +288,8 @@ impl<'a> Typesetter<'a> {
                 threading: self.threading,
             },
         );
+        let breaking = Instant::now();
+        self.times.shape += breaking - shaping;
         let object_width = |at: usize| objects.iter().find(|(o, _)| *o == at).map(|(_, w)| *w);
         for glyph in shaped.runs.iter_mut().flat_map(|run| &mut run.glyphs) {
             if let Some(width) = object_width(glyph.cluster) {
@@ -402,19 +410,22 @@ impl<'a> Typesetter<'a> {
                     })
                     .collect()
             };
-        if lines.len() < self.threading.from_lines {
-            return commit(self.shaper, &lines, &anchors);
-        }
-        // A paragraph of thousands of lines commits them on every thread,
-        // each with a shaper of its own; every line is committed alone, so
-        // the result is the same.
-        let share = lines.len().div_ceil(rayon::current_num_threads());
-        let shares: Vec<Vec<Chunk>> = lines
-            .par_chunks(share)
-            .zip(anchors.par_chunks(share))
-            .map(|(lines, anchors)| commit(&Shaper::new(fonts, language), lines, anchors))
-            .collect();
-        shares.into_iter().flatten().collect()
+        let chunks = if lines.len() < self.threading.from_lines {
+            commit(self.shaper, &lines, &anchors)
+        } else {
+            // A paragraph of thousands of lines commits them on every
+            // thread, each with a shaper of its own; every line is committed
+            // alone, so the result is the same.
+            let share = lines.len().div_ceil(rayon::current_num_threads());
+            let shares: Vec<Vec<Chunk>> = lines
+                .par_chunks(share)
+                .zip(anchors.par_chunks(share))
+                .map(|(lines, anchors)| commit(&Shaper::new(fonts, language), lines, anchors))
+                .collect();
+            shares.into_iter().flatten().collect()
+        };
+        self.times.lines += breaking.elapsed();
+        chunks
     }
 }
 

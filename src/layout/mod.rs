@@ -21,6 +21,8 @@ pub mod paginate;
 pub mod printers_marks;
 pub mod verse;
 
+use std::time::{Duration, Instant};
+
 use rayon::prelude::*;
 
 use crate::diag::{Diagnostics, Result};
@@ -103,13 +105,37 @@ fn geometry(document: &Document) -> Geometry {
 }
 
 /// A chapter as flowed: its flow, the warnings it gave, the characters
-/// no font had and, when asked for, its paragraphs as set.
+/// no font had, when asked for, its paragraphs as set, and how long it took.
 type ChapterSet = (
     Vec<FlowItem>,
     Vec<crate::diag::Diagnostic>,
     Vec<coverage::MissingAt>,
     Option<Vec<SetText>>,
+    LayoutTimes,
 );
+
+/// How long the parts of layout took (`warraq -v`, `bench/run`). Chapters
+/// are shaped and broken on every thread at once, so `shape` and `lines`
+/// are the time of each paragraph summed, more than the wall time when
+/// both cores work.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct LayoutTimes {
+    /// Paragraphs shaped: itemized, their glyphs from HarfBuzz or the cache.
+    pub shape: Duration,
+    /// Paragraphs broken into lines: breakpoints, kashida sites, the
+    /// breaks chosen and the lines committed.
+    pub lines: Duration,
+    /// The chapters' flows put on pages (every round of the contents).
+    pub paginate: Duration,
+}
+
+impl std::ops::AddAssign for LayoutTimes {
+    fn add_assign(&mut self, other: LayoutTimes) {
+        self.shape += other.shape;
+        self.lines += other.lines;
+        self.paginate += other.paginate;
+    }
+}
 
 /// How the book's paragraphs are broken into lines (`[layout]`, its
 /// language).
@@ -128,18 +154,18 @@ pub fn typeset(
     fonts: &FontLibrary,
     warnings: &mut Diagnostics,
 ) -> Result<Pages> {
-    typeset_with(document, fonts, warnings, &Unwatched, false).map(|(pages, _)| pages)
+    typeset_with(document, fonts, warnings, &Unwatched, false).map(|(pages, _, _)| pages)
 }
 
 /// [`typeset`], telling `progress` as each chapter is shaped and broken
-/// into lines.
+/// into lines, and saying how long its parts took.
 pub fn typeset_watched(
     document: &Document,
     fonts: &FontLibrary,
     warnings: &mut Diagnostics,
     progress: &dyn Progress,
-) -> Result<Pages> {
-    typeset_with(document, fonts, warnings, progress, false).map(|(pages, _)| pages)
+) -> Result<(Pages, LayoutTimes)> {
+    typeset_with(document, fonts, warnings, progress, false).map(|(pages, _, times)| (pages, times))
 }
 
 /// [`typeset`], keeping every paragraph as set, with the face of each
@@ -150,7 +176,7 @@ pub fn typeset_recording(
     fonts: &FontLibrary,
     warnings: &mut Diagnostics,
 ) -> Result<(Pages, Vec<SetText>)> {
-    typeset_with(document, fonts, warnings, &Unwatched, true)
+    typeset_with(document, fonts, warnings, &Unwatched, true).map(|(pages, set, _)| (pages, set))
 }
 
 fn typeset_with(
@@ -159,7 +185,7 @@ fn typeset_with(
     warnings: &mut Diagnostics,
     progress: &dyn Progress,
     record: bool,
-) -> Result<(Pages, Vec<SetText>)> {
+) -> Result<(Pages, Vec<SetText>, LayoutTimes)> {
     let g = geometry(document);
     let language = document.metadata.language.as_str();
     let size = document.page.font_size_pt;
@@ -197,7 +223,10 @@ fn typeset_with(
                     let items =
                         ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
                     progress.step();
-                    ((items, ts.warnings, ts.missing, ts.set), ts.structure)
+                    (
+                        (items, ts.warnings, ts.missing, ts.set, ts.times),
+                        ts.structure,
+                    )
                 },
             )
             .unzip()
@@ -232,8 +261,10 @@ fn typeset_with(
     // memory a long book's build held at once.
     fonts.shaped.forget();
 
-    for (_, chapter_warnings, _, _) in &flows {
+    let mut times = LayoutTimes::default();
+    for (_, chapter_warnings, _, _, chapter_times) in &flows {
         warnings.0.extend(chapter_warnings.iter().cloned());
+        times += *chapter_times;
     }
 
     let shaper = Shaper::new(fonts, language);
@@ -257,8 +288,10 @@ fn typeset_with(
         let entries: Vec<TocEntry> = flows
             .iter()
             .zip(&titles)
-            .map(|((items, _, _, _), title)| {
+            .map(|((items, _, _, _, _), title)| {
+                let placing = Instant::now();
                 let page = paginator.place(items);
+                times.paginate += placing.elapsed();
                 TocEntry {
                     title: title.clone(),
                     page,
@@ -301,7 +334,7 @@ fn typeset_with(
     // another thread (freeing a long book's flows took 15–20 ms).
     let (items, flows): (Vec<_>, Vec<_>) = flows
         .into_iter()
-        .map(|(items, _, missing, set)| (items, (missing, set)))
+        .map(|(items, _, missing, set, _)| (items, (missing, set)))
         .unzip();
     rayon::spawn(move || drop(items));
 
@@ -352,6 +385,7 @@ fn typeset_with(
         .collect();
     // The generated pages come first in reading order.
     let structure: Vec<Structure> = std::iter::once(ts.structure).chain(structure).collect();
+    times += ts.times;
     let pages = Pages {
         width: g.width,
         height: g.height,
@@ -360,5 +394,5 @@ fn typeset_with(
         outline,
         structure,
     };
-    Ok((pages, set))
+    Ok((pages, set, times))
 }
