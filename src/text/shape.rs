@@ -10,7 +10,7 @@ use std::ops::Range;
 #[cfg(test)]
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use read_fonts::tables::gpos::PositionSubtables;
 use read_fonts::tables::layout::{ChainedSequenceContext, CoverageTable, LookupFlag};
@@ -113,8 +113,9 @@ pub struct Shaper<'a> {
     /// Per face, whether it has justification alternates
     /// ([`Shaper::has_alternates`]).
     alternates: Vec<OnceCell<bool>>,
-    /// Per face, how its words may be shaped apart ([`Shaper::word_shaping`]).
-    word_shaping: Vec<OnceCell<WordShaping>>,
+    /// Per face, how its words may be shaped apart ([`Shaper::word_shaping`],
+    /// shared through the cache).
+    word_shaping: Vec<OnceCell<Arc<WordShaping>>>,
     /// Per face, [`Shaper::glyph_reach`] of each glyph asked for so far, by
     /// glyph id: extents walk the outline, and every line asks for each of
     /// its glyphs.
@@ -286,6 +287,10 @@ type Shard = Mutex<FxHashMap<Box<[u8]>, Box<[ShapedGlyph]>>>;
 /// it).
 pub struct ShapeCache {
     shards: Option<Box<[Shard]>>,
+    /// Per face, how its words may be shaped apart, worked out once for
+    /// every shaper: reading every lookup's glyphs took a third of a
+    /// millisecond a face, for each of the build's few dozen shapers.
+    word_shaping: Mutex<FxHashMap<usize, Arc<WordShaping>>>,
 }
 
 impl ShapeCache {
@@ -293,7 +298,22 @@ impl ShapeCache {
     pub fn new(on: bool) -> Self {
         ShapeCache {
             shards: on.then(|| (0..CACHE_SHARDS).map(|_| Shard::default()).collect()),
+            word_shaping: Mutex::default(),
         }
+    }
+
+    /// How `face`'s words may be shaped apart, from `find` the first time
+    /// any shaper asks (the others wait for it rather than read the
+    /// lookups too).
+    fn word_shaping(&self, face: usize, find: impl FnOnce() -> WordShaping) -> Arc<WordShaping> {
+        let mut known = self
+            .word_shaping
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        known
+            .entry(face)
+            .or_insert_with(|| Arc::new(find()))
+            .clone()
     }
 
     fn is_on(&self) -> bool {
@@ -761,90 +781,96 @@ impl<'a> Shaper<'a> {
     /// count as further.
     fn word_shaping(&self, face: usize) -> &WordShaping {
         self.word_shaping[face].get_or_init(|| {
-            let font = &self.fonts[face];
-            let Some(space) = font.get_nominal_glyph(' ') else {
-                return WordShaping::Whole;
-            };
-            let hb_face = font.face();
-            let tag = |name: &str| Tag::from_str(name).expect("a four-letter tag");
-            if ["kern", "kerx", "morx", "mort"].iter().any(|&name| {
-                hb_face
-                    .table_with_tag(tag(name))
-                    .is_some_and(|blob| !blob.is_empty())
-            }) {
-                return WordShaping::Whole;
-            }
-            let data = self.library.faces[face].data.as_slice();
-            if space_may_be_skipped(data, space) {
-                return WordShaping::Whole;
-            }
-            // Whether a substitution looks back over the space, the glyphs
-            // positioning lookups that do may apply to, and those one of
-            // which they need before the space (`None`: not known).
-            let (mut substitution_before, mut positioned) = (false, Vec::new());
-            let mut needed_before = Some(Vec::new());
-            for table in ["GSUB", "GPOS"] {
-                // SAFETY: the face lives through the block; the sets are
-                // created here and destroyed before it ends; HarfBuzz only
-                // reads the face and adds glyphs to the sets.
-                unsafe {
-                    let raw = hb_face.as_raw();
-                    let count = hb_ot_layout_table_get_lookup_count(raw, tag(table).0);
-                    // Glyphs before, in, after and out of a lookup.
-                    let sets: [*mut hb_set_t; 4] = std::array::from_fn(|_| hb_set_create());
-                    for lookup in 0..count {
-                        sets.iter().for_each(|&set| hb_set_clear(set));
-                        hb_ot_layout_lookup_collect_glyphs(
-                            raw,
-                            tag(table).0,
-                            lookup,
-                            sets[0],
-                            sets[1],
-                            sets[2],
-                            sets[3],
-                        );
-                        if sets[1..].iter().any(|&set| hb_set_has(set, space) != 0) {
-                            sets.into_iter().for_each(|set| hb_set_destroy(set));
-                            return WordShaping::Whole;
-                        }
-                        if hb_set_has(sets[0], space) == 0 {
-                            continue;
-                        }
-                        if table == "GSUB" {
-                            substitution_before = true;
-                        } else {
-                            let mut glyph = u32::MAX; // HB_SET_VALUE_INVALID: from the start
-                            while hb_set_next(sets[1], &mut glyph) != 0 {
-                                positioned.extend(u16::try_from(glyph));
-                            }
-                            needed_before = needed_before
-                                .zip(glyphs_before_space(data, lookup, space))
-                                .map(|(mut all, these)| {
-                                    all.extend(these);
-                                    all
-                                });
-                        }
-                    }
-                    sets.into_iter().for_each(|set| hb_set_destroy(set));
-                }
-            }
-            positioned.sort_unstable();
-            positioned.dedup();
-            if let Some(glyphs) = &mut needed_before {
-                glyphs.sort_unstable();
-                glyphs.dedup();
-            }
-            if substitution_before {
-                WordShaping::AfterPrevious(LookingBack::Any)
-            } else if !positioned.is_empty() {
-                WordShaping::AfterPrevious(LookingBack::Glyphs {
-                    before: needed_before,
-                    after: positioned,
-                })
-            } else {
-                WordShaping::Apart
-            }
+            self.cache
+                .word_shaping(face, || self.find_word_shaping(face))
         })
+    }
+
+    /// [`Shaper::word_shaping`], read from the face's lookups.
+    fn find_word_shaping(&self, face: usize) -> WordShaping {
+        let font = &self.fonts[face];
+        let Some(space) = font.get_nominal_glyph(' ') else {
+            return WordShaping::Whole;
+        };
+        let hb_face = font.face();
+        let tag = |name: &str| Tag::from_str(name).expect("a four-letter tag");
+        if ["kern", "kerx", "morx", "mort"].iter().any(|&name| {
+            hb_face
+                .table_with_tag(tag(name))
+                .is_some_and(|blob| !blob.is_empty())
+        }) {
+            return WordShaping::Whole;
+        }
+        let data = self.library.faces[face].data.as_slice();
+        if space_may_be_skipped(data, space) {
+            return WordShaping::Whole;
+        }
+        // Whether a substitution looks back over the space, the glyphs
+        // positioning lookups that do may apply to, and those one of
+        // which they need before the space (`None`: not known).
+        let (mut substitution_before, mut positioned) = (false, Vec::new());
+        let mut needed_before = Some(Vec::new());
+        for table in ["GSUB", "GPOS"] {
+            // SAFETY: the face lives through the block; the sets are
+            // created here and destroyed before it ends; HarfBuzz only
+            // reads the face and adds glyphs to the sets.
+            unsafe {
+                let raw = hb_face.as_raw();
+                let count = hb_ot_layout_table_get_lookup_count(raw, tag(table).0);
+                // Glyphs before, in, after and out of a lookup.
+                let sets: [*mut hb_set_t; 4] = std::array::from_fn(|_| hb_set_create());
+                for lookup in 0..count {
+                    sets.iter().for_each(|&set| hb_set_clear(set));
+                    hb_ot_layout_lookup_collect_glyphs(
+                        raw,
+                        tag(table).0,
+                        lookup,
+                        sets[0],
+                        sets[1],
+                        sets[2],
+                        sets[3],
+                    );
+                    if sets[1..].iter().any(|&set| hb_set_has(set, space) != 0) {
+                        sets.into_iter().for_each(|set| hb_set_destroy(set));
+                        return WordShaping::Whole;
+                    }
+                    if hb_set_has(sets[0], space) == 0 {
+                        continue;
+                    }
+                    if table == "GSUB" {
+                        substitution_before = true;
+                    } else {
+                        let mut glyph = u32::MAX; // HB_SET_VALUE_INVALID: from the start
+                        while hb_set_next(sets[1], &mut glyph) != 0 {
+                            positioned.extend(u16::try_from(glyph));
+                        }
+                        needed_before = needed_before
+                            .zip(glyphs_before_space(data, lookup, space))
+                            .map(|(mut all, these)| {
+                                all.extend(these);
+                                all
+                            });
+                    }
+                }
+                sets.into_iter().for_each(|set| hb_set_destroy(set));
+            }
+        }
+        positioned.sort_unstable();
+        positioned.dedup();
+        if let Some(glyphs) = &mut needed_before {
+            glyphs.sort_unstable();
+            glyphs.dedup();
+        }
+        if substitution_before {
+            WordShaping::AfterPrevious(LookingBack::Any)
+        } else if !positioned.is_empty() {
+            WordShaping::AfterPrevious(LookingBack::Glyphs {
+                before: needed_before,
+                after: positioned,
+            })
+        } else {
+            WordShaping::Apart
+        }
     }
 
     /// `work` for `0..count`, in order, done in one share a thread, each
@@ -1355,7 +1381,7 @@ mod tests {
                             word_shaping: library
                                 .faces
                                 .iter()
-                                .map(|_| OnceCell::from(WordShaping::Apart))
+                                .map(|_| OnceCell::from(Arc::new(WordShaping::Apart)))
                                 .collect(),
                             ..Shaper::new(&uncached, "ar")
                         }
