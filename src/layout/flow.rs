@@ -1577,7 +1577,11 @@ pub fn styled_inlines(inlines: &[Inline], style: TextStyle, numerals: Numerals) 
 /// else `node`. A run is cut where its element changes; a kashida stays
 /// with the glyph before it, so no word is cut for one.
 fn tag_runs(line: &mut Chunk, node: NodeId, inline: &[(Range<usize>, NodeId)]) {
-    for item in std::mem::take(&mut line.items) {
+    // The items put back in a list of their size: grown one by one, a line
+    // of one run held room for four (a tenth of a long book's memory).
+    let items = std::mem::take(&mut line.items);
+    line.items.reserve_exact(items.len());
+    for item in items {
         let run = match item {
             Item::Glyphs(run) if run.node.is_none() => run,
             other => {
@@ -1622,6 +1626,7 @@ fn tag_runs(line: &mut Chunk, node: NodeId, inline: &[(Range<usize>, NodeId)]) {
                 })
             }));
     }
+    line.items.shrink_to_fit();
 }
 
 /// Where a line's text starts: the first byte of the paragraph its glyphs
