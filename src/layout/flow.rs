@@ -622,6 +622,9 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
                 ..Chunk::default()
             }));
         }
+        // Held until the whole book is paginated: without the room grown
+        // for more.
+        self.items.shrink_to_fit();
         self.items
     }
 

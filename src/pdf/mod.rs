@@ -162,6 +162,11 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
             )
         })?;
     }
+    // Every page is drawn and let go, but glibc keeps what they held. Given
+    // back before krilla puts the file together (which needs about as
+    // much again as the streams), it is not added to a long book's peak
+    // (3,970 pages: 289 → 270 MiB).
+    give_back_freed_memory();
     pdf.set_outline(outline(&pages.outline, pages));
     pdf.set_tag_tree(writer.tags.tree(&document.metadata.language));
     pdf.set_metadata(metadata(document));
@@ -181,6 +186,17 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
             output_intent: standard.output_intent(),
         },
     )
+}
+
+/// Gives the memory freed so far back to the system (glibc's malloc keeps
+/// it in its heaps otherwise).
+fn give_back_freed_memory() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: malloc_trim only hands free pages of glibc's heaps back to
+    // the system; it takes each heap's lock, as malloc does.
+    unsafe {
+        libc::malloc_trim(0);
+    }
 }
 
 /// A glyph that [`Writer::map_invisible_glyphs`] gives its text: its
