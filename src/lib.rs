@@ -112,7 +112,9 @@ pub struct Compiled {
     /// The booklet, when one was imposed.
     pub booklet: Option<BookletReport>,
     /// How long each stage took, in the order they ran (the EPUB and the
-    /// PDF are made side by side).
+    /// PDF are made side by side). Shape, Break and Paginate are parts of
+    /// Layout, the first two summed over its threads: not to be added to
+    /// the others.
     pub timings: Vec<(Stage, std::time::Duration)>,
 }
 
@@ -313,7 +315,7 @@ fn compile_into(
         Ok((pages, times)) => {
             report.timings.extend([
                 (Stage::Shape, times.shape),
-                (Stage::Break, times.lines),
+                (Stage::Break, times.breaking),
                 (Stage::Paginate, times.paginate),
             ]);
             Some(pages)

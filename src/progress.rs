@@ -9,10 +9,12 @@ pub enum Stage {
     Load,
     Parse,
     Layout,
-    /// Parts of [`Stage::Layout`], timed but not shown as progress (see
-    /// [`crate::layout::LayoutTimes`]).
+    /// Paragraphs shaped: a part of [`Stage::Layout`], timed but not shown
+    /// as progress, as the next two (see [`crate::layout::LayoutTimes`]).
     Shape,
+    /// Paragraphs broken into lines, a part of [`Stage::Layout`].
     Break,
+    /// The chapters put on pages, a part of [`Stage::Layout`].
     Paginate,
     Epub,
     Pdf,

@@ -51,7 +51,7 @@ fn layout_says_how_long_its_parts_took() {
     assert!(pages.pages.len() > 3);
     let zero = std::time::Duration::ZERO;
     assert!(times.shape > zero, "{times:?}");
-    assert!(times.lines > zero, "{times:?}");
+    assert!(times.breaking > zero, "{times:?}");
     assert!(times.paginate > zero, "{times:?}");
 }
 

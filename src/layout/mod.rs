@@ -115,16 +115,19 @@ type ChapterSet = (
 );
 
 /// How long the parts of layout took (`warraq -v`, `bench/run`). Chapters
-/// are shaped and broken on every thread at once, so `shape` and `lines`
-/// are the time of each paragraph summed, more than the wall time when
-/// both cores work.
+/// are shaped and broken on every thread at once, so `shape` and
+/// `breaking` are the time of each paragraph summed, more than the wall
+/// time when both cores work. (A paragraph long enough to be set on both
+/// threads counts what its thread takes on while it waits, another
+/// chapter's work perhaps, which is then counted twice.)
 #[derive(Debug, Clone, Copy, Default)]
 pub struct LayoutTimes {
     /// Paragraphs shaped: itemized, their glyphs from HarfBuzz or the cache.
     pub shape: Duration,
     /// Paragraphs broken into lines: breakpoints, kashida sites, the
-    /// breaks chosen and the lines committed.
-    pub lines: Duration,
+    /// breaks chosen and the lines committed (words cut by a break shaped
+    /// again, the hyphen's and the kashidas' probes).
+    pub breaking: Duration,
     /// The chapters' flows put on pages (every round of the contents).
     pub paginate: Duration,
 }
@@ -132,7 +135,7 @@ pub struct LayoutTimes {
 impl std::ops::AddAssign for LayoutTimes {
     fn add_assign(&mut self, other: LayoutTimes) {
         self.shape += other.shape;
-        self.lines += other.lines;
+        self.breaking += other.breaking;
         self.paginate += other.paginate;
     }
 }

@@ -294,7 +294,9 @@ pub struct ShapeCache {
 }
 
 impl ShapeCache {
-    /// A cache, or with `on` false none: every piece shaped afresh.
+    /// A cache, or with `on` false none: every piece shaped afresh (what
+    /// each face's lookups allow is still worked out once: it depends on
+    /// the face alone).
     pub fn new(on: bool) -> Self {
         ShapeCache {
             shards: on.then(|| (0..CACHE_SHARDS).map(|_| Shard::default()).collect()),
