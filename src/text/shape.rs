@@ -619,9 +619,14 @@ impl<'a> Shaper<'a> {
             }
         };
         let runs: Vec<ShapedRun> = if parallel {
-            self.in_shares(items.len(), |shaper, k| {
-                shape_item(shaper, items[k].clone())
+            self.in_shares(items.len(), |shaper, share| {
+                share
+                    .map(|k| shape_item(shaper, items[k].clone()))
+                    .collect::<Vec<_>>()
             })
+            .into_iter()
+            .flatten()
+            .collect()
         } else {
             items
                 .into_iter()
@@ -737,11 +742,7 @@ impl<'a> Shaper<'a> {
         };
         let words = starts.len() - 1;
         let (mut glyphs, ends) = if parallel && words > 1 {
-            let count = rayon::current_num_threads().clamp(1, words);
-            let share = words.div_ceil(count);
-            let shares = self.in_shares(words.div_ceil(share), |shaper, s| {
-                shape_share(shaper, s * share..words.min((s + 1) * share))
-            });
+            let shares = self.in_shares(words, shape_share);
             // (Sized first: a run of megabytes grown by doubling spent its
             // time copying.)
             let mut glyphs = Vec::with_capacity(shares.iter().map(|(g, _, _)| g.len()).sum());
@@ -875,25 +876,24 @@ impl<'a> Shaper<'a> {
         }
     }
 
-    /// `work` for `0..count`, in order, done in one share a thread, each
+    /// `work` on `0..count` cut into one share a thread, in order, each
     /// share with a shaper of its own (a shaper is not `Send`).
     fn in_shares<T: Send>(
         &self,
         count: usize,
-        work: impl Fn(&Shaper, usize) -> T + Sync,
+        work: impl Fn(&Shaper, Range<usize>) -> T + Sync,
     ) -> Vec<T> {
         let (library, language) = (self.library, self.language_tag());
         let share = count.div_ceil(rayon::current_num_threads()).max(1);
-        let shares: Vec<Vec<T>> = (0..count.div_ceil(share))
+        (0..count.div_ceil(share))
             .into_par_iter()
             .map(|s| {
-                let shaper = Shaper::new(library, language);
-                (s * share..count.min((s + 1) * share))
-                    .map(|k| work(&shaper, k))
-                    .collect()
+                work(
+                    &Shaper::new(library, language),
+                    s * share..count.min((s + 1) * share),
+                )
             })
-            .collect();
-        shares.into_iter().flatten().collect()
+            .collect()
     }
 
     /// Shapes `piece` (one word, or a word and the one before it) of the
