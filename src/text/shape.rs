@@ -502,16 +502,17 @@ impl<'a> Shaper<'a> {
             const PROBE: &str =
                 "بب تت ثث جج حح خخ سس شش صص ضض طط ظظ عع غغ فف قق كك لل مم نن هه يي بد بر بو بى بة";
             let shape = |alternate: Option<Range<usize>>| -> Vec<u16> {
-                let run = ShapedRun {
-                    range: 0..PROBE.len(),
+                let mut glyphs = Vec::new();
+                self.shape_with_into(
+                    &mut glyphs,
+                    PROBE,
+                    0..PROBE.len(),
                     face,
-                    size: 1.0,
-                    level: Level::rtl(),
-                    script: Script::Arabic,
-                    raise: 0.0,
-                    glyphs: Vec::new(),
-                };
-                let glyphs = self.reshape(&run, PROBE, run.range.clone(), alternate);
+                    1.0,
+                    Level::rtl(),
+                    Script::Arabic,
+                    alternate,
+                );
                 glyphs.iter().map(|g| g.id).collect()
             };
             shape(None) != shape(Some(0..PROBE.len()))
