@@ -38,7 +38,7 @@ pub fn markdown(data: &[u8]) {
         .enumerate()
         .map(|(index, text)| SourceFile {
             path: PathBuf::from(format!("{:02}.md", index + 1)),
-            text: text.to_string(),
+            text: text.into(),
         })
         .collect();
     let _ = build(book("", chapters, small_png()));
@@ -52,7 +52,7 @@ pub fn book_toml(data: &[u8]) {
     };
     let chapter = SourceFile {
         path: PathBuf::from("01.md"),
-        text: "# عنوان\n\nنص قصير with Latin.\n\n![صورة](picture.png)\n".to_string(),
+        text: "# عنوان\n\nنص قصير with Latin.\n\n![صورة](picture.png)\n".into(),
     };
     let _ = build(book(text, vec![chapter], small_png()));
 }
@@ -62,7 +62,7 @@ pub fn book_toml(data: &[u8]) {
 pub fn picture(data: &[u8]) {
     let chapter = SourceFile {
         path: PathBuf::from("01.md"),
-        text: format!("# Picture\n\n![a picture]({PICTURE})\n"),
+        text: format!("# Picture\n\n![a picture]({PICTURE})\n").into(),
     };
     let _ = build(book("", vec![chapter], data.to_vec()));
 }
@@ -76,7 +76,7 @@ pub fn book(config: &str, chapters: Vec<SourceFile>, picture: Vec<u8>) -> Option
     // The chapters are the input's, whatever `chapters` lists; the list
     // is still checked.
     let _ = config_file.chapters();
-    let first = chapters.first().map_or("", |c| c.text.as_str());
+    let first = chapters.first().map_or("", |c| &c.text);
     let config = config_file.settle(first, Some("0")).ok()?;
     let mut assets = Assets::default();
     let mut pictures = vec![PICTURE.to_string()];

@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::sync::Arc;
 
 use serde::Deserialize;
 use toml::Spanned;
@@ -68,7 +69,8 @@ pub fn shown_path(dir: &Path, rel: impl AsRef<Path>) -> PathBuf {
 pub struct SourceFile {
     /// Relative to the book folder, normalized (no `.` or `..`), e.g. `01-intro.md`.
     pub path: PathBuf,
-    pub text: String,
+    /// Shared with the parsed document, which keeps it for messages.
+    pub text: Arc<str>,
 }
 
 /// `book.toml`, validated, with the defaults that need no Markdown parsing
@@ -217,7 +219,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
         chapters.push(read_chapter(dir, &canonical, &config_path, &rel, line)?);
     }
 
-    let first_chapter = chapters.first().map_or("", |c| c.text.as_str());
+    let first_chapter = chapters.first().map_or("", |c| &c.text);
     let config = config_file.settle(first_chapter, source_date_epoch)?;
     let mut book = Book {
         dir: canonical,
@@ -858,7 +860,7 @@ fn read_chapter(
     let text = read_text_file(&real, &shown)?;
     Ok(SourceFile {
         path: rel.to_path_buf(),
-        text,
+        text: text.into(),
     })
 }
 

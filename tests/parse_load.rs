@@ -88,7 +88,7 @@ fn minimal_book_without_toml() {
         [Path::new("Z.md"), Path::new("a.md"), Path::new("b.md")]
     );
     // BOM stripped, CRLF normalized.
-    assert_eq!(book.chapters[1].text, "# مقدمة\n\nنص\nسطر");
+    assert_eq!(&*book.chapters[1].text, "# مقدمة\n\nنص\nسطر");
     let config = &book.config;
     assert_eq!(config.title, None);
     assert!(config.authors.is_empty());

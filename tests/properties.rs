@@ -209,7 +209,7 @@ fn sources(chapters: &[String]) -> Vec<SourceFile> {
         .enumerate()
         .map(|(index, text)| SourceFile {
             path: PathBuf::from(format!("{:02}.md", index + 1)),
-            text: text.clone(),
+            text: text.as_str().into(),
         })
         .collect()
 }

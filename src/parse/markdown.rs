@@ -56,7 +56,7 @@ pub(crate) fn parse_chapter(
     warnings: &mut Diagnostics,
 ) -> Result<Chapter> {
     let source = &book.chapters[index];
-    let text = source.text.as_str();
+    let text: &str = &source.text;
     let mut builder = Builder {
         book,
         index,

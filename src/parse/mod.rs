@@ -96,7 +96,7 @@ pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
         sources: book
             .chapters
             .iter()
-            .map(|c| (c.path.clone(), Arc::from(c.text.as_str())))
+            .map(|c| (c.path.clone(), Arc::clone(&c.text)))
             .chain([(
                 PathBuf::from(CONFIG_FILE),
                 Arc::from(book.config.source.as_str()),

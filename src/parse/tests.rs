@@ -28,7 +28,7 @@ fn book(chapters: &[(&str, &str)], files: &[(&str, Vec<u8>)]) -> (tempfile::Temp
             .iter()
             .map(|(name, text)| SourceFile {
                 path: PathBuf::from(name),
-                text: text.to_string(),
+                text: (*text).into(),
             })
             .collect(),
     };
