@@ -892,7 +892,8 @@ impl ContentBuilder {
     ) {
         let borrowed = font_container.borrow();
         let pdf_font = borrowed
-            .get_from_identifier(glyph_group.font_identifier.clone())
+            // warraq: by reference.
+            .get_from_identifier(&glyph_group.font_identifier)
             .unwrap();
 
         if fill_render_mode == TextRenderingMode::Fill || pdf_font.force_fill() {

@@ -184,6 +184,13 @@ impl CIDFont {
         FontIdentifier::Cid(CIDIdentifier(self.font.clone()))
     }
 
+    /// warraq: whether `identifier` is this font's, without making its
+    /// identifier (a clone of the font) to compare.
+    #[inline]
+    pub(crate) fn is(&self, identifier: &FontIdentifier) -> bool {
+        matches!(identifier, FontIdentifier::Cid(CIDIdentifier(font)) if *font == self.font)
+    }
+
     pub(crate) fn serialize(
         &self,
         sc: &mut SerializeContext,

@@ -91,9 +91,11 @@ impl FontContainer {
     #[inline]
     pub(crate) fn get_from_identifier_mut(
         &mut self,
-        font_identifier: FontIdentifier,
+        font_identifier: &FontIdentifier,
     ) -> Option<&mut dyn PdfFont> {
-        if self.cid_font.identifier() == font_identifier {
+        // warraq: compared by reference, without a clone of either font
+        // (called for every glyph drawn).
+        if self.cid_font.is(font_identifier) {
             Some(&mut self.cid_font)
         } else {
             // If the identifier doesn't match either of CID or Type3, this will
@@ -105,9 +107,10 @@ impl FontContainer {
     #[inline]
     pub(crate) fn get_from_identifier(
         &self,
-        font_identifier: FontIdentifier,
+        font_identifier: &FontIdentifier,
     ) -> Option<&dyn PdfFont> {
-        if self.cid_font.identifier() == font_identifier {
+        // warraq: compared by reference (see `get_from_identifier_mut`).
+        if self.cid_font.is(font_identifier) {
             Some(&self.cid_font)
         } else {
             // If the identifier doesn't match either of CID or Type3, this will
