@@ -143,6 +143,9 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
                 }
             }
             pdf_page.finish();
+            if index % TRIM_EVERY == TRIM_EVERY - 1 {
+                give_back_freed_memory();
+            }
         }
         Ok(())
     })?;
@@ -239,6 +242,12 @@ fn invisible_glyphs(pages: &[Page], faces: &text::Faces) -> Vec<Invisible> {
 /// How many pages' text layers [`prepare_page`] may work out ahead of the
 /// page krilla draws.
 const PAGES_AHEAD: usize = 8;
+
+/// Every this many pages drawn, what the drawn pages held is given back
+/// to the system: glibc keeps it otherwise, in holes among what is still
+/// held, while the PDF's streams and the EPUB grow beside it (3,970 pages:
+/// peak memory 264 → 257 MiB, the time the same; every 64 pages, 256).
+const TRIM_EVERY: usize = 256;
 
 /// A line's text and glyphs as krilla draws them ([`text::line_text`]).
 type PreparedLine = (String, Vec<Drawn>);
