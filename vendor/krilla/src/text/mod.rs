@@ -120,6 +120,18 @@ impl FontContainer {
     }
 
     #[inline]
+    /// warraq: [`FontContainer::add_glyph`], giving the PDF font the glyph
+    /// went to instead of its identifier: for a glyph already in the CID
+    /// font (nearly every glyph drawn) no identifier, so no clone of the
+    /// font, is made.
+    pub(crate) fn add_glyph_to_font(&mut self, glyph: ColoredGlyph) -> (&mut dyn PdfFont, PDFGlyph) {
+        if let Some(&(_, pdf_glyph)) = self.cid_cache.get(&glyph.glyph_id.to_u32()) {
+            return (&mut self.cid_font, pdf_glyph);
+        }
+        let (identifier, pdf_glyph) = self.add_glyph(glyph);
+        (self.get_from_identifier_mut(&identifier).unwrap(), pdf_glyph)
+    }
+
     pub(crate) fn add_glyph(&mut self, glyph: ColoredGlyph) -> (FontIdentifier, PDFGlyph) {
         if let Some(e) = self
             .cid_cache
