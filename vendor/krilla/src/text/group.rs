@@ -334,17 +334,18 @@ where
             );
 
             for next in iter {
-                let temp_glyph = get_glyph_props(
-                    next,
-                    self.context_color,
-                    &mut self.font_container.borrow_mut(),
+                // warraq: the glyph's font compared with the first's without
+                // making its identifier (a clone of the font).
+                let same_font = self.font_container.borrow().glyph_in(
+                    ColoredGlyph::new(next.glyph_id(), self.context_color),
+                    &first.font_identifier,
                 );
 
                 // If either of those is different, we need to start a new subrun.
-                if first.font_identifier != temp_glyph.font_identifier
-                    || first.y_offset != temp_glyph.y_offset
+                if !same_font
+                    || first.y_offset != next.y_offset(1.0)
                     || first.y_advance != 0.0
-                    || temp_glyph.y_advance != 0.0
+                    || next.y_advance(1.0) != 0.0
                 {
                     break;
                 }

@@ -119,7 +119,17 @@ impl FontContainer {
         }
     }
 
+    /// warraq: whether `glyph` went to the PDF font `identifier`, without
+    /// making the glyph's identifier (a clone of the font) to compare.
     #[inline]
+    pub(crate) fn glyph_in(&self, glyph: ColoredGlyph, identifier: &FontIdentifier) -> bool {
+        if self.cid_cache.contains_key(&glyph.glyph_id.to_u32()) {
+            self.cid_font.is(identifier)
+        } else {
+            self.font_identifier(glyph).as_ref() == Some(identifier)
+        }
+    }
+
     /// warraq: [`FontContainer::add_glyph`], giving the PDF font the glyph
     /// went to instead of its identifier: for a glyph already in the CID
     /// font (nearly every glyph drawn) no identifier, so no clone of the
@@ -132,6 +142,7 @@ impl FontContainer {
         (self.get_from_identifier_mut(&identifier).unwrap(), pdf_glyph)
     }
 
+    #[inline]
     pub(crate) fn add_glyph(&mut self, glyph: ColoredGlyph) -> (FontIdentifier, PDFGlyph) {
         if let Some(e) = self
             .cid_cache
