@@ -225,7 +225,7 @@ fn unsafe_indices(glyphs: &[ShapedGlyph]) -> impl Iterator<Item = usize> + '_ {
 /// asked for (bytes from the piece's start), where the piece starts and
 /// ends in the text HarfBuzz reads, then that text: the language tag, a
 /// NUL, then the piece with up to [`CONTEXT_CHARS`] characters of context
-/// each side. Everything before the text has a fixed length or says its
+/// each side (none on a side where it changes nothing). Everything before the text has a fixed length or says its
 /// length, so no two pieces write the same bytes. Not the size: HarfBuzz shapes in font
 /// units (no size is set on its fonts), and the glyphs are kept so, scaled
 /// when taken, so a word in a heading or a note is the body's word.
@@ -261,6 +261,22 @@ fn piece_key(
 /// shapes (`HB_BUFFER_CONTEXT_LENGTH`): nothing further away changes its
 /// output, so the cache's key holds no more.
 const CONTEXT_CHARS: usize = 5;
+
+/// Whether `c` joins nothing and is no mark (Unicode's joining type `U`):
+/// a few characters of that kind only, the ones that stand beside a
+/// book's words and numbers. HarfBuzz reads the context around the text
+/// it shapes only to join Arabic letters across it (the nearest character
+/// that is no mark decides; one of these resets the joining, as the start
+/// of the text does, and so does one at the piece's own end) and to put a
+/// dotted circle before a mark that begins a text, which it does only for
+/// the text's beginning flag, never set here.
+fn joins_nothing(c: char) -> bool {
+    c.is_ascii()
+        || matches!(c,
+            '\u{00AB}' | '\u{00BB}' | '\u{060C}' | '\u{061B}' | '\u{061F}'
+            | '\u{0660}'..='\u{066C}' | '\u{06D4}' | '\u{06F0}'..='\u{06F9}'
+            | '\u{2013}' | '\u{2014}' | '\u{2018}'..='\u{201F}' | '\u{2026}')
+}
 
 /// How many shaped pieces a [`ShapeCache`] remembers before it starts
 /// afresh: a long book's vocabulary, with its punctuated forms and the
@@ -980,16 +996,38 @@ impl<'a> Shaper<'a> {
             return;
         }
         // The piece and the context HarfBuzz reads around it: the window
-        // `text[from..to]`.
-        let from = text[..range.start]
-            .char_indices()
-            .rev()
-            .nth(CONTEXT_CHARS - 1)
-            .map_or(0, |(at, _)| at);
-        let to = text[range.end..]
-            .char_indices()
-            .nth(CONTEXT_CHARS)
-            .map_or(text.len(), |(at, _)| range.end + at);
+        // `text[from..to]`. A side where the piece's character or the
+        // context's nearest one joins nothing changes no glyph (see
+        // [`joins_nothing`]) and is left out: a number, or a word after a
+        // space, is then one piece wherever it stands.
+        let piece = &text[range.clone()];
+        let before = text[..range.start].chars().next_back();
+        let after = text[range.end..].chars().next();
+        let from = if [piece.chars().next(), before]
+            .into_iter()
+            .flatten()
+            .any(joins_nothing)
+        {
+            range.start
+        } else {
+            text[..range.start]
+                .char_indices()
+                .rev()
+                .nth(CONTEXT_CHARS - 1)
+                .map_or(0, |(at, _)| at)
+        };
+        let to = if [piece.chars().next_back(), after]
+            .into_iter()
+            .flatten()
+            .any(joins_nothing)
+        {
+            range.end
+        } else {
+            text[range.end..]
+                .char_indices()
+                .nth(CONTEXT_CHARS)
+                .map_or(text.len(), |(at, _)| range.end + at)
+        };
         // Features apply to the clusters of the piece, nowhere else.
         let alternate = alternate.and_then(|on| {
             let (start, end) = (on.start.max(range.start), on.end.min(range.end));
@@ -1305,6 +1343,68 @@ mod tests {
         let line = "من باك";
         let whole = reference.shape_run(line, 0..line.len(), 0, 12.0, Level::rtl(), Script::Arabic);
         assert!(whole[0].x_offset > 0.0, "{whole:?}");
+    }
+
+    /// A side of a piece where its character or the context's nearest one
+    /// joins nothing is left out of the key: a number is one piece wherever
+    /// it stands, and the glyphs are HarfBuzz's with the context.
+    #[test]
+    fn context_that_joins_nothing_is_left_out() {
+        let library = FontLibrary::builtin();
+        let shaper = Shaper::new(&library, "ar");
+        let uncached = FontLibrary {
+            shaped: ShapeCache::new(false),
+            ..FontLibrary::builtin()
+        };
+        let reference = Shaper::new(&uncached, "ar");
+        let piece = |text: &'static str, part: &str| {
+            let start = text.find(part).expect("the piece is in the text");
+            (text, start..start + part.len())
+        };
+        let numbers = [
+            piece("الفصل 12: في", "12"),
+            piece("فقرة 12.", "12"),
+            piece("قال «12» كتابا", "12"),
+            piece("12", "12"),
+        ];
+        let others = [
+            // After a space, at the start, before punctuation.
+            piece("في الكتاب", "الكتاب"),
+            piece("الكتاب، ثم", "الكتاب"),
+            piece("الكتاب", "الكتاب"),
+            // A mark first after a Latin letter: no dotted circle either way.
+            piece("x\u{064E}", "\u{064E}"),
+            // Joining sides keep their context.
+            piece("كتاب", "تا"),
+            piece("كتبَ", "كتب"),
+        ];
+        let face = 0;
+        for (text, range) in numbers.iter().chain(&others) {
+            let (level, script) = (Level::rtl(), Script::Arabic);
+            let cached = shaper.shape_run(text, range.clone(), face, 12.0, level, script);
+            let whole = reference.shape_run(text, range.clone(), face, 12.0, level, script);
+            assert_eq!(cached, whole, "{text}");
+        }
+        let pieces = |shaper: &Shaper| -> usize {
+            let shards = shaper.cache.shards.as_ref().expect("the cache is on");
+            shards
+                .iter()
+                .map(|s| s.lock().expect("no panic").len())
+                .sum()
+        };
+        let numbers_only = Shaper::new(&library, "ar");
+        library.shaped.forget();
+        for (text, range) in &numbers {
+            numbers_only.shape_run(
+                text,
+                range.clone(),
+                face,
+                12.0,
+                Level::rtl(),
+                Script::Arabic,
+            );
+        }
+        assert_eq!(pieces(&numbers_only), 1);
     }
 
     #[test]
