@@ -1003,11 +1003,8 @@ impl<'a> Shaper<'a> {
         let piece = &text[range.clone()];
         let before = text[..range.start].chars().next_back();
         let after = text[range.end..].chars().next();
-        let from = if [piece.chars().next(), before]
-            .into_iter()
-            .flatten()
-            .any(joins_nothing)
-        {
+        let unread = |nearest: [Option<char>; 2]| nearest.into_iter().flatten().any(joins_nothing);
+        let from = if unread([piece.chars().next(), before]) {
             range.start
         } else {
             text[..range.start]
@@ -1016,11 +1013,7 @@ impl<'a> Shaper<'a> {
                 .nth(CONTEXT_CHARS - 1)
                 .map_or(0, |(at, _)| at)
         };
-        let to = if [piece.chars().next_back(), after]
-            .into_iter()
-            .flatten()
-            .any(joins_nothing)
-        {
+        let to = if unread([piece.chars().next_back(), after]) {
             range.end
         } else {
             text[range.end..]
@@ -1345,6 +1338,15 @@ mod tests {
         assert!(whole[0].x_offset > 0.0, "{whole:?}");
     }
 
+    /// The built-in faces with no cache: the glyphs to compare with come
+    /// from HarfBuzz itself.
+    fn uncached_builtin() -> FontLibrary {
+        FontLibrary {
+            shaped: ShapeCache::new(false),
+            ..FontLibrary::builtin()
+        }
+    }
+
     /// A side of a piece where its character or the context's nearest one
     /// joins nothing is left out of the key: a number is one piece wherever
     /// it stands, and the glyphs are HarfBuzz's with the context.
@@ -1352,10 +1354,7 @@ mod tests {
     fn context_that_joins_nothing_is_left_out() {
         let library = FontLibrary::builtin();
         let shaper = Shaper::new(&library, "ar");
-        let uncached = FontLibrary {
-            shaped: ShapeCache::new(false),
-            ..FontLibrary::builtin()
-        };
+        let uncached = uncached_builtin();
         let reference = Shaper::new(&uncached, "ar");
         let piece = |text: &'static str, part: &str| {
             let start = text.find(part).expect("the piece is in the text");
@@ -1411,11 +1410,7 @@ mod tests {
     fn words_shaped_apart_are_the_glyphs_of_the_whole_run() {
         let library = FontLibrary::builtin();
         let shaper = Shaper::new(&library, "ar");
-        // The glyphs to compare with come from HarfBuzz itself, not the cache.
-        let uncached = FontLibrary {
-            shaped: ShapeCache::new(false),
-            ..FontLibrary::builtin()
-        };
+        let uncached = uncached_builtin();
         let reference = Shaper::new(&uncached, "ar");
         let (mut compared, mut looked_back) = (0, 0);
         for (face, font) in library.faces.iter().enumerate() {
