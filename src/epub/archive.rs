@@ -1,55 +1,79 @@
 //! The zip container: `mimetype` first and stored, everything else deflated,
 //! with fixed timestamps and permissions so the bytes are reproducible.
 
-use std::borrow::Cow;
 use std::io::{Cursor, Write};
 
 use zip::write::SimpleFileOptions;
-use zip::{CompressionMethod, System, ZipWriter};
+use zip::{CompressionMethod, System, ZipArchive, ZipWriter};
 
 use crate::diag::{Code, Diagnostic, Result};
 use crate::time::Civil;
 
-/// One file of the package, `path` relative to the zip root.
-pub(crate) struct Entry<'a> {
-    pub path: String,
-    pub bytes: Cow<'a, [u8]>,
-}
-
 const MIMETYPE: &[u8] = b"application/epub+zip";
 
-/// Zips `files` after the `mimetype` entry, in the order given. Every entry
-/// gets the time `timestamp` (clamped to the zip range, 1980–2107) and
-/// permissions `rw-r--r--`.
-pub(crate) fn zip(files: &[Entry<'_>], timestamp: i64) -> Result<Vec<u8>> {
-    let fail = |e: &dyn std::fmt::Display| {
-        Diagnostic::error(Code::WriteFailed, format!("cannot write the EPUB: {e}"))
-    };
-    let base = SimpleFileOptions::default()
-        .last_modified_time(zip_datetime(timestamp))
-        .unix_permissions(0o644)
-        .system(System::Unix)
-        .large_file(false);
-    let mut zip = ZipWriter::new(Cursor::new(Vec::new()));
+/// Files zipped in the order added, each with the time `timestamp` (clamped
+/// to the zip range, 1980–2107) and permissions `rw-r--r--`: the package,
+/// which begins with the `mimetype` entry, or a part of it, made apart and
+/// put in whole ([`Archive::append`]).
+pub(crate) struct Archive {
+    zip: ZipWriter<Cursor<Vec<u8>>>,
+    deflated: SimpleFileOptions,
+}
 
-    // Readers sniff the first 58 bytes: no compression, no extra field.
-    zip.start_file(
-        "mimetype",
-        base.compression_method(CompressionMethod::Stored),
-    )
-    .map_err(|e| fail(&e))?;
-    zip.write_all(MIMETYPE).map_err(|e| fail(&e))?;
+fn failed(e: impl std::fmt::Display) -> Diagnostic {
+    Diagnostic::error(Code::WriteFailed, format!("cannot write the EPUB: {e}"))
+}
 
-    let deflated = base
-        .compression_method(CompressionMethod::Deflated)
-        .compression_level(None);
-    for file in files {
-        zip.start_file(file.path.as_str(), deflated)
-            .map_err(|e| fail(&e))?;
-        zip.write_all(&file.bytes).map_err(|e| fail(&e))?;
+impl Archive {
+    /// The package: the `mimetype` entry first and stored, everything
+    /// after it deflated.
+    pub(crate) fn package(timestamp: i64) -> Result<Self> {
+        let mut archive = Self::part(timestamp);
+        // Readers sniff the first 58 bytes: no compression, no extra field.
+        let stored = archive
+            .deflated
+            .compression_method(CompressionMethod::Stored);
+        archive.zip.start_file("mimetype", stored).map_err(failed)?;
+        archive.zip.write_all(MIMETYPE).map_err(failed)?;
+        Ok(archive)
     }
-    let cursor = zip.finish().map_err(|e| fail(&e))?;
-    Ok(cursor.into_inner())
+
+    /// Files deflated as they are made, to be put in the package later:
+    /// the chapters are let go as soon as each is deflated.
+    pub(crate) fn part(timestamp: i64) -> Self {
+        let deflated = SimpleFileOptions::default()
+            .last_modified_time(zip_datetime(timestamp))
+            .unix_permissions(0o644)
+            .system(System::Unix)
+            .large_file(false)
+            .compression_method(CompressionMethod::Deflated)
+            .compression_level(None);
+        Self {
+            zip: ZipWriter::new(Cursor::new(Vec::new())),
+            deflated,
+        }
+    }
+
+    /// Adds the file `path` (relative to the zip root), deflated.
+    pub(crate) fn add(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
+        self.zip.start_file(path, self.deflated).map_err(failed)?;
+        self.zip.write_all(bytes).map_err(failed)
+    }
+
+    /// Adds the files of `part`, in its order, as they were deflated there.
+    pub(crate) fn append(&mut self, part: Archive) -> Result<()> {
+        let mut part = ZipArchive::new(Cursor::new(part.finish()?)).map_err(failed)?;
+        for index in 0..part.len() {
+            let file = part.by_index_raw(index).map_err(failed)?;
+            self.zip.raw_copy_file(file).map_err(failed)?;
+        }
+        Ok(())
+    }
+
+    /// The zip's bytes.
+    pub(crate) fn finish(self) -> Result<Vec<u8>> {
+        Ok(self.zip.finish().map_err(failed)?.into_inner())
+    }
 }
 
 /// The timestamp as a zip (MS-DOS) date-time: clamped to 1980–2107, seconds

@@ -87,48 +87,43 @@ pub fn write_with_cover(
     warnings: &mut Diagnostics,
 ) -> Result<Vec<u8>> {
     let mut plan = Plan::new(document, fonts, pages, cover)?;
-    let mut content = vec![(NAV.to_string(), nav::nav_xhtml(&plan))];
-    content.push((COVER.to_string(), xhtml::cover(&plan)));
-    content.push((TITLE_PAGE.to_string(), xhtml::title_page(&plan)));
-    for (index, chapter) in plan.chapters.iter().enumerate() {
-        content.push((chapter.href.clone(), xhtml::chapter(&plan, index)?));
-    }
+    let timestamp = document.metadata.timestamp;
+    // The pages of text, deflated one by one as each is made and let go
+    // (a long book's XHTML was ten megabytes held at once); what their
+    // text shows is noted meanwhile, for the fonts.
+    let mut content = archive::Archive::part(timestamp);
     let mut shown = subset::ShownText::default();
-    for (_, xhtml) in &content {
-        shown.add_document(xhtml, document.layout.numerals)?;
+    let mut add = |href: &str, xhtml: String| -> Result<()> {
+        shown.add_document(&xhtml, document.layout.numerals)?;
+        content.add(&format!("{ROOT}/{href}"), xhtml.as_bytes())
+    };
+    add(NAV, nav::nav_xhtml(&plan))?;
+    add(COVER, xhtml::cover(&plan))?;
+    add(TITLE_PAGE, xhtml::title_page(&plan))?;
+    for (index, chapter) in plan.chapters.iter().enumerate() {
+        add(&chapter.href, xhtml::chapter(&plan, index)?)?;
     }
     plan.fonts = subset::embed(std::mem::take(&mut plan.fonts), &shown, warnings);
 
-    let mut files: Vec<archive::Entry> = Vec::new();
-    let mut text = |path: String, content: String| {
-        files.push(archive::Entry {
-            path,
-            bytes: Cow::Owned(content.into_bytes()),
-        })
-    };
-    text("META-INF/container.xml".into(), container_xml());
+    let mut package = archive::Archive::package(timestamp)?;
+    package.add("META-INF/container.xml", container_xml().as_bytes())?;
     if !plan.fonts.is_empty() {
-        text(APPLE_DISPLAY_OPTIONS.into(), apple_display_options());
+        package.add(APPLE_DISPLAY_OPTIONS, apple_display_options().as_bytes())?;
     }
-    text(format!("{ROOT}/{PACKAGE}"), package::opf(&plan));
-    text(format!("{ROOT}/{NCX}"), nav::ncx(&plan));
-    text(format!("{ROOT}/{CSS}"), style::stylesheet(&plan));
-    for (href, xhtml) in content {
-        text(format!("{ROOT}/{href}"), xhtml);
-    }
+    package.add(&format!("{ROOT}/{PACKAGE}"), package::opf(&plan).as_bytes())?;
+    package.add(&format!("{ROOT}/{NCX}"), nav::ncx(&plan).as_bytes())?;
+    package.add(
+        &format!("{ROOT}/{CSS}"),
+        style::stylesheet(&plan).as_bytes(),
+    )?;
+    package.append(content)?;
     for image in std::iter::once(&plan.cover).chain(plan.images.values()) {
-        files.push(archive::Entry {
-            path: format!("{ROOT}/{}", image.href),
-            bytes: Cow::Borrowed(&image.bytes),
-        });
+        package.add(&format!("{ROOT}/{}", image.href), &image.bytes)?;
     }
     for font in &plan.fonts {
-        files.push(archive::Entry {
-            path: format!("{ROOT}/{}", font.href),
-            bytes: Cow::Borrowed(&font.data),
-        });
+        package.add(&format!("{ROOT}/{}", font.href), &font.data)?;
     }
-    archive::zip(&files, document.metadata.timestamp)
+    package.finish()
 }
 
 fn apple_display_options() -> String {
