@@ -239,7 +239,8 @@ fn piece_key(
     read: [&str; 3],
 ) {
     key.clear();
-    key.extend_from_slice(&(face as u64).to_le_bytes());
+    // In 32 bits, as the glyphs' clusters are ([`CachedGlyph`]).
+    key.extend_from_slice(&(face as u32).to_le_bytes());
     key.push(u8::from(rtl));
     let script = script.short_name();
     key.push(script.len() as u8);
@@ -250,7 +251,7 @@ fn piece_key(
     };
     key.push(on);
     for at in [alternate.start, alternate.end, piece.start, piece.end] {
-        key.extend_from_slice(&(at as u64).to_le_bytes());
+        key.extend_from_slice(&(at as u32).to_le_bytes());
     }
     for text in read {
         key.extend_from_slice(text.as_bytes());
@@ -293,7 +294,53 @@ const KEPT_BUFFER_GLYPHS: usize = 4096;
 const CACHE_SHARDS: usize = 16;
 
 /// One part of a [`ShapeCache`].
-type Shard = Mutex<FxHashMap<Box<[u8]>, Box<[ShapedGlyph]>>>;
+type Shard = Mutex<FxHashMap<Box<[u8]>, Box<[CachedGlyph]>>>;
+
+/// A [`ShapedGlyph`] as the cache keeps it, in 24 bytes instead of 32: its
+/// cluster offsets in 32 bits (the window it was shaped in is a paragraph
+/// at most, and no source file reaches 4 GiB; see `load::MAX_FILE_BYTES`).
+/// A long book's cache holds about a million glyphs.
+#[derive(Debug, Clone, Copy)]
+struct CachedGlyph {
+    id: u16,
+    tatweel_safe: bool,
+    unsafe_to_break: bool,
+    cluster: u32,
+    cluster_end: u32,
+    x_advance: f32,
+    x_offset: f32,
+    y_offset: f32,
+}
+
+impl From<&ShapedGlyph> for CachedGlyph {
+    fn from(g: &ShapedGlyph) -> Self {
+        Self {
+            id: g.id,
+            tatweel_safe: g.tatweel_safe,
+            unsafe_to_break: g.unsafe_to_break,
+            cluster: g.cluster as u32,
+            cluster_end: g.cluster_end as u32,
+            x_advance: g.x_advance,
+            x_offset: g.x_offset,
+            y_offset: g.y_offset,
+        }
+    }
+}
+
+impl From<&CachedGlyph> for ShapedGlyph {
+    fn from(g: &CachedGlyph) -> Self {
+        Self {
+            id: g.id,
+            cluster: g.cluster as usize,
+            cluster_end: g.cluster_end as usize,
+            x_advance: g.x_advance,
+            x_offset: g.x_offset,
+            y_offset: g.y_offset,
+            tatweel_safe: g.tatweel_safe,
+            unsafe_to_break: g.unsafe_to_break,
+        }
+    }
+}
 
 /// Shaped pieces of text, shared by every [`Shaper`] of a font library and
 /// so by every thread: a book repeats its words, lines re-shape the same
@@ -1045,7 +1092,7 @@ impl<'a> Shaper<'a> {
             .and_then(|shard| shard.lock().ok())
             .is_some_and(|map| {
                 map.get(key.as_slice())
-                    .map(|glyphs| out.extend_from_slice(glyphs))
+                    .map(|glyphs| out.extend(glyphs.iter().map(ShapedGlyph::from)))
                     .is_some()
             });
         if !known {
@@ -1061,7 +1108,10 @@ impl<'a> Shaper<'a> {
                 if map.len() >= CACHE_PIECES / CACHE_SHARDS {
                     map.clear();
                 }
-                map.insert(key.as_slice().into(), glyphs.as_slice().into());
+                map.insert(
+                    key.as_slice().into(),
+                    glyphs.iter().map(CachedGlyph::from).collect(),
+                );
             }
             out.extend(glyphs);
         }
