@@ -38,7 +38,51 @@ pub struct FontFace {
     pub file_name: String,
     pub role: Role,
     pub style: Style,
-    pub data: Arc<Vec<u8>>,
+    pub data: FontData,
+}
+
+/// A font file's bytes, shared and never copied: warraq's own faces are
+/// the binary's (a copy of each was 4.6 MB more memory for every build,
+/// and the faces a book never uses are then never read), a book's are read
+/// from its folder.
+#[derive(Clone)]
+pub struct FontData(Arc<dyn AsRef<[u8]> + Send + Sync>);
+
+impl FontData {
+    pub fn as_slice(&self) -> &[u8] {
+        (*self.0).as_ref()
+    }
+
+    /// The bytes as krilla takes them, shared.
+    pub fn shared(&self) -> Arc<dyn AsRef<[u8]> + Send + Sync> {
+        Arc::clone(&self.0)
+    }
+}
+
+impl std::ops::Deref for FontData {
+    type Target = [u8];
+
+    fn deref(&self) -> &[u8] {
+        self.as_slice()
+    }
+}
+
+impl std::fmt::Debug for FontData {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "FontData({} bytes)", self.len())
+    }
+}
+
+impl From<&'static [u8]> for FontData {
+    fn from(data: &'static [u8]) -> Self {
+        FontData(Arc::new(data))
+    }
+}
+
+impl From<Arc<Vec<u8>>> for FontData {
+    fn from(data: Arc<Vec<u8>>) -> Self {
+        FontData(data)
+    }
 }
 
 macro_rules! builtin {
@@ -137,7 +181,7 @@ impl FontLibrary {
                 file_name: file.to_string(),
                 role,
                 style,
-                data: Arc::new(data.to_vec()),
+                data: data.into(),
             })
             .collect();
         FontLibrary {
@@ -180,7 +224,7 @@ impl FontLibrary {
                         .iter()
                         .any(|v| variant.contains(v)),
                 },
-                data: font.data.clone(),
+                data: Arc::clone(&font.data).into(),
             });
         }
         faces.extend(Self::builtin().faces);

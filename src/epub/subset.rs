@@ -483,7 +483,7 @@ mod tests {
             .position(|w| w == b"glyf")
             .expect("a glyf table");
         data[at + 3] = b'X';
-        face.data = std::sync::Arc::new(data);
+        face.data = std::sync::Arc::new(data).into();
         let entry = FontEntry {
             id: "font-1".into(),
             href: "fonts/f.ttf".into(),

@@ -438,7 +438,7 @@ impl Writer<'_> {
         if let Some(font) = self.krilla_fonts.get(&face) {
             return Ok(font.clone());
         }
-        let data = self.fonts.faces[face].data.clone();
+        let data = self.fonts.faces[face].data.shared();
         let font = Font::new(data.into(), 0).ok_or_else(|| {
             Diagnostic::error(
                 Code::BadFont,
