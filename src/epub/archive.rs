@@ -90,3 +90,38 @@ fn zip_datetime(timestamp: i64) -> zip::DateTime {
     )
     .unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Files added to a part and appended are the package's bytes as if
+    /// they had been added to it directly: the same headers, the same
+    /// deflated data, in the same place.
+    #[test]
+    fn appended_parts_are_as_if_added_in_place() {
+        let timestamp = 1_700_000_000;
+        let files: Vec<(String, Vec<u8>)> = (0..4)
+            .map(|k| {
+                let text = format!("<p>{k} {}</p>\n", "الوراق ".repeat(200 * (k + 1)));
+                (format!("EPUB/chapter-{k}.xhtml"), text.into_bytes())
+            })
+            .collect();
+        let mut direct = Archive::package(timestamp).expect("a package");
+        for (path, bytes) in &files {
+            direct.add(path, bytes).expect("added");
+        }
+        let mut package = Archive::package(timestamp).expect("a package");
+        package.add(&files[0].0, &files[0].1).expect("added");
+        let mut part = Archive::part(timestamp);
+        for (path, bytes) in &files[1..3] {
+            part.add(path, bytes).expect("added");
+        }
+        package.append(part).expect("appended");
+        package.add(&files[3].0, &files[3].1).expect("added");
+        assert_eq!(
+            package.finish().expect("finished"),
+            direct.finish().expect("finished")
+        );
+    }
+}
