@@ -225,10 +225,11 @@ fn unsafe_indices(glyphs: &[ShapedGlyph]) -> impl Iterator<Item = usize> + '_ {
 /// asked for (bytes from the piece's start), where the piece starts and
 /// ends in the text HarfBuzz reads, then that text: the language tag, a
 /// NUL, then the piece with up to [`CONTEXT_CHARS`] characters of context
-/// each side (none on a side where it changes nothing). Everything before the text has a fixed length or says its
-/// length, so no two pieces write the same bytes. Not the size: HarfBuzz shapes in font
-/// units (no size is set on its fonts), and the glyphs are kept so, scaled
-/// when taken, so a word in a heading or a note is the body's word.
+/// each side (none on a side where it changes nothing). Everything before
+/// the text has a fixed length or says its length, so no two pieces write
+/// the same bytes. Not the size: HarfBuzz shapes in font units (no size is
+/// set on its fonts), and the glyphs are kept so, scaled when taken, so a
+/// word in a heading or a note is the body's word.
 fn piece_key(
     key: &mut Vec<u8>,
     face: usize,
