@@ -33,6 +33,7 @@ use krilla::surface::Surface;
 use krilla::tagging::{Artifact, ArtifactType, ContentTag};
 use krilla::text::{Font, GlyphId};
 use rustc_hash::{FxHashMap, FxHashSet};
+use smallvec::{SmallVec, smallvec};
 
 use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
@@ -253,10 +254,10 @@ const TRIM_EVERY: usize = 256;
 type PreparedLine = (String, Vec<Drawn>);
 
 /// Runs drawn in one text showing (see [`line_runs`]).
-type Showing<'p> = Vec<&'p GlyphRun>;
+type Showing<'p> = SmallVec<[&'p GlyphRun; 2]>;
 
 /// Showings pdf.js reads as one text item (see [`one_item`]).
-type Piece<'p> = Vec<Showing<'p>>;
+type Piece<'p> = SmallVec<[Showing<'p>; 1]>;
 
 /// The runs from `first` on that make one text showing (see
 /// [`text::line_text`]) and one element (marked content cannot begin
@@ -265,7 +266,7 @@ fn line_runs<'p>(
     first: &'p GlyphRun,
     items: &mut std::iter::Peekable<std::slice::Iter<'p, Item>>,
 ) -> Showing<'p> {
-    let mut line = vec![first];
+    let mut line = smallvec![first];
     while let Some(Item::Glyphs(next)) = items.peek() {
         if next.node != first.node || !text::continues(line[line.len() - 1], next) {
             break;
@@ -280,7 +281,7 @@ fn line_runs<'p>(
 enum Step<'p> {
     /// A line's pieces that pdf.js takes as text items of their own, in
     /// the order they are drawn, each its text showings ([`line_runs`]).
-    Line(Vec<Piece<'p>>),
+    Line(SmallVec<[Piece<'p>; 1]>),
     Other(&'p Item),
 }
 
@@ -307,10 +308,10 @@ fn one_item(a: &[&GlyphRun], b: &[&GlyphRun]) -> bool {
 /// Cut, each part is a piece of its own, drawn in its place in reading
 /// order. (A list's number and its dot, which have no letter, stay whole:
 /// poppler would take them for two words.)
-fn direction_parts(showing: Showing<'_>) -> Vec<Showing<'_>> {
+fn direction_parts(showing: Showing<'_>) -> SmallVec<[Showing<'_>; 1]> {
     // Most showings are of one direction: nothing to cut, no letter to read.
     if showing.iter().all(|run| run.rtl == showing[0].rtl) {
-        return vec![showing];
+        return smallvec![showing];
     }
     let letters = showing.iter().flat_map(|run| {
         let text = &run.text;
@@ -329,11 +330,11 @@ fn direction_parts(showing: Showing<'_>) -> Vec<Showing<'_>> {
         }
     }
     if rtl || !ltr {
-        return vec![showing];
+        return smallvec![showing];
     }
     showing
         .chunk_by(|a, b| a.rtl == b.rtl)
-        .map(<[&GlyphRun]>::to_vec)
+        .map(SmallVec::from_slice)
         .collect()
 }
 
@@ -362,7 +363,7 @@ fn steps(page: &Page) -> Vec<Step<'_>> {
             steps.push(Step::Other(item));
             continue;
         };
-        let mut pieces: Vec<Piece> = Vec::new();
+        let mut pieces: SmallVec<[Piece; 1]> = SmallVec::new();
         let mut next = Some(first);
         while let Some(run) = next {
             let parts = direction_parts(line_runs(run, &mut items));
@@ -371,7 +372,7 @@ fn steps(page: &Page) -> Vec<Step<'_>> {
                     Some(piece) if index == 0 && one_item(&piece[piece.len() - 1], &part) => {
                         piece.push(part)
                     }
-                    _ => pieces.push(vec![part]),
+                    _ => pieces.push(smallvec![part]),
                 }
             }
             next = match items.peek() {

@@ -78,32 +78,17 @@ fn algorithm_levels(text: &str, direction: Option<Direction>) -> (Level, Vec<Lev
 /// everything else — letters, and neutrals, which numbers and the
 /// paragraph's edges make right to left (N1, N2) — on level 1.
 fn right_to_left_levels(text: &str, direction: Option<Direction>) -> Option<Vec<Level>> {
-    use unicode_bidi::BidiClass::{AL, AN, CS, EN, ES, ET, NSM, ON, R, S, WS};
-    let mut letters = false;
-    let mut numbers = false;
-    // Classes after W1–W3, with each character's byte offset. The start of
-    // the paragraph counts as a right-to-left letter (its sos).
-    let mut classes = Vec::new();
-    let (mut before, mut after_arabic_letter) = (R, false);
-    for (at, c) in text.char_indices() {
-        let class = match super::bidi::bidi_class(c) {
-            R => {
-                (letters, after_arabic_letter) = (true, false);
-                R
-            }
-            AL => {
-                (letters, after_arabic_letter) = (true, true);
-                R
-            }
-            NSM => before,
-            EN if after_arabic_letter => AN,
-            class @ (EN | AN) => class,
-            class @ (WS | ON | S | CS | ES | ET) => class,
-            _ => return None,
-        };
+    use unicode_bidi::BidiClass::{AN, CS, EN, ES, ET};
+    // Read once to see whether the shortcut applies; the classes are kept
+    // only for a paragraph with numbers (the rest is all on level 1), in a
+    // list of its exact length.
+    let mut weak = WeakClasses::default();
+    let (mut letters, mut numbers, mut count) = (false, false, 0);
+    for c in text.chars() {
+        let class = weak.next(c)?;
+        letters |= weak.letter;
         numbers |= matches!(class, EN | AN);
-        before = class;
-        classes.push((at, class));
+        count += 1;
     }
     let paragraph = match direction {
         Some(Direction::Rtl) => !text.is_empty(),
@@ -116,6 +101,12 @@ fn right_to_left_levels(text: &str, direction: Option<Direction>) -> Option<Vec<
     let mut levels = vec![Level::rtl(); text.len()];
     if !numbers {
         return Some(levels);
+    }
+    // Classes after W1–W3, with each character's byte offset.
+    let mut weak = WeakClasses::default();
+    let mut classes = Vec::with_capacity(count);
+    for (at, c) in text.char_indices() {
+        classes.push((at, weak.next(c)?));
     }
     // W4: a single separator between two numbers of a kind.
     for k in 1..classes.len().saturating_sub(1) {
@@ -154,6 +145,53 @@ fn right_to_left_levels(text: &str, direction: Option<Direction>) -> Option<Vec<
         }
     }
     Some(levels)
+}
+
+/// The bidi classes of a right-to-left paragraph's characters, one after
+/// the other, after the weak rules W1–W3 (see [`right_to_left_levels`]).
+struct WeakClasses {
+    /// The class of the character before (the start of the paragraph
+    /// counts as a right-to-left letter: its sos).
+    before: unicode_bidi::BidiClass,
+    after_arabic_letter: bool,
+    /// Whether the last character was a right-to-left letter.
+    letter: bool,
+}
+
+impl Default for WeakClasses {
+    fn default() -> Self {
+        WeakClasses {
+            before: unicode_bidi::BidiClass::R,
+            after_arabic_letter: false,
+            letter: false,
+        }
+    }
+}
+
+impl WeakClasses {
+    /// `c`'s class, or `None` for a character the shortcut does not take
+    /// (a left-to-right letter, explicit formatting, a paragraph separator).
+    fn next(&mut self, c: char) -> Option<unicode_bidi::BidiClass> {
+        use unicode_bidi::BidiClass::{AL, AN, CS, EN, ES, ET, NSM, ON, R, S, WS};
+        self.letter = false;
+        let class = match super::bidi::bidi_class(c) {
+            R => {
+                (self.letter, self.after_arabic_letter) = (true, false);
+                R
+            }
+            AL => {
+                (self.letter, self.after_arabic_letter) = (true, true);
+                R
+            }
+            NSM => self.before,
+            EN if self.after_arabic_letter => AN,
+            class @ (EN | AN) => class,
+            class @ (WS | ON | S | CS | ES | ET) => class,
+            _ => return None,
+        };
+        self.before = class;
+        Some(class)
+    }
 }
 
 /// Characters every face "has": HarfBuzz hides default-ignorables and uses

@@ -360,8 +360,14 @@ pub(crate) fn deflate_encode(data: &[u8]) -> Vec<u8> {
     let mut e = ENCODER
         .take()
         .unwrap_or_else(|| ZlibEncoder::new(Vec::new(), Compression::new(COMPRESSION_LEVEL as u32)));
+    // warraq: the stream's bytes go into a vector of about the size they
+    // come to (a page's text compresses to about two fifths), not one grown
+    // by doubling as they come, and are kept at their size until the
+    // document is written.
+    e.get_mut().reserve(data.len() / 2);
     e.write_all(data).unwrap();
-    let bytes = e.reset(Vec::new()).unwrap();
+    let mut bytes = e.reset(Vec::new()).unwrap();
+    bytes.shrink_to_fit();
     ENCODER.set(Some(e));
     bytes
 }
