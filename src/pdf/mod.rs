@@ -41,7 +41,8 @@ use crate::fonts::FontLibrary;
 use crate::layout::Pages;
 use crate::layout::line::{is_added_hyphen, run_start};
 use crate::layout::page::{
-    GlyphRun, Item, LinkArea, LinkTo, NodeId, OutlineEntry, Page, PathStep, Rect, polygon_steps,
+    GlyphRun, Item, LinkArea, LinkTo, NodeId, OutlineEntry, Page, PageKind, PathStep, Rect,
+    polygon_steps,
 };
 use crate::time::Civil;
 use standard::PdfStandard;
@@ -52,6 +53,8 @@ use text::Drawn;
 /// book's pages were most of the memory a build needed).
 pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Result<Vec<u8>> {
     let list = std::mem::take(&mut pages.pages);
+    let order = DrawingOrder::of(&list);
+    let list = order.reorder(list);
     // The sizes, the outline and the structure the writer still needs.
     let pages = &pages;
     let standard = document.page.standard();
@@ -71,6 +74,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
             .map(|entry| (entry.name.as_str(), entry))
             .collect(),
         tags: Tagger::new(&pages.structure),
+        order: &order,
     };
     let strings = crate::locale::strings_for(&document.metadata.language);
     // The text layer of each page's lines is worked out on a thread of its
@@ -78,23 +82,23 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
     // nearly half of the work, and needs nothing krilla makes. That thread
     // hands each page over with its text layer, and the page is let go once
     // drawn. (Its steps, which borrow it, are worked out again here.)
-    let mut invisible = invisible_glyphs(&list, &writer.faces);
+    let mut invisible = invisible_glyphs(list.iter().map(|(_, page)| page), &writer.faces);
     std::thread::scope(|scope| -> Result<()> {
         let (sender, prepared) = std::sync::mpsc::sync_channel(PAGES_AHEAD);
         let facts = writer.faces.facts();
         scope.spawn(move || {
             let faces = text::Faces::sharing(fonts, facts);
-            for page in list {
+            for (index, page) in list {
                 let (_, lines) = prepare_page(&page, &faces);
                 // The receiver is gone when drawing failed: stop.
-                if sender.send((page, lines)).is_err() {
+                if sender.send(((index, page), lines)).is_err() {
                     break;
                 }
             }
         });
         // Ends when the thread has handed over every page (a thread that
         // panicked ends the scope with its panic).
-        for (index, (page, lines)) in prepared.iter().enumerate() {
+        for (drawn, ((index, page), lines)) in prepared.iter().enumerate() {
             let page = &page;
             let prepared = (steps(page), lines);
             // The sheet's corner is the PDF page's origin; the page model's is
@@ -144,7 +148,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
                 }
             }
             pdf_page.finish();
-            if index % TRIM_EVERY == TRIM_EVERY - 1 {
+            if drawn % TRIM_EVERY == TRIM_EVERY - 1 {
                 give_back_freed_memory();
             }
         }
@@ -154,7 +158,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
         // Names are unique in the book (heading ids are, in their chapter).
         pdf.register_named_destination(NamedDestination::new(
             entry.name.clone(),
-            destination(entry, pages),
+            writer.destination(entry),
         ))
         .ok_or_else(|| {
             Diagnostic::error(
@@ -171,7 +175,10 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
     // much again as the streams), it is not added to a long book's peak
     // (3,970 pages: 289 → 270 MiB).
     give_back_freed_memory();
-    pdf.set_outline(outline(&pages.outline, pages));
+    pdf.set_outline(outline(&pages.outline, |entry| writer.destination(entry)));
+    pdf.set_page_order(order.by_position()).ok_or_else(|| {
+        Diagnostic::error(Code::Internal, "the PDF's pages could not be put in order")
+    })?;
     pdf.set_tag_tree(writer.tags.tree(&document.metadata.language));
     pdf.set_metadata(metadata(document));
     let bytes = pdf.finish().map_err(|e| match e {
@@ -215,10 +222,13 @@ struct Invisible {
 
 /// The glyphs `pages` draw as kashidas and each face's empty glyph, once
 /// each, in the order first drawn (see [`Writer::map_invisible_glyphs`]).
-fn invisible_glyphs(pages: &[Page], faces: &text::Faces) -> Vec<Invisible> {
+fn invisible_glyphs<'p>(
+    pages: impl Iterator<Item = &'p Page>,
+    faces: &text::Faces,
+) -> Vec<Invisible> {
     let mut mapped = FxHashSet::default();
     let mut glyphs = Vec::new();
-    let runs = pages.iter().flat_map(|page| &page.items);
+    let runs = pages.flat_map(|page| &page.items);
     for item in runs {
         let Item::Glyphs(run) = item else { continue };
         let kashidas = run.glyphs.iter().filter(|g| g.kashida);
@@ -238,6 +248,47 @@ fn invisible_glyphs(pages: &[Page], faces: &text::Faces) -> Vec<Invisible> {
         }
     }
     glyphs
+}
+
+/// The order the book's pages are drawn in: the contents last, since they
+/// are the only pages that depend on where every chapter falls (laid out a
+/// chapter at a time, the chapters' pages can then be drawn as each is
+/// laid out); every other page in the book's order. The PDF's page tree
+/// puts them back in the book's order.
+struct DrawingOrder {
+    /// For each page of the book, its place in the drawing order.
+    drawn: Vec<usize>,
+}
+
+impl DrawingOrder {
+    fn of(pages: &[Page]) -> DrawingOrder {
+        let is_contents = |page: &Page| page.kind == PageKind::Contents;
+        let (contents, rest): (Vec<usize>, Vec<usize>) =
+            (0..pages.len()).partition(|&index| is_contents(&pages[index]));
+        let mut drawn = vec![0; pages.len()];
+        for (place, index) in rest.into_iter().chain(contents).enumerate() {
+            drawn[index] = place;
+        }
+        DrawingOrder { drawn }
+    }
+
+    /// Page `index` of the book's place in the drawing order.
+    fn drawn(&self, index: usize) -> usize {
+        self.drawn[index]
+    }
+
+    /// `pages` in the drawing order, each with its index in the book.
+    fn reorder(&self, pages: Vec<Page>) -> Vec<(usize, Page)> {
+        let mut placed: Vec<(usize, Page)> = pages.into_iter().enumerate().collect();
+        placed.sort_by_key(|&(index, _)| self.drawn[index]);
+        placed
+    }
+
+    /// For each page of the book, in order, its place in the drawing order:
+    /// what krilla's page tree is to list.
+    fn by_position(&self) -> Vec<usize> {
+        self.drawn.clone()
+    }
 }
 
 /// How many pages' text layers [`prepare_page`] may work out ahead of the
@@ -422,9 +473,23 @@ struct Writer<'a> {
     /// The book's named destinations (see [`OutlineEntry::name`]).
     destinations: HashMap<&'a str, &'a OutlineEntry>,
     tags: Tagger<'a>,
+    order: &'a DrawingOrder,
 }
 
 impl Writer<'_> {
+    /// The place `y` points below the top of the trimmed page `index` (of
+    /// the book), for krilla, which counts pages in the order they are
+    /// drawn.
+    fn place(&self, index: usize, y: f32) -> XyzDestination {
+        let top = -self.pages.media_box(index).y;
+        XyzDestination::new(self.order.drawn(index), Point::from_xy(0.0, y + top))
+    }
+
+    /// Where an outline entry leads: its page, at its y.
+    fn destination(&self, entry: &OutlineEntry) -> XyzDestination {
+        self.place(entry.page, entry.y)
+    }
+
     /// `rect` of the page model on the PDF page being drawn.
     fn pdf_rect(&self, rect: &Rect) -> Option<PdfRect> {
         PdfRect::from_xywh(
@@ -628,7 +693,7 @@ impl Writer<'_> {
                     .get(name.as_str())
                     .or_else(|| self.destinations.get(chapter))?;
                 (
-                    Target::Destination(destination(entry, self.pages).into()),
+                    Target::Destination(self.destination(entry).into()),
                     entry.title.clone(),
                 )
             }
@@ -710,13 +775,7 @@ impl Writer<'_> {
 
     fn link(&self, link: &LinkArea) -> Option<Annotation> {
         let rect = self.pdf_rect(&link.rect)?;
-        let target = Target::Destination(
-            XyzDestination::new(
-                link.page,
-                Point::from_xy(0.0, link.y + top(self.pages, link.page)),
-            )
-            .into(),
-        );
+        let target = Target::Destination(self.place(link.page, link.y).into());
         Some(Annotation::new_link(
             LinkAnnotation::new(rect, target),
             Some(link.description.clone()),
@@ -750,21 +809,11 @@ impl krilla::text::Glyph for Drawn {
     }
 }
 
-/// How far below the top of page `index`'s sheet the trimmed page starts.
-fn top(pages: &Pages, index: usize) -> f32 {
-    -pages.media_box(index).y
-}
-
-/// Where an outline entry leads: its page, at its y.
-fn destination(entry: &OutlineEntry, pages: &Pages) -> XyzDestination {
-    XyzDestination::new(
-        entry.page,
-        Point::from_xy(0.0, entry.y + top(pages, entry.page)),
-    )
-}
-
-/// Bookmarks nested by heading level.
-fn outline(entries: &[OutlineEntry], pages: &Pages) -> Outline {
+/// Bookmarks nested by heading level, each leading to its `destination`.
+fn outline(
+    entries: &[OutlineEntry],
+    destination: impl Fn(&OutlineEntry) -> XyzDestination,
+) -> Outline {
     // Each open node with its level; children are attached when a node closes.
     let mut stack: Vec<(u8, OutlineNode)> = Vec::new();
     let mut outline = Outline::new();
@@ -781,7 +830,7 @@ fn outline(entries: &[OutlineEntry], pages: &Pages) -> Outline {
         }
         stack.push((
             entry.level,
-            OutlineNode::new(entry.title.clone(), destination(entry, pages)),
+            OutlineNode::new(entry.title.clone(), destination(entry)),
         ));
     }
     while !stack.is_empty() {

@@ -139,6 +139,20 @@ impl Document {
             .map(|_| ())
     }
 
+    /// warraq: puts the pages in `order`, a list of each page's index in
+    /// the order the pages were started (every page once), for pages that
+    /// could not be drawn in the order they are read (a book's contents,
+    /// which need every chapter's page number, drawn after the chapters).
+    /// Page indices given to krilla (destinations, annotations) stay those
+    /// of the order the pages were started in.
+    ///
+    /// Returns `None`, and leaves the order as it was, if `order` is not
+    /// such a list.
+    #[must_use]
+    pub fn set_page_order(&mut self, order: Vec<usize>) -> Option<()> {
+        self.serializer_context.set_page_order(order)
+    }
+
     /// Attempt to export the document to a PDF file.
     pub fn finish(mut self) -> KrillaResult<Vec<u8>> {
         // Write empty page if none has been created yet.

@@ -273,6 +273,9 @@ pub(crate) struct SerializeContext {
     validation_store: ValidationStore,
     /// The current location, if set.
     pub(crate) location: Option<Location>,
+    /// warraq: the order of the pages in the document, as indices into
+    /// `page_infos` (the order they were started in); `None` for that order.
+    page_order: Option<Vec<usize>>,
 }
 
 impl SerializeContext {
@@ -306,7 +309,38 @@ impl SerializeContext {
             chunk_settings,
             limits: Limits::new(),
             validation_store: ValidationStore::new(),
+            page_order: None,
         }
+    }
+
+    /// warraq: puts the pages in `order` (each page's index in the order
+    /// they were started, every one once); `None`, and the order left as
+    /// it was, when it is not that.
+    pub(crate) fn set_page_order(&mut self, order: Vec<usize>) -> Option<()> {
+        let mut seen = vec![false; self.page_infos.len()];
+        if order.len() != seen.len() {
+            return None;
+        }
+        for &index in &order {
+            if std::mem::replace(seen.get_mut(index)?, true) {
+                return None;
+            }
+        }
+        self.page_order = Some(order);
+        Some(())
+    }
+
+    /// warraq: the pages in the document's order (any started after the
+    /// order was set come last, in the order they were started).
+    fn ordered_page_infos(&self) -> Vec<&PageInfo> {
+        let order = self.page_order.as_deref().unwrap_or_default();
+        let later = order.len()..self.page_infos.len();
+        order
+            .iter()
+            .copied()
+            .chain(later)
+            .map(|index| &self.page_infos[index])
+            .collect()
     }
 
     pub(crate) fn page_infos(&self) -> &[PageInfo] {
@@ -723,8 +757,8 @@ impl SerializeContext {
     fn serialize_page_label_tree(&mut self, chunk_container: &mut ChunkContainer) {
         if let Some(container) = PageLabelContainer::new(
             &self
-                .page_infos
-                .iter()
+                .ordered_page_infos()
+                .into_iter()
                 .map(|page| page.page_label().clone())
                 .collect::<Vec<_>>(),
         ) {
@@ -790,7 +824,7 @@ impl SerializeContext {
         page_tree_chunk
             .pages(self.page_tree_ref)
             .count(self.page_infos.len() as i32)
-            .kids(self.page_infos.iter().map(|i| i.ref_()));
+            .kids(self.ordered_page_infos().into_iter().map(|i| i.ref_()));
         chunk_container.non_stream.page_tree = Some((self.page_tree_ref, page_tree_chunk));
     }
 
