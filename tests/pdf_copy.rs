@@ -304,6 +304,41 @@ fn kashida_justified_paragraphs_copy_out_of_pdfjs_exactly() {
     assert_eq!(figures.exact, figures.total);
 }
 
+/// Tatweels typed in the text copy out as themselves, one or several:
+/// Amiri draws three as one glyph of its own (`uni0640.3`), one of the
+/// glyphs it lengthens a word with, which copied out as nothing.
+#[test]
+fn typed_tatweels_copy_out_as_themselves() {
+    if !(have_pdfjs() && have_tools(&["pdftotext"])) {
+        return;
+    }
+    let words = ["طويـــلة", "مـدينة", "جميـــل"];
+    let dir = common::folder(&[
+        (
+            "book.toml",
+            b"[book]\ntitle = \"tatweel\"\nlanguage = \"ar\"\n",
+        ),
+        (
+            "01.md",
+            format!(
+                "# مثال\n\nكلمة {} في {} و{}.\n",
+                words[0], words[1], words[2]
+            )
+            .as_bytes(),
+        ),
+    ]);
+    let built = common::build_pdf(dir.path(), "typed-tatweels");
+    let pdfjs = common::pdfjs_text(&built.pdf);
+    let poppler: String = common::pdftotext(&built.pdf, None, false)
+        .chars()
+        .filter(|&c| !is_bidi_control(c) && c != WORD_JOINER && c != '\u{200D}')
+        .collect();
+    for word in words {
+        assert!(pdfjs.contains(word), "pdf.js: {word} not in {pdfjs:?}");
+        assert!(poppler.contains(word), "poppler: {word} not in {poppler:?}");
+    }
+}
+
 /// Word by word, pdf.js copies a vocalised book out with the harakat on
 /// their letters: at least 80% of its words come back exactly (each
 /// letter's glyph copies out as the letter, each mark's as the mark).

@@ -230,16 +230,16 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
     let count: usize = runs.iter().map(|run| run.glyphs.len()).sum();
     let mut text = String::with_capacity(2 * count);
     let mut glyphs: Vec<Drawn> = Vec::with_capacity(count);
-    // A tatweel typed in the text copies out as itself.
-    let mut buffer = [0; 4];
-    let typed_tatweel: &str = TATWEEL.encode_utf8(&mut buffer);
+    // Tatweels typed in the text copy out as themselves, however many
+    // the font draws as one glyph (Amiri: three as `uni0640.3`).
+    let typed = |text: &str| !text.is_empty() && text.chars().all(|c| c == TATWEEL);
     for run in runs {
         // Amiri also draws its kashida glyph at the head of some lam
         // clusters: there it is a kashida too.
         let is_kashida = |g: &PlacedGlyph| {
             g.kashida
                 || (faces.facts.kashidas[run.face].binary_search(&g.id).is_ok()
-                    && &run.text[g.text_range()] != typed_tatweel)
+                    && !typed(&run.text[g.text_range()]))
         };
         let drawn: Vec<&PlacedGlyph> = run
             .glyphs
