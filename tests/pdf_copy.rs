@@ -331,7 +331,7 @@ fn typed_tatweels_copy_out_as_themselves() {
     let pdfjs = common::pdfjs_text(&built.pdf);
     let poppler: String = common::pdftotext(&built.pdf, None, false)
         .chars()
-        .filter(|&c| !is_bidi_control(c) && c != WORD_JOINER && c != '\u{200D}')
+        .filter(|&c| !is_bidi_control(c) && c != WORD_JOINER && c != common::KASHIDA_JOINER)
         .collect();
     for word in words {
         assert!(pdfjs.contains(word), "pdf.js: {word} not in {pdfjs:?}");
