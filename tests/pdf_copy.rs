@@ -199,12 +199,11 @@ fn sentences_copy_out_exactly_in_pdfjs_and_poppler() {
     }
     let (vocalised, _) = figures.pop().unwrap();
     let (pdfjs, poppler) = figures.pop().unwrap();
-    // Each vocalised sentence pdf.js still gets wrong has a haraka drawn
-    // first on a line, which pdf.js gives to the line before
-    // (`tests/pdf_copy_limits.rs`): the 4 of 11 (5 before krilla kept one
-    // text matrix a line).
+    // A haraka drawn first on a line went to the line before
+    // (`tests/pdf_copy_limits.rs`): 7 of 11 came back while it was drawn
+    // there (6 before krilla kept one text matrix a line).
     assert!(
-        vocalised.exact >= 7,
+        most(vocalised.exact, vocalised.total),
         "pdf.js gives back {}/{} of the vocalised book's sentences exactly",
         vocalised.exact,
         vocalised.total
@@ -340,10 +339,12 @@ fn typed_tatweels_copy_out_as_themselves() {
 }
 
 /// Word by word, pdf.js copies a vocalised book out with the harakat on
-/// their letters: at least 80% of its words come back exactly (each
-/// letter's glyph copies out as the letter, each mark's as the mark).
-/// Before marks were mapped glyph by glyph, none did. What it still
-/// loses, and why, is in the README ("Copying text out of the PDF").
+/// their letters: at least 95% of its words come back exactly (each
+/// letter's glyph copies out as the letter, each mark's as the mark, and
+/// the marks a line starts with are drawn after it). Before marks were
+/// mapped glyph by glyph, none did; before a line's first marks were drawn
+/// after it, 78 of 86. What it still loses, and why, is in the README
+/// ("Copying text out of the PDF").
 #[test]
 fn vocalised_words_copy_out_of_pdfjs_with_their_harakat() {
     if !have_pdfjs() || !have_tools(&["pdftotext"]) {
@@ -355,7 +356,7 @@ fn vocalised_words_copy_out_of_pdfjs_with_their_harakat() {
     let (poppler, _) = words_found(&sentences, &common::pdftotext(&vocalised.pdf, None, false));
     println!("vocalised book: pdf.js: {pdfjs}/{total} words exact; pdftotext: {poppler}/{total}");
     assert!(
-        pdfjs * 100 >= total * 80,
+        most(pdfjs, total),
         "pdf.js gives back {pdfjs}/{total} of the vocalised book's words exactly"
     );
 }

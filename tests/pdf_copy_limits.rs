@@ -8,13 +8,15 @@
 //! pdf.js does not. So warraq's MuPDF 1.21 figure (0) is that reader's own
 //! limit, chosen against pdf.js's.
 //!
-//! And what pdf.js gives no PDF: the haraka of a right-to-left line's last
-//! letter, drawn first (leftmost) on its line. pdf.js never checks where a
-//! mark is drawn: it adds it to the text item it is making, and decides
+//! What pdf.js makes of the haraka of a right-to-left line's last letter,
+//! the first glyph drawn (leftmost) on its line: pdf.js never checks where
+//! a mark is drawn; it adds it to the text item it is making, and decides
 //! that a line has ended only at the next letter. Drawn before its letter
-//! (as warraq draws, so that pdf.js, turning the line round, puts it after
-//! the letter), the haraka joins the line before; drawn after its letter,
-//! it comes out before it. A line ending in a bare letter comes out whole.
+//! (so that pdf.js, turning the line round, would put it after the letter),
+//! the haraka joins the line before; drawn after its letter, it comes out
+//! before it; drawn after the whole line, in marked content of its own
+//! (which ends pdf.js's text item), it comes out after the line's text, on
+//! its letter, which is how warraq draws it (`pdf::text::lead_marks`).
 //! Nor does poppler give vocalised lines back, whichever way their marks
 //! are mapped.
 
@@ -26,6 +28,7 @@ use harfbuzz_rs::{ClusterLevel, Direction, Face, Font, UnicodeBuffer, shape};
 use krilla::Document;
 use krilla::geom::Point;
 use krilla::page::PageSettings;
+use krilla::tagging::ContentTag;
 use krilla::text::{Font as PdfFont, GlyphId, KrillaGlyph};
 
 const LINE: &str = "السلام عليكم في الرباط";
@@ -143,28 +146,56 @@ fn in_drawing_order(glyphs: &[KrillaGlyph], line: &str) -> (String, Vec<KrillaGl
     (text, drawn)
 }
 
+/// How the mark a right-to-left line starts with (drawn first, at its
+/// left end, over the line's last letter) is drawn.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Lead {
+    /// First, before its letter.
+    First,
+    /// After its letter.
+    AfterLetter,
+    /// After the rest of the line, in marked content of its own.
+    AfterLine,
+}
+
 /// A one-page PDF of two right-to-left lines, each drawn left to right in
 /// one text showing, with clusters at `level` (by characters, each mark
 /// copies out as itself; by graphemes, a letter's marks share its text);
-/// with `letter_first` the second line's leftmost letter is drawn before
-/// its mark.
-fn two_lines_pdf(path: &Path, lines: [&str; 2], level: ClusterLevel, letter_first: bool) {
+/// the second line's first mark drawn as `lead` says. Each line is marked
+/// content of its own, as warraq marks lines.
+fn two_lines_pdf(path: &Path, lines: [&str; 2], level: ClusterLevel, lead: Lead) {
     let amiri = amiri();
     let font = PdfFont::new(amiri.data.to_vec().into(), 0).expect("Amiri loads");
     let mut document = Document::new();
     let mut page = document.start_page_with(PageSettings::from_wh(400.0, 140.0).unwrap());
     let mut surface = page.surface();
-    for (line, y) in lines.into_iter().zip([40.0, 90.0]) {
+    for (index, (line, y)) in lines.into_iter().zip([40.0, 90.0]).enumerate() {
         let mut glyphs = shaped_text(&amiri.data, line, level);
-        if letter_first && glyphs.len() > 1 && glyphs[0].x_advance == 0.0 {
-            // The mark moves after its letter, and back by the letter's
-            // advance to where it was drawn.
-            glyphs.swap(0, 1);
-            glyphs[1].x_offset -= glyphs[0].x_advance;
+        let starts_with_mark = glyphs.len() > 1 && glyphs[0].x_advance == 0.0;
+        let mut after = None;
+        if index == 1 && starts_with_mark {
+            match lead {
+                Lead::First => {}
+                Lead::AfterLetter => {
+                    // The mark moves after its letter, and back by the
+                    // letter's advance to where it was drawn.
+                    glyphs.swap(0, 1);
+                    glyphs[1].x_offset -= glyphs[0].x_advance;
+                }
+                Lead::AfterLine => after = Some(glyphs.remove(0)),
+            }
         }
         let (text, drawn) = in_drawing_order(&glyphs, line);
         let start = Point::from_xy(20.0, y);
+        surface.start_tagged(ContentTag::Other);
         surface.draw_glyphs(start, &drawn, font.clone(), &text, SIZE, false);
+        surface.end_tagged();
+        if let Some(mark) = after {
+            let (text, drawn) = in_drawing_order(&[mark], line);
+            surface.start_tagged(ContentTag::Other);
+            surface.draw_glyphs(start, &drawn, font.clone(), &text, SIZE, false);
+            surface.end_tagged();
+        }
     }
     surface.finish();
     page.finish();
@@ -206,34 +237,40 @@ fn no_drawing_order_serves_both_mupdf_1_21_and_pdfjs() {
 }
 
 #[test]
-fn pdfjs_gives_no_line_its_last_haraka_drawn_first() {
+fn pdfjs_gives_a_line_its_last_haraka_drawn_after_the_line() {
     if !common::have_pdfjs() {
         return;
     }
     const FIRST: &str = "سلام عليكم";
     let dir = tempfile::tempdir().unwrap();
-    let lines = |second: &str, letter_first: bool| {
+    let lines = |second: &str, lead: Lead| {
         let pdf = dir.path().join("lines.pdf");
         let level = ClusterLevel::MonotoneCharacters;
-        two_lines_pdf(&pdf, [FIRST, second], level, letter_first);
+        two_lines_pdf(&pdf, [FIRST, second], level, lead);
         let text = common::pdfjs_text(&pdf);
-        println!("«{second}», letter first: {letter_first}: pdf.js «{text}»");
+        println!("«{second}», its mark drawn {lead:?}: pdf.js «{text}»");
         text.lines().map(str::to_owned).collect::<Vec<_>>()
     };
     // A bare last letter: both lines come out whole.
-    assert_eq!(lines("كَتَب", false), [FIRST, "كَتَب\u{c}"]);
-    // Its haraka drawn first, as warraq draws it: it joins the line before.
-    let before = lines("كَتَبَ", false);
-    assert!(!before.iter().any(|l| l.trim_end_matches('\u{c}') == "كَتَبَ"));
-    assert!(before[0].contains('\u{64E}'), "{before:?}");
+    assert_eq!(lines("كَتَب", Lead::First), [FIRST, "كَتَب\u{c}"]);
+    // Its haraka drawn first: it joins the line before.
+    let first = lines("كَتَبَ", Lead::First);
+    assert!(!first.iter().any(|l| l.trim_end_matches('\u{c}') == "كَتَبَ"));
+    assert!(first[0].contains('\u{64E}'), "{first:?}");
     // Drawn after its letter: pdf.js, turning the line round, puts it
     // before the letter.
-    let after = lines("كَتَبَ", true);
-    assert!(!after.iter().any(|l| l.trim_end_matches('\u{c}') == "كَتَبَ"));
+    let after_letter = lines("كَتَبَ", Lead::AfterLetter);
     assert!(
-        after.iter().any(|l| l.contains("\u{64E}\u{628}")),
-        "{after:?}"
+        !after_letter
+            .iter()
+            .any(|l| l.trim_end_matches('\u{c}') == "كَتَبَ")
     );
+    assert!(
+        after_letter.iter().any(|l| l.contains("\u{64E}\u{628}")),
+        "{after_letter:?}"
+    );
+    // Drawn after the line, in marked content of its own: on its letter.
+    assert_eq!(lines("كَتَبَ", Lead::AfterLine), [FIRST, "كَتَبَ\u{c}"]);
 }
 
 /// poppler 22.12 turns right-to-left text round character by character:
@@ -261,7 +298,7 @@ fn poppler_gives_vocalised_lines_back_with_no_mapping() {
         ClusterLevel::MonotoneCharacters,
     ] {
         let pdf = dir.path().join("lines.pdf");
-        two_lines_pdf(&pdf, LINES, level, false);
+        two_lines_pdf(&pdf, LINES, level, Lead::First);
         let text = common::pdftotext(&pdf, None, false);
         let text: String = text
             .chars()

@@ -585,15 +585,35 @@ impl Writer<'_> {
         for step in steps {
             let item = match step {
                 Step::Line(pieces) => {
-                    for runs in pieces.into_iter().flatten() {
-                        for run in &runs {
-                            self.tags.mark_glyphs(surface, run);
+                    for piece in pieces {
+                        let mut tail = None;
+                        for (index, runs) in piece.iter().enumerate() {
+                            for run in runs {
+                                self.tags.mark_glyphs(surface, run);
+                            }
+                            // Prepared with the steps; made here should one be missing.
+                            let mut prepared = lines
+                                .next()
+                                .unwrap_or_else(|| text::line_text(runs, &self.faces));
+                            // The piece's text item starts with its first showing.
+                            let lead = (index == 0)
+                                .then(|| text::lead_marks(&mut prepared))
+                                .flatten();
+                            let shift = lead.as_ref().map_or(0.0, |(shift, _)| *shift);
+                            tail = tail.or(lead.map(|(_, marks)| (runs[0], marks)));
+                            self.draw_runs(surface, runs, prepared, shift)?;
                         }
-                        // Prepared with the steps; made here should one be missing.
-                        let prepared = lines
-                            .next()
-                            .unwrap_or_else(|| text::line_text(&runs, &self.faces));
-                        self.draw_runs(surface, &runs, prepared)?;
+                        if let Some((run, marks)) = tail {
+                            // In reading order, after the piece's text.
+                            let last = piece
+                                .iter()
+                                .flatten()
+                                .filter(|run| !is_added_hyphen(run))
+                                .flat_map(|run| run.glyphs.iter().map(|g| g.start()))
+                                .max();
+                            self.tags.part(surface, run, last);
+                            self.draw_runs(surface, &[run], marks, 0.0)?;
+                        }
                     }
                     continue;
                 }
@@ -705,12 +725,14 @@ impl Writer<'_> {
     }
 
     /// Draws consecutive runs of one line, of one face, size and colour,
-    /// as [`prepare_page`] prepared them.
+    /// as [`prepare_page`] prepared them, starting `shift` points right of
+    /// the first run (past the marks [`text::lead_marks`] took out).
     fn draw_runs(
         &mut self,
         surface: &mut Surface,
         runs: &[&GlyphRun],
         (line_text, glyphs): PreparedLine,
+        shift: f32,
     ) -> Result<()> {
         let Some(first) = runs.first() else {
             return Ok(());
@@ -722,7 +744,7 @@ impl Writer<'_> {
             ..Fill::default()
         }));
         surface.draw_glyphs(
-            Point::from_xy(first.x, first.y),
+            Point::from_xy(first.x + shift, first.y),
             &glyphs,
             font,
             &line_text,

@@ -4,7 +4,9 @@
 //!
 //! Marked content stays coarse: one sequence per element per line (the
 //! runs of a line that belong to one element, however many), never per
-//! word, since pdf.js ends a text item at every marked-content boundary.
+//! word, since pdf.js ends a text item at every marked-content boundary;
+//! but for the marks a line starts with, drawn after it in a sequence of
+//! their own for that reason ([`super::text::lead_marks`]).
 //! What belongs to no element — folios, running heads, rules, backgrounds,
 //! dot leaders, the cover, a picture without alt text — is an artifact.
 
@@ -106,6 +108,20 @@ impl<'a> Tagger<'a> {
     pub(super) fn mark_glyphs(&mut self, surface: &mut Surface, run: &GlyphRun) {
         match run.node {
             Some(node) => self.content(surface, node, run),
+            None => self.artifact(surface, ArtifactType::PaginationOther),
+        }
+    }
+
+    /// Opens a sequence of its own for more of `run`'s element on its
+    /// line, whose text starts at byte `start` of the paragraph (pdf.js
+    /// ends a text item where marked content ends).
+    pub(super) fn part(&mut self, surface: &mut Surface, run: &GlyphRun, start: Option<usize>) {
+        self.close(surface);
+        match run.node {
+            Some(node) => {
+                let key = (self.page, start.unwrap_or(usize::MAX));
+                self.open_content(surface, node, key, run.y, run.size);
+            }
             None => self.artifact(surface, ArtifactType::PaginationOther),
         }
     }

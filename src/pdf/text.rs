@@ -288,6 +288,71 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
     }
 }
 
+/// The marks a text showing starts with (drawn first, at its left end),
+/// taken out of `line` (from [`line_text`]) to be drawn after the rest of
+/// its piece, in a marked-content sequence of their own; with how far the
+/// glyphs left in `line` now start to the right. `None` when it starts
+/// with a glyph pdf.js checks.
+///
+/// pdf.js checks where a glyph is drawn, and so finds where a line ends,
+/// only at glyphs it reads as letters: a mark it adds to the text item it
+/// is making. A right-to-left line is drawn from its left end, its last
+/// letter, whose marks come before it (see [`marks_apart`]): they went to
+/// the text of the line before («كَتَبَ» at a line's end copied out as
+/// «كَتَب» and the line before gained the fatha). Drawn after the piece,
+/// after marked content ends pdf.js's text item, they follow the piece's
+/// text; each is drawn where it was, in the order pdf.js reads back as
+/// the source's: an item of Arabic marks alone it leaves as drawn, while
+/// Hebrew points it takes for right-to-left letters (its bidi types the
+/// whole Hebrew block so) and turns round.
+pub(super) fn lead_marks(line: &mut (String, Vec<Drawn>)) -> Option<(f32, (String, Vec<Drawn>))> {
+    let (text, glyphs) = line;
+    let reading_of = |g: &Drawn| reading(&text[g.range.0..g.range.1]);
+    let lead = glyphs
+        .iter()
+        .take_while(|g| matches!(reading_of(g), Reading::Mark | Reading::Dropped))
+        .count();
+    let (marks, rest) = glyphs.split_at(lead);
+    // A glyph sharing its text with one that stays (a cluster krilla maps
+    // as a whole) stays with it.
+    if rest.is_empty()
+        || !marks.iter().any(|g| reading_of(g) == Reading::Mark)
+        || marks
+            .iter()
+            .any(|g| rest.iter().any(|r| r.range == g.range))
+    {
+        return None;
+    }
+    let mut pen = 0.0;
+    let mut placed: Vec<Drawn> = Vec::with_capacity(lead);
+    for g in marks {
+        placed.push(Drawn {
+            x_advance: 0.0,
+            x_offset: pen + g.x_offset,
+            ..*g
+        });
+        pen += g.x_advance;
+    }
+    let turned = marks
+        .iter()
+        .flat_map(|g| text[g.range.0..g.range.1].chars())
+        .any(|c| matches!(c, '\u{0590}'..='\u{05F4}'));
+    if !turned {
+        placed.reverse();
+    }
+    // Their text in the order they are drawn, so krilla reads no reversal.
+    let mut tail_text = String::new();
+    let tail = placed
+        .into_iter()
+        .map(|g| Drawn {
+            range: append(&mut tail_text, &text[g.range.0..g.range.1]),
+            ..g
+        })
+        .collect();
+    glyphs.drain(..lead);
+    Some((pen, (tail_text, tail)))
+}
+
 /// The glyphs of a cluster of a letter and its marks (`source`), each with
 /// the text it is to copy out as, in the order to draw them; `None` when
 /// the cluster is not one glyph with an advance (the letter), glyphs of
