@@ -18,7 +18,7 @@
 //! (which ends pdf.js's text item), it comes out after the line's text, on
 //! its letter, which is how warraq draws it (`pdf::text::lead_marks`).
 //! Nor does poppler give vocalised lines back, whichever way their marks
-//! are mapped.
+//! are mapped and whatever the order their glyphs are drawn in.
 
 mod common;
 
@@ -273,15 +273,69 @@ fn pdfjs_gives_a_line_its_last_haraka_drawn_after_the_line() {
     assert_eq!(lines("كَتَبَ", Lead::AfterLine), [FIRST, "كَتَبَ\u{c}"]);
 }
 
+/// The order [`glyph_by_glyph_pdf`] draws a line's glyphs in, each where
+/// HarfBuzz put it.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Order {
+    /// From the left, each letter before its marks.
+    LettersFirst,
+    /// From the right (logical order), each letter before its marks.
+    Logical,
+}
+
+/// A one-page PDF of two right-to-left lines shaped by characters (each
+/// mark copies out as itself), each glyph drawn on its own in `order`.
+fn glyph_by_glyph_pdf(path: &Path, lines: [&str; 2], order: Order) {
+    let amiri = amiri();
+    let font = PdfFont::new(amiri.data.to_vec().into(), 0).expect("Amiri loads");
+    let mut document = Document::new();
+    let mut page = document.start_page_with(PageSettings::from_wh(400.0, 140.0).unwrap());
+    let mut surface = page.surface();
+    for (line, y) in lines.into_iter().zip([40.0, 90.0]) {
+        let glyphs = shaped_text(&amiri.data, line, ClusterLevel::MonotoneCharacters);
+        // Each letter with the marks drawn before it (right to left,
+        // HarfBuzz gives a letter's marks first), where each is drawn.
+        let mut x = 20.0;
+        let mut letters: Vec<Vec<(f32, KrillaGlyph)>> = Vec::new();
+        let mut marks = Vec::new();
+        for glyph in glyphs {
+            let advance = glyph.x_advance;
+            marks.push((x, glyph));
+            x += advance * SIZE;
+            if advance != 0.0 {
+                let mut letter = std::mem::take(&mut marks);
+                letter.rotate_right(1);
+                letters.push(letter);
+            }
+        }
+        if order == Order::Logical {
+            letters.reverse();
+        }
+        for (at, glyph) in letters.into_iter().flatten() {
+            let text = &line[glyph.text_range.clone()];
+            let one = [KrillaGlyph {
+                text_range: 0..text.len(),
+                ..glyph
+            }];
+            let point = Point::from_xy(at, y);
+            surface.draw_glyphs(point, &one, font.clone(), text, SIZE, false);
+        }
+    }
+    surface.finish();
+    page.finish();
+    std::fs::write(path, document.finish().expect("the PDF")).unwrap();
+}
+
 /// poppler 22.12 turns right-to-left text round character by character:
 /// with a letter's marks sharing its text (the cluster mapped to its first
 /// glyph, a mark), every haraka lands on the letter before its own; with
 /// each mark its own character, poppler starts a new word where a mark
 /// overlaps its letter and may sort it into a line of its own (here the
 /// fatha on the second line's first letter). Neither gives both lines
-/// back, even with spaces ignored.
+/// back, even with spaces ignored; nor does drawing each letter before its
+/// marks, from the left or from the right (logical order).
 #[test]
-fn poppler_gives_vocalised_lines_back_with_no_mapping() {
+fn poppler_gives_vocalised_lines_back_with_no_mapping_and_no_order() {
     if !common::have_tools(&["pdftotext"]) {
         return;
     }
@@ -292,24 +346,32 @@ fn poppler_gives_vocalised_lines_back_with_no_mapping() {
             .collect::<String>()
     };
     let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("lines.pdf");
     let mut found = Vec::new();
-    for level in [
-        ClusterLevel::MonotoneGraphemes,
-        ClusterLevel::MonotoneCharacters,
-    ] {
-        let pdf = dir.path().join("lines.pdf");
-        two_lines_pdf(&pdf, LINES, level, Lead::First);
+    let mut read = |how: String| {
         let text = common::pdftotext(&pdf, None, false);
         let text: String = text
             .chars()
             .filter(|&c| !common::is_bidi_control(c))
             .collect();
-        println!("{level:?}: poppler «{text}»");
+        println!("{how}: poppler «{text}»");
         let lines = LINES
             .iter()
             .filter(|line| spaceless(&text).contains(&spaceless(line)));
         found.push(lines.count());
+    };
+    for level in [
+        ClusterLevel::MonotoneGraphemes,
+        ClusterLevel::MonotoneCharacters,
+    ] {
+        two_lines_pdf(&pdf, LINES, level, Lead::First);
+        read(format!("{level:?}"));
     }
-    // By graphemes, no line; by characters, the first.
-    assert_eq!(found, [0, 1]);
+    for order in [Order::LettersFirst, Order::Logical] {
+        glyph_by_glyph_pdf(&pdf, LINES, order);
+        read(format!("{order:?}"));
+    }
+    // By graphemes, no line; by characters, the first; drawn letter
+    // first, none.
+    assert_eq!(found, [0, 1, 0, 0]);
 }
