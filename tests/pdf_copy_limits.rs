@@ -5,8 +5,10 @@
 //! by krilla (what warraq writes with) in each order, show it: drawn left to
 //! right (as warraq draws), pdf.js gives the line and MuPDF gives it
 //! reversed; drawn glyph by glyph from the right, MuPDF gives the line and
-//! pdf.js does not. So warraq's MuPDF 1.21 figure (0) is that reader's own
-//! limit, chosen against pdf.js's.
+//! pdf.js does not; and MuPDF 1.21 reads no `/ActualText` (the line in a
+//! span whose text is the line comes out reversed all the same). So
+//! warraq's MuPDF 1.21 figure (0) is that reader's own limit, chosen
+//! against pdf.js's.
 //!
 //! What pdf.js makes of the haraka of a right-to-left line's last letter,
 //! the first glyph drawn (leftmost) on its line: pdf.js never checks where
@@ -28,7 +30,7 @@ use harfbuzz_rs::{ClusterLevel, Direction, Face, Font, UnicodeBuffer, shape};
 use krilla::Document;
 use krilla::geom::Point;
 use krilla::page::PageSettings;
-use krilla::tagging::ContentTag;
+use krilla::tagging::{ContentTag, SpanTag};
 use krilla::text::{Font as PdfFont, GlyphId, KrillaGlyph};
 
 const LINE: &str = "السلام عليكم في الرباط";
@@ -89,9 +91,19 @@ fn shaped_in(
         .collect()
 }
 
-/// A one-page PDF of the line, drawn left to right in one text showing
-/// (`logical` false) or glyph by glyph from the right (`logical` true).
-fn minimal_pdf(path: &Path, logical: bool) {
+/// How [`minimal_pdf`] draws its line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Drawing {
+    /// Left to right in one text showing (as warraq draws).
+    LeftToRight,
+    /// Glyph by glyph from the right (logical order).
+    FromTheRight,
+    /// Left to right, in a span whose `/ActualText` is the line.
+    WithActualText,
+}
+
+/// A one-page PDF of the line, drawn as `drawing` says.
+fn minimal_pdf(path: &Path, drawing: Drawing) {
     let amiri = amiri();
     let glyphs = shaped(&amiri.data);
     let font = PdfFont::new(amiri.data.to_vec().into(), 0).expect("Amiri loads");
@@ -99,7 +111,7 @@ fn minimal_pdf(path: &Path, logical: bool) {
     let mut page = document.start_page_with(PageSettings::from_wh(400.0, 100.0).unwrap());
     let mut surface = page.surface();
     let start = Point::from_xy(20.0, 50.0);
-    if logical {
+    if drawing == Drawing::FromTheRight {
         let mut x = start.x;
         let placed: Vec<(f32, &KrillaGlyph)> = glyphs
             .iter()
@@ -116,11 +128,25 @@ fn minimal_pdf(path: &Path, logical: bool) {
         }
     } else {
         let (text, drawn) = in_drawing_order(&glyphs, LINE);
+        let actual = drawing == Drawing::WithActualText;
+        if actual {
+            surface.start_tagged(ContentTag::Span(actual_text(LINE)));
+        }
         surface.draw_glyphs(start, &drawn, font, &text, SIZE, false);
+        if actual {
+            surface.end_tagged();
+        }
     }
     surface.finish();
     page.finish();
     std::fs::write(path, document.finish().expect("the PDF")).unwrap();
+}
+
+/// A span whose text is `text` (`/ActualText`).
+fn actual_text(text: &str) -> SpanTag<'_> {
+    let mut span = SpanTag::empty();
+    span.actual_text = Some(text);
+    span
 }
 
 fn amiri() -> warraq::fonts::FontFace {
@@ -168,12 +194,24 @@ enum Lead {
     AfterLine,
 }
 
+/// What `/ActualText` [`two_lines_pdf`] gives each line.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Actual {
+    None,
+    /// The line.
+    Line,
+    /// The line turned round character by character.
+    Turned,
+}
+
 /// A one-page PDF of two right-to-left lines, each drawn left to right in
 /// one text showing, with clusters at `level` (by characters, each mark
 /// copies out as itself; by graphemes, a letter's marks share its text);
 /// the second line's first mark drawn as `lead` says. Each line is marked
-/// content of its own, as warraq marks lines.
-fn two_lines_pdf(path: &Path, lines: [&str; 2], level: ClusterLevel, lead: Lead) {
+/// content of its own, as warraq marks lines; a span whose `/ActualText`
+/// is the line, or the line turned round character by character, when
+/// `actual` says so.
+fn two_lines_pdf(path: &Path, lines: [&str; 2], level: ClusterLevel, lead: Lead, actual: Actual) {
     let amiri = amiri();
     let font = PdfFont::new(amiri.data.to_vec().into(), 0).expect("Amiri loads");
     let mut document = Document::new();
@@ -197,7 +235,13 @@ fn two_lines_pdf(path: &Path, lines: [&str; 2], level: ClusterLevel, lead: Lead)
         }
         let (text, drawn) = in_drawing_order(&glyphs, line);
         let start = Point::from_xy(20.0, y);
-        surface.start_tagged(ContentTag::Other);
+        let turned: String = line.chars().rev().collect();
+        let tag = match actual {
+            Actual::None => ContentTag::Other,
+            Actual::Line => ContentTag::Span(actual_text(line)),
+            Actual::Turned => ContentTag::Span(actual_text(&turned)),
+        };
+        surface.start_tagged(tag);
         surface.draw_glyphs(start, &drawn, font.clone(), &text, SIZE, false);
         surface.end_tagged();
         if let Some(mark) = after {
@@ -223,27 +267,27 @@ fn no_drawing_order_serves_both_mupdf_1_21_and_pdfjs() {
     }
     let dir = tempfile::tempdir().unwrap();
     let mut read = Vec::new();
-    for logical in [false, true] {
-        let pdf = dir.path().join(format!("line-{logical}.pdf"));
-        minimal_pdf(&pdf, logical);
+    for drawing in [
+        Drawing::LeftToRight,
+        Drawing::FromTheRight,
+        Drawing::WithActualText,
+    ] {
+        let pdf = dir.path().join("line.pdf");
+        minimal_pdf(&pdf, drawing);
         let mupdf = common::run_ok(
             "mutool",
             &["draw", "-q", "-F", "txt", "-o", "-", common::arg(&pdf)],
         );
         let pdfjs = common::pdfjs_text(&pdf);
         println!(
-            "drawn {}: MuPDF «{}», pdf.js «{}»",
-            if logical {
-                "from the right"
-            } else {
-                "left to right"
-            },
+            "drawn {drawing:?}: MuPDF «{}», pdf.js «{}»",
             squashed(&mupdf),
             squashed(&pdfjs)
         );
         read.push((squashed(&mupdf) == LINE, squashed(&pdfjs) == LINE));
     }
-    assert_eq!(read, vec![(false, true), (true, false)]);
+    // MuPDF 1.21 reads no `/ActualText` either.
+    assert_eq!(read, vec![(false, true), (true, false), (false, true)]);
 }
 
 #[test]
@@ -256,7 +300,7 @@ fn pdfjs_gives_a_line_its_last_haraka_drawn_after_the_line() {
     let lines = |second: &str, lead: Lead| {
         let pdf = dir.path().join("lines.pdf");
         let level = ClusterLevel::MonotoneCharacters;
-        two_lines_pdf(&pdf, [FIRST, second], level, lead);
+        two_lines_pdf(&pdf, [FIRST, second], level, lead, Actual::None);
         let text = common::pdfjs_text(&pdf);
         println!("«{second}», its mark drawn {lead:?}: pdf.js «{text}»");
         text.lines().map(str::to_owned).collect::<Vec<_>>()
@@ -343,9 +387,13 @@ fn glyph_by_glyph_pdf(path: &Path, lines: [&str; 2], order: Order) {
 /// overlaps its letter and may sort it into a line of its own (here the
 /// fatha on the second line's first letter). Neither gives both lines
 /// back, even with spaces ignored; nor does drawing each letter before its
-/// marks, from the left or from the right (logical order).
+/// marks, from the left or from the right (logical order). poppler reads
+/// `/ActualText`, but puts each character where a glyph is and turns the
+/// line round again: the line's own text comes out reversed; the line
+/// turned round as its text (a file that lies to every other reader)
+/// comes out right, with the lines out of order.
 #[test]
-fn poppler_gives_vocalised_lines_back_with_no_mapping_and_no_order() {
+fn poppler_gives_vocalised_lines_back_with_no_mapping_order_or_actual_text() {
     if !common::have_tools(&["pdftotext"]) {
         return;
     }
@@ -365,25 +413,42 @@ fn poppler_gives_vocalised_lines_back_with_no_mapping_and_no_order() {
             .filter(|&c| !common::is_bidi_control(c))
             .collect();
         println!("{how}: poppler «{text}»");
-        let lines = LINES
+        // Where each line is found, if it is.
+        let at: Vec<Option<usize>> = LINES
             .iter()
-            .filter(|line| spaceless(&text).contains(&spaceless(line)));
-        found.push(lines.count());
+            .map(|line| spaceless(&text).find(&spaceless(line)))
+            .collect();
+        found.push(at);
     };
     for level in [
         ClusterLevel::MonotoneGraphemes,
         ClusterLevel::MonotoneCharacters,
     ] {
-        two_lines_pdf(&pdf, LINES, level, Lead::First);
+        two_lines_pdf(&pdf, LINES, level, Lead::First, Actual::None);
         read(format!("{level:?}"));
     }
     for order in [Order::LettersFirst, Order::Logical] {
         glyph_by_glyph_pdf(&pdf, LINES, order);
         read(format!("{order:?}"));
     }
+    for actual in [Actual::Line, Actual::Turned] {
+        let level = ClusterLevel::MonotoneCharacters;
+        two_lines_pdf(&pdf, LINES, level, Lead::First, actual);
+        read(format!("/ActualText {actual:?}"));
+    }
+    let lines: Vec<usize> = found.iter().map(|at| at.iter().flatten().count()).collect();
     // By graphemes, no line; by characters, the first; drawn letter
-    // first, none.
-    assert_eq!(found, [0, 1, 0, 0]);
+    // first, none; with the line as `/ActualText`, none (poppler turns
+    // it round).
+    assert_eq!(lines[..5], [0, 1, 0, 0, 0]);
+    // With the line turned round as `/ActualText` — which every reader
+    // that honours it, as the standard says, would then read backwards —
+    // both lines, but the second first.
+    assert!(
+        matches!(found[5][..], [Some(first), Some(second)] if second < first),
+        "{:?}",
+        found[5]
+    );
 }
 
 /// poppler 22.12 puts the Arabic comma after a number before it: in the
