@@ -15,19 +15,25 @@ fn standards_book() -> PathBuf {
     repo().join("tests/books/standards")
 }
 
-/// Builds `book`'s PDF with `--pdf-standard standard` into `out`.
-fn build(book: &Path, standard: &str, out: &Path) -> Output {
+/// Builds `book`'s PDF with `args` (`--pdf-standard`, `--pdf-preset`)
+/// into `out`.
+fn build(book: &Path, args: &[&str], out: &Path) -> Output {
     warraq()
         .args(["build", arg(book), "-o", arg(out), "--format", "pdf"])
-        .args(["--pdf-standard", standard])
+        .args(args)
         .output()
         .expect("warraq runs")
 }
 
 /// The standards book's PDF for `standard`, and what warraq printed.
 fn built(standard: &str) -> (tempfile::TempDir, PathBuf, String) {
+    built_with(&["--pdf-standard", standard])
+}
+
+/// The standards book's PDF built with `args`, and what warraq printed.
+fn built_with(args: &[&str]) -> (tempfile::TempDir, PathBuf, String) {
     let dir = tempfile::tempdir().expect("temp dir");
-    let out = build(&standards_book(), standard, dir.path());
+    let out = build(&standards_book(), args, dir.path());
     let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
     assert!(out.status.success(), "build failed:\n{stderr}");
     let pdf = dir.path().join("standards.pdf");
@@ -167,25 +173,33 @@ fn pdf_x_4_identifies_itself_with_a_cmyk_output_intent() {
     assert_clean_and_embedded(&pdf);
 }
 
+/// A press book's cover is in the four inks, and the pages after it in
+/// black alone.
+fn assert_black_ink_only(pdf: &Path, what: &str) {
+    let cover = common::fills_of(pdf, "1");
+    assert!(
+        !cover.is_empty() && cover.iter().all(|(space, _)| space == "DeviceCMYK"),
+        "{what}: {cover:?}"
+    );
+    let fills = common::fills_of(pdf, "2-N");
+    assert!(fills.len() > 20, "{what}: too few fills: {fills:?}");
+    for (space, colour) in &fills {
+        assert_eq!(space, "DeviceCMYK", "{what}: {colour}");
+        let c: Vec<&str> = colour.split_whitespace().collect();
+        assert_eq!(&c[..3], &["0", "0", "0"], "{what}: not K only: {colour}");
+    }
+}
+
 #[test]
-fn pdf_x_4_prints_text_and_rules_in_black_ink_only() {
+fn press_books_print_text_and_rules_in_black_ink_only() {
     if !have_tools(&["mutool", "qpdf"]) {
         return;
     }
+    // Print on demand, which claims no standard, as the press does.
+    let (_dir, kdp, _) = built_with(&["--pdf-preset", "kdp"]);
+    assert_black_ink_only(&kdp, "kdp");
     let (_dir, pdf, _) = built("pdf/x-4");
-    // The cover in the four inks, the pages after it in black alone.
-    let cover = common::fills_of(&pdf, "1");
-    assert!(
-        !cover.is_empty() && cover.iter().all(|(space, _)| space == "DeviceCMYK"),
-        "{cover:?}"
-    );
-    let fills = common::fills_of(&pdf, "2-N");
-    assert!(fills.len() > 20, "too few fills: {fills:?}");
-    for (space, colour) in &fills {
-        assert_eq!(space, "DeviceCMYK", "{colour}");
-        let c: Vec<&str> = colour.split_whitespace().collect();
-        assert_eq!(&c[..3], &["0", "0", "0"], "not K only: {colour}");
-    }
+    assert_black_ink_only(&pdf, "PDF/X-4");
     // Pictures keep their colours, but as ICC based colour (MuPDF built
     // without ICC support reports them as DeviceRGB): no device RGB or grey
     // anywhere, content streams included.
@@ -285,14 +299,21 @@ fn every_standard_gives_the_same_bytes_twice() {
 #[test]
 fn press_books_warn_of_pictures_below_300_ppi() {
     // zellij.png prints at 96 ppi: under 150 every PDF warns; the press's
-    // 300 is said only for PDF/X.
-    let (_dir, _, stderr) = built("pdf/x-4");
-    assert!(
-        stderr.contains("zellij.png") && stderr.contains("below the 300 ppi a press needs"),
-        "{stderr}"
-    );
-    let (_dir, _, stderr) = built("pdf/a-2u");
-    assert!(!stderr.contains("300 ppi"), "{stderr}");
+    // 300 is said for PDF/X and print on demand.
+    for args in [&["--pdf-standard", "pdf/x-4"][..], &["--pdf-preset", "kdp"]] {
+        let (_dir, _, stderr) = built_with(args);
+        assert!(
+            stderr.contains("zellij.png") && stderr.contains("below the 300 ppi a press needs"),
+            "{args:?}: {stderr}"
+        );
+    }
+    for args in [
+        &["--pdf-standard", "pdf/a-2u"][..],
+        &["--pdf-standard", "none"],
+    ] {
+        let (_dir, _, stderr) = built_with(args);
+        assert!(!stderr.contains("300 ppi"), "{args:?}: {stderr}");
+    }
 }
 
 /// A book folder in a temp dir: `book.toml` and one chapter.

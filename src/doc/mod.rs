@@ -227,6 +227,30 @@ impl PageSetup {
             Some(PrintPreset::Kdp) | None => PdfStandard::None,
         })
     }
+
+    /// Whether the book goes to a press: print on demand (`kdp`), the
+    /// offset press (`offset`), or PDF/X whatever the preset. Its black is
+    /// the K plate alone and its pictures should print at 300 ppi. Not
+    /// under PDF/A, whose output intent is RGB.
+    pub fn press(&self) -> bool {
+        use crate::pdf::standard::PdfStandard;
+        match self.standard() {
+            PdfStandard::X4 => true,
+            PdfStandard::A2u => false,
+            PdfStandard::None => matches!(
+                self.print.preset,
+                Some(PrintPreset::Kdp | PrintPreset::Offset)
+            ),
+        }
+    }
+
+    /// How text, rules and colours are painted (see [`Self::press`]).
+    pub fn inks(&self) -> crate::pdf::standard::Inks {
+        crate::pdf::standard::Inks {
+            standard: self.standard(),
+            press: self.press(),
+        }
+    }
 }
 
 /// How the print edition sets its text and its page furniture

@@ -91,7 +91,7 @@ pub fn items(ts: &mut Typesetter, document: &Document, frame: Frame) -> Vec<Item
             key,
             picture,
             document.page.cover_fit,
-            document.page.standard(),
+            document.page.press(),
             frame.bleed,
         ),
         None => pattern::background(frame, &palette),

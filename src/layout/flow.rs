@@ -3,7 +3,7 @@
 //! what it needs to break pages well: which chunks stay together, which
 //! footnotes each line calls, and which paragraph each line is part of.
 
-use crate::pdf::standard::{PRESS_PPI, PdfStandard};
+use crate::pdf::standard::PRESS_PPI;
 use std::ops::Range;
 use std::sync::Arc;
 use std::time::Instant;
@@ -543,17 +543,17 @@ pub fn unloaded_picture(key: &str) -> Diagnostic {
 
 /// A warning when `picture` (called `what` in it), set `width` points wide,
 /// prints with fewer than [`MIN_PRINT_PPI`] pixels an inch, or
-/// [`PRESS_PPI`] in a book for the press (`standard`).
+/// [`PRESS_PPI`] in a book for the press (`press`).
 pub fn resolution_warning(
     what: &str,
     key: &str,
     picture: &Picture,
     width: f32,
     remedy: &str,
-    standard: PdfStandard,
+    press: bool,
 ) -> Option<Diagnostic> {
     let ppi = picture.width as f32 / (width / POINTS_PER_INCH);
-    let (min_ppi, needs) = if standard.is_print() {
+    let (min_ppi, needs) = if press {
         (PRESS_PPI, "a press needs")
     } else {
         (MIN_PRINT_PPI, "print needs")
@@ -922,7 +922,7 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             picture,
             width,
             remedy,
-            self.document.page.standard(),
+            self.document.page.press(),
         ) {
             self.ts.warnings.push(match &self.ts.file {
                 Some(file) => warning.in_file(file).at(pos),

@@ -3,7 +3,6 @@
 use crate::diag::{Code, Diagnostic};
 use crate::doc::{CoverFit, Direction, Document, Picture, SourcePos, block_direction};
 use crate::fonts::Role;
-use crate::pdf::standard::PdfStandard;
 use crate::text::StyledText;
 
 use super::POINTS_PER_MM;
@@ -117,7 +116,7 @@ pub(super) fn bleed_artwork(
     key: &str,
     picture: &Picture,
     fit: CoverFit,
-    standard: PdfStandard,
+    press: bool,
     area: Rect,
 ) -> Vec<Item> {
     let (pixels_wide, pixels_high) = (picture.width.max(1) as f32, picture.height.max(1) as f32);
@@ -166,7 +165,7 @@ pub(super) fn bleed_artwork(
         ts.warnings.push(artwork.locate(warning, key));
     }
     let remedy = "use a picture with more pixels";
-    if let Some(warning) = resolution_warning(what, key, picture, width, remedy, standard) {
+    if let Some(warning) = resolution_warning(what, key, picture, width, remedy, press) {
         ts.warnings.push(artwork.locate(warning, key));
     }
     items.push(Item::Picture {
@@ -217,14 +216,14 @@ pub fn plates(ts: &mut Typesetter, document: &Document, g: &Geometry, pages: &mu
             pos: plate.pos,
             figure: plate.figure,
         };
-        let standard = document.page.standard();
+        let press = document.page.press();
         let mut items = bleed_artwork(
             ts,
             artwork,
             &plate.key,
             picture,
             CoverFit::Cover,
-            standard,
+            press,
             area,
         );
         if let Some(link) = &plate.link {

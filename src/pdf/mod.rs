@@ -135,7 +135,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
             };
             // PDF/X keeps annotations out of the printed area; a press file
             // needs no links (the bookmarks remain).
-            if !standard.is_print() {
+            if standard != PdfStandard::X4 {
                 for (annotation, node) in item_links {
                     writer.tags.add_annotation(&mut pdf_page, annotation, node);
                 }
@@ -653,11 +653,11 @@ impl Writer<'_> {
                         .map(|annotation| (annotation, *node)),
                 ),
                 Item::PrintersMark { rect } => {
-                    let paint = self.document.page.standard().registration();
+                    let paint = self.document.page.inks().registration();
                     self.fill_rect(surface, rect, paint, 1.0);
                 }
                 Item::Backdrop { rect, rgb } => {
-                    let paint = self.document.page.standard().colour(*rgb);
+                    let paint = self.document.page.inks().colour(*rgb);
                     self.fill_rect(surface, rect, paint, 1.0);
                 }
                 Item::Fill {
@@ -666,7 +666,7 @@ impl Writer<'_> {
                     opacity,
                     ..
                 } => {
-                    let paint = self.document.page.standard().grey(*grey);
+                    let paint = self.document.page.inks().grey(*grey);
                     self.fill_rect(surface, rect, paint, *opacity);
                 }
                 Item::Shape {
@@ -675,7 +675,7 @@ impl Writer<'_> {
                     opacity,
                     stroke,
                 } => {
-                    let paint = self.document.page.standard().colour(*rgb);
+                    let paint = self.document.page.inks().colour(*rgb);
                     draw_shape(surface, polygons, paint, *opacity, *stroke);
                 }
             }
@@ -740,7 +740,7 @@ impl Writer<'_> {
         let font = self.font(first.face)?;
         let grey = if first.inverse { 1.0 } else { 0.0 };
         surface.set_fill(Some(Fill {
-            paint: self.document.page.standard().grey(grey),
+            paint: self.document.page.inks().grey(grey),
             ..Fill::default()
         }));
         surface.draw_glyphs(
@@ -769,7 +769,7 @@ impl Writer<'_> {
         glyphs: Vec<Invisible>,
     ) -> Result<()> {
         surface.set_fill(Some(Fill {
-            paint: self.document.page.standard().grey(0.0),
+            paint: self.document.page.inks().grey(0.0),
             ..Fill::default()
         }));
         for glyph in glyphs {

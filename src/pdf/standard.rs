@@ -48,11 +48,6 @@ impl PdfStandard {
             .map(|&(_, standard)| standard)
     }
 
-    /// Whether the book goes to a press: black is the K plate alone.
-    pub fn is_print(self) -> bool {
-        self == PdfStandard::X4
-    }
-
     /// The output intent an incremental update adds: its dictionary
     /// entries, ICC profile and number of colour components (PDF/A's is
     /// krilla's own).
@@ -100,23 +95,33 @@ impl PdfStandard {
         }
         settings
     }
+}
 
-    /// The paint of text and rules of grey level `grey` (0 black, 1 white).
+/// How text, rules and colours are painted. For a press (a book for print
+/// on demand or the offset press, or PDF/X) in process inks: black the K
+/// plate alone, colours in CMYK. Else grey and RGB (ICC based under
+/// PDF/A, whose output intent is RGB and which may name no process inks).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Inks {
+    pub standard: PdfStandard,
+    pub press: bool,
+}
+
+impl Inks {
     /// Registration colour, for printer's marks: full ink on every plate
-    /// (all four process inks; a PDF/A, whose output intent is RGB, cannot
-    /// name inks, and takes black).
+    /// (all four process inks; a PDF/A cannot name inks, and takes black).
     pub(super) fn registration(self) -> Paint {
-        match self {
+        match self.standard {
             PdfStandard::A2u => self.grey(0.0),
             PdfStandard::None | PdfStandard::X4 => cmyk::Color::new(255, 255, 255, 255).into(),
         }
     }
 
-    /// `rgb` as the standard paints colour: for the press in CMYK
-    /// (the plain conversion, grey component in black ink), else as is.
+    /// `rgb` as painted: for the press in CMYK (the plain conversion, grey
+    /// component in black ink), else as is.
     pub(super) fn colour(self, rgb: [u8; 3]) -> Paint {
         let [red, green, blue] = rgb;
-        if !self.is_print() {
+        if !self.press {
             return rgb::Color::new(red, green, blue).into();
         }
         let [r, g, b] = rgb.map(|c| f32::from(c) / 255.0);
@@ -133,9 +138,10 @@ impl PdfStandard {
         cmyk::Color::new(ink(r), ink(g), ink(b), k).into()
     }
 
+    /// The paint of text and rules of grey level `grey` (0 black, 1 white).
     pub(super) fn grey(self, grey: f32) -> Paint {
         let grey = grey.clamp(0.0, 1.0);
-        if self.is_print() {
+        if self.press {
             // Pure K: no rich black from the RIP converting grey or RGB.
             let k = ((1.0 - grey) * 255.0).round() as u8;
             cmyk::Color::new(0, 0, 0, k).into()
