@@ -604,14 +604,7 @@ impl Writer<'_> {
                             self.draw_runs(surface, runs, prepared, shift)?;
                         }
                         if let Some((run, marks)) = tail {
-                            // In reading order, after the piece's text.
-                            let last = piece
-                                .iter()
-                                .flatten()
-                                .filter(|run| !is_added_hyphen(run))
-                                .flat_map(|run| run.glyphs.iter().map(|g| g.start()))
-                                .max();
-                            self.tags.part(surface, run, last);
+                            self.tags.part(surface, run);
                             self.draw_runs(surface, &[run], marks, 0.0)?;
                         }
                     }

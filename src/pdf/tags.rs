@@ -112,14 +112,21 @@ impl<'a> Tagger<'a> {
         }
     }
 
-    /// Opens a sequence of its own for more of `run`'s element on its
-    /// line, whose text starts at byte `start` of the paragraph (pdf.js
-    /// ends a text item where marked content ends).
-    pub(super) fn part(&mut self, surface: &mut Surface, run: &GlyphRun, start: Option<usize>) {
+    /// Opens a sequence of its own for more of `run`'s element on its line
+    /// (pdf.js ends a text item where marked content ends), read right
+    /// after the sequence open for that element: it takes its key, and
+    /// sequences of one key keep the order they are drawn in.
+    pub(super) fn part(&mut self, surface: &mut Surface, run: &GlyphRun) {
+        let open = match (&self.open, run.node) {
+            (Some(Open::Content { node, slot, .. }), Some(of)) if *node == of => {
+                self.content.get(node).map(|entry| entry[*slot].0)
+            }
+            _ => None,
+        };
         self.close(surface);
         match run.node {
             Some(node) => {
-                let key = (self.page, start.unwrap_or(usize::MAX));
+                let key = open.unwrap_or((self.page, run_start(run).unwrap_or(usize::MAX)));
                 self.open_content(surface, node, key, run.y, run.size);
             }
             None => self.artifact(surface, ArtifactType::PaginationOther),
