@@ -99,7 +99,7 @@ pub(super) fn xmp(
     };
     alt(&mut x, "dc:title", &meta.title);
     if let Some(subject) = subject(meta) {
-        alt(&mut x, "dc:description", subject);
+        alt(&mut x, "dc:description", &subject);
     }
     // One entry, as the info dictionary's /Author has one string
     // (PDF/A-2 6.6.2.3.1 wants the two equivalent).
@@ -162,7 +162,7 @@ pub(super) fn info(meta: &Metadata, standard: PdfStandard, producer: &str) -> St
     };
     text("Title", &meta.title);
     if let Some(subject) = subject(meta) {
-        text("Subject", subject);
+        text("Subject", &subject);
     }
     if let Some(authors) = authors(meta) {
         text("Author", &authors);
@@ -192,9 +192,14 @@ pub(super) fn creator() -> String {
 }
 
 /// What the book is about, as `/Subject` and its XMP equivalent
-/// `dc:description`: the book's description, else its subtitle.
-fn subject(meta: &Metadata) -> Option<&str> {
-    meta.description.as_deref().or(meta.subtitle.as_deref())
+/// `dc:description`: its subtitle and its description, whichever it has,
+/// both when it has both (neither standard has a field of its own for a
+/// subtitle).
+fn subject(meta: &Metadata) -> Option<String> {
+    match (meta.subtitle.as_deref(), meta.description.as_deref()) {
+        (Some(subtitle), Some(description)) => Some(format!("{subtitle} — {description}")),
+        (one, other) => one.or(other).map(str::to_string),
+    }
 }
 
 fn authors(meta: &Metadata) -> Option<String> {
