@@ -140,8 +140,13 @@ fn all(mm: f64) -> Bleed {
 
 /// Every page's boxes equal to the point (pdfinfo prints hundredths).
 fn assert_boxes(pdf: &Path, bleed: Bleed, band: f64, what: &str) {
+    assert_boxes_of(pdf, PAGES, bleed, band, what);
+}
+
+/// [`assert_boxes`] for a book of `pages` pages.
+fn assert_boxes_of(pdf: &Path, pages: usize, bleed: Bleed, band: f64, what: &str) {
     let found = boxes(pdf);
-    assert_eq!(found.len(), PAGES, "{what}: pages");
+    assert_eq!(found.len(), pages, "{what}: pages");
     for (index, page) in found.iter().enumerate() {
         let want = expected(index, bleed, band);
         for ((name, got), want) in ["MediaBox", "BleedBox", "TrimBox"]
@@ -531,13 +536,34 @@ fn reader_complaints(pdf: &Path) -> String {
     said + &common::pdfjs_warnings(pdf)
 }
 
+/// The seed book in each preset opens without a word from any reader,
+/// builds to the same bytes twice, has its preset's boxes on every page
+/// and says the standard it meets and its title.
 #[test]
 fn the_seed_book_opens_without_a_warning_in_any_reader_and_builds_the_same_twice() {
     if !have_tools(&["qpdf", "pdfinfo", "pdftotext", "pdftoppm", "mutool"]) || !common::have_pdfjs()
     {
         return;
     }
-    for preset in ["office", "kdp", "offset"] {
+    let kdp = Bleed {
+        spine: 0.0,
+        ..all(3.2)
+    };
+    for (preset, bleed, band, standard) in [
+        (
+            "office",
+            all(0.0),
+            0.0,
+            Some("<pdfaid:part>2</pdfaid:part>"),
+        ),
+        ("kdp", kdp, 0.0, None),
+        (
+            "offset",
+            all(3.0),
+            2.0 + 5.0,
+            Some("<pdfxid:GTS_PDFXVersion>PDF/X-4"),
+        ),
+    ] {
         let first = build(
             &common::seed_book(),
             &format!("seed-{preset}"),
@@ -550,6 +576,24 @@ fn the_seed_book_opens_without_a_warning_in_any_reader_and_builds_the_same_twice
         );
         let said = reader_complaints(&first);
         assert!(said.is_empty(), "{preset}:\n{said}");
+        let pages = common::page_count(&first);
+        assert_boxes_of(&first, pages, bleed, band, &format!("seed book, {preset}"));
+        let xmp = common::run_ok("pdfinfo", &["-meta", arg(&first)]);
+        for claim in [
+            "<pdfaid:part>2</pdfaid:part>",
+            "<pdfxid:GTS_PDFXVersion>PDF/X-4",
+        ] {
+            assert_eq!(
+                xmp.contains(claim),
+                standard == Some(claim),
+                "{preset}: {xmp}"
+            );
+        }
+        let info = common::run_ok("pdfinfo", &[arg(&first)]);
+        assert!(
+            info.contains("Title:           المغرب وكازاخستان"),
+            "{preset}: {info}"
+        );
         assert!(
             std::fs::read(&first).unwrap() == std::fs::read(&again).unwrap(),
             "{preset}: two builds differ"
