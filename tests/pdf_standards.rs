@@ -417,37 +417,3 @@ fn each_preset_brings_its_standard_unless_one_is_named() {
         }
     }
 }
-
-#[test]
-fn subtitle_and_description_are_both_the_subject() {
-    if !have_tools(&["pdfinfo"]) {
-        return;
-    }
-    let book = scratch_book(
-        "[book]\ntitle = \"مطبعة\"\nsubtitle = \"كتاب يختبر المعايير\"\n\
-         description = \"وصف الكتاب\"\nlanguage = \"ar\"\n",
-        "# فصل\n\nنص.\n",
-    );
-    let out = book.path().join("out");
-    let run = build(book.path(), &[], &out);
-    assert!(
-        run.status.success(),
-        "{}",
-        String::from_utf8_lossy(&run.stderr)
-    );
-    let pdf = std::fs::read_dir(&out)
-        .expect("out")
-        .flatten()
-        .map(|e| e.path())
-        .find(|p| p.extension().is_some_and(|e| e == "pdf"))
-        .expect("a PDF");
-    let shown = run_ok("pdfinfo", &[arg(&pdf)]);
-    assert!(
-        shown.contains("Subject:         كتاب يختبر المعايير — وصف الكتاب"),
-        "{shown}"
-    );
-    assert!(
-        xmp(&pdf).contains("كتاب يختبر المعايير — وصف الكتاب</rdf:li>"),
-        "the XMP's dc:description"
-    );
-}
