@@ -200,6 +200,28 @@ pub fn pdfjs_text(pdf: &Path) -> String {
     run_ok("node", &[arg(&script), arg(pdf)])
 }
 
+/// Whether PyMuPDF (a current MuPDF, pinned by `.ci/run`) is there.
+pub fn have_pymupdf() -> bool {
+    let installed = Command::new("python3")
+        .args(["-c", "import pymupdf"])
+        .output()
+        .is_ok_and(|out| out.status.success());
+    require(
+        "PyMuPDF",
+        installed
+            .then_some(())
+            .ok_or_else(|| "run `pip install pymupdf` (see .ci/run)".to_string()),
+    )
+    .is_some()
+}
+
+/// The text a current MuPDF gives `pdf` (see `tests/mupdf/extract.py`):
+/// pages end in a form feed.
+pub fn pymupdf_text(pdf: &Path) -> String {
+    let script = repo().join("tests/mupdf/extract.py");
+    run_ok("python3", &[arg(&script), arg(pdf)])
+}
+
 /// What pdf.js says while it reads `pdf` as its viewer would (see
 /// `tests/pdfjs/check.mjs`): one warning a line; empty when it says
 /// nothing.
