@@ -80,34 +80,21 @@ fn unbroken(text: &str) -> String {
     out.replace(['\n', '\u{c}'], " ")
 }
 
-/// `text` without white space, bidi controls and the invisible joiners
-/// (kashidas' U+200D, [`WORD_JOINER`]): the issue compares poppler's text
-/// with spaces ignored, once its U+202A–U+202C are dropped.
-fn squashed(text: &str) -> String {
-    text.chars()
-        .filter(|&c| {
-            !c.is_whitespace()
-                && !is_bidi_control(c)
-                && c != common::KASHIDA_JOINER
-                && c != WORD_JOINER
-        })
-        .collect()
-}
-
 /// How many of `sentences` are in `text` exactly, and how many once white
-/// space (and what [`squashed`] drops) is ignored.
+/// space (and what [`common::squash`] drops: bidi controls, invisible
+/// joiners) is ignored.
 fn found(sentences: &[String], text: &str) -> (usize, usize) {
     let text = unbroken(text).replace([WORD_JOINER, common::KASHIDA_JOINER], "");
     let text: String = text.nfc().collect();
     let sentences: Vec<String> = sentences.iter().map(|s| s.nfc().collect()).collect();
-    let squashed_text = squashed(&text);
+    let squashed_text = common::squash(&text);
     let exact = sentences
         .iter()
         .filter(|s| text.contains(s.as_str()))
         .count();
     let spaceless = sentences
         .iter()
-        .filter(|s| squashed_text.contains(&squashed(s)))
+        .filter(|s| squashed_text.contains(&common::squash(s)))
         .count();
     (exact, spaceless)
 }

@@ -183,14 +183,17 @@ fn pdfjs_dir() -> PathBuf {
 /// ci --prefix tests/pdfjs` installs (`.ci/run` does).
 pub fn have_pdfjs() -> bool {
     let installed = pdfjs_dir().join("node_modules/pdfjs-dist").is_dir();
-    have_tools(&["node"])
-        && require(
-            "pdf.js",
-            installed
-                .then_some(())
-                .ok_or_else(|| "run `npm ci --prefix tests/pdfjs`".to_string()),
-        )
-        .is_some()
+    have_tools(&["node"]) && have(installed, "pdf.js", "run `npm ci --prefix tests/pdfjs`")
+}
+
+/// Whether `what` is `installed`; if not, the test fails saying `hint`
+/// (or is skipped, see [`require`]).
+fn have(installed: bool, what: &str, hint: &str) -> bool {
+    require(
+        what,
+        installed.then_some(()).ok_or_else(|| hint.to_string()),
+    )
+    .is_some()
 }
 
 /// The text pdf.js gives `pdf`, as its viewer copies it (see
@@ -206,13 +209,11 @@ pub fn have_pymupdf() -> bool {
         .args(["-c", "import pymupdf"])
         .output()
         .is_ok_and(|out| out.status.success());
-    require(
+    have(
+        installed,
         "PyMuPDF",
-        installed
-            .then_some(())
-            .ok_or_else(|| "run `pip install pymupdf` (see .ci/run)".to_string()),
+        "run `pip install pymupdf` (see .ci/run)",
     )
-    .is_some()
 }
 
 /// The text a current MuPDF gives `pdf` (see `tests/mupdf/extract.py`):
