@@ -364,6 +364,26 @@ pub fn language_of_script(script: Script, chosen: &BTreeMap<String, String>) -> 
     usual.to_string()
 }
 
+/// The language of text whose letters (`letters`) are all of one script
+/// other than `home` ([`language_of_script`]); `None` when a letter is of
+/// `home`, when they are of two scripts, or when there is none.
+pub fn other_language(
+    letters: impl IntoIterator<Item = char>,
+    home: Script,
+    chosen: &BTreeMap<String, String>,
+) -> Option<String> {
+    let mut found = None;
+    for c in letters {
+        match script(c) {
+            Script::Common | Script::Inherited | Script::Unknown => {}
+            s if s == home => return None,
+            s if found.is_some_and(|f| f != s) => return None,
+            s => found = Some(s),
+        }
+    }
+    found.map(|script| language_of_script(script, chosen))
+}
+
 /// Whether `script` is written right to left.
 pub fn is_right_to_left(script: Script) -> bool {
     RIGHT_TO_LEFT_SCRIPTS.contains(&script.short_name())

@@ -228,6 +228,52 @@ fn furniture_is_artifact_and_every_mark_is_in_the_parent_tree() {
     );
 }
 
+/// A word in another script than the book's, set in a face of its own
+/// (Cyrillic, Hebrew in an Arabic book), is a `Span` with the language of
+/// its script, as the EPUB marks it; a `<span lang>` keeps its own, with
+/// no other inside it; code and a Latin word set in Amiri with the Arabic
+/// around it get none (marked content around the word would cut pdf.js's
+/// text item). The text pdf.js reads is the same either way.
+#[test]
+fn words_in_another_script_are_spans_in_their_language() {
+    if !(common::have_tools(&["qpdf"]) && common::have_pdfjs()) {
+        return;
+    }
+    let book = common::folder(&[
+        (
+            "book.toml",
+            "[book]\ntitle = \"لغات\"\nlanguage = \"ar\"\n".as_bytes(),
+        ),
+        (
+            "01.md",
+            "# باب\n\nوقال إن مدينة Астана جميلة، وزار حيفا (חיפה) ثم قرأ HarfBuzz \
+             وكتاب <span lang=\"kk\">Қазақстан</span> و`git log`.\n"
+                .as_bytes(),
+        ),
+    ]);
+    let built = common::build_pdf(book.path(), "other-scripts");
+    let structure = structure(&built.pdf);
+    let spans: Vec<&str> = tree(&structure)
+        .into_iter()
+        .filter(|line| line.trim_start().starts_with("Span"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(
+        spans,
+        [
+            "Span [lang=ru] «Астана»",
+            "Span [lang=he] «חיפה»",
+            "Span [lang=kk] «Қазақстан»"
+        ],
+        "{structure}"
+    );
+    let text = common::pdfjs_text(&built.pdf);
+    assert!(
+        text.contains("Астана") && text.contains("חיפה") && text.contains("HarfBuzz"),
+        "{text}"
+    );
+}
+
 /// The tagged book with `extra` added to its `[pdf]` table, built.
 fn tagged_with(extra: &str, out: &str) -> common::Built {
     book_with(&tagged_book(), extra, out)

@@ -37,7 +37,7 @@ use smallvec::{SmallVec, smallvec};
 
 use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
-use crate::fonts::FontLibrary;
+use crate::fonts::{FontLibrary, Role};
 use crate::layout::Pages;
 use crate::layout::line::{is_added_hyphen, run_start};
 use crate::layout::page::{
@@ -586,10 +586,11 @@ impl Writer<'_> {
             let item = match step {
                 Step::Line(pieces) => {
                     for piece in pieces {
+                        let language = self.language(&piece);
                         let mut tail = None;
                         for (index, runs) in piece.iter().enumerate() {
                             for run in runs {
-                                self.tags.mark_glyphs(surface, run);
+                                self.tags.mark_glyphs(surface, run, language.as_deref());
                             }
                             // Prepared with the steps; made here should one be missing.
                             let mut prepared = lines
@@ -676,6 +677,42 @@ impl Writer<'_> {
         self.tags.close(surface);
         surface.pop();
         Ok(links)
+    }
+
+    /// The language of a piece of a line set wholly in another script than
+    /// the book's (a Cyrillic word in an Arabic book, in the face that has
+    /// Cyrillic), as the EPUB marks it: the tag tree gives it a `Span` with
+    /// that `/Lang`. The piece is already a text item of pdf.js's, so the
+    /// marked content around it cuts nothing. A word in another script set
+    /// in the face of the text around it (Latin in Amiri) is part of a
+    /// piece with that text, and gets none (README, "Tagged PDF"); nor does
+    /// code, or text inside a `<span lang>`.
+    fn language(&self, piece: &Piece) -> Option<String> {
+        let runs = || piece.iter().flatten();
+        let code = |run: &&GlyphRun| {
+            self.fonts
+                .faces
+                .get(run.face)
+                .is_some_and(|face| face.role == Role::Mono)
+        };
+        if runs().any(code) {
+            return None;
+        }
+        let letters = runs().flat_map(|run| {
+            let text = &run.text;
+            run.glyphs
+                .iter()
+                .filter_map(|g| text.get(g.text_range()))
+                .flat_map(str::chars)
+        });
+        let metadata = &self.document.metadata;
+        let language = crate::locale::other_language(
+            letters,
+            crate::locale::home_script(&metadata.language),
+            &metadata.script_languages,
+        )?;
+        let node = piece.first()?.first()?.node?;
+        (!self.tags.says_language(node)).then_some(language)
     }
 
     fn fill_rect(&self, surface: &mut Surface, rect: &Rect, paint: Paint, opacity: f32) {

@@ -6,7 +6,10 @@
 //! runs of a line that belong to one element, however many), never per
 //! word, since pdf.js ends a text item at every marked-content boundary;
 //! but for the marks a line starts with, drawn after it in a sequence of
-//! their own for that reason ([`super::text::lead_marks`]).
+//! their own for that reason ([`super::text::lead_marks`]), and a piece of
+//! a line set wholly in another script than the book's (in a face of its
+//! own, so already a text item of its own), a `Span` with the language of
+//! that script.
 //! What belongs to no element — folios, running heads, rules, backgrounds,
 //! dot leaders, the cover, a picture without alt text — is an artifact.
 
@@ -34,6 +37,11 @@ type Key = (usize, usize);
 /// (a raised footnote number is still on its line).
 pub(super) const SAME_LINE: f32 = 0.5;
 
+/// A marked-content sequence of an element: where it stands, its id, and
+/// the language of its text when it is wholly in another script than the
+/// book's (see `Writer::language`), which makes it a `Span` of its own.
+type Leaf = (Key, Identifier, Option<String>);
+
 /// The marked-content sequence open on the page being drawn.
 enum Open {
     /// Content of `node`; `y` and `size` of the last run, and where its
@@ -50,7 +58,7 @@ enum Open {
 pub(super) struct Tagger<'a> {
     structure: &'a [Structure],
     /// Each element's marked content, as drawn.
-    content: FxHashMap<NodeId, Vec<(Key, Identifier)>>,
+    content: FxHashMap<NodeId, Vec<Leaf>>,
     /// Each link element's annotations.
     annotations: FxHashMap<NodeId, Vec<Identifier>>,
     open: Option<Open>,
@@ -76,13 +84,13 @@ impl<'a> Tagger<'a> {
     /// Opens, or continues, the marked content `item` is drawn in.
     pub(super) fn mark(&mut self, surface: &mut Surface, item: &Item) {
         match item {
-            Item::Glyphs(run) => self.mark_glyphs(surface, run),
+            Item::Glyphs(run) => self.mark_glyphs(surface, run, None),
             Item::Picture {
                 node: Some(node), ..
             } => {
                 // A picture is a sequence of its own.
                 self.close(surface);
-                self.open_content(surface, *node, (self.page, 0), f32::NAN, 0.0);
+                self.open_content(surface, *node, (self.page, 0), None, (f32::NAN, 0.0));
             }
             Item::Fill {
                 node: Some(node), ..
@@ -90,7 +98,7 @@ impl<'a> Tagger<'a> {
                 // A task's check box: the content of its label.
                 if !matches!(self.open, Some(Open::Content { node: open, .. }) if open == *node) {
                     self.close(surface);
-                    self.open_content(surface, *node, (self.page, 0), f32::NAN, 0.0);
+                    self.open_content(surface, *node, (self.page, 0), None, (f32::NAN, 0.0));
                 }
             }
             Item::Picture { node: None, .. }
@@ -102,12 +110,18 @@ impl<'a> Tagger<'a> {
         }
     }
 
-    /// Opens, or continues, the marked content `run` is drawn in. Runs
-    /// drawn together in one text showing must be of one element: each is
+    /// Opens, or continues, the marked content `run` is drawn in, its text
+    /// in `language` if that is another than its element's. Runs drawn
+    /// together in one text showing must be of one element: each is
     /// marked, then they are drawn.
-    pub(super) fn mark_glyphs(&mut self, surface: &mut Surface, run: &GlyphRun) {
+    pub(super) fn mark_glyphs(
+        &mut self,
+        surface: &mut Surface,
+        run: &GlyphRun,
+        language: Option<&str>,
+    ) {
         match run.node {
-            Some(node) => self.content(surface, node, run),
+            Some(node) => self.content(surface, node, run, language),
             None => self.artifact(surface, ArtifactType::PaginationOther),
         }
     }
@@ -118,16 +132,18 @@ impl<'a> Tagger<'a> {
     /// sequences of one key keep the order they are drawn in.
     pub(super) fn part(&mut self, surface: &mut Surface, run: &GlyphRun) {
         let open = match (&self.open, run.node) {
-            (Some(Open::Content { node, slot, .. }), Some(of)) if *node == of => {
-                self.content.get(node).map(|entry| entry[*slot].0)
-            }
+            (Some(Open::Content { node, slot, .. }), Some(of)) if *node == of => self
+                .content
+                .get(node)
+                .map(|entry| (entry[*slot].0, entry[*slot].2.clone())),
             _ => None,
         };
         self.close(surface);
         match run.node {
             Some(node) => {
-                let key = open.unwrap_or((self.page, run_start(run).unwrap_or(usize::MAX)));
-                self.open_content(surface, node, key, run.y, run.size);
+                let start = (self.page, run_start(run).unwrap_or(usize::MAX));
+                let (key, language) = open.unwrap_or((start, None));
+                self.open_content(surface, node, key, language, (run.y, run.size));
             }
             None => self.artifact(surface, ArtifactType::PaginationOther),
         }
@@ -170,7 +186,29 @@ impl<'a> Tagger<'a> {
         (structure.element(parent)?.kind == ElementKind::Link).then_some(parent)
     }
 
-    fn content(&mut self, surface: &mut Surface, node: NodeId, run: &GlyphRun) {
+    /// Whether the text of `node` is in a language it says (a `<span
+    /// lang>` holds it) or in none (code): no other language is found in it.
+    pub(super) fn says_language(&self, node: NodeId) -> bool {
+        let Some(structure) = self.structure.iter().find(|s| s.chapter == node.chapter) else {
+            return false;
+        };
+        let mut index = Some(node.index);
+        while let Some(element) = index.and_then(|index| structure.elements.get(index as usize)) {
+            if matches!(element.kind, ElementKind::Span(_) | ElementKind::Code) {
+                return true;
+            }
+            index = element.parent;
+        }
+        false
+    }
+
+    fn content(
+        &mut self,
+        surface: &mut Surface,
+        node: NodeId,
+        run: &GlyphRun,
+        language: Option<&str>,
+    ) {
         let start = run_start(run);
         if let Some(Open::Content {
             node: open,
@@ -180,6 +218,10 @@ impl<'a> Tagger<'a> {
         }) = &mut self.open
             && *open == node
             && (run.y - *y).abs() < SAME_LINE * size.max(run.size)
+            && self
+                .content
+                .get(&node)
+                .is_some_and(|entry| entry[*slot].2.as_deref() == language)
         {
             *y = run.y;
             *size = run.size;
@@ -191,13 +233,23 @@ impl<'a> Tagger<'a> {
         }
         self.close(surface);
         let key = (self.page, start.unwrap_or(usize::MAX));
-        self.open_content(surface, node, key, run.y, run.size);
+        let language = language.map(str::to_string);
+        self.open_content(surface, node, key, language, (run.y, run.size));
     }
 
-    fn open_content(&mut self, surface: &mut Surface, node: NodeId, key: Key, y: f32, size: f32) {
+    /// Opens a sequence of `node`'s content at `key`, its text in
+    /// `language`, for runs of about the baseline and size `(y, size)`.
+    fn open_content(
+        &mut self,
+        surface: &mut Surface,
+        node: NodeId,
+        key: Key,
+        language: Option<String>,
+        (y, size): (f32, f32),
+    ) {
         let id = surface.start_tagged(ContentTag::Other);
         let entry = self.content.entry(node).or_default();
-        entry.push((key, id));
+        entry.push((key, id, language));
         self.open = Some(Open::Content {
             node,
             y,
@@ -258,7 +310,16 @@ impl<'a> Tagger<'a> {
         let has_text = !leaves.is_empty();
         let mut parts: Vec<(bool, Key, Node)> = leaves
             .into_iter()
-            .map(|(key, id)| (false, key, Node::Leaf(id)))
+            .map(|(key, id, language)| {
+                let node = match language {
+                    Some(language) => {
+                        let span = TagKind::from(Tag::Span).with_lang(Some(language));
+                        TagGroup::with_children(span, vec![Node::Leaf(id)]).into()
+                    }
+                    None => Node::Leaf(id),
+                };
+                (false, key, node)
+            })
             .collect();
         for &child in &children[index] {
             if let Some((key, group)) = self.group(structure, child, children) {
