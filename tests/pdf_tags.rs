@@ -272,6 +272,26 @@ fn words_in_another_script_are_spans_in_their_language() {
         text.contains("Астана") && text.contains("חיפה") && text.contains("HarfBuzz"),
         "{text}"
     );
+    // In an English book warraq's fonts set Arabic in Amiri, as its Latin:
+    // Arabic amid the text gets none, Arabic in bold (Amiri Bold) does.
+    let english = common::folder(&[
+        (
+            "book.toml",
+            "[book]\ntitle = \"Words\"\nlanguage = \"en\"\n".as_bytes(),
+        ),
+        (
+            "01.md",
+            "# Chapter\n\nThe city of Rabat (الرباط) and the word **السلام** in bold.\n".as_bytes(),
+        ),
+    ]);
+    let built = common::build_pdf(english.path(), "other-scripts-en");
+    let structure = self::structure(&built.pdf);
+    let spans: Vec<&str> = tree(&structure)
+        .into_iter()
+        .filter(|line| line.trim_start().starts_with("Span"))
+        .map(str::trim)
+        .collect();
+    assert_eq!(spans, ["Span [lang=ar] « السلام»"], "{structure}");
 }
 
 /// The tagged book with `extra` added to its `[pdf]` table, built.

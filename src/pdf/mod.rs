@@ -34,6 +34,7 @@ use krilla::tagging::{Artifact, ArtifactType, ContentTag};
 use krilla::text::{Font, GlyphId};
 use rustc_hash::{FxHashMap, FxHashSet};
 use smallvec::{SmallVec, smallvec};
+use unicode_script::Script;
 
 use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
@@ -75,6 +76,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
             .collect(),
         tags: Tagger::new(&pages.structure),
         order: &order,
+        home: crate::locale::home_script(&document.metadata.language),
     };
     let strings = crate::locale::strings_for(&document.metadata.language);
     // The text layer of each page's lines is worked out on a thread of its
@@ -474,6 +476,8 @@ struct Writer<'a> {
     destinations: HashMap<&'a str, &'a OutlineEntry>,
     tags: Tagger<'a>,
     order: &'a DrawingOrder,
+    /// The script of the book's language (see [`Writer::language`]).
+    home: Script,
 }
 
 impl Writer<'_> {
@@ -680,13 +684,15 @@ impl Writer<'_> {
     }
 
     /// The language of a piece of a line set wholly in another script than
-    /// the book's (a Cyrillic word in an Arabic book, in the face that has
-    /// Cyrillic), as the EPUB marks it: the tag tree gives it a `Span` with
-    /// that `/Lang`. The piece is already a text item of pdf.js's, so the
-    /// marked content around it cuts nothing. A word in another script set
+    /// the book's, as the EPUB marks it: the tag tree gives it a `Span`
+    /// with that `/Lang`. A piece is a text item of pdf.js's of its own (a
+    /// change of face, size or element ends one), so the marked content
+    /// around it cuts nothing: a Cyrillic word in the face that has
+    /// Cyrillic, a phrase in bold or a link. A word in another script set
     /// in the face of the text around it (Latin in Amiri) is part of a
-    /// piece with that text, and gets none (README, "Tagged PDF"); nor does
-    /// code, or text inside a `<span lang>`.
+    /// piece with that text, and gets none (README, "Tagged PDF"); nor
+    /// does code in its own face, or text whose element is inside a `<span
+    /// lang>`.
     fn language(&self, piece: &Piece) -> Option<String> {
         let runs = || piece.iter().flatten();
         let code = |run: &&GlyphRun| {
@@ -705,12 +711,8 @@ impl Writer<'_> {
                 .filter_map(|g| text.get(g.text_range()))
                 .flat_map(str::chars)
         });
-        let metadata = &self.document.metadata;
-        let language = crate::locale::other_language(
-            letters,
-            crate::locale::home_script(&metadata.language),
-            &metadata.script_languages,
-        )?;
+        let chosen = &self.document.metadata.script_languages;
+        let language = crate::locale::other_language(letters, self.home, chosen)?;
         let node = piece.first()?.first()?.node?;
         (!self.tags.says_language(node)).then_some(language)
     }

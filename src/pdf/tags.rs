@@ -44,10 +44,12 @@ type Leaf = (Key, Identifier, Option<String>);
 
 /// The marked-content sequence open on the page being drawn.
 enum Open {
-    /// Content of `node`; `y` and `size` of the last run, and where its
-    /// key is in `Tagger::content`.
+    /// Content of `node`, its text in `language` if another than the
+    /// element's; `y` and `size` of the last run, and where its key is in
+    /// `Tagger::content`.
     Content {
         node: NodeId,
+        language: Option<String>,
         y: f32,
         size: f32,
         slot: usize,
@@ -132,10 +134,18 @@ impl<'a> Tagger<'a> {
     /// sequences of one key keep the order they are drawn in.
     pub(super) fn part(&mut self, surface: &mut Surface, run: &GlyphRun) {
         let open = match (&self.open, run.node) {
-            (Some(Open::Content { node, slot, .. }), Some(of)) if *node == of => self
+            (
+                Some(Open::Content {
+                    node,
+                    slot,
+                    language,
+                    ..
+                }),
+                Some(of),
+            ) if *node == of => self
                 .content
                 .get(node)
-                .map(|entry| (entry[*slot].0, entry[*slot].2.clone())),
+                .map(|entry| (entry[*slot].0, language.clone())),
             _ => None,
         };
         self.close(surface);
@@ -212,16 +222,14 @@ impl<'a> Tagger<'a> {
         let start = run_start(run);
         if let Some(Open::Content {
             node: open,
+            language: open_language,
             y,
             size,
             slot,
         }) = &mut self.open
             && *open == node
+            && open_language.as_deref() == language
             && (run.y - *y).abs() < SAME_LINE * size.max(run.size)
-            && self
-                .content
-                .get(&node)
-                .is_some_and(|entry| entry[*slot].2.as_deref() == language)
         {
             *y = run.y;
             *size = run.size;
@@ -249,9 +257,10 @@ impl<'a> Tagger<'a> {
     ) {
         let id = surface.start_tagged(ContentTag::Other);
         let entry = self.content.entry(node).or_default();
-        entry.push((key, id, language));
+        entry.push((key, id, language.clone()));
         self.open = Some(Open::Content {
             node,
+            language,
             y,
             size,
             slot: entry.len() - 1,
