@@ -247,7 +247,8 @@ fn words_in_another_script_are_spans_in_their_language() {
         (
             "01.md",
             "# باب\n\nوقال إن مدينة Астана جميلة، وزار حيفا (חיפה) ثم قرأ HarfBuzz \
-             وكتاب <span lang=\"kk\">Қазақстан</span> و`git log`.\n"
+             وكتاب <span lang=\"kk\">Қазақстан</span> و`git log`، وقال <span lang=\"fr\">voir \
+             [Wikipédia](https://example.org) ici</span>.\n"
                 .as_bytes(),
         ),
     ]);
@@ -263,8 +264,21 @@ fn words_in_another_script_are_spans_in_their_language() {
         [
             "Span [lang=ru] «Астана»",
             "Span [lang=he] «חיפה»",
-            "Span [lang=kk] «Қазақстан»"
+            "Span [lang=kk] «Қазақстан»",
+            "Span [lang=fr] «voir ici»",
         ],
+        "{structure}"
+    );
+    // The link inside the French span is read inside it, in French.
+    let lines = tree(&structure);
+    let french = lines
+        .iter()
+        .position(|line| line.contains("Span [lang=fr]"))
+        .expect("the French span");
+    let depth = |line: &str| line.len() - line.trim_start().len();
+    assert!(
+        lines[french + 1].trim_start().starts_with("Link")
+            && depth(lines[french + 1]) == depth(lines[french]) + 1,
         "{structure}"
     );
     let text = common::pdfjs_text(&built.pdf);

@@ -758,11 +758,24 @@ impl<'a, 'b> ChapterFlow<'a, 'b> {
             .into_iter()
             .chain(links.into_iter().map(|(piece, _, node)| (piece, node)))
             .collect();
+        let top = self.node.map(|node| node.index);
         for (stretch, language) in languages {
             let node = self
                 .ts
                 .structure
                 .add(ElementKind::Span(language), self.node);
+            // A link inside the stretch is read inside the span, in its
+            // language (in the innermost span: it comes first).
+            for (range, link) in &inline {
+                let free = self
+                    .ts
+                    .structure
+                    .element(*link)
+                    .is_some_and(|e| e.kind == ElementKind::Link && e.parent == top);
+                if free && stretch.start <= range.start && range.end <= stretch.end {
+                    self.ts.structure.nest(*link, node);
+                }
+            }
             inline.push((stretch, node));
         }
         if let Some(node) = self.node {

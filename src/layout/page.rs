@@ -480,6 +480,14 @@ impl Structure {
             .flatten()
     }
 
+    /// Puts element `node` inside element `parent`, both of this structure
+    /// (an element's parent may come after it).
+    pub fn nest(&mut self, node: NodeId, parent: NodeId) {
+        if let Some(element) = self.elements.get_mut(node.index as usize) {
+            element.parent = Some(parent.index);
+        }
+    }
+
     /// Adds an element inside `parent` (`None`: at the top).
     pub fn add(&mut self, kind: ElementKind, parent: Option<NodeId>) -> NodeId {
         let index = self.elements.len() as u32;
