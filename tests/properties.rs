@@ -241,7 +241,7 @@ fn pages(built: &harness::Built) -> &Pages {
 /// Characters a line may leave without a glyph: spaces (at a break, or
 /// drawn as a gap) and invisible controls.
 fn may_go_unseen(c: char) -> bool {
-    c.is_whitespace() || common::is_bidi_control(c) || c == '\u{061C}'
+    c.is_whitespace() || common::is_bidi_control(c)
 }
 
 /// The glyph runs of running text on `page`: those whose baseline is in

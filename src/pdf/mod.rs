@@ -604,6 +604,9 @@ impl Writer<'_> {
                             let lead = (index == 0)
                                 .then(|| text::lead_marks(&mut prepared))
                                 .flatten();
+                            if index == 0 && runs[0].rtl {
+                                text::mark_direction(&mut prepared, &self.faces, runs[0].face);
+                            }
                             let shift = lead.as_ref().map_or(0.0, |(shift, _)| *shift);
                             tail = tail.or(lead.map(|(_, marks)| (runs[0], marks)));
                             self.draw_runs(surface, runs, prepared, shift)?;

@@ -40,6 +40,14 @@ pub(super) const KASHIDA_TEXT: &str = "\u{200D}";
 /// through it), unlike ZERO WIDTH JOINER.
 pub(super) const JOINER_TEXT: &str = "\u{2060}";
 
+/// What the glyph drawn first on a right-to-left line that starts (at its
+/// left end) with punctuation copies out as: ARABIC LETTER MARK, so that
+/// MuPDF, which gives a glyph the direction of the glyph before it when
+/// its own character has none, takes the punctuation for right to left
+/// ([`mark_direction`]). Not RIGHT-TO-LEFT MARK: Amiri draws its U+200F
+/// (and Noto Serif Hebrew its) as a visible sign.
+pub(super) const RIGHT_TO_LEFT_TEXT: &str = "\u{061C}";
+
 /// How a font names its tatweel glyphs (`uni0640`, `uni0640.05`, …).
 const TATWEEL_GLYPH_NAME: &str = "uni0640";
 
@@ -88,6 +96,10 @@ pub(super) struct FaceFacts {
     upems: Vec<f32>,
     /// Per face, a glyph with no outline and no width, if it has one.
     empty: Vec<Option<u16>>,
+    /// Per face, its own glyph for [`RIGHT_TO_LEFT_TEXT`], if it has one
+    /// with no outline and no width (HarfBuzz never draws it: it draws
+    /// default-ignorable characters with the space glyph).
+    right_to_left: Vec<Option<u16>>,
     /// Per face, the glyphs it draws for a tatweel (sorted), which copy
     /// out as [`KASHIDA_TEXT`] wherever they are drawn but for a typed
     /// tatweel.
@@ -101,17 +113,24 @@ pub(super) struct FaceFacts {
 impl<'a> Faces<'a> {
     pub fn new(library: &'a FontLibrary) -> Self {
         let fonts = library.harfbuzz_fonts();
+        // The glyph `font` gives `c`, if it has no outline and no width.
+        let inkless = |font: &Font, c: char| {
+            let glyph = font.get_nominal_glyph(c)?;
+            let inkless = font
+                .get_glyph_extents(glyph)
+                .is_none_or(|e| e.width == 0 && e.height == 0);
+            let id = u16::try_from(glyph).ok()?;
+            (inkless && font.get_glyph_h_advance(glyph) == 0).then_some(id)
+        };
         let empty = fonts
             .iter()
+            .map(|font| EMPTY_GLYPH_CHARS.iter().find_map(|&c| inkless(font, c)))
+            .collect();
+        let right_to_left = fonts
+            .iter()
             .map(|font| {
-                EMPTY_GLYPH_CHARS.iter().find_map(|&c| {
-                    let glyph = font.get_nominal_glyph(c)?;
-                    let inkless = font
-                        .get_glyph_extents(glyph)
-                        .is_none_or(|e| e.width == 0 && e.height == 0);
-                    let id = u16::try_from(glyph).ok()?;
-                    (inkless && font.get_glyph_h_advance(glyph) == 0).then_some(id)
-                })
+                let mark = RIGHT_TO_LEFT_TEXT.chars().next()?;
+                inkless(font, mark)
             })
             .collect();
         let shaper = Shaper::new(library, "ar");
@@ -146,6 +165,7 @@ impl<'a> Faces<'a> {
             facts: Arc::new(FaceFacts {
                 upems,
                 empty,
+                right_to_left,
                 kashidas,
                 advances,
             }),
@@ -286,6 +306,55 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
         }
         None => (text, glyphs),
     }
+}
+
+/// `line` (from [`line_text`], of a right-to-left run of `face` at its
+/// left end) with an invisible glyph that copies out as
+/// [`RIGHT_TO_LEFT_TEXT`] drawn first, when it starts with punctuation or
+/// another character of no direction of its own (the full stop or comma
+/// ending the line's sentence, a mark on it).
+///
+/// MuPDF 1.24 and later give each glyph the direction of its character,
+/// or of the glyph before it when it has none, and left to right at the
+/// start of a text object, then turn each run of right-to-left characters
+/// round where it stands: a line drawn left to right that starts with
+/// a full stop came out with the stop first («.الأوسط»). After the mark,
+/// the stop is right to left too, and comes out last. pdf.js drops the
+/// mark (a format character), poppler keeps it (invisible).
+pub(super) fn mark_direction(line: &mut (String, Vec<Drawn>), faces: &Faces, face: usize) {
+    let (text, glyphs) = line;
+    let Some((first, mark)) = glyphs.first().zip(faces.facts.right_to_left[face]) else {
+        return;
+    };
+    let starts_neutral = text[first.range.0..first.range.1]
+        .chars()
+        .next()
+        .is_some_and(|c| {
+            use unicode_bidi::BidiClass::{B, BN, CS, NSM, ON, S, WS};
+            matches!(unicode_bidi::bidi_class(c), B | BN | CS | NSM | ON | S | WS)
+        });
+    if !starts_neutral {
+        return;
+    }
+    let size = first.size;
+    // Its text first, so that the text still follows the glyphs (krilla
+    // takes text that goes backwards for reversed).
+    text.insert_str(0, RIGHT_TO_LEFT_TEXT);
+    let shift = RIGHT_TO_LEFT_TEXT.len();
+    for g in glyphs.iter_mut() {
+        g.range = (g.range.0 + shift, g.range.1 + shift);
+    }
+    glyphs.insert(
+        0,
+        Drawn {
+            id: mark,
+            x_advance: 0.0,
+            x_offset: 0.0,
+            y_offset: 0.0,
+            size,
+            range: (0, shift),
+        },
+    );
 }
 
 /// The marks a text showing starts with (drawn first, at its left end),

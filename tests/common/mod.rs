@@ -145,11 +145,18 @@ pub fn arg(path: &Path) -> &str {
 // ---------------------------------------------------------------------------
 // Text.
 
-/// Bidi controls `pdftotext` wraps right-to-left and numeric text in (LRM,
-/// RLM, LRE…RLO, LRI…PDI).
+/// Bidi controls (Unicode's `Bidi_Control`): those `pdftotext` wraps
+/// right-to-left and numeric text in (LRM, RLM, LRE…RLO, LRI…PDI), and
+/// [`ARABIC_LETTER_MARK`].
 pub fn is_bidi_control(c: char) -> bool {
-    matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+    matches!(c, ARABIC_LETTER_MARK | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
 }
+
+/// What the invisible glyph a right-to-left line starting with punctuation
+/// draws first copies out as where a reader keeps it (poppler, MuPDF; see
+/// `mark_direction` in `src/pdf/text.rs`): U+061C ARABIC LETTER MARK.
+/// Extracted text is compared without it.
+pub const ARABIC_LETTER_MARK: char = '\u{061C}';
 
 /// What an inserted kashida copies out as where a reader keeps it
 /// (poppler, MuPDF): U+200D ZERO WIDTH JOINER, an invisible "these letters
