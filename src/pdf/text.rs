@@ -312,7 +312,8 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
 /// left end) with an invisible glyph that copies out as
 /// [`RIGHT_TO_LEFT_TEXT`] drawn first, when it starts with punctuation or
 /// another character of no direction of its own (the full stop or comma
-/// ending the line's sentence, a mark on it).
+/// ending the line's sentence, a mark on it) and has right-to-left
+/// letters.
 ///
 /// MuPDF 1.24 and later give each glyph the direction of its character,
 /// or of the glyph before it when it has none, and left to right at the
@@ -333,7 +334,9 @@ pub(super) fn mark_direction(line: &mut (String, Vec<Drawn>), faces: &Faces, fac
             use unicode_bidi::BidiClass::{B, BN, CS, NSM, ON, S, WS};
             matches!(unicode_bidi::bidi_class(c), B | BN | CS | NSM | ON | S | WS)
         });
-    if !starts_neutral {
+    // A piece of no right-to-left letter (a list's marker, a note's
+    // number) is not turned round: nothing to mark.
+    if !starts_neutral || !text.chars().any(is_right_to_left) {
         return;
     }
     let size = first.size;
