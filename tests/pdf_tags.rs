@@ -254,13 +254,9 @@ fn words_in_another_script_are_spans_in_their_language() {
     ]);
     let built = common::build_pdf(book.path(), "other-scripts");
     let structure = structure(&built.pdf);
-    let spans: Vec<&str> = tree(&structure)
-        .into_iter()
-        .filter(|line| line.trim_start().starts_with("Span"))
-        .map(str::trim)
-        .collect();
+    let lines = tree(&structure);
     assert_eq!(
-        spans,
+        spans(&lines),
         [
             "Span [lang=ru] «Астана»",
             "Span [lang=he] «חיפה»",
@@ -270,7 +266,6 @@ fn words_in_another_script_are_spans_in_their_language() {
         "{structure}"
     );
     // The link inside the French span is read inside it, in French.
-    let lines = tree(&structure);
     let french = lines
         .iter()
         .position(|line| line.contains("Span [lang=fr]"))
@@ -300,12 +295,19 @@ fn words_in_another_script_are_spans_in_their_language() {
     ]);
     let built = common::build_pdf(english.path(), "other-scripts-en");
     let structure = self::structure(&built.pdf);
-    let spans: Vec<&str> = tree(&structure)
-        .into_iter()
-        .filter(|line| line.trim_start().starts_with("Span"))
-        .map(str::trim)
-        .collect();
-    assert_eq!(spans, ["Span [lang=ar] « السلام»"], "{structure}");
+    assert_eq!(
+        spans(&tree(&structure)),
+        ["Span [lang=ar] « السلام»"],
+        "{structure}"
+    );
+}
+
+/// The `Span` lines of a tree (see [`tree`]), trimmed.
+fn spans<'a>(tree: &[&'a str]) -> Vec<&'a str> {
+    tree.iter()
+        .map(|line| line.trim())
+        .filter(|line| line.starts_with("Span"))
+        .collect()
 }
 
 /// The tagged book with `extra` added to its `[pdf]` table, built.

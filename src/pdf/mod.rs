@@ -601,11 +601,12 @@ impl Writer<'_> {
                                 .next()
                                 .unwrap_or_else(|| text::line_text(runs, &self.faces));
                             // The piece's text item starts with its first showing.
-                            let lead = (index == 0)
-                                .then(|| text::lead_marks(&mut prepared))
-                                .flatten();
-                            if index == 0 && runs[0].rtl {
-                                text::mark_direction(&mut prepared, &self.faces, runs[0].face);
+                            let mut lead = None;
+                            if index == 0 {
+                                lead = text::lead_marks(&mut prepared);
+                                if runs[0].rtl {
+                                    text::mark_direction(&mut prepared, &self.faces, runs[0].face);
+                                }
                             }
                             let shift = lead.as_ref().map_or(0.0, |(shift, _)| *shift);
                             tail = tail.or(lead.map(|(_, marks)| (runs[0], marks)));

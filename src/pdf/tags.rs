@@ -26,7 +26,7 @@ use krilla::tagging::{
 use rustc_hash::FxHashMap;
 
 use crate::layout::line::run_start;
-use crate::layout::page::{ElementKind, GlyphRun, Item, NodeId, Structure};
+use crate::layout::page::{Element, ElementKind, GlyphRun, Item, NodeId, Structure};
 
 /// Where a piece of marked content stands in its element: its page, then
 /// the first byte of the paragraph's text it shows. An element's text is
@@ -182,32 +182,34 @@ impl<'a> Tagger<'a> {
         }
     }
 
+    /// The element `node` names, in its chapter's structure.
+    fn element(&self, node: NodeId) -> Option<&Element> {
+        let structure = self.structure.iter().find(|s| s.chapter == node.chapter)?;
+        structure.element(node)
+    }
+
     /// The link element a linked picture's annotation belongs to: its
     /// figure's parent.
     pub(super) fn link_of_figure(&self, figure: NodeId) -> Option<NodeId> {
-        let structure = self
-            .structure
-            .iter()
-            .find(|s| s.chapter == figure.chapter)?;
         let parent = NodeId {
             chapter: figure.chapter,
-            index: structure.element(figure)?.parent?,
+            index: self.element(figure)?.parent?,
         };
-        (structure.element(parent)?.kind == ElementKind::Link).then_some(parent)
+        (self.element(parent)?.kind == ElementKind::Link).then_some(parent)
     }
 
     /// Whether the text of `node` is in a language it says (a `<span
     /// lang>` holds it) or in none (code): no other language is found in it.
     pub(super) fn says_language(&self, node: NodeId) -> bool {
-        let Some(structure) = self.structure.iter().find(|s| s.chapter == node.chapter) else {
-            return false;
-        };
-        let mut index = Some(node.index);
-        while let Some(element) = index.and_then(|index| structure.elements.get(index as usize)) {
+        let mut at = Some(node);
+        while let Some(element) = at.and_then(|at| self.element(at)) {
             if matches!(element.kind, ElementKind::Span(_) | ElementKind::Code) {
                 return true;
             }
-            index = element.parent;
+            at = element.parent.map(|index| NodeId {
+                chapter: node.chapter,
+                index,
+            });
         }
         false
     }

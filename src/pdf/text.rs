@@ -26,6 +26,7 @@ use unicode_normalization::char::decompose_canonical;
 use crate::fonts::FontLibrary;
 use crate::layout::page::{GlyphRun, PlacedGlyph};
 use crate::locale::{property_table, tabled};
+use crate::text::bidi::bidi_class;
 use crate::text::is_combining_mark;
 use crate::text::shape::{Shaper, TATWEEL};
 
@@ -332,7 +333,7 @@ pub(super) fn mark_direction(line: &mut (String, Vec<Drawn>), faces: &Faces, fac
         .next()
         .is_some_and(|c| {
             use unicode_bidi::BidiClass::{B, BN, CS, NSM, ON, S, WS};
-            matches!(unicode_bidi::bidi_class(c), B | BN | CS | NSM | ON | S | WS)
+            matches!(bidi_class(c), B | BN | CS | NSM | ON | S | WS)
         });
     // A piece of no right-to-left letter (a list's marker, a note's
     // number) is not turned round: nothing to mark.
