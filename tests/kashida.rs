@@ -433,10 +433,7 @@ fn inserted_kashidas_never_copy_out() {
 /// punctuation apart (it moves `، ` and `. ` beside Arabic to ` ،`, ` .`).
 fn copied_words(text: &str) -> Vec<String> {
     let mut spaced = String::new();
-    let copied = |c: &char| {
-        !common::is_bidi_control(*c) && *c != common::KASHIDA_JOINER && *c != common::WORD_JOINER
-    };
-    for c in text.chars().filter(copied) {
+    for c in text.chars().filter(|&c| !common::is_invisible(c)) {
         if c.is_ascii_punctuation() || matches!(c, '،' | '؛' | '؟') {
             spaced.extend([' ', c, ' ']);
         } else {

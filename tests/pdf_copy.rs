@@ -15,7 +15,7 @@ use std::path::{Path, PathBuf};
 
 use unicode_normalization::UnicodeNormalization;
 
-use common::{WORD_JOINER, have_pdfjs, have_tools, is_bidi_control};
+use common::{have_pdfjs, have_tools};
 
 /// The vocalised test book: harakat, shadda, tanwin, sukun, lam-alef with
 /// hamza, a bayt of verse.
@@ -81,10 +81,9 @@ fn unbroken(text: &str) -> String {
 }
 
 /// How many of `sentences` are in `text` exactly, and how many once white
-/// space (and what [`common::squash`] drops: bidi controls, invisible
-/// joiners) is ignored.
+/// space (and what [`common::is_invisible`] finds) is ignored.
 fn found(sentences: &[String], text: &str) -> (usize, usize) {
-    let text = unbroken(text).replace(INVISIBLE, "");
+    let text = unbroken(text).replace(common::INVISIBLE_GLYPHS, "");
     let text: String = text.nfc().collect();
     let sentences: Vec<String> = sentences.iter().map(|s| s.nfc().collect()).collect();
     let squashed_text = common::squash(&text);
@@ -125,7 +124,7 @@ fn measure(book: &str, extractor: &str, sentences: &[String], text: &str) -> Fig
 fn words_found(sentences: &[String], text: &str) -> (usize, usize) {
     let words = |text: &str| {
         let mut count: HashMap<String, usize> = HashMap::new();
-        let text = text.replace(INVISIBLE, "");
+        let text = text.replace(common::INVISIBLE_GLYPHS, "");
         for word in text.nfc().collect::<String>().split_whitespace() {
             let word = word.trim_matches(|c: char| !c.is_alphanumeric() && !is_mark(c));
             if !word.is_empty() {
@@ -154,15 +153,6 @@ fn mupdf_text(pdf: &Path) -> String {
         &["draw", "-q", "-F", "txt", "-o", "-", common::arg(pdf)],
     )
 }
-
-/// What the text layer draws that copies out as nothing visible (and that
-/// pdf.js drops): the word joiners that carry kerning gaps, kashidas'
-/// joiners, the Arabic letter mark before punctuation that starts a line.
-const INVISIBLE: [char; 3] = [
-    WORD_JOINER,
-    common::KASHIDA_JOINER,
-    common::ARABIC_LETTER_MARK,
-];
 
 /// At least 95% (the bar).
 fn most(figure: usize, total: usize) -> bool {
@@ -353,7 +343,7 @@ fn typed_tatweels_copy_out_as_themselves() {
     let pdfjs = common::pdfjs_text(&built.pdf);
     let poppler: String = common::pdftotext(&built.pdf, None, false)
         .chars()
-        .filter(|&c| !is_bidi_control(c) && c != WORD_JOINER && c != common::KASHIDA_JOINER)
+        .filter(|&c| !common::is_invisible(c))
         .collect();
     for word in words {
         assert!(pdfjs.contains(word), "pdf.js: {word} not in {pdfjs:?}");

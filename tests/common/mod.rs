@@ -168,16 +168,24 @@ pub const KASHIDA_JOINER: char = '\u{200D}';
 /// (pdf.js drops it). Extracted text is compared without it.
 pub const WORD_JOINER: char = '\u{2060}';
 
-/// `s` without whitespace, bidi controls, [`KASHIDA_JOINER`]s and
-/// [`WORD_JOINER`]s. Extracted text is compared in
-/// this form: `pdftotext` puts spaces wherever a gap between glyphs is wide
-/// (Amiri leaves wide gaps after ز, ر, و… so «رؤية» comes out as «رؤ ية»),
-/// lines wrap anywhere, and justified spaces are only gaps.
+/// What the text layer's invisible glyphs copy out as where a reader
+/// keeps them (pdf.js drops them): [`WORD_JOINER`], [`KASHIDA_JOINER`],
+/// [`ARABIC_LETTER_MARK`].
+pub const INVISIBLE_GLYPHS: [char; 3] = [WORD_JOINER, KASHIDA_JOINER, ARABIC_LETTER_MARK];
+
+/// Whether `c` reads as nothing: a bidi control or one of
+/// [`INVISIBLE_GLYPHS`].
+pub fn is_invisible(c: char) -> bool {
+    is_bidi_control(c) || INVISIBLE_GLYPHS.contains(&c)
+}
+
+/// `s` without whitespace and what [`is_invisible`] finds. Extracted text is
+/// compared in this form: `pdftotext` puts spaces wherever a gap between
+/// glyphs is wide (Amiri leaves wide gaps after ز, ر, و… so «رؤية» comes
+/// out as «رؤ ية»), lines wrap anywhere, and justified spaces are only gaps.
 pub fn squash(s: &str) -> String {
     s.chars()
-        .filter(|c| {
-            !c.is_whitespace() && !is_bidi_control(*c) && *c != KASHIDA_JOINER && *c != WORD_JOINER
-        })
+        .filter(|&c| !c.is_whitespace() && !is_invisible(c))
         .collect()
 }
 
