@@ -65,25 +65,37 @@ fn sentences(book: &Path) -> Vec<String> {
     sentences
 }
 
-/// Extracted text as one line: a line or page break is a space, except
-/// after a dash, where the line was broken inside a word
-/// («المغربية–الكازاخستانية»).
+/// Extracted text as one line, without what reads as nothing
+/// ([`common::is_invisible`]: bidi controls, which poppler puts around
+/// what it reads left to right, and invisible joiners): a line or page
+/// break, or a run of them (poppler puts a blank line between lines more
+/// than 1.5 em apart, as warraq's are), is a space, but after a dash,
+/// where the line was broken inside a word («المغربية–الكازاخستانية»).
 fn unbroken(text: &str) -> String {
+    let is_break = |c: &char| matches!(c, '\n' | '\u{c}');
     let mut out = String::with_capacity(text.len());
-    let mut chars = text.chars().peekable();
+    let mut chars = text
+        .chars()
+        .filter(|&c| !common::is_invisible(c))
+        .peekable();
     while let Some(c) = chars.next() {
+        if is_break(&c) {
+            while chars.next_if(is_break).is_some() {}
+            out.push(' ');
+            continue;
+        }
         out.push(c);
         if matches!(c, '–' | '-') {
-            while chars.next_if(|n| matches!(n, '\n' | '\u{c}')).is_some() {}
+            while chars.next_if(is_break).is_some() {}
         }
     }
-    out.replace(['\n', '\u{c}'], " ")
+    out
 }
 
 /// How many of `sentences` are in `text` exactly, and how many once white
-/// space (and what [`common::is_invisible`] finds) is ignored.
+/// space is ignored.
 fn found(sentences: &[String], text: &str) -> (usize, usize) {
-    let text = unbroken(text).replace(common::INVISIBLE_GLYPHS, "");
+    let text = unbroken(text);
     let text: String = text.nfc().collect();
     let sentences: Vec<String> = sentences.iter().map(|s| s.nfc().collect()).collect();
     let squashed_text = common::squash(&text);
@@ -192,14 +204,14 @@ fn sentences_copy_out_exactly_in_pdfjs_and_poppler() {
     // drawn left to right (README, "Copying text out of the PDF"). With an
     // Arabic letter mark drawn before the punctuation a line starts with
     // (`pdf::text::mark_direction`), only the lines with a number or a
-    // hyphen between two words come apart: 32 of the seed book's sentences
+    // hyphen between two words come apart: 33 of the seed book's sentences
     // come back and every one of the vocalised book's (18 and 6 without
     // the mark).
     if let (Some(seed), Some(voiced)) = (current, vocalised_current) {
         assert!(
-            seed.exact >= 32 && voiced.exact == voiced.total,
+            seed.exact >= 33 && voiced.exact == voiced.total,
             "MuPDF 1.28 gives back {}/{} of the seed book's sentences and {}/{} of the \
-             vocalised book's (32 and all before)",
+             vocalised book's (33 and all before)",
             seed.exact,
             seed.total,
             voiced.exact,
@@ -221,11 +233,20 @@ fn sentences_copy_out_exactly_in_pdfjs_and_poppler() {
         pdfjs.exact,
         pdfjs.total
     );
+    // poppler reads a line from its right end, and at a number, a Latin
+    // word or punctuation it types as a number's turns to left-to-right
+    // reading up to the next right-to-left letter, taking the space or the
+    // comma before it over to its other side; the right-to-left marks
+    // drawn there (`pdf::text::line_text`) stop it: 36 exact and all 37
+    // spaces ignored (8 and 36 without them, «،2025» among the 36). The
+    // one it misses has a word it splits at Amiri's wide gap after ر.
     assert!(
-        most(poppler.spaceless, poppler.total),
-        "pdftotext gives back {}/{} of the seed book's sentences, spaces ignored",
-        poppler.spaceless,
-        poppler.total
+        poppler.exact >= 36 && poppler.spaceless == poppler.total,
+        "pdftotext gives back {}/{} of the seed book's sentences exactly and {} with \
+         spaces ignored (36 and all before)",
+        poppler.exact,
+        poppler.total,
+        poppler.spaceless
     );
 }
 
@@ -276,11 +297,23 @@ fn pieces_of_a_right_to_left_line_copy_out_of_pdfjs_in_reading_order() {
         &sentences,
         &common::pdfjs_text(&built.pdf),
     );
-    // For the README's table: poppler sorts what it reads by position,
-    // MuPDF 1.21 keeps each line in the order it is drawn.
+    // poppler sorts what it reads by position: with the right-to-left
+    // marks drawn where it would turn to left-to-right reading, at a
+    // piece's end too, 6 come back exactly, the seventh missing only a
+    // space it reads inside «الطريق» (0 exact and 5 spaces ignored
+    // without them). MuPDF 1.21 keeps each line in the order it is drawn
+    // (for the README's table).
     if have_tools(&["pdftotext", "mutool"]) {
         let poppler = common::pdftotext(&built.pdf, None, false);
-        measure("pieces book", "pdftotext", &sentences, &poppler);
+        let poppler = measure("pieces book", "pdftotext", &sentences, &poppler);
+        assert!(
+            poppler.exact >= 6 && poppler.spaceless == poppler.total,
+            "pdftotext gives back {}/{} of the pieces book's sentences exactly, {} with \
+             spaces ignored (6 and all before)",
+            poppler.exact,
+            poppler.total,
+            poppler.spaceless
+        );
         measure("pieces book", "MuPDF", &sentences, &mupdf_text(&built.pdf));
     }
     // MuPDF 1.28 reads each piece as a line of its own, in the order drawn.

@@ -452,13 +452,16 @@ fn poppler_gives_vocalised_lines_back_with_no_mapping_order_or_actual_text() {
 }
 
 /// poppler 22.12 puts the Arabic comma after a number before it: in the
-/// seed book «عام 2025، حيث» comes out as «عام ،2025 حيث» (the one
-/// sentence of 37 it misses with spaces ignored). It reads the comma,
+/// seed book «عام 2025، حيث» came out as «عام ،2025 حيث» (the one
+/// sentence of 37 it missed with spaces ignored). It reads the comma,
 /// drawn left of the number, as part of the number's left-to-right run
 /// (Unicode reads it as right to left there), and it goes by where glyphs
 /// are drawn, not by the order they are drawn in: drawn left to right in
 /// one showing (as warraq draws) or glyph by glyph from the right, the
-/// line comes out the same.
+/// line comes out the same. What puts it back is a glyph of a
+/// right-to-left character between the two, which warraq draws
+/// (`line_text` in `src/pdf/text.rs`; `tests/pdf_text.rs` reads the seed
+/// book's comma back in its place).
 #[test]
 fn poppler_puts_the_comma_after_a_number_before_it_in_any_drawing_order() {
     if !common::have_tools(&["pdftotext"]) {

@@ -45,9 +45,22 @@ pub(super) const JOINER_TEXT: &str = "\u{2060}";
 /// left end) with punctuation copies out as: ARABIC LETTER MARK, so that
 /// MuPDF, which gives a glyph the direction of the glyph before it when
 /// its own character has none, takes the punctuation for right to left
-/// ([`mark_direction`]). Not RIGHT-TO-LEFT MARK: Amiri draws its U+200F
-/// (and Noto Serif Hebrew its) as a visible sign.
+/// ([`mark_direction`]), and poppler stops reading left to right there
+/// ([`Poppler::Forward`]). Not RIGHT-TO-LEFT MARK: Amiri draws its U+200F
+/// (and Noto Serif and Noto Serif Hebrew theirs) as a visible sign.
 pub(super) const RIGHT_TO_LEFT_TEXT: &str = "\u{061C}";
+
+/// How far left of a showing's right end (in ems) the right-to-left mark
+/// drawn there stands ([`line_text`]).
+const MARK_INSET: f32 = 0.01;
+
+/// Characters whose glyph, where a face has it with no outline and no
+/// width, is drawn to copy out as [`RIGHT_TO_LEFT_TEXT`]: the face's own
+/// ARABIC LETTER MARK (Amiri's), else an empty glyph the text layer uses
+/// for nothing else and HarfBuzz never draws (it draws default-ignorable
+/// characters with the space glyph): Noto Serif's for U+FEFF, its
+/// [`EMPTY_GLYPH_CHARS`] glyph being the one for U+200B.
+const RIGHT_TO_LEFT_GLYPH_CHARS: [char; 4] = ['\u{061C}', '\u{200B}', '\u{FEFF}', '\u{2060}'];
 
 /// How a font names its tatweel glyphs (`uni0640`, `uni0640.05`, …).
 const TATWEEL_GLYPH_NAME: &str = "uni0640";
@@ -97,9 +110,8 @@ pub(super) struct FaceFacts {
     upems: Vec<f32>,
     /// Per face, a glyph with no outline and no width, if it has one.
     empty: Vec<Option<u16>>,
-    /// Per face, its own glyph for [`RIGHT_TO_LEFT_TEXT`], if it has one
-    /// with no outline and no width (HarfBuzz never draws it: it draws
-    /// default-ignorable characters with the space glyph).
+    /// Per face, the glyph drawn for [`RIGHT_TO_LEFT_TEXT`], if it has one
+    /// ([`RIGHT_TO_LEFT_GLYPH_CHARS`]).
     right_to_left: Vec<Option<u16>>,
     /// Per face, the glyphs it draws for a tatweel (sorted), which copy
     /// out as [`KASHIDA_TEXT`] wherever they are drawn but for a typed
@@ -123,15 +135,18 @@ impl<'a> Faces<'a> {
             let id = u16::try_from(glyph).ok()?;
             (inkless && font.get_glyph_h_advance(glyph) == 0).then_some(id)
         };
-        let empty = fonts
+        let empty: Vec<Option<u16>> = fonts
             .iter()
             .map(|font| EMPTY_GLYPH_CHARS.iter().find_map(|&c| inkless(font, c)))
             .collect();
         let right_to_left = fonts
             .iter()
-            .map(|font| {
-                let mark = RIGHT_TO_LEFT_TEXT.chars().next()?;
-                inkless(font, mark)
+            .zip(&empty)
+            .map(|(font, &empty)| {
+                RIGHT_TO_LEFT_GLYPH_CHARS
+                    .iter()
+                    .filter_map(|&c| inkless(font, c))
+                    .find(|&glyph| Some(glyph) != empty)
             })
             .collect();
         let shaper = Shaper::new(library, "ar");
@@ -245,7 +260,19 @@ pub(super) fn continues(before: &GlyphRun, run: &GlyphRun) -> bool {
 /// [`KASHIDA_TEXT`] of their own, so no marked content cuts the word. Bidi
 /// controls (the isolates around inline code) shape to glyphs of no width
 /// and no ink; left out, they never reach copied text.
-pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn>) {
+///
+/// On a page read right to left (`right_to_left`), an invisible glyph
+/// that copies out as [`RIGHT_TO_LEFT_TEXT`] is drawn where poppler would
+/// carry the text before a number or a word of a left-to-right script
+/// over to its other side ([`Poppler::Forward`]): inside the showing, and
+/// at its right end when the showing just right of it starts so
+/// (`forward_after`, see [`starts_forward`]).
+pub(super) fn line_text(
+    runs: &[&GlyphRun],
+    faces: &Faces,
+    right_to_left: bool,
+    forward_after: bool,
+) -> (String, Vec<Drawn>) {
     // Each glyph once, and about two bytes of text a glyph (an Arabic
     // letter): sized at once, not grown line after line.
     let count: usize = runs.iter().map(|run| run.glyphs.len()).sum();
@@ -254,7 +281,12 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
     // Tatweels typed in the text copy out as themselves, however many
     // the font draws as one glyph (Amiri: three as `uni0640.3`).
     let typed = |text: &str| !text.is_empty() && text.chars().all(|c| c == TATWEEL);
+    // Whether the glyph drawn last is set right to left but is no
+    // right-to-left letter (a space, a comma, a mark): poppler's turn to
+    // left-to-right reading at the glyph after it is to stop there.
+    let mut after_neutral = false;
     for run in runs {
+        let mark = faces.facts.right_to_left[run.face].filter(|_| right_to_left);
         // Amiri also draws its kashida glyph at the head of some lam
         // clusters: there it is a kashida too.
         let is_kashida = |g: &PlacedGlyph| {
@@ -273,6 +305,15 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
             let (cluster, after) = rest.split_at(cluster_len);
             rest = after;
             let source = &run.text[first.text_range()];
+            let direction = poppler_direction(run.rtl, source);
+            if let Some(mark) = mark.filter(|_| after_neutral && direction == Poppler::Forward) {
+                glyphs.push(right_to_left_mark(
+                    mark,
+                    run.size,
+                    append(&mut text, RIGHT_TO_LEFT_TEXT),
+                ));
+            }
+            after_neutral = run.rtl && direction != Poppler::Backward;
             let nominal = |c| faces.nominal(run.face, c);
             let mut shared = None;
             let mut add = |g: &PlacedGlyph, part: Option<&str>| {
@@ -293,6 +334,23 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
             }
         }
     }
+    let end_mark = runs
+        .last()
+        .filter(|_| right_to_left && forward_after && after_neutral)
+        .and_then(|last| Some((last, faces.facts.right_to_left[last.face]?)));
+    if let Some((last, mark)) = end_mark {
+        // A hair left of the showing's end, where the next one starts:
+        // poppler puts a glyph drawn later at the same place first.
+        let inset = glyphs
+            .last()
+            .map_or(0.0, |g| g.x_advance.clamp(0.0, MARK_INSET * last.size));
+        if let Some(before) = glyphs.last_mut() {
+            before.x_advance -= inset;
+        }
+        let mut drawn = right_to_left_mark(mark, last.size, append(&mut text, RIGHT_TO_LEFT_TEXT));
+        drawn.x_advance = inset;
+        glyphs.push(drawn);
+    }
     let Some(run) = runs.first() else {
         return (text, glyphs);
     };
@@ -306,6 +364,67 @@ pub(super) fn line_text(runs: &[&GlyphRun], faces: &Faces) -> (String, Vec<Drawn
             (text, glyphs)
         }
         None => (text, glyphs),
+    }
+}
+
+/// How poppler's `pdftotext` orders a glyph on a page it reads right to
+/// left, by the first character it copies out as.
+#[derive(Debug, Clone, Copy, PartialEq)]
+enum Poppler {
+    /// A right-to-left letter.
+    Backward,
+    /// A letter of a left-to-right script, a digit, or what poppler types
+    /// as part of a number (`+ - % # , . / :` and the Arabic comma), or
+    /// anything set left to right: poppler reads a line from its right end
+    /// and, at such a character, turns to left-to-right reading, which
+    /// takes everything up to the next right-to-left letter on its left —
+    /// the space before a number, the full stop's sentence's space, the
+    /// comma after a number — over to the other side («نونبر  2025في»,
+    /// «الدوليين .ويظل», «،2025»). A right-to-left letter just left of it
+    /// ([`RIGHT_TO_LEFT_TEXT`], drawn where the glyph before it is set
+    /// right to left and is no right-to-left letter) stops it there.
+    Forward,
+    /// Neither of the above: a space, a mark, other punctuation.
+    Neutral,
+}
+
+/// The invisible glyph `mark` of no width, copying out as `range` of the
+/// line's text ([`RIGHT_TO_LEFT_TEXT`]).
+fn right_to_left_mark(mark: u16, size: f32, range: (usize, usize)) -> Drawn {
+    Drawn {
+        id: mark,
+        x_advance: 0.0,
+        x_offset: 0.0,
+        y_offset: 0.0,
+        size,
+        range,
+    }
+}
+
+/// Whether the showing of `runs` starts (at its left end) with a cluster
+/// poppler turns to left-to-right reading at ([`Poppler::Forward`]).
+pub(super) fn starts_forward(runs: &[&GlyphRun]) -> bool {
+    let Some(run) = runs.first() else {
+        return false;
+    };
+    run.glyphs
+        .iter()
+        .map(|g| &run.text[g.text_range()])
+        .find(|source| !is_bidi_control(source))
+        .is_some_and(|source| poppler_direction(run.rtl, source) == Poppler::Forward)
+}
+
+/// How poppler orders a cluster of a run set right to left (`rtl`) or not
+/// whose text is `source` ([`Poppler`]).
+fn poppler_direction(rtl: bool, source: &str) -> Poppler {
+    use unicode_bidi::BidiClass::{AL, AN, CS, EN, ES, ET, L, R};
+    let forward = |c: char| matches!(bidi_class(c), L | EN | AN | ES | ET | CS);
+    if !rtl || source.chars().next().is_some_and(forward) {
+        Poppler::Forward
+    } else if source.chars().any(|c| matches!(bidi_class(c), R | AL)) {
+        Poppler::Backward
+    } else {
+        Poppler::Neutral
     }
 }
 
@@ -337,7 +456,7 @@ pub(super) fn mark_direction(line: &mut (String, Vec<Drawn>), faces: &Faces, fac
         });
     // A piece of no right-to-left letter (a list's marker, a note's
     // number) is not turned round: nothing to mark.
-    if !starts_neutral || !text.chars().any(is_right_to_left) {
+    if !starts_neutral || !text.chars().any(|c| is_right_to_left(c) && is_letter(c)) {
         return;
     }
     let size = first.size;
@@ -348,17 +467,7 @@ pub(super) fn mark_direction(line: &mut (String, Vec<Drawn>), faces: &Faces, fac
     for g in glyphs.iter_mut() {
         g.range = (g.range.0 + shift, g.range.1 + shift);
     }
-    glyphs.insert(
-        0,
-        Drawn {
-            id: mark,
-            x_advance: 0.0,
-            x_offset: 0.0,
-            y_offset: 0.0,
-            size,
-            range: (0, shift),
-        },
-    );
+    glyphs.insert(0, right_to_left_mark(mark, size, (0, shift)));
 }
 
 /// The marks a text showing starts with (drawn first, at its left end),

@@ -807,15 +807,20 @@ fn read_words(pdf: &Path, only: Option<usize>) -> Vec<Word> {
         } else if let Some(rest) = line.strip_prefix("<word ") {
             let (tag, rest) = rest.split_once('>').expect("a word tag");
             let text = rest.strip_suffix("</word>").unwrap_or(rest);
+            // The word joiners and right-to-left marks are invisible (see
+            // [`WORD_JOINER`], [`ARABIC_LETTER_MARK`]); a mark alone is
+            // no word.
+            let text = text.replace([WORD_JOINER, ARABIC_LETTER_MARK], "");
+            if text.is_empty() {
+                continue;
+            }
             words.push(Word {
                 page,
                 x_min: attribute(tag, "xMin"),
                 y_min: attribute(tag, "yMin"),
                 x_max: attribute(tag, "xMax"),
                 y_max: attribute(tag, "yMax"),
-                // The word joiners are invisible (see [`WORD_JOINER`]).
                 text: text
-                    .replace(WORD_JOINER, "")
                     .replace("&lt;", "<")
                     .replace("&gt;", ">")
                     .replace("&quot;", "\"")
