@@ -88,11 +88,10 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
     std::thread::scope(|scope| -> Result<()> {
         let (sender, prepared) = std::sync::mpsc::sync_channel(PAGES_AHEAD);
         let facts = writer.faces.facts();
-        let right_to_left = writer.right_to_left();
         scope.spawn(move || {
             let faces = text::Faces::sharing(fonts, facts);
             for (index, page) in list {
-                let (_, lines) = prepare_page(&page, &faces, right_to_left);
+                let (_, lines) = prepare_page(&page, &faces);
                 // The receiver is gone when drawing failed: stop.
                 if sender.send(((index, page), lines)).is_err() {
                     break;
@@ -448,25 +447,31 @@ fn steps(page: &Page) -> Vec<Step<'_>> {
 /// showings, in the order [`Writer::draw_page`] draws them.
 type PreparedPage<'p> = (Vec<Step<'p>>, Vec<PreparedLine>);
 
-fn prepare_page<'p>(page: &'p Page, faces: &text::Faces, right_to_left: bool) -> PreparedPage<'p> {
+fn prepare_page<'p>(page: &'p Page, faces: &text::Faces) -> PreparedPage<'p> {
     let steps = steps(page);
+    let page_right_to_left = text::reads_right_to_left(page);
     let mut lines = Vec::new();
     for step in &steps {
         if let Step::Line(pieces) = step {
-            lines.extend(line_texts(pieces, faces, right_to_left));
+            lines.extend(line_texts(pieces, faces, page_right_to_left));
         }
     }
     (steps, lines)
 }
 
 /// The text layer of each showing of a line's `pieces`, in the order they
-/// are drawn ([`text::line_text`]), on a page read right to left or not.
-fn line_texts(pieces: &[Piece], faces: &text::Faces, right_to_left: bool) -> Vec<PreparedLine> {
+/// are drawn ([`text::line_text`]), on a page poppler reads right to left
+/// or not ([`text::reads_right_to_left`]).
+fn line_texts(
+    pieces: &[Piece],
+    faces: &text::Faces,
+    page_right_to_left: bool,
+) -> Vec<PreparedLine> {
     let showings: SmallVec<[&Showing; 4]> = pieces.iter().flatten().collect();
     // Per showing, whether the one just right of it starts with what
     // poppler turns to left-to-right reading at.
     let mut forward_after: SmallVec<[bool; 4]> = smallvec![false; showings.len()];
-    if right_to_left && showings.len() > 1 {
+    if page_right_to_left && showings.len() > 1 {
         let mut by_place: SmallVec<[usize; 4]> = (0..showings.len()).collect();
         by_place.sort_by(|&a, &b| showings[a][0].x.total_cmp(&showings[b][0].x));
         for pair in by_place.windows(2) {
@@ -476,7 +481,7 @@ fn line_texts(pieces: &[Piece], faces: &text::Faces, right_to_left: bool) -> Vec
     showings
         .iter()
         .zip(forward_after)
-        .map(|(runs, after)| text::line_text(runs, faces, right_to_left, after))
+        .map(|(runs, after)| text::line_text(runs, faces, page_right_to_left, after))
         .collect()
 }
 
@@ -502,12 +507,6 @@ struct Writer<'a> {
 }
 
 impl Writer<'_> {
-    /// Whether the book's pages read right to left (as poppler reads a
-    /// page where right-to-left letters are more than left-to-right ones).
-    fn right_to_left(&self) -> bool {
-        self.document.metadata.direction == Direction::Rtl
-    }
-
     /// The place `y` points below the top of the trimmed page `index` (of
     /// the book), for krilla, which counts pages in the order they are
     /// drawn.
@@ -620,7 +619,8 @@ impl Writer<'_> {
                     let mut texts: Vec<PreparedLine> = lines.by_ref().take(count).collect();
                     // Prepared with the steps; made here should they be missing.
                     if texts.len() < count {
-                        texts = line_texts(&pieces, &self.faces, self.right_to_left());
+                        let page_right_to_left = text::reads_right_to_left(page);
+                        texts = line_texts(&pieces, &self.faces, page_right_to_left);
                     }
                     let mut texts = texts.into_iter();
                     for piece in pieces {

@@ -24,7 +24,7 @@ use unicode_normalization::UnicodeNormalization;
 use unicode_normalization::char::decompose_canonical;
 
 use crate::fonts::FontLibrary;
-use crate::layout::page::{GlyphRun, PlacedGlyph};
+use crate::layout::page::{GlyphRun, Item, Page, PlacedGlyph};
 use crate::locale::{property_table, tabled};
 use crate::text::bidi::bidi_class;
 use crate::text::is_combining_mark;
@@ -51,7 +51,7 @@ pub(super) const JOINER_TEXT: &str = "\u{2060}";
 pub(super) const RIGHT_TO_LEFT_TEXT: &str = "\u{061C}";
 
 /// How far left of a showing's right end (in ems) the right-to-left mark
-/// drawn there stands ([`line_text`]).
+/// drawn there stands ([`line_text`]): less than any glyph poppler reads.
 const MARK_INSET: f32 = 0.01;
 
 /// Characters whose glyph, where a face has it with no outline and no
@@ -112,7 +112,7 @@ pub(super) struct FaceFacts {
     empty: Vec<Option<u16>>,
     /// Per face, the glyph drawn for [`RIGHT_TO_LEFT_TEXT`], if it has one
     /// ([`RIGHT_TO_LEFT_GLYPH_CHARS`]).
-    right_to_left: Vec<Option<u16>>,
+    right_to_left_mark: Vec<Option<u16>>,
     /// Per face, the glyphs it draws for a tatweel (sorted), which copy
     /// out as [`KASHIDA_TEXT`] wherever they are drawn but for a typed
     /// tatweel.
@@ -139,7 +139,7 @@ impl<'a> Faces<'a> {
             .iter()
             .map(|font| EMPTY_GLYPH_CHARS.iter().find_map(|&c| inkless(font, c)))
             .collect();
-        let right_to_left = fonts
+        let right_to_left_mark = fonts
             .iter()
             .zip(&empty)
             .map(|(font, &empty)| {
@@ -181,7 +181,7 @@ impl<'a> Faces<'a> {
             facts: Arc::new(FaceFacts {
                 upems,
                 empty,
-                right_to_left,
+                right_to_left_mark,
                 kashidas,
                 advances,
             }),
@@ -261,7 +261,8 @@ pub(super) fn continues(before: &GlyphRun, run: &GlyphRun) -> bool {
 /// controls (the isolates around inline code) shape to glyphs of no width
 /// and no ink; left out, they never reach copied text.
 ///
-/// On a page read right to left (`right_to_left`), an invisible glyph
+/// On a page poppler reads right to left (`page_right_to_left`, see
+/// [`reads_right_to_left`]), an invisible glyph
 /// that copies out as [`RIGHT_TO_LEFT_TEXT`] is drawn where poppler would
 /// carry the text before a number or a word of a left-to-right script
 /// over to its other side ([`Poppler::Forward`]): inside the showing, and
@@ -270,7 +271,7 @@ pub(super) fn continues(before: &GlyphRun, run: &GlyphRun) -> bool {
 pub(super) fn line_text(
     runs: &[&GlyphRun],
     faces: &Faces,
-    right_to_left: bool,
+    page_right_to_left: bool,
     forward_after: bool,
 ) -> (String, Vec<Drawn>) {
     // Each glyph once, and about two bytes of text a glyph (an Arabic
@@ -284,9 +285,9 @@ pub(super) fn line_text(
     // Whether the glyph drawn last is set right to left but is no
     // right-to-left letter (a space, a comma, a mark): poppler's turn to
     // left-to-right reading at the glyph after it is to stop there.
-    let mut after_neutral = false;
+    let mut after_right_to_left_other = false;
     for run in runs {
-        let mark = faces.facts.right_to_left[run.face].filter(|_| right_to_left);
+        let mark = faces.facts.right_to_left_mark[run.face].filter(|_| page_right_to_left);
         // Amiri also draws its kashida glyph at the head of some lam
         // clusters: there it is a kashida too.
         let is_kashida = |g: &PlacedGlyph| {
@@ -294,11 +295,7 @@ pub(super) fn line_text(
                 || (faces.facts.kashidas[run.face].binary_search(&g.id).is_ok()
                     && !typed(&run.text[g.text_range()]))
         };
-        let drawn: Vec<&PlacedGlyph> = run
-            .glyphs
-            .iter()
-            .filter(|g| !(g.x_advance == 0.0 && is_bidi_control(&run.text[g.text_range()])))
-            .collect();
+        let drawn: Vec<&PlacedGlyph> = run.glyphs.iter().filter(|g| !left_out(run, g)).collect();
         let mut rest = &drawn[..];
         while let Some(&first) = rest.first() {
             let cluster_len = rest.iter().take_while(|g| g.text == first.text).count();
@@ -306,14 +303,16 @@ pub(super) fn line_text(
             rest = after;
             let source = &run.text[first.text_range()];
             let direction = poppler_direction(run.rtl, source);
-            if let Some(mark) = mark.filter(|_| after_neutral && direction == Poppler::Forward) {
+            if let Some(mark) =
+                mark.filter(|_| after_right_to_left_other && direction == Poppler::Forward)
+            {
                 glyphs.push(right_to_left_mark(
                     mark,
                     run.size,
                     append(&mut text, RIGHT_TO_LEFT_TEXT),
                 ));
             }
-            after_neutral = run.rtl && direction != Poppler::Backward;
+            after_right_to_left_other = run.rtl && direction != Poppler::Backward;
             let nominal = |c| faces.nominal(run.face, c);
             let mut shared = None;
             let mut add = |g: &PlacedGlyph, part: Option<&str>| {
@@ -336,19 +335,14 @@ pub(super) fn line_text(
     }
     let end_mark = runs
         .last()
-        .filter(|_| right_to_left && forward_after && after_neutral)
-        .and_then(|last| Some((last, faces.facts.right_to_left[last.face]?)));
+        .filter(|_| page_right_to_left && forward_after && after_right_to_left_other)
+        .and_then(|last| Some((last, faces.facts.right_to_left_mark[last.face]?)));
     if let Some((last, mark)) = end_mark {
         // A hair left of the showing's end, where the next one starts:
         // poppler puts a glyph drawn later at the same place first.
-        let inset = glyphs
-            .last()
-            .map_or(0.0, |g| g.x_advance.clamp(0.0, MARK_INSET * last.size));
-        if let Some(before) = glyphs.last_mut() {
-            before.x_advance -= inset;
-        }
-        let mut drawn = right_to_left_mark(mark, last.size, append(&mut text, RIGHT_TO_LEFT_TEXT));
-        drawn.x_advance = inset;
+        let range = append(&mut text, RIGHT_TO_LEFT_TEXT);
+        let mut drawn = right_to_left_mark(mark, last.size, range);
+        drawn.x_offset = -MARK_INSET * last.size;
         glyphs.push(drawn);
     }
     let Some(run) = runs.first() else {
@@ -375,7 +369,9 @@ enum Poppler {
     Backward,
     /// A letter of a left-to-right script, a digit, or what poppler types
     /// as part of a number (`+ - % # , . / :` and the Arabic comma), or
-    /// anything set left to right: poppler reads a line from its right end
+    /// anything set left to right (taken by bidi class: L, EN, AN, ES, ET,
+    /// CS; the few others of those classes, `$` or a no-break space, only
+    /// get a mark poppler needs not): poppler reads a line from its right end
     /// and, at such a character, turns to left-to-right reading, which
     /// takes everything up to the next right-to-left letter on its left —
     /// the space before a number, the full stop's sentence's space, the
@@ -404,14 +400,46 @@ fn right_to_left_mark(mark: u16, size: f32, range: (usize, usize)) -> Drawn {
 /// Whether the showing of `runs` starts (at its left end) with a cluster
 /// poppler turns to left-to-right reading at ([`Poppler::Forward`]).
 pub(super) fn starts_forward(runs: &[&GlyphRun]) -> bool {
-    let Some(run) = runs.first() else {
-        return false;
-    };
-    run.glyphs
-        .iter()
-        .map(|g| &run.text[g.text_range()])
-        .find(|source| !is_bidi_control(source))
-        .is_some_and(|source| poppler_direction(run.rtl, source) == Poppler::Forward)
+    runs.iter()
+        .flat_map(|run| run.glyphs.iter().map(move |g| (run, g)))
+        .find(|(run, g)| !left_out(run, g))
+        .is_some_and(|(run, g)| {
+            poppler_direction(run.rtl, &run.text[g.text_range()]) == Poppler::Forward
+        })
+}
+
+/// Whether glyph `g` of `run` is left out of the text layer: a bidi control
+/// (the isolates around inline code) shapes to a glyph of no width and no
+/// ink, which never reaches copied text.
+fn left_out(run: &GlyphRun, g: &PlacedGlyph) -> bool {
+    g.x_advance == 0.0 && is_bidi_control(&run.text[g.text_range()])
+}
+
+/// Whether poppler reads `page` right to left: as it does where the
+/// letters of right-to-left scripts outnumber those of left-to-right ones
+/// (it counts them over the page, `TextPage::addChar`; a tie reads left to
+/// right).
+pub(super) fn reads_right_to_left(page: &Page) -> bool {
+    use unicode_bidi::BidiClass::{AL, L, R};
+    let mut count: i64 = 0;
+    for item in &page.items {
+        let Item::Glyphs(run) = item else { continue };
+        let mut last = None;
+        for g in run.glyphs.iter() {
+            // A cluster of several glyphs once.
+            if last.replace(g.text) == Some(g.text) {
+                continue;
+            }
+            for c in run.text[g.text_range()].chars() {
+                match bidi_class(c) {
+                    L => count += 1,
+                    R | AL => count -= 1,
+                    _ => {}
+                }
+            }
+        }
+    }
+    count < 0
 }
 
 /// How poppler orders a cluster of a run set right to left (`rtl`) or not
@@ -444,7 +472,7 @@ fn poppler_direction(rtl: bool, source: &str) -> Poppler {
 /// mark (a format character), poppler keeps it (invisible).
 pub(super) fn mark_direction(line: &mut (String, Vec<Drawn>), faces: &Faces, face: usize) {
     let (text, glyphs) = line;
-    let Some((first, mark)) = glyphs.first().zip(faces.facts.right_to_left[face]) else {
+    let Some((first, mark)) = glyphs.first().zip(faces.facts.right_to_left_mark[face]) else {
         return;
     };
     let starts_neutral = text[first.range.0..first.range.1]
