@@ -287,7 +287,7 @@ pub(super) fn line_text(
     // left-to-right reading at the glyph after it is to stop there.
     let mut after_right_to_left_other = false;
     for run in runs {
-        let mark = faces.facts.right_to_left_mark[run.face].filter(|_| page_right_to_left);
+        let mark = faces.facts.right_to_left_mark[run.face];
         // Amiri also draws its kashida glyph at the head of some lam
         // clusters: there it is a kashida too.
         let is_kashida = |g: &PlacedGlyph| {
@@ -302,17 +302,18 @@ pub(super) fn line_text(
             let (cluster, after) = rest.split_at(cluster_len);
             rest = after;
             let source = &run.text[first.text_range()];
-            let direction = poppler_direction(run.rtl, source);
-            if let Some(mark) =
-                mark.filter(|_| after_right_to_left_other && direction == Poppler::Forward)
-            {
-                glyphs.push(right_to_left_mark(
-                    mark,
-                    run.size,
-                    append(&mut text, RIGHT_TO_LEFT_TEXT),
-                ));
+            // Only where poppler reads right to left: no character is
+            // looked up for a left-to-right page.
+            if page_right_to_left {
+                let direction = poppler_direction(run.rtl, source);
+                if let Some(mark) =
+                    mark.filter(|_| after_right_to_left_other && direction == Poppler::Forward)
+                {
+                    let range = append(&mut text, RIGHT_TO_LEFT_TEXT);
+                    glyphs.push(right_to_left_mark(mark, run.size, range));
+                }
+                after_right_to_left_other = run.rtl && direction != Poppler::Backward;
             }
-            after_right_to_left_other = run.rtl && direction != Poppler::Backward;
             let nominal = |c| faces.nominal(run.face, c);
             let mut shared = None;
             let mut add = |g: &PlacedGlyph, part: Option<&str>| {
@@ -335,7 +336,7 @@ pub(super) fn line_text(
     }
     let end_mark = runs
         .last()
-        .filter(|_| page_right_to_left && forward_after && after_right_to_left_other)
+        .filter(|_| forward_after && after_right_to_left_other)
         .and_then(|last| Some((last, faces.facts.right_to_left_mark[last.face]?)));
     if let Some((last, mark)) = end_mark {
         // A hair left of the showing's end, where the next one starts:
