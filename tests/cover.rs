@@ -332,3 +332,47 @@ fn the_cover_has_the_same_bytes_every_build() {
     let again = common::build(&common::english_book(), "cover-again");
     assert_eq!(epub_cover(&once.epub()).1, epub_cover(&again.epub()).1);
 }
+
+/// The cover is encoded as libjpeg-turbo's C code encodes its pixels
+/// (`cjpeg`, Debian's libjpeg-turbo-progs, told to use no SIMD code, with
+/// the cover's settings): the integer DCT's bytes, which the build's
+/// encoder gives whichever of its processor-specific paths it takes here.
+#[test]
+fn the_cover_is_encoded_as_libjpeg_turbos_plain_c_code_encodes_it() {
+    let book = warraq::load::load_with_epoch(&common::english_book(), Some("1700000000"))
+        .expect("the book loads");
+    let document = warraq::parse::parse(&book, &mut Default::default()).expect("it parses");
+    let fonts = warraq::fonts::FontLibrary::for_book(&document.fonts).expect("its fonts load");
+    let pixels = warraq::layout::cover::epub_pixels(&document, &fonts).expect("it paints");
+    let (wide, high) = warraq::layout::cover::EPUB_COVER_PIXELS;
+    let mut ppm = format!("P6\n{wide} {high}\n255\n").into_bytes();
+    ppm.extend(pixels.chunks(4).flat_map(|pixel| &pixel[..3]));
+    let file = scratch().join("cover-pixels.ppm");
+    std::fs::write(&file, ppm).unwrap();
+    let plain = std::process::Command::new("cjpeg")
+        .env("JSIMD_FORCENONE", "1")
+        .args([
+            "-quality",
+            "82",
+            "-sample",
+            "2x2",
+            "-optimize",
+            "-dct",
+            "int",
+        ])
+        .arg(&file)
+        .output()
+        .expect("cjpeg (Debian's libjpeg-turbo-progs) runs");
+    assert!(
+        plain.status.success(),
+        "{}",
+        String::from_utf8_lossy(&plain.stderr)
+    );
+    let ours = warraq::layout::cover::epub_jpeg(&document, &fonts).expect("it encodes");
+    assert!(
+        ours == plain.stdout,
+        "the cover's JPEG ({} bytes) is not cjpeg's ({} bytes)",
+        ours.len(),
+        plain.stdout.len()
+    );
+}

@@ -24,7 +24,7 @@ use pattern::Palette;
 /// (1600 × 2560, the shape 1 : 1.6).
 pub const EPUB_COVER_PIXELS: (u32, u32) = (1600, 2560);
 /// JPEG quality of the EPUB cover: no ringing visible around the letters.
-const JPEG_QUALITY: u8 = 82;
+const JPEG_QUALITY: f32 = 82.0;
 /// The width, in points, the EPUB cover is laid out at (an A5 page's):
 /// only its proportions matter, the text sizes follow from it.
 const EPUB_COVER_WIDTH: f32 = 420.0;
@@ -376,9 +376,15 @@ fn height(lines: &[Chunk]) -> f32 {
     lines.iter().map(|line| line.height).sum()
 }
 
-/// The EPUB's cover: the cover's items laid out on the shape of
-/// [`EPUB_COVER_PIXELS`], painted, as JPEG.
+/// The EPUB's cover: [`epub_pixels`] as JPEG.
 pub fn epub_jpeg(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
+    let (wide, high) = EPUB_COVER_PIXELS;
+    jpeg(&epub_pixels(document, fonts)?, wide as usize, high as usize)
+}
+
+/// The EPUB cover's pixels: the cover's items laid out on the shape of
+/// [`EPUB_COVER_PIXELS`] and painted, RGBA (all opaque), row by row.
+pub fn epub_pixels(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
     let (pixels_wide, pixels_high) = EPUB_COVER_PIXELS;
     let trim = Rect {
         x: 0.0,
@@ -395,23 +401,40 @@ pub fn epub_jpeg(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
     // The PDF's layout reports the artwork's and the text's problems.
     let items = items(&mut ts, document, Frame { trim, bleed: trim });
     let scale = pixels_wide as f32 / trim.width;
-    let pixels = crate::raster::paint(&items, trim, scale, document, fonts)?;
-    let mut jpeg = Vec::new();
-    let mut encoder = jpeg_encoder::Encoder::new(&mut jpeg, JPEG_QUALITY);
-    // Colour at half the resolution, as photographs are stored, and
-    // Huffman tables made for the picture: a third of the bytes.
-    encoder.set_sampling_factor(jpeg_encoder::SamplingFactor::R_4_2_0);
-    encoder.set_optimized_huffman_tables(true);
-    let cannot = |e: &dyn std::fmt::Display| {
+    crate::raster::paint(&items, trim, scale, document, fonts)
+}
+
+/// Opaque RGBA `pixels`, `wide` × `high`, as JPEG: libjpeg-turbo's baseline
+/// encoding (mozjpeg set to libjpeg's defaults, none of its slower
+/// searches), whose integer DCT gives the same bytes on every processor,
+/// with its SIMD code or without.
+fn jpeg(pixels: &[u8], wide: usize, high: usize) -> Result<Vec<u8>> {
+    let encode = || -> std::io::Result<Vec<u8>> {
+        let mut jpeg = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_EXT_RGBA);
+        jpeg.set_fastest_defaults();
+        jpeg.set_size(wide, high);
+        jpeg.set_quality(JPEG_QUALITY);
+        // Colour at half the resolution, as photographs are stored, and
+        // Huffman tables made for the picture: a third of the bytes.
+        jpeg.set_chroma_sampling_pixel_sizes((2, 2), (2, 2));
+        jpeg.set_optimize_coding(true);
+        let mut started = jpeg.start_compress(Vec::new())?;
+        started.write_scanlines(pixels)?;
+        started.finish()
+    };
+    let cannot = |why: &str| {
         Diagnostic::error(
             Code::Internal,
-            format!("cannot encode the cover as JPEG: {e}"),
+            format!("cannot encode the cover as JPEG: {why}"),
         )
     };
-    let wide = u16::try_from(pixels_wide).map_err(|e| cannot(&e))?;
-    let high = u16::try_from(pixels_high).map_err(|e| cannot(&e))?;
-    encoder
-        .encode(&pixels, wide, high, jpeg_encoder::ColorType::Rgba)
-        .map_err(|e| cannot(&e))?;
-    Ok(jpeg)
+    // libjpeg reports its errors by unwinding (mozjpeg's error manager).
+    match std::panic::catch_unwind(encode) {
+        Ok(encoded) => encoded.map_err(|e| cannot(&e.to_string())),
+        Err(payload) => Err(cannot(
+            payload
+                .downcast_ref::<String>()
+                .map_or("libjpeg failed", String::as_str),
+        )),
+    }
 }
