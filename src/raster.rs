@@ -16,10 +16,22 @@ use crate::doc::Document;
 use crate::fonts::FontLibrary;
 use crate::layout::page::{GlyphRun, Item, PathStep, Rect, polygon_steps};
 
+/// Leading items of a page that repeat across it: the first `count`, a
+/// square tile of `period` points (in both directions) drawn over and over.
+#[derive(Debug, Clone, Copy)]
+pub struct Repeat {
+    pub count: usize,
+    pub period: f32,
+}
+
 /// `items` (page coordinates, points) inside `area`, at `scale` pixels a
-/// point, on white: the pixels' RGBA bytes (all opaque), row by row.
+/// point, on white: the pixels' RGBA bytes (all opaque), row by row. The
+/// items `repeat` names, which cover the whole area, are painted on one
+/// tile of their period, copied across (a tenth of the time for a cover's
+/// pattern), when the period is a whole number of pixels the area holds.
 pub fn paint(
     items: &[Item],
+    repeat: Option<Repeat>,
     area: Rect,
     scale: f32,
     document: &Document,
@@ -27,29 +39,83 @@ pub fn paint(
 ) -> Result<Vec<u8>> {
     let pixels_wide = (area.width * scale).round() as u32;
     let pixels_high = (area.height * scale).round() as u32;
-    let mut pixmap = Pixmap::new(pixels_wide, pixels_high).ok_or_else(|| {
-        Diagnostic::error(
-            Code::Internal,
-            format!("cannot paint a picture of {pixels_wide} × {pixels_high} pixels"),
-        )
-    })?;
-    pixmap.fill(Color::WHITE);
+    let new_pixmap = |wide: u32, high: u32| {
+        Pixmap::new(wide, high).ok_or_else(|| {
+            Diagnostic::error(
+                Code::Internal,
+                format!("cannot paint a picture of {wide} × {high} pixels"),
+            )
+        })
+    };
+    let mut pixmap = new_pixmap(pixels_wide, pixels_high)?;
     let to_pixels = Transform::from_row(scale, 0.0, 0.0, scale, -area.x * scale, -area.y * scale);
+    let tile = repeat.and_then(|repeat| {
+        let side = (repeat.period * scale).round();
+        let whole = (repeat.period * scale - side).abs() < TILE_TOLERANCE;
+        let side = side as u32;
+        (whole && side > 0 && side <= pixels_wide.min(pixels_high)).then_some((repeat, side))
+    });
+    let items = match tile {
+        Some((repeat, side)) => {
+            let (tiled, rest) = items.split_at(repeat.count.min(items.len()));
+            let mut tile = new_pixmap(side, side)?;
+            tile.fill(Color::WHITE);
+            paint_items(&mut tile, tiled, to_pixels, document, fonts)?;
+            copy_across(&mut pixmap, &tile);
+            rest
+        }
+        None => {
+            pixmap.fill(Color::WHITE);
+            items
+        }
+    };
+    paint_items(&mut pixmap, items, to_pixels, document, fonts)?;
+    // Opaque everywhere (painted on white): premultiplied is plain.
+    Ok(pixmap.take())
+}
+
+/// How far from a whole number of pixels a repeat's period may be: less
+/// than anti-aliasing tells apart (a 256th of a pixel).
+const TILE_TOLERANCE: f32 = 1.0 / 256.0;
+
+/// `tile`, the top-left corner of `pixmap`'s repeating pattern, copied over
+/// the whole of `pixmap`.
+fn copy_across(pixmap: &mut Pixmap, tile: &Pixmap) {
+    let side = tile.width() as usize * 4;
+    let row_bytes = pixmap.width() as usize * 4;
+    let tile_rows: Vec<&[u8]> = tile.data().chunks_exact(side).collect();
+    for (row, source) in pixmap
+        .data_mut()
+        .chunks_exact_mut(row_bytes)
+        .zip(tile_rows.iter().cycle())
+    {
+        for part in row.chunks_mut(side) {
+            part.copy_from_slice(&source[..part.len()]);
+        }
+    }
+}
+
+/// `items` painted onto `pixmap`, placed by `to_pixels`.
+fn paint_items(
+    pixmap: &mut Pixmap,
+    items: &[Item],
+    to_pixels: Transform,
+    document: &Document,
+    fonts: &FontLibrary,
+) -> Result<()> {
     for item in items {
         match item {
-            Item::Glyphs(run) => glyphs(&mut pixmap, run, fonts, to_pixels),
+            Item::Glyphs(run) => glyphs(pixmap, run, fonts, to_pixels),
             Item::Picture {
                 key, rect, crop, ..
             } => {
                 if let Some(picture) = document.images.get(key) {
                     let shown = crop.unwrap_or(*rect);
-                    picture_into(&mut pixmap, &picture.bytes, *rect, shown, to_pixels)
+                    picture_into(pixmap, &picture.bytes, *rect, shown, to_pixels)
                         .map_err(|e| e.in_file(key))?;
                 }
             }
-            Item::Backdrop { rect, rgb } => {
-                fill_rect(&mut pixmap, *rect, solid(*rgb, 1.0), to_pixels)
-            }
+            Item::Backdrop { rect, rgb } => fill_rect(pixmap, *rect, solid(*rgb, 1.0), to_pixels),
             Item::Fill {
                 rect,
                 grey,
@@ -57,7 +123,7 @@ pub fn paint(
                 ..
             } => {
                 let level = (grey.clamp(0.0, 1.0) * 255.0).round() as u8;
-                fill_rect(&mut pixmap, *rect, solid([level; 3], *opacity), to_pixels);
+                fill_rect(pixmap, *rect, solid([level; 3], *opacity), to_pixels);
             }
             Item::Shape {
                 polygons,
@@ -89,8 +155,7 @@ pub fn paint(
             Item::PrintersMark { .. } | Item::Link { .. } => {}
         }
     }
-    // Opaque everywhere (painted on white): premultiplied is plain.
-    Ok(pixmap.take())
+    Ok(())
 }
 
 /// A paint of one colour, anti-aliased.

@@ -18,6 +18,7 @@ use super::front::{Artwork, bleed_artwork};
 use super::line::Align;
 use super::page::{Item, Rect};
 use super::paginate::shift;
+use crate::raster::Repeat;
 use pattern::Palette;
 
 /// The EPUB cover's size in pixels: what the stores ask for at least
@@ -73,8 +74,13 @@ pub struct Frame {
 }
 
 /// The cover's items in `frame`: the artwork (`ts` gets its warnings) or
-/// the designed background, then the panels and their text, in white.
-pub fn items(ts: &mut Typesetter, document: &Document, frame: Frame) -> Vec<Item> {
+/// the designed background, then the panels and their text, in white; and
+/// which of them repeat across the cover (the designed background's).
+pub fn items(
+    ts: &mut Typesetter,
+    document: &Document,
+    frame: Frame,
+) -> (Vec<Item>, Option<Repeat>) {
     let meta = &document.metadata;
     let palette = Palette::of(&meta.title, &meta.authors);
     let artwork = document.cover.as_ref().and_then(|key| {
@@ -84,17 +90,23 @@ pub fn items(ts: &mut Typesetter, document: &Document, frame: Frame) -> Vec<Item
         }
         Some((key, picture?))
     });
-    let mut items = match artwork {
-        Some((key, picture)) => bleed_artwork(
-            ts,
-            Artwork::Cover,
-            key,
-            picture,
-            document.page.cover_fit,
-            document.page.press(),
-            frame.bleed,
-        ),
-        None => pattern::background(frame, &palette),
+    let (mut items, repeat) = match artwork {
+        Some((key, picture)) => {
+            let items = bleed_artwork(
+                ts,
+                Artwork::Cover,
+                key,
+                picture,
+                document.page.cover_fit,
+                document.page.press(),
+                frame.bleed,
+            );
+            (items, None)
+        }
+        None => {
+            let (items, repeat) = pattern::background(frame, &palette);
+            (items, Some(repeat))
+        }
     };
     let text = Text::set(ts, document, frame);
     let trim = frame.trim;
@@ -153,7 +165,7 @@ pub fn items(ts: &mut Typesetter, document: &Document, frame: Frame) -> Vec<Item
             y += line.height;
         }
     }
-    items
+    (items, repeat)
 }
 
 /// The cover's lines, set to fit.
@@ -385,6 +397,13 @@ pub fn epub_jpeg(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
 /// The EPUB cover's pixels: the cover's items laid out on the shape of
 /// [`EPUB_COVER_PIXELS`] and painted, RGBA (all opaque), row by row.
 pub fn epub_pixels(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> {
+    let (items, repeat, trim, scale) = epub_items(document, fonts);
+    crate::raster::paint(&items, repeat, trim, scale, document, fonts)
+}
+
+/// The EPUB cover's items, which of them repeat, the page they are laid out
+/// on (points) and the pixels a point.
+fn epub_items(document: &Document, fonts: &FontLibrary) -> (Vec<Item>, Option<Repeat>, Rect, f32) {
     let (pixels_wide, pixels_high) = EPUB_COVER_PIXELS;
     let trim = Rect {
         x: 0.0,
@@ -399,9 +418,8 @@ pub fn epub_pixels(document: &Document, fonts: &FontLibrary) -> Result<Vec<u8>> 
     let mut ts = Typesetter::new(&shaper, fonts, size, meta.direction, None);
     ts.breaking = super::break_settings(document);
     // The PDF's layout reports the artwork's and the text's problems.
-    let items = items(&mut ts, document, Frame { trim, bleed: trim });
-    let scale = pixels_wide as f32 / trim.width;
-    crate::raster::paint(&items, trim, scale, document, fonts)
+    let (items, repeat) = items(&mut ts, document, Frame { trim, bleed: trim });
+    (items, repeat, trim, pixels_wide as f32 / trim.width)
 }
 
 /// Opaque RGBA `pixels`, `wide` × `high`, as JPEG: libjpeg-turbo's baseline
@@ -436,5 +454,50 @@ fn jpeg(pixels: &[u8], wide: usize, high: usize) -> Result<Vec<u8>> {
                 .downcast_ref::<String>()
                 .map_or("libjpeg failed", String::as_str),
         )),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The designed cover's ground and stars, painted on one tile and
+    /// copied across, come out as painted whole but for anti-aliasing: a
+    /// few hundred of its four million pixels a level or three apart.
+    #[test]
+    fn the_pattern_painted_once_and_copied_is_the_pattern_painted_whole() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/books/english");
+        let book = crate::load::load_with_epoch(&dir, Some("1700000000")).unwrap();
+        let document = crate::parse::parse(&book, &mut Default::default()).unwrap();
+        let fonts = FontLibrary::for_book(&document.fonts).unwrap();
+        let (items, repeat, trim, scale) = epub_items(&document, &fonts);
+        let repeat = repeat.expect("a book without artwork has the designed background");
+        // A whole number of pixels, so it is painted once and copied.
+        let side = repeat.period * scale;
+        assert!(
+            (side - side.round()).abs() < 1e-3,
+            "a tile of {side} pixels"
+        );
+        let paint = |repeat| crate::raster::paint(&items, repeat, trim, scale, &document, &fonts);
+        let (tiled, whole) = (paint(Some(repeat)).unwrap(), paint(None).unwrap());
+        assert_eq!(tiled.len(), whole.len());
+        let apart: Vec<u8> = tiled
+            .chunks(4)
+            .zip(whole.chunks(4))
+            .map(|(a, b)| {
+                a.iter()
+                    .zip(b)
+                    .map(|(x, y)| x.abs_diff(*y))
+                    .max()
+                    .unwrap_or(0)
+            })
+            .filter(|&d| d > 0)
+            .collect();
+        assert!(
+            apart.len() < 2_000 && apart.iter().all(|&d| d <= 3),
+            "{} pixels differ, by up to {}",
+            apart.len(),
+            apart.iter().max().unwrap_or(&0)
+        );
     }
 }

@@ -73,7 +73,8 @@ pub fn cover(ts: &mut Typesetter, document: &Document, g: &Geometry) -> Page {
     let bleed = g.sheet.bleed_box(0, g.width, g.height);
     Page {
         kind: PageKind::Cover,
-        items: super::cover::items(ts, document, super::cover::Frame { trim, bleed }),
+        // The PDF draws the pattern's every star: its repeat is for painting.
+        items: super::cover::items(ts, document, super::cover::Frame { trim, bleed }).0,
         ..Page::default()
     }
 }

@@ -8,6 +8,7 @@ use std::f32::consts::PI;
 use std::sync::Arc;
 
 use crate::layout::page::{Item, Rect};
+use crate::raster::Repeat;
 
 use super::Frame;
 
@@ -89,8 +90,13 @@ const FRAME_RULES: [(f32, f32); 2] = [(0.045, 0.005), (0.062, 0.0018)];
 const PANEL_WIDTH: f32 = 0.8;
 const PANEL_RULES: [(f32, f32); 2] = [(0.012, 0.004), (0.022, 0.0015)];
 
-/// Ground, stars and frame over the whole `frame` (bleed included).
-pub fn background(frame: Frame, palette: &Palette) -> Vec<Item> {
+/// How many of [`background`]'s items, the first, repeat across the page:
+/// the ground and the stars (not the frame).
+const REPEATING: usize = 4;
+
+/// Ground, stars and frame over the whole `frame` (bleed included), and
+/// how the ground and the stars repeat: every star's cell, across and down.
+pub fn background(frame: Frame, palette: &Palette) -> (Vec<Item>, Repeat) {
     let (trim, bleed) = (frame.trim, frame.bleed);
     let cell = trim.width / STARS_ACROSS;
     // The grid is centred on the page, so the pattern is symmetric on it.
@@ -124,8 +130,13 @@ pub fn background(frame: Frame, palette: &Palette) -> Vec<Item> {
         shape(&stars, LINE_OPACITY, Some(cell * LINE)),
         shape(&rosettes, LINE_OPACITY, Some(cell * LINE)),
     ];
+    debug_assert_eq!(items.len(), REPEATING);
     items.extend(rules(trim, trim.width, &FRAME_RULES, palette.accent));
-    items
+    let repeat = Repeat {
+        count: REPEATING,
+        period: cell,
+    };
+    (items, repeat)
 }
 
 /// A panel for text across `panel`'s height: the panel colour, framed by
