@@ -27,8 +27,8 @@ pub struct Repeat {
 /// `items` (page coordinates, points) inside `area`, at `scale` pixels a
 /// point, on white: the pixels' RGBA bytes (all opaque), row by row. The
 /// items `repeat` names, which cover the whole area, are painted on one
-/// tile of their period, copied across (a tenth of the time for a cover's
-/// pattern), when the period is a whole number of pixels the area holds.
+/// tile of their period and copied across (a cover's pattern: 31 → 9 ms),
+/// when the period is a whole number of pixels the area holds.
 pub fn paint(
     items: &[Item],
     repeat: Option<Repeat>,
@@ -74,8 +74,10 @@ pub fn paint(
     Ok(pixmap.take())
 }
 
-/// How far from a whole number of pixels a repeat's period may be: less
-/// than anti-aliasing tells apart (a 256th of a pixel).
+/// How far from a whole number of pixels a repeat's period may be for its
+/// tile to be copied: a 256th of a pixel, so that over a cover's half-dozen
+/// periods the copies stray from the pattern by a few levels of
+/// anti-aliasing at most.
 const TILE_TOLERANCE: f32 = 1.0 / 256.0;
 
 /// `tile`, the top-left corner of `pixmap`'s repeating pattern, copied over
