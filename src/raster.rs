@@ -75,9 +75,10 @@ pub fn paint(
 }
 
 /// How far from a whole number of pixels a repeat's period may be for its
-/// tile to be copied: a 256th of a pixel, so that over a cover's half-dozen
-/// periods the copies stray from the pattern by a few levels of
-/// anti-aliasing at most.
+/// tile to be copied: a 256th of a pixel. The copies stray from the pattern
+/// by that much a period, so over a cover's half-dozen periods by a few
+/// levels of anti-aliasing at most (an area of many more periods would
+/// want a finer bound).
 const TILE_TOLERANCE: f32 = 1.0 / 256.0;
 
 /// `tile`, the top-left corner of `pixmap`'s repeating pattern, copied over

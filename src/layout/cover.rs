@@ -494,7 +494,7 @@ mod tests {
             .filter(|&d| d > 0)
             .collect();
         assert!(
-            apart.len() < 2_000 && apart.iter().all(|&d| d <= 3),
+            apart.len() < 1_000 && apart.iter().all(|&d| d <= 3),
             "{} pixels differ, by up to {}",
             apart.len(),
             apart.iter().max().unwrap_or(&0)

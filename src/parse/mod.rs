@@ -22,8 +22,6 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::collapse_whitespace;
 use crate::doc::{
@@ -39,26 +37,16 @@ pub use markdown::MAX_NESTING;
 /// missing or damaged) are errors; everything else is a warning.
 pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
     let paths: Vec<PathBuf> = book.chapters.iter().map(|c| c.path.clone()).collect();
-    // The chapters are parsed on every thread, each with its own pictures
-    // and warnings, which are then taken in the chapters' order, up to the
-    // first error: what parsing them one after the other would find.
-    let parsed: Vec<_> = (0..book.chapters.len())
-        .into_par_iter()
-        .map(|index| {
-            let mut pictures = BTreeMap::new();
-            let mut found = Diagnostics::default();
-            let chapter = markdown::parse_chapter(book, index, &paths, &mut pictures, &mut found);
-            (chapter, pictures, found)
-        })
-        .collect();
     let mut images: BTreeMap<String, Picture> = BTreeMap::new();
     let mut chapters = Vec::with_capacity(book.chapters.len());
-    for (chapter, pictures, found) in parsed {
-        warnings.extend(found);
-        for (key, picture) in pictures {
-            images.entry(key).or_insert(picture);
-        }
-        chapters.push(chapter?);
+    for index in 0..book.chapters.len() {
+        chapters.push(markdown::parse_chapter(
+            book,
+            index,
+            &paths,
+            &mut images,
+            warnings,
+        )?);
     }
     check_anchors(book, &mut chapters, warnings);
 
