@@ -86,12 +86,8 @@ const TILE_TOLERANCE: f32 = 1.0 / 256.0;
 fn copy_across(pixmap: &mut Pixmap, tile: &Pixmap) {
     let side = tile.width() as usize * 4;
     let row_bytes = pixmap.width() as usize * 4;
-    let tile_rows: Vec<&[u8]> = tile.data().chunks_exact(side).collect();
-    for (row, source) in pixmap
-        .data_mut()
-        .chunks_exact_mut(row_bytes)
-        .zip(tile_rows.iter().cycle())
-    {
+    let tile_rows = tile.data().chunks_exact(side).cycle();
+    for (row, source) in pixmap.data_mut().chunks_exact_mut(row_bytes).zip(tile_rows) {
         for part in row.chunks_mut(side) {
             part.copy_from_slice(&source[..part.len()]);
         }

@@ -424,8 +424,8 @@ fn epub_items(document: &Document, fonts: &FontLibrary) -> (Vec<Item>, Option<Re
 
 /// Opaque RGBA `pixels`, `wide` × `high`, as JPEG: libjpeg-turbo's baseline
 /// encoding (mozjpeg set to libjpeg's defaults, none of its slower
-/// searches), whose integer DCT gives the same bytes on every processor,
-/// with its SIMD code or without.
+/// searches), whose integer DCT gives the same bytes with its SIMD code as
+/// with its C code.
 fn jpeg(pixels: &[u8], wide: usize, high: usize) -> Result<Vec<u8>> {
     let encode = || -> std::io::Result<Vec<u8>> {
         let mut jpeg = mozjpeg::Compress::new(mozjpeg::ColorSpace::JCS_EXT_RGBA);

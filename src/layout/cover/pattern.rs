@@ -90,10 +90,6 @@ const FRAME_RULES: [(f32, f32); 2] = [(0.045, 0.005), (0.062, 0.0018)];
 const PANEL_WIDTH: f32 = 0.8;
 const PANEL_RULES: [(f32, f32); 2] = [(0.012, 0.004), (0.022, 0.0015)];
 
-/// How many of [`background`]'s items, the first, repeat across the page:
-/// the ground and the stars (not the frame).
-const REPEATING: usize = 4;
-
 /// Ground, stars and frame over the whole `frame` (bleed included), and
 /// how the ground and the stars repeat: every star's cell, across and down.
 pub fn background(frame: Frame, palette: &Palette) -> (Vec<Item>, Repeat) {
@@ -130,12 +126,12 @@ pub fn background(frame: Frame, palette: &Palette) -> (Vec<Item>, Repeat) {
         shape(&stars, LINE_OPACITY, Some(cell * LINE)),
         shape(&rosettes, LINE_OPACITY, Some(cell * LINE)),
     ];
-    debug_assert_eq!(items.len(), REPEATING);
-    items.extend(rules(trim, trim.width, &FRAME_RULES, palette.accent));
+    // The ground and the stars repeat; the frame, after them, does not.
     let repeat = Repeat {
-        count: REPEATING,
+        count: items.len(),
         period: cell,
     };
+    items.extend(rules(trim, trim.width, &FRAME_RULES, palette.accent));
     (items, repeat)
 }
 
