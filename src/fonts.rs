@@ -5,7 +5,9 @@
 pub mod report;
 
 use std::path::Path;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
+
+use harfbuzz_rs::{Blob, Face, Font, Owned, Shared};
 
 use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::BookFont;
@@ -153,23 +155,44 @@ const BUILTIN: &[Builtin] = &[
 ];
 
 /// All faces available to one build.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Default)]
 pub struct FontLibrary {
     pub faces: Vec<FontFace>,
     /// What the faces have shaped so far, for every shaper of the library.
     pub shaped: ShapeCache,
+    /// The faces opened in HarfBuzz, once for every font made of them.
+    pub opened: Opened,
+}
+
+/// The faces of a library opened in HarfBuzz when first asked for, in
+/// library order. HarfBuzz reads a face's tables and readies its lookups
+/// for shaping once a face, lazily: each of a build's shapers opening the
+/// faces anew did it again (Amiri's lookups are many), however little it
+/// then shaped. A face is immutable and HarfBuzz shares it among threads.
+#[derive(Clone, Default)]
+pub struct Opened(OnceLock<Vec<Shared<Face<'static>>>>);
+
+impl std::fmt::Debug for Opened {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Opened({})", self.0.get().is_some())
+    }
 }
 
 impl FontLibrary {
     /// Every face opened in HarfBuzz, in library order (for shaping, and
-    /// for the advances the PDF's text layer checks).
-    pub fn harfbuzz_fonts(&self) -> Vec<harfbuzz_rs::Owned<harfbuzz_rs::Font<'_>>> {
-        self.faces
-            .iter()
-            .map(|face| {
-                harfbuzz_rs::Font::new(harfbuzz_rs::Face::from_bytes(face.data.as_slice(), 0))
-            })
-            .collect()
+    /// for the advances the PDF's text layer checks): new fonts of faces
+    /// opened once.
+    pub fn harfbuzz_fonts(&self) -> Vec<Owned<Font<'static>>> {
+        let faces = self.opened.0.get_or_init(|| {
+            self.faces
+                .iter()
+                .map(|face| {
+                    let blob = Blob::with_bytes_owned(face.data.shared(), |data| (**data).as_ref());
+                    Shared::from(Face::new(blob, 0))
+                })
+                .collect()
+        });
+        faces.iter().map(|face| Font::new(face.clone())).collect()
     }
 
     /// warraq's own faces.
@@ -186,7 +209,7 @@ impl FontLibrary {
             .collect();
         FontLibrary {
             faces,
-            shaped: ShapeCache::default(),
+            ..FontLibrary::default()
         }
     }
 
@@ -230,7 +253,7 @@ impl FontLibrary {
         faces.extend(Self::builtin().faces);
         Ok(FontLibrary {
             faces,
-            shaped: ShapeCache::default(),
+            ..FontLibrary::default()
         })
     }
 

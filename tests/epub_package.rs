@@ -94,10 +94,7 @@ fn zip_times_follow_the_document_and_are_clamped() {
     for (timestamp, year) in [(1_700_000_000, 2023), (0, 1980), (i64::MAX / 2, 2107)] {
         document.metadata.timestamp = timestamp;
         // No fonts: quicker, and a case of its own.
-        let no_fonts = FontLibrary {
-            faces: Vec::new(),
-            shaped: Default::default(),
-        };
+        let no_fonts = FontLibrary::default();
         let bytes =
             warraq::epub::write(&document, &no_fonts, None, &mut Default::default()).unwrap();
         let opf = entry(&unzip(&bytes), "EPUB/package.opf");
