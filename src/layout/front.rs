@@ -188,11 +188,18 @@ pub(super) fn bleed_artwork(
     items
 }
 
-/// Fills each full-bleed picture's page ([`PageKind::Plate`]): the
-/// picture covers the trimmed page and that page's bleed, cropped to it;
-/// it links where its Markdown link leads.
-pub fn plates(ts: &mut Typesetter, document: &Document, g: &Geometry, pages: &mut [Page]) {
-    for (index, page) in pages.iter_mut().enumerate() {
+/// Fills each full-bleed picture's page ([`PageKind::Plate`]) of `pages`,
+/// the first of which is page `first` of the book: the picture covers the
+/// trimmed page and that page's bleed, cropped to it; it links where its
+/// Markdown link leads.
+pub fn plates(
+    ts: &mut Typesetter,
+    document: &Document,
+    g: &Geometry,
+    pages: &mut [Page],
+    first: usize,
+) {
+    for (index, page) in (first..).zip(pages.iter_mut()) {
         let Some(plate) = &page.plate else { continue };
         let file = page.chapter.map(|c| &document.chapters[c].source);
         let (Some(picture), Some(file)) = (document.images.get(&plate.key), file) else {

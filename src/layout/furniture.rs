@@ -60,7 +60,8 @@ impl Numbering {
     }
 }
 
-/// Sets the running head and the folio of every page that has them: the
+/// Sets the running head and the folio of every page of `pages` (the first
+/// is page `first` of the book) that has them: the
 /// pages in one share a thread, each share with a typesetter of its own,
 /// whose warnings and records join `ts`'s in page order. (A book's folios
 /// are each set on their own; one thread took a tenth of a second for
@@ -72,6 +73,7 @@ pub fn apply(
     g: &Geometry,
     titles: &[String],
     pages: &mut [Page],
+    first: usize,
 ) {
     let shares = if ts.set.is_some() {
         1
@@ -79,7 +81,7 @@ pub fn apply(
         rayon::current_num_threads()
     };
     if shares == 1 {
-        return furnish(ts, document, g, titles, pages, 0);
+        return furnish(ts, document, g, titles, pages, first);
     }
     let share = pages.len().div_ceil(shares).max(1);
     let (fonts, size, direction, justify, breaking, threading) = (
@@ -98,7 +100,7 @@ pub fn apply(
             let shaper = Shaper::new(fonts, &language);
             let mut own = Typesetter::new(&shaper, fonts, size, direction, file.clone());
             (own.justify, own.breaking, own.threading) = (justify, breaking, threading);
-            furnish(&mut own, document, g, titles, pages, k * share);
+            furnish(&mut own, document, g, titles, pages, first + k * share);
             (own.warnings, own.missing)
         })
         .collect();

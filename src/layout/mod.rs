@@ -38,7 +38,7 @@ use front::{Geometry, TocEntry};
 use furniture::Numbering;
 use hyphenate::Hyphenator;
 use linebreak::BreakSettings;
-use page::{NumberStyle, Page, PageKind, PageNumber, Sheet, Structure};
+use page::{NumberStyle, OutlineEntry, Page, PageKind, PageNumber, Sheet, Structure};
 use paginate::{Paginator, TextArea};
 
 pub use page::Pages;
@@ -151,13 +151,72 @@ pub(crate) fn break_settings(document: &Document) -> BreakSettings {
     }
 }
 
+/// Where the print edition's pages go as they are laid out, a share of
+/// the chapters at a time, so that a long book's pages need not all be held
+/// at once: each chapter's structure, then the bookmarks leading into its
+/// pages, then its pages, in the book's order; the generated pages (cover,
+/// title page, contents) last, as the contents need every chapter's page.
+pub trait Sink {
+    /// A chapter's structure, before its pages; the generated pages' last.
+    fn structure(&mut self, structure: Structure) -> Result<()>;
+    /// Bookmarks leading to the pages about to come, in document order.
+    fn outline(&mut self, entries: Vec<OutlineEntry>) -> Result<()>;
+    /// Page `index` of the book, finished (numbered, furnished, marked).
+    fn page(&mut self, index: usize, page: Page) -> Result<()>;
+}
+
+/// A sink that keeps everything: the whole print edition.
+struct Collect(Pages);
+
+impl Sink for Collect {
+    fn structure(&mut self, structure: Structure) -> Result<()> {
+        self.0.structure.push(structure);
+        Ok(())
+    }
+
+    fn outline(&mut self, entries: Vec<OutlineEntry>) -> Result<()> {
+        self.0.outline.extend(entries);
+        Ok(())
+    }
+
+    fn page(&mut self, index: usize, page: Page) -> Result<()> {
+        let pages = &mut self.0.pages;
+        if pages.len() <= index {
+            pages.resize_with(index + 1, Page::default);
+        }
+        pages[index] = page;
+        Ok(())
+    }
+}
+
+impl Collect {
+    /// The print edition, its generated pages' structure first in reading
+    /// order, as it is read.
+    fn into_pages(mut self) -> Pages {
+        self.0.structure.rotate_right(1);
+        self.0
+    }
+}
+
+/// The print edition's sheet and page sizes, before any page is laid out:
+/// what a [`Sink`] needs to place pages.
+pub fn frame(document: &Document) -> Pages {
+    let g = geometry(document);
+    Pages {
+        width: g.width,
+        height: g.height,
+        sheet: g.sheet,
+        ..Pages::default()
+    }
+}
+
 /// Lays out the whole print edition.
 pub fn typeset(
     document: &Document,
     fonts: &FontLibrary,
     warnings: &mut Diagnostics,
 ) -> Result<Pages> {
-    typeset_with(document, fonts, warnings, &Unwatched, false).map(|(pages, _, _)| pages)
+    collect(document, fonts, warnings, &Unwatched, false).map(|(pages, _, _)| pages)
 }
 
 /// [`typeset`], telling `progress` as each chapter is shaped and broken
@@ -168,7 +227,7 @@ pub fn typeset_watched(
     warnings: &mut Diagnostics,
     progress: &dyn Progress,
 ) -> Result<(Pages, LayoutTimes)> {
-    typeset_with(document, fonts, warnings, progress, false).map(|(pages, _, times)| (pages, times))
+    collect(document, fonts, warnings, progress, false).map(|(pages, _, times)| (pages, times))
 }
 
 /// [`typeset`], keeping every paragraph as set, with the face of each
@@ -179,16 +238,146 @@ pub fn typeset_recording(
     fonts: &FontLibrary,
     warnings: &mut Diagnostics,
 ) -> Result<(Pages, Vec<SetText>)> {
-    typeset_with(document, fonts, warnings, &Unwatched, true).map(|(pages, set, _)| (pages, set))
+    collect(document, fonts, warnings, &Unwatched, true).map(|(pages, set, _)| (pages, set))
 }
 
-fn typeset_with(
+fn collect(
     document: &Document,
     fonts: &FontLibrary,
     warnings: &mut Diagnostics,
     progress: &dyn Progress,
     record: bool,
 ) -> Result<(Pages, Vec<SetText>, LayoutTimes)> {
+    let mut contents = Contents::default();
+    loop {
+        let mut pages = Collect(frame(document));
+        let mut found = Diagnostics::default();
+        match typeset_into(
+            document, fonts, &mut found, progress, record, contents, &mut pages,
+        )? {
+            Laid::Done(set, times) => {
+                warnings.0.extend(found.0);
+                return Ok((pages.into_pages(), set, times));
+            }
+            Laid::Again(again) => contents = again,
+        }
+    }
+}
+
+/// How many pages the contents take, as reckoned before the body is laid
+/// out after them, and in which round of reckoning.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct Contents {
+    /// `None`: as many as the titles take, set with any folio.
+    pub length: Option<usize>,
+    pub round: u32,
+}
+
+/// What [`typeset_into`] did.
+pub enum Laid {
+    /// Every page went to the sink: what was set, as recorded, and how long
+    /// layout took.
+    Done(Vec<SetText>, LayoutTimes),
+    /// The contents came out of another length than the body was laid out
+    /// after: what went to the sink is void; lay out again, reckoning so.
+    Again(Contents),
+}
+
+/// How many chapters are flowed at once, in parallel, before they are put
+/// on pages and handed on: a sink that lets pages go as they come keeps no
+/// more than these (and what the sink keeps) at a time.
+const CHAPTERS_AT_ONCE: usize = 32;
+
+/// What the generated pages' typesetter told, by stage, to be told in the
+/// order of a book laid out whole: the front matter's, then for each stage
+/// of finishing pages (plates, furniture, printer's marks) the generated
+/// pages' and then the chapters' pages'.
+#[derive(Default)]
+struct Told {
+    warnings: Vec<crate::diag::Diagnostic>,
+    missing: Vec<coverage::MissingAt>,
+    set: Vec<SetText>,
+}
+
+impl Told {
+    /// Takes what `ts` told since `Told::mark`.
+    fn take(&mut self, ts: &mut Typesetter, mark: (usize, usize, usize)) {
+        self.warnings.extend(ts.warnings.drain(mark.0..));
+        self.missing.extend(ts.missing.drain(mark.1..));
+        if let Some(set) = &mut ts.set {
+            self.set.extend(set.drain(mark.2..));
+        }
+    }
+
+    fn mark(ts: &Typesetter) -> (usize, usize, usize) {
+        (
+            ts.warnings.len(),
+            ts.missing.len(),
+            ts.set.as_ref().map_or(0, Vec::len),
+        )
+    }
+
+    fn append(&mut self, other: Told) {
+        self.warnings.extend(other.warnings);
+        self.missing.extend(other.missing);
+        self.set.extend(other.set);
+    }
+}
+
+/// The stages that finish pages once they are placed, each telling apart.
+#[derive(Default)]
+struct Finishing {
+    plates: Told,
+    furniture: Told,
+    marks: Told,
+}
+
+impl Finishing {
+    fn append(&mut self, other: Finishing) {
+        self.plates.append(other.plates);
+        self.furniture.append(other.furniture);
+        self.marks.append(other.marks);
+    }
+}
+
+/// What finishing pages needs besides them.
+struct Finisher<'d> {
+    document: &'d Document,
+    g: &'d Geometry,
+    titles: &'d [String],
+    numbering: Numbering,
+}
+
+impl Finisher<'_> {
+    /// Numbers `pages` (the first is page `first` of the book), lays their
+    /// full-bleed pictures, running heads, folios and printer's marks, and
+    /// says what each stage told in `told`.
+    fn finish(&self, ts: &mut Typesetter, pages: &mut [Page], first: usize, told: &mut Finishing) {
+        for (index, page) in (first..).zip(pages.iter_mut()) {
+            page.number = self.numbering.number(index);
+        }
+        let (document, g) = (self.document, self.g);
+        let mark = Told::mark(ts);
+        front::plates(ts, document, g, pages, first);
+        told.plates.take(ts, mark);
+        furniture::apply(ts, document, g, self.titles, pages, first);
+        told.furniture.take(ts, mark);
+        printers_marks::apply(ts, document, g, pages, first);
+        told.marks.take(ts, mark);
+    }
+}
+
+/// Lays out the print edition into `sink`, reckoning the contents'
+/// length as `contents` says.
+pub fn typeset_into(
+    document: &Document,
+    fonts: &FontLibrary,
+    warnings: &mut Diagnostics,
+    progress: &dyn Progress,
+    record: bool,
+    contents: Contents,
+    sink: &mut dyn Sink,
+) -> Result<Laid> {
     let g = geometry(document);
     let language = document.metadata.language.as_str();
     let size = document.page.font_size_pt;
@@ -202,11 +391,16 @@ fn typeset_with(
     let heading = locale::strings_for(language).contents;
     let titles: Vec<String> = document.chapters.iter().map(|c| c.title_text()).collect();
 
-    // Shape and flow every chapter, in parallel: shaping is the costly part
+    // Shape and flow chapters, in parallel: shaping is the costly part
     // and chapters are independent. HarfBuzz fonts are per thread.
-    let flow_chapters = || -> (Vec<ChapterSet>, Vec<Structure>) {
-        document
-            .chapters
+    let flow_chapters = |from: usize| -> Vec<(ChapterSet, Structure)> {
+        let until = (from + CHAPTERS_AT_ONCE).min(document.chapters.len());
+        let chapters = if record {
+            &document.chapters[from..]
+        } else {
+            &document.chapters[from..until]
+        };
+        chapters
             .par_iter()
             .enumerate()
             .map_init(
@@ -221,7 +415,7 @@ fn typeset_with(
                     );
                     ts.breaking = breaking;
                     ts.justify = document.layout.justify;
-                    ts.structure.chapter = index as u32;
+                    ts.structure.chapter = (from + index) as u32;
                     ts.set = record.then(Vec::new);
                     let items =
                         ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
@@ -232,170 +426,199 @@ fn typeset_with(
                     )
                 },
             )
-            .unzip()
+            .collect()
     };
     // Meanwhile, how many pages the contents take: that depends on the
     // titles, not on the folios (numbers sit in a slot of their own), so the
-    // body is paginated once, after that many pages. (Set as the contents
+    // body is laid out once, after that many pages. (Set as the contents
     // are below, by a typesetter of its own whose warnings and records are
     // let go: the contents say them when set for the book.)
     let contents_length = || {
-        let shaper = Shaper::new(fonts, language);
-        let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
-        ts.breaking = breaking;
-        let entries: Vec<TocEntry> = titles
-            .iter()
-            .map(|title| TocEntry {
-                title: title.clone(),
-                page: 0,
-                y: g.area.top,
-            })
-            .collect();
-        let folio = PageNumber {
-            value: 1,
-            style: NumberStyle::Decimal,
-        }
-        .text(document.layout.numerals);
-        front::contents(&mut ts, heading, &entries, &g, 2, &|_| folio.clone()).len()
+        contents.length.unwrap_or_else(|| {
+            let shaper = Shaper::new(fonts, language);
+            let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
+            ts.breaking = breaking;
+            let entries: Vec<TocEntry> = titles
+                .iter()
+                .map(|title| TocEntry {
+                    title: title.clone(),
+                    page: 0,
+                    y: g.area.top,
+                })
+                .collect();
+            let folio = PageNumber {
+                value: 1,
+                style: NumberStyle::Decimal,
+            }
+            .text(document.layout.numerals);
+            front::contents(&mut ts, heading, &entries, &g, 2, &|_| folio.clone()).len()
+        })
     };
-    let ((flows, structure), contents_length) = rayon::join(flow_chapters, contents_length);
-    // The chapters are shaped: what else is set (the contents, the running
-    // heads) is little, and the cache's pieces were about a seventh of the
-    // memory a long book's build held at once.
-    fonts.shaped.forget();
-
-    let mut times = LayoutTimes::default();
-    for (_, chapter_warnings, _, _, chapter_times) in &flows {
-        warnings.0.extend(chapter_warnings.iter().cloned());
-        times += *chapter_times;
-    }
+    let (mut flowed, toc_len) = rayon::join(|| flow_chapters(0), contents_length);
 
     let shaper = Shaper::new(fonts, language);
     let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
     ts.structure.chapter = document.chapters.len() as u32;
     ts.breaking = breaking;
     ts.set = record.then(Vec::new);
+    let layout = &document.layout;
     // Front matter: cover, title page, contents. The body is paginated after
     // them, so it must know how many pages the contents take: as many as
-    // found above, unless the folios change that, when another round
+    // reckoned above, unless the folios change that, when another round
     // settles it.
-    let layout = &document.layout;
+    let mut front = Told::default();
     let cover = front::cover(&mut ts, document, &g);
     let title = front::title_page(&mut ts, document, &g, 1);
-    let mut toc_len = contents_length;
-    let mut rounds = 1;
-    let (toc, body, outline, entries, numbering) = loop {
-        let first_index = 2 + toc_len;
-        let mut paginator = Paginator::new(g.area, first_index);
-        paginator.chapter_start = layout.chapter_start;
-        let entries: Vec<TocEntry> = flows
-            .iter()
-            .zip(&titles)
-            .map(|((items, _, _, _, _), title)| {
-                let placing = Instant::now();
-                let page = paginator.place(items);
-                times.paginate += placing.elapsed();
-                TocEntry {
-                    title: title.clone(),
-                    page,
-                    y: g.area.top,
-                }
-            })
-            .collect();
-        // A blank page that lets the first chapter open on a recto still
-        // belongs to the front matter: the body starts with the chapter.
-        let numbering = Numbering {
-            body_start: entries.first().map_or(first_index, |e| e.page),
+    front.take(&mut ts, (0, 0, 0));
+
+    let mut times = LayoutTimes::default();
+    let first_index = 2 + toc_len;
+    let mut paginator = Paginator::new(g.area, first_index);
+    paginator.chapter_start = layout.chapter_start;
+    let mut finisher = Finisher {
+        document,
+        g: &g,
+        titles: &titles,
+        numbering: Numbering {
+            body_start: first_index,
             front_matter: layout.front_matter,
-        };
-        let printed = |index: usize| {
-            numbering
-                .number(index)
-                .map(|n| n.text(layout.numerals))
-                .unwrap_or_default()
-        };
-        let mut toc = front::contents(&mut ts, heading, &entries, &g, 2, &printed);
-        // The body was placed after `toc_len` pages of contents: they must be
-        // exactly that many. Settled in two rounds (numbers have a slot of
-        // their own); should it ever shrink later, blank contents pages keep
-        // the count, and while it grows it is laid out again.
-        if toc.len() < toc_len && rounds >= MAX_CONTENTS_ROUNDS {
-            toc.resize_with(toc_len, || Page {
-                kind: PageKind::Contents,
-                ..Page::default()
-            });
-        }
-        if toc.len() == toc_len {
-            break (toc, paginator.pages, paginator.outline, entries, numbering);
-        }
-        toc_len = toc.len();
-        rounds += 1;
+        },
     };
-
-    // The chapters are on their pages: what else of their flows is kept is
-    // what they did not set and what they recorded. The rest is let go on
-    // another thread (freeing a long book's flows took 15–20 ms).
-    let (items, flows): (Vec<_>, Vec<_>) = flows
-        .into_iter()
-        .map(|(items, _, missing, set, _)| (items, (missing, set)))
-        .unzip();
-    rayon::spawn(move || drop(items));
-
-    let mut pages: Vec<Page> = vec![cover, title];
-    pages.extend(toc);
-    pages.extend(body);
-    for (index, page) in pages.iter_mut().enumerate() {
-        page.number = numbering.number(index);
-    }
-    // Each chapter runs from its opening to the next one; blank pages
-    // between chapters belong to none.
-    let ends = entries.iter().skip(1).map(|e| e.page).chain([pages.len()]);
-    for (chapter, (entry, end)) in entries.iter().zip(ends).enumerate() {
-        for page in &mut pages[entry.page..end] {
-            if matches!(page.kind, PageKind::Body | PageKind::Plate) {
-                page.chapter = Some(chapter);
+    let mut entries: Vec<TocEntry> = Vec::with_capacity(titles.len());
+    let mut body = Finishing::default();
+    let mut chapter_missing: Vec<coverage::MissingAt> = Vec::new();
+    let mut chapter_set: Vec<SetText> = Vec::new();
+    while !flowed.is_empty() {
+        let next = entries.len() + flowed.len();
+        let mut placing = |flowed: Vec<(ChapterSet, Structure)>,
+                           ts: &mut Typesetter,
+                           body: &mut Finishing|
+         -> Result<()> {
+            for ((items, chapter_warnings, missing, set, chapter_times), structure) in flowed {
+                let chapter = entries.len();
+                warnings.0.extend(chapter_warnings);
+                chapter_missing.extend(missing);
+                chapter_set.extend(set.into_iter().flatten());
+                times += chapter_times;
+                let placing = Instant::now();
+                let start = paginator.place(&items);
+                times.paginate += placing.elapsed();
+                // The chapters are on their pages: the rest of their flows
+                // is let go on another thread (freeing a long book's flows
+                // took 15–20 ms).
+                rayon::spawn(move || drop(items));
+                if chapter == 0 {
+                    // A blank page that lets the first chapter open on a
+                    // recto still belongs to the front matter: the body
+                    // starts with the chapter.
+                    finisher.numbering.body_start = start;
+                }
+                entries.push(TocEntry {
+                    title: titles[chapter].clone(),
+                    page: start,
+                    y: g.area.top,
+                });
+                let (first, mut pages, outline) = paginator.take();
+                // A chapter runs from its opening to the next one; blank
+                // pages between chapters belong to none.
+                for (index, page) in (first..).zip(pages.iter_mut()) {
+                    if index >= start && matches!(page.kind, PageKind::Body | PageKind::Plate) {
+                        page.chapter = Some(chapter);
+                    }
+                }
+                // A chapter opening with a full-bleed picture opens on it.
+                if let Some(opening) = pages.get_mut(start - first)
+                    && opening.kind == PageKind::Body
+                {
+                    opening.kind = PageKind::ChapterOpening;
+                }
+                finisher.finish(ts, &mut pages, first, body);
+                sink.structure(structure)?;
+                sink.outline(outline)?;
+                for (index, page) in (first..).zip(pages) {
+                    sink.page(index, page)?;
+                }
             }
-        }
-        // A chapter opening with a full-bleed picture opens on it.
-        if pages[entry.page].kind == PageKind::Body {
-            pages[entry.page].kind = PageKind::ChapterOpening;
-        }
+            Ok(())
+        };
+        // The next chapters are flowed while these are put on pages.
+        let mut more = Vec::new();
+        let placed = if next < document.chapters.len() && !record {
+            rayon::in_place_scope(|scope| {
+                scope.spawn(|_| more = flow_chapters(next));
+                placing(std::mem::take(&mut flowed), &mut ts, &mut body)
+            })
+        } else {
+            placing(std::mem::take(&mut flowed), &mut ts, &mut body)
+        };
+        placed?;
+        flowed = more;
     }
-    front::plates(&mut ts, document, &g, &mut pages);
-    furniture::apply(&mut ts, document, &g, &titles, &mut pages);
-    printers_marks::apply(&mut ts, document, &g, &mut pages);
+    // The chapters are shaped: what else is set (the contents, the running
+    // heads) is little, and the cache's pieces were about a seventh of the
+    // memory a long book's build held at once.
+    fonts.shaped.forget();
+
+    let numbering = finisher.numbering;
+    let printed = |index: usize| {
+        numbering
+            .number(index)
+            .map(|n| n.text(layout.numerals))
+            .unwrap_or_default()
+    };
+    let mark = Told::mark(&ts);
+    let mut toc = front::contents(&mut ts, heading, &entries, &g, 2, &printed);
+    front.take(&mut ts, mark);
+    // The body was placed after `toc_len` pages of contents: they must be
+    // exactly that many. Settled in two rounds (numbers have a slot of
+    // their own); should it ever shrink later, blank contents pages keep
+    // the count, and while it grows it is laid out again.
+    let round = contents.round + 1;
+    if toc.len() < toc_len && round >= MAX_CONTENTS_ROUNDS {
+        toc.resize_with(toc_len, || Page {
+            kind: PageKind::Contents,
+            ..Page::default()
+        });
+    }
+    if toc.len() != toc_len {
+        return Ok(Laid::Again(Contents {
+            length: Some(toc.len()),
+            round,
+        }));
+    }
+    let mut generated: Vec<Page> = vec![cover, title];
+    generated.extend(toc);
+    let mut finishing = Finishing::default();
+    finisher.finish(&mut ts, &mut generated, 0, &mut finishing);
+    finishing.append(body);
+    sink.structure(std::mem::take(&mut ts.structure))?;
+    for (index, page) in generated.into_iter().enumerate() {
+        sink.page(index, page)?;
+    }
+
     // Generated pages repeat text set elsewhere (chapter titles) and are set
     // more than once (the contents): say each thing once, where it is, and
     // each character no face has once, where the book has it.
-    for w in ts.warnings {
+    let Finishing {
+        plates,
+        furniture,
+        marks,
+    } = finishing;
+    let mut told = front;
+    for stage in [plates, furniture, marks] {
+        told.append(stage);
+    }
+    for w in told.warnings {
         if !warnings.0.iter().any(|seen| seen.message == w.message) {
             warnings.push(w);
         }
     }
-    let missing: Vec<coverage::MissingAt> = flows
-        .iter()
-        .flat_map(|(missing, _)| missing.iter().cloned())
-        .chain(ts.missing)
-        .collect();
+    let missing: Vec<coverage::MissingAt> =
+        chapter_missing.into_iter().chain(told.missing).collect();
     for warning in coverage::report(document, &missing) {
         warnings.push(warning);
     }
-    let set: Vec<SetText> = flows
-        .into_iter()
-        .filter_map(|(_, set)| set)
-        .chain(ts.set)
-        .flatten()
-        .collect();
-    // The generated pages come first in reading order.
-    let structure: Vec<Structure> = std::iter::once(ts.structure).chain(structure).collect();
+    let set: Vec<SetText> = chapter_set.into_iter().chain(told.set).collect();
     times += ts.times;
-    let pages = Pages {
-        width: g.width,
-        height: g.height,
-        sheet: g.sheet,
-        pages,
-        outline,
-        structure,
-    };
-    Ok((pages, set, times))
+    Ok(Laid::Done(set, times))
 }

@@ -115,6 +115,16 @@ impl Paginator {
         }
     }
 
+    /// The pages placed so far, whole once [`Paginator::place`] has returned
+    /// (a flow's notes end with it), the first one's index in the book, and
+    /// the bookmarks leading to them. Pages placed after them are numbered on.
+    pub fn take(&mut self) -> (usize, Vec<Page>, Vec<OutlineEntry>) {
+        let first = self.first_index;
+        self.first_index += self.pages.len();
+        let pages = std::mem::take(&mut self.pages);
+        (first, pages, std::mem::take(&mut self.outline))
+    }
+
     fn page_index(&self) -> usize {
         self.first_index + self.pages.len() - 1
     }

@@ -29,15 +29,22 @@ const SLUG_BASELINE: f32 = 0.6;
 /// Between the slug's parts.
 const SLUG_SEPARATOR: &str = " · ";
 
-/// Adds the crop marks and the slug line to every page, when the book's
-/// preset prints them.
-pub fn apply(ts: &mut Typesetter, document: &Document, g: &Geometry, pages: &mut [Page]) {
+/// Adds the crop marks and the slug line to every page of `pages`, the
+/// first of which is page `first` of the book, when the book's preset
+/// prints them.
+pub fn apply(
+    ts: &mut Typesetter,
+    document: &Document,
+    g: &Geometry,
+    pages: &mut [Page],
+    first: usize,
+) {
     let Some(marks) = document.page.print.marks() else {
         return;
     };
     let (length, offset) = (marks.length * POINTS_PER_MM, marks.offset * POINTS_PER_MM);
     let date = Civil::w3c_date(document.metadata.timestamp);
-    for (index, page) in pages.iter_mut().enumerate() {
+    for (index, page) in (first..).zip(pages.iter_mut()) {
         let bleed = g.sheet.bleed_box(index, g.width, g.height);
         page.items
             .extend(crop_marks(&bleed, g.width, g.height, length, offset));
