@@ -64,6 +64,10 @@ pub struct BuildOptions {
     /// Shape each piece of text once and reuse it ([`text::ShapeCache`]).
     /// On but to prove that it changes nothing.
     pub shaping_cache: bool,
+    /// Draw the PDF's pages as layout hands them over, a share of chapters
+    /// at a time, and let each go once drawn, instead of laying out the
+    /// whole book first. On but to prove that it changes nothing.
+    pub streaming: bool,
 }
 
 impl BuildOptions {
@@ -78,6 +82,7 @@ impl BuildOptions {
             pdf_standard: None,
             booklet: false,
             shaping_cache: true,
+            streaming: true,
         }
     }
 
@@ -303,22 +308,27 @@ fn compile_into(
     // The print edition is laid out for the EPUB too: its page-list gives
     // the printed pages. An EPUB alone is still written when the print
     // edition cannot be laid out, without the page-list, saying why.
-    let mut layout_warnings = Diagnostics::default();
     progress.stage(Stage::Layout, document.chapters.len());
-    // The EPUB's cover is painted meanwhile: it needs no pages.
-    let ((pages, took), cover) = rayon::join(
-        || timed(|| layout::typeset_watched(&document, &fonts, &mut layout_warnings, progress)),
-        || (options.format != Format::Pdf).then(|| layout::cover::epub_jpeg(&document, &fonts)),
-    );
-    report.timings.push((Stage::Layout, took));
-    let pages = match pages {
-        Ok((pages, times)) => {
+    let made = if options.streaming || options.format == Format::Epub {
+        make_streaming(options, &document, &fonts, progress)
+    } else {
+        make_whole(options, &document, &fonts, progress)
+    };
+    let Made {
+        laid,
+        layout_warnings,
+        epub,
+        pdf,
+    } = made;
+    let skeleton = match laid {
+        Ok((skeleton, times, took)) => {
             report.timings.extend([
+                (Stage::Layout, took),
                 (Stage::Shape, times.shape),
                 (Stage::Break, times.breaking),
                 (Stage::Paginate, times.paginate),
             ]);
-            Some(pages)
+            Some(skeleton)
         }
         Err(error) if options.format == Format::Epub => {
             found.push(Diagnostic::warning(
@@ -330,58 +340,22 @@ fn compile_into(
             ));
             None
         }
+        // Layout stopped because the PDF could not be drawn: that is what
+        // to tell.
+        Err(error) if error.message == pdf::STOPPED => match pdf {
+            Some(Err(drawing)) => return Err(drawing),
+            _ => return Err(error),
+        },
         Err(error) => return Err(error),
     };
-    // Produce every output in memory first, so a failure in the second never
-    // leaves the first half-updated beside stale siblings.
-    let writes = [
-        (options.format != Format::Pdf, Stage::Epub),
-        (
-            options.format != Format::Epub && pages.is_some(),
-            Stage::Pdf,
-        ),
-    ];
-    for (_, stage) in writes.into_iter().filter(|(made, _)| *made) {
-        progress.stage(stage, 0);
-    }
-    // The PDF writer is given the pages and lets each go once drawn; the
-    // EPUB's page-list and the booklet read only what the skeleton keeps.
-    let skeleton = pages.as_ref().map(layout::Pages::skeleton);
-    let (epub, pdf) = rayon::join(
-        || {
-            cover
-                .map(|cover| -> Result<_> {
-                    let mut epub_warnings = Diagnostics::default();
-                    let (bytes, took) = timed(|| {
-                        epub::write_with_cover(
-                            &document,
-                            &fonts,
-                            skeleton.as_ref(),
-                            cover?,
-                            &mut epub_warnings,
-                        )
-                    });
-                    Ok((bytes?, epub_warnings, took))
-                })
-                .transpose()
-        },
-        || match pages {
-            Some(pages) if options.format != Format::Epub => {
-                let count = pages.pages.len();
-                let (bytes, took) = timed(|| pdf::write(&document, &fonts, pages));
-                bytes.map(|bytes| Some((bytes, count, took)))
-            }
-            _ => Ok(None),
-        },
-    );
-    if let Some((bytes, epub_warnings, took)) = epub? {
+    if let Some((bytes, epub_warnings, took)) = epub.transpose()? {
         report.timings.push((Stage::Epub, took));
         found.extend(epub_warnings);
         report
             .files
             .push((out_dir.join(format!("{name}.epub")), bytes));
     }
-    if let Some((bytes, count, took)) = pdf? {
+    if let Some((bytes, count, took)) = pdf.transpose()? {
         report.timings.push((Stage::Pdf, took));
         // Layout names chapters by their path in the book; say it as the user would.
         for mut warning in layout_warnings.0 {
@@ -412,6 +386,165 @@ fn compile_into(
     }
     report.out_dir = out_dir;
     Ok(report)
+}
+
+/// What laying out the print edition and making the outputs gave: the
+/// print edition's skeleton, layout's times and wall time; layout's
+/// warnings; the EPUB (its bytes, warnings and time) and the PDF (its
+/// bytes, pages and time), each if asked for.
+struct Made {
+    laid: Result<(layout::Pages, layout::LayoutTimes, std::time::Duration)>,
+    layout_warnings: Diagnostics,
+    epub: Option<Result<(Vec<u8>, Diagnostics, std::time::Duration)>>,
+    pdf: Option<Result<(Vec<u8>, usize, std::time::Duration)>>,
+}
+
+/// Tells `progress` the outputs are being written, once the print edition
+/// is laid out (`laid_out`: else no PDF is).
+fn writing(options: &BuildOptions, progress: &dyn Progress, laid_out: bool) {
+    let writes = [
+        (options.format != Format::Pdf, Stage::Epub),
+        (options.format != Format::Epub && laid_out, Stage::Pdf),
+    ];
+    for (_, stage) in writes.into_iter().filter(|(made, _)| *made) {
+        progress.stage(stage, 0);
+    }
+}
+
+/// The EPUB of `document`, with its painted `cover` (none asked for: no
+/// EPUB) and the page-list of `skeleton`, and how long it took.
+fn make_epub(
+    document: &doc::Document,
+    fonts: &fonts::FontLibrary,
+    skeleton: Option<&layout::Pages>,
+    cover: Option<Result<Vec<u8>>>,
+) -> Option<Result<(Vec<u8>, Diagnostics, std::time::Duration)>> {
+    let cover = cover?;
+    let mut warnings = Diagnostics::default();
+    let (bytes, took) = timed(|| -> Result<Vec<u8>> {
+        epub::write_with_cover(document, fonts, skeleton, cover?, &mut warnings)
+    });
+    Some(bytes.map(|bytes| (bytes, warnings, took)))
+}
+
+/// Lays out the print edition a share of chapters at a time, the PDF's
+/// pages drawn as layout hands them over and let go once drawn (a long
+/// book's pages were most of the memory a build held), the EPUB's cover
+/// painted meanwhile; then writes the EPUB while the PDF is finished.
+/// Should the contents come out of another length than the body was laid
+/// out after, all is done again, reckoning so.
+fn make_streaming(
+    options: &BuildOptions,
+    document: &doc::Document,
+    fonts: &fonts::FontLibrary,
+    progress: &dyn Progress,
+) -> Made {
+    let with_epub = options.format != Format::Pdf;
+    let mut contents = layout::Contents::default();
+    loop {
+        let mut layout_warnings = Diagnostics::default();
+        // Lays out into `sink`, keeping the skeleton, the cover painted
+        // meanwhile.
+        let lay_out = |sink: Option<&mut (dyn layout::Sink + Send)>, warnings: &mut Diagnostics| {
+            let mut skeleton = layout::Skeleton::new(layout::frame(document), sink);
+            let ((laid, took), cover) = rayon::join(
+                || {
+                    timed(|| {
+                        layout::typeset_into(
+                            document,
+                            fonts,
+                            warnings,
+                            progress,
+                            false,
+                            contents,
+                            &mut skeleton,
+                        )
+                    })
+                },
+                || with_epub.then(|| layout::cover::epub_jpeg(document, fonts)),
+            );
+            (laid, skeleton.pages, took, cover)
+        };
+        // The EPUB, once the print edition is laid out (and not to be laid
+        // out again).
+        let epub = |laid: &Result<layout::Laid>, skeleton: &layout::Pages, cover| match laid {
+            Ok(layout::Laid::Again(_)) => None,
+            Ok(layout::Laid::Done(..)) => make_epub(document, fonts, Some(skeleton), cover),
+            Err(_) => make_epub(document, fonts, None, cover),
+        };
+        let ((laid, skeleton, took, epub), pdf) = if options.format == Format::Epub {
+            let (laid, skeleton, took, cover) = lay_out(None, &mut layout_warnings);
+            writing(options, progress, laid.is_ok());
+            let made = epub(&laid, &skeleton, cover);
+            ((laid, skeleton, took, made), None)
+        } else {
+            let mut finishing = None;
+            let (made, pdf) = pdf::draw(document, fonts, layout::frame(document), |mut sink| {
+                let (laid, skeleton, took, cover) = lay_out(Some(&mut sink), &mut layout_warnings);
+                drop(sink);
+                finishing = Some(std::time::Instant::now());
+                writing(options, progress, laid.is_ok());
+                let made = epub(&laid, &skeleton, cover);
+                (laid, skeleton, took, made)
+            });
+            let finished = finishing.map(|start| start.elapsed()).unwrap_or_default();
+            let count = made.1.pages.len();
+            (made, Some(pdf.map(|bytes| (bytes, count, finished))))
+        };
+        let laid = match laid {
+            Ok(layout::Laid::Again(again)) => {
+                contents = again;
+                continue;
+            }
+            Ok(layout::Laid::Done(_, times)) => Ok((skeleton, times, took)),
+            Err(error) => Err(error),
+        };
+        return Made {
+            laid,
+            layout_warnings,
+            epub,
+            pdf,
+        };
+    }
+}
+
+/// Lays out the whole print edition, then makes the EPUB and the PDF from
+/// it side by side (`BuildOptions::streaming` off: the same bytes).
+fn make_whole(
+    options: &BuildOptions,
+    document: &doc::Document,
+    fonts: &fonts::FontLibrary,
+    progress: &dyn Progress,
+) -> Made {
+    let mut layout_warnings = Diagnostics::default();
+    // The EPUB's cover is painted meanwhile: it needs no pages.
+    let ((pages, took), cover) = rayon::join(
+        || timed(|| layout::typeset_watched(document, fonts, &mut layout_warnings, progress)),
+        || (options.format != Format::Pdf).then(|| layout::cover::epub_jpeg(document, fonts)),
+    );
+    writing(options, progress, pages.is_ok());
+    let (laid, pages) = match pages {
+        Ok((pages, times)) => (Ok((pages.skeleton(), times, took)), Some(pages)),
+        Err(error) => (Err(error), None),
+    };
+    // The PDF writer is given the pages and lets each go once drawn; the
+    // EPUB's page-list and the booklet read only what the skeleton keeps.
+    let skeleton = laid.as_ref().ok().map(|(skeleton, ..)| skeleton);
+    let (epub, pdf) = rayon::join(
+        || make_epub(document, fonts, skeleton, cover),
+        || {
+            let pages = pages.filter(|_| options.format != Format::Epub)?;
+            let count = pages.pages.len();
+            let (bytes, took) = timed(|| pdf::write(document, fonts, pages));
+            Some(bytes.map(|bytes| (bytes, count, took)))
+        },
+    );
+    Made {
+        laid,
+        layout_warnings,
+        epub,
+        pdf,
+    }
 }
 
 /// The booklet of the print PDF `print`, and what printing it takes,

@@ -227,6 +227,7 @@ impl BookArgs {
             pdf_standard: self.pdf_standard,
             booklet: self.booklet,
             shaping_cache: true,
+            streaming: true,
         }
     }
 }
@@ -547,11 +548,14 @@ fn run(
             .any(|(stage, _)| *stage == Stage::Shape)
         {
             eprintln!(
-                "({}, {} and {} are parts of {}; the first two are each paragraph's time, summed over the threads)",
+                "({}, {} and {} are parts of {}; the first two are each paragraph's time, summed over the threads; \
+                 the PDF's pages are drawn during {}, and {} is what is left after it)",
                 Stage::Shape.name(),
                 Stage::Break.name(),
                 Stage::Paginate.name(),
-                Stage::Layout.name()
+                Stage::Layout.name(),
+                Stage::Layout.name(),
+                Stage::Pdf.name(),
             );
         }
     }

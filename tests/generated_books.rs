@@ -74,10 +74,16 @@ fn a_zipf_book_builds_without_warnings() {
 }
 
 /// The EPUB and PDF of the book in `dir`, built in memory with the shaping
-/// cache on or off.
-fn outputs(dir: &std::path::Path, shaping_cache: bool) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+/// cache on or off, the PDF drawn as layout hands its pages over
+/// (`streaming`) or once the whole book is laid out.
+fn outputs(
+    dir: &std::path::Path,
+    shaping_cache: bool,
+    streaming: bool,
+) -> Vec<(std::path::PathBuf, Vec<u8>)> {
     let options = warraq::BuildOptions {
         shaping_cache,
+        streaming,
         ..warraq::BuildOptions::for_book(dir)
     };
     let compiled = warraq::compile(&options).expect("the book builds");
@@ -86,18 +92,29 @@ fn outputs(dir: &std::path::Path, shaping_cache: bool) -> Vec<(std::path::PathBu
 }
 
 #[test]
-fn the_shaping_cache_changes_no_byte() {
-    // Both kinds of generated book; the showcase book: Latin, Cyrillic,
-    // Hebrew, harakat, lam-alef, notes, tables, code, kashida justification;
-    // and a book in a face with justification alternates.
+fn the_shaping_cache_and_streaming_change_no_byte() {
+    // Both kinds of generated book, one long enough to be laid out in
+    // several shares of chapters; the showcase book: Latin, Cyrillic,
+    // Hebrew, harakat, lam-alef, notes, tables, code, kashida justification,
+    // a link to a later chapter (its page waits for that chapter's); and a
+    // book in a face with justification alternates.
     let seed = write(Script::Arabic, 6);
-    let zipf = write(Script::ArabicZipf, 6);
+    let zipf = write(Script::ArabicZipf, 70);
     let jalt = common::repo().join("tests/books/jalt");
     for dir in [seed.path(), zipf.path(), &common::showcase_book(), &jalt] {
-        let cached = outputs(dir, true);
-        let uncached = outputs(dir, false);
-        for ((path, a), (_, b)) in cached.iter().zip(&uncached) {
-            assert!(a == b, "{} differs with the cache off", path.display());
+        let made = outputs(dir, true, true);
+        for (cache, streaming) in [(false, true), (true, false)] {
+            let other = outputs(dir, cache, streaming);
+            assert_eq!(made.len(), other.len());
+            for ((path, a), (_, b)) in made.iter().zip(&other) {
+                assert!(
+                    a == b,
+                    "{} differs with the cache {} and streaming {}",
+                    path.display(),
+                    if cache { "on" } else { "off" },
+                    if streaming { "on" } else { "off" },
+                );
+            }
         }
     }
 }
@@ -140,4 +157,26 @@ fn the_pages_skeleton_keeps_what_the_epub_and_the_booklet_read() {
             "{book}"
         );
     }
+}
+
+/// Layout flows a share of the chapters at a time (`CHAPTERS_AT_ONCE`)
+/// and puts each share on pages while the next is flowed; recording what
+/// it sets (`warraq fonts`), it flows them all in one share. The pages are
+/// the same: their lines, numbers, kinds and starts, and the bookmarks.
+#[test]
+fn a_book_laid_out_in_shares_of_chapters_is_laid_out_as_in_one() {
+    let zipf = write(Script::ArabicZipf, 70);
+    let set = common::typeset(zipf.path());
+    let (whole, _) =
+        warraq::layout::typeset_recording(&set.document, &set.fonts, &mut Default::default())
+            .expect("laid out");
+    let dump = |pages| warraq::layout::dump::dump(pages, &set.document);
+    assert!(dump(&set.pages) == dump(&whole), "the pages differ");
+    let sketch = |pages: &warraq::layout::Pages| format!("{:?}", pages.skeleton());
+    assert_eq!(sketch(&set.pages), sketch(&whole));
+    assert!(
+        set.pages.pages.len() > 100,
+        "{} pages",
+        set.pages.pages.len()
+    );
 }

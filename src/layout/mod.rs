@@ -3,7 +3,9 @@
 //! [`flow`] turns each chapter into a vertical flow of chunks (shaping and
 //! breaking its paragraphs with [`linebreak`], [`hyphenate`] and [`line`]);
 //! [`paginate`] fills pages from the flows; [`front`] makes the cover, title page and
-//! table of contents. The result, [`page::Pages`], is all the PDF writer sees.
+//! table of contents. Pages go to a [`Sink`] a share of chapters at a time
+//! (the PDF writer's draws them as they come); [`typeset`] keeps them all,
+//! [`page::Pages`].
 
 pub mod cover;
 pub mod coverage;
@@ -180,13 +182,18 @@ impl Sink for Collect {
     }
 
     fn page(&mut self, index: usize, page: Page) -> Result<()> {
-        let pages = &mut self.0.pages;
-        if pages.len() <= index {
-            pages.resize_with(index + 1, Page::default);
-        }
-        pages[index] = page;
+        put(&mut self.0.pages, index, page);
         Ok(())
     }
+}
+
+/// Puts `page` at `index` of `pages`, which come in another order than
+/// the book's.
+fn put(pages: &mut Vec<Page>, index: usize, page: Page) {
+    if pages.len() <= index {
+        pages.resize_with(index + 1, Page::default);
+    }
+    pages[index] = page;
 }
 
 impl Collect {
@@ -195,6 +202,47 @@ impl Collect {
     fn into_pages(mut self) -> Pages {
         self.0.structure.rotate_right(1);
         self.0
+    }
+}
+
+/// A sink that keeps the skeleton of the print edition ([`Pages::skeleton`]:
+/// what the EPUB's page-list and the booklet read) and hands everything on
+/// to the sink it wraps, if any.
+pub struct Skeleton<'s> {
+    pub pages: Pages,
+    next: Option<&'s mut (dyn Sink + Send)>,
+}
+
+impl<'s> Skeleton<'s> {
+    /// The skeleton of pages of `frame`'s size and sheet, laid out into
+    /// `next`.
+    pub fn new(frame: Pages, next: Option<&'s mut (dyn Sink + Send)>) -> Self {
+        Skeleton { pages: frame, next }
+    }
+}
+
+impl Sink for Skeleton<'_> {
+    fn structure(&mut self, structure: Structure) -> Result<()> {
+        match &mut self.next {
+            Some(next) => next.structure(structure),
+            None => Ok(()),
+        }
+    }
+
+    fn outline(&mut self, entries: Vec<OutlineEntry>) -> Result<()> {
+        self.pages.outline.extend(entries.iter().cloned());
+        match &mut self.next {
+            Some(next) => next.outline(entries),
+            None => Ok(()),
+        }
+    }
+
+    fn page(&mut self, index: usize, page: Page) -> Result<()> {
+        put(&mut self.pages.pages, index, page.skeleton());
+        match &mut self.next {
+            Some(next) => next.page(index, page),
+            None => Ok(()),
+        }
     }
 }
 

@@ -46,18 +46,7 @@ impl Pages {
             width: self.width,
             height: self.height,
             sheet: self.sheet,
-            pages: self
-                .pages
-                .iter()
-                .map(|page| Page {
-                    kind: page.kind,
-                    chapter: page.chapter,
-                    number: page.number,
-                    plate: page.plate.clone(),
-                    start: page.start,
-                    ..Page::default()
-                })
-                .collect(),
+            pages: self.pages.iter().map(Page::skeleton).collect(),
             outline: self.outline.clone(),
             structure: Vec::new(),
         }
@@ -133,6 +122,19 @@ pub struct Page {
 }
 
 impl Page {
+    /// What [`Pages::skeleton`] keeps of the page: its kind, chapter,
+    /// number, plate and start.
+    pub fn skeleton(&self) -> Page {
+        Page {
+            kind: self.kind,
+            chapter: self.chapter,
+            number: self.number,
+            plate: self.plate.clone(),
+            start: self.start,
+            ..Page::default()
+        }
+    }
+
     /// The number printed in the footer, if any: pages that are counted but
     /// show nothing (the title page, blank pages) have none.
     pub fn folio(&self) -> Option<PageNumber> {

@@ -17,6 +17,7 @@ mod update;
 use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
+use std::sync::mpsc::{SyncSender, sync_channel};
 
 use krilla::Document as PdfDocument;
 use krilla::action::LinkAction;
@@ -39,166 +40,360 @@ use unicode_script::Script;
 use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::{Direction, Document, PictureFormat};
 use crate::fonts::{FontLibrary, Role};
-use crate::layout::Pages;
 use crate::layout::line::{is_added_hyphen, run_start};
 use crate::layout::page::{
     GlyphRun, Item, LinkArea, LinkTo, NodeId, OutlineEntry, Page, PageKind, PathStep, Rect,
-    polygon_steps,
+    Structure, polygon_steps,
 };
+use crate::layout::{self, Pages, Sink};
 use crate::time::Civil;
 use standard::PdfStandard;
 use tags::Tagger;
 use text::Drawn;
 
-/// Serializes the laid-out pages, letting each go once it is drawn (a long
-/// book's pages were most of the memory a build needed).
+/// Serializes the laid-out pages, letting each go once it is drawn, given
+/// to [`draw`] as layout gives them ([`layout::Sink`]): the chapters'
+/// pages, then the generated ones.
 pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Result<Vec<u8>> {
     let list = std::mem::take(&mut pages.pages);
-    let order = DrawingOrder::of(&list);
-    let list = order.reorder(list);
-    // The sizes, the outline and the structure the writer still needs.
-    let pages = &pages;
-    let standard = document.page.standard();
-    let accessible = document.page.accessible;
-    let mut pdf = PdfDocument::new_with(standard.serialize_settings(accessible));
-    let mut writer = Writer {
-        document,
-        fonts,
-        pages,
-        krilla_fonts: FxHashMap::default(),
-        faces: text::Faces::new(fonts),
-        images: HashMap::new(),
-        origin: (0.0, 0.0),
-        destinations: pages
-            .outline
-            .iter()
-            .map(|entry| (entry.name.as_str(), entry))
-            .collect(),
-        tags: Tagger::new(&pages.structure),
-        order: &order,
-        home: crate::locale::home_script(&document.metadata.language),
+    let structure = std::mem::take(&mut pages.structure);
+    let outline = std::mem::take(&mut pages.outline);
+    let generated = |page: &Page| {
+        matches!(
+            page.kind,
+            PageKind::Cover | PageKind::Title | PageKind::Contents
+        )
     };
-    let strings = crate::locale::strings_for(&document.metadata.language);
-    // The text layer of each page's lines is worked out on a thread of its
-    // own a few pages ahead of krilla, which draws on this one: it is
-    // nearly half of the work, and needs nothing krilla makes. That thread
-    // hands each page over with its text layer, and the page is let go once
-    // drawn. (Its steps, which borrow it, are worked out again here.)
-    let mut invisible = invisible_glyphs(list.iter().map(|(_, page)| page), &writer.faces);
-    std::thread::scope(|scope| -> Result<()> {
-        let (sender, prepared) = std::sync::mpsc::sync_channel(PAGES_AHEAD);
-        let facts = writer.faces.facts();
+    let (front, body): (Vec<_>, Vec<_>) = list
+        .into_iter()
+        .enumerate()
+        .partition(|(_, page)| generated(page));
+    let (given, pdf) = draw(document, fonts, pages, |mut sink| -> Result<()> {
+        for structure in structure {
+            sink.structure(structure)?;
+        }
+        sink.outline(outline)?;
+        for (index, page) in body.into_iter().chain(front) {
+            sink.page(index, page)?;
+        }
+        Ok(())
+    });
+    // A failure to draw stops the pages being given: it is the one to tell.
+    let pdf = pdf?;
+    given?;
+    Ok(pdf)
+}
+
+/// What layout gives the PDF's threads ([`draw`]), in its order.
+enum Given {
+    Structure(Structure),
+    Outline(Vec<OutlineEntry>),
+    Page(usize, Page),
+}
+
+/// Layout's way into a PDF being drawn ([`draw`]); dropped, the PDF is
+/// finished.
+pub struct PdfSink(SyncSender<Given>);
+
+/// What layout says when the PDF stops taking pages (drawing failed: its
+/// own error is the one to tell).
+pub const STOPPED: &str = "the PDF stopped taking pages before layout ended";
+
+impl PdfSink {
+    fn give(&mut self, given: Given) -> Result<()> {
+        self.0
+            .send(given)
+            .map_err(|_| Diagnostic::error(Code::Internal, STOPPED))
+    }
+}
+
+impl layout::Sink for PdfSink {
+    fn structure(&mut self, structure: Structure) -> Result<()> {
+        self.give(Given::Structure(structure))
+    }
+
+    fn outline(&mut self, entries: Vec<OutlineEntry>) -> Result<()> {
+        self.give(Given::Outline(entries))
+    }
+
+    fn page(&mut self, index: usize, page: Page) -> Result<()> {
+        self.give(Given::Page(index, page))
+    }
+}
+
+/// Draws a PDF of pages of `frame`'s size and sheet from what `feed` gives
+/// the sink it is handed, as it gives it, on two threads of its own: one
+/// works out each page's text layer (nearly half of the work, and it needs
+/// nothing krilla makes), the other draws with krilla and lets each page go
+/// once drawn. The PDF is finished when `feed` drops the sink; returns
+/// what `feed` returned and the PDF.
+pub fn draw<R>(
+    document: &Document,
+    fonts: &FontLibrary,
+    frame: Pages,
+    feed: impl FnOnce(PdfSink) -> R,
+) -> (R, Result<Vec<u8>>) {
+    // The tatweel probes, shaped once for both threads.
+    let facts = text::Faces::new(fonts).facts();
+    std::thread::scope(|scope| {
+        let (sink, given) = sync_channel::<Given>(PAGES_AHEAD);
+        let (prepared_to, prepared) = sync_channel::<(Given, Vec<PreparedLine>)>(PAGES_AHEAD);
+        let shared = Arc::clone(&facts);
         scope.spawn(move || {
-            let faces = text::Faces::sharing(fonts, facts);
-            for (index, page) in list {
-                let (_, lines) = prepare_page(&page, &faces);
+            let faces = text::Faces::sharing(fonts, shared);
+            for given in given {
+                let lines = match &given {
+                    Given::Page(_, page) => prepare_lines(page, &faces),
+                    _ => Vec::new(),
+                };
                 // The receiver is gone when drawing failed: stop.
-                if sender.send(((index, page), lines)).is_err() {
+                if prepared_to.send((given, lines)).is_err() {
                     break;
                 }
             }
         });
-        // Ends when the thread has handed over every page (a thread that
-        // panicked ends the scope with its panic).
-        for (drawn, ((index, page), lines)) in prepared.iter().enumerate() {
-            let page = &page;
-            let prepared = (steps(page), lines);
-            // The sheet's corner is the PDF page's origin; the page model's is
-            // the trimmed page's.
-            let media = pages.media_box(index);
-            writer.origin = (-media.x, -media.y);
-            let trim = writer.pdf_rect(&Rect {
-                x: 0.0,
-                y: 0.0,
-                width: pages.width,
-                height: pages.height,
-            });
-            let bleed = writer.pdf_rect(&pages.bleed_box(index));
-            let settings = PageSettings::from_wh(media.width, media.height)
-                .ok_or_else(|| Diagnostic::error(Code::InvalidValue, "the page size is not valid"))?
-                .with_bleed_box(bleed)
-                .with_trim_box(trim)
-                .with_page_label(labels::label(page, strings));
-            let mut pdf_page = pdf.start_page_with(settings);
-            let item_links = {
-                let mut surface = pdf_page.surface();
-                if index == 0 {
-                    // Off the page: no content of the book.
-                    surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
-                        ArtifactType::Other,
-                    )));
-                    writer.map_invisible_glyphs(&mut surface, std::mem::take(&mut invisible))?;
-                    surface.end_tagged();
-                }
-                writer.tags.start_page(index);
-                let links = writer.draw_page(&mut surface, page, prepared)?;
-                surface.finish();
-                links
-            };
-            // PDF/X keeps annotations out of the printed area; a press file
-            // needs no links (the bookmarks remain).
-            if standard != PdfStandard::X4 {
-                for (annotation, node) in item_links {
-                    writer.tags.add_annotation(&mut pdf_page, annotation, node);
-                }
-                for link in &page.links {
-                    if let Some(annotation) = writer.link(link) {
-                        writer
-                            .tags
-                            .add_annotation(&mut pdf_page, annotation, link.node);
-                    }
+        let drawn = scope.spawn(move || {
+            let mut drawing = Drawing::new(document, fonts, frame, facts);
+            // Ends when the sink is dropped and every page handed over.
+            for (given, lines) in prepared {
+                match given {
+                    Given::Structure(structure) => drawing.structure(structure),
+                    Given::Outline(entries) => drawing.outline(entries),
+                    Given::Page(index, page) => drawing.page(index, page, lines)?,
                 }
             }
-            pdf_page.finish();
-            if drawn % TRIM_EVERY == TRIM_EVERY - 1 {
-                give_back_freed_memory();
-            }
+            drawing.finish()
+        });
+        let fed = feed(PdfSink(sink));
+        let pdf = drawn
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (fed, pdf)
+    })
+}
+
+/// The PDF being drawn as its pages come, each let go once drawn; a page
+/// whose links lead to pages not drawn yet waits for them (krilla places
+/// a link by where the page it leads to stands in the drawing order).
+struct Drawing<'a> {
+    pdf: PdfDocument,
+    writer: Writer<'a>,
+    /// Pages that wait for the pages their links lead to, in the order
+    /// they came, with their text layers.
+    held: Vec<(usize, Page, Vec<PreparedLine>)>,
+    /// Glyphs already given their text ([`Writer::map_invisible_glyphs`]).
+    mapped: FxHashSet<(usize, u16)>,
+    /// How many pages are drawn.
+    count: usize,
+}
+
+impl<'a> Drawing<'a> {
+    /// A PDF of pages of `frame`'s size and sheet, none drawn yet, its
+    /// faces' facts worked out already.
+    fn new(
+        document: &'a Document,
+        fonts: &'a FontLibrary,
+        frame: Pages,
+        facts: Arc<text::FaceFacts>,
+    ) -> Self {
+        let standard = document.page.standard();
+        let accessible = document.page.accessible;
+        Drawing {
+            pdf: PdfDocument::new_with(standard.serialize_settings(accessible)),
+            writer: Writer {
+                document,
+                fonts,
+                krilla_fonts: FxHashMap::default(),
+                faces: text::Faces::sharing(fonts, facts),
+                images: HashMap::new(),
+                origin: (0.0, 0.0),
+                frame,
+                outline: Vec::new(),
+                destinations: FxHashMap::default(),
+                tags: Tagger::new(document.chapters.len()),
+                drawn: Vec::new(),
+                home: crate::locale::home_script(&document.metadata.language),
+            },
+            held: Vec::new(),
+            mapped: FxHashSet::default(),
+            count: 0,
+        }
+    }
+
+    /// A chapter's structure, or the generated pages', before its pages.
+    fn structure(&mut self, structure: Structure) {
+        self.writer.tags.add(structure);
+    }
+
+    /// Bookmarks, before the pages they lead to.
+    fn outline(&mut self, entries: Vec<OutlineEntry>) {
+        for entry in entries {
+            let at = self.writer.outline.len();
+            self.writer
+                .destinations
+                .entry(entry.name.clone())
+                .or_insert(at);
+            self.writer.outline.push(entry);
+        }
+    }
+
+    /// Page `index` of the book, with its text layer ([`prepare_lines`]):
+    /// drawn, and let go, unless it waits for pages its links lead to.
+    fn page(&mut self, index: usize, page: Page, lines: Vec<PreparedLine>) -> Result<()> {
+        if self.writer.waits(&page) {
+            self.held.push((index, page, lines));
+            return Ok(());
+        }
+        self.draw(index, &page, lines)?;
+        drop(page);
+        // Pages waiting for this one, or for one they released.
+        while let Some(at) = self
+            .held
+            .iter()
+            .position(|(_, page, _)| !self.writer.waits(page))
+        {
+            let (index, page, lines) = self.held.remove(at);
+            self.draw(index, &page, lines)?;
         }
         Ok(())
-    })?;
-    for entry in &pages.outline {
-        // Names are unique in the book (heading ids are, in their chapter).
-        pdf.register_named_destination(NamedDestination::new(
-            entry.name.clone(),
-            writer.destination(entry),
-        ))
-        .ok_or_else(|| {
-            Diagnostic::error(
-                Code::Internal,
-                format!(
-                    "two places in the book are both named `{}` in the PDF",
-                    entry.name
-                ),
-            )
-        })?;
     }
-    // Every page is drawn and let go, but glibc keeps what they held. Given
-    // back before krilla puts the file together (which needs about as
-    // much again as the streams), it is not added to a long book's peak
-    // (3,970 pages: 289 → 270 MiB).
-    give_back_freed_memory();
-    pdf.set_outline(outline(&pages.outline, |entry| writer.destination(entry)));
-    pdf.set_page_order(order.by_position()).ok_or_else(|| {
-        Diagnostic::error(Code::Internal, "the PDF's pages could not be put in order")
-    })?;
-    pdf.set_tag_tree(writer.tags.tree(&document.metadata.language));
-    pdf.set_metadata(metadata(document));
-    let bytes = pdf.finish().map_err(|e| match e {
-        krilla::error::KrillaError::Validation(errors) => {
-            let errors: Vec<_> = errors.into_iter().map(|(error, _)| error).collect();
-            standard::validation_failure(standard, accessible, fonts, &writer.krilla_fonts, &errors)
+
+    fn draw(&mut self, index: usize, page: &Page, lines: Vec<PreparedLine>) -> Result<()> {
+        let writer = &mut self.writer;
+        let standard = writer.document.page.standard();
+        let strings = crate::locale::strings_for(&writer.document.metadata.language);
+        // The sheet's corner is the PDF page's origin; the page model's is
+        // the trimmed page's.
+        let media = writer.frame.media_box(index);
+        writer.origin = (-media.x, -media.y);
+        let trim = writer.pdf_rect(&Rect {
+            x: 0.0,
+            y: 0.0,
+            width: writer.frame.width,
+            height: writer.frame.height,
+        });
+        let bleed = writer.pdf_rect(&writer.frame.bleed_box(index));
+        let settings = PageSettings::from_wh(media.width, media.height)
+            .ok_or_else(|| Diagnostic::error(Code::InvalidValue, "the page size is not valid"))?
+            .with_bleed_box(bleed)
+            .with_trim_box(trim)
+            .with_page_label(labels::label(page, strings));
+        let invisible = invisible_glyphs(page, &writer.faces, &mut self.mapped);
+        let mut pdf_page = self.pdf.start_page_with(settings);
+        let item_links = {
+            let mut surface = pdf_page.surface();
+            if !invisible.is_empty() {
+                // Off the page: no content of the book.
+                surface.start_tagged(ContentTag::Artifact(Artifact::with_kind(
+                    ArtifactType::Other,
+                )));
+                writer.map_invisible_glyphs(&mut surface, invisible)?;
+                surface.end_tagged();
+            }
+            writer.tags.start_page(index);
+            let links = writer.draw_page(&mut surface, page, (steps(page), lines))?;
+            surface.finish();
+            links
+        };
+        // PDF/X keeps annotations out of the printed area; a press file
+        // needs no links (the bookmarks remain).
+        if standard != PdfStandard::X4 {
+            for (annotation, node) in item_links {
+                writer.tags.add_annotation(&mut pdf_page, annotation, node);
+            }
+            for link in &page.links {
+                if let Some(annotation) = writer.link(link) {
+                    writer
+                        .tags
+                        .add_annotation(&mut pdf_page, annotation, link.node);
+                }
+            }
         }
-        e => Diagnostic::error(Code::Internal, format!("cannot write the PDF: {e:?}")),
-    })?;
-    let producer = producer();
-    update::append(
-        bytes,
-        &update::Additions {
-            xmp: metadata::xmp(&document.metadata, standard, accessible, &producer),
-            info: metadata::info(&document.metadata, standard, &producer),
-            output_intent: standard.output_intent(),
-        },
-    )
+        pdf_page.finish();
+        if writer.drawn.len() <= index {
+            writer.drawn.resize(index + 1, None);
+        }
+        writer.drawn[index] = Some(self.count);
+        if self.count % TRIM_EVERY == TRIM_EVERY - 1 {
+            give_back_freed_memory();
+        }
+        self.count += 1;
+        Ok(())
+    }
+
+    /// The PDF's bytes, once every page is given: the pages still waiting
+    /// (for a place the book does not have) drawn, the pages put in the
+    /// book's order, the bookmarks, tags and metadata written.
+    fn finish(mut self) -> Result<Vec<u8>> {
+        for (index, page, lines) in std::mem::take(&mut self.held) {
+            self.draw(index, &page, lines)?;
+        }
+        let Drawing {
+            mut pdf, writer, ..
+        } = self;
+        let document = writer.document;
+        let standard = document.page.standard();
+        let accessible = document.page.accessible;
+        let unplaced =
+            || Diagnostic::error(Code::Internal, "a bookmark leads to no page of the PDF");
+        for entry in &writer.outline {
+            // Names are unique in the book (heading ids are, in their chapter).
+            let destination = writer.destination(entry).ok_or_else(unplaced)?;
+            pdf.register_named_destination(NamedDestination::new(entry.name.clone(), destination))
+                .ok_or_else(|| {
+                    Diagnostic::error(
+                        Code::Internal,
+                        format!(
+                            "two places in the book are both named `{}` in the PDF",
+                            entry.name
+                        ),
+                    )
+                })?;
+        }
+        // Every page is drawn and let go, but glibc keeps what they held. Given
+        // back before krilla puts the file together (which needs about as
+        // much again as the streams), it is not added to a long book's peak
+        // (3,970 pages: 289 → 270 MiB).
+        give_back_freed_memory();
+        // Every entry's page is drawn: checked above.
+        pdf.set_outline(outline(&writer.outline, |entry| {
+            writer
+                .destination(entry)
+                .unwrap_or_else(|| XyzDestination::new(0, Point::from_xy(0.0, 0.0)))
+        }));
+        // For each page of the book, in order, its place in the drawing
+        // order: what krilla's page tree is to list.
+        let order: Option<Vec<usize>> = writer.drawn.iter().copied().collect();
+        pdf.set_page_order(order.unwrap_or_default())
+            .ok_or_else(|| {
+                Diagnostic::error(Code::Internal, "the PDF's pages could not be put in order")
+            })?;
+        let krilla_fonts = writer.krilla_fonts;
+        pdf.set_tag_tree(writer.tags.tree(&document.metadata.language));
+        pdf.set_metadata(metadata(document));
+        let bytes = pdf.finish().map_err(|e| match e {
+            krilla::error::KrillaError::Validation(errors) => {
+                let errors: Vec<_> = errors.into_iter().map(|(error, _)| error).collect();
+                standard::validation_failure(
+                    standard,
+                    accessible,
+                    writer.fonts,
+                    &krilla_fonts,
+                    &errors,
+                )
+            }
+            e => Diagnostic::error(Code::Internal, format!("cannot write the PDF: {e:?}")),
+        })?;
+        let producer = producer();
+        update::append(
+            bytes,
+            &update::Additions {
+                xmp: metadata::xmp(&document.metadata, standard, accessible, &producer),
+                info: metadata::info(&document.metadata, standard, &producer),
+                output_intent: standard.output_intent(),
+            },
+        )
+    }
 }
 
 /// Gives the memory freed so far back to the system (glibc's malloc keeps
@@ -222,16 +417,16 @@ struct Invisible {
     text: &'static str,
 }
 
-/// The glyphs `pages` draw as kashidas and each face's empty glyph, once
-/// each, in the order first drawn (see [`Writer::map_invisible_glyphs`]).
-fn invisible_glyphs<'p>(
-    pages: impl Iterator<Item = &'p Page>,
+/// The glyphs `page` draws as kashidas and each face's empty glyph that
+/// are not in `mapped` yet, once each, in the order drawn (see
+/// [`Writer::map_invisible_glyphs`]), added to `mapped`.
+fn invisible_glyphs(
+    page: &Page,
     faces: &text::Faces,
+    mapped: &mut FxHashSet<(usize, u16)>,
 ) -> Vec<Invisible> {
-    let mut mapped = FxHashSet::default();
     let mut glyphs = Vec::new();
-    let runs = pages.flat_map(|page| &page.items);
-    for item in runs {
+    for item in &page.items {
         let Item::Glyphs(run) = item else { continue };
         let kashidas = run.glyphs.iter().filter(|g| g.kashida);
         let kashidas = kashidas.map(|g| (g.id, g.x_advance, text::KASHIDA_TEXT));
@@ -252,48 +447,7 @@ fn invisible_glyphs<'p>(
     glyphs
 }
 
-/// The order the book's pages are drawn in: the contents last, since they
-/// are the only pages that depend on where every chapter falls (laid out a
-/// chapter at a time, the chapters' pages can then be drawn as each is
-/// laid out); every other page in the book's order. The PDF's page tree
-/// puts them back in the book's order.
-struct DrawingOrder {
-    /// For each page of the book, its place in the drawing order.
-    drawn: Vec<usize>,
-}
-
-impl DrawingOrder {
-    fn of(pages: &[Page]) -> DrawingOrder {
-        let is_contents = |page: &Page| page.kind == PageKind::Contents;
-        let (contents, rest): (Vec<usize>, Vec<usize>) =
-            (0..pages.len()).partition(|&index| is_contents(&pages[index]));
-        let mut drawn = vec![0; pages.len()];
-        for (place, index) in rest.into_iter().chain(contents).enumerate() {
-            drawn[index] = place;
-        }
-        DrawingOrder { drawn }
-    }
-
-    /// Page `index` of the book's place in the drawing order.
-    fn drawn(&self, index: usize) -> usize {
-        self.drawn[index]
-    }
-
-    /// `pages` in the drawing order, each with its index in the book.
-    fn reorder(&self, pages: Vec<Page>) -> Vec<(usize, Page)> {
-        let mut placed: Vec<(usize, Page)> = pages.into_iter().enumerate().collect();
-        placed.sort_by_key(|&(index, _)| self.drawn[index]);
-        placed
-    }
-
-    /// For each page of the book, in order, its place in the drawing order:
-    /// what krilla's page tree is to list.
-    fn by_position(&self) -> Vec<usize> {
-        self.drawn.clone()
-    }
-}
-
-/// How many pages' text layers [`prepare_page`] may work out ahead of the
+/// How many pages' text layers [`prepare_lines`] may work out ahead of the
 /// page krilla draws.
 const PAGES_AHEAD: usize = 8;
 
@@ -447,16 +601,18 @@ fn steps(page: &Page) -> Vec<Step<'_>> {
 /// showings, in the order [`Writer::draw_page`] draws them.
 type PreparedPage<'p> = (Vec<Step<'p>>, Vec<PreparedLine>);
 
-fn prepare_page<'p>(page: &'p Page, faces: &text::Faces) -> PreparedPage<'p> {
-    let steps = steps(page);
+/// The text layer of each showing of `page`'s lines, in the order
+/// [`Writer::draw_page`] draws them: what a [`Drawing`] is given with the
+/// page (it works out the page's steps again, which borrow the page).
+fn prepare_lines(page: &Page, faces: &text::Faces) -> Vec<PreparedLine> {
     let page_right_to_left = text::reads_right_to_left(page);
     let mut lines = Vec::new();
-    for step in &steps {
+    for step in &steps(page) {
         if let Step::Line(pieces) = step {
             lines.extend(line_texts(pieces, faces, page_right_to_left));
         }
     }
-    (steps, lines)
+    lines
 }
 
 /// The text layer of each showing of a line's `pieces`, in the order they
@@ -497,11 +653,17 @@ struct Writer<'a> {
     images: HashMap<String, Image>,
     /// Where the trimmed page's corner is on the page being drawn.
     origin: (f32, f32),
-    pages: &'a Pages,
-    /// The book's named destinations (see [`OutlineEntry::name`]).
-    destinations: HashMap<&'a str, &'a OutlineEntry>,
-    tags: Tagger<'a>,
-    order: &'a DrawingOrder,
+    /// The pages' size and sheet (no pages).
+    frame: Pages,
+    /// The bookmarks given so far, in document order.
+    outline: Vec<OutlineEntry>,
+    /// The book's named destinations (see [`OutlineEntry::name`]): each
+    /// name's first entry in `outline`.
+    destinations: FxHashMap<String, usize>,
+    tags: Tagger,
+    /// Each page's place in the drawing order, by its index in the book;
+    /// `None` until drawn.
+    drawn: Vec<Option<usize>>,
     /// The script of the book's language (see [`Writer::language`]).
     home: Script,
 }
@@ -509,15 +671,46 @@ struct Writer<'a> {
 impl Writer<'_> {
     /// The place `y` points below the top of the trimmed page `index` (of
     /// the book), for krilla, which counts pages in the order they are
-    /// drawn.
-    fn place(&self, index: usize, y: f32) -> XyzDestination {
-        let top = -self.pages.media_box(index).y;
-        XyzDestination::new(self.order.drawn(index), Point::from_xy(0.0, y + top))
+    /// drawn; `None` while that page is not drawn.
+    fn place(&self, index: usize, y: f32) -> Option<XyzDestination> {
+        let top = -self.frame.media_box(index).y;
+        let drawn = (*self.drawn.get(index)?)?;
+        Some(XyzDestination::new(drawn, Point::from_xy(0.0, y + top)))
     }
 
     /// Where an outline entry leads: its page, at its y.
-    fn destination(&self, entry: &OutlineEntry) -> XyzDestination {
+    fn destination(&self, entry: &OutlineEntry) -> Option<XyzDestination> {
         self.place(entry.page, entry.y)
+    }
+
+    /// The outline entry a link to `name` leads to: the heading so named,
+    /// or, for a heading the book has no destination for, its chapter.
+    fn entry(&self, name: &str) -> Option<&OutlineEntry> {
+        let chapter = name.split('#').next().unwrap_or(name);
+        let at = self
+            .destinations
+            .get(name)
+            .or_else(|| self.destinations.get(chapter))?;
+        self.outline.get(*at)
+    }
+
+    /// Whether `page` must wait to be drawn: it has a link (drawn, not in
+    /// a PDF/X) to a place that is not known yet or whose page is not drawn.
+    fn waits(&self, page: &Page) -> bool {
+        if self.document.page.standard() == PdfStandard::X4 {
+            return false;
+        }
+        let undrawn = |index: usize| self.drawn.get(index).is_none_or(Option::is_none);
+        let items = page.items.iter().filter_map(|item| match item {
+            Item::Picture { link, .. } => link.as_ref(),
+            Item::Link { to, .. } => Some(to),
+            _ => None,
+        });
+        page.links.iter().any(|link| undrawn(link.page))
+            || items.into_iter().any(|to| match to {
+                LinkTo::Uri(_) => false,
+                LinkTo::Named(name) => self.entry(name).is_none_or(|entry| undrawn(entry.page)),
+            })
     }
 
     /// `rect` of the page model on the PDF page being drawn.
@@ -775,13 +968,9 @@ impl Writer<'_> {
                 uri.clone(),
             ),
             LinkTo::Named(name) => {
-                let chapter = name.split('#').next().unwrap_or(name);
-                let entry = self
-                    .destinations
-                    .get(name.as_str())
-                    .or_else(|| self.destinations.get(chapter))?;
+                let entry = self.entry(name)?;
                 (
-                    Target::Destination(self.destination(entry).into()),
+                    Target::Destination(self.destination(entry)?.into()),
                     entry.title.clone(),
                 )
             }
@@ -865,7 +1054,7 @@ impl Writer<'_> {
 
     fn link(&self, link: &LinkArea) -> Option<Annotation> {
         let rect = self.pdf_rect(&link.rect)?;
-        let target = Target::Destination(self.place(link.page, link.y).into());
+        let target = Target::Destination(self.place(link.page, link.y)?.into());
         Some(Annotation::new_link(
             LinkAnnotation::new(rect, target),
             Some(link.description.clone()),

@@ -57,8 +57,12 @@ enum Open {
     Artifact(ArtifactType),
 }
 
-pub(super) struct Tagger<'a> {
-    structure: &'a [Structure],
+pub(super) struct Tagger {
+    /// The structures given so far: the generated pages' first, then the
+    /// chapters' in order, as they are read.
+    structure: Vec<Structure>,
+    /// The generated pages' structure's number ([`Structure::chapter`]).
+    generated: u32,
     /// Each element's marked content, as drawn.
     content: FxHashMap<NodeId, Vec<Leaf>>,
     /// Each link element's annotations.
@@ -67,14 +71,27 @@ pub(super) struct Tagger<'a> {
     page: usize,
 }
 
-impl<'a> Tagger<'a> {
-    pub(super) fn new(structure: &'a [Structure]) -> Self {
+impl Tagger {
+    /// A tagger for a book of `chapters` chapters, given their structures
+    /// as they come ([`Tagger::add`]).
+    pub(super) fn new(chapters: usize) -> Self {
         Tagger {
-            structure,
+            structure: Vec::new(),
+            generated: u32::try_from(chapters).unwrap_or(u32::MAX),
             content: FxHashMap::default(),
             annotations: FxHashMap::default(),
             open: None,
             page: 0,
+        }
+    }
+
+    /// Takes a chapter's structure, or the generated pages', before the
+    /// content of any of its elements is drawn.
+    pub(super) fn add(&mut self, structure: Structure) {
+        if structure.chapter == self.generated {
+            self.structure.insert(0, structure);
+        } else {
+            self.structure.push(structure);
         }
     }
 
@@ -282,7 +299,7 @@ impl<'a> Tagger<'a> {
     /// document in `language`.
     pub(super) fn tree(mut self, language: &str) -> TagTree {
         let mut tree = TagTree::new().with_lang(Some(language.to_string()));
-        for structure in self.structure {
+        for structure in std::mem::take(&mut self.structure) {
             let mut children = vec![Vec::new(); structure.elements.len()];
             let mut top = Vec::new();
             for (index, element) in structure.elements.iter().enumerate() {
@@ -292,7 +309,7 @@ impl<'a> Tagger<'a> {
                 }
             }
             for index in top {
-                if let Some((_, group)) = self.group(structure, index, &children) {
+                if let Some((_, group)) = self.group(&structure, index, &children) {
                     tree.push(group);
                 }
             }
