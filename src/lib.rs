@@ -411,6 +411,19 @@ fn writing(options: &BuildOptions, progress: &dyn Progress, laid_out: bool) {
     }
 }
 
+/// The EPUB, should the print edition not be laid out: only if the EPUB
+/// alone is built (the build fails otherwise; see [`compile_into`]).
+fn epub_alone(
+    options: &BuildOptions,
+    document: &doc::Document,
+    fonts: &fonts::FontLibrary,
+    cover: Option<Result<Vec<u8>>>,
+) -> Option<Result<(Vec<u8>, Diagnostics, std::time::Duration)>> {
+    (options.format == Format::Epub)
+        .then(|| make_epub(document, fonts, None, cover))
+        .flatten()
+}
+
 /// The EPUB of `document`, with its painted `cover` (none asked for: no
 /// EPUB) and the page-list of `skeleton`, and how long it took.
 fn make_epub(
@@ -470,26 +483,28 @@ fn make_streaming(
         let epub = |laid: &Result<layout::Laid>, skeleton: &layout::Pages, cover| match laid {
             Ok(layout::Laid::Again(_)) => None,
             Ok(layout::Laid::Done(..)) => make_epub(document, fonts, Some(skeleton), cover),
-            Err(_) => make_epub(document, fonts, None, cover),
+            Err(_) => epub_alone(options, document, fonts, cover),
+        };
+        // The outputs are written once the print edition is laid out for good.
+        let written = |laid: &Result<layout::Laid>| match laid {
+            Ok(layout::Laid::Again(_)) => {}
+            laid => writing(options, progress, laid.is_ok()),
         };
         let ((laid, skeleton, took, epub), pdf) = if options.format == Format::Epub {
             let (laid, skeleton, took, cover) = lay_out(None, &mut layout_warnings);
-            writing(options, progress, laid.is_ok());
+            written(&laid);
             let made = epub(&laid, &skeleton, cover);
             ((laid, skeleton, took, made), None)
         } else {
-            let mut finishing = None;
             let (made, pdf) = pdf::draw(document, fonts, layout::frame(document), |mut sink| {
                 let (laid, skeleton, took, cover) = lay_out(Some(&mut sink), &mut layout_warnings);
                 drop(sink);
-                finishing = Some(std::time::Instant::now());
-                writing(options, progress, laid.is_ok());
+                written(&laid);
                 let made = epub(&laid, &skeleton, cover);
                 (laid, skeleton, took, made)
             });
-            let finished = finishing.map(|start| start.elapsed()).unwrap_or_default();
             let count = made.1.pages.len();
-            (made, Some(pdf.map(|bytes| (bytes, count, finished))))
+            (made, Some(pdf.map(|(bytes, took)| (bytes, count, took))))
         };
         let laid = match laid {
             Ok(layout::Laid::Again(again)) => {
@@ -529,16 +544,26 @@ fn make_whole(
     };
     // The PDF writer is given the pages and lets each go once drawn; the
     // EPUB's page-list and the booklet read only what the skeleton keeps.
-    let skeleton = laid.as_ref().ok().map(|(skeleton, ..)| skeleton);
-    let (epub, pdf) = rayon::join(
-        || make_epub(document, fonts, skeleton, cover),
-        || {
+    let epub = || match &laid {
+        Ok((skeleton, ..)) => make_epub(document, fonts, Some(skeleton), cover),
+        Err(_) => epub_alone(options, document, fonts, cover),
+    };
+    // The PDF on a thread of its own, not rayon's: it waits for krilla's
+    // streams compressed on rayon's threads, and on the only one (a pool
+    // of one) nothing would compress them.
+    let (epub, pdf) = std::thread::scope(|scope| {
+        let pdf = scope.spawn(|| {
             let pages = pages.filter(|_| options.format != Format::Epub)?;
             let count = pages.pages.len();
             let (bytes, took) = timed(|| pdf::write(document, fonts, pages));
             Some(bytes.map(|bytes| (bytes, count, took)))
-        },
-    );
+        });
+        let epub = epub();
+        let pdf = pdf
+            .join()
+            .unwrap_or_else(|panic| std::panic::resume_unwind(panic));
+        (epub, pdf)
+    });
     Made {
         laid,
         layout_warnings,

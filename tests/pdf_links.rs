@@ -73,3 +73,49 @@ fn links_in_running_text_are_clickable() {
         "{links:?}"
     );
 }
+
+/// A link to a place on its own page, and chapters that link to each
+/// other, are clickable too. The PDF draws a page once the pages its
+/// links lead to are drawn (it names them by where they stand in the
+/// drawing order): a page that waited for itself, or two that waited for
+/// each other, were drawn at the end with those links left out.
+#[test]
+fn links_to_their_own_page_and_between_chapters_both_ways_are_kept() {
+    if !common::have_tools(&["mutool"]) {
+        return;
+    }
+    let book = common::folder(&[
+        (
+            "book.toml",
+            b"[book]\ntitle = \"links\"\nlanguage = \"ar\"\n",
+        ),
+        (
+            "01-first.md",
+            "# الأول\n\n## هنا {#here}\n\nانظر [هذا القسم](#here) و[الفصل الثاني](02-second.md).\n"
+                .as_bytes(),
+        ),
+        (
+            "02-second.md",
+            "# الثاني\n\nارجع إلى [الفصل الأول](01-first.md).\n".as_bytes(),
+        ),
+    ]);
+    let built = common::build_pdf(book.path(), "links-both-ways");
+    let typeset = common::typeset(book.path());
+    let page_of = |words: &str| typeset.page_with(words).expect(words) + 1;
+    let (first, second) = (page_of("انظر هذا القسم"), page_of("ارجع إلى"));
+    assert_ne!(first, second);
+    let leads = |page: usize| -> Vec<Leads> {
+        let mut leads: Vec<Leads> = link_annotations(&built.pdf, page)
+            .into_iter()
+            .map(|(leads, _)| leads)
+            .collect();
+        leads.sort_by_key(|leads| format!("{leads:?}"));
+        leads.dedup();
+        leads
+    };
+    let object = |page| Leads::Page(page_object(&built.pdf, page));
+    let mut expected = vec![object(first), object(second)];
+    expected.sort_by_key(|leads| format!("{leads:?}"));
+    assert_eq!(leads(first), expected, "page {first}'s links");
+    assert_eq!(leads(second), vec![object(first)], "page {second}'s links");
+}

@@ -4,7 +4,7 @@
 //! breaking its paragraphs with [`linebreak`], [`hyphenate`] and [`line`]);
 //! [`paginate`] fills pages from the flows; [`front`] makes the cover, title page and
 //! table of contents. Pages go to a [`Sink`] a share of chapters at a time
-//! (the PDF writer's draws them as they come); [`typeset`] keeps them all,
+//! (the PDF writer draws them as they come); [`typeset`] keeps them all,
 //! [`page::Pages`].
 
 pub mod cover;
@@ -332,8 +332,9 @@ pub enum Laid {
 }
 
 /// How many chapters are flowed at once, in parallel, before they are put
-/// on pages and handed on: a sink that lets pages go as they come keeps no
-/// more than these (and what the sink keeps) at a time.
+/// on pages and handed on: with a sink that lets pages go as they come, no
+/// more than two such shares (one flowed while the one before is put on
+/// pages) and what the sink keeps are held at a time.
 const CHAPTERS_AT_ONCE: usize = 32;
 
 /// What the generated pages' typesetter told, by stage, to be told in the
@@ -602,8 +603,8 @@ pub fn typeset_into(
         placed?;
         flowed = more;
     }
-    // The chapters are shaped: what else is set (the contents, the running
-    // heads) is little, and the cache's pieces were about a seventh of the
+    // The chapters are set and placed: what is still to set (the cover,
+    // title page and contents) is little, and the cache's pieces were about a seventh of the
     // memory a long book's build held at once.
     fonts.shaped.forget();
 

@@ -18,6 +18,7 @@ use std::collections::HashMap;
 use std::ops::Range;
 use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, sync_channel};
+use std::time::{Duration, Instant};
 
 use krilla::Document as PdfDocument;
 use krilla::action::LinkAction;
@@ -38,7 +39,7 @@ use smallvec::{SmallVec, smallvec};
 use unicode_script::Script;
 
 use crate::diag::{Code, Diagnostic, Result};
-use crate::doc::{Direction, Document, PictureFormat};
+use crate::doc::{Direction, Document, Justify, PictureFormat};
 use crate::fonts::{FontLibrary, Role};
 use crate::layout::line::{is_added_hyphen, run_start};
 use crate::layout::page::{
@@ -79,7 +80,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
         Ok(())
     });
     // A failure to draw stops the pages being given: it is the one to tell.
-    let pdf = pdf?;
+    let (pdf, _) = pdf?;
     given?;
     Ok(pdf)
 }
@@ -126,13 +127,15 @@ impl layout::Sink for PdfSink {
 /// works out each page's text layer (nearly half of the work, and it needs
 /// nothing krilla makes), the other draws with krilla and lets each page go
 /// once drawn. The PDF is finished when `feed` drops the sink; returns
-/// what `feed` returned and the PDF.
+/// what `feed` returned, and the PDF with the time finishing it took once
+/// every page was given (the pages that waited drawn, the file put
+/// together).
 pub fn draw<R>(
     document: &Document,
     fonts: &FontLibrary,
     frame: Pages,
     feed: impl FnOnce(PdfSink) -> R,
-) -> (R, Result<Vec<u8>>) {
+) -> (R, Result<(Vec<u8>, Duration)>) {
     // The tatweel probes, shaped once for both threads.
     let facts = text::Faces::new(fonts).facts();
     std::thread::scope(|scope| {
@@ -162,7 +165,9 @@ pub fn draw<R>(
                     Given::Page(index, page) => drawing.page(index, page, lines)?,
                 }
             }
-            drawing.finish()
+            let finishing = Instant::now();
+            let bytes = drawing.finish()?;
+            Ok((bytes, finishing.elapsed()))
         });
         let fed = feed(PdfSink(sink));
         let pdf = drawn
@@ -178,13 +183,24 @@ pub fn draw<R>(
 struct Drawing<'a> {
     pdf: PdfDocument,
     writer: Writer<'a>,
-    /// Pages that wait for the pages their links lead to, in the order
-    /// they came, with their text layers.
-    held: Vec<(usize, Page, Vec<PreparedLine>)>,
+    /// Pages that wait, in the order they came.
+    held: Vec<Held>,
     /// Glyphs already given their text ([`Writer::map_invisible_glyphs`]).
     mapped: FxHashSet<(usize, u16)>,
     /// How many pages are drawn.
     count: usize,
+}
+
+/// A page waiting to be drawn ([`Drawing::page`]).
+struct Held {
+    /// Its index in the book.
+    index: usize,
+    page: Page,
+    /// Its text layer.
+    lines: Vec<PreparedLine>,
+    /// Whether it waits for the end ([`Drawing::types_tatweel`]), not only
+    /// for the pages its links lead to.
+    to_end: bool,
 }
 
 impl<'a> Drawing<'a> {
@@ -238,27 +254,68 @@ impl<'a> Drawing<'a> {
     }
 
     /// Page `index` of the book, with its text layer ([`prepare_lines`]):
-    /// drawn, and let go, unless it waits for pages its links lead to.
+    /// drawn, and let go, unless it waits for pages its links lead to or
+    /// for the end ([`Drawing::types_tatweel`]).
     fn page(&mut self, index: usize, page: Page, lines: Vec<PreparedLine>) -> Result<()> {
-        if self.writer.waits(&page) {
-            self.held.push((index, page, lines));
+        let to_end = self.types_tatweel(&page);
+        if to_end || self.writer.waits(index, &page) {
+            self.held.push(Held {
+                index,
+                page,
+                lines,
+                to_end,
+            });
             return Ok(());
         }
-        self.draw(index, &page, lines)?;
+        self.draw(index, &page, lines, Vec::new())?;
         drop(page);
         // Pages waiting for this one, or for one they released.
         while let Some(at) = self
             .held
             .iter()
-            .position(|(_, page, _)| !self.writer.waits(page))
+            .position(|held| !held.to_end && !self.writer.waits(held.index, &held.page))
         {
-            let (index, page, lines) = self.held.remove(at);
-            self.draw(index, &page, lines)?;
+            let held = self.held.remove(at);
+            self.draw(held.index, &held.page, held.lines, Vec::new())?;
         }
         Ok(())
     }
 
-    fn draw(&mut self, index: usize, page: &Page, lines: Vec<PreparedLine>) -> Result<()> {
+    /// Whether `page` draws a tatweel typed in the book with a glyph that
+    /// no kashida has been drawn with yet, in a book justified with
+    /// kashidas: it waits for the end. A glyph copies out of the font's
+    /// map as one text, and as another only through `/ActualText`, which
+    /// pdf.js ignores; if a kashida is drawn with it anywhere in the book,
+    /// the kashidas, far more, are to have the map (see [`invisible_glyphs`]),
+    /// and once every other page is drawn, that is known.
+    fn types_tatweel(&self, page: &Page) -> bool {
+        if self.writer.document.layout.justify != Justify::Kashida {
+            return false;
+        }
+        let faces = &self.writer.faces;
+        page.items.iter().any(|item| {
+            let Item::Glyphs(run) = item else {
+                return false;
+            };
+            run.glyphs.iter().any(|g| {
+                !g.kashida
+                    && faces.draws_tatweel(run.face, g.id)
+                    && !self.mapped.contains(&(run.face, g.id))
+                    && text::typed_tatweel(&run.text[g.text_range()])
+            })
+        })
+    }
+
+    /// Draws page `index` of the book, `page`, with its text layer `lines`,
+    /// first mapping the `earlier` glyphs ([`invisible_glyphs`] of other
+    /// pages) and its own.
+    fn draw(
+        &mut self,
+        index: usize,
+        page: &Page,
+        lines: Vec<PreparedLine>,
+        mut earlier: Vec<Invisible>,
+    ) -> Result<()> {
         let writer = &mut self.writer;
         let standard = writer.document.page.standard();
         let strings = crate::locale::strings_for(&writer.document.metadata.language);
@@ -278,7 +335,10 @@ impl<'a> Drawing<'a> {
             .with_bleed_box(bleed)
             .with_trim_box(trim)
             .with_page_label(labels::label(page, strings));
-        let invisible = invisible_glyphs(page, &writer.faces, &mut self.mapped);
+        earlier.extend(invisible_glyphs(page, &writer.faces, &mut self.mapped));
+        let invisible = earlier;
+        // Known before its links are made: a link may lead to its own page.
+        writer.place_in_order(index, self.count);
         let mut pdf_page = self.pdf.start_page_with(settings);
         let item_links = {
             let mut surface = pdf_page.surface();
@@ -310,10 +370,6 @@ impl<'a> Drawing<'a> {
             }
         }
         pdf_page.finish();
-        if writer.drawn.len() <= index {
-            writer.drawn.resize(index + 1, None);
-        }
-        writer.drawn[index] = Some(self.count);
         if self.count % TRIM_EVERY == TRIM_EVERY - 1 {
             give_back_freed_memory();
         }
@@ -322,11 +378,25 @@ impl<'a> Drawing<'a> {
     }
 
     /// The PDF's bytes, once every page is given: the pages still waiting
-    /// (for a place the book does not have) drawn, the pages put in the
-    /// book's order, the bookmarks, tags and metadata written.
+    /// (for the end, for each other, or for a place the book does not
+    /// have) drawn, the
+    /// pages put in the book's order, the bookmarks, tags and metadata
+    /// written.
     fn finish(mut self) -> Result<Vec<u8>> {
-        for (index, page, lines) in std::mem::take(&mut self.held) {
-            self.draw(index, &page, lines)?;
+        let held = std::mem::take(&mut self.held);
+        // Each page's place known before any is drawn: pages that link to
+        // each other waited for each other.
+        for (at, held) in held.iter().enumerate() {
+            self.writer.place_in_order(held.index, self.count + at);
+        }
+        // Their kashidas mapped before any draws a typed tatweel.
+        let mut earlier: Vec<Invisible> = held
+            .iter()
+            .flat_map(|held| invisible_glyphs(&held.page, &self.writer.faces, &mut self.mapped))
+            .collect();
+        for held in held {
+            let earlier = std::mem::take(&mut earlier);
+            self.draw(held.index, &held.page, held.lines, earlier)?;
         }
         let Drawing {
             mut pdf, writer, ..
@@ -678,6 +748,14 @@ impl Writer<'_> {
         Some(XyzDestination::new(drawn, Point::from_xy(0.0, y + top)))
     }
 
+    /// Records page `index` of the book as the `at`th drawn.
+    fn place_in_order(&mut self, index: usize, at: usize) {
+        if self.drawn.len() <= index {
+            self.drawn.resize(index + 1, None);
+        }
+        self.drawn[index] = Some(at);
+    }
+
     /// Where an outline entry leads: its page, at its y.
     fn destination(&self, entry: &OutlineEntry) -> Option<XyzDestination> {
         self.place(entry.page, entry.y)
@@ -694,13 +772,14 @@ impl Writer<'_> {
         self.outline.get(*at)
     }
 
-    /// Whether `page` must wait to be drawn: it has a link (drawn, not in
-    /// a PDF/X) to a place that is not known yet or whose page is not drawn.
-    fn waits(&self, page: &Page) -> bool {
+    /// Whether page `index`, `page`, must wait to be drawn: it has a link
+    /// (drawn, not in a PDF/X) to a place that is not known yet or whose
+    /// page, another, is not drawn.
+    fn waits(&self, index: usize, page: &Page) -> bool {
         if self.document.page.standard() == PdfStandard::X4 {
             return false;
         }
-        let undrawn = |index: usize| self.drawn.get(index).is_none_or(Option::is_none);
+        let undrawn = |to: usize| to != index && self.drawn.get(to).is_none_or(Option::is_none);
         let items = page.items.iter().filter_map(|item| match item {
             Item::Picture { link, .. } => link.as_ref(),
             Item::Link { to, .. } => Some(to),
@@ -982,7 +1061,7 @@ impl Writer<'_> {
     }
 
     /// Draws consecutive runs of one line, of one face, size and colour,
-    /// as [`prepare_page`] prepared them, starting `shift` points right of
+    /// as [`prepare_lines`] prepared them, starting `shift` points right of
     /// the first run (past the marks [`text::lead_marks`] took out).
     fn draw_runs(
         &mut self,
@@ -1018,8 +1097,8 @@ impl Writer<'_> {
     /// to the text of the first cluster that starts with it, and Amiri also
     /// draws its kashida glyph at the head of some lam clusters, which would
     /// map it to «ل». So each is drawn first, alone with that text, off the
-    /// first page: no viewer shows it and poppler discards text outside the
-    /// page.
+    /// first page that draws it ([`invisible_glyphs`]): no viewer shows it
+    /// and poppler discards text outside the page.
     fn map_invisible_glyphs(
         &mut self,
         surface: &mut Surface,

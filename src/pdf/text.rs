@@ -209,6 +209,11 @@ impl<'a> Faces<'a> {
         u16::try_from(glyph).ok()
     }
 
+    /// Whether glyph `id` is one of those `face` draws for a tatweel.
+    pub fn draws_tatweel(&self, face: usize, id: u16) -> bool {
+        self.facts.kashidas[face].binary_search(&id).is_ok()
+    }
+
     /// The glyph of `face` with no outline and no width, if it has one.
     pub fn empty_glyph(&self, face: usize) -> Option<u16> {
         self.facts.empty[face]
@@ -240,6 +245,13 @@ pub(super) fn continues(before: &GlyphRun, run: &GlyphRun) -> bool {
         && before.inverse == run.inverse
         && before.y == run.y
         && (before.x + before.width() - run.x).abs() < SAME
+}
+
+/// Whether a glyph's `text` is tatweels typed in the book, which copy out
+/// as themselves, however many the font draws as one glyph (Amiri: three
+/// as `uni0640.3`).
+pub(super) fn typed_tatweel(text: &str) -> bool {
+    !text.is_empty() && text.chars().all(|c| c == TATWEEL)
 }
 
 /// The glyphs of `runs` (consecutive runs of one line, see [`continues`])
@@ -279,9 +291,6 @@ pub(super) fn line_text(
     let count: usize = runs.iter().map(|run| run.glyphs.len()).sum();
     let mut text = String::with_capacity(2 * count);
     let mut glyphs: Vec<Drawn> = Vec::with_capacity(count);
-    // Tatweels typed in the text copy out as themselves, however many
-    // the font draws as one glyph (Amiri: three as `uni0640.3`).
-    let typed = |text: &str| !text.is_empty() && text.chars().all(|c| c == TATWEEL);
     // Whether the glyph drawn last is set right to left but is no
     // right-to-left letter (a space, a comma, a mark): poppler's turn to
     // left-to-right reading at the glyph after it is to stop there.
@@ -292,8 +301,8 @@ pub(super) fn line_text(
         // clusters: there it is a kashida too.
         let is_kashida = |g: &PlacedGlyph| {
             g.kashida
-                || (faces.facts.kashidas[run.face].binary_search(&g.id).is_ok()
-                    && !typed(&run.text[g.text_range()]))
+                || (faces.draws_tatweel(run.face, g.id)
+                    && !typed_tatweel(&run.text[g.text_range()]))
         };
         let drawn: Vec<&PlacedGlyph> = run.glyphs.iter().filter(|g| !left_out(run, g)).collect();
         let mut rest = &drawn[..];
