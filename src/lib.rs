@@ -185,6 +185,10 @@ pub fn write(compiled: Compiled) -> Result<BuildReport> {
 /// Fails with everything found (warnings too, in the order found) when
 /// anything is an error: a stage goes on past the errors it can, so one
 /// run reports as many as it can.
+///
+/// Not to be called on one of rayon's threads: the PDF waits for what
+/// krilla compresses on them, and on a pool of one it would wait for
+/// itself.
 pub fn compile(options: &BuildOptions) -> Result<Compiled, Diagnostics> {
     compile_watched(options, &Unwatched)
 }
@@ -400,10 +404,14 @@ struct Made {
 }
 
 /// Tells `progress` the outputs are being written, once the print edition
-/// is laid out (`laid_out`: else no PDF is).
+/// is laid out (`laid_out`: else no PDF is, and an EPUB only if built
+/// alone).
 fn writing(options: &BuildOptions, progress: &dyn Progress, laid_out: bool) {
     let writes = [
-        (options.format != Format::Pdf, Stage::Epub),
+        (
+            options.format == Format::Epub || (options.format != Format::Pdf && laid_out),
+            Stage::Epub,
+        ),
         (options.format != Format::Epub && laid_out, Stage::Pdf),
     ];
     for (_, stage) in writes.into_iter().filter(|(made, _)| *made) {

@@ -96,12 +96,22 @@ fn the_shaping_cache_and_streaming_change_no_byte() {
     // Both kinds of generated book, one long enough to be laid out in
     // several shares of chapters; the showcase book: Latin, Cyrillic,
     // Hebrew, harakat, lam-alef, notes, tables, code, kashida justification,
-    // a link to a later chapter (its page waits for that chapter's); and a
-    // book in a face with justification alternates.
+    // a link to a later chapter (its page waits for that chapter's); a book
+    // in a face with justification alternates; and one whose first page
+    // types tatweels (it waits for a kashida drawn with their glyph) and
+    // links to a later chapter, which links back.
     let seed = write(Script::Arabic, 6);
     let zipf = write(Script::ArabicZipf, 70);
     let jalt = common::repo().join("tests/books/jalt");
-    for dir in [seed.path(), zipf.path(), &common::showcase_book(), &jalt] {
+    let typed = common::typed_tatweel_book();
+    let books = [
+        seed.path(),
+        zipf.path(),
+        &common::showcase_book(),
+        &jalt,
+        typed.path(),
+    ];
+    for dir in books {
         let made = outputs(dir, true, true);
         for (cache, streaming) in [(false, true), (true, false)] {
             let other = outputs(dir, cache, streaming);

@@ -359,7 +359,7 @@ fn typed_tatweels_copy_out_as_themselves() {
     if !(have_pdfjs() && have_tools(&["pdftotext"])) {
         return;
     }
-    let words = ["طويـــلة", "مـدينة", "جميـــل"];
+    let words = common::TYPED_TATWEELS;
     let dir = common::folder(&[
         (
             "book.toml",
@@ -389,60 +389,54 @@ fn typed_tatweels_copy_out_as_themselves() {
 /// Kashidas copy out of pdf.js as nothing even when a tatweel typed with
 /// the same glyph comes first in the book: a glyph has one text in the
 /// font's map, and pdf.js reads no other (`/ActualText`). The page with
-/// the typed tatweels is drawn last, once the kashidas have the glyph;
-/// drawn first, it gave the glyph «ـ», and kashidas in the chapters after
-/// it copied out as tatweels («ـالشرق»). The typed tatweels still copy
-/// out of poppler, which reads `/ActualText`; of pdf.js, those the
-/// kashidas use («مـدينة») as nothing.
+/// the typed tatweels waits until a kashida is drawn with its glyph; drawn
+/// at once, it gave the glyph «ـ», and kashidas in the chapters after it
+/// copied out as tatweels («ـالشرق»). The typed tatweels still copy out of
+/// poppler, which reads `/ActualText`, and of pdf.js but for those whose
+/// glyph the kashidas use («مـدينة», which copies out as «مدينة»). The
+/// page that waited keeps its link, and the page it links to, its link
+/// back.
 #[test]
 fn kashidas_copy_out_as_nothing_after_a_typed_tatweel() {
-    if !(have_pdfjs() && have_tools(&["pdftotext"])) {
+    if !(have_pdfjs() && have_tools(&["pdftotext", "mutool"])) {
         return;
     }
-    let kashida_book = common::repo().join("tests/books/kashida-copy");
-    let typed = ["طويـــلة", "مـدينة", "جميـــل"];
-    let mut files = vec![
-        (
-            "book.toml".to_string(),
-            b"[book]\ntitle = \"tatweel\"\nlanguage = \"ar\"\n".to_vec(),
-        ),
-        (
-            "01-typed.md".to_string(),
-            format!(
-                "# مثال\n\nكلمة {} في {} و{}.\n",
-                typed[0], typed[1], typed[2]
-            )
-            .into_bytes(),
-        ),
-    ];
-    for entry in std::fs::read_dir(&kashida_book).unwrap() {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "md") {
-            let name = format!("1{}", path.file_name().unwrap().to_string_lossy());
-            files.push((name, std::fs::read(&path).unwrap()));
-        }
-    }
-    let files: Vec<(&str, &[u8])> = files
-        .iter()
-        .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
-        .collect();
-    let dir = common::folder(&files);
+    let dir = common::typed_tatweel_book();
     let built = common::build_pdf(dir.path(), "typed-tatweel-first");
     let pdfjs = common::pdfjs_text(&built.pdf);
     let figures = measure(
         "kashida book after a typed tatweel",
         "pdf.js",
-        &sentences(&kashida_book),
+        &sentences(&common::kashida_book()),
         &pdfjs,
     );
     assert_eq!(figures.exact, figures.total, "{pdfjs}");
+    let [long, kashida_glyph, beautiful] = common::TYPED_TATWEELS;
+    for word in [long, beautiful] {
+        assert!(pdfjs.contains(word), "pdf.js: {word} not in {pdfjs:?}");
+    }
+    assert!(!pdfjs.contains(kashida_glyph), "{pdfjs:?}");
     let poppler: String = common::pdftotext(&built.pdf, None, false)
         .chars()
         .filter(|&c| !common::is_invisible(c))
         .collect();
-    for word in typed {
+    for word in common::TYPED_TATWEELS {
         assert!(poppler.contains(word), "poppler: {word} not in {poppler:?}");
     }
+    let typeset = common::typeset(dir.path());
+    let page_of = |words: &str| typeset.page_with(words).expect(words) + 1;
+    let typed = page_of(long);
+    // The third paragraph's chapter starts with these words.
+    let (third, back) = (page_of("إقامة الشهير الجانبان"), page_of("ارجع إلى المثال"));
+    let leads = |page| {
+        common::link_annotations(&built.pdf, page)
+            .into_iter()
+            .map(|(leads, _)| leads)
+            .collect::<Vec<_>>()
+    };
+    let object = |page| common::Leads::Page(common::page_object(&built.pdf, page));
+    assert_eq!(leads(typed), [object(third)], "page {typed}'s links");
+    assert_eq!(leads(back), [object(typed)], "page {back}'s links");
 }
 
 /// Word by word, pdf.js copies a vocalised book out with the harakat on

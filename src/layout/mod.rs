@@ -604,8 +604,8 @@ pub fn typeset_into(
         flowed = more;
     }
     // The chapters are set and placed: what is still to set (the cover,
-    // title page and contents) is little, and the cache's pieces were about a seventh of the
-    // memory a long book's build held at once.
+    // title page and contents) is little, and the cache's pieces were
+    // about a seventh of the memory a long book's build held at once.
     fonts.shaped.forget();
 
     let numbering = finisher.numbering;

@@ -179,7 +179,9 @@ pub fn draw<R>(
 
 /// The PDF being drawn as its pages come, each let go once drawn; a page
 /// whose links lead to pages not drawn yet waits for them (krilla places
-/// a link by where the page it leads to stands in the drawing order).
+/// a link by where the page it leads to stands in the drawing order), and
+/// one that types a tatweel may wait for a kashida or the end
+/// ([`Drawing::types_tatweel`]).
 struct Drawing<'a> {
     pdf: PdfDocument,
     writer: Writer<'a>,
@@ -187,6 +189,9 @@ struct Drawing<'a> {
     held: Vec<Held>,
     /// Glyphs already given their text ([`Writer::map_invisible_glyphs`]).
     mapped: FxHashSet<(usize, u16)>,
+    /// How many glyphs were in `mapped` when the held pages' tatweels were
+    /// last looked at.
+    looked: usize,
     /// How many pages are drawn.
     count: usize,
 }
@@ -198,9 +203,10 @@ struct Held {
     page: Page,
     /// Its text layer.
     lines: Vec<PreparedLine>,
-    /// Whether it waits for the end ([`Drawing::types_tatweel`]), not only
-    /// for the pages its links lead to.
-    to_end: bool,
+    /// Whether it waits for a kashida or the end
+    /// ([`Drawing::types_tatweel`]), not only for the pages its links lead
+    /// to.
+    typed: bool,
 }
 
 impl<'a> Drawing<'a> {
@@ -232,6 +238,7 @@ impl<'a> Drawing<'a> {
             },
             held: Vec::new(),
             mapped: FxHashSet::default(),
+            looked: 0,
             count: 0,
         }
     }
@@ -255,39 +262,52 @@ impl<'a> Drawing<'a> {
 
     /// Page `index` of the book, with its text layer ([`prepare_lines`]):
     /// drawn, and let go, unless it waits for pages its links lead to or
-    /// for the end ([`Drawing::types_tatweel`]).
+    /// for a kashida ([`Drawing::types_tatweel`]).
     fn page(&mut self, index: usize, page: Page, lines: Vec<PreparedLine>) -> Result<()> {
-        let to_end = self.types_tatweel(&page);
-        if to_end || self.writer.waits(index, &page) {
+        let typed = self.types_tatweel(&page);
+        if typed || self.writer.waits(index, &page) {
             self.held.push(Held {
                 index,
                 page,
                 lines,
-                to_end,
+                typed,
             });
             return Ok(());
         }
         self.draw(index, &page, lines, Vec::new())?;
         drop(page);
         // Pages waiting for this one, or for one they released.
-        while let Some(at) = self
-            .held
-            .iter()
-            .position(|held| !held.to_end && !self.writer.waits(held.index, &held.page))
-        {
+        loop {
+            // Only when a glyph was mapped since: a long wait can hold many.
+            if self.mapped.len() != self.looked {
+                let typed: Vec<bool> = (self.held.iter())
+                    .map(|held| held.typed && self.types_tatweel(&held.page))
+                    .collect();
+                for (held, typed) in self.held.iter_mut().zip(typed) {
+                    held.typed = typed;
+                }
+                self.looked = self.mapped.len();
+            }
+            let Some(at) = (self.held.iter())
+                .position(|held| !held.typed && !self.writer.waits(held.index, &held.page))
+            else {
+                return Ok(());
+            };
             let held = self.held.remove(at);
             self.draw(held.index, &held.page, held.lines, Vec::new())?;
         }
-        Ok(())
     }
 
     /// Whether `page` draws a tatweel typed in the book with a glyph that
     /// no kashida has been drawn with yet, in a book justified with
-    /// kashidas: it waits for the end. A glyph copies out of the font's
-    /// map as one text, and as another only through `/ActualText`, which
-    /// pdf.js ignores; if a kashida is drawn with it anywhere in the book,
-    /// the kashidas, far more, are to have the map (see [`invisible_glyphs`]),
-    /// and once every other page is drawn, that is known.
+    /// kashidas: it waits until one is, or for the end. A glyph copies out
+    /// of the font's map as one text, and as another only through
+    /// `/ActualText`, which pdf.js ignores; if a kashida is drawn with it
+    /// anywhere in the book, the kashidas, far more, are to have the map
+    /// (see [`invisible_glyphs`]), and once every other page is drawn,
+    /// whether one is is known. (A glyph no kashida is drawn with holds
+    /// every page that types it to the end, as the whole book was held
+    /// before pages were drawn as they came.)
     fn types_tatweel(&self, page: &Page) -> bool {
         if self.writer.document.layout.justify != Justify::Kashida {
             return false;
@@ -378,10 +398,9 @@ impl<'a> Drawing<'a> {
     }
 
     /// The PDF's bytes, once every page is given: the pages still waiting
-    /// (for the end, for each other, or for a place the book does not
-    /// have) drawn, the
-    /// pages put in the book's order, the bookmarks, tags and metadata
-    /// written.
+    /// (for a kashida, for each other, or for a place the book does not
+    /// have) drawn, the pages put in the book's order, the bookmarks, tags
+    /// and metadata written.
     fn finish(mut self) -> Result<Vec<u8>> {
         let held = std::mem::take(&mut self.held);
         // Each page's place known before any is drawn: pages that link to
@@ -487,7 +506,8 @@ struct Invisible {
     text: &'static str,
 }
 
-/// The glyphs `page` draws as kashidas and each face's empty glyph that
+/// The glyphs `page` draws as kashidas ([`text::Faces::copies_as_kashida`])
+/// and each face's empty glyph that
 /// are not in `mapped` yet, once each, in the order drawn (see
 /// [`Writer::map_invisible_glyphs`]), added to `mapped`.
 fn invisible_glyphs(
@@ -498,7 +518,10 @@ fn invisible_glyphs(
     let mut glyphs = Vec::new();
     for item in &page.items {
         let Item::Glyphs(run) = item else { continue };
-        let kashidas = run.glyphs.iter().filter(|g| g.kashida);
+        let kashidas = run
+            .glyphs
+            .iter()
+            .filter(|g| faces.copies_as_kashida(run, g));
         let kashidas = kashidas.map(|g| (g.id, g.x_advance, text::KASHIDA_TEXT));
         let empty = faces.empty_glyph(run.face);
         let empty = empty.map(|id| (id, 0.0, text::JOINER_TEXT));
@@ -1097,8 +1120,9 @@ impl Writer<'_> {
     /// to the text of the first cluster that starts with it, and Amiri also
     /// draws its kashida glyph at the head of some lam clusters, which would
     /// map it to «ل». So each is drawn first, alone with that text, off the
-    /// first page that draws it ([`invisible_glyphs`]): no viewer shows it
-    /// and poppler discards text outside the page.
+    /// first page that draws it ([`invisible_glyphs`]; for the pages drawn
+    /// at the end, off the first of them): no viewer shows it and poppler
+    /// discards text outside the page.
     fn map_invisible_glyphs(
         &mut self,
         surface: &mut Surface,

@@ -214,6 +214,14 @@ impl<'a> Faces<'a> {
         self.facts.kashidas[face].binary_search(&id).is_ok()
     }
 
+    /// Whether `g`, of `run`, copies out as a kashida ([`KASHIDA_TEXT`]):
+    /// an inserted kashida, or a tatweel glyph the font draws inside a
+    /// cluster (Amiri, at the head of some lam clusters), not a typed one.
+    pub fn copies_as_kashida(&self, run: &GlyphRun, g: &PlacedGlyph) -> bool {
+        g.kashida
+            || (self.draws_tatweel(run.face, g.id) && !typed_tatweel(&run.text[g.text_range()]))
+    }
+
     /// The glyph of `face` with no outline and no width, if it has one.
     pub fn empty_glyph(&self, face: usize) -> Option<u16> {
         self.facts.empty[face]
@@ -299,11 +307,7 @@ pub(super) fn line_text(
         let mark = faces.facts.right_to_left_mark[run.face];
         // Amiri also draws its kashida glyph at the head of some lam
         // clusters: there it is a kashida too.
-        let is_kashida = |g: &PlacedGlyph| {
-            g.kashida
-                || (faces.draws_tatweel(run.face, g.id)
-                    && !typed_tatweel(&run.text[g.text_range()]))
-        };
+        let is_kashida = |g: &PlacedGlyph| faces.copies_as_kashida(run, g);
         let drawn: Vec<&PlacedGlyph> = run.glyphs.iter().filter(|g| !left_out(run, g)).collect();
         let mut rest = &drawn[..];
         while let Some(&first) = rest.first() {

@@ -35,6 +35,53 @@ pub fn showcase_book() -> PathBuf {
     repo().join("tests/books/showcase")
 }
 
+/// Tatweels typed in the book ([`TYPED_TATWEELS`]), in a first chapter
+/// that links to the third paragraph of the kashida book, whose four
+/// paragraphs (justified with kashidas) follow, the third linking back.
+pub fn typed_tatweel_book() -> tempfile::TempDir {
+    let mut files = vec![
+        (
+            "book.toml".to_string(),
+            b"[book]\ntitle = \"tatweel\"\nlanguage = \"ar\"\n".to_vec(),
+        ),
+        (
+            "01-typed.md".to_string(),
+            format!(
+                "# مثال\n\nكلمة {} في {} و{}، انظر [الفقرة الثالثة](103-paragraph.md).\n",
+                TYPED_TATWEELS[0], TYPED_TATWEELS[1], TYPED_TATWEELS[2]
+            )
+            .into_bytes(),
+        ),
+    ];
+    for entry in std::fs::read_dir(kashida_book()).unwrap() {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "md") {
+            let name = format!("1{}", path.file_name().unwrap().to_string_lossy());
+            let mut text = std::fs::read(&path).unwrap();
+            if name == "103-paragraph.md" {
+                text.extend("\nارجع إلى [المثال](01-typed.md).\n".as_bytes());
+            }
+            files.push((name, text));
+        }
+    }
+    let files: Vec<(&str, &[u8])> = files
+        .iter()
+        .map(|(name, bytes)| (name.as_str(), bytes.as_slice()))
+        .collect();
+    folder(&files)
+}
+
+/// The words with typed tatweels of [`typed_tatweel_book`]: the second
+/// one's glyph is one the book's kashidas are drawn with, the others' (three
+/// tatweels drawn as one glyph) not.
+pub const TYPED_TATWEELS: [&str; 3] = ["طويـــلة", "مـدينة", "جميـــل"];
+
+/// Four paragraphs justified with kashidas (seed book words in random
+/// order).
+pub fn kashida_book() -> PathBuf {
+    repo().join("tests/books/kashida-copy")
+}
+
 /// The `warraq` binary cargo built for these tests.
 pub fn warraq() -> Command {
     let mut cmd = Command::new(env!("CARGO_BIN_EXE_warraq"));
