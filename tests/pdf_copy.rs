@@ -339,7 +339,7 @@ fn kashida_justified_paragraphs_copy_out_of_pdfjs_exactly() {
     if !have_pdfjs() {
         return;
     }
-    let book = common::repo().join("tests/books/kashida-copy");
+    let book = common::kashida_book();
     let built = common::build_pdf(&book, "kashida-copy");
     let sentences = sentences(&book);
     let figures = measure(

@@ -317,11 +317,11 @@ impl<'a> Drawing<'a> {
             let Item::Glyphs(run) = item else {
                 return false;
             };
+            // A tatweel glyph that does not copy out as a kashida is typed.
             run.glyphs.iter().any(|g| {
-                !g.kashida
-                    && faces.draws_tatweel(run.face, g.id)
+                faces.draws_tatweel(run.face, g.id)
+                    && !faces.copies_as_kashida(run, g)
                     && !self.mapped.contains(&(run.face, g.id))
-                    && text::typed_tatweel(&run.text[g.text_range()])
             })
         })
     }

@@ -258,7 +258,7 @@ pub(super) fn continues(before: &GlyphRun, run: &GlyphRun) -> bool {
 /// Whether a glyph's `text` is tatweels typed in the book, which copy out
 /// as themselves, however many the font draws as one glyph (Amiri: three
 /// as `uni0640.3`).
-pub(super) fn typed_tatweel(text: &str) -> bool {
+fn typed_tatweel(text: &str) -> bool {
     !text.is_empty() && text.chars().all(|c| c == TATWEEL)
 }
 
