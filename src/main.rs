@@ -294,29 +294,35 @@ enum PresetArg {
 const BOOK_ERRORS: u8 = 1;
 const ENVIRONMENT_ERRORS: u8 = 2;
 
-/// glibc's malloc takes a block of this many bytes or more straight from
-/// the system and gives it back when it is freed. This is glibc's own
-/// starting value, kept fixed: left to itself, glibc raises it to the size
-/// of the largest such block freed so far, so once the EPUB cover's
-/// buffers (8 to 16 MB) were freed, the large buffers after them (the
-/// PDF's streams, the files themselves) came from the heap and stayed
-/// there: a tenth of a long book's peak memory. (Fixed, it also fixes the
-/// trim threshold at its start. A threshold the user sets for glibc is
-/// left as set.)
-#[cfg(all(target_os = "linux", target_env = "gnu"))]
-const MMAP_THRESHOLD: libc::c_int = 128 * 1024;
+/// The allocator: jemalloc, which keeps fewer holes than glibc's malloc
+/// among the blocks a long build holds to the end (the PDF's streams, its
+/// tags) while each page's own come and go, and hands freed pages back on
+/// its own ([`MALLOC_CONF`]). README, "Dependencies".
+#[cfg(not(target_env = "msvc"))]
+#[global_allocator]
+static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
+
+/// jemalloc's settings, read when it starts (`_RJEM_MALLOC_CONF` in the
+/// environment is read after them, and wins): pages freed and not taken
+/// again within 100 ms are given back to the system at once, rather than
+/// after ten seconds and then only marked as reclaimable. A build is
+/// over in seconds, so the defaults would hand back nothing before its
+/// peak.
+#[cfg(not(target_env = "msvc"))]
+#[unsafe(export_name = "_rjem_malloc_conf")]
+static MALLOC_CONF: Conf = Conf(c"dirty_decay_ms:100,muzzy_decay_ms:0".as_ptr());
+
+/// A C string pointer that may be a static (jemalloc reads it as `const
+/// char *`).
+#[cfg(not(target_env = "msvc"))]
+#[repr(transparent)]
+struct Conf(*const std::ffi::c_char);
+
+// SAFETY: the pointer is to a string literal, never written.
+#[cfg(not(target_env = "msvc"))]
+unsafe impl Sync for Conf {}
 
 fn main() -> ExitCode {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    if std::env::var_os("MALLOC_MMAP_THRESHOLD_").is_none()
-        && !std::env::var("GLIBC_TUNABLES").is_ok_and(|t| t.contains("mmap_threshold"))
-    {
-        // SAFETY: mallopt only sets a parameter of glibc's malloc, and this
-        // is the first thing the program does, before any other thread runs.
-        unsafe {
-            libc::mallopt(libc::M_MMAP_THRESHOLD, MMAP_THRESHOLD);
-        }
-    }
     let cli = Cli::parse();
     let say = if cli.verbose {
         Say::Timings

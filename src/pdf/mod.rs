@@ -390,9 +390,6 @@ impl<'a> Drawing<'a> {
             }
         }
         pdf_page.finish();
-        if self.count % TRIM_EVERY == TRIM_EVERY - 1 {
-            give_back_freed_memory();
-        }
         self.count += 1;
         Ok(())
     }
@@ -439,11 +436,6 @@ impl<'a> Drawing<'a> {
                     )
                 })?;
         }
-        // Every page is drawn and let go, but glibc keeps what they held. Given
-        // back before krilla puts the file together (which needs about as
-        // much again as the streams), it is not added to a long book's peak
-        // (3,970 pages: 289 → 270 MiB).
-        give_back_freed_memory();
         // Every entry's page is drawn: checked above.
         pdf.set_outline(outline(&writer.outline, |entry| {
             writer
@@ -482,17 +474,6 @@ impl<'a> Drawing<'a> {
                 output_intent: standard.output_intent(),
             },
         )
-    }
-}
-
-/// Gives the memory freed so far back to the system (glibc's malloc keeps
-/// it in its heaps otherwise).
-fn give_back_freed_memory() {
-    #[cfg(all(target_os = "linux", target_env = "gnu"))]
-    // SAFETY: malloc_trim only hands free pages of glibc's heaps back to
-    // the system; it takes each heap's lock, as malloc does.
-    unsafe {
-        libc::malloc_trim(0);
     }
 }
 
@@ -543,12 +524,6 @@ fn invisible_glyphs(
 /// How many pages' text layers [`prepare_lines`] may work out ahead of the
 /// page krilla draws.
 const PAGES_AHEAD: usize = 8;
-
-/// Every this many pages drawn, what the drawn pages held is given back
-/// to the system: glibc keeps it otherwise, in holes among what is still
-/// held, while the PDF's streams and the EPUB grow beside it (3,970 pages:
-/// peak memory 264 → 257 MiB, the time the same; every 64 pages, 256).
-const TRIM_EVERY: usize = 256;
 
 /// A line's text and glyphs as krilla draws them ([`text::line_text`]).
 type PreparedLine = (String, Vec<Drawn>);
