@@ -139,7 +139,7 @@ pub fn draw<R>(
     // The tatweel probes, shaped once for both threads.
     let facts = text::Faces::new(fonts).facts();
     std::thread::scope(|scope| {
-        let (sink, given) = sync_channel::<Given>(PAGES_AHEAD);
+        let (sink, given) = sync_channel::<Given>(PAGES_GIVEN);
         let (prepared_to, prepared) = sync_channel::<(Given, Vec<PreparedLine>)>(PAGES_AHEAD);
         let shared = Arc::clone(&facts);
         scope.spawn(move || {
@@ -524,6 +524,13 @@ fn invisible_glyphs(
 /// How many pages' text layers [`prepare_lines`] may work out ahead of the
 /// page krilla draws.
 const PAGES_AHEAD: usize = 8;
+
+/// How many pages layout may hand over ahead of the text layer: with room
+/// for only a few, the thread that puts chapters on pages waited for the
+/// PDF while the next share of chapters was flowed, and a core stood idle
+/// when that was done first (3% of the time of long books; the pages
+/// share their glyphs with the flows, so holding more costs little).
+const PAGES_GIVEN: usize = 64;
 
 /// A line's text and glyphs as krilla draws them ([`text::line_text`]).
 type PreparedLine = (String, Vec<Drawn>);
