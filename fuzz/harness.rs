@@ -11,7 +11,6 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use warraq::diag::{Diagnostics, Result};
-use warraq::doc::Document;
 use warraq::layout::Pages;
 use warraq::load::assets::{Assets, PictureFile};
 use warraq::load::{Book, CONFIG_FILE, ConfigFile, SourceFile};
@@ -99,7 +98,6 @@ pub fn book(config: &str, chapters: Vec<SourceFile>, picture: Vec<u8>) -> Option
 
 /// What [`build`] made of a book.
 pub struct Built {
-    pub document: Document,
     pub pages: Result<Pages>,
     pub epub: Result<Vec<u8>>,
     /// `None` when the book could not be laid out.
@@ -124,7 +122,6 @@ pub fn build(book: Option<Book>) -> Option<Built> {
         .ok()
         .map(|pages| warraq::pdf::write(&document, &fonts, pages.clone()));
     Some(Built {
-        document,
         pages,
         epub,
         pdf,

@@ -5,7 +5,7 @@
 //! Arabic come back as written; in the PDF, after the subtitle (neither
 //! the info dictionary nor XMP has a field of its own for a subtitle).
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -4,7 +4,7 @@
 //! worked out here from the folding (not from warraq's formula); the
 //! placement (fold, creep, reduction, turned backs); and whole builds.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

@@ -4,7 +4,7 @@
 //! outside tools read it (qpdf's outline, pdftotext, the EPUB's files).
 //! How long they take is measured in the benchmarks, not here.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

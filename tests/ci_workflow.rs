@@ -6,7 +6,7 @@
 //! `check-jsonschema`, run by `python3` (`.ci/run` installs it); without it
 //! these tests fail rather than skip, anywhere.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! The command line: what `warraq build` writes, where, and what it says when
 //! the input is bad.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

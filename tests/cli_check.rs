@@ -2,7 +2,7 @@
 //! warnings errors, for `check` and `build`; the exit code says whose a
 //! failure is: 0 fine, 1 the book's, 2 the command's or the machine's.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;

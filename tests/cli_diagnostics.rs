@@ -5,7 +5,7 @@
 //! line. The expected places are counted here from the text written, not
 //! asked of warraq.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::process::Output;

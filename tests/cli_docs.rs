@@ -2,7 +2,7 @@
 //! example, `--version` names the version, and the shell completions and
 //! manual pages made from the same definition are read by bash and groff.
 
-mod common;
+use crate::common;
 
 use std::process::Output;
 

@@ -3,7 +3,7 @@
 //! attributes to a face is checked against that face's own cmap (read with
 //! ttf-parser), and the places against the source text the test wrote.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -2,7 +2,7 @@
 //! EPUB and PDF, shows a footnote, a list and a table, and it never writes
 //! into a folder that holds something.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

@@ -4,7 +4,7 @@
 //! clears it for a one-line summary; without a terminal, or with `-q`,
 //! nothing but diagnostics is printed.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -4,7 +4,7 @@
 //! `warraq build --open` hands the output to a viewer ($WARRAQ_OPENER here,
 //! a script that writes down what it was given).
 
-mod common;
+use crate::common;
 
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};

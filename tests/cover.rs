@@ -4,7 +4,7 @@
 //! title, the same design as the PDF's first page (rendered by poppler),
 //! and the same bytes from build to build. EPUBCheck passes the package.
 
-mod common;
+use crate::common;
 
 use std::io::Read;
 use std::path::Path;

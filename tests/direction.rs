@@ -4,7 +4,7 @@
 //! from the PDF (`pdftotext -bbox` word positions) and the EPUB's XHTML,
 //! for `tests/books/direction` (Arabic) and a small English book.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::OnceLock;

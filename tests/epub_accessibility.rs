@@ -5,7 +5,7 @@
 //! make a claim false: a picture without alt text, a heading that skips a
 //! level.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -4,7 +4,7 @@
 //! features; and it does find the one a picture without alt text makes, so
 //! a clean report means something.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::io::Write as _;

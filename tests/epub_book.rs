@@ -2,7 +2,7 @@
 //! EPUB): EPUBCheck finds nothing wrong, and the package is what the book
 //! says it is.
 
-mod common;
+use crate::common;
 
 use common::epub::*;
 use warraq::diag::Diagnostics;

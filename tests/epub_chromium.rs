@@ -5,7 +5,7 @@
 //! tell the embedded Amiri from an Amiri installed on the system, but
 //! `isCustomFont` can. Arabic runs right to left, justified to both edges.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

@@ -4,7 +4,7 @@
 //! Read back with tools that are not warraq's: `ttf-parser` for tables,
 //! character maps and outlines, Debian's `hb-shape` for shaping.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;

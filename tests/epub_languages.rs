@@ -4,7 +4,7 @@
 //! voice: read back from the EPUB's XHTML, every letter is inside an
 //! element whose language is written in the letter's script.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

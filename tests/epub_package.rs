@@ -1,7 +1,7 @@
 //! The EPUB writer on hand-built documents: EPUBCheck finds nothing wrong,
 //! the zip is laid out as readers expect, and the bytes are reproducible.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

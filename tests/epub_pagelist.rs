@@ -3,7 +3,7 @@
 //! the page's label as pdf.js reads it from the PDF, at the words the page
 //! begins with as pdf.js extracts them.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -4,7 +4,7 @@
 //! supports, a left-to-right book, a book without `book.toml`, and a
 //! generated book of several hundred pages.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

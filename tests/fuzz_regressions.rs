@@ -3,11 +3,9 @@
 //! (`fuzz/seeds/<target>/`), replayed on stable through the same code the
 //! targets run (`fuzz/harness.rs`).
 
-mod common;
+use crate::common;
 
-#[path = "../fuzz/harness.rs"]
-#[allow(dead_code)] // what the property tests use of it
-mod harness;
+use crate::harness;
 
 use std::path::PathBuf;
 use std::time::{Duration, Instant};

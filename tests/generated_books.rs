@@ -2,7 +2,7 @@
 //! the Zipf kind has the word forms of real Arabic prose, is the same book
 //! every time, and builds cleanly.
 
-mod common;
+use crate::common;
 
 use common::generate::{self, BookSpec, Script};
 

@@ -7,7 +7,7 @@
 //! The figures (tatweels a page, widest space, share of lines with kashida)
 //! are printed; run with `--nocapture` to see them.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashSet};
 

@@ -2,7 +2,7 @@
 //! pages, on which side of the spine), folios (where, in which digits),
 //! front-matter numbering, and chapters opening on a recto.
 
-mod common;
+use crate::common;
 
 use common::{ARABIC_SENTENCE, generated_book};
 

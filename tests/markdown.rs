@@ -3,7 +3,7 @@
 //! (poppler), its bookmarks (MuPDF) and its pixels (poppler's renderer).
 //! The book is tests/books/markdown.
 
-mod common;
+use crate::common;
 
 use std::path::PathBuf;
 use std::sync::OnceLock;

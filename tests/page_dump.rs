@@ -3,10 +3,10 @@
 //! width against the measure, kashidas, how it ends and its text), compared
 //! with `tests/snapshots/*.txt`.
 //!
-//! `WARRAQ_UPDATE_REFS=1 cargo test --release --test page_dump` rewrites
-//! the snapshots.
+//! `WARRAQ_UPDATE_REFS=1 cargo test --release --test suite -- page_dump::`
+//! rewrites the snapshots.
 
-mod common;
+use crate::common;
 
 use common::refs;
 

@@ -1,7 +1,7 @@
 //! Parsing book folders into documents, through the public API
 //! (`load` then `parse`): pictures, raw HTML, links and metadata.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! Loading book folders: `book.toml`, chapter discovery and the bad-input
 //! catalogue, through the public API.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

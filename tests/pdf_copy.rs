@@ -8,7 +8,7 @@
 //! that the font draws as the bare letter and a hamza mark copies out as
 //! the two (U+0627 U+0654 for «أ»), which is the same text.
 
-mod common;
+use crate::common;
 
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};

@@ -22,7 +22,7 @@
 //! Nor does poppler give vocalised lines back, whichever way their marks
 //! are mapped and whatever the order their glyphs are drawn in.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

@@ -1,7 +1,7 @@
 //! What a printer checks: fonts embedded as subsets with Unicode maps, a
 //! structurally sound file, metadata from `book.toml`, A5 trim with bleed.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeSet;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! matter and blank pages before chapters; running heads copy out as the
 //! titles they show.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

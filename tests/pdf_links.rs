@@ -5,7 +5,7 @@
 //! whose first chapter says «انظر [الفصل الثاني](02-tables.md#الجداول) أو
 //! الموقع <https://example.org/warraq>».
 
-mod common;
+use crate::common;
 
 use common::{Area, Leads, link_annotations, page_object, word_areas};
 

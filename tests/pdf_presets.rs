@@ -5,7 +5,7 @@
 //! (A5 = 148 × 210 mm; KDP's bleed 3.2 mm; offset 3 mm, marks 5 mm long
 //! from 2 mm beyond the bleed).
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
@@ -35,7 +35,7 @@ fn build(book: &Path, out: &str, args: &[&str]) -> PathBuf {
 }
 
 /// The test book built with `--pdf-preset preset` (none: as book.toml
-/// says, which names no preset), once per test binary.
+/// says, which names no preset), once per test process.
 fn built(preset: Option<&'static str>) -> &'static Path {
     static BUILT: [OnceLock<PathBuf>; 4] = [const { OnceLock::new() }; 4];
     let (slot, args): (usize, Vec<&str>) = match preset {

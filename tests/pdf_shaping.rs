@@ -4,7 +4,7 @@
 //! that kashida justification lengthened equals what `hb-shape` gives for
 //! it with one to three tatweels at its kashida site, in its context.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -4,7 +4,7 @@
 //! embedded fonts, black as the K plate alone, the metadata of `book.toml`,
 //! the same bytes on every build, and a book PDF/A cannot hold refused.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 use std::process::Output;

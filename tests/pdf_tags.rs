@@ -6,7 +6,7 @@
 //! marked-content sequence; on tests/books/tagged, a right-to-left book with
 //! every kind of block.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

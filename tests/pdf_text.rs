@@ -1,7 +1,7 @@
 //! The PDF's text copies out as the book's text: `pdftotext` gives back every
 //! heading and paragraph of the seed book, in logical order, in book order.
 
-mod common;
+use crate::common;
 
 use common::squash;
 

@@ -3,7 +3,7 @@
 //! to the page's PDF label (the front matter numbered in roman, the body from
 //! 1); each entry a link to that page; one bookmark per chapter.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 

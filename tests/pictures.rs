@@ -6,7 +6,7 @@
 //! `mutool trace` (where each picture is drawn), `pdfimages -list` (pixels
 //! per inch), `pdftotext -bbox` (where the words are), the link annotations (`mutool show`) and the EPUB's XHTML.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

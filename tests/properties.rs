@@ -13,11 +13,9 @@
 //! (`fuzz/harness.rs`). The case counts are small: each case lays out a
 //! whole book.
 
-mod common;
+use crate::common;
 
-#[path = "../fuzz/harness.rs"]
-#[allow(dead_code)] // the fuzz targets' own entry points are not used here
-mod harness;
+use crate::harness;
 
 use std::collections::BTreeMap;
 use std::ops::Range;

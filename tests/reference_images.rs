@@ -4,10 +4,10 @@
 //! where a chapter starts, the page with a given note), not by number, so
 //! that a layout change moves the choice with it.
 //!
-//! `WARRAQ_UPDATE_REFS=1 cargo test --release --test reference_images`
-//! rewrites the references.
+//! `WARRAQ_UPDATE_REFS=1 cargo test --release --test suite --
+//! reference_images::` rewrites the references.
 
-mod common;
+use crate::common;
 
 use std::path::{Path, PathBuf};
 

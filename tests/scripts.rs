@@ -4,7 +4,7 @@
 //! stacked marks never reach into the next line. Read back from the PDFs
 //! with poppler, pdf.js and MuPDF.
 
-mod common;
+use crate::common;
 
 use std::path::Path;
 use std::sync::OnceLock;

@@ -9,7 +9,7 @@
 //! start each run) and the fonts are paid for once a batch. Run with
 //! `--nocapture` to see the figures and the examples that lose text.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::Path;

@@ -3,7 +3,7 @@
 //! the text block, and column markers meaning left and right in both
 //! outputs. The PDF is read back with `pdftotext -bbox`.
 
-mod common;
+use crate::common;
 
 use std::sync::OnceLock;
 

@@ -12,7 +12,7 @@
 //! - kashida: at least [`TATWEELS_PER_PAGE`] inserted tatweel glyphs a page
 //!   on the seed text, none with `justify = "space"` nor in Latin books.
 
-mod common;
+use crate::common;
 
 use std::collections::{BTreeMap, HashMap};
 

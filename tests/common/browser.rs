@@ -48,6 +48,7 @@ pub fn have_ace() -> bool {
 
 /// `warraq build book -o out --format epub` into [`scratch`], asserting it
 /// succeeds; the EPUB's path and what the build printed on stderr.
+#[track_caller]
 pub fn build_epub(book: &Path, out: &str) -> (PathBuf, String) {
     let built = run_build(book, out, &["--format", "epub"]);
     let epub = built.epub();

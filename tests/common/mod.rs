@@ -1,10 +1,10 @@
-//! Helpers shared by the integration tests (`mod common;` in each): the
-//! policy for external validators, running them, and building the books once
-//! per test binary, laying them out in process to read the page model;
-//! [`epub`] has the EPUB tests' own, [`generate`] writes large books and
+//! Helpers shared by the integration tests (`mod common;` in `suite.rs` and
+//! `one_thread.rs`): the policy for external validators, running them, and
+//! building the books once per test process, laying them out in process to
+//! read the page model; [`epub`] has the EPUB tests' own, [`generate`] writes large books and
 //! [`refs`] compares with committed references.
 //!
-//! Every test binary compiles all of it and uses only some, hence the
+//! `one_thread.rs` compiles all of it and uses only some, hence the
 //! `allow(dead_code)` (it covers the submodules too).
 #![allow(dead_code)]
 
@@ -493,12 +493,25 @@ pub fn encode(image: &image::RgbImage, format: image::ImageFormat) -> Vec<u8> {
 }
 
 // ---------------------------------------------------------------------------
-// Building the books once per test binary.
+// Building the books once per test process.
+
+/// A folder for the outputs of the test file that calls (`tests/booklet.rs`
+/// gives `booklet`), in this process's [`process_scratch`]: the test files
+/// are modules of one binary, and two of them may name an output alike.
+/// The helpers that build into it pass their caller's place on
+/// (`track_caller`), so the folder is the test file's, not theirs.
+#[track_caller]
+pub fn scratch() -> PathBuf {
+    let file = Path::new(std::panic::Location::caller().file());
+    let dir = process_scratch().join(file.file_stem().expect("a source file"));
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
 
 /// A folder for this test process's outputs, under cargo's scratch folder
 /// for integration tests (`target/tmp`). Folders left by earlier runs whose
 /// process is gone are removed.
-pub fn scratch() -> &'static Path {
+fn process_scratch() -> &'static Path {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
         let root = Path::new(env!("CARGO_TARGET_TMPDIR")).join("warraq-tests");
@@ -549,11 +562,13 @@ impl Built {
 }
 
 /// Builds `book`'s PDF into the folder `out` of [`scratch`].
+#[track_caller]
 pub fn build_pdf(book: &Path, out: &str) -> Built {
     build_formats(book, out, &["--format", "pdf"])
 }
 
 /// Builds `book`'s PDF and EPUB into the folder `out` of [`scratch`].
+#[track_caller]
 pub fn build(book: &Path, out: &str) -> Built {
     let built = build_formats(book, out, &[]);
     let epub = built.epub();
@@ -567,6 +582,7 @@ pub fn build(book: &Path, out: &str) -> Built {
 
 /// `warraq build book -o out args…`, asserting it succeeds and writes the
 /// PDF (named, as warraq names it, after the book's folder).
+#[track_caller]
 pub fn build_formats(book: &Path, out: &str, args: &[&str]) -> Built {
     let built = run_build(book, out, args);
     assert!(
@@ -579,6 +595,7 @@ pub fn build_formats(book: &Path, out: &str, args: &[&str]) -> Built {
 
 /// `warraq build book -o out args…` into the folder `out` of [`scratch`],
 /// asserting it succeeds; what it writes is for the caller to check.
+#[track_caller]
 pub fn run_build(book: &Path, out: &str, args: &[&str]) -> Built {
     let out_dir = scratch().join(out);
     let output = warraq()
@@ -605,13 +622,13 @@ pub fn run_build(book: &Path, out: &str, args: &[&str]) -> Built {
     }
 }
 
-/// The seed book's PDF, built once per test binary.
+/// The seed book's PDF, built once per test process.
 pub fn seed_pdf() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();
     BUILT.get_or_init(|| build_pdf(&seed_book(), "book"))
 }
 
-/// The showcase book's PDF, built once per test binary.
+/// The showcase book's PDF, built once per test process.
 pub fn showcase_pdf() -> &'static Built {
     static BUILT: OnceLock<Built> = OnceLock::new();
     BUILT.get_or_init(|| build_pdf(&showcase_book(), "showcase"))

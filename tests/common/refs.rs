@@ -13,7 +13,7 @@ pub const UPDATE: &str = "WARRAQ_UPDATE_REFS";
 
 /// The command that rewrites them, for failure messages.
 pub const UPDATE_COMMAND: &str =
-    "WARRAQ_UPDATE_REFS=1 cargo test --release --test reference_images --test page_dump";
+    "WARRAQ_UPDATE_REFS=1 cargo test --release --test suite -- reference_images:: page_dump::";
 
 /// Whether this run rewrites the references.
 pub fn updating() -> bool {
