@@ -39,6 +39,8 @@ mod xhtml;
 use std::borrow::Cow;
 use std::collections::{BTreeMap, HashSet};
 
+use rayon::prelude::*;
+
 use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::{Chapter, Document, InlineKind, walk};
 use crate::fonts::{FontFace, FontLibrary};
@@ -57,6 +59,10 @@ const NCX: &str = "toc.ncx";
 const CSS: &str = "css/style.css";
 const COVER: &str = "cover.xhtml";
 const TITLE_PAGE: &str = "titlepage.xhtml";
+/// How many shares of the chapters each thread makes: more than one, so a
+/// thread that finishes early takes another.
+const SHARES_A_THREAD: usize = 4;
+
 /// Tells Apple Books to use the embedded fonts rather than its own.
 const APPLE_DISPLAY_OPTIONS: &str = "META-INF/com.apple.ibooks.display-options.xml";
 
@@ -88,21 +94,34 @@ pub fn write_with_cover(
 ) -> Result<Vec<u8>> {
     let mut plan = Plan::new(document, fonts, pages, cover)?;
     let timestamp = document.metadata.timestamp;
-    // The pages of text, deflated one by one as each is made and let go
-    // (a long book's XHTML was ten megabytes held at once); what their
-    // text shows is noted meanwhile, for the fonts.
-    let mut content = archive::Archive::part(timestamp);
-    let mut shown = subset::ShownText::default();
-    let mut add = |href: &str, xhtml: String| -> Result<()> {
-        shown.add_document(&xhtml, document.layout.numerals)?;
-        content.add(&format!("{ROOT}/{href}"), xhtml.as_bytes())
-    };
-    add(NAV, nav::nav_xhtml(&plan))?;
-    add(COVER, xhtml::cover(&plan))?;
-    add(TITLE_PAGE, xhtml::title_page(&plan))?;
-    for (index, chapter) in plan.chapters.iter().enumerate() {
-        add(&chapter.href, xhtml::chapter(&plan, index)?)?;
+    let numerals = document.layout.numerals;
+    let mut content = Content::new(timestamp);
+    content.add(NAV, nav::nav_xhtml(&plan), numerals)?;
+    content.add(COVER, xhtml::cover(&plan), numerals)?;
+    content.add(TITLE_PAGE, xhtml::title_page(&plan), numerals)?;
+    // The chapters a share a thread, the shares put in in order: the bytes
+    // of one after another (`Archive::append`). The EPUB is the last of a
+    // build to finish, often with the other core idle.
+    let indices: Vec<usize> = (0..plan.chapters.len()).collect();
+    let share = indices
+        .len()
+        .div_ceil(SHARES_A_THREAD * rayon::current_num_threads())
+        .max(1);
+    let shares: Vec<Result<Content>> = indices
+        .par_chunks(share)
+        .map(|share| {
+            let mut part = Content::new(timestamp);
+            for &index in share {
+                let chapter = xhtml::chapter(&plan, index)?;
+                part.add(&plan.chapters[index].href, chapter, numerals)?;
+            }
+            Ok(part)
+        })
+        .collect();
+    for part in shares {
+        content.append(part?)?;
     }
+    let Content { archive, shown } = content;
     plan.fonts = subset::embed(std::mem::take(&mut plan.fonts), &shown, warnings);
 
     let mut package = archive::Archive::package(timestamp)?;
@@ -116,7 +135,7 @@ pub fn write_with_cover(
         &format!("{ROOT}/{CSS}"),
         style::stylesheet(&plan).as_bytes(),
     )?;
-    package.append(content)?;
+    package.append(archive)?;
     for image in std::iter::once(&plan.cover).chain(plan.images.values()) {
         package.add(&format!("{ROOT}/{}", image.href), &image.bytes)?;
     }
@@ -124,6 +143,37 @@ pub fn write_with_cover(
         package.add(&format!("{ROOT}/{}", font.href), &font.data)?;
     }
     package.finish()
+}
+
+/// Content documents, deflated one by one as each is made and let go (a
+/// long book's XHTML was ten megabytes held at once), and what their text
+/// shows, for the fonts.
+struct Content {
+    archive: archive::Archive,
+    shown: subset::ShownText,
+}
+
+impl Content {
+    fn new(timestamp: i64) -> Self {
+        Content {
+            archive: archive::Archive::part(timestamp),
+            shown: subset::ShownText::default(),
+        }
+    }
+
+    /// Adds the document `xhtml` as `href` (in the package's folder);
+    /// `numerals` are those its ordered lists count in.
+    fn add(&mut self, href: &str, xhtml: String, numerals: crate::doc::Numerals) -> Result<()> {
+        self.shown.add_document(&xhtml, numerals)?;
+        self.archive
+            .add(&format!("{ROOT}/{href}"), xhtml.as_bytes())
+    }
+
+    /// Adds the documents of `part`, after those added already.
+    fn append(&mut self, part: Content) -> Result<()> {
+        self.shown.extend(part.shown);
+        self.archive.append(part.archive)
+    }
 }
 
 fn apple_display_options() -> String {

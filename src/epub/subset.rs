@@ -134,6 +134,13 @@ impl ShownText {
         Ok(())
     }
 
+    /// Adds what `other` noted.
+    pub fn extend(&mut self, other: ShownText) {
+        for (look, clusters) in other.clusters {
+            self.clusters.entry(look).or_default().extend(clusters);
+        }
+    }
+
     /// Notes an element's look (on `open` when it has content) and the list
     /// markers or quotation marks the reader draws for it.
     fn open(
