@@ -136,13 +136,16 @@ pub fn draw<R>(
     frame: Pages,
     feed: impl FnOnce(PdfSink) -> R,
 ) -> (R, Result<(Vec<u8>, Duration)>) {
-    // The tatweel probes, shaped once for both threads.
-    let facts = text::Faces::new(fonts).facts();
     std::thread::scope(|scope| {
         let (sink, given) = sync_channel::<Given>(PAGES_GIVEN);
         let (prepared_to, prepared) = sync_channel::<(Given, Vec<PreparedLine>)>(PAGES_AHEAD);
-        let shared = Arc::clone(&facts);
+        // The tatweel probes, shaped once for both threads while layout
+        // starts (no page comes before they are done): shaped before it,
+        // they kept the other core idle.
+        let (facts_to, facts) = sync_channel::<Arc<text::FaceFacts>>(1);
         scope.spawn(move || {
+            let shared = text::Faces::new(fonts).facts();
+            let _ = facts_to.send(Arc::clone(&shared));
             let faces = text::Faces::sharing(fonts, shared);
             for given in given {
                 let lines = match &given {
@@ -156,6 +159,11 @@ pub fn draw<R>(
             }
         });
         let drawn = scope.spawn(move || {
+            // None only if the thread working them out panicked, which the
+            // scope then passes on.
+            let facts = facts
+                .recv()
+                .map_err(|_| Diagnostic::error(Code::Internal, STOPPED))?;
             let mut drawing = Drawing::new(document, fonts, frame, facts);
             // Ends when the sink is dropped and every page handed over.
             for (given, lines) in prepared {
