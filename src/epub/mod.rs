@@ -95,10 +95,10 @@ pub fn write_with_cover(
     let mut plan = Plan::new(document, fonts, pages, cover)?;
     let timestamp = document.metadata.timestamp;
     let numerals = document.layout.numerals;
-    let mut content = Content::new(timestamp);
-    content.add(NAV, nav::nav_xhtml(&plan), numerals)?;
-    content.add(COVER, xhtml::cover(&plan), numerals)?;
-    content.add(TITLE_PAGE, xhtml::title_page(&plan), numerals)?;
+    let mut content = Content::new(timestamp, numerals);
+    content.add(NAV, nav::nav_xhtml(&plan))?;
+    content.add(COVER, xhtml::cover(&plan))?;
+    content.add(TITLE_PAGE, xhtml::title_page(&plan))?;
     // The chapters a share a thread, the shares put in in order: the bytes
     // of one after another (`Archive::append`). The EPUB is the last of a
     // build to finish, often with the other core idle.
@@ -110,10 +110,9 @@ pub fn write_with_cover(
     let shares: Vec<Result<Content>> = indices
         .par_chunks(share)
         .map(|share| {
-            let mut part = Content::new(timestamp);
+            let mut part = Content::new(timestamp, numerals);
             for &index in share {
-                let chapter = xhtml::chapter(&plan, index)?;
-                part.add(&plan.chapters[index].href, chapter, numerals)?;
+                part.add(&plan.chapters[index].href, xhtml::chapter(&plan, index)?)?;
             }
             Ok(part)
         })
@@ -121,7 +120,7 @@ pub fn write_with_cover(
     for part in shares {
         content.append(part?)?;
     }
-    let Content { archive, shown } = content;
+    let Content { archive, shown, .. } = content;
     plan.fonts = subset::embed(std::mem::take(&mut plan.fonts), &shown, warnings);
 
     let mut package = archive::Archive::package(timestamp)?;
@@ -151,20 +150,22 @@ pub fn write_with_cover(
 struct Content {
     archive: archive::Archive,
     shown: subset::ShownText,
+    /// The numerals ordered lists count in.
+    numerals: crate::doc::Numerals,
 }
 
 impl Content {
-    fn new(timestamp: i64) -> Self {
+    fn new(timestamp: i64, numerals: crate::doc::Numerals) -> Self {
         Content {
             archive: archive::Archive::part(timestamp),
             shown: subset::ShownText::default(),
+            numerals,
         }
     }
 
-    /// Adds the document `xhtml` as `href` (in the package's folder);
-    /// `numerals` are those its ordered lists count in.
-    fn add(&mut self, href: &str, xhtml: String, numerals: crate::doc::Numerals) -> Result<()> {
-        self.shown.add_document(&xhtml, numerals)?;
+    /// Adds the document `xhtml` as `href` (in the package's folder).
+    fn add(&mut self, href: &str, xhtml: String) -> Result<()> {
+        self.shown.add_document(&xhtml, self.numerals)?;
         self.archive
             .add(&format!("{ROOT}/{href}"), xhtml.as_bytes())
     }

@@ -1,8 +1,8 @@
 //! Helpers shared by the integration tests (`mod common;` in `suite.rs` and
 //! `one_thread.rs`): the policy for external validators, running them, and
 //! building the books once per test process, laying them out in process to
-//! read the page model; [`epub`] has the EPUB tests' own, [`generate`] writes large books and
-//! [`refs`] compares with committed references.
+//! read the page model; [`epub`] has the EPUB tests' own, [`generate`]
+//! writes large books and [`refs`] compares with committed references.
 //!
 //! `one_thread.rs` compiles all of it and uses only some, hence the
 //! `allow(dead_code)` (it covers the submodules too).
