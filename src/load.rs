@@ -11,6 +11,7 @@ use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
 use serde::Deserialize;
 use toml::Spanned;
 
@@ -214,10 +215,14 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
             .collect(),
     };
 
-    let mut chapters = Vec::with_capacity(chapter_paths.len());
-    for (rel, line) in chapter_paths {
-        chapters.push(read_chapter(dir, &canonical, &config_path, &rel, line)?);
-    }
+    // Read on every thread; the first problem in the book's order is the
+    // one reported.
+    let chapters = chapter_paths
+        .par_iter()
+        .map(|(rel, line)| read_chapter(dir, &canonical, &config_path, rel, *line))
+        .collect::<Vec<Result<SourceFile>>>()
+        .into_iter()
+        .collect::<Result<Vec<SourceFile>>>()?;
 
     let first_chapter = chapters.first().map_or("", |c| &c.text);
     let config = config_file.settle(first_chapter, source_date_epoch)?;

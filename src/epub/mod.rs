@@ -107,21 +107,38 @@ pub fn write_with_cover(
         .len()
         .div_ceil(SHARES_A_THREAD * rayon::current_num_threads())
         .max(1);
-    let shares: Vec<Result<Content>> = indices
-        .par_chunks(share)
-        .map(|share| {
-            let mut part = Content::new(timestamp, numerals);
-            for &index in share {
-                part.add(&plan.chapters[index].href, xhtml::chapter(&plan, index)?)?;
-            }
-            Ok(part)
-        })
-        .collect();
+    // The pictures are deflated beside the chapters: after them, a long
+    // cover took one core with the other idle.
+    let (pictures, shares) = rayon::join(
+        || pictures_part(&plan, timestamp),
+        || {
+            indices
+                .par_chunks(share)
+                .map(|share| {
+                    let mut part = Content::new(timestamp, numerals);
+                    for &index in share {
+                        part.add(&plan.chapters[index].href, xhtml::chapter(&plan, index)?)?;
+                    }
+                    Ok(part)
+                })
+                .collect::<Vec<Result<Content>>>()
+        },
+    );
     for part in shares {
         content.append(part?)?;
     }
     let Content { archive, shown, .. } = content;
     plan.fonts = subset::embed(std::mem::take(&mut plan.fonts), &shown, warnings);
+    // Each face deflated on a thread of its own, put in in order.
+    let fonts: Vec<Result<archive::Archive>> = plan
+        .fonts
+        .par_iter()
+        .map(|font| {
+            let mut part = archive::Archive::part(timestamp);
+            part.add(&format!("{ROOT}/{}", font.href), &font.data)?;
+            Ok(part)
+        })
+        .collect();
 
     let mut package = archive::Archive::package(timestamp)?;
     package.add("META-INF/container.xml", container_xml().as_bytes())?;
@@ -135,13 +152,20 @@ pub fn write_with_cover(
         style::stylesheet(&plan).as_bytes(),
     )?;
     package.append(archive)?;
-    for image in std::iter::once(&plan.cover).chain(plan.images.values()) {
-        package.add(&format!("{ROOT}/{}", image.href), &image.bytes)?;
-    }
-    for font in &plan.fonts {
-        package.add(&format!("{ROOT}/{}", font.href), &font.data)?;
+    package.append(pictures?)?;
+    for font in fonts {
+        package.append(font?)?;
     }
     package.finish()
+}
+
+/// The cover and the pictures, deflated, in the package's order.
+fn pictures_part(plan: &Plan, timestamp: i64) -> Result<archive::Archive> {
+    let mut part = archive::Archive::part(timestamp);
+    for image in std::iter::once(&plan.cover).chain(plan.images.values()) {
+        part.add(&format!("{ROOT}/{}", image.href), &image.bytes)?;
+    }
+    Ok(part)
 }
 
 /// Content documents, deflated one by one as each is made and let go (a

@@ -20,6 +20,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use harfbuzz_rs::{Face, Font, Owned};
 use quick_xml::Reader;
 use quick_xml::events::{BytesStart, Event};
+use rayon::prelude::*;
 use read_fonts::collections::IntSet;
 use read_fonts::types::{NameId, Tag};
 use read_fonts::{FontRef, TableProvider};
@@ -254,20 +255,32 @@ pub(crate) fn embed<'a>(
         }
         kept = still;
     };
-    fonts
-        .into_iter()
+    // Each face cut on a thread of its own.
+    let cuts: Vec<(FontEntry, Option<Diagnostic>)> = fonts
+        .into_par_iter()
         .zip(served)
         .filter(|(_, chars)| !chars.is_empty())
-        .map(|(mut font, chars)| {
-            match cut(font.face, &chars) {
-                Ok(data) => font.data = Cow::Owned(data),
-                Err(why) => warnings.push(Diagnostic::warning(
+        .map(|(mut font, chars)| match cut(font.face, &chars) {
+            Ok(data) => {
+                font.data = Cow::Owned(data);
+                (font, None)
+            }
+            Err(why) => {
+                let whole = Diagnostic::warning(
                     Code::FontNotSubset,
                     format!(
                         "the font {} is embedded whole in the EPUB: {why}",
                         font.face.file_name
                     ),
-                )),
+                );
+                (font, Some(whole))
+            }
+        })
+        .collect();
+    cuts.into_iter()
+        .map(|(font, whole)| {
+            if let Some(whole) = whole {
+                warnings.push(whole);
             }
             font
         })

@@ -22,6 +22,8 @@ use std::collections::{BTreeMap, HashSet};
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::collapse_whitespace;
 use crate::doc::{
@@ -37,16 +39,26 @@ pub use markdown::MAX_NESTING;
 /// missing or damaged) are errors; everything else is a warning.
 pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
     let paths: Vec<PathBuf> = book.chapters.iter().map(|c| c.path.clone()).collect();
+    // The chapters parsed on every thread, each with its own pictures and
+    // warnings, put together in order: the first error in the book's order
+    // is the one reported, as parsed one after another. A picture shown in
+    // two chapters is read in both, the same.
+    let parsed: Vec<(Result<Chapter>, BTreeMap<String, Picture>, Diagnostics)> =
+        (0..book.chapters.len())
+            .into_par_iter()
+            .map(|index| {
+                let mut images = BTreeMap::new();
+                let mut found = Diagnostics::default();
+                let chapter = markdown::parse_chapter(book, index, &paths, &mut images, &mut found);
+                (chapter, images, found)
+            })
+            .collect();
     let mut images: BTreeMap<String, Picture> = BTreeMap::new();
     let mut chapters = Vec::with_capacity(book.chapters.len());
-    for index in 0..book.chapters.len() {
-        chapters.push(markdown::parse_chapter(
-            book,
-            index,
-            &paths,
-            &mut images,
-            warnings,
-        )?);
+    for (chapter, pictures, found) in parsed {
+        warnings.extend(found);
+        chapters.push(chapter?);
+        images.extend(pictures);
     }
     check_anchors(book, &mut chapters, warnings);
 
