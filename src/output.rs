@@ -3,6 +3,7 @@
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use tempfile::{NamedTempFile, TempPath};
 
 use crate::diag::{Code, Diagnostic, Result};
@@ -11,9 +12,13 @@ use crate::diag::{Code, Diagnostic, Result};
 /// file beside its path, then renamed over it. On any error every path is
 /// left as it was, so an EPUB is never left newer than the PDF beside it.
 pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+    // Staged side by side: each waits for its disk write (`fsync`) while
+    // the other is written.
     let staged = files
-        .iter()
+        .par_iter()
         .map(|(path, bytes)| stage(path, bytes).map(|tmp| (path, tmp)))
+        .collect::<Vec<Result<_>>>()
+        .into_iter()
         .collect::<Result<Vec<_>>>()?;
     let mut replaced: Vec<(&Path, Option<TempPath>)> = Vec::with_capacity(staged.len());
     for (path, tmp) in staged {
