@@ -609,17 +609,17 @@ fn direction_parts(showing: Showing<'_>) -> SmallVec<[Showing<'_>; 1]> {
             .iter()
             .filter_map(|g| text.get(g.text_range()))
             .flat_map(str::chars)
-            .filter(|c| c.is_alphabetic())
+            .filter(|&c| text::is_letter(c))
     });
-    let (mut ltr, mut rtl) = (false, false);
+    // Whole if it has a right-to-left letter, or no letter at all.
+    let mut ltr = false;
     for c in letters {
         if text::is_right_to_left(c) {
-            rtl = true;
-        } else {
-            ltr = true;
+            return smallvec![showing];
         }
+        ltr = true;
     }
-    if rtl || !ltr {
+    if !ltr {
         return smallvec![showing];
     }
     showing

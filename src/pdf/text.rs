@@ -902,7 +902,7 @@ pub(super) fn is_bidi_control(text: &str) -> bool {
 static FIRST_LETTERS: LazyLock<Vec<bool>> = LazyLock::new(|| property_table(char::is_alphabetic));
 
 /// `char::is_alphabetic`.
-fn is_letter(c: char) -> bool {
+pub(super) fn is_letter(c: char) -> bool {
     tabled(&FIRST_LETTERS, c, char::is_alphabetic)
 }
 

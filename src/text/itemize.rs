@@ -3,12 +3,14 @@
 //! `unicode-script`, faces by cmap coverage).
 
 use std::ops::Range;
+use std::sync::LazyLock;
 
 use unicode_bidi::{BidiInfo, Level};
 use unicode_script::{Script, ScriptExtension, UnicodeScript};
 
 use crate::doc::Direction;
 use crate::fonts::{FontLibrary, Role, Style};
+use crate::locale::property_table;
 
 use super::{CharMemo, StyledText};
 
@@ -447,6 +449,20 @@ struct Scripts {
     extensions: ScriptExtension,
 }
 
+impl Scripts {
+    fn of(c: char) -> Self {
+        Scripts {
+            script: c.script(),
+            extensions: c.script_extension(),
+        }
+    }
+}
+
+/// [`Scripts`] of the code points of a table (Latin, Greek, Cyrillic,
+/// Hebrew, Arabic): every paragraph asks for each of its characters, and
+/// the properties are binary searches.
+static FIRST_SCRIPTS: LazyLock<Vec<Scripts>> = LazyLock::new(|| property_table(Scripts::of));
+
 /// The script of each character and the character whose face it follows,
 /// as UAX #24 suggests: letters keep their own; a mark or an invisible
 /// character follows the character before it (its cluster); an opening
@@ -457,17 +473,19 @@ struct Scripts {
 /// Script_Extensions lacks that script (an Arabic comma after Latin) keeps
 /// its own script, and the letter's face only if that face has it.
 fn resolve_scripts(chars: &[(usize, char)]) -> Vec<Resolved> {
-    // Each character's scripts, looked up as they are needed (and kept
-    // for the characters lately seen: the tables are binary searches, and
-    // a paragraph of megabytes repeats a few dozen letters). Kept for every
-    // character, they were most of a long paragraph's memory.
-    let mut memo = CharMemo::for_text(chars.len());
+    // Each character's scripts: from the table, or past it looked up as
+    // they are needed and kept for the characters lately seen (a paragraph
+    // of megabytes repeats a few dozen letters; kept for every character,
+    // they were most of a long paragraph's memory).
+    let mut memo = None;
     let mut scripts = |i: usize| {
         let ch = chars[i].1;
-        memo.get(0, ch, || Scripts {
-            script: ch.script(),
-            extensions: ch.script_extension(),
-        })
+        match FIRST_SCRIPTS.get(ch as usize) {
+            Some(&scripts) => scripts,
+            None => memo
+                .get_or_insert_with(|| CharMemo::for_text(chars.len()))
+                .get(0, ch, || Scripts::of(ch)),
+        }
     };
     // The first letter after each character, found by scanning ahead
     // only past the last one found: linear over the paragraph.
