@@ -523,7 +523,10 @@ impl<'a> Shaper<'a> {
                 )
             });
         if known.len() <= index {
-            known.resize(index + 1, None);
+            // Room for every glyph of the face at once, not grown glyph by
+            // glyph as a book asks for them.
+            let glyphs = self.fonts[face].face().glyph_count() as usize;
+            known.resize(glyphs.max(index + 1), None);
         }
         known[index] = Some(reach);
         reach
