@@ -375,6 +375,23 @@ fn listed_chapter_missing() {
     );
 }
 
+/// The chapters are read on several threads: of several that cannot be,
+/// the first in the book's order is the one reported.
+#[test]
+fn the_first_missing_chapter_is_reported() {
+    let listed: String = (1..=16).map(|k| format!("  \"x{k:02}.md\",\n")).collect();
+    let (tmp, err) = toml_error(
+        &format!("[book]\nchapters = [\n  \"a.md\",\n{listed}]\n"),
+        "does not exist",
+        4,
+    );
+    assert!(
+        err.message
+            .contains(&tmp.path().join("x01.md").display().to_string()),
+        "{err}"
+    );
+}
+
 #[test]
 fn chapter_escaping_the_folder() {
     let outer = folder(&[("x.md", "secret"), ("book/a.md", "x")]);

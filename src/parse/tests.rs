@@ -685,6 +685,47 @@ fn picture_errors_name_file_and_line() {
     }
 }
 
+/// Chapters parsed on several threads report as if parsed one after
+/// another: every chapter's problems, in the book's order, and the pictures
+/// of all of them, one shown in two chapters once.
+#[test]
+fn chapters_report_in_the_books_order() {
+    let names: Vec<String> = (1..=12).map(|k| format!("{k:02}.md")).collect();
+    let texts: Vec<String> = (1..=12)
+        .map(|k| {
+            format!("# {k}\n\n![a](a.png)\n\n![m](missing-{k}.png)\n\n![r](https://example.com/{k}.png)\n")
+        })
+        .collect();
+    let chapters: Vec<(&str, &str)> = names
+        .iter()
+        .zip(&texts)
+        .map(|(name, text)| (name.as_str(), text.as_str()))
+        .collect();
+    let (_tmp, book) = book(&chapters, &[("a.png", png(4, 4))]);
+    let mut found = Diagnostics::default();
+    let document = parse(&book, &mut found).expect("parsed past the errors");
+    let order: Vec<(String, Code)> = found
+        .0
+        .iter()
+        .map(|d| {
+            let file = d.file.as_ref().expect("a file").display().to_string();
+            (file, d.code)
+        })
+        .collect();
+    let expected: Vec<(String, Code)> = names
+        .iter()
+        .flat_map(|name| {
+            let file = book.display_path(name).display().to_string();
+            [
+                (file.clone(), Code::RemotePicture),
+                (file, Code::MissingPicture),
+            ]
+        })
+        .collect();
+    assert_eq!(order, expected, "{found}");
+    assert_eq!(document.images.keys().collect::<Vec<_>>(), ["a.png"]);
+}
+
 #[test]
 fn control_characters_stripped() {
     let (ch, warnings) = chapter("ok\n\na\u{1}b\u{1b}c &#x7; `x\u{2}`\n\n```\nq\u{8}\n```\n");
