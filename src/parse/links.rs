@@ -10,8 +10,12 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::doc::{LinkTarget, Picture, PictureFormat};
-use crate::load::assets::{PicturePath, Unusable, percent_decode, picture_path, scheme};
+use crate::load::assets::{
+    PictureFile, PicturePath, Unusable, percent_decode, picture_path, scheme,
+};
 use crate::load::{Book, normalize_relative};
 
 /// Where a link in chapter `current` (at `chapter_path`, folder-relative)
@@ -137,15 +141,50 @@ pub(crate) enum ImageRef {
     Remote,
 }
 
+/// Each picture file the book loaded, by key, decoded: the picture, or
+/// why it cannot be shown.
+pub(crate) type Decoded = BTreeMap<String, Result<Picture, String>>;
+
+/// Decodes each picture file `book` loaded, once, on every thread: a
+/// picture shown in many chapters is decoded once, not in each.
+pub(crate) fn decode_all(book: &Book) -> Decoded {
+    let files: Vec<&PictureFile> = book
+        .assets
+        .pictures
+        .values()
+        .filter_map(|read| read.as_ref().ok())
+        .collect();
+    files
+        .par_iter()
+        .map(|file| (file.key.clone(), decode_picture(file.bytes.to_vec())))
+        .collect()
+}
+
+/// The pictures a chapter (or the cover) shows, by key, taken from the
+/// book's pictures decoded once.
+pub(crate) struct Pictures<'d> {
+    decoded: &'d Decoded,
+    pub shown: BTreeMap<String, Picture>,
+}
+
+impl<'d> Pictures<'d> {
+    pub fn new(decoded: &'d Decoded) -> Self {
+        Pictures {
+            decoded,
+            shown: BTreeMap::new(),
+        }
+    }
+}
+
 /// Resolves a picture path written in a file whose folder is `base`
-/// (folder-relative), checks what `load` read for it, and stores it in
-/// `images` (once). The error is a message for the user, without file or
-/// line.
+/// (folder-relative), checks what `load` read for it, and adds it to
+/// `pictures.shown` (once). The error is a message for the user, without
+/// file or line.
 pub(crate) fn load_image(
     book: &Book,
     base: &Path,
     dest: &str,
-    images: &mut BTreeMap<String, Picture>,
+    pictures: &mut Pictures,
 ) -> Result<ImageRef, String> {
     let rel = match picture_path(base, dest)? {
         PicturePath::Remote => return Ok(ImageRef::Remote),
@@ -172,10 +211,13 @@ pub(crate) fn load_image(
         }
         None => return Err(format!("picture `{dest}` was not loaded with the book")),
     };
-    if !images.contains_key(&file.key) {
-        let picture =
-            decode_picture(file.bytes.to_vec()).map_err(|why| format!("picture `{dest}` {why}"))?;
-        images.insert(file.key.clone(), picture);
+    if !pictures.shown.contains_key(&file.key) {
+        let picture = match pictures.decoded.get(&file.key) {
+            Some(Ok(picture)) => picture.clone(),
+            Some(Err(why)) => return Err(format!("picture `{dest}` {why}")),
+            None => return Err(format!("picture `{dest}` was not loaded with the book")),
+        };
+        pictures.shown.insert(file.key.clone(), picture);
     }
     Ok(ImageRef::Local(file.key.clone()))
 }

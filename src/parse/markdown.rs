@@ -7,7 +7,7 @@
 //! parent, with one warning.
 
 use std::borrow::Cow;
-use std::collections::{BTreeMap, HashSet};
+use std::collections::HashSet;
 use std::ops::Range;
 use std::path::{Path, PathBuf};
 
@@ -19,7 +19,7 @@ use pulldown_cmark::{
 use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::{
     Align, Block, BlockKind, CalloutKind, Chapter, Definition, Footnote, Inline, InlineKind,
-    LinkTarget, Mark, Picture, SourcePos, block_pictures, collapse_whitespace, plain_text, walk,
+    LinkTarget, Mark, SourcePos, block_pictures, collapse_whitespace, plain_text, walk,
 };
 use crate::load::Book;
 use crate::load::assets::markdown_options;
@@ -47,12 +47,12 @@ pub const FULL_BLEED: &str = "full-bleed";
 pub(crate) const MAX_WARNINGS: usize = 100;
 
 /// Parses chapter `index` of `book`. `chapters` are the folder-relative
-/// chapter paths (for links); pictures are loaded into `images`.
+/// chapter paths (for links); the pictures it shows are added to `pictures`.
 pub(crate) fn parse_chapter(
     book: &Book,
     index: usize,
     chapters: &[PathBuf],
-    images: &mut BTreeMap<String, Picture>,
+    pictures: &mut links::Pictures,
     warnings: &mut Diagnostics,
 ) -> Result<Chapter> {
     let source = &book.chapters[index];
@@ -78,7 +78,7 @@ pub(crate) fn parse_chapter(
         footnotes: Footnotes::default(),
         formulas: 0,
         smart: smart::Lines::default(),
-        images,
+        pictures,
         warnings,
         errors: Vec::new(),
     };
@@ -109,7 +109,7 @@ pub(crate) fn parse_chapter(
     Ok(chapter)
 }
 
-struct Builder<'a, 'w> {
+struct Builder<'a, 'w, 'p> {
     book: &'a Book,
     index: usize,
     chapters: &'a [PathBuf],
@@ -140,7 +140,7 @@ struct Builder<'a, 'w> {
     formulas: usize,
     /// Which source lines take smart punctuation.
     smart: smart::Lines,
-    images: &'w mut BTreeMap<String, Picture>,
+    pictures: &'w mut links::Pictures<'p>,
     warnings: &'w mut Diagnostics,
     /// Errors the chapter is parsed past (never capped, unlike warnings).
     errors: Vec<Diagnostic>,
@@ -360,7 +360,7 @@ fn trim(mut inlines: Vec<Inline>) -> Vec<Inline> {
     inlines
 }
 
-impl Builder<'_, '_> {
+impl Builder<'_, '_, '_> {
     fn event(&mut self, event: Event<'_>, range: Range<usize>) -> Result<()> {
         match event {
             Event::Start(tag) => self.start(tag, range),
@@ -975,7 +975,7 @@ impl Builder<'_, '_> {
     ) -> Result<()> {
         let alt = plain_text(alt);
         let base = self.path.parent().unwrap_or(Path::new(""));
-        match links::load_image(self.book, base, dest, self.images) {
+        match links::load_image(self.book, base, dest, self.pictures) {
             Ok(ImageRef::Local(key)) => {
                 if alt.trim().is_empty() {
                     self.warn(Code::MissingAlt,

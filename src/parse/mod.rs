@@ -39,31 +39,37 @@ pub use markdown::MAX_NESTING;
 /// missing or damaged) are errors; everything else is a warning.
 pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
     let paths: Vec<PathBuf> = book.chapters.iter().map(|c| c.path.clone()).collect();
-    // The chapters parsed on every thread, each with its own pictures and
-    // warnings, put together in order: the first error in the book's order
-    // is the one reported, as parsed one after another. A picture shown in
-    // two chapters is read in both, the same.
-    let parsed: Vec<(Result<Chapter>, BTreeMap<String, Picture>, Diagnostics)> =
-        (0..book.chapters.len())
-            .into_par_iter()
-            .map(|index| {
-                let mut images = BTreeMap::new();
-                let mut found = Diagnostics::default();
-                let chapter = markdown::parse_chapter(book, index, &paths, &mut images, &mut found);
-                (chapter, images, found)
-            })
-            .collect();
+    let decoded = links::decode_all(book);
+    // The chapters parsed on every thread, each with the pictures it shows
+    // and its warnings, put together in order: the first error in the
+    // book's order is the one reported, as parsed one after another.
+    let parsed: Vec<(Result<Chapter>, BTreeMap<String, Picture>, Diagnostics)> = (0..book
+        .chapters
+        .len())
+        .into_par_iter()
+        .map(|index| {
+            let mut pictures = links::Pictures::new(&decoded);
+            let mut found = Diagnostics::default();
+            let chapter = markdown::parse_chapter(book, index, &paths, &mut pictures, &mut found);
+            (chapter, pictures.shown, found)
+        })
+        .collect();
     let mut images: BTreeMap<String, Picture> = BTreeMap::new();
     let mut chapters = Vec::with_capacity(book.chapters.len());
-    for (chapter, pictures, found) in parsed {
+    for (chapter, shown, found) in parsed {
         warnings.extend(found);
         chapters.push(chapter?);
-        images.extend(pictures);
+        images.extend(shown);
     }
     check_anchors(book, &mut chapters, warnings);
 
     let cover = match &book.config.cover {
-        Some(path) => Some(load_cover(book, path, &mut images)?),
+        Some(path) => {
+            let mut pictures = links::Pictures::new(&decoded);
+            let key = load_cover(book, path, &mut pictures)?;
+            images.extend(pictures.shown);
+            Some(key)
+        }
         None => None,
     };
 
@@ -146,7 +152,7 @@ pub fn derived_identifier(title: &str, authors: &[String]) -> String {
     format!("urn:uuid:{uuid}")
 }
 
-fn load_cover(book: &Book, path: &str, images: &mut BTreeMap<String, Picture>) -> Result<String> {
+fn load_cover(book: &Book, path: &str, pictures: &mut links::Pictures) -> Result<String> {
     let config = book.display_path(CONFIG_FILE);
     let error = |message: String| {
         let diag = Diagnostic::error(Code::MissingPicture, message).in_file(&config);
@@ -155,7 +161,7 @@ fn load_cover(book: &Book, path: &str, images: &mut BTreeMap<String, Picture>) -
             None => diag,
         }
     };
-    match links::load_image(book, Path::new(""), path, images) {
+    match links::load_image(book, Path::new(""), path, pictures) {
         Ok(links::ImageRef::Local(key)) => Ok(key),
         Ok(links::ImageRef::Remote) => Err(error(format!(
             "cover `{path}` must be a PNG or JPEG file in the book folder, not a web address"

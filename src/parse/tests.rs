@@ -686,14 +686,18 @@ fn picture_errors_name_file_and_line() {
 }
 
 /// Chapters parsed on several threads report as if parsed one after
-/// another: every chapter's problems, in the book's order, and the pictures
-/// of all of them, one shown in two chapters once.
+/// another: every chapter's problems, in the book's order (a damaged
+/// picture at each place it is shown), and the pictures of all of them,
+/// one shown in every chapter once.
 #[test]
 fn chapters_report_in_the_books_order() {
     let names: Vec<String> = (1..=12).map(|k| format!("{k:02}.md")).collect();
     let texts: Vec<String> = (1..=12)
         .map(|k| {
-            format!("# {k}\n\n![a](a.png)\n\n![m](missing-{k}.png)\n\n![r](https://example.com/{k}.png)\n")
+            format!(
+                "# {k}\n\n![a](a.png)\n\n![m](missing-{k}.png)\n\n![b](bad.png)\n\n\
+                 ![r](https://example.com/{k}.png)\n"
+            )
         })
         .collect();
     let chapters: Vec<(&str, &str)> = names
@@ -701,24 +705,31 @@ fn chapters_report_in_the_books_order() {
         .zip(&texts)
         .map(|(name, text)| (name.as_str(), text.as_str()))
         .collect();
-    let (_tmp, book) = book(&chapters, &[("a.png", png(4, 4))]);
+    let (_tmp, book) = book(
+        &chapters,
+        &[
+            ("a.png", png(4, 4)),
+            ("bad.png", b"\x89PNG\r\n\x1a\nbroken".to_vec()),
+        ],
+    );
     let mut found = Diagnostics::default();
     let document = parse(&book, &mut found).expect("parsed past the errors");
-    let order: Vec<(String, Code)> = found
+    let order: Vec<(String, Code, Option<u32>)> = found
         .0
         .iter()
         .map(|d| {
             let file = d.file.as_ref().expect("a file").display().to_string();
-            (file, d.code)
+            (file, d.code, d.line)
         })
         .collect();
-    let expected: Vec<(String, Code)> = names
+    let expected: Vec<(String, Code, Option<u32>)> = names
         .iter()
         .flat_map(|name| {
             let file = book.display_path(name).display().to_string();
             [
-                (file.clone(), Code::RemotePicture),
-                (file, Code::MissingPicture),
+                (file.clone(), Code::RemotePicture, Some(9)),
+                (file.clone(), Code::MissingPicture, Some(5)),
+                (file, Code::MissingPicture, Some(7)),
             ]
         })
         .collect();
