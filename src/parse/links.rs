@@ -10,12 +10,8 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
-use rayon::prelude::*;
-
 use crate::doc::{LinkTarget, Picture, PictureFormat};
-use crate::load::assets::{
-    PictureFile, PicturePath, Unusable, percent_decode, picture_path, scheme,
-};
+use crate::load::assets::{PicturePath, Unusable, percent_decode, picture_path, scheme};
 use crate::load::{Book, normalize_relative};
 
 /// Where a link in chapter `current` (at `chapter_path`, folder-relative)
@@ -145,17 +141,16 @@ pub(crate) enum ImageRef {
 /// why it cannot be shown.
 pub(crate) type Decoded = BTreeMap<String, Result<Picture, String>>;
 
-/// Decodes each picture file `book` loaded, once, on every thread: a
-/// picture shown in many chapters is decoded once, not in each.
+/// Decodes each picture file `book` loaded, once: a picture shown in many
+/// chapters is decoded once, not in each. One at a time, as before the
+/// chapters were parsed on several threads: a picture of the most pixels
+/// allowed takes hundreds of megabytes decoded, and a thread each would
+/// multiply that.
 pub(crate) fn decode_all(book: &Book) -> Decoded {
-    let files: Vec<&PictureFile> = book
-        .assets
+    book.assets
         .pictures
         .values()
         .filter_map(|read| read.as_ref().ok())
-        .collect();
-    files
-        .par_iter()
         .map(|file| (file.key.clone(), decode_picture(file.bytes.to_vec())))
         .collect()
 }
