@@ -8,7 +8,7 @@ use std::ops::Range;
 use std::sync::LazyLock;
 
 use crate::doc::Direction;
-use unicode_script::{Script, UnicodeScript};
+use unicode_script::{Script, ScriptExtension, UnicodeScript};
 
 use crate::doc::CalloutKind;
 
@@ -441,13 +441,37 @@ pub fn tabled<T: Copy>(table: &[T], c: char, property: fn(char) -> T) -> T {
         .unwrap_or_else(|| property(c))
 }
 
-/// The Script property of the code points below [`TABLED_CODE_POINTS`]:
-/// the EPUB asks it for every character of the book.
-static FIRST_SCRIPTS: LazyLock<Vec<Script>> = LazyLock::new(|| property_table(|c| c.script()));
+/// A character's Script and Script_Extensions properties.
+#[derive(Clone, Copy)]
+pub struct Scripts {
+    pub script: Script,
+    pub extensions: ScriptExtension,
+}
+
+impl Scripts {
+    /// Those of `c`, looked up in Unicode's tables.
+    pub fn of(c: char) -> Self {
+        Scripts {
+            script: c.script(),
+            extensions: c.script_extension(),
+        }
+    }
+
+    /// Those of `c` from [`FIRST_SCRIPTS`], if it is below
+    /// [`TABLED_CODE_POINTS`].
+    pub fn tabled(c: char) -> Option<Self> {
+        FIRST_SCRIPTS.get(c as usize).copied()
+    }
+}
+
+/// [`Scripts`] of the code points below [`TABLED_CODE_POINTS`]: the EPUB
+/// asks for the script of every character of the book, and itemizing for
+/// those of every paragraph's.
+static FIRST_SCRIPTS: LazyLock<Vec<Scripts>> = LazyLock::new(|| property_table(Scripts::of));
 
 /// A character's Script property.
 fn script(c: char) -> Script {
-    tabled(&FIRST_SCRIPTS, c, |c| c.script())
+    Scripts::tabled(c).map_or_else(|| c.script(), |scripts| scripts.script)
 }
 
 /// Whether a language tag is written in Arabic script (kashida justifies it).

@@ -3,14 +3,13 @@
 //! `unicode-script`, faces by cmap coverage).
 
 use std::ops::Range;
-use std::sync::LazyLock;
 
 use unicode_bidi::{BidiInfo, Level};
-use unicode_script::{Script, ScriptExtension, UnicodeScript};
+use unicode_script::Script;
 
 use crate::doc::Direction;
 use crate::fonts::{FontLibrary, Role, Style};
-use crate::locale::property_table;
+use crate::locale::Scripts;
 
 use super::{CharMemo, StyledText};
 
@@ -442,27 +441,6 @@ fn is_letter(script: Script) -> bool {
     !matches!(script, Script::Common | Script::Inherited | Script::Unknown)
 }
 
-/// A character's Script and Script_Extensions properties.
-#[derive(Clone, Copy)]
-struct Scripts {
-    script: Script,
-    extensions: ScriptExtension,
-}
-
-impl Scripts {
-    fn of(c: char) -> Self {
-        Scripts {
-            script: c.script(),
-            extensions: c.script_extension(),
-        }
-    }
-}
-
-/// [`Scripts`] of the code points of a table (Latin, Greek, Cyrillic,
-/// Hebrew, Arabic): every paragraph asks for each of its characters, and
-/// the properties are binary searches.
-static FIRST_SCRIPTS: LazyLock<Vec<Scripts>> = LazyLock::new(|| property_table(Scripts::of));
-
 /// The script of each character and the character whose face it follows,
 /// as UAX #24 suggests: letters keep their own; a mark or an invisible
 /// character follows the character before it (its cluster); an opening
@@ -480,8 +458,8 @@ fn resolve_scripts(chars: &[(usize, char)]) -> Vec<Resolved> {
     let mut memo = None;
     let mut scripts = |i: usize| {
         let ch = chars[i].1;
-        match FIRST_SCRIPTS.get(ch as usize) {
-            Some(&scripts) => scripts,
+        match Scripts::tabled(ch) {
+            Some(scripts) => scripts,
             None => memo
                 .get_or_insert_with(|| CharMemo::for_text(chars.len()))
                 .get(0, ch, || Scripts::of(ch)),
@@ -565,6 +543,7 @@ mod tests {
     use super::*;
     use crate::doc::SourcePos;
     use crate::text::TextStyle;
+    use unicode_script::UnicodeScript;
 
     /// Characters of every bidi class a book's paragraph has: Arabic and
     /// Hebrew letters, harakat, spaces and a tab, punctuation, brackets,
