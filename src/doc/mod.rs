@@ -862,6 +862,11 @@ pub fn block_direction(book: Direction, text: &str) -> Direction {
             BidiClass::R | BidiClass::AL => rtl = true,
             _ => {}
         }
+        // A letter of the book's direction decides: the rest of a long
+        // paragraph need not be read.
+        if (book == Direction::Rtl && rtl) || (book == Direction::Ltr && ltr) {
+            return book;
+        }
     }
     match book {
         Direction::Rtl if ltr && !rtl => Direction::Ltr,
