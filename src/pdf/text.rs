@@ -98,6 +98,7 @@ pub(super) struct Drawn {
 
 /// What each face's glyphs are like, for the text layer.
 pub(super) struct Faces<'a> {
+    library: &'a FontLibrary,
     fonts: Vec<Owned<Font<'a>>>,
     facts: Arc<FaceFacts>,
 }
@@ -115,8 +116,9 @@ pub(super) struct FaceFacts {
     right_to_left_mark: Vec<Option<u16>>,
     /// Per face, the glyphs it draws for a tatweel (sorted), which copy
     /// out as [`KASHIDA_TEXT`] wherever they are drawn but for a typed
-    /// tatweel.
-    kashidas: Vec<Vec<u16>>,
+    /// tatweel: found when the face is first drawn (the probe is a few
+    /// thousand glyphs shaped, for each face the book may never use).
+    kashidas: Vec<OnceLock<Vec<u16>>>,
     /// Per face, every glyph's advance in font units, asked of HarfBuzz
     /// once when the face is first drawn: each line asks for every glyph's
     /// several times.
@@ -149,34 +151,11 @@ impl<'a> Faces<'a> {
                     .find(|&glyph| Some(glyph) != empty)
             })
             .collect();
-        let shaper = Shaper::new(library, "ar");
-        // The tatweels shaping draws between letters, and those the font
-        // draws inside a cluster (Amiri's «لحِ» makes room for the kasra
-        // with one), which only their names tell.
-        let kashidas = fonts
-            .iter()
-            .enumerate()
-            .map(|(face, font)| {
-                let mut glyphs = shaper.tatweel_glyphs(face);
-                // A face with no tatweel draws none inside a cluster either.
-                let named = if glyphs.is_empty() {
-                    0
-                } else {
-                    font.face().glyph_count()
-                };
-                glyphs.extend((0..named).filter_map(|glyph| {
-                    let name = font.get_glyph_name(glyph)?;
-                    let id = u16::try_from(glyph).ok()?;
-                    name.starts_with(TATWEEL_GLYPH_NAME).then_some(id)
-                }));
-                glyphs.sort_unstable();
-                glyphs.dedup();
-                glyphs
-            })
-            .collect();
+        let kashidas = fonts.iter().map(|_| OnceLock::new()).collect();
         let upems = fonts.iter().map(|font| font.face().upem() as f32).collect();
         let advances = fonts.iter().map(|_| OnceLock::new()).collect();
         Faces {
+            library,
             fonts,
             facts: Arc::new(FaceFacts {
                 upems,
@@ -198,6 +177,7 @@ impl<'a> Faces<'a> {
     /// the tatweel probes are shaped once a build.
     pub fn sharing(library: &'a FontLibrary, facts: Arc<FaceFacts>) -> Self {
         Faces {
+            library,
             fonts: library.harfbuzz_fonts(),
             facts,
         }
@@ -211,7 +191,30 @@ impl<'a> Faces<'a> {
 
     /// Whether glyph `id` is one of those `face` draws for a tatweel.
     pub fn draws_tatweel(&self, face: usize, id: u16) -> bool {
-        self.facts.kashidas[face].binary_search(&id).is_ok()
+        self.facts.kashidas[face]
+            .get_or_init(|| {
+                // The tatweels shaping draws between letters, and those the
+                // font draws inside a cluster (Amiri's «لحِ» makes room for
+                // the kasra with one), which only their names tell.
+                let font = &self.fonts[face];
+                let mut glyphs = Shaper::new(self.library, "ar").tatweel_glyphs(face);
+                // A face with no tatweel draws none inside a cluster either.
+                let named = if glyphs.is_empty() {
+                    0
+                } else {
+                    font.face().glyph_count()
+                };
+                glyphs.extend((0..named).filter_map(|glyph| {
+                    let name = font.get_glyph_name(glyph)?;
+                    let id = u16::try_from(glyph).ok()?;
+                    name.starts_with(TATWEEL_GLYPH_NAME).then_some(id)
+                }));
+                glyphs.sort_unstable();
+                glyphs.dedup();
+                glyphs
+            })
+            .binary_search(&id)
+            .is_ok()
     }
 
     /// Whether `g`, of `run`, copies out as a kashida ([`KASHIDA_TEXT`]):
