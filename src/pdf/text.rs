@@ -114,11 +114,12 @@ pub(super) struct FaceFacts {
     /// Per face, the glyph drawn for [`RIGHT_TO_LEFT_TEXT`], if it has one
     /// ([`RIGHT_TO_LEFT_GLYPH_CHARS`]).
     right_to_left_mark: Vec<Option<u16>>,
-    /// Per face, the glyphs it draws for a tatweel (sorted), which copy
-    /// out as [`KASHIDA_TEXT`] wherever they are drawn but for a typed
-    /// tatweel: found when the face is first drawn (the probe is a few
-    /// thousand glyphs shaped, for each face the book may never use).
-    kashidas: Vec<OnceLock<Vec<u16>>>,
+    /// Per face, by glyph id, whether it is one the face draws for a
+    /// tatweel, which copy out as [`KASHIDA_TEXT`] wherever they are drawn
+    /// but for a typed tatweel: found when the face is first drawn (the
+    /// probe is a few thousand glyphs shaped, for each face the book may
+    /// never use), and looked up for every glyph drawn.
+    kashidas: Vec<OnceLock<Box<[bool]>>>,
     /// Per face, every glyph's advance in font units, asked of HarfBuzz
     /// once when the face is first drawn: each line asks for every glyph's
     /// several times.
@@ -192,29 +193,35 @@ impl<'a> Faces<'a> {
     /// Whether glyph `id` is one of those `face` draws for a tatweel.
     pub fn draws_tatweel(&self, face: usize, id: u16) -> bool {
         self.facts.kashidas[face]
-            .get_or_init(|| {
-                // The tatweels shaping draws between letters, and those the
-                // font draws inside a cluster (Amiri's «لحِ» makes room for
-                // the kasra with one), which only their names tell.
-                let font = &self.fonts[face];
-                let mut glyphs = Shaper::new(self.library, "ar").tatweel_glyphs(face);
-                // A face with no tatweel draws none inside a cluster either.
-                let named = if glyphs.is_empty() {
-                    0
-                } else {
-                    font.face().glyph_count()
-                };
-                glyphs.extend((0..named).filter_map(|glyph| {
-                    let name = font.get_glyph_name(glyph)?;
-                    let id = u16::try_from(glyph).ok()?;
-                    name.starts_with(TATWEEL_GLYPH_NAME).then_some(id)
-                }));
-                glyphs.sort_unstable();
-                glyphs.dedup();
-                glyphs
-            })
-            .binary_search(&id)
-            .is_ok()
+            .get_or_init(|| self.tatweel_glyphs(face))
+            .get(usize::from(id))
+            .is_some_and(|&tatweel| tatweel)
+    }
+
+    /// Per glyph of `face`, whether it draws a tatweel: those shaping draws
+    /// between letters, and those the font draws inside a cluster (Amiri's
+    /// «لحِ» makes room for the kasra with one), which only their names
+    /// tell. (Once a face: kept out of the check made for every glyph.)
+    #[cold]
+    #[inline(never)]
+    fn tatweel_glyphs(&self, face: usize) -> Box<[bool]> {
+        let font = &self.fonts[face];
+        let shaped = Shaper::new(self.library, "ar").tatweel_glyphs(face);
+        let mut glyphs = vec![false; font.face().glyph_count() as usize];
+        for &id in &shaped {
+            if let Some(slot) = glyphs.get_mut(usize::from(id)) {
+                *slot = true;
+            }
+        }
+        // A face with no tatweel draws none inside a cluster either.
+        if !shaped.is_empty() {
+            for (glyph, slot) in (0..).zip(glyphs.iter_mut()) {
+                *slot |= font
+                    .get_glyph_name(glyph)
+                    .is_some_and(|name| name.starts_with(TATWEEL_GLYPH_NAME));
+            }
+        }
+        glyphs.into_boxed_slice()
     }
 
     /// Whether `g`, of `run`, copies out as a kashida ([`KASHIDA_TEXT`]):
