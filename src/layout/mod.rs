@@ -603,11 +603,6 @@ pub fn typeset_into(
         placed?;
         flowed = more;
     }
-    // The chapters are set and placed: what is still to set (the cover,
-    // title page and contents) is little, and the cache's pieces were
-    // about a seventh of the memory a long book's build held at once.
-    fonts.shaped.forget();
-
     let numbering = finisher.numbering;
     let printed = |index: usize| {
         numbering
@@ -617,6 +612,10 @@ pub fn typeset_into(
     };
     let mark = Told::mark(&ts);
     let mut toc = front::contents(&mut ts, heading, &entries, &g, 2, &printed);
+    // The chapters and the contents are set (the contents' titles from the
+    // pieces shaped when their length was reckoned): the cache's pieces
+    // were about a seventh of the memory a long book's build held at once.
+    fonts.shaped.forget();
     front.take(&mut ts, mark);
     // The body was placed after `toc_len` pages of contents: they must be
     // exactly that many. Settled in two rounds (numbers have a slot of
