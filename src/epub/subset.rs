@@ -80,6 +80,11 @@ const NAME_LANGUAGE: u16 = 0x0409;
 #[derive(Debug, Default)]
 pub(crate) struct ShownText {
     clusters: BTreeMap<Look, FxHashSet<String>>,
+    /// Per look, the characters of the Basic Multilingual Plane known to be
+    /// clusters of their own in `clusters`, a bit each: most clusters are
+    /// one letter, and looking each up in the set was most of the time
+    /// spent here.
+    known: BTreeMap<Look, Box<[u64]>>,
 }
 
 impl ShownText {
@@ -169,6 +174,27 @@ impl ShownText {
     /// invisible characters after it. White space is a space to CSS.
     fn add(&mut self, look: Look, text: &str) {
         let set = self.clusters.entry(look).or_default();
+        let known = self
+            .known
+            .entry(look)
+            .or_insert_with(|| vec![0; 0x10000 / 64].into_boxed_slice());
+        let mut note = |cluster: &mut String| {
+            let mut chars = cluster.chars();
+            if let (Some(c), None) = (chars.next(), chars.next()) {
+                let (word, bit) = (c as usize / 64, c as usize % 64);
+                if let Some(word) = known.get_mut(word) {
+                    if *word & (1 << bit) != 0 {
+                        cluster.clear();
+                        return;
+                    }
+                    *word |= 1 << bit;
+                }
+            }
+            if !set.contains(cluster.as_str()) {
+                set.insert(cluster.clone());
+            }
+            cluster.clear();
+        };
         let mut cluster = String::new();
         for c in text.chars() {
             let c = if matches!(c, '\n' | '\r' | '\t') {
@@ -178,15 +204,12 @@ impl ShownText {
             };
             let extends = is_combining_mark(c) || (is_ignorable(c) && !c.is_control());
             if !extends && !cluster.is_empty() {
-                if !set.contains(&cluster) {
-                    set.insert(cluster.clone());
-                }
-                cluster.clear();
+                note(&mut cluster);
             }
             cluster.push(c);
         }
         if !cluster.is_empty() {
-            set.insert(cluster);
+            note(&mut cluster);
         }
     }
 }
