@@ -198,6 +198,11 @@ impl WeakClasses {
 /// Characters every face "has": HarfBuzz hides default-ignorables and uses
 /// the run's font for them, so they must never force a font switch.
 pub fn is_ignorable(ch: char) -> bool {
+    // Most of a book's characters are answered at once: printable ASCII
+    // and the Arabic letters.
+    if (' '..='~').contains(&ch) || ('\u{0621}'..='\u{064A}').contains(&ch) {
+        return false;
+    }
     matches!(ch,
         '\u{00AD}' | '\u{034F}' | '\u{061C}' | '\u{180B}'..='\u{180F}'
         | '\u{200B}'..='\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2060}'..='\u{206F}'

@@ -272,6 +272,11 @@ impl<V: Copy> CharMemo<V> {
 /// Greek and Cyrillic accents, Hebrew points, Arabic harakat and Quranic
 /// marks.
 pub fn is_combining_mark(c: char) -> bool {
+    // Most of a book's characters are answered at once: those before the
+    // first mark, and the Arabic letters.
+    if c < '\u{0300}' || ('\u{0621}'..='\u{064A}').contains(&c) {
+        return false;
+    }
     matches!(c,
         '\u{0300}'..='\u{036F}' | '\u{0483}'..='\u{0487}' | '\u{0591}'..='\u{05BD}'
         | '\u{05BF}' | '\u{05C1}'..='\u{05C2}' | '\u{05C4}'..='\u{05C5}' | '\u{05C7}'
