@@ -793,17 +793,24 @@ fn hide_adjustments(
         .iter()
         .map(|g| reading(&text[g.range.0..g.range.1]))
         .collect();
+    // Each glyph's advance in the PDF font, and whether it is a letter:
+    // asked for several times a glyph.
+    let widths: Vec<f32> = glyphs.iter().map(|g| advance(g.id)).collect();
+    let letters: Vec<bool> = glyphs
+        .iter()
+        .map(|g| text[g.range.0..g.range.1].chars().any(is_letter))
+        .collect();
     // The adjustment krilla writes before glyph `i` (after glyph `i - 1`).
     let adjustment = |i: usize| {
         let before = &glyphs[i - 1];
-        before.x_advance - advance(before.id) - before.x_offset + glyphs[i].x_offset
+        before.x_advance - widths[i - 1] - before.x_offset + glyphs[i].x_offset
     };
     // How far pdf.js's pen moves over glyph `i` and the adjustment after
     // it: asked for many times, so found once.
     let pdfjs_moves: Vec<f32> = (0..glyphs.len())
         .map(|i| {
             let width = match readings[i] {
-                Reading::Checked | Reading::Space => advance(glyphs[i].id),
+                Reading::Checked | Reading::Space => widths[i],
                 Reading::Mark | Reading::Dropped => 0.0,
             };
             let after = match readings[i] {
@@ -834,11 +841,6 @@ fn hide_adjustments(
     // read as spaces), and across a space only in right-to-left text
     // (pdf.js cuts its text item at a space it finds too narrow or too
     // wide, which changes nothing in left-to-right text).
-    let letter = |j: usize| {
-        text[glyphs[j].range.0..glyphs[j].range.1]
-            .chars()
-            .any(is_letter)
-    };
     let rtl_letter = |j: usize| {
         text[glyphs[j].range.0..glyphs[j].range.1]
             .chars()
@@ -848,7 +850,7 @@ fn hide_adjustments(
         if readings[from..to].contains(&Reading::Space) {
             rtl_letter(from) && rtl_letter(to)
         } else {
-            letter(from) && letter(to)
+            letters[from] && letters[to]
         }
     };
     // Per glyph, the part of the adjustment before it that pdf.js is not
@@ -866,14 +868,14 @@ fn hide_adjustments(
             continue;
         }
         // From where the glyph checked last ends to this one.
-        let seen = pdfjs_moves[from..i].iter().sum::<f32>() - advance(glyphs[from].id);
+        let seen = pdfjs_moves[from..i].iter().sum::<f32>() - widths[from];
         let (least, most) = range(from, i);
         let shown = seen.clamp(least, most);
         // After a letter (on the baseline, where poppler does not take it
         // for the start of another line): poppler takes an empty glyph
         // after a space for a word of its own, which it may put out of
         // order.
-        let at = (from + 1..=i).find(|&j| letter(j - 1) && readings[j - 1] == Reading::Checked);
+        let at = (from + 1..=i).find(|&j| letters[j - 1] && readings[j - 1] == Reading::Checked);
         if let Some(at) = at.filter(|_| (seen - shown).abs() > HIDDEN_AT_LEAST * glyphs[i].size) {
             hidden[at] = seen - shown;
         }
