@@ -471,6 +471,8 @@ static FIRST_SCRIPTS: LazyLock<Vec<Scripts>> = LazyLock::new(|| property_table(S
 
 /// A character's Script property.
 fn script(c: char) -> Script {
+    // Not `tabled(.., Scripts::of)`: past the table only the Script is
+    // looked up, not Script_Extensions too.
     Scripts::tabled(c).map_or_else(|| c.script(), |scripts| scripts.script)
 }
 

@@ -193,7 +193,7 @@ impl<'a> Faces<'a> {
     /// Whether glyph `id` is one of those `face` draws for a tatweel.
     pub fn draws_tatweel(&self, face: usize, id: u16) -> bool {
         self.facts.kashidas[face]
-            .get_or_init(|| self.tatweel_glyphs(face))
+            .get_or_init(|| self.tatweel_table(face))
             .get(usize::from(id))
             .is_some_and(|&tatweel| tatweel)
     }
@@ -204,7 +204,7 @@ impl<'a> Faces<'a> {
     /// tell. (Once a face: kept out of the check made for every glyph.)
     #[cold]
     #[inline(never)]
-    fn tatweel_glyphs(&self, face: usize) -> Box<[bool]> {
+    fn tatweel_table(&self, face: usize) -> Box<[bool]> {
         let font = &self.fonts[face];
         let shaped = Shaper::new(self.library, "ar").tatweel_glyphs(face);
         let mut glyphs = vec![false; font.face().glyph_count() as usize];
