@@ -27,8 +27,6 @@
 use std::borrow::Cow;
 use std::ops::DerefMut;
 
-use flate2::write::ZlibEncoder;
-use flate2::Compression;
 use pdf_writer::{Array, Dict, Name};
 
 use crate::chunk_container::ChunkContainer;
@@ -343,32 +341,33 @@ fn deflate_encode_memoized(data: &[u8]) -> Vec<u8> {
 }
 
 pub(crate) fn deflate_encode(data: &[u8]) -> Vec<u8> {
-    use std::io::Write;
-
-    const COMPRESSION_LEVEL: u8 = 6;
-    // warraq: one encoder a thread, reset for each stream. A new one
-    // allocated and cleared its window and hash tables (a few hundred KB,
-    // fresh pages from the system) for every page's content stream: a few
-    // percent of a book's build. `reset` finishes the stream and starts the
-    // next from the same state as a new encoder, so the bytes are the same.
-    // The encoder is taken out while in use: should a stream panic, the
-    // next starts with a new one rather than in the middle of that one.
+    // warraq: libdeflate instead of flate2 (zlib-rs). The stream is whole
+    // in memory, as libdeflate needs; at the same level it takes about a
+    // third fewer instructions, and the files come out within a few tenths
+    // of a percent of the size. One compressor a thread, kept: a new one
+    // allocates and clears its hash tables (fresh pages from the system)
+    // for every page's content stream. It keeps no state from one stream
+    // to the next, so the bytes depend on the stream alone. Taken out of
+    // its slot while in use: should a stream panic, the next gets a new
+    // one.
+    const COMPRESSION_LEVEL: i32 = 6;
     thread_local! {
-        static ENCODER: std::cell::RefCell<Option<ZlibEncoder<Vec<u8>>>> =
+        static COMPRESSOR: std::cell::RefCell<Option<libdeflater::Compressor>> =
             const { std::cell::RefCell::new(None) };
     }
-    let mut e = ENCODER
-        .take()
-        .unwrap_or_else(|| ZlibEncoder::new(Vec::new(), Compression::new(COMPRESSION_LEVEL as u32)));
-    // warraq: the stream's bytes go into a vector of about the size they
-    // come to (a page's text compresses to about two fifths), not one grown
-    // by doubling as they come, and are kept at their size until the
-    // document is written.
-    e.get_mut().reserve(data.len() / 2);
-    e.write_all(data).unwrap();
-    let mut bytes = e.reset(Vec::new()).unwrap();
+    let mut compressor = COMPRESSOR.take().unwrap_or_else(|| {
+        let level = libdeflater::CompressionLvl::new(COMPRESSION_LEVEL)
+            .expect("libdeflate has levels 0 to 12");
+        libdeflater::Compressor::new(level)
+    });
+    // Room for the worst case, given back once the size is known.
+    let mut bytes = vec![0; compressor.zlib_compress_bound(data.len())];
+    let written = compressor
+        .zlib_compress(data, &mut bytes)
+        .expect("the bound is room enough");
+    bytes.truncate(written);
     bytes.shrink_to_fit();
-    ENCODER.set(Some(e));
+    COMPRESSOR.set(Some(compressor));
     bytes
 }
 
