@@ -178,38 +178,44 @@ impl ShownText {
             .known
             .entry(look)
             .or_insert_with(|| vec![0; 0x10000 / 64].into_boxed_slice());
-        let mut note = |cluster: &mut String| {
-            let mut chars = cluster.chars();
-            if let (Some(c), None) = (chars.next(), chars.next()) {
-                let (word, bit) = (c as usize / 64, c as usize % 64);
+        let extends = |c: char| is_combining_mark(c) || (is_ignorable(c) && !c.is_control());
+        let mut chars = text
+            .chars()
+            .map(|c| {
+                if matches!(c, '\n' | '\r' | '\t') {
+                    ' '
+                } else {
+                    c
+                }
+            })
+            .peekable();
+        let mut cluster = String::new();
+        while let Some(first) = chars.next() {
+            // Most clusters are one letter: its bit says whether it was
+            // noted before, without looking it up in the set.
+            if chars.peek().is_none_or(|&next| !extends(next)) {
+                let (word, bit) = (first as usize / 64, first as usize % 64);
                 if let Some(word) = known.get_mut(word) {
                     if *word & (1 << bit) != 0 {
-                        cluster.clear();
-                        return;
+                        continue;
                     }
                     *word |= 1 << bit;
                 }
+                let mut utf8 = [0; 4];
+                let letter = first.encode_utf8(&mut utf8);
+                if !set.contains(&*letter) {
+                    set.insert(letter.to_owned());
+                }
+                continue;
+            }
+            cluster.clear();
+            cluster.push(first);
+            while let Some(next) = chars.next_if(|&next| extends(next)) {
+                cluster.push(next);
             }
             if !set.contains(cluster.as_str()) {
                 set.insert(cluster.clone());
             }
-            cluster.clear();
-        };
-        let mut cluster = String::new();
-        for c in text.chars() {
-            let c = if matches!(c, '\n' | '\r' | '\t') {
-                ' '
-            } else {
-                c
-            };
-            let extends = is_combining_mark(c) || (is_ignorable(c) && !c.is_control());
-            if !extends && !cluster.is_empty() {
-                note(&mut cluster);
-            }
-            cluster.push(c);
-        }
-        if !cluster.is_empty() {
-            note(&mut cluster);
         }
     }
 }
@@ -607,5 +613,21 @@ mod tests {
             .map(String::as_str)
             .collect();
         assert_eq!(clusters, BTreeSet::from([" ", "a\u{200D}", "بِ", "سْ", "مِ"]));
+    }
+
+    /// A letter alone and with a mark are two clusters, each noted once
+    /// however often it comes; a mark with no letter before it is one of
+    /// its own; a line break is a space; and a letter beyond the Basic
+    /// Multilingual Plane (no bit of its own) is noted all the same.
+    #[test]
+    fn each_cluster_is_noted_once() {
+        let mut shown = ShownText::default();
+        shown.add(BODY_TEXT, "\u{0650}ب بِ\nب𝔸");
+        shown.add(BODY_TEXT, "𝔸بب\u{0650}");
+        let clusters: BTreeSet<&str> = shown.clusters[&BODY_TEXT]
+            .iter()
+            .map(String::as_str)
+            .collect();
+        assert_eq!(clusters, BTreeSet::from(["\u{0650}", "ب", " ", "بِ", "𝔸"]));
     }
 }
