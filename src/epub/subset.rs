@@ -191,9 +191,10 @@ impl ShownText {
             .peekable();
         let mut cluster = String::new();
         while let Some(first) = chars.next() {
-            // Most clusters are one letter: its bit says whether it was
-            // noted before, without looking it up in the set.
-            if chars.peek().is_none_or(|&next| !extends(next)) {
+            let mut utf8 = [0; 4];
+            let shown: &str = if chars.peek().is_none_or(|&next| !extends(next)) {
+                // Most clusters are one letter: its bit says whether it was
+                // noted before, without looking it up in the set.
                 let (word, bit) = (first as usize / 64, first as usize % 64);
                 if let Some(word) = known.get_mut(word) {
                     if *word & (1 << bit) != 0 {
@@ -201,20 +202,17 @@ impl ShownText {
                     }
                     *word |= 1 << bit;
                 }
-                let mut utf8 = [0; 4];
-                let letter = first.encode_utf8(&mut utf8);
-                if !set.contains(&*letter) {
-                    set.insert(letter.to_owned());
+                first.encode_utf8(&mut utf8)
+            } else {
+                cluster.clear();
+                cluster.push(first);
+                while let Some(next) = chars.next_if(|&next| extends(next)) {
+                    cluster.push(next);
                 }
-                continue;
-            }
-            cluster.clear();
-            cluster.push(first);
-            while let Some(next) = chars.next_if(|&next| extends(next)) {
-                cluster.push(next);
-            }
-            if !set.contains(cluster.as_str()) {
-                set.insert(cluster.clone());
+                &cluster
+            };
+            if !set.contains(shown) {
+                set.insert(shown.to_owned());
             }
         }
     }
@@ -604,15 +602,22 @@ mod tests {
         );
     }
 
+    /// The clusters `shown` noted in the body text's look.
+    fn body_clusters(shown: &ShownText) -> BTreeSet<&str> {
+        shown.clusters[&BODY_TEXT]
+            .iter()
+            .map(String::as_str)
+            .collect()
+    }
+
     #[test]
     fn marks_stay_with_their_letter() {
         let mut shown = ShownText::default();
         shown.add(BODY_TEXT, "بِسْمِ a\u{200D}");
-        let clusters: BTreeSet<&str> = shown.clusters[&BODY_TEXT]
-            .iter()
-            .map(String::as_str)
-            .collect();
-        assert_eq!(clusters, BTreeSet::from([" ", "a\u{200D}", "بِ", "سْ", "مِ"]));
+        assert_eq!(
+            body_clusters(&shown),
+            BTreeSet::from([" ", "a\u{200D}", "بِ", "سْ", "مِ"])
+        );
     }
 
     /// A letter alone and with a mark are two clusters, each noted once
@@ -624,10 +629,9 @@ mod tests {
         let mut shown = ShownText::default();
         shown.add(BODY_TEXT, "\u{0650}ب بِ\nب𝔸");
         shown.add(BODY_TEXT, "𝔸بب\u{0650}");
-        let clusters: BTreeSet<&str> = shown.clusters[&BODY_TEXT]
-            .iter()
-            .map(String::as_str)
-            .collect();
-        assert_eq!(clusters, BTreeSet::from(["\u{0650}", "ب", " ", "بِ", "𝔸"]));
+        assert_eq!(
+            body_clusters(&shown),
+            BTreeSet::from(["\u{0650}", "ب", " ", "بِ", "𝔸"])
+        );
     }
 }
