@@ -438,7 +438,8 @@ fn jpeg(pixels: &[u8], wide: usize, high: usize) -> Result<Vec<u8>> {
         // picture keep every block for a second pass (25 MB at 1600 ×
         // 2560: 40% of a small book's peak memory, about a sixth of its
         // CPU time). The JPEG comes out 4% (a photograph) to 77% (a plain
-        // designed cover) larger; the EPUB, which deflates it, 0–18 KB.
+        // designed cover) larger; the EPUB, which deflates it, at most
+        // 18 KB (some come out smaller).
         jpeg.set_optimize_coding(false);
         let mut started = jpeg.start_compress(Vec::new())?;
         started.write_scanlines(pixels)?;
