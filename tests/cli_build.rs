@@ -445,11 +445,12 @@ fn seed_book_builds_without_warnings() {
 }
 
 /// The binary allocates with jemalloc, set to hand freed pages back within
-/// 100 ms (src/main.rs, `MALLOC_CONF`): jemalloc prints its settings when
-/// asked to by its environment variable, which glibc's malloc ignores.
+/// 100 ms and to ask for huge pages (src/main.rs, `MALLOC_CONF`): jemalloc
+/// prints its settings when asked to by its environment variable, which
+/// glibc's malloc ignores.
 #[cfg(not(target_env = "msvc"))]
 #[test]
-fn the_binary_allocates_with_jemalloc_giving_freed_pages_back() {
+fn the_binary_allocates_with_jemalloc_giving_freed_pages_back_in_huge_pages() {
     let out = warraq()
         .arg("--version")
         .env("_RJEM_MALLOC_CONF", "stats_print:true")
@@ -457,7 +458,11 @@ fn the_binary_allocates_with_jemalloc_giving_freed_pages_back() {
         .expect("run warraq");
     assert_success(&out);
     let said = stderr(&out);
-    for setting in ["opt.dirty_decay_ms: 100", "opt.muzzy_decay_ms: 0"] {
+    for setting in [
+        "opt.dirty_decay_ms: 100",
+        "opt.muzzy_decay_ms: 0",
+        "opt.thp: \"always\"",
+    ] {
         assert!(
             said.contains(setting),
             "jemalloc does not say `{setting}`:\n{}",
