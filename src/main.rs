@@ -302,18 +302,25 @@ const ENVIRONMENT_ERRORS: u8 = 2;
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
-/// jemalloc's settings, read when it starts (`_RJEM_MALLOC_CONF` in the
-/// environment is read after them, and wins): pages freed and not taken
-/// again within 100 ms are given back to the system at once, rather than
-/// after ten seconds and then only marked as reclaimable. A build is
-/// over in seconds, so the defaults would hand back nothing before its
-/// peak. And its memory is asked for in huge pages where the system
-/// allows them (`madvise`): a build touches each page it holds once, and
-/// the kernel's work on 4 KiB pages, faulted in and cleared one by one,
-/// was a tenth of a 100-chapter build's CPU time (README, "Speed").
+/// jemalloc's settings ([`SETTINGS`]), read when it starts
+/// (`_RJEM_MALLOC_CONF` in the environment is read after them, and wins).
 #[cfg(not(target_env = "msvc"))]
 #[unsafe(export_name = "_rjem_malloc_conf")]
-static MALLOC_CONF: Conf = Conf(c"dirty_decay_ms:100,muzzy_decay_ms:0,thp:always".as_ptr());
+static MALLOC_CONF: Conf = Conf(SETTINGS.as_ptr());
+
+/// Pages freed and not taken again within 100 ms are given back to the
+/// system at once, rather than after ten seconds and then only marked as
+/// reclaimable: a build is over in seconds, so the defaults would hand
+/// back nothing before its peak. And memory is asked for in huge pages
+/// where the system allows them (`madvise`): a build touches each page it
+/// holds once, and the kernel's work on 4 KiB pages, faulted in and
+/// cleared one by one, was a tenth of a 100-chapter build's CPU time
+/// (README, "Speed"). Only on Linux: where jemalloc cannot ask for huge
+/// pages it would print an error at every start.
+#[cfg(target_os = "linux")]
+const SETTINGS: &std::ffi::CStr = c"dirty_decay_ms:100,muzzy_decay_ms:0,thp:always";
+#[cfg(all(not(target_env = "msvc"), not(target_os = "linux")))]
+const SETTINGS: &std::ffi::CStr = c"dirty_decay_ms:100,muzzy_decay_ms:0";
 
 /// A C string pointer that may be a static (jemalloc reads it as `const
 /// char *`).
