@@ -446,9 +446,8 @@ fn seed_book_builds_without_warnings() {
 
 /// The binary allocates with jemalloc, set to hand freed pages back within
 /// 100 ms and, on Linux, to ask for huge pages, an arena a core
-/// (src/main.rs, `SETTINGS`):
-/// jemalloc prints its settings when asked to by its environment variable,
-/// which glibc's malloc ignores.
+/// (src/main.rs, `SETTINGS`): jemalloc prints its settings when asked to
+/// by its environment variable, which glibc's malloc ignores.
 #[cfg(not(target_env = "msvc"))]
 #[test]
 fn the_binary_allocates_with_jemalloc_giving_freed_pages_back_in_huge_pages() {
