@@ -249,3 +249,115 @@ fn the_showcase_book_reads_back_in_pdftotext_and_pdfjs() {
         .collect();
     assert!(missing.is_empty(), "not in pdf.js's text: {missing:?}");
 }
+
+/// What the strings of one content stream are written as.
+#[derive(Debug, Default)]
+struct Strings {
+    literal: usize,
+    hex: usize,
+    /// Escapes by octal code (`\000`), as pdf-writer wrote bytes below 32.
+    octal: usize,
+    /// Bytes inside literal strings, escapes included.
+    bytes: usize,
+}
+
+/// The strings of `content`, a page's content stream as written.
+fn strings(content: &[u8]) -> Strings {
+    let mut found = Strings::default();
+    let mut at = 0;
+    while at < content.len() {
+        match content[at] {
+            b'(' => {
+                found.literal += 1;
+                let mut depth = 1;
+                at += 1;
+                while depth > 0 && at < content.len() {
+                    match content[at] {
+                        b'\\' => {
+                            found.octal +=
+                                usize::from(content.get(at + 1).is_some_and(u8::is_ascii_digit));
+                            found.bytes += 1;
+                            at += 1;
+                        }
+                        b'(' => depth += 1,
+                        b')' => depth -= 1,
+                        _ => {}
+                    }
+                    found.bytes += usize::from(depth > 0);
+                    at += 1;
+                }
+            }
+            b'<' if content.get(at + 1) == Some(&b'<') => at += 2,
+            b'<' => {
+                found.hex += 1;
+                at += 1;
+            }
+            _ => at += 1,
+        }
+    }
+    found
+}
+
+/// Glyph codes go into the content streams as they are, two bytes a glyph
+/// in a literal string (pdf-writer, patched: `vendor/pdf-writer/WARRAQ.md`):
+/// pdf-writer wrote a code below 128 with octal escapes (`\000\004`) and a
+/// string with a byte above 127 in hex, four to eight bytes a glyph, most of
+/// what the compressor went through. The showcase book has glyphs of five
+/// faces, Latin, Cyrillic and Hebrew among them; that what they copy out
+/// as and how they look did not change, the text and pixel tests show.
+#[test]
+fn glyph_codes_are_written_as_bytes_in_literal_strings() {
+    if !common::have_tools(&["qpdf"]) {
+        return;
+    }
+    let pdf = &common::showcase_pdf().pdf;
+    let dir = tempfile::tempdir().expect("temp dir");
+    let plain = dir.path().join("plain.pdf");
+    // Streams uncompressed, their content as written.
+    common::run_ok(
+        "qpdf",
+        &[
+            "--qdf",
+            "--normalize-content=n",
+            "--object-streams=disable",
+            common::arg(pdf),
+            common::arg(&plain),
+        ],
+    );
+    let bytes = std::fs::read(&plain).expect("the uncompressed PDF");
+    let marker = b"%% Contents for page ";
+    let mut pages = 0;
+    let mut total = Strings::default();
+    let mut from = 0;
+    while let Some(found) = bytes[from..]
+        .windows(marker.len())
+        .position(|w| w == marker)
+    {
+        let start = from + found;
+        let stream = start
+            + bytes[start..]
+                .windows(7)
+                .position(|w| w == b"stream\n")
+                .expect("a stream after its comment")
+            + 7;
+        let end = stream
+            + bytes[stream..]
+                .windows(9)
+                .position(|w| w == b"endstream")
+                .expect("the stream's end");
+        let page = strings(&bytes[stream..end]);
+        total.literal += page.literal;
+        total.hex += page.hex;
+        total.octal += page.octal;
+        total.bytes += page.bytes;
+        pages += 1;
+        from = end;
+    }
+    println!("{pages} pages: {total:?}");
+    assert_eq!(total.hex, 0, "hex strings in the content streams");
+    assert_eq!(total.octal, 0, "octal escapes in the content streams");
+    assert!(
+        pages == 11 && total.literal > 500,
+        "{pages} pages: {total:?}"
+    );
+}
