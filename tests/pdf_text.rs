@@ -302,9 +302,10 @@ fn strings(content: &[u8]) -> Strings {
 /// in a literal string (pdf-writer, patched: `vendor/pdf-writer/WARRAQ.md`):
 /// pdf-writer wrote a code below 128 with octal escapes (`\000\004`) and a
 /// string with a byte above 127 in hex, four to eight bytes a glyph, most of
-/// what the compressor went through. The showcase book has glyphs of five
-/// faces, Latin, Cyrillic and Hebrew among them; that what they copy out
-/// as and how they look did not change, the text and pixel tests show.
+/// what the compressor went through. The showcase book draws glyphs of five
+/// faces (Amiri in three styles, Noto Serif for its Latin and Cyrillic,
+/// Noto Sans Mono for code); that what they copy out as did not change,
+/// the copy tests show.
 #[test]
 fn glyph_codes_are_written_as_bytes_in_literal_strings() {
     if !common::have_tools(&["qpdf"]) {
