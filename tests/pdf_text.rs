@@ -250,52 +250,49 @@ fn the_showcase_book_reads_back_in_pdftotext_and_pdfjs() {
     assert!(missing.is_empty(), "not in pdf.js's text: {missing:?}");
 }
 
-/// What the strings of one content stream are written as.
+/// How the strings of content streams are written.
 #[derive(Debug, Default)]
 struct Strings {
     literal: usize,
     hex: usize,
     /// Escapes by octal code (`\000`), as pdf-writer wrote bytes below 32.
     octal: usize,
-    /// Bytes inside literal strings, escapes included.
-    bytes: usize,
 }
 
-/// The strings of `content`, a page's content stream as written.
-fn strings(content: &[u8]) -> Strings {
-    let mut found = Strings::default();
-    let mut at = 0;
-    while at < content.len() {
-        match content[at] {
-            b'(' => {
-                found.literal += 1;
-                let mut depth = 1;
-                at += 1;
-                while depth > 0 && at < content.len() {
-                    match content[at] {
-                        b'\\' => {
-                            found.octal +=
-                                usize::from(content.get(at + 1).is_some_and(u8::is_ascii_digit));
-                            found.bytes += 1;
-                            at += 1;
+impl Strings {
+    /// Counts the strings of `content`, a page's content stream as written.
+    fn add(&mut self, content: &[u8]) {
+        let mut at = 0;
+        while at < content.len() {
+            match content[at] {
+                b'(' => {
+                    self.literal += 1;
+                    let mut depth = 1;
+                    at += 1;
+                    while depth > 0 && at < content.len() {
+                        match content[at] {
+                            b'\\' => {
+                                self.octal += usize::from(
+                                    content.get(at + 1).is_some_and(u8::is_ascii_digit),
+                                );
+                                at += 1;
+                            }
+                            b'(' => depth += 1,
+                            b')' => depth -= 1,
+                            _ => {}
                         }
-                        b'(' => depth += 1,
-                        b')' => depth -= 1,
-                        _ => {}
+                        at += 1;
                     }
-                    found.bytes += usize::from(depth > 0);
+                }
+                b'<' if content.get(at + 1) == Some(&b'<') => at += 2,
+                b'<' => {
+                    self.hex += 1;
                     at += 1;
                 }
+                _ => at += 1,
             }
-            b'<' if content.get(at + 1) == Some(&b'<') => at += 2,
-            b'<' => {
-                found.hex += 1;
-                at += 1;
-            }
-            _ => at += 1,
         }
     }
-    found
 }
 
 /// Glyph codes go into the content streams as they are, two bytes a glyph
@@ -346,11 +343,7 @@ fn glyph_codes_are_written_as_bytes_in_literal_strings() {
                 .windows(9)
                 .position(|w| w == b"endstream")
                 .expect("the stream's end");
-        let page = strings(&bytes[stream..end]);
-        total.literal += page.literal;
-        total.hex += page.hex;
-        total.octal += page.octal;
-        total.bytes += page.bytes;
+        total.add(&bytes[stream..end]);
         pages += 1;
         from = end;
     }
