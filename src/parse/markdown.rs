@@ -326,6 +326,7 @@ impl Content {
 
     fn into_blocks(mut self) -> Vec<Block> {
         self.flush_inlines();
+        self.blocks.shrink_to_fit();
         self.blocks
     }
 }
@@ -357,6 +358,9 @@ fn trim(mut inlines: Vec<Inline>) -> Vec<Inline> {
         t.truncate(len);
     }
     inlines.retain(|i| !matches!(&i.kind, InlineKind::Text(t) if t.is_empty()));
+    // Kept to the end of the build: without the room grown for more (a
+    // paragraph of one text held room for four inlines).
+    inlines.shrink_to_fit();
     inlines
 }
 

@@ -1167,3 +1167,54 @@ fn only_a_picture_standing_alone_is_full_bleed() {
         .collect();
     assert_eq!(columns, vec![(Some(3), Some(4)), (Some(7), Some(7))]);
 }
+
+/// A chapter's blocks and their inlines are kept to the end of a build:
+/// held without room grown for more (a paragraph of one text held room for
+/// four inlines; a long book's parsed chapters were half such room).
+#[test]
+fn parsed_chapters_hold_no_room_grown_for_more() {
+    let (ch, warnings) = chapter(
+        "# عنوان الفصل\n\n\
+         فقرة أولى فيها حاشية.[^1] ثم نص بعدها.\n\n\
+         فقرة ثانية.\n\n\
+         ## قسم\n\n\
+         - بند أول\n- بند ثان فيه فقرة\n\n  وفقرة أخرى\n- بند ثالث\n\n\
+         > اقتباس\n>\n> من فقرتين\n\n\
+         > [!NOTE]\n> تنبيه\n\n\
+         مصطلح\n: تعريفه\n\n\
+         [^1]: نص الحاشية.\n\n    وفقرتها الثانية.\n",
+    );
+    assert!(warnings.is_empty(), "{warnings:?}");
+    /// `held` has no room beyond its items.
+    fn exact<T>(what: &str, held: &Vec<T>) {
+        let (capacity, len) = (held.capacity(), held.len());
+        assert_eq!(capacity, len, "{what} holds room for {capacity}, not {len}");
+    }
+    exact("the chapter's blocks", &ch.blocks);
+    for note in &ch.footnotes {
+        exact("a note's blocks", &note.blocks);
+    }
+    let (mut lists, mut texts) = (0, 0);
+    crate::doc::walk::chapter_blocks(&ch, &mut |block| match &block.kind {
+        BlockKind::Paragraph(inlines) => {
+            texts += 1;
+            exact("a paragraph's inlines", inlines);
+        }
+        BlockKind::Heading { content, .. } => {
+            texts += 1;
+            exact("a heading's inlines", content);
+        }
+        BlockKind::List { items, .. } => {
+            lists += 1;
+            items
+                .iter()
+                .for_each(|item| exact("a list item's blocks", item));
+        }
+        BlockKind::Quote(inner) | BlockKind::Callout { blocks: inner, .. } => {
+            exact("a quote's blocks", inner);
+        }
+        _ => {}
+    });
+    // Every kind above was parsed and looked at.
+    assert_eq!((lists, texts), (1, 14), "{:#?}", ch.blocks);
+}
