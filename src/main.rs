@@ -315,7 +315,7 @@ static MALLOC_CONF: Conf = Conf(SETTINGS.as_ptr());
 /// where the system allows them (`madvise`): a build touches each page it
 /// holds once, and the kernel's work on 4 KiB pages, faulted in and
 /// cleared one by one, was a tenth of a 100-chapter build's CPU time
-/// (README, "Speed"). A huge page is taken whole by the first byte
+/// (`bench/HISTORY.md`). A huge page is taken whole by the first byte
 /// touched in it, and each arena starts its own, so there is one arena a
 /// core, each thread taking the one of the core it runs on, rather than
 /// one a thread (up to four a core): 10–20 MiB less. Only on Linux: where
