@@ -43,6 +43,18 @@ pub struct FontFace {
     pub data: FontData,
 }
 
+impl FontFace {
+    /// The file name of the warraq face this is, when its bytes are the
+    /// binary's own (a book's file of the same name may hold another
+    /// version).
+    pub fn builtin(&self) -> Option<&'static str> {
+        BUILTIN
+            .iter()
+            .find(|&&(.., bytes)| std::ptr::eq(bytes, self.data.as_slice()))
+            .map(|&(_, file, ..)| file)
+    }
+}
+
 /// A font file's bytes, shared and never copied: warraq's own faces are
 /// the binary's (a copy of each was 4.6 MB more memory for every build,
 /// and the faces a book never uses are then never read), a book's are read
@@ -292,6 +304,28 @@ impl FontLibrary {
 mod tests {
     use super::*;
     use crate::text::{ParagraphSettings, Shaper, StyledText, TextStyle};
+
+    /// warraq's own faces are known as such, and a book's file of the same
+    /// name is not taken for one (what is worked out ahead for warraq's
+    /// faces may not hold for another version).
+    #[test]
+    fn builtin_faces_are_known_by_their_bytes() {
+        let library = FontLibrary::builtin();
+        for face in &library.faces {
+            assert_eq!(face.builtin(), Some(face.file_name.as_str()));
+        }
+        let amiri = &library.faces[0];
+        let book = FontLibrary::for_book(&[BookFont {
+            file_name: amiri.file_name.clone(),
+            data: Arc::new(amiri.data.as_slice().to_vec()),
+        }])
+        .expect("a font");
+        let theirs = book
+            .faces
+            .iter()
+            .find(|face| face.file_name == amiri.file_name && face.builtin().is_none());
+        assert!(theirs.is_some(), "the book's copy of {}", amiri.file_name);
+    }
 
     /// Every letter of these scripts — Arabic with the letters Persian and
     /// Urdu add, Hebrew with its points — has a glyph in warraq's own faces,

@@ -198,27 +198,23 @@ impl<'a> Faces<'a> {
             .is_some_and(|&tatweel| tatweel)
     }
 
-    /// Per glyph of `face`, whether it draws a tatweel: those shaping draws
-    /// between letters, and those the font draws inside a cluster (Amiri's
-    /// «لحِ» makes room for the kasra with one), which only their names
-    /// tell. (Once a face: kept out of the check made for every glyph.)
+    /// Per glyph of `face`, whether it draws a tatweel ([`tatweel_glyphs`],
+    /// or for warraq's own faces [`BUILTIN_TATWEELS`]). (Once a face: kept
+    /// out of the check made for every glyph.)
     #[cold]
     #[inline(never)]
     fn tatweel_table(&self, face: usize) -> Box<[bool]> {
-        let font = &self.fonts[face];
-        let shaped = Shaper::new(self.library, "ar").tatweel_glyphs(face);
-        let mut glyphs = vec![false; font.face().glyph_count() as usize];
-        for &id in &shaped {
+        let builtin = self.library.faces[face].builtin().and_then(|file| {
+            BUILTIN_TATWEELS
+                .iter()
+                .find(|&&(name, _)| name == file)
+                .map(|&(_, ids)| ids.to_vec())
+        });
+        let ids = builtin.unwrap_or_else(|| tatweel_glyphs(self.library, &self.fonts[face], face));
+        let mut glyphs = vec![false; self.fonts[face].face().glyph_count() as usize];
+        for id in ids {
             if let Some(slot) = glyphs.get_mut(usize::from(id)) {
                 *slot = true;
-            }
-        }
-        // A face with no tatweel draws none inside a cluster either.
-        if !shaped.is_empty() {
-            for (glyph, slot) in (0..).zip(glyphs.iter_mut()) {
-                *slot |= font
-                    .get_glyph_name(glyph)
-                    .is_some_and(|name| name.starts_with(TATWEEL_GLYPH_NAME));
             }
         }
         glyphs.into_boxed_slice()
@@ -253,6 +249,53 @@ impl<'a> Faces<'a> {
         units as f32 * size / self.facts.upems[face]
     }
 }
+
+/// The glyphs `font` (face `face` of `library`) draws for a tatweel: those
+/// shaping draws between letters (`Shaper::tatweel_glyphs`, a probe of a
+/// few thousand glyphs), and those the font draws inside a cluster
+/// (Amiri's «لحِ» makes room for the kasra with one), which only their
+/// names tell.
+fn tatweel_glyphs(library: &FontLibrary, font: &Font<'_>, face: usize) -> Vec<u16> {
+    let mut ids = Shaper::new(library, "ar").tatweel_glyphs(face);
+    // A face with no tatweel draws none inside a cluster either.
+    if !ids.is_empty() {
+        ids.extend((0..font.face().glyph_count()).filter_map(|glyph| {
+            let name = font.get_glyph_name(glyph)?;
+            name.starts_with(TATWEEL_GLYPH_NAME)
+                .then(|| u16::try_from(glyph).ok())
+                .flatten()
+        }));
+        ids.sort_unstable();
+        ids.dedup();
+    }
+    ids
+}
+
+/// [`tatweel_glyphs`] of warraq's own faces that draw a tatweel, worked out
+/// ahead: the probe was 7% of a ten-chapter book's build, and is the same
+/// for every book. `tatweel_glyphs_of_the_builtin_faces_are_the_probes`
+/// checks them against the probe (HarfBuzz's and the faces' versions may
+/// change them) and prints them anew when they differ.
+const BUILTIN_TATWEELS: &[(&str, &[u16])] = &[
+    (
+        "Amiri-Regular.ttf",
+        &[
+            416, 5965, 6001, 6003, 6004, 6005, 6409, 6656, 6657, 6658, 6659,
+        ],
+    ),
+    (
+        "Amiri-Bold.ttf",
+        &[
+            414, 5814, 5850, 5852, 5853, 5854, 6258, 6493, 6494, 6495, 6496,
+        ],
+    ),
+    (
+        "Amiri-Slanted.ttf",
+        &[
+            415, 5958, 5994, 5996, 5997, 5998, 6402, 6649, 6650, 6651, 6652,
+        ],
+    ),
+];
 
 /// Runs that krilla can draw as one text showing: the same face, size,
 /// colour and baseline, each starting where the one before ends.
@@ -934,6 +977,37 @@ fn is_format_character(c: char) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Warraq's own faces' tatweel glyphs, worked out ahead, are what the
+    /// probe finds; when they are not, the message is the list to put in
+    /// [`BUILTIN_TATWEELS`].
+    #[test]
+    fn tatweel_glyphs_of_the_builtin_faces_are_the_probes() {
+        let library = FontLibrary::builtin();
+        let fonts = library.harfbuzz_fonts();
+        let probed: Vec<(&str, Vec<u16>)> = library
+            .faces
+            .iter()
+            .enumerate()
+            .map(|(face, font)| {
+                (
+                    font.file_name.as_str(),
+                    tatweel_glyphs(&library, &fonts[face], face),
+                )
+            })
+            .filter(|(_, ids)| !ids.is_empty())
+            .collect();
+        let listed: Vec<(&str, Vec<u16>)> = BUILTIN_TATWEELS
+            .iter()
+            .map(|&(file, ids)| (file, ids.to_vec()))
+            .collect();
+        let rust: String = probed
+            .iter()
+            .map(|(file, ids)| format!("    (\"{file}\", &{ids:?}),\n"))
+            .collect();
+        assert!(!probed.is_empty());
+        assert_eq!(listed, probed, "BUILTIN_TATWEELS should be:\n{rust}");
+    }
 
     /// A glyph of cluster 0 with `advance`.
     fn glyph(id: u16, advance: f32) -> PlacedGlyph {
