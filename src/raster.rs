@@ -141,13 +141,24 @@ fn paint_items(
                 let Some(path) = path.finish() else { continue };
                 let paint = solid(*rgb, *opacity);
                 match stroke {
-                    Some(width) => {
-                        let stroke = Stroke {
-                            width: *width,
-                            ..Stroke::default()
-                        };
-                        pixmap.stroke_path(&path, &paint, &stroke, to_pixels, None);
-                    }
+                    Some(width) => match frame_bars(polygons, *width, to_pixels) {
+                        Some(bars) => {
+                            let paint = Paint {
+                                anti_alias: false,
+                                ..paint
+                            };
+                            for bar in bars.into_iter().flatten() {
+                                pixmap.fill_rect(bar, &paint, Transform::identity(), None);
+                            }
+                        }
+                        None => {
+                            let stroke = Stroke {
+                                width: *width,
+                                ..Stroke::default()
+                            };
+                            pixmap.stroke_path(&path, &paint, &stroke, to_pixels, None);
+                        }
+                    },
                     None => pixmap.fill_path(&path, &paint, FillRule::EvenOdd, to_pixels, None),
                 }
             }
@@ -155,6 +166,65 @@ fn paint_items(
         }
     }
     Ok(())
+}
+
+/// A rectangle's outline `width` wide (its corners mitred, as tiny-skia
+/// strokes it), in pixels placed by `to_pixels`, as four bars between
+/// whole pixels (at least one wide): top, bottom, left and right, the
+/// sides between the other two. `None` unless `polygons` is one rectangle
+/// with its sides along the axes and `to_pixels` only scales and moves.
+///
+/// A cover's frame and panel rules: stroked, each ring was anti-aliased
+/// scanline by scanline over the whole height of the cover (8 ms of a
+/// build). Its edges move by half a pixel at most.
+fn frame_bars(
+    polygons: &[Vec<(f32, f32)>],
+    width: f32,
+    to_pixels: Transform,
+) -> Option<[Option<tiny_skia::Rect>; 4]> {
+    let [corners] = polygons else { return None };
+    if corners.len() != 4 || to_pixels.kx != 0.0 || to_pixels.ky != 0.0 {
+        return None;
+    }
+    let xs = corners.iter().map(|&(x, _)| x);
+    let ys = corners.iter().map(|&(_, y)| y);
+    let (left, right) = (
+        xs.clone().fold(f32::INFINITY, f32::min),
+        xs.fold(f32::NEG_INFINITY, f32::max),
+    );
+    let (top, bottom) = (
+        ys.clone().fold(f32::INFINITY, f32::min),
+        ys.fold(f32::NEG_INFINITY, f32::max),
+    );
+    // Every corner on the rectangle's corners: no slanted side.
+    let on_corner = |&(x, y): &(f32, f32)| (x == left || x == right) && (y == top || y == bottom);
+    if !corners.iter().all(on_corner) || left == right || top == bottom {
+        return None;
+    }
+    let half = width / 2.0;
+    let across = |from: f32, to: f32, scale: f32, shift: f32| {
+        let (outer, inner) = ((from * scale + shift).round(), (to * scale + shift).round());
+        (outer, inner.max(outer + 1.0))
+    };
+    let (sx, sy, tx, ty) = (to_pixels.sx, to_pixels.sy, to_pixels.tx, to_pixels.ty);
+    let (x0, x1) = across(left - half, left + half, sx, tx);
+    let (y0, y1) = across(top - half, top + half, sy, ty);
+    let (x3, x2) = {
+        let (outer, inner) = across(-(right + half), -(right - half), sx, -tx);
+        (-outer, -inner)
+    };
+    let (y3, y2) = {
+        let (outer, inner) = across(-(bottom + half), -(bottom - half), sy, -ty);
+        (-outer, -inner)
+    };
+    let bar =
+        |x: f32, y: f32, right: f32, bottom: f32| tiny_skia::Rect::from_ltrb(x, y, right, bottom);
+    Some([
+        bar(x0, y0, x3, y1),
+        bar(x0, y2, x3, y3),
+        bar(x0, y1, x1, y2),
+        bar(x2, y1, x3, y2),
+    ])
 }
 
 /// A paint of one colour, anti-aliased.
@@ -324,5 +394,95 @@ impl OutlinePen for Pen {
 
     fn close(&mut self) {
         self.path.close();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// How much of each pixel a rectangle's outline covers, painted on
+    /// black in white: by tiny-skia's stroke, or as [`frame_bars`].
+    fn coverage(rect: [f32; 4], width: f32, scale: f32, bars: bool) -> Vec<f32> {
+        let [x, y, w, h] = rect;
+        let corners = vec![(x, y), (x + w, y), (x + w, y + h), (x, y + h)];
+        let to_pixels = Transform::from_scale(scale, scale);
+        let mut pixmap = Pixmap::new(64, 64).expect("a pixmap");
+        let paint = solid([255; 3], 1.0);
+        if bars {
+            let bars = frame_bars(&[corners], width, to_pixels).expect("a rectangle");
+            let paint = Paint {
+                anti_alias: false,
+                ..paint
+            };
+            for bar in bars.into_iter().flatten() {
+                pixmap.fill_rect(bar, &paint, Transform::identity(), None);
+            }
+        } else {
+            let mut path = PathBuilder::new();
+            path.move_to(corners[0].0, corners[0].1);
+            corners[1..].iter().for_each(|&(x, y)| path.line_to(x, y));
+            path.close();
+            let path = path.finish().expect("a path");
+            let stroke = Stroke {
+                width,
+                ..Stroke::default()
+            };
+            pixmap.stroke_path(&path, &paint, &stroke, to_pixels, None);
+        }
+        pixmap
+            .pixels()
+            .iter()
+            .map(|p| f32::from(p.alpha()) / 255.0)
+            .collect()
+    }
+
+    /// The whole-pixel bars paint every pixel the stroke covers wholly and
+    /// none it leaves alone, and differ from it only at its edges, by
+    /// less than a pixel's width along each (the bars' edges move by half
+    /// a pixel at most, and a bar is a pixel wide at least).
+    #[test]
+    fn a_stroked_rectangle_is_painted_as_whole_pixel_bars_where_the_stroke_is() {
+        for (rect, width, scale) in [
+            ([10.0, 12.0, 30.0, 20.0], 2.0, 1.0),
+            ([5.3, 7.7, 40.2, 33.9], 1.3, 1.0),
+            ([3.1, 4.6, 20.5, 18.25], 0.8, 2.5),
+            ([8.0, 8.0, 40.0, 40.0], 0.2, 1.0),
+        ] {
+            let stroke = coverage(rect, width, scale, false);
+            let bars = coverage(rect, width, scale, true);
+            let mut edge = 0.0;
+            for (at, (&s, &b)) in stroke.iter().zip(&bars).enumerate() {
+                let where_ = (at % 64, at / 64);
+                if s > 0.99 {
+                    assert_eq!(b, 1.0, "{rect:?} {width}: {where_:?} covered by the stroke");
+                }
+                if s == 0.0 {
+                    assert_eq!(b, 0.0, "{rect:?} {width}: {where_:?} outside the stroke");
+                }
+                edge += (s - b).abs();
+            }
+            // Eight edges, each at most the rectangle's side long.
+            let [_, _, w, h] = rect;
+            let most = 4.0 * (w + h + 2.0 * width) * scale;
+            assert!(edge < most, "{rect:?} {width}: {edge} pixels of difference");
+            let ink: f32 = bars.iter().sum();
+            assert!(ink > 0.0, "{rect:?} {width}: nothing painted");
+        }
+    }
+
+    /// Anything but a rectangle along the axes, or one placed turned, is
+    /// stroked as before.
+    #[test]
+    fn only_upright_rectangles_are_painted_as_bars() {
+        let square = vec![(0.0, 0.0), (10.0, 0.0), (10.0, 10.0), (0.0, 10.0)];
+        let upright = Transform::from_scale(2.0, 2.0);
+        assert!(frame_bars(std::slice::from_ref(&square), 1.0, upright).is_some());
+        let diamond = vec![(5.0, 0.0), (10.0, 5.0), (5.0, 10.0), (0.0, 5.0)];
+        assert!(frame_bars(&[diamond], 1.0, upright).is_none());
+        let turned = Transform::from_rotate(30.0);
+        assert!(frame_bars(std::slice::from_ref(&square), 1.0, turned).is_none());
+        let two = [square.clone(), square];
+        assert!(frame_bars(&two, 1.0, upright).is_none());
     }
 }
