@@ -175,8 +175,8 @@ fn paint_items(
 /// with its sides along the axes and `to_pixels` only scales and moves.
 ///
 /// A cover's frame and panel rules: stroked, each ring was anti-aliased
-/// scanline by scanline over the whole height of the cover (8 ms of a
-/// build). Its edges move by half a pixel at most.
+/// scanline by scanline over the whole height of the cover (26 million
+/// instructions a build). Its edges move by half a pixel at most.
 fn frame_bars(
     polygons: &[Vec<(f32, f32)>],
     width: f32,
