@@ -202,23 +202,17 @@ fn frame_bars(
         return None;
     }
     let half = width / 2.0;
-    let across = |from: f32, to: f32, scale: f32, shift: f32| {
-        let (outer, inner) = ((from * scale + shift).round(), (to * scale + shift).round());
-        (outer, inner.max(outer + 1.0))
-    };
-    let (sx, sy, tx, ty) = (to_pixels.sx, to_pixels.sy, to_pixels.tx, to_pixels.ty);
-    let (x0, x1) = across(left - half, left + half, sx, tx);
-    let (y0, y1) = across(top - half, top + half, sy, ty);
-    let (x3, x2) = {
-        let (outer, inner) = across(-(right + half), -(right - half), sx, -tx);
-        (-outer, -inner)
-    };
-    let (y3, y2) = {
-        let (outer, inner) = across(-(bottom + half), -(bottom - half), sy, -ty);
-        (-outer, -inner)
-    };
-    let bar =
-        |x: f32, y: f32, right: f32, bottom: f32| tiny_skia::Rect::from_ltrb(x, y, right, bottom);
+    let x = |at: f32| (at * to_pixels.sx + to_pixels.tx).round();
+    let y = |at: f32| (at * to_pixels.sy + to_pixels.ty).round();
+    // Each side's outer and inner edges, a pixel apart at least.
+    let (x0, y0) = (x(left - half), y(top - half));
+    let (x3, y3) = (x(right + half), y(bottom + half));
+    let (x1, y1) = (x(left + half).max(x0 + 1.0), y(top + half).max(y0 + 1.0));
+    let (x2, y2) = (
+        x(right - half).min(x3 - 1.0),
+        y(bottom - half).min(y3 - 1.0),
+    );
+    let bar = tiny_skia::Rect::from_ltrb;
     Some([
         bar(x0, y0, x3, y1),
         bar(x0, y2, x3, y3),

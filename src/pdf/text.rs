@@ -198,7 +198,7 @@ impl<'a> Faces<'a> {
             .is_some_and(|&tatweel| tatweel)
     }
 
-    /// Per glyph of `face`, whether it draws a tatweel ([`tatweel_glyphs`],
+    /// Per glyph of `face`, whether it draws a tatweel ([`probed_tatweels`],
     /// or for warraq's own faces [`BUILTIN_TATWEELS`]). (Once a face: kept
     /// out of the check made for every glyph.)
     #[cold]
@@ -210,7 +210,7 @@ impl<'a> Faces<'a> {
                 .find(|&&(name, _)| name == file)
                 .map(|&(_, ids)| ids.to_vec())
         });
-        let ids = builtin.unwrap_or_else(|| tatweel_glyphs(self.library, &self.fonts[face], face));
+        let ids = builtin.unwrap_or_else(|| probed_tatweels(self.library, &self.fonts[face], face));
         let mut glyphs = vec![false; self.fonts[face].face().glyph_count() as usize];
         for id in ids {
             if let Some(slot) = glyphs.get_mut(usize::from(id)) {
@@ -255,7 +255,7 @@ impl<'a> Faces<'a> {
 /// few thousand glyphs), and those the font draws inside a cluster
 /// (Amiri's «لحِ» makes room for the kasra with one), which only their
 /// names tell.
-fn tatweel_glyphs(library: &FontLibrary, font: &Font<'_>, face: usize) -> Vec<u16> {
+fn probed_tatweels(library: &FontLibrary, font: &Font<'_>, face: usize) -> Vec<u16> {
     let mut ids = Shaper::new(library, "ar").tatweel_glyphs(face);
     // A face with no tatweel draws none inside a cluster either.
     if !ids.is_empty() {
@@ -271,7 +271,7 @@ fn tatweel_glyphs(library: &FontLibrary, font: &Font<'_>, face: usize) -> Vec<u1
     ids
 }
 
-/// [`tatweel_glyphs`] of warraq's own faces that draw a tatweel, worked out
+/// [`probed_tatweels`] of warraq's own faces that draw a tatweel, worked out
 /// ahead: the probe was 7% of a ten-chapter book's build, and is the same
 /// for every book. `tatweel_glyphs_of_the_builtin_faces_are_the_probes`
 /// checks them against the probe (HarfBuzz's and the faces' versions may
@@ -992,7 +992,7 @@ mod tests {
             .map(|(face, font)| {
                 (
                     font.file_name.as_str(),
-                    tatweel_glyphs(&library, &fonts[face], face),
+                    probed_tatweels(&library, &fonts[face], face),
                 )
             })
             .filter(|(_, ids)| !ids.is_empty())
