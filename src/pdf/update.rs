@@ -8,6 +8,8 @@
 use std::fmt::Write as _;
 use std::io::Write as _;
 
+use memchr::memmem;
+
 use crate::diag::{Code, Diagnostic, Result};
 
 /// What the update adds.
@@ -118,7 +120,7 @@ struct Trailer {
 
 impl Trailer {
     fn read(pdf: &[u8]) -> Option<Trailer> {
-        let at = rfind(pdf, b"trailer")?;
+        let at = memmem::rfind(pdf, b"trailer")?;
         let tail = std::str::from_utf8(&pdf[at..]).ok()?;
         let number_after = |key: &str| -> Option<u32> {
             let rest = &tail[tail.find(key)? + key.len()..];
@@ -153,8 +155,8 @@ impl Trailer {
 /// before 23.x reports a false `/Suspects` as "wrong type (boolean)".
 fn catalog_entries(pdf: &[u8], root: u32) -> Option<String> {
     let header = format!("\n{root} 0 obj\n");
-    let start = rfind(pdf, header.as_bytes())? + header.len();
-    let end = start + find(&pdf[start..], b"\nendobj")?;
+    let start = memmem::rfind(pdf, header.as_bytes())? + header.len();
+    let end = start + memmem::find(&pdf[start..], b"\nendobj")?;
     let body = std::str::from_utf8(&pdf[start..end]).ok()?.trim();
     let entries = body.strip_prefix("<<")?.strip_suffix(">>")?;
     let entries = entries.replace(SUSPECTS_FALSE, "");
@@ -191,14 +193,6 @@ fn deflate(data: &[u8]) -> Result<Vec<u8>> {
                 format!("cannot compress the ICC profile: {e}"),
             )
         })
-}
-
-fn find(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).position(|w| w == needle)
-}
-
-fn rfind(haystack: &[u8], needle: &[u8]) -> Option<usize> {
-    haystack.windows(needle.len()).rposition(|w| w == needle)
 }
 
 #[cfg(test)]

@@ -12,6 +12,17 @@ use crate::util::{stable_hash_base64, Deferred};
 
 type DChunk = Deferred<Chunk>;
 
+/// warraq: entries of the cross-reference table beyond the chunks' objects:
+/// the XMP metadata, the catalog, the document information, the free
+/// entry 0 (more than needed).
+const XREF_SLACK: usize = 16;
+
+/// warraq: what warraq appends after krilla's file at most: an incremental
+/// update with its own XMP packet, document information and catalog, and
+/// for PDF/X the output intent's ICC profile (784 KB deflated). Room never
+/// written costs no memory.
+const APPENDED_ROOM: usize = 1 << 20;
+
 /// Collects all chunks that we create while building
 /// the PDF and then writes them out in an orderly manner.
 pub(crate) struct ChunkContainer {
@@ -123,7 +134,14 @@ impl ChunkContainer {
         // so we add a bit of a padding by multiplying with 1.1. The 200 is additional padding
         // for the document catalog. This hopefully allows us to avoid re-alloactions in the general
         // case, and thus give us better performance.
-        let capacity = (chunks_byte_len as f32 * 1.1 + 200.0) as usize;
+        //
+        // warraq: and room for the cross-reference table, one entry an object
+        // (a long book has a hundred thousand), and for the incremental
+        // update warraq appends to the file: with neither, the vector grew
+        // twice at the end, each time a copy of the whole file.
+        let capacity = (chunks_byte_len as f32 * 1.1 + 200.0) as usize
+            + pdf_writer::XREF_ENTRY_LEN * (remapper.len() + XREF_SLACK)
+            + APPENDED_ROOM;
         let mut pdf = sc.new_pdf_with_capacity(capacity);
         sc.serialize_settings().pdf_version().set_version(&mut pdf);
 

@@ -585,12 +585,40 @@ impl<'a> XRefWriter for PlainXRefWriter<'a> {
     }
 
     fn write_free_entry(&mut self, offset: usize, gen_number: u16) {
-        write!(self.buf.inner, "{offset:010} {gen_number:05} f\r\n").unwrap();
+        write_xref_entry(self.buf, offset, gen_number, b'f');
     }
 
     fn write_occupied_entry(&mut self, offset: usize, gen_number: u16) {
-        write!(self.buf.inner, "{offset:010} {gen_number:05} n\r\n").unwrap();
+        write_xref_entry(self.buf, offset, gen_number, b'n');
     }
+}
+
+/// warraq: how long an entry of a cross-reference table is (ISO 32000-1
+/// §7.5.4), for a writer to make room for the table ahead.
+pub const XREF_ENTRY_LEN: usize = 20;
+
+/// warraq: an entry of a cross-reference table, `{offset:010} {gen:05} k\r\n`,
+/// its digits put in place rather than formatted (a long book has a
+/// hundred thousand entries, and `write!` spent more time on them than
+/// writing them takes). An offset of more than ten digits, which a reader
+/// cannot take anyway, is written whole, as `write!` would.
+fn write_xref_entry(buf: &mut Buf, offset: usize, gen_number: u16, kind: u8) {
+    if offset >= 10_000_000_000 {
+        write!(buf.inner, "{offset:010} {gen_number:05} ").unwrap();
+        buf.extend([kind, b'\r', b'\n']);
+        return;
+    }
+    let mut entry = *b"0000000000 00000 n\r\n";
+    let mut put = |mut value: usize, end: usize, width: usize| {
+        for digit in entry[end - width..end].iter_mut().rev() {
+            *digit = b'0' + (value % 10) as u8;
+            value /= 10;
+        }
+    };
+    put(offset, 10, 10);
+    put(usize::from(gen_number), 16, 5);
+    entry[17] = kind;
+    buf.extend(&entry);
 }
 
 fn determine_field_width(offset: usize) -> u32 {
@@ -722,6 +750,19 @@ mod tests {
             b"trailer\n<<\n  /Size 1\n>>",
             b"startxref\n16\n%%EOF",
         );
+    }
+
+    /// warraq: an entry put together digit by digit is what `write!` made.
+    #[test]
+    fn xref_entries_are_as_formatted() {
+        for offset in [0, 7, 16, 999_999_999, 9_999_999_999, 10_000_000_000, usize::MAX] {
+            for (gen_number, kind) in [(0, b'n'), (65535, b'f'), (42, b'f')] {
+                let mut buf = Buf::new();
+                write_xref_entry(&mut buf, offset, gen_number, kind);
+                let expected = format!("{offset:010} {gen_number:05} {}\r\n", kind as char);
+                assert_eq!(String::from_utf8_lossy(&buf), expected);
+            }
+        }
     }
 
     #[test]
