@@ -10,6 +10,7 @@ use std::ops::Range;
 #[cfg(test)]
 use std::path::Path;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use read_fonts::tables::gpos::PositionSubtables;
@@ -116,15 +117,52 @@ pub struct Shaper<'a> {
     /// Per face, how its words may be shaped apart ([`Shaper::word_shaping`],
     /// shared through the cache).
     word_shaping: Vec<OnceCell<Arc<WordShaping>>>,
-    /// Per face, [`Shaper::glyph_reach`] of each glyph asked for so far, by
-    /// glyph id: extents walk the outline, and every line asks for each of
-    /// its glyphs.
-    reach: Vec<RefCell<Vec<Option<Reach>>>>,
+    /// Per face, [`Shaper::glyph_reach`] of each glyph asked for so far
+    /// ([`Reaches`], shared through the cache).
+    reach: Vec<OnceCell<Arc<Reaches>>>,
 }
 
 /// How far a glyph reaches above and below the baseline, in ems (both
 /// positive outwards).
 pub type Reach = (f32, f32);
+
+/// A face's [`Reach`] of each glyph asked for so far, by glyph id, for
+/// every shaper of a library and so every thread: extents walk the
+/// outline, and every line asks for each of its glyphs. A table a shaper,
+/// as before, was made afresh (new memory from the system) and filled again
+/// by each of the hundreds of shapers a long book's build makes.
+struct Reaches(Box<[AtomicU64]>);
+
+impl Reaches {
+    /// Not asked for yet: NaN for both, which no outline gives.
+    const UNKNOWN: u64 = u64::MAX;
+
+    fn new(glyphs: usize) -> Self {
+        Reaches((0..glyphs).map(|_| AtomicU64::new(Self::UNKNOWN)).collect())
+    }
+
+    /// The reach of `glyph`, found with `find` the first time: two threads
+    /// asking at once both find it, and store the same.
+    fn get(&self, glyph: usize, find: impl FnOnce() -> Reach) -> Reach {
+        let Some(slot) = self.0.get(glyph) else {
+            return find();
+        };
+        match slot.load(Ordering::Relaxed) {
+            Self::UNKNOWN => {
+                let (up, down) = find();
+                slot.store(
+                    u64::from(up.to_bits()) << 32 | u64::from(down.to_bits()),
+                    Ordering::Relaxed,
+                );
+                (up, down)
+            }
+            known => (
+                f32::from_bits((known >> 32) as u32),
+                f32::from_bits(known as u32),
+            ),
+        }
+    }
+}
 
 /// How a face's words may be shaped one by one, with the same glyphs and
 /// flags as in their paragraph.
@@ -355,6 +393,8 @@ pub struct ShapeCache {
     /// every shaper: reading every lookup's glyphs took a third of a
     /// millisecond a face, for each of the build's few dozen shapers.
     word_shaping: Mutex<FxHashMap<usize, Arc<WordShaping>>>,
+    /// Per face, the reach of its glyphs ([`Reaches`]).
+    reaches: Mutex<FxHashMap<usize, Arc<Reaches>>>,
 }
 
 impl ShapeCache {
@@ -365,6 +405,7 @@ impl ShapeCache {
         ShapeCache {
             shards: on.then(|| (0..CACHE_SHARDS).map(|_| Shard::default()).collect()),
             word_shaping: Mutex::default(),
+            reaches: Mutex::default(),
         }
     }
 
@@ -379,6 +420,19 @@ impl ShapeCache {
         known
             .entry(face)
             .or_insert_with(|| Arc::new(find()))
+            .clone()
+    }
+
+    /// The reach of `face`'s glyphs, a table of `glyphs` made the first
+    /// time any shaper asks.
+    fn reaches(&self, face: usize, glyphs: usize) -> Arc<Reaches> {
+        let mut known = self
+            .reaches
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        known
+            .entry(face)
+            .or_insert_with(|| Arc::new(Reaches::new(glyphs)))
             .clone()
     }
 
@@ -462,7 +516,7 @@ impl<'a> Shaper<'a> {
         let language = Language::from_str(language).unwrap_or_default();
         let tatweel = fonts.iter().map(|_| OnceCell::new()).collect();
         let word_shaping = fonts.iter().map(|_| OnceCell::new()).collect();
-        let reach = fonts.iter().map(|_| RefCell::new(Vec::new())).collect();
+        let reach = fonts.iter().map(|_| OnceCell::new()).collect();
         let alternates = fonts.iter().map(|_| OnceCell::new()).collect();
         Shaper {
             library,
@@ -508,28 +562,19 @@ impl<'a> Shaper<'a> {
     /// How far `glyph` of `face` reaches above and below the baseline, in
     /// ems (both positive outwards; zero for a glyph with no outline).
     pub fn glyph_reach(&self, face: usize, glyph: u16) -> Reach {
-        let mut known = self.reach[face].borrow_mut();
-        let index = usize::from(glyph);
-        if let Some(Some(reach)) = known.get(index) {
-            return *reach;
-        }
-        let reach = self.fonts[face]
-            .get_glyph_extents(u32::from(glyph))
-            .map_or((0.0, 0.0), |e| {
-                let upem = self.upem[face];
-                (
-                    e.y_bearing as f32 / upem,
-                    -(e.y_bearing + e.height) as f32 / upem,
-                )
-            });
-        if known.len() <= index {
-            // Room for every glyph of the face at once, not grown glyph by
-            // glyph as a book asks for them.
-            let glyphs = self.fonts[face].face().glyph_count() as usize;
-            known.resize(glyphs.max(index + 1), None);
-        }
-        known[index] = Some(reach);
-        reach
+        let font = &self.fonts[face];
+        let reaches = self.reach[face]
+            .get_or_init(|| self.cache.reaches(face, font.face().glyph_count() as usize));
+        reaches.get(usize::from(glyph), || {
+            font.get_glyph_extents(u32::from(glyph))
+                .map_or((0.0, 0.0), |e| {
+                    let upem = self.upem[face];
+                    (
+                        e.y_bearing as f32 / upem,
+                        -(e.y_bearing + e.height) as f32 / upem,
+                    )
+                })
+        })
     }
 
     /// Shapes `context[range]` as `run` was shaped (same face, size,
@@ -1390,6 +1435,42 @@ mod tests {
         let line = "من باك";
         let whole = reference.shape_run(line, 0..line.len(), 0, 12.0, Level::rtl(), Script::Arabic);
         assert!(whole[0].x_offset > 0.0, "{whole:?}");
+    }
+
+    /// A glyph's reach is found once for all the shapers of a library, and
+    /// is its outline's extents.
+    #[test]
+    fn glyph_reach_is_found_once_for_every_shaper() {
+        let library = FontLibrary::builtin();
+        let (first, second) = (Shaper::new(&library, "ar"), Shaper::new(&library, "ar"));
+        let line = "كَلِمَةٌ لِلَّهِ";
+        let glyphs = first.shape_run(line, 0..line.len(), 0, 12.0, Level::rtl(), Script::Arabic);
+        let font = &first.fonts[0];
+        let upem = first.upem(0);
+        for glyph in &glyphs {
+            let reach = first.glyph_reach(0, glyph.id);
+            let extents = font
+                .get_glyph_extents(u32::from(glyph.id))
+                .expect("extents");
+            let top = extents.y_bearing as f32 / upem;
+            let bottom = -(extents.y_bearing + extents.height) as f32 / upem;
+            assert_eq!(reach, (top, bottom), "glyph {}", glyph.id);
+        }
+        // The second shaper finds them in the table the first filled.
+        let table = first.reach[0].get().expect("asked for");
+        for glyph in &glyphs {
+            assert_eq!(
+                second.glyph_reach(0, glyph.id),
+                first.glyph_reach(0, glyph.id)
+            );
+        }
+        assert!(Arc::ptr_eq(
+            table,
+            second.reach[0].get().expect("asked for")
+        ));
+        // A glyph beyond the face's, which no shaping gives, is still told.
+        let beyond = font.face().glyph_count() as u16;
+        assert_eq!(first.glyph_reach(0, beyond), (0.0, 0.0));
     }
 
     /// The built-in faces with no cache: the glyphs to compare with come
