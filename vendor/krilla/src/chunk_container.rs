@@ -155,9 +155,24 @@ impl ChunkContainer {
         }
 
         // Write the chunks in all the fields.
+        //
+        // warraq: a batch at a time, renumbered on every thread
+        // (`append_renumbered`): one thread renumbering a long book's
+        // thousands of chunks was the last thing a build did, the other
+        // cores idle.
+        let settings = sc.chunk_settings();
+        let mut batch: Vec<&Chunk> = Vec::new();
+        let mut batch_bytes = 0;
         self.visit(sc, &mut |chunk| {
-            chunk.renumber_into(&mut pdf, |old| remapper[&old]);
+            batch.push(chunk);
+            batch_bytes += chunk.len();
+            if batch_bytes >= RENUMBERED_AT_ONCE {
+                append_renumbered(&batch, &mut pdf, &remapper, settings);
+                batch.clear();
+                batch_bytes = 0;
+            }
         })?;
+        append_renumbered(&batch, &mut pdf, &remapper, settings);
 
         let missing_title = self.metadata.as_ref().is_none_or(|m| m.title.is_none());
 
@@ -372,13 +387,52 @@ pub(crate) struct EmbeddedPdfChunk {
     pub(crate) new_chunk: OnceLock<Chunk>,
 }
 
+/// warraq: about how many bytes of chunks [`append_renumbered`] is given at
+/// once: enough for a batch of pages' chunks to share out among threads, no
+/// more held twice (renumbered beside the original) at a time.
+const RENUMBERED_AT_ONCE: usize = 1 << 20;
+
+/// warraq: `chunks` renumbered with `remapper` on every thread, and appended
+/// to `pdf` in order: the same bytes as each renumbered into `pdf` in turn
+/// (each chunk's objects renumbered alone, their offsets moved by where the
+/// chunk lands).
+fn append_renumbered(
+    chunks: &[&Chunk],
+    pdf: &mut Pdf,
+    remapper: &HashMap<Ref, Ref>,
+    settings: pdf_writer::Settings,
+) {
+    #[cfg(feature = "rayon")]
+    {
+        use rayon::prelude::*;
+        let renumbered: Vec<Chunk> = chunks
+            .par_iter()
+            .map(|chunk| {
+                let mut target = Chunk::with_settings_and_capacity(settings, chunk.len());
+                chunk.renumber_into(&mut target, |old| remapper[&old]);
+                target
+            })
+            .collect();
+        for chunk in &renumbered {
+            pdf.extend(chunk);
+        }
+    }
+    #[cfg(not(feature = "rayon"))]
+    {
+        let _ = settings;
+        for chunk in chunks {
+            chunk.renumber_into(pdf, |old| remapper[&old]);
+        }
+    }
+}
+
 /// Visits all chunks in a type.
 trait Visit {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()>;
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()>;
 }
 
 impl Visit for EmbeddedPdfChunk {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         // Now, we have a chunk that contains everything we need to fully embed the PDF, including
         // the pages we wanted to extract into, as well as all their dependencies. The
         // problem is: during the document creation, we already assigned references to the
@@ -404,7 +458,7 @@ impl Visit for EmbeddedPdfChunk {
 }
 
 impl Visit for ChunkContainer {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         self.non_stream.visit(sc, f)?;
         self.mixed.visit(sc, f)?;
         self.streams.visit(sc, f)?;
@@ -413,7 +467,7 @@ impl Visit for ChunkContainer {
 }
 
 impl Visit for StreamChunks {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         self.fonts.visit(sc, f)?;
         self.shading_functions.visit(sc, f)?;
         self.patterns.visit(sc, f)?;
@@ -428,7 +482,7 @@ impl Visit for StreamChunks {
 }
 
 impl Visit for MixedChunks {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         self.embedded_pdfs.visit(sc, f)?;
 
         Ok(())
@@ -436,7 +490,7 @@ impl Visit for MixedChunks {
 }
 
 impl Visit for NonStreamChunks {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         self.page_tree.visit(sc, f)?;
         self.outline.visit(sc, f)?;
         self.page_label_tree.visit(sc, f)?;
@@ -461,14 +515,14 @@ impl Visit for NonStreamChunks {
 }
 
 impl Visit for Chunk {
-    fn visit(&self, _: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, _: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         f(self);
         Ok(())
     }
 }
 
 impl Visit for Option<Chunk> {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         if let Some(chunk) = self {
             chunk.visit(sc, f)?;
         }
@@ -477,7 +531,7 @@ impl Visit for Option<Chunk> {
 }
 
 impl Visit for Option<(Ref, Chunk)> {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         if let Some((_, chunk)) = self {
             chunk.visit(sc, f)?;
         }
@@ -486,19 +540,19 @@ impl Visit for Option<(Ref, Chunk)> {
 }
 
 impl<T: Visit + Send + Sync + 'static> Visit for Deferred<T> {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         self.wait().visit(sc, f)
     }
 }
 
 impl<T: Visit> Visit for KrillaResult<T> {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         self.as_ref().map_err(|e| e.clone())?.visit(sc, f)
     }
 }
 
 impl<T: Visit> Visit for Vec<T> {
-    fn visit(&self, sc: &mut SerializeContext, f: &mut impl FnMut(&Chunk)) -> KrillaResult<()> {
+    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
         for field in self {
             field.visit(sc, f)?;
         }
