@@ -10,7 +10,7 @@ use std::ops::Range;
 #[cfg(test)]
 use std::path::Path;
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
 use read_fonts::tables::gpos::PositionSubtables;
@@ -120,6 +120,9 @@ pub struct Shaper<'a> {
     /// Per face, [`Shaper::glyph_reach`] of each glyph asked for so far
     /// ([`Reaches`], shared through the cache).
     reach: Vec<OnceCell<Arc<Reaches>>>,
+    /// Per face, whether it has a glyph for each character asked for so far
+    /// ([`Covered`], shared through the cache).
+    covered: Vec<OnceCell<Arc<Covered>>>,
 }
 
 /// How far a glyph reaches above and below the baseline, in ems (both
@@ -160,6 +163,43 @@ impl Reaches {
                 f32::from_bits((known >> 32) as u32),
                 f32::from_bits(known as u32),
             ),
+        }
+    }
+}
+
+/// Whether a face has a glyph for each character of the Basic Multilingual
+/// Plane asked for so far, for every shaper of a library: itemizing asks
+/// for the characters of every paragraph, each a search of the face's cmap
+/// in HarfBuzz.
+struct Covered(Box<[AtomicU8]>);
+
+impl Covered {
+    const UNKNOWN: u8 = 0;
+    const HAS: u8 = 1;
+    const LACKS: u8 = 2;
+
+    fn new() -> Self {
+        Covered(
+            (0..=u16::MAX)
+                .map(|_| AtomicU8::new(Self::UNKNOWN))
+                .collect(),
+        )
+    }
+
+    /// Whether the face has a glyph for `ch`, found with `find` the first
+    /// time (and every time beyond the plane).
+    fn has(&self, ch: char, find: impl FnOnce() -> bool) -> bool {
+        let Some(slot) = self.0.get(ch as usize) else {
+            return find();
+        };
+        match slot.load(Ordering::Relaxed) {
+            Self::HAS => true,
+            Self::LACKS => false,
+            _ => {
+                let has = find();
+                slot.store(if has { Self::HAS } else { Self::LACKS }, Ordering::Relaxed);
+                has
+            }
         }
     }
 }
@@ -395,6 +435,24 @@ pub struct ShapeCache {
     word_shaping: Mutex<FxHashMap<usize, Arc<WordShaping>>>,
     /// Per face, the reach of its glyphs ([`Reaches`]).
     reaches: Mutex<FxHashMap<usize, Arc<Reaches>>>,
+    /// Per face, the characters it has glyphs for ([`Covered`]).
+    covered: Mutex<FxHashMap<usize, Arc<Covered>>>,
+}
+
+/// `face`'s entry of `known`, made by `make` the first time any shaper asks
+/// (the others wait for it).
+fn of_face<T>(
+    known: &Mutex<FxHashMap<usize, Arc<T>>>,
+    face: usize,
+    make: impl FnOnce() -> T,
+) -> Arc<T> {
+    let mut known = known
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    known
+        .entry(face)
+        .or_insert_with(|| Arc::new(make()))
+        .clone()
 }
 
 impl ShapeCache {
@@ -406,6 +464,7 @@ impl ShapeCache {
             shards: on.then(|| (0..CACHE_SHARDS).map(|_| Shard::default()).collect()),
             word_shaping: Mutex::default(),
             reaches: Mutex::default(),
+            covered: Mutex::default(),
         }
     }
 
@@ -413,27 +472,19 @@ impl ShapeCache {
     /// any shaper asks (the others wait for it rather than read the
     /// lookups too).
     fn word_shaping(&self, face: usize, find: impl FnOnce() -> WordShaping) -> Arc<WordShaping> {
-        let mut known = self
-            .word_shaping
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        known
-            .entry(face)
-            .or_insert_with(|| Arc::new(find()))
-            .clone()
+        of_face(&self.word_shaping, face, find)
     }
 
     /// The reach of `face`'s glyphs, a table of `glyphs` made the first
     /// time any shaper asks.
     fn reaches(&self, face: usize, glyphs: usize) -> Arc<Reaches> {
-        let mut known = self
-            .reaches
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        known
-            .entry(face)
-            .or_insert_with(|| Arc::new(Reaches::new(glyphs)))
-            .clone()
+        of_face(&self.reaches, face, || Reaches::new(glyphs))
+    }
+
+    /// Which characters `face` has glyphs for, a table made the first time
+    /// any shaper asks.
+    fn covered(&self, face: usize) -> Arc<Covered> {
+        of_face(&self.covered, face, Covered::new)
     }
 
     fn is_on(&self) -> bool {
@@ -517,6 +568,7 @@ impl<'a> Shaper<'a> {
         let tatweel = fonts.iter().map(|_| OnceCell::new()).collect();
         let word_shaping = fonts.iter().map(|_| OnceCell::new()).collect();
         let reach = fonts.iter().map(|_| OnceCell::new()).collect();
+        let covered = fonts.iter().map(|_| OnceCell::new()).collect();
         let alternates = fonts.iter().map(|_| OnceCell::new()).collect();
         Shaper {
             library,
@@ -532,6 +584,7 @@ impl<'a> Shaper<'a> {
             buffer: RefCell::new(None),
             word_shaping,
             reach,
+            covered,
         }
     }
 
@@ -1358,7 +1411,8 @@ fn starts_word_cluster(ch: char) -> bool {
 
 impl Coverage for Shaper<'_> {
     fn has_glyph(&self, face: usize, ch: char) -> bool {
-        self.fonts[face].get_nominal_glyph(ch).is_some()
+        let covered = self.covered[face].get_or_init(|| self.cache.covered(face));
+        covered.has(ch, || self.fonts[face].get_nominal_glyph(ch).is_some())
     }
 }
 
@@ -1471,6 +1525,32 @@ mod tests {
         // A glyph beyond the face's, which no shaping gives, is still told.
         let beyond = font.face().glyph_count() as u16;
         assert_eq!(first.glyph_reach(0, beyond), (0.0, 0.0));
+    }
+
+    /// Whether a face has a glyph for a character is asked of its cmap once
+    /// for all the shapers of a library, and is what the cmap says.
+    #[test]
+    fn coverage_is_found_once_for_every_shaper() {
+        let library = FontLibrary::builtin();
+        let (first, second) = (Shaper::new(&library, "ar"), Shaper::new(&library, "ar"));
+        // Arabic, Latin, Cyrillic (not in Amiri), a private-use character
+        // and one beyond the Basic Multilingual Plane.
+        let chars = ['ب', 'ﻻ', 'a', 'Ж', '\u{E000}', '𝔸', '😀'];
+        for face in 0..library.faces.len() {
+            for ch in chars {
+                let cmap = first.fonts[face].get_nominal_glyph(ch).is_some();
+                assert_eq!(first.has_glyph(face, ch), cmap, "face {face}, {ch:?}");
+                assert_eq!(second.has_glyph(face, ch), cmap, "face {face}, {ch:?}");
+            }
+            let table = first.covered[face].get().expect("asked for");
+            assert!(Arc::ptr_eq(
+                table,
+                second.covered[face].get().expect("asked for")
+            ));
+            let known = table.0[usize::from(b'a')].load(Ordering::Relaxed);
+            assert_ne!(known, Covered::UNKNOWN, "face {face}");
+        }
+        assert!(first.has_glyph(0, 'ب') && !first.has_glyph(0, 'Ж'));
     }
 
     /// The built-in faces with no cache: the glyphs to compare with come
