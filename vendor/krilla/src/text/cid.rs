@@ -1,7 +1,6 @@
 use pdf_writer::types::{CidFontType, FontFlags, SystemInfo, UnicodeCmap};
 use pdf_writer::writers::WMode;
 use pdf_writer::{Finish, Name, Ref, Str};
-use rustc_hash::FxHashMap;
 use skrifa::instance::Size;
 use skrifa::outline::DrawSettings;
 use skrifa::prelude::LocationRef;
@@ -110,7 +109,10 @@ pub(crate) struct CIDFont {
     /// 9.7.4.2 for more information on how glyphs are indexed in a CID-keyed font.
     glyph_remapper: GlyphRemapper,
     /// A mapping from CIDs to their string in the original text.
-    cmap_entries: FxHashMap<u16, (String, Option<Location>)>,
+    ///
+    /// warraq: indexed by CID (the CIDs are given out one after another from
+    /// 0), not hashed: every glyph drawn looks its CID up here.
+    cmap_entries: Vec<Option<(String, Option<Location>)>>,
     /// The widths of the glyphs, _indexed by their CID_.
     widths: Vec<f32>,
     is_empty: bool,
@@ -125,7 +127,7 @@ impl CIDFont {
 
         Self {
             glyph_remapper: GlyphRemapper::new(),
-            cmap_entries: FxHashMap::default(),
+            cmap_entries: Vec::new(),
             widths,
             font,
             is_empty: true,
@@ -171,12 +173,19 @@ impl CIDFont {
 
     #[inline]
     pub(crate) fn get_codepoints(&self, cid: Cid) -> Option<&str> {
-        self.cmap_entries.get(&cid).map(|s| s.0.as_str())
+        self.cmap_entries
+            .get(usize::from(cid))
+            .and_then(Option::as_ref)
+            .map(|s| s.0.as_str())
     }
 
     #[inline]
     pub(crate) fn set_codepoints(&mut self, cid: Cid, text: String, location: Option<Location>) {
-        self.cmap_entries.insert(cid, (text, location));
+        let index = usize::from(cid);
+        if self.cmap_entries.len() <= index {
+            self.cmap_entries.resize(index + 1, None);
+        }
+        self.cmap_entries[index] = Some((text, location));
     }
 
     #[inline]
@@ -388,7 +397,7 @@ impl CIDFont {
             // For the .notdef glyph, it's fine if no mapping exists, since it is included
             // even if it was not referenced in the text.
             for g in 1..self.glyph_remapper.num_gids() {
-                let entry = self.cmap_entries.get(&g);
+                let entry = self.cmap_entries.get(usize::from(g)).and_then(Option::as_ref);
                 write_cmap_entry(&self.font, entry, sc, &mut cmap, g);
             }
 
