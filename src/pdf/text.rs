@@ -832,17 +832,17 @@ fn hide_adjustments(
     empty: u16,
     joiner: (usize, usize),
 ) -> Vec<Drawn> {
-    let readings: Vec<Reading> = glyphs
-        .iter()
-        .map(|g| reading(&text[g.range.0..g.range.1]))
-        .collect();
-    // Each glyph's advance in the PDF font, and whether it is a letter:
-    // asked for several times a glyph.
-    let widths: Vec<f32> = glyphs.iter().map(|g| advance(g.id)).collect();
-    let letters: Vec<bool> = glyphs
-        .iter()
-        .map(|g| text[g.range.0..g.range.1].chars().any(is_letter))
-        .collect();
+    // Each glyph's reading, its advance in the PDF font, and whether it is
+    // a letter: asked for several times a glyph, found in one pass.
+    let mut readings: Vec<Reading> = Vec::with_capacity(glyphs.len());
+    let mut widths: Vec<f32> = Vec::with_capacity(glyphs.len());
+    let mut letters: Vec<bool> = Vec::with_capacity(glyphs.len());
+    for g in &glyphs {
+        let copied = &text[g.range.0..g.range.1];
+        readings.push(reading(copied));
+        widths.push(advance(g.id));
+        letters.push(copied.chars().any(is_letter));
+    }
     // The adjustment krilla writes before glyph `i` (after glyph `i - 1`).
     let adjustment = |i: usize| {
         let before = &glyphs[i - 1];
