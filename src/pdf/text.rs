@@ -838,10 +838,10 @@ fn hide_adjustments(
     let mut widths: Vec<f32> = Vec::with_capacity(glyphs.len());
     let mut letters: Vec<bool> = Vec::with_capacity(glyphs.len());
     for g in &glyphs {
-        let copied = &text[g.range.0..g.range.1];
-        readings.push(reading(copied));
+        let glyph_text = &text[g.range.0..g.range.1];
+        readings.push(reading(glyph_text));
         widths.push(advance(g.id));
-        letters.push(copied.chars().any(is_letter));
+        letters.push(glyph_text.chars().any(is_letter));
     }
     // The adjustment krilla writes before glyph `i` (after glyph `i - 1`).
     let adjustment = |i: usize| {

@@ -387,9 +387,11 @@ pub(crate) struct EmbeddedPdfChunk {
     pub(crate) new_chunk: OnceLock<Chunk>,
 }
 
-/// warraq: about how many bytes of chunks [`append_renumbered`] is given at
-/// once: enough for a batch of pages' chunks to share out among threads, no
-/// more held twice (renumbered beside the original) at a time.
+/// warraq: how many bytes of chunks gather before [`append_renumbered`] is
+/// given them: enough for a batch of pages' chunks to share out among
+/// threads. A batch is held twice (renumbered beside the original) until it
+/// is appended: this much and the last chunk added, which may be large (the
+/// structure elements of a whole book are one chunk).
 const RENUMBERED_AT_ONCE: usize = 1 << 20;
 
 /// warraq: `chunks` renumbered with `remapper` on every thread, and appended

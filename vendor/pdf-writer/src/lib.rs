@@ -603,12 +603,12 @@ pub const XREF_ENTRY_LEN: usize = 20;
 /// writing them takes). An offset of more than ten digits, which a reader
 /// cannot take anyway, is written whole, as `write!` would.
 fn write_xref_entry(buf: &mut Buf, offset: usize, gen_number: u16, kind: u8) {
-    if offset >= 10_000_000_000 {
+    if offset as u64 >= 10_000_000_000 {
         write!(buf.inner, "{offset:010} {gen_number:05} ").unwrap();
         buf.extend([kind, b'\r', b'\n']);
         return;
     }
-    let mut entry = *b"0000000000 00000 n\r\n";
+    let mut entry: [u8; XREF_ENTRY_LEN] = *b"0000000000 00000 n\r\n";
     let mut put = |mut value: usize, end: usize, width: usize| {
         for digit in entry[end - width..end].iter_mut().rev() {
             *digit = b'0' + (value % 10) as u8;
@@ -755,7 +755,8 @@ mod tests {
     /// warraq: an entry put together digit by digit is what `write!` made.
     #[test]
     fn xref_entries_are_as_formatted() {
-        for offset in [0, 7, 16, 999_999_999, 9_999_999_999, 10_000_000_000, usize::MAX] {
+        let offsets = [0, 7, 16, 999_999_999, 9_999_999_999, 10_000_000_000, u64::MAX];
+        for offset in offsets.into_iter().filter_map(|o| usize::try_from(o).ok()) {
             for (gen_number, kind) in [(0, b'n'), (65535, b'f'), (42, b'f')] {
                 let mut buf = Buf::new();
                 write_xref_entry(&mut buf, offset, gen_number, kind);
