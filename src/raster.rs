@@ -130,6 +130,12 @@ fn paint_items(
                 opacity,
                 stroke,
             } => {
+                let paint = solid(*rgb, *opacity);
+                if let Some(bars) = stroke.and_then(|width| frame_bars(polygons, width, to_pixels))
+                {
+                    fill_bars(pixmap, bars, paint);
+                    continue;
+                }
                 let mut path = PathBuilder::new();
                 for step in polygon_steps(polygons) {
                     match step {
@@ -139,26 +145,14 @@ fn paint_items(
                     }
                 }
                 let Some(path) = path.finish() else { continue };
-                let paint = solid(*rgb, *opacity);
                 match stroke {
-                    Some(width) => match frame_bars(polygons, *width, to_pixels) {
-                        Some(bars) => {
-                            let paint = Paint {
-                                anti_alias: false,
-                                ..paint
-                            };
-                            for bar in bars.into_iter().flatten() {
-                                pixmap.fill_rect(bar, &paint, Transform::identity(), None);
-                            }
-                        }
-                        None => {
-                            let stroke = Stroke {
-                                width: *width,
-                                ..Stroke::default()
-                            };
-                            pixmap.stroke_path(&path, &paint, &stroke, to_pixels, None);
-                        }
-                    },
+                    Some(width) => {
+                        let stroke = Stroke {
+                            width: *width,
+                            ..Stroke::default()
+                        };
+                        pixmap.stroke_path(&path, &paint, &stroke, to_pixels, None);
+                    }
                     None => pixmap.fill_path(&path, &paint, FillRule::EvenOdd, to_pixels, None),
                 }
             }
@@ -219,6 +213,18 @@ fn frame_bars(
         bar(x0, y1, x1, y2),
         bar(x2, y1, x3, y2),
     ])
+}
+
+/// [`frame_bars`]' bars in `paint`, not anti-aliased: their edges are
+/// whole pixels.
+fn fill_bars(pixmap: &mut Pixmap, bars: [Option<tiny_skia::Rect>; 4], paint: Paint) {
+    let paint = Paint {
+        anti_alias: false,
+        ..paint
+    };
+    for bar in bars.into_iter().flatten() {
+        pixmap.fill_rect(bar, &paint, Transform::identity(), None);
+    }
 }
 
 /// A paint of one colour, anti-aliased.
@@ -405,13 +411,7 @@ mod tests {
         let paint = solid([255; 3], 1.0);
         if bars {
             let bars = frame_bars(&[corners], width, to_pixels).expect("a rectangle");
-            let paint = Paint {
-                anti_alias: false,
-                ..paint
-            };
-            for bar in bars.into_iter().flatten() {
-                pixmap.fill_rect(bar, &paint, Transform::identity(), None);
-            }
+            fill_bars(&mut pixmap, bars, paint);
         } else {
             let mut path = PathBuilder::new();
             path.move_to(corners[0].0, corners[0].1);

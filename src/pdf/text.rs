@@ -208,11 +208,18 @@ impl<'a> Faces<'a> {
             BUILTIN_TATWEELS
                 .iter()
                 .find(|&&(name, _)| name == file)
-                .map(|&(_, ids)| ids.to_vec())
+                .map(|&(_, ids)| ids)
         });
-        let ids = builtin.unwrap_or_else(|| probed_tatweels(self.library, &self.fonts[face], face));
+        let probed;
+        let ids = match builtin {
+            Some(ids) => ids,
+            None => {
+                probed = probed_tatweels(self.library, &self.fonts[face], face);
+                &probed
+            }
+        };
         let mut glyphs = vec![false; self.fonts[face].face().glyph_count() as usize];
-        for id in ids {
+        for &id in ids {
             if let Some(slot) = glyphs.get_mut(usize::from(id)) {
                 *slot = true;
             }
