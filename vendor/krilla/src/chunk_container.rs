@@ -390,8 +390,8 @@ pub(crate) struct EmbeddedPdfChunk {
 /// warraq: each object's new number, found by its old one. krilla numbers
 /// its objects one after another from 1, so a vector indexed by the old
 /// number serves, where a hash map (SipHash) was looked up for every
-/// reference in every chunk: a tenth of the time the file's last steps
-/// took for a long book.
+/// reference in every chunk, at the very end of a build (11 ms of a
+/// 4,000-page book's last 390).
 #[derive(Default)]
 struct Remapper {
     new: Vec<Option<Ref>>,
