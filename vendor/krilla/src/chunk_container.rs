@@ -136,11 +136,12 @@ impl ChunkContainer {
         // case, and thus give us better performance.
         //
         // warraq: and room for the cross-reference table, one entry an object
-        // (a long book has a hundred thousand), and for the incremental
+        // (a long book has a hundred thousand; `remapped_ref` is the next
+        // number to give, one past the objects so far), and for the incremental
         // update warraq appends to the file: with neither, the vector grew
         // twice at the end, each time a copy of the whole file.
         let capacity = (chunks_byte_len as f32 * 1.1 + 200.0) as usize
-            + pdf_writer::XREF_ENTRY_LEN * (remapper.len() + XREF_SLACK)
+            + pdf_writer::XREF_ENTRY_LEN * (remapped_ref.get() as usize + XREF_SLACK)
             + APPENDED_ROOM;
         let mut pdf = sc.new_pdf_with_capacity(capacity);
         sc.serialize_settings().pdf_version().set_version(&mut pdf);
@@ -395,7 +396,6 @@ pub(crate) struct EmbeddedPdfChunk {
 #[derive(Default)]
 struct Remapper {
     new: Vec<Option<Ref>>,
-    len: usize,
 }
 
 impl Remapper {
@@ -405,14 +405,7 @@ impl Remapper {
         if at >= self.new.len() {
             self.new.resize(at + 1, None);
         }
-        let before = self.new[at].replace(new);
-        self.len += usize::from(before.is_none());
-        before
-    }
-
-    /// How many objects have a new number.
-    fn len(&self) -> usize {
-        self.len
+        self.new[at].replace(new)
     }
 }
 
