@@ -445,7 +445,7 @@ fn seed_book_builds_without_warnings() {
 }
 
 /// The binary allocates with jemalloc, set to hand freed pages back within
-/// 100 ms and, on Linux, to ask for huge pages, an arena a core
+/// 300 ms and, on Linux, to ask for huge pages, an arena a core
 /// (src/main.rs, `SETTINGS`): jemalloc prints its settings when asked to
 /// by its environment variable, which glibc's malloc ignores.
 #[cfg(not(target_env = "msvc"))]
@@ -458,7 +458,7 @@ fn the_binary_allocates_with_jemalloc_giving_freed_pages_back_in_huge_pages() {
         .expect("run warraq");
     assert_success(&out);
     let said = stderr(&out);
-    let mut settings = vec!["opt.dirty_decay_ms: 100", "opt.muzzy_decay_ms: 0"];
+    let mut settings = vec!["opt.dirty_decay_ms: 300", "opt.muzzy_decay_ms: 0"];
     if cfg!(target_os = "linux") {
         settings.extend(["opt.thp: \"always\"", "opt.percpu_arena: \"percpu\""]);
     }
