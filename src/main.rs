@@ -314,11 +314,10 @@ static MALLOC_CONF: Conf = Conf(SETTINGS.as_ptr());
 /// back nothing before its peak. Within 100 ms, a long build gave back
 /// pages it soon took again, each cleared by the kernel anew: 300 ms took
 /// 4–5% less CPU for 10–13 MiB more at 4,000 pages (README, "Speed").
-/// And memory is asked for in huge pages
-/// where the system allows them (`madvise`): a build touches each page it
-/// holds once, and the kernel's work on 4 KiB pages, faulted in and
-/// cleared one by one, was a tenth of a 100-chapter build's CPU time
-/// (`bench/HISTORY.md`). A huge page is taken whole by the first byte
+/// And memory is asked for in huge pages where the system allows them
+/// (`madvise`): a build touches each page it holds once, and the kernel's
+/// work on 4 KiB pages, faulted in and cleared one by one, was a tenth of
+/// a 100-chapter build's CPU time (`bench/HISTORY.md`). A huge page is taken whole by the first byte
 /// touched in it, and each arena starts its own, so there is one arena a
 /// core, each thread taking the one of the core it runs on, rather than
 /// one a thread (up to four a core): 10–20 MiB less. Only on Linux: where
