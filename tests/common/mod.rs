@@ -172,6 +172,13 @@ pub fn run(program: &str, args: &[&str]) -> Output {
 
 /// Runs `program args…`, asserts it exits 0 and returns its stdout as UTF-8.
 pub fn run_ok(program: &str, args: &[&str]) -> String {
+    String::from_utf8(run_ok_bytes(program, args))
+        .unwrap_or_else(|e| panic!("`{program} {}` printed invalid UTF-8: {e}", args.join(" ")))
+}
+
+/// Runs `program args…` and returns what it printed, panicking unless it
+/// succeeds.
+pub fn run_ok_bytes(program: &str, args: &[&str]) -> Vec<u8> {
     let out = run(program, args);
     assert!(
         out.status.success(),
@@ -180,8 +187,7 @@ pub fn run_ok(program: &str, args: &[&str]) -> String {
         out.status,
         String::from_utf8_lossy(&out.stderr)
     );
-    String::from_utf8(out.stdout)
-        .unwrap_or_else(|e| panic!("`{program} {}` printed invalid UTF-8: {e}", args.join(" ")))
+    out.stdout
 }
 
 /// A path as a `&str` argument for the tools.

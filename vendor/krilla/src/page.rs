@@ -356,9 +356,11 @@ impl InternalPage {
         let mut chunk = sc.new_chunk();
 
         let stream_chunk = Deferred::new(move || {
-            let page_stream =
-                FilterStreamBuilder::new_from_content_stream(&stream.content, &serialize_settings)
-                    .finish(&serialize_settings.clone());
+            let page_stream = FilterStreamBuilder::new_from_page_content_stream(
+                &stream.content,
+                &serialize_settings,
+            )
+            .finish(&serialize_settings.clone());
 
             let mut stream = chunk.stream(stream_ref, page_stream.encoded_data());
             page_stream.write_filters(stream.deref_mut());
