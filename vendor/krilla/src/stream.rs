@@ -382,6 +382,7 @@ fn deflate_encode_page(data: &[u8]) -> Vec<u8> {
     deflate_encode_at(data, &PAGE_COMPRESSOR, PAGE_COMPRESSION_LEVEL)
 }
 
+// warraq: one compressor a thread and level (see `deflate_encode_at`).
 thread_local! {
     static COMPRESSOR: std::cell::RefCell<Option<libdeflater::Compressor>> =
         const { std::cell::RefCell::new(None) };
@@ -389,7 +390,8 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
-/// `data` deflated at `level` by this thread's compressor in `slot`.
+/// warraq: `data` deflated at `level` by this thread's compressor in
+/// `slot`.
 fn deflate_encode_at(
     data: &[u8],
     slot: &'static std::thread::LocalKey<std::cell::RefCell<Option<libdeflater::Compressor>>>,
