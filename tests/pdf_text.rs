@@ -370,25 +370,23 @@ fn deflated_streams(pdf: &std::path::Path) -> Vec<(String, bool)> {
         ],
     ))
     .expect("qpdf's JSON");
-    let number = |reference: &serde_json::Value| {
-        let reference = reference.as_str().expect("a reference");
+    // "12 0 R", or "obj:12 0 R" as a key: the number, "12".
+    fn number(reference: &str) -> String {
+        let reference = reference.trim_start_matches("obj:");
         reference.split(' ').next().expect("its number").to_string()
-    };
+    }
+    let reference = |value: &serde_json::Value| number(value.as_str().expect("a reference"));
     let mut streams: Vec<(String, bool)> = (json["pages"].as_array().expect("pages").iter())
         .flat_map(|page| page["contents"].as_array().expect("contents").iter())
-        .map(|contents| (number(contents), true))
+        .map(|contents| (reference(contents), true))
         .collect();
     let objects = json["qpdf"][1].as_object().expect("the objects");
     for (key, object) in objects {
         if object["value"]["/Type"] == "/FontDescriptor" {
-            streams.push((number(&object["value"]["/FontFile2"]), false));
+            streams.push((reference(&object["value"]["/FontFile2"]), false));
         }
         if object["stream"]["dict"]["/Subtype"] == "/Image" {
-            let key = key.trim_start_matches("obj:");
-            streams.push((
-                key.split(' ').next().expect("its number").to_string(),
-                false,
-            ));
+            streams.push((number(key), false));
         }
     }
     streams

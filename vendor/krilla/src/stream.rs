@@ -238,13 +238,7 @@ impl<'a> FilterStreamBuilder<'a> {
         content: &'a [u8],
         serialize_settings: &SerializeSettings,
     ) -> Self {
-        let mut filter_stream = Self::empty(content);
-
-        if serialize_settings.compress_content_streams {
-            filter_stream.add_filter(StreamFilter::FlateMemoized);
-        }
-
-        filter_stream
+        Self::content_stream_with(content, serialize_settings, StreamFilter::FlateMemoized)
     }
 
     /// warraq: a page's content stream, compressed at a faster level than
@@ -253,10 +247,20 @@ impl<'a> FilterStreamBuilder<'a> {
         content: &'a [u8],
         serialize_settings: &SerializeSettings,
     ) -> Self {
+        Self::content_stream_with(content, serialize_settings, StreamFilter::FlatePage)
+    }
+
+    /// warraq: a content stream, with `filter` where the settings ask for
+    /// content streams to be compressed (shared by the two above).
+    fn content_stream_with(
+        content: &'a [u8],
+        serialize_settings: &SerializeSettings,
+        filter: StreamFilter,
+    ) -> Self {
         let mut filter_stream = Self::empty(content);
 
         if serialize_settings.compress_content_streams {
-            filter_stream.add_filter(StreamFilter::FlatePage);
+            filter_stream.add_filter(filter);
         }
 
         filter_stream
