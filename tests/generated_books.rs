@@ -99,17 +99,27 @@ fn the_shaping_cache_and_streaming_change_no_byte() {
     // a link to a later chapter (its page waits for that chapter's); a book
     // in a face with justification alternates; and one whose first page
     // types tatweels (it waits for a kashida drawn with their glyph) and
-    // links to a later chapter, which links back.
+    // links to a later chapter, which links back; and one whose words
+    // change face or element inside them, where a piece's shaping hangs on
+    // the letters beside it.
     let seed = write(Script::Arabic, 6);
     let zipf = write(Script::ArabicZipf, 70);
     let jalt = common::repo().join("tests/books/jalt");
     let typed = common::typed_tatweel_book();
+    let inside_words = common::folder(&[
+        (
+            "book.toml",
+            "[book]\ntitle = \"كلمات\"\nlanguage = \"ar\"\n".as_bytes(),
+        ),
+        ("01-words.md", INSIDE_WORDS.as_bytes()),
+    ]);
     let books = [
         seed.path(),
         zipf.path(),
         &common::showcase_book(),
         &jalt,
         typed.path(),
+        inside_words.path(),
     ];
     for dir in books {
         let made = outputs(dir, true, true);
@@ -128,6 +138,13 @@ fn the_shaping_cache_and_streaming_change_no_byte() {
         }
     }
 }
+
+/// Words whose letters change face or element: bold, italic, a link and a
+/// language's span begin or end inside them, so the letters on either side
+/// of a piece join it.
+const INSIDE_WORDS: &str = "# كلمات\n\n\
+    قرأ الطالب الكت**اب** في **مك**تبة الجا*معة* ثم *كتب* رسا**لة** طويـ**ـلة**، \
+    وزار [المت](01-words.md)حف و<span lang=\"ar-MA\">المد</span>ينة القديمة.\n";
 
 /// The PDF writer is given the pages and lets each go once drawn; the
 /// EPUB's page-list and the booklet read a skeleton of them instead. It
