@@ -1491,6 +1491,62 @@ mod tests {
         assert!(whole[0].x_offset > 0.0, "{whole:?}");
     }
 
+    /// Where the justification alternates are asked for is part of a piece:
+    /// the same words with them on another letter are shaped afresh, not
+    /// taken from the cache (the test book's face has `jalt`,
+    /// `tests/books/jalt/fonts`).
+    #[test]
+    fn alternates_asked_for_elsewhere_make_another_piece() {
+        let data = include_bytes!("../../tests/books/jalt/fonts/JaltTest-Regular.ttf");
+        let library = FontLibrary::for_book(&[crate::doc::BookFont {
+            file_name: "JaltTest-Regular.ttf".to_string(),
+            data: Arc::new(data.to_vec()),
+        }])
+        .expect("the fixture is a font");
+        let face = 0;
+        let shaper = Shaper::new(&library, "ar");
+        assert!(shaper.has_alternates(face));
+        let uncached = FontLibrary {
+            shaped: ShapeCache::new(false),
+            ..library.clone()
+        };
+        let reference = Shaper::new(&uncached, "ar");
+        // Two words ending in letters the face widens: on neither, on the
+        // first's, on the second's, on both.
+        let text = "كتب حسن";
+        let (first, second) = (text.find('ب').unwrap(), text.find('ن').unwrap());
+        let alternates = [
+            None,
+            Some(first..first + 2),
+            Some(second..second + 2),
+            Some(0..text.len()),
+        ];
+        let mut shapes = Vec::new();
+        for alternate in alternates {
+            let shape = |shaper: &Shaper| {
+                let mut glyphs = Vec::new();
+                shaper.shape_with_into(
+                    &mut glyphs,
+                    text,
+                    0..text.len(),
+                    face,
+                    12.0,
+                    Level::rtl(),
+                    Script::Arabic,
+                    alternate.clone(),
+                );
+                glyphs
+            };
+            let whole = shape(&reference);
+            assert_eq!(shape(&shaper), whole, "{alternate:?}");
+            shapes.push(whole);
+        }
+        // Each choice of letters gives other glyphs.
+        for (i, a) in shapes.iter().enumerate() {
+            assert!(shapes[i + 1..].iter().all(|b| a != b), "{shapes:?}");
+        }
+    }
+
     /// A glyph's reach is found once for all the shapers of a library, and
     /// is its outline's extents.
     #[test]
