@@ -15,6 +15,11 @@
 #[path = "../tests/common/generate.rs"]
 mod generate;
 
+// The binary's allocator and its settings: the stages are timed as the
+// binary runs them.
+#[path = "../src/allocator.rs"]
+mod allocator;
+
 use std::collections::HashMap;
 use std::path::{Path, PathBuf};
 use std::sync::{LazyLock, Mutex};

@@ -446,7 +446,7 @@ fn seed_book_builds_without_warnings() {
 
 /// The binary allocates with jemalloc, set to hand freed pages back within
 /// 300 ms and, on Linux, to ask for huge pages, an arena a core
-/// (src/main.rs, `SETTINGS`): jemalloc prints its settings when asked to
+/// (src/allocator.rs, `SETTINGS`): jemalloc prints its settings when asked to
 /// by its environment variable, which glibc's malloc ignores.
 #[cfg(not(target_env = "msvc"))]
 #[test]
