@@ -144,7 +144,8 @@ fn the_shaping_cache_and_streaming_change_no_byte() {
 /// of a piece join it.
 const INSIDE_WORDS: &str = "# كلمات\n\n\
     قرأ الطالب الكت**اب** في **مك**تبة الجا*معة* ثم *كتب* رسا**لة** طويـ**ـلة**، \
-    وزار [المت](01-words.md)حف و<span lang=\"ar-MA\">المد</span>ينة القديمة.\n";
+    وزار [المت](01-words.md)حف و<span lang=\"ar-MA\">المد</span>ينة القديمة، \
+    و**كَتَ**بَ المُ*عَلِّ*مُ.\n";
 
 /// The PDF writer is given the pages and lets each go once drawn; the
 /// EPUB's page-list and the booklet read a skeleton of them instead. It

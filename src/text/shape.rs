@@ -1646,9 +1646,11 @@ mod tests {
             piece("الكتاب", "الكتاب"),
             // A mark first after a Latin letter: no dotted circle either way.
             piece("x\u{064E}", "\u{064E}"),
-            // Joining sides keep their context.
+            // Joining sides keep their context, past marks too.
             piece("كتاب", "تا"),
             piece("كتبَ", "كتب"),
+            piece("كَتَبَ", "تَ"),
+            piece("مُعَلِّمٌ", "عَلِّ"),
         ];
         let face = 0;
         for (text, range) in numbers.iter().chain(&others) {
