@@ -1456,23 +1456,18 @@ mod tests {
     /// kerns is shaped after the word before it, whatever that word is.
     #[test]
     fn a_look_back_that_needs_no_glyph_before_the_space_shapes_the_pair() {
-        let data = include_bytes!("../../tests/fonts/LookBackTest-Regular.ttf");
-        let library = FontLibrary::for_book(&[crate::doc::BookFont {
-            file_name: "LookBackTest-Regular.ttf".to_string(),
-            data: Arc::new(data.to_vec()),
-        }])
-        .expect("the fixture is a font");
+        let library = fixture(
+            "LookBackTest-Regular.ttf",
+            include_bytes!("../../tests/fonts/LookBackTest-Regular.ttf"),
+        );
         let shaper = Shaper::new(&library, "ar");
         let WordShaping::AfterPrevious(LookingBack::Glyphs { before, .. }) = shaper.word_shaping(0)
         else {
             panic!("{:?}", shaper.word_shaping(0));
         };
         assert_eq!(*before, None);
-        let uncached = FontLibrary {
-            shaped: ShapeCache::new(false),
-            ..library.clone()
-        };
-        let reference = Shaper::new(&uncached, "ar");
+        let without_cache = uncached(&library);
+        let reference = Shaper::new(&without_cache, "ar");
         for line in ["من باك", "هذا من باك وبك كان", "بك من بك", "من بك"]
         {
             let (level, script) = (Level::rtl(), Script::Arabic);
@@ -1497,20 +1492,15 @@ mod tests {
     /// `tests/books/jalt/fonts`).
     #[test]
     fn alternates_asked_for_elsewhere_make_another_piece() {
-        let data = include_bytes!("../../tests/books/jalt/fonts/JaltTest-Regular.ttf");
-        let library = FontLibrary::for_book(&[crate::doc::BookFont {
-            file_name: "JaltTest-Regular.ttf".to_string(),
-            data: Arc::new(data.to_vec()),
-        }])
-        .expect("the fixture is a font");
+        let library = fixture(
+            "JaltTest-Regular.ttf",
+            include_bytes!("../../tests/books/jalt/fonts/JaltTest-Regular.ttf"),
+        );
         let face = 0;
         let shaper = Shaper::new(&library, "ar");
         assert!(shaper.has_alternates(face));
-        let uncached = FontLibrary {
-            shaped: ShapeCache::new(false),
-            ..library.clone()
-        };
-        let reference = Shaper::new(&uncached, "ar");
+        let without_cache = uncached(&library);
+        let reference = Shaper::new(&without_cache, "ar");
         // Two words ending in letters the face widens: on neither, on the
         // first's, on the second's, on both.
         let text = "كتب حسن";
@@ -1611,13 +1601,27 @@ mod tests {
         assert!(first.has_glyph(0, 'ب') && !first.has_glyph(0, 'Ж'));
     }
 
-    /// The built-in faces with no cache: the glyphs to compare with come
+    /// `library`'s faces with no cache: the glyphs to compare with come
     /// from HarfBuzz itself.
-    fn uncached_builtin() -> FontLibrary {
+    fn uncached(library: &FontLibrary) -> FontLibrary {
         FontLibrary {
             shaped: ShapeCache::new(false),
-            ..FontLibrary::builtin()
+            ..library.clone()
         }
+    }
+
+    /// The built-in faces with no cache.
+    fn uncached_builtin() -> FontLibrary {
+        uncached(&FontLibrary::builtin())
+    }
+
+    /// A library of the one test font `file_name`, whose bytes are `data`.
+    fn fixture(file_name: &str, data: &[u8]) -> FontLibrary {
+        FontLibrary::for_book(&[crate::doc::BookFont {
+            file_name: file_name.to_string(),
+            data: Arc::new(data.to_vec()),
+        }])
+        .expect("the fixture is a font")
     }
 
     /// A side of a piece where its character or the context's nearest one
