@@ -1566,6 +1566,27 @@ mod tests {
         ));
         let known = first.glyph_reach(0, glyphs[0].id);
         assert_eq!(table.get(usize::from(glyphs[0].id), || (9.0, 9.0)), known);
+        // Each face's glyphs in its own table: the same glyph ids, asked of
+        // every face after the first, are each face's outlines.
+        for face in 0..library.faces.len() {
+            let font = &first.fonts[face];
+            let upem = first.upem(face);
+            for id in 1..64u16 {
+                let outline = font
+                    .get_glyph_extents(u32::from(id))
+                    .map_or((0.0, 0.0), |e| {
+                        (
+                            e.y_bearing as f32 / upem,
+                            -(e.y_bearing + e.height) as f32 / upem,
+                        )
+                    });
+                assert_eq!(
+                    first.glyph_reach(face, id),
+                    outline,
+                    "face {face}, glyph {id}"
+                );
+            }
+        }
         let fresh = Reaches::new(4);
         assert_eq!(fresh.get(2, || (0.5, 0.25)), (0.5, 0.25));
         assert_eq!(fresh.get(2, || panic!("found again")), (0.5, 0.25));
