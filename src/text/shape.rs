@@ -1537,6 +1537,39 @@ mod tests {
         }
     }
 
+    /// The language is part of a piece: shapers of two languages share a
+    /// library's cache, and Amiri draws Urdu's digits four, six and seven
+    /// in forms of their own (`locl`).
+    #[test]
+    fn a_piece_shaped_in_another_language_is_another_piece() {
+        let library = FontLibrary::builtin();
+        let without_cache = uncached(&library);
+        let text = "۴۶۷";
+        let (level, script) = (Level::rtl(), Script::Arabic);
+        let mut shapes = Vec::new();
+        for language in ["ar", "ur", "ar"] {
+            let cached = Shaper::new(&library, language).shape_run(
+                text,
+                0..text.len(),
+                0,
+                12.0,
+                level,
+                script,
+            );
+            let whole = Shaper::new(&without_cache, language).shape_run(
+                text,
+                0..text.len(),
+                0,
+                12.0,
+                level,
+                script,
+            );
+            assert_eq!(cached, whole, "{language}");
+            shapes.push(whole);
+        }
+        assert_ne!(shapes[0], shapes[1]);
+    }
+
     /// A glyph's reach is found once for all the shapers of a library, and
     /// is its outline's extents.
     #[test]
