@@ -1504,11 +1504,14 @@ mod tests {
         // Two words ending in letters the face widens: on neither, on the
         // first's, on the second's, on both.
         let text = "كتب حسن";
-        let (first, second) = (text.find('ب').unwrap(), text.find('ن').unwrap());
+        let letter = |c: char| {
+            let at = text.find(c).expect("the letter is in the text");
+            at..at + c.len_utf8()
+        };
         let alternates = [
             None,
-            Some(first..first + 2),
-            Some(second..second + 2),
+            Some(letter('ب')),
+            Some(letter('ن')),
             Some(0..text.len()),
         ];
         let mut shapes = Vec::new();
@@ -1548,23 +1551,12 @@ mod tests {
         let (level, script) = (Level::rtl(), Script::Arabic);
         let mut shapes = Vec::new();
         for language in ["ar", "ur", "ar"] {
-            let cached = Shaper::new(&library, language).shape_run(
-                text,
-                0..text.len(),
-                0,
-                12.0,
-                level,
-                script,
-            );
-            let whole = Shaper::new(&without_cache, language).shape_run(
-                text,
-                0..text.len(),
-                0,
-                12.0,
-                level,
-                script,
-            );
-            assert_eq!(cached, whole, "{language}");
+            let shape = |library: &FontLibrary| {
+                let shaper = Shaper::new(library, language);
+                shaper.shape_run(text, 0..text.len(), 0, 12.0, level, script)
+            };
+            let whole = shape(&without_cache);
+            assert_eq!(shape(&library), whole, "{language}");
             shapes.push(whole);
         }
         assert_ne!(shapes[0], shapes[1]);
@@ -1578,16 +1570,25 @@ mod tests {
         let (first, second) = (Shaper::new(&library, "ar"), Shaper::new(&library, "ar"));
         let line = "كَلِمَةٌ لِلَّهِ";
         let glyphs = first.shape_run(line, 0..line.len(), 0, 12.0, Level::rtl(), Script::Arabic);
-        let font = &first.fonts[0];
-        let upem = first.upem(0);
+        // What the outline of glyph `id` of `face` reaches, in ems, read
+        // from HarfBuzz's extents here.
+        let outline = |face: usize, id: u16| {
+            let upem = first.upem(face);
+            (first.fonts[face].get_glyph_extents(u32::from(id))).map(|e| {
+                (
+                    e.y_bearing as f32 / upem,
+                    -(e.y_bearing + e.height) as f32 / upem,
+                )
+            })
+        };
         for glyph in &glyphs {
             let reach = first.glyph_reach(0, glyph.id);
-            let extents = font
-                .get_glyph_extents(u32::from(glyph.id))
-                .expect("extents");
-            let top = extents.y_bearing as f32 / upem;
-            let bottom = -(extents.y_bearing + extents.height) as f32 / upem;
-            assert_eq!(reach, (top, bottom), "glyph {}", glyph.id);
+            assert_eq!(
+                reach,
+                outline(0, glyph.id).expect("extents"),
+                "glyph {}",
+                glyph.id
+            );
         }
         // The second shaper finds them in the table the first filled, where
         // each is found once.
@@ -1602,20 +1603,10 @@ mod tests {
         // Each face's glyphs in its own table: the same glyph ids, asked of
         // every face after the first, are each face's outlines.
         for face in 0..library.faces.len() {
-            let font = &first.fonts[face];
-            let upem = first.upem(face);
             for id in 1..64u16 {
-                let outline = font
-                    .get_glyph_extents(u32::from(id))
-                    .map_or((0.0, 0.0), |e| {
-                        (
-                            e.y_bearing as f32 / upem,
-                            -(e.y_bearing + e.height) as f32 / upem,
-                        )
-                    });
                 assert_eq!(
                     first.glyph_reach(face, id),
-                    outline,
+                    outline(face, id).unwrap_or((0.0, 0.0)),
                     "face {face}, glyph {id}"
                 );
             }
@@ -1624,7 +1615,7 @@ mod tests {
         assert_eq!(fresh.get(2, || (0.5, 0.25)), (0.5, 0.25));
         assert_eq!(fresh.get(2, || panic!("found again")), (0.5, 0.25));
         // A glyph beyond the face's, which no shaping gives, is still told.
-        let beyond = font.face().glyph_count() as u16;
+        let beyond = first.fonts[0].face().glyph_count() as u16;
         assert_eq!(first.glyph_reach(0, beyond), (0.0, 0.0));
     }
 
