@@ -96,8 +96,8 @@ fn the_shaping_cache_and_streaming_change_no_byte() {
     // Both kinds of generated book, one long enough to be laid out in
     // several shares of chapters; the showcase book: Latin, Cyrillic,
     // Hebrew, harakat, lam-alef, notes, tables, code, kashida justification,
-    // a link to a later chapter (its page waits for that chapter's); a book
-    // in a face with justification alternates; and one whose first page
+    // a link to a later chapter (made once that chapter's page is drawn); a
+    // book in a face with justification alternates; and one whose first page
     // types tatweels (it waits for a kashida drawn with their glyph) and
     // links to a later chapter, which links back; and one whose words
     // change face or element inside them, where a piece's shaping hangs on

@@ -75,10 +75,11 @@ fn links_in_running_text_are_clickable() {
 }
 
 /// A link to a place on its own page, and chapters that link to each
-/// other, are clickable too. The PDF draws a page once the pages its
-/// links lead to are drawn (it names them by where they stand in the
-/// drawing order): a page that waited for itself, or two that waited for
-/// each other, were drawn at the end with those links left out.
+/// other, are clickable too. The PDF makes a page's links once the pages
+/// they lead to are drawn (it names them by where they stand in the
+/// drawing order): when it held the page instead, a page that waited for
+/// itself, or two that waited for each other, were drawn at the end with
+/// those links left out.
 #[test]
 fn links_to_their_own_page_and_between_chapters_both_ways_are_kept() {
     if !common::have_tools(&["mutool"]) {
@@ -118,4 +119,62 @@ fn links_to_their_own_page_and_between_chapters_both_ways_are_kept() {
     expected.sort_by_key(|leads| format!("{leads:?}"));
     assert_eq!(leads(first), expected, "page {first}'s links");
     assert_eq!(leads(second), vec![object(first)], "page {second}'s links");
+}
+
+/// A page with a link to a later chapter is drawn as it comes, its link
+/// made once that chapter's page is drawn: it is not held until then (a
+/// book whose pages link to its last chapter held those pages to the end,
+/// a fifth more time and memory on 1,600 chapters). krilla numbers the
+/// pages' objects in the order the pages are drawn, so from the first
+/// chapter on they follow the book's order; the link still leads to the
+/// later chapter's first page.
+#[test]
+fn a_page_that_links_ahead_is_drawn_as_it_comes() {
+    if !common::have_tools(&["mutool", "pdfinfo"]) {
+        return;
+    }
+    let paragraphs = |n: usize| format!("{}\n\n", common::ARABIC_SENTENCE).repeat(n);
+    let book = common::folder(&[
+        (
+            "book.toml",
+            "[book]\ntitle = \"روابط\"\nlanguage = \"ar\"\n".as_bytes(),
+        ),
+        (
+            "01-first.md",
+            format!(
+                "# البداية\n\nانظر [الخاتمة](03-last.md) في آخره.\n\n{}",
+                paragraphs(3)
+            )
+            .as_bytes(),
+        ),
+        (
+            "02-middle.md",
+            format!("# الوسط\n\n{}", paragraphs(40)).as_bytes(),
+        ),
+        ("03-last.md", "# الخاتمة\n\nنص الخاتمة.\n".as_bytes()),
+    ]);
+    let built = common::build_pdf(book.path(), "links-ahead");
+    let pdf = &built.pdf;
+    let typeset = common::typeset(book.path());
+    let linking = typeset.page_with("انظر الخاتمة").expect("the linking page") + 1;
+    let target = typeset.page_with("نص الخاتمة").expect("the last chapter") + 1;
+    let pages = common::page_count(pdf);
+    assert!(
+        target > linking + 2,
+        "the middle chapter takes pages between: {linking} → {target}"
+    );
+    let links = link_annotations(pdf, linking);
+    assert!(
+        links
+            .iter()
+            .any(|(leads, _)| *leads == Leads::Page(page_object(pdf, target))),
+        "page {linking} has no link to page {target}: {links:?}"
+    );
+    let objects: Vec<u32> = (linking..=pages)
+        .map(|page| page_object(pdf, page).parse().expect("an object number"))
+        .collect();
+    assert!(
+        objects.windows(2).all(|pair| pair[0] < pair[1]),
+        "pages {linking}–{pages} were not drawn in order: objects {objects:?}"
+    );
 }

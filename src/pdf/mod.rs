@@ -14,7 +14,7 @@ mod tags;
 mod text;
 mod update;
 
-use std::collections::HashMap;
+use std::collections::{HashMap, VecDeque};
 use std::ops::Range;
 use std::sync::Arc;
 use std::sync::mpsc::{SyncSender, sync_channel};
@@ -43,8 +43,8 @@ use crate::doc::{Direction, Document, Justify, PictureFormat};
 use crate::fonts::{FontLibrary, Role};
 use crate::layout::line::{is_added_hyphen, run_start};
 use crate::layout::page::{
-    GlyphRun, Item, LinkArea, LinkTo, NodeId, OutlineEntry, Page, PageKind, PathStep, Rect,
-    Structure, polygon_steps,
+    GlyphRun, Item, LinkTo, NodeId, OutlineEntry, Page, PageKind, PathStep, Rect, Structure,
+    polygon_steps,
 };
 use crate::layout::{self, Pages, Sink};
 use crate::time::Civil;
@@ -186,15 +186,19 @@ pub fn draw<R>(
 }
 
 /// The PDF being drawn as its pages come, each let go once drawn; a page
-/// whose links lead to pages not drawn yet waits for them (krilla places
-/// a link by where the page it leads to stands in the drawing order), and
-/// one that types a tatweel may wait for a kashida or the end
-/// ([`Drawing::types_tatweel`]).
+/// that types a tatweel may wait for a kashida or the end
+/// ([`Drawing::types_tatweel`]). A page's links are made once the places
+/// they lead to are drawn (krilla places a link by where the page it leads
+/// to stands in the drawing order): the page itself does not wait.
 struct Drawing<'a> {
     pdf: PdfDocument,
     writer: Writer<'a>,
     /// Pages that wait, in the order they came.
     held: Vec<Held>,
+    /// Drawn pages whose links are still to be made, in the order drawn,
+    /// each with its place in the drawing order: made in that order, so
+    /// that each page's and each link element's come in the book's order.
+    unlinked: VecDeque<(usize, Vec<Link>)>,
     /// Glyphs already given their text ([`Writer::map_invisible_glyphs`]).
     mapped: FxHashSet<(usize, u16)>,
     /// How many glyphs were in `mapped` when the held pages' tatweels were
@@ -211,10 +215,31 @@ struct Held {
     page: Page,
     /// Its text layer.
     lines: Vec<PreparedLine>,
-    /// Whether it waits for a kashida or the end
-    /// ([`Drawing::types_tatweel`]), not only for the pages its links lead
-    /// to.
+    /// Whether it still waits for a kashida or the end
+    /// ([`Drawing::types_tatweel`]).
     typed: bool,
+}
+
+/// A link of a drawn page, to be made once the place it leads to is drawn.
+struct Link {
+    /// Where it is on its PDF page.
+    area: PdfRect,
+    leads: Leads,
+    /// Its link element.
+    node: Option<NodeId>,
+}
+
+/// Where a link leads.
+enum Leads {
+    /// Where the book's text says.
+    To(LinkTo),
+    /// To `y` points below the top of page `page` of the book, described
+    /// so.
+    Place {
+        page: usize,
+        y: f32,
+        description: String,
+    },
 }
 
 impl<'a> Drawing<'a> {
@@ -245,6 +270,7 @@ impl<'a> Drawing<'a> {
                 home: crate::locale::home_script(&document.metadata.language),
             },
             held: Vec::new(),
+            unlinked: VecDeque::new(),
             mapped: FxHashSet::default(),
             looked: 0,
             count: 0,
@@ -269,22 +295,21 @@ impl<'a> Drawing<'a> {
     }
 
     /// Page `index` of the book, with its text layer ([`prepare_lines`]):
-    /// drawn, and let go, unless it waits for pages its links lead to or
-    /// for a kashida ([`Drawing::types_tatweel`]).
+    /// drawn, and let go, unless it waits for a kashida
+    /// ([`Drawing::types_tatweel`]).
     fn page(&mut self, index: usize, page: Page, lines: Vec<PreparedLine>) -> Result<()> {
-        let typed = self.types_tatweel(&page);
-        if typed || self.writer.waits(index, &page) {
+        if self.types_tatweel(&page) {
             self.held.push(Held {
                 index,
                 page,
                 lines,
-                typed,
+                typed: true,
             });
             return Ok(());
         }
         self.draw(index, &page, lines, Vec::new())?;
         drop(page);
-        // Pages waiting for this one, or for one they released.
+        // Pages waiting for a glyph this one, or one they released, mapped.
         loop {
             // Only when a glyph was mapped since: a long wait can hold many.
             if self.mapped.len() != self.looked {
@@ -296,14 +321,42 @@ impl<'a> Drawing<'a> {
                 }
                 self.looked = self.mapped.len();
             }
-            let Some(at) = (self.held.iter())
-                .position(|held| !held.typed && !self.writer.waits(held.index, &held.page))
-            else {
+            let Some(at) = self.held.iter().position(|held| !held.typed) else {
                 return Ok(());
             };
             let held = self.held.remove(at);
             self.draw(held.index, &held.page, held.lines, Vec::new())?;
         }
+    }
+
+    /// Makes the links of drawn pages, in the order drawn, as far as the
+    /// places they lead to are drawn; at the `end`, every link that leads
+    /// to a place in the book, the others left out (as the text's links to
+    /// places the book does not have are).
+    fn make_links(&mut self, end: bool) -> Result<()> {
+        while let Some((_, links)) = self.unlinked.front() {
+            if !end
+                && !links
+                    .iter()
+                    .all(|link| self.writer.leads_to_drawn(&link.leads))
+            {
+                break;
+            }
+            let Some((at, links)) = self.unlinked.pop_front() else {
+                break;
+            };
+            for link in links {
+                let Some(annotation) = self.writer.link(&link) else {
+                    continue;
+                };
+                (self.writer.tags)
+                    .add_annotation(&mut self.pdf, at, annotation, link.node)
+                    .ok_or_else(|| {
+                        Diagnostic::error(Code::Internal, "a link is on a page not drawn")
+                    })?;
+            }
+        }
+        Ok(())
     }
 
     /// Whether `page` draws a tatweel typed in the book with a glyph that
@@ -386,33 +439,32 @@ impl<'a> Drawing<'a> {
         // PDF/X keeps annotations out of the printed area; a press file
         // needs no links (the bookmarks remain).
         if standard != PdfStandard::X4 {
-            for (annotation, node) in item_links {
-                writer.tags.add_annotation(&mut pdf_page, annotation, node);
-            }
-            for link in &page.links {
-                if let Some(annotation) = writer.link(link) {
-                    writer
-                        .tags
-                        .add_annotation(&mut pdf_page, annotation, link.node);
-                }
+            let places = page.links.iter().filter_map(|link| {
+                Some(Link {
+                    area: writer.pdf_rect(&link.rect)?,
+                    leads: Leads::Place {
+                        page: link.page,
+                        y: link.y,
+                        description: link.description.clone(),
+                    },
+                    node: link.node,
+                })
+            });
+            let links: Vec<Link> = item_links.into_iter().chain(places).collect();
+            if !links.is_empty() {
+                self.unlinked.push_back((self.count, links));
             }
         }
         pdf_page.finish();
         self.count += 1;
-        Ok(())
+        self.make_links(false)
     }
 
     /// The PDF's bytes, once every page is given: the pages still waiting
-    /// (for a kashida, for each other, or for a place the book does not
-    /// have) drawn, the pages put in the book's order, the bookmarks, tags
-    /// and metadata written.
+    /// for a kashida drawn, the links still to be made made, the pages put
+    /// in the book's order, the bookmarks, tags and metadata written.
     fn finish(mut self) -> Result<Vec<u8>> {
         let held = std::mem::take(&mut self.held);
-        // Each page's place known before any is drawn: pages that link to
-        // each other waited for each other.
-        for (at, held) in held.iter().enumerate() {
-            self.writer.place_in_order(held.index, self.count + at);
-        }
         // Their kashidas mapped before any draws a typed tatweel.
         let mut earlier: Vec<Invisible> = held
             .iter()
@@ -422,6 +474,7 @@ impl<'a> Drawing<'a> {
             let earlier = std::mem::take(&mut earlier);
             self.draw(held.index, &held.page, held.lines, earlier)?;
         }
+        self.make_links(true)?;
         let Drawing {
             mut pdf, writer, ..
         } = self;
@@ -785,24 +838,15 @@ impl Writer<'_> {
         self.outline.get(*at)
     }
 
-    /// Whether page `index`, `page`, must wait to be drawn: it has a link
-    /// (drawn, not in a PDF/X) to a place that is not known yet or whose
-    /// page, another, is not drawn.
-    fn waits(&self, index: usize, page: &Page) -> bool {
-        if self.document.page.standard() == PdfStandard::X4 {
-            return false;
+    /// Whether the place `leads` names is known and drawn (a web address
+    /// always is).
+    fn leads_to_drawn(&self, leads: &Leads) -> bool {
+        let drawn = |page: usize| self.drawn.get(page).is_some_and(Option::is_some);
+        match leads {
+            Leads::To(LinkTo::Uri(_)) => true,
+            Leads::To(LinkTo::Named(name)) => self.entry(name).is_some_and(|e| drawn(e.page)),
+            Leads::Place { page, .. } => drawn(*page),
         }
-        let undrawn = |to: usize| to != index && self.drawn.get(to).is_none_or(Option::is_none);
-        let items = page.items.iter().filter_map(|item| match item {
-            Item::Picture { link, .. } => link.as_ref(),
-            Item::Link { to, .. } => Some(to),
-            _ => None,
-        });
-        page.links.iter().any(|link| undrawn(link.page))
-            || items.into_iter().any(|to| match to {
-                LinkTo::Uri(_) => false,
-                LinkTo::Named(name) => self.entry(name).is_none_or(|entry| undrawn(entry.page)),
-            })
     }
 
     /// `rect` of the page model on the PDF page being drawn.
@@ -888,7 +932,7 @@ impl Writer<'_> {
         surface: &mut Surface,
         page: &Page,
         (steps, lines): PreparedPage,
-    ) -> Result<Vec<(Annotation, Option<NodeId>)>> {
+    ) -> Result<Vec<Link>> {
         let mut lines = lines.into_iter();
         let mut links = Vec::new();
         // Pictures are made ready before anything is drawn: an error while
@@ -960,17 +1004,15 @@ impl Writer<'_> {
                     if clip.is_some() {
                         surface.pop();
                     }
-                    if let Some(annotation) =
-                        link.as_ref().and_then(|to| self.link_annotation(rect, to))
-                    {
-                        let link = node.and_then(|figure| self.tags.link_of_figure(figure));
-                        links.push((annotation, link));
-                    }
+                    let element = node.and_then(|figure| self.tags.link_of_figure(figure));
+                    links.extend(
+                        link.as_ref()
+                            .and_then(|to| self.link_over(rect, to, element)),
+                    );
                 }
-                Item::Link { rect, to, node } => links.extend(
-                    self.link_annotation(rect, to)
-                        .map(|annotation| (annotation, *node)),
-                ),
+                Item::Link { rect, to, node } => {
+                    links.extend(self.link_over(rect, to, *node));
+                }
                 Item::PrintersMark { rect } => {
                     let paint = self.document.page.inks().registration();
                     self.fill_rect(surface, rect, paint, 1.0);
@@ -1048,29 +1090,14 @@ impl Writer<'_> {
         surface.draw_path(&path);
     }
 
-    /// A link over a picture or text at `rect` (page model coordinates): to
-    /// an address, or to a named destination of the book (a heading the book
-    /// has no destination for leads to its chapter). Its description
-    /// (`/Contents`) is the address, or the title of where it leads.
-    fn link_annotation(&self, rect: &Rect, to: &LinkTo) -> Option<Annotation> {
-        let area = self.pdf_rect(rect)?;
-        let (target, description) = match to {
-            LinkTo::Uri(uri) => (
-                Target::Action(LinkAction::new(uri.clone()).into()),
-                uri.clone(),
-            ),
-            LinkTo::Named(name) => {
-                let entry = self.entry(name)?;
-                (
-                    Target::Destination(self.destination(entry)?.into()),
-                    entry.title.clone(),
-                )
-            }
-        };
-        Some(Annotation::new_link(
-            LinkAnnotation::new(area, target),
-            Some(description),
-        ))
+    /// A link over a picture or text at `rect` (page model coordinates) of
+    /// the page being drawn, to `to`, part of link element `node` if any.
+    fn link_over(&self, rect: &Rect, to: &LinkTo, node: Option<NodeId>) -> Option<Link> {
+        Some(Link {
+            area: self.pdf_rect(rect)?,
+            leads: Leads::To(to.clone()),
+            node,
+        })
     }
 
     /// Draws consecutive runs of one line, of one face, size and colour,
@@ -1145,12 +1172,35 @@ impl Writer<'_> {
         Ok(())
     }
 
-    fn link(&self, link: &LinkArea) -> Option<Annotation> {
-        let rect = self.pdf_rect(&link.rect)?;
-        let target = Target::Destination(self.place(link.page, link.y)?.into());
+    /// `link`'s annotation, once the place it leads to is drawn: to an
+    /// address, or to a place in the book (a heading the book has no
+    /// destination for leads to its chapter). Its description (`/Contents`)
+    /// is the address, or the title of where it leads.
+    fn link(&self, link: &Link) -> Option<Annotation> {
+        let (target, description) = match &link.leads {
+            Leads::To(LinkTo::Uri(uri)) => (
+                Target::Action(LinkAction::new(uri.clone()).into()),
+                uri.clone(),
+            ),
+            Leads::To(LinkTo::Named(name)) => {
+                let entry = self.entry(name)?;
+                (
+                    Target::Destination(self.destination(entry)?.into()),
+                    entry.title.clone(),
+                )
+            }
+            Leads::Place {
+                page,
+                y,
+                description,
+            } => (
+                Target::Destination(self.place(*page, *y)?.into()),
+                description.clone(),
+            ),
+        };
         Some(Annotation::new_link(
-            LinkAnnotation::new(rect, target),
-            Some(link.description.clone()),
+            LinkAnnotation::new(link.area, target),
+            Some(description),
         ))
     }
 }

@@ -15,8 +15,8 @@
 
 use std::num::NonZeroU16;
 
+use krilla::Document;
 use krilla::annotation::Annotation;
-use krilla::page::Page;
 use krilla::surface::Surface;
 use krilla::tagging::{
     Artifact, ArtifactType, ContentTag, Identifier, ListNumbering, Node, TableHeaderScope, Tag,
@@ -183,20 +183,21 @@ impl Tagger {
         }
     }
 
-    /// Adds `annotation` to `page`, as part of link element `node` if any.
+    /// Adds `annotation` to the drawn page `page` (in the drawing order) of
+    /// `pdf`, as part of link element `node` if any; `None`, adding
+    /// nothing, if no such page is drawn.
     pub(super) fn add_annotation(
         &mut self,
-        page: &mut Page,
+        pdf: &mut Document,
+        page: usize,
         annotation: Annotation,
         node: Option<NodeId>,
-    ) {
-        match node {
-            Some(node) => {
-                let id = page.add_tagged_annotation(annotation);
-                self.annotations.entry(node).or_default().push(id);
-            }
-            None => page.add_annotation(annotation),
+    ) -> Option<()> {
+        let id = pdf.add_annotation_to_page(page, annotation, node.is_some())?;
+        if let Some(node) = node {
+            self.annotations.entry(node).or_default().push(id);
         }
+        Some(())
     }
 
     /// The element `node` names, in its chapter's structure.

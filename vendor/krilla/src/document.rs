@@ -15,6 +15,8 @@
 //! [`Page`]: Page
 
 use crate::chunk_container::ChunkContainer;
+use crate::interactive::annotation::Annotation;
+use crate::interchange::tagging::Identifier;
 use crate::destination::NamedDestination;
 use crate::error::KrillaResult;
 use crate::interchange::embed::EmbeddedFile;
@@ -151,6 +153,25 @@ impl Document {
     #[must_use]
     pub fn set_page_order(&mut self, order: Vec<usize>) -> Option<()> {
         self.serializer_context.set_page_order(order)
+    }
+
+    /// warraq: adds `annotation` to page `page_index` (in the order the
+    /// pages were started), a page already finished, as
+    /// [`Page::add_annotation`] would have; tagged, as
+    /// [`Page::add_tagged_annotation`] would have, with `tagged`. A link
+    /// can so be made once the place it leads to is drawn, without holding
+    /// its page until then. Returns the annotation's identifier in the tag
+    /// tree (a dummy one when untagged, or when tagging is off), or `None`,
+    /// adding nothing, when no such page is finished.
+    #[must_use]
+    pub fn add_annotation_to_page(
+        &mut self,
+        page_index: usize,
+        annotation: Annotation,
+        tagged: bool,
+    ) -> Option<Identifier> {
+        self.serializer_context
+            .add_annotation_to_page(page_index, annotation, tagged)
     }
 
     /// Attempt to export the document to a PDF file.

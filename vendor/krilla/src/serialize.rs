@@ -24,7 +24,8 @@ use crate::graphics::separation::SeparationColorSpace;
 use crate::interactive::destination::{NamedDestination, XyzDestination};
 use crate::interchange::embed::EmbeddedFile;
 use crate::interchange::outline::Outline;
-use crate::interchange::tagging::{AnnotationIdentifier, PageTagIdentifier, TagTree};
+use crate::interactive::annotation::Annotation;
+use crate::interchange::tagging::{AnnotationIdentifier, Identifier, PageTagIdentifier, TagTree};
 use crate::page::{InternalPage, PageLabel, PageLabelContainer};
 #[cfg(feature = "pdf")]
 use crate::pdf::{PdfDocument, PdfSerializerContext};
@@ -328,6 +329,34 @@ impl SerializeContext {
         }
         self.page_order = Some(order);
         Some(())
+    }
+
+    /// warraq: see [`crate::Document::add_annotation_to_page`].
+    pub(crate) fn add_annotation_to_page(
+        &mut self,
+        page_index: usize,
+        mut annotation: Annotation,
+        tagged: bool,
+    ) -> Option<Identifier> {
+        // Pages are registered as they are finished, one after another in
+        // the order started: page `page_index` is at its index, if finished.
+        let at = self
+            .global_objects
+            .pages
+            .get(page_index)
+            .filter(|(_, page)| page.page_index == page_index)
+            .map(|(_, page)| page.annotations.len())?;
+        let struct_parent = tagged
+            .then(|| {
+                self.register_annotation_parent(AnnotationIdentifier::new(page_index, at))
+            })
+            .flatten();
+        annotation.struct_parent = struct_parent;
+        self.global_objects.pages[page_index].1.annotations.push(annotation);
+        Some(match struct_parent {
+            Some(_) => Identifier::new_annotation(page_index, at),
+            None => Identifier::dummy(),
+        })
     }
 
     /// warraq: the pages in the document's order (any started after the
