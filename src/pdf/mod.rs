@@ -346,7 +346,7 @@ impl<'a> Drawing<'a> {
                 break;
             };
             for link in links {
-                let Some(annotation) = self.writer.link(&link) else {
+                let Some(annotation) = self.writer.annotation(&link) else {
                     continue;
                 };
                 (self.writer.tags)
@@ -1176,7 +1176,7 @@ impl Writer<'_> {
     /// address, or to a place in the book (a heading the book has no
     /// destination for leads to its chapter). Its description (`/Contents`)
     /// is the address, or the title of where it leads.
-    fn link(&self, link: &Link) -> Option<Annotation> {
+    fn annotation(&self, link: &Link) -> Option<Annotation> {
         let (target, description) = match &link.leads {
             Leads::To(LinkTo::Uri(uri)) => (
                 Target::Action(LinkAction::new(uri.clone()).into()),
