@@ -20,7 +20,6 @@ use crate::resource::ResourceDictionary;
 use crate::serialize::{PageInfo, SerializeContext};
 use crate::stream::{FilterStreamBuilder, Stream};
 use crate::surface::Surface;
-use crate::tagging::AnnotationIdentifier;
 use crate::util::Deferred;
 
 #[derive(Clone, Debug)]
@@ -226,16 +225,14 @@ impl<'a> Page<'a> {
 
     /// Add a tagged annotation to the page.
     pub fn add_tagged_annotation(&mut self, mut annotation: Annotation) -> Identifier {
+        // warraq: tagged as one added to a finished page is
+        // (`SerializeContext::tag_annotation`).
         let annot_index = self.annotations.len();
-        let ai = AnnotationIdentifier::new(self.page_index, annot_index);
-        let struct_parent = self.sc.register_annotation_parent(ai);
-        annotation.struct_parent = struct_parent;
+        let id = self
+            .sc
+            .tag_annotation(&mut annotation, self.page_index, annot_index);
         self.add_annotation(annotation);
-
-        match struct_parent {
-            None => Identifier::dummy(),
-            Some(_) => Identifier::new_annotation(self.page_index, annot_index),
-        }
+        id
     }
 
     /// Get the surface of the page to draw on. Calling this multiple times

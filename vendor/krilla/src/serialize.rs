@@ -346,17 +346,33 @@ impl SerializeContext {
             .get(page_index)
             .filter(|(_, page)| page.page_index == page_index)
             .map(|(_, page)| page.annotations.len())?;
-        let struct_parent = tagged
-            .then(|| {
-                self.register_annotation_parent(AnnotationIdentifier::new(page_index, at))
-            })
-            .flatten();
-        annotation.struct_parent = struct_parent;
+        let id = if tagged {
+            self.tag_annotation(&mut annotation, page_index, at)
+        } else {
+            Identifier::dummy()
+        };
         self.global_objects.pages[page_index].1.annotations.push(annotation);
-        Some(match struct_parent {
-            Some(_) => Identifier::new_annotation(page_index, at),
+        Some(id)
+    }
+
+    /// warraq: gives `annotation`, to be annotation `annot_index` of page
+    /// `page_index`, its place among the structure's parents, and returns
+    /// its identifier in the tag tree (a dummy one when tagging is off):
+    /// for [`crate::page::Page::add_tagged_annotation`] and
+    /// [`SerializeContext::add_annotation_to_page`] alike.
+    pub(crate) fn tag_annotation(
+        &mut self,
+        annotation: &mut Annotation,
+        page_index: usize,
+        annot_index: usize,
+    ) -> Identifier {
+        let struct_parent =
+            self.register_annotation_parent(AnnotationIdentifier::new(page_index, annot_index));
+        annotation.struct_parent = struct_parent;
+        match struct_parent {
+            Some(_) => Identifier::new_annotation(page_index, annot_index),
             None => Identifier::dummy(),
-        })
+        }
     }
 
     /// warraq: the pages in the document's order (any started after the
