@@ -335,18 +335,19 @@ impl<'a> Drawing<'a> {
     /// places the book does not have are).
     fn make_links(&mut self, end: bool) -> Result<()> {
         while let Some((_, links)) = self.unlinked.front() {
-            if !end
-                && !links
-                    .iter()
-                    .all(|link| self.writer.leads_to_drawn(&link.leads))
-            {
+            // `None` where the place is not drawn yet, or not in the book.
+            let annotations: Vec<Option<Annotation>> = links
+                .iter()
+                .map(|link| self.writer.annotation(link))
+                .collect();
+            if !end && annotations.iter().any(Option::is_none) {
                 break;
             }
             let Some((at, links)) = self.unlinked.pop_front() else {
                 break;
             };
-            for link in links {
-                let Some(annotation) = self.writer.annotation(&link) else {
+            for (link, annotation) in links.iter().zip(annotations) {
+                let Some(annotation) = annotation else {
                     continue;
                 };
                 (self.writer.tags)
@@ -836,17 +837,6 @@ impl Writer<'_> {
             .get(name)
             .or_else(|| self.destinations.get(chapter))?;
         self.outline.get(*at)
-    }
-
-    /// Whether the place `leads` names is known and drawn (a web address
-    /// always is).
-    fn leads_to_drawn(&self, leads: &Leads) -> bool {
-        let drawn = |page: usize| self.drawn.get(page).is_some_and(Option::is_some);
-        match leads {
-            Leads::To(LinkTo::Uri(_)) => true,
-            Leads::To(LinkTo::Named(name)) => self.entry(name).is_some_and(|e| drawn(e.page)),
-            Leads::Place { page, .. } => drawn(*page),
-        }
     }
 
     /// `rect` of the page model on the PDF page being drawn.
