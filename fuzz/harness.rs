@@ -117,10 +117,9 @@ pub fn build(book: Option<Book>) -> Option<Built> {
         warraq::fonts::FontLibrary::for_book(&document.fonts).expect("the built-in fonts load");
     let pages = warraq::layout::typeset(&document, &fonts, &mut found);
     let epub = warraq::epub::write(&document, &fonts, pages.as_ref().ok(), &mut found);
-    let pdf = pages
-        .as_ref()
-        .ok()
-        .map(|pages| warraq::pdf::write(&document, &fonts, pages.clone()));
+    let pdf = pages.as_ref().ok().map(|pages| {
+        warraq::pdf::write(&document, &fonts, pages.clone()).map(|pdf| pdf.into_vec())
+    });
     Some(Built {
         pages,
         epub,

@@ -108,7 +108,7 @@ pub struct BuildReport {
 #[derive(Debug, Default)]
 pub struct Compiled {
     /// Each output's path and bytes, in the order they are to be written.
-    pub files: Vec<(PathBuf, Vec<u8>)>,
+    pub files: Vec<(PathBuf, output::Pieces)>,
     pub out_dir: PathBuf,
     /// Warnings (a book with errors does not compile).
     pub warnings: Diagnostics,
@@ -357,7 +357,7 @@ fn compile_into(
         found.extend(epub_warnings);
         report
             .files
-            .push((out_dir.join(format!("{name}.epub")), bytes));
+            .push((out_dir.join(format!("{name}.epub")), bytes.into()));
     }
     if let Some((bytes, count, took)) = pdf.transpose()? {
         report.timings.push((Stage::Pdf, took));
@@ -372,7 +372,7 @@ fn compile_into(
                 progress.stage(Stage::Booklet, 0);
                 let config = book.display_path(load::CONFIG_FILE);
                 let (booklet, took) =
-                    timed(|| impose_booklet(&document, laid_out, bytes.clone(), &config, found));
+                    timed(|| impose_booklet(&document, laid_out, bytes.to_vec(), &config, found));
                 report.timings.push((Stage::Booklet, took));
                 Some(booklet?)
             }
@@ -385,7 +385,7 @@ fn compile_into(
             report.booklet = Some(summary);
             report
                 .files
-                .push((out_dir.join(format!("{name}-booklet.pdf")), bytes));
+                .push((out_dir.join(format!("{name}-booklet.pdf")), bytes.into()));
         }
     }
     report.out_dir = out_dir;
@@ -400,7 +400,7 @@ struct Made {
     laid: Result<(layout::Pages, layout::LayoutTimes, std::time::Duration)>,
     layout_warnings: Diagnostics,
     epub: Option<Result<(Vec<u8>, Diagnostics, std::time::Duration)>>,
-    pdf: Option<Result<(Vec<u8>, usize, std::time::Duration)>>,
+    pdf: Option<Result<(output::Pieces, usize, std::time::Duration)>>,
 }
 
 /// Tells `progress` the outputs are being written, once the print edition

@@ -8,10 +8,72 @@ use tempfile::{NamedTempFile, TempPath};
 
 use crate::diag::{Code, Diagnostic, Result};
 
+/// A file's bytes in the pieces they were made in (a PDF's objects), to be
+/// written one after another: put together in one buffer, a long book's
+/// PDF took as much memory again, new to the build, at its very end.
+#[derive(Clone, Default)]
+pub struct Pieces(Vec<Vec<u8>>);
+
+impl Pieces {
+    /// The file's length in bytes.
+    pub fn len(&self) -> usize {
+        self.0.iter().map(Vec::len).sum()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.iter().all(Vec::is_empty)
+    }
+
+    /// The file's bytes, piece by piece.
+    pub fn iter(&self) -> impl Iterator<Item = &[u8]> {
+        self.0.iter().map(Vec::as_slice)
+    }
+
+    /// The file's bytes in one buffer (taken as they are when in one piece).
+    pub fn into_vec(mut self) -> Vec<u8> {
+        match self.0.len() {
+            1 => self.0.pop().unwrap_or_default(),
+            _ => self.0.concat(),
+        }
+    }
+
+    /// The file's bytes copied into one buffer.
+    pub fn to_vec(&self) -> Vec<u8> {
+        self.0.concat()
+    }
+}
+
+impl From<Vec<u8>> for Pieces {
+    fn from(bytes: Vec<u8>) -> Self {
+        Pieces(vec![bytes])
+    }
+}
+
+impl From<Vec<Vec<u8>>> for Pieces {
+    fn from(pieces: Vec<Vec<u8>>) -> Self {
+        Pieces(pieces)
+    }
+}
+
+impl std::fmt::Debug for Pieces {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{} bytes in {} pieces", self.len(), self.0.len())
+    }
+}
+
+/// Files are equal when their bytes are, however cut into pieces.
+impl PartialEq for Pieces {
+    fn eq(&self, other: &Self) -> bool {
+        self.len() == other.len() && self.iter().flatten().eq(other.iter().flatten())
+    }
+}
+
+impl Eq for Pieces {}
+
 /// Writes `files` (each a path and its bytes) as one: each to a temporary
 /// file beside its path, then renamed over it. On any error every path is
 /// left as it was, so an EPUB is never left newer than the PDF beside it.
-pub fn write_all_atomic(files: &[(PathBuf, Vec<u8>)]) -> Result<()> {
+pub fn write_all_atomic(files: &[(PathBuf, Pieces)]) -> Result<()> {
     // Staged side by side: each waits for its disk write (`fsync`) while
     // the other is written.
     let staged = files
@@ -46,17 +108,26 @@ fn write_failed(path: &Path) -> impl Fn(std::io::Error) -> Diagnostic + '_ {
 }
 
 /// `bytes` in a temporary file beside `path`, on disk.
-fn stage(path: &Path, bytes: &[u8]) -> Result<NamedTempFile> {
+fn stage(path: &Path, bytes: &Pieces) -> Result<NamedTempFile> {
     let fail = write_failed(path);
     let mut builder = tempfile::Builder::new();
     // Temporary files are private (0600); outputs are ordinary files.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let mut tmp = builder.tempfile_in(folder_of(path)).map_err(&fail)?;
-    tmp.write_all(bytes).map_err(&fail)?;
+    let tmp = builder.tempfile_in(folder_of(path)).map_err(&fail)?;
+    // A PDF's pieces are its objects, most a few kilobytes: gathered into
+    // writes of a mebibyte.
+    let mut file = std::io::BufWriter::with_capacity(WRITTEN_AT_ONCE, tmp);
+    for piece in bytes.iter() {
+        file.write_all(piece).map_err(&fail)?;
+    }
+    let tmp = file.into_inner().map_err(|e| fail(e.into_error()))?;
     tmp.as_file().sync_all().map_err(&fail)?;
     Ok(tmp)
 }
+
+/// The bytes [`stage`] gathers into one write.
+const WRITTEN_AT_ONCE: usize = 1 << 20;
 
 /// Renames `tmp` over `path`, first moving what `path` held aside (to a
 /// temporary path, returned) so that [`restore`] can put it back.
@@ -123,4 +194,24 @@ pub fn open(path: &Path) -> std::result::Result<(), Diagnostic> {
         )
         .of_environment()
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pieces_are_written_one_after_another() {
+        let pieces = Pieces::from(vec![b"%PDF".to_vec(), Vec::new(), b"-1.7\n".to_vec()]);
+        assert_eq!(pieces.len(), 9);
+        assert!(
+            pieces == Pieces::from(b"%PDF-1.7\n".to_vec()),
+            "equal however cut"
+        );
+        assert!(pieces != Pieces::from(b"%PDF-1.6\n".to_vec()));
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.pdf");
+        write_all_atomic(&[(path.clone(), pieces.clone())]).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), pieces.into_vec());
+    }
 }

@@ -88,7 +88,11 @@ fn outputs(
     };
     let compiled = warraq::compile(&options).expect("the book builds");
     assert_eq!(compiled.files.len(), 2, "an EPUB and a PDF");
-    compiled.files
+    compiled
+        .files
+        .into_iter()
+        .map(|(path, bytes)| (path, bytes.into_vec()))
+        .collect()
 }
 
 #[test]

@@ -465,7 +465,9 @@ fn build_batch(examples: &[(usize, &Example)], outcomes: &mut [Outcome]) -> Vec<
     let epub = warraq::epub::write(&document, &fonts, None, &mut Default::default())
         .expect("EPUB is written");
     let pages = warraq::layout::typeset(&document, &fonts, &mut warnings).expect("layout");
-    let pdf = warraq::pdf::write(&document, &fonts, pages.clone()).expect("PDF is written");
+    let pdf = warraq::pdf::write(&document, &fonts, pages.clone())
+        .expect("PDF is written")
+        .into_vec();
     let pdf_path = dir.path().join("batch.pdf");
     std::fs::write(&pdf_path, &pdf).unwrap();
 
@@ -701,7 +703,8 @@ fn pdf_layout_text(markdown: &str) -> String {
     let fonts = FontLibrary::for_book(&document.fonts).unwrap();
     let pages = warraq::layout::typeset(&document, &fonts, &mut warnings).unwrap();
     let pdf = dir.path().join("book.pdf");
-    std::fs::write(&pdf, warraq::pdf::write(&document, &fonts, pages).unwrap()).unwrap();
+    let bytes = warraq::pdf::write(&document, &fonts, pages).unwrap();
+    std::fs::write(&pdf, bytes.into_vec()).unwrap();
     common::pdftotext(&pdf, None, true)
 }
 

@@ -47,6 +47,7 @@ use crate::layout::page::{
     polygon_steps,
 };
 use crate::layout::{self, Pages, Sink};
+use crate::output::Pieces;
 use crate::time::Civil;
 use standard::PdfStandard;
 use tags::Tagger;
@@ -55,7 +56,7 @@ use text::Drawn;
 /// Serializes the laid-out pages, letting each go once it is drawn, given
 /// to [`draw`] as layout gives them ([`layout::Sink`]): the chapters'
 /// pages, then the generated ones.
-pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Result<Vec<u8>> {
+pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Result<Pieces> {
     let list = std::mem::take(&mut pages.pages);
     let structure = std::mem::take(&mut pages.structure);
     let outline = std::mem::take(&mut pages.outline);
@@ -135,7 +136,7 @@ pub fn draw<R>(
     fonts: &FontLibrary,
     frame: Pages,
     feed: impl FnOnce(PdfSink) -> R,
-) -> (R, Result<(Vec<u8>, Duration)>) {
+) -> (R, Result<(Pieces, Duration)>) {
     std::thread::scope(|scope| {
         let (sink, given) = sync_channel::<Given>(PAGES_GIVEN);
         let (prepared_to, prepared) = sync_channel::<(Given, Vec<PreparedLine>)>(PAGES_AHEAD);
@@ -464,7 +465,7 @@ impl<'a> Drawing<'a> {
     /// The PDF's bytes, once every page is given: the pages still waiting
     /// for a kashida drawn, the links still to be made made, the pages put
     /// in the book's order, the bookmarks, tags and metadata written.
-    fn finish(mut self) -> Result<Vec<u8>> {
+    fn finish(mut self) -> Result<Pieces> {
         let held = std::mem::take(&mut self.held);
         // Their kashidas mapped before any draws a typed tatweel.
         let mut earlier: Vec<Invisible> = held
@@ -514,7 +515,7 @@ impl<'a> Drawing<'a> {
         let krilla_fonts = writer.krilla_fonts;
         pdf.set_tag_tree(writer.tags.tree(&document.metadata.language));
         pdf.set_metadata(metadata(document));
-        let bytes = pdf.finish().map_err(|e| match e {
+        let pieces = pdf.finish_in_pieces().map_err(|e| match e {
             krilla::error::KrillaError::Validation(errors) => {
                 let errors: Vec<_> = errors.into_iter().map(|(error, _)| error).collect();
                 standard::validation_failure(
@@ -529,13 +530,14 @@ impl<'a> Drawing<'a> {
         })?;
         let producer = producer();
         update::append(
-            bytes,
+            pieces,
             &update::Additions {
                 xmp: metadata::xmp(&document.metadata, standard, accessible, &producer),
                 info: metadata::info(&document.metadata, standard, &producer),
                 output_intent: standard.output_intent(),
             },
         )
+        .map(Pieces::from)
     }
 }
 

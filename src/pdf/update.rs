@@ -23,16 +23,22 @@ pub(super) struct Additions {
     pub output_intent: Option<(String, &'static [u8], u8)>,
 }
 
-/// krilla's file with `additions` appended.
-pub(super) fn append(mut pdf: Vec<u8>, additions: &Additions) -> Result<Vec<u8>> {
+/// krilla's file, in its pieces, with `additions` appended.
+pub(super) fn append(mut pieces: Vec<Vec<u8>>, additions: &Additions) -> Result<Vec<Vec<u8>>> {
     let broken = || {
         Diagnostic::error(
             Code::Internal,
             "cannot finish the PDF: krilla's file has no usable trailer",
         )
     };
-    let trailer = Trailer::read(&pdf).ok_or_else(broken)?;
-    let catalog = catalog_entries(&pdf, trailer.root).ok_or_else(broken)?;
+    // krilla writes its catalog, cross-reference table and trailer after
+    // its objects' pieces, in a last piece, which the update goes on.
+    let before: usize = pieces.iter().rev().skip(1).map(Vec::len).sum();
+    let pdf = pieces.last_mut().ok_or_else(broken)?;
+    // Where the next byte written to the last piece is in the file.
+    let at = |pdf: &Vec<u8>| before + pdf.len();
+    let trailer = Trailer::read(pdf).ok_or_else(broken)?;
+    let catalog = catalog_entries(pdf, trailer.root).ok_or_else(broken)?;
 
     let mut next = trailer.size;
     let mut number = || {
@@ -44,7 +50,7 @@ pub(super) fn append(mut pdf: Vec<u8>, additions: &Additions) -> Result<Vec<u8>>
 
     let xmp_ref = number();
     pdf.push(b'\n');
-    offsets.push((xmp_ref, pdf.len()));
+    offsets.push((xmp_ref, at(pdf)));
     let _ = write!(
         pdf,
         "{xmp_ref} 0 obj\n<</Type/Metadata/Subtype/XML/Length {}>>\nstream\n",
@@ -57,7 +63,7 @@ pub(super) fn append(mut pdf: Vec<u8>, additions: &Additions) -> Result<Vec<u8>>
     if let Some((entries, profile, components)) = &additions.output_intent {
         let compressed = deflate(profile)?;
         let profile_ref = number();
-        offsets.push((profile_ref, pdf.len()));
+        offsets.push((profile_ref, at(pdf)));
         let _ = write!(
             pdf,
             "{profile_ref} 0 obj\n<</N {components}/Filter/FlateDecode/Length {}>>\nstream\n",
@@ -66,7 +72,7 @@ pub(super) fn append(mut pdf: Vec<u8>, additions: &Additions) -> Result<Vec<u8>>
         pdf.extend_from_slice(&compressed);
         pdf.extend_from_slice(b"\nendstream\nendobj\n");
         let intent_ref = number();
-        offsets.push((intent_ref, pdf.len()));
+        offsets.push((intent_ref, at(pdf)));
         let _ = write!(
             pdf,
             "{intent_ref} 0 obj\n<</Type/OutputIntent{entries}/DestOutputProfile {profile_ref} 0 R>>\nendobj\n"
@@ -75,17 +81,17 @@ pub(super) fn append(mut pdf: Vec<u8>, additions: &Additions) -> Result<Vec<u8>>
     }
 
     let info_ref = number();
-    offsets.push((info_ref, pdf.len()));
+    offsets.push((info_ref, at(pdf)));
     let _ = write!(pdf, "{info_ref} 0 obj\n{}\nendobj\n", additions.info);
 
-    offsets.push((trailer.root, pdf.len()));
+    offsets.push((trailer.root, at(pdf)));
     let _ = write!(
         pdf,
         "{} 0 obj\n<<{catalog}{catalog_extra}>>\nendobj\n",
         trailer.root
     );
 
-    let xref = pdf.len();
+    let xref = at(pdf);
     offsets.sort();
     pdf.extend_from_slice(b"xref\n");
     // One subsection per run of consecutive object numbers.
@@ -106,7 +112,7 @@ pub(super) fn append(mut pdf: Vec<u8>, additions: &Additions) -> Result<Vec<u8>>
         "trailer\n<</Size {next}/Root {} 0 R/Info {info_ref} 0 R/ID{}/Prev {}>>\nstartxref\n{xref}\n%%EOF",
         trailer.root, trailer.id, trailer.startxref
     );
-    Ok(pdf)
+    Ok(pieces)
 }
 
 /// What the update needs from krilla's trailer.

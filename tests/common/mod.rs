@@ -655,6 +655,7 @@ impl Typeset {
     pub fn pdf(&self) -> Vec<u8> {
         warraq::pdf::write(&self.document, &self.fonts, self.pages.clone())
             .expect("the PDF is written")
+            .into_vec()
     }
 
     /// Lines of running text on page `index` (0-based).

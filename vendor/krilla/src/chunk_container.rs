@@ -8,7 +8,7 @@ use crate::error::KrillaResult;
 use crate::interchange::metadata::Metadata;
 use crate::metadata::PageLayout;
 use crate::serialize::SerializeContext;
-use crate::util::{stable_hash_base64, Deferred};
+use crate::util::{stable_hash_base64, stable_hash_pieces_base64, Deferred};
 
 type DChunk = Deferred<Chunk>;
 
@@ -139,8 +139,14 @@ impl ChunkContainer {
         // (a long book has a hundred thousand; `remapped_ref` is the next
         // number to give, one past the objects so far), and for the incremental
         // update warraq appends to the file: with neither, the vector grew
-        // twice at the end, each time a copy of the whole file.
-        let capacity = (chunks_byte_len as f32 * 1.1 + 200.0) as usize
+        // twice at the end, each time a copy of the whole file. With rayon,
+        // the chunks renumbered are pieces of the file of their own
+        // (`append_renumbered`), and this buffer holds only what follows them.
+        let chunks_in_buffer = match cfg!(feature = "rayon") {
+            true => 0,
+            false => chunks_byte_len,
+        };
+        let capacity = (chunks_in_buffer as f32 * 1.1 + 200.0) as usize
             + pdf_writer::XREF_ENTRY_LEN * (remapped_ref.get() as usize + XREF_SLACK)
             + APPENDED_ROOM;
         let mut pdf = sc.new_pdf_with_capacity(capacity);
@@ -160,7 +166,10 @@ impl ChunkContainer {
         // warraq: a batch at a time, renumbered on every thread
         // (`append_renumbered`): one thread renumbering a long book's
         // thousands of chunks was the last thing a build did, the other
-        // cores idle.
+        // cores idle. Each chunk renumbered is a piece of the file, not
+        // copied into one buffer: that buffer, as large as the file, was
+        // memory new to the build at its very end, the kernel clearing it
+        // page by page on the one thread still at work.
         let settings = sc.chunk_settings();
         let mut batch: Vec<&Chunk> = Vec::new();
         let mut batch_bytes = 0;
@@ -190,7 +199,7 @@ impl ChunkContainer {
             );
         }
 
-        let instance_id = stable_hash_base64(pdf.as_bytes());
+        let instance_id = stable_hash_pieces_base64(pdf.pieces());
 
         let document_id = if let Some(metadata) = &self.metadata {
             if let Some(document_id) = &metadata.document_id {
@@ -448,8 +457,8 @@ fn append_renumbered(
                 target
             })
             .collect();
-        for chunk in &renumbered {
-            pdf.extend(chunk);
+        for chunk in renumbered {
+            pdf.push_piece(chunk);
         }
     }
     #[cfg(not(feature = "rayon"))]

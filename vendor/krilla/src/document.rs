@@ -175,7 +175,19 @@ impl Document {
     }
 
     /// Attempt to export the document to a PDF file.
-    pub fn finish(mut self) -> KrillaResult<Vec<u8>> {
+    pub fn finish(self) -> KrillaResult<Vec<u8>> {
+        Ok(self.serialized()?.finish())
+    }
+
+    /// warraq: as [`Document::finish`], the file in the pieces it was made
+    /// in (its objects, renumbered), to be written one after another: put
+    /// together, a long book's file took as much memory again, new to the
+    /// process, at the very end.
+    pub fn finish_in_pieces(self) -> KrillaResult<Vec<Vec<u8>>> {
+        Ok(self.serialized()?.finish_in_pieces())
+    }
+
+    fn serialized(mut self) -> KrillaResult<pdf_writer::Pdf> {
         // Write empty page if none has been created yet.
         if self.serializer_context.page_infos().is_empty() {
             self.start_page();
@@ -186,6 +198,6 @@ impl Document {
             chunk_container,
         } = self;
 
-        Ok(serializer_context.finish(chunk_container)?.finish())
+        serializer_context.finish(chunk_container)
     }
 }

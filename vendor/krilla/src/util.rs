@@ -154,29 +154,44 @@ pub(crate) fn stable_hash_base64<T: Hash + ?Sized>(value: &T) -> String {
     base64::engine::general_purpose::STANDARD.encode(stable_hash128(value).to_be_bytes())
 }
 
-/// Calculate a 128-bit siphash of a value.
-pub(crate) fn stable_hash128<T: Hash + ?Sized>(value: &T) -> u128 {
-    /// A hasher that hashes usize as u64 to produce stable hashes between
-    /// 32-bit and 64-bit architectures.
-    struct StableHasher(SipHasher13);
+/// A hasher that hashes usize as u64 to produce stable hashes between
+/// 32-bit and 64-bit architectures.
+struct StableHasher(SipHasher13);
 
-    impl Hasher for StableHasher {
-        fn finish(&self) -> u64 {
-            self.0.finish()
-        }
-
-        fn write(&mut self, bytes: &[u8]) {
-            self.0.write(bytes);
-        }
-
-        fn write_usize(&mut self, i: usize) {
-            self.0.write_u64(i as u64);
-        }
+impl Hasher for StableHasher {
+    fn finish(&self) -> u64 {
+        self.0.finish()
     }
 
+    fn write(&mut self, bytes: &[u8]) {
+        self.0.write(bytes);
+    }
+
+    fn write_usize(&mut self, i: usize) {
+        self.0.write_u64(i as u64);
+    }
+}
+
+/// Calculate a 128-bit siphash of a value.
+pub(crate) fn stable_hash128<T: Hash + ?Sized>(value: &T) -> u128 {
     let mut state = StableHasher(SipHasher13::new());
     value.hash(&mut state);
     state.0.finish128().as_u128()
+}
+
+/// warraq: what [`stable_hash_base64`] gives the bytes of `pieces` one after
+/// another as one slice, without putting them together.
+pub(crate) fn stable_hash_pieces_base64<'a>(
+    pieces: impl Iterator<Item = &'a [u8]> + Clone,
+) -> String {
+    let mut state = StableHasher(SipHasher13::new());
+    // As `Hash` for a slice does: its length, then its bytes (SipHash reads
+    // bytes written in parts as written at once).
+    state.write_usize(pieces.clone().map(<[u8]>::len).sum());
+    for piece in pieces {
+        state.write(piece);
+    }
+    base64::engine::general_purpose::STANDARD.encode(state.0.finish128().as_u128().to_be_bytes())
 }
 
 pub(crate) fn set_colorspace(cs: MaybeDeviceColorSpace, target: &mut Dict) {

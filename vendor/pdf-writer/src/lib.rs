@@ -216,6 +216,12 @@ use self::writers::*;
 pub struct Pdf {
     chunk: Chunk,
     trailer_data: TrailerData,
+    // warraq: the file's bytes before `chunk`'s, as the pieces they were
+    // made in (`push_piece`), how many they are, and where their objects
+    // start in the file.
+    pieces: Vec<Vec<u8>>,
+    written: usize,
+    placed: Vec<(Ref, usize)>,
 }
 
 impl Pdf {
@@ -243,7 +249,53 @@ impl Pdf {
     pub fn with_settings_and_capacity(settings: Settings, capacity: usize) -> Self {
         let mut chunk = Chunk::with_settings_and_capacity(settings, capacity);
         chunk.buf.extend(b"%PDF-1.7\n%\x80\x80\x80\x80\n\n");
-        Self { chunk, trailer_data: TrailerData::default() }
+        Self {
+            chunk,
+            trailer_data: TrailerData::default(),
+            pieces: Vec::new(),
+            written: 0,
+            placed: Vec::new(),
+        }
+    }
+
+    /// warraq: adds all objects of `piece` to the file, as [`Chunk::extend`]
+    /// would, but keeping its bytes as a piece of their own, not copied:
+    /// [`Pdf::finish_in_pieces`] gives the file as the pieces it was made in.
+    /// The header's version and binary marker are to be set before.
+    pub fn push_piece(&mut self, piece: Chunk) {
+        let Chunk { buf, offsets, .. } = piece;
+        // What this PDF's own buffer holds goes first, as a piece of its
+        // own; the buffer keeps its room for what comes after.
+        if !self.chunk.buf.inner.is_empty() {
+            let base = self.written;
+            self.placed
+                .extend(self.chunk.offsets.drain(..).map(|(id, offset)| (id, base + offset)));
+            self.written += self.chunk.buf.len();
+            self.pieces.push(self.chunk.buf.inner.clone());
+            self.chunk.buf.inner.clear();
+        }
+        let base = self.written;
+        self.placed
+            .extend(offsets.into_iter().map(|(id, offset)| (id, base + offset)));
+        self.chunk.buf.limits.merge(&buf.limits);
+        self.written += buf.len();
+        self.pieces.push(buf.into_vec());
+    }
+
+    /// warraq: the file's bytes so far, piece by piece.
+    pub fn pieces(&self) -> impl Iterator<Item = &[u8]> + Clone {
+        self.pieces
+            .iter()
+            .map(Vec::as_slice)
+            .chain(std::iter::once(self.chunk.buf.as_slice()))
+    }
+
+    /// The pieces before this PDF's own buffer and their length, its
+    /// chunk, and where every object starts in the file.
+    fn into_parts(self) -> (Vec<Vec<u8>>, usize, Chunk, Vec<(Ref, usize)>, TrailerData) {
+        let Pdf { mut chunk, trailer_data, pieces, written, mut placed } = self;
+        placed.extend(chunk.offsets.drain(..).map(|(id, offset)| (id, written + offset)));
+        (pieces, written, chunk, placed, trailer_data)
     }
 
     /// Set the binary marker in the header of the PDF.
@@ -305,9 +357,20 @@ impl Pdf {
     ///
     /// Panics if any indirect reference id was used twice.
     pub fn finish(self) -> Vec<u8> {
-        let Chunk { mut buf, offsets, settings } = self.chunk;
-        let trailer_data = self.trailer_data;
-        let xref_offset = buf.len();
+        let mut pieces = self.finish_in_pieces();
+        match pieces.len() {
+            1 => pieces.pop().unwrap_or_default(),
+            _ => pieces.concat(),
+        }
+    }
+
+    /// warraq: as [`Pdf::finish`], the file in the pieces it was made in
+    /// ([`Pdf::push_piece`]), the cross-reference table and trailer in the
+    /// last, to be written one after another.
+    pub fn finish_in_pieces(self) -> Vec<Vec<u8>> {
+        let (mut pieces, written, chunk, offsets, trailer_data) = self.into_parts();
+        let Chunk { mut buf, settings, .. } = chunk;
+        let xref_offset = written + buf.len();
 
         let mut writer = PlainXRefWriter::new(&mut buf);
         let xref_len = write_offsets(offsets, &mut writer);
@@ -318,7 +381,8 @@ impl Pdf {
         trailer_data.write_into_dict(&mut trailer, xref_len);
         trailer.finish();
 
-        finish_trailer(buf, xref_offset, b"\n")
+        pieces.push(finish_trailer(buf, xref_offset, b"\n"));
+        pieces
     }
 
     /// Write the cross-reference stream and file trailer and return the
@@ -367,11 +431,11 @@ impl Pdf {
         xref_id: Ref,
         filter: impl FnOnce(Vec<u8>) -> (Vec<u8>, Option<XRefFilter>),
     ) -> Vec<u8> {
-        let Chunk { mut buf, mut offsets, settings } = self.chunk;
-        let trailer_data = self.trailer_data;
+        let (pieces, written, chunk, mut offsets, trailer_data) = self.into_parts();
+        let Chunk { mut buf, settings, .. } = chunk;
 
         // Include the reference of the xref stream in the offsets as well!
-        let xref_offset = buf.len();
+        let xref_offset = written + buf.len();
         offsets.push((xref_id, xref_offset));
         let field_width = determine_field_width(xref_offset);
 
@@ -411,7 +475,15 @@ impl Pdf {
 
         stream.finish();
 
-        finish_trailer(buf, xref_offset, &[])
+        let last = finish_trailer(buf, xref_offset, &[]);
+        match pieces.is_empty() {
+            true => last,
+            false => {
+                let mut pieces = pieces;
+                pieces.push(last);
+                pieces.concat()
+            }
+        }
     }
 }
 
@@ -764,6 +836,45 @@ mod tests {
                 assert_eq!(String::from_utf8_lossy(&buf), expected);
             }
         }
+    }
+
+    /// warraq: a file made of pieces is, byte for byte, the file made by
+    /// extending, with the cross-reference table or stream and the
+    /// document's objects written after the pieces.
+    #[test]
+    fn pieces_make_the_file_extending_makes() {
+        let chunk = |first: i32| {
+            let mut chunk = Chunk::new();
+            chunk.indirect(Ref::new(first)).primitive(first);
+            chunk.indirect(Ref::new(first + 1)).array().items([1.5_f32, 2.0]);
+            chunk
+        };
+        let made = |in_pieces: bool| {
+            let mut pdf = Pdf::new();
+            pdf.set_version(1, 6);
+            pdf.indirect(Ref::new(1)).primitive(1);
+            for first in [2, 4] {
+                match in_pieces {
+                    true => pdf.push_piece(chunk(first)),
+                    false => pdf.extend(&chunk(first)),
+                }
+            }
+            pdf.catalog(Ref::new(6));
+            pdf
+        };
+        let pieces = made(true).finish_in_pieces();
+        assert_eq!(pieces.len(), 4, "the header, two pieces, the rest");
+        assert_eq!(pieces.concat(), made(false).finish());
+        assert_eq!(made(true).finish(), made(false).finish());
+        assert_eq!(
+            made(true).finish_with_xref_stream(Ref::new(7)),
+            made(false).finish_with_xref_stream(Ref::new(7))
+        );
+        let mut pdf = made(true);
+        pdf.indirect(Ref::new(8)).primitive(8);
+        let so_far: Vec<u8> = pdf.pieces().flatten().copied().collect();
+        assert!(so_far.ends_with(b"8 0 obj\n8\nendobj\n\n"));
+        assert_eq!(pdf.finish()[..so_far.len()], so_far[..]);
     }
 
     #[test]
