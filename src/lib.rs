@@ -107,7 +107,8 @@ pub struct BuildReport {
 /// A book built in memory: what is to be written, and what was found.
 #[derive(Debug, Default)]
 pub struct Compiled {
-    /// Each output's path and bytes, in the order they are to be written.
+    /// Each output's path and bytes (the PDF's in the pieces krilla made it
+    /// in), in the order they are to be written.
     pub files: Vec<(PathBuf, output::Pieces)>,
     pub out_dir: PathBuf,
     /// Warnings (a book with errors does not compile).
