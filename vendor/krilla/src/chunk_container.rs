@@ -53,7 +53,8 @@ pub(crate) struct NonStreamChunks {
     pub(crate) page_label_tree: Option<(Ref, Chunk)>,
     pub(crate) destination_profiles: Option<(Ref, Chunk)>,
     pub(crate) struct_tree_root: Option<(Ref, Chunk)>,
-    pub(crate) struct_elements: Option<Chunk>,
+    // warraq: in chunks of about a mebibyte (`TagTree::serialize`).
+    pub(crate) struct_elements: Vec<Chunk>,
     pub(crate) page_labels: Chunk,
     pub(crate) annotations: Chunk,
     pub(crate) color_spaces: Chunk,
@@ -91,7 +92,7 @@ impl ChunkContainer {
                 page_label_tree: None,
                 destination_profiles: None,
                 struct_tree_root: None,
-                struct_elements: None,
+                struct_elements: vec![],
                 page_labels: sc.new_chunk(),
                 annotations: sc.new_chunk(),
                 color_spaces: sc.new_chunk(),

@@ -889,7 +889,17 @@ impl SerializeContext {
         let tag_tree = self.global_objects.tag_tree.take();
         let struct_parents = self.global_objects.struct_parents.take();
         if let Some(root) = &tag_tree {
-            let mut parent_tree_map = HashMap::new();
+            // warraq: room at once for every marked content and annotation
+            // the tree holds (one entry each), where a long book's map grew
+            // by rehashing, at the very end of its build.
+            let entries = struct_parents
+                .iter()
+                .map(|parent| match parent {
+                    StructParentElement::Page(_, num_mcids) => *num_mcids as usize,
+                    StructParentElement::Annotation(_) => 1,
+                })
+                .sum();
+            let mut parent_tree_map = HashMap::with_capacity(entries);
             let mut id_tree_map = BTreeMap::new();
             let struct_tree_root_ref = self.new_ref();
             let document_ref = root.serialize(

@@ -1172,6 +1172,12 @@ impl TagTree {
 
         let mut children_refs = vec![];
 
+        // warraq: the elements written into chunks of about a mebibyte, one
+        // after another, not one chunk for the whole tree: grown by
+        // doubling, that chunk was memory new to the process at the very
+        // end of a long book's build, and renumbered on one thread. The
+        // objects come in the same order, so they are numbered as before.
+        let mut full = vec![];
         for child in &self.children {
             let serialized = child.serialize(
                 sc,
@@ -1184,6 +1190,10 @@ impl TagTree {
 
             if let Some(ref_) = serialized {
                 children_refs.push(ref_);
+            }
+
+            if struct_elems.len() >= STRUCT_ELEMENTS_AT_ONCE {
+                full.push(std::mem::replace(&mut struct_elems, sc.new_chunk()));
             }
         }
 
@@ -1204,7 +1214,8 @@ impl TagTree {
         )?;
 
         struct_elem.finish();
-        chunk_container.non_stream.struct_elements = Some(struct_elems);
+        full.push(struct_elems);
+        chunk_container.non_stream.struct_elements = full;
 
         Ok(root_ref)
     }
@@ -1218,6 +1229,10 @@ impl TagTree {
         Ok(())
     }
 }
+
+/// warraq: the bytes of structure elements written into one chunk before
+/// the next ones go into another (`TagTree::serialize`).
+const STRUCT_ELEMENTS_AT_ONCE: usize = 1 << 20;
 
 fn serialize_children(
     sc: &mut SerializeContext,
