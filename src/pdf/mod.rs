@@ -335,7 +335,7 @@ impl<'a> Drawing<'a> {
     /// to a place in the book, the others left out (as the text's links to
     /// places the book does not have are).
     fn make_links(&mut self, end: bool) -> Result<()> {
-        while let Some((_, links)) = self.unlinked.front() {
+        while let Some((at, links)) = self.unlinked.front() {
             // `None` where the place is not drawn yet, or not in the book.
             let annotations: Vec<Option<Annotation>> = links
                 .iter()
@@ -344,19 +344,17 @@ impl<'a> Drawing<'a> {
             if !end && annotations.iter().any(Option::is_none) {
                 break;
             }
-            let Some((at, links)) = self.unlinked.pop_front() else {
-                break;
-            };
             for (link, annotation) in links.iter().zip(annotations) {
                 let Some(annotation) = annotation else {
                     continue;
                 };
                 (self.writer.tags)
-                    .add_annotation(&mut self.pdf, at, annotation, link.node)
+                    .add_annotation(&mut self.pdf, *at, annotation, link.node)
                     .ok_or_else(|| {
                         Diagnostic::error(Code::Internal, "a link is on a page not drawn")
                     })?;
             }
+            self.unlinked.pop_front();
         }
         Ok(())
     }

@@ -895,7 +895,9 @@ impl SerializeContext {
             let entries = struct_parents
                 .iter()
                 .map(|parent| match parent {
-                    StructParentElement::Page(_, num_mcids) => *num_mcids as usize,
+                    StructParentElement::Page(_, num_mcids) => {
+                        usize::try_from(*num_mcids).unwrap_or(0)
+                    }
                     StructParentElement::Annotation(_) => 1,
                 })
                 .sum();
