@@ -29,27 +29,40 @@ use crate::layout::line::run_start;
 use crate::layout::page::{Element, ElementKind, GlyphRun, Item, NodeId, Structure};
 
 /// Where a piece of marked content stands in its element: its page, then
-/// the first byte of the paragraph's text it shows. An element's text is
-/// one paragraph's, so this is reading order within it.
-type Key = (usize, usize);
+/// the first byte of the paragraph's text it shows (`u32::MAX` for none).
+/// An element's text is one paragraph's, so this is reading order within
+/// it. In 32 bits, as a long book keeps a quarter of a million.
+type Key = (u32, u32);
+
+/// A page's index or a byte's offset as a [`Key`]'s part (a book has fewer
+/// than 4 billion pages, a paragraph fewer bytes: `load::MAX_FILE_BYTES`).
+fn key_part(at: usize) -> u32 {
+    u32::try_from(at).unwrap_or(u32::MAX)
+}
 
 /// Lines closer than this many times the larger font size are one line
 /// (a raised footnote number is still on its line).
 pub(super) const SAME_LINE: f32 = 0.5;
 
-/// A marked-content sequence of an element: where it stands, its id, and
-/// the language of its text when it is wholly in another script than the
-/// book's (see `Writer::language`), which makes it a `Span` of its own.
-type Leaf = (Key, Identifier, Option<String>);
+/// A marked-content sequence: its element, where it stands in it, its id,
+/// and the language of its text when it is wholly in another script than
+/// the book's (see `Writer::language`), which makes it a `Span` of its
+/// own: an index in [`Tagger::languages`], as a book has few.
+struct Leaf {
+    node: NodeId,
+    key: Key,
+    id: Identifier,
+    language: Option<u16>,
+}
 
 /// The marked-content sequence open on the page being drawn.
 enum Open {
     /// Content of `node`, its text in `language` if another than the
-    /// element's; `y` and `size` of the last run, and where its key is in
+    /// element's; `y` and `size` of the last run, and where its leaf is in
     /// `Tagger::content`.
     Content {
         node: NodeId,
-        language: Option<String>,
+        language: Option<u16>,
         y: f32,
         size: f32,
         slot: usize,
@@ -63,8 +76,12 @@ pub(super) struct Tagger {
     structure: Vec<Structure>,
     /// The generated pages' structure's number ([`Structure::chapter`]).
     generated: u32,
-    /// Each element's marked content, as drawn.
-    content: FxHashMap<NodeId, Vec<Leaf>>,
+    /// The marked content, as drawn: in one list, not a list an element
+    /// in a table of elements, which took twice the memory (a long book
+    /// draws a quarter of a million sequences, held to the end).
+    content: Vec<Leaf>,
+    /// The languages of [`Leaf::language`].
+    languages: Vec<String>,
     /// Each link element's annotations.
     annotations: FxHashMap<NodeId, Vec<Identifier>>,
     open: Option<Open>,
@@ -78,7 +95,8 @@ impl Tagger {
         Tagger {
             structure: Vec::new(),
             generated: u32::try_from(chapters).unwrap_or(u32::MAX),
-            content: FxHashMap::default(),
+            content: Vec::new(),
+            languages: Vec::new(),
             annotations: FxHashMap::default(),
             open: None,
             page: 0,
@@ -109,7 +127,8 @@ impl Tagger {
             } => {
                 // A picture is a sequence of its own.
                 self.close(surface);
-                self.open_content(surface, *node, (self.page, 0), None, (f32::NAN, 0.0));
+                let key = (key_part(self.page), 0);
+                self.open_content(surface, *node, key, None, (f32::NAN, 0.0));
             }
             Item::Fill {
                 node: Some(node), ..
@@ -117,7 +136,8 @@ impl Tagger {
                 // A task's check box: the content of its label.
                 if !matches!(self.open, Some(Open::Content { node: open, .. }) if open == *node) {
                     self.close(surface);
-                    self.open_content(surface, *node, (self.page, 0), None, (f32::NAN, 0.0));
+                    let key = (key_part(self.page), 0);
+                    self.open_content(surface, *node, key, None, (f32::NAN, 0.0));
                 }
             }
             Item::Picture { node: None, .. }
@@ -159,16 +179,16 @@ impl Tagger {
                     ..
                 }),
                 Some(of),
-            ) if *node == of => self
-                .content
-                .get(node)
-                .map(|entry| (entry[*slot].0, language.clone())),
+            ) if *node == of => self.content.get(*slot).map(|leaf| (leaf.key, *language)),
             _ => None,
         };
         self.close(surface);
         match run.node {
             Some(node) => {
-                let start = (self.page, run_start(run).unwrap_or(usize::MAX));
+                let start = (
+                    key_part(self.page),
+                    run_start(run).map_or(u32::MAX, key_part),
+                );
                 let (key, language) = open.unwrap_or((start, None));
                 self.open_content(surface, node, key, language, (run.y, run.size));
             }
@@ -239,7 +259,8 @@ impl Tagger {
         run: &GlyphRun,
         language: Option<&str>,
     ) {
-        let start = run_start(run);
+        let start = run_start(run).map(key_part);
+        let language = language.map(|language| self.language(language));
         if let Some(Open::Content {
             node: open,
             language: open_language,
@@ -248,20 +269,18 @@ impl Tagger {
             slot,
         }) = &mut self.open
             && *open == node
-            && open_language.as_deref() == language
+            && *open_language == language
             && (run.y - *y).abs() < SAME_LINE * size.max(run.size)
         {
             *y = run.y;
             *size = run.size;
-            if let (Some(start), Some(entry)) = (start, self.content.get_mut(&node)) {
-                let key = &mut entry[*slot].0;
-                key.1 = key.1.min(start);
+            if let (Some(start), Some(leaf)) = (start, self.content.get_mut(*slot)) {
+                leaf.key.1 = leaf.key.1.min(start);
             }
             return;
         }
         self.close(surface);
-        let key = (self.page, start.unwrap_or(usize::MAX));
-        let language = language.map(str::to_string);
+        let key = (key_part(self.page), start.unwrap_or(u32::MAX));
         self.open_content(surface, node, key, language, (run.y, run.size));
     }
 
@@ -272,19 +291,35 @@ impl Tagger {
         surface: &mut Surface,
         node: NodeId,
         key: Key,
-        language: Option<String>,
+        language: Option<u16>,
         (y, size): (f32, f32),
     ) {
         let id = surface.start_tagged(ContentTag::Other);
-        let entry = self.content.entry(node).or_default();
-        entry.push((key, id, language.clone()));
+        self.content.push(Leaf {
+            node,
+            key,
+            id,
+            language,
+        });
         self.open = Some(Open::Content {
             node,
             language,
             y,
             size,
-            slot: entry.len() - 1,
+            slot: self.content.len() - 1,
         });
+    }
+
+    /// `language`'s index in [`Tagger::languages`], added if new. (A
+    /// language comes of a script, and there are a few hundred of those.)
+    fn language(&mut self, language: &str) -> u16 {
+        match self.languages.iter().position(|known| known == language) {
+            Some(index) => index as u16,
+            None => {
+                self.languages.push(language.to_string());
+                (self.languages.len() - 1) as u16
+            }
+        }
     }
 
     fn artifact(&mut self, surface: &mut Surface, kind: ArtifactType) {
@@ -300,6 +335,9 @@ impl Tagger {
     /// document in `language`.
     pub(super) fn tree(mut self, language: &str) -> TagTree {
         let mut tree = TagTree::new().with_lang(Some(language.to_string()));
+        // Each element's sequences together, in the order drawn (the sort
+        // is stable), to be found by halving.
+        self.content.sort_by_key(|leaf| leaf.node);
         for structure in std::mem::take(&mut self.structure) {
             let mut children = vec![Vec::new(); structure.elements.len()];
             let mut top = Vec::new();
@@ -335,19 +373,23 @@ impl Tagger {
             index: index as u32,
         };
         let element = &structure.elements[index];
-        let leaves = self.content.remove(&node).unwrap_or_default();
-        let has_text = !leaves.is_empty();
-        let mut parts: Vec<(bool, Key, Node)> = leaves
-            .into_iter()
-            .map(|(key, id, language)| {
+        let start = self.content.partition_point(|leaf| leaf.node < node);
+        let end = self.content.partition_point(|leaf| leaf.node <= node);
+        let has_text = start < end;
+        let mut parts: Vec<(bool, Key, Node)> = self.content[start..end]
+            .iter()
+            .map(|leaf| {
+                let language = leaf
+                    .language
+                    .and_then(|at| self.languages.get(usize::from(at)));
                 let node = match language {
                     Some(language) => {
-                        let span = TagKind::from(Tag::Span).with_lang(Some(language));
-                        TagGroup::with_children(span, vec![Node::Leaf(id)]).into()
+                        let span = TagKind::from(Tag::Span).with_lang(Some(language.clone()));
+                        TagGroup::with_children(span, vec![Node::Leaf(leaf.id)]).into()
                     }
-                    None => Node::Leaf(id),
+                    None => Node::Leaf(leaf.id),
                 };
-                (false, key, node)
+                (false, leaf.key, node)
             })
             .collect();
         for &child in &children[index] {
@@ -368,7 +410,7 @@ impl Tagger {
                 .into_iter()
                 .map(Node::Leaf),
         );
-        let first = first.or_else(|| (!nodes.is_empty()).then_some((usize::MAX, usize::MAX)))?;
+        let first = first.or_else(|| (!nodes.is_empty()).then_some((u32::MAX, u32::MAX)))?;
         Some((first, TagGroup::with_children(tag(&element.kind), nodes)))
     }
 }
