@@ -437,6 +437,10 @@ impl std::ops::Index<&Ref> for Remapper {
 /// structure elements of a whole book are one chunk).
 const RENUMBERED_AT_ONCE: usize = 1 << 20;
 
+/// warraq: a renumbered chunk's room beyond the original's length, as a
+/// share of it (one sixteenth): enough for its numbers' longer digits.
+const RENUMBERED_ROOM: usize = 16;
+
 /// warraq: `chunks` renumbered with `remapper` on every thread, and appended
 /// to `pdf` in order: the same bytes as each renumbered into `pdf` in turn
 /// (each chunk's objects renumbered alone, their offsets moved by where the
@@ -453,7 +457,11 @@ fn append_renumbered(
         let renumbered: Vec<Chunk> = chunks
             .par_iter()
             .map(|chunk| {
-                let mut target = Chunk::with_settings_and_capacity(settings, chunk.len());
+                // Renumbered objects come out longer (3,984 of a long
+                // book's 3,995 chunks: larger numbers), and a chunk made
+                // only as large doubled its room: some room to spare.
+                let capacity = chunk.len() + chunk.len() / RENUMBERED_ROOM + 64;
+                let mut target = Chunk::with_settings_and_capacity(settings, capacity);
                 chunk.renumber_into(&mut target, |old| remapper[&old]);
                 target
             })

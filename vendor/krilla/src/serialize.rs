@@ -468,7 +468,7 @@ impl SerializeContext {
         Pdf::with_settings_and_capacity(self.chunk_settings, capacity)
     }
 
-    #[cfg(feature = "pdf")]
+    // warraq: not only for embedded PDFs (pages and renumbered chunks).
     pub(crate) fn chunk_settings(&self) -> Settings {
         self.chunk_settings
     }
