@@ -109,7 +109,7 @@ impl ChunkContainer {
         }
     }
 
-    pub(crate) fn finish(self, sc: &mut SerializeContext) -> KrillaResult<Pdf> {
+    pub(crate) fn finish(mut self, sc: &mut SerializeContext) -> KrillaResult<Pdf> {
         let mut remapped_ref = Ref::new(1);
         let mut remapper = Remapper::default();
 
@@ -170,20 +170,22 @@ impl ChunkContainer {
         // cores idle. Each chunk renumbered is a piece of the file, not
         // copied into one buffer: that buffer, as large as the file, was
         // memory new to the build at its very end, the kernel clearing it
-        // page by page on the one thread still at work.
+        // page by page on the one thread still at work. Each chunk is taken
+        // out, to be let go once renumbered: the memory of one batch's
+        // serves the next's, where all the chunks were held to the end
+        // beside their renumbered copies.
         let settings = sc.chunk_settings();
-        let mut batch: Vec<&Chunk> = Vec::new();
+        let mut batch: Vec<Chunk> = Vec::new();
         let mut batch_bytes = 0;
         self.visit(sc, &mut |chunk| {
-            batch.push(chunk);
             batch_bytes += chunk.len();
+            batch.push(std::mem::replace(chunk, Chunk::with_settings_and_capacity(settings, 0)));
             if batch_bytes >= RENUMBERED_AT_ONCE {
-                append_renumbered(&batch, &mut pdf, &remapper, settings);
-                batch.clear();
+                append_renumbered(std::mem::take(&mut batch), &mut pdf, &remapper, settings);
                 batch_bytes = 0;
             }
         })?;
-        append_renumbered(&batch, &mut pdf, &remapper, settings);
+        append_renumbered(batch, &mut pdf, &remapper, settings);
 
         let missing_title = self.metadata.as_ref().is_none_or(|m| m.title.is_none());
 
@@ -432,9 +434,7 @@ impl std::ops::Index<&Ref> for Remapper {
 
 /// warraq: how many bytes of chunks gather before [`append_renumbered`] is
 /// given them: enough for a batch of pages' chunks to share out among
-/// threads. A batch is held twice (renumbered beside the original) until it
-/// is appended: this much and the last chunk added, which may be large (the
-/// structure elements of a whole book are one chunk).
+/// threads, small beside the file: a chunk is let go once renumbered.
 const RENUMBERED_AT_ONCE: usize = 1 << 20;
 
 /// warraq: a renumbered chunk's room beyond the original's length, as a
@@ -446,7 +446,7 @@ const RENUMBERED_ROOM: usize = 16;
 /// (each chunk's objects renumbered alone, their offsets moved by where the
 /// chunk lands).
 fn append_renumbered(
-    chunks: &[&Chunk],
+    chunks: Vec<Chunk>,
     pdf: &mut Pdf,
     remapper: &Remapper,
     settings: pdf_writer::Settings,
@@ -455,7 +455,7 @@ fn append_renumbered(
     {
         use rayon::prelude::*;
         let renumbered: Vec<Chunk> = chunks
-            .par_iter()
+            .into_par_iter()
             .map(|chunk| {
                 // Renumbered objects come out longer (3,984 of a long
                 // book's 3,995 chunks: larger numbers), and a chunk made
@@ -480,12 +480,15 @@ fn append_renumbered(
 }
 
 /// Visits all chunks in a type.
+///
+/// warraq: mutably, so that the chunks may be taken as they are renumbered
+/// (`ChunkContainer::finish`).
 trait Visit {
-    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()>;
+    fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()>;
 }
 
 impl Visit for EmbeddedPdfChunk {
-    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
+    fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
         // Now, we have a chunk that contains everything we need to fully embed the PDF, including
         // the pages we wanted to extract into, as well as all their dependencies. The
         // problem is: during the document creation, we already assigned references to the
@@ -499,19 +502,22 @@ impl Visit for EmbeddedPdfChunk {
 
         // Since we are calling `visit` twice, we also cache the renumbered chunk.
 
-        let renumbered = self.new_chunk.get_or_init(|| {
+        self.new_chunk.get_or_init(|| {
             let mut remapper = self.root_ref_mappings.clone();
 
             self.original_chunk
                 .renumber(|old| *remapper.entry(old).or_insert_with(|| sc.new_ref()))
         });
 
-        renumbered.visit(sc, f)
+        match self.new_chunk.get_mut() {
+            Some(renumbered) => renumbered.visit(sc, f),
+            None => Ok(()),
+        }
     }
 }
 
 impl Visit for ChunkContainer {
-    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
+    fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
         self.non_stream.visit(sc, f)?;
         self.mixed.visit(sc, f)?;
         self.streams.visit(sc, f)?;
@@ -520,7 +526,7 @@ impl Visit for ChunkContainer {
 }
 
 impl Visit for StreamChunks {
-    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
+    fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
         self.fonts.visit(sc, f)?;
         self.shading_functions.visit(sc, f)?;
         self.patterns.visit(sc, f)?;
@@ -535,7 +541,7 @@ impl Visit for StreamChunks {
 }
 
 impl Visit for MixedChunks {
-    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
+    fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
         self.embedded_pdfs.visit(sc, f)?;
 
         Ok(())
@@ -543,7 +549,7 @@ impl Visit for MixedChunks {
 }
 
 impl Visit for NonStreamChunks {
-    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
+    fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
         self.page_tree.visit(sc, f)?;
         self.outline.visit(sc, f)?;
         self.page_label_tree.visit(sc, f)?;
@@ -568,14 +574,14 @@ impl Visit for NonStreamChunks {
 }
 
 impl Visit for Chunk {
-    fn visit<'a>(&'a self, _: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
+    fn visit(&mut self, _: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
         f(self);
         Ok(())
     }
 }
 
 impl Visit for Option<Chunk> {
-    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
+    fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
         if let Some(chunk) = self {
             chunk.visit(sc, f)?;
         }
@@ -584,7 +590,7 @@ impl Visit for Option<Chunk> {
 }
 
 impl Visit for Option<(Ref, Chunk)> {
-    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
+    fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
         if let Some((_, chunk)) = self {
             chunk.visit(sc, f)?;
         }
@@ -593,19 +599,19 @@ impl Visit for Option<(Ref, Chunk)> {
 }
 
 impl<T: Visit + Send + Sync + 'static> Visit for Deferred<T> {
-    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
-        self.wait().visit(sc, f)
+    fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
+        self.wait_mut().visit(sc, f)
     }
 }
 
 impl<T: Visit> Visit for KrillaResult<T> {
-    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
-        self.as_ref().map_err(|e| e.clone())?.visit(sc, f)
+    fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
+        self.as_mut().map_err(|e| e.clone())?.visit(sc, f)
     }
 }
 
 impl<T: Visit> Visit for Vec<T> {
-    fn visit<'a>(&'a self, sc: &mut SerializeContext, f: &mut impl FnMut(&'a Chunk)) -> KrillaResult<()> {
+    fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
         for field in self {
             field.visit(sc, f)?;
         }

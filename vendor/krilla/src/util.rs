@@ -220,6 +220,11 @@ mod deferred {
         pub fn wait(&self) -> &T {
             &self.0
         }
+
+        /// warraq: the value, to change or take.
+        pub fn wait_mut(&mut self) -> &mut T {
+            &mut self.0
+        }
     }
 }
 
@@ -267,6 +272,19 @@ mod deferred {
             while let Some(rayon::Yield::Executed) = rayon::yield_now() {}
 
             self.0.wait()
+        }
+
+        /// warraq: the value, to change or take, once made: waits for it
+        /// as [`Deferred::wait`] does, then for the thread that made it to
+        /// let go of its handle, which it does right after.
+        pub fn wait_mut(&mut self) -> &mut T {
+            self.wait();
+            while std::sync::Arc::strong_count(&self.0) > 1 {
+                std::thread::yield_now();
+            }
+            std::sync::Arc::get_mut(&mut self.0)
+                .and_then(std::sync::OnceLock::get_mut)
+                .expect("the value is made and no other handle is left")
         }
     }
 }
