@@ -691,7 +691,10 @@ fn write_kind_custom(sc: &mut SerializeContext, struct_elem: &mut StructElement,
 #[derive(Debug, Clone, PartialEq)]
 pub enum Node {
     /// A group node.
-    Group(TagGroup),
+    ///
+    /// warraq: boxed, so that a leaf (an identifier, most of a tree's
+    /// nodes) takes 32 bytes rather than a group's 88.
+    Group(Box<TagGroup>),
     /// A leaf node.
     Leaf(Identifier),
 }
@@ -725,7 +728,7 @@ impl Node {
 
 impl From<TagGroup> for Node {
     fn from(value: TagGroup) -> Self {
-        Node::Group(value)
+        Node::Group(Box::new(value))
     }
 }
 
