@@ -25,7 +25,9 @@ use crate::interactive::destination::{NamedDestination, XyzDestination};
 use crate::interchange::embed::EmbeddedFile;
 use crate::interchange::outline::Outline;
 use crate::interactive::annotation::Annotation;
-use crate::interchange::tagging::{AnnotationIdentifier, Identifier, PageTagIdentifier, TagTree};
+use crate::interchange::tagging::{
+    AnnotationIdentifier, Identifier, PageTagIdentifier, Parents, TagTree,
+};
 use crate::page::{InternalPage, PageLabel, PageLabelContainer};
 #[cfg(feature = "pdf")]
 use crate::pdf::{PdfDocument, PdfSerializerContext};
@@ -889,19 +891,16 @@ impl SerializeContext {
         let tag_tree = self.global_objects.tag_tree.take();
         let struct_parents = self.global_objects.struct_parents.take();
         if let Some(root) = &tag_tree {
-            // warraq: room at once for every marked content and annotation
-            // the tree holds (one entry each), where a long book's map grew
-            // by rehashing, at the very end of its build.
-            let entries = struct_parents
-                .iter()
-                .map(|parent| match parent {
-                    StructParentElement::Page(_, num_mcids) => {
-                        usize::try_from(*num_mcids).unwrap_or(0)
+            // warraq: room at once for every page's marked contents
+            // (`Parents`), where a long book's map grew by rehashing, at the
+            // very end of its build.
+            let mut parent_tree_map =
+                Parents::with_pages(struct_parents.iter().filter_map(|parent| match parent {
+                    StructParentElement::Page(page, num_mcids) => {
+                        Some((*page, usize::try_from(*num_mcids).unwrap_or(0)))
                     }
-                    StructParentElement::Annotation(_) => 1,
-                })
-                .sum();
-            let mut parent_tree_map = HashMap::with_capacity(entries);
+                    StructParentElement::Annotation(_) => None,
+                }));
             let mut id_tree_map = BTreeMap::new();
             let struct_tree_root_ref = self.new_ref();
             let document_ref = root.serialize(
@@ -974,7 +973,7 @@ impl SerializeContext {
 
                             for mcid in 0..num_mcids {
                                 let rci = PageTagIdentifier::new(page_index, mcid);
-                                refs.item(parent_tree_map.get(&rci.into()).unwrap_or_else(|| {
+                                refs.item(parent_tree_map.page(rci).unwrap_or_else(|| {
                                     panic!(
                                         "page tag identifier {rci:?} doesn't appear in the tag tree"
                                     )
