@@ -459,7 +459,8 @@ fn append_renumbered(
             .map(|chunk| {
                 // Renumbered objects come out longer (3,984 of a long
                 // book's 3,995 chunks: larger numbers), and a chunk made
-                // only as large doubled its room: some room to spare.
+                // only as large doubled its room: some room to spare, a
+                // sixteenth and a few numbers' worth for a small chunk.
                 let capacity = chunk.len() + chunk.len() / RENUMBERED_ROOM + 64;
                 let mut target = Chunk::with_settings_and_capacity(settings, capacity);
                 chunk.renumber_into(&mut target, |old| remapper[&old]);
