@@ -1,6 +1,5 @@
 use pdf_writer::{Chunk, Finish, Name, Pdf, Ref, Str, TextStr};
 use std::collections::HashMap;
-use std::sync::OnceLock;
 use xmp_writer::{RenditionClass, XmpWriter};
 
 use crate::configure::{PdfVersion, ValidationError};
@@ -397,7 +396,9 @@ impl ChunkContainer {
 pub(crate) struct EmbeddedPdfChunk {
     pub(crate) original_chunk: Chunk,
     pub(crate) root_ref_mappings: HashMap<Ref, Ref>,
-    pub(crate) new_chunk: OnceLock<Chunk>,
+    // warraq: an `Option`, not a `OnceLock`, since chunks are visited
+    // mutably.
+    pub(crate) new_chunk: Option<Chunk>,
 }
 
 /// warraq: each object's new number, found by its old one. krilla numbers
@@ -503,17 +504,14 @@ impl Visit for EmbeddedPdfChunk {
 
         // Since we are calling `visit` twice, we also cache the renumbered chunk.
 
-        self.new_chunk.get_or_init(|| {
+        let renumbered = self.new_chunk.get_or_insert_with(|| {
             let mut remapper = self.root_ref_mappings.clone();
 
             self.original_chunk
                 .renumber(|old| *remapper.entry(old).or_insert_with(|| sc.new_ref()))
         });
 
-        match self.new_chunk.get_mut() {
-            Some(renumbered) => renumbered.visit(sc, f),
-            None => Ok(()),
-        }
+        renumbered.visit(sc, f)
     }
 }
 

@@ -4,7 +4,7 @@ use std::collections::HashMap;
 use std::fmt::{self, Debug, Display, Formatter};
 use std::hash::{Hash, Hasher};
 use std::ops::Deref;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use hayro_write::hayro_syntax::page::Page;
 use hayro_write::hayro_syntax::PdfVersion as HayroPdfVersion;
@@ -268,7 +268,7 @@ impl PdfSerializerContext {
                 Ok(EmbeddedPdfChunk {
                     root_ref_mappings,
                     original_chunk: result.chunk,
-                    new_chunk: OnceLock::new(),
+                    new_chunk: None,
                 })
             });
 

@@ -484,12 +484,17 @@ impl Parents {
     pub(crate) fn with_pages(pages: impl Iterator<Item = (usize, usize)>) -> Self {
         let mut parents = Parents::default();
         for (page, count) in pages {
-            if parents.pages.len() <= page {
-                parents.pages.resize_with(page + 1, Vec::new);
-            }
-            parents.pages[page] = vec![None; count];
+            *parents.page_mut(page) = vec![None; count];
         }
         parents
+    }
+
+    /// Page `page`'s parents, the pages before it made if missing.
+    fn page_mut(&mut self, page: usize) -> &mut Vec<Option<Ref>> {
+        if self.pages.len() <= page {
+            self.pages.resize_with(page + 1, Vec::new);
+        }
+        &mut self.pages[page]
     }
 
     /// Gives `id` its `parent`; false if it had one.
@@ -497,10 +502,7 @@ impl Parents {
         let Ok(mcid) = usize::try_from(id.mcid) else {
             return false;
         };
-        if self.pages.len() <= id.page_index {
-            self.pages.resize_with(id.page_index + 1, Vec::new);
-        }
-        let page = &mut self.pages[id.page_index];
+        let page = self.page_mut(id.page_index);
         if page.len() <= mcid {
             page.resize(mcid + 1, None);
         }
