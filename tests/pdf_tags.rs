@@ -400,6 +400,58 @@ fn an_accessible_book_pdf_ua_refuses_fails_and_says_why() {
     );
 }
 
+/// The structure tree is written a chapter at a time as the pages are
+/// drawn, not held whole to the end (`Tagger::complete`): a chapter is
+/// written once its links are made, and a link is made once the page it
+/// leads to is drawn. Here the first chapter leads two chapters on and
+/// the third back: written when its pages were, the first chapter's link
+/// element had no annotation (krilla stopped at the end: the annotation
+/// was in no element).
+#[test]
+fn links_to_chapters_ahead_stay_in_their_elements() {
+    if !(common::have_tools(&["qpdf"]) && common::have_pdfjs()) {
+        return;
+    }
+    let dir = common::folder(&[
+        (
+            "book.toml",
+            b"[book]\ntitle = \"links\"\nlanguage = \"ar\"\n",
+        ),
+        (
+            "01.md",
+            "# الأول\n\nانظر [الفصل الثالث](03.md) ثم عد.\n".as_bytes(),
+        ),
+        ("02.md", "# الثاني\n\nنص قصير.\n".as_bytes()),
+        (
+            "03.md",
+            "# الثالث\n\nارجع إلى [الفصل الأول](01.md).\n".as_bytes(),
+        ),
+    ]);
+    let built = common::build_pdf(dir.path(), "tags-links-ahead");
+    let structure = structure(&built.pdf);
+    let tree = tree(&structure);
+    let roles: Vec<&str> = tree.iter().map(|line| role(line)).collect();
+    #[rustfmt::skip]
+    let expected = [
+        "Document",
+        // The title page: the title, in English.
+        " P", "  Span",
+        " TOC", "  P",
+        "  TOCI", "   Link", "  TOCI", "   Link", "  TOCI", "   Link",
+        " H1", " P", "  Link",
+        " H1", " P",
+        " H1", " P", "  Link",
+    ];
+    assert_eq!(roles, expected, "{structure}");
+    assert!(
+        (tree
+            .iter()
+            .filter(|line| line.trim_start().starts_with("Link")))
+        .all(|link| link.contains("[annots=1]")),
+        "{structure}"
+    );
+}
+
 #[test]
 fn the_showcase_is_tagged_throughout() {
     if !(common::have_tools(&["qpdf", "pdfinfo"]) && common::have_pdfjs()) {

@@ -207,6 +207,9 @@ struct Drawing<'a> {
     looked: usize,
     /// How many pages are drawn.
     count: usize,
+    /// The chapters before this one have all their pages given (the
+    /// pages come in the book's order, the generated pages last).
+    given: u32,
 }
 
 /// A page waiting to be drawn ([`Drawing::page`]).
@@ -275,6 +278,7 @@ impl<'a> Drawing<'a> {
             mapped: FxHashSet::default(),
             looked: 0,
             count: 0,
+            given: 0,
         }
     }
 
@@ -299,6 +303,12 @@ impl<'a> Drawing<'a> {
     /// drawn, and let go, unless it waits for a kashida
     /// ([`Drawing::types_tatweel`]).
     fn page(&mut self, index: usize, page: Page, lines: Vec<PreparedLine>) -> Result<()> {
+        let chapters = self.writer.document.chapters.len() as u32;
+        self.given = match (page.kind, page.chapter) {
+            (PageKind::Cover | PageKind::Title | PageKind::Contents, _) => chapters,
+            (_, Some(chapter)) => self.given.max(chapter as u32),
+            (_, None) => self.given,
+        };
         if self.types_tatweel(&page) {
             self.held.push(Held {
                 index,
@@ -306,6 +316,7 @@ impl<'a> Drawing<'a> {
                 lines,
                 typed: true,
             });
+            self.complete_chapters();
             return Ok(());
         }
         self.draw(index, &page, lines, Vec::new())?;
@@ -323,10 +334,29 @@ impl<'a> Drawing<'a> {
                 self.looked = self.mapped.len();
             }
             let Some(at) = self.held.iter().position(|held| !held.typed) else {
+                self.complete_chapters();
                 return Ok(());
             };
             let held = self.held.remove(at);
             self.draw(held.index, &held.page, held.lines, Vec::new())?;
+        }
+    }
+
+    /// Writes the chapters that are done into the structure tree, in
+    /// order: those whose every page is given and drawn and whose links
+    /// are made (a page held for a kashida, or a link to a place not drawn
+    /// yet, holds its chapter and those after it).
+    fn complete_chapters(&mut self) {
+        loop {
+            let chapter = self.writer.tags.next_chapter();
+            let waits = chapter >= self.given
+                || (self.held.iter()).any(|held| held.page.chapter == Some(chapter as usize))
+                || (self.unlinked.iter().flat_map(|(_, links)| links))
+                    .any(|link| link.node.is_some_and(|node| node.chapter == chapter));
+            if waits {
+                return;
+            }
+            self.writer.tags.complete(&mut self.pdf);
         }
     }
 
@@ -511,7 +541,7 @@ impl<'a> Drawing<'a> {
                 Diagnostic::error(Code::Internal, "the PDF's pages could not be put in order")
             })?;
         let krilla_fonts = writer.krilla_fonts;
-        pdf.set_tag_tree(writer.tags.tree(&document.metadata.language));
+        writer.tags.finish(&mut pdf, &document.metadata.language);
         pdf.set_metadata(metadata(document));
         let pieces = pdf.finish_in_pieces().map_err(|e| match e {
             krilla::error::KrillaError::Validation(errors) => {

@@ -71,15 +71,18 @@ enum Open {
 }
 
 pub(super) struct Tagger {
-    /// The structures given so far: the generated pages' first, then the
-    /// chapters' in order, as they are read.
+    /// The structures given and not yet written ([`Tagger::complete`]):
+    /// the generated pages' first, then the chapters' in order.
     structure: Vec<Structure>,
     /// The generated pages' structure's number ([`Structure::chapter`]).
     generated: u32,
-    /// The marked content, as drawn: in one list, not a list an element
-    /// in a table of elements, which took twice the memory (a long book
-    /// draws a quarter of a million sequences, held to the end).
+    /// The marked content drawn and not yet in a tag group, as drawn: in
+    /// one list, not a list an element in a table of elements, which took
+    /// twice the memory.
     content: Vec<Leaf>,
+    /// The next chapter to be written into the structure tree: those
+    /// before it are ([`Tagger::complete`]).
+    next: u32,
     /// The languages of [`Leaf::language`].
     languages: Vec<String>,
     /// Each link element's annotations.
@@ -96,6 +99,7 @@ impl Tagger {
             structure: Vec::new(),
             generated: u32::try_from(chapters).unwrap_or(u32::MAX),
             content: Vec::new(),
+            next: 0,
             languages: Vec::new(),
             annotations: FxHashMap::default(),
             open: None,
@@ -331,29 +335,81 @@ impl Tagger {
         self.open = Some(Open::Artifact(kind));
     }
 
-    /// The tag tree: each chapter's elements in reading order, in a
-    /// document in `language`.
-    pub(super) fn tree(mut self, language: &str) -> TagTree {
+    /// The next chapter not yet written into the structure tree: the
+    /// chapters before it are.
+    pub(super) fn next_chapter(&self) -> u32 {
+        self.next
+    }
+
+    /// Writes the next chapter's elements into `pdf`'s structure tree,
+    /// and lets go of its structure and marked content: once its every
+    /// page is drawn and its links made (nothing more of it comes),
+    /// between two pages. A long book's quarter of a million sequences
+    /// were held to the end and made into a tree there, a tenth of a
+    /// second of the PDF's last work, on one thread.
+    pub(super) fn complete(&mut self, pdf: &mut Document) {
+        debug_assert!(self.open.is_none(), "a chapter completed inside a page");
+        let chapter = self.next;
+        self.next += 1;
+        let Some(at) = self.structure.iter().position(|s| s.chapter == chapter) else {
+            return;
+        };
+        let structure = self.structure.remove(at);
+        // A page held for a kashida may have drawn a later chapter's
+        // content before this one's.
+        let leaves: Vec<Leaf> = self
+            .content
+            .extract_if(.., |leaf| leaf.node.chapter == chapter)
+            .collect();
+        let groups: Vec<Node> = self
+            .groups(&structure, leaves)
+            .into_iter()
+            .map(Node::from)
+            .collect();
+        pdf.write_tags(&groups);
+    }
+
+    /// Writes the chapters not written yet into `pdf`'s structure tree,
+    /// and gives it the rest: the tag tree of the generated pages'
+    /// elements, which come before the chapters', in a document in
+    /// `language`.
+    pub(super) fn finish(mut self, pdf: &mut Document, language: &str) {
+        while self.next < self.generated {
+            self.complete(pdf);
+        }
         let mut tree = TagTree::new().with_lang(Some(language.to_string()));
-        // Each element's sequences together, in the order drawn (the sort
-        // is stable), to be found by halving.
-        self.content.sort_by_key(|leaf| leaf.node);
-        for structure in std::mem::take(&mut self.structure) {
-            let mut children = vec![Vec::new(); structure.elements.len()];
-            let mut top = Vec::new();
-            for (index, element) in structure.elements.iter().enumerate() {
-                match element.parent {
-                    Some(parent) => children[parent as usize].push(index),
-                    None => top.push(index),
-                }
-            }
-            for index in top {
-                if let Some((_, group)) = self.group(&structure, index, &children) {
-                    tree.push(group);
-                }
+        let generated = self
+            .structure
+            .iter()
+            .position(|s| s.chapter == self.generated);
+        if let Some(at) = generated {
+            let structure = self.structure.remove(at);
+            let leaves = std::mem::take(&mut self.content);
+            for group in self.groups(&structure, leaves) {
+                tree.push(group);
             }
         }
-        tree
+        pdf.set_tag_tree(tree);
+    }
+
+    /// The tag groups of `structure`'s top elements, with their marked
+    /// content, `leaves`, in reading order.
+    fn groups(&mut self, structure: &Structure, mut leaves: Vec<Leaf>) -> Vec<TagGroup> {
+        // Each element's sequences together, in the order drawn (the sort
+        // is stable), to be found by halving.
+        leaves.sort_by_key(|leaf| leaf.node);
+        let mut children = vec![Vec::new(); structure.elements.len()];
+        let mut top = Vec::new();
+        for (index, element) in structure.elements.iter().enumerate() {
+            match element.parent {
+                Some(parent) => children[parent as usize].push(index),
+                None => top.push(index),
+            }
+        }
+        top.into_iter()
+            .filter_map(|index| self.group(structure, index, &children, &leaves))
+            .map(|(_, group)| group)
+            .collect()
     }
 
     /// Element `index` of `structure` as a tag group, with the key of its
@@ -367,16 +423,17 @@ impl Tagger {
         structure: &Structure,
         index: usize,
         children: &[Vec<usize>],
+        leaves: &[Leaf],
     ) -> Option<(Key, TagGroup)> {
         let node = NodeId {
             chapter: structure.chapter,
             index: index as u32,
         };
         let element = &structure.elements[index];
-        let start = self.content.partition_point(|leaf| leaf.node < node);
-        let end = self.content.partition_point(|leaf| leaf.node <= node);
+        let start = leaves.partition_point(|leaf| leaf.node < node);
+        let end = leaves.partition_point(|leaf| leaf.node <= node);
         let has_text = start < end;
-        let mut parts: Vec<(bool, Key, Node)> = self.content[start..end]
+        let mut parts: Vec<(bool, Key, Node)> = leaves[start..end]
             .iter()
             .map(|leaf| {
                 let language = leaf
@@ -393,7 +450,7 @@ impl Tagger {
             })
             .collect();
         for &child in &children[index] {
-            if let Some((key, group)) = self.group(structure, child, children) {
+            if let Some((key, group)) = self.group(structure, child, children, leaves) {
                 let is_note = structure.elements[child].kind == ElementKind::Note;
                 parts.push((is_note, key, group.into()));
             }

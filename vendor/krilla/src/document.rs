@@ -113,6 +113,16 @@ impl Document {
         self.chunk_container.metadata = Some(metadata);
     }
 
+    /// warraq: writes `nodes`, the next children of the tag tree's root,
+    /// now, before the rest of the tree is given ([`Document::set_tag_tree`],
+    /// whose children come before them): a long book's tree need not be
+    /// held whole. The pages their content is on must be finished, and the
+    /// IDs their table headers name given; errors are told by
+    /// [`Document::finish`].
+    pub fn write_tags(&mut self, nodes: &[crate::tagging::Node]) {
+        self.serializer_context.write_tags(nodes);
+    }
+
     /// Set the tag tree of the document.
     pub fn set_tag_tree(&mut self, tag_tree: TagTree) {
         self.serializer_context.set_tag_tree(tag_tree);

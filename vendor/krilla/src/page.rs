@@ -394,11 +394,20 @@ impl InternalPage {
         chunk_container: &mut ChunkContainer,
         root_ref: Ref,
     ) -> KrillaResult<()> {
-        let mut annotation_refs = vec![];
+        // warraq: those the structure tree numbered already, written before
+        // the page, keep their references and parents.
+        let mut annotation_refs = match &mut sc.page_infos_mut()[self.page_index] {
+            PageInfo::Krilla { annotations, .. } => std::mem::take(annotations),
+            PageInfo::Pdf { .. } => Vec::new(),
+        };
+        let numbered = annotation_refs.len();
 
         if !self.annotations.is_empty() {
-            for annotation in &self.annotations {
-                let annot_ref = sc.new_ref();
+            for (index, annotation) in self.annotations.iter().enumerate() {
+                let annot_ref = match annotation_refs.get(index) {
+                    Some((numbered, _)) => *numbered,
+                    None => sc.new_ref(),
+                };
 
                 annotation.serialize(
                     sc,
@@ -406,7 +415,9 @@ impl InternalPage {
                     annot_ref,
                     self.page_settings.surface_size().height(),
                 )?;
-                annotation_refs.push((annot_ref, OnceCell::new()));
+                if index >= numbered {
+                    annotation_refs.push((annot_ref, OnceCell::new()));
+                }
             }
         }
 

@@ -26,7 +26,7 @@ use crate::interchange::embed::EmbeddedFile;
 use crate::interchange::outline::Outline;
 use crate::interactive::annotation::Annotation;
 use crate::interchange::tagging::{
-    AnnotationIdentifier, Identifier, PageTagIdentifier, Parents, TagTree,
+    AnnotationIdentifier, Identifier, Node, PageTagIdentifier, TagTree, TagWriter,
 };
 use crate::page::{InternalPage, PageLabel, PageLabelContainer};
 #[cfg(feature = "pdf")]
@@ -279,6 +279,9 @@ pub(crate) struct SerializeContext {
     /// warraq: the order of the pages in the document, as indices into
     /// `page_infos` (the order they were started in); `None` for that order.
     page_order: Option<Vec<usize>>,
+    /// warraq: the structure tree, written as it is given (taken out while
+    /// it writes).
+    tag_writer: Option<TagWriter>,
 }
 
 impl SerializeContext {
@@ -313,6 +316,7 @@ impl SerializeContext {
             limits: Limits::new(),
             validation_store: ValidationStore::new(),
             page_order: None,
+            tag_writer: Some(TagWriter::default()),
         }
     }
 
@@ -436,6 +440,33 @@ impl SerializeContext {
             None
         } else {
             Some(())
+        }
+    }
+
+    /// warraq: gives the annotations of `ai`'s page, up to `ai`, their
+    /// references, for the structure tree written before the page is
+    /// (`InternalPage::serialize` keeps them). Nothing for a page not
+    /// finished yet.
+    pub(crate) fn number_annotations(&mut self, ai: AnnotationIdentifier) {
+        let Some(count) = self.page_infos.get(ai.page_index).map(|p| p.annotations().len()) else {
+            return;
+        };
+        let refs: Vec<Ref> = (count..=ai.annot_index).map(|_| self.new_ref()).collect();
+        if let Some(PageInfo::Krilla { annotations, .. }) = self.page_infos.get_mut(ai.page_index)
+        {
+            annotations.extend(refs.into_iter().map(|r| (r, OnceCell::new())));
+        }
+    }
+
+    /// warraq: writes `nodes`, the tag tree's root's next children, now:
+    /// see [`TagWriter`].
+    pub(crate) fn write_tags(&mut self, nodes: &[Node]) {
+        if !self.serialize_settings.enable_tagging {
+            return;
+        }
+        if let Some(mut writer) = self.tag_writer.take() {
+            writer.write(self, nodes);
+            self.tag_writer = Some(writer);
         }
     }
 
@@ -891,27 +922,12 @@ impl SerializeContext {
         let tag_tree = self.global_objects.tag_tree.take();
         let struct_parents = self.global_objects.struct_parents.take();
         if let Some(root) = &tag_tree {
-            // warraq: room at once for every page's marked contents
-            // (`Parents`), where a long book's map grew by rehashing, at the
-            // very end of its build.
-            let mut parent_tree_map =
-                Parents::with_pages(struct_parents.iter().filter_map(|parent| match parent {
-                    StructParentElement::Page(page, num_mcids) => {
-                        Some((*page, usize::try_from(*num_mcids).unwrap_or(0)))
-                    }
-                    StructParentElement::Annotation(_) => None,
-                }));
-            let mut id_tree_map = BTreeMap::new();
             let struct_tree_root_ref = self.new_ref();
-            let document_ref = root.serialize(
-                self,
-                chunk_container,
-                &mut parent_tree_map,
-                &mut id_tree_map,
-                struct_tree_root_ref,
-            )?;
-
-            root.validate(&id_tree_map)?;
+            let writer = self.tag_writer.take().unwrap_or_default();
+            let written = writer.finish(self, root, chunk_container, struct_tree_root_ref)?;
+            let document_ref = written.root_ref;
+            let parent_tree_map = written.parents;
+            let id_tree_map = written.id_tree;
 
             let mut chunk = self.new_chunk();
             let mut tree = chunk

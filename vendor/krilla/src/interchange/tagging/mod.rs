@@ -480,15 +480,6 @@ pub(crate) struct Parents {
 }
 
 impl Parents {
-    /// Room for the marked contents `pages` gives, as (page, count).
-    pub(crate) fn with_pages(pages: impl Iterator<Item = (usize, usize)>) -> Self {
-        let mut parents = Parents::default();
-        for (page, count) in pages {
-            *parents.page_mut(page) = vec![None; count];
-        }
-        parents
-    }
-
     /// Page `page`'s parents, the pages before it made if missing.
     fn page_mut(&mut self, page: usize) -> &mut Vec<Option<Ref>> {
         if self.pages.len() <= page {
@@ -1205,85 +1196,170 @@ impl TagTree {
         self.children.push(child.into())
     }
 
-    pub(crate) fn serialize(
-        &self,
-        sc: &mut SerializeContext,
-        chunk_container: &mut ChunkContainer,
-        parent_tree_map: &mut Parents,
-        id_tree_map: &mut BTreeMap<TagId, Ref>,
-        struct_tree_ref: Ref,
-    ) -> KrillaResult<Ref> {
-        let root_ref = sc.new_ref();
-        let mut struct_elems = sc.new_chunk();
+}
 
-        // Keeps track of the ID of notes in the IDTree. We currently only write IDs for notes,
-        // which is why we use this simple variable, but this should be refactored if we write
-        // the IDs for multiple types of struct elements in the future.
-        let mut note_id = 1;
+/// warraq: the bytes of structure elements written into one chunk before
+/// the next ones go into another ([`TagWriter`]).
+const STRUCT_ELEMENTS_AT_ONCE: usize = 1 << 20;
 
-        let mut children_refs = vec![];
+/// warraq: the structure tree written as it is given: the root's children
+/// a few at a time while the pages are drawn
+/// ([`crate::Document::write_tags`]), each let go once written, then the
+/// tag tree given at the end ([`crate::Document::set_tag_tree`]), whose
+/// children come first, and the root. A long book's tree, made whole at
+/// the end, was the end's largest memory and a tenth of a second on one
+/// thread. Objects are numbered by where they stand in the file, so the
+/// file is the same as with the whole tree given at the end: the tree's
+/// children first, then those written before, each element after its
+/// children, the root last.
+///
+/// What the elements given before point to must already be there: the
+/// pages of their marked content and annotations, and the IDs their
+/// table headers name.
+pub(crate) struct TagWriter {
+    parents: Parents,
+    id_tree: BTreeMap<TagId, Ref>,
+    /// The next note's number in the ID tree.
+    note_id: u32,
+    /// The root's, once given.
+    root_ref: Option<Ref>,
+    /// The root's children written so far.
+    children: Vec<Reference>,
+    /// Their elements, in chunks of about a mebibyte: written into one
+    /// chunk grown by doubling, they were memory new to the process at the
+    /// very end of a long book's build, and renumbered on one thread.
+    chunks: Vec<Chunk>,
+    /// The first error met, told at the end.
+    error: Option<KrillaError>,
+}
 
-        // warraq: the elements written into chunks of about a mebibyte, one
-        // after another, not one chunk for the whole tree: grown by
-        // doubling, that chunk was memory new to the process at the very
-        // end of a long book's build, and renumbered on one thread. The
-        // objects come in the same order, so they are numbered as before.
-        let mut full = vec![];
-        for child in &self.children {
-            let serialized = child.serialize(
-                sc,
-                parent_tree_map,
-                id_tree_map,
-                root_ref,
-                &mut note_id,
-                &mut struct_elems,
-            )?;
+/// warraq: what a [`TagWriter`] leaves: the root's reference, where every
+/// marked content's and annotation's parent is, and the ID tree.
+pub(crate) struct WrittenTags {
+    pub(crate) root_ref: Ref,
+    pub(crate) parents: Parents,
+    pub(crate) id_tree: BTreeMap<TagId, Ref>,
+}
 
-            if let Some(ref_) = serialized {
-                children_refs.push(ref_);
-            }
-
-            if struct_elems.len() >= STRUCT_ELEMENTS_AT_ONCE {
-                full.push(std::mem::replace(&mut struct_elems, sc.new_chunk()));
-            }
+impl Default for TagWriter {
+    fn default() -> Self {
+        TagWriter {
+            parents: Parents::default(),
+            id_tree: BTreeMap::new(),
+            // Notes are numbered from 1.
+            note_id: 1,
+            root_ref: None,
+            children: Vec::new(),
+            chunks: Vec::new(),
+            error: None,
         }
+    }
+}
 
-        let mut struct_elem = struct_elems.indirect(root_ref).start::<StructElement>();
-        struct_elem.kind(StructRole::Document);
-        struct_elem.parent(struct_tree_ref);
-        if let Some(lang) = &self.lang {
-            if sc.serialize_settings().pdf_version() >= PdfVersion::Pdf14 {
-                struct_elem.lang(TextStr(lang));
-            }
+impl TagWriter {
+    /// Writes `nodes`, the root's next children.
+    pub(crate) fn write(&mut self, sc: &mut SerializeContext, nodes: &[Node]) {
+        if self.error.is_some() {
+            return;
         }
-        serialize_children(
-            sc,
-            root_ref,
-            children_refs,
-            parent_tree_map,
-            &mut struct_elem,
-        )?;
-
-        struct_elem.finish();
-        full.push(struct_elems);
-        chunk_container.non_stream.struct_elements = full;
-
-        Ok(root_ref)
+        let mut chunks = std::mem::take(&mut self.chunks);
+        let mut children = std::mem::take(&mut self.children);
+        if let Err(error) = self.write_into(sc, nodes, &mut chunks, &mut children) {
+            self.error = Some(error);
+        }
+        self.chunks = chunks;
+        self.children = children;
     }
 
-    pub(crate) fn validate(&self, id_tree: &BTreeMap<TagId, Ref>) -> KrillaResult<()> {
-        for child in self.children.iter() {
-            if let Node::Group(group) = child {
-                group.validate(id_tree)?;
+    /// Writes `nodes` into `chunks`, their references added to `children`.
+    fn write_into(
+        &mut self,
+        sc: &mut SerializeContext,
+        nodes: &[Node],
+        chunks: &mut Vec<Chunk>,
+        children: &mut Vec<Reference>,
+    ) -> KrillaResult<()> {
+        let root_ref = *self.root_ref.get_or_insert_with(|| sc.new_ref());
+        let mut last = match chunks.pop() {
+            Some(last) if last.len() < STRUCT_ELEMENTS_AT_ONCE => last,
+            Some(full) => {
+                chunks.push(full);
+                sc.new_chunk()
+            }
+            None => sc.new_chunk(),
+        };
+        for node in nodes {
+            let serialized = node.serialize(
+                sc,
+                &mut self.parents,
+                &mut self.id_tree,
+                root_ref,
+                &mut self.note_id,
+                &mut last,
+            );
+            let serialized = match serialized {
+                Ok(serialized) => serialized,
+                Err(error) => {
+                    chunks.push(last);
+                    return Err(error);
+                }
+            };
+            children.extend(serialized);
+            if last.len() >= STRUCT_ELEMENTS_AT_ONCE {
+                chunks.push(std::mem::replace(&mut last, sc.new_chunk()));
+            }
+        }
+        chunks.push(last);
+        for node in nodes {
+            if let Node::Group(group) = node {
+                group.validate(&self.id_tree)?;
             }
         }
         Ok(())
     }
-}
 
-/// warraq: the bytes of structure elements written into one chunk before
-/// the next ones go into another (`TagTree::serialize`).
-const STRUCT_ELEMENTS_AT_ONCE: usize = 1 << 20;
+    /// Writes `tree`'s children before those written so far, and the root
+    /// (in `tree`'s language), whose parent is `struct_tree_ref`, into
+    /// `chunk_container`.
+    pub(crate) fn finish(
+        mut self,
+        sc: &mut SerializeContext,
+        tree: &TagTree,
+        chunk_container: &mut ChunkContainer,
+        struct_tree_ref: Ref,
+    ) -> KrillaResult<WrittenTags> {
+        if let Some(error) = self.error.take() {
+            return Err(error);
+        }
+        let written = std::mem::take(&mut self.chunks);
+        let after = std::mem::take(&mut self.children);
+        let mut first = Vec::new();
+        let mut children = Vec::new();
+        self.write_into(sc, &tree.children, &mut first, &mut children)?;
+        let root_ref = *self.root_ref.get_or_insert_with(|| sc.new_ref());
+        children.extend(after);
+        let mut chunks = first;
+        chunks.extend(written);
+        let mut last = sc.new_chunk();
+        let mut struct_elem = last.indirect(root_ref).start::<StructElement>();
+        struct_elem.kind(StructRole::Document);
+        struct_elem.parent(struct_tree_ref);
+        if let Some(lang) = &tree.lang {
+            if sc.serialize_settings().pdf_version() >= PdfVersion::Pdf14 {
+                struct_elem.lang(TextStr(lang));
+            }
+        }
+        serialize_children(sc, root_ref, children, &mut self.parents, &mut struct_elem)?;
+        struct_elem.finish();
+        chunks.push(last);
+        chunk_container.non_stream.struct_elements = chunks;
+        Ok(WrittenTags {
+            root_ref,
+            parents: self.parents,
+            id_tree: self.id_tree,
+        })
+    }
+}
 
 fn serialize_children(
     sc: &mut SerializeContext,
@@ -1333,6 +1409,7 @@ fn serialize_children(
                     }
                 }
                 IdentifierType::AnnotationIdentifier(ai) => {
+                    sc.number_annotations(ai);
                     let Some(page_info) = sc.page_infos_mut().get_mut(ai.page_index) else {
                         panic!(
                             "tag tree contains identifier from page {}, but document only has {} pages",
