@@ -406,12 +406,9 @@ fn an_accessible_book_pdf_ua_refuses_fails_and_says_why() {
 /// leads to is drawn. Here the first chapter leads two chapters on and
 /// the third back: written when its pages were, the first chapter's link
 /// element had no annotation (krilla stopped at the end: the annotation
-/// was in no element).
+/// was in no element), and the build fails whatever tools there are.
 #[test]
 fn links_to_chapters_ahead_stay_in_their_elements() {
-    if !(common::have_tools(&["qpdf"]) && common::have_pdfjs()) {
-        return;
-    }
     let dir = common::folder(&[
         (
             "book.toml",
@@ -428,6 +425,9 @@ fn links_to_chapters_ahead_stay_in_their_elements() {
         ),
     ]);
     let built = common::build_pdf(dir.path(), "tags-links-ahead");
+    if !(common::have_tools(&["qpdf"]) && common::have_pdfjs()) {
+        return;
+    }
     let structure = structure(&built.pdf);
     let tree = tree(&structure);
     let roles: Vec<&str> = tree.iter().map(|line| role(line)).collect();

@@ -347,17 +347,17 @@ impl<'a> Drawing<'a> {
     /// are made (a page held for a kashida, or a link to a place not drawn
     /// yet, holds its chapter and those after it).
     fn complete_chapters(&mut self) {
-        loop {
-            let chapter = self.writer.tags.next_chapter();
-            let waits = chapter >= self.given
+        let waits = |chapter: u32| {
+            chapter >= self.given
                 || (self.held.iter()).any(|held| held.page.chapter == Some(chapter as usize))
                 || (self.unlinked.iter().flat_map(|(_, links)| links))
-                    .any(|link| link.node.is_some_and(|node| node.chapter == chapter));
-            if waits {
-                return;
-            }
-            self.writer.tags.complete(&mut self.pdf);
+                    .any(|link| link.node.is_some_and(|node| node.chapter == chapter))
+        };
+        let mut through = self.writer.tags.next_chapter();
+        while !waits(through) {
+            through += 1;
         }
+        self.writer.tags.complete(&mut self.pdf, through);
     }
 
     /// Makes the links of drawn pages, in the order drawn, as far as the
@@ -541,7 +541,7 @@ impl<'a> Drawing<'a> {
                 Diagnostic::error(Code::Internal, "the PDF's pages could not be put in order")
             })?;
         let krilla_fonts = writer.krilla_fonts;
-        writer.tags.finish(&mut pdf, &document.metadata.language);
+        writer.tags.finish(&mut pdf, &document.metadata.language)?;
         pdf.set_metadata(metadata(document));
         let pieces = pdf.finish_in_pieces().map_err(|e| match e {
             krilla::error::KrillaError::Validation(errors) => {

@@ -25,6 +25,7 @@ use krilla::tagging::{
 
 use rustc_hash::FxHashMap;
 
+use crate::diag::{Code, Diagnostic, Result};
 use crate::layout::line::run_start;
 use crate::layout::page::{Element, ElementKind, GlyphRun, Item, NodeId, Structure};
 
@@ -83,6 +84,9 @@ pub(super) struct Tagger {
     /// The next chapter to be written into the structure tree: those
     /// before it are ([`Tagger::complete`]).
     next: u32,
+    /// Whether content or a link of a chapter came after the chapter was
+    /// written, which would leave it out of the tree.
+    late: bool,
     /// The languages of [`Leaf::language`].
     languages: Vec<String>,
     /// Each link element's annotations.
@@ -100,6 +104,7 @@ impl Tagger {
             generated: u32::try_from(chapters).unwrap_or(u32::MAX),
             content: Vec::new(),
             next: 0,
+            late: false,
             languages: Vec::new(),
             annotations: FxHashMap::default(),
             open: None,
@@ -219,6 +224,7 @@ impl Tagger {
     ) -> Option<()> {
         let id = pdf.add_annotation_to_page(page, annotation, node.is_some())?;
         if let Some(node) = node {
+            self.late |= node.chapter < self.next;
             self.annotations.entry(node).or_default().push(id);
         }
         Some(())
@@ -298,6 +304,7 @@ impl Tagger {
         language: Option<u16>,
         (y, size): (f32, f32),
     ) {
+        self.late |= node.chapter < self.next;
         let id = surface.start_tagged(ContentTag::Other);
         self.content.push(Leaf {
             node,
@@ -341,41 +348,59 @@ impl Tagger {
         self.next
     }
 
-    /// Writes the next chapter's elements into `pdf`'s structure tree,
-    /// and lets go of its structure and marked content: once its every
-    /// page is drawn and its links made (nothing more of it comes),
-    /// between two pages. A long book's quarter of a million sequences
-    /// were held to the end and made into a tree there, a tenth of a
-    /// second of the PDF's last work, on one thread.
-    pub(super) fn complete(&mut self, pdf: &mut Document) {
-        debug_assert!(self.open.is_none(), "a chapter completed inside a page");
-        let chapter = self.next;
-        self.next += 1;
-        let Some(at) = self.structure.iter().position(|s| s.chapter == chapter) else {
+    /// Writes the elements of the chapters before `through` not written
+    /// yet into `pdf`'s structure tree, and lets go of their structures and
+    /// marked content: once their every page is drawn and their links made
+    /// (nothing more of them comes), between two pages. A long book's
+    /// quarter of a million sequences were held to the end and made into a
+    /// tree there, a tenth of a second of the PDF's last work, on one
+    /// thread.
+    pub(super) fn complete(&mut self, pdf: &mut Document, through: u32) {
+        debug_assert!(self.open.is_none(), "chapters completed inside a page");
+        if self.next >= through {
             return;
-        };
-        let structure = self.structure.remove(at);
-        // A page held for a kashida may have drawn a later chapter's
-        // content before this one's.
-        let leaves: Vec<Leaf> = self
+        }
+        // Each element's sequences together, in the order drawn (the sort
+        // is stable), the chapters' in order: a page held for a kashida
+        // may have drawn a later chapter's content before this one's, and a
+        // link to a chapter far ahead holds back every chapter until it is
+        // drawn, when they are written at once.
+        self.content.sort_by_key(|leaf| leaf.node);
+        let later = self
             .content
-            .extract_if(.., |leaf| leaf.node.chapter == chapter)
-            .collect();
-        let groups: Vec<Node> = self
-            .groups(&structure, leaves)
-            .into_iter()
-            .map(Node::from)
-            .collect();
-        pdf.write_tags(&groups);
+            .partition_point(|leaf| leaf.node.chapter < through);
+        let later = self.content.split_off(later);
+        let done = std::mem::replace(&mut self.content, later);
+        let mut leaves = &done[..];
+        while self.next < through {
+            let chapter = self.next;
+            self.next += 1;
+            let end = leaves.partition_point(|leaf| leaf.node.chapter <= chapter);
+            let (own, rest) = leaves.split_at(end);
+            leaves = rest;
+            let Some(at) = self.structure.iter().position(|s| s.chapter == chapter) else {
+                continue;
+            };
+            let structure = self.structure.remove(at);
+            let groups: Vec<Node> = (self.groups(&structure, own).into_iter())
+                .map(Node::from)
+                .collect();
+            pdf.write_tags(&groups);
+        }
     }
 
     /// Writes the chapters not written yet into `pdf`'s structure tree,
     /// and gives it the rest: the tag tree of the generated pages'
     /// elements, which come before the chapters', in a document in
-    /// `language`.
-    pub(super) fn finish(mut self, pdf: &mut Document, language: &str) {
-        while self.next < self.generated {
-            self.complete(pdf);
+    /// `language`. Fails if a chapter's content or link came after the
+    /// chapter was written.
+    pub(super) fn finish(mut self, pdf: &mut Document, language: &str) -> Result<()> {
+        self.complete(pdf, self.generated);
+        if self.late {
+            return Err(Diagnostic::error(
+                Code::Internal,
+                "a chapter's content was drawn after its part of the structure tree was written",
+            ));
         }
         let mut tree = TagTree::new().with_lang(Some(language.to_string()));
         let generated = self
@@ -384,20 +409,19 @@ impl Tagger {
             .position(|s| s.chapter == self.generated);
         if let Some(at) = generated {
             let structure = self.structure.remove(at);
-            let leaves = std::mem::take(&mut self.content);
-            for group in self.groups(&structure, leaves) {
+            let mut leaves = std::mem::take(&mut self.content);
+            leaves.sort_by_key(|leaf| leaf.node);
+            for group in self.groups(&structure, &leaves) {
                 tree.push(group);
             }
         }
         pdf.set_tag_tree(tree);
+        Ok(())
     }
 
     /// The tag groups of `structure`'s top elements, with their marked
-    /// content, `leaves`, in reading order.
-    fn groups(&mut self, structure: &Structure, mut leaves: Vec<Leaf>) -> Vec<TagGroup> {
-        // Each element's sequences together, in the order drawn (the sort
-        // is stable), to be found by halving.
-        leaves.sort_by_key(|leaf| leaf.node);
+    /// content, `leaves`, sorted by element, in reading order.
+    fn groups(&mut self, structure: &Structure, leaves: &[Leaf]) -> Vec<TagGroup> {
         let mut children = vec![Vec::new(); structure.elements.len()];
         let mut top = Vec::new();
         for (index, element) in structure.elements.iter().enumerate() {
@@ -407,7 +431,7 @@ impl Tagger {
             }
         }
         top.into_iter()
-            .filter_map(|index| self.group(structure, index, &children, &leaves))
+            .filter_map(|index| self.group(structure, index, &children, leaves))
             .map(|(_, group)| group)
             .collect()
     }

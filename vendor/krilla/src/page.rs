@@ -396,16 +396,16 @@ impl InternalPage {
     ) -> KrillaResult<()> {
         // warraq: those the structure tree numbered already, written before
         // the page, keep their references and parents.
-        let mut annotation_refs = match &mut sc.page_infos_mut()[self.page_index] {
-            PageInfo::Krilla { annotations, .. } => std::mem::take(annotations),
-            PageInfo::Pdf { .. } => Vec::new(),
+        let PageInfo::Krilla { annotations, .. } = &mut sc.page_infos_mut()[self.page_index] else {
+            unreachable!()
         };
+        let mut annotation_refs = std::mem::take(annotations);
         let numbered = annotation_refs.len();
 
         if !self.annotations.is_empty() {
             for (index, annotation) in self.annotations.iter().enumerate() {
                 let annot_ref = match annotation_refs.get(index) {
-                    Some((numbered, _)) => *numbered,
+                    Some((given, _)) => *given,
                     None => sc.new_ref(),
                 };
 

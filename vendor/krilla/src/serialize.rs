@@ -445,13 +445,25 @@ impl SerializeContext {
 
     /// warraq: gives the annotations of `ai`'s page, up to `ai`, their
     /// references, for the structure tree written before the page is
-    /// (`InternalPage::serialize` keeps them). Nothing for a page not
-    /// finished yet.
+    /// (`InternalPage::serialize` keeps them). Nothing once the pages are
+    /// written (they numbered theirs), or if the page is not finished or
+    /// has no such annotation: the caller then fails, as it did before the
+    /// structure tree was written early.
     pub(crate) fn number_annotations(&mut self, ai: AnnotationIdentifier) {
-        let Some(count) = self.page_infos.get(ai.page_index).map(|p| p.annotations().len()) else {
+        if self.global_objects.pages.is_taken() {
+            return;
+        }
+        let exists = (self.global_objects.pages.get(ai.page_index))
+            .is_some_and(|(_, page)| ai.annot_index < page.annotations.len());
+        let Some(PageInfo::Krilla { annotations, .. }) = self.page_infos.get(ai.page_index) else {
             return;
         };
-        let refs: Vec<Ref> = (count..=ai.annot_index).map(|_| self.new_ref()).collect();
+        if !exists {
+            return;
+        }
+        let refs: Vec<Ref> = (annotations.len()..=ai.annot_index)
+            .map(|_| self.new_ref())
+            .collect();
         if let Some(PageInfo::Krilla { annotations, .. }) = self.page_infos.get_mut(ai.page_index)
         {
             annotations.extend(refs.into_iter().map(|r| (r, OnceCell::new())));
@@ -459,7 +471,7 @@ impl SerializeContext {
     }
 
     /// warraq: writes `nodes`, the tag tree's root's next children, now:
-    /// see [`TagWriter`].
+    /// see [`TagWriter`]. Left out of the file if no tag tree is set.
     pub(crate) fn write_tags(&mut self, nodes: &[Node]) {
         if !self.serialize_settings.enable_tagging {
             return;

@@ -1215,7 +1215,11 @@ const STRUCT_ELEMENTS_AT_ONCE: usize = 1 << 20;
 ///
 /// What the elements given before point to must already be there: the
 /// pages of their marked content and annotations, and the IDs their
-/// table headers name.
+/// table headers name (each node is validated as it is written). Notes
+/// are numbered in the order written ("Note 1", …): those of the tree
+/// given at the end come after those given before. (warraq gives its
+/// elements no IDs, and the tree it gives at the end, its generated
+/// pages', has no notes.)
 pub(crate) struct TagWriter {
     parents: Parents,
     id_tree: BTreeMap<TagId, Ref>,
@@ -1331,12 +1335,12 @@ impl TagWriter {
         if let Some(error) = self.error.take() {
             return Err(error);
         }
+        let root_ref = *self.root_ref.get_or_insert_with(|| sc.new_ref());
         let written = std::mem::take(&mut self.chunks);
         let after = std::mem::take(&mut self.children);
         let mut first = Vec::new();
         let mut children = Vec::new();
         self.write_into(sc, &tree.children, &mut first, &mut children)?;
-        let root_ref = *self.root_ref.get_or_insert_with(|| sc.new_ref());
         children.extend(after);
         let mut chunks = first;
         chunks.extend(written);
