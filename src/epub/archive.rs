@@ -25,10 +25,10 @@ fn failed(e: impl std::fmt::Display) -> Diagnostic {
 }
 
 impl Archive {
-    /// The package: the `mimetype` entry first and stored, everything
-    /// after it deflated.
-    pub(crate) fn package(timestamp: i64) -> Result<Self> {
-        let mut archive = Self::part(timestamp);
+    /// The package, with room for `room` bytes: the `mimetype` entry first
+    /// and stored, everything after it deflated.
+    pub(crate) fn package(timestamp: i64, room: usize) -> Result<Self> {
+        let mut archive = Self::with_room(timestamp, room);
         // Readers sniff the first 58 bytes: no compression, no extra field.
         let stored = archive
             .deflated
@@ -41,6 +41,11 @@ impl Archive {
     /// Files deflated as they are made, to be put in the package later:
     /// the chapters are let go as soon as each is deflated.
     pub(crate) fn part(timestamp: i64) -> Self {
+        Self::with_room(timestamp, 0)
+    }
+
+    /// Files deflated as they are made, in a buffer of `room` bytes.
+    fn with_room(timestamp: i64, room: usize) -> Self {
         let deflated = SimpleFileOptions::default()
             .last_modified_time(zip_datetime(timestamp))
             .unix_permissions(0o644)
@@ -49,7 +54,7 @@ impl Archive {
             .compression_method(CompressionMethod::Deflated)
             .compression_level(None);
         Self {
-            zip: ZipWriter::new(Cursor::new(Vec::new())),
+            zip: ZipWriter::new(Cursor::new(Vec::with_capacity(room))),
             deflated,
         }
     }
@@ -60,9 +65,10 @@ impl Archive {
         self.zip.write_all(bytes).map_err(failed)
     }
 
-    /// Adds the files of `part`, in its order, as they were deflated there.
-    pub(crate) fn append(&mut self, part: Archive) -> Result<()> {
-        let mut part = ZipArchive::new(Cursor::new(part.finish()?)).map_err(failed)?;
+    /// Adds the files of `part`, a part's bytes ([`Archive::finish`]), in
+    /// its order, as they were deflated there.
+    pub(crate) fn append(&mut self, part: Vec<u8>) -> Result<()> {
+        let mut part = ZipArchive::new(Cursor::new(part)).map_err(failed)?;
         for index in 0..part.len() {
             let file = part.by_index_raw(index).map_err(failed)?;
             self.zip.raw_copy_file(file).map_err(failed)?;
@@ -107,17 +113,19 @@ mod tests {
                 (format!("EPUB/chapter-{k}.xhtml"), text.into_bytes())
             })
             .collect();
-        let mut direct = Archive::package(timestamp).expect("a package");
+        let mut direct = Archive::package(timestamp, 0).expect("a package");
         for (path, bytes) in &files {
             direct.add(path, bytes).expect("added");
         }
-        let mut package = Archive::package(timestamp).expect("a package");
+        let mut package = Archive::package(timestamp, 1 << 16).expect("a package");
         package.add(&files[0].0, &files[0].1).expect("added");
         let mut part = Archive::part(timestamp);
         for (path, bytes) in &files[1..3] {
             part.add(path, bytes).expect("added");
         }
-        package.append(part).expect("appended");
+        package
+            .append(part.finish().expect("finished"))
+            .expect("appended");
         package.add(&files[3].0, &files[3].1).expect("added");
         assert_eq!(
             package.finish().expect("finished"),

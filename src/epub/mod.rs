@@ -63,6 +63,10 @@ const TITLE_PAGE: &str = "titlepage.xhtml";
 /// thread that finishes early takes another.
 const SHARES_A_THREAD: usize = 4;
 
+/// The most bytes of a file's local header and central directory entry
+/// beside its name (30 and 46), and room for the end of the directory.
+const ZIP_HEADERS: usize = 128;
+
 /// Tells Apple Books to use the embedded fonts rather than its own.
 const APPLE_DISPLAY_OPTIONS: &str = "META-INF/com.apple.ibooks.display-options.xml";
 
@@ -124,37 +128,56 @@ pub fn write_with_cover(
                 .collect::<Vec<Result<Content>>>()
         },
     );
+    // Each part finished as it is, and put in the package, made big enough
+    // for them all at once, where the chapters' parts were put in one
+    // part of their own and that in the package, each grown by doubling
+    // at the build's very end.
+    let Content {
+        archive, mut shown, ..
+    } = content;
+    let mut parts = vec![archive.finish()?];
     for part in shares {
-        content.append(part?)?;
+        let part = part?;
+        shown.extend(part.shown);
+        parts.push(part.archive.finish()?);
     }
-    let Content { archive, shown, .. } = content;
     plan.fonts = subset::embed(std::mem::take(&mut plan.fonts), &shown, warnings);
     // Each face deflated on a thread of its own, put in in order.
-    let fonts: Vec<Result<archive::Archive>> = plan
+    let fonts: Vec<Result<Vec<u8>>> = plan
         .fonts
         .par_iter()
         .map(|font| {
             let mut part = archive::Archive::part(timestamp);
             part.add(&format!("{ROOT}/{}", font.href), &font.data)?;
-            Ok(part)
+            part.finish()
         })
         .collect();
-
-    let mut package = archive::Archive::package(timestamp)?;
-    package.add("META-INF/container.xml", container_xml().as_bytes())?;
-    if !plan.fonts.is_empty() {
-        package.add(APPLE_DISPLAY_OPTIONS, apple_display_options().as_bytes())?;
-    }
-    package.add(&format!("{ROOT}/{PACKAGE}"), package::opf(&plan).as_bytes())?;
-    package.add(&format!("{ROOT}/{NCX}"), nav::ncx(&plan).as_bytes())?;
-    package.add(
-        &format!("{ROOT}/{CSS}"),
-        style::stylesheet(&plan).as_bytes(),
-    )?;
-    package.append(archive)?;
-    package.append(pictures?)?;
+    parts.push(pictures?.finish()?);
     for font in fonts {
-        package.append(font?)?;
+        parts.push(font?);
+    }
+
+    let mut files = vec![("META-INF/container.xml".to_string(), container_xml())];
+    if !plan.fonts.is_empty() {
+        files.push((APPLE_DISPLAY_OPTIONS.to_string(), apple_display_options()));
+    }
+    files.push((format!("{ROOT}/{PACKAGE}"), package::opf(&plan)));
+    files.push((format!("{ROOT}/{NCX}"), nav::ncx(&plan)));
+    files.push((format!("{ROOT}/{CSS}"), style::stylesheet(&plan)));
+    // A part's bytes hold its files' entries of the central directory, as
+    // the package's will; each file of its own takes its text at most and
+    // two headers.
+    let room = (parts.iter().map(Vec::len).sum::<usize>())
+        + (files.iter())
+            .map(|(path, text)| text.len() + 2 * (path.len() + ZIP_HEADERS))
+            .sum::<usize>()
+        + 2 * ZIP_HEADERS;
+    let mut package = archive::Archive::package(timestamp, room)?;
+    for (path, text) in &files {
+        package.add(path, text.as_bytes())?;
+    }
+    for part in parts {
+        package.append(part)?;
     }
     package.finish()
 }
@@ -192,12 +215,6 @@ impl Content {
         self.shown.add_document(&xhtml, self.numerals)?;
         self.archive
             .add(&format!("{ROOT}/{href}"), xhtml.as_bytes())
-    }
-
-    /// Adds the documents of `part`, after those added already.
-    fn append(&mut self, part: Content) -> Result<()> {
-        self.shown.extend(part.shown);
-        self.archive.append(part.archive)
     }
 }
 
