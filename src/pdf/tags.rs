@@ -77,9 +77,10 @@ pub(super) struct Tagger {
     structure: Vec<Structure>,
     /// The generated pages' structure's number ([`Structure::chapter`]).
     generated: u32,
-    /// The marked content drawn and not yet in a tag group, as drawn: in
-    /// one list, not a list an element in a table of elements, which took
-    /// twice the memory.
+    /// The marked content drawn and not yet written, each element's in the
+    /// order drawn (the list is sorted by element as chapters are
+    /// written): in one list, not a list an element in a table of
+    /// elements, which took twice the memory.
     content: Vec<Leaf>,
     /// The next chapter to be written into the structure tree: those
     /// before it are ([`Tagger::complete`]).
