@@ -400,13 +400,16 @@ impl InternalPage {
             unreachable!()
         };
         let mut annotation_refs = std::mem::take(annotations);
-        let numbered = annotation_refs.len();
 
         if !self.annotations.is_empty() {
             for (index, annotation) in self.annotations.iter().enumerate() {
                 let annot_ref = match annotation_refs.get(index) {
                     Some((given, _)) => *given,
-                    None => sc.new_ref(),
+                    None => {
+                        let annot_ref = sc.new_ref();
+                        annotation_refs.push((annot_ref, OnceCell::new()));
+                        annot_ref
+                    }
                 };
 
                 annotation.serialize(
@@ -415,9 +418,6 @@ impl InternalPage {
                     annot_ref,
                     self.page_settings.surface_size().height(),
                 )?;
-                if index >= numbered {
-                    annotation_refs.push((annot_ref, OnceCell::new()));
-                }
             }
         }
 

@@ -450,11 +450,9 @@ impl SerializeContext {
     /// has no such annotation: the caller then fails, as it did before the
     /// structure tree was written early.
     pub(crate) fn number_annotations(&mut self, ai: AnnotationIdentifier) {
-        if self.global_objects.pages.is_taken() {
-            return;
-        }
-        let exists = (self.global_objects.pages.get(ai.page_index))
-            .is_some_and(|(_, page)| ai.annot_index < page.annotations.len());
+        let exists = !self.global_objects.pages.is_taken()
+            && (self.global_objects.pages.get(ai.page_index))
+                .is_some_and(|(_, page)| ai.annot_index < page.annotations.len());
         let Some(PageInfo::Krilla { annotations, .. }) = self.page_infos.get(ai.page_index) else {
             return;
         };

@@ -1195,7 +1195,6 @@ impl TagTree {
     pub fn push(&mut self, child: impl Into<Node>) {
         self.children.push(child.into())
     }
-
 }
 
 /// warraq: the bytes of structure elements written into one chunk before
@@ -1263,31 +1262,18 @@ impl Default for TagWriter {
 impl TagWriter {
     /// Writes `nodes`, the root's next children.
     pub(crate) fn write(&mut self, sc: &mut SerializeContext, nodes: &[Node]) {
-        if self.error.is_some() {
-            return;
+        if self.error.is_none() {
+            self.error = self.write_into(sc, nodes).err();
         }
-        let mut chunks = std::mem::take(&mut self.chunks);
-        let mut children = std::mem::take(&mut self.children);
-        if let Err(error) = self.write_into(sc, nodes, &mut chunks, &mut children) {
-            self.error = Some(error);
-        }
-        self.chunks = chunks;
-        self.children = children;
     }
 
-    /// Writes `nodes` into `chunks`, their references added to `children`.
-    fn write_into(
-        &mut self,
-        sc: &mut SerializeContext,
-        nodes: &[Node],
-        chunks: &mut Vec<Chunk>,
-        children: &mut Vec<Reference>,
-    ) -> KrillaResult<()> {
+    /// Writes `nodes` after the elements written so far.
+    fn write_into(&mut self, sc: &mut SerializeContext, nodes: &[Node]) -> KrillaResult<()> {
         let root_ref = *self.root_ref.get_or_insert_with(|| sc.new_ref());
-        let mut last = match chunks.pop() {
+        let mut last = match self.chunks.pop() {
             Some(last) if last.len() < STRUCT_ELEMENTS_AT_ONCE => last,
             Some(full) => {
-                chunks.push(full);
+                self.chunks.push(full);
                 sc.new_chunk()
             }
             None => sc.new_chunk(),
@@ -1304,16 +1290,16 @@ impl TagWriter {
             let serialized = match serialized {
                 Ok(serialized) => serialized,
                 Err(error) => {
-                    chunks.push(last);
+                    self.chunks.push(last);
                     return Err(error);
                 }
             };
-            children.extend(serialized);
+            self.children.extend(serialized);
             if last.len() >= STRUCT_ELEMENTS_AT_ONCE {
-                chunks.push(std::mem::replace(&mut last, sc.new_chunk()));
+                self.chunks.push(std::mem::replace(&mut last, sc.new_chunk()));
             }
         }
-        chunks.push(last);
+        self.chunks.push(last);
         for node in nodes {
             if let Node::Group(group) = node {
                 group.validate(&self.id_tree)?;
@@ -1336,13 +1322,13 @@ impl TagWriter {
             return Err(error);
         }
         let root_ref = *self.root_ref.get_or_insert_with(|| sc.new_ref());
+        // The tree's children written on their own, then put first.
         let written = std::mem::take(&mut self.chunks);
         let after = std::mem::take(&mut self.children);
-        let mut first = Vec::new();
-        let mut children = Vec::new();
-        self.write_into(sc, &tree.children, &mut first, &mut children)?;
+        self.write_into(sc, &tree.children)?;
+        let mut children = std::mem::take(&mut self.children);
         children.extend(after);
-        let mut chunks = first;
+        let mut chunks = std::mem::take(&mut self.chunks);
         chunks.extend(written);
         let mut last = sc.new_chunk();
         let mut struct_elem = last.indirect(root_ref).start::<StructElement>();
