@@ -267,10 +267,35 @@ fn picture_into(
     let decoded = image::load_from_memory(bytes)
         .map_err(|e| Diagnostic::error(Code::Internal, format!("cannot read the picture: {e}")))?;
     let resized = resized_rgba(decoded.into_rgba8(), wide, high)?;
+    let offset = (top_left.x.round(), top_left.y.round());
+    let (from, to) = (
+        corner(shown.x.max(rect.x), shown.y.max(rect.y)),
+        corner(
+            (shown.x + shown.width).min(rect.x + rect.width),
+            (shown.y + shown.height).min(rect.y + rect.height),
+        ),
+    );
+    if !copy_opaque(pixmap, &resized, wide, offset, (from, to)) {
+        fill_with_picture(pixmap, &resized, (wide, high), offset, (from, to))?;
+    }
+    Ok(())
+}
+
+/// Fills `pixmap` between the pixel corners `from` and `to` with `rgba`, a
+/// picture `wide` × `high` pixels whose top left corner lands on the pixel
+/// `offset`: the nearest of its pixels, its edge pixels repeated beyond
+/// it, the area's edges anti-aliased.
+fn fill_with_picture(
+    pixmap: &mut Pixmap,
+    rgba: &[u8],
+    (wide, high): (u32, u32),
+    offset: (f32, f32),
+    (from, to): (tiny_skia::Point, tiny_skia::Point),
+) -> Result<()> {
     let mut picture = Pixmap::new(wide, high).ok_or_else(|| {
         Diagnostic::error(Code::Internal, "cannot paint an empty picture".to_string())
     })?;
-    for (pixel, rgba) in picture.pixels_mut().iter_mut().zip(resized.chunks_exact(4)) {
+    for (pixel, rgba) in picture.pixels_mut().iter_mut().zip(rgba.chunks_exact(4)) {
         *pixel = tiny_skia::ColorU8::from_rgba(rgba[0], rgba[1], rgba[2], rgba[3]).premultiply();
     }
     let paint = Paint {
@@ -279,21 +304,80 @@ fn picture_into(
             SpreadMode::Pad,
             FilterQuality::Nearest,
             1.0,
-            Transform::from_translate(top_left.x.round(), top_left.y.round()),
+            Transform::from_translate(offset.0, offset.1),
         ),
         ..Paint::default()
     };
-    let (from, to) = (
-        corner(shown.x.max(rect.x), shown.y.max(rect.y)),
-        corner(
-            (shown.x + shown.width).min(rect.x + rect.width),
-            (shown.y + shown.height).min(rect.y + rect.height),
-        ),
-    );
     if let Some(area) = tiny_skia::Rect::from_ltrb(from.x, from.y, to.x, to.y) {
         pixmap.fill_rect(area, &paint, Transform::identity(), None);
     }
     Ok(())
+}
+
+/// [`fill_with_picture`] as a copy, when that is what it comes to: the
+/// picture (`wide` pixels wide) opaque and the area's edges on whole
+/// pixels or outside the pixmap (a full-bleed cover), so that no pixel
+/// is partly covered. Says whether it did.
+///
+/// A cover's picture was filled in pixel by pixel through tiny-skia's
+/// pipeline, from a pixmap of its own: a fifth of the time of a book
+/// whose EPUB has a cover picture, and 16 MB of memory new to the build
+/// (the kernel clearing it page by page was more time again).
+fn copy_opaque(
+    pixmap: &mut Pixmap,
+    rgba: &[u8],
+    wide: u32,
+    offset: (f32, f32),
+    (from, to): (tiny_skia::Point, tiny_skia::Point),
+) -> bool {
+    // Where an edge falls in pixels: clamped to the pixmap, and whole.
+    let whole = |at: f32, size: u32| {
+        let at = at.clamp(0.0, size as f32);
+        (at.fract() == 0.0).then_some(at as usize)
+    };
+    let (width, height) = (pixmap.width(), pixmap.height());
+    let (Some(left), Some(top), Some(right), Some(bottom)) = (
+        whole(from.x, width),
+        whole(from.y, height),
+        whole(to.x, width),
+        whole(to.y, height),
+    ) else {
+        return false;
+    };
+    let wide = wide as usize;
+    if rgba.is_empty()
+        || !rgba.len().is_multiple_of(4 * wide)
+        || !rgba.chunks_exact(4).all(|p| p[3] == u8::MAX)
+    {
+        return false;
+    }
+    let high = rgba.len() / (4 * wide);
+    let (dx, dy) = (offset.0 as i64, offset.1 as i64);
+    // The columns left of the picture, over it and right of it: those
+    // beyond it repeat its edge pixels, as its rows beyond it do.
+    let right = right.max(left);
+    let over = |at: i64| at.clamp(left as i64, right as i64) as usize;
+    let (start, end) = (over(dx), over(dx + wide as i64));
+    let row_bytes = width as usize * 4;
+    let data = pixmap.data_mut();
+    for y in top..bottom.max(top) {
+        let line = (y as i64 - dy).clamp(0, high as i64 - 1) as usize * wide * 4;
+        let line = &rgba[line..line + wide * 4];
+        let row = &mut data[y * row_bytes..(y + 1) * row_bytes];
+        let first = &line[..4];
+        let last = &line[line.len() - 4..];
+        row[left * 4..start * 4]
+            .chunks_exact_mut(4)
+            .for_each(|p| p.copy_from_slice(first));
+        if start < end {
+            let within = (start as i64 - dx) as usize * 4;
+            row[start * 4..end * 4].copy_from_slice(&line[within..within + (end - start) * 4]);
+        }
+        row[end * 4..right * 4]
+            .chunks_exact_mut(4)
+            .for_each(|p| p.copy_from_slice(last));
+    }
+    true
 }
 
 /// `picture` resampled to `wide` × `high` pixels (bicubic, its colours
@@ -463,6 +547,53 @@ mod tests {
             let ink: f32 = bars.iter().sum();
             assert!(ink > 0.0, "{rect:?} {width}: nothing painted");
         }
+    }
+
+    /// An opaque picture copied where it covers whole pixels comes out as
+    /// tiny-skia fills it in, pixel for pixel: over the whole pixmap and
+    /// beyond (a full-bleed cover), short of an edge (the picture's edge
+    /// pixels repeated), inside on whole pixels, or off to one side.
+    #[test]
+    fn an_opaque_picture_is_copied_as_tiny_skia_fills_it() {
+        let (wide, high) = (37_u32, 23_u32);
+        let mut seed = 7_u32;
+        let mut random = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 24) as u8
+        };
+        let rgba: Vec<u8> = (0..wide * high)
+            .flat_map(|_| [random(), random(), random(), u8::MAX])
+            .collect();
+        let point = |(x, y): (f32, f32)| tiny_skia::Point::from_xy(x, y);
+        let ground = || {
+            let mut pixmap = Pixmap::new(30, 20).expect("a pixmap");
+            pixmap.fill(Color::from_rgba8(10, 200, 30, 255));
+            pixmap
+        };
+        for (offset, from, to) in [
+            ((-3.0, -2.0), (-3.0, -2.0), (34.0, 21.0)),
+            ((2.0, 1.0), (0.0, 0.0), (30.0, 20.0)),
+            ((-10.0, -5.0), (4.0, 3.0), (25.0, 17.0)),
+            ((5.0, 4.0), (-1.0, -1.0), (31.0, 21.0)),
+            ((40.0, -2.0), (0.0, 0.0), (30.0, 20.0)),
+            ((-50.0, 30.0), (0.0, 0.0), (30.0, 20.0)),
+        ] {
+            let area = (point(from), point(to));
+            let (mut copied, mut filled) = (ground(), ground());
+            assert!(copy_opaque(&mut copied, &rgba, wide, offset, area));
+            fill_with_picture(&mut filled, &rgba, (wide, high), offset, area).expect("it fills");
+            assert!(
+                copied.data() == filled.data(),
+                "{offset:?} {from:?} {to:?}: copied and filled differ"
+            );
+        }
+        // Not a copy: an edge inside a pixel, or a pixel not opaque.
+        let half = (point((0.5, 0.0)), point((30.0, 20.0)));
+        assert!(!copy_opaque(&mut ground(), &rgba, wide, (0.0, 0.0), half));
+        let mut clear = rgba.clone();
+        clear[4 * 40 + 3] = 200;
+        let whole = (point((0.0, 0.0)), point((30.0, 20.0)));
+        assert!(!copy_opaque(&mut ground(), &clear, wide, (0.0, 0.0), whole));
     }
 
     /// Anything but a rectangle along the axes, or one placed turned, is
