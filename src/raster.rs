@@ -47,29 +47,48 @@ pub fn paint(
             )
         })
     };
-    let mut pixmap = new_pixmap(pixels_wide, pixels_high)?;
     let to_pixels = Transform::from_row(scale, 0.0, 0.0, scale, -area.x * scale, -area.y * scale);
+    // The pictures resampled before the pixels are made: what resampling
+    // takes and lets go (the picture decoded, the resampler's own
+    // buffer) then serves the pixels, where it came on top of them.
+    let mut pictures = items
+        .iter()
+        .map(|item| match item {
+            Item::Picture {
+                key, rect, crop, ..
+            } => (document.images.get(key))
+                .map(|picture| {
+                    let shown = crop.unwrap_or(*rect);
+                    placed(&picture.bytes, *rect, shown, to_pixels).map_err(|e| e.in_file(key))
+                })
+                .transpose(),
+            _ => Ok(None),
+        })
+        .collect::<Result<Vec<Option<Placed>>>>()?;
+    let mut pixmap = new_pixmap(pixels_wide, pixels_high)?;
     let tile = repeat.and_then(|repeat| {
         let side = (repeat.period * scale).round();
         let whole = (repeat.period * scale - side).abs() < TILE_TOLERANCE;
         let side = side as u32;
         (whole && side > 0 && side <= pixels_wide.min(pixels_high)).then_some((repeat, side))
     });
-    let items = match tile {
+    let (items, pictures) = match tile {
         Some((repeat, side)) => {
-            let (tiled, rest) = items.split_at(repeat.count.min(items.len()));
+            let count = repeat.count.min(items.len());
+            let (tiled, rest) = items.split_at(count);
+            let (tiled_pictures, pictures) = pictures.split_at_mut(count);
             let mut tile = new_pixmap(side, side)?;
             tile.fill(Color::WHITE);
-            paint_items(&mut tile, tiled, to_pixels, document, fonts)?;
+            paint_items(&mut tile, tiled, tiled_pictures, to_pixels, fonts)?;
             copy_across(&mut pixmap, &tile);
-            rest
+            (rest, pictures)
         }
         None => {
             pixmap.fill(Color::WHITE);
-            items
+            (items, &mut pictures[..])
         }
     };
-    paint_items(&mut pixmap, items, to_pixels, document, fonts)?;
+    paint_items(&mut pixmap, items, pictures, to_pixels, fonts)?;
     // Opaque everywhere (painted on white): premultiplied is plain.
     Ok(pixmap.take())
 }
@@ -94,24 +113,21 @@ fn copy_across(pixmap: &mut Pixmap, tile: &Pixmap) {
     }
 }
 
-/// `items` painted onto `pixmap`, placed by `to_pixels`.
+/// `items` painted onto `pixmap`, placed by `to_pixels`, each picture
+/// as resampled beside it in `pictures`.
 fn paint_items(
     pixmap: &mut Pixmap,
     items: &[Item],
+    pictures: &mut [Option<Placed>],
     to_pixels: Transform,
-    document: &Document,
     fonts: &FontLibrary,
 ) -> Result<()> {
-    for item in items {
+    for (item, picture) in items.iter().zip(pictures) {
         match item {
             Item::Glyphs(run) => glyphs(pixmap, run, fonts, to_pixels),
-            Item::Picture {
-                key, rect, crop, ..
-            } => {
-                if let Some(picture) = document.images.get(key) {
-                    let shown = crop.unwrap_or(*rect);
-                    picture_into(pixmap, &picture.bytes, *rect, shown, to_pixels)
-                        .map_err(|e| e.in_file(key))?;
+            Item::Picture { key, .. } => {
+                if let Some(picture) = picture.take() {
+                    picture_into(pixmap, picture).map_err(|e| e.in_file(key))?;
                 }
             }
             Item::Backdrop { rect, rgb } => fill_rect(pixmap, *rect, solid(*rgb, 1.0), to_pixels),
@@ -242,17 +258,22 @@ fn fill_rect(pixmap: &mut Pixmap, rect: Rect, paint: Paint, to_pixels: Transform
     }
 }
 
-/// The picture in `bytes` scaled to fill `rect`, shown inside `shown`.
-/// It is resampled once to its size in pixels (bicubic: Lanczos takes
-/// twice as long for no difference a cover shows), then copied
-/// pixel for pixel.
-fn picture_into(
-    pixmap: &mut Pixmap,
-    bytes: &[u8],
-    rect: Rect,
-    shown: Rect,
-    to_pixels: Transform,
-) -> Result<()> {
+/// A picture resampled to its size in pixels, to be painted.
+struct Placed {
+    /// RGBA, row by row, `size` pixels.
+    rgba: Vec<u8>,
+    size: (u32, u32),
+    /// The pixel its top left corner lands on.
+    offset: (f32, f32),
+    /// The corners (in pixels) of the area it is shown in.
+    area: (tiny_skia::Point, tiny_skia::Point),
+}
+
+/// The picture in `bytes`, to fill `rect` and be shown inside `shown`,
+/// placed by `to_pixels`: resampled once to its size in pixels (bicubic:
+/// Lanczos takes twice as long for no difference a cover shows), to be
+/// copied pixel for pixel.
+fn placed(bytes: &[u8], rect: Rect, shown: Rect, to_pixels: Transform) -> Result<Placed> {
     let corner = |x: f32, y: f32| {
         let mut point = tiny_skia::Point::from_xy(x, y);
         to_pixels.map_point(&mut point);
@@ -266,32 +287,40 @@ fn picture_into(
     let high = (bottom_right.y - top_left.y).round().max(1.0) as u32;
     let decoded = image::load_from_memory(bytes)
         .map_err(|e| Diagnostic::error(Code::Internal, format!("cannot read the picture: {e}")))?;
-    let resized = resized_rgba(decoded.into_rgba8(), wide, high)?;
-    let offset = (top_left.x.round(), top_left.y.round());
-    let (from, to) = (
+    let rgba = resized_rgba(decoded.into_rgba8(), wide, high)?;
+    let area = (
         corner(shown.x.max(rect.x), shown.y.max(rect.y)),
         corner(
             (shown.x + shown.width).min(rect.x + rect.width),
             (shown.y + shown.height).min(rect.y + rect.height),
         ),
     );
-    if !copy_opaque(pixmap, &resized, wide, offset, (from, to)) {
-        fill_with_picture(pixmap, &resized, (wide, high), offset, (from, to))?;
-    }
-    Ok(())
+    Ok(Placed {
+        rgba,
+        size: (wide, high),
+        offset: (top_left.x.round(), top_left.y.round()),
+        area,
+    })
 }
 
-/// Fills `pixmap` between the pixel corners `from` and `to` with `rgba`, a
-/// picture `wide` × `high` pixels whose top left corner lands on the pixel
-/// `offset`: the nearest of its pixels, its edge pixels repeated beyond
-/// it, the area's edges anti-aliased.
-fn fill_with_picture(
-    pixmap: &mut Pixmap,
-    rgba: &[u8],
-    (wide, high): (u32, u32),
-    offset: (f32, f32),
-    (from, to): (tiny_skia::Point, tiny_skia::Point),
-) -> Result<()> {
+/// `picture` painted onto `pixmap`.
+fn picture_into(pixmap: &mut Pixmap, picture: Placed) -> Result<()> {
+    if copy_opaque(pixmap, &picture) {
+        return Ok(());
+    }
+    fill_with_picture(pixmap, &picture)
+}
+
+/// Fills `pixmap` in `picture`'s area with it: the nearest of its pixels,
+/// its edge pixels repeated beyond it, the area's edges anti-aliased.
+fn fill_with_picture(pixmap: &mut Pixmap, picture: &Placed) -> Result<()> {
+    let Placed {
+        rgba,
+        size: (wide, high),
+        offset,
+        area: (from, to),
+    } = picture;
+    let (wide, high) = (*wide, *high);
     let mut picture = Pixmap::new(wide, high).ok_or_else(|| {
         Diagnostic::error(Code::Internal, "cannot paint an empty picture".to_string())
     })?;
@@ -315,21 +344,21 @@ fn fill_with_picture(
 }
 
 /// [`fill_with_picture`] as a copy, when that is what it comes to: the
-/// picture (`wide` pixels wide) opaque and the area's edges on whole
-/// pixels or outside the pixmap (a full-bleed cover), so that no pixel
-/// is partly covered. Says whether it did.
+/// picture opaque and the area's edges on whole pixels or outside the
+/// pixmap (a full-bleed cover), so that no pixel is partly covered. Says
+/// whether it did.
 ///
 /// A cover's picture was filled in pixel by pixel through tiny-skia's
 /// pipeline, from a pixmap of its own: a fifth of the time of a book
 /// whose EPUB has a cover picture, and 16 MB of memory new to the build
 /// (the kernel clearing it page by page was more time again).
-fn copy_opaque(
-    pixmap: &mut Pixmap,
-    rgba: &[u8],
-    wide: u32,
-    offset: (f32, f32),
-    (from, to): (tiny_skia::Point, tiny_skia::Point),
-) -> bool {
+fn copy_opaque(pixmap: &mut Pixmap, picture: &Placed) -> bool {
+    let Placed {
+        rgba,
+        size: (wide, _),
+        offset,
+        area: (from, to),
+    } = picture;
     // Where an edge falls in pixels: clamped to the pixmap, and whole.
     let whole = |at: f32, size: u32| {
         let at = at.clamp(0.0, size as f32);
@@ -344,7 +373,7 @@ fn copy_opaque(
     ) else {
         return false;
     };
-    let wide = wide as usize;
+    let wide = *wide as usize;
     if rgba.is_empty()
         || !rgba.len().is_multiple_of(4 * wide)
         || !rgba.chunks_exact(4).all(|p| p[3] == u8::MAX)
@@ -570,6 +599,12 @@ mod tests {
             pixmap.fill(Color::from_rgba8(10, 200, 30, 255));
             pixmap
         };
+        let picture = |rgba: &[u8], offset, from, to| Placed {
+            rgba: rgba.to_vec(),
+            size: (wide, high),
+            offset,
+            area: (point(from), point(to)),
+        };
         for (offset, from, to) in [
             ((-3.0, -2.0), (-3.0, -2.0), (34.0, 21.0)),
             ((2.0, 1.0), (0.0, 0.0), (30.0, 20.0)),
@@ -578,22 +613,22 @@ mod tests {
             ((40.0, -2.0), (0.0, 0.0), (30.0, 20.0)),
             ((-50.0, 30.0), (0.0, 0.0), (30.0, 20.0)),
         ] {
-            let area = (point(from), point(to));
+            let picture = picture(&rgba, offset, from, to);
             let (mut copied, mut filled) = (ground(), ground());
-            assert!(copy_opaque(&mut copied, &rgba, wide, offset, area));
-            fill_with_picture(&mut filled, &rgba, (wide, high), offset, area).expect("it fills");
+            assert!(copy_opaque(&mut copied, &picture));
+            fill_with_picture(&mut filled, &picture).expect("it fills");
             assert!(
                 copied.data() == filled.data(),
                 "{offset:?} {from:?} {to:?}: copied and filled differ"
             );
         }
         // Not a copy: an edge inside a pixel, or a pixel not opaque.
-        let half = (point((0.5, 0.0)), point((30.0, 20.0)));
-        assert!(!copy_opaque(&mut ground(), &rgba, wide, (0.0, 0.0), half));
+        let half = picture(&rgba, (0.0, 0.0), (0.5, 0.0), (30.0, 20.0));
+        assert!(!copy_opaque(&mut ground(), &half));
         let mut clear = rgba.clone();
         clear[4 * 40 + 3] = 200;
-        let whole = (point((0.0, 0.0)), point((30.0, 20.0)));
-        assert!(!copy_opaque(&mut ground(), &clear, wide, (0.0, 0.0), whole));
+        let whole = picture(&clear, (0.0, 0.0), (0.0, 0.0), (30.0, 20.0));
+        assert!(!copy_opaque(&mut ground(), &whole));
     }
 
     /// Anything but a rectangle along the axes, or one placed turned, is
