@@ -421,10 +421,16 @@ fn resized_rgba(picture: image::RgbaImage, wide: u32, high: u32) -> Result<Vec<u
         Diagnostic::error(Code::Internal, format!("cannot resize the picture: {e}"))
     };
     let (width, height) = picture.dimensions();
+    // An opaque picture's colours need no weighing by their opacity (two
+    // passes over its pixels, a tenth of the time of the seed book's
+    // EPUB): with every alpha 255 they come out the same.
+    let opaque = picture.pixels().all(|pixel| pixel.0[3] == u8::MAX);
     let from = images::Image::from_vec_u8(width, height, picture.into_raw(), PixelType::U8x4)
         .map_err(|e| cannot(&e))?;
     let mut to = images::Image::new(wide, high, PixelType::U8x4);
-    let options = ResizeOptions::new().resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom));
+    let options = (ResizeOptions::new())
+        .resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom))
+        .use_alpha(!opaque);
     let mut resizer = Resizer::new();
     // SAFETY: plain Rust, no instructions the CPU may lack. Not the
     // SIMD paths, which the machine chooses: the same pixels everywhere.
