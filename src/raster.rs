@@ -637,6 +637,48 @@ mod tests {
         assert!(!copy_opaque(&mut ground(), &whole));
     }
 
+    /// An opaque picture resampled without weighing its colours by their
+    /// opacity comes out as it does weighed; a picture that is not opaque
+    /// is weighed.
+    #[test]
+    fn an_opaque_picture_resamples_the_same_unweighed() {
+        use fast_image_resize::{
+            CpuExtensions, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer, images,
+        };
+        let mut seed = 11_u32;
+        let mut random = || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 24) as u8
+        };
+        let (width, height, wide, high) = (50, 40, 73, 61);
+        let weighed = |picture: &image::RgbaImage| {
+            let raw = picture.as_raw().clone();
+            let from = images::Image::from_vec_u8(width, height, raw, PixelType::U8x4).unwrap();
+            let mut to = images::Image::new(wide, high, PixelType::U8x4);
+            let options = (ResizeOptions::new())
+                .resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom))
+                .use_alpha(true);
+            let mut resizer = Resizer::new();
+            // SAFETY: plain Rust, as `resized_rgba` resamples.
+            unsafe { resizer.set_cpu_extensions(CpuExtensions::None) };
+            resizer.resize(&from, &mut to, &options).unwrap();
+            to.into_vec()
+        };
+        let opaque = image::RgbaImage::from_fn(width, height, |_, _| {
+            image::Rgba([random(), random(), random(), u8::MAX])
+        });
+        let resized = resized_rgba(opaque.clone(), wide, high).unwrap();
+        assert!(
+            resized == weighed(&opaque),
+            "an opaque picture resamples otherwise"
+        );
+        let clear = image::RgbaImage::from_fn(width, height, |_, _| {
+            image::Rgba([random(), random(), random(), random()])
+        });
+        let resized = resized_rgba(clear.clone(), wide, high).unwrap();
+        assert!(resized == weighed(&clear), "a clear picture is not weighed");
+    }
+
     /// Anything but a rectangle along the axes, or one placed turned, is
     /// stroked as before.
     #[test]
