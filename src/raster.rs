@@ -28,7 +28,9 @@ pub struct Repeat {
 /// point, on white: the pixels' RGBA bytes (all opaque), row by row. The
 /// items `repeat` names, which cover the whole area, are painted on one
 /// tile of their period and copied across (a cover's pattern: 31 → 9 ms),
-/// when the period is a whole number of pixels the area holds.
+/// when the period is a whole number of pixels the area holds. Every
+/// picture is resampled before the pixels are made, and all are held
+/// until painted: made for a cover, with one.
 pub fn paint(
     items: &[Item],
     repeat: Option<Repeat>,
@@ -355,7 +357,7 @@ fn fill_with_picture(pixmap: &mut Pixmap, picture: &Placed) -> Result<()> {
 fn copy_opaque(pixmap: &mut Pixmap, picture: &Placed) -> bool {
     let Placed {
         rgba,
-        size: (wide, _),
+        size: (wide, high),
         offset,
         area: (from, to),
     } = picture;
@@ -364,6 +366,14 @@ fn copy_opaque(pixmap: &mut Pixmap, picture: &Placed) -> bool {
         let at = at.clamp(0.0, size as f32);
         (at.fract() == 0.0).then_some(at as usize)
     };
+    // Where tiny-skia fills nothing (an edge not finite, an area too
+    // wide), or offsets too far off to count in whole pixels, no copy.
+    let near = |at: f32| at.abs() < FAR;
+    if tiny_skia::Rect::from_ltrb(from.x, from.y, to.x, to.y).is_none()
+        || !(near(offset.0) && near(offset.1))
+    {
+        return false;
+    }
     let (width, height) = (pixmap.width(), pixmap.height());
     let (Some(left), Some(top), Some(right), Some(bottom)) = (
         whole(from.x, width),
@@ -373,14 +383,14 @@ fn copy_opaque(pixmap: &mut Pixmap, picture: &Placed) -> bool {
     ) else {
         return false;
     };
-    let wide = *wide as usize;
-    if rgba.is_empty()
-        || !rgba.len().is_multiple_of(4 * wide)
+    let (wide, high) = (*wide as usize, *high as usize);
+    if wide == 0
+        || high == 0
+        || rgba.len() != 4 * wide * high
         || !rgba.chunks_exact(4).all(|p| p[3] == u8::MAX)
     {
         return false;
     }
-    let high = rgba.len() / (4 * wide);
     let (dx, dy) = (offset.0 as i64, offset.1 as i64);
     // The columns left of the picture, over it and right of it: those
     // beyond it repeat its edge pixels, as its rows beyond it do.
@@ -408,6 +418,11 @@ fn copy_opaque(pixmap: &mut Pixmap, picture: &Placed) -> bool {
     }
     true
 }
+
+/// How far from the pixmap, in pixels, a picture may be placed for
+/// [`copy_opaque`]: any farther, and its offsets as whole numbers could
+/// overflow (2^24: where `f32` stops holding every whole number).
+const FAR: f32 = 16_777_216.0;
 
 /// `picture` resampled to `wide` × `high` pixels (bicubic, its colours
 /// weighed by their opacity where it has any): RGBA bytes, row by row.
@@ -642,13 +657,21 @@ mod tests {
                 "{offset:?} {from:?} {to:?}: copied and filled differ"
             );
         }
-        // Not a copy: an edge inside a pixel, or a pixel not opaque.
+        // Not a copy: an edge inside a pixel, a pixel not opaque, an area
+        // tiny-skia fills nothing of, a picture placed too far off to
+        // count, or pixels not of the picture's size.
         let half = picture(&rgba, (0.0, 0.0), (0.5, 0.0), (30.0, 20.0));
         assert!(!copy_opaque(&mut ground(), &half));
         let mut clear = rgba.clone();
         clear[4 * 40 + 3] = 200;
         let whole = picture(&clear, (0.0, 0.0), (0.0, 0.0), (30.0, 20.0));
         assert!(!copy_opaque(&mut ground(), &whole));
+        let endless = picture(&rgba, (0.0, 0.0), (f32::NEG_INFINITY, 0.0), (30.0, 20.0));
+        assert!(!copy_opaque(&mut ground(), &endless));
+        let far = picture(&rgba, (-1e20, 0.0), (0.0, 0.0), (30.0, 20.0));
+        assert!(!copy_opaque(&mut ground(), &far));
+        let short = picture(&rgba[4..], (0.0, 0.0), (0.0, 0.0), (30.0, 20.0));
+        assert!(!copy_opaque(&mut ground(), &short));
     }
 
     /// An opaque picture resampled without weighing its colours by their
@@ -667,20 +690,28 @@ mod tests {
             seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
             (seed >> 24) as u8
         };
-        let weighed = |picture: &image::RgbaImage, (wide, high): (u32, u32)| {
-            let (width, height) = picture.dimensions();
-            let raw = picture.as_raw().clone();
-            let from = images::Image::from_vec_u8(width, height, raw, PixelType::U8x4).unwrap();
-            let mut to = images::Image::new(wide, high, PixelType::U8x4);
-            let options = (ResizeOptions::new())
-                .resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom))
-                .use_alpha(true);
-            let mut resizer = Resizer::new();
-            // SAFETY: plain Rust, no instructions the CPU may lack.
-            unsafe { resizer.set_cpu_extensions(CpuExtensions::None) };
-            resizer.resize(&from, &mut to, &options).unwrap();
-            to.into_vec()
-        };
+        // As resampled by the code path `extensions`, weighed.
+        let weighed =
+            |picture: &image::RgbaImage, (wide, high): (u32, u32), extensions: CpuExtensions| {
+                let (width, height) = picture.dimensions();
+                let raw = picture.as_raw().clone();
+                let from = images::Image::from_vec_u8(width, height, raw, PixelType::U8x4).unwrap();
+                let mut to = images::Image::new(wide, high, PixelType::U8x4);
+                let options = (ResizeOptions::new())
+                    .resize_alg(ResizeAlg::Convolution(FilterType::CatmullRom))
+                    .use_alpha(true);
+                let mut resizer = Resizer::new();
+                assert!(extensions.is_supported());
+                // SAFETY: the CPU has them (asserted).
+                unsafe { resizer.set_cpu_extensions(extensions) };
+                resizer.resize(&from, &mut to, &options).unwrap();
+                to.into_vec()
+            };
+        // The code paths `resize_extensions` may take, but the plain one.
+        let mut paths = Vec::new();
+        #[cfg(target_arch = "x86_64")]
+        paths.extend([CpuExtensions::Avx2, CpuExtensions::Sse4_1]);
+        paths.retain(CpuExtensions::is_supported);
         for ((width, height), (wide, high)) in [
             ((50, 40), (73, 61)),
             ((300, 200), (123, 457)),
@@ -691,19 +722,18 @@ mod tests {
             let opaque = image::RgbaImage::from_fn(width, height, |_, _| {
                 image::Rgba([random(), random(), random(), u8::MAX])
             });
-            let resized = resized_rgba(opaque.clone(), wide, high).unwrap();
-            assert!(
-                resized == weighed(&opaque, size),
-                "{size:?}: opaque, resampled otherwise"
-            );
             let clear = image::RgbaImage::from_fn(width, height, |_, _| {
                 image::Rgba([random(), random(), random(), random()])
             });
-            let resized = resized_rgba(clear.clone(), wide, high).unwrap();
-            assert!(
-                resized == weighed(&clear, size),
-                "{size:?}: clear, resampled otherwise"
-            );
+            for picture in [opaque, clear] {
+                let plain = weighed(&picture, size, CpuExtensions::None);
+                let resized = resized_rgba(picture.clone(), wide, high).unwrap();
+                assert!(resized == plain, "{size:?}: resampled otherwise");
+                for &path in &paths {
+                    let by = weighed(&picture, size, path);
+                    assert!(by == plain, "{size:?}: {path:?} resamples otherwise");
+                }
+            }
         }
     }
 
