@@ -674,6 +674,63 @@ mod tests {
         assert!(!copy_opaque(&mut ground(), &short));
     }
 
+    /// Wherever the copy is taken, over ten thousand placements (pixmaps
+    /// and pictures of 1 to 14 pixels, offsets on whole pixels, edges on
+    /// whole, half and quarter pixels, inside, outside, inverted, empty),
+    /// it comes out as tiny-skia's fill.
+    #[test]
+    fn wherever_a_picture_is_copied_it_comes_out_as_filled() {
+        let mut seed = 3_u32;
+        let mut random = |below: u32| {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            (seed >> 8) % below
+        };
+        let mut copied_at = 0;
+        for _ in 0..10_000 {
+            let (width, height) = (1 + random(14), 1 + random(14));
+            let size = (1 + random(14), 1 + random(14));
+            let rgba: Vec<u8> = (0..size.0 * size.1 * 4)
+                .map(|at| {
+                    if at % 4 == 3 {
+                        u8::MAX
+                    } else {
+                        random(256) as u8
+                    }
+                })
+                .collect();
+            let whole = |at: u32| at as f32 - 20.0;
+            let edge = |at: u32, quarters: u32| whole(at) + [0.0, 0.5, 0.25][quarters as usize];
+            let mut coordinate = || edge(random(56), if random(4) == 0 { random(3) } else { 0 });
+            let area = (
+                tiny_skia::Point::from_xy(coordinate(), coordinate()),
+                tiny_skia::Point::from_xy(coordinate(), coordinate()),
+            );
+            let offset = (whole(random(41)), whole(random(41)));
+            let picture = Placed {
+                rgba,
+                size,
+                offset,
+                area,
+            };
+            let ground = || {
+                let mut pixmap = Pixmap::new(width, height).expect("a pixmap");
+                pixmap.fill(Color::from_rgba8(10, 200, 30, 255));
+                pixmap
+            };
+            let mut copied = ground();
+            if copy_opaque(&mut copied, &picture) {
+                copied_at += 1;
+                let mut filled = ground();
+                fill_with_picture(&mut filled, &picture).expect("it fills");
+                assert!(
+                    copied.data() == filled.data(),
+                    "{width}×{height}, picture {size:?} at {offset:?}, area {area:?}"
+                );
+            }
+        }
+        assert!(copied_at > 2_000, "the copy taken {copied_at} times");
+    }
+
     /// An opaque picture resampled without weighing its colours by their
     /// opacity comes out as it does weighed; a picture that is not opaque
     /// is weighed. Both as fast_image_resize's plain Rust resamples them,
