@@ -316,22 +316,20 @@ fn picture_into(pixmap: &mut Pixmap, picture: Placed) -> Result<()> {
 /// Fills `pixmap` in `picture`'s area with it: the nearest of its pixels,
 /// its edge pixels repeated beyond it, the area's edges anti-aliased.
 fn fill_with_picture(pixmap: &mut Pixmap, picture: &Placed) -> Result<()> {
-    let Placed {
-        rgba,
-        size: (wide, high),
-        offset,
-        area: (from, to),
-    } = picture;
-    let (wide, high) = (*wide, *high);
-    let mut picture = Pixmap::new(wide, high).ok_or_else(|| {
+    let ((wide, high), offset, (from, to)) = (picture.size, picture.offset, picture.area);
+    let mut pixels = Pixmap::new(wide, high).ok_or_else(|| {
         Diagnostic::error(Code::Internal, "cannot paint an empty picture".to_string())
     })?;
-    for (pixel, rgba) in picture.pixels_mut().iter_mut().zip(rgba.chunks_exact(4)) {
+    for (pixel, rgba) in pixels
+        .pixels_mut()
+        .iter_mut()
+        .zip(picture.rgba.chunks_exact(4))
+    {
         *pixel = tiny_skia::ColorU8::from_rgba(rgba[0], rgba[1], rgba[2], rgba[3]).premultiply();
     }
     let paint = Paint {
         shader: Pattern::new(
-            picture.as_ref(),
+            pixels.as_ref(),
             SpreadMode::Pad,
             FilterQuality::Nearest,
             1.0,
@@ -355,12 +353,7 @@ fn fill_with_picture(pixmap: &mut Pixmap, picture: &Placed) -> Result<()> {
 /// whose EPUB has a cover picture, and 16 MB of memory new to the build
 /// (the kernel clearing it page by page was more time again).
 fn copy_opaque(pixmap: &mut Pixmap, picture: &Placed) -> bool {
-    let Placed {
-        rgba,
-        size: (wide, high),
-        offset,
-        area: (from, to),
-    } = picture;
+    let (rgba, offset, (from, to)) = (&picture.rgba, picture.offset, picture.area);
     // Where an edge falls in pixels: clamped to the pixmap, and whole.
     let whole = |at: f32, size: u32| {
         let at = at.clamp(0.0, size as f32);
@@ -383,12 +376,8 @@ fn copy_opaque(pixmap: &mut Pixmap, picture: &Placed) -> bool {
     ) else {
         return false;
     };
-    let (wide, high) = (*wide as usize, *high as usize);
-    if wide == 0
-        || high == 0
-        || rgba.len() != 4 * wide * high
-        || !rgba.chunks_exact(4).all(|p| p[3] == u8::MAX)
-    {
+    let (wide, high) = (picture.size.0 as usize, picture.size.1 as usize);
+    if wide == 0 || high == 0 || rgba.len() != 4 * wide * high || !all_opaque(rgba) {
         return false;
     }
     let (dx, dy) = (offset.0 as i64, offset.1 as i64);
@@ -419,6 +408,11 @@ fn copy_opaque(pixmap: &mut Pixmap, picture: &Placed) -> bool {
     true
 }
 
+/// Whether every pixel of `rgba` (RGBA bytes) is opaque.
+fn all_opaque(rgba: &[u8]) -> bool {
+    rgba.chunks_exact(4).all(|pixel| pixel[3] == u8::MAX)
+}
+
 /// How far from the pixmap, in pixels, a picture may be placed for
 /// [`copy_opaque`]: any farther, and its offsets as whole numbers could
 /// overflow (2^24: where `f32` stops holding every whole number).
@@ -437,7 +431,7 @@ fn resized_rgba(picture: image::RgbaImage, wide: u32, high: u32) -> Result<Vec<u
     // An opaque picture's colours need no weighing by their opacity (two
     // passes over its pixels, a tenth of the time of the seed book's
     // EPUB): with every alpha 255 they come out the same.
-    let opaque = picture.pixels().all(|pixel| pixel.0[3] == u8::MAX);
+    let opaque = all_opaque(picture.as_raw());
     let from = images::Image::from_vec_u8(width, height, picture.into_raw(), PixelType::U8x4)
         .map_err(|e| cannot(&e))?;
     let mut to = images::Image::new(wide, high, PixelType::U8x4);
