@@ -299,15 +299,19 @@ fn unsafe_indices(glyphs: &[ShapedGlyph]) -> impl Iterator<Item = usize> + '_ {
 /// What [`ShapeCache`] keeps a shaped piece by: everything HarfBuzz is
 /// given for it, written one after the other into bytes (so that a piece
 /// is looked up without allocating a key, in a buffer the shaper keeps).
-/// Face, right to left, script, where the justification alternates are
-/// asked for (bytes from the piece's start), where the piece starts and
-/// ends in the text HarfBuzz reads, then that text: the language tag, a
+/// Whether it is set right to left, whether justification alternates are
+/// asked for and whether the numbers are written in 32 bits rather than 16,
+/// in one byte; the script; the face; where the piece starts and ends in
+/// the text HarfBuzz reads; where the alternates are asked for (bytes from
+/// the piece's start, if they are); then that text: the language tag, a
 /// NUL, then the piece with up to [`CONTEXT_CHARS`] characters of context
-/// each side (none on a side where it changes nothing). Everything before
-/// the text has a fixed length or says its length, so no two pieces write
+/// each side (none on a side where it changes nothing). The first byte
+/// says the length of everything before the text, so no two pieces write
 /// the same bytes. Not the size: HarfBuzz shapes in font units (no size is
 /// set on its fonts), and the glyphs are kept so, scaled when taken, so a
-/// word in a heading or a note is the body's word.
+/// word in a heading or a note is the body's word. A word's key is short
+/// (16-bit numbers, no alternates' range written when none are asked for):
+/// a long book's cache holds a hundred thousand.
 fn piece_key(
     key: &mut Vec<u8>,
     face: usize,
@@ -317,20 +321,31 @@ fn piece_key(
     piece: Range<usize>,
     read: [&str; 3],
 ) {
-    key.clear();
-    // In 32 bits, as the glyphs' clusters are ([`CachedGlyph`]).
-    key.extend_from_slice(&(face as u32).to_le_bytes());
-    key.push(u8::from(rtl));
-    let script = script.short_name();
-    key.push(script.len() as u8);
-    key.extend_from_slice(script.as_bytes());
-    let (on, alternate) = match alternate {
-        Some(range) => (1, range),
-        None => (0, 0..0),
+    const RIGHT_TO_LEFT: u8 = 1;
+    const ALTERNATES: u8 = 2;
+    const WIDE: u8 = 4;
+    let alternate = alternate.map(|on| [on.start, on.end]);
+    let numbers = || {
+        [face, piece.start, piece.end]
+            .into_iter()
+            .chain(alternate.into_iter().flatten())
     };
-    key.push(on);
-    for at in [alternate.start, alternate.end, piece.start, piece.end] {
-        key.extend_from_slice(&(at as u32).to_le_bytes());
+    let wide = numbers().any(|n| n > usize::from(u16::MAX));
+    key.clear();
+    key.push(
+        (u8::from(rtl) * RIGHT_TO_LEFT)
+            | (u8::from(alternate.is_some()) * ALTERNATES)
+            | (u8::from(wide) * WIDE),
+    );
+    // The script's value in the enumeration (`repr(u8)`), one for each.
+    key.push(script as u8);
+    // In 32 bits at most: a piece's window is a paragraph at most, and no
+    // source file reaches 4 GiB (`load::MAX_FILE_BYTES`).
+    for n in numbers() {
+        match wide {
+            true => key.extend_from_slice(&(n as u32).to_le_bytes()),
+            false => key.extend_from_slice(&(n as u16).to_le_bytes()),
+        }
     }
     for text in read {
         key.extend_from_slice(text.as_bytes());
@@ -375,34 +390,42 @@ const CACHE_SHARDS: usize = 16;
 /// One part of a [`ShapeCache`].
 type Shard = Mutex<FxHashMap<Box<[u8]>, Box<[CachedGlyph]>>>;
 
-/// A [`ShapedGlyph`] as the cache keeps it, in 24 bytes instead of 32: its
-/// cluster offsets in 32 bits (the window it was shaped in is a paragraph
-/// at most, and no source file reaches 4 GiB; see `load::MAX_FILE_BYTES`).
-/// A long book's cache holds about a million glyphs.
+/// A [`ShapedGlyph`] as the cache keeps it, in 14 bytes instead of 32: its
+/// cluster offsets in the window it was shaped in (a word and its context)
+/// and its positions in font units (whole numbers: HarfBuzz shapes without
+/// a scale) in 16 bits each. A long book's cache holds about a million
+/// glyphs; a piece whose offsets or positions do not fit is not kept.
 #[derive(Debug, Clone, Copy)]
 struct CachedGlyph {
     id: u16,
     tatweel_safe: bool,
     unsafe_to_break: bool,
-    cluster: u32,
-    cluster_end: u32,
-    x_advance: f32,
-    x_offset: f32,
-    y_offset: f32,
+    cluster: u16,
+    cluster_end: u16,
+    x_advance: i16,
+    x_offset: i16,
+    y_offset: i16,
 }
 
-impl From<&ShapedGlyph> for CachedGlyph {
-    fn from(g: &ShapedGlyph) -> Self {
-        Self {
+impl CachedGlyph {
+    /// `g` as the cache keeps it, if its offsets and positions fit.
+    fn new(g: &ShapedGlyph) -> Option<Self> {
+        // A position is kept only if it comes back as it was.
+        let unit = |at: f32| {
+            i16::try_from(at as i32)
+                .ok()
+                .filter(|&u| f32::from(u).to_bits() == at.to_bits())
+        };
+        Some(Self {
             id: g.id,
             tatweel_safe: g.tatweel_safe,
             unsafe_to_break: g.unsafe_to_break,
-            cluster: g.cluster as u32,
-            cluster_end: g.cluster_end as u32,
-            x_advance: g.x_advance,
-            x_offset: g.x_offset,
-            y_offset: g.y_offset,
-        }
+            cluster: u16::try_from(g.cluster).ok()?,
+            cluster_end: u16::try_from(g.cluster_end).ok()?,
+            x_advance: unit(g.x_advance)?,
+            x_offset: unit(g.x_offset)?,
+            y_offset: unit(g.y_offset)?,
+        })
     }
 }
 
@@ -410,11 +433,11 @@ impl From<&CachedGlyph> for ShapedGlyph {
     fn from(g: &CachedGlyph) -> Self {
         Self {
             id: g.id,
-            cluster: g.cluster as usize,
-            cluster_end: g.cluster_end as usize,
-            x_advance: g.x_advance,
-            x_offset: g.x_offset,
-            y_offset: g.y_offset,
+            cluster: usize::from(g.cluster),
+            cluster_end: usize::from(g.cluster_end),
+            x_advance: f32::from(g.x_advance),
+            x_offset: f32::from(g.x_offset),
+            y_offset: f32::from(g.y_offset),
             tatweel_safe: g.tatweel_safe,
             unsafe_to_break: g.unsafe_to_break,
         }
@@ -1206,14 +1229,12 @@ impl<'a> Shaper<'a> {
                 script,
                 alternate,
             );
-            if let Some(Ok(mut map)) = shard.map(Mutex::lock) {
+            let cached: Option<Box<[CachedGlyph]>> = glyphs.iter().map(CachedGlyph::new).collect();
+            if let (Some(Ok(mut map)), Some(cached)) = (shard.map(Mutex::lock), cached) {
                 if map.len() >= CACHE_PIECES / CACHE_SHARDS {
                     map.clear();
                 }
-                map.insert(
-                    key.as_slice().into(),
-                    glyphs.iter().map(CachedGlyph::from).collect(),
-                );
+                map.insert(key.as_slice().into(), cached);
             }
             out.extend(glyphs);
         }
@@ -1419,6 +1440,7 @@ impl Coverage for Shaper<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::collections::HashMap;
     use std::sync::Arc;
 
     /// Every chapter of the seed book and of the showcase book.
@@ -1667,6 +1689,141 @@ mod tests {
             data: Arc::new(data.to_vec()),
         }])
         .expect("the fixture is a font")
+    }
+
+    /// Pieces given to HarfBuzz differently have different keys, whether
+    /// their numbers are written in 16 bits or 32 and whether alternates
+    /// are asked for or not: one byte too few in a key would give one
+    /// piece another's glyphs.
+    #[test]
+    fn pieces_given_differently_have_different_keys() {
+        let wide = usize::from(u16::MAX) + 1;
+        let mut seen: HashMap<Vec<u8>, String> = HashMap::new();
+        let mut key = Vec::new();
+        // Texts that begin with what the numbers of a key written otherwise
+        // end with: a face of 65536, or alternates at 0..0, with
+        // numbers in 32 bits; an empty language.
+        let texts = [
+            ["ar", "\0", "x"],
+            ["\0\0\u{1}\0\0\0ar", "\0", "x"],
+            ["\0\0\0\0ar", "\0", "x"],
+            ["", "\0", "a"],
+        ];
+        for face in [0, 1, 256, wide - 1, wide] {
+            for rtl in [false, true] {
+                for script in [Script::Arabic, Script::Latin] {
+                    let alternates = [
+                        None,
+                        Some((0, 0)),
+                        Some((0, 1)),
+                        Some((1, wide)),
+                        Some((256, 1)),
+                    ];
+                    for alternate in alternates.map(|on| on.map(|(start, end)| start..end)) {
+                        let pieces = [
+                            (0, 0),
+                            (0, 1),
+                            (1, 0),
+                            (0, 256),
+                            (0, wide - 1),
+                            (0, wide),
+                            (wide, 1),
+                        ];
+                        for piece in pieces.map(|(start, end)| start..end) {
+                            for read in texts {
+                                let given = format!(
+                                    "{face} {rtl} {script:?} {alternate:?} {piece:?} {read:?}"
+                                );
+                                piece_key(
+                                    &mut key,
+                                    face,
+                                    rtl,
+                                    script,
+                                    alternate.clone(),
+                                    piece.clone(),
+                                    read,
+                                );
+                                if let Some(other) = seen.insert(key.clone(), given.clone()) {
+                                    panic!("{given} and {other} share a key");
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        assert_eq!(seen.len(), 5 * 2 * 2 * 5 * 7 * texts.len());
+    }
+
+    /// A glyph is kept in the cache as it was shaped, or not at all: a
+    /// cluster offset or a position that does not fit in 16 bits, or a
+    /// position that is no whole number of font units.
+    #[test]
+    fn a_glyph_is_cached_as_it_came_or_not_at_all() {
+        let glyph = ShapedGlyph {
+            id: u16::MAX,
+            cluster: 0,
+            cluster_end: usize::from(u16::MAX),
+            x_advance: 32767.0,
+            x_offset: -32768.0,
+            y_offset: -250.0,
+            tatweel_safe: true,
+            unsafe_to_break: true,
+        };
+        let kept = CachedGlyph::new(&glyph).expect("it fits");
+        assert_eq!(ShapedGlyph::from(&kept), glyph);
+        let unfit = [
+            ShapedGlyph {
+                cluster: 65536,
+                ..glyph
+            },
+            ShapedGlyph {
+                cluster_end: 65536,
+                ..glyph
+            },
+            ShapedGlyph {
+                x_advance: 32768.0,
+                ..glyph
+            },
+            ShapedGlyph {
+                x_offset: -32769.0,
+                ..glyph
+            },
+            ShapedGlyph {
+                y_offset: 0.5,
+                ..glyph
+            },
+            ShapedGlyph {
+                y_offset: f32::NAN,
+                ..glyph
+            },
+        ];
+        for glyph in unfit {
+            assert!(CachedGlyph::new(&glyph).is_none(), "{glyph:?}");
+        }
+    }
+
+    /// A word too long for the cache's 16-bit offsets (about 40,000
+    /// letters, 80 KB) is shaped afresh each time, as without the cache.
+    #[test]
+    fn a_word_too_long_for_the_cache_is_shaped_each_time() {
+        let library = FontLibrary::builtin();
+        let shaper = Shaper::new(&library, "ar");
+        let uncached = uncached_builtin();
+        let reference = Shaper::new(&uncached, "ar");
+        let word = "كتب".repeat(13_000);
+        let (level, script) = (Level::rtl(), Script::Arabic);
+        let whole = reference.shape_run(&word, 0..word.len(), 0, 12.0, level, script);
+        for _ in 0..2 {
+            let cached = shaper.shape_run(&word, 0..word.len(), 0, 12.0, level, script);
+            assert!(cached == whole);
+        }
+        let shards = shaper.cache.shards.as_ref().expect("the cache is on");
+        assert!(
+            shards
+                .iter()
+                .all(|s| s.lock().expect("no panic").is_empty())
+        );
     }
 
     /// A side of a piece where its character or the context's nearest one
