@@ -1803,8 +1803,8 @@ mod tests {
         }
     }
 
-    /// A word too long for the cache's 16-bit offsets (about 40,000
-    /// letters, 80 KB) is shaped afresh each time, as without the cache.
+    /// A word too long for the cache's 16-bit offsets (39,000 letters,
+    /// 78,000 bytes) is shaped afresh each time, as without the cache.
     #[test]
     fn a_word_too_long_for_the_cache_is_shaped_each_time() {
         let library = FontLibrary::builtin();
