@@ -607,6 +607,23 @@ mod tests {
         }
     }
 
+    /// A fixed stream of pseudo-random numbers from `seed` (a linear
+    /// congruential generator): the same cases every run.
+    fn pseudo_random(mut seed: u32) -> impl FnMut() -> u32 {
+        move || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            seed
+        }
+    }
+
+    /// A `width` × `height` pixmap of one colour, for pictures to be
+    /// painted on.
+    fn ground(width: u32, height: u32) -> Pixmap {
+        let mut pixmap = Pixmap::new(width, height).expect("a pixmap");
+        pixmap.fill(Color::from_rgba8(10, 200, 30, 255));
+        pixmap
+    }
+
     /// An opaque picture copied where it covers whole pixels comes out as
     /// tiny-skia fills it in, pixel for pixel: over the whole pixmap and
     /// beyond (a full-bleed cover), short of an edge (the picture's edge
@@ -614,20 +631,12 @@ mod tests {
     #[test]
     fn an_opaque_picture_is_copied_as_tiny_skia_fills_it() {
         let (wide, high) = (37_u32, 23_u32);
-        let mut seed = 7_u32;
-        let mut random = || {
-            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (seed >> 24) as u8
-        };
+        let mut next = pseudo_random(7);
+        let mut random = || (next() >> 24) as u8;
         let rgba: Vec<u8> = (0..wide * high)
             .flat_map(|_| [random(), random(), random(), u8::MAX])
             .collect();
         let point = |(x, y): (f32, f32)| tiny_skia::Point::from_xy(x, y);
-        let ground = || {
-            let mut pixmap = Pixmap::new(30, 20).expect("a pixmap");
-            pixmap.fill(Color::from_rgba8(10, 200, 30, 255));
-            pixmap
-        };
         let picture = |rgba: &[u8], offset, from, to| Placed {
             rgba: rgba.to_vec(),
             size: (wide, high),
@@ -643,7 +652,7 @@ mod tests {
             ((-50.0, 30.0), (0.0, 0.0), (30.0, 20.0)),
         ] {
             let picture = picture(&rgba, offset, from, to);
-            let (mut copied, mut filled) = (ground(), ground());
+            let (mut copied, mut filled) = (ground(30, 20), ground(30, 20));
             assert!(copy_opaque(&mut copied, &picture));
             fill_with_picture(&mut filled, &picture).expect("it fills");
             assert!(
@@ -655,17 +664,17 @@ mod tests {
         // tiny-skia fills nothing of, a picture placed too far off to
         // count, or pixels not of the picture's size.
         let half = picture(&rgba, (0.0, 0.0), (0.5, 0.0), (30.0, 20.0));
-        assert!(!copy_opaque(&mut ground(), &half));
+        assert!(!copy_opaque(&mut ground(30, 20), &half));
         let mut clear = rgba.clone();
         clear[4 * 40 + 3] = 200;
         let whole = picture(&clear, (0.0, 0.0), (0.0, 0.0), (30.0, 20.0));
-        assert!(!copy_opaque(&mut ground(), &whole));
+        assert!(!copy_opaque(&mut ground(30, 20), &whole));
         let endless = picture(&rgba, (0.0, 0.0), (f32::NEG_INFINITY, 0.0), (30.0, 20.0));
-        assert!(!copy_opaque(&mut ground(), &endless));
+        assert!(!copy_opaque(&mut ground(30, 20), &endless));
         let far = picture(&rgba, (-1e20, 0.0), (0.0, 0.0), (30.0, 20.0));
-        assert!(!copy_opaque(&mut ground(), &far));
+        assert!(!copy_opaque(&mut ground(30, 20), &far));
         let short = picture(&rgba[4..], (0.0, 0.0), (0.0, 0.0), (30.0, 20.0));
-        assert!(!copy_opaque(&mut ground(), &short));
+        assert!(!copy_opaque(&mut ground(30, 20), &short));
     }
 
     /// Wherever the copy is taken, over ten thousand placements (pixmaps
@@ -674,11 +683,8 @@ mod tests {
     /// it comes out as tiny-skia's fill.
     #[test]
     fn wherever_a_picture_is_copied_it_comes_out_as_filled() {
-        let mut seed = 3_u32;
-        let mut random = |below: u32| {
-            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (seed >> 8) % below
-        };
+        let mut next = pseudo_random(3);
+        let mut random = |below: u32| (next() >> 8) % below;
         let mut copied_at = 0;
         for _ in 0..10_000 {
             let (width, height) = (1 + random(14), 1 + random(14));
@@ -706,15 +712,10 @@ mod tests {
                 offset,
                 area,
             };
-            let ground = || {
-                let mut pixmap = Pixmap::new(width, height).expect("a pixmap");
-                pixmap.fill(Color::from_rgba8(10, 200, 30, 255));
-                pixmap
-            };
-            let mut copied = ground();
+            let mut copied = ground(width, height);
             if copy_opaque(&mut copied, &picture) {
                 copied_at += 1;
-                let mut filled = ground();
+                let mut filled = ground(width, height);
                 fill_with_picture(&mut filled, &picture).expect("it fills");
                 assert!(
                     copied.data() == filled.data(),
@@ -736,11 +737,8 @@ mod tests {
         use fast_image_resize::{
             CpuExtensions, FilterType, PixelType, ResizeAlg, ResizeOptions, Resizer, images,
         };
-        let mut seed = 11_u32;
-        let mut random = || {
-            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            (seed >> 24) as u8
-        };
+        let mut next = pseudo_random(11);
+        let mut random = || (next() >> 24) as u8;
         // As resampled by the code path `extensions`, weighed.
         let weighed =
             |picture: &image::RgbaImage, (wide, high): (u32, u32), extensions: CpuExtensions| {
