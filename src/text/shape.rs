@@ -1797,6 +1797,10 @@ mod tests {
                 y_offset: f32::NAN,
                 ..glyph
             },
+            ShapedGlyph {
+                x_offset: -0.0,
+                ..glyph
+            },
         ];
         for glyph in unfit {
             assert!(CachedGlyph::new(&glyph).is_none(), "{glyph:?}");
