@@ -118,7 +118,8 @@ pub fn build(book: Option<Book>) -> Option<Built> {
     let pages = warraq::layout::typeset(&document, &fonts, &mut found);
     let epub = warraq::epub::write(&document, &fonts, pages.as_ref().ok(), &mut found);
     let pdf = pages.as_ref().ok().map(|pages| {
-        warraq::pdf::write(&document, &fonts, pages.clone()).map(|pdf| pdf.into_vec())
+        warraq::pdf::write(&document, &fonts, pages.clone())
+            .map(|pdf| pdf.read().expect("a PDF made in memory reads"))
     });
     Some(Built {
         pages,

@@ -65,8 +65,10 @@ pub struct BuildOptions {
     /// On but to prove that it changes nothing.
     pub shaping_cache: bool,
     /// Draw the PDF's pages as layout hands them over, a share of chapters
-    /// at a time, and let each go once drawn, instead of laying out the
-    /// whole book first. On but to prove that it changes nothing.
+    /// at a time, and let each go once drawn, keeping what krilla makes of
+    /// them in a temporary file until the end, instead of laying out the
+    /// whole book first and holding all in memory. On but to prove that it
+    /// changes nothing.
     pub streaming: bool,
 }
 
@@ -372,8 +374,16 @@ fn compile_into(
             (Some(laid_out), true) => {
                 progress.stage(Stage::Booklet, 0);
                 let config = book.display_path(load::CONFIG_FILE);
-                let (booklet, took) =
-                    timed(|| impose_booklet(&document, laid_out, bytes.to_vec(), &config, found));
+                let (booklet, took) = timed(|| {
+                    let print = bytes.read().map_err(|e| {
+                        Diagnostic::error(
+                            Code::WriteFailed,
+                            format!("cannot read the PDF back from its temporary file: {e}"),
+                        )
+                        .of_environment()
+                    })?;
+                    impose_booklet(&document, laid_out, print, &config, found)
+                });
                 report.timings.push((Stage::Booklet, took));
                 Some(booklet?)
             }
@@ -505,7 +515,8 @@ fn make_streaming(
             let made = epub(&laid, &skeleton, cover);
             ((laid, skeleton, took, made), None)
         } else {
-            let (made, pdf) = pdf::draw(document, fonts, layout::frame(document), |mut sink| {
+            let frame = layout::frame(document);
+            let (made, pdf) = pdf::draw(document, fonts, frame, true, |mut sink| {
                 let (laid, skeleton, took, cover) = lay_out(Some(&mut sink), &mut layout_warnings);
                 drop(sink);
                 written(&laid);

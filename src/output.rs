@@ -1,6 +1,6 @@
 //! Writing outputs so that a reader never sees a half-written file.
 
-use std::io::Write;
+use std::io::{Read as _, Seek as _, Write};
 use std::path::{Path, PathBuf};
 
 use rayon::prelude::*;
@@ -10,65 +10,116 @@ use crate::diag::{Code, Diagnostic, Result};
 
 /// A file's bytes in the pieces they were made in (a PDF's objects), to be
 /// written one after another: put together in one buffer, a long book's
-/// PDF took as much memory again, new to the build, at its very end.
-#[derive(Clone, Default)]
-pub struct Pieces(Vec<Vec<u8>>);
+/// PDF took as much memory again, new to the build, at its very end. Its
+/// first bytes may be in a temporary file (krilla keeps a PDF there as it
+/// puts it together), the rest in memory.
+#[derive(Default)]
+pub struct Pieces {
+    /// The temporary file the first bytes are in, and how many they are.
+    head: Option<(std::fs::File, usize)>,
+    /// The bytes after them, in the pieces they were made in.
+    tail: Vec<Vec<u8>>,
+}
 
 impl Pieces {
+    /// The bytes whose first `head.1` are in the file `head.0`, the rest
+    /// in `tail`.
+    pub fn new(head: Option<(std::fs::File, usize)>, tail: Vec<Vec<u8>>) -> Self {
+        Pieces { head, tail }
+    }
+
     /// The file's length in bytes.
     pub fn len(&self) -> usize {
-        self.0.iter().map(Vec::len).sum()
+        self.in_file() + self.tail.iter().map(Vec::len).sum::<usize>()
     }
 
     pub fn is_empty(&self) -> bool {
-        self.0.iter().all(Vec::is_empty)
+        self.len() == 0
     }
 
-    /// The file's bytes, piece by piece.
-    pub fn iter(&self) -> impl Iterator<Item = &[u8]> {
-        self.0.iter().map(Vec::as_slice)
+    /// How many of the bytes are in the temporary file.
+    pub fn in_file(&self) -> usize {
+        self.head.as_ref().map_or(0, |(_, len)| *len)
     }
 
-    /// The file's bytes in one buffer (taken as they are when in one piece).
-    pub fn into_vec(mut self) -> Vec<u8> {
-        match self.0.len() {
-            1 => self.0.pop().unwrap_or_default(),
-            _ => self.0.concat(),
+    /// The last piece in memory, to be added to, and where it starts in
+    /// the file.
+    pub fn last_mut(&mut self) -> Option<(usize, &mut Vec<u8>)> {
+        let before = self.len() - self.tail.last()?.len();
+        Some((before, self.tail.last_mut()?))
+    }
+
+    /// The file's bytes in one buffer, read from the temporary file where
+    /// they are there.
+    pub fn read(&self) -> std::io::Result<Vec<u8>> {
+        let mut bytes = Vec::with_capacity(self.len());
+        if let Some(mut head) = self.head()? {
+            head.read_to_end(&mut bytes)?;
         }
+        self.check_head(bytes.len() as u64)?;
+        for piece in &self.tail {
+            bytes.extend_from_slice(piece);
+        }
+        Ok(bytes)
     }
 
-    /// The file's bytes copied into one buffer.
-    pub fn to_vec(&self) -> Vec<u8> {
-        self.0.concat()
+    /// Writes the file's bytes to `to`: the temporary file's copied as they
+    /// are (on Linux, by the kernel, file to file), the pieces gathered into
+    /// writes of a mebibyte (a PDF's pieces are its objects, most a few
+    /// kilobytes).
+    fn write_to(&self, to: &mut std::fs::File) -> std::io::Result<()> {
+        if let Some(mut head) = self.head()? {
+            let copied = std::io::copy(&mut head, to)?;
+            self.check_head(copied)?;
+        }
+        let mut to = std::io::BufWriter::with_capacity(WRITTEN_AT_ONCE, to);
+        for piece in &self.tail {
+            to.write_all(piece)?;
+        }
+        to.flush()
+    }
+
+    /// The temporary file's bytes, to be read from the start.
+    fn head(&self) -> std::io::Result<Option<std::io::Take<&std::fs::File>>> {
+        let Some((mut file, len)) = self.head.as_ref().map(|(file, len)| (file, *len)) else {
+            return Ok(None);
+        };
+        file.seek(std::io::SeekFrom::Start(0))?;
+        Ok(Some(file.take(len as u64)))
+    }
+
+    /// Fails unless `read` bytes are all the temporary file was to hold.
+    fn check_head(&self, read: u64) -> std::io::Result<()> {
+        match self.in_file() as u64 == read {
+            true => Ok(()),
+            false => Err(std::io::ErrorKind::UnexpectedEof.into()),
+        }
     }
 }
 
 impl From<Vec<u8>> for Pieces {
     fn from(bytes: Vec<u8>) -> Self {
-        Pieces(vec![bytes])
+        Pieces::new(None, vec![bytes])
     }
 }
 
 impl From<Vec<Vec<u8>>> for Pieces {
     fn from(pieces: Vec<Vec<u8>>) -> Self {
-        Pieces(pieces)
+        Pieces::new(None, pieces)
     }
 }
 
 impl std::fmt::Debug for Pieces {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{} bytes in {} pieces", self.len(), self.0.len())
+        write!(
+            f,
+            "{} bytes, {} of them in a file, the rest in {} pieces",
+            self.len(),
+            self.in_file(),
+            self.tail.len()
+        )
     }
 }
-
-/// Files are equal when their bytes are, however cut into pieces.
-impl PartialEq for Pieces {
-    fn eq(&self, other: &Self) -> bool {
-        self.len() == other.len() && self.iter().flatten().eq(other.iter().flatten())
-    }
-}
-
-impl Eq for Pieces {}
 
 /// Writes `files` (each a path and its bytes) as one: each to a temporary
 /// file beside its path, then renamed over it. On any error every path is
@@ -114,19 +165,13 @@ fn stage(path: &Path, bytes: &Pieces) -> Result<NamedTempFile> {
     // Temporary files are private (0600); outputs are ordinary files.
     #[cfg(unix)]
     builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o644));
-    let tmp = builder.tempfile_in(folder_of(path)).map_err(&fail)?;
-    // A PDF's pieces are its objects, most a few kilobytes: gathered into
-    // writes of a mebibyte.
-    let mut file = std::io::BufWriter::with_capacity(WRITTEN_AT_ONCE, tmp);
-    for piece in bytes.iter() {
-        file.write_all(piece).map_err(&fail)?;
-    }
-    let tmp = file.into_inner().map_err(|e| fail(e.into_error()))?;
+    let mut tmp = builder.tempfile_in(folder_of(path)).map_err(&fail)?;
+    bytes.write_to(tmp.as_file_mut()).map_err(&fail)?;
     tmp.as_file().sync_all().map_err(&fail)?;
     Ok(tmp)
 }
 
-/// The bytes [`stage`] gathers into one write.
+/// The bytes [`Pieces::write_to`] gathers into one write.
 const WRITTEN_AT_ONCE: usize = 1 << 20;
 
 /// Renames `tmp` over `path`, first moving what `path` held aside (to a
@@ -202,16 +247,33 @@ mod tests {
 
     #[test]
     fn pieces_are_written_one_after_another() {
-        let pieces = Pieces::from(vec![b"%PDF".to_vec(), Vec::new(), b"-1.7\n".to_vec()]);
-        assert_eq!(pieces.len(), 9);
-        assert!(
-            pieces == Pieces::from(b"%PDF-1.7\n".to_vec()),
-            "equal however cut"
-        );
-        assert!(pieces != Pieces::from(b"%PDF-1.6\n".to_vec()));
+        let mut head = tempfile::tempfile().unwrap();
+        // What lies past the bytes the file is to give is not theirs.
+        head.write_all(b"%PDF-1.7\nleft over").unwrap();
+        let tail = vec![b"%".to_vec(), Vec::new(), b"%EOF\n".to_vec()];
+        let pieces = Pieces::new(Some((head, 9)), tail);
+        assert_eq!(pieces.len(), 15);
+        let whole = b"%PDF-1.7\n%%EOF\n";
+        assert_eq!(pieces.read().unwrap(), whole);
+        // Read again, from the start.
+        assert_eq!(pieces.read().unwrap(), whole);
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("a.pdf");
-        write_all_atomic(&[(path.clone(), pieces.clone())]).unwrap();
-        assert_eq!(std::fs::read(&path).unwrap(), pieces.into_vec());
+        write_all_atomic(&[(path.clone(), pieces)]).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), whole);
+        let pieces = Pieces::from(vec![b"%PDF".to_vec(), Vec::new(), b"-1.7\n".to_vec()]);
+        assert_eq!(pieces.read().unwrap(), b"%PDF-1.7\n");
+    }
+
+    #[test]
+    fn a_file_shorter_than_said_fails_to_be_read() {
+        let mut head = tempfile::tempfile().unwrap();
+        head.write_all(b"%PDF-1.7\n").unwrap();
+        let pieces = Pieces::new(Some((head, 20)), vec![b"%%EOF\n".to_vec()]);
+        assert!(pieces.read().is_err());
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("a.pdf");
+        assert!(write_all_atomic(&[(path.clone(), pieces)]).is_err());
+        assert!(!path.exists(), "nothing written");
     }
 }

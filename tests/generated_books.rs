@@ -73,14 +73,15 @@ fn a_zipf_book_builds_without_warnings() {
     assert!(common::page_count(&built.pdf) >= 3);
 }
 
-/// The EPUB and PDF of the book in `dir`, built in memory with the shaping
-/// cache on or off, the PDF drawn as layout hands its pages over
-/// (`streaming`) or once the whole book is laid out.
+/// The EPUB and PDF of the book in `dir`, built with the shaping cache on
+/// or off, the PDF drawn as layout hands its pages over and kept in
+/// temporary files (`streaming`) or once the whole book is laid out and
+/// kept in memory; and how many of the PDF's bytes came in a file.
 fn outputs(
     dir: &std::path::Path,
     shaping_cache: bool,
     streaming: bool,
-) -> Vec<(std::path::PathBuf, Vec<u8>)> {
+) -> (Vec<(std::path::PathBuf, Vec<u8>)>, usize) {
     let options = warraq::BuildOptions {
         shaping_cache,
         streaming,
@@ -88,17 +89,22 @@ fn outputs(
     };
     let compiled = warraq::compile(&options).expect("the book builds");
     assert_eq!(compiled.files.len(), 2, "an EPUB and a PDF");
-    compiled
+    let in_file = compiled
         .files
-        .into_iter()
-        .map(|(path, bytes)| (path, bytes.into_vec()))
-        .collect()
+        .iter()
+        .map(|(_, bytes)| bytes.in_file())
+        .sum();
+    let files = (compiled.files.into_iter())
+        .map(|(path, bytes)| (path, bytes.read().expect("the file reads back")))
+        .collect();
+    (files, in_file)
 }
 
 #[test]
 fn the_shaping_cache_and_streaming_change_no_byte() {
     // Both kinds of generated book, one long enough to be laid out in
-    // several shares of chapters; the showcase book: Latin, Cyrillic,
+    // several shares of chapters and for its structure tree's elements to
+    // fill more than one of the chunks the PDF keeps on disk (a mebibyte); the showcase book: Latin, Cyrillic,
     // Hebrew, harakat, lam-alef, notes, tables, code, kashida justification,
     // a link to a later chapter (made once that chapter's page is drawn); a
     // book in a face with justification alternates; and one whose first page
@@ -107,7 +113,7 @@ fn the_shaping_cache_and_streaming_change_no_byte() {
     // change face or element inside them, where a piece's shaping hangs on
     // the letters beside it.
     let seed = write(Script::Arabic, 6);
-    let zipf = write(Script::ArabicZipf, 70);
+    let zipf = write(Script::ArabicZipf, 260);
     let jalt = common::repo().join("tests/books/jalt");
     let typed = common::typed_tatweel_book();
     let inside_words = common::folder(&[
@@ -126,9 +132,19 @@ fn the_shaping_cache_and_streaming_change_no_byte() {
         inside_words.path(),
     ];
     for dir in books {
-        let made = outputs(dir, true, true);
+        // The long book's PDF, of more than a mebibyte (what is gathered
+        // before it is written), comes in a file when streaming.
+        let long = dir == zipf.path();
+        let (made, in_file) = outputs(dir, true, true);
+        assert_eq!(
+            in_file > 0,
+            long,
+            "{}: {in_file} bytes in a file",
+            dir.display()
+        );
         for (cache, streaming) in [(false, true), (true, false)] {
-            let other = outputs(dir, cache, streaming);
+            let (other, in_file) = outputs(dir, cache, streaming);
+            assert_eq!(in_file > 0, long && streaming, "{in_file} bytes in a file");
             assert_eq!(made.len(), other.len());
             for ((path, a), (_, b)) in made.iter().zip(&other) {
                 assert!(

@@ -467,7 +467,8 @@ fn build_batch(examples: &[(usize, &Example)], outcomes: &mut [Outcome]) -> Vec<
     let pages = warraq::layout::typeset(&document, &fonts, &mut warnings).expect("layout");
     let pdf = warraq::pdf::write(&document, &fonts, pages.clone())
         .expect("PDF is written")
-        .into_vec();
+        .read()
+        .expect("the PDF reads back");
     let pdf_path = dir.path().join("batch.pdf");
     std::fs::write(&pdf_path, &pdf).unwrap();
 
@@ -704,7 +705,7 @@ fn pdf_layout_text(markdown: &str) -> String {
     let pages = warraq::layout::typeset(&document, &fonts, &mut warnings).unwrap();
     let pdf = dir.path().join("book.pdf");
     let bytes = warraq::pdf::write(&document, &fonts, pages).unwrap();
-    std::fs::write(&pdf, bytes.into_vec()).unwrap();
+    std::fs::write(&pdf, bytes.read().unwrap()).unwrap();
     common::pdftotext(&pdf, None, true)
 }
 

@@ -55,7 +55,8 @@ use text::Drawn;
 
 /// Serializes the laid-out pages, letting each go once it is drawn, given
 /// to [`draw`] as layout gives them ([`layout::Sink`]): the chapters'
-/// pages, then the generated ones.
+/// pages, then the generated ones. What krilla makes of them is held in
+/// memory to the end (`BuildOptions::streaming` off).
 pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Result<Pieces> {
     let list = std::mem::take(&mut pages.pages);
     let structure = std::mem::take(&mut pages.structure);
@@ -70,7 +71,7 @@ pub fn write(document: &Document, fonts: &FontLibrary, mut pages: Pages) -> Resu
         .into_iter()
         .enumerate()
         .partition(|(_, page)| generated(page));
-    let (given, pdf) = draw(document, fonts, pages, |mut sink| -> Result<()> {
+    let (given, pdf) = draw(document, fonts, pages, false, |mut sink| -> Result<()> {
         for structure in structure {
             sink.structure(structure)?;
         }
@@ -127,7 +128,10 @@ impl layout::Sink for PdfSink {
 /// the sink it is handed, as it gives it, on two threads of its own: one
 /// works out each page's text layer (nearly half of the work, and it needs
 /// nothing krilla makes), the other draws with krilla and lets each page go
-/// once drawn. The PDF is finished when `feed` drops the sink; returns
+/// once drawn, and what krilla makes of them (their compressed streams, the
+/// structure tree's elements) in a temporary file until the end if
+/// `on_disk` (else in memory: the same bytes). The PDF is finished when
+/// `feed` drops the sink; returns
 /// what `feed` returned, and the PDF with the time finishing it took once
 /// every page was given (the pages that waited drawn, the file put
 /// together).
@@ -135,6 +139,7 @@ pub fn draw<R>(
     document: &Document,
     fonts: &FontLibrary,
     frame: Pages,
+    on_disk: bool,
     feed: impl FnOnce(PdfSink) -> R,
 ) -> (R, Result<(Pieces, Duration)>) {
     std::thread::scope(|scope| {
@@ -166,6 +171,9 @@ pub fn draw<R>(
                 .recv()
                 .map_err(|_| Diagnostic::error(Code::Internal, STOPPED))?;
             let mut drawing = Drawing::new(document, fonts, frame, facts);
+            if !on_disk {
+                drawing.pdf.keep_in_memory();
+            }
             // Ends when the sink is dropped and every page handed over.
             for (given, lines) in prepared {
                 match given {
@@ -543,7 +551,7 @@ impl<'a> Drawing<'a> {
         let krilla_fonts = writer.krilla_fonts;
         writer.tags.finish(&mut pdf, &document.metadata.language)?;
         pdf.set_metadata(metadata(document));
-        let pieces = pdf.finish_in_pieces().map_err(|e| match e {
+        let finished = pdf.finish_in_pieces().map_err(|e| match e {
             krilla::error::KrillaError::Validation(errors) => {
                 let errors: Vec<_> = errors.into_iter().map(|(error, _)| error).collect();
                 standard::validation_failure(
@@ -554,18 +562,23 @@ impl<'a> Drawing<'a> {
                     &errors,
                 )
             }
+            // A temporary file krilla keeps the file in failed.
+            krilla::error::KrillaError::Spill(message) => Diagnostic::error(
+                Code::WriteFailed,
+                format!("cannot write the PDF: {message}"),
+            )
+            .of_environment(),
             e => Diagnostic::error(Code::Internal, format!("cannot write the PDF: {e:?}")),
         })?;
         let producer = producer();
         update::append(
-            pieces,
+            Pieces::new(finished.file, finished.pieces),
             &update::Additions {
                 xmp: metadata::xmp(&document.metadata, standard, accessible, &producer),
                 info: metadata::info(&document.metadata, standard, &producer),
                 output_intent: standard.output_intent(),
             },
         )
-        .map(Pieces::from)
     }
 }
 
@@ -1350,4 +1363,57 @@ fn rect_path(rect: &Rect) -> Option<PdfPath> {
     let mut path = PathBuilder::new();
     path.push_rect(rect);
     path.finish()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::{Duration, Instant};
+
+    use krilla::Document as PdfDocument;
+    use krilla::page::PageSettings;
+
+    /// Draws pages `pages` of a document of squares, each moved by its
+    /// number.
+    fn squares(pdf: &mut PdfDocument, pages: std::ops::Range<usize>) {
+        for number in pages {
+            let mut page = pdf.start_page_with(PageSettings::from_wh(200.0, 300.0).unwrap());
+            let mut surface = page.surface();
+            surface.set_fill(Some(krilla::paint::Fill::default()));
+            let at = (number % 150) as f32;
+            let square = super::rect_path(&super::Rect {
+                x: at,
+                y: at,
+                width: 40.0,
+                height: 40.0,
+            });
+            surface.draw_path(&square.unwrap());
+            surface.finish();
+            page.finish();
+        }
+    }
+
+    /// krilla (patched) keeps each page's compressed stream in a temporary
+    /// file as soon as the stream is made, not in memory until the end,
+    /// and the file comes out as when all is held in memory.
+    #[test]
+    fn drawn_pages_are_kept_on_disk_and_come_back_the_same() {
+        let mut on_disk = PdfDocument::new();
+        squares(&mut on_disk, 0..50);
+        // The streams are compressed on a thread of krilla's meanwhile,
+        // and kept as the next pages come.
+        let mut drawn = 50;
+        let deadline = Instant::now() + Duration::from_secs(30);
+        while on_disk.kept_bytes() == 0 && Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(1));
+            squares(&mut on_disk, drawn..drawn + 1);
+            drawn += 1;
+        }
+        assert!(on_disk.kept_bytes() > 0, "no stream kept in {drawn} pages");
+        let mut in_memory = PdfDocument::new();
+        in_memory.keep_in_memory();
+        squares(&mut in_memory, 0..drawn);
+        assert_eq!(in_memory.kept_bytes(), 0);
+        let (on_disk, in_memory) = (on_disk.finish().unwrap(), in_memory.finish().unwrap());
+        assert!(on_disk == in_memory, "the files differ");
+    }
 }

@@ -11,6 +11,7 @@ use std::io::Write as _;
 use memchr::memmem;
 
 use crate::diag::{Code, Diagnostic, Result};
+use crate::output::Pieces;
 
 /// What the update adds.
 pub(super) struct Additions {
@@ -24,7 +25,7 @@ pub(super) struct Additions {
 }
 
 /// krilla's file, in its pieces, with `additions` appended.
-pub(super) fn append(mut pieces: Vec<Vec<u8>>, additions: &Additions) -> Result<Vec<Vec<u8>>> {
+pub(super) fn append(mut pieces: Pieces, additions: &Additions) -> Result<Pieces> {
     let broken = || {
         Diagnostic::error(
             Code::Internal,
@@ -33,8 +34,7 @@ pub(super) fn append(mut pieces: Vec<Vec<u8>>, additions: &Additions) -> Result<
     };
     // krilla writes its catalog, cross-reference table and trailer after
     // its objects' pieces, in a last piece, which the update goes on.
-    let before: usize = pieces.iter().rev().skip(1).map(Vec::len).sum();
-    let pdf = pieces.last_mut().ok_or_else(broken)?;
+    let (before, pdf) = pieces.last_mut().ok_or_else(broken)?;
     // Where the next byte written to the last piece is in the file.
     let at = |pdf: &Vec<u8>| before + pdf.len();
     let trailer = Trailer::read(pdf).ok_or_else(broken)?;

@@ -655,7 +655,8 @@ impl Typeset {
     pub fn pdf(&self) -> Vec<u8> {
         warraq::pdf::write(&self.document, &self.fonts, self.pages.clone())
             .expect("the PDF is written")
-            .into_vec()
+            .read()
+            .expect("the PDF reads back")
     }
 
     /// Lines of running text on page `index` (0-based).

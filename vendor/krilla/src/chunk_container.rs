@@ -7,6 +7,7 @@ use crate::error::KrillaResult;
 use crate::interchange::metadata::Metadata;
 use crate::metadata::PageLayout;
 use crate::serialize::SerializeContext;
+use crate::spill::{Kept, Spill};
 use crate::util::{stable_hash_base64, stable_hash_pieces_base64, Deferred};
 
 type DChunk = Deferred<Chunk>;
@@ -35,7 +36,7 @@ pub(crate) struct StreamChunks {
     pub(crate) fonts: Vec<Chunk>,
     pub(crate) shading_functions: Vec<Chunk>,
     pub(crate) patterns: Vec<Chunk>,
-    pub(crate) pages: Vec<DChunk>,
+    pub(crate) pages: Vec<PageStream>,
     pub(crate) embedded_files: Vec<Chunk>,
     pub(crate) icc_profiles: Vec<Chunk>,
     pub(crate) x_objects: Vec<Chunk>,
@@ -52,8 +53,9 @@ pub(crate) struct NonStreamChunks {
     pub(crate) page_label_tree: Option<(Ref, Chunk)>,
     pub(crate) destination_profiles: Option<(Ref, Chunk)>,
     pub(crate) struct_tree_root: Option<(Ref, Chunk)>,
-    // warraq: in chunks of about a mebibyte (`TagTree::serialize`).
-    pub(crate) struct_elements: Vec<Chunk>,
+    // warraq: in chunks of about a mebibyte (`TagWriter`), kept in the
+    // spill file.
+    pub(crate) struct_elements: Vec<Kept>,
     pub(crate) page_labels: Chunk,
     pub(crate) annotations: Chunk,
     pub(crate) color_spaces: Chunk,
@@ -66,6 +68,30 @@ pub(crate) struct NonStreamChunks {
     pub(crate) patterns: Chunk,
     pub(crate) pages: Chunk,
     pub(crate) embedded_files: Chunk,
+}
+
+/// warraq: a page's content stream: being compressed, then kept in the
+/// spill file (`src/spill.rs`) until the document is put together. krilla
+/// holds every page until then, as a later page's link may add to its
+/// annotations.
+pub(crate) enum PageStream {
+    Compressing(DChunk),
+    Kept(Kept),
+}
+
+impl PageStream {
+    /// Keeps the stream in `spill` if it is compressed; whether it is kept.
+    pub(crate) fn keep_if_ready(&mut self, spill: &mut Spill) -> bool {
+        let PageStream::Compressing(deferred) = self else {
+            return true;
+        };
+        let Some(chunk) = deferred.ready_mut() else {
+            return false;
+        };
+        let chunk = std::mem::replace(chunk, Chunk::with_capacity(0));
+        *self = PageStream::Kept(spill.keep(chunk));
+        true
+    }
 }
 
 impl ChunkContainer {
@@ -150,6 +176,11 @@ impl ChunkContainer {
             + pdf_writer::XREF_ENTRY_LEN * (remapped_ref.get() as usize + XREF_SLACK)
             + APPENDED_ROOM;
         let mut pdf = sc.new_pdf_with_capacity(capacity);
+        // warraq: the file as it is put together kept in a temporary file,
+        // not in memory (`src/spill.rs`).
+        if let Some(file) = sc.spill.file_for_document() {
+            pdf.keep_pieces_in(file);
+        }
         sc.serialize_settings().pdf_version().set_version(&mut pdf);
 
         if sc.serialize_settings().ascii_compatible
@@ -162,6 +193,10 @@ impl ChunkContainer {
         }
 
         // Write the chunks in all the fields.
+        //
+        // warraq: the chunks kept in the spill file read back as visited;
+        // the first pass needed only their objects' numbers.
+        sc.spill.reading = true;
         //
         // warraq: a batch at a time, renumbered on every thread
         // (`append_renumbered`): one thread renumbering a long book's
@@ -201,7 +236,7 @@ impl ChunkContainer {
             );
         }
 
-        let instance_id = stable_hash_pieces_base64(pdf.pieces());
+        let instance_id = stable_hash_pieces_base64(&pdf).map_err(crate::spill::read_failed)?;
 
         let document_id = if let Some(metadata) = &self.metadata {
             if let Some(document_id) = &metadata.document_id {
@@ -568,6 +603,25 @@ impl Visit for NonStreamChunks {
         self.pages.visit(sc, f)?;
         self.embedded_files.visit(sc, f)?;
 
+        Ok(())
+    }
+}
+
+impl Visit for PageStream {
+    fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
+        match self {
+            PageStream::Compressing(chunk) => chunk.visit(sc, f),
+            PageStream::Kept(kept) => kept.visit(sc, f),
+        }
+    }
+}
+
+impl Visit for Kept {
+    fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
+        if sc.spill.reading {
+            sc.spill.read_back(self)?;
+        }
+        f(&mut self.chunk);
         Ok(())
     }
 }

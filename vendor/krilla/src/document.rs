@@ -151,6 +151,18 @@ impl Document {
             .map(|_| ())
     }
 
+    /// warraq: holds what is made of the pages and of the structure tree
+    /// in memory until the document is finished, rather than keeping it in
+    /// a temporary file (`src/spill.rs`): the same bytes, more memory.
+    pub fn keep_in_memory(&mut self) {
+        self.serializer_context.spill.keep_in_memory();
+    }
+
+    /// warraq: how many bytes are kept in the temporary file so far.
+    pub fn kept_bytes(&self) -> u64 {
+        self.serializer_context.spill.kept_bytes()
+    }
+
     /// warraq: puts the pages in `order`, a list of each page's index in
     /// the order the pages were started (every page once), for pages that
     /// could not be drawn in the order they are read (a book's contents,
@@ -186,14 +198,17 @@ impl Document {
 
     /// Attempt to export the document to a PDF file.
     pub fn finish(self) -> KrillaResult<Vec<u8>> {
-        Ok(self.serialized()?.finish())
+        self.finish_in_pieces()?
+            .read()
+            .map_err(|error| crate::spill::read_failed(error))
     }
 
     /// warraq: as [`Document::finish`], the file in the pieces it was made
     /// in (its objects, renumbered), to be written one after another: put
     /// together, a long book's file took as much memory again, new to the
-    /// process, at the very end.
-    pub fn finish_in_pieces(self) -> KrillaResult<Vec<Vec<u8>>> {
+    /// process, at the very end. Its first bytes are in a temporary file
+    /// (`src/spill.rs`), unless [`Document::keep_in_memory`].
+    pub fn finish_in_pieces(self) -> KrillaResult<pdf_writer::Finished> {
         Ok(self.serialized()?.finish_in_pieces())
     }
 

@@ -54,12 +54,16 @@ pub enum KrillaError {
     /// supported by the used PDF version (only available in PDF 1.5+).
     #[cfg(feature = "raster-images")]
     SixteenBitImage(Image, Option<Location>),
+    /// warraq: chunks kept in a temporary file could not be read back
+    /// (`src/spill.rs`).
+    Spill(String),
 }
 
 impl Display for KrillaError {
     fn fmt(&self, f: &mut Formatter<'_>) -> fmt::Result {
         match self {
             KrillaError::Font(_, message) => write!(f, "failed to embed font: {message}"),
+            KrillaError::Spill(message) => write!(f, "{message}"),
             KrillaError::Validation(errors) => {
                 let count = errors.len();
                 write!(

@@ -154,6 +154,8 @@ mod interactive;
 mod interchange;
 mod resource;
 mod serialize;
+// warraq
+mod spill;
 mod util;
 
 pub(crate) mod content;

@@ -8,7 +8,7 @@ use pdf_writer::types::TabOrder;
 use pdf_writer::writers::NumberTree;
 use pdf_writer::{Chunk, Finish, Ref, TextStr};
 
-use crate::chunk_container::ChunkContainer;
+use crate::chunk_container::{ChunkContainer, PageStream};
 use crate::configure::validate::VersionedFeature;
 use crate::configure::ValidationError;
 use crate::content::ContentBuilder;
@@ -330,7 +330,8 @@ const STREAM_OBJECT_ROOM: usize = 256;
 pub(crate) struct InternalPage {
     pub stream_ref: Ref,
     pub stream_resources: ResourceDictionary,
-    pub stream_chunk: Deferred<Chunk>,
+    // warraq: kept in the spill file once compressed.
+    pub stream_chunk: PageStream,
     pub page_settings: PageSettings,
     pub page_index: usize,
     pub struct_parent: Option<i32>,
@@ -356,7 +357,8 @@ impl InternalPage {
         let stream_resources = std::mem::take(&mut stream.resource_dictionary);
         let chunk_settings = sc.chunk_settings();
 
-        let stream_chunk = Deferred::new(move || {
+        // warraq: on a thread of its own (`Deferred::new_apart`).
+        let stream_chunk = Deferred::new_apart(move || {
             let page_stream = FilterStreamBuilder::new_from_page_content_stream(
                 &stream.content,
                 &serialize_settings,
@@ -375,6 +377,7 @@ impl InternalPage {
             stream.finish();
             chunk
         });
+        let stream_chunk = PageStream::Compressing(stream_chunk);
 
         Self {
             stream_resources,

@@ -11,6 +11,7 @@ use pdf_writer::writers::{OutputIntent, StructTreeRoot};
 use pdf_writer::{Chunk, Content, Finish, Limits, Name, Pdf, Ref, Settings, Str, TextStr};
 
 use crate::chunk_container::ChunkContainer;
+use crate::spill::Spill;
 use crate::color::{CieBasedColorSpace, DeviceColorSpace, SpecialColorSpace};
 use crate::configure::validate::ValidationStore;
 use crate::configure::{Configuration, PdfVersion, ValidationError, Validators};
@@ -282,6 +283,12 @@ pub(crate) struct SerializeContext {
     /// warraq: the structure tree, written as it is given (taken out while
     /// it writes).
     tag_writer: Option<TagWriter>,
+    /// warraq: where the pages' chunks and the structure tree's elements
+    /// are kept until the file is put together.
+    pub(crate) spill: Spill,
+    /// warraq: how many pages, first to last, have their stream kept in
+    /// `spill`.
+    kept_pages: usize,
 }
 
 impl SerializeContext {
@@ -317,6 +324,8 @@ impl SerializeContext {
             validation_store: ValidationStore::new(),
             page_order: None,
             tag_writer: Some(TagWriter::default()),
+            spill: Spill::default(),
+            kept_pages: 0,
         }
     }
 
@@ -690,6 +699,14 @@ impl SerializeContext {
             page_label: page.page_settings.page_label().clone(),
         });
         self.global_objects.pages.push((ref_, page));
+        // warraq: the streams compressed since, kept in the spill file in
+        // the order the pages came.
+        while let Some((_, page)) = self.global_objects.pages.get_mut(self.kept_pages) {
+            if !page.stream_chunk.keep_if_ready(&mut self.spill) {
+                break;
+            }
+            self.kept_pages += 1;
+        }
     }
 
     fn register_cached<T: SipHashable>(

@@ -179,19 +179,17 @@ pub(crate) fn stable_hash128<T: Hash + ?Sized>(value: &T) -> u128 {
     state.0.finish128().as_u128()
 }
 
-/// warraq: what [`stable_hash_base64`] gives the bytes of `pieces` one after
-/// another as one slice, without putting them together.
-pub(crate) fn stable_hash_pieces_base64<'a>(
-    pieces: impl Iterator<Item = &'a [u8]> + Clone,
-) -> String {
+/// warraq: what [`stable_hash_base64`] gives the bytes of `pdf` so far as
+/// one slice, without putting them together (they may be in a file:
+/// `pdf_writer::Pdf::keep_pieces_in`).
+pub(crate) fn stable_hash_pieces_base64(pdf: &pdf_writer::Pdf) -> std::io::Result<String> {
     let mut state = StableHasher(SipHasher13::new());
     // As `Hash` for a slice does: its length, then its bytes (SipHash reads
     // bytes written in parts as written at once).
-    state.write_usize(pieces.clone().map(<[u8]>::len).sum());
-    for piece in pieces {
-        state.write(piece);
-    }
-    base64::engine::general_purpose::STANDARD.encode(state.0.finish128().as_u128().to_be_bytes())
+    state.write_usize(pdf.len());
+    pdf.read_pieces(|piece| state.write(piece))?;
+    Ok(base64::engine::general_purpose::STANDARD
+        .encode(state.0.finish128().as_u128().to_be_bytes()))
 }
 
 pub(crate) fn set_colorspace(cs: MaybeDeviceColorSpace, target: &mut Dict) {
@@ -225,6 +223,19 @@ mod deferred {
         pub fn wait_mut(&mut self) -> &mut T {
             &mut self.0
         }
+
+        /// warraq: the value, to change or take, if made.
+        pub fn ready_mut(&mut self) -> Option<&mut T> {
+            Some(&mut self.0)
+        }
+
+        /// warraq: as [`Deferred::new`].
+        pub fn new_apart<F>(f: F) -> Self
+        where
+            F: FnOnce() -> T + Send + Sync + 'static,
+        {
+            Self::new(f)
+        }
     }
 }
 
@@ -250,6 +261,36 @@ mod deferred {
             rayon::spawn(move || {
                 // Initialize the value if it hasn't been initialized yet.
                 // We do this to avoid panicking in case it was set externally.
+                cloned.get_or_init(f);
+            });
+            Self(inner)
+        }
+
+        /// warraq: as [`Deferred::new`], but made on a thread of its own,
+        /// not rayon's. Spawned onto rayon's pool from outside it, a job
+        /// waits until its threads have nothing else to do: a long book's
+        /// pages' streams waited there uncompressed while the pool laid
+        /// out the chapters after them, two thirds of the pages at a time
+        /// (17 MB at 4,000 pages), and were compressed only at the end.
+        /// Should no such thread start, the value is made on rayon's.
+        pub fn new_apart<F>(f: F) -> Self
+        where
+            F: FnOnce() -> T + Send + Sync + 'static,
+        {
+            static APART: std::sync::LazyLock<Option<rayon::ThreadPool>> =
+                std::sync::LazyLock::new(|| {
+                    rayon::ThreadPoolBuilder::new()
+                        .num_threads(1)
+                        .thread_name(|_| "krilla-apart".to_string())
+                        .build()
+                        .ok()
+                });
+            let Some(pool) = APART.as_ref() else {
+                return Self::new(f);
+            };
+            let inner = std::sync::Arc::new(std::sync::OnceLock::new());
+            let cloned = std::sync::Arc::clone(&inner);
+            pool.spawn(move || {
                 cloned.get_or_init(f);
             });
             Self(inner)
@@ -285,6 +326,12 @@ mod deferred {
             std::sync::Arc::get_mut(&mut self.0)
                 .and_then(std::sync::OnceLock::get_mut)
                 .expect("the value is made and no other handle is left")
+        }
+
+        /// warraq: the value, to change or take, if made and let go of by
+        /// the thread that made it; `None` without waiting otherwise.
+        pub fn ready_mut(&mut self) -> Option<&mut T> {
+            std::sync::Arc::get_mut(&mut self.0).and_then(std::sync::OnceLock::get_mut)
         }
     }
 }

@@ -84,6 +84,19 @@ impl Chunk {
         self.buf.as_slice()
     }
 
+    /// warraq: the chunk's bytes, taken out to be kept elsewhere (krilla
+    /// keeps a long document's in a file until it is put together). The
+    /// chunk keeps its objects' numbers and offsets and its limits; it is
+    /// whole again once given them back with [`Chunk::put_bytes`].
+    pub fn take_bytes(&mut self) -> Vec<u8> {
+        std::mem::take(&mut self.buf.inner)
+    }
+
+    /// warraq: gives back the bytes [`Chunk::take_bytes`] took.
+    pub fn put_bytes(&mut self, bytes: Vec<u8>) {
+        self.buf.inner = bytes;
+    }
+
     /// Add all objects from another chunk to this one.
     pub fn extend(&mut self, other: &Chunk) {
         let base = self.len();

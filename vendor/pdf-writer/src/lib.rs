@@ -222,6 +222,53 @@ pub struct Pdf {
     pieces: Vec<Vec<u8>>,
     written: usize,
     placed: Vec<(Ref, usize)>,
+    // warraq: pieces kept in a file ([`Pdf::keep_pieces_in`]): the file's
+    // first bytes, before `pieces`.
+    kept: Option<Kept>,
+}
+
+/// warraq: the first bytes of a file whose pieces are kept in a file
+/// ([`Pdf::keep_pieces_in`]).
+struct Kept {
+    file: std::fs::File,
+    /// How many bytes are in `file`.
+    len: usize,
+    /// Bytes gathered to be written to `file` at once, after `len`.
+    gathered: Vec<u8>,
+}
+
+/// warraq: how many bytes of pieces [`Pdf::push_piece`] gathers before
+/// writing them to the file they are kept in.
+const KEPT_AT_ONCE: usize = 1 << 20;
+
+/// warraq: a file finished in pieces ([`Pdf::finish_in_pieces`]): its
+/// first bytes in a file, if they were kept in one ([`Pdf::keep_pieces_in`]),
+/// then the pieces.
+pub struct Finished {
+    /// The file the first bytes are in, and how many they are.
+    pub file: Option<(std::fs::File, usize)>,
+    /// The bytes after them, in the pieces they were made in.
+    pub pieces: Vec<Vec<u8>>,
+}
+
+impl Finished {
+    /// All the bytes in one buffer.
+    pub fn read(self) -> std::io::Result<Vec<u8>> {
+        use std::io::{Read, Seek};
+        let mut bytes = Vec::new();
+        if let Some((mut file, len)) = self.file {
+            bytes.reserve(len + self.pieces.iter().map(Vec::len).sum::<usize>());
+            file.seek(std::io::SeekFrom::Start(0))?;
+            (&mut file).take(len as u64).read_to_end(&mut bytes)?;
+            if bytes.len() != len {
+                return Err(std::io::ErrorKind::UnexpectedEof.into());
+            }
+        }
+        for piece in self.pieces {
+            bytes.extend_from_slice(&piece);
+        }
+        Ok(bytes)
+    }
 }
 
 impl Pdf {
@@ -255,6 +302,7 @@ impl Pdf {
             pieces: Vec::new(),
             written: 0,
             placed: Vec::new(),
+            kept: None,
         }
     }
 
@@ -271,7 +319,8 @@ impl Pdf {
             self.placed
                 .extend(self.chunk.offsets.drain(..).map(|(id, offset)| (id, base + offset)));
             self.written += self.chunk.buf.len();
-            self.pieces.push(self.chunk.buf.inner.clone());
+            let own = self.chunk.buf.inner.clone();
+            self.store(own);
             self.chunk.buf.inner.clear();
         }
         let base = self.written;
@@ -279,23 +328,86 @@ impl Pdf {
             .extend(offsets.into_iter().map(|(id, offset)| (id, base + offset)));
         self.chunk.buf.limits.merge(&buf.limits);
         self.written += buf.len();
-        self.pieces.push(buf.into_vec());
+        self.store(buf.into_vec());
     }
 
-    /// warraq: the file's bytes so far, piece by piece.
-    pub fn pieces(&self) -> impl Iterator<Item = &[u8]> + Clone {
-        self.pieces
-            .iter()
-            .map(Vec::as_slice)
-            .chain(std::iter::once(self.chunk.buf.as_slice()))
+    /// warraq: keeps the pieces pushed from now on ([`Pdf::push_piece`]) in
+    /// `file`, written a mebibyte at a time, rather than in memory; should
+    /// `file` not take them, they are kept in memory from then on. The
+    /// bytes so far go first. [`Pdf::finish_in_pieces`] gives `file` back.
+    pub fn keep_pieces_in(&mut self, file: std::fs::File) {
+        if self.kept.is_none() && self.pieces.is_empty() {
+            self.kept = Some(Kept { file, len: 0, gathered: Vec::new() });
+        }
     }
 
-    /// The pieces before this PDF's own buffer and their length, its
+    /// warraq: `piece`, in the kept file if there is one that takes it,
+    /// else in memory.
+    fn store(&mut self, piece: Vec<u8>) {
+        use std::io::Write;
+        let Some(kept) = self.kept.as_mut().filter(|_| self.pieces.is_empty()) else {
+            self.pieces.push(piece);
+            return;
+        };
+        kept.gathered.extend_from_slice(&piece);
+        if kept.gathered.len() < KEPT_AT_ONCE {
+            return;
+        }
+        let written = std::io::Seek::seek(&mut kept.file, std::io::SeekFrom::Start(kept.len as u64))
+            .and_then(|_| kept.file.write_all(&kept.gathered));
+        match written {
+            Ok(()) => {
+                kept.len += kept.gathered.len();
+                kept.gathered.clear();
+            }
+            // What was written of them lies past `len`, never read: they
+            // and the pieces after them stay in memory.
+            Err(_) => self.pieces.push(std::mem::take(&mut kept.gathered)),
+        }
+    }
+
+    /// warraq: the file's length so far.
+    pub fn len(&self) -> usize {
+        self.written + self.chunk.buf.len()
+    }
+
+    /// warraq: gives `read` the file's bytes so far, in order, a piece or
+    /// a mebibyte of the kept file at a time.
+    pub fn read_pieces(&self, mut read: impl FnMut(&[u8])) -> std::io::Result<()> {
+        use std::io::{Read, Seek};
+        if let Some(kept) = &self.kept {
+            let mut file = &kept.file;
+            file.seek(std::io::SeekFrom::Start(0))?;
+            let mut block = vec![0; KEPT_AT_ONCE.min(kept.len)];
+            let mut left = kept.len;
+            while left > 0 {
+                let part = &mut block[..left.min(KEPT_AT_ONCE)];
+                file.read_exact(part)?;
+                read(part);
+                left -= part.len();
+            }
+            read(&kept.gathered);
+        }
+        for piece in &self.pieces {
+            read(piece);
+        }
+        read(self.chunk.buf.as_slice());
+        Ok(())
+    }
+
+    /// The bytes before this PDF's own buffer and their length, its
     /// chunk, and where every object starts in the file.
-    fn into_parts(self) -> (Vec<Vec<u8>>, usize, Chunk, Vec<(Ref, usize)>, TrailerData) {
-        let Pdf { mut chunk, trailer_data, pieces, written, mut placed } = self;
+    fn into_parts(self) -> (Finished, usize, Chunk, Vec<(Ref, usize)>, TrailerData) {
+        let Pdf { mut chunk, trailer_data, mut pieces, written, mut placed, kept } = self;
         placed.extend(chunk.offsets.drain(..).map(|(id, offset)| (id, written + offset)));
-        (pieces, written, chunk, placed, trailer_data)
+        let file = kept.map(|kept| {
+            // What was gathered and not written comes first.
+            if !kept.gathered.is_empty() {
+                pieces.insert(0, kept.gathered);
+            }
+            (kept.file, kept.len)
+        });
+        (Finished { file, pieces }, written, chunk, placed, trailer_data)
     }
 
     /// Set the binary marker in the header of the PDF.
@@ -355,20 +467,24 @@ impl Pdf {
     /// Write the cross-reference table and file trailer and return the
     /// underlying buffer.
     ///
-    /// Panics if any indirect reference id was used twice.
+    /// Panics if any indirect reference id was used twice, or (warraq) if
+    /// pieces were kept in a file ([`Pdf::keep_pieces_in`]) that cannot be
+    /// read back: [`Pdf::finish_in_pieces`] gives that as an error.
     pub fn finish(self) -> Vec<u8> {
-        let mut pieces = self.finish_in_pieces();
-        match pieces.len() {
-            1 => pieces.pop().unwrap_or_default(),
-            _ => pieces.concat(),
+        let mut finished = self.finish_in_pieces();
+        match (&finished.file, finished.pieces.len()) {
+            (None, 1) => finished.pieces.pop().unwrap_or_default(),
+            _ => finished.read().expect("the file the pieces were kept in reads back"),
         }
     }
 
     /// warraq: as [`Pdf::finish`], the file in the pieces it was made in
-    /// ([`Pdf::push_piece`]), the cross-reference table and trailer in the
-    /// last, to be written one after another.
-    pub fn finish_in_pieces(self) -> Vec<Vec<u8>> {
-        let (mut pieces, written, chunk, offsets, trailer_data) = self.into_parts();
+    /// ([`Pdf::push_piece`]), the first bytes in the file they were kept
+    /// in if any ([`Pdf::keep_pieces_in`]), the cross-reference table and
+    /// trailer in the last piece, to be written one after another.
+    pub fn finish_in_pieces(self) -> Finished {
+        let (mut finished, written, chunk, offsets, trailer_data) = self.into_parts();
+        let pieces = &mut finished.pieces;
         let Chunk { mut buf, settings, .. } = chunk;
         let xref_offset = written + buf.len();
 
@@ -382,7 +498,7 @@ impl Pdf {
         trailer.finish();
 
         pieces.push(finish_trailer(buf, xref_offset, b"\n"));
-        pieces
+        finished
     }
 
     /// Write the cross-reference stream and file trailer and return the
@@ -431,7 +547,7 @@ impl Pdf {
         xref_id: Ref,
         filter: impl FnOnce(Vec<u8>) -> (Vec<u8>, Option<XRefFilter>),
     ) -> Vec<u8> {
-        let (pieces, written, chunk, mut offsets, trailer_data) = self.into_parts();
+        let (mut finished, written, chunk, mut offsets, trailer_data) = self.into_parts();
         let Chunk { mut buf, settings, .. } = chunk;
 
         // Include the reference of the xref stream in the offsets as well!
@@ -476,12 +592,11 @@ impl Pdf {
         stream.finish();
 
         let last = finish_trailer(buf, xref_offset, &[]);
-        match pieces.is_empty() {
-            true => last,
-            false => {
-                let mut pieces = pieces;
-                pieces.push(last);
-                pieces.concat()
+        match (&finished.file, finished.pieces.is_empty()) {
+            (None, true) => last,
+            _ => {
+                finished.pieces.push(last);
+                finished.read().expect("the file the pieces were kept in reads back")
             }
         }
     }
@@ -863,8 +978,9 @@ mod tests {
             pdf
         };
         let pieces = made(true).finish_in_pieces();
-        assert_eq!(pieces.len(), 4, "the header, two pieces, the rest");
-        assert_eq!(pieces.concat(), made(false).finish());
+        assert!(pieces.file.is_none());
+        assert_eq!(pieces.pieces.len(), 4, "the header, two pieces, the rest");
+        assert_eq!(pieces.pieces.concat(), made(false).finish());
         assert_eq!(made(true).finish(), made(false).finish());
         assert_eq!(
             made(true).finish_with_xref_stream(Ref::new(7)),
@@ -872,9 +988,60 @@ mod tests {
         );
         let mut pdf = made(true);
         pdf.indirect(Ref::new(8)).primitive(8);
-        let so_far: Vec<u8> = pdf.pieces().flatten().copied().collect();
+        let mut so_far: Vec<u8> = Vec::new();
+        pdf.read_pieces(|piece| so_far.extend_from_slice(piece)).unwrap();
         assert!(so_far.ends_with(b"8 0 obj\n8\nendobj\n\n"));
+        assert_eq!(pdf.len(), so_far.len());
         assert_eq!(pdf.finish()[..so_far.len()], so_far[..]);
+    }
+
+    /// warraq: pieces kept in a file make the same file as pieces kept in
+    /// memory, read as it is made or when finished, and the file holds
+    /// every mebibyte gathered.
+    #[test]
+    fn pieces_kept_in_a_file_make_the_same_file() {
+        // Pieces of about 300 KB each: four at a time gathered and
+        // written, the ninth gathered only.
+        let chunk = |number: i32| {
+            let mut chunk = Chunk::new();
+            chunk.stream(Ref::new(number), &vec![b'a' + number as u8; 300_000]);
+            chunk
+        };
+        let path = std::env::temp_dir()
+            .join(format!("pdf-writer-kept-{}", std::process::id()));
+        let made = |in_file: bool| {
+            let mut pdf = Pdf::new();
+            if in_file {
+                let file = std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .open(&path)
+                    .unwrap();
+                pdf.keep_pieces_in(file);
+            }
+            for number in 1..=9 {
+                pdf.push_piece(chunk(number));
+            }
+            pdf.catalog(Ref::new(10));
+            pdf
+        };
+        let read = |pdf: &Pdf| {
+            let mut bytes = Vec::new();
+            pdf.read_pieces(|piece| bytes.extend_from_slice(piece)).unwrap();
+            bytes
+        };
+        let (in_file, in_memory) = (made(true), made(false));
+        assert_eq!(read(&in_file), read(&in_memory));
+        assert_eq!(in_file.len(), in_memory.len());
+        let in_file = in_file.finish_in_pieces();
+        let (_, kept) = in_file.file.as_ref().unwrap();
+        let eight: usize = (1..=8).map(|number| chunk(number).len()).sum();
+        assert_eq!(*kept, Pdf::new().len() + eight, "all but the ninth piece");
+        assert_eq!(in_file.read().unwrap(), in_memory.finish());
+        assert_eq!(made(true).finish(), made(false).finish());
+        std::fs::remove_file(&path).unwrap();
     }
 
     #[test]

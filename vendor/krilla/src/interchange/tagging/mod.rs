@@ -143,6 +143,7 @@ use crate::error::{KrillaError, KrillaResult};
 use crate::geom::Rect;
 use crate::page::page_root_transform;
 use crate::serialize::SerializeContext;
+use crate::spill::Kept;
 
 pub use tag::*;
 
@@ -1230,8 +1231,11 @@ pub(crate) struct TagWriter {
     children: Vec<Reference>,
     /// Their elements, in chunks of about a mebibyte: written into one
     /// chunk grown by doubling, they were memory new to the process at the
-    /// very end of a long book's build, and renumbered on one thread.
-    chunks: Vec<Chunk>,
+    /// very end of a long book's build, and renumbered on one thread. Each
+    /// full chunk is kept in the spill file (`src/spill.rs`).
+    full: Vec<Kept>,
+    /// The chunk being written into.
+    last: Option<Chunk>,
     /// The first error met, told at the end.
     error: Option<KrillaError>,
 }
@@ -1253,7 +1257,8 @@ impl Default for TagWriter {
             note_id: 1,
             root_ref: None,
             children: Vec::new(),
-            chunks: Vec::new(),
+            full: Vec::new(),
+            last: None,
             error: None,
         }
     }
@@ -1270,14 +1275,7 @@ impl TagWriter {
     /// Writes `nodes` after the elements written so far.
     fn write_into(&mut self, sc: &mut SerializeContext, nodes: &[Node]) -> KrillaResult<()> {
         let root_ref = *self.root_ref.get_or_insert_with(|| sc.new_ref());
-        let mut last = match self.chunks.pop() {
-            Some(last) if last.len() < STRUCT_ELEMENTS_AT_ONCE => last,
-            Some(full) => {
-                self.chunks.push(full);
-                sc.new_chunk()
-            }
-            None => sc.new_chunk(),
-        };
+        let mut last = self.last.take().unwrap_or_else(|| sc.new_chunk());
         for node in nodes {
             let serialized = node.serialize(
                 sc,
@@ -1290,22 +1288,30 @@ impl TagWriter {
             let serialized = match serialized {
                 Ok(serialized) => serialized,
                 Err(error) => {
-                    self.chunks.push(last);
+                    self.last = Some(last);
                     return Err(error);
                 }
             };
             self.children.extend(serialized);
             if last.len() >= STRUCT_ELEMENTS_AT_ONCE {
-                self.chunks.push(std::mem::replace(&mut last, sc.new_chunk()));
+                let full = std::mem::replace(&mut last, sc.new_chunk());
+                self.full.push(sc.spill.keep(full));
             }
         }
-        self.chunks.push(last);
+        self.last = Some(last);
         for node in nodes {
             if let Node::Group(group) = node {
                 group.validate(&self.id_tree)?;
             }
         }
         Ok(())
+    }
+
+    /// The chunks written so far, in order, none left.
+    fn take_chunks(&mut self) -> Vec<Kept> {
+        let mut chunks = std::mem::take(&mut self.full);
+        chunks.extend(self.last.take().map(Kept::held));
+        chunks
     }
 
     /// Writes `tree`'s children before those written so far, and the root
@@ -1323,12 +1329,12 @@ impl TagWriter {
         }
         let root_ref = *self.root_ref.get_or_insert_with(|| sc.new_ref());
         // The tree's children written on their own, then put first.
-        let written = std::mem::take(&mut self.chunks);
+        let written = self.take_chunks();
         let after = std::mem::take(&mut self.children);
         self.write_into(sc, &tree.children)?;
         let mut children = std::mem::take(&mut self.children);
         children.extend(after);
-        let mut chunks = std::mem::take(&mut self.chunks);
+        let mut chunks = self.take_chunks();
         chunks.extend(written);
         let mut last = sc.new_chunk();
         let mut struct_elem = last.indirect(root_ref).start::<StructElement>();
@@ -1341,7 +1347,7 @@ impl TagWriter {
         }
         serialize_children(sc, root_ref, children, &mut self.parents, &mut struct_elem)?;
         struct_elem.finish();
-        chunks.push(last);
+        chunks.push(Kept::held(last));
         chunk_container.non_stream.struct_elements = chunks;
         Ok(WrittenTags {
             root_ref,
