@@ -185,6 +185,31 @@ fn same_source_date_epoch_gives_identical_pdfs() {
     assert!(pa == pb, "two builds of the seed book differ");
 }
 
+/// The PDF's pages are kept in temporary files while it is made; where
+/// none can be made, in memory: the same bytes, no error.
+#[test]
+fn a_build_without_temporary_files_writes_the_same_bytes() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (kept, held) = (tmp.path().join("kept"), tmp.path().join("held"));
+    assert_success(&build_to(&common::seed_book(), &kept, "all"));
+    let mut cmd = warraq();
+    cmd.env("TMPDIR", tmp.path().join("no such folder"));
+    cmd.arg("build")
+        .arg(common::seed_book())
+        .arg("-o")
+        .arg(&held);
+    let out = cmd.output().expect("run warraq");
+    assert_success(&out);
+    assert!(warnings(&stderr(&out)).is_empty(), "{}", stderr(&out));
+    for name in ["book.pdf", "book.epub"] {
+        let (a, b) = (kept.join(name), held.join(name));
+        assert!(
+            std::fs::read(a).unwrap() == std::fs::read(b).unwrap(),
+            "{name} differs"
+        );
+    }
+}
+
 /// A failed build: non-zero exit (not a crash), an `error:` naming `file`
 /// (and `file:line` when `line` is given) on stderr, and no output.
 fn assert_fails(out: &Output, file: &Path, line: Option<u32>, out_dir: &Path) {
