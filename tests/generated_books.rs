@@ -103,9 +103,11 @@ fn outputs(
 #[test]
 fn the_shaping_cache_and_streaming_change_no_byte() {
     // Both kinds of generated book, one long enough to be laid out in
-    // several shares of chapters and for its structure tree's elements to
-    // fill more than one of the chunks the PDF keeps on disk (a mebibyte); the showcase book: Latin, Cyrillic,
-    // Hebrew, harakat, lam-alef, notes, tables, code, kashida justification,
+    // several shares of chapters, for its structure tree's elements to
+    // fill one of the chunks the PDF keeps on disk (a mebibyte; over 1.2
+    // MB of elements at 300 chapters) and its PDF more than what is
+    // gathered before it is written to a file (a mebibyte too); the
+    // showcase book: Latin, Cyrillic, Hebrew, harakat, lam-alef, notes, tables, code, kashida justification,
     // a link to a later chapter (made once that chapter's page is drawn); a
     // book in a face with justification alternates; and one whose first page
     // types tatweels (it waits for a kashida drawn with their glyph) and
@@ -113,7 +115,7 @@ fn the_shaping_cache_and_streaming_change_no_byte() {
     // change face or element inside them, where a piece's shaping hangs on
     // the letters beside it.
     let seed = write(Script::Arabic, 6);
-    let zipf = write(Script::ArabicZipf, 260);
+    let zipf = write(Script::ArabicZipf, 300);
     let jalt = common::repo().join("tests/books/jalt");
     let typed = common::typed_tatweel_book();
     let inside_words = common::folder(&[

@@ -36,6 +36,9 @@ pub fn write(
 ) -> Result<Vec<u8>> {
     let source = read_back(print)?;
     let mut pdf = PdfDocument::new();
+    // Given back as one buffer: its pages kept on disk meanwhile would
+    // spare no memory at its end.
+    pdf.keep_in_memory();
     for side in &imposition.sides {
         let settings =
             PageSettings::from_wh(imposition.width, imposition.height).ok_or_else(|| {

@@ -68,7 +68,11 @@ impl Spill {
                 }
             },
         };
-        if file.write_all(chunk.as_bytes()).is_err() {
+        // At the end, whatever a reading moved the position to.
+        let written = file
+            .seek(SeekFrom::Start(self.end))
+            .and_then(|_| file.write_all(chunk.as_bytes()));
+        if written.is_err() {
             // What was written of it lies past `end`, never read.
             self.off = true;
             return Kept::held(chunk);
@@ -105,8 +109,6 @@ impl Spill {
         let mut bytes = vec![0; len];
         file.seek(SeekFrom::Start(at)).map_err(read_failed)?;
         file.read_exact(&mut bytes).map_err(read_failed)?;
-        // Writing goes on at the end.
-        file.seek(SeekFrom::Start(self.end)).map_err(read_failed)?;
         kept.chunk.put_bytes(bytes);
         Ok(())
     }
