@@ -103,12 +103,6 @@ impl From<Vec<u8>> for Pieces {
     }
 }
 
-impl From<Vec<Vec<u8>>> for Pieces {
-    fn from(pieces: Vec<Vec<u8>>) -> Self {
-        Pieces::new(None, pieces)
-    }
-}
-
 impl std::fmt::Debug for Pieces {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(
@@ -261,7 +255,7 @@ mod tests {
         let path = dir.path().join("a.pdf");
         write_all_atomic(&[(path.clone(), pieces)]).unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), whole);
-        let pieces = Pieces::from(vec![b"%PDF".to_vec(), Vec::new(), b"-1.7\n".to_vec()]);
+        let pieces = Pieces::new(None, vec![b"%PDF".to_vec(), Vec::new(), b"-1.7\n".to_vec()]);
         assert_eq!(pieces.read().unwrap(), b"%PDF-1.7\n");
     }
 

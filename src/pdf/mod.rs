@@ -129,12 +129,11 @@ impl layout::Sink for PdfSink {
 /// works out each page's text layer (nearly half of the work, and it needs
 /// nothing krilla makes), the other draws with krilla and lets each page go
 /// once drawn, and what krilla makes of them (their compressed streams, the
-/// structure tree's elements) in a temporary file until the end if
-/// `on_disk` (else in memory: the same bytes). The PDF is finished when
-/// `feed` drops the sink; returns
-/// what `feed` returned, and the PDF with the time finishing it took once
-/// every page was given (the pages that waited drawn, the file put
-/// together).
+/// structure tree's elements, the file) in temporary files until the end
+/// if `on_disk` (else in memory: the same bytes). The PDF is finished when
+/// `feed` drops the sink; returns what `feed` returned, and the PDF with
+/// the time finishing it took once every page was given (the pages that
+/// waited drawn, the file put together).
 pub fn draw<R>(
     document: &Document,
     fonts: &FontLibrary,

@@ -200,7 +200,7 @@ impl Document {
     pub fn finish(self) -> KrillaResult<Vec<u8>> {
         self.finish_in_pieces()?
             .read()
-            .map_err(|error| crate::spill::read_failed(error))
+            .map_err(crate::spill::read_failed)
     }
 
     /// warraq: as [`Document::finish`], the file in the pieces it was made
