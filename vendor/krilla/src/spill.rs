@@ -24,8 +24,7 @@ use crate::error::{KrillaError, KrillaResult};
 /// Where chunks' bytes are kept.
 #[derive(Default)]
 pub(crate) struct Spill {
-    /// `None` until the first chunk is kept, and once the file could not
-    /// be made or written.
+    /// `None` until the first chunk is kept (or could not be made).
     file: Option<File>,
     /// The file's length.
     end: u64,

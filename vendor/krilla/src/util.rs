@@ -256,13 +256,25 @@ mod deferred {
         where
             F: FnOnce() -> T + Send + Sync + 'static,
         {
+            Self::made_in(None, f)
+        }
+
+        /// warraq: made on `pool`'s thread, or on rayon's global pool.
+        fn made_in<F>(pool: Option<&rayon::ThreadPool>, f: F) -> Self
+        where
+            F: FnOnce() -> T + Send + Sync + 'static,
+        {
             let inner = std::sync::Arc::new(std::sync::OnceLock::new());
             let cloned = std::sync::Arc::clone(&inner);
-            rayon::spawn(move || {
+            let job = move || {
                 // Initialize the value if it hasn't been initialized yet.
                 // We do this to avoid panicking in case it was set externally.
                 cloned.get_or_init(f);
-            });
+            };
+            match pool {
+                Some(pool) => pool.spawn(job),
+                None => rayon::spawn(job),
+            }
             Self(inner)
         }
 
@@ -285,15 +297,7 @@ mod deferred {
                         .build()
                         .ok()
                 });
-            let Some(pool) = APART.as_ref() else {
-                return Self::new(f);
-            };
-            let inner = std::sync::Arc::new(std::sync::OnceLock::new());
-            let cloned = std::sync::Arc::clone(&inner);
-            pool.spawn(move || {
-                cloned.get_or_init(f);
-            });
-            Self(inner)
+            Self::made_in(APART.as_ref(), f)
         }
 
         /// Waits on the value to be initialized.

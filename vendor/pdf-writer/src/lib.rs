@@ -252,23 +252,39 @@ pub struct Finished {
 }
 
 impl Finished {
-    /// All the bytes in one buffer.
-    pub fn read(self) -> std::io::Result<Vec<u8>> {
-        use std::io::{Read, Seek};
+    /// All the bytes in one buffer (the one piece as it is, if that is
+    /// all).
+    pub fn read(mut self) -> std::io::Result<Vec<u8>> {
+        if self.file.is_none() && self.pieces.len() == 1 {
+            return Ok(self.pieces.pop().unwrap_or_default());
+        }
+        let in_memory: usize = self.pieces.iter().map(Vec::len).sum();
         let mut bytes = Vec::new();
-        if let Some((mut file, len)) = self.file {
-            bytes.reserve(len + self.pieces.iter().map(Vec::len).sum::<usize>());
-            file.seek(std::io::SeekFrom::Start(0))?;
-            (&mut file).take(len as u64).read_to_end(&mut bytes)?;
-            if bytes.len() != len {
-                return Err(std::io::ErrorKind::UnexpectedEof.into());
-            }
+        if let Some((file, len)) = &self.file {
+            bytes.reserve(len + in_memory);
+            read_kept(file, *len, |block| bytes.extend_from_slice(block))?;
         }
         for piece in self.pieces {
             bytes.extend_from_slice(&piece);
         }
         Ok(bytes)
     }
+}
+
+/// warraq: gives `read` the first `len` bytes of `file`, a mebibyte at a
+/// time; fails if it holds fewer.
+fn read_kept(mut file: &std::fs::File, len: usize, mut read: impl FnMut(&[u8])) -> std::io::Result<()> {
+    use std::io::{Read, Seek};
+    file.seek(std::io::SeekFrom::Start(0))?;
+    let mut block = vec![0; KEPT_AT_ONCE.min(len)];
+    let mut left = len;
+    while left > 0 {
+        let part = &mut block[..left.min(KEPT_AT_ONCE)];
+        file.read_exact(part)?;
+        read(part);
+        left -= part.len();
+    }
+    Ok(())
 }
 
 impl Pdf {
@@ -374,18 +390,8 @@ impl Pdf {
     /// warraq: gives `read` the file's bytes so far, in order, a piece or
     /// a mebibyte of the kept file at a time.
     pub fn read_pieces(&self, mut read: impl FnMut(&[u8])) -> std::io::Result<()> {
-        use std::io::{Read, Seek};
         if let Some(kept) = &self.kept {
-            let mut file = &kept.file;
-            file.seek(std::io::SeekFrom::Start(0))?;
-            let mut block = vec![0; KEPT_AT_ONCE.min(kept.len)];
-            let mut left = kept.len;
-            while left > 0 {
-                let part = &mut block[..left.min(KEPT_AT_ONCE)];
-                file.read_exact(part)?;
-                read(part);
-                left -= part.len();
-            }
+            read_kept(&kept.file, kept.len, &mut read)?;
             read(&kept.gathered);
         }
         for piece in &self.pieces {
@@ -471,11 +477,9 @@ impl Pdf {
     /// pieces were kept in a file ([`Pdf::keep_pieces_in`]) that cannot be
     /// read back: [`Pdf::finish_in_pieces`] gives that as an error.
     pub fn finish(self) -> Vec<u8> {
-        let mut finished = self.finish_in_pieces();
-        match (&finished.file, finished.pieces.len()) {
-            (None, 1) => finished.pieces.pop().unwrap_or_default(),
-            _ => finished.read().expect("the file the pieces were kept in reads back"),
-        }
+        self.finish_in_pieces()
+            .read()
+            .expect("the file the pieces were kept in reads back")
     }
 
     /// warraq: as [`Pdf::finish`], the file in the pieces it was made in
@@ -591,14 +595,8 @@ impl Pdf {
 
         stream.finish();
 
-        let last = finish_trailer(buf, xref_offset, &[]);
-        match (&finished.file, finished.pieces.is_empty()) {
-            (None, true) => last,
-            _ => {
-                finished.pieces.push(last);
-                finished.read().expect("the file the pieces were kept in reads back")
-            }
-        }
+        finished.pieces.push(finish_trailer(buf, xref_offset, &[]));
+        finished.read().expect("the file the pieces were kept in reads back")
     }
 }
 
