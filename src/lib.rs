@@ -360,7 +360,7 @@ fn compile_into(
         found.extend(epub_warnings);
         report
             .files
-            .push((out_dir.join(format!("{name}.epub")), bytes.into()));
+            .push((out_dir.join(format!("{name}.epub")), bytes));
     }
     if let Some((bytes, count, took)) = pdf.transpose()? {
         report.timings.push((Stage::Pdf, took));
@@ -410,7 +410,7 @@ fn compile_into(
 struct Made {
     laid: Result<(layout::Pages, layout::LayoutTimes, std::time::Duration)>,
     layout_warnings: Diagnostics,
-    epub: Option<Result<(Vec<u8>, Diagnostics, std::time::Duration)>>,
+    epub: Option<Result<(output::Pieces, Diagnostics, std::time::Duration)>>,
     pdf: Option<Result<(output::Pieces, usize, std::time::Duration)>>,
 }
 
@@ -437,24 +437,27 @@ fn epub_alone(
     document: &doc::Document,
     fonts: &fonts::FontLibrary,
     cover: Option<Result<Vec<u8>>>,
-) -> Option<Result<(Vec<u8>, Diagnostics, std::time::Duration)>> {
+) -> Option<Result<(output::Pieces, Diagnostics, std::time::Duration)>> {
     (options.format == Format::Epub)
-        .then(|| make_epub(document, fonts, None, cover))
+        .then(|| make_epub(options, document, fonts, None, cover))
         .flatten()
 }
 
 /// The EPUB of `document`, with its painted `cover` (none asked for: no
-/// EPUB) and the page-list of `skeleton`, and how long it took.
+/// EPUB) and the page-list of `skeleton`, and how long it took; in a
+/// temporary file when streaming, as the PDF.
 fn make_epub(
+    options: &BuildOptions,
     document: &doc::Document,
     fonts: &fonts::FontLibrary,
     skeleton: Option<&layout::Pages>,
     cover: Option<Result<Vec<u8>>>,
-) -> Option<Result<(Vec<u8>, Diagnostics, std::time::Duration)>> {
+) -> Option<Result<(output::Pieces, Diagnostics, std::time::Duration)>> {
     let cover = cover?;
     let mut warnings = Diagnostics::default();
-    let (bytes, took) = timed(|| -> Result<Vec<u8>> {
-        epub::write_with_cover(document, fonts, skeleton, cover?, &mut warnings)
+    let (bytes, took) = timed(|| {
+        let on_disk = options.streaming;
+        epub::write_with_cover(document, fonts, skeleton, cover?, on_disk, &mut warnings)
     });
     Some(bytes.map(|bytes| (bytes, warnings, took)))
 }
@@ -501,7 +504,9 @@ fn make_streaming(
         // out again).
         let epub = |laid: &Result<layout::Laid>, skeleton: &layout::Pages, cover| match laid {
             Ok(layout::Laid::Again(_)) => None,
-            Ok(layout::Laid::Done(..)) => make_epub(document, fonts, Some(skeleton), cover),
+            Ok(layout::Laid::Done(..)) => {
+                make_epub(options, document, fonts, Some(skeleton), cover)
+            }
             Err(_) => epub_alone(options, document, fonts, cover),
         };
         // The outputs are written once the print edition is laid out for good.
@@ -565,7 +570,7 @@ fn make_whole(
     // The PDF writer is given the pages and lets each go once drawn; the
     // EPUB's page-list and the booklet read only what the skeleton keeps.
     let epub = || match &laid {
-        Ok((skeleton, ..)) => make_epub(document, fonts, Some(skeleton), cover),
+        Ok((skeleton, ..)) => make_epub(options, document, fonts, Some(skeleton), cover),
         Err(_) => epub_alone(options, document, fonts, cover),
     };
     // The PDF on a thread of its own, not rayon's: it waits for krilla's

@@ -63,6 +63,15 @@ impl Pieces {
         Ok(bytes)
     }
 
+    /// The file's bytes in one buffer: a lone piece in memory as it is,
+    /// else as [`Pieces::read`] gives them.
+    pub fn into_bytes(mut self) -> std::io::Result<Vec<u8>> {
+        match (&self.head, self.tail.len()) {
+            (None, 1) => Ok(self.tail.pop().unwrap_or_default()),
+            _ => self.read(),
+        }
+    }
+
     /// Writes the file's bytes to `to`: the temporary file's copied as they
     /// are (on Linux, by the kernel, file to file), the pieces gathered into
     /// writes of a mebibyte (a PDF's pieces are its objects, most a few

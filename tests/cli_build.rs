@@ -185,28 +185,33 @@ fn same_source_date_epoch_gives_identical_pdfs() {
     assert!(pa == pb, "two builds of the seed book differ");
 }
 
-/// The PDF's pages are kept in temporary files while it is made; where
-/// none can be made, in memory: the same bytes, no error.
+/// The PDF's pages, the PDF and the EPUB are kept in temporary files
+/// while they are made; where none can be made, in memory: the same bytes,
+/// no error. The book is long enough for each to go to a file (each is
+/// over a mebibyte).
 #[test]
 fn a_build_without_temporary_files_writes_the_same_bytes() {
     let tmp = tempfile::tempdir().unwrap();
+    let book = tmp.path().join("book");
+    let spec = common::generate::BookSpec::new(common::generate::Script::ArabicZipf, 400);
+    std::fs::create_dir(&book).unwrap();
+    common::generate::write_book(&book, &spec).unwrap();
     let (kept, held) = (tmp.path().join("kept"), tmp.path().join("held"));
-    assert_success(&build_to(&common::seed_book(), &kept, "all"));
+    assert_success(&build_to(&book, &kept, "all"));
     let mut cmd = warraq();
     cmd.env("TMPDIR", tmp.path().join("no such folder"));
-    cmd.arg("build")
-        .arg(common::seed_book())
-        .arg("-o")
-        .arg(&held);
+    cmd.arg("build").arg(&book).arg("-o").arg(&held);
     let out = cmd.output().expect("run warraq");
     assert_success(&out);
     assert!(warnings(&stderr(&out)).is_empty(), "{}", stderr(&out));
     for name in ["book.pdf", "book.epub"] {
-        let (a, b) = (kept.join(name), held.join(name));
-        assert!(
-            std::fs::read(a).unwrap() == std::fs::read(b).unwrap(),
-            "{name} differs"
+        let (a, b) = (
+            std::fs::read(kept.join(name)),
+            std::fs::read(held.join(name)),
         );
+        let a = a.unwrap();
+        assert!(a.len() > 1 << 20, "{name}: {} bytes", a.len());
+        assert!(a == b.unwrap(), "{name} differs");
     }
 }
 

@@ -45,6 +45,7 @@ use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::{Chapter, Document, InlineKind, walk};
 use crate::fonts::{FontFace, FontLibrary};
 use crate::layout::Pages;
+use crate::output::Pieces;
 use pagelist::PageList;
 
 use crate::locale::{self, Strings};
@@ -63,10 +64,6 @@ const TITLE_PAGE: &str = "titlepage.xhtml";
 /// thread that finishes early takes another.
 const SHARES_A_THREAD: usize = 4;
 
-/// The most bytes of a file's local header and central directory entry
-/// beside its name (30 and 46), and room for the end of the directory.
-const ZIP_HEADERS: usize = 128;
-
 /// Tells Apple Books to use the embedded fonts rather than its own.
 const APPLE_DISPLAY_OPTIONS: &str = "META-INF/com.apple.ibooks.display-options.xml";
 
@@ -83,23 +80,57 @@ pub fn write(
     warnings: &mut Diagnostics,
 ) -> Result<Vec<u8>> {
     let cover = crate::layout::cover::epub_jpeg(document, fonts)?;
-    write_with_cover(document, fonts, pages, cover, warnings)
+    write_with_cover(document, fonts, pages, cover, false, warnings)?
+        .into_bytes()
+        .map_err(archive::failed)
 }
+
+/// How many bytes of the package, or of a part of it, stay in memory
+/// before the rest goes to a temporary file: a short book's never go.
+const IN_MEMORY: usize = 1 << 20;
 
 /// [`write`], with the cover picture made (`layout::cover::epub_jpeg`):
 /// a build paints it while the print edition is laid out, as on a short
-/// book it is most of the EPUB's work.
+/// book it is most of the EPUB's work. `on_disk`: the package, past its
+/// first mebibyte, is made in a temporary file, where one can be made and
+/// written (else in memory: the same bytes).
 pub fn write_with_cover(
     document: &Document,
     fonts: &FontLibrary,
     pages: Option<&Pages>,
     cover: Vec<u8>,
+    on_disk: bool,
     warnings: &mut Diagnostics,
-) -> Result<Vec<u8>> {
+) -> Result<Pieces> {
+    // In memory nothing fails to be written: a failure is the file's.
+    if on_disk && tempfile::tempfile().is_ok() {
+        let mut found = Diagnostics::default();
+        match package(document, fonts, pages, cover.clone(), IN_MEMORY, &mut found) {
+            Err(error) if error.code == Code::WriteFailed => {}
+            made => {
+                warnings.extend(found);
+                return made;
+            }
+        }
+    }
+    package(document, fonts, pages, cover, usize::MAX, warnings)
+}
+
+/// [`write_with_cover`], its package and the parts of it in memory up to
+/// `in_memory` bytes each, the rest in a temporary file.
+fn package(
+    document: &Document,
+    fonts: &FontLibrary,
+    pages: Option<&Pages>,
+    cover: Vec<u8>,
+    in_memory: usize,
+    warnings: &mut Diagnostics,
+) -> Result<Pieces> {
     let mut plan = Plan::new(document, fonts, pages, cover)?;
     let timestamp = document.metadata.timestamp;
     let numerals = document.layout.numerals;
-    let mut content = Content::new(timestamp, numerals);
+    let part = || Content::new(archive::Archive::part(timestamp, in_memory), numerals);
+    let mut content = part();
     content.add(NAV, nav::nav_xhtml(&plan))?;
     content.add(COVER, xhtml::cover(&plan))?;
     content.add(TITLE_PAGE, xhtml::title_page(&plan))?;
@@ -114,40 +145,36 @@ pub fn write_with_cover(
     // The pictures are deflated beside the chapters: after them, a long
     // cover took one core with the other idle.
     let (pictures, shares) = rayon::join(
-        || pictures_part(&plan, timestamp),
+        || pictures_part(&plan, archive::Archive::part(timestamp, in_memory)),
         || {
             indices
                 .par_chunks(share)
                 .map(|share| {
-                    let mut part = Content::new(timestamp, numerals);
+                    let mut content = part();
                     for &index in share {
-                        part.add(&plan.chapters[index].href, xhtml::chapter(&plan, index)?)?;
+                        content.add(&plan.chapters[index].href, xhtml::chapter(&plan, index)?)?;
                     }
-                    Ok(part)
+                    Ok(content)
                 })
                 .collect::<Vec<Result<Content>>>()
         },
     );
-    // Each part finished as it is, and put in the package, made big enough
-    // for them all at once, where the chapters' parts were put in one
-    // part of their own and that in the package, each grown by doubling
-    // at the build's very end.
     let Content {
         archive, mut shown, ..
     } = content;
     let mut parts = vec![archive.finish()?];
-    for part in shares {
-        let part = part?;
-        shown.extend(part.shown);
-        parts.push(part.archive.finish()?);
+    for share in shares {
+        let share = share?;
+        shown.extend(share.shown);
+        parts.push(share.archive.finish()?);
     }
     plan.fonts = subset::embed(std::mem::take(&mut plan.fonts), &shown, warnings);
     // Each face deflated on a thread of its own, put in in order.
-    let fonts: Vec<Result<Vec<u8>>> = plan
+    let fonts: Vec<Result<_>> = plan
         .fonts
         .par_iter()
         .map(|font| {
-            let mut part = archive::Archive::part(timestamp);
+            let mut part = archive::Archive::part(timestamp, in_memory);
             part.add(&format!("{ROOT}/{}", font.href), &font.data)?;
             part.finish()
         })
@@ -157,34 +184,26 @@ pub fn write_with_cover(
         parts.push(font?);
     }
 
-    let mut files = vec![("META-INF/container.xml".to_string(), container_xml())];
+    let mut package = archive::Archive::package(timestamp, in_memory)?;
+    package.add("META-INF/container.xml", container_xml().as_bytes())?;
     if !plan.fonts.is_empty() {
-        files.push((APPLE_DISPLAY_OPTIONS.to_string(), apple_display_options()));
+        package.add(APPLE_DISPLAY_OPTIONS, apple_display_options().as_bytes())?;
     }
-    files.push((format!("{ROOT}/{PACKAGE}"), package::opf(&plan)));
-    files.push((format!("{ROOT}/{NCX}"), nav::ncx(&plan)));
-    files.push((format!("{ROOT}/{CSS}"), style::stylesheet(&plan)));
-    // A part's bytes hold its files' entries of the central directory, as
-    // the package's will; each file of its own takes its text at most and
-    // two headers.
-    let room = (parts.iter().map(Vec::len).sum::<usize>())
-        + (files.iter())
-            .map(|(path, text)| text.len() + 2 * (path.len() + ZIP_HEADERS))
-            .sum::<usize>()
-        + 2 * ZIP_HEADERS;
-    let mut package = archive::Archive::package(timestamp, room)?;
-    for (path, text) in &files {
-        package.add(path, text.as_bytes())?;
-    }
+    package.add(&format!("{ROOT}/{PACKAGE}"), package::opf(&plan).as_bytes())?;
+    package.add(&format!("{ROOT}/{NCX}"), nav::ncx(&plan).as_bytes())?;
+    package.add(
+        &format!("{ROOT}/{CSS}"),
+        style::stylesheet(&plan).as_bytes(),
+    )?;
     for part in parts {
         package.append(part)?;
     }
-    package.finish()
+    package.into_pieces()
 }
 
-/// The cover and the pictures, deflated, in the package's order.
-fn pictures_part(plan: &Plan, timestamp: i64) -> Result<archive::Archive> {
-    let mut part = archive::Archive::part(timestamp);
+/// The cover and the pictures, deflated into `part`, in the package's
+/// order.
+fn pictures_part(plan: &Plan, mut part: archive::Archive) -> Result<archive::Archive> {
     for image in std::iter::once(&plan.cover).chain(plan.images.values()) {
         part.add(&format!("{ROOT}/{}", image.href), &image.bytes)?;
     }
@@ -202,9 +221,10 @@ struct Content {
 }
 
 impl Content {
-    fn new(timestamp: i64, numerals: crate::doc::Numerals) -> Self {
+    /// Content documents deflated into `archive`.
+    fn new(archive: archive::Archive, numerals: crate::doc::Numerals) -> Self {
         Content {
-            archive: archive::Archive::part(timestamp),
+            archive,
             shown: subset::ShownText::default(),
             numerals,
         }
