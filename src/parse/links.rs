@@ -10,8 +10,12 @@ use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
+use rayon::prelude::*;
+
 use crate::doc::{LinkTarget, Picture, PictureFormat};
-use crate::load::assets::{PicturePath, Unusable, percent_decode, picture_path, scheme};
+use crate::load::assets::{
+    PictureFile, PicturePath, Unusable, percent_decode, picture_path, scheme,
+};
 use crate::load::{Book, normalize_relative};
 
 /// Where a link in chapter `current` (at `chapter_path`, folder-relative)
@@ -142,17 +146,33 @@ pub(crate) enum ImageRef {
 pub(crate) type Decoded = BTreeMap<String, Result<Picture, String>>;
 
 /// Decodes each picture file `book` loaded, once: a picture shown in many
-/// chapters is decoded once, not in each. One at a time, as before the
-/// chapters were parsed on several threads: a picture of the most pixels
-/// allowed takes hundreds of megabytes decoded, and a thread each would
-/// multiply that.
+/// chapters is decoded once, not in each. Pictures of up to
+/// [`DECODED_TOGETHER`] pixels are decoded on every thread (a book of
+/// photographs spent most of its parsing decoding them one by one); larger
+/// ones one at a time: a picture of the most pixels allowed takes hundreds
+/// of megabytes decoded, and a thread each would multiply that.
 pub(crate) fn decode_all(book: &Book) -> Decoded {
-    book.assets
-        .pictures
+    let (together, alone): (Vec<&PictureFile>, Vec<&PictureFile>) = (book.assets.pictures)
         .values()
         .filter_map(|read| read.as_ref().ok())
-        .map(|file| (file.key.clone(), decode_picture(file.bytes.to_vec())))
-        .collect()
+        .partition(|file| pixels(&file.bytes).is_some_and(|n| n <= DECODED_TOGETHER));
+    let decode = |file: &&PictureFile| (file.key.clone(), decode_picture(file.bytes.clone()));
+    let mut decoded: Decoded = together.par_iter().map(decode).collect();
+    decoded.extend(alone.iter().map(decode));
+    decoded
+}
+
+/// The most pixels of a picture decoded beside others: a page of A4 at 300
+/// pixels an inch has 8.7 million (26 MB decoded at three bytes a pixel).
+pub(crate) const DECODED_TOGETHER: u64 = 10_000_000;
+
+/// How many pixels the picture `bytes` says it has, if it says.
+fn pixels(bytes: &[u8]) -> Option<u64> {
+    let reader = image::ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .ok()?;
+    let (width, height) = reader.into_dimensions().ok()?;
+    Some(u64::from(width) * u64::from(height))
 }
 
 /// The pictures a chapter (or the cover) shows, by key, taken from the
@@ -229,9 +249,10 @@ fn jpeg_is_complete(bytes: &[u8]) -> bool {
 /// image crate's default 512 MiB allocation limit.
 pub const MAX_PICTURE_PIXELS: u64 = 50_000_000;
 
-/// Checks that `bytes` are a PNG or JPEG and reads its size.
-pub(crate) fn decode_picture(bytes: Vec<u8>) -> Result<Picture, String> {
-    let reader = image::ImageReader::new(Cursor::new(&bytes))
+/// Checks that `bytes` are a PNG or JPEG and reads its size; the picture
+/// shares them (a book of photographs held them twice).
+pub(crate) fn decode_picture(bytes: Arc<Vec<u8>>) -> Result<Picture, String> {
+    let reader = image::ImageReader::new(Cursor::new(bytes.as_slice()))
         .with_guessed_format()
         .map_err(|e| format!("cannot be read: {e}"))?;
     let format = match reader.format() {
@@ -246,7 +267,7 @@ pub(crate) fn decode_picture(bytes: Vec<u8>) -> Result<Picture, String> {
     };
     // Its size first, from the header: a picture too large to decode is
     // refused for what it is, before its pixels take the memory.
-    let header = image::ImageReader::new(Cursor::new(&bytes)).with_guessed_format();
+    let header = image::ImageReader::new(Cursor::new(bytes.as_slice())).with_guessed_format();
     if let Ok((width, height)) = header
         .map_err(image::ImageError::from)
         .and_then(|r| r.into_dimensions())
@@ -274,7 +295,7 @@ pub(crate) fn decode_picture(bytes: Vec<u8>) -> Result<Picture, String> {
         return Err("has no pixels".to_string());
     }
     Ok(Picture {
-        bytes: Arc::new(bytes),
+        bytes,
         format,
         width,
         height,
@@ -405,13 +426,13 @@ mod tests {
 
     #[test]
     fn pictures_are_checked() {
-        assert!(decode_picture(b"not a picture".to_vec()).is_err());
+        assert!(decode_picture(Arc::new(b"not a picture".to_vec())).is_err());
         let mut png = b"\x89PNG\r\n\x1a\n".to_vec();
         png.extend_from_slice(b"garbage");
-        assert!(decode_picture(png).is_err());
+        assert!(decode_picture(Arc::new(png)).is_err());
         let gif = b"GIF89a\x01\x00\x01\x00\x00\x00\x00;".to_vec();
         assert!(
-            decode_picture(gif)
+            decode_picture(Arc::new(gif))
                 .unwrap_err()
                 .contains("only PNG and JPEG")
         );
@@ -425,7 +446,7 @@ mod tests {
         image::GrayImage::new(side, side)
             .write_to(&mut Cursor::new(&mut png), image::ImageFormat::Png)
             .unwrap();
-        let why = decode_picture(png).unwrap_err();
+        let why = decode_picture(Arc::new(png)).unwrap_err();
         assert!(
             why.contains(&format!("has {side} × {side} pixels")),
             "{why}"

@@ -653,6 +653,37 @@ fn pictures_loaded_once() {
     assert!(warned(&warnings.0, "https://x.y/z.png", 3), "{warnings:?}");
 }
 
+/// Pictures small enough are decoded side by side, larger ones one at a
+/// time: each is decoded either way, a damaged one told as such.
+#[test]
+fn pictures_of_every_size_are_decoded() {
+    let wide = u32::try_from(links::DECODED_TOGETHER / 1000).unwrap() + 1;
+    let (_tmp, book) = book(
+        &[("ch.md", "![a](a.png) ![b](big.png) ![c](bad.png)\n")],
+        &[
+            ("a.png", png(3, 2)),
+            ("big.png", png(wide, 1000)),
+            ("bad.png", b"\x89PNG\r\n\x1a\nbroken".to_vec()),
+        ],
+    );
+    let decoded = links::decode_all(&book);
+    let sizes: Vec<(&str, Option<(u32, u32)>)> = decoded
+        .iter()
+        .map(|(key, picture)| {
+            let size = picture.as_ref().ok().map(|p| (p.width, p.height));
+            (key.as_str(), size)
+        })
+        .collect();
+    assert_eq!(
+        sizes,
+        [
+            ("a.png", Some((3, 2))),
+            ("bad.png", None),
+            ("big.png", Some((wide, 1000)))
+        ]
+    );
+}
+
 #[test]
 fn picture_errors_name_file_and_line() {
     for (md, needle) in [
