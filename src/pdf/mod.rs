@@ -1391,25 +1391,65 @@ mod tests {
         }
     }
 
-    /// krilla (patched) keeps each page's compressed stream in a temporary
-    /// file as soon as the stream is made, not in memory until the end,
-    /// and the file comes out as when all is held in memory.
+    /// A photograph's worth of JPEG data: noise, which JPEG cannot make
+    /// much smaller.
+    fn noise_jpeg() -> Vec<u8> {
+        let mut state = 0x2545_f491_u32;
+        let noise = image::RgbImage::from_fn(320, 320, |_, _| {
+            let mut channel = || {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                state as u8
+            };
+            image::Rgb([channel(), channel(), channel()])
+        });
+        let mut jpeg = std::io::Cursor::new(Vec::new());
+        noise.write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
+        jpeg.into_inner()
+    }
+
+    /// krilla (patched) keeps each page's compressed stream, and each
+    /// picture's data, in a temporary file as soon as it is made, not in
+    /// memory until the end, and the file comes out as when all is held in
+    /// memory.
     #[test]
     fn drawn_pages_are_kept_on_disk_and_come_back_the_same() {
+        let jpeg = noise_jpeg();
+        // A page with the picture first, then pages of squares: their
+        // streams are a few dozen bytes each, far fewer than the picture's.
+        let with_picture = |pdf: &mut PdfDocument| {
+            let mut page = pdf.start_page_with(PageSettings::from_wh(200.0, 300.0).unwrap());
+            let mut surface = page.surface();
+            let image = krilla::image::Image::from_jpeg(jpeg.clone().into(), false).unwrap();
+            surface.draw_image(image, krilla::geom::Size::from_wh(100.0, 100.0).unwrap());
+            surface.finish();
+            page.finish();
+        };
         let mut on_disk = PdfDocument::new();
+        with_picture(&mut on_disk);
         squares(&mut on_disk, 0..50);
-        // The streams are compressed on a thread of krilla's meanwhile,
-        // and kept as the next pages come.
+        // The streams are compressed, and the picture's chunk made, on
+        // threads of krilla's meanwhile, and kept as the next pages come:
+        // the picture and a few kilobytes of streams, within a few hundred
+        // pages, whose streams alone come to a fraction of the picture.
+        let wanted = jpeg.len() as u64 + 4096;
         let mut drawn = 50;
         let deadline = Instant::now() + Duration::from_secs(30);
-        while on_disk.kept_bytes() == 0 && Instant::now() < deadline {
+        while on_disk.kept_bytes() < wanted && drawn < 300 && Instant::now() < deadline {
             std::thread::sleep(Duration::from_millis(1));
             squares(&mut on_disk, drawn..drawn + 1);
             drawn += 1;
         }
-        assert!(on_disk.kept_bytes() > 0, "no stream kept in {drawn} pages");
+        let kept = on_disk.kept_bytes();
+        assert!(
+            kept >= wanted,
+            "{kept} bytes kept in {drawn} pages, the picture alone {}",
+            jpeg.len()
+        );
         let mut in_memory = PdfDocument::new();
         in_memory.keep_in_memory();
+        with_picture(&mut in_memory);
         squares(&mut in_memory, 0..drawn);
         assert_eq!(in_memory.kept_bytes(), 0);
         let (on_disk, in_memory) = (on_disk.finish().unwrap(), in_memory.finish().unwrap());

@@ -10,7 +10,6 @@ use crate::serialize::SerializeContext;
 use crate::spill::{Kept, Spill};
 use crate::util::{stable_hash_base64, stable_hash_pieces_base64, Deferred};
 
-type DChunk = Deferred<Chunk>;
 
 /// warraq: entries of the cross-reference table beyond the chunks' objects:
 /// the XMP metadata, the catalog, the document information, the free
@@ -40,7 +39,10 @@ pub(crate) struct StreamChunks {
     pub(crate) embedded_files: Vec<Chunk>,
     pub(crate) icc_profiles: Vec<Chunk>,
     pub(crate) x_objects: Vec<Chunk>,
-    pub(crate) images: Vec<Deferred<KrillaResult<Chunk>>>,
+    pub(crate) images: Vec<Stream<KrillaResult<Chunk>>>,
+    /// warraq: how many pictures, first to last, have their chunk kept in
+    /// the spill file.
+    pub(crate) kept_images: usize,
 }
 
 pub(crate) struct MixedChunks {
@@ -70,26 +72,47 @@ pub(crate) struct NonStreamChunks {
     pub(crate) embedded_files: Chunk,
 }
 
-/// warraq: a page's content stream: being compressed, then kept in the
-/// spill file (`src/spill.rs`) until the document is put together. krilla
-/// holds every page until then, as a later page's link may add to its
-/// annotations.
-pub(crate) enum PageStream {
-    Compressing(DChunk),
+/// warraq: a stream's chunk (a page's content, a picture): being made on
+/// another thread, then kept in the spill file (`src/spill.rs`) until the
+/// document is put together. krilla holds every page until then, as a
+/// later page's link may add to its annotations, and every picture.
+pub(crate) enum Stream<T> {
+    Making(Deferred<T>),
     Kept(Kept),
 }
 
-impl PageStream {
-    /// Keeps the stream in `spill` if it is compressed; whether it is kept.
+/// warraq: a page's content stream, being compressed or kept.
+pub(crate) type PageStream = Stream<Chunk>;
+
+/// warraq: a chunk made, or why it could not be.
+pub(crate) trait Made {
+    fn chunk(&mut self) -> Option<&mut Chunk>;
+}
+
+impl Made for Chunk {
+    fn chunk(&mut self) -> Option<&mut Chunk> {
+        Some(self)
+    }
+}
+
+impl Made for KrillaResult<Chunk> {
+    fn chunk(&mut self) -> Option<&mut Chunk> {
+        self.as_mut().ok()
+    }
+}
+
+impl<T: Made + Send + Sync + 'static> Stream<T> {
+    /// Keeps the chunk in `spill` if it is made; whether it is kept. One
+    /// that could not be made stays as it is, for its error to be told.
     pub(crate) fn keep_if_ready(&mut self, spill: &mut Spill) -> bool {
-        let PageStream::Compressing(deferred) = self else {
+        let Stream::Making(deferred) = self else {
             return true;
         };
-        let Some(chunk) = deferred.ready_mut() else {
+        let Some(chunk) = deferred.ready_mut().and_then(Made::chunk) else {
             return false;
         };
         let chunk = std::mem::replace(chunk, Chunk::with_capacity(0));
-        *self = PageStream::Kept(spill.keep(chunk));
+        *self = Stream::Kept(spill.keep(chunk));
         true
     }
 }
@@ -106,6 +129,7 @@ impl ChunkContainer {
                 icc_profiles: vec![],
                 x_objects: vec![],
                 images: vec![],
+                kept_images: 0,
             },
             mixed: MixedChunks {
                 embedded_pdfs: vec![],
@@ -131,6 +155,19 @@ impl ChunkContainer {
                 pages: sc.new_chunk(),
                 embedded_files: sc.new_chunk(),
             },
+        }
+    }
+
+    /// warraq: the pictures made since, kept in the spill file in the
+    /// order they came: a book of photographs held each picture's data
+    /// twice to the end, in the document and in its chunk.
+    pub(crate) fn keep_images(&mut self, spill: &mut Spill) {
+        let streams = &mut self.streams;
+        while let Some(image) = streams.images.get_mut(streams.kept_images) {
+            if !image.keep_if_ready(spill) {
+                break;
+            }
+            streams.kept_images += 1;
         }
     }
 
@@ -607,11 +644,11 @@ impl Visit for NonStreamChunks {
     }
 }
 
-impl Visit for PageStream {
+impl<T: Visit + Send + Sync + 'static> Visit for Stream<T> {
     fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
         match self {
-            PageStream::Compressing(chunk) => chunk.visit(sc, f),
-            PageStream::Kept(kept) => kept.visit(sc, f),
+            Stream::Making(chunk) => chunk.visit(sc, f),
+            Stream::Kept(kept) => kept.visit(sc, f),
         }
     }
 }

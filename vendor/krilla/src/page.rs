@@ -293,6 +293,8 @@ impl Drop for Page<'_> {
             self.page_index,
         );
         self.sc.register_page(page);
+        // warraq: and the pictures made since (`src/spill.rs`).
+        self.chunk_container.keep_images(&mut self.sc.spill);
     }
 }
 
@@ -377,7 +379,7 @@ impl InternalPage {
             stream.finish();
             chunk
         });
-        let stream_chunk = PageStream::Compressing(stream_chunk);
+        let stream_chunk = PageStream::Making(stream_chunk);
 
         Self {
             stream_resources,

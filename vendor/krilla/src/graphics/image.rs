@@ -509,7 +509,10 @@ impl Image {
             Ok(chunk)
         });
 
-        chunk_container.streams.images.push(chunk);
+        chunk_container
+            .streams
+            .images
+            .push(crate::chunk_container::Stream::Making(chunk));
     }
 }
 
