@@ -1,7 +1,8 @@
 //! The zip container: `mimetype` first and stored, everything else deflated,
 //! with fixed timestamps and permissions so the bytes are reproducible.
 
-use std::io::Write;
+use std::io::{Seek, SeekFrom, Write};
+use std::path::Path;
 
 use tempfile::{SpooledData, SpooledTempFile};
 use zip::write::SimpleFileOptions;
@@ -16,24 +17,56 @@ const MIMETYPE: &[u8] = b"application/epub+zip";
 /// Files zipped in the order added, each with the time `timestamp` (clamped
 /// to the zip range, 1980–2107) and permissions `rw-r--r--`: the package,
 /// which begins with the `mimetype` entry, or a part of it, made apart and
-/// put in whole ([`Archive::append`]). Its bytes are in memory up to
-/// `in_memory` of them, then in a temporary file: a long book's package,
-/// and its pictures most of all, were held to the end of the build
-/// beside the PDF's finishing.
+/// put in whole ([`Archive::append`]). Its bytes are spooled
+/// ([`Spooling`]): a long book's package, and its pictures most of all,
+/// were held to the end of the build beside the PDF's finishing.
 pub(crate) struct Archive {
     zip: ZipWriter<Spool>,
     deflated: SimpleFileOptions,
 }
 
+/// Where an archive's bytes go: memory up to `in_memory` of them, then a
+/// temporary file in `folder` (the system's, `TMPDIR`, when `None`).
+#[derive(Clone, Copy, PartialEq)]
+pub(crate) struct Spooling<'a> {
+    pub in_memory: usize,
+    pub folder: Option<&'a Path>,
+}
+
+impl Spooling<'_> {
+    /// All in memory.
+    pub(crate) const MEMORY: Spooling<'static> = Spooling {
+        in_memory: usize::MAX,
+        folder: None,
+    };
+}
+
 /// An archive's bytes, in memory or a temporary file, that once a write
-/// has failed takes no more: the zip writer, dropped after an error,
-/// finishes the archive and would print to stderr that it could not.
+/// has failed takes no more, only counts them: the zip writer, dropped
+/// after an error, finishes the archive, reckoning sizes from where it
+/// stands, and would print to stderr that it could not.
 struct Spool {
     bytes: SpooledTempFile,
     failed: bool,
+    /// Where the next byte goes, and how many there are.
+    at: u64,
+    end: u64,
 }
 
 impl Spool {
+    fn new(spooling: Spooling) -> Self {
+        let bytes = match spooling.folder {
+            Some(folder) => SpooledTempFile::new_in(spooling.in_memory, folder),
+            None => SpooledTempFile::new(spooling.in_memory),
+        };
+        Spool {
+            bytes,
+            failed: false,
+            at: 0,
+            end: 0,
+        }
+    }
+
     /// What `io` gave, noting whether it failed.
     fn noted<T>(&mut self, io: std::io::Result<T>) -> std::io::Result<T> {
         self.failed |= io.is_err();
@@ -43,13 +76,16 @@ impl Spool {
 
 impl Write for Spool {
     fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        match self.failed {
-            true => Ok(buf.len()),
+        let written = match self.failed {
+            true => buf.len(),
             false => {
                 let written = self.bytes.write(buf);
-                self.noted(written)
+                self.noted(written)?
             }
-        }
+        };
+        self.at += written as u64;
+        self.end = self.end.max(self.at);
+        Ok(written)
     }
 
     fn flush(&mut self) -> std::io::Result<()> {
@@ -63,15 +99,18 @@ impl Write for Spool {
     }
 }
 
-impl std::io::Seek for Spool {
-    fn seek(&mut self, to: std::io::SeekFrom) -> std::io::Result<u64> {
-        match self.failed {
-            true => Ok(0),
-            false => {
+impl Seek for Spool {
+    fn seek(&mut self, to: SeekFrom) -> std::io::Result<u64> {
+        self.at = match (self.failed, to) {
+            (false, _) => {
                 let sought = self.bytes.seek(to);
-                self.noted(sought)
+                self.noted(sought)?
             }
-        }
+            (true, SeekFrom::Start(at)) => at,
+            (true, SeekFrom::Current(by)) => self.at.saturating_add_signed(by),
+            (true, SeekFrom::End(by)) => self.end.saturating_add_signed(by),
+        };
+        Ok(self.at)
     }
 }
 
@@ -82,8 +121,8 @@ pub(crate) fn failed(e: impl std::fmt::Display) -> Diagnostic {
 impl Archive {
     /// The package: the `mimetype` entry first and stored, everything
     /// after it deflated.
-    pub(crate) fn package(timestamp: i64, in_memory: usize) -> Result<Self> {
-        let mut archive = Self::part(timestamp, in_memory);
+    pub(crate) fn package(timestamp: i64, spooling: Spooling) -> Result<Self> {
+        let mut archive = Self::part(timestamp, spooling);
         // Readers sniff the first 58 bytes: no compression, no extra field.
         let stored = archive
             .deflated
@@ -95,7 +134,7 @@ impl Archive {
 
     /// Files deflated as they are made, to be put in the package later:
     /// the chapters are let go as soon as each is deflated.
-    pub(crate) fn part(timestamp: i64, in_memory: usize) -> Self {
+    pub(crate) fn part(timestamp: i64, spooling: Spooling) -> Self {
         let deflated = SimpleFileOptions::default()
             .last_modified_time(zip_datetime(timestamp))
             .unix_permissions(0o644)
@@ -104,10 +143,7 @@ impl Archive {
             .compression_method(CompressionMethod::Deflated)
             .compression_level(None);
         Self {
-            zip: ZipWriter::new(Spool {
-                bytes: SpooledTempFile::new(in_memory),
-                failed: false,
-            }),
+            zip: ZipWriter::new(Spool::new(spooling)),
             deflated,
         }
     }
@@ -178,7 +214,7 @@ mod tests {
                 (format!("EPUB/chapter-{k}.xhtml"), text.into_bytes())
             })
             .collect();
-        let mut direct = Archive::package(timestamp, usize::MAX).expect("a package");
+        let mut direct = Archive::package(timestamp, Spooling::MEMORY).expect("a package");
         for (path, bytes) in &files {
             direct.add(path, bytes).expect("added");
         }
@@ -188,9 +224,13 @@ mod tests {
         // In memory up to nothing, to a few hundred bytes (the package and
         // the part each go to a file on the way), to all.
         for in_memory in [0, 300, usize::MAX] {
-            let mut package = Archive::package(timestamp, in_memory).expect("a package");
+            let spooling = Spooling {
+                in_memory,
+                folder: None,
+            };
+            let mut package = Archive::package(timestamp, spooling).expect("a package");
             package.add(&files[0].0, &files[0].1).expect("added");
-            let mut part = Archive::part(timestamp, in_memory);
+            let mut part = Archive::part(timestamp, spooling);
             for (path, bytes) in &files[1..3] {
                 part.add(path, bytes).expect("added");
             }
@@ -210,6 +250,41 @@ mod tests {
                 direct,
                 "in memory up to {in_memory}"
             );
+        }
+    }
+
+    /// An archive whose temporary file cannot be made fails to take a file
+    /// that goes past its memory, and is finished after as if it had taken
+    /// it: its zip writer finishes it when dropped, and printed to stderr
+    /// that it could not (its sizes reckoned from a position of 0).
+    #[test]
+    fn an_archive_that_failed_finishes_quietly() {
+        let tmp = tempfile::tempdir().expect("a folder");
+        let missing = tmp.path().join("missing");
+        let spooling = Spooling {
+            in_memory: 1024,
+            folder: Some(&missing),
+        };
+        // Noise, which deflating cannot make smaller: the file goes past
+        // the memory as it is deflated.
+        let mut state = 0x9e37_79b9_u32;
+        let noise: Vec<u8> = (0..1 << 22)
+            .map(|_| {
+                state ^= state << 13;
+                state ^= state >> 17;
+                state ^= state << 5;
+                state as u8
+            })
+            .collect();
+        for mut archive in [
+            Archive::part(1_700_000_000, spooling),
+            Archive::package(1_700_000_000, spooling).expect("a package in memory so far"),
+        ] {
+            let error = archive
+                .add("EPUB/noise.bin", &noise)
+                .expect_err("no file to go to");
+            assert_eq!(error.code, Code::WriteFailed);
+            archive.zip.finish().expect("finished quietly");
         }
     }
 }

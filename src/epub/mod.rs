@@ -46,6 +46,7 @@ use crate::doc::{Chapter, Document, InlineKind, walk};
 use crate::fonts::{FontFace, FontLibrary};
 use crate::layout::Pages;
 use crate::output::Pieces;
+use archive::Spooling;
 use pagelist::PageList;
 
 use crate::locale::{self, Strings};
@@ -85,9 +86,12 @@ pub fn write(
         .map_err(archive::failed)
 }
 
-/// How many bytes of the package, or of a part of it, stay in memory
-/// before the rest goes to a temporary file: a short book's never go.
-const IN_MEMORY: usize = 1 << 20;
+/// The package, and each part of it, in memory up to a mebibyte, then in
+/// a temporary file: a short book's never go there.
+const SPOOLED: Spooling = Spooling {
+    in_memory: 1 << 20,
+    folder: None,
+};
 
 /// [`write`], with the cover picture made (`layout::cover::epub_jpeg`):
 /// a build paints it while the print edition is laid out, as on a short
@@ -102,10 +106,28 @@ pub fn write_with_cover(
     on_disk: bool,
     warnings: &mut Diagnostics,
 ) -> Result<Pieces> {
-    // In memory nothing fails to be written: a failure is the file's.
-    if on_disk && tempfile::tempfile().is_ok() {
+    // Where no temporary file can be made (no `TMPDIR`), not tried.
+    let spooling = match on_disk && tempfile::tempfile().is_ok() {
+        true => SPOOLED,
+        false => Spooling::MEMORY,
+    };
+    spooled_else_in_memory(document, fonts, pages, cover, spooling, warnings)
+}
+
+/// The package, spooled as `spooling` says, or, should a temporary file
+/// fail to be made or written, made again in memory, where nothing fails
+/// to be written.
+fn spooled_else_in_memory(
+    document: &Document,
+    fonts: &FontLibrary,
+    pages: Option<&Pages>,
+    cover: Vec<u8>,
+    spooling: Spooling,
+    warnings: &mut Diagnostics,
+) -> Result<Pieces> {
+    if spooling != Spooling::MEMORY {
         let mut found = Diagnostics::default();
-        match package(document, fonts, pages, cover.clone(), IN_MEMORY, &mut found) {
+        match package(document, fonts, pages, cover.clone(), spooling, &mut found) {
             Err(error) if error.code == Code::WriteFailed => {}
             made => {
                 warnings.extend(found);
@@ -113,23 +135,23 @@ pub fn write_with_cover(
             }
         }
     }
-    package(document, fonts, pages, cover, usize::MAX, warnings)
+    package(document, fonts, pages, cover, Spooling::MEMORY, warnings)
 }
 
-/// [`write_with_cover`], its package and the parts of it in memory up to
-/// `in_memory` bytes each, the rest in a temporary file.
+/// [`write_with_cover`], its package and the parts of it spooled as
+/// `spooling` says.
 fn package(
     document: &Document,
     fonts: &FontLibrary,
     pages: Option<&Pages>,
     cover: Vec<u8>,
-    in_memory: usize,
+    spooling: Spooling,
     warnings: &mut Diagnostics,
 ) -> Result<Pieces> {
     let mut plan = Plan::new(document, fonts, pages, cover)?;
     let timestamp = document.metadata.timestamp;
     let numerals = document.layout.numerals;
-    let part = || Content::new(archive::Archive::part(timestamp, in_memory), numerals);
+    let part = || Content::new(archive::Archive::part(timestamp, spooling), numerals);
     let mut content = part();
     content.add(NAV, nav::nav_xhtml(&plan))?;
     content.add(COVER, xhtml::cover(&plan))?;
@@ -145,7 +167,7 @@ fn package(
     // The pictures are deflated beside the chapters: after them, a long
     // cover took one core with the other idle.
     let (pictures, shares) = rayon::join(
-        || pictures_part(&plan, archive::Archive::part(timestamp, in_memory)),
+        || pictures_part(&plan, archive::Archive::part(timestamp, spooling)),
         || {
             indices
                 .par_chunks(share)
@@ -174,7 +196,7 @@ fn package(
         .fonts
         .par_iter()
         .map(|font| {
-            let mut part = archive::Archive::part(timestamp, in_memory);
+            let mut part = archive::Archive::part(timestamp, spooling);
             part.add(&format!("{ROOT}/{}", font.href), &font.data)?;
             part.finish()
         })
@@ -184,7 +206,7 @@ fn package(
         parts.push(font?);
     }
 
-    let mut package = archive::Archive::package(timestamp, in_memory)?;
+    let mut package = archive::Archive::package(timestamp, spooling)?;
     package.add("META-INF/container.xml", container_xml().as_bytes())?;
     if !plan.fonts.is_empty() {
         package.add(APPLE_DISPLAY_OPTIONS, apple_display_options().as_bytes())?;
@@ -514,4 +536,51 @@ fn shown_pictures(doc: &Document) -> HashSet<&str> {
         });
     }
     shown
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Where a temporary file fails, the EPUB is made again in memory, with
+    /// the same bytes and the same warnings.
+    #[test]
+    fn an_epub_whose_temporary_file_fails_is_made_in_memory() {
+        let book = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
+        let mut found = Diagnostics::default();
+        let crate::Prepared {
+            document, fonts, ..
+        } = crate::prepare(
+            &crate::BuildOptions::for_book(&book),
+            &crate::Unwatched,
+            &mut found,
+            &mut Vec::new(),
+        )
+        .expect("the seed book");
+        let cover = crate::layout::cover::epub_jpeg(&document, &fonts).expect("a cover");
+        let tmp = tempfile::tempdir().expect("a folder");
+        let missing = tmp.path().join("missing");
+        let failing = Spooling {
+            in_memory: 0,
+            folder: Some(&missing),
+        };
+        let mut warnings = Diagnostics::default();
+        let tried = package(
+            &document,
+            &fonts,
+            None,
+            cover.clone(),
+            failing,
+            &mut warnings,
+        );
+        assert_eq!(tried.err().map(|e| e.code), Some(Code::WriteFailed));
+        let (mut again, mut held) = (Diagnostics::default(), Diagnostics::default());
+        let made =
+            spooled_else_in_memory(&document, &fonts, None, cover.clone(), failing, &mut again);
+        let made = made.expect("made in memory");
+        assert_eq!(made.in_file(), 0);
+        let in_memory = package(&document, &fonts, None, cover, Spooling::MEMORY, &mut held);
+        assert!(made.into_bytes().ok() == in_memory.ok().and_then(|p| p.into_bytes().ok()));
+        assert_eq!(again.0, held.0);
+    }
 }
