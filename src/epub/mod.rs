@@ -160,17 +160,28 @@ fn package(
     // of one after another (`Archive::append`). The EPUB is the last of a
     // build to finish, often with the other core idle.
     let indices: Vec<usize> = (0..plan.chapters.len()).collect();
-    let share = indices
-        .len()
-        .div_ceil(SHARES_A_THREAD * rayon::current_num_threads())
-        .max(1);
-    // The pictures are deflated beside the chapters: after them, a long
-    // cover took one core with the other idle.
+    // The pictures are deflated beside the chapters, a share a thread:
+    // after them, a long cover took one core with the other idle, and one
+    // after another a book of photographs' took seconds. (A part each
+    // would hold each in memory, under a part's mebibyte, until put in.)
+    let pictures: Vec<&ImageEntry> = std::iter::once(&plan.cover)
+        .chain(plan.images.values())
+        .collect();
     let (pictures, shares) = rayon::join(
-        || pictures_part(&plan, archive::Archive::part(timestamp, spooling)),
+        || {
+            (pictures.par_chunks(shared(pictures.len())))
+                .map(|share| {
+                    let mut part = archive::Archive::part(timestamp, spooling);
+                    for picture in share {
+                        part.add(&format!("{ROOT}/{}", picture.href), &picture.bytes)?;
+                    }
+                    part.finish()
+                })
+                .collect::<Vec<_>>()
+        },
         || {
             indices
-                .par_chunks(share)
+                .par_chunks(shared(indices.len()))
                 .map(|share| {
                     let mut content = part();
                     for &index in share {
@@ -201,9 +212,8 @@ fn package(
             part.finish()
         })
         .collect();
-    parts.push(pictures?.finish()?);
-    for font in fonts {
-        parts.push(font?);
+    for part in pictures.into_iter().chain(fonts) {
+        parts.push(part?);
     }
 
     let mut package = archive::Archive::package(timestamp, spooling)?;
@@ -223,13 +233,12 @@ fn package(
     package.into_pieces()
 }
 
-/// The cover and the pictures, deflated into `part`, in the package's
-/// order.
-fn pictures_part(plan: &Plan, mut part: archive::Archive) -> Result<archive::Archive> {
-    for image in std::iter::once(&plan.cover).chain(plan.images.values()) {
-        part.add(&format!("{ROOT}/{}", image.href), &image.bytes)?;
-    }
-    Ok(part)
+/// How many of `count` files each share takes, so that each thread has
+/// several ([`SHARES_A_THREAD`]).
+fn shared(count: usize) -> usize {
+    count
+        .div_ceil(SHARES_A_THREAD * rayon::current_num_threads())
+        .max(1)
 }
 
 /// Content documents, deflated one by one as each is made and let go (a
