@@ -111,23 +111,22 @@ pub fn write_with_cover(
         true => SPOOLED,
         false => Spooling::MEMORY,
     };
-    spooled_else_in_memory(document, fonts, pages, cover, spooling, warnings)
+    spooled_else_in_memory(spooling, warnings, |spooling, warnings| {
+        package(document, fonts, pages, &cover, spooling, warnings)
+    })
 }
 
-/// The package, spooled as `spooling` says, or, should a temporary file
-/// fail to be made or written, made again in memory, where nothing fails
-/// to be written.
-fn spooled_else_in_memory(
-    document: &Document,
-    fonts: &FontLibrary,
-    pages: Option<&Pages>,
-    cover: Vec<u8>,
-    spooling: Spooling,
+/// What `package` makes spooled as `spooling` says, or, should a
+/// temporary file fail to be made or written, made again in memory, where
+/// nothing fails to be written.
+fn spooled_else_in_memory<'a>(
+    spooling: Spooling<'a>,
     warnings: &mut Diagnostics,
+    package: impl Fn(Spooling<'a>, &mut Diagnostics) -> Result<Pieces>,
 ) -> Result<Pieces> {
     if spooling != Spooling::MEMORY {
         let mut found = Diagnostics::default();
-        match package(document, fonts, pages, cover.clone(), spooling, &mut found) {
+        match package(spooling, &mut found) {
             Err(error) if error.code == Code::WriteFailed => {}
             made => {
                 warnings.extend(found);
@@ -135,7 +134,7 @@ fn spooled_else_in_memory(
             }
         }
     }
-    package(document, fonts, pages, cover, Spooling::MEMORY, warnings)
+    package(Spooling::MEMORY, warnings)
 }
 
 /// [`write_with_cover`], its package and the parts of it spooled as
@@ -144,7 +143,7 @@ fn package(
     document: &Document,
     fonts: &FontLibrary,
     pages: Option<&Pages>,
-    cover: Vec<u8>,
+    cover: &[u8],
     spooling: Spooling,
     warnings: &mut Diagnostics,
 ) -> Result<Pieces> {
@@ -358,7 +357,7 @@ impl<'a> Plan<'a> {
         doc: &'a Document,
         fonts: &'a FontLibrary,
         pages: Option<&Pages>,
-        cover: Vec<u8>,
+        cover: &'a [u8],
     ) -> Result<Plan<'a>> {
         let meta = &doc.metadata;
         let lang = match meta.language.trim() {
@@ -410,7 +409,7 @@ impl<'a> Plan<'a> {
             media_type: crate::doc::PictureFormat::Jpeg.media_type(),
             width: cover_wide,
             height: cover_high,
-            bytes: Cow::Owned(cover),
+            bytes: Cow::Borrowed(cover),
         };
         let shown = shown_pictures(doc);
         let mut images = BTreeMap::new();
@@ -573,22 +572,16 @@ mod tests {
             in_memory: 0,
             folder: Some(&missing),
         };
-        let mut warnings = Diagnostics::default();
-        let tried = package(
-            &document,
-            &fonts,
-            None,
-            cover.clone(),
-            failing,
-            &mut warnings,
-        );
+        let package = |spooling, warnings: &mut Diagnostics| {
+            package(&document, &fonts, None, &cover, spooling, warnings)
+        };
+        let tried = package(failing, &mut Diagnostics::default());
         assert_eq!(tried.err().map(|e| e.code), Some(Code::WriteFailed));
         let (mut again, mut held) = (Diagnostics::default(), Diagnostics::default());
-        let made =
-            spooled_else_in_memory(&document, &fonts, None, cover.clone(), failing, &mut again);
+        let made = spooled_else_in_memory(failing, &mut again, package);
         let made = made.expect("made in memory");
         assert_eq!(made.in_file(), 0);
-        let in_memory = package(&document, &fonts, None, cover, Spooling::MEMORY, &mut held);
+        let in_memory = package(Spooling::MEMORY, &mut held);
         assert!(made.into_bytes().ok() == in_memory.ok().and_then(|p| p.into_bytes().ok()));
         assert_eq!(again.0, held.0);
     }
