@@ -661,6 +661,27 @@ fn output_name(book_dir: &Path) -> String {
         .unwrap_or_else(|| "book".to_string())
 }
 
+/// What the unit tests of several modules share.
+#[cfg(test)]
+pub(crate) mod testing {
+    /// A fixed stream of pseudo-random numbers from `seed` (a linear
+    /// congruential generator): the same cases every run. Its low bits
+    /// repeat soon; take the high ones.
+    pub(crate) fn pseudo_random(mut seed: u32) -> impl FnMut() -> u32 {
+        move || {
+            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
+            seed
+        }
+    }
+
+    /// `len` bytes of noise from `seed`, which deflating cannot make
+    /// smaller.
+    pub(crate) fn noise(seed: u32, len: usize) -> Vec<u8> {
+        let mut next = pseudo_random(seed);
+        (0..len).map(|_| (next() >> 24) as u8).collect()
+    }
+}
+
 #[cfg(test)]
 mod limits_documented {
     use std::collections::BTreeMap;

@@ -12,7 +12,7 @@ use crate::diag::{Code, Diagnostic, Result};
 /// written one after another: put together in one buffer, a long book's
 /// PDF took as much memory again, new to the build, at its very end. Its
 /// first bytes may be in a temporary file (krilla keeps a PDF there as it
-/// puts it together), the rest in memory.
+/// puts it together, and a long EPUB is made in one), the rest in memory.
 #[derive(Default)]
 pub struct Pieces {
     /// The temporary file the first bytes are in, and how many they are.

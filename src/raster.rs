@@ -542,6 +542,7 @@ impl OutlinePen for Pen {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::testing::pseudo_random;
 
     /// How much of each pixel a rectangle's outline covers, painted on
     /// black in white: by tiny-skia's stroke, or as [`frame_bars`].
@@ -604,15 +605,6 @@ mod tests {
             assert!(edge < most, "{rect:?} {width}: {edge} pixels of difference");
             let ink: f32 = bars.iter().sum();
             assert!(ink > 0.0, "{rect:?} {width}: nothing painted");
-        }
-    }
-
-    /// A fixed stream of pseudo-random numbers from `seed` (a linear
-    /// congruential generator): the same cases every run.
-    fn pseudo_random(mut seed: u32) -> impl FnMut() -> u32 {
-        move || {
-            seed = seed.wrapping_mul(1_664_525).wrapping_add(1_013_904_223);
-            seed
         }
     }
 

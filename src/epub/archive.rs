@@ -267,15 +267,7 @@ mod tests {
         };
         // Noise, which deflating cannot make smaller: the file goes past
         // the memory as it is deflated.
-        let mut state = 0x9e37_79b9_u32;
-        let noise: Vec<u8> = (0..1 << 22)
-            .map(|_| {
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
-                state as u8
-            })
-            .collect();
+        let noise = crate::testing::noise(9, 1 << 22);
         for mut archive in [
             Archive::part(1_700_000_000, spooling),
             Archive::package(1_700_000_000, spooling).expect("a package in memory so far"),

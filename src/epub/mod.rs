@@ -170,11 +170,8 @@ fn package(
         || {
             (pictures.par_chunks(shared(pictures.len())))
                 .map(|share| {
-                    let mut part = archive::Archive::part(timestamp, spooling);
-                    for picture in share {
-                        part.add(&format!("{ROOT}/{}", picture.href), &picture.bytes)?;
-                    }
-                    part.finish()
+                    let files = share.iter().map(|p| (p.href.as_str(), &*p.bytes));
+                    deflated(timestamp, spooling, files)
                 })
                 .collect::<Vec<_>>()
         },
@@ -205,11 +202,7 @@ fn package(
     let fonts: Vec<Result<_>> = plan
         .fonts
         .par_iter()
-        .map(|font| {
-            let mut part = archive::Archive::part(timestamp, spooling);
-            part.add(&format!("{ROOT}/{}", font.href), &font.data)?;
-            part.finish()
-        })
+        .map(|font| deflated(timestamp, spooling, [(font.href.as_str(), &*font.data)]))
         .collect();
     for part in pictures.into_iter().chain(fonts) {
         parts.push(part?);
@@ -230,6 +223,20 @@ fn package(
         package.append(part)?;
     }
     package.into_pieces()
+}
+
+/// `files` (each its href in the package's folder and its bytes) deflated
+/// in a part of their own, to be put in the package in its turn.
+fn deflated<'f>(
+    timestamp: i64,
+    spooling: Spooling,
+    files: impl IntoIterator<Item = (&'f str, &'f [u8])>,
+) -> Result<tempfile::SpooledTempFile> {
+    let mut part = archive::Archive::part(timestamp, spooling);
+    for (href, bytes) in files {
+        part.add(&format!("{ROOT}/{href}"), bytes)?;
+    }
+    part.finish()
 }
 
 /// How many of `count` files each share takes, so that each thread has

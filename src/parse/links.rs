@@ -155,7 +155,10 @@ pub(crate) fn decode_all(book: &Book) -> Decoded {
     let (together, alone): (Vec<&PictureFile>, Vec<&PictureFile>) = (book.assets.pictures)
         .values()
         .filter_map(|read| read.as_ref().ok())
-        .partition(|file| pixels(&file.bytes).is_some_and(|n| n <= DECODED_TOGETHER));
+        .partition(|file| {
+            dimensions(&file.bytes)
+                .is_some_and(|(w, h)| u64::from(w) * u64::from(h) <= DECODED_TOGETHER)
+        });
     let decode = |file: &&PictureFile| (file.key.clone(), decode_picture(file.bytes.clone()));
     let mut decoded: Decoded = together.par_iter().map(decode).collect();
     decoded.extend(alone.iter().map(decode));
@@ -166,13 +169,13 @@ pub(crate) fn decode_all(book: &Book) -> Decoded {
 /// pixels an inch has 8.7 million (26 MB decoded at three bytes a pixel).
 pub(crate) const DECODED_TOGETHER: u64 = 10_000_000;
 
-/// How many pixels the picture `bytes` says it has, if it says.
-fn pixels(bytes: &[u8]) -> Option<u64> {
+/// The width and height the picture `bytes` says it has in its header,
+/// if it says.
+fn dimensions(bytes: &[u8]) -> Option<(u32, u32)> {
     let reader = image::ImageReader::new(Cursor::new(bytes))
         .with_guessed_format()
         .ok()?;
-    let (width, height) = reader.into_dimensions().ok()?;
-    Some(u64::from(width) * u64::from(height))
+    reader.into_dimensions().ok()
 }
 
 /// The pictures a chapter (or the cover) shows, by key, taken from the
@@ -267,10 +270,7 @@ pub(crate) fn decode_picture(bytes: Arc<Vec<u8>>) -> Result<Picture, String> {
     };
     // Its size first, from the header: a picture too large to decode is
     // refused for what it is, before its pixels take the memory.
-    let header = image::ImageReader::new(Cursor::new(bytes.as_slice())).with_guessed_format();
-    if let Ok((width, height)) = header
-        .map_err(image::ImageError::from)
-        .and_then(|r| r.into_dimensions())
+    if let Some((width, height)) = dimensions(&bytes)
         && u64::from(width) * u64::from(height) > MAX_PICTURE_PIXELS
     {
         return Err(format!(

@@ -1394,16 +1394,9 @@ mod tests {
     /// A photograph's worth of JPEG data: noise, which JPEG cannot make
     /// much smaller.
     fn noise_jpeg() -> Vec<u8> {
-        let mut state = 0x2545_f491_u32;
-        let noise = image::RgbImage::from_fn(320, 320, |_, _| {
-            let mut channel = || {
-                state ^= state << 13;
-                state ^= state >> 17;
-                state ^= state << 5;
-                state as u8
-            };
-            image::Rgb([channel(), channel(), channel()])
-        });
+        let (side, seed) = (320, 5);
+        let noise = crate::testing::noise(seed, 3 * side * side);
+        let noise = image::RgbImage::from_raw(side as u32, side as u32, noise).unwrap();
         let mut jpeg = std::io::Cursor::new(Vec::new());
         noise.write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
         jpeg.into_inner()
