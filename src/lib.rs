@@ -466,8 +466,6 @@ fn make_epub(
 /// pages drawn as layout hands them over and let go once drawn (a long
 /// book's pages were most of the memory a build held), the EPUB's cover
 /// painted meanwhile; then writes the EPUB while the PDF is finished.
-/// Should the contents come out of another length than the body was laid
-/// out after, all is done again, reckoning so.
 fn make_streaming(
     options: &BuildOptions,
     document: &doc::Document,
@@ -475,76 +473,50 @@ fn make_streaming(
     progress: &dyn Progress,
 ) -> Made {
     let with_epub = options.format != Format::Pdf;
-    let mut contents = layout::Contents::default();
-    loop {
-        let mut layout_warnings = Diagnostics::default();
-        // Lays out into `sink`, keeping the skeleton, the cover painted
-        // meanwhile.
-        let lay_out = |sink: Option<&mut (dyn layout::Sink + Send)>, warnings: &mut Diagnostics| {
-            let mut skeleton = layout::Skeleton::new(layout::frame(document), sink);
-            let ((laid, took), cover) = rayon::join(
-                || {
-                    timed(|| {
-                        layout::typeset_into(
-                            document,
-                            fonts,
-                            warnings,
-                            progress,
-                            false,
-                            contents,
-                            &mut skeleton,
-                        )
-                    })
-                },
-                || with_epub.then(|| layout::cover::epub_jpeg(document, fonts)),
-            );
-            (laid, skeleton.pages, took, cover)
-        };
-        // The EPUB, once the print edition is laid out (and not to be laid
-        // out again).
-        let epub = |laid: &Result<layout::Laid>, skeleton: &layout::Pages, cover| match laid {
-            Ok(layout::Laid::Again(_)) => None,
-            Ok(layout::Laid::Done(..)) => {
-                make_epub(options, document, fonts, Some(skeleton), cover)
-            }
+    let mut layout_warnings = Diagnostics::default();
+    // Lays out into `sink`, keeping the skeleton, the cover painted
+    // meanwhile.
+    let lay_out = |sink: Option<&mut (dyn layout::Sink + Send)>, warnings: &mut Diagnostics| {
+        let mut skeleton = layout::Skeleton::new(layout::frame(document), sink);
+        let ((laid, took), cover) = rayon::join(
+            || {
+                timed(|| {
+                    layout::typeset_into(document, fonts, warnings, progress, false, &mut skeleton)
+                })
+            },
+            || with_epub.then(|| layout::cover::epub_jpeg(document, fonts)),
+        );
+        (laid.map(|(_, times)| (times, took)), skeleton.pages, cover)
+    };
+    // Once the print edition is laid out: the EPUB.
+    let epub = |laid: &Result<_>, skeleton: &layout::Pages, cover| {
+        writing(options, progress, laid.is_ok());
+        match laid {
+            Ok(_) => make_epub(options, document, fonts, Some(skeleton), cover),
             Err(_) => epub_alone(options, document, fonts, cover),
-        };
-        // The outputs are written once the print edition is laid out for good.
-        let written = |laid: &Result<layout::Laid>| match laid {
-            Ok(layout::Laid::Again(_)) => {}
-            laid => writing(options, progress, laid.is_ok()),
-        };
-        let ((laid, skeleton, took, epub), pdf) = if options.format == Format::Epub {
-            let (laid, skeleton, took, cover) = lay_out(None, &mut layout_warnings);
-            written(&laid);
+        }
+    };
+    let ((laid, skeleton, epub), pdf) = if options.format == Format::Epub {
+        let (laid, skeleton, cover) = lay_out(None, &mut layout_warnings);
+        let made = epub(&laid, &skeleton, cover);
+        ((laid, skeleton, made), None)
+    } else {
+        let frame = layout::frame(document);
+        let (made, pdf) = pdf::draw(document, fonts, frame, true, |mut sink| {
+            let (laid, skeleton, cover) = lay_out(Some(&mut sink), &mut layout_warnings);
+            // The PDF is finished meanwhile.
+            drop(sink);
             let made = epub(&laid, &skeleton, cover);
-            ((laid, skeleton, took, made), None)
-        } else {
-            let frame = layout::frame(document);
-            let (made, pdf) = pdf::draw(document, fonts, frame, true, |mut sink| {
-                let (laid, skeleton, took, cover) = lay_out(Some(&mut sink), &mut layout_warnings);
-                drop(sink);
-                written(&laid);
-                let made = epub(&laid, &skeleton, cover);
-                (laid, skeleton, took, made)
-            });
-            let count = made.1.pages.len();
-            (made, Some(pdf.map(|(bytes, took)| (bytes, count, took))))
-        };
-        let laid = match laid {
-            Ok(layout::Laid::Again(again)) => {
-                contents = again;
-                continue;
-            }
-            Ok(layout::Laid::Done(_, times)) => Ok((skeleton, times, took)),
-            Err(error) => Err(error),
-        };
-        return Made {
-            laid,
-            layout_warnings,
-            epub,
-            pdf,
-        };
+            (laid, skeleton, made)
+        });
+        let count = made.1.pages.len();
+        (made, Some(pdf.map(|(bytes, took)| (bytes, count, took))))
+    };
+    Made {
+        laid: laid.map(|(times, took)| (skeleton, times, took)),
+        layout_warnings,
+        epub,
+        pdf,
     }
 }
 

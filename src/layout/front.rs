@@ -476,3 +476,56 @@ fn leaders(dot: &GlyphRun, from: f32, to: f32, baseline: f32) -> Option<GlyphRun
         ..dot.clone()
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::text::Shaper;
+
+    /// The body is laid out after as many contents pages as the titles
+    /// take, reckoned before any folio is known: the folios, however
+    /// long, must move no entry.
+    #[test]
+    fn the_folios_move_no_entry_of_the_contents() {
+        let book = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
+        let mut found = crate::diag::Diagnostics::default();
+        let crate::Prepared {
+            document, fonts, ..
+        } = crate::prepare(
+            &crate::BuildOptions::for_book(&book),
+            &crate::Unwatched,
+            &mut found,
+            &mut Vec::new(),
+        )
+        .expect("the seed book");
+        let g = super::super::geometry(&document);
+        let shaper = Shaper::new(&fonts, "ar");
+        let entries: Vec<TocEntry> = (0..4)
+            .flat_map(|_| &document.chapters)
+            .map(|chapter| TocEntry {
+                title: chapter.title_text(),
+                page: 0,
+                y: g.area.top,
+            })
+            .collect();
+        let placed = |folio: &str| {
+            let mut ts = Typesetter::new(&shaper, &fonts, 11.0, Direction::Rtl, None);
+            let pages = contents(&mut ts, "المحتويات", &entries, &g, 2, &|_| {
+                folio.into()
+            });
+            pages
+                .iter()
+                .map(|page| {
+                    page.links
+                        .iter()
+                        .map(|l| (l.rect.y, l.rect.height))
+                        .collect()
+                })
+                .collect::<Vec<Vec<(f32, f32)>>>()
+        };
+        let short = placed("1");
+        assert!(short.len() > 1, "the test needs contents of several pages");
+        // Three lines in the numbers' slot.
+        assert_eq!(short, placed("١٢٣٤٥٦ ١٢٣٤٥٦ ١٢٣٤٥٦"));
+    }
+}

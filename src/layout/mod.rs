@@ -27,7 +27,7 @@ use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
-use crate::diag::{Diagnostics, Result};
+use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::Document;
 use crate::fonts::FontLibrary;
 use crate::fonts::report::SetText;
@@ -46,10 +46,6 @@ use paginate::{Paginator, TextArea};
 pub use page::Pages;
 
 pub const POINTS_PER_MM: f32 = 72.0 / 25.4;
-
-/// Rounds of laying out the body after the contents before a contents that
-/// came out shorter is padded rather than set again.
-const MAX_CONTENTS_ROUNDS: u32 = 3;
 
 /// Whether page `index` (0 = the cover) is a recto: the front of a leaf,
 /// the page a reader meets first when turning. The cover is the front of the
@@ -130,7 +126,7 @@ pub struct LayoutTimes {
     /// breaks chosen and the lines committed (words cut by a break shaped
     /// again, the hyphen's and the kashidas' probes).
     pub breaking: Duration,
-    /// The chapters' flows put on pages (every round of the contents).
+    /// The chapters' flows put on pages.
     pub paginate: Duration,
 }
 
@@ -296,39 +292,9 @@ fn collect(
     progress: &dyn Progress,
     record: bool,
 ) -> Result<(Pages, Vec<SetText>, LayoutTimes)> {
-    let mut contents = Contents::default();
-    loop {
-        let mut pages = Collect(frame(document));
-        let mut found = Diagnostics::default();
-        match typeset_into(
-            document, fonts, &mut found, progress, record, contents, &mut pages,
-        )? {
-            Laid::Done(set, times) => {
-                warnings.0.extend(found.0);
-                return Ok((pages.into_pages(), set, times));
-            }
-            Laid::Again(again) => contents = again,
-        }
-    }
-}
-
-/// How many pages the contents take, as reckoned before the body is laid
-/// out after them, and in which round of reckoning.
-#[derive(Debug, Clone, Copy, Default)]
-pub struct Contents {
-    /// `None`: as many as the titles take, set with any folio.
-    pub length: Option<usize>,
-    pub round: u32,
-}
-
-/// What [`typeset_into`] did.
-pub enum Laid {
-    /// Every page went to the sink: what was set, as recorded, and how long
-    /// layout took.
-    Done(Vec<SetText>, LayoutTimes),
-    /// The contents came out of another length than the body was laid out
-    /// after: what went to the sink is void; lay out again, reckoning so.
-    Again(Contents),
+    let mut pages = Collect(frame(document));
+    let (set, times) = typeset_into(document, fonts, warnings, progress, record, &mut pages)?;
+    Ok((pages.into_pages(), set, times))
 }
 
 /// How many chapters are flowed at once, in parallel, before they are put
@@ -420,17 +386,16 @@ impl Finisher<'_> {
     }
 }
 
-/// Lays out the print edition into `sink`, reckoning the contents'
-/// length as `contents` says.
+/// Lays out the print edition into `sink`: every page goes to it. Gives
+/// what was set, as recorded (`record`), and how long layout took.
 pub fn typeset_into(
     document: &Document,
     fonts: &FontLibrary,
     warnings: &mut Diagnostics,
     progress: &dyn Progress,
     record: bool,
-    contents: Contents,
     sink: &mut dyn Sink,
-) -> Result<Laid> {
+) -> Result<(Vec<SetText>, LayoutTimes)> {
     let g = geometry(document);
     let language = document.metadata.language.as_str();
     let size = document.page.font_size_pt;
@@ -487,25 +452,23 @@ pub fn typeset_into(
     // are below, by a typesetter of its own whose warnings and records are
     // let go: the contents say them when set for the book.)
     let contents_length = || {
-        contents.length.unwrap_or_else(|| {
-            let shaper = Shaper::new(fonts, language);
-            let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
-            ts.breaking = breaking;
-            let entries: Vec<TocEntry> = titles
-                .iter()
-                .map(|title| TocEntry {
-                    title: title.clone(),
-                    page: 0,
-                    y: g.area.top,
-                })
-                .collect();
-            let folio = PageNumber {
-                value: 1,
-                style: NumberStyle::Decimal,
-            }
-            .text(document.layout.numerals);
-            front::contents(&mut ts, heading, &entries, &g, 2, &|_| folio.clone()).len()
-        })
+        let shaper = Shaper::new(fonts, language);
+        let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
+        ts.breaking = breaking;
+        let entries: Vec<TocEntry> = titles
+            .iter()
+            .map(|title| TocEntry {
+                title: title.clone(),
+                page: 0,
+                y: g.area.top,
+            })
+            .collect();
+        let folio = PageNumber {
+            value: 1,
+            style: NumberStyle::Decimal,
+        }
+        .text(document.layout.numerals);
+        front::contents(&mut ts, heading, &entries, &g, 2, &|_| folio.clone()).len()
     };
     let (mut flowed, toc_len) = rayon::join(|| flow_chapters(0), contents_length);
 
@@ -517,8 +480,7 @@ pub fn typeset_into(
     let layout = &document.layout;
     // Front matter: cover, title page, contents. The body is paginated after
     // them, so it must know how many pages the contents take: as many as
-    // reckoned above, unless the folios change that, when another round
-    // settles it.
+    // reckoned above.
     let mut front = Told::default();
     let cover = front::cover(&mut ts, document, &g);
     let title = front::title_page(&mut ts, document, &g, 1);
@@ -615,28 +577,23 @@ pub fn typeset_into(
             .unwrap_or_default()
     };
     let mark = Told::mark(&ts);
-    let mut toc = front::contents(&mut ts, heading, &entries, &g, 2, &printed);
+    let toc = front::contents(&mut ts, heading, &entries, &g, 2, &printed);
     // The chapters and the contents are set (the contents' titles from the
     // pieces shaped when their length was reckoned): the cache's pieces
     // were about a seventh of the memory a long book's build held at once.
     fonts.shaped.forget();
     front.take(&mut ts, mark);
-    // The body was placed after `toc_len` pages of contents: they must be
-    // exactly that many. Settled in two rounds (numbers have a slot of
-    // their own); should it ever shrink later, blank contents pages keep
-    // the count, and while it grows it is laid out again.
-    let round = contents.round + 1;
-    if toc.len() < toc_len && round >= MAX_CONTENTS_ROUNDS {
-        toc.resize_with(toc_len, || Page {
-            kind: PageKind::Contents,
-            ..Page::default()
-        });
-    }
+    // The body was placed after `toc_len` pages of contents, reckoned
+    // from the titles alone; the folios have a slot of their own, so the
+    // contents set with them take as many (`front::contents`).
     if toc.len() != toc_len {
-        return Ok(Laid::Again(Contents {
-            length: Some(toc.len()),
-            round,
-        }));
+        return Err(Diagnostic::error(
+            Code::Internal,
+            format!(
+                "the contents take {} pages with their page numbers, where {toc_len} were reckoned",
+                toc.len()
+            ),
+        ));
     }
     let mut generated: Vec<Page> = vec![cover, title];
     generated.extend(toc);
@@ -672,5 +629,5 @@ pub fn typeset_into(
     }
     let set: Vec<SetText> = chapter_set.into_iter().chain(told.set).collect();
     times += ts.times;
-    Ok(Laid::Done(set, times))
+    Ok((set, times))
 }
