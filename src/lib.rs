@@ -305,7 +305,7 @@ fn compile_into(
     let mut report = Compiled::default();
     let Prepared {
         book,
-        document,
+        mut document,
         fonts,
     } = prepare(options, progress, found, &mut report.timings)?;
 
@@ -316,10 +316,38 @@ fn compile_into(
     // the printed pages. An EPUB alone is still written when the print
     // edition cannot be laid out, without the page-list, saying why.
     progress.stage(Stage::Layout, document.chapters.len());
+    // What the EPUB reads of every chapter, taken before layout lets them go.
+    let with_epub = options.format != Format::Pdf;
     let made = if options.streaming || options.format == Format::Epub {
-        make_streaming(options, &document, &fonts, progress)
+        // Layout is handed the parsed chapters and lets each go once laid
+        // out; the EPUB parses each again as it is written (a long book's
+        // parsed chapters were the most of what a build held that grew
+        // with the book).
+        let epub_of = with_epub.then(|| {
+            let again = parse::Reparser::new(&book, &document);
+            (epub::Facts::of(&document), again)
+        });
+        let handed = document.hand_over();
+        let parsed = epub_of.map(|(facts, again)| epub::Parsed {
+            document: &document,
+            facts,
+            again: Some(again),
+        });
+        make_streaming(
+            options,
+            &document,
+            handed,
+            parsed.as_ref(),
+            &fonts,
+            progress,
+        )
     } else {
-        make_whole(options, &document, &fonts, progress)
+        let parsed = with_epub.then(|| epub::Parsed {
+            document: &document,
+            facts: epub::Facts::of(&document),
+            again: None,
+        });
+        make_whole(options, &document, parsed.as_ref(), &fonts, progress)
     };
     let Made {
         laid,
@@ -434,30 +462,30 @@ fn writing(options: &BuildOptions, progress: &dyn Progress, laid_out: bool) {
 /// alone is built (the build fails otherwise; see [`compile_into`]).
 fn epub_alone(
     options: &BuildOptions,
-    document: &doc::Document,
+    parsed: Option<&epub::Parsed>,
     fonts: &fonts::FontLibrary,
     cover: Option<Result<Vec<u8>>>,
 ) -> Option<Result<(output::Pieces, Diagnostics, std::time::Duration)>> {
     (options.format == Format::Epub)
-        .then(|| make_epub(options, document, fonts, None, cover))
+        .then(|| make_epub(options, parsed, fonts, None, cover))
         .flatten()
 }
 
-/// The EPUB of `document`, with its painted `cover` (none asked for: no
+/// The EPUB of `parsed`, with its painted `cover` (none asked for: no
 /// EPUB) and the page-list of `skeleton`, and how long it took; in a
 /// temporary file when streaming, as the PDF.
 fn make_epub(
     options: &BuildOptions,
-    document: &doc::Document,
+    parsed: Option<&epub::Parsed>,
     fonts: &fonts::FontLibrary,
     skeleton: Option<&layout::Pages>,
     cover: Option<Result<Vec<u8>>>,
 ) -> Option<Result<(output::Pieces, Diagnostics, std::time::Duration)>> {
-    let cover = cover?;
+    let (cover, parsed) = (cover?, parsed?);
     let mut warnings = Diagnostics::default();
     let (bytes, took) = timed(|| {
         let on_disk = options.streaming;
-        epub::write_with_cover(document, fonts, skeleton, cover?, on_disk, &mut warnings)
+        epub::write_with_cover(parsed, fonts, skeleton, cover?, on_disk, &mut warnings)
     });
     Some(bytes.map(|bytes| (bytes, warnings, took)))
 }
@@ -469,6 +497,8 @@ fn make_epub(
 fn make_streaming(
     options: &BuildOptions,
     document: &doc::Document,
+    handed: Vec<doc::Chapter>,
+    parsed: Option<&epub::Parsed>,
     fonts: &fonts::FontLibrary,
     progress: &dyn Progress,
 ) -> Made {
@@ -481,7 +511,16 @@ fn make_streaming(
         let ((laid, took), cover) = rayon::join(
             || {
                 timed(|| {
-                    layout::typeset_into(document, fonts, warnings, progress, false, &mut skeleton)
+                    let sink = &mut skeleton;
+                    layout::typeset_into(
+                        document,
+                        Some(handed),
+                        fonts,
+                        warnings,
+                        progress,
+                        false,
+                        sink,
+                    )
                 })
             },
             || with_epub.then(|| layout::cover::epub_jpeg(document, fonts)),
@@ -492,8 +531,8 @@ fn make_streaming(
     let epub = |laid: &Result<_>, skeleton: &layout::Pages, cover| {
         writing(options, progress, laid.is_ok());
         match laid {
-            Ok(_) => make_epub(options, document, fonts, Some(skeleton), cover),
-            Err(_) => epub_alone(options, document, fonts, cover),
+            Ok(_) => make_epub(options, parsed, fonts, Some(skeleton), cover),
+            Err(_) => epub_alone(options, parsed, fonts, cover),
         }
     };
     let ((laid, skeleton, epub), pdf) = if options.format == Format::Epub {
@@ -525,6 +564,7 @@ fn make_streaming(
 fn make_whole(
     options: &BuildOptions,
     document: &doc::Document,
+    parsed: Option<&epub::Parsed>,
     fonts: &fonts::FontLibrary,
     progress: &dyn Progress,
 ) -> Made {
@@ -542,8 +582,8 @@ fn make_whole(
     // The PDF writer is given the pages and lets each go once drawn; the
     // EPUB's page-list and the booklet read only what the skeleton keeps.
     let epub = || match &laid {
-        Ok((skeleton, ..)) => make_epub(options, document, fonts, Some(skeleton), cover),
-        Err(_) => epub_alone(options, document, fonts, cover),
+        Ok((skeleton, ..)) => make_epub(options, parsed, fonts, Some(skeleton), cover),
+        Err(_) => epub_alone(options, parsed, fonts, cover),
     };
     // The PDF on a thread of its own, not rayon's: it waits for krilla's
     // streams compressed on rayon's threads, and on the only one (a pool

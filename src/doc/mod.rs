@@ -455,6 +455,24 @@ pub struct Document {
     pub sources: BTreeMap<PathBuf, std::sync::Arc<str>>,
 }
 
+impl Document {
+    /// Takes the chapters out, leaving each its source and title, all
+    /// that is read of a chapter but its own layout and its own EPUB
+    /// document: a build hands them to layout, which lets each go once
+    /// laid out, and parses each again for the EPUB
+    /// ([`crate::parse::Reparser`]).
+    pub fn hand_over(&mut self) -> Vec<Chapter> {
+        let heads = self.chapters.iter().map(|chapter| Chapter {
+            source: chapter.source.clone(),
+            title: chapter.title.clone(),
+            blocks: Vec::new(),
+            footnotes: Vec::new(),
+        });
+        let heads = heads.collect();
+        std::mem::replace(&mut self.chapters, heads)
+    }
+}
+
 /// A font file from the book's `fonts/` folder.
 #[derive(Debug, Clone, PartialEq)]
 pub struct BookFont {

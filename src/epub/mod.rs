@@ -42,10 +42,11 @@ use std::collections::{BTreeMap, HashSet};
 use rayon::prelude::*;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Result};
-use crate::doc::{Chapter, Document, InlineKind, walk};
+use crate::doc::{BlockKind, Chapter, Document, InlineKind, walk};
 use crate::fonts::{FontFace, FontLibrary};
 use crate::layout::Pages;
 use crate::output::Pieces;
+use crate::parse::Reparser;
 use archive::Spooling;
 use pagelist::PageList;
 
@@ -81,9 +82,85 @@ pub fn write(
     warnings: &mut Diagnostics,
 ) -> Result<Vec<u8>> {
     let cover = crate::layout::cover::epub_jpeg(document, fonts)?;
-    write_with_cover(document, fonts, pages, cover, false, warnings)?
+    let parsed = Parsed {
+        document,
+        facts: Facts::of(document),
+        again: None,
+    };
+    write_with_cover(&parsed, fonts, pages, cover, false, warnings)?
         .into_bytes()
         .map_err(archive::failed)
+}
+
+/// The parsed book an EPUB is written from: the document, what the EPUB
+/// reads of all its chapters, and, where the document's chapters were
+/// handed over to layout and let go ([`Document::hand_over`]), what parses
+/// each again as its content document is written.
+pub struct Parsed<'a> {
+    pub document: &'a Document,
+    pub facts: Facts,
+    pub again: Option<Reparser<'a>>,
+}
+
+impl Parsed<'_> {
+    /// Chapter `index`, whole.
+    fn chapter(&self, index: usize) -> Result<Cow<'_, Chapter>> {
+        match &self.again {
+            Some(again) => again.chapter(index).map(Cow::Owned),
+            None => Ok(Cow::Borrowed(&self.document.chapters[index])),
+        }
+    }
+}
+
+/// What the EPUB reads of every chapter besides its own content document:
+/// names, ids, headings, pictures. Taken from the chapters whole, before a
+/// build lets them go.
+#[derive(Clone)]
+pub struct Facts {
+    chapters: Vec<ChapterEntry>,
+    /// The keys of the pictures the chapters show.
+    shown: HashSet<String>,
+    /// Whether every picture the chapters show has alt text.
+    described: bool,
+    /// Whether any chapter has a heading.
+    headings: bool,
+}
+
+impl Facts {
+    pub fn of(doc: &Document) -> Facts {
+        let width = doc.chapters.len().to_string().len().max(2);
+        let chapters = (doc.chapters.iter().enumerate())
+            .map(|(i, chapter)| {
+                let id = format!("chapter-{:0width$}", i + 1);
+                ChapterEntry {
+                    href: format!("{id}.xhtml"),
+                    id,
+                    title: chapter_title(chapter, i),
+                    ids: chapter.element_ids(),
+                    properties: html_properties(chapter),
+                    headings: nav::headings(chapter),
+                }
+            })
+            .collect();
+        let (mut shown, mut undescribed, mut headings) = (HashSet::new(), 0, false);
+        for chapter in &doc.chapters {
+            walk::chapter_inlines(chapter, &mut |inline| {
+                if let InlineKind::Image { key, alt, .. } = &inline.kind {
+                    shown.insert(key.clone());
+                    undescribed += usize::from(alt.trim().is_empty());
+                }
+            });
+            walk::chapter_blocks(chapter, &mut |block| {
+                headings |= matches!(block.kind, BlockKind::Heading { .. });
+            });
+        }
+        Facts {
+            chapters,
+            shown,
+            described: undescribed == 0,
+            headings,
+        }
+    }
 }
 
 /// The package, and each part of it, in memory up to a mebibyte, then in
@@ -99,7 +176,7 @@ const SPOOLED: Spooling = Spooling {
 /// first mebibyte, is made in a temporary file, where one can be made and
 /// written (else in memory: the same bytes).
 pub fn write_with_cover(
-    document: &Document,
+    parsed: &Parsed,
     fonts: &FontLibrary,
     pages: Option<&Pages>,
     cover: Vec<u8>,
@@ -112,7 +189,7 @@ pub fn write_with_cover(
         false => Spooling::MEMORY,
     };
     spooled_else_in_memory(spooling, warnings, |spooling, warnings| {
-        package(document, fonts, pages, &cover, spooling, warnings)
+        package(parsed, fonts, pages, &cover, spooling, warnings)
     })
 }
 
@@ -140,14 +217,15 @@ fn spooled_else_in_memory<'a>(
 /// [`write_with_cover`], its package and the parts of it spooled as
 /// `spooling` says.
 fn package(
-    document: &Document,
+    parsed: &Parsed,
     fonts: &FontLibrary,
     pages: Option<&Pages>,
     cover: &[u8],
     spooling: Spooling,
     warnings: &mut Diagnostics,
 ) -> Result<Pieces> {
-    let mut plan = Plan::new(document, fonts, pages, cover)?;
+    let document = parsed.document;
+    let mut plan = Plan::new(document, &parsed.facts, fonts, pages, cover)?;
     let timestamp = document.metadata.timestamp;
     let numerals = document.layout.numerals;
     let part = || Content::new(archive::Archive::part(timestamp, spooling), numerals);
@@ -181,7 +259,9 @@ fn package(
                 .map(|share| {
                     let mut content = part();
                     for &index in share {
-                        content.add(&plan.chapters[index].href, xhtml::chapter(&plan, index)?)?;
+                        let chapter = parsed.chapter(index)?;
+                        let xhtml = xhtml::chapter(&plan, index, &chapter)?;
+                        content.add(&plan.chapters[index].href, xhtml)?;
                     }
                     Ok(content)
                 })
@@ -321,10 +401,13 @@ pub(crate) struct Plan<'a> {
     /// Whether every picture has alt text (the cover's is the title); true
     /// for a book without pictures.
     pub pictures_described: bool,
+    /// Whether any chapter has a heading.
+    pub headings: bool,
     /// The print edition's pages (none without one).
     pub page_list: PageList,
 }
 
+#[derive(Clone)]
 pub(crate) struct ChapterEntry {
     /// Manifest id, e.g. `chapter-01`.
     pub id: String,
@@ -337,6 +420,8 @@ pub(crate) struct ChapterEntry {
     pub ids: HashSet<String>,
     /// Manifest `properties` the chapter's raw HTML calls for (`svg`, `mathml`).
     pub properties: Vec<&'static str>,
+    /// The headings the table of contents lists under it.
+    pub headings: Vec<nav::Heading>,
 }
 
 pub(crate) struct ImageEntry<'a> {
@@ -362,6 +447,7 @@ pub(crate) struct FontEntry<'a> {
 impl<'a> Plan<'a> {
     fn new(
         doc: &'a Document,
+        facts: &Facts,
         fonts: &'a FontLibrary,
         pages: Option<&Pages>,
         cover: &'a [u8],
@@ -381,22 +467,7 @@ impl<'a> Plan<'a> {
             id => id.to_string(),
         };
 
-        let width = doc.chapters.len().to_string().len().max(2);
-        let mut chapters: Vec<ChapterEntry> = doc
-            .chapters
-            .iter()
-            .enumerate()
-            .map(|(i, chapter)| {
-                let id = format!("chapter-{:0width$}", i + 1);
-                ChapterEntry {
-                    href: format!("{id}.xhtml"),
-                    id,
-                    title: chapter_title(chapter, i),
-                    ids: chapter.element_ids(),
-                    properties: html_properties(chapter),
-                }
-            })
-            .collect();
+        let mut chapters = facts.chapters.clone();
 
         if let Some(key) = doc
             .cover
@@ -418,12 +489,11 @@ impl<'a> Plan<'a> {
             height: cover_high,
             bytes: Cow::Borrowed(cover),
         };
-        let shown = shown_pictures(doc);
         let mut images = BTreeMap::new();
         let pictures = doc
             .images
             .iter()
-            .filter(|(key, _)| shown.contains(key.as_str()));
+            .filter(|(key, _)| facts.shown.contains(key.as_str()));
         for (n, (key, picture)) in pictures.enumerate() {
             let ext = match picture.format {
                 crate::doc::PictureFormat::Png => "png",
@@ -468,14 +538,6 @@ impl<'a> Plan<'a> {
             })
             .collect();
 
-        let mut undescribed = 0;
-        for chapter in &doc.chapters {
-            walk::chapter_inlines(chapter, &mut |inline| {
-                if let InlineKind::Image { alt, .. } = &inline.kind {
-                    undescribed += usize::from(alt.trim().is_empty());
-                }
-            });
-        }
         let page_list = pages
             .map(|pages| PageList::new(doc, pages, &mut chapters))
             .unwrap_or_default();
@@ -490,7 +552,8 @@ impl<'a> Plan<'a> {
             images,
             fonts,
             cover,
-            pictures_described: undescribed == 0,
+            pictures_described: facts.described,
+            headings: facts.headings,
             page_list,
         })
     }
@@ -540,19 +603,6 @@ fn html_properties(chapter: &Chapter) -> Vec<&'static str> {
     properties
 }
 
-/// The keys of the pictures the chapters show.
-fn shown_pictures(doc: &Document) -> HashSet<&str> {
-    let mut shown = HashSet::new();
-    for chapter in &doc.chapters {
-        walk::chapter_inlines(chapter, &mut |inline| {
-            if let InlineKind::Image { key, .. } = &inline.kind {
-                shown.insert(key.as_str());
-            }
-        });
-    }
-    shown
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -579,8 +629,13 @@ mod tests {
             in_memory: 0,
             folder: Some(&missing),
         };
+        let parsed = Parsed {
+            document: &document,
+            facts: Facts::of(&document),
+            again: None,
+        };
         let package = |spooling, warnings: &mut Diagnostics| {
-            package(&document, &fonts, None, &cover, spooling, warnings)
+            package(&parsed, &fonts, None, &cover, spooling, warnings)
         };
         let tried = package(failing, &mut Diagnostics::default());
         assert_eq!(tried.err().map(|e| e.code), Some(Code::WriteFailed));

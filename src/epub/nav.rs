@@ -6,7 +6,7 @@ use std::fmt::Write as _;
 use super::pagelist;
 use super::xhtml::{Languages, document};
 use super::{COVER, NAV, Plan, TITLE_PAGE};
-use crate::doc::{BlockKind, block_direction, collapse_whitespace, plain_text};
+use crate::doc::{BlockKind, Chapter, block_direction, collapse_whitespace, plain_text};
 use crate::xml::escape;
 
 /// One line of the table of contents.
@@ -42,43 +42,59 @@ fn nest(entries: impl Iterator<Item = (u8, TocEntry)>) -> Vec<TocEntry> {
     top
 }
 
+/// A heading the table of contents lists under its chapter.
+#[derive(Clone)]
+pub(crate) struct Heading {
+    pub level: u8,
+    pub id: String,
+    pub label: String,
+}
+
+/// The headings of `chapter` the table of contents lists: levels 2–6 with
+/// text, but the chapter's own title.
+pub(crate) fn headings(chapter: &Chapter) -> Vec<Heading> {
+    (chapter.blocks.iter().enumerate())
+        .filter_map(|(i, block)| match &block.kind {
+            // The first heading is the chapter's own title.
+            BlockKind::Heading { .. } if i == 0 => None,
+            BlockKind::Heading {
+                level, id, content, ..
+            } if *level >= 2 => {
+                let label = collapse_whitespace(&plain_text(content));
+                (!label.is_empty()).then(|| Heading {
+                    level: *level,
+                    id: id.clone(),
+                    label,
+                })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// The table of contents: every chapter, with its headings (levels 2–6)
 /// nested by level.
 /// A book without chapters lists its title page, so the list is never empty.
 pub(crate) fn toc(plan: &Plan) -> Vec<TocEntry> {
-    let mut entries: Vec<TocEntry> = plan
-        .doc
-        .chapters
-        .iter()
-        .zip(&plan.chapters)
-        .map(|(chapter, entry)| {
-            let headings = chapter
-                .blocks
-                .iter()
-                .enumerate()
-                .filter_map(|(i, block)| match &block.kind {
-                    // The first heading is the chapter's own title.
-                    BlockKind::Heading { .. } if i == 0 => None,
-                    BlockKind::Heading {
-                        level, id, content, ..
-                    } if *level >= 2 => {
-                        let label = collapse_whitespace(&plain_text(content));
-                        (!label.is_empty()).then(|| {
-                            let entry = TocEntry {
-                                label,
-                                href: format!("{}#{id}", entry.href),
-                                children: Vec::new(),
-                            };
-                            (*level, entry)
-                        })
-                    }
-                    _ => None,
-                });
-            let children = nest(headings);
+    let mut entries: Vec<TocEntry> = (plan.chapters.iter())
+        .map(|entry| {
+            let headings = entry.headings.iter().map(|heading| {
+                let href = format!("{}#{}", entry.href, heading.id);
+                let label = heading.label.clone();
+                let children = Vec::new();
+                (
+                    heading.level,
+                    TocEntry {
+                        label,
+                        href,
+                        children,
+                    },
+                )
+            });
             TocEntry {
                 label: entry.title.clone(),
                 href: entry.href.clone(),
-                children,
+                children: nest(headings),
             }
         })
         .collect();

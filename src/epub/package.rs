@@ -3,7 +3,7 @@
 use std::fmt::Write as _;
 
 use super::{COVER, CSS, NAV, NCX, Plan, TITLE_PAGE};
-use crate::doc::{BlockKind, Direction, walk};
+use crate::doc::Direction;
 use crate::time::Civil;
 use crate::xml::escape;
 
@@ -168,13 +168,7 @@ fn accessibility_features(plan: &Plan) -> Vec<&'static str> {
         // DPUB-ARIA roles on the chapters, notes, contents and cover.
         "ARIA",
     ];
-    let mut headings = false;
-    for chapter in &plan.doc.chapters {
-        walk::chapter_blocks(chapter, &mut |block| {
-            headings |= matches!(block.kind, BlockKind::Heading { .. });
-        });
-    }
-    if headings {
+    if plan.headings {
         features.push("structuralNavigation");
     }
     // Every book has a picture, its cover, whose alt text is the title.

@@ -75,11 +75,10 @@ pub(crate) fn title_page(plan: &Plan) -> String {
     document(plan, &plan.title, "", &body)
 }
 
-/// The XHTML of chapter `index`.
-pub(crate) fn chapter(plan: &Plan, index: usize) -> Result<String> {
-    let chapter = &plan.doc.chapters[index];
+/// The XHTML of chapter `index`, `chapter`.
+pub(crate) fn chapter(plan: &Plan, index: usize, chapter: &Chapter) -> Result<String> {
     let entry = &plan.chapters[index];
-    let mut w = ChapterWriter::new(plan, index);
+    let mut w = ChapterWriter::new(plan, index, chapter);
 
     w.out
         .push_str("<section epub:type=\"chapter\" role=\"doc-chapter\"");
@@ -122,8 +121,7 @@ struct ChapterWriter<'p, 'a> {
 }
 
 impl<'p, 'a> ChapterWriter<'p, 'a> {
-    fn new(plan: &'p Plan<'a>, index: usize) -> Self {
-        let chapter = &plan.doc.chapters[index];
+    fn new(plan: &'p Plan<'a>, index: usize, chapter: &'p Chapter) -> Self {
         let mut ids = plan.chapters[index].ids.clone();
         // Notes are numbered per chapter; their ids are unique in the book
         // (`fn-2-1`: chapter 2, note 1), as some reading systems that show

@@ -23,12 +23,13 @@ pub mod paginate;
 pub mod printers_marks;
 pub mod verse;
 
+use std::borrow::Cow;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Result};
-use crate::doc::Document;
+use crate::doc::{Chapter, Document};
 use crate::fonts::FontLibrary;
 use crate::fonts::report::SetText;
 use crate::locale;
@@ -293,7 +294,9 @@ fn collect(
     record: bool,
 ) -> Result<(Pages, Vec<SetText>, LayoutTimes)> {
     let mut pages = Collect(frame(document));
-    let (set, times) = typeset_into(document, fonts, warnings, progress, record, &mut pages)?;
+    let (set, times) = typeset_into(
+        document, None, fonts, warnings, progress, record, &mut pages,
+    )?;
     Ok((pages.into_pages(), set, times))
 }
 
@@ -387,9 +390,13 @@ impl Finisher<'_> {
 }
 
 /// Lays out the print edition into `sink`: every page goes to it. Gives
-/// what was set, as recorded (`record`), and how long layout took.
+/// what was set, as recorded (`record`), and how long layout took. The
+/// chapters are `document`'s, or `handed` over
+/// ([`Document::hand_over`]), each let go once laid out.
+#[allow(clippy::too_many_arguments)]
 pub fn typeset_into(
     document: &Document,
+    handed: Option<Vec<Chapter>>,
     fonts: &FontLibrary,
     warnings: &mut Diagnostics,
     progress: &dyn Progress,
@@ -409,17 +416,30 @@ pub fn typeset_into(
     let heading = locale::strings_for(language).contents;
     let titles: Vec<String> = document.chapters.iter().map(|c| c.title_text()).collect();
 
+    // The chapters flowed next, from `from`: a share, or all that are left
+    // when recording. Chapters handed over are let go once flowed.
+    let mut handed = handed.map(Vec::into_iter);
+    let mut share = |from: usize| -> Vec<Cow<'_, Chapter>> {
+        let count = document.chapters.len();
+        let until = match record {
+            true => count,
+            false => (from + CHAPTERS_AT_ONCE).min(count),
+        };
+        match &mut handed {
+            Some(handed) => handed.take(until - from).map(Cow::Owned).collect(),
+            None => document.chapters[from..until]
+                .iter()
+                .map(Cow::Borrowed)
+                .collect(),
+        }
+    };
     // Shape and flow chapters, in parallel: shaping is the costly part
     // and chapters are independent. HarfBuzz fonts are per thread.
-    let flow_chapters = |from: usize| -> Vec<(ChapterSet, Structure)> {
-        let until = (from + CHAPTERS_AT_ONCE).min(document.chapters.len());
-        let chapters = if record {
-            &document.chapters[from..]
-        } else {
-            &document.chapters[from..until]
-        };
+    let flow_chapters = |from: usize,
+                         chapters: Vec<Cow<Chapter>>|
+     -> Vec<(ChapterSet, Structure)> {
         chapters
-            .par_iter()
+            .into_par_iter()
             .enumerate()
             .map_init(
                 || Shaper::new(fonts, language),
@@ -436,7 +456,7 @@ pub fn typeset_into(
                     ts.structure.chapter = (from + index) as u32;
                     ts.set = record.then(Vec::new);
                     let items =
-                        ChapterFlow::new(&mut ts, document, chapter, column, g.area.height).run();
+                        ChapterFlow::new(&mut ts, document, &chapter, column, g.area.height).run();
                     progress.step();
                     (
                         (items, ts.warnings, ts.missing, ts.set, ts.times),
@@ -470,7 +490,8 @@ pub fn typeset_into(
         .text(document.layout.numerals);
         front::contents(&mut ts, heading, &entries, &g, 2, &|_| folio.clone()).len()
     };
-    let (mut flowed, toc_len) = rayon::join(|| flow_chapters(0), contents_length);
+    let first = share(0);
+    let (mut flowed, toc_len) = rayon::join(|| flow_chapters(0, first), contents_length);
 
     let shaper = Shaper::new(fonts, language);
     let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
@@ -559,8 +580,9 @@ pub fn typeset_into(
         // The next chapters are flowed while these are put on pages.
         let mut more = Vec::new();
         let placed = if next < document.chapters.len() && !record {
+            let chapters = share(next);
             rayon::in_place_scope(|scope| {
-                scope.spawn(|_| more = flow_chapters(next));
+                scope.spawn(|_| more = flow_chapters(next, chapters));
                 placing(std::mem::take(&mut flowed), &mut ts, &mut body)
             })
         } else {

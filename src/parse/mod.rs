@@ -176,49 +176,99 @@ fn load_cover(book: &Book, path: &str, pictures: &mut links::Pictures) -> Result
 fn check_anchors(book: &Book, chapters: &mut [Chapter], warnings: &mut Diagnostics) {
     let ids: Vec<HashSet<String>> = chapters.iter().map(Chapter::element_ids).collect();
     for (index, chapter) in chapters.iter_mut().enumerate() {
-        let file = book.display_path(&chapter.source);
-        let mut fix = |inline: &mut crate::doc::Inline| {
-            let InlineKind::Link {
-                target:
-                    LinkTarget::Chapter {
-                        index: to,
-                        anchor: anchor @ Some(_),
-                    },
-                ..
-            } = &mut inline.kind
-            else {
-                return;
-            };
-            let Some(known) = ids.get(*to) else { return };
-            let wanted = anchor.as_deref().unwrap_or_default();
-            if known.contains(wanted) {
-                return;
-            }
-            let slug = text::slug(wanted);
-            if known.contains(&slug) {
-                *anchor = Some(slug);
-                return;
-            }
-            let place = if *to == index {
-                "this chapter".to_string()
-            } else {
-                book.display_path(&book.chapters[*to].path)
-                    .display()
-                    .to_string()
-            };
-            warnings.push(
-                Diagnostic::warning(Code::BrokenLink, format!(
-                    "link to `#{wanted}`: no heading with that id in {place}; the link goes to the start of the chapter"
-                ))
-                .in_file(&file)
-                .at(inline.pos),
-            );
-            *anchor = None;
+        check_chapter_anchors(book, &ids, index, chapter, warnings);
+    }
+}
+
+/// [`check_anchors`] of chapter `index`, the chapters' element ids
+/// being `ids`.
+fn check_chapter_anchors(
+    book: &Book,
+    ids: &[HashSet<String>],
+    index: usize,
+    chapter: &mut Chapter,
+    warnings: &mut Diagnostics,
+) {
+    let file = book.display_path(&chapter.source);
+    let mut fix = |inline: &mut crate::doc::Inline| {
+        let InlineKind::Link {
+            target:
+                LinkTarget::Chapter {
+                    index: to,
+                    anchor: anchor @ Some(_),
+                },
+            ..
+        } = &mut inline.kind
+        else {
+            return;
         };
-        crate::doc::walk::inlines_mut(&mut chapter.blocks, &mut fix);
-        for note in &mut chapter.footnotes {
-            crate::doc::walk::inlines_mut(&mut note.blocks, &mut fix);
+        let Some(known) = ids.get(*to) else { return };
+        let wanted = anchor.as_deref().unwrap_or_default();
+        if known.contains(wanted) {
+            return;
         }
+        let slug = text::slug(wanted);
+        if known.contains(&slug) {
+            *anchor = Some(slug);
+            return;
+        }
+        let place = if *to == index {
+            "this chapter".to_string()
+        } else {
+            book.display_path(&book.chapters[*to].path)
+                .display()
+                .to_string()
+        };
+        warnings.push(
+            Diagnostic::warning(Code::BrokenLink, format!(
+                "link to `#{wanted}`: no heading with that id in {place}; the link goes to the start of the chapter"
+            ))
+            .in_file(&file)
+            .at(inline.pos),
+        );
+        *anchor = None;
+    };
+    crate::doc::walk::inlines_mut(&mut chapter.blocks, &mut fix);
+    for note in &mut chapter.footnotes {
+        crate::doc::walk::inlines_mut(&mut note.blocks, &mut fix);
+    }
+}
+
+/// A book's chapters parsed again, one at a time, as [`parse`] gave them,
+/// what it found then let go: a build lets each chapter go once laid out
+/// and parses it again for the EPUB, rather than hold the whole parsed
+/// book to the end.
+pub struct Reparser<'b> {
+    book: &'b Book,
+    paths: Vec<PathBuf>,
+    /// The pictures as [`parse`] decoded them (not decoded again).
+    decoded: links::Decoded,
+    /// The chapters' element ids, which links' anchors are checked against.
+    ids: Vec<HashSet<String>>,
+}
+
+impl<'b> Reparser<'b> {
+    /// For `document` as [`parse`] made it from `book`, its chapters whole.
+    pub fn new(book: &'b Book, document: &Document) -> Self {
+        Reparser {
+            book,
+            paths: book.chapters.iter().map(|c| c.path.clone()).collect(),
+            decoded: (document.images.iter())
+                .map(|(key, picture)| (key.clone(), Ok(picture.clone())))
+                .collect(),
+            ids: document.chapters.iter().map(Chapter::element_ids).collect(),
+        }
+    }
+
+    /// Chapter `index`, parsed again.
+    pub fn chapter(&self, index: usize) -> Result<Chapter> {
+        let mut pictures = links::Pictures::new(&self.decoded);
+        let mut found = Diagnostics::default();
+        let book = self.book;
+        let mut chapter =
+            markdown::parse_chapter(book, index, &self.paths, &mut pictures, &mut found)?;
+        check_chapter_anchors(book, &self.ids, index, &mut chapter, &mut found);
+        Ok(chapter)
     }
 }
 

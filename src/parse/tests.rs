@@ -1249,3 +1249,52 @@ fn parsed_chapters_hold_no_room_grown_for_more() {
     // Every kind above was parsed and looked at.
     assert_eq!((lists, texts), (1, 14), "{:#?}", ch.blocks);
 }
+
+/// A chapter parsed again is the chapter parsed with the book: its links'
+/// anchors checked against every chapter, a heading's text mapped to its
+/// id and a missing anchor dropped, its pictures as decoded, in every test
+/// book (each chapter's warnings let go).
+#[test]
+fn a_chapter_parsed_again_is_the_one_parsed_with_the_book() {
+    let (_tmp, made) = book(
+        &[
+            (
+                "a.md",
+                "# One\n\n[two](b.md#Second%20Part) [gone](b.md#nowhere) ![p](p.png)[^n]\n\n[^n]: [back](a.md#One)\n",
+            ),
+            ("b.md", "# Two\n\n## Second Part\n\ntext\n"),
+        ],
+        &[("p.png", png(3, 2))],
+    );
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut books = vec![made];
+    for dir in std::iter::once(root.join("book")).chain(
+        std::fs::read_dir(root.join("tests/books"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path()),
+    ) {
+        books.push(crate::load::load(&dir).unwrap());
+    }
+    let mut anchors = 0;
+    for book in &books {
+        let document = parse(book, &mut Diagnostics::default()).unwrap();
+        let again = Reparser::new(book, &document);
+        for (index, chapter) in document.chapters.iter().enumerate() {
+            assert!(
+                again.chapter(index).as_ref() == Ok(chapter),
+                "{} differs",
+                chapter.source.display()
+            );
+            crate::doc::walk::chapter_inlines(chapter, &mut |inline| {
+                anchors += usize::from(matches!(
+                    &inline.kind,
+                    InlineKind::Link {
+                        target: LinkTarget::Chapter { anchor: Some(a), .. },
+                        ..
+                    } if a == "second-part"
+                ));
+            });
+        }
+    }
+    assert_eq!(anchors, 1, "the test needs an anchor mapped to its id");
+}
