@@ -323,16 +323,18 @@ fn compile_into(
         // out; the EPUB parses each again as it is written (a long book's
         // parsed chapters were the most of what a build held that grew
         // with the book).
-        let epub_of = with_epub.then(|| {
-            let again = parse::Reparser::new(&book, &document);
-            (epub::Facts::of(&document), again)
-        });
+        let facts = with_epub.then(|| epub::Facts::of(&document));
+        let again = (facts.as_ref())
+            .map(|facts| parse::Reparser::new(&book, &document, |index| facts.ids(index)));
         let handed = document.hand_over();
-        let parsed = epub_of.map(|(facts, again)| epub::Parsed {
-            document: &document,
-            facts,
-            again: Some(again),
-        });
+        let parsed = facts
+            .as_ref()
+            .zip(again)
+            .map(|(facts, again)| epub::Parsed {
+                document: &document,
+                facts,
+                again: Some(again),
+            });
         make_streaming(
             options,
             &document,
@@ -342,9 +344,10 @@ fn compile_into(
             progress,
         )
     } else {
-        let parsed = with_epub.then(|| epub::Parsed {
+        let facts = with_epub.then(|| epub::Facts::of(&document));
+        let parsed = facts.as_ref().map(|facts| epub::Parsed {
             document: &document,
-            facts: epub::Facts::of(&document),
+            facts,
             again: None,
         });
         make_whole(options, &document, parsed.as_ref(), &fonts, progress)

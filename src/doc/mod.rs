@@ -443,6 +443,8 @@ pub struct Document {
     pub layout: LayoutSettings,
     /// Cover artwork, if the book has one (key into `images`).
     pub cover: Option<String>,
+    /// Whole, but once a build has handed them to layout
+    /// ([`Document::hand_over`]): then each keeps its source and title only.
     pub chapters: Vec<Chapter>,
     /// Every picture the book uses, keyed by its path relative to the book
     /// folder (forward slashes). Loaded and checked once, during parsing.

@@ -82,9 +82,10 @@ pub fn write(
     warnings: &mut Diagnostics,
 ) -> Result<Vec<u8>> {
     let cover = crate::layout::cover::epub_jpeg(document, fonts)?;
+    let facts = Facts::of(document);
     let parsed = Parsed {
         document,
-        facts: Facts::of(document),
+        facts: &facts,
         again: None,
     };
     write_with_cover(&parsed, fonts, pages, cover, false, warnings)?
@@ -98,7 +99,7 @@ pub fn write(
 /// each again as its content document is written.
 pub struct Parsed<'a> {
     pub document: &'a Document,
-    pub facts: Facts,
+    pub facts: &'a Facts,
     pub again: Option<Reparser<'a>>,
 }
 
@@ -160,6 +161,11 @@ impl Facts {
             described: undescribed == 0,
             headings,
         }
+    }
+
+    /// The element ids of chapter `index` ([`Chapter::element_ids`]).
+    pub fn ids(&self, index: usize) -> Option<&HashSet<String>> {
+        self.chapters.get(index).map(|entry| &entry.ids)
     }
 }
 
@@ -225,7 +231,7 @@ fn package(
     warnings: &mut Diagnostics,
 ) -> Result<Pieces> {
     let document = parsed.document;
-    let mut plan = Plan::new(document, &parsed.facts, fonts, pages, cover)?;
+    let mut plan = Plan::new(document, parsed.facts, fonts, pages, cover)?;
     let timestamp = document.metadata.timestamp;
     let numerals = document.layout.numerals;
     let part = || Content::new(archive::Archive::part(timestamp, spooling), numerals);
@@ -629,9 +635,10 @@ mod tests {
             in_memory: 0,
             folder: Some(&missing),
         };
+        let facts = Facts::of(&document);
         let parsed = Parsed {
             document: &document,
-            facts: Facts::of(&document),
+            facts: &facts,
             again: None,
         };
         let package = |spooling, warnings: &mut Diagnostics| {

@@ -5,7 +5,7 @@
 //! the book folder, checked after resolving symlinks; they are read once and
 //! must be PNG or JPEG.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::io::Cursor;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,7 +24,7 @@ pub(crate) fn resolve_link(
     dest: &str,
     chapter_path: &Path,
     current: usize,
-    chapters: &[PathBuf],
+    chapters: &ChapterPaths,
 ) -> Result<LinkTarget, String> {
     let dest = dest.trim();
     if dest.is_empty() {
@@ -62,9 +62,25 @@ pub(crate) fn resolve_link(
     let decoded = percent_decode(path);
     let base = chapter_path.parent().unwrap_or(Path::new(""));
     let target = normalize_relative(base, Path::new(&decoded)).map_err(|why| why.to_string())?;
-    match chapters.iter().position(|c| *c == target) {
-        Some(index) => Ok(LinkTarget::Chapter { index, anchor }),
+    match chapters.0.get(&target) {
+        Some(&index) => Ok(LinkTarget::Chapter { index, anchor }),
         None => Err(format!("`{}` is not a chapter of this book", path)),
+    }
+}
+
+/// The chapters' folder-relative paths, each with its index, for links to
+/// them: looked up, not searched (a book of hundreds of chapters whose
+/// links lead to each other compared every link's path with each
+/// chapter's, in turn).
+pub(crate) struct ChapterPaths(HashMap<PathBuf, usize>);
+
+impl ChapterPaths {
+    pub fn of(book: &Book) -> Self {
+        let mut paths = HashMap::with_capacity(book.chapters.len());
+        for (index, chapter) in book.chapters.iter().enumerate() {
+            paths.entry(chapter.path.clone()).or_insert(index);
+        }
+        ChapterPaths(paths)
     }
 }
 
@@ -319,7 +335,10 @@ mod tests {
             .iter()
             .position(|c| c == Path::new(from))
             .unwrap();
-        resolve_link(dest, Path::new(from), current, &chapters())
+        let paths = (chapters().into_iter().enumerate())
+            .map(|(index, path)| (path, index))
+            .collect();
+        resolve_link(dest, Path::new(from), current, &ChapterPaths(paths))
     }
 
     fn chapter(index: usize, anchor: Option<&str>) -> LinkTarget {

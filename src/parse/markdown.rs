@@ -46,12 +46,12 @@ pub const FULL_BLEED: &str = "full-bleed";
 /// At most this many warnings per chapter; the rest are counted.
 pub(crate) const MAX_WARNINGS: usize = 100;
 
-/// Parses chapter `index` of `book`. `chapters` are the folder-relative
-/// chapter paths (for links); the pictures it shows are added to `pictures`.
+/// Parses chapter `index` of `book`. `chapters` are the chapters' paths
+/// (for links); the pictures it shows are added to `pictures`.
 pub(crate) fn parse_chapter(
     book: &Book,
     index: usize,
-    chapters: &[PathBuf],
+    chapters: &links::ChapterPaths,
     pictures: &mut links::Pictures,
     warnings: &mut Diagnostics,
 ) -> Result<Chapter> {
@@ -112,7 +112,7 @@ pub(crate) fn parse_chapter(
 struct Builder<'a, 'w, 'p> {
     book: &'a Book,
     index: usize,
-    chapters: &'a [PathBuf],
+    chapters: &'a links::ChapterPaths,
     /// The chapter, relative to the book folder.
     path: &'a Path,
     /// The chapter as the user would type it, for messages.

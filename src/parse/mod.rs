@@ -38,7 +38,7 @@ pub use markdown::MAX_NESTING;
 /// metadata. Problems that spoil the book (a picture outside the folder,
 /// missing or damaged) are errors; everything else is a warning.
 pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
-    let paths: Vec<PathBuf> = book.chapters.iter().map(|c| c.path.clone()).collect();
+    let paths = links::ChapterPaths::of(book);
     let decoded = links::decode_all(book);
     // The chapters parsed on every thread, each with the pictures it shows
     // and its warnings, put together in order: the first error in the
@@ -176,15 +176,17 @@ fn load_cover(book: &Book, path: &str, pictures: &mut links::Pictures) -> Result
 fn check_anchors(book: &Book, chapters: &mut [Chapter], warnings: &mut Diagnostics) {
     let ids: Vec<HashSet<String>> = chapters.iter().map(Chapter::element_ids).collect();
     for (index, chapter) in chapters.iter_mut().enumerate() {
-        check_chapter_anchors(book, &ids, index, chapter, warnings);
+        check_chapter_anchors(book, &|to| ids.get(to), index, chapter, warnings);
     }
 }
 
-/// [`check_anchors`] of chapter `index`, the chapters' element ids
-/// being `ids`.
-fn check_chapter_anchors(
+/// The element ids ([`Chapter::element_ids`]) of each chapter, by index.
+type Ids<'i> = dyn Fn(usize) -> Option<&'i HashSet<String>> + Sync + 'i;
+
+/// [`check_anchors`] of chapter `index`.
+fn check_chapter_anchors<'i>(
     book: &Book,
-    ids: &[HashSet<String>],
+    ids: &Ids<'i>,
     index: usize,
     chapter: &mut Chapter,
     warnings: &mut Diagnostics,
@@ -202,7 +204,7 @@ fn check_chapter_anchors(
         else {
             return;
         };
-        let Some(known) = ids.get(*to) else { return };
+        let Some(known) = ids(*to) else { return };
         let wanted = anchor.as_deref().unwrap_or_default();
         if known.contains(wanted) {
             return;
@@ -240,23 +242,28 @@ fn check_chapter_anchors(
 /// book to the end.
 pub struct Reparser<'b> {
     book: &'b Book,
-    paths: Vec<PathBuf>,
+    paths: links::ChapterPaths,
     /// The pictures as [`parse`] decoded them (not decoded again).
     decoded: links::Decoded,
     /// The chapters' element ids, which links' anchors are checked against.
-    ids: Vec<HashSet<String>>,
+    ids: Box<Ids<'b>>,
 }
 
 impl<'b> Reparser<'b> {
-    /// For `document` as [`parse`] made it from `book`, its chapters whole.
-    pub fn new(book: &'b Book, document: &Document) -> Self {
+    /// For `document` as [`parse`] made it from `book`, whose chapters'
+    /// element ids ([`Chapter::element_ids`]) `ids` gives by index.
+    pub fn new(
+        book: &'b Book,
+        document: &Document,
+        ids: impl Fn(usize) -> Option<&'b HashSet<String>> + Sync + 'b,
+    ) -> Self {
         Reparser {
             book,
-            paths: book.chapters.iter().map(|c| c.path.clone()).collect(),
+            paths: links::ChapterPaths::of(book),
             decoded: (document.images.iter())
                 .map(|(key, picture)| (key.clone(), Ok(picture.clone())))
                 .collect(),
-            ids: document.chapters.iter().map(Chapter::element_ids).collect(),
+            ids: Box::new(ids),
         }
     }
 
@@ -267,7 +274,7 @@ impl<'b> Reparser<'b> {
         let book = self.book;
         let mut chapter =
             markdown::parse_chapter(book, index, &self.paths, &mut pictures, &mut found)?;
-        check_chapter_anchors(book, &self.ids, index, &mut chapter, &mut found);
+        check_chapter_anchors(book, &*self.ids, index, &mut chapter, &mut found);
         Ok(chapter)
     }
 }
