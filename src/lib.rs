@@ -695,6 +695,18 @@ pub(crate) mod testing {
         let mut next = pseudo_random(seed);
         (0..len).map(|_| (next() >> 24) as u8).collect()
     }
+
+    /// The seed book, `book/`, loaded and parsed, with its fonts.
+    pub(crate) fn seed_book() -> crate::Prepared {
+        let book = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
+        crate::prepare(
+            &crate::BuildOptions::for_book(&book),
+            &crate::Unwatched,
+            &mut crate::diag::Diagnostics::default(),
+            &mut Vec::new(),
+        )
+        .expect("the seed book")
+    }
 }
 
 #[cfg(test)]

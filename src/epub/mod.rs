@@ -617,17 +617,9 @@ mod tests {
     /// the same bytes and the same warnings.
     #[test]
     fn an_epub_whose_temporary_file_fails_is_made_in_memory() {
-        let book = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
-        let mut found = Diagnostics::default();
         let crate::Prepared {
             document, fonts, ..
-        } = crate::prepare(
-            &crate::BuildOptions::for_book(&book),
-            &crate::Unwatched,
-            &mut found,
-            &mut Vec::new(),
-        )
-        .expect("the seed book");
+        } = crate::testing::seed_book();
         let cover = crate::layout::cover::epub_jpeg(&document, &fonts).expect("a cover");
         let tmp = tempfile::tempdir().expect("a folder");
         let missing = tmp.path().join("missing");

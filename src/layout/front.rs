@@ -487,17 +487,9 @@ mod tests {
     /// long, must move no entry.
     #[test]
     fn the_folios_move_no_entry_of_the_contents() {
-        let book = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("book");
-        let mut found = crate::diag::Diagnostics::default();
         let crate::Prepared {
             document, fonts, ..
-        } = crate::prepare(
-            &crate::BuildOptions::for_book(&book),
-            &crate::Unwatched,
-            &mut found,
-            &mut Vec::new(),
-        )
-        .expect("the seed book");
+        } = crate::testing::seed_book();
         let g = super::super::geometry(&document);
         let shaper = Shaper::new(&fonts, "ar");
         let entries: Vec<TocEntry> = (0..4)
