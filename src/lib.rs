@@ -316,14 +316,13 @@ fn compile_into(
     // the printed pages. An EPUB alone is still written when the print
     // edition cannot be laid out, without the page-list, saying why.
     progress.stage(Stage::Layout, document.chapters.len());
-    let with_epub = options.format != Format::Pdf;
+    // What the EPUB reads of all the chapters, taken while they are whole.
+    let facts = (options.format != Format::Pdf).then(|| epub::Facts::of(&document));
     let made = if options.streaming || options.format == Format::Epub {
         // Layout is handed the parsed chapters and lets each go once laid
-        // out; the EPUB takes what it reads of all of them first, and
-        // parses each again as it is written (a long book's parsed
-        // chapters were the most of what a build held that grew with the
-        // book).
-        let facts = with_epub.then(|| epub::Facts::of(&document));
+        // out; the EPUB parses each again as it is written (a long book's
+        // parsed chapters were the most of what a build held that grew
+        // with the book).
         let again = (facts.as_ref())
             .map(|facts| parse::Reparser::new(&book, &document, |index| facts.ids(index)));
         let handed = document.hand_over();
@@ -344,7 +343,6 @@ fn compile_into(
             progress,
         )
     } else {
-        let facts = with_epub.then(|| epub::Facts::of(&document));
         let parsed = facts.as_ref().map(|facts| epub::Parsed {
             document: &document,
             facts,

@@ -116,7 +116,6 @@ impl Parsed<'_> {
 /// What the EPUB reads of every chapter besides its own content document:
 /// names, ids, headings, pictures. Taken from the chapters whole, before a
 /// build lets them go.
-#[derive(Clone)]
 pub struct Facts {
     chapters: Vec<ChapterEntry>,
     /// The keys of the pictures the chapters show.
@@ -130,21 +129,18 @@ pub struct Facts {
 impl Facts {
     pub fn of(doc: &Document) -> Facts {
         let width = doc.chapters.len().to_string().len().max(2);
-        let chapters = (doc.chapters.iter().enumerate())
-            .map(|(i, chapter)| {
-                let id = format!("chapter-{:0width$}", i + 1);
-                ChapterEntry {
-                    href: format!("{id}.xhtml"),
-                    id,
-                    title: chapter_title(chapter, i),
-                    ids: chapter.element_ids(),
-                    properties: html_properties(chapter),
-                    headings: nav::headings(chapter),
-                }
-            })
-            .collect();
+        let mut chapters = Vec::with_capacity(doc.chapters.len());
         let (mut shown, mut undescribed, mut headings) = (HashSet::new(), 0, false);
-        for chapter in &doc.chapters {
+        for (i, chapter) in doc.chapters.iter().enumerate() {
+            let id = format!("chapter-{:0width$}", i + 1);
+            chapters.push(ChapterEntry {
+                href: format!("{id}.xhtml"),
+                id,
+                title: chapter_title(chapter, i),
+                ids: chapter.element_ids(),
+                properties: html_properties(chapter),
+                headings: nav::headings(chapter),
+            });
             walk::chapter_inlines(chapter, &mut |inline| {
                 if let InlineKind::Image { key, alt, .. } = &inline.kind {
                     shown.insert(key.clone());

@@ -10,7 +10,6 @@ use crate::serialize::SerializeContext;
 use crate::spill::{Kept, Spill};
 use crate::util::{stable_hash_base64, stable_hash_pieces_base64, Deferred};
 
-
 /// warraq: entries of the cross-reference table beyond the chunks' objects:
 /// the XMP metadata, the catalog, the document information, the free
 /// entry 0 (more than needed).
