@@ -228,13 +228,30 @@ pub struct Prepared {
 /// Loads and parses the book `options` names (its settings overridden by
 /// the options) and gathers its fonts, adding what it finds to `found` and
 /// the time each stage took to `timings`; an `Err` is an error it cannot
-/// go past. [`compile`] and `warraq fonts` start here.
+/// go past. `warraq fonts` starts here.
 pub fn prepare(
     options: &BuildOptions,
     progress: &dyn Progress,
     found: &mut Diagnostics,
     timings: &mut Vec<(Stage, std::time::Duration)>,
 ) -> Result<Prepared> {
+    let (book, document, fonts) = prepare_with(options, progress, found, timings, parse::parse)?;
+    Ok(Prepared {
+        book,
+        document,
+        fonts,
+    })
+}
+
+/// [`prepare`], the book parsed by `parse` ([`parse::parse`] or
+/// [`parse::outline`]). [`compile`] starts here.
+fn prepare_with<P>(
+    options: &BuildOptions,
+    progress: &dyn Progress,
+    found: &mut Diagnostics,
+    timings: &mut Vec<(Stage, std::time::Duration)>,
+    parse: impl FnOnce(&load::Book, &mut Diagnostics) -> Result<P>,
+) -> Result<(load::Book, P, fonts::FontLibrary)> {
     progress.stage(Stage::Load, 0);
     let (book, took) = timed(|| load::load(&options.book_dir));
     let mut book = book?;
@@ -280,19 +297,15 @@ pub fn prepare(
     }
     found.extend(std::mem::take(&mut book.config.diagnostics));
     progress.stage(Stage::Parse, 0);
-    let (document, took) = timed(|| parse::parse(&book, found));
-    let document = document?;
+    let (parsed, took) = timed(|| parse(&book, found));
+    let parsed = parsed?;
     timings.push((Stage::Parse, took));
-    let mut fonts = fonts::FontLibrary::for_book(&document.fonts).map_err(|e| Diagnostic {
+    let mut fonts = fonts::FontLibrary::for_book(&book.assets.fonts).map_err(|e| Diagnostic {
         file: e.file.map(|f| book.display_path(f)),
         ..e
     })?;
     fonts.shaped = text::ShapeCache::new(options.shaping_cache);
-    Ok(Prepared {
-        book,
-        document,
-        fonts,
-    })
+    Ok((book, parsed, fonts))
 }
 
 /// [`compile`], adding what it finds to `found`; an `Err` is an error it
@@ -303,11 +316,41 @@ fn compile_into(
     found: &mut Diagnostics,
 ) -> Result<Compiled> {
     let mut report = Compiled::default();
-    let Prepared {
-        book,
-        mut document,
-        fonts,
-    } = prepare(options, progress, found, &mut report.timings)?;
+    let with_epub = options.format != Format::Pdf;
+    // Streaming, the chapters are parsed in outline and each parsed again
+    // where it is needed whole: by layout, and by the EPUB as its content
+    // document is written (a long book's parsed chapters were the most of
+    // what a build held that grew with the book). Else the book is parsed
+    // whole and held.
+    let streaming = options.streaming || options.format == Format::Epub;
+    let timings = &mut report.timings;
+    // What the EPUB reads of all the chapters; and, to check links' anchors
+    // against when the chapters are parsed again, their element ids (the
+    // EPUB's facts hold them where there are facts).
+    let (book, document, fonts, facts, ids) = if streaming {
+        let look = |_: usize, chapter: &doc::Chapter| with_epub.then(|| epub::Facts::seen(chapter));
+        let outline =
+            |book: &load::Book, found: &mut Diagnostics| parse::outline(book, found, look);
+        let (book, outline, fonts) = prepare_with(options, progress, found, timings, outline)?;
+        let parse::Outline {
+            document,
+            ids,
+            looked,
+        } = outline;
+        let (facts, ids) = match with_epub {
+            true => {
+                let seen = looked.into_iter().flatten().collect();
+                (Some(epub::Facts::gather(seen, ids)), Vec::new())
+            }
+            false => (None, ids),
+        };
+        (book, document, fonts, facts, ids)
+    } else {
+        let (book, document, fonts) =
+            prepare_with(options, progress, found, timings, parse::parse)?;
+        let facts = with_epub.then(|| epub::Facts::of(&document));
+        (book, document, fonts, facts, Vec::new())
+    };
 
     let out_dir = options.output_dir();
     let name = output_name(&book.dir);
@@ -316,28 +359,20 @@ fn compile_into(
     // the printed pages. An EPUB alone is still written when the print
     // edition cannot be laid out, without the page-list, saying why.
     progress.stage(Stage::Layout, document.chapters.len());
-    // What the EPUB reads of all the chapters, taken while they are whole.
-    let facts = (options.format != Format::Pdf).then(|| epub::Facts::of(&document));
-    let made = if options.streaming || options.format == Format::Epub {
-        // Layout is handed the parsed chapters and lets each go once laid
-        // out; the EPUB parses each again as it is written (a long book's
-        // parsed chapters were the most of what a build held that grew
-        // with the book).
-        let again = (facts.as_ref())
-            .map(|facts| parse::Reparser::new(&book, &document, |index| facts.ids(index)));
-        let handed = document.hand_over();
-        let parsed = facts
-            .as_ref()
-            .zip(again)
-            .map(|(facts, again)| epub::Parsed {
-                document: &document,
-                facts,
-                again: Some(again),
-            });
+    let made = if streaming {
+        let again = parse::Reparser::new(&book, &document, |index| match &facts {
+            Some(facts) => facts.ids(index),
+            None => ids.get(index),
+        });
+        let parsed = facts.as_ref().map(|facts| epub::Parsed {
+            document: &document,
+            facts,
+            again: Some(&again),
+        });
         make_streaming(
             options,
             &document,
-            handed,
+            &again,
             parsed.as_ref(),
             &fonts,
             progress,
@@ -498,7 +533,7 @@ fn make_epub(
 fn make_streaming(
     options: &BuildOptions,
     document: &doc::Document,
-    handed: Vec<doc::Chapter>,
+    again: &parse::Reparser,
     parsed: Option<&epub::Parsed>,
     fonts: &fonts::FontLibrary,
     progress: &dyn Progress,
@@ -515,7 +550,7 @@ fn make_streaming(
                     let sink = &mut skeleton;
                     layout::typeset_into(
                         document,
-                        Some(handed),
+                        Some(again),
                         fonts,
                         warnings,
                         progress,

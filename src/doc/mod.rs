@@ -443,8 +443,8 @@ pub struct Document {
     pub layout: LayoutSettings,
     /// Cover artwork, if the book has one (key into `images`).
     pub cover: Option<String>,
-    /// Whole, but once a build has handed them to layout
-    /// ([`Document::hand_over`]): then each keeps its source and title only.
+    /// Whole, but in a document parsed in outline
+    /// ([`crate::parse::outline`]): then each has its source and title only.
     pub chapters: Vec<Chapter>,
     /// Every picture the book uses, keyed by its path relative to the book
     /// folder (forward slashes). Loaded and checked once, during parsing.
@@ -455,24 +455,6 @@ pub struct Document {
     /// `book.toml`), by path relative to the book folder: for messages that
     /// point at one character in them.
     pub sources: BTreeMap<PathBuf, std::sync::Arc<str>>,
-}
-
-impl Document {
-    /// Takes the chapters out, leaving each its source and title, all
-    /// that is read of a chapter but its own layout and its own EPUB
-    /// document: a build hands them to layout, which lets each go once
-    /// laid out, and parses each again for the EPUB
-    /// ([`crate::parse::Reparser`]).
-    pub fn hand_over(&mut self) -> Vec<Chapter> {
-        let heads = self.chapters.iter().map(|chapter| Chapter {
-            source: chapter.source.clone(),
-            title: chapter.title.clone(),
-            blocks: Vec::new(),
-            footnotes: Vec::new(),
-        });
-        let heads = heads.collect();
-        std::mem::replace(&mut self.chapters, heads)
-    }
 }
 
 /// A font file from the book's `fonts/` folder.

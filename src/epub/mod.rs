@@ -94,16 +94,16 @@ pub fn write(
 }
 
 /// The parsed book an EPUB is written from: the document, what the EPUB
-/// reads of all its chapters, and, where the document's chapters were
-/// handed over to layout and let go ([`Document::hand_over`]), what parses
-/// each again as its content document is written.
-pub struct Parsed<'a> {
+/// reads of all its chapters, and, where the document holds the chapters'
+/// heads only ([`crate::parse::outline`]), what parses each again as its
+/// content document is written.
+pub struct Parsed<'a, 'b> {
     pub document: &'a Document,
     pub facts: &'a Facts,
-    pub again: Option<Reparser<'a>>,
+    pub again: Option<&'a Reparser<'b>>,
 }
 
-impl Parsed<'_> {
+impl Parsed<'_, '_> {
     /// Chapter `index`, whole.
     fn chapter(&self, index: usize) -> Result<Cow<'_, Chapter>> {
         match &self.again {
@@ -126,30 +126,72 @@ pub struct Facts {
     headings: bool,
 }
 
+/// What the EPUB reads of one chapter besides its own content document
+/// ([`Facts::seen`]).
+pub struct Seen {
+    /// Its title as plain text (empty: its number).
+    title: String,
+    properties: Vec<&'static str>,
+    headings: Vec<nav::Heading>,
+    /// The keys of the pictures it shows.
+    shown: Vec<String>,
+    /// How many of them have no alt text.
+    undescribed: usize,
+    /// Whether it has a heading.
+    heading: bool,
+}
+
 impl Facts {
     pub fn of(doc: &Document) -> Facts {
-        let width = doc.chapters.len().to_string().len().max(2);
-        let mut chapters = Vec::with_capacity(doc.chapters.len());
+        let seen = doc.chapters.iter().map(Facts::seen).collect();
+        let ids = doc.chapters.iter().map(Chapter::element_ids).collect();
+        Facts::gather(seen, ids)
+    }
+
+    /// What the EPUB reads of `chapter`, whole.
+    pub fn seen(chapter: &Chapter) -> Seen {
+        let (mut shown, mut undescribed, mut heading) = (Vec::new(), 0, false);
+        walk::chapter_inlines(chapter, &mut |inline| {
+            if let InlineKind::Image { key, alt, .. } = &inline.kind {
+                shown.push(key.clone());
+                undescribed += usize::from(alt.trim().is_empty());
+            }
+        });
+        walk::chapter_blocks(chapter, &mut |block| {
+            heading |= matches!(block.kind, BlockKind::Heading { .. });
+        });
+        Seen {
+            title: chapter.title_text(),
+            properties: html_properties(chapter),
+            headings: nav::headings(chapter),
+            shown,
+            undescribed,
+            heading,
+        }
+    }
+
+    /// The facts of the chapters `seen`, whose element ids
+    /// ([`Chapter::element_ids`]) are `ids`.
+    pub fn gather(seen: Vec<Seen>, ids: Vec<HashSet<String>>) -> Facts {
+        let width = seen.len().to_string().len().max(2);
+        let mut chapters = Vec::with_capacity(seen.len());
         let (mut shown, mut undescribed, mut headings) = (HashSet::new(), 0, false);
-        for (i, chapter) in doc.chapters.iter().enumerate() {
+        for ((i, seen), ids) in seen.into_iter().enumerate().zip(ids) {
             let id = format!("chapter-{:0width$}", i + 1);
             chapters.push(ChapterEntry {
                 href: format!("{id}.xhtml"),
                 id,
-                title: chapter_title(chapter, i),
-                ids: chapter.element_ids(),
-                properties: html_properties(chapter),
-                headings: nav::headings(chapter),
+                title: match seen.title.is_empty() {
+                    true => (i + 1).to_string(),
+                    false => seen.title,
+                },
+                ids,
+                properties: seen.properties,
+                headings: seen.headings,
             });
-            walk::chapter_inlines(chapter, &mut |inline| {
-                if let InlineKind::Image { key, alt, .. } = &inline.kind {
-                    shown.insert(key.clone());
-                    undescribed += usize::from(alt.trim().is_empty());
-                }
-            });
-            walk::chapter_blocks(chapter, &mut |block| {
-                headings |= matches!(block.kind, BlockKind::Heading { .. });
-            });
+            shown.extend(seen.shown);
+            undescribed += seen.undescribed;
+            headings |= seen.heading;
         }
         Facts {
             chapters,
@@ -573,15 +615,6 @@ impl<'a> Plan<'a> {
 
 /// A chapter's plain-text title ([`Chapter::title_text`]), or its number
 /// when even the file name gives none.
-fn chapter_title(chapter: &Chapter, index: usize) -> String {
-    let title = chapter.title_text();
-    if title.is_empty() {
-        (index + 1).to_string()
-    } else {
-        title
-    }
-}
-
 /// Manifest properties for what raw HTML and formulas bring (SVG or MathML).
 fn html_properties(chapter: &Chapter) -> Vec<&'static str> {
     let html = chapter.raw_html();

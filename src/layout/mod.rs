@@ -24,15 +24,17 @@ pub mod printers_marks;
 pub mod verse;
 
 use std::borrow::Cow;
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use rayon::prelude::*;
 
 use crate::diag::{Code, Diagnostic, Diagnostics, Result};
-use crate::doc::{Chapter, Document};
+use crate::doc::Document;
 use crate::fonts::FontLibrary;
 use crate::fonts::report::SetText;
 use crate::locale;
+use crate::parse::Reparser;
 use crate::progress::{Progress, Unwatched};
 use crate::text::Shaper;
 
@@ -391,12 +393,13 @@ impl Finisher<'_> {
 
 /// Lays out the print edition into `sink`: every page goes to it. Gives
 /// what was set, as recorded (`record`), and how long layout took. The
-/// chapters are `document`'s, or `handed` over
-/// ([`Document::hand_over`]), each let go once laid out.
+/// chapters are `document`'s, or, where it holds their heads only
+/// ([`crate::parse::outline`]), parsed `again` for print as each is flowed
+/// and let go once laid out.
 #[allow(clippy::too_many_arguments)]
 pub fn typeset_into(
     document: &Document,
-    handed: Option<Vec<Chapter>>,
+    again: Option<&Reparser>,
     fonts: &FontLibrary,
     warnings: &mut Diagnostics,
     progress: &dyn Progress,
@@ -417,33 +420,27 @@ pub fn typeset_into(
     let titles: Vec<String> = document.chapters.iter().map(|c| c.title_text()).collect();
 
     // The chapters flowed next, from `from`: a share, or all that are left
-    // when recording. Chapters handed over are let go once flowed.
-    let mut handed = handed.map(Vec::into_iter);
-    let mut share = |from: usize| -> Vec<Cow<'_, Chapter>> {
+    // when recording.
+    let share = |from: usize| {
         let count = document.chapters.len();
-        let until = match record {
-            true => count,
-            false => (from + CHAPTERS_AT_ONCE).min(count),
-        };
-        match &mut handed {
-            Some(handed) => handed.take(until - from).map(Cow::Owned).collect(),
-            None => document.chapters[from..until]
-                .iter()
-                .map(Cow::Borrowed)
-                .collect(),
+        match record {
+            true => from..count,
+            false => from..(from + CHAPTERS_AT_ONCE).min(count),
         }
     };
     // Shape and flow chapters, in parallel: shaping is the costly part
-    // and chapters are independent. HarfBuzz fonts are per thread.
-    let flow_chapters = |from: usize,
-                         chapters: Vec<Cow<Chapter>>|
-     -> Vec<(ChapterSet, Structure)> {
+    // and chapters are independent. HarfBuzz fonts are per thread. A
+    // chapter parsed again is let go once flowed.
+    let flow_chapters = |chapters: Range<usize>| -> Result<Vec<(ChapterSet, Structure)>> {
         chapters
             .into_par_iter()
-            .enumerate()
             .map_init(
                 || Shaper::new(fonts, language),
-                |shaper, (index, chapter)| {
+                |shaper, index| {
+                    let chapter = match again {
+                        Some(again) => Cow::Owned(again.print_chapter(index)?),
+                        None => Cow::Borrowed(&document.chapters[index]),
+                    };
                     let mut ts = Typesetter::new(
                         shaper,
                         fonts,
@@ -453,15 +450,15 @@ pub fn typeset_into(
                     );
                     ts.breaking = breaking;
                     ts.justify = document.layout.justify;
-                    ts.structure.chapter = (from + index) as u32;
+                    ts.structure.chapter = index as u32;
                     ts.set = record.then(Vec::new);
                     let items =
                         ChapterFlow::new(&mut ts, document, &chapter, column, g.area.height).run();
                     progress.step();
-                    (
+                    Ok((
                         (items, ts.warnings, ts.missing, ts.set, ts.times),
                         ts.structure,
-                    )
+                    ))
                 },
             )
             .collect()
@@ -490,8 +487,8 @@ pub fn typeset_into(
         .text(document.layout.numerals);
         front::contents(&mut ts, heading, &entries, &g, 2, &|_| folio.clone()).len()
     };
-    let first = share(0);
-    let (mut flowed, toc_len) = rayon::join(|| flow_chapters(0, first), contents_length);
+    let (flowed, toc_len) = rayon::join(|| flow_chapters(share(0)), contents_length);
+    let mut flowed = flowed?;
 
     let shaper = Shaper::new(fonts, language);
     let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
@@ -578,18 +575,17 @@ pub fn typeset_into(
             Ok(())
         };
         // The next chapters are flowed while these are put on pages.
-        let mut more = Vec::new();
+        let mut more = Ok(Vec::new());
         let placed = if next < document.chapters.len() && !record {
-            let chapters = share(next);
             rayon::in_place_scope(|scope| {
-                scope.spawn(|_| more = flow_chapters(next, chapters));
+                scope.spawn(|_| more = flow_chapters(share(next)));
                 placing(std::mem::take(&mut flowed), &mut ts, &mut body)
             })
         } else {
             placing(std::mem::take(&mut flowed), &mut ts, &mut body)
         };
         placed?;
-        flowed = more;
+        flowed = more?;
     }
     let numbering = finisher.numbering;
     let printed = |index: usize| {

@@ -47,13 +47,15 @@ pub const FULL_BLEED: &str = "full-bleed";
 pub(crate) const MAX_WARNINGS: usize = 100;
 
 /// Parses chapter `index` of `book`. `chapters` are the chapters' paths
-/// (for links); the pictures it shows are added to `pictures`.
+/// (for links); the pictures it shows are added to `pictures`. Formulas are
+/// made MathML unless `mathml` is false (for print, which sets their TeX).
 pub(crate) fn parse_chapter(
     book: &Book,
     index: usize,
     chapters: &links::ChapterPaths,
     pictures: &mut links::Pictures,
     warnings: &mut Diagnostics,
+    mathml: bool,
 ) -> Result<Chapter> {
     let source = &book.chapters[index];
     let text: &str = &source.text;
@@ -77,6 +79,7 @@ pub(crate) fn parse_chapter(
         heading_level: 0,
         footnotes: Footnotes::default(),
         formulas: 0,
+        mathml,
         smart: smart::Lines::default(),
         pictures,
         warnings,
@@ -138,6 +141,8 @@ struct Builder<'a, 'w, 'p> {
     footnotes: Footnotes,
     /// Math formulas met so far (the first is warned about for print).
     formulas: usize,
+    /// Whether formulas are made MathML (only the EPUB reads it).
+    mathml: bool,
     /// Which source lines take smart punctuation.
     smart: smart::Lines,
     pictures: &'w mut links::Pictures<'p>,
@@ -905,9 +910,10 @@ impl Builder<'_, '_, '_> {
     fn math(&mut self, tex: &str, display: bool, range: Range<usize>) {
         let pos = self.lines.pos(range.start);
         let tex = self.clean(tex, range.start).into_owned();
-        let mathml = match math::mathml(&tex, display) {
-            Ok(mathml) => Some(mathml),
-            Err(why) => {
+        let mathml = match self.mathml.then(|| math::mathml(&tex, display)) {
+            None => None,
+            Some(Ok(mathml)) => Some(mathml),
+            Some(Err(why)) => {
                 self.warn(
                     Code::Math,
                     format!(

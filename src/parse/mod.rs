@@ -27,7 +27,7 @@ use rayon::prelude::*;
 use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::collapse_whitespace;
 use crate::doc::{
-    BlockKind, Chapter, Document, InlineKind, LinkTarget, Metadata, Picture, plain_text,
+    BlockKind, Chapter, Document, InlineKind, LinkTarget, Metadata, Picture, SourcePos, plain_text,
 };
 use crate::load::{Book, CONFIG_FILE};
 
@@ -38,34 +38,137 @@ pub use markdown::MAX_NESTING;
 /// metadata. Problems that spoil the book (a picture outside the folder,
 /// missing or damaged) are errors; everything else is a warning.
 pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
-    let paths = links::ChapterPaths::of(book);
     let decoded = links::decode_all(book);
-    // The chapters parsed on every thread, each with the pictures it shows
-    // and its warnings, put together in order: the first error in the
-    // book's order is the one reported, as parsed one after another.
-    let parsed: Vec<(Result<Chapter>, BTreeMap<String, Picture>, Diagnostics)> = (0..book
-        .chapters
-        .len())
+    let parsed = parse_each(book, &decoded, |_, chapter| chapter);
+    let (mut chapters, images) = in_order(parsed, warnings)?;
+    check_anchors(book, &mut chapters, warnings);
+    let first_heading = chapters.first().and_then(first_heading_text);
+    finish(book, &decoded, chapters, images, first_heading)
+}
+
+/// A book parsed for a build that parses each chapter again where it needs
+/// it whole ([`Reparser`]), rather than hold the whole parsed book.
+pub struct Outline<T> {
+    /// The document, each chapter with its source and title only.
+    pub document: Document,
+    /// Each chapter's element ids ([`Chapter::element_ids`]).
+    pub ids: Vec<HashSet<String>>,
+    /// What `look` read of each chapter while it was whole.
+    pub looked: Vec<T>,
+}
+
+/// [`parse`], each chapter let go as soon as parsed, but for its head, its
+/// element ids, its links' anchors (checked once all chapters' ids are
+/// known: the same warnings, in the same order) and what `look` reads of
+/// it. The whole parsed book is never held at once: of a long book's
+/// memory it was the most that grew with it.
+pub fn outline<T: Send>(
+    book: &Book,
+    warnings: &mut Diagnostics,
+    look: impl Fn(usize, &Chapter) -> T + Sync,
+) -> Result<Outline<T>> {
+    let decoded = links::decode_all(book);
+    let parsed = parse_each(book, &decoded, |index, chapter| {
+        let ids = chapter.element_ids();
+        let outlined = Outlined {
+            anchored: anchored_links(&chapter),
+            first_heading: (index == 0).then(|| first_heading_text(&chapter)).flatten(),
+            looked: look(index, &chapter),
+            head: Chapter {
+                source: chapter.source,
+                title: chapter.title,
+                blocks: Vec::new(),
+                footnotes: Vec::new(),
+            },
+        };
+        (ids, outlined)
+    });
+    let (outlined, images) = in_order(parsed, warnings)?;
+    let (ids, outlined): (Vec<HashSet<String>>, Vec<_>) = outlined.into_iter().unzip();
+    let mut heads = Vec::with_capacity(outlined.len());
+    let mut looked = Vec::with_capacity(outlined.len());
+    let mut first_heading = None;
+    for (index, chapter) in outlined.into_iter().enumerate() {
+        let file = book.display_path(&chapter.head.source);
+        for (to, wanted, pos) in &chapter.anchored {
+            let known = ids.get(*to);
+            if let Some(Anchor::Broken(warning)) =
+                known.map(|known| anchor_of(book, &file, (index, *to), known, wanted, *pos))
+            {
+                warnings.push(warning);
+            }
+        }
+        first_heading = first_heading.or(chapter.first_heading);
+        heads.push(chapter.head);
+        looked.push(chapter.looked);
+    }
+    let document = finish(book, &decoded, heads, images, first_heading)?;
+    Ok(Outline {
+        document,
+        ids,
+        looked,
+    })
+}
+
+/// What [`outline`] keeps of a chapter besides its element ids.
+struct Outlined<T> {
+    head: Chapter,
+    /// Its links to an anchor in a chapter ([`anchored_links`]).
+    anchored: Vec<(usize, String, SourcePos)>,
+    first_heading: Option<String>,
+    looked: T,
+}
+
+/// Each chapter of `book` parsed, on every thread, and made into what
+/// `keep` keeps of it, with the pictures it shows and its warnings.
+fn parse_each<C: Send>(
+    book: &Book,
+    decoded: &links::Decoded,
+    keep: impl Fn(usize, Chapter) -> C + Sync,
+) -> Vec<(Result<C>, BTreeMap<String, Picture>, Diagnostics)> {
+    let paths = links::ChapterPaths::of(book);
+    (0..book.chapters.len())
         .into_par_iter()
         .map(|index| {
-            let mut pictures = links::Pictures::new(&decoded);
+            let mut pictures = links::Pictures::new(decoded);
             let mut found = Diagnostics::default();
-            let chapter = markdown::parse_chapter(book, index, &paths, &mut pictures, &mut found);
-            (chapter, pictures.shown, found)
+            let chapter =
+                markdown::parse_chapter(book, index, &paths, &mut pictures, &mut found, true);
+            (chapter.map(|c| keep(index, c)), pictures.shown, found)
         })
-        .collect();
+        .collect()
+}
+
+/// The chapters [`parse_each`] gave put together in order, with the
+/// pictures they show: the first error in the book's order is the one
+/// reported, as parsed one after another.
+fn in_order<C>(
+    parsed: Vec<(Result<C>, BTreeMap<String, Picture>, Diagnostics)>,
+    warnings: &mut Diagnostics,
+) -> Result<(Vec<C>, BTreeMap<String, Picture>)> {
     let mut images: BTreeMap<String, Picture> = BTreeMap::new();
-    let mut chapters = Vec::with_capacity(book.chapters.len());
+    let mut chapters = Vec::with_capacity(parsed.len());
     for (chapter, shown, found) in parsed {
         warnings.extend(found);
         chapters.push(chapter?);
         images.extend(shown);
     }
-    check_anchors(book, &mut chapters, warnings);
+    Ok((chapters, images))
+}
 
+/// The document of `chapters`, with the cover loaded and the metadata
+/// resolved (the title, where the settings give none, the first chapter's
+/// `first_heading`).
+fn finish(
+    book: &Book,
+    decoded: &links::Decoded,
+    chapters: Vec<Chapter>,
+    mut images: BTreeMap<String, Picture>,
+    first_heading: Option<String>,
+) -> Result<Document> {
     let cover = match &book.config.cover {
         Some(path) => {
-            let mut pictures = links::Pictures::new(&decoded);
+            let mut pictures = links::Pictures::new(decoded);
             let key = load_cover(book, path, &mut pictures)?;
             images.extend(pictures.shown);
             Some(key)
@@ -77,7 +180,7 @@ pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
         .config
         .title
         .clone()
-        .or_else(|| first_heading_text(&chapters))
+        .or(first_heading)
         .unwrap_or_else(|| folder_name(&book.dir));
     let authors = book.config.authors.clone();
     let identifier = book
@@ -123,10 +226,9 @@ pub fn parse(book: &Book, warnings: &mut Diagnostics) -> Result<Document> {
     })
 }
 
-/// Plain text of the first chapter's first heading, whitespace collapsed.
-fn first_heading_text(chapters: &[Chapter]) -> Option<String> {
-    let first = chapters.first()?;
-    let content = first.blocks.iter().find_map(|b| match &b.kind {
+/// Plain text of `chapter`'s first heading, whitespace collapsed.
+fn first_heading_text(chapter: &Chapter) -> Option<String> {
+    let content = chapter.blocks.iter().find_map(|b| match &b.kind {
         BlockKind::Heading { content, .. } => Some(content),
         _ => None,
     })?;
@@ -206,29 +308,14 @@ fn check_chapter_anchors<'i>(
         };
         let Some(known) = ids(*to) else { return };
         let wanted = anchor.as_deref().unwrap_or_default();
-        if known.contains(wanted) {
-            return;
+        match anchor_of(book, &file, (index, *to), known, wanted, inline.pos) {
+            Anchor::Kept => {}
+            Anchor::Slug(slug) => *anchor = Some(slug),
+            Anchor::Broken(warning) => {
+                warnings.push(warning);
+                *anchor = None;
+            }
         }
-        let slug = text::slug(wanted);
-        if known.contains(&slug) {
-            *anchor = Some(slug);
-            return;
-        }
-        let place = if *to == index {
-            "this chapter".to_string()
-        } else {
-            book.display_path(&book.chapters[*to].path)
-                .display()
-                .to_string()
-        };
-        warnings.push(
-            Diagnostic::warning(Code::BrokenLink, format!(
-                "link to `#{wanted}`: no heading with that id in {place}; the link goes to the start of the chapter"
-            ))
-            .in_file(&file)
-            .at(inline.pos),
-        );
-        *anchor = None;
     };
     crate::doc::walk::inlines_mut(&mut chapter.blocks, &mut fix);
     for note in &mut chapter.footnotes {
@@ -236,10 +323,74 @@ fn check_chapter_anchors<'i>(
     }
 }
 
-/// A book's chapters parsed again, one at a time, as [`parse`] gave them,
-/// what it found then let go: a build lets each chapter go once laid out
-/// and parses it again for the EPUB, rather than hold the whole parsed
-/// book to the end.
+/// Each link to `chapter#anchor` in `chapter`, in the order
+/// [`check_chapter_anchors`] meets them: the chapter's index, the anchor
+/// and where the link is.
+fn anchored_links(chapter: &Chapter) -> Vec<(usize, String, SourcePos)> {
+    let mut anchored = Vec::new();
+    crate::doc::walk::chapter_inlines(chapter, &mut |inline| {
+        if let InlineKind::Link {
+            target:
+                LinkTarget::Chapter {
+                    index,
+                    anchor: Some(anchor),
+                },
+            ..
+        } = &inline.kind
+        {
+            anchored.push((*index, anchor.clone(), inline.pos));
+        }
+    });
+    anchored
+}
+
+/// What becomes of a link's anchor.
+enum Anchor {
+    /// It names an id of the chapter.
+    Kept,
+    /// It names a heading by its text: the heading's id.
+    Slug(String),
+    /// It names nothing there: dropped, with this warning.
+    Broken(Diagnostic),
+}
+
+/// What becomes of a link in chapter `from` (its file `file`) to `wanted`
+/// in chapter `to`, whose element ids are `known`.
+fn anchor_of(
+    book: &Book,
+    file: &Path,
+    (from, to): (usize, usize),
+    known: &HashSet<String>,
+    wanted: &str,
+    pos: SourcePos,
+) -> Anchor {
+    if known.contains(wanted) {
+        return Anchor::Kept;
+    }
+    let slug = text::slug(wanted);
+    if known.contains(&slug) {
+        return Anchor::Slug(slug);
+    }
+    let place = if to == from {
+        "this chapter".to_string()
+    } else {
+        book.display_path(&book.chapters[to].path)
+            .display()
+            .to_string()
+    };
+    Anchor::Broken(
+        Diagnostic::warning(Code::BrokenLink, format!(
+            "link to `#{wanted}`: no heading with that id in {place}; the link goes to the start of the chapter"
+        ))
+        .in_file(file)
+        .at(pos),
+    )
+}
+
+/// A book's chapters parsed again, one at a time, as [`parse`] gives them,
+/// what it found then let go: a build that parsed the book in outline
+/// ([`outline`]) parses each chapter again for layout and again for the
+/// EPUB, rather than hold the whole parsed book.
 pub struct Reparser<'b> {
     book: &'b Book,
     paths: links::ChapterPaths,
@@ -250,7 +401,7 @@ pub struct Reparser<'b> {
 }
 
 impl<'b> Reparser<'b> {
-    /// For `document` as [`parse`] made it from `book`, whose chapters'
+    /// For `document` as [`parse`] or [`outline`] made it from `book`, whose chapters'
     /// element ids ([`Chapter::element_ids`]) `ids` gives by index.
     pub fn new(
         book: &'b Book,
@@ -269,11 +420,22 @@ impl<'b> Reparser<'b> {
 
     /// Chapter `index`, parsed again.
     pub fn chapter(&self, index: usize) -> Result<Chapter> {
+        self.parse(index, true)
+    }
+
+    /// Chapter `index` parsed again for print: its formulas without the
+    /// MathML that only the EPUB reads (making it was the most of parsing a
+    /// book of formulas).
+    pub fn print_chapter(&self, index: usize) -> Result<Chapter> {
+        self.parse(index, false)
+    }
+
+    fn parse(&self, index: usize, mathml: bool) -> Result<Chapter> {
         let mut pictures = links::Pictures::new(&self.decoded);
         let mut found = Diagnostics::default();
-        let book = self.book;
+        let (book, paths) = (self.book, &self.paths);
         let mut chapter =
-            markdown::parse_chapter(book, index, &self.paths, &mut pictures, &mut found)?;
+            markdown::parse_chapter(book, index, paths, &mut pictures, &mut found, mathml)?;
         check_chapter_anchors(book, &*self.ids, index, &mut chapter, &mut found);
         Ok(chapter)
     }

@@ -1253,14 +1253,15 @@ fn parsed_chapters_hold_no_room_grown_for_more() {
 /// A chapter parsed again is the chapter parsed with the book: its links'
 /// anchors checked against every chapter, a heading's text mapped to its
 /// id and a missing anchor dropped, its pictures as decoded, in every test
-/// book (each chapter's warnings let go).
+/// book (each chapter's warnings let go); parsed again for print, the same
+/// but for its formulas' MathML.
 #[test]
 fn a_chapter_parsed_again_is_the_one_parsed_with_the_book() {
     let (_tmp, made) = book(
         &[
             (
                 "a.md",
-                "# One\n\n[two](b.md#Second%20Part) [gone](b.md#nowhere) ![p](p.png)[^n]\n\n[^n]: [back](a.md#One)\n",
+                "# One\n\n[two](b.md#Second%20Part) [gone](b.md#nowhere) ![p](p.png)[^n] $x^2$\n\n[^n]: [back](a.md#One) $$\\frac{a}{b}$$\n",
             ),
             ("b.md", "# Two\n\n## Second Part\n\ntext\n"),
         ],
@@ -1275,7 +1276,7 @@ fn a_chapter_parsed_again_is_the_one_parsed_with_the_book() {
     ) {
         books.push(crate::load::load(&dir).unwrap());
     }
-    let mut anchors = 0;
+    let (mut anchors, mut formulas) = (0, 0);
     for book in &books {
         let document = parse(book, &mut Diagnostics::default()).unwrap();
         let ids: Vec<_> = document.chapters.iter().map(Chapter::element_ids).collect();
@@ -1286,6 +1287,17 @@ fn a_chapter_parsed_again_is_the_one_parsed_with_the_book() {
                 "{} differs",
                 chapter.source.display()
             );
+            let mut print = chapter.clone();
+            let mut unset = |inline: &mut crate::doc::Inline| {
+                if let InlineKind::Math { mathml, .. } = &mut inline.kind {
+                    formulas += usize::from(mathml.take().is_some());
+                }
+            };
+            crate::doc::walk::inlines_mut(&mut print.blocks, &mut unset);
+            for note in &mut print.footnotes {
+                crate::doc::walk::inlines_mut(&mut note.blocks, &mut unset);
+            }
+            assert!(again.print_chapter(index).as_ref() == Ok(&print));
             crate::doc::walk::chapter_inlines(chapter, &mut |inline| {
                 anchors += usize::from(matches!(
                     &inline.kind,
@@ -1298,4 +1310,101 @@ fn a_chapter_parsed_again_is_the_one_parsed_with_the_book() {
         }
     }
     assert_eq!(anchors, 1, "the test needs an anchor mapped to its id");
+    assert!(formulas >= 2, "the test needs formulas");
+}
+
+/// A book parsed in outline is the book parsed whole but for the chapters'
+/// bodies: the same warnings in the same order (links' anchors broken in
+/// the text, a table, a note, to this chapter and to others), the same
+/// errors (a missing picture, a missing cover), the same metadata (the
+/// title from the first heading) and
+/// pictures; each chapter's head, its element ids, and what `look` read of
+/// it whole, in every test book.
+#[test]
+fn an_outline_finds_what_parse_finds() {
+    let anchors = [
+        (
+            "a.md",
+            "Opening words.\n\n## First {#first}\n\n[two](b.md#Second%20Part) [gone](b.md#nowhere) [here](#nothing) ![p](p.png)[^n]\n\n| a | b |\n|---|---|\n| [cell](c.md#lost) | [ok](c.md#third) |\n\n[^n]: [back](a.md#first) [bad](b.md#also-gone)\n",
+        ),
+        (
+            "b.md",
+            "# Two\n\n## Second Part\n\n<div id=\"raw\">x</div>\n\n[raw](#raw) [not](a.md#raw)\n\n- [list](c.md#Third)\n",
+        ),
+        ("c.md", "# Third {#third}\n\n[back](<a.md#no such>)\n"),
+    ];
+    let (_tmp, made) = book(&anchors, &[("p.png", png(3, 2))]);
+    let mut failing = anchors;
+    failing[1].1 = "# Two\n\n[gone](a.md#gone)\n\n![missing](missing.png)\n";
+    let (_tmp2, mut fails) = book(&failing, &[("p.png", png(3, 2))]);
+    fails.config.cover = Some("missing-cover.png".to_string());
+    let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut books = vec![made, fails];
+    for dir in std::iter::once(root.join("book")).chain(
+        std::fs::read_dir(root.join("tests/books"))
+            .unwrap()
+            .map(|entry| entry.unwrap().path()),
+    ) {
+        books.push(crate::load::load(&dir).unwrap());
+    }
+    let (mut broken, mut errors) = (Vec::new(), 0);
+    for book in &books {
+        let (mut whole, mut outlined) = (Diagnostics::default(), Diagnostics::default());
+        let parsed = parse(book, &mut whole);
+        let outline = outline(book, &mut outlined, |_, chapter| chapter.clone());
+        assert_eq!(whole, outlined, "{}", book.dir.display());
+        broken.push(
+            (whole.0.iter())
+                .filter(|d| matches!(d.code, Code::BrokenLink | Code::MissingPicture))
+                .count(),
+        );
+        let (document, outline) = match (parsed, outline) {
+            (Ok(document), Ok(outline)) => (document, outline),
+            (Err(whole), Err(outlined)) => {
+                assert_eq!(whole, outlined);
+                errors += 1;
+                continue;
+            }
+            (parsed, outline) => panic!("{:?} but {:?}", parsed.err(), outline.err()),
+        };
+        let heads: Vec<Chapter> = (document.chapters.iter())
+            .map(|chapter| Chapter {
+                source: chapter.source.clone(),
+                title: chapter.title.clone(),
+                blocks: Vec::new(),
+                footnotes: Vec::new(),
+            })
+            .collect();
+        assert_eq!(outline.document.chapters, heads);
+        assert_eq!(
+            format!(
+                "{:?}",
+                Document {
+                    chapters: Vec::new(),
+                    ..document.clone()
+                }
+            ),
+            format!(
+                "{:?}",
+                Document {
+                    chapters: Vec::new(),
+                    ..outline.document
+                }
+            ),
+        );
+        let ids: Vec<_> = document.chapters.iter().map(Chapter::element_ids).collect();
+        assert_eq!(outline.ids, ids);
+        // What `look` read is the chapter as parsed, before its links'
+        // anchors are checked.
+        for (index, mut looked) in outline.looked.into_iter().enumerate() {
+            let ids = |to: usize| ids.get(to);
+            check_chapter_anchors(book, &ids, index, &mut looked, &mut Diagnostics::default());
+            assert!(looked == document.chapters[index]);
+        }
+    }
+    assert_eq!(
+        (&broken[..2], errors),
+        (&[6, 8][..], 1),
+        "the test needs broken links and missing pictures, and an error"
+    );
 }
