@@ -613,8 +613,6 @@ impl<'a> Plan<'a> {
     }
 }
 
-/// A chapter's plain-text title ([`Chapter::title_text`]), or its number
-/// when even the file name gives none.
 /// Manifest properties for what raw HTML and formulas bring (SVG or MathML).
 fn html_properties(chapter: &Chapter) -> Vec<&'static str> {
     let html = chapter.raw_html();

@@ -461,6 +461,9 @@ pub fn typeset_into(
                     ))
                 },
             )
+            // Should a chapter fail, the first in the book's order is told.
+            .collect::<Vec<_>>()
+            .into_iter()
             .collect()
     };
     // Meanwhile, how many pages the contents take: that depends on the

@@ -68,10 +68,14 @@ pub fn outline<T: Send>(
     look: impl Fn(usize, &Chapter) -> T + Sync,
 ) -> Result<Outline<T>> {
     let decoded = links::decode_all(book);
-    let parsed = parse_each(book, &decoded, |index, chapter| {
+    let parsed = parse_each(book, &decoded, |index, mut chapter| {
         let ids = chapter.element_ids();
+        let mut anchored = Vec::new();
+        anchored_links(&mut chapter, &mut |to, anchor, pos| {
+            anchored.push((to, anchor.clone().unwrap_or_default(), pos));
+        });
         let outlined = Outlined {
-            anchored: anchored_links(&chapter),
+            anchored,
             first_heading: (index == 0).then(|| first_heading_text(&chapter)).flatten(),
             looked: look(index, &chapter),
             head: Chapter {
@@ -90,10 +94,10 @@ pub fn outline<T: Send>(
     let mut first_heading = None;
     for (index, chapter) in outlined.into_iter().enumerate() {
         let file = book.display_path(&chapter.head.source);
+        let ids = |to: usize| ids.get(to);
         for (to, wanted, pos) in &chapter.anchored {
-            let known = ids.get(*to);
             if let Some(Anchor::Broken(warning)) =
-                known.map(|known| anchor_of(book, &file, (index, *to), known, wanted, *pos))
+                anchor_of(book, &file, (index, *to), &ids, wanted, *pos)
             {
                 warnings.push(warning);
             }
@@ -113,7 +117,8 @@ pub fn outline<T: Send>(
 /// What [`outline`] keeps of a chapter besides its element ids.
 struct Outlined<T> {
     head: Chapter,
-    /// Its links to an anchor in a chapter ([`anchored_links`]).
+    /// Its links to an anchor in a chapter ([`anchored_links`]): the
+    /// chapter's index, the anchor and where the link is.
     anchored: Vec<(usize, String, SourcePos)>,
     first_heading: Option<String>,
     looked: T,
@@ -294,54 +299,40 @@ fn check_chapter_anchors<'i>(
     warnings: &mut Diagnostics,
 ) {
     let file = book.display_path(&chapter.source);
-    let mut fix = |inline: &mut crate::doc::Inline| {
-        let InlineKind::Link {
-            target:
-                LinkTarget::Chapter {
-                    index: to,
-                    anchor: anchor @ Some(_),
-                },
-            ..
-        } = &mut inline.kind
-        else {
-            return;
-        };
-        let Some(known) = ids(*to) else { return };
+    anchored_links(chapter, &mut |to, anchor, pos| {
         let wanted = anchor.as_deref().unwrap_or_default();
-        match anchor_of(book, &file, (index, *to), known, wanted, inline.pos) {
-            Anchor::Kept => {}
-            Anchor::Slug(slug) => *anchor = Some(slug),
-            Anchor::Broken(warning) => {
+        match anchor_of(book, &file, (index, to), ids, wanted, pos) {
+            None | Some(Anchor::Kept) => {}
+            Some(Anchor::Slug(slug)) => *anchor = Some(slug),
+            Some(Anchor::Broken(warning)) => {
                 warnings.push(warning);
                 *anchor = None;
             }
         }
-    };
-    crate::doc::walk::inlines_mut(&mut chapter.blocks, &mut fix);
-    for note in &mut chapter.footnotes {
-        crate::doc::walk::inlines_mut(&mut note.blocks, &mut fix);
-    }
+    });
 }
 
-/// Each link to `chapter#anchor` in `chapter`, in the order
-/// [`check_chapter_anchors`] meets them: the chapter's index, the anchor
-/// and where the link is.
-fn anchored_links(chapter: &Chapter) -> Vec<(usize, String, SourcePos)> {
-    let mut anchored = Vec::new();
-    crate::doc::walk::chapter_inlines(chapter, &mut |inline| {
+/// Calls `f` with each link to `chapter#anchor` in `chapter`, in the order
+/// of its text and then its notes: the chapter's index, the anchor (never
+/// `None`), and where the link is.
+fn anchored_links(chapter: &mut Chapter, f: &mut dyn FnMut(usize, &mut Option<String>, SourcePos)) {
+    let mut each = |inline: &mut crate::doc::Inline| {
         if let InlineKind::Link {
             target:
                 LinkTarget::Chapter {
                     index,
-                    anchor: Some(anchor),
+                    anchor: anchor @ Some(_),
                 },
             ..
-        } = &inline.kind
+        } = &mut inline.kind
         {
-            anchored.push((*index, anchor.clone(), inline.pos));
+            f(*index, anchor, inline.pos);
         }
-    });
-    anchored
+    };
+    crate::doc::walk::inlines_mut(&mut chapter.blocks, &mut each);
+    for note in &mut chapter.footnotes {
+        crate::doc::walk::inlines_mut(&mut note.blocks, &mut each);
+    }
 }
 
 /// What becomes of a link's anchor.
@@ -355,21 +346,23 @@ enum Anchor {
 }
 
 /// What becomes of a link in chapter `from` (its file `file`) to `wanted`
-/// in chapter `to`, whose element ids are `known`.
-fn anchor_of(
+/// in chapter `to`, checked against the chapters' `ids` (none where `to`
+/// has none: no such chapter).
+fn anchor_of<'i>(
     book: &Book,
     file: &Path,
     (from, to): (usize, usize),
-    known: &HashSet<String>,
+    ids: &Ids<'i>,
     wanted: &str,
     pos: SourcePos,
-) -> Anchor {
+) -> Option<Anchor> {
+    let known = ids(to)?;
     if known.contains(wanted) {
-        return Anchor::Kept;
+        return Some(Anchor::Kept);
     }
     let slug = text::slug(wanted);
     if known.contains(&slug) {
-        return Anchor::Slug(slug);
+        return Some(Anchor::Slug(slug));
     }
     let place = if to == from {
         "this chapter".to_string()
@@ -378,13 +371,13 @@ fn anchor_of(
             .display()
             .to_string()
     };
-    Anchor::Broken(
+    Some(Anchor::Broken(
         Diagnostic::warning(Code::BrokenLink, format!(
             "link to `#{wanted}`: no heading with that id in {place}; the link goes to the start of the chapter"
         ))
         .in_file(file)
         .at(pos),
-    )
+    ))
 }
 
 /// A book's chapters parsed again, one at a time, as [`parse`] gives them,
