@@ -655,6 +655,9 @@ impl SerializeContext {
             self.global_objects
                 .struct_parents
                 .push(StructParentElement::Page(page_index, num_mcids));
+            if let (Some(writer), Ok(count)) = (&mut self.tag_writer, usize::try_from(num_mcids)) {
+                writer.fit_page(page_index, count);
+            }
             Some(i32::try_from(id).unwrap())
         } else {
             None

@@ -501,6 +501,15 @@ impl Parents {
         page[mcid].replace(parent).is_none()
     }
 
+    /// warraq: page `page` has `count` marked contents: its list of parents
+    /// made to hold that many, no more (grown one by one, it had room for
+    /// up to twice as many, to the end of the build).
+    fn fit_page(&mut self, page: usize, count: usize) {
+        let list = self.page_mut(page);
+        list.reserve_exact(count.saturating_sub(list.len()));
+        list.shrink_to(count);
+    }
+
     /// The parent of `id`, if it has one.
     pub(crate) fn page(&self, id: PageTagIdentifier) -> Option<Ref> {
         let mcid = usize::try_from(id.mcid).ok()?;
@@ -1265,6 +1274,11 @@ impl Default for TagWriter {
 }
 
 impl TagWriter {
+    /// warraq: page `page` has `count` marked contents ([`Parents`]).
+    pub(crate) fn fit_page(&mut self, page: usize, count: usize) {
+        self.parents.fit_page(page, count);
+    }
+
     /// Writes `nodes`, the root's next children.
     pub(crate) fn write(&mut self, sc: &mut SerializeContext, nodes: &[Node]) {
         if self.error.is_none() {
