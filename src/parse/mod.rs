@@ -92,12 +92,12 @@ pub fn outline<T: Send>(
     let mut heads = Vec::with_capacity(outlined.len());
     let mut looked = Vec::with_capacity(outlined.len());
     let mut first_heading = None;
+    let ids_of = |to: usize| ids.get(to);
     for (index, chapter) in outlined.into_iter().enumerate() {
         let file = book.display_path(&chapter.head.source);
-        let ids = |to: usize| ids.get(to);
         for (to, wanted, pos) in &chapter.anchored {
             if let Some(Anchor::Broken(warning)) =
-                anchor_of(book, &file, (index, *to), &ids, wanted, *pos)
+                anchor_of(book, &file, (index, *to), &ids_of, wanted, *pos)
             {
                 warnings.push(warning);
             }
