@@ -35,10 +35,7 @@ pub fn markdown(data: &[u8]) {
         .split('\u{c}')
         .take(MAX_CHAPTERS)
         .enumerate()
-        .map(|(index, text)| SourceFile {
-            path: PathBuf::from(format!("{:02}.md", index + 1)),
-            text: text.into(),
-        })
+        .map(|(index, text)| SourceFile::new(format!("{:02}.md", index + 1), text))
         .collect();
     let _ = build(book("", chapters, small_png()));
 }
@@ -49,20 +46,17 @@ pub fn book_toml(data: &[u8]) {
     let Ok(text) = std::str::from_utf8(data) else {
         return;
     };
-    let chapter = SourceFile {
-        path: PathBuf::from("01.md"),
-        text: "# عنوان\n\nنص قصير with Latin.\n\n![صورة](picture.png)\n".into(),
-    };
+    let chapter = SourceFile::new(
+        "01.md",
+        "# عنوان\n\nنص قصير with Latin.\n\n![صورة](picture.png)\n",
+    );
     let _ = build(book(text, vec![chapter], small_png()));
 }
 
 /// Picture bytes → decoded (by `parse`) → drawn in the PDF, embedded in
 /// the EPUB, when they decode.
 pub fn picture(data: &[u8]) {
-    let chapter = SourceFile {
-        path: PathBuf::from("01.md"),
-        text: format!("# Picture\n\n![a picture]({PICTURE})\n").into(),
-    };
+    let chapter = SourceFile::new("01.md", format!("# Picture\n\n![a picture]({PICTURE})\n"));
     let _ = build(book("", vec![chapter], data.to_vec()));
 }
 
@@ -75,8 +69,10 @@ pub fn book(config: &str, chapters: Vec<SourceFile>, picture: Vec<u8>) -> Option
     // The chapters are the input's, whatever `chapters` lists; the list
     // is still checked.
     let _ = config_file.chapters();
-    let first = chapters.first().map_or("", |c| &c.text);
-    let config = config_file.settle(first, Some("0")).ok()?;
+    let first = chapters.first().map(SourceFile::text).transpose().ok()?;
+    let config = config_file
+        .settle(first.as_deref().unwrap_or(""), Some("0"))
+        .ok()?;
     let mut assets = Assets::default();
     let mut pictures = vec![PICTURE.to_string()];
     pictures.extend(config.cover.clone());

@@ -48,6 +48,16 @@ pub struct Book {
 }
 
 impl Book {
+    /// Lets go of the chapters' texts read from files: each is read again
+    /// when next asked for ([`SourceFile::text`]).
+    fn let_go_of_texts(&mut self) {
+        for chapter in &mut self.chapters {
+            if let Text::Read { held, .. } = &mut chapter.text {
+                *held = None;
+            }
+        }
+    }
+
     /// A path inside the book, spelled as the user would type it (the folder
     /// as given, joined with `rel`), for diagnostics.
     pub fn display_path(&self, rel: impl AsRef<Path>) -> PathBuf {
@@ -70,8 +80,78 @@ pub fn shown_path(dir: &Path, rel: impl AsRef<Path>) -> PathBuf {
 pub struct SourceFile {
     /// Relative to the book folder, normalized (no `.` or `..`), e.g. `01-intro.md`.
     pub path: PathBuf,
-    /// Shared with the parsed document, which keeps it for messages.
-    pub text: Arc<str>,
+    text: Text,
+}
+
+/// A chapter's text. Read from a file, it is held while the book is
+/// loaded, then let go and read again each time the chapter is parsed:
+/// a long book's sources are not held to the end of the build (1.7 KB a
+/// page).
+#[derive(Debug, Clone, PartialEq)]
+enum Text {
+    /// Made in memory (a test's book): always held.
+    Made(Arc<str>),
+    Read {
+        held: Option<Arc<str>>,
+        file: Origin,
+    },
+}
+
+/// The file a chapter's text was read from, and how to know the text again.
+#[derive(Debug, Clone, PartialEq)]
+struct Origin {
+    /// Canonical, and as messages name it.
+    real: PathBuf,
+    shown: PathBuf,
+    /// The text's length and hash as first read.
+    len: usize,
+    hash: u64,
+}
+
+impl SourceFile {
+    /// A chapter made in memory, its text always held.
+    pub fn new(path: impl Into<PathBuf>, text: impl Into<Arc<str>>) -> Self {
+        SourceFile {
+            path: path.into(),
+            text: Text::Made(text.into()),
+        }
+    }
+
+    /// The text: held, or read again from its file. A file that no longer
+    /// holds the text first read is an error: the chapter changed while
+    /// the book was being built, and the parts of the book made from each
+    /// reading would disagree.
+    pub fn text(&self) -> Result<Arc<str>> {
+        let file = match &self.text {
+            Text::Made(text)
+            | Text::Read {
+                held: Some(text), ..
+            } => return Ok(Arc::clone(text)),
+            Text::Read { held: None, file } => file,
+        };
+        let text = read_text_file(&file.real, &file.shown)?;
+        match text.len() == file.len && hash_of(&text) == file.hash {
+            true => Ok(text.into()),
+            false => Err(Diagnostic::error(
+                Code::SourceChanged,
+                format!(
+                    "{} changed while the book was being built",
+                    file.shown.display()
+                ),
+            )
+            .in_file(&file.shown)
+            .with_hint("build the book again")
+            .of_environment()),
+        }
+    }
+}
+
+/// A hash that tells a file's text from an edited one.
+fn hash_of(text: &str) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut hasher = rustc_hash::FxHasher::default();
+    text.hash(&mut hasher);
+    hasher.finish()
 }
 
 /// `book.toml`, validated, with the defaults that need no Markdown parsing
@@ -224,8 +304,8 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
         .into_iter()
         .collect::<Result<Vec<SourceFile>>>()?;
 
-    let first_chapter = chapters.first().map_or("", |c| &c.text);
-    let config = config_file.settle(first_chapter, source_date_epoch)?;
+    let first_chapter = chapters.first().map(SourceFile::text).transpose()?;
+    let config = config_file.settle(first_chapter.as_deref().unwrap_or(""), source_date_epoch)?;
     let mut book = Book {
         dir: canonical,
         input_dir: dir.to_path_buf(),
@@ -236,6 +316,7 @@ pub fn load_with_epoch(dir: &Path, source_date_epoch: Option<&str>) -> Result<Bo
     let mut warnings = Diagnostics::default();
     book.assets = assets::read(&book, &mut warnings)?;
     book.config.diagnostics.extend(warnings);
+    book.let_go_of_texts();
     Ok(book)
 }
 
@@ -863,9 +944,18 @@ fn read_chapter(
         ));
     }
     let text = read_text_file(&real, &shown)?;
+    let file = Origin {
+        real,
+        shown,
+        len: text.len(),
+        hash: hash_of(&text),
+    };
     Ok(SourceFile {
         path: rel.to_path_buf(),
-        text: text.into(),
+        text: Text::Read {
+            held: Some(text.into()),
+            file,
+        },
     })
 }
 

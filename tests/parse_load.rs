@@ -88,7 +88,7 @@ fn minimal_book_without_toml() {
         [Path::new("Z.md"), Path::new("a.md"), Path::new("b.md")]
     );
     // BOM stripped, CRLF normalized.
-    assert_eq!(&*book.chapters[1].text, "# مقدمة\n\nنص\nسطر");
+    assert_eq!(&*book.chapters[1].text().unwrap(), "# مقدمة\n\nنص\nسطر");
     let config = &book.config;
     assert_eq!(config.title, None);
     assert!(config.authors.is_empty());
@@ -470,4 +470,45 @@ fn messages_use_the_path_as_given() {
     let given: PathBuf = tmp.path().join("book").join(".");
     let err = load_err(&given);
     assert_eq!(err.file.as_deref(), Some(given.join("a.md").as_path()));
+}
+
+/// A chapter's text is not held once the book is loaded: each parse reads
+/// it again from its file, and a file that no longer holds the text first
+/// read stops the build, naming it, as the machine's problem (exit 2).
+#[test]
+fn a_chapter_is_read_again_and_must_not_change_while_the_book_is_built() {
+    let tmp = folder(&[("01.md", "# أ\n\nنص"), ("02.md", "# ب\n\nنص آخر")]);
+    let book = load_ok(tmp.path());
+    let parsed = |book: &Book| warraq::parse::parse(book, &mut Default::default());
+    let chapter = tmp.path().join("02.md");
+
+    // Changed after loading: the parse reads the new text and refuses it.
+    std::fs::write(&chapter, "# ب\n\nنص غيره").unwrap();
+    let err = parsed(&book).expect_err("a changed chapter must stop the build");
+    assert_eq!(err.code, warraq::diag::Code::SourceChanged);
+    assert_eq!(err.cause, warraq::diag::Cause::Environment);
+    assert_eq!(err.severity, Severity::Error);
+    assert!(names_file(&err, &tmp.path().join("02.md")), "{err}");
+    assert_eq!(
+        book.chapters[1].text().map_err(|e| e.code).unwrap_err(),
+        warraq::diag::Code::SourceChanged
+    );
+
+    // The same text again, however written: read again, it is the text
+    // first read.
+    std::fs::write(&chapter, "\u{feff}# ب\r\n\r\nنص آخر").unwrap();
+    let document = parsed(&book).unwrap_or_else(|e| panic!("{e}"));
+    assert_eq!(document.chapters[1].title_text(), "ب");
+    assert_eq!(&*book.chapters[1].text().unwrap(), "# ب\n\nنص آخر");
+    // Messages read the chapters' texts again too.
+    assert_eq!(
+        document.sources.text(Path::new("01.md")).as_deref(),
+        Some("# أ\n\nنص")
+    );
+
+    // Gone: a read that fails, named.
+    std::fs::remove_file(&chapter).unwrap();
+    let err = parsed(&book).expect_err("a chapter gone must stop the build");
+    assert!(names_file(&err, &tmp.path().join("02.md")), "{err}");
+    assert!(document.sources.text(Path::new("02.md")).is_none());
 }

@@ -205,10 +205,7 @@ fn sources(chapters: &[String]) -> Vec<SourceFile> {
     chapters
         .iter()
         .enumerate()
-        .map(|(index, text)| SourceFile {
-            path: PathBuf::from(format!("{:02}.md", index + 1)),
-            text: text.as_str().into(),
-        })
+        .map(|(index, text)| SourceFile::new(format!("{:02}.md", index + 1), text.as_str()))
         .collect()
 }
 

@@ -62,6 +62,8 @@ codes! {
     BookFolder = "book-folder",
     /// A file cannot be read (permissions, a disk error).
     ReadFailed = "read-failed",
+    /// A chapter changed on disk while the book was being built (build it again).
+    SourceChanged = "source-changed",
     /// An output cannot be written.
     WriteFailed = "write-failed",
     /// `book.toml` is not valid TOML.

@@ -11,7 +11,8 @@ pub mod walk;
 pub use print::{Bleed, BookletSetup, CropMarks, Flip, Paper, PrintPreset, PrintSetup};
 
 use std::collections::{BTreeMap, HashSet};
-use std::path::PathBuf;
+use std::fmt;
+use std::path::{Path, PathBuf};
 
 /// A 1-based line (and column) in a chapter's Markdown file.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
@@ -451,10 +452,45 @@ pub struct Document {
     pub images: BTreeMap<String, Picture>,
     /// Font files the book brings in its `fonts/` folder, in file-name order.
     pub fonts: Vec<BookFont>,
-    /// The text of the files the book was made from (the chapters and
-    /// `book.toml`), by path relative to the book folder: for messages that
+    /// The text of the files the book was made from, for messages that
     /// point at one character in them.
-    pub sources: BTreeMap<PathBuf, std::sync::Arc<str>>,
+    pub sources: Sources,
+}
+
+/// The text of the files a book was made from (the chapters and
+/// `book.toml`), by path relative to the book folder. Not held: `load`
+/// reads a chapter again when asked (a long book's sources were the most
+/// of what its build held to the end that grew with it).
+#[derive(Clone)]
+pub struct Sources(std::sync::Arc<SourceText>);
+
+type SourceText = dyn Fn(&Path) -> Option<std::sync::Arc<str>> + Send + Sync;
+
+impl Sources {
+    pub fn new(
+        text: impl Fn(&Path) -> Option<std::sync::Arc<str>> + Send + Sync + 'static,
+    ) -> Self {
+        Sources(std::sync::Arc::new(text))
+    }
+
+    /// The text of `file`; `None` when it is not one of the book's or can
+    /// no longer be read as it was.
+    pub fn text(&self, file: &Path) -> Option<std::sync::Arc<str>> {
+        (self.0)(file)
+    }
+}
+
+/// No files: a document made in memory.
+impl Default for Sources {
+    fn default() -> Self {
+        Sources::new(|_| None)
+    }
+}
+
+impl fmt::Debug for Sources {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("Sources")
+    }
 }
 
 /// A font file from the book's `fonts/` folder.

@@ -416,8 +416,8 @@ fn place_missing(document: &Document, missing: &[MissingChar], book_dir: &Path) 
     let found: HashMap<&Path, CharPlaces> = files
         .into_iter()
         .map(|file| {
-            let text = document.sources.get(file).map_or("", |t| t);
-            (file, positions(text, &wanted))
+            let text = document.sources.text(file);
+            (file, positions(text.as_deref().unwrap_or(""), &wanted))
         })
         .collect();
     let found_in = |file: &Path, ch: char| -> &[(usize, SourcePos)] {
@@ -438,8 +438,8 @@ fn place_missing(document: &Document, missing: &[MissingChar], book_dir: &Path) 
                 .map(|pos| Place::At(shown_path(book_dir, file), pos)),
         );
     }
-    let config = document.sources.get(config_file).map_or("", |t| t);
-    let metadata = metadata_in_config(document, config);
+    let config = document.sources.text(config_file);
+    let metadata = metadata_in_config(document, config.as_deref().unwrap_or(""));
     for (ch, texts) in generated {
         let places = places.entry(ch).or_default();
         let in_config: Vec<Place> = found_in(config_file, ch)

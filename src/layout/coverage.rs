@@ -31,10 +31,8 @@ pub fn report(document: &Document, found: &[MissingAt]) -> Vec<Diagnostic> {
         .chars()
         .chain(meta.authors.iter().flat_map(|a| a.chars()))
         .collect();
-    let config = document
-        .sources
-        .get(Path::new(CONFIG_FILE))
-        .map_or("", |text| text);
+    let config = document.sources.text(Path::new(CONFIG_FILE));
+    let config = config.as_deref().unwrap_or("");
     let mut order: Vec<char> = Vec::new();
     let missing_chars: HashSet<char> = found.iter().map(|m| m.ch).collect();
     for &ch in metadata.iter().chain(found.iter().map(|m| &m.ch)) {
@@ -84,8 +82,8 @@ pub fn report(document: &Document, found: &[MissingAt]) -> Vec<Diagnostic> {
             };
             match first {
                 Some((file, from)) => {
-                    let text = document.sources.get(&file).map_or("", |t| t);
-                    let pos = locate(text, from, ch).unwrap_or(from);
+                    let text = document.sources.text(&file);
+                    let pos = locate(text.as_deref().unwrap_or(""), from, ch).unwrap_or(from);
                     warning.in_file(file).at(pos)
                 }
                 None => warning,

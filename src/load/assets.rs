@@ -100,12 +100,13 @@ pub(crate) fn picture_path(base: &Path, dest: &str) -> std::result::Result<Pictu
 pub(crate) fn read(book: &Book, warnings: &mut Diagnostics) -> Result<Assets> {
     // Each chapter read through on a thread, the pictures kept in the
     // book's order.
-    let shown: Vec<Vec<PathBuf>> = book
+    let shown: Vec<Result<Vec<PathBuf>>> = book
         .chapters
         .par_iter()
         .map(|chapter| {
             let base = chapter.path.parent().unwrap_or(Path::new(""));
-            Parser::new_ext(&chapter.text, markdown_options())
+            let text = chapter.text()?;
+            let pictures = Parser::new_ext(&text, markdown_options())
                 .filter_map(|event| match event {
                     Event::Start(Tag::Image { dest_url, .. }) => {
                         match picture_path(base, &dest_url) {
@@ -115,10 +116,14 @@ pub(crate) fn read(book: &Book, warnings: &mut Diagnostics) -> Result<Assets> {
                     }
                     _ => None,
                 })
-                .collect()
+                .collect();
+            Ok(pictures)
         })
         .collect();
-    let mut wanted: Vec<PathBuf> = shown.into_iter().flatten().collect();
+    let mut wanted: Vec<PathBuf> = Vec::new();
+    for pictures in shown {
+        wanted.extend(pictures?);
+    }
     if let Some(cover) = &book.config.cover
         && let Ok(PicturePath::Local(path)) = picture_path(Path::new(""), cover)
     {

@@ -58,7 +58,8 @@ pub(crate) fn parse_chapter(
     mathml: bool,
 ) -> Result<Chapter> {
     let source = &book.chapters[index];
-    let text: &str = &source.text;
+    let text = source.text()?;
+    let text: &str = &text;
     let mut builder = Builder {
         book,
         index,

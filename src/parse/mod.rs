@@ -27,9 +27,10 @@ use rayon::prelude::*;
 use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::collapse_whitespace;
 use crate::doc::{
-    BlockKind, Chapter, Document, InlineKind, LinkTarget, Metadata, Picture, SourcePos, plain_text,
+    BlockKind, Chapter, Document, InlineKind, LinkTarget, Metadata, Picture, SourcePos, Sources,
+    plain_text,
 };
-use crate::load::{Book, CONFIG_FILE};
+use crate::load::{Book, CONFIG_FILE, SourceFile};
 
 pub use html::separates_words;
 pub use markdown::MAX_NESTING;
@@ -219,15 +220,22 @@ fn finish(
         chapters,
         images,
         fonts: book.assets.fonts.clone(),
-        sources: book
-            .chapters
-            .iter()
-            .map(|c| (c.path.clone(), Arc::clone(&c.text)))
-            .chain([(
-                PathBuf::from(CONFIG_FILE),
-                Arc::from(book.config.source.as_str()),
-            )])
-            .collect(),
+        sources: sources(book),
+    })
+}
+
+/// The texts of `book`'s files, each chapter's read again when asked for
+/// (it is not held once `load` has read it), `book.toml`'s held.
+fn sources(book: &Book) -> Sources {
+    let config: Arc<str> = Arc::from(book.config.source.as_str());
+    let chapters: BTreeMap<PathBuf, SourceFile> = book
+        .chapters
+        .iter()
+        .map(|chapter| (chapter.path.clone(), chapter.clone()))
+        .collect();
+    Sources::new(move |file| match file == Path::new(CONFIG_FILE) {
+        true => Some(Arc::clone(&config)),
+        false => chapters.get(file)?.text().ok(),
     })
 }
 

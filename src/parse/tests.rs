@@ -1,7 +1,5 @@
 //! Spec-style tests: small Markdown in, expected model out.
 
-use std::path::PathBuf;
-
 use super::*;
 use crate::diag::{Code, Severity};
 use crate::doc::{Align, Block, CalloutKind, Inline, Mark, SourcePos};
@@ -26,10 +24,7 @@ fn book(chapters: &[(&str, &str)], files: &[(&str, Vec<u8>)]) -> (tempfile::Temp
         config: BookConfig::default(),
         chapters: chapters
             .iter()
-            .map(|(name, text)| SourceFile {
-                path: PathBuf::from(name),
-                text: (*text).into(),
-            })
+            .map(|(name, text)| SourceFile::new(*name, *text))
             .collect(),
     };
     book.assets = crate::load::assets::read(&book, &mut Diagnostics::default()).unwrap();
@@ -932,7 +927,7 @@ fn document_metadata() {
     assert_eq!(doc.page, crate::doc::PageSetup::default());
 
     // No heading anywhere: the folder name.
-    book.chapters[0].text = "no heading".into();
+    book.chapters[0] = SourceFile::new(book.chapters[0].path.clone(), "no heading");
     let doc = parse(&book, &mut Diagnostics::default()).unwrap();
     assert_eq!(doc.metadata.title, folder_name(&book.dir));
 
