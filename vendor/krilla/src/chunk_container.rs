@@ -54,6 +54,9 @@ pub(crate) struct NonStreamChunks {
     pub(crate) page_label_tree: Option<(Ref, Chunk)>,
     pub(crate) destination_profiles: Option<(Ref, Chunk)>,
     pub(crate) struct_tree_root: Option<(Ref, Chunk)>,
+    // warraq: the parent tree's list of each page, after the root, in
+    // chunks of about a mebibyte kept in the spill file.
+    pub(crate) struct_parents: Vec<Kept>,
     // warraq: in chunks of about a mebibyte (`TagWriter`), kept in the
     // spill file.
     pub(crate) struct_elements: Vec<Kept>,
@@ -140,6 +143,7 @@ impl ChunkContainer {
                 page_label_tree: None,
                 destination_profiles: None,
                 struct_tree_root: None,
+                struct_parents: vec![],
                 struct_elements: vec![],
                 page_labels: sc.new_chunk(),
                 annotations: sc.new_chunk(),
@@ -625,6 +629,7 @@ impl Visit for NonStreamChunks {
         self.page_label_tree.visit(sc, f)?;
         self.destination_profiles.visit(sc, f)?;
         self.struct_tree_root.visit(sc, f)?;
+        self.struct_parents.visit(sc, f)?;
         self.struct_elements.visit(sc, f)?;
         self.page_labels.visit(sc, f)?;
         self.annotations.visit(sc, f)?;

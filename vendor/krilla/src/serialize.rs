@@ -28,6 +28,7 @@ use crate::interchange::outline::Outline;
 use crate::interactive::annotation::Annotation;
 use crate::interchange::tagging::{
     AnnotationIdentifier, Identifier, Node, PageTagIdentifier, TagTree, TagWriter,
+    STRUCT_ELEMENTS_AT_ONCE,
 };
 use crate::page::{InternalPage, PageLabel, PageLabelContainer};
 #[cfg(feature = "pdf")]
@@ -965,6 +966,7 @@ impl SerializeContext {
                 .start::<StructTreeRoot>();
 
             let mut sub_chunks = vec![];
+            let mut kept_lists = vec![];
 
             if self.serialize_settings.pdf_version() < PdfVersion::Pdf20 {
                 let mut role_map = tree.role_map();
@@ -1009,13 +1011,23 @@ impl SerializeContext {
                 let mut parent_tree = tree.parent_tree();
                 let mut tree_nums = parent_tree.nums();
 
+                // warraq: the pages' lists written one after another
+                // into chunks of about a mebibyte, each kept in the spill
+                // file once full, where each list was a chunk of its own
+                // (room for a kilobyte at least), all held, then copied
+                // into the root's chunk, at the very end of a build: at
+                // 9,951 pages, the most it held at once.
+                let mut lists = self.new_chunk();
                 for (index, struct_parent) in struct_parents.iter().enumerate() {
                     match *struct_parent {
                         StructParentElement::Page(page_index, num_mcids) => {
-                            let mut list_chunk = self.new_chunk();
+                            if lists.len() >= STRUCT_ELEMENTS_AT_ONCE {
+                                let full = std::mem::replace(&mut lists, self.new_chunk());
+                                kept_lists.push(self.spill.keep(full));
+                            }
                             let list_ref = self.new_ref();
 
-                            let mut refs = list_chunk.indirect(list_ref).array();
+                            let mut refs = lists.indirect(list_ref).array();
 
                             for mcid in 0..num_mcids {
                                 let rci = PageTagIdentifier::new(page_index, mcid);
@@ -1028,7 +1040,6 @@ impl SerializeContext {
 
                             refs.finish();
 
-                            sub_chunks.push(list_chunk);
                             tree_nums.insert(index as i32, list_ref);
                         }
                         StructParentElement::Annotation(ai) => {
@@ -1049,6 +1060,7 @@ impl SerializeContext {
 
                 tree_nums.finish();
                 parent_tree.finish();
+                kept_lists.push(self.spill.keep(lists));
             }
 
             if !id_tree_map.is_empty() {
@@ -1070,6 +1082,7 @@ impl SerializeContext {
             }
 
             chunk_container.non_stream.struct_tree_root = Some((struct_tree_root_ref, chunk));
+            chunk_container.non_stream.struct_parents = kept_lists;
         } else {
             self.register_validation_error(ValidationError::MissingTagging);
         }

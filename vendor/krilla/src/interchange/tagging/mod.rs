@@ -1207,9 +1207,10 @@ impl TagTree {
     }
 }
 
-/// warraq: the bytes of structure elements written into one chunk before
-/// the next ones go into another ([`TagWriter`]).
-const STRUCT_ELEMENTS_AT_ONCE: usize = 1 << 20;
+/// warraq: the bytes of structure elements (or of the parent tree's
+/// lists) written into one chunk before the next ones go into another
+/// ([`TagWriter`], `SerializeContext::serialize_tag_tree`).
+pub(crate) const STRUCT_ELEMENTS_AT_ONCE: usize = 1 << 20;
 
 /// warraq: the structure tree written as it is given: the root's children
 /// a few at a time while the pages are drawn
