@@ -401,7 +401,10 @@ fn compile_into(
             ]);
             Some(skeleton)
         }
-        Err(error) if options.format == Format::Epub => {
+        // The book's print edition that cannot be laid out; not the
+        // machine failing (a chapter that changed or cannot be read as
+        // layout parses it again), which stops the build.
+        Err(error) if options.format == Format::Epub && error.cause == diag::Cause::Book => {
             found.push(Diagnostic::warning(
                 Code::NoPageList,
                 format!(

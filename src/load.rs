@@ -129,10 +129,8 @@ impl SourceFile {
             } => return Ok(Arc::clone(text)),
             Text::Read { held: None, file } => file,
         };
-        let text = read_text_file(&file.real, &file.shown)?;
-        match text.len() == file.len && hash_of(&text) == file.hash {
-            true => Ok(text.into()),
-            false => Err(Diagnostic::error(
+        let changed = || {
+            Diagnostic::error(
                 Code::SourceChanged,
                 format!(
                     "{} changed while the book was being built",
@@ -141,7 +139,18 @@ impl SourceFile {
             )
             .in_file(&file.shown)
             .with_hint("build the book again")
-            .of_environment()),
+            .of_environment()
+        };
+        // Read whole and as UTF-8 the first time: a text that is no longer
+        // (a save caught halfway, ending inside a character) has changed;
+        // a file that cannot be read is told as such.
+        let text = read_text_file(&file.real, &file.shown).map_err(|error| match error.code {
+            Code::ReadFailed => error,
+            _ => changed(),
+        })?;
+        match text.len() == file.len && hash_of(&text) == file.hash {
+            true => Ok(text.into()),
+            false => Err(changed()),
         }
     }
 }

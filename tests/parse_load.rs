@@ -506,9 +506,56 @@ fn a_chapter_is_read_again_and_must_not_change_while_the_book_is_built() {
         Some("# أ\n\nنص")
     );
 
+    // A save caught halfway, ending inside a letter: changed, not a
+    // chapter that is not UTF-8.
+    let arabic = "# ب\n\nنص آخر".as_bytes();
+    std::fs::write(&chapter, &arabic[..arabic.len() - 1]).unwrap();
+    let err = parsed(&book).expect_err("a chapter cut short must stop the build");
+    assert_eq!(err.code, warraq::diag::Code::SourceChanged, "{err}");
+
     // Gone: a read that fails, named.
     std::fs::remove_file(&chapter).unwrap();
     let err = parsed(&book).expect_err("a chapter gone must stop the build");
     assert!(names_file(&err, &tmp.path().join("02.md")), "{err}");
     assert!(document.sources.text(Path::new("02.md")).is_none());
+}
+
+/// A chapter that changes once the book is parsed in outline, as layout
+/// begins: the build stops with that error alone, whatever it writes. An
+/// EPUB alone, which is written without its page list when the print
+/// edition cannot be laid out, is not written so for it: that is the
+/// book's problem, this the machine's.
+#[test]
+fn a_chapter_changed_as_layout_begins_stops_the_build_in_every_format() {
+    /// Rewrites `0` as layout begins.
+    struct ChangedAtLayout(PathBuf);
+    impl warraq::Progress for ChangedAtLayout {
+        fn stage(&self, stage: warraq::Stage, _: usize) {
+            if stage == warraq::Stage::Layout {
+                std::fs::write(&self.0, "# ب\n\nنص غيره").unwrap();
+            }
+        }
+        fn step(&self) {}
+    }
+    for format in [
+        warraq::Format::Epub,
+        warraq::Format::Pdf,
+        warraq::Format::All,
+    ] {
+        let tmp = folder(&[("01.md", "# أ\n\nنص"), ("02.md", "# ب\n\nنص آخر")]);
+        let options = warraq::BuildOptions {
+            format,
+            ..warraq::BuildOptions::for_book(tmp.path())
+        };
+        let progress = ChangedAtLayout(tmp.path().join("02.md"));
+        let Err(found) = warraq::compile_watched(&options, &progress) else {
+            panic!("{format:?}: a chapter changed as layout began must stop the build");
+        };
+        let codes: Vec<warraq::diag::Code> = found.0.iter().map(|d| d.code).collect();
+        assert_eq!(
+            codes,
+            [warraq::diag::Code::SourceChanged],
+            "{format:?}: {found}"
+        );
+    }
 }

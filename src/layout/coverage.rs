@@ -2,8 +2,9 @@
 //! each, with how often the book uses it, where it first appears and what
 //! to do about it.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diag::{Code, Diagnostic};
 use crate::doc::{Document, SourcePos};
@@ -33,6 +34,9 @@ pub fn report(document: &Document, found: &[MissingAt]) -> Vec<Diagnostic> {
         .collect();
     let config = document.sources.text(Path::new(CONFIG_FILE));
     let config = config.as_deref().unwrap_or("");
+    // Each chapter's text read once (it is not held), for all the
+    // characters found in it.
+    let mut texts: HashMap<PathBuf, Option<Arc<str>>> = HashMap::new();
     let mut order: Vec<char> = Vec::new();
     let missing_chars: HashSet<char> = found.iter().map(|m| m.ch).collect();
     for &ch in metadata.iter().chain(found.iter().map(|m| &m.ch)) {
@@ -82,7 +86,9 @@ pub fn report(document: &Document, found: &[MissingAt]) -> Vec<Diagnostic> {
             };
             match first {
                 Some((file, from)) => {
-                    let text = document.sources.text(&file);
+                    let text = texts
+                        .entry(file.clone())
+                        .or_insert_with(|| document.sources.text(&file));
                     let pos = locate(text.as_deref().unwrap_or(""), from, ch).unwrap_or(from);
                     warning.in_file(file).at(pos)
                 }
