@@ -11,7 +11,7 @@ use pdf_writer::writers::{OutputIntent, StructTreeRoot};
 use pdf_writer::{Chunk, Content, Finish, Limits, Name, Pdf, Ref, Settings, Str, TextStr};
 
 use crate::chunk_container::ChunkContainer;
-use crate::spill::Spill;
+use crate::spill::{Kept, Spill};
 use crate::color::{CieBasedColorSpace, DeviceColorSpace, SpecialColorSpace};
 use crate::configure::validate::ValidationStore;
 use crate::configure::{Configuration, PdfVersion, ValidationError, Validators};
@@ -511,6 +511,16 @@ impl SerializeContext {
 
     pub(crate) fn new_chunk(&self) -> Chunk {
         Chunk::with_settings(self.chunk_settings)
+    }
+
+    /// warraq: `chunk`, once it holds [`STRUCT_ELEMENTS_AT_ONCE`] bytes or
+    /// more, kept in the spill file after `kept`, and a new one begun in
+    /// its place.
+    pub(crate) fn keep_if_full(&mut self, chunk: &mut Chunk, kept: &mut Vec<Kept>) {
+        if chunk.len() >= STRUCT_ELEMENTS_AT_ONCE {
+            let full = std::mem::replace(chunk, self.new_chunk());
+            kept.push(self.spill.keep(full));
+        }
     }
 
     pub(crate) fn new_content(&self) -> Content {
@@ -1021,10 +1031,7 @@ impl SerializeContext {
                 for (index, struct_parent) in struct_parents.iter().enumerate() {
                     match *struct_parent {
                         StructParentElement::Page(page_index, num_mcids) => {
-                            if lists.len() >= STRUCT_ELEMENTS_AT_ONCE {
-                                let full = std::mem::replace(&mut lists, self.new_chunk());
-                                kept_lists.push(self.spill.keep(full));
-                            }
+                            self.keep_if_full(&mut lists, &mut kept_lists);
                             let list_ref = self.new_ref();
 
                             let mut refs = lists.indirect(list_ref).array();

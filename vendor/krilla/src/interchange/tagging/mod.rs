@@ -1209,7 +1209,7 @@ impl TagTree {
 
 /// warraq: the bytes of structure elements (or of the parent tree's
 /// lists) written into one chunk before the next ones go into another
-/// ([`TagWriter`], `SerializeContext::serialize_tag_tree`).
+/// (`SerializeContext::keep_if_full`).
 pub(crate) const STRUCT_ELEMENTS_AT_ONCE: usize = 1 << 20;
 
 /// warraq: the structure tree written as it is given: the root's children
@@ -1308,10 +1308,7 @@ impl TagWriter {
                 }
             };
             self.children.extend(serialized);
-            if last.len() >= STRUCT_ELEMENTS_AT_ONCE {
-                let full = std::mem::replace(&mut last, sc.new_chunk());
-                self.full.push(sc.spill.keep(full));
-            }
+            sc.keep_if_full(&mut last, &mut self.full);
         }
         self.last = Some(last);
         for node in nodes {
