@@ -104,8 +104,9 @@ fn outputs(
 fn the_shaping_cache_and_streaming_change_no_byte() {
     // Both kinds of generated book, one long enough to be laid out in
     // several shares of chapters, for its structure tree's elements to
-    // fill one of the chunks the PDF keeps on disk (a mebibyte; over 1.2
-    // MB of elements at 300 chapters), its PDF more than what is gathered
+    // fill one of the chunks the PDF keeps on disk, with their objects'
+    // numbers and offsets (a mebibyte; over 1.2 MB of elements at 300
+    // chapters), its PDF more than what is gathered
     // before it is written to a file (a mebibyte too) and its EPUB more
     // than what it keeps in memory (a mebibyte; 0.93 MB at 300 chapters,
     // 1.2 at 400); the

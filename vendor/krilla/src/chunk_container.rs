@@ -661,8 +661,16 @@ impl Visit for Kept {
     fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
         if sc.spill.reading {
             sc.spill.read_back(self)?;
+            f(&mut self.chunk);
+        } else {
+            // The first pass reads the objects' numbers only, and lets
+            // go again those it read from the file.
+            let read = sc.spill.read_offsets(self)?;
+            f(&mut self.chunk);
+            if read {
+                self.chunk.take_offsets();
+            }
         }
-        f(&mut self.chunk);
         Ok(())
     }
 }

@@ -7,7 +7,9 @@
 //! only once, when the file is put together. Their bytes are written to an
 //! unnamed temporary file as they are made, each chunk keeping its
 //! objects' numbers (which the first pass of putting the file together
-//! reads), and read back a chunk at a time as the file is put together.
+//! reads) but a chunk of many objects, whose numbers and offsets go to the
+//! file after its bytes; and read back a chunk at a time as the file is
+//! put together.
 //! The file is made where the system keeps temporary files (`TMPDIR`),
 //! and is gone when the document is, whatever happens.
 //!
@@ -17,7 +19,7 @@
 use std::fs::File;
 use std::io::{Read, Seek, SeekFrom, Write};
 
-use pdf_writer::Chunk;
+use pdf_writer::{Chunk, Ref};
 
 use crate::error::{KrillaError, KrillaResult};
 
@@ -38,18 +40,31 @@ pub(crate) struct Spill {
 
 /// A chunk, its bytes in memory or in the [`Spill`]'s file.
 pub(crate) struct Kept {
-    /// The chunk, without its bytes while they are in the file.
+    /// The chunk, without its bytes while they are in the file, nor its
+    /// objects' numbers and offsets while those are.
     pub(crate) chunk: Chunk,
     /// Where its bytes are in the file, and how many.
     at: Option<(u64, usize)>,
+    /// Where its objects' numbers and offsets are in the file, and how
+    /// many objects.
+    offsets: Option<(u64, usize)>,
 }
 
 impl Kept {
     /// `chunk`, held in memory.
     pub(crate) fn held(chunk: Chunk) -> Self {
-        Kept { chunk, at: None }
+        Kept { chunk, at: None, offsets: None }
     }
 }
+
+/// How many objects a chunk has at least for their numbers and offsets to
+/// be kept in the file with its bytes: a chunk of the structure tree's
+/// elements has tens of thousands, 16 bytes each in memory (4.3 MB at
+/// 9,951 pages); a page's stream is one, not worth a read of its own.
+const OFFSETS_KEPT_FROM: usize = 256;
+
+/// The bytes of one object's number and offset in the file.
+const OFFSET_BYTES: usize = 12;
 
 impl Spill {
     /// `chunk`, its bytes written to the file if they can be.
@@ -67,19 +82,31 @@ impl Spill {
                 }
             },
         };
+        let objects = chunk.refs().len();
+        let offsets = (objects >= OFFSETS_KEPT_FROM).then(|| chunk.take_offsets());
+        let encoded = offsets.as_deref().map(encode);
         // At the end, whatever a reading moved the position to.
-        let written = file
-            .seek(SeekFrom::Start(self.end))
-            .and_then(|_| file.write_all(chunk.as_bytes()));
+        let written = file.seek(SeekFrom::Start(self.end)).and_then(|_| {
+            file.write_all(chunk.as_bytes())?;
+            encoded.as_deref().map_or(Ok(()), |bytes| file.write_all(bytes))
+        });
         if written.is_err() {
             // What was written of it lies past `end`, never read.
             self.off = true;
+            if let Some(offsets) = offsets {
+                chunk.put_offsets(offsets);
+            }
             return Kept::held(chunk);
         }
         let at = self.end;
         let len = chunk.take_bytes().len();
         self.end += len as u64;
-        Kept { chunk, at: Some((at, len)) }
+        let offsets = encoded.map(|bytes| {
+            let offsets_at = self.end;
+            self.end += bytes.len() as u64;
+            (offsets_at, objects)
+        });
+        Kept { chunk, at: Some((at, len)), offsets }
     }
 
     /// A temporary file of its own for the document being put together
@@ -99,18 +126,68 @@ impl Spill {
         self.off = true;
     }
 
-    /// Gives `kept` its bytes back from the file.
+    /// Gives `kept` its bytes, and its objects' numbers and offsets, back
+    /// from the file.
     pub(crate) fn read_back(&mut self, kept: &mut Kept) -> KrillaResult<()> {
+        self.read_offsets(kept)?;
+        kept.offsets = None;
         let Some((at, len)) = kept.at.take() else {
             return Ok(());
         };
+        let bytes = self.read(at, len)?;
+        kept.chunk.put_bytes(bytes);
+        Ok(())
+    }
+
+    /// Gives `kept` its objects' numbers and offsets back from the file,
+    /// if they are there (and stay there: [`Spill::read_back`] lets them
+    /// go); whether they were.
+    pub(crate) fn read_offsets(&mut self, kept: &mut Kept) -> KrillaResult<bool> {
+        let Some((at, objects)) = kept.offsets else {
+            return Ok(false);
+        };
+        let bytes = self.read(at, objects * OFFSET_BYTES)?;
+        kept.chunk.put_offsets(decode(&bytes)?);
+        Ok(true)
+    }
+
+    /// `len` bytes of the file from `at`.
+    fn read(&mut self, at: u64, len: usize) -> KrillaResult<Vec<u8>> {
         let file = self.file.as_mut().ok_or_else(lost)?;
         let mut bytes = vec![0; len];
         file.seek(SeekFrom::Start(at)).map_err(read_failed)?;
         file.read_exact(&mut bytes).map_err(read_failed)?;
-        kept.chunk.put_bytes(bytes);
-        Ok(())
+        Ok(bytes)
     }
+}
+
+/// Objects' numbers and offsets as kept in the file.
+fn encode(offsets: &[(Ref, usize)]) -> Vec<u8> {
+    let mut bytes = Vec::with_capacity(offsets.len() * OFFSET_BYTES);
+    for &(number, offset) in offsets {
+        bytes.extend_from_slice(&number.get().to_le_bytes());
+        bytes.extend_from_slice(&(offset as u64).to_le_bytes());
+    }
+    bytes
+}
+
+/// The numbers and offsets [`encode`] gave `bytes`.
+fn decode(bytes: &[u8]) -> KrillaResult<Vec<(Ref, usize)>> {
+    bytes
+        .chunks_exact(OFFSET_BYTES)
+        .map(|entry| {
+            let (number, offset) = entry.split_at(4);
+            let number = i32::from_le_bytes(number.try_into().unwrap_or_default());
+            let offset = u64::from_le_bytes(offset.try_into().unwrap_or_default());
+            match (number >= 1, usize::try_from(offset)) {
+                (true, Ok(offset)) => Ok((Ref::new(number), offset)),
+                _ => Err(KrillaError::Spill(
+                    "the document's chunks came back from their temporary file changed"
+                        .to_string(),
+                )),
+            }
+        })
+        .collect()
 }
 
 fn lost() -> KrillaError {
@@ -122,4 +199,3 @@ pub(crate) fn read_failed(error: std::io::Error) -> KrillaError {
         "the document's chunks could not be read back from their temporary file: {error}"
     ))
 }
-

@@ -97,6 +97,20 @@ impl Chunk {
         self.buf.inner = bytes;
     }
 
+    /// warraq: the chunk's objects' numbers and offsets, taken out to be
+    /// kept elsewhere as its bytes are ([`Chunk::take_bytes`]): a chunk of
+    /// a mebibyte of small objects has tens of thousands. It is whole
+    /// again once given them back with [`Chunk::put_offsets`].
+    pub fn take_offsets(&mut self) -> Vec<(Ref, usize)> {
+        std::mem::take(&mut self.offsets)
+    }
+
+    /// warraq: gives back the numbers and offsets [`Chunk::take_offsets`]
+    /// took.
+    pub fn put_offsets(&mut self, offsets: Vec<(Ref, usize)>) {
+        self.offsets = offsets;
+    }
+
     /// Add all objects from another chunk to this one.
     pub fn extend(&mut self, other: &Chunk) {
         let base = self.len();
