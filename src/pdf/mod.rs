@@ -1371,6 +1371,8 @@ mod tests {
     use krilla::Document as PdfDocument;
     use krilla::page::PageSettings;
 
+    use super::{Annotation, LinkAction, LinkAnnotation, PdfRect, Target};
+
     /// Draws pages `pages` of a document of squares, each moved by its
     /// number.
     fn squares(pdf: &mut PdfDocument, pages: std::ops::Range<usize>) {
@@ -1389,6 +1391,56 @@ mod tests {
             surface.finish();
             page.finish();
         }
+    }
+
+    /// krilla (patched) writes the pages' dictionaries, their resources and
+    /// their annotations at the end into chunks of about a mebibyte, each
+    /// kept in the temporary file once full: the file is the same as when
+    /// all is held in memory, and the pages and their links are numbered in
+    /// the order of the pages, as when each kind was one chunk.
+    #[test]
+    fn the_pages_objects_written_at_the_end_keep_their_order() {
+        // Over a mebibyte of pages' dictionaries, and four of links.
+        const PAGES: usize = 8000;
+        const LINKS: usize = 4;
+        let draw = |pdf: &mut PdfDocument| {
+            for number in 0..PAGES {
+                let mut page = pdf.start_page_with(PageSettings::from_wh(200.0, 300.0).unwrap());
+                for link in 0..LINKS {
+                    let area = PdfRect::from_xywh(10.0 * link as f32, 10.0, 5.0, 5.0).unwrap();
+                    let address = format!("https://example.org/{number}/{link}");
+                    let target = Target::Action(LinkAction::new(address).into());
+                    let annotation = LinkAnnotation::new(area, target);
+                    page.add_annotation(Annotation::new_link(annotation, Some(link.to_string())));
+                }
+                page.finish();
+            }
+        };
+        let mut on_disk = PdfDocument::new();
+        draw(&mut on_disk);
+        let mut in_memory = PdfDocument::new();
+        in_memory.keep_in_memory();
+        draw(&mut in_memory);
+        let on_disk = on_disk.finish().unwrap();
+        assert!(on_disk == in_memory.finish().unwrap(), "the files differ");
+        let text = String::from_utf8_lossy(&on_disk);
+        // The numbers of the objects `N 0 R` in each array after `key`.
+        let named = |key: &str| -> Vec<Vec<u32>> {
+            (text.split(key).skip(1))
+                .map(|rest| rest.split(']').next().unwrap_or_default())
+                .map(|list| {
+                    (list.split(" 0 R"))
+                        .filter_map(|number| number.trim_start_matches(['[', ' ']).parse().ok())
+                        .collect()
+                })
+                .collect()
+        };
+        let pages = named("/Kids").concat();
+        assert_eq!(pages.len(), PAGES);
+        assert!(pages.is_sorted(), "pages numbered out of order");
+        let links = named("/Annots").concat();
+        assert_eq!(links.len(), PAGES * LINKS);
+        assert!(links.is_sorted(), "links numbered out of order");
     }
 
     /// A photograph's worth of JPEG data: noise, which JPEG cannot make

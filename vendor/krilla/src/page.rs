@@ -426,12 +426,14 @@ impl InternalPage {
             }
         }
 
-        let chunk = &mut chunk_container.non_stream.pages;
+        // warraq: a `Filling`.
+        let chunk = chunk_container.non_stream.pages.chunk();
         let mut page = chunk.page(root_ref);
         self.stream_resources.to_pdf_resources(
             &mut page,
             sc,
-            &mut chunk_container.non_stream.resource_dictionaries,
+            // warraq: a `Filling`.
+            chunk_container.non_stream.resource_dictionaries.chunk(),
         );
 
         let transform_rect = |rect: Rect| {
@@ -525,6 +527,11 @@ impl InternalPage {
 
         page.finish();
         chunk_container.streams.pages.push(self.stream_chunk);
+        // warraq: each chunk kept in the spill file once full.
+        let non_stream = &mut chunk_container.non_stream;
+        non_stream.pages.keep_if_full(sc);
+        non_stream.resource_dictionaries.keep_if_full(sc);
+        non_stream.annotations.keep_if_full(sc);
 
         Ok(())
     }

@@ -96,7 +96,8 @@ impl Cacheable for TilingPattern {
         self.stream.resource_dictionary.to_pdf_resources(
             &mut tiling_pattern,
             sc,
-            &mut chunk_container.non_stream.resource_dictionaries,
+            // warraq: a `Filling`.
+            chunk_container.non_stream.resource_dictionaries.chunk(),
         );
 
         let final_bbox = pdf_writer::Rect::new(0.0, 0.0, self.width, self.height);

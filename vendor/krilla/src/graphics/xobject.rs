@@ -108,7 +108,8 @@ impl Cacheable for XObject {
         self.0.stream.resource_dictionary.to_pdf_resources(
             &mut x_object,
             sc,
-            &mut chunk_container.non_stream.resource_dictionaries,
+            // warraq: a `Filling`.
+            chunk_container.non_stream.resource_dictionaries.chunk(),
         );
         x_object.bbox(
             self.0

@@ -70,7 +70,8 @@ impl Annotation {
         root_ref: Ref,
         page_height: f32,
     ) -> KrillaResult<()> {
-        let chunk = &mut chunk_container.non_stream.annotations;
+        // warraq: a `Filling`.
+        let chunk = chunk_container.non_stream.annotations.chunk();
         let mut annotation = chunk
             .indirect(root_ref)
             .start::<pdf_writer::writers::Annotation>();

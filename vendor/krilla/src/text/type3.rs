@@ -318,7 +318,8 @@ impl Type3Font {
         resource_dictionary.to_pdf_resources(
             &mut type3_font,
             sc,
-            &mut chunk_container.non_stream.resource_dictionaries,
+            // warraq: a `Filling`.
+            chunk_container.non_stream.resource_dictionaries.chunk(),
         );
 
         // See https://github.com/typst/typst/issues/5067 as to why we write this.
