@@ -1371,7 +1371,9 @@ mod tests {
     use krilla::Document as PdfDocument;
     use krilla::page::PageSettings;
 
-    use super::{Annotation, LinkAction, LinkAnnotation, PdfRect, Target};
+    use super::{
+        Annotation, Fill, LinkAction, LinkAnnotation, NormalizedF32, PdfRect, Rect, Target,
+    };
 
     /// Draws pages `pages` of a document of squares, each moved by its
     /// number.
@@ -1400,12 +1402,29 @@ mod tests {
     /// the order of the pages, as when each kind was one chunk.
     #[test]
     fn the_pages_objects_written_at_the_end_keep_their_order() {
-        // Over a mebibyte of pages' dictionaries, and four of links.
+        // Over a mebibyte of pages' dictionaries and of their resources
+        // (ten graphics states each), and four of links.
         const PAGES: usize = 8000;
         const LINKS: usize = 4;
         let draw = |pdf: &mut PdfDocument| {
             for number in 0..PAGES {
                 let mut page = pdf.start_page_with(PageSettings::from_wh(200.0, 300.0).unwrap());
+                let mut surface = page.surface();
+                for shade in 1..=10 {
+                    let opacity = NormalizedF32::new(shade as f32 / 10.0).unwrap();
+                    surface.set_fill(Some(Fill {
+                        opacity,
+                        ..Fill::default()
+                    }));
+                    let square = Rect {
+                        x: 10.0 * shade as f32,
+                        y: 50.0,
+                        width: 5.0,
+                        height: 5.0,
+                    };
+                    surface.draw_path(&super::rect_path(&square).unwrap());
+                }
+                surface.finish();
                 for link in 0..LINKS {
                     let area = PdfRect::from_xywh(10.0 * link as f32, 10.0, 5.0, 5.0).unwrap();
                     let address = format!("https://example.org/{number}/{link}");
@@ -1418,6 +1437,7 @@ mod tests {
         };
         let mut on_disk = PdfDocument::new();
         draw(&mut on_disk);
+        assert!(on_disk.kept_bytes() > 0, "no temporary file");
         let mut in_memory = PdfDocument::new();
         in_memory.keep_in_memory();
         draw(&mut in_memory);
@@ -1441,6 +1461,12 @@ mod tests {
         let links = named("/Annots").concat();
         assert_eq!(links.len(), PAGES * LINKS);
         assert!(links.is_sorted(), "links numbered out of order");
+        // `/Resources N 0 R`: up to the first reference's end.
+        let resources: Vec<u32> = (text.split("/Resources ").skip(1))
+            .filter_map(|rest| rest.split(' ').next()?.parse().ok())
+            .collect();
+        assert_eq!(resources.len(), PAGES);
+        assert!(resources.is_sorted(), "resources numbered out of order");
     }
 
     /// A photograph's worth of JPEG data: noise, which JPEG cannot make

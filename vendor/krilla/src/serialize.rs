@@ -28,7 +28,7 @@ use crate::interchange::outline::Outline;
 use crate::interactive::annotation::Annotation;
 use crate::interchange::tagging::{
     AnnotationIdentifier, Identifier, Node, PageTagIdentifier, TagTree, TagWriter,
-    STRUCT_ELEMENTS_AT_ONCE,
+    KEPT_CHUNK_BYTES,
 };
 use crate::page::{InternalPage, PageLabel, PageLabelContainer};
 #[cfg(feature = "pdf")]
@@ -513,11 +513,11 @@ impl SerializeContext {
         Chunk::with_settings(self.chunk_settings)
     }
 
-    /// warraq: `chunk`, once it holds [`STRUCT_ELEMENTS_AT_ONCE`] bytes or
+    /// warraq: `chunk`, once it holds [`KEPT_CHUNK_BYTES`] bytes or
     /// more, kept in the spill file after `kept`, and a new one begun in
     /// its place.
     pub(crate) fn keep_if_full(&mut self, chunk: &mut Chunk, kept: &mut Vec<Kept>) {
-        if chunk.len() >= STRUCT_ELEMENTS_AT_ONCE {
+        if chunk.len() >= KEPT_CHUNK_BYTES {
             let full = std::mem::replace(chunk, self.new_chunk());
             kept.push(self.spill.keep(full));
         }

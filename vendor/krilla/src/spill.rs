@@ -129,13 +129,21 @@ impl Spill {
     /// Gives `kept` its bytes, and its objects' numbers and offsets, back
     /// from the file.
     pub(crate) fn read_back(&mut self, kept: &mut Kept) -> KrillaResult<()> {
-        self.read_offsets(kept)?;
+        let offsets = self.offsets(kept)?;
         kept.offsets = None;
-        let Some((at, len)) = kept.at.take() else {
-            return Ok(());
-        };
-        let bytes = self.read(at, len)?;
-        kept.chunk.put_bytes(bytes);
+        if let Some((at, len)) = kept.at.take() {
+            let bytes = self.read(at, len)?;
+            kept.chunk.put_bytes(bytes);
+        }
+        if let Some(offsets) = offsets {
+            // Renumbering cuts the bytes at the offsets: they must come one
+            // after another, within the bytes.
+            let within = offsets.last().is_none_or(|&(_, last)| last < kept.chunk.len());
+            if !within || !offsets.is_sorted_by(|(_, a), (_, b)| a < b) {
+                return Err(changed());
+            }
+            kept.chunk.put_offsets(offsets);
+        }
         Ok(())
     }
 
@@ -143,12 +151,21 @@ impl Spill {
     /// if they are there (and stay there: [`Spill::read_back`] lets them
     /// go); whether they were.
     pub(crate) fn read_offsets(&mut self, kept: &mut Kept) -> KrillaResult<bool> {
+        let offsets = self.offsets(kept)?;
+        let read = offsets.is_some();
+        if let Some(offsets) = offsets {
+            kept.chunk.put_offsets(offsets);
+        }
+        Ok(read)
+    }
+
+    /// `kept`'s objects' numbers and offsets, if they are in the file.
+    fn offsets(&mut self, kept: &Kept) -> KrillaResult<Option<Vec<(Ref, usize)>>> {
         let Some((at, objects)) = kept.offsets else {
-            return Ok(false);
+            return Ok(None);
         };
         let bytes = self.read(at, objects * OFFSET_BYTES)?;
-        kept.chunk.put_offsets(decode(&bytes)?);
-        Ok(true)
+        decode(&bytes).map(Some)
     }
 
     /// `len` bytes of the file from `at`.
@@ -181,13 +198,16 @@ fn decode(bytes: &[u8]) -> KrillaResult<Vec<(Ref, usize)>> {
             let offset = u64::from_le_bytes(offset.try_into().unwrap_or_default());
             match (number >= 1, usize::try_from(offset)) {
                 (true, Ok(offset)) => Ok((Ref::new(number), offset)),
-                _ => Err(KrillaError::Spill(
-                    "the document's chunks came back from their temporary file changed"
-                        .to_string(),
-                )),
+                _ => Err(changed()),
             }
         })
         .collect()
+}
+
+fn changed() -> KrillaError {
+    KrillaError::Spill(
+        "the document's chunks came back from their temporary file changed".to_string(),
+    )
 }
 
 fn lost() -> KrillaError {

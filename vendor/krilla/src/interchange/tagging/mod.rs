@@ -1207,10 +1207,12 @@ impl TagTree {
     }
 }
 
-/// warraq: the bytes of structure elements (or of the parent tree's
-/// lists) written into one chunk before the next ones go into another
-/// (`SerializeContext::keep_if_full`).
-pub(crate) const STRUCT_ELEMENTS_AT_ONCE: usize = 1 << 20;
+/// warraq: the bytes written into one chunk before the next objects go
+/// into another, for the chunks kept in the spill file as they fill
+/// (`SerializeContext::keep_if_full`): the structure tree's elements, the
+/// parent tree's lists, and the pages' dictionaries, resources and
+/// annotations.
+pub(crate) const KEPT_CHUNK_BYTES: usize = 1 << 20;
 
 /// warraq: the structure tree written as it is given: the root's children
 /// a few at a time while the pages are drawn
