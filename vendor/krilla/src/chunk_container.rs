@@ -56,7 +56,7 @@ pub(crate) struct NonStreamChunks {
     pub(crate) struct_tree_root: Option<(Ref, Chunk)>,
     // warraq: the parent tree's list of each page, after the root, in
     // chunks of about a mebibyte kept in the spill file.
-    pub(crate) struct_parents: Vec<Kept>,
+    pub(crate) struct_parents: Filling,
     // warraq: in chunks of about a mebibyte (`TagWriter`), kept in the
     // spill file.
     pub(crate) struct_elements: Vec<Kept>,
@@ -181,7 +181,7 @@ impl ChunkContainer {
                 page_label_tree: None,
                 destination_profiles: None,
                 struct_tree_root: None,
-                struct_parents: vec![],
+                struct_parents: Filling::new(sc),
                 struct_elements: vec![],
                 page_labels: sc.new_chunk(),
                 annotations: Filling::new(sc),

@@ -10,7 +10,7 @@ use pdf_writer::types::{StructRole, StructRole2};
 use pdf_writer::writers::{OutputIntent, StructTreeRoot};
 use pdf_writer::{Chunk, Content, Finish, Limits, Name, Pdf, Ref, Settings, Str, TextStr};
 
-use crate::chunk_container::ChunkContainer;
+use crate::chunk_container::{ChunkContainer, Filling};
 use crate::spill::{Kept, Spill};
 use crate::color::{CieBasedColorSpace, DeviceColorSpace, SpecialColorSpace};
 use crate::configure::validate::ValidationStore;
@@ -976,7 +976,6 @@ impl SerializeContext {
                 .start::<StructTreeRoot>();
 
             let mut sub_chunks = vec![];
-            let mut kept_lists = vec![];
 
             if self.serialize_settings.pdf_version() < PdfVersion::Pdf20 {
                 let mut role_map = tree.role_map();
@@ -1027,14 +1026,14 @@ impl SerializeContext {
                 // (room for a kilobyte at least), all held, then copied
                 // into the root's chunk, at the very end of a build: at
                 // 9,951 pages, the most it held at once.
-                let mut lists = self.new_chunk();
+                let mut lists = Filling::new(self);
                 for (index, struct_parent) in struct_parents.iter().enumerate() {
                     match *struct_parent {
                         StructParentElement::Page(page_index, num_mcids) => {
-                            self.keep_if_full(&mut lists, &mut kept_lists);
+                            lists.keep_if_full(self);
                             let list_ref = self.new_ref();
 
-                            let mut refs = lists.indirect(list_ref).array();
+                            let mut refs = lists.chunk().indirect(list_ref).array();
 
                             for mcid in 0..num_mcids {
                                 let rci = PageTagIdentifier::new(page_index, mcid);
@@ -1067,7 +1066,7 @@ impl SerializeContext {
 
                 tree_nums.finish();
                 parent_tree.finish();
-                kept_lists.push(self.spill.keep(lists));
+                chunk_container.non_stream.struct_parents = lists;
             }
 
             if !id_tree_map.is_empty() {
@@ -1089,7 +1088,6 @@ impl SerializeContext {
             }
 
             chunk_container.non_stream.struct_tree_root = Some((struct_tree_root_ref, chunk));
-            chunk_container.non_stream.struct_parents = kept_lists;
         } else {
             self.register_validation_error(ValidationError::MissingTagging);
         }
