@@ -494,7 +494,15 @@ impl<'a> Drawing<'a> {
         }
         pdf_page.finish();
         self.count += 1;
-        self.make_links(false)
+        self.make_links(false)?;
+        // Nothing can add to a page drawn before the first whose links wait:
+        // krilla writes it now rather than holding it to the end, once its
+        // stream is compressed, on a thread of its own: a few pages behind,
+        // so that it seldom waits for it.
+        let end = (self.unlinked.front())
+            .map_or(self.count, |(at, _)| *at)
+            .min(self.count.saturating_sub(PAGES_BEHIND));
+        self.pdf.write_pages_before(end).map_err(write_failed)
     }
 
     /// The PDF's bytes, once every page is given: the pages still waiting
@@ -561,13 +569,7 @@ impl<'a> Drawing<'a> {
                     &errors,
                 )
             }
-            // A temporary file krilla keeps the file in failed.
-            krilla::error::KrillaError::Spill(message) => Diagnostic::error(
-                Code::WriteFailed,
-                format!("cannot write the PDF: {message}"),
-            )
-            .of_environment(),
-            e => Diagnostic::error(Code::Internal, format!("cannot write the PDF: {e:?}")),
+            e => write_failed(e),
         })?;
         let producer = producer();
         update::append(
@@ -578,6 +580,20 @@ impl<'a> Drawing<'a> {
                 output_intent: standard.output_intent(),
             },
         )
+    }
+}
+
+/// What krilla's failure to write the PDF, other than the standard's
+/// rules broken, is told as.
+fn write_failed(error: krilla::error::KrillaError) -> Diagnostic {
+    match error {
+        // A temporary file krilla keeps the file in failed.
+        krilla::error::KrillaError::Spill(message) => Diagnostic::error(
+            Code::WriteFailed,
+            format!("cannot write the PDF: {message}"),
+        )
+        .of_environment(),
+        e => Diagnostic::error(Code::Internal, format!("cannot write the PDF: {e:?}")),
     }
 }
 
@@ -628,6 +644,11 @@ fn invisible_glyphs(
 /// How many pages' text layers [`prepare_lines`] may work out ahead of the
 /// page krilla draws.
 const PAGES_AHEAD: usize = 8;
+
+/// How many pages behind the last drawn krilla writes those nothing can
+/// add to any more ([`Drawing::draw`]): their streams, compressed on a
+/// thread of their own, are seldom still being made by then.
+const PAGES_BEHIND: usize = 8;
 
 /// How many pages layout may hand over ahead of the text layer: with room
 /// for only a few, the thread that puts chapters on pages waited for the
@@ -1373,6 +1394,7 @@ mod tests {
 
     use super::{
         Annotation, Fill, LinkAction, LinkAnnotation, NormalizedF32, PdfRect, Rect, Target,
+        XyzDestination,
     };
 
     /// Draws pages `pages` of a document of squares, each moved by its
@@ -1396,7 +1418,7 @@ mod tests {
     }
 
     /// krilla (patched) writes the pages' dictionaries, their resources and
-    /// their annotations at the end into chunks of about a mebibyte, each
+    /// their annotations at the end into chunks of a quarter of a mebibyte, each
     /// kept in the temporary file once full: the file is the same as when
     /// all is held in memory, and the pages and their links are numbered in
     /// the order of the pages, as when each kind was one chunk.
@@ -1467,6 +1489,72 @@ mod tests {
             .collect();
         assert_eq!(resources.len(), PAGES);
         assert!(resources.is_sorted(), "resources numbered out of order");
+    }
+
+    /// krilla (patched) writes the pages drawn before the first whose
+    /// links wait, as warraq asks (`Document::write_pages_before`), rather
+    /// than holding them to the end: each page once its stream is
+    /// compressed, waiting for it, so which pages are written, and in what
+    /// order the links' destinations are numbered, never hangs on how far
+    /// the thread compressing the streams has got. Each page links to the
+    /// next, its link made once that page is drawn, as warraq makes them.
+    #[test]
+    fn pages_are_written_as_asked_whatever_their_streams() {
+        const PAGES: usize = 60;
+        let link = |to: usize| {
+            let area = PdfRect::from_xywh(10.0, 10.0, 5.0, 5.0).unwrap();
+            let target = XyzDestination::new(to, krilla::geom::Point::from_xy(0.0, 0.0));
+            let annotation = LinkAnnotation::new(area, Target::Destination(target.into()));
+            Annotation::new_link(annotation, Some(to.to_string()))
+        };
+        let draw = |pdf: &mut PdfDocument| {
+            for number in 0..PAGES {
+                let mut page = pdf.start_page_with(PageSettings::from_wh(200.0, 300.0).unwrap());
+                let mut surface = page.surface();
+                // Enough squares that the page's stream takes a while to
+                // compress: it is not ready as the page is finished.
+                for at in 0..3000 {
+                    let square = Rect {
+                        x: (at % 190) as f32,
+                        y: (at / 19 + number) as f32 % 290.0,
+                        width: 1.5,
+                        height: 1.5,
+                    };
+                    surface.draw_path(&super::rect_path(&square).unwrap());
+                }
+                surface.finish();
+                page.finish();
+                if let Some(before) = number.checked_sub(1) {
+                    let made = pdf.add_annotation_to_page(before, link(number), false);
+                    assert!(
+                        made.is_some(),
+                        "page {before} written before its link was made"
+                    );
+                    pdf.write_pages_before(number).unwrap();
+                    let late = pdf.add_annotation_to_page(before, link(0), false);
+                    assert!(late.is_none(), "page {before} not written when asked");
+                }
+            }
+            // The page just drawn too, its stream still being made.
+            pdf.write_pages_before(PAGES).unwrap();
+            let late = pdf.add_annotation_to_page(PAGES - 1, link(0), false);
+            assert!(late.is_none(), "the last page not written when asked");
+        };
+        let mut first = PdfDocument::new();
+        draw(&mut first);
+        let mut second = PdfDocument::new();
+        draw(&mut second);
+        let mut in_memory = PdfDocument::new();
+        in_memory.keep_in_memory();
+        draw(&mut in_memory);
+        let first = first.finish().unwrap();
+        assert!(first == second.finish().unwrap(), "two builds differ");
+        assert!(
+            first == in_memory.finish().unwrap(),
+            "on disk and in memory differ"
+        );
+        let text = String::from_utf8_lossy(&first);
+        assert_eq!(text.matches("/Link").count(), PAGES - 1);
     }
 
     /// A photograph's worth of JPEG data: noise, which JPEG cannot make

@@ -55,14 +55,16 @@ pub(crate) struct NonStreamChunks {
     pub(crate) destination_profiles: Option<(Ref, Chunk)>,
     pub(crate) struct_tree_root: Option<(Ref, Chunk)>,
     // warraq: the parent tree's list of each page, after the root, in
-    // chunks of about a mebibyte kept in the spill file.
+    // chunks of a quarter of a mebibyte kept in the spill file.
     pub(crate) struct_parents: Filling,
-    // warraq: in chunks of about a mebibyte (`TagWriter`), kept in the
+    // warraq: in chunks of a quarter of a mebibyte (`TagWriter`), kept in the
     // spill file.
     pub(crate) struct_elements: Vec<Kept>,
     pub(crate) page_labels: Chunk,
-    // warraq: these three are written for every page at the very end of
-    // a build: in chunks of about a mebibyte kept in the spill file.
+    // warraq: these three are written for each page as it is written
+    // (once nothing can add to it, `Document::write_pages_before`, or at
+    // the very end): in chunks of a quarter of a mebibyte kept in the
+    // spill file.
     pub(crate) annotations: Filling,
     pub(crate) color_spaces: Chunk,
     pub(crate) destinations: Chunk,
@@ -77,10 +79,11 @@ pub(crate) struct NonStreamChunks {
 }
 
 /// warraq: objects of one kind written one after another into chunks of
-/// about a mebibyte, each kept in the spill file once full as the pages
-/// are written ([`SerializeContext::keep_if_full`]: what a picture's or a
-/// Type 3 glyph's resources put in before stays in the first), and visited
-/// in the order written. The pages' dictionaries, resources and
+/// a quarter of a mebibyte, each kept in the spill file once full as the
+/// pages are written ([`SerializeContext::keep_if_full`]), and visited in
+/// the order written: a picture's resources, written as it is drawn, among
+/// the pages written by then, and a Type 3 glyph's, written at the end,
+/// after them. The pages' dictionaries, resources and
 /// annotations went into one chunk each, grown by doubling and held with
 /// all the others as the file was put together: 2.6 MB of the live heap
 /// at the end of a 9,951-page book.
@@ -115,7 +118,8 @@ impl Visit for Filling {
 /// warraq: a stream's chunk (a page's content, a picture): being made on
 /// another thread, then kept in the spill file (`src/spill.rs`) until the
 /// document is put together. krilla holds every page until then, as a
-/// later page's link may add to its annotations, and every picture.
+/// later page's link may add to its annotations (unless told otherwise:
+/// `Document::write_pages_before`), and every picture.
 pub(crate) enum Stream<T> {
     Making(Deferred<T>),
     Kept(Kept),
@@ -154,6 +158,14 @@ impl<T: Made + Send + Sync + 'static> Stream<T> {
         let chunk = std::mem::replace(chunk, Chunk::with_capacity(0));
         *self = Stream::Kept(spill.keep(chunk));
         true
+    }
+
+    /// As [`Stream::keep_if_ready`], waiting for the chunk to be made.
+    pub(crate) fn keep_when_made(&mut self, spill: &mut Spill) -> bool {
+        if let Stream::Making(deferred) = self {
+            deferred.wait_mut();
+        }
+        self.keep_if_ready(spill)
     }
 }
 

@@ -196,6 +196,20 @@ impl Document {
             .add_annotation_to_page(page_index, annotation, tagged)
     }
 
+    /// warraq: writes the pages started before page `end` (in the order
+    /// pages were started) now rather than at the end, each once its stream
+    /// is compressed (waiting for it), so that they are not held to the end
+    /// of the build. Their dictionaries, resources and annotations go where
+    /// the end would have put them; what writing them registers (a link's
+    /// destination) is numbered where it is first met, so the same calls
+    /// give the same file every time. No annotation can be added to those
+    /// pages after this ([`Document::add_annotation_to_page`] adds
+    /// nothing).
+    pub fn write_pages_before(&mut self, end: usize) -> KrillaResult<()> {
+        self.serializer_context
+            .write_pages_before(&mut self.chunk_container, end)
+    }
+
     /// Attempt to export the document to a PDF file.
     pub fn finish(self) -> KrillaResult<Vec<u8>> {
         self.finish_in_pieces()?

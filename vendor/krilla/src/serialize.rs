@@ -290,6 +290,9 @@ pub(crate) struct SerializeContext {
     /// warraq: how many pages, first to last, have their stream kept in
     /// `spill`.
     kept_pages: usize,
+    /// warraq: how many pages, first to last, are written
+    /// ([`SerializeContext::write_pages_before`]).
+    written_pages: usize,
 }
 
 impl SerializeContext {
@@ -327,6 +330,7 @@ impl SerializeContext {
             tag_writer: Some(TagWriter::default()),
             spill: Spill::default(),
             kept_pages: 0,
+            written_pages: 0,
         }
     }
 
@@ -356,18 +360,20 @@ impl SerializeContext {
     ) -> Option<Identifier> {
         // Pages are registered as they are finished, one after another in
         // the order started: page `page_index` is at its index, if finished.
-        let at = self
+        let page = self
             .global_objects
             .pages
-            .get(page_index)
-            .filter(|(_, page)| page.page_index == page_index)
-            .map(|(_, page)| page.annotations.len())?;
+            .get_mut(page_index)
+            .and_then(|(_, page)| page.as_mut())
+            .filter(|page| page.page_index == page_index)?;
+        let at = page.annotations.len();
         let id = if tagged {
             self.tag_annotation(&mut annotation, page_index, at)
         } else {
             Identifier::dummy()
         };
-        self.global_objects.pages[page_index].1.annotations.push(annotation);
+        let page = self.global_objects.pages[page_index].1.as_mut()?;
+        page.annotations.push(annotation);
         Some(id)
     }
 
@@ -462,7 +468,8 @@ impl SerializeContext {
     pub(crate) fn number_annotations(&mut self, ai: AnnotationIdentifier) {
         let exists = !self.global_objects.pages.is_taken()
             && (self.global_objects.pages.get(ai.page_index))
-                .is_some_and(|(_, page)| ai.annot_index < page.annotations.len());
+                .and_then(|(_, page)| page.as_ref())
+                .is_some_and(|page| ai.annot_index < page.annotations.len());
         let Some(PageInfo::Krilla { annotations, .. }) = self.page_infos.get(ai.page_index) else {
             return;
         };
@@ -712,11 +719,24 @@ impl SerializeContext {
             annotations: vec![],
             page_label: page.page_settings.page_label().clone(),
         });
-        self.global_objects.pages.push((ref_, Box::new(page)));
-        // warraq: the streams compressed since, kept in the spill file in
-        // the order the pages came.
-        while let Some((_, page)) = self.global_objects.pages.get_mut(self.kept_pages) {
-            if !page.stream_chunk.keep_if_ready(&mut self.spill) {
+        self.global_objects.pages.push((ref_, Some(Box::new(page))));
+        // warraq: the streams compressed since.
+        self.keep_streams(0);
+    }
+
+    /// warraq: keeps the pages' streams in the spill file, in the order
+    /// the pages came, first to last: those of the first `wait_before`
+    /// pages, waiting for them, then as many as are compressed already.
+    /// (No page is written before its stream is kept: see
+    /// `write_pages_before`.)
+    fn keep_streams(&mut self, wait_before: usize) {
+        while let Some((_, Some(page))) = self.global_objects.pages.get_mut(self.kept_pages) {
+            let kept = if self.kept_pages < wait_before {
+                page.stream_chunk.keep_when_made(&mut self.spill)
+            } else {
+                page.stream_chunk.keep_if_ready(&mut self.spill)
+            };
+            if !kept {
                 break;
             }
             self.kept_pages += 1;
@@ -931,10 +951,44 @@ impl SerializeContext {
 
     fn serialize_pages(&mut self, chunk_container: &mut ChunkContainer) -> KrillaResult<()> {
         let pages = self.global_objects.pages.take();
+        // warraq: those not written already (`write_pages_before`).
         for (ref_, page) in pages {
-            (*page).serialize(self, chunk_container, ref_)?;
+            if let Some(page) = page {
+                (*page).serialize(self, chunk_container, ref_)?;
+            }
         }
 
+        Ok(())
+    }
+
+    /// warraq: see [`crate::Document::write_pages_before`]. Pages are
+    /// written in the order they were started, as at the end, each once its
+    /// stream is kept, waiting for it: which pages are written depends on
+    /// `end` alone, never on how far the streams' thread has got, so the
+    /// file's objects (the links' destinations among them, numbered as
+    /// they are first met) come in the same order every time.
+    pub(crate) fn write_pages_before(
+        &mut self,
+        chunk_container: &mut ChunkContainer,
+        end: usize,
+    ) -> KrillaResult<()> {
+        let pages = &self.global_objects.pages;
+        let through = self.written_pages
+            + (pages.iter().skip(self.written_pages))
+                .take_while(|(_, page)| page.as_ref().is_some_and(|page| page.page_index < end))
+                .count();
+        self.keep_streams(through);
+        // A stream that could not be made stops the writing: its error is
+        // told at the end.
+        while self.written_pages < through.min(self.kept_pages) {
+            let (ref_, slot) = &mut self.global_objects.pages[self.written_pages];
+            let ref_ = *ref_;
+            let Some(page) = slot.take() else {
+                break;
+            };
+            (*page).serialize(self, chunk_container, ref_)?;
+            self.written_pages += 1;
+        }
         Ok(())
     }
 
@@ -1021,7 +1075,7 @@ impl SerializeContext {
                 let mut tree_nums = parent_tree.nums();
 
                 // warraq: the pages' lists written one after another
-                // into chunks of about a mebibyte, each kept in the spill
+                // into chunks of a quarter of a mebibyte, each kept in the spill
                 // file once full, where each list was a chunk of its own
                 // (room for a kilobyte at least), all held, then copied
                 // into the root's chunk, at the very end of a build: at
@@ -1214,10 +1268,15 @@ pub(crate) struct GlobalObjects {
     /// depend on future pages (not written yet), so pages must also only be written in the
     /// very end.
     ///
+    /// warraq: or once the caller says nothing can add to them
+    /// ([`SerializeContext::write_pages_before`]).
+    ///
     /// warraq: each page boxed, so that the list, grown by doubling, holds
     /// a pointer a page rather than the page: 480 bytes a page, and as much
     /// again unused in the list after each doubling (3 MB at 9,951 pages).
-    pages: MaybeTaken<Vec<(Ref, Box<InternalPage>)>>,
+    /// `None` once written before the end
+    /// ([`SerializeContext::write_pages_before`]).
+    pages: MaybeTaken<Vec<(Ref, Option<Box<InternalPage>>)>>,
     /// Stores the struct parent elements.
     struct_parents: MaybeTaken<Vec<StructParentElement>>,
     /// Stores the document outline.
