@@ -6,6 +6,7 @@ use crate::configure::{PdfVersion, ValidationError};
 use crate::error::KrillaResult;
 use crate::interchange::metadata::Metadata;
 use crate::metadata::PageLayout;
+use crate::interchange::tagging::KEPT_CHUNK_BYTES;
 use crate::serialize::SerializeContext;
 use crate::spill::{Kept, Spill};
 use crate::util::{stable_hash_base64, stable_hash_pieces_base64, Deferred};
@@ -166,6 +167,24 @@ impl<T: Made + Send + Sync + 'static> Stream<T> {
             deferred.wait_mut();
         }
         self.keep_if_ready(spill)
+    }
+}
+
+impl StreamChunks {
+    /// warraq: a page's stream, after those of the pages before it: part
+    /// of the last one's chunk if kept in the spill file right after it
+    /// ([`Kept::absorb`]), up to [`KEPT_CHUNK_BYTES`] in one.
+    pub(crate) fn push_page(&mut self, stream: PageStream) {
+        let stream = match (self.pages.last_mut(), stream) {
+            (Some(Stream::Kept(last)), Stream::Kept(kept)) => {
+                match last.absorb(kept, KEPT_CHUNK_BYTES) {
+                    Ok(()) => return,
+                    Err(kept) => Stream::Kept(kept),
+                }
+            }
+            (_, stream) => stream,
+        };
+        self.pages.push(stream);
     }
 }
 

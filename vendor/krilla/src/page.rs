@@ -526,7 +526,7 @@ impl InternalPage {
         *annotations = annotation_refs;
 
         page.finish();
-        chunk_container.streams.pages.push(self.stream_chunk);
+        chunk_container.streams.push_page(self.stream_chunk);
         // warraq: each chunk kept in the spill file once full.
         let non_stream = &mut chunk_container.non_stream;
         non_stream.pages.keep_if_full(sc);

@@ -55,6 +55,30 @@ impl Kept {
     pub(crate) fn held(chunk: Chunk) -> Self {
         Kept { chunk, at: None, offsets: None }
     }
+
+    /// `next` made part of this chunk, if its bytes follow this chunk's
+    /// in the file, both keep their objects' numbers and offsets in
+    /// memory, and together they are at most `most` bytes (each chunk's
+    /// bytes are read back whole); `next` back otherwise. One record for
+    /// many pages' streams, where each page's was a chunk of its own: its
+    /// record, about 150 bytes, held to the end.
+    pub(crate) fn absorb(&mut self, mut next: Kept, most: usize) -> Result<(), Kept> {
+        let (Some((at, len)), Some((next_at, next_len)), None, None) =
+            (self.at, next.at, self.offsets, next.offsets)
+        else {
+            return Err(next);
+        };
+        if at + len as u64 != next_at || len + next_len > most {
+            return Err(next);
+        }
+        let mut offsets = self.chunk.take_offsets();
+        let shifted = next.chunk.take_offsets().into_iter();
+        offsets.extend(shifted.map(|(number, offset)| (number, len + offset)));
+        self.chunk.put_offsets(offsets);
+        self.chunk.merge_limits(next.chunk.limits());
+        self.at = Some((at, len + next_len));
+        Ok(())
+    }
 }
 
 /// How many objects a chunk has at least for their numbers and offsets to
