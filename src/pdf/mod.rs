@@ -1393,8 +1393,8 @@ mod tests {
     use krilla::page::PageSettings;
 
     use super::{
-        Annotation, Fill, LinkAction, LinkAnnotation, NormalizedF32, PdfRect, Rect, Target,
-        XyzDestination,
+        Annotation, Fill, LinkAction, LinkAnnotation, NamedDestination, NormalizedF32, PdfRect,
+        Rect, Target, XyzDestination,
     };
 
     /// Draws pages `pages` of a document of squares, each moved by its
@@ -1539,6 +1539,12 @@ mod tests {
             pdf.write_pages_before(PAGES).unwrap();
             let late = pdf.add_annotation_to_page(PAGES - 1, link(0), false);
             assert!(late.is_none(), "the last page not written when asked");
+            // As warraq's bookmarks: numbered after the links' destinations
+            // of the pages written by now, before those of any page left
+            // to the end.
+            let place = XyzDestination::new(1, krilla::geom::Point::from_xy(0.0, 100.0));
+            let named = NamedDestination::new("start".to_string(), place);
+            assert!(pdf.register_named_destination(named).is_some());
         };
         let mut first = PdfDocument::new();
         draw(&mut first);

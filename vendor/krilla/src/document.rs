@@ -184,7 +184,8 @@ impl Document {
     /// can so be made once the place it leads to is drawn, without holding
     /// its page until then. Returns the annotation's identifier in the tag
     /// tree (a dummy one when untagged, or when tagging is off), or `None`,
-    /// adding nothing, when no such page is finished.
+    /// adding nothing, when no such page is finished, or it is written
+    /// already ([`Document::write_pages_before`]).
     #[must_use]
     pub fn add_annotation_to_page(
         &mut self,
@@ -199,12 +200,16 @@ impl Document {
     /// warraq: writes the pages started before page `end` (in the order
     /// pages were started) now rather than at the end, each once its stream
     /// is compressed (waiting for it), so that they are not held to the end
-    /// of the build. Their dictionaries, resources and annotations go where
-    /// the end would have put them; what writing them registers (a link's
-    /// destination) is numbered where it is first met, so the same calls
-    /// give the same file every time. No annotation can be added to those
-    /// pages after this ([`Document::add_annotation_to_page`] adds
-    /// nothing).
+    /// of the build. Their dictionaries, resources and annotations come in
+    /// the order the end would have written them, but among what is written
+    /// meanwhile (a form XObject's or a tiling pattern's resources, as they
+    /// are drawn), and what writing them registers (a link's destination)
+    /// is numbered where it is first met: the objects may be numbered
+    /// otherwise than with every page written at the end, but the same
+    /// calls give the same file every time. No annotation can be added to
+    /// those pages after this ([`Document::add_annotation_to_page`] adds
+    /// nothing). Nothing is written where krilla's thread for the pages'
+    /// streams could not be started.
     pub fn write_pages_before(&mut self, end: usize) -> KrillaResult<()> {
         self.serializer_context
             .write_pages_before(&mut self.chunk_container, end)

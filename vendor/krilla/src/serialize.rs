@@ -293,6 +293,10 @@ pub(crate) struct SerializeContext {
     /// warraq: how many pages, first to last, are written
     /// ([`SerializeContext::write_pages_before`]).
     written_pages: usize,
+    /// warraq: why a page could not be written by
+    /// [`SerializeContext::write_pages_before`]: the document fails with it
+    /// (the page is gone, and the page tree would point to nothing).
+    unwritten: Option<KrillaError>,
 }
 
 impl SerializeContext {
@@ -331,6 +335,7 @@ impl SerializeContext {
             spill: Spill::default(),
             kept_pages: 0,
             written_pages: 0,
+            unwritten: None,
         }
     }
 
@@ -596,6 +601,10 @@ impl SerializeContext {
     }
 
     pub(crate) fn finish(mut self, mut chunk_container: ChunkContainer) -> KrillaResult<Pdf> {
+        // warraq: a page written before the end failed.
+        if let Some(error) = self.unwritten.take() {
+            return Err(error);
+        }
         // We need to be careful here that we serialize the objects in the right order,
         // as in some cases we use MaybeTake::take to remove an object, which means that
         // no object that is serialized afterwards must depend on it.
@@ -727,8 +736,7 @@ impl SerializeContext {
     /// warraq: keeps the pages' streams in the spill file, in the order
     /// the pages came, first to last: those of the first `wait_before`
     /// pages, waiting for them, then as many as are compressed already.
-    /// (No page is written before its stream is kept: see
-    /// `write_pages_before`.)
+    /// (`write_pages_before` writes no page before its stream is kept.)
     fn keep_streams(&mut self, wait_before: usize) {
         while let Some((_, Some(page))) = self.global_objects.pages.get_mut(self.kept_pages) {
             let kept = if self.kept_pages < wait_before {
@@ -967,26 +975,40 @@ impl SerializeContext {
     /// `end` alone, never on how far the streams' thread has got, so the
     /// file's objects (the links' destinations among them, numbered as
     /// they are first met) come in the same order every time.
+    ///
+    /// Nothing is written where the streams are made on rayon's threads
+    /// (their own could not be started): waiting for one could wait for
+    /// threads waiting for this one. Once a page could not be written,
+    /// none is, and the document fails with that error.
     pub(crate) fn write_pages_before(
         &mut self,
         chunk_container: &mut ChunkContainer,
         end: usize,
     ) -> KrillaResult<()> {
+        if let Some(error) = &self.unwritten {
+            return Err(error.clone());
+        }
+        if !crate::util::made_apart() {
+            return Ok(());
+        }
         let pages = &self.global_objects.pages;
         let through = self.written_pages
             + (pages.iter().skip(self.written_pages))
                 .take_while(|(_, page)| page.as_ref().is_some_and(|page| page.page_index < end))
                 .count();
         self.keep_streams(through);
-        // A stream that could not be made stops the writing: its error is
-        // told at the end.
+        // (A page's stream is always made; one that could not be would stop
+        // the writing there, its error told at the end.)
         while self.written_pages < through.min(self.kept_pages) {
             let (ref_, slot) = &mut self.global_objects.pages[self.written_pages];
             let ref_ = *ref_;
             let Some(page) = slot.take() else {
                 break;
             };
-            (*page).serialize(self, chunk_container, ref_)?;
+            if let Err(error) = (*page).serialize(self, chunk_container, ref_) {
+                self.unwritten = Some(error.clone());
+                return Err(error);
+            }
             self.written_pages += 1;
         }
         Ok(())

@@ -83,7 +83,7 @@ impl Kept {
 
 /// How many objects a chunk has at least for their numbers and offsets to
 /// be kept in the file with its bytes: a chunk of the structure tree's
-/// elements has tens of thousands, 16 bytes each in memory (4.3 MB at
+/// elements has thousands, 16 bytes each in memory (4.3 MB at
 /// 9,951 pages); a page's stream is one, not worth a read of its own.
 const OFFSETS_KEPT_FROM: usize = 256;
 

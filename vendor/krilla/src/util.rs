@@ -237,6 +237,11 @@ mod deferred {
             Self::new(f)
         }
     }
+
+    /// warraq: values are made at once, never waited for.
+    pub(crate) fn made_apart() -> bool {
+        true
+    }
 }
 
 #[cfg(feature = "rayon")]
@@ -245,6 +250,25 @@ mod deferred {
     ///
     /// Execution will be started in the background and can be waited on.
     pub(crate) struct Deferred<T>(std::sync::Arc<std::sync::OnceLock<T>>);
+
+    /// warraq: whether values of [`Deferred::new_apart`] are made on a
+    /// thread of their own, so that waiting for one never waits for
+    /// rayon's threads, which may be waiting for the waiting thread
+    /// (warraq's layout hands its pages over to the thread that draws
+    /// them).
+    pub(crate) fn made_apart() -> bool {
+        APART.is_some()
+    }
+
+    /// warraq: the thread [`Deferred::new_apart`] makes values on; `None`
+    /// if it could not be started, when they are made on rayon's.
+    static APART: std::sync::LazyLock<Option<rayon::ThreadPool>> = std::sync::LazyLock::new(|| {
+        rayon::ThreadPoolBuilder::new()
+            .num_threads(1)
+            .thread_name(|_| "krilla-apart".to_string())
+            .build()
+            .ok()
+    });
 
     #[cfg(feature = "rayon")]
     impl<T: Send + Sync + 'static> Deferred<T> {
@@ -289,14 +313,6 @@ mod deferred {
         where
             F: FnOnce() -> T + Send + Sync + 'static,
         {
-            static APART: std::sync::LazyLock<Option<rayon::ThreadPool>> =
-                std::sync::LazyLock::new(|| {
-                    rayon::ThreadPoolBuilder::new()
-                        .num_threads(1)
-                        .thread_name(|_| "krilla-apart".to_string())
-                        .build()
-                        .ok()
-                });
             Self::made_in(APART.as_ref(), f)
         }
 
