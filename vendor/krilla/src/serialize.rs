@@ -365,13 +365,13 @@ impl SerializeContext {
     ) -> Option<Identifier> {
         // Pages are registered as they are finished, one after another in
         // the order started: page `page_index` is at its index, if finished.
-        let page = self
+        let at = self
             .global_objects
             .pages
-            .get_mut(page_index)
-            .and_then(|(_, page)| page.as_mut())
-            .filter(|page| page.page_index == page_index)?;
-        let at = page.annotations.len();
+            .get(page_index)
+            .and_then(|(_, page)| page.as_deref())
+            .filter(|page| page.page_index == page_index)
+            .map(|page| page.annotations.len())?;
         let id = if tagged {
             self.tag_annotation(&mut annotation, page_index, at)
         } else {

@@ -99,7 +99,7 @@ impl Chunk {
 
     /// warraq: the chunk's objects' numbers and offsets, taken out to be
     /// kept elsewhere as its bytes are ([`Chunk::take_bytes`]): a chunk of
-    /// a mebibyte of small objects has tens of thousands. It is whole
+    /// a quarter of a mebibyte of small objects has thousands. It is whole
     /// again once given them back with [`Chunk::put_offsets`].
     pub fn take_offsets(&mut self) -> Vec<(Ref, usize)> {
         std::mem::take(&mut self.offsets)
