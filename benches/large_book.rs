@@ -162,8 +162,15 @@ fn stage_pdf<const N: usize>(bencher: Bencher, kind: &str) {
 #[divan::bench(consts = CHAPTERS, args = KINDS, sample_count = SAMPLES, sample_size = 1)]
 fn stage_epub<const N: usize>(bencher: Bencher, kind: &str) {
     let (document, fonts, pages) = laid_out(&generated(kind, N));
+    let skeleton = pages.skeleton();
     bencher.bench(|| {
-        epub::write(&document, &fonts, Some(&pages), &mut Diagnostics::default()).expect("an EPUB")
+        epub::write(
+            &document,
+            &fonts,
+            Some(&skeleton),
+            &mut Diagnostics::default(),
+        )
+        .expect("an EPUB")
     });
 }
 

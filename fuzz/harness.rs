@@ -112,7 +112,8 @@ pub fn build(book: Option<Book>) -> Option<Built> {
     let fonts =
         warraq::fonts::FontLibrary::for_book(&document.fonts).expect("the built-in fonts load");
     let pages = warraq::layout::typeset(&document, &fonts, &mut found);
-    let epub = warraq::epub::write(&document, &fonts, pages.as_ref().ok(), &mut found);
+    let skeleton = pages.as_ref().ok().map(warraq::layout::Pages::skeleton);
+    let epub = warraq::epub::write(&document, &fonts, skeleton.as_ref(), &mut found);
     let pdf = pages.as_ref().ok().map(|pages| {
         warraq::pdf::write(&document, &fonts, pages.clone())
             .map(|pdf| pdf.read().expect("a PDF made in memory reads"))

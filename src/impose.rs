@@ -12,7 +12,7 @@
 //! draws it.
 
 use crate::doc::{BookletSetup, Direction, Flip};
-use crate::layout::{POINTS_PER_MM, Pages};
+use crate::layout::{POINTS_PER_MM, Skeleton};
 
 /// The booklet: the sheet it is printed on and each sheet's two sides.
 #[derive(Debug, Clone, PartialEq)]
@@ -61,7 +61,7 @@ pub struct Side {
 /// which side of the fold the spine is on.
 ///
 /// Each returned side names the pages on its left and right halves.
-pub fn impose(pages: &Pages, setup: &BookletSetup) -> Imposition {
+pub fn impose(pages: &Skeleton, setup: &BookletSetup) -> Imposition {
     let count = pages.pages.len();
     let direction = pages.sheet.direction;
     let padded = count.div_ceil(4).max(1) * 4;
@@ -140,12 +140,12 @@ mod tests {
     }
 
     /// `count` blank pages of `mm` in `direction`.
-    fn pages(count: usize, mm: (f32, f32), direction: Direction) -> Pages {
-        let mut pages = Pages {
+    fn pages(count: usize, mm: (f32, f32), direction: Direction) -> Skeleton {
+        let mut pages = Skeleton {
             width: mm.0 * POINTS_PER_MM,
             height: mm.1 * POINTS_PER_MM,
             pages: vec![Default::default(); count],
-            ..Pages::default()
+            ..Skeleton::default()
         };
         pages.sheet.direction = direction;
         pages

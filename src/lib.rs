@@ -475,7 +475,7 @@ fn compile_into(
 /// warnings; the EPUB (its bytes, warnings and time) and the PDF (its
 /// bytes, pages and time), each if asked for.
 struct Made {
-    laid: Result<(layout::Pages, layout::LayoutTimes, std::time::Duration)>,
+    laid: Result<(layout::Skeleton, layout::LayoutTimes, std::time::Duration)>,
     layout_warnings: Diagnostics,
     epub: Option<Result<(output::Pieces, Diagnostics, std::time::Duration)>>,
     pdf: Option<Result<(output::Pieces, usize, std::time::Duration)>>,
@@ -517,7 +517,7 @@ fn make_epub(
     options: &BuildOptions,
     parsed: Option<&epub::Parsed>,
     fonts: &fonts::FontLibrary,
-    skeleton: Option<&layout::Pages>,
+    skeleton: Option<&layout::Skeleton>,
     cover: Option<Result<Vec<u8>>>,
 ) -> Option<Result<(output::Pieces, Diagnostics, std::time::Duration)>> {
     let (cover, parsed) = (cover?, parsed?);
@@ -546,7 +546,7 @@ fn make_streaming(
     // Lays out into `sink`, keeping the skeleton, the cover painted
     // meanwhile.
     let lay_out = |sink: Option<&mut (dyn layout::Sink + Send)>, warnings: &mut Diagnostics| {
-        let mut skeleton = layout::Skeleton::new(layout::frame(document), sink);
+        let mut skeleton = layout::SkeletonSink::new(&layout::frame(document), sink);
         let ((laid, took), cover) = rayon::join(
             || {
                 timed(|| {
@@ -564,10 +564,14 @@ fn make_streaming(
             },
             || with_epub.then(|| layout::cover::epub_jpeg(document, fonts)),
         );
-        (laid.map(|(_, times)| (times, took)), skeleton.pages, cover)
+        (
+            laid.map(|(_, times)| (times, took)),
+            skeleton.skeleton,
+            cover,
+        )
     };
     // Once the print edition is laid out: the EPUB.
-    let epub = |laid: &Result<_>, skeleton: &layout::Pages, cover| {
+    let epub = |laid: &Result<_>, skeleton: &layout::Skeleton, cover| {
         writing(options, progress, laid.is_ok());
         match laid {
             Ok(_) => make_epub(options, parsed, fonts, Some(skeleton), cover),
@@ -652,7 +656,7 @@ fn make_whole(
 /// adding to `found` what of `[booklet]` (in `config`) it cannot do.
 fn impose_booklet(
     document: &doc::Document,
-    pages: &layout::Pages,
+    pages: &layout::Skeleton,
     print: Vec<u8>,
     config: &Path,
     found: &mut Diagnostics,

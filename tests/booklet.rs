@@ -10,8 +10,7 @@ use std::path::{Path, PathBuf};
 
 use common::{Word, arg, have_tools, run_ok, scratch, warraq};
 use warraq::doc::{BookletSetup, Direction, Flip, Paper};
-use warraq::layout::Pages;
-use warraq::layout::page::Page;
+use warraq::layout::Skeleton;
 
 const MM: f32 = 72.0 / 25.4;
 const A5: (f32, f32) = (148.0, 210.0);
@@ -121,11 +120,11 @@ fn impose_sized(
 ) -> PathBuf {
     let mut document = common::epub::arabic_document();
     document.metadata.direction = direction;
-    let mut pages = Pages {
+    let mut pages = Skeleton {
         width: size.0 * MM,
         height: size.1 * MM,
-        pages: vec![Page::default(); count],
-        ..Pages::default()
+        pages: vec![Default::default(); count],
+        ..Skeleton::default()
     };
     pages.sheet.direction = direction;
     let imposition = warraq::impose::impose(&pages, setup);

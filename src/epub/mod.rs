@@ -44,7 +44,7 @@ use rayon::prelude::*;
 use crate::diag::{Code, Diagnostic, Diagnostics, Result};
 use crate::doc::{BlockKind, Chapter, Document, InlineKind, walk};
 use crate::fonts::{FontFace, FontLibrary};
-use crate::layout::Pages;
+use crate::layout::Skeleton;
 use crate::output::Pieces;
 use crate::parse::Reparser;
 use archive::Spooling;
@@ -71,14 +71,15 @@ const APPLE_DISPLAY_OPTIONS: &str = "META-INF/com.apple.ibooks.display-options.x
 
 /// Writes `document` as an EPUB 3 package, embedding the faces of `fonts`
 /// its text needs, each cut to the characters it draws ([`subset`]), with
-/// the page breaks of its print edition, `pages`, when it has one.
+/// the page breaks its print edition's skeleton, `pages`, gives, when it
+/// has one.
 ///
 /// The same document always gives the same bytes: file order, names, zip
 /// timestamps (from `metadata.timestamp`) and permissions are all fixed.
 pub fn write(
     document: &Document,
     fonts: &FontLibrary,
-    pages: Option<&Pages>,
+    pages: Option<&Skeleton>,
     warnings: &mut Diagnostics,
 ) -> Result<Vec<u8>> {
     let cover = crate::layout::cover::epub_jpeg(document, fonts)?;
@@ -222,7 +223,7 @@ const SPOOLED: Spooling = Spooling {
 pub fn write_with_cover(
     parsed: &Parsed,
     fonts: &FontLibrary,
-    pages: Option<&Pages>,
+    pages: Option<&Skeleton>,
     cover: Vec<u8>,
     on_disk: bool,
     warnings: &mut Diagnostics,
@@ -263,7 +264,7 @@ fn spooled_else_in_memory<'a>(
 fn package(
     parsed: &Parsed,
     fonts: &FontLibrary,
-    pages: Option<&Pages>,
+    pages: Option<&Skeleton>,
     cover: &[u8],
     spooling: Spooling,
     warnings: &mut Diagnostics,
@@ -493,7 +494,7 @@ impl<'a> Plan<'a> {
         doc: &'a Document,
         facts: &Facts,
         fonts: &'a FontLibrary,
-        pages: Option<&Pages>,
+        pages: Option<&Skeleton>,
         cover: &'a [u8],
     ) -> Result<Plan<'a>> {
         let meta = &doc.metadata;

@@ -14,7 +14,7 @@ use std::fmt::Write as _;
 use super::xhtml::Languages;
 use super::{ChapterEntry, NAV, Plan, TITLE_PAGE};
 use crate::doc::{Anchor, Document, SourcePos, word_start};
-use crate::layout::Pages;
+use crate::layout::Skeleton;
 use crate::layout::page::PageKind;
 use crate::xml::escape;
 
@@ -44,7 +44,7 @@ pub(crate) struct PageList {
 impl PageList {
     /// The numbered pages of `pages`, with ids that none of the ids of
     /// `chapters` (which gain the new ones) are.
-    pub fn new(document: &Document, pages: &Pages, chapters: &mut [ChapterEntry]) -> Self {
+    pub fn new(document: &Document, pages: &Skeleton, chapters: &mut [ChapterEntry]) -> Self {
         let mut list = PageList {
             chapters: vec![Vec::new(); document.chapters.len()],
             ..PageList::default()

@@ -46,7 +46,7 @@ use linebreak::BreakSettings;
 use page::{NumberStyle, OutlineEntry, Page, PageKind, PageNumber, Sheet, Structure};
 use paginate::{Paginator, TextArea};
 
-pub use page::Pages;
+pub use page::{Pages, Skeleton};
 
 pub const POINTS_PER_MM: f32 = 72.0 / 25.4;
 
@@ -188,9 +188,9 @@ impl Sink for Collect {
 
 /// Puts `page` at `index` of `pages`, which come in another order than
 /// the book's.
-fn put(pages: &mut Vec<Page>, index: usize, page: Page) {
+fn put<P: Default>(pages: &mut Vec<P>, index: usize, page: P) {
     if pages.len() <= index {
-        pages.resize_with(index + 1, Page::default);
+        pages.resize_with(index + 1, P::default);
     }
     pages[index] = page;
 }
@@ -204,23 +204,28 @@ impl Collect {
     }
 }
 
-/// A sink that keeps the skeleton of the print edition ([`Pages::skeleton`]:
-/// what the EPUB's page-list and the booklet read) and hands everything on
-/// to the sink it wraps, if any.
-pub struct Skeleton<'s> {
-    pub pages: Pages,
+/// A sink that keeps the [`Skeleton`] of the print edition and hands
+/// everything on to the sink it wraps, if any.
+pub struct SkeletonSink<'s> {
+    pub skeleton: Skeleton,
     next: Option<&'s mut (dyn Sink + Send)>,
 }
 
-impl<'s> Skeleton<'s> {
+impl<'s> SkeletonSink<'s> {
     /// The skeleton of pages of `frame`'s size and sheet, laid out into
     /// `next`.
-    pub fn new(frame: Pages, next: Option<&'s mut (dyn Sink + Send)>) -> Self {
-        Skeleton { pages: frame, next }
+    pub fn new(frame: &Pages, next: Option<&'s mut (dyn Sink + Send)>) -> Self {
+        let skeleton = Skeleton {
+            width: frame.width,
+            height: frame.height,
+            sheet: frame.sheet,
+            pages: Vec::new(),
+        };
+        SkeletonSink { skeleton, next }
     }
 }
 
-impl Sink for Skeleton<'_> {
+impl Sink for SkeletonSink<'_> {
     fn structure(&mut self, structure: Structure) -> Result<()> {
         match &mut self.next {
             Some(next) => next.structure(structure),
@@ -229,7 +234,6 @@ impl Sink for Skeleton<'_> {
     }
 
     fn outline(&mut self, entries: Vec<OutlineEntry>) -> Result<()> {
-        self.pages.outline.extend(entries.iter().cloned());
         match &mut self.next {
             Some(next) => next.outline(entries),
             None => Ok(()),
@@ -237,7 +241,7 @@ impl Sink for Skeleton<'_> {
     }
 
     fn page(&mut self, index: usize, page: Page) -> Result<()> {
-        put(&mut self.pages.pages, index, page.skeleton());
+        put(&mut self.skeleton.pages, index, page.skeleton());
         match &mut self.next {
             Some(next) => next.page(index, page),
             None => Ok(()),

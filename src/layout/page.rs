@@ -3,7 +3,7 @@
 //! Pages of positioned glyph runs, pictures and rules, in points, with the
 //! origin at the top-left corner of the trimmed page and y growing downwards.
 //! The PDF writer draws these as they are; imposition and the EPUB page-list
-//! read them too.
+//! read their [`Skeleton`].
 
 use std::ops::Range;
 use std::sync::Arc;
@@ -36,27 +36,51 @@ impl Pages {
         self.sheet.media_box(index, self.width, self.height)
     }
 
-    /// A copy without what is drawn on the pages (their items, links and
-    /// lines) nor the structure of their text: every page's kind, chapter,
-    /// number, plate and start, the sizes and the outline, which is all
-    /// that the EPUB's page-list and the booklet read. The PDF writer, which
-    /// is given the pages themselves, lets each go once it is drawn.
-    pub fn skeleton(&self) -> Pages {
-        Pages {
+    /// What the EPUB's page-list and the booklet read of the print
+    /// edition (see [`Skeleton`]). The PDF writer, which is given the pages
+    /// themselves, lets each go once it is drawn.
+    pub fn skeleton(&self) -> Skeleton {
+        Skeleton {
             width: self.width,
             height: self.height,
             sheet: self.sheet,
             pages: self.pages.iter().map(Page::skeleton).collect(),
-            outline: self.outline.clone(),
-            structure: Vec::new(),
         }
     }
+}
+
+/// What the EPUB's page-list and the booklet read of the print edition:
+/// its sizes and sheet, and each page's kind, chapter, number and start;
+/// kept to the end of a build, a long book's pages are not.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Skeleton {
+    /// Trimmed page size in points.
+    pub width: f32,
+    pub height: f32,
+    pub sheet: Sheet,
+    pub pages: Vec<PageSkeleton>,
+}
+
+impl Skeleton {
+    /// Page `index`'s media box (see [`Sheet::media_box`]).
+    pub fn media_box(&self, index: usize) -> Rect {
+        self.sheet.media_box(index, self.width, self.height)
+    }
+}
+
+/// What [`Skeleton`] keeps of a page (see [`Page`]).
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
+pub struct PageSkeleton {
+    pub kind: PageKind,
+    pub chapter: Option<usize>,
+    pub number: Option<PageNumber>,
+    pub start: Option<Anchor>,
 }
 
 /// The sheet around each trimmed page, in points: the bleed (left and
 /// right swap with the spine's side, page by page) and, beyond it on every
 /// side, the band that holds the printer's marks.
-#[derive(Debug, Clone, Copy, Default)]
+#[derive(Debug, Clone, Copy, Default, PartialEq)]
 pub struct Sheet {
     pub bleed: Bleed,
     /// Beyond the bleed on every side; 0 without marks.
@@ -122,16 +146,13 @@ pub struct Page {
 }
 
 impl Page {
-    /// What [`Pages::skeleton`] keeps of the page: its kind, chapter,
-    /// number, plate and start.
-    pub fn skeleton(&self) -> Page {
-        Page {
+    /// What [`Skeleton`] keeps of the page.
+    pub fn skeleton(&self) -> PageSkeleton {
+        PageSkeleton {
             kind: self.kind,
             chapter: self.chapter,
             number: self.number,
-            plate: self.plate.clone(),
             start: self.start,
-            ..Page::default()
         }
     }
 

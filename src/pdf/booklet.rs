@@ -20,7 +20,7 @@ use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::Document;
 use crate::impose::{Imposition, Side};
 use crate::layout::page::Rect;
-use crate::layout::{POINTS_PER_MM, Pages};
+use crate::layout::{POINTS_PER_MM, Skeleton};
 
 /// Fold and trim marks: how long, how far from the page, how thick.
 const MARK_LENGTH_MM: f32 = 5.0;
@@ -30,7 +30,7 @@ const MARK_WIDTH_PT: f32 = 0.25;
 /// The booklet of the print PDF `print`, whose pages are `pages`.
 pub fn write(
     document: &Document,
-    pages: &Pages,
+    pages: &Skeleton,
     imposition: &Imposition,
     print: Vec<u8>,
 ) -> Result<Vec<u8>> {
@@ -85,7 +85,7 @@ fn read_back(print: Vec<u8>) -> Result<Embedded> {
 fn draw_side(
     surface: &mut Surface,
     source: &Embedded,
-    pages: &Pages,
+    pages: &Skeleton,
     imposition: &Imposition,
     side: &Side,
 ) {
