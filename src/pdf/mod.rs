@@ -1620,4 +1620,74 @@ mod tests {
         let (on_disk, in_memory) = (on_disk.finish().unwrap(), in_memory.finish().unwrap());
         assert!(on_disk == in_memory, "the files differ");
     }
+
+    /// krilla (patched) keeps the root's children written early as the
+    /// elements' references in a list of their own, and the marked content
+    /// put straight under the root (warraq puts none) with where it
+    /// stands: the file is the same as with the whole tree given at the
+    /// end, whatever the mix, over more than one write.
+    #[test]
+    fn the_roots_children_written_early_keep_their_order() {
+        use krilla::tagging::{ContentTag, Node, Tag, TagGroup, TagTree};
+        let make = |early: bool| {
+            let mut pdf = PdfDocument::new();
+            let mut page = pdf.start_page_with(PageSettings::from_wh(200.0, 300.0).unwrap());
+            let mut surface = page.surface();
+            let mut ids = Vec::new();
+            for at in 0..7 {
+                ids.push(surface.start_tagged(ContentTag::Other));
+                let square = super::rect_path(&super::Rect {
+                    x: 20.0 * at as f32,
+                    y: 10.0,
+                    width: 10.0,
+                    height: 10.0,
+                });
+                surface.draw_path(&square.unwrap());
+                surface.end_tagged();
+            }
+            surface.finish();
+            page.finish();
+            let element =
+                |at: usize| Node::from(TagGroup::with_children(Tag::P, vec![ids[at].into()]));
+            let content = |at: usize| Node::from(ids[at]);
+            let writes = [
+                vec![element(0), content(1)],
+                vec![content(2), element(3), content(4)],
+            ];
+            let mut children = vec![content(5), element(6)];
+            if early {
+                for nodes in &writes {
+                    pdf.write_tags(nodes);
+                }
+            } else {
+                children.extend(writes.into_iter().flatten());
+            }
+            let mut tree = TagTree::new();
+            for child in children {
+                tree.push(child);
+            }
+            pdf.set_tag_tree(tree);
+            pdf.finish().unwrap()
+        };
+        let file = make(true);
+        assert!(file == make(false), "the files differ");
+        // The root's kids in order, each element as `P` and its content.
+        let text = String::from_utf8_lossy(&file);
+        let kids = |element: &str| -> Vec<String> {
+            let object = text.split(element).nth(1).unwrap_or_default();
+            let list = object.split("/K[").nth(1).unwrap_or_default();
+            let list = list.split(']').next().unwrap_or_default();
+            list.split(' ').map(str::to_string).collect()
+        };
+        let mut order = Vec::new();
+        let mut root = kids("/S/Document").into_iter().peekable();
+        while let Some(kid) = root.next() {
+            if root.next_if_eq("0").is_some() && root.next_if_eq("R").is_some() {
+                order.push(format!("P{}", kids(&format!("\n{kid} 0 obj")).concat()));
+            } else {
+                order.push(kid);
+            }
+        }
+        assert_eq!(order, ["5", "P6", "P0", "1", "2", "P3", "4"]);
+    }
 }
