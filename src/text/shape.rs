@@ -13,6 +13,7 @@ use std::str::FromStr;
 use std::sync::atomic::{AtomicU8, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 
+use hashbrown::HashTable;
 use read_fonts::tables::gpos::PositionSubtables;
 use read_fonts::tables::layout::{ChainedSequenceContext, CoverageTable, LookupFlag};
 use read_fonts::types::GlyphId;
@@ -387,10 +388,89 @@ const KEPT_BUFFER_GLYPHS: usize = 4096;
 /// each other on nearly every word.
 const CACHE_SHARDS: usize = 16;
 
-/// One part of a [`ShapeCache`].
-type Shard = Mutex<FxHashMap<Box<[u8]>, Box<[CachedGlyph]>>>;
+/// The bytes of a block of a [`Shard`]'s pieces: a piece's place is its
+/// block and where it starts in it, in 32 bits.
+const BLOCK_BYTES: usize = 1 << 16;
 
-/// A [`ShapedGlyph`] as the cache keeps it, in 14 bytes instead of 32: its
+/// One part of a [`ShapeCache`]: its pieces one after another in blocks
+/// of [`BLOCK_BYTES`] (a longer piece in a block of its own), each its
+/// key's length and its glyphs' count (32 bits each), its key, then its
+/// glyphs ([`CachedGlyph::BYTES`] each), and a table of their places.
+/// A piece in a map of its own key and glyphs took two allocations and
+/// 33 bytes of the table's (grown to twice the pieces it holds): 23 MB of
+/// a 9,951-page book's 57 MB at its most (massif).
+#[derive(Default)]
+struct Shard {
+    blocks: Vec<Vec<u8>>,
+    places: HashTable<u32>,
+}
+
+/// A piece's key and glyphs, at `place` in `blocks`.
+fn piece_at(blocks: &[Vec<u8>], place: u32) -> (&[u8], &[u8]) {
+    let block = &blocks[(place >> 16) as usize];
+    let at = (place & 0xFFFF) as usize;
+    let number = |at: usize| {
+        let bytes: [u8; 4] = block[at..at + 4].try_into().unwrap_or_default();
+        u32::from_le_bytes(bytes) as usize
+    };
+    let (key, glyphs) = (number(at), number(at + 4));
+    let key_at = at + 8;
+    let glyphs_at = key_at + key;
+    let end = glyphs_at + glyphs * CachedGlyph::BYTES;
+    (&block[key_at..glyphs_at], &block[glyphs_at..end])
+}
+
+impl Shard {
+    fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    /// The glyphs of the piece of `key`, whose hash is `hash`.
+    fn get(&self, hash: u64, key: &[u8]) -> Option<&[u8]> {
+        let place = self
+            .places
+            .find(hash, |&place| piece_at(&self.blocks, place).0 == key)?;
+        Some(piece_at(&self.blocks, *place).1)
+    }
+
+    /// Keeps `glyphs` as the piece of `key`, whose hash is `hash` (not
+    /// kept already), unless it is too long to place.
+    fn insert(&mut self, hash: u64, key: &[u8], glyphs: &[CachedGlyph]) {
+        let (Ok(key_length), Ok(count)) = (u32::try_from(key.len()), u32::try_from(glyphs.len()))
+        else {
+            return;
+        };
+        let bytes = 8 + key.len() + glyphs.len() * CachedGlyph::BYTES;
+        let fits = |block: &Vec<u8>| block.capacity() - block.len() >= bytes;
+        if !self.blocks.last().is_some_and(fits) {
+            self.blocks.push(Vec::with_capacity(bytes.max(BLOCK_BYTES)));
+        }
+        let index = self.blocks.len() - 1;
+        let Some(block) = self.blocks.last_mut() else {
+            return;
+        };
+        let (Ok(index), Ok(at)) = (u16::try_from(index), u16::try_from(block.len())) else {
+            return;
+        };
+        block.extend(key_length.to_le_bytes());
+        block.extend(count.to_le_bytes());
+        block.extend(key);
+        for glyph in glyphs {
+            block.extend(glyph.to_bytes());
+        }
+        let place = u32::from(index) << 16 | u32::from(at);
+        let Shard { blocks, places } = self;
+        places.insert_unique(hash, place, |&place| {
+            FxBuildHasher.hash_one(piece_at(blocks, place).0)
+        });
+    }
+
+    fn clear(&mut self) {
+        *self = Shard::default();
+    }
+}
+
+/// A [`ShapedGlyph`] as the cache keeps it, in 13 bytes instead of 32: its
 /// cluster offsets in the window it was shaped in (a word and its context)
 /// and its positions in font units (whole numbers: HarfBuzz shapes without
 /// a scale) in 16 bits each. A long book's cache holds about a million
@@ -408,6 +488,39 @@ struct CachedGlyph {
 }
 
 impl CachedGlyph {
+    const BYTES: usize = 13;
+
+    /// As the cache writes it: the numbers little-endian, the two flags in
+    /// one byte.
+    fn to_bytes(self) -> [u8; Self::BYTES] {
+        let flags = u8::from(self.tatweel_safe) | u8::from(self.unsafe_to_break) << 1;
+        let mut bytes = [0; Self::BYTES];
+        bytes[0] = flags;
+        let numbers = [self.id, self.cluster, self.cluster_end];
+        let positions = [self.x_advance, self.x_offset, self.y_offset];
+        let words = (numbers.into_iter().map(u16::to_le_bytes))
+            .chain(positions.into_iter().map(i16::to_le_bytes));
+        for (at, word) in words.enumerate() {
+            bytes[1 + 2 * at..3 + 2 * at].copy_from_slice(&word);
+        }
+        bytes
+    }
+
+    /// What [`CachedGlyph::to_bytes`] wrote, from the start of `bytes`.
+    fn from_bytes(bytes: &[u8]) -> Self {
+        let word = |at: usize| [bytes[1 + 2 * at], bytes[2 + 2 * at]];
+        Self {
+            tatweel_safe: bytes[0] & 1 != 0,
+            unsafe_to_break: bytes[0] & 2 != 0,
+            id: u16::from_le_bytes(word(0)),
+            cluster: u16::from_le_bytes(word(1)),
+            cluster_end: u16::from_le_bytes(word(2)),
+            x_advance: i16::from_le_bytes(word(3)),
+            x_offset: i16::from_le_bytes(word(4)),
+            y_offset: i16::from_le_bytes(word(5)),
+        }
+    }
+
     /// `g` as the cache keeps it, if its offsets and positions fit.
     fn new(g: &ShapedGlyph) -> Option<Self> {
         // A position is kept only if it comes back as it was.
@@ -451,7 +564,7 @@ impl From<&CachedGlyph> for ShapedGlyph {
 /// same, so the cache changes no glyph (tested against building without
 /// it).
 pub struct ShapeCache {
-    shards: Option<Box<[Shard]>>,
+    shards: Option<Box<[Mutex<Shard>]>>,
     /// Per face, how its words may be shaped apart, worked out once for
     /// every shaper: reading every lookup's glyphs took a third of a
     /// millisecond a face, for each of the build's few dozen shapers.
@@ -484,7 +597,7 @@ impl ShapeCache {
     /// the face alone).
     pub fn new(on: bool) -> Self {
         ShapeCache {
-            shards: on.then(|| (0..CACHE_SHARDS).map(|_| Shard::default()).collect()),
+            shards: on.then(|| (0..CACHE_SHARDS).map(|_| Mutex::default()).collect()),
             word_shaping: Mutex::default(),
             reaches: Mutex::default(),
             covered: Mutex::default(),
@@ -514,19 +627,21 @@ impl ShapeCache {
         self.shards.is_some()
     }
 
-    /// The part of the cache that keeps `key`, none when the cache is off.
-    fn shard(&self, key: &[u8]) -> Option<&Shard> {
+    /// The part of the cache that keeps `key`, none when the cache is off,
+    /// and the key's hash: its high bits choose the part, its low bits
+    /// the place in the part's table.
+    fn shard(&self, key: &[u8]) -> Option<(&Mutex<Shard>, u64)> {
         let shards = self.shards.as_deref()?;
         let hash = FxBuildHasher.hash_one(key);
-        shards.get(hash as usize % CACHE_SHARDS)
+        Some((shards.get((hash >> 32) as usize % CACHE_SHARDS)?, hash))
     }
 
     /// Forgets every shaped piece: once the chapters are shaped, they would
     /// only add to the memory the rest of the build needs.
     pub fn forget(&self) {
         for shard in self.shards.iter().flatten() {
-            if let Ok(mut map) = shard.lock() {
-                *map = FxHashMap::default();
+            if let Ok(mut shard) = shard.lock() {
+                shard.clear();
             }
         }
     }
@@ -1214,10 +1329,14 @@ impl<'a> Shaper<'a> {
         let shard = self.cache.shard(&key);
         let start = out.len();
         let known = shard
-            .and_then(|shard| shard.lock().ok())
-            .is_some_and(|map| {
-                map.get(key.as_slice())
-                    .map(|glyphs| out.extend(glyphs.iter().map(ShapedGlyph::from)))
+            .and_then(|(shard, hash)| Some((shard.lock().ok()?, hash)))
+            .is_some_and(|(shard, hash)| {
+                shard
+                    .get(hash, &key)
+                    .map(|glyphs| {
+                        let glyphs = glyphs.chunks_exact(CachedGlyph::BYTES);
+                        out.extend(glyphs.map(|g| ShapedGlyph::from(&CachedGlyph::from_bytes(g))));
+                    })
                     .is_some()
             });
         if !known {
@@ -1229,12 +1348,14 @@ impl<'a> Shaper<'a> {
                 script,
                 alternate,
             );
-            let cached: Option<Box<[CachedGlyph]>> = glyphs.iter().map(CachedGlyph::new).collect();
-            if let (Some(Ok(mut map)), Some(cached)) = (shard.map(Mutex::lock), cached) {
-                if map.len() >= CACHE_PIECES / CACHE_SHARDS {
-                    map.clear();
+            let cached: Option<Vec<CachedGlyph>> = glyphs.iter().map(CachedGlyph::new).collect();
+            if let (Some((shard, hash)), Some(cached)) = (shard, cached)
+                && let Ok(mut shard) = shard.lock()
+            {
+                if shard.len() >= CACHE_PIECES / CACHE_SHARDS {
+                    shard.clear();
                 }
-                map.insert(key.as_slice().into(), cached);
+                shard.insert(hash, &key, &cached);
             }
             out.extend(glyphs);
         }
@@ -1771,7 +1892,8 @@ mod tests {
             unsafe_to_break: true,
         };
         let kept = CachedGlyph::new(&glyph).expect("it fits");
-        assert_eq!(ShapedGlyph::from(&kept), glyph);
+        let bytes = kept.to_bytes();
+        assert_eq!(ShapedGlyph::from(&CachedGlyph::from_bytes(&bytes)), glyph);
         let unfit = [
             ShapedGlyph {
                 cluster: 65536,
@@ -1805,6 +1927,50 @@ mod tests {
         for glyph in unfit {
             assert!(CachedGlyph::new(&glyph).is_none(), "{glyph:?}");
         }
+    }
+
+    /// A part of the cache gives back each piece as it was kept, whatever
+    /// its length: thousands filling many blocks, and two longer than a
+    /// block, each in a block of its own, among them.
+    #[test]
+    fn a_shard_gives_back_every_piece_as_it_was_kept() {
+        let glyph = |n: usize| CachedGlyph {
+            id: n as u16,
+            tatweel_safe: n % 2 == 0,
+            unsafe_to_break: n % 3 == 0,
+            cluster: n as u16,
+            cluster_end: n as u16 + 1,
+            x_advance: n as i16,
+            x_offset: -(n as i16),
+            y_offset: (n % 7) as i16,
+        };
+        let pieces: Vec<(Vec<u8>, Vec<CachedGlyph>)> = (0..3000)
+            .map(|k| {
+                let count = match k {
+                    1000 => 6000,
+                    2000 => 9000,
+                    _ => k * 37 % 50,
+                };
+                let key = format!("{k}:").repeat(k % 9 + 1).into_bytes();
+                (key, (0..count).map(|n| glyph(n + k)).collect())
+            })
+            .collect();
+        let hash = |key: &[u8]| FxBuildHasher.hash_one(key);
+        let mut shard = Shard::default();
+        for (key, glyphs) in &pieces {
+            shard.insert(hash(key), key, glyphs);
+        }
+        assert_eq!(shard.len(), pieces.len());
+        assert!(shard.blocks.len() > 4, "{} blocks", shard.blocks.len());
+        for (key, glyphs) in &pieces {
+            let kept = shard.get(hash(key), key).expect("kept");
+            let kept: Vec<[u8; CachedGlyph::BYTES]> = (kept.chunks_exact(CachedGlyph::BYTES))
+                .map(|g| CachedGlyph::from_bytes(g).to_bytes())
+                .collect();
+            let given: Vec<_> = glyphs.iter().map(|g| g.to_bytes()).collect();
+            assert!(kept == given, "{}", String::from_utf8_lossy(key));
+        }
+        assert!(shard.get(hash(b"none"), b"none").is_none());
     }
 
     /// A word too long for the cache's 16-bit offsets (39,000 letters,
