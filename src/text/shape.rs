@@ -433,9 +433,12 @@ impl Shard {
         Some(piece_at(&self.blocks, *place).1)
     }
 
-    /// Keeps `glyphs` as the piece of `key`, whose hash is `hash` (not
-    /// kept already), unless it is too long to place.
+    /// Keeps `glyphs` as the piece of `key`, whose hash is `hash`, unless
+    /// it is kept already (another thread shaped it meanwhile).
     fn insert(&mut self, hash: u64, key: &[u8], glyphs: &[CachedGlyph]) {
+        if self.get(hash, key).is_some() {
+            return;
+        }
         let (Ok(key_length), Ok(count)) = (u32::try_from(key.len()), u32::try_from(glyphs.len()))
         else {
             return;
@@ -443,12 +446,15 @@ impl Shard {
         let bytes = 8 + key.len() + glyphs.len() * CachedGlyph::BYTES;
         let fits = |block: &Vec<u8>| block.capacity() - block.len() >= bytes;
         if !self.blocks.last().is_some_and(fits) {
+            // A part holds fewer pieces than a place can number blocks.
+            const { assert!(CACHE_PIECES / CACHE_SHARDS < 1 << 16) };
             self.blocks.push(Vec::with_capacity(bytes.max(BLOCK_BYTES)));
         }
         let index = self.blocks.len() - 1;
         let Some(block) = self.blocks.last_mut() else {
             return;
         };
+        // A block of its own for a long piece may have room past 64 KiB.
         let (Ok(index), Ok(at)) = (u16::try_from(index), u16::try_from(block.len())) else {
             return;
         };
@@ -470,7 +476,8 @@ impl Shard {
     }
 }
 
-/// A [`ShapedGlyph`] as the cache keeps it, in 13 bytes instead of 32: its
+/// A [`ShapedGlyph`] as the cache keeps it, written in 13 bytes
+/// ([`CachedGlyph::to_bytes`]) where the glyph takes 32: its
 /// cluster offsets in the window it was shaped in (a word and its context)
 /// and its positions in font units (whole numbers: HarfBuzz shapes without
 /// a scale) in 16 bits each. A long book's cache holds about a million
@@ -628,7 +635,7 @@ impl ShapeCache {
     }
 
     /// The part of the cache that keeps `key`, none when the cache is off,
-    /// and the key's hash: its high bits choose the part, its low bits
+    /// and the key's hash: its bits 32 to 35 choose the part, its low bits
     /// the place in the part's table.
     fn shard(&self, key: &[u8]) -> Option<(&Mutex<Shard>, u64)> {
         let shards = self.shards.as_deref()?;
@@ -1936,8 +1943,8 @@ mod tests {
     fn a_shard_gives_back_every_piece_as_it_was_kept() {
         let glyph = |n: usize| CachedGlyph {
             id: n as u16,
-            tatweel_safe: n % 2 == 0,
-            unsafe_to_break: n % 3 == 0,
+            tatweel_safe: n.is_multiple_of(2),
+            unsafe_to_break: n.is_multiple_of(3),
             cluster: n as u16,
             cluster_end: n as u16 + 1,
             x_advance: n as i16,
