@@ -215,13 +215,10 @@ impl<'s> SkeletonSink<'s> {
     /// The skeleton of pages of `frame`'s size and sheet, laid out into
     /// `next`.
     pub fn new(frame: &Pages, next: Option<&'s mut (dyn Sink + Send)>) -> Self {
-        let skeleton = Skeleton {
-            width: frame.width,
-            height: frame.height,
-            sheet: frame.sheet,
-            pages: Vec::new(),
-        };
-        SkeletonSink { skeleton, next }
+        SkeletonSink {
+            skeleton: frame.skeleton(),
+            next,
+        }
     }
 }
 
