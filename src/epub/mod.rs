@@ -308,9 +308,12 @@ fn package(
                         let xhtml = xhtml::chapter(&plan, index, &chapter)?;
                         content.add(&plan.chapters[index].href, xhtml)?;
                     }
-                    Ok(content)
+                    // Finished here, not as the shares are put in: each
+                    // held its last file's deflater (a third of a
+                    // mebibyte) until every share was done.
+                    Ok((content.archive.finish()?, content.shown))
                 })
-                .collect::<Vec<Result<Content>>>()
+                .collect::<Vec<Result<_>>>()
         },
     );
     let Content {
@@ -318,9 +321,9 @@ fn package(
     } = content;
     let mut parts = vec![archive.finish()?];
     for share in shares {
-        let share = share?;
-        shown.extend(share.shown);
-        parts.push(share.archive.finish()?);
+        let (part, share_shown) = share?;
+        shown.extend(share_shown);
+        parts.push(part);
     }
     plan.fonts = subset::embed(std::mem::take(&mut plan.fonts), &shown, warnings);
     // Each face deflated on a thread of its own, put in in order.
