@@ -245,7 +245,8 @@ impl ChunkContainer {
 
     pub(crate) fn finish(mut self, sc: &mut SerializeContext) -> KrillaResult<Pdf> {
         let mut remapped_ref = Ref::new(1);
-        let mut remapper = Remapper::default();
+        // warraq: room for every number given so far, at once.
+        let mut remapper = Remapper::with_capacity(sc.cur_ref.get() as usize);
 
         // Allows us to estimate the capacity we will need for the new PDF.
         let mut chunks_byte_len = 0;
@@ -285,6 +286,10 @@ impl ChunkContainer {
             + pdf_writer::XREF_ENTRY_LEN * (remapped_ref.get() as usize + XREF_SLACK)
             + APPENDED_ROOM;
         let mut pdf = sc.new_pdf_with_capacity(capacity);
+        // warraq: and room for every object's place in the file at once: the
+        // list grew by doubling to the end, past a long book's last page,
+        // its old room and new held together as it grew.
+        pdf.reserve_objects(remapped_ref.get() as usize + XREF_SLACK);
         // warraq: the file as it is put together kept in a temporary file,
         // not in memory (`src/spill.rs`).
         if let Some(file) = sc.spill.file_for_document() {
@@ -550,12 +555,16 @@ pub(crate) struct EmbeddedPdfChunk {
 /// number serves, where a hash map (SipHash) was looked up for every
 /// reference in every chunk, at the very end of a build (11 ms of a
 /// 4,000-page book's last 390).
-#[derive(Default)]
 struct Remapper {
     new: Vec<Option<Ref>>,
 }
 
 impl Remapper {
+    /// A remapper with room for the old numbers below `count`.
+    fn with_capacity(count: usize) -> Self {
+        Remapper { new: Vec::with_capacity(count) }
+    }
+
     /// Gives `old` the number `new`; what it had before, if anything.
     fn insert(&mut self, old: Ref, new: Ref) -> Option<Ref> {
         let at = old.get() as usize;

@@ -365,21 +365,35 @@ impl Pdf {
             self.pieces.push(piece);
             return;
         };
-        kept.gathered.extend_from_slice(&piece);
-        if kept.gathered.len() < KEPT_AT_ONCE {
+        if kept.gathered.len() + piece.len() < KEPT_AT_ONCE {
+            kept.gathered.extend_from_slice(&piece);
             return;
         }
+        // The piece written as it is, after what was gathered, not copied
+        // to it: a long book's outline or tags are a piece of megabytes,
+        // which the gathered bytes grew to hold.
         let written = std::io::Seek::seek(&mut kept.file, std::io::SeekFrom::Start(kept.len as u64))
-            .and_then(|_| kept.file.write_all(&kept.gathered));
+            .and_then(|_| kept.file.write_all(&kept.gathered))
+            .and_then(|_| kept.file.write_all(&piece));
         match written {
             Ok(()) => {
-                kept.len += kept.gathered.len();
+                kept.len += kept.gathered.len() + piece.len();
                 kept.gathered.clear();
             }
             // What was written of them lies past `len`, never read: they
             // and the pieces after them stay in memory.
-            Err(_) => self.pieces.push(std::mem::take(&mut kept.gathered)),
+            Err(_) => {
+                self.pieces.push(std::mem::take(&mut kept.gathered));
+                self.pieces.push(piece);
+            }
         }
+    }
+
+    /// warraq: makes room for the places of `additional` more objects, so
+    /// that a writer that knows how many objects the file will hold has
+    /// them kept without the room doubling as they come.
+    pub fn reserve_objects(&mut self, additional: usize) {
+        self.placed.reserve_exact(additional);
     }
 
     /// warraq: the file's length so far.
@@ -620,7 +634,11 @@ fn finish_trailer(mut buf: Buf, xref_offset: usize, pad: &[u8]) -> Vec<u8> {
 }
 
 fn write_offsets(mut offsets: Vec<(Ref, usize)>, writer: &mut impl XRefWriter) -> i32 {
-    offsets.sort();
+    // warraq: unstable, which sorts in place: the stable sort took room for
+    // half the offsets or more (megabytes, for a long book), at the end.
+    // The order is the same: no two are equal but the same object twice,
+    // which fails below either way.
+    offsets.sort_unstable();
 
     let xref_len = 1 + offsets.last().map_or(0, |p| p.0.get());
     writer.prologue(xref_len);
@@ -1039,6 +1057,41 @@ mod tests {
         assert_eq!(*kept, Pdf::new().len() + eight, "all but the ninth piece");
         assert_eq!(in_file.read().unwrap(), in_memory.finish());
         assert_eq!(made(true).finish(), made(false).finish());
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn a_piece_larger_than_a_gathering_is_written_as_it_is() {
+        // A small piece gathered, then one of two mebibytes: written after
+        // it, not copied into the gathered bytes first.
+        let chunk = |number: i32, len: usize| {
+            let mut chunk = Chunk::new();
+            chunk.stream(Ref::new(number), &vec![b'a' + number as u8; len]);
+            chunk
+        };
+        let path = std::env::temp_dir()
+            .join(format!("pdf-writer-large-{}", std::process::id()));
+        let made = |in_file: bool| {
+            let mut pdf = Pdf::new();
+            if in_file {
+                let file = std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .open(&path)
+                    .unwrap();
+                pdf.keep_pieces_in(file);
+            }
+            pdf.push_piece(chunk(1, 1_000));
+            pdf.push_piece(chunk(2, 2 * KEPT_AT_ONCE));
+            pdf
+        };
+        let in_file = made(true);
+        let kept = in_file.kept.as_ref().unwrap();
+        assert!(kept.gathered.capacity() < KEPT_AT_ONCE, "{}", kept.gathered.capacity());
+        assert_eq!(kept.len, in_file.len(), "both pieces written");
+        assert_eq!(in_file.finish(), made(false).finish());
         std::fs::remove_file(&path).unwrap();
     }
 
