@@ -1407,25 +1407,28 @@ impl RootChildren {
             .extend(shifted.map(|(elements, other)| (elements + before, other)));
     }
 
-    /// The children in order.
-    fn into_references(self) -> Vec<Reference> {
-        let mut children = Vec::with_capacity(self.elements.len() + self.others.len());
+    /// The children in order, each made as it is written: a list of them
+    /// all was 24 bytes a child again, at the very end of a build.
+    fn into_references(self) -> impl Iterator<Item = Reference> {
+        let mut elements = self.elements.into_iter().enumerate().peekable();
         let mut others = self.others.into_iter().peekable();
-        for (index, element) in self.elements.into_iter().enumerate() {
-            while let Some((_, other)) = others.next_if(|&(before, _)| before == index) {
-                children.push(other);
+        std::iter::from_fn(move || {
+            // What was put before the next element (before none: after
+            // the last) comes first.
+            let next = elements.peek().map(|&(index, _)| index);
+            match others.next_if(|&(before, _)| next.is_none_or(|index| before <= index)) {
+                Some((_, other)) => Some(other),
+                None => elements.next().map(|(_, element)| Reference::Ref(element)),
             }
-            children.push(Reference::Ref(element));
-        }
-        children.extend(others.map(|(_, other)| other));
-        children
+        })
     }
 }
 
 fn serialize_children(
     sc: &mut SerializeContext,
     parent_ref: Ref,
-    children_refs: Vec<Reference>,
+    // warraq: any list of them, made as they are written.
+    children_refs: impl IntoIterator<Item = Reference>,
     parent_tree_map: &mut Parents,
     struct_elem: &mut StructElement,
 ) -> KrillaResult<()> {
