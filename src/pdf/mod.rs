@@ -574,6 +574,7 @@ impl<'a> Drawing<'a> {
         let producer = producer();
         update::append(
             Pieces::new(finished.file, finished.pieces),
+            finished.catalog.as_deref(),
             &update::Additions {
                 xmp: metadata::xmp(&document.metadata, standard, accessible, &producer),
                 info: metadata::info(&document.metadata, standard, &producer),

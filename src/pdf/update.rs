@@ -24,21 +24,28 @@ pub(super) struct Additions {
     pub output_intent: Option<(String, &'static [u8], u8)>,
 }
 
-/// krilla's file, in its pieces, with `additions` appended.
-pub(super) fn append(mut pieces: Pieces, additions: &Additions) -> Result<Pieces> {
+/// krilla's file, in its pieces, with `additions` appended; `catalog` is
+/// its catalog object as written (`pdf_writer::Finished::catalog`).
+pub(super) fn append(
+    mut pieces: Pieces,
+    catalog: Option<&[u8]>,
+    additions: &Additions,
+) -> Result<Pieces> {
     let broken = || {
         Diagnostic::error(
             Code::Internal,
-            "cannot finish the PDF: krilla's file has no usable trailer",
+            "cannot finish the PDF: krilla's file has no usable trailer or catalog",
         )
     };
-    // krilla writes its catalog, cross-reference table and trailer after
-    // its objects' pieces, in a last piece, which the update goes on.
+    // krilla's file ends with its trailer, in a last piece, which the
+    // update goes on.
     let (before, pdf) = pieces.last_mut().ok_or_else(broken)?;
     // Where the next byte written to the last piece is in the file.
     let at = |pdf: &Vec<u8>| before + pdf.len();
     let trailer = Trailer::read(pdf).ok_or_else(broken)?;
-    let catalog = catalog_entries(pdf, trailer.root).ok_or_else(broken)?;
+    let catalog = catalog
+        .and_then(|catalog| catalog_entries(catalog, trailer.root))
+        .ok_or_else(broken)?;
 
     let mut next = trailer.size;
     let mut number = || {
@@ -159,11 +166,11 @@ impl Trailer {
 /// without `/Metadata`, which the update replaces, nor krilla's
 /// `/Suspects false` in `/MarkInfo`: false is the default, and poppler
 /// before 23.x reports a false `/Suspects` as "wrong type (boolean)".
-fn catalog_entries(pdf: &[u8], root: u32) -> Option<String> {
-    let header = format!("\n{root} 0 obj\n");
-    let start = memmem::rfind(pdf, header.as_bytes())? + header.len();
-    let end = start + memmem::find(&pdf[start..], b"\nendobj")?;
-    let body = std::str::from_utf8(&pdf[start..end]).ok()?.trim();
+fn catalog_entries(object: &[u8], root: u32) -> Option<String> {
+    let header = format!("{root} 0 obj\n");
+    let dictionary = object.strip_prefix(header.as_bytes())?;
+    let end = memmem::find(dictionary, b"\nendobj")?;
+    let body = std::str::from_utf8(&dictionary[..end]).ok()?.trim();
     let entries = body.strip_prefix("<<")?.strip_suffix(">>")?;
     let entries = entries.replace(SUSPECTS_FALSE, "");
     let entries = entries.as_str();
@@ -207,18 +214,18 @@ mod tests {
 
     #[test]
     fn catalog_loses_only_its_metadata() {
-        let pdf = b"%PDF\n7 0 obj\n<</Type/Catalog/Metadata 5 0 R/Lang(ar)>>\nendobj\n";
+        let catalog = b"7 0 obj\n<</Type/Catalog/Metadata 5 0 R/Lang(ar)>>\nendobj\n";
         assert_eq!(
-            catalog_entries(pdf, 7).as_deref(),
+            catalog_entries(catalog, 7).as_deref(),
             Some("/Type/Catalog/Lang(ar)")
         );
     }
 
     #[test]
     fn catalog_loses_a_false_suspects_only() {
-        let pdf = b"%PDF\n7 0 obj\n<</MarkInfo<</Marked true/Suspects false>>/Lang(ar)>>\nendobj\n";
+        let catalog = b"7 0 obj\n<</MarkInfo<</Marked true/Suspects false>>/Lang(ar)>>\nendobj\n";
         assert_eq!(
-            catalog_entries(pdf, 7).as_deref(),
+            catalog_entries(catalog, 7).as_deref(),
             Some("/MarkInfo<</Marked true>>/Lang(ar)")
         );
     }

@@ -11,16 +11,9 @@ use crate::serialize::SerializeContext;
 use crate::spill::{Kept, Spill};
 use crate::util::{stable_hash_base64, stable_hash_pieces_base64, Deferred};
 
-/// warraq: entries of the cross-reference table beyond the chunks' objects:
-/// the XMP metadata, the catalog, the document information, the free
-/// entry 0 (more than needed).
-const XREF_SLACK: usize = 16;
-
-/// warraq: what warraq appends after krilla's file at most: an incremental
-/// update with its own XMP packet, document information and catalog, and
-/// for PDF/X the output intent's ICC profile (784 KB deflated). Room never
-/// written costs no memory.
-const APPENDED_ROOM: usize = 1 << 20;
+/// warraq: objects beyond the chunks': the XMP metadata, the catalog, the
+/// document information (more than needed).
+const OBJECTS_AFTER_CHUNKS: usize = 16;
 
 /// Collects all chunks that we create while building
 /// the PDF and then writes them out in an orderly manner.
@@ -271,25 +264,21 @@ impl ChunkContainer {
         // for the document catalog. This hopefully allows us to avoid re-alloactions in the general
         // case, and thus give us better performance.
         //
-        // warraq: and room for the cross-reference table, one entry an object
-        // (a long book has a hundred thousand; `remapped_ref` is the next
-        // number to give, one past the objects so far), and for the incremental
-        // update warraq appends to the file: with neither, the vector grew
-        // twice at the end, each time a copy of the whole file. With rayon,
-        // the chunks renumbered are pieces of the file of their own
-        // (`append_renumbered`), and this buffer holds only what follows them.
+        // warraq: with rayon, the chunks renumbered are pieces of the file
+        // of their own (`append_renumbered`), and this buffer holds only what
+        // follows them; the cross-reference table is written in pieces too
+        // (warraq's patch of pdf-writer, `Pdf::finish_in_pieces`).
         let chunks_in_buffer = match cfg!(feature = "rayon") {
             true => 0,
             false => chunks_byte_len,
         };
-        let capacity = (chunks_in_buffer as f32 * 1.1 + 200.0) as usize
-            + pdf_writer::XREF_ENTRY_LEN * (remapped_ref.get() as usize + XREF_SLACK)
-            + APPENDED_ROOM;
+        let capacity = (chunks_in_buffer as f32 * 1.1 + 200.0) as usize;
         let mut pdf = sc.new_pdf_with_capacity(capacity);
-        // warraq: and room for every object's place in the file at once: the
-        // list grew by doubling to the end, past a long book's last page,
-        // its old room and new held together as it grew.
-        pdf.reserve_objects(remapped_ref.get() as usize + XREF_SLACK);
+        // warraq: room for every object's place in the file at once
+        // (`remapped_ref` is the next number to give, one past the objects
+        // so far): the list grew by doubling to the end, past a long book's
+        // last page, its old room and new held together as it grew.
+        pdf.reserve_objects(remapped_ref.get() as usize + OBJECTS_AFTER_CHUNKS);
         // warraq: the file as it is put together kept in a temporary file,
         // not in memory (`src/spill.rs`).
         if let Some(file) = sc.spill.file_for_document() {

@@ -249,6 +249,11 @@ pub struct Finished {
     pub file: Option<(std::fs::File, usize)>,
     /// The bytes after them, in the pieces they were made in.
     pub pieces: Vec<Vec<u8>>,
+    /// The document catalog's object as written (`N 0 obj` to `endobj`
+    /// and what follows it up to the next object), if it was written in
+    /// the `Pdf`'s own buffer, not in a piece: for a writer that appends
+    /// an update changing it ([`Pdf::finish_in_pieces`]).
+    pub catalog: Option<Vec<u8>>,
 }
 
 impl Finished {
@@ -330,21 +335,47 @@ impl Pdf {
         let Chunk { buf, offsets, .. } = piece;
         // What this PDF's own buffer holds goes first, as a piece of its
         // own; the buffer keeps its room for what comes after.
-        if !self.chunk.buf.inner.is_empty() {
-            let base = self.written;
-            self.placed
-                .extend(self.chunk.offsets.drain(..).map(|(id, offset)| (id, base + offset)));
-            self.written += self.chunk.buf.len();
-            let own = self.chunk.buf.inner.clone();
-            self.store(own);
-            self.chunk.buf.inner.clear();
-        }
+        self.store_own();
         let base = self.written;
         self.placed
             .extend(offsets.into_iter().map(|(id, offset)| (id, base + offset)));
         self.chunk.buf.limits.merge(&buf.limits);
-        self.written += buf.len();
-        self.store(buf.into_vec());
+        self.put(buf.into_vec());
+    }
+
+    /// warraq: what this PDF's own buffer holds, and its objects' places,
+    /// as a piece of the file; the buffer keeps its room.
+    fn store_own(&mut self) {
+        if self.chunk.buf.inner.is_empty() {
+            return;
+        }
+        let base = self.written;
+        self.placed
+            .extend(self.chunk.offsets.drain(..).map(|(id, offset)| (id, base + offset)));
+        let own = self.chunk.buf.inner.clone();
+        self.put(own);
+        self.chunk.buf.inner.clear();
+    }
+
+    /// warraq: `piece` as the file's next bytes ([`Pdf::store`]).
+    fn put(&mut self, piece: Vec<u8>) {
+        self.written += piece.len();
+        self.store(piece);
+    }
+
+    /// warraq: the bytes of the catalog, if it is in this PDF's own buffer:
+    /// from where it starts to where the next object starts, or the end.
+    fn own_catalog(&self) -> Option<Vec<u8>> {
+        let id = self.trailer_data.catalog_id?;
+        let offsets = &self.chunk.offsets;
+        let start = offsets.iter().find(|&&(object, _)| object == id)?.1;
+        let end = offsets
+            .iter()
+            .map(|&(_, offset)| offset)
+            .filter(|&offset| offset > start)
+            .min()
+            .unwrap_or(self.chunk.buf.len());
+        self.chunk.buf.inner.get(start..end).map(<[u8]>::to_vec)
     }
 
     /// warraq: keeps the pieces pushed from now on ([`Pdf::push_piece`]) in
@@ -427,7 +458,7 @@ impl Pdf {
             }
             (kept.file, kept.len)
         });
-        (Finished { file, pieces }, written, chunk, placed, trailer_data)
+        (Finished { file, pieces, catalog: None }, written, chunk, placed, trailer_data)
     }
 
     /// Set the binary marker in the header of the PDF.
@@ -500,14 +531,23 @@ impl Pdf {
     /// ([`Pdf::push_piece`]), the first bytes in the file they were kept
     /// in if any ([`Pdf::keep_pieces_in`]), the cross-reference table and
     /// trailer in the last piece, to be written one after another.
-    pub fn finish_in_pieces(self) -> Finished {
-        let (mut finished, written, chunk, offsets, trailer_data) = self.into_parts();
-        let pieces = &mut finished.pieces;
-        let Chunk { mut buf, settings, .. } = chunk;
-        let xref_offset = written + buf.len();
-
-        let mut writer = PlainXRefWriter::new(&mut buf);
+    pub fn finish_in_pieces(mut self) -> Finished {
+        // warraq: the catalog as written, for a writer that appends an
+        // update to it; then this PDF's own buffer, and the table a block
+        // at a time, as pieces of the file (kept in its file, if there is
+        // one): a long book's table, 20 bytes an object, was held whole
+        // in the last piece.
+        let catalog = self.own_catalog();
+        self.store_own();
+        let xref_offset = self.written;
+        let offsets = std::mem::take(&mut self.placed);
+        let mut writer = BlockXRefWriter { pdf: &mut self, block: Buf::new() };
         let xref_len = write_offsets(offsets, &mut writer);
+        let mut buf = writer.block;
+        let (mut finished, _, chunk, _, trailer_data) = self.into_parts();
+        finished.catalog = catalog;
+        let pieces = &mut finished.pieces;
+        let settings = chunk.settings;
 
         // Write the trailer dictionary.
         buf.extend(b"trailer\n");
@@ -796,9 +836,43 @@ impl<'a> XRefWriter for PlainXRefWriter<'a> {
     }
 }
 
+/// warraq: a cross-reference table written to a `Pdf`'s pieces a block of
+/// about [`KEPT_AT_ONCE`] bytes at a time ([`Pdf::put`]); the last block,
+/// not yet put, in `block`.
+struct BlockXRefWriter<'a> {
+    pdf: &'a mut Pdf,
+    block: Buf,
+}
+
+impl BlockXRefWriter<'_> {
+    /// The block put, once full.
+    fn put_if_full(&mut self) {
+        if self.block.len() >= KEPT_AT_ONCE {
+            let block = std::mem::replace(&mut self.block, Buf::new());
+            self.pdf.put(block.into_vec());
+        }
+    }
+}
+
+impl XRefWriter for BlockXRefWriter<'_> {
+    fn prologue(&mut self, xref_len: i32) {
+        PlainXRefWriter::new(&mut self.block).prologue(xref_len);
+    }
+
+    fn write_free_entry(&mut self, offset: usize, gen_number: u16) {
+        write_xref_entry(&mut self.block, offset, gen_number, b'f');
+        self.put_if_full();
+    }
+
+    fn write_occupied_entry(&mut self, offset: usize, gen_number: u16) {
+        write_xref_entry(&mut self.block, offset, gen_number, b'n');
+        self.put_if_full();
+    }
+}
+
 /// warraq: how long an entry of a cross-reference table is (ISO 32000-1
-/// §7.5.4), for a writer to make room for the table ahead.
-pub const XREF_ENTRY_LEN: usize = 20;
+/// §7.5.4).
+const XREF_ENTRY_LEN: usize = 20;
 
 /// warraq: an entry of a cross-reference table, `{offset:010} {gen:05} k\r\n`,
 /// its digits put in place rather than formatted (a long book has a
@@ -995,7 +1069,7 @@ mod tests {
         };
         let pieces = made(true).finish_in_pieces();
         assert!(pieces.file.is_none());
-        assert_eq!(pieces.pieces.len(), 4, "the header, two pieces, the rest");
+        assert_eq!(pieces.pieces.len(), 5, "the header, two pieces, the catalog, the table");
         assert_eq!(pieces.pieces.concat(), made(false).finish());
         assert_eq!(made(true).finish(), made(false).finish());
         assert_eq!(
@@ -1092,6 +1166,47 @@ mod tests {
         assert!(kept.gathered.capacity() < KEPT_AT_ONCE, "{}", kept.gathered.capacity());
         assert_eq!(kept.len, in_file.len(), "both pieces written");
         assert_eq!(in_file.finish(), made(false).finish());
+        std::fs::remove_file(&path).unwrap();
+    }
+
+    #[test]
+    fn a_long_table_is_written_to_the_kept_file_in_blocks() {
+        // 120,000 objects: a table of 2.4 MB, more than two blocks.
+        let count = 120_000;
+        let path = std::env::temp_dir()
+            .join(format!("pdf-writer-table-{}", std::process::id()));
+        let made = |in_file: bool| {
+            let mut pdf = Pdf::new();
+            if in_file {
+                let file = std::fs::OpenOptions::new()
+                    .read(true)
+                    .write(true)
+                    .create(true)
+                    .truncate(true)
+                    .open(&path)
+                    .unwrap();
+                pdf.keep_pieces_in(file);
+            }
+            let mut chunk = Chunk::new();
+            for number in 1..count {
+                chunk.indirect(Ref::new(number)).primitive(number);
+            }
+            pdf.push_piece(chunk);
+            pdf.catalog(Ref::new(count)).pair(Name(b"Lang"), TextStr("ar"));
+            pdf
+        };
+        let in_file = made(true).finish_in_pieces();
+        let last = in_file.pieces.last().unwrap().clone();
+        assert!(last.len() < KEPT_AT_ONCE + 200, "{}", last.len());
+        assert!(last.ends_with(b"%%EOF"));
+        let catalog = format!("{count} 0 obj\n<<\n  /Type /Catalog\n  /Lang (ar)\n>>\nendobj\n\n");
+        assert_eq!(in_file.catalog.as_deref(), Some(catalog.as_bytes()));
+        let bytes = in_file.read().unwrap();
+        assert_eq!(bytes, made(false).finish());
+        let table = bytes.windows(6).rposition(|w| w == b"\nxref\n").unwrap() + 1;
+        let entries = &bytes[table..bytes.len() - last.len()];
+        assert!(entries.starts_with(format!("xref\n0 {}\n", count + 1).as_bytes()));
+        assert!(entries.len() > 2 * KEPT_AT_ONCE, "{}", entries.len());
         std::fs::remove_file(&path).unwrap();
     }
 
