@@ -259,9 +259,16 @@ pub struct Finished {
 impl Finished {
     /// All the bytes in one buffer (the one piece as it is, if that is
     /// all).
-    pub fn read(mut self) -> std::io::Result<Vec<u8>> {
-        if self.file.is_none() && self.pieces.len() == 1 {
-            return Ok(self.pieces.pop().unwrap_or_default());
+    pub fn read(self) -> std::io::Result<Vec<u8>> {
+        if self.file.is_none() {
+            // The first piece (the file's bytes so far, for a `Pdf` not
+            // made of pieces) grown by the rest, not copied.
+            let rest: usize = self.pieces.iter().skip(1).map(Vec::len).sum();
+            let mut pieces = self.pieces.into_iter();
+            let mut bytes = pieces.next().unwrap_or_default();
+            bytes.reserve_exact(rest);
+            pieces.for_each(|piece| bytes.extend_from_slice(&piece));
+            return Ok(bytes);
         }
         let in_memory: usize = self.pieces.iter().map(Vec::len).sum();
         let mut bytes = Vec::new();
@@ -334,7 +341,7 @@ impl Pdf {
     pub fn push_piece(&mut self, piece: Chunk) {
         let Chunk { buf, offsets, .. } = piece;
         // What this PDF's own buffer holds goes first, as a piece of its
-        // own; the buffer keeps its room for what comes after.
+        // own.
         self.store_own();
         let base = self.written;
         self.placed
@@ -344,7 +351,8 @@ impl Pdf {
     }
 
     /// warraq: what this PDF's own buffer holds, and its objects' places,
-    /// as a piece of the file; the buffer keeps its room.
+    /// as a piece of the file, taken (a `Pdf` not made of pieces holds the
+    /// whole file there).
     fn store_own(&mut self) {
         if self.chunk.buf.inner.is_empty() {
             return;
@@ -352,9 +360,8 @@ impl Pdf {
         let base = self.written;
         self.placed
             .extend(self.chunk.offsets.drain(..).map(|(id, offset)| (id, base + offset)));
-        let own = self.chunk.buf.inner.clone();
+        let own = std::mem::take(&mut self.chunk.buf.inner);
         self.put(own);
-        self.chunk.buf.inner.clear();
     }
 
     /// warraq: `piece` as the file's next bytes ([`Pdf::store`]).
@@ -529,8 +536,10 @@ impl Pdf {
 
     /// warraq: as [`Pdf::finish`], the file in the pieces it was made in
     /// ([`Pdf::push_piece`]), the first bytes in the file they were kept
-    /// in if any ([`Pdf::keep_pieces_in`]), the cross-reference table and
-    /// trailer in the last piece, to be written one after another.
+    /// in if any ([`Pdf::keep_pieces_in`]), then this `Pdf`'s own buffer
+    /// and the cross-reference table, a block at a time, the table's last
+    /// block and the trailer in the last piece, to be written one after
+    /// another.
     pub fn finish_in_pieces(mut self) -> Finished {
         // warraq: the catalog as written, for a writer that appends an
         // update to it; then this PDF's own buffer, and the table a block
