@@ -819,34 +819,9 @@ impl XRefWriter for XRefStreamWriter {
     }
 }
 
-struct PlainXRefWriter<'a> {
-    buf: &'a mut Buf,
-}
-
-impl<'a> PlainXRefWriter<'a> {
-    fn new(buf: &'a mut Buf) -> Self {
-        Self { buf }
-    }
-}
-
-impl<'a> XRefWriter for PlainXRefWriter<'a> {
-    fn prologue(&mut self, xref_len: i32) {
-        self.buf.extend(b"xref\n0 ");
-        self.buf.push_int(xref_len);
-        self.buf.push(b'\n');
-    }
-
-    fn write_free_entry(&mut self, offset: usize, gen_number: u16) {
-        write_xref_entry(self.buf, offset, gen_number, b'f');
-    }
-
-    fn write_occupied_entry(&mut self, offset: usize, gen_number: u16) {
-        write_xref_entry(self.buf, offset, gen_number, b'n');
-    }
-}
-
-/// warraq: a cross-reference table written to a `Pdf`'s pieces a block of
-/// about [`KEPT_AT_ONCE`] bytes at a time ([`Pdf::put`]); the last block,
+/// warraq: a cross-reference table (in place of pdf-writer's
+/// `PlainXRefWriter`, which wrote it into one buffer) written to a `Pdf`'s
+/// pieces a block of about [`KEPT_AT_ONCE`] bytes at a time ([`Pdf::put`]); the last block,
 /// not yet put, in `block`.
 struct BlockXRefWriter<'a> {
     pdf: &'a mut Pdf,
@@ -865,7 +840,9 @@ impl BlockXRefWriter<'_> {
 
 impl XRefWriter for BlockXRefWriter<'_> {
     fn prologue(&mut self, xref_len: i32) {
-        PlainXRefWriter::new(&mut self.block).prologue(xref_len);
+        self.block.extend(b"xref\n0 ");
+        self.block.push_int(xref_len);
+        self.block.push(b'\n');
     }
 
     fn write_free_entry(&mut self, offset: usize, gen_number: u16) {
@@ -1094,6 +1071,23 @@ mod tests {
         assert_eq!(pdf.finish()[..so_far.len()], so_far[..]);
     }
 
+    /// warraq: a `Pdf` whose pieces are kept in the file at `kept_in`, made
+    /// anew, if any.
+    fn new_pdf(kept_in: Option<&std::path::Path>) -> Pdf {
+        let mut pdf = Pdf::new();
+        if let Some(path) = kept_in {
+            let file = std::fs::OpenOptions::new()
+                .read(true)
+                .write(true)
+                .create(true)
+                .truncate(true)
+                .open(path)
+                .unwrap();
+            pdf.keep_pieces_in(file);
+        }
+        pdf
+    }
+
     /// warraq: pieces kept in a file make the same file as pieces kept in
     /// memory, read as it is made or when finished, and the file holds
     /// every mebibyte gathered.
@@ -1109,17 +1103,7 @@ mod tests {
         let path = std::env::temp_dir()
             .join(format!("pdf-writer-kept-{}", std::process::id()));
         let made = |in_file: bool| {
-            let mut pdf = Pdf::new();
-            if in_file {
-                let file = std::fs::OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .create(true)
-                    .truncate(true)
-                    .open(&path)
-                    .unwrap();
-                pdf.keep_pieces_in(file);
-            }
+            let mut pdf = new_pdf(in_file.then_some(path.as_path()));
             for number in 1..=9 {
                 pdf.push_piece(chunk(number));
             }
@@ -1155,17 +1139,7 @@ mod tests {
         let path = std::env::temp_dir()
             .join(format!("pdf-writer-large-{}", std::process::id()));
         let made = |in_file: bool| {
-            let mut pdf = Pdf::new();
-            if in_file {
-                let file = std::fs::OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .create(true)
-                    .truncate(true)
-                    .open(&path)
-                    .unwrap();
-                pdf.keep_pieces_in(file);
-            }
+            let mut pdf = new_pdf(in_file.then_some(path.as_path()));
             pdf.push_piece(chunk(1, 1_000));
             pdf.push_piece(chunk(2, 2 * KEPT_AT_ONCE));
             pdf
@@ -1185,17 +1159,7 @@ mod tests {
         let path = std::env::temp_dir()
             .join(format!("pdf-writer-table-{}", std::process::id()));
         let made = |in_file: bool| {
-            let mut pdf = Pdf::new();
-            if in_file {
-                let file = std::fs::OpenOptions::new()
-                    .read(true)
-                    .write(true)
-                    .create(true)
-                    .truncate(true)
-                    .open(&path)
-                    .unwrap();
-                pdf.keep_pieces_in(file);
-            }
+            let mut pdf = new_pdf(in_file.then_some(path.as_path()));
             let mut chunk = Chunk::new();
             for number in 1..count {
                 chunk.indirect(Ref::new(number)).primitive(number);
