@@ -331,6 +331,10 @@ fn squashed(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+fn spaceless(text: &str) -> String {
+    text.split_whitespace().collect()
+}
+
 #[test]
 fn no_drawing_order_serves_both_mupdf_1_21_and_pdfjs() {
     if !common::have_tools(&["mutool"]) || !common::have_pdfjs() {
@@ -386,7 +390,6 @@ fn no_drawing_order_serves_both_mupdf_1_28_and_pdfjs_on_a_line_with_a_number() {
         ("2025", Direction::Ltr),
         (" كلمة طيبة", Direction::Rtl),
     ];
-    let spaceless = |text: &str| -> String { text.split_whitespace().collect() };
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("line.pdf");
     let mut read = Vec::new();
@@ -510,7 +513,6 @@ fn pdfjs_reads_no_space_between_pieces_of_a_right_to_left_line() {
         (" في المكتبة", &plain),
     ];
     let line: String = pieces.iter().map(|(text, _)| *text).collect();
-    let spaceless = |text: &str| -> String { text.split_whitespace().collect() };
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("pieces.pdf");
     let mut read = Vec::new();
@@ -630,11 +632,6 @@ fn poppler_gives_vocalised_lines_back_with_no_mapping_order_or_actual_text() {
         return;
     }
     const LINES: [&str; 2] = ["كَتَبَ الوَلَدُ", "سَطْرًا جَمِيلًا"];
-    let spaceless = |text: &str| {
-        text.chars()
-            .filter(|c| !c.is_whitespace())
-            .collect::<String>()
-    };
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("lines.pdf");
     let mut found = Vec::new();
