@@ -1,15 +1,15 @@
 //! What no PDF gives two extractors at once: MuPDF 1.21 (Debian's) keeps
 //! characters in the order they are drawn and never reorders right-to-left
 //! text, while pdf.js reads each text item as drawn left to right and turns
-//! it round. Two minimal PDFs of one line, «السلام عليكم في الرباط», drawn
-//! by krilla (what warraq writes with) in each order, show it: drawn left to
+//! it round. Minimal PDFs of one line, «السلام عليكم في الرباط», drawn by
+//! krilla (what warraq writes with) in three ways, show it: drawn left to
 //! right (as warraq draws), pdf.js gives the line and MuPDF gives it
 //! reversed; drawn glyph by glyph from the right, MuPDF gives the line and
 //! pdf.js does not; and MuPDF 1.21 reads no `/ActualText` (the line in a
 //! span whose text is the line comes out reversed all the same). So
 //! warraq's MuPDF 1.21 figure (0) is that reader's own limit, chosen
-//! against pdf.js's. MuPDF 1.24 to 1.28 turn such a line round, but not
-//! its runs: on a line with a number no drawing order serves both them
+//! against pdf.js's. MuPDF 1.28 turns such a line round, but not its
+//! runs: on a line with a number no drawing order tried serves both it
 //! and pdf.js either.
 //!
 //! What pdf.js makes of the haraka of a right-to-left line's last letter,
@@ -23,8 +23,9 @@
 //! its letter, which is how warraq draws it (`pdf::text::lead_marks`).
 //! Nor does poppler give vocalised lines back, whichever way their marks
 //! are mapped and whatever the order their glyphs are drawn in; nor does
-//! pdf.js read the space between two pieces of a right-to-left line in
-//! other fonts, drawn in reading order.
+//! pdf.js read the space between two pieces of a right-to-left line set in
+//! different faces (a bold phrase) drawn in reading order, even with the
+//! spaces at their ends drawn on their own.
 
 use crate::common;
 
@@ -40,17 +41,18 @@ use krilla::text::{Font as PdfFont, GlyphId, KrillaGlyph};
 
 const LINE: &str = "السلام عليكم في الرباط";
 const SIZE: f32 = 20.0;
-/// Where [`minimal_pdf`] draws its line.
+/// Where [`minimal_pdf`] and [`pieces_pdf`] draw their line.
 const BASELINE: f32 = 50.0;
 
-/// `line` shaped right to left with Amiri (see [`shaped_in`]), its
-/// clusters at `level`: with characters, each mark is a cluster of its own.
+/// `line` shaped right to left with the face `data` (see [`shaped_in`]),
+/// its clusters at `level`: with characters, each mark is a cluster of its
+/// own.
 fn shaped_text(data: &[u8], line: &str, level: ClusterLevel) -> Vec<KrillaGlyph> {
     shaped_in(data, line, level, Direction::Rtl)
 }
 
-/// `line` shaped with Amiri in `direction`: glyphs in HarfBuzz's (visual)
-/// order with their text ranges and advances in em.
+/// `line` shaped with the face `data` in `direction`: glyphs in HarfBuzz's
+/// (visual) order with their text ranges and advances in em.
 fn shaped_in(
     data: &[u8],
     line: &str,
@@ -102,7 +104,7 @@ enum Drawing {
     RunByRun,
     /// In logical order: a right-to-left run glyph by glyph from the
     /// right, a left-to-right one left to right.
-    FromTheRight,
+    InLogicalOrder,
     /// Left to right, in a span whose `/ActualText` is the line.
     WithActualText,
 }
@@ -188,7 +190,7 @@ fn minimal_pdf(path: &Path, runs: &[(&str, Direction)], drawing: Drawing) -> Str
                 draw_left_to_right(&mut surface, &font, &line, &of_run(run));
             }
         }
-        Drawing::FromTheRight => {
+        Drawing::InLogicalOrder => {
             for (run, (_, direction)) in runs.iter().enumerate() {
                 let glyphs = of_run(run);
                 if *direction == Direction::Ltr {
@@ -344,7 +346,7 @@ fn no_drawing_order_serves_both_mupdf_1_21_and_pdfjs() {
     let mut read = Vec::new();
     for drawing in [
         Drawing::LeftToRight,
-        Drawing::FromTheRight,
+        Drawing::InLogicalOrder,
         Drawing::WithActualText,
     ] {
         let pdf = dir.path().join("line.pdf");
@@ -365,21 +367,22 @@ fn no_drawing_order_serves_both_mupdf_1_21_and_pdfjs() {
     assert_eq!(read, vec![(false, true), (true, false), (false, true)]);
 }
 
-/// MuPDF 1.24 to 1.28 (PyMuPDF) take a right-to-left line drawn left to
-/// right for visual order and turn each run of right-to-left characters
-/// round where it stands, but never reorder the runs: a number splits the
-/// line in two, the halves left in visual order («كلمة طيبة2025 قال في
-/// عام»), and so does a hyphen or a dash between two words (the 4 of the
-/// seed book's 37 sentences it misses). Drawn run by run in reading
-/// order, or in logical order, MuPDF keeps the runs' order (with spaces
-/// ignored: the first run's last space, drawn first at its left end, goes
-/// astray; in logical order it also ends a line at each end of the
-/// number, a space to the tests), but pdf.js, which reads a space only
-/// where the next glyph drawn starts right of the last one, joins the
-/// number to the words round it. With the line as `/ActualText`, MuPDF
-/// takes its characters for visual order too and turns its Arabic round.
-/// So warraq's MuPDF 1.28 figure on such lines is that reader's own limit,
-/// chosen against pdf.js's.
+/// MuPDF 1.28 (PyMuPDF, as `.ci/run` pins it) takes a right-to-left line
+/// drawn left to right for visual order and turns each run of
+/// right-to-left characters round where it stands, but never reorders the
+/// runs: a number splits the line in two, the halves left in visual order
+/// («كلمة طيبة2025 قال في عام»; with a hyphen or a dash between two words,
+/// the 4 of the seed book's 37 sentences it misses, README). Drawn run by
+/// run in reading order, MuPDF keeps the runs' order but loses the first
+/// run's last space (drawn first, at its left end); drawn in logical order,
+/// it gives the line, with a line break at each end of the number. But
+/// pdf.js, which reads a space only where the next glyph drawn starts
+/// right of the last one, joins the number to the words round it when the
+/// line is drawn run by run, and loses every space when it is drawn in
+/// logical order. With the line as `/ActualText`, MuPDF takes its
+/// characters for visual order too and turns its Arabic round. So warraq's
+/// MuPDF 1.28 figure on such lines is that reader's own limit, chosen
+/// against pdf.js's.
 #[test]
 fn no_drawing_order_serves_both_mupdf_1_28_and_pdfjs_on_a_line_with_a_number() {
     if !common::have_pymupdf() || !common::have_pdfjs() {
@@ -396,7 +399,7 @@ fn no_drawing_order_serves_both_mupdf_1_28_and_pdfjs_on_a_line_with_a_number() {
     for drawing in [
         Drawing::LeftToRight,
         Drawing::RunByRun,
-        Drawing::FromTheRight,
+        Drawing::InLogicalOrder,
         Drawing::WithActualText,
     ] {
         let line = minimal_pdf(&pdf, &RUNS, drawing);
@@ -453,23 +456,27 @@ fn pieces_pdf(path: &Path, pieces: &[(&str, &warraq::fonts::FontFace)], order: P
                 (at, g)
             })
             .collect();
-        let is_space = |(_, g): &(f32, KrillaGlyph)| &text[g.text_range.clone()] == " ";
-        // The spaces at the piece's left end (its last in reading order)
-        // and at its right end (its first).
-        let (left, right_end) = match order {
-            Pieces::SpacesApart => (
-                placed.iter().take_while(|p| is_space(p)).count(),
-                placed.iter().rev().take_while(|p| is_space(p)).count(),
-            ),
-            _ => (0, 0),
+        let is_space = |(_, g): &&(f32, KrillaGlyph)| &text[g.text_range.clone()] == " ";
+        let apart = order == Pieces::SpacesApart;
+        // The spaces at the piece's left end (its last in reading order),
+        // then those at its right end (its first).
+        let left_spaces = if apart {
+            placed.iter().take_while(is_space).count()
+        } else {
+            0
         };
-        let (spaces_left, rest) = placed.split_at(left);
-        let (middle, spaces_right) = rest.split_at(rest.len() - right_end);
+        let (spaces_left, rest) = placed.split_at(left_spaces);
+        let right_spaces = if apart {
+            rest.iter().rev().take_while(is_space).count()
+        } else {
+            0
+        };
+        let (middle, spaces_right) = rest.split_at(rest.len() - right_spaces);
         for part in [spaces_right, middle, spaces_left] {
             if let Some(&(at, _)) = part.first() {
                 let glyphs: Vec<KrillaGlyph> = part.iter().map(|(_, g)| g.clone()).collect();
-                let (text, drawn) = in_drawing_order(&glyphs, text);
-                showings.push((at, drawn, text, font.clone()));
+                let (shown, drawn) = in_drawing_order(&glyphs, text);
+                showings.push((at, drawn, shown, font.clone()));
             }
         }
     }
@@ -497,10 +504,10 @@ fn pieces_pdf(path: &Path, pieces: &[(&str, &warraq::fonts::FontFace)], order: P
 /// الطالبالكتاب الجديدفي المكتبة», as in warraq's PDFs), with the spaces
 /// at the pieces' ends in showings of their own between them as well.
 /// Drawn left to right, it reads the spaces, but gives the pieces in the
-/// order they are drawn, the last first. (What gave pdf.js the spaces, a
-/// text layer that has each piece start, to pdf.js, where it expects it
-/// rather than where it is drawn, broke poppler's lines: README, "Copying
-/// text out of the PDF".)
+/// order they are drawn, the last first. (What gave pdf.js the spaces, an
+/// empty glyph copying out as WORD JOINER so that each piece starts where
+/// pdf.js expects it, then a move to where it is drawn, which pdf.js
+/// drops, broke poppler's lines: README, "Copying text out of the PDF".)
 #[test]
 fn pdfjs_reads_no_space_between_pieces_of_a_right_to_left_line() {
     if !common::have_pdfjs() {
@@ -686,9 +693,10 @@ fn poppler_gives_vocalised_lines_back_with_no_mapping_order_or_actual_text() {
 /// drawn left of the number, as part of the number's left-to-right run
 /// (Unicode reads it as right to left there), and it goes by where glyphs
 /// are drawn, not by the order they are drawn in: drawn left to right in
-/// one showing (as warraq draws) or in logical order (the Arabic glyph by
-/// glyph from the right), the line comes out the same. What puts it back is a glyph of a
-/// right-to-left character between the two, which warraq draws
+/// one showing (as warraq draws), run by run in reading order, or in
+/// logical order (the Arabic glyph by glyph from the right), the line
+/// comes out the same. What puts it back is a glyph of a right-to-left
+/// character between the two, which warraq draws
 /// (`line_text` in `src/pdf/text.rs`; `tests/pdf_text.rs` reads the seed
 /// book's comma back in its place).
 #[test]
@@ -705,7 +713,11 @@ fn poppler_puts_the_comma_after_a_number_before_it_in_any_drawing_order() {
     let dir = tempfile::tempdir().unwrap();
     let pdf = dir.path().join("line.pdf");
     let mut read = Vec::new();
-    for drawing in [Drawing::LeftToRight, Drawing::FromTheRight] {
+    for drawing in [
+        Drawing::LeftToRight,
+        Drawing::RunByRun,
+        Drawing::InLogicalOrder,
+    ] {
         let line = minimal_pdf(&pdf, &RUNS, drawing);
         let text: String = common::pdftotext(&pdf, None, false)
             .chars()
@@ -715,5 +727,5 @@ fn poppler_puts_the_comma_after_a_number_before_it_in_any_drawing_order() {
         read.push(text);
     }
     // «فيعام2025،حيث» with spaces ignored, were the comma in its place.
-    assert_eq!(read, ["فيعام،2025حيث", "فيعام،2025حيث"]);
+    assert_eq!(read, ["فيعام،2025حيث"; 3]);
 }
