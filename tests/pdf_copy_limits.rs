@@ -210,6 +210,25 @@ fn minimal_pdf(path: &Path, runs: &[(&str, Direction)], drawing: Drawing) -> Str
     line
 }
 
+/// What `read` makes of the line of `runs` drawn each way of `drawings`, a
+/// minimal PDF each ([`minimal_pdf`]); `read` is given the PDF, the line
+/// and how it was drawn.
+fn read_drawn<T>(
+    runs: &[(&str, Direction)],
+    drawings: &[Drawing],
+    read: impl Fn(&Path, &str, Drawing) -> T,
+) -> Vec<T> {
+    let dir = tempfile::tempdir().unwrap();
+    let pdf = dir.path().join("line.pdf");
+    drawings
+        .iter()
+        .map(|&drawing| {
+            let line = minimal_pdf(&pdf, runs, drawing);
+            read(&pdf, &line, drawing)
+        })
+        .collect()
+}
+
 /// A span whose text is `text` (`/ActualText`).
 fn actual_text(text: &str) -> SpanTag<'_> {
     let mut span = SpanTag::empty();
@@ -342,27 +361,24 @@ fn no_drawing_order_serves_both_mupdf_1_21_and_pdfjs() {
     if !common::have_tools(&["mutool"]) || !common::have_pdfjs() {
         return;
     }
-    let dir = tempfile::tempdir().unwrap();
-    let mut read = Vec::new();
-    for drawing in [
+    let drawings = [
         Drawing::LeftToRight,
         Drawing::InLogicalOrder,
         Drawing::WithActualText,
-    ] {
-        let pdf = dir.path().join("line.pdf");
-        minimal_pdf(&pdf, &[(LINE, Direction::Rtl)], drawing);
-        let mupdf = common::run_ok(
-            "mutool",
-            &["draw", "-q", "-F", "txt", "-o", "-", common::arg(&pdf)],
-        );
-        let pdfjs = common::pdfjs_text(&pdf);
-        println!(
-            "drawn {drawing:?}: MuPDF «{}», pdf.js «{}»",
-            squashed(&mupdf),
-            squashed(&pdfjs)
-        );
-        read.push((squashed(&mupdf) == LINE, squashed(&pdfjs) == LINE));
-    }
+    ];
+    let read = read_drawn(
+        &[(LINE, Direction::Rtl)],
+        &drawings,
+        |pdf, line, drawing| {
+            let mupdf = common::run_ok(
+                "mutool",
+                &["draw", "-q", "-F", "txt", "-o", "-", common::arg(pdf)],
+            );
+            let (mupdf, pdfjs) = (squashed(&mupdf), squashed(&common::pdfjs_text(pdf)));
+            println!("drawn {drawing:?}: MuPDF «{mupdf}», pdf.js «{pdfjs}»");
+            (mupdf == line, pdfjs == line)
+        },
+    );
     // MuPDF 1.21 reads no `/ActualText` either.
     assert_eq!(read, vec![(false, true), (true, false), (false, true)]);
 }
@@ -393,25 +409,22 @@ fn no_drawing_order_serves_both_mupdf_1_28_and_pdfjs_on_a_line_with_a_number() {
         ("2025", Direction::Ltr),
         (" كلمة طيبة", Direction::Rtl),
     ];
-    let dir = tempfile::tempdir().unwrap();
-    let pdf = dir.path().join("line.pdf");
-    let mut read = Vec::new();
-    for drawing in [
+    let drawings = [
         Drawing::LeftToRight,
         Drawing::RunByRun,
         Drawing::InLogicalOrder,
         Drawing::WithActualText,
-    ] {
-        let line = minimal_pdf(&pdf, &RUNS, drawing);
-        let mupdf = squashed(&common::pymupdf_text(&pdf));
-        let pdfjs = squashed(&common::pdfjs_text(&pdf));
+    ];
+    let read = read_drawn(&RUNS, &drawings, |pdf, line, drawing| {
+        let mupdf = squashed(&common::pymupdf_text(pdf));
+        let pdfjs = squashed(&common::pdfjs_text(pdf));
         println!("«{line}» drawn {drawing:?}: MuPDF «{mupdf}», pdf.js «{pdfjs}»");
-        read.push((
+        (
             pdfjs == line,
             mupdf == line,
-            spaceless(&mupdf) == spaceless(&line),
-        ));
-    }
+            spaceless(&mupdf) == spaceless(line),
+        )
+    });
     // (pdf.js, MuPDF, MuPDF with spaces ignored)
     assert_eq!(
         read,
@@ -710,22 +723,19 @@ fn poppler_puts_the_comma_after_a_number_before_it_in_any_drawing_order() {
         ("2025", Direction::Ltr),
         ("، حيث", Direction::Rtl),
     ];
-    let dir = tempfile::tempdir().unwrap();
-    let pdf = dir.path().join("line.pdf");
-    let mut read = Vec::new();
-    for drawing in [
+    let drawings = [
         Drawing::LeftToRight,
         Drawing::RunByRun,
         Drawing::InLogicalOrder,
-    ] {
-        let line = minimal_pdf(&pdf, &RUNS, drawing);
-        let text: String = common::pdftotext(&pdf, None, false)
+    ];
+    let read = read_drawn(&RUNS, &drawings, |pdf, line, drawing| {
+        let text: String = common::pdftotext(pdf, None, false)
             .chars()
             .filter(|&c| !common::is_bidi_control(c) && !c.is_whitespace())
             .collect();
         println!("«{line}» drawn {drawing:?}: poppler «{text}»");
-        read.push(text);
-    }
+        text
+    });
     // «فيعام2025،حيث» with spaces ignored, were the comma in its place.
     assert_eq!(read, ["فيعام،2025حيث"; 3]);
 }
