@@ -122,7 +122,7 @@ struct Placed {
 
 /// The line of `runs` (in logical order, each with its direction) and its
 /// glyphs left to right from x = 20: the runs from the last, each shaped
-/// with Amiri in its direction, by characters.
+/// with the face `data` in its direction, by characters.
 fn line_of_runs(data: &[u8], runs: &[(&str, Direction)]) -> (String, Vec<Placed>) {
     let line: String = runs.iter().map(|(text, _)| *text).collect();
     let mut placed = Vec::new();
@@ -240,7 +240,7 @@ fn amiri() -> warraq::fonts::FontFace {
     builtin("Amiri-Regular.ttf")
 }
 
-/// The face of warraq's built in from the file `file_name`.
+/// warraq's built-in face from the file `file_name`.
 fn builtin(file_name: &str) -> warraq::fonts::FontFace {
     warraq::fonts::FontLibrary::builtin()
         .faces
