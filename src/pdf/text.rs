@@ -363,12 +363,16 @@ pub(super) fn line_text(
     // right-to-left letter (a space, a comma, a mark): poppler's turn to
     // left-to-right reading at the glyph after it is to stop there.
     let mut after_right_to_left_other = false;
+    // A run's glyphs that are drawn: one list for the line's runs, made at
+    // its size (a filtered list grew by doubling, run after run).
+    let mut drawn: Vec<&PlacedGlyph> = Vec::with_capacity(count);
     for run in runs {
         let mark = faces.facts.right_to_left_mark[run.face];
         // Amiri also draws its kashida glyph at the head of some lam
         // clusters: there it is a kashida too.
         let is_kashida = |g: &PlacedGlyph| faces.copies_as_kashida(run, g);
-        let drawn: Vec<&PlacedGlyph> = run.glyphs.iter().filter(|g| !left_out(run, g)).collect();
+        drawn.clear();
+        drawn.extend(run.glyphs.iter().filter(|g| !left_out(run, g)));
         let mut rest = &drawn[..];
         while let Some(&first) = rest.first() {
             let cluster_len = rest.iter().take_while(|g| g.text == first.text).count();
@@ -930,7 +934,9 @@ fn hide_adjustments(
             hidden[at] = seen - shown;
         }
     }
-    let mut out = Vec::with_capacity(glyphs.len());
+    // Each glyph, and an empty one before each that hides a part.
+    let hiding = hidden.iter().filter(|&&part| part != 0.0).count();
+    let mut out = Vec::with_capacity(glyphs.len() + hiding);
     for (i, g) in glyphs.iter().enumerate() {
         if hidden[i] != 0.0 {
             let before: &mut Drawn = out.last_mut().expect("glyph 0 hides nothing");
