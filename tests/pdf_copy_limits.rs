@@ -122,15 +122,24 @@ struct Placed {
 
 /// The line of `runs` (in logical order, each with its direction) and its
 /// glyphs left to right from x = 20: the runs from the last, each shaped
-/// with the face `data` in its direction, by characters.
-fn line_of_runs(data: &[u8], runs: &[(&str, Direction)]) -> (String, Vec<Placed>) {
+/// in its direction, by characters, with the face `data` gives for its
+/// index.
+fn line_of_runs<'a>(
+    runs: &[(&str, Direction)],
+    data: impl Fn(usize) -> &'a [u8],
+) -> (String, Vec<Placed>) {
     let line: String = runs.iter().map(|(text, _)| *text).collect();
     let mut placed = Vec::new();
     let mut start = line.len();
     let mut x = 20.0;
     for (run, (text, direction)) in runs.iter().enumerate().rev() {
         start -= text.len();
-        for glyph in shaped_in(data, text, ClusterLevel::MonotoneCharacters, *direction) {
+        for glyph in shaped_in(
+            data(run),
+            text,
+            ClusterLevel::MonotoneCharacters,
+            *direction,
+        ) {
             let advance = glyph.x_advance;
             let range = glyph.text_range.start + start..glyph.text_range.end + start;
             placed.push(Placed {
@@ -145,6 +154,11 @@ fn line_of_runs(data: &[u8], runs: &[(&str, Direction)]) -> (String, Vec<Placed>
         }
     }
     (line, placed)
+}
+
+/// The glyphs of run `run` among `placed`, left to right.
+fn of_run(placed: &[Placed], run: usize) -> Vec<Placed> {
+    placed.iter().filter(|p| p.run == run).cloned().collect()
 }
 
 /// Draws `glyph` of `line` on its own at `at`, copying out as its text.
@@ -171,10 +185,9 @@ fn draw_left_to_right(surface: &mut Surface, font: &PdfFont, line: &str, glyphs:
 /// text.
 fn minimal_pdf(path: &Path, runs: &[(&str, Direction)], drawing: Drawing) -> String {
     let amiri = amiri();
-    let (line, placed) = line_of_runs(&amiri.data, runs);
+    let (line, placed) = line_of_runs(runs, |_| &amiri.data);
     let font = PdfFont::new(amiri.data.to_vec().into(), 0).expect("Amiri loads");
-    let of_run =
-        |run: usize| -> Vec<Placed> { placed.iter().filter(|p| p.run == run).cloned().collect() };
+    let of_run = |run: usize| of_run(&placed, run);
     let mut document = Document::new();
     let mut page = document.start_page_with(PageSettings::from_wh(400.0, 100.0).unwrap());
     let mut surface = page.surface();
@@ -450,35 +463,32 @@ enum Pieces {
 }
 
 /// A one-page PDF of a right-to-left line of `pieces` (each its text and
-/// its face, in reading order, from the right), each piece drawn left to
-/// right in a text showing of its own, the pieces in `order`.
+/// its face, in reading order), each piece drawn left to right in a text
+/// showing of its own ([`line_of_runs`]), the pieces in `order`.
 fn pieces_pdf(path: &Path, pieces: &[(&str, &warraq::fonts::FontFace)], order: Pieces) {
-    // Each showing: where it starts, its glyphs, its text, its font.
-    let mut showings = Vec::new();
-    let mut right = 380.0;
-    for (text, face) in pieces {
-        let font = PdfFont::new(face.data.to_vec().into(), 0).expect("the face loads");
-        let glyphs = shaped_text(&face.data, text, ClusterLevel::MonotoneCharacters);
-        let mut x = right - glyphs.iter().map(|g| g.x_advance * SIZE).sum::<f32>();
-        right = x;
-        let placed: Vec<(f32, KrillaGlyph)> = glyphs
-            .into_iter()
-            .map(|g| {
-                let at = x;
-                x += g.x_advance * SIZE;
-                (at, g)
-            })
-            .collect();
-        let is_space = |(_, g): &&(f32, KrillaGlyph)| &text[g.text_range.clone()] == " ";
+    let runs: Vec<(&str, Direction)> = pieces
+        .iter()
+        .map(|&(text, _)| (text, Direction::Rtl))
+        .collect();
+    let (line, placed) = line_of_runs(&runs, |run| &pieces[run].1.data);
+    let fonts: Vec<PdfFont> = pieces
+        .iter()
+        .map(|(_, face)| PdfFont::new(face.data.to_vec().into(), 0).expect("the face loads"))
+        .collect();
+    // Each showing, in reading order: its piece and its glyphs.
+    let mut showings: Vec<(usize, Vec<Placed>)> = Vec::new();
+    for run in 0..pieces.len() {
+        let glyphs = of_run(&placed, run);
+        let is_space = |p: &&Placed| &line[p.glyph.text_range.clone()] == " ";
         let apart = order == Pieces::SpacesApart;
         // The spaces at the piece's left end (its last in reading order),
         // then those at its right end (its first).
         let left_spaces = if apart {
-            placed.iter().take_while(is_space).count()
+            glyphs.iter().take_while(is_space).count()
         } else {
             0
         };
-        let (spaces_left, rest) = placed.split_at(left_spaces);
+        let (spaces_left, rest) = glyphs.split_at(left_spaces);
         let right_spaces = if apart {
             rest.iter().rev().take_while(is_space).count()
         } else {
@@ -486,10 +496,8 @@ fn pieces_pdf(path: &Path, pieces: &[(&str, &warraq::fonts::FontFace)], order: P
         };
         let (middle, spaces_right) = rest.split_at(rest.len() - right_spaces);
         for part in [spaces_right, middle, spaces_left] {
-            if let Some(&(at, _)) = part.first() {
-                let glyphs: Vec<KrillaGlyph> = part.iter().map(|(_, g)| g.clone()).collect();
-                let (shown, drawn) = in_drawing_order(&glyphs, text);
-                showings.push((at, drawn, shown, font.clone()));
+            if !part.is_empty() {
+                showings.push((run, part.to_vec()));
             }
         }
     }
@@ -499,9 +507,8 @@ fn pieces_pdf(path: &Path, pieces: &[(&str, &warraq::fonts::FontFace)], order: P
     let mut document = Document::new();
     let mut page = document.start_page_with(PageSettings::from_wh(400.0, 100.0).unwrap());
     let mut surface = page.surface();
-    for (at, drawn, text, font) in showings {
-        let at = Point::from_xy(at, BASELINE);
-        surface.draw_glyphs(at, &drawn, font, &text, SIZE, false);
+    for (run, glyphs) in showings {
+        draw_left_to_right(&mut surface, &fonts[run], &line, &glyphs);
     }
     surface.finish();
     page.finish();
