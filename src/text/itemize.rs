@@ -254,8 +254,9 @@ pub fn faces(
             references: Vec::new(),
         };
     }
-    // Made at its size: collected, it started from a quarter of the bytes
-    // and grew twice for Arabic, two bytes a letter.
+    // Made at its size: collected, it would start at a quarter of the
+    // bytes (the fewest characters they can hold) and grow twice for
+    // Arabic prose, two bytes a letter and one a space.
     let mut chars: Vec<(usize, char)> = Vec::with_capacity(styled.text.chars().count());
     chars.extend(styled.text.char_indices());
     let resolved = resolve_scripts(&chars);
