@@ -1418,6 +1418,50 @@ mod tests {
         }
     }
 
+    /// A book's outline, past a mebibyte, is written into chunks kept in
+    /// the temporary file as they fill: the same file as when all is held
+    /// in memory, its entries in the order given, each chapter's sections
+    /// before it (krilla writes an entry after its children).
+    #[test]
+    fn an_outline_written_in_chunks_keeps_its_order() {
+        use super::{Outline, OutlineNode};
+        const CHAPTERS: usize = 4000;
+        let title = |chapter: usize, section: Option<usize>| match section {
+            Some(section) => format!("Chapter {chapter:05}, section {section}: a title that fills"),
+            None => format!("Chapter {chapter:05}: a title long enough to fill a chunk soon"),
+        };
+        let draw = |pdf: &mut PdfDocument| {
+            squares(pdf, 0..2);
+            let mut outline = Outline::new();
+            for chapter in 0..CHAPTERS {
+                let at = |y| XyzDestination::new(chapter % 2, super::Point::from_xy(0.0, y));
+                let mut node = OutlineNode::new(title(chapter, None), at(0.0));
+                node.push_child(OutlineNode::new(title(chapter, Some(1)), at(100.0)));
+                outline.push_child(node);
+            }
+            pdf.set_outline(outline);
+        };
+        let mut on_disk = PdfDocument::new();
+        draw(&mut on_disk);
+        let mut in_memory = PdfDocument::new();
+        in_memory.keep_in_memory();
+        draw(&mut in_memory);
+        let on_disk = on_disk.finish().unwrap();
+        assert!(on_disk == in_memory.finish().unwrap(), "the files differ");
+        let text = String::from_utf8_lossy(&on_disk);
+        assert!(
+            text.len() > 1 << 20,
+            "too small an outline to fill several chunks"
+        );
+        let titles: Vec<&str> = (text.split("/Title(").skip(1))
+            .filter_map(|rest| rest.split(')').next())
+            .collect();
+        let expected: Vec<String> = (0..CHAPTERS)
+            .flat_map(|chapter| [title(chapter, Some(1)), title(chapter, None)])
+            .collect();
+        assert!(titles == expected, "the outline's entries out of order");
+    }
+
     /// krilla (patched) writes the pages' dictionaries, their resources and
     /// their annotations at the end into chunks of a quarter of a mebibyte, each
     /// kept in the temporary file once full: the file is the same as when

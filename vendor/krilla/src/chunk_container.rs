@@ -44,7 +44,8 @@ pub(crate) struct MixedChunks {
 
 pub(crate) struct NonStreamChunks {
     pub(crate) page_tree: Option<(Ref, Chunk)>,
-    pub(crate) outline: Option<(Ref, Chunk)>,
+    // warraq: in chunks of a quarter of a mebibyte kept in the spill file.
+    pub(crate) outline: Option<(Ref, Filling)>,
     pub(crate) page_label_tree: Option<(Ref, Chunk)>,
     pub(crate) destination_profiles: Option<(Ref, Chunk)>,
     pub(crate) struct_tree_root: Option<(Ref, Chunk)>,
@@ -758,7 +759,7 @@ impl Visit for Option<Chunk> {
     }
 }
 
-impl Visit for Option<(Ref, Chunk)> {
+impl<T: Visit> Visit for Option<(Ref, T)> {
     fn visit(&mut self, sc: &mut SerializeContext, f: &mut impl FnMut(&mut Chunk)) -> KrillaResult<()> {
         if let Some((_, chunk)) = self {
             chunk.visit(sc, f)?;

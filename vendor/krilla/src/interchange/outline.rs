@@ -19,9 +19,9 @@
 //! [`Document::set_outline`]: crate::Document::set_outline
 
 use pdf_writer::writers::OutlineItem;
-use pdf_writer::{Chunk, Finish, Name, Ref, TextStr};
+use pdf_writer::{Finish, Name, Ref, TextStr};
 
-use crate::chunk_container::ChunkContainer;
+use crate::chunk_container::{ChunkContainer, Filling};
 use crate::interactive::destination::XyzDestination;
 use crate::serialize::SerializeContext;
 
@@ -115,16 +115,21 @@ impl Outline {
         chunk_container: &mut ChunkContainer,
         root: Ref,
     ) {
-        let mut chunk = sc.new_chunk();
-        let children = serialize_children(&self.children, root, &mut chunk, sc);
+        // warraq: the entries written one after another into chunks of a
+        // quarter of a mebibyte, each kept in the spill file once full,
+        // where they went into one chunk grown by doubling, held to the
+        // end: 4.9 MB for 8,000 entries.
+        let mut entries = Filling::new(sc);
+        let children = serialize_children(&self.children, root, &mut entries, sc);
 
-        let mut outline = chunk.outline(root);
+        entries.keep_if_full(sc);
+        let mut outline = entries.chunk().outline(root);
         if let Some(children) = &children {
             children.write(&mut outline, false);
         }
         outline.finish();
 
-        chunk_container.non_stream.outline = Some((root, chunk));
+        chunk_container.non_stream.outline = Some((root, entries));
     }
 }
 
@@ -183,10 +188,11 @@ impl OutlineNode {
         root: Ref,
         next: Option<Ref>,
         prev: Option<Ref>,
-        chunk: &mut Chunk,
+        entries: &mut Filling,
     ) -> usize {
-        let children = serialize_children(&self.children, root, chunk, sc);
-        let mut outline_entry = chunk.outline_item(root);
+        let children = serialize_children(&self.children, root, entries, sc);
+        entries.keep_if_full(sc);
+        let mut outline_entry = entries.chunk().outline_item(root);
         outline_entry.parent(parent);
 
         if let Some(next) = next {
@@ -224,7 +230,7 @@ impl OutlineNode {
 fn serialize_children(
     children: &[OutlineNode],
     parent: Ref,
-    chunk: &mut Chunk,
+    entries: &mut Filling,
     sc: &mut SerializeContext,
 ) -> Option<SerializedChildren> {
     let mut visible_count = 0;
@@ -245,7 +251,7 @@ fn serialize_children(
 
             last = cur.unwrap();
 
-            let child_visible_count = children[i].serialize(sc, parent, last, next, prev, chunk);
+            let child_visible_count = children[i].serialize(sc, parent, last, next, prev, entries);
             visible_count += child_visible_count;
 
             prev = cur;
