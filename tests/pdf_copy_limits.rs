@@ -187,7 +187,6 @@ fn minimal_pdf(path: &Path, runs: &[(&str, Direction)], drawing: Drawing) -> Str
     let amiri = amiri();
     let (line, placed) = line_of_runs(runs, |_| &amiri.data);
     let font = PdfFont::new(amiri.data.to_vec().into(), 0).expect("Amiri loads");
-    let of_run = |run: usize| of_run(&placed, run);
     let mut document = Document::new();
     let mut page = document.start_page_with(PageSettings::from_wh(400.0, 100.0).unwrap());
     let mut surface = page.surface();
@@ -200,12 +199,12 @@ fn minimal_pdf(path: &Path, runs: &[(&str, Direction)], drawing: Drawing) -> Str
         }
         Drawing::RunByRun => {
             for run in 0..runs.len() {
-                draw_left_to_right(&mut surface, &font, &line, &of_run(run));
+                draw_left_to_right(&mut surface, &font, &line, &of_run(&placed, run));
             }
         }
         Drawing::InLogicalOrder => {
             for (run, (_, direction)) in runs.iter().enumerate() {
-                let glyphs = of_run(run);
+                let glyphs = of_run(&placed, run);
                 if *direction == Direction::Ltr {
                     draw_left_to_right(&mut surface, &font, &line, &glyphs);
                     continue;
