@@ -1,6 +1,6 @@
 //! Generated pages: the cover, the title page and the table of contents.
 
-use crate::diag::{Code, Diagnostic};
+use crate::diag::{Code, Diagnostic, Result};
 use crate::doc::{CoverFit, Direction, Document, Picture, SourcePos, block_direction};
 use crate::fonts::Role;
 use crate::text::StyledText;
@@ -273,157 +273,196 @@ pub struct TocEntry {
     pub y: f32,
 }
 
-/// The table of contents: every chapter, dot leaders, the folio where it
-/// starts (`printed_folio` of its page index), each entry a link to its
-/// page. Page count depends only on the titles, so it can be laid out before
-/// the folios are known.
-pub fn contents(
-    ts: &mut Typesetter,
-    heading: &str,
-    entries: &[TocEntry],
-    g: &Geometry,
-    first_index: usize,
-    printed_folio: &dyn Fn(usize) -> String,
-) -> Vec<Page> {
-    let size = ts.size;
-    let number_slot = size * 2.5;
-    let gap = size * 0.5;
-    let direction = ts.direction;
-    let title_column = match direction {
-        Direction::Rtl => Column {
-            x: number_slot + gap,
-            width: g.measure - number_slot - gap,
-        },
-        Direction::Ltr => Column {
-            x: 0.0,
-            width: g.measure - number_slot - gap,
-        },
-    };
-    let number_column = match direction {
-        Direction::Rtl => Column {
-            x: 0.0,
-            width: number_slot,
-        },
-        Direction::Ltr => Column {
-            x: g.measure - number_slot,
-            width: number_slot,
-        },
-    };
-    let dot = leader_dot(ts);
+/// The table of contents to set: every chapter, dot leaders, the folio
+/// where it starts (`printed_folio` of its page index), each entry a link
+/// to its page. Page count depends only on the titles, so it can be laid
+/// out before the folios are known.
+pub struct Contents<'a> {
+    pub heading: &'a str,
+    pub entries: &'a [TocEntry],
+    pub g: &'a Geometry,
+    /// The index of its first page in the book.
+    pub first_index: usize,
+    pub printed_folio: &'a dyn Fn(usize) -> String,
+}
 
-    let contents_page = || Page {
-        kind: PageKind::Contents,
-        ..Page::default()
-    };
-    let mut pages: Vec<Page> = vec![contents_page()];
-    let contents = ts.structure.add(ElementKind::Contents, None);
-    let mut heading_chunks = ts.paragraph(
-        StyledText::plain(heading, ts.style(Role::Text, true, false, 1.6)),
-        Some(direction),
-        Column {
-            x: 0.0,
-            width: g.measure,
-        },
-        Align::Start,
-    );
-    let heading_node = ts.structure.add(ElementKind::Paragraph, Some(contents));
-    for line in &mut heading_chunks {
-        tag_glyphs(&mut line.items, heading_node);
+/// The contents' elements of the book's structure: the contents, its
+/// heading, and each entry's link (in an entry element of its own).
+pub struct ContentsNodes {
+    heading: NodeId,
+    links: Vec<NodeId>,
+}
+
+impl Contents<'_> {
+    /// Its elements, made before any of its pages is given, as a
+    /// chapter's are: a page's marked content names them.
+    pub fn nodes(&self, ts: &mut Typesetter) -> ContentsNodes {
+        let contents = ts.structure.add(ElementKind::Contents, None);
+        let heading = ts.structure.add(ElementKind::Paragraph, Some(contents));
+        let links = self
+            .entries
+            .iter()
+            .map(|_| {
+                let entry = ts.structure.add(ElementKind::ContentsEntry, Some(contents));
+                ts.structure.add(ElementKind::Link, Some(entry))
+            })
+            .collect();
+        ContentsNodes { heading, links }
     }
-    let left = |index: usize| g.area.left[(first_index + index) % 2];
-    let mut y = stack(
-        &mut pages[0],
-        heading_chunks,
-        left(0),
-        g.area.top + size * 4.0,
-    ) + size;
 
-    for entry in entries {
-        let style = ts.style(Role::Text, false, false, 1.0);
-        // A title in the other direction keeps its own order but stands on
-        // the contents' start side, before its leaders, like every entry.
-        let title_direction = block_direction(direction, &entry.title);
-        let mut lines = ts.paragraph(
-            StyledText::plain(&entry.title, style),
-            Some(title_direction),
-            title_column,
-            if title_direction == direction {
-                Align::Start
-            } else {
-                Align::End
+    /// Sets it, giving `give` each page with its index in the book as it
+    /// is filled, so that a long book's hundreds of contents pages are
+    /// never held at once; the number of pages.
+    pub fn set(
+        &self,
+        ts: &mut Typesetter,
+        nodes: &ContentsNodes,
+        give: &mut dyn FnMut(&mut Typesetter, usize, Page) -> Result<()>,
+    ) -> Result<usize> {
+        let Contents {
+            heading,
+            entries,
+            g,
+            first_index,
+            printed_folio,
+        } = *self;
+        let size = ts.size;
+        let number_slot = size * 2.5;
+        let gap = size * 0.5;
+        let direction = ts.direction;
+        let title_column = match direction {
+            Direction::Rtl => Column {
+                x: number_slot + gap,
+                width: g.measure - number_slot - gap,
             },
-        );
-        // Each entry is a link: its title and number; the leaders are
-        // decoration.
-        let entry_node = ts.structure.add(ElementKind::ContentsEntry, Some(contents));
-        let link = ts.structure.add(ElementKind::Link, Some(entry_node));
-        for line in &mut lines {
-            tag_glyphs(&mut line.items, link);
-        }
-        // Number and leaders go on the entry's last line, number on the end side.
-        let mut numbers = ts.paragraph(
-            StyledText::plain(&printed_folio(entry.page), style),
-            Some(Direction::Ltr),
-            number_column,
-            match direction {
-                Direction::Rtl => Align::Start,
-                Direction::Ltr => Align::Center,
+            Direction::Ltr => Column {
+                x: 0.0,
+                width: g.measure - number_slot - gap,
             },
-        );
-        for number in &mut numbers {
-            tag_glyphs(&mut number.items, link);
-        }
-        let height: f32 = lines.iter().map(|c| c.height).sum();
-        if y + height > g.area.top + g.area.height {
-            pages.push(contents_page());
-            y = g.area.top;
-        }
-        if let (Some(last), Some(number)) = (lines.last_mut(), numbers.into_iter().next()) {
-            let runs: Vec<&GlyphRun> = last
-                .items
-                .iter()
-                .filter_map(|i| match i {
-                    Item::Glyphs(r) => Some(r),
-                    _ => None,
-                })
-                .collect();
-            let text_left = runs.iter().map(|r| r.x).fold(f32::MAX, f32::min);
-            let text_right = runs
-                .iter()
-                .map(|r| r.x + r.width())
-                .fold(f32::MIN, f32::max);
-            let baseline = runs.first().map_or(size, |r| r.y);
-            let (from, to) = match direction {
-                Direction::Rtl => (number_slot + gap, text_left - gap),
-                Direction::Ltr => (text_right + gap, g.measure - number_slot - gap),
-            };
-            if let Some(dots) = dot.as_ref().and_then(|d| leaders(d, from, to, baseline)) {
-                last.items.push(Item::Glyphs(dots));
-            }
-            for mut item in number.items {
-                if let Item::Glyphs(run) = &mut item {
-                    run.y = baseline;
-                }
-                last.items.push(item);
-            }
-        }
-        let index = pages.len() - 1;
-        let top = y;
-        y = stack(&mut pages[index], lines, left(index), y);
-        pages[index].links.push(LinkArea {
-            rect: Rect {
-                x: left(index),
-                y: top,
+        };
+        let number_column = match direction {
+            Direction::Rtl => Column {
+                x: 0.0,
+                width: number_slot,
+            },
+            Direction::Ltr => Column {
+                x: g.measure - number_slot,
+                width: number_slot,
+            },
+        };
+        let dot = leader_dot(ts);
+
+        let contents_page = || Page {
+            kind: PageKind::Contents,
+            ..Page::default()
+        };
+        let mut page = contents_page();
+        let mut given = 0;
+        let mut heading_chunks = ts.paragraph(
+            StyledText::plain(heading, ts.style(Role::Text, true, false, 1.6)),
+            Some(direction),
+            Column {
+                x: 0.0,
                 width: g.measure,
-                height: y - top,
             },
-            page: entry.page,
-            y: entry.y,
-            node: Some(link),
-            description: entry.title.clone(),
-        });
+            Align::Start,
+        );
+        for line in &mut heading_chunks {
+            tag_glyphs(&mut line.items, nodes.heading);
+        }
+        let left = |index: usize| g.area.left[(first_index + index) % 2];
+        let mut y = stack(&mut page, heading_chunks, left(0), g.area.top + size * 4.0) + size;
+
+        for (entry, &link) in entries.iter().zip(&nodes.links) {
+            let style = ts.style(Role::Text, false, false, 1.0);
+            // A title in the other direction keeps its own order but stands on
+            // the contents' start side, before its leaders, like every entry.
+            let title_direction = block_direction(direction, &entry.title);
+            let mut lines = ts.paragraph(
+                StyledText::plain(&entry.title, style),
+                Some(title_direction),
+                title_column,
+                if title_direction == direction {
+                    Align::Start
+                } else {
+                    Align::End
+                },
+            );
+            // Each entry is a link: its title and number; the leaders are
+            // decoration.
+            for line in &mut lines {
+                tag_glyphs(&mut line.items, link);
+            }
+            // Number and leaders go on the entry's last line, number on the end side.
+            let mut numbers = ts.paragraph(
+                StyledText::plain(&printed_folio(entry.page), style),
+                Some(Direction::Ltr),
+                number_column,
+                match direction {
+                    Direction::Rtl => Align::Start,
+                    Direction::Ltr => Align::Center,
+                },
+            );
+            for number in &mut numbers {
+                tag_glyphs(&mut number.items, link);
+            }
+            let height: f32 = lines.iter().map(|c| c.height).sum();
+            if y + height > g.area.top + g.area.height {
+                give(
+                    ts,
+                    first_index + given,
+                    std::mem::replace(&mut page, contents_page()),
+                )?;
+                given += 1;
+                y = g.area.top;
+            }
+            if let (Some(last), Some(number)) = (lines.last_mut(), numbers.into_iter().next()) {
+                let runs: Vec<&GlyphRun> = last
+                    .items
+                    .iter()
+                    .filter_map(|i| match i {
+                        Item::Glyphs(r) => Some(r),
+                        _ => None,
+                    })
+                    .collect();
+                let text_left = runs.iter().map(|r| r.x).fold(f32::MAX, f32::min);
+                let text_right = runs
+                    .iter()
+                    .map(|r| r.x + r.width())
+                    .fold(f32::MIN, f32::max);
+                let baseline = runs.first().map_or(size, |r| r.y);
+                let (from, to) = match direction {
+                    Direction::Rtl => (number_slot + gap, text_left - gap),
+                    Direction::Ltr => (text_right + gap, g.measure - number_slot - gap),
+                };
+                if let Some(dots) = dot.as_ref().and_then(|d| leaders(d, from, to, baseline)) {
+                    last.items.push(Item::Glyphs(dots));
+                }
+                for mut item in number.items {
+                    if let Item::Glyphs(run) = &mut item {
+                        run.y = baseline;
+                    }
+                    last.items.push(item);
+                }
+            }
+            let top = y;
+            y = stack(&mut page, lines, left(given), y);
+            page.links.push(LinkArea {
+                rect: Rect {
+                    x: left(given),
+                    y: top,
+                    width: g.measure,
+                    height: y - top,
+                },
+                page: entry.page,
+                y: entry.y,
+                node: Some(link),
+                description: entry.title.clone(),
+            });
+        }
+        give(ts, first_index + given, page)?;
+        Ok(given + 1)
     }
-    pages
 }
 
 /// The glyph run of a single leader dot, shaped like any text.
@@ -502,22 +541,103 @@ mod tests {
             .collect();
         let placed = |folio: &str| {
             let mut ts = Typesetter::new(&shaper, &fonts, 11.0, Direction::Rtl, None);
-            let pages = contents(&mut ts, "المحتويات", &entries, &g, 2, &|_| {
-                folio.into()
-            });
+            let mut pages = Vec::new();
+            set(
+                &mut ts,
+                &entries,
+                &g,
+                &|_| folio.into(),
+                &mut |_, _, page| {
+                    pages.push(
+                        page.links
+                            .iter()
+                            .map(|l| (l.rect.y, l.rect.height))
+                            .collect::<Vec<_>>(),
+                    );
+                    Ok(())
+                },
+            );
             pages
-                .iter()
-                .map(|page| {
-                    page.links
-                        .iter()
-                        .map(|l| (l.rect.y, l.rect.height))
-                        .collect()
-                })
-                .collect::<Vec<Vec<(f32, f32)>>>()
         };
         let short = placed("1");
         assert!(short.len() > 1, "the test needs contents of several pages");
         // Three lines in the numbers' slot.
         assert_eq!(short, placed("١٢٣٤٥٦ ١٢٣٤٥٦ ١٢٣٤٥٦"));
+    }
+
+    /// The contents of `entries`, set by `ts` from page 2, given to `give`.
+    fn set(
+        ts: &mut Typesetter,
+        entries: &[TocEntry],
+        g: &Geometry,
+        printed_folio: &dyn Fn(usize) -> String,
+        give: &mut dyn FnMut(&mut Typesetter, usize, Page) -> Result<()>,
+    ) -> usize {
+        let contents = Contents {
+            heading: "المحتويات",
+            entries,
+            g,
+            first_index: 2,
+            printed_folio,
+        };
+        let nodes = contents.nodes(ts);
+        contents.set(ts, &nodes, give).expect("the pages are taken")
+    }
+
+    /// Each page of the contents is given as soon as it is full, in order,
+    /// while the entries after it are still to be set: a long book's
+    /// contents are never held whole.
+    #[test]
+    fn the_contents_are_given_a_page_at_a_time() {
+        let crate::Prepared {
+            document, fonts, ..
+        } = crate::testing::seed_book();
+        let g = super::super::geometry(&document);
+        let shaper = Shaper::new(&fonts, "ar");
+        let entries: Vec<TocEntry> = (0..40)
+            .flat_map(|_| &document.chapters)
+            .map(|chapter| TocEntry {
+                title: chapter.title_text(),
+                page: 0,
+                y: g.area.top,
+            })
+            .collect();
+        let mut ts = Typesetter::new(&shaper, &fonts, 11.0, Direction::Rtl, None);
+        ts.set = Some(Vec::new());
+        // Per page given: its index, its entries, and how many texts had
+        // been set when it was given.
+        let mut given: Vec<(usize, usize, usize)> = Vec::new();
+        let count = set(
+            &mut ts,
+            &entries,
+            &g,
+            &|_| "1".into(),
+            &mut |ts, index, page| {
+                let texts = ts.set.as_ref().map_or(0, Vec::len);
+                given.push((index, page.links.len(), texts));
+                Ok(())
+            },
+        );
+        assert_eq!(count, given.len());
+        assert!(count > 3, "the test needs contents of several pages");
+        let indexes: Vec<usize> = given.iter().map(|g| g.0).collect();
+        assert_eq!(indexes, (2..2 + count).collect::<Vec<_>>());
+        assert_eq!(given.iter().map(|g| g.1).sum::<usize>(), entries.len());
+        // The heading and the leader dot are a text each, an entry's title
+        // and folio two: when the first page is given, the entries of the
+        // others are not set yet (but the next page's first, which found
+        // it full).
+        let on_first = given[0].1;
+        assert!(
+            given[0].2 <= 2 + 2 * (on_first + 1),
+            "{} texts set when the first page, of {on_first} entries, was given",
+            given[0].2
+        );
+        let total = ts.set.as_ref().map_or(0, Vec::len);
+        // Every page but the last is given before the last entry is set.
+        assert!(
+            given[..count - 1].iter().all(|g| g.2 < total),
+            "{given:?}, {total} in all"
+        );
     }
 }

@@ -39,7 +39,7 @@ use crate::progress::{Progress, Unwatched};
 use crate::text::Shaper;
 
 use flow::{ChapterFlow, Column, FlowItem, Typesetter};
-use front::{Geometry, TocEntry};
+use front::{Contents, Geometry, TocEntry};
 use furniture::Numbering;
 use hyphenate::Hyphenator;
 use linebreak::BreakSettings;
@@ -392,6 +392,9 @@ impl Finisher<'_> {
     }
 }
 
+/// The contents' first page: after the cover and the title page.
+const CONTENTS_START: usize = 2;
+
 /// Lays out the print edition into `sink`: every page goes to it. Gives
 /// what was set, as recorded (`record`), and how long layout took. The
 /// chapters are `document`'s, or, where it holds their heads only
@@ -489,10 +492,18 @@ pub fn typeset_into(
             style: NumberStyle::Decimal,
         }
         .text(document.layout.numerals);
-        front::contents(&mut ts, heading, &entries, &g, 2, &|_| folio.clone()).len()
+        let contents = Contents {
+            heading,
+            entries: &entries,
+            g: &g,
+            first_index: CONTENTS_START,
+            printed_folio: &|_| folio.clone(),
+        };
+        let nodes = contents.nodes(&mut ts);
+        contents.set(&mut ts, &nodes, &mut |_, _, _| Ok(()))
     };
     let (flowed, toc_len) = rayon::join(|| flow_chapters(share(0)), contents_length);
-    let mut flowed = flowed?;
+    let (mut flowed, toc_len) = (flowed?, toc_len?);
 
     let shaper = Shaper::new(fonts, language);
     let mut ts = Typesetter::new(&shaper, fonts, size, direction, None);
@@ -509,7 +520,7 @@ pub fn typeset_into(
     front.take(&mut ts, (0, 0, 0));
 
     let mut times = LayoutTimes::default();
-    let first_index = 2 + toc_len;
+    let first_index = CONTENTS_START + toc_len;
     let mut paginator = Paginator::new(g.area, first_index);
     paginator.chapter_start = layout.chapter_start;
     let mut finisher = Finisher {
@@ -599,33 +610,50 @@ pub fn typeset_into(
             .unwrap_or_default()
     };
     let mark = Told::mark(&ts);
-    let toc = front::contents(&mut ts, heading, &entries, &g, 2, &printed);
+    // The generated pages: their structure first, then each page finished
+    // and handed over, the contents' as each is set.
+    let contents = Contents {
+        heading,
+        entries: &entries,
+        g: &g,
+        first_index: 2,
+        printed_folio: &printed,
+    };
+    let nodes = contents.nodes(&mut ts);
+    sink.structure(std::mem::take(&mut ts.structure))?;
+    let mut finishing = Finishing::default();
+    let mut hand_over = |ts: &mut Typesetter, index: usize, mut page: Page| {
+        // The body was placed after `toc_len` pages of contents, reckoned
+        // from the titles alone; the folios have a slot of their own, so
+        // the contents set with them take as many (`Contents::set`).
+        if index >= first_index {
+            return Err(Diagnostic::error(
+                Code::Internal,
+                format!(
+                    "the contents take more pages with their page numbers than the {toc_len} reckoned"
+                ),
+            ));
+        }
+        finisher.finish(ts, std::slice::from_mut(&mut page), index, &mut finishing);
+        sink.page(index, page)
+    };
+    hand_over(&mut ts, 0, cover)?;
+    hand_over(&mut ts, 1, title)?;
+    let toc_set = contents.set(&mut ts, &nodes, &mut hand_over)?;
     // The chapters and the contents are set (the contents' titles from the
     // pieces shaped when their length was reckoned): the cache's pieces
     // were about a seventh of the memory a long book's build held at once.
     fonts.shaped.forget();
     front.take(&mut ts, mark);
-    // The body was placed after `toc_len` pages of contents, reckoned
-    // from the titles alone; the folios have a slot of their own, so the
-    // contents set with them take as many (`front::contents`).
-    if toc.len() != toc_len {
+    if toc_set != toc_len {
         return Err(Diagnostic::error(
             Code::Internal,
             format!(
-                "the contents take {} pages with their page numbers, where {toc_len} were reckoned",
-                toc.len()
+                "the contents take {toc_set} pages with their page numbers, where {toc_len} were reckoned"
             ),
         ));
     }
-    let mut generated: Vec<Page> = vec![cover, title];
-    generated.extend(toc);
-    let mut finishing = Finishing::default();
-    finisher.finish(&mut ts, &mut generated, 0, &mut finishing);
     finishing.append(body);
-    sink.structure(std::mem::take(&mut ts.structure))?;
-    for (index, page) in generated.into_iter().enumerate() {
-        sink.page(index, page)?;
-    }
 
     // Generated pages repeat text set elsewhere (chapter titles) and are set
     // more than once (the contents): say each thing once, where it is, and
