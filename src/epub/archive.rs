@@ -114,6 +114,42 @@ impl Seek for Spool {
     }
 }
 
+/// How much of a file [`Archive::add_written`] gathers before handing it
+/// to the zip.
+const BLOCK: usize = 64 << 10;
+
+/// Text gathered into blocks for `to`; the first failure to write is kept,
+/// and what comes after it dropped.
+struct Blocks<'a, W: Write> {
+    to: &'a mut W,
+    block: String,
+    failed: Option<std::io::Error>,
+}
+
+impl<W: Write> Blocks<'_, W> {
+    fn hand_over(&mut self) {
+        if self.failed.is_none()
+            && let Err(e) = self.to.write_all(self.block.as_bytes())
+        {
+            self.failed = Some(e);
+        }
+        self.block.clear();
+    }
+}
+
+impl<W: Write> std::fmt::Write for Blocks<'_, W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
+        self.block.push_str(s);
+        if self.block.len() >= BLOCK {
+            self.hand_over();
+        }
+        match self.failed {
+            Some(_) => Err(std::fmt::Error),
+            None => Ok(()),
+        }
+    }
+}
+
 pub(crate) fn failed(e: impl std::fmt::Display) -> Diagnostic {
     Diagnostic::error(Code::WriteFailed, format!("cannot write the EPUB: {e}"))
 }
@@ -152,6 +188,25 @@ impl Archive {
     pub(crate) fn add(&mut self, path: &str, bytes: &[u8]) -> Result<()> {
         self.zip.start_file(path, self.deflated).map_err(failed)?;
         self.zip.write_all(bytes).map_err(failed)
+    }
+
+    /// Adds the file `path`, deflated, as `write` makes it: handed to the
+    /// zip a block at a time, so that a long book's navigation (megabytes
+    /// for thousands of chapters) is never held whole.
+    pub(crate) fn add_written(
+        &mut self,
+        path: &str,
+        write: impl FnOnce(&mut dyn std::fmt::Write),
+    ) -> Result<()> {
+        self.zip.start_file(path, self.deflated).map_err(failed)?;
+        let mut blocks = Blocks {
+            to: &mut self.zip,
+            block: String::with_capacity(BLOCK),
+            failed: None,
+        };
+        write(&mut blocks);
+        blocks.hand_over();
+        blocks.failed.map_or(Ok(()), |e| Err(failed(e)))
     }
 
     /// Adds the files of `part`, a finished part ([`Archive::finish`]), in
@@ -278,5 +333,75 @@ mod tests {
             assert_eq!(error.code, Code::WriteFailed);
             archive.zip.finish().expect("finished quietly");
         }
+    }
+
+    /// A file written with `add_written` reaches the zip in blocks, none
+    /// much past [`BLOCK`], and reads back as written; a failure to write
+    /// is the archive's error.
+    #[test]
+    fn a_written_file_goes_to_the_zip_a_block_at_a_time() {
+        /// Keeps what it is given, and the size of each write.
+        #[derive(Default)]
+        struct Seen {
+            bytes: Vec<u8>,
+            writes: Vec<usize>,
+        }
+        impl Write for Seen {
+            fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+                self.bytes.extend_from_slice(buf);
+                self.writes.push(buf.len());
+                Ok(buf.len())
+            }
+            fn flush(&mut self) -> std::io::Result<()> {
+                Ok(())
+            }
+        }
+        let line = "<navPoint id=\"nav-1\"><text>الوراق</text></navPoint>\n";
+        let mut seen = Seen::default();
+        let mut blocks = Blocks {
+            to: &mut seen,
+            block: String::new(),
+            failed: None,
+        };
+        for _ in 0..20_000 {
+            std::fmt::Write::write_str(&mut blocks, line).expect("taken");
+        }
+        blocks.hand_over();
+        assert_eq!(seen.bytes, line.repeat(20_000).into_bytes());
+        assert!(seen.writes.len() > 10, "{:?}", seen.writes);
+        assert!(seen.writes.iter().all(|&n| n < BLOCK + line.len()));
+
+        let text = line.repeat(20_000);
+        let mut archive = Archive::part(1_700_000_000, Spooling::MEMORY);
+        archive
+            .add_written("EPUB/toc.ncx", |out| {
+                for _ in 0..20_000 {
+                    let _ = out.write_str(line);
+                }
+            })
+            .expect("written");
+        let mut zip = ZipArchive::new(archive.finish().expect("finished")).expect("a zip");
+        let mut back = String::new();
+        std::io::Read::read_to_string(&mut zip.by_name("EPUB/toc.ncx").expect("there"), &mut back)
+            .expect("read");
+        assert_eq!(back, text);
+
+        let tmp = tempfile::tempdir().expect("a folder");
+        let missing = tmp.path().join("missing");
+        let spooling = Spooling {
+            in_memory: 1024,
+            folder: Some(&missing),
+        };
+        let noise = crate::testing::noise(9, 1 << 22);
+        let mut archive = Archive::part(1_700_000_000, spooling);
+        let error = archive
+            .add_written("EPUB/noise.txt", |out| {
+                for byte in noise {
+                    let _ = write!(out, "{byte:02x}");
+                }
+            })
+            .expect_err("no file to go to");
+        assert_eq!(error.code, Code::WriteFailed);
+        archive.zip.finish().expect("finished quietly");
     }
 }

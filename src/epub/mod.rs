@@ -342,7 +342,7 @@ fn package(
         package.add(APPLE_DISPLAY_OPTIONS, apple_display_options().as_bytes())?;
     }
     package.add(&format!("{ROOT}/{PACKAGE}"), package::opf(&plan).as_bytes())?;
-    package.add(&format!("{ROOT}/{NCX}"), nav::ncx(&plan).as_bytes())?;
+    package.add_written(&format!("{ROOT}/{NCX}"), |out| nav::ncx(&plan, out))?;
     package.add(
         &format!("{ROOT}/{CSS}"),
         style::stylesheet(&plan).as_bytes(),

@@ -187,10 +187,9 @@ fn depth(entries: &[TocEntry]) -> usize {
 }
 
 /// `toc.ncx`, mirroring the table of contents of `nav.xhtml`.
-pub(crate) fn ncx(plan: &Plan) -> String {
+pub(crate) fn ncx(plan: &Plan, out: &mut dyn std::fmt::Write) {
     let entries = toc(plan);
     let depth = depth(&entries);
-    let mut out = String::new();
     let _ = write!(
         out,
         r#"<?xml version="1.0" encoding="UTF-8"?>
@@ -215,14 +214,13 @@ pub(crate) fn ncx(plan: &Plan) -> String {
             escape(author)
         );
     }
-    out.push_str("<navMap>\n");
+    let _ = out.write_str("<navMap>\n");
     let mut order = 0;
-    push_nav_points(&mut out, &entries, &mut order);
-    out.push_str("</navMap>\n</ncx>\n");
-    out
+    push_nav_points(out, &entries, &mut order);
+    let _ = out.write_str("</navMap>\n</ncx>\n");
 }
 
-fn push_nav_points(out: &mut String, entries: &[TocEntry], order: &mut u32) {
+fn push_nav_points(out: &mut dyn std::fmt::Write, entries: &[TocEntry], order: &mut u32) {
     for entry in entries {
         *order += 1;
         let _ = writeln!(
@@ -234,6 +232,6 @@ fn push_nav_points(out: &mut String, entries: &[TocEntry], order: &mut u32) {
             escape(&entry.href),
         );
         push_nav_points(out, &entry.children, order);
-        out.push_str("</navPoint>\n");
+        let _ = out.write_str("</navPoint>\n");
     }
 }
