@@ -531,14 +531,7 @@ mod tests {
         } = crate::testing::seed_book();
         let g = super::super::geometry(&document);
         let shaper = Shaper::new(&fonts, "ar");
-        let entries: Vec<TocEntry> = (0..4)
-            .flat_map(|_| &document.chapters)
-            .map(|chapter| TocEntry {
-                title: chapter.title_text(),
-                page: 0,
-                y: g.area.top,
-            })
-            .collect();
+        let entries = seed_entries(&document, &g, 4);
         let placed = |folio: &str| {
             let mut ts = Typesetter::new(&shaper, &fonts, 11.0, Direction::Rtl, None);
             let mut pages = Vec::new();
@@ -563,6 +556,18 @@ mod tests {
         assert!(short.len() > 1, "the test needs contents of several pages");
         // Three lines in the numbers' slot.
         assert_eq!(short, placed("١٢٣٤٥٦ ١٢٣٤٥٦ ١٢٣٤٥٦"));
+    }
+
+    /// An entry for each of the seed book's chapters, `times` over.
+    fn seed_entries(document: &Document, g: &Geometry, times: usize) -> Vec<TocEntry> {
+        (0..times)
+            .flat_map(|_| &document.chapters)
+            .map(|chapter| TocEntry {
+                title: chapter.title_text(),
+                page: 0,
+                y: g.area.top,
+            })
+            .collect()
     }
 
     /// The contents of `entries`, set by `ts` from page 2, given to `give`.
@@ -594,14 +599,7 @@ mod tests {
         } = crate::testing::seed_book();
         let g = super::super::geometry(&document);
         let shaper = Shaper::new(&fonts, "ar");
-        let entries: Vec<TocEntry> = (0..40)
-            .flat_map(|_| &document.chapters)
-            .map(|chapter| TocEntry {
-                title: chapter.title_text(),
-                page: 0,
-                y: g.area.top,
-            })
-            .collect();
+        let entries = seed_entries(&document, &g, 40);
         let mut ts = Typesetter::new(&shaper, &fonts, 11.0, Direction::Rtl, None);
         ts.set = Some(Vec::new());
         // Per page given: its index, its entries, and how many texts had
