@@ -616,7 +616,7 @@ pub fn typeset_into(
         heading,
         entries: &entries,
         g: &g,
-        first_index: 2,
+        first_index: CONTENTS_START,
         printed_folio: &printed,
     };
     let nodes = contents.nodes(&mut ts);
