@@ -1,7 +1,7 @@
 //! The zip container: `mimetype` first and stored, everything else deflated,
 //! with fixed timestamps and permissions so the bytes are reproducible.
 
-use std::io::{Seek, SeekFrom, Write};
+use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use tempfile::{SpooledData, SpooledTempFile};
@@ -114,39 +114,28 @@ impl Seek for Spool {
     }
 }
 
-/// How much of a file [`Archive::add_written`] gathers before handing it
-/// to the zip.
+/// How much of a file [`Archive::add_written`] gathers (in a `BufWriter`)
+/// before handing it to the zip.
 const BLOCK: usize = 64 << 10;
 
-/// Text gathered into blocks for `to`; the first failure to write is kept,
-/// and what comes after it dropped.
-struct Blocks<'a, W: Write> {
-    to: &'a mut W,
-    block: String,
+/// Text written to `to`; the first failure to write is kept, and what
+/// comes after it dropped.
+struct Text<W: Write> {
+    to: W,
     failed: Option<std::io::Error>,
 }
 
-impl<W: Write> Blocks<'_, W> {
-    fn hand_over(&mut self) {
+impl<W: Write> std::fmt::Write for Text<W> {
+    fn write_str(&mut self, s: &str) -> std::fmt::Result {
         if self.failed.is_none()
-            && let Err(e) = self.to.write_all(self.block.as_bytes())
+            && let Err(e) = self.to.write_all(s.as_bytes())
         {
             self.failed = Some(e);
         }
-        self.block.clear();
-    }
-}
-
-impl<W: Write> std::fmt::Write for Blocks<'_, W> {
-    fn write_str(&mut self, s: &str) -> std::fmt::Result {
-        if self.block.len() + s.len() > BLOCK {
-            self.hand_over();
+        match self.failed {
+            Some(_) => Err(std::fmt::Error),
+            None => Ok(()),
         }
-        if self.failed.is_some() {
-            return Err(std::fmt::Error);
-        }
-        self.block.push_str(s);
-        Ok(())
     }
 }
 
@@ -199,14 +188,20 @@ impl Archive {
         write: impl FnOnce(&mut dyn std::fmt::Write),
     ) -> Result<()> {
         self.zip.start_file(path, self.deflated).map_err(failed)?;
-        let mut blocks = Blocks {
-            to: &mut self.zip,
-            block: String::with_capacity(BLOCK),
+        let mut text = Text {
+            to: BufWriter::with_capacity(BLOCK, &mut self.zip),
             failed: None,
         };
-        write(&mut blocks);
-        blocks.hand_over();
-        blocks.failed.map_or(Ok(()), |e| Err(failed(e)))
+        write(&mut text);
+        if let Some(e) = text.failed {
+            // What is gathered after a failure is dropped, not written.
+            let _ = text.to.into_parts();
+            return Err(failed(e));
+        }
+        // The last block, without flushing the zip: a flush would end the
+        // deflated block where it stands.
+        text.to.into_inner().map_err(|e| failed(e.into_error()))?;
+        Ok(())
     }
 
     /// Adds the files of `part`, a finished part ([`Archive::finish`]), in
@@ -369,15 +364,15 @@ mod tests {
         }
         let line = "<navPoint id=\"nav-1\"><text>الوراق</text></navPoint>\n";
         let mut seen = Seen::default();
-        let mut blocks = Blocks {
-            to: &mut seen,
-            block: String::new(),
+        let mut text = Text {
+            to: BufWriter::with_capacity(BLOCK, &mut seen),
             failed: None,
         };
         for _ in 0..20_000 {
-            std::fmt::Write::write_str(&mut blocks, line).expect("taken");
+            std::fmt::Write::write_str(&mut text, line).expect("taken");
         }
-        blocks.hand_over();
+        assert!(text.failed.is_none());
+        drop(text);
         assert_eq!(seen.bytes, line.repeat(20_000).into_bytes());
         assert!(seen.writes.len() > 10, "{:?}", seen.writes);
         assert!(seen.writes.iter().all(|&n| n <= BLOCK));
